@@ -1,0 +1,1 @@
+"""Platform adapters (Telegram, Slack, local terminal), wiring and the command line."""

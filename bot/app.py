@@ -1,0 +1,88 @@
+"""Wiring: settings → database → domain service → conversation, shared by every platform."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.catalogue import load_processes
+from config.settings import Settings
+from facilitation.charting import ChartRenderer
+from facilitation.conversation import Conversation
+from facilitation.exercises.barometer import BarometerExercise
+from facilitation.model import Process
+from facilitation.ports import UserRef
+from facilitation.pseudonym import Pseudonymizer
+from facilitation.service import Clock, WorkshopService, utc_now
+from storage.database import create_engine, is_sqlite
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.repository import SqlStore
+
+log = logging.getLogger(__name__)
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The PostgreSQL schema is not at the newest migration; run ``dialogbot db upgrade``."""
+
+
+def default_exercises() -> list:
+    """Every exercise the bot offers (imported lazily so a missing optional one is obvious)."""
+    exercises: list = [BarometerExercise()]
+    try:
+        from facilitation.exercises.prioritisation import PrioritisationExercise
+    except ImportError:  # pragma: no cover - present once prioritisation has landed
+        return exercises
+    exercises.append(PrioritisationExercise())
+    return exercises
+
+
+@dataclass
+class App:
+    """Everything one bot process shares between its platform adapters."""
+
+    settings: Settings
+    engine: AsyncEngine
+    store: SqlStore
+    service: WorkshopService
+    conversation: Conversation
+    processes: dict[str, Process]
+    pseudonymizer: Pseudonymizer
+
+    @classmethod
+    async def create(cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None) -> App:
+        """Connect, migrate an SQLite file (PostgreSQL must be migrated explicitly), load processes."""
+        processes = load_processes(settings.processes_dir)
+        url = settings.effective_database_url
+        engine = create_engine(url)
+        if is_sqlite(url):
+            await upgrade(url, engine)
+        else:
+            revision = await current_revision(engine)
+            if revision != head_revision():
+                await engine.dispose()
+                raise SchemaOutOfDate(
+                    f"database schema is at {revision or 'nothing'}, expected {head_revision()}: "
+                    "run `dialogbot db upgrade` first"
+                )
+        store = SqlStore(engine)
+        service = WorkshopService(store, processes, clock)
+        pseudonymizer = Pseudonymizer(settings.secret)
+
+        def is_facilitator(user: UserRef) -> bool:
+            return settings.is_facilitator(user.platform, user.user_id) or (
+                settings.group_admins_are_facilitators and user.is_chat_admin
+            )
+
+        renderer = ChartRenderer(settings.chart_processes if chart_processes is None else chart_processes)
+        conversation = Conversation(
+            service, pseudonymizer, is_facilitator=is_facilitator, language=settings.language,
+            min_group_size=settings.min_group_size, renderer=renderer, exercises=default_exercises(),
+        )
+        return cls(settings, engine, store, service, conversation, processes, pseudonymizer)
+
+    async def aclose(self) -> None:
+        await self.conversation.aclose()
+        self.conversation.renderer.close()
+        await self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Telegram adapter on python-telegram-bot v22 (asyncio), sharing the event loop with Slack."""

@@ -1,0 +1,120 @@
+"""The ChatPort on Telegram, and the translation of Telegram updates into core events."""
+
+from __future__ import annotations
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from facilitation.ports import (
+    Attachment,
+    ButtonEvent,
+    ChatRef,
+    CommandEvent,
+    Event,
+    Keyboard,
+    MessageRef,
+    TextEvent,
+    UserRef,
+)
+
+PLATFORM = "telegram"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_ANSWER = 200
+
+
+def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class TelegramPort:
+    """Sends through PTB's bot (whose rate limiter paces requests)."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, group_edit_interval: float = 6.0, private_edit_interval: float = 1.5) -> None:
+        self.bot = bot
+        self.group_edit_interval = group_edit_interval
+        self.private_edit_interval = private_edit_interval
+
+    async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
+        message = await self.bot.send_message(int(chat.chat_id), _clip(text, MAX_TEXT), reply_markup=_markup(buttons))
+        return MessageRef(chat, str(message.message_id))
+
+    async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
+        try:
+            await self.bot.edit_message_text(_clip(text, MAX_TEXT), chat_id=int(message.chat.chat_id),
+                                             message_id=int(message.message_id), reply_markup=_markup(buttons))
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
+        message = await self.bot.send_photo(int(chat.chat_id), InputFile(png, filename=filename),
+                                            caption=_clip(caption, MAX_CAPTION))
+        return MessageRef(chat, str(message.message_id))
+
+    async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
+        message = await self.bot.send_document(int(chat.chat_id),
+                                               InputFile(attachment.data, filename=attachment.filename),
+                                               caption=_clip(attachment.caption, MAX_CAPTION))
+        return MessageRef(chat, str(message.message_id))
+
+    async def acknowledge(self, event: ButtonEvent, text: str | None = None, alert: bool = False) -> None:
+        if not event.press_id:
+            return
+        await self.bot.answer_callback_query(event.press_id, text=_clip(text, MAX_ANSWER) if text else None,
+                                             show_alert=alert)
+
+    def edit_interval(self, chat: ChatRef) -> float:
+        return self.private_edit_interval if chat.is_private else self.group_edit_interval
+
+
+def to_event(update: Update, bot_username: str | None) -> Event | None:
+    """The core event for a Telegram update, or None for updates the bot ignores."""
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        if message is None or query.from_user is None:
+            return None
+        chat = _chat(message.chat.id, message.chat.type)
+        return ButtonEvent(
+            user=_user(query.from_user.id, query.from_user.first_name),
+            chat=chat,
+            data=query.data or "",
+            message=MessageRef(chat, str(message.message_id)),
+            press_id=query.id,
+            language_hint=query.from_user.language_code,
+        )
+    message = update.message
+    if message is None or message.from_user is None or not message.text:
+        return None
+    chat = _chat(message.chat.id, message.chat.type)
+    user = _user(message.from_user.id, message.from_user.first_name)
+    text = message.text.strip()
+    if text.startswith("/"):
+        head, *args = text.split()
+        name, _, addressee = head[1:].partition("@")
+        if addressee and bot_username and addressee.lower() != bot_username.lower():
+            return None  # a command for another bot in the group
+        return CommandEvent(user, chat, name.lower(), tuple(args), message.from_user.language_code)
+    if chat.is_private:
+        return TextEvent(user, chat, text, message.from_user.language_code)
+    return None
+
+
+def _chat(chat_id: int, chat_type: str) -> ChatRef:
+    return ChatRef(PLATFORM, str(chat_id), is_private=chat_type == ChatType.PRIVATE)
+
+
+def _user(user_id: int, name: str | None) -> UserRef:
+    return UserRef(PLATFORM, str(user_id), name or "")

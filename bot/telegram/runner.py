@@ -1,0 +1,193 @@
+"""Running the Telegram adapter inside a shared event loop: polling or our own webhook server.
+
+``run_polling``/``run_webhook`` would own the loop, so the application is started by hand and,
+in webhook mode, updates arrive through an aiohttp route that checks Telegram's secret-token
+header before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hmac
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.telegram.port import TelegramPort, to_event
+from bot.telegram.ratelimit import TelegramRateLimiter
+from facilitation.conversation import Conversation
+from facilitation.ports import CommandEvent
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ADMIN_CACHE_SECONDS = 300
+
+COMMANDS_SV = [
+    ("delta", "Gå med i en workshop: /delta KOD"),
+    ("sektor", "Ange din sektor"),
+    ("rosta", "Få den öppna omgångens knappar"),
+    ("sprak", "Byt språk: /sprak en"),
+    ("glom", "Glöm allt om mig"),
+    ("hjalp", "Hjälp"),
+    ("workshop", "Processledare: starta en workshop"),
+    ("barometer", "Processledare: starta en åsiktsbarometer"),
+    ("rangordna", "Processledare: rangordna principer"),
+    ("poang", "Processledare: fördela poäng över principer"),
+    ("nasta", "Processledare: nästa påstående"),
+    ("status", "Processledare: hur många har svarat"),
+    ("stang", "Processledare: stäng omgången och visa resultatet"),
+    ("resultat", "Processledare: visa resultat"),
+    ("export", "Processledare: exportera sammanställningen"),
+]
+COMMANDS_EN = [
+    ("join", "Join a workshop: /join CODE"),
+    ("sector", "Give your sector"),
+    ("vote", "Get the open round's buttons"),
+    ("language", "Change language: /language sv"),
+    ("forget", "Forget everything about me"),
+    ("help", "Help"),
+    ("workshop", "Facilitator: start a workshop"),
+    ("barometer", "Facilitator: start an opinion barometer"),
+    ("rank", "Facilitator: rank principles"),
+    ("points", "Facilitator: distribute points over principles"),
+    ("next", "Facilitator: next statement"),
+    ("status", "Facilitator: how many have answered"),
+    ("close", "Facilitator: close the round and show the result"),
+    ("results", "Facilitator: show results"),
+    ("export", "Facilitator: export the aggregates"),
+]
+
+
+class TelegramAdapter:
+    """Owns the PTB application and hands its updates to the conversation."""
+
+    def __init__(self, conversation: Conversation, application: Application, *,
+                 admins_are_facilitators: bool = False) -> None:
+        self.conversation = conversation
+        self.application = application
+        self.port = TelegramPort(application.bot)
+        self.admins_are_facilitators = admins_are_facilitators
+        self._admin_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+        conversation.add_port(self.port)
+        application.add_handler(TypeHandler(Update, self._on_update))
+
+    @classmethod
+    def build(cls, conversation: Conversation, token: str, *, base_url: str = "", admins_are_facilitators: bool = False,
+              rate_limiter: TelegramRateLimiter | None = None, concurrent_updates: int = 512) -> TelegramAdapter:
+        builder: ApplicationBuilder = (
+            Application.builder().token(token).rate_limiter(rate_limiter or TelegramRateLimiter())
+            .concurrent_updates(concurrent_updates).updater(None)
+        )
+        if base_url:
+            builder = builder.base_url(base_url.rstrip("/") + "/bot").base_file_url(base_url.rstrip("/") + "/file/bot")
+        builder = builder.connection_pool_size(64).pool_timeout(30.0)
+        return cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = to_event(update, self.application.bot.username if self.application.bot else None)
+        if event is None:
+            return
+        if (self.admins_are_facilitators and isinstance(event, CommandEvent) and not event.chat.is_private):
+            event = dataclasses.replace(event, user=dataclasses.replace(
+                event.user, is_chat_admin=await self._is_admin(event.chat.chat_id, event.user.user_id)))
+        await self.conversation.handle(event)
+
+    async def _is_admin(self, chat_id: str, user_id: str) -> bool:
+        cached = self._admin_cache.get((chat_id, user_id))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            member = await self.application.bot.get_chat_member(int(chat_id), int(user_id))
+            is_admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        except Exception:
+            log.warning("could not check chat admin status", exc_info=True)
+            is_admin = False
+        self._admin_cache[(chat_id, user_id)] = (time.monotonic() + ADMIN_CACHE_SECONDS, is_admin)
+        return is_admin
+
+    async def set_commands(self) -> None:
+        bot = self.application.bot
+        await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_SV])
+        await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_SV], language_code="sv")
+        await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_EN], language_code="en")
+
+    async def feed(self, data: dict) -> None:
+        """Queue one webhook update (already authenticated) for processing."""
+        update = Update.de_json(data, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:
+        """An aiohttp app that accepts Telegram's webhook POSTs carrying the right secret token."""
+        app = web.Application()
+
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+                return web.Response(status=403, text="forbidden")
+            try:
+                data = json.loads(await request.read())
+                if not isinstance(data, dict) or "update_id" not in data:
+                    raise ValueError("not an update")
+            except ValueError:
+                return web.Response(status=400, text="bad update")
+            await self.feed(data)
+            return web.Response(status=200)
+
+        app.router.add_post(path, receive)
+        return app
+
+
+@contextlib.asynccontextmanager
+async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
+    """Start Telegram per the settings (polling or webhook) and stop it on exit."""
+    settings = app.settings
+    adapter = TelegramAdapter.build(
+        app.conversation, settings.telegram_token, base_url=settings.telegram_api_base_url,
+        admins_are_facilitators=settings.group_admins_are_facilitators,
+    )
+    application = adapter.application
+    await application.initialize()
+    await adapter.set_commands()
+    await application.start()
+    runner: web.AppRunner | None = None
+    polling = None
+    try:
+        if settings.telegram_mode == "webhook":
+            if not settings.telegram_webhook_secret:
+                raise RuntimeError("telegram_webhook_secret is required in webhook mode")
+            runner = web.AppRunner(adapter.webhook_app(settings.telegram_webhook_secret))
+            await runner.setup()
+            await web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port).start()
+            if settings.telegram_webhook_url:
+                await application.bot.set_webhook(settings.telegram_webhook_url,
+                                                  secret_token=settings.telegram_webhook_secret,
+                                                  allowed_updates=["message", "callback_query"])
+        else:
+            from telegram.ext import Updater
+
+            await application.bot.delete_webhook()
+            polling = Updater(application.bot, application.update_queue)
+            await polling.initialize()
+            await polling.start_polling(allowed_updates=["message", "callback_query"])
+        log.info("Telegram adapter running (%s)", settings.telegram_mode)
+        yield adapter
+    finally:
+        if polling is not None:
+            await polling.stop()
+            await polling.shutdown()
+        if runner is not None:
+            await runner.cleanup()
+        await application.stop()
+        await application.shutdown()

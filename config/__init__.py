@@ -1,0 +1,1 @@
+"""Settings and example processes; see :mod:`config.settings` and :mod:`config.processes`."""

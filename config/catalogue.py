@@ -1,0 +1,104 @@
+"""Loading process definitions (principle catalogue and statement bank) from TOML files.
+
+A process file looks like ``config/processes/varmland-2015.toml``. Any problem is reported as
+``file: key: problem`` (or ``file: line N, column M: ...`` for TOML syntax), so an
+administrator can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.errors import ConfigError
+from config.tomlfile import read_toml, validate
+from facilitation.model import Principle, Process, Statement
+
+_KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+
+class _PrincipleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=_KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=80)
+    name_en: str = ""
+    description: str = ""
+    local: bool = False
+
+
+class _StatementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=_KEY_PATTERN)
+    text: str = Field(min_length=1, max_length=300)
+    text_en: str = ""
+
+
+class _ProcessHeader(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=_KEY_PATTERN)
+    name: str = Field(min_length=1)
+    region: str = ""
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    description: str = ""
+    scale_steps: int = Field(default=5, ge=3, le=11)
+    min_group_size: int | None = Field(default=None, ge=2, le=100)
+
+
+class _ProcessFile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    process: _ProcessHeader
+    principles: list[_PrincipleIn] = Field(default_factory=list, max_length=30)
+    statements: list[_StatementIn] = Field(default_factory=list, max_length=50)
+
+    @field_validator("principles", "statements")
+    @classmethod
+    def _unique_keys(cls, items: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.key in seen:
+                raise ValueError(f"duplicate key {item.key!r} at position {index}")
+            seen.add(item.key)
+        return items
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> _ProcessFile:
+        if not self.principles and not self.statements:
+            raise ValueError("a process needs at least one principle or statement")
+        return self
+
+
+def load_process(path: Path) -> Process:
+    """The process defined in ``path``; raises :class:`ConfigError` naming the problem."""
+    document = read_toml(path)
+    parsed = validate(_ProcessFile, document, str(path))
+    header = parsed.process
+    return Process(
+        key=header.key,
+        name=header.name,
+        region=header.region,
+        year=header.year,
+        description=header.description,
+        scale_steps=header.scale_steps,
+        min_group_size=header.min_group_size,
+        principles=tuple(
+            Principle(p.key, p.name, p.description, p.local, p.name_en) for p in parsed.principles
+        ),
+        statements=tuple(Statement(s.key, s.text, s.text_en) for s in parsed.statements),
+    )
+
+
+def load_processes(directory: Path) -> dict[str, Process]:
+    """Every ``*.toml`` process in ``directory`` by key; duplicate keys are an error."""
+    if not directory.is_dir():
+        raise ConfigError(str(directory), "", "processes directory does not exist")
+    processes: dict[str, Process] = {}
+    origin: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.toml")):
+        process = load_process(path)
+        if process.key in processes:
+            raise ConfigError(str(path), "process.key", f"{process.key!r} is already defined in {origin[process.key]}")
+        processes[process.key] = process
+        origin[process.key] = path
+    return processes

@@ -1,0 +1,160 @@
+"""Runtime settings from defaults, a TOML file, a ``.env`` file and the environment (in that order).
+
+Every key can be set as an environment variable ``DIALOGBOT_<KEY>`` (upper case); the TOML file
+is ``dialogbot.toml`` in the working directory or the path in ``DIALOGBOT_CONFIG``. A missing
+secret is generated once and kept in the data directory, so pseudonymous keys stay stable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from config.errors import ConfigError
+from config.tomlfile import read_toml, validate
+from facilitation.model import Language
+
+PACKAGED_PROCESSES = Path(__file__).parent / "processes"
+ENV_PREFIX = "DIALOGBOT_"
+
+
+class Settings(BaseModel):
+    """What an administrator configures; see README "Configuration"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Path("./dialogbot-data")
+    database_url: str = ""
+    language: Language = Language.SV
+    timezone: str = "Europe/Stockholm"
+    secret: str = ""
+    min_group_size: int = Field(default=5, ge=2, le=100)
+    processes_dir: Path = PACKAGED_PROCESSES
+    facilitators: dict[str, list[str]] = Field(default_factory=dict)
+    group_admins_are_facilitators: bool = False
+    chart_processes: int = Field(default=1, ge=0, le=16)
+
+    telegram_token: str = ""
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_api_base_url: str = ""
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_base_url: str = ""
+    slack_listen: str = "127.0.0.1"
+    slack_port: int = 3000
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("facilitators", mode="before")
+    @classmethod
+    def _parse_facilitators(cls, value: Any) -> Any:
+        """Accept ``"telegram:123,slack:U1"`` from the environment as well as a TOML table."""
+        if isinstance(value, str):
+            parsed: dict[str, list[str]] = {}
+            for entry in filter(None, (v.strip() for v in value.split(","))):
+                platform, sep, user = entry.partition(":")
+                if not sep or not user:
+                    raise ValueError(f"expected platform:user_id, got {entry!r}")
+                parsed.setdefault(platform.strip(), []).append(user.strip())
+            return parsed
+        if isinstance(value, dict):
+            return {k: [str(u) for u in (v if isinstance(v, list) else [v])] for k, v in value.items()}
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'dialogbot.sqlite3').resolve()}"
+
+    def is_facilitator(self, platform: str, user_id: str) -> bool:
+        return str(user_id) in self.facilitators.get(platform, [])
+
+    @property
+    def has_telegram(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def has_slack(self) -> bool:
+        return bool(self.slack_bot_token)
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: dict[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+    **overrides: Any,
+) -> Settings:
+    """Settings merged from defaults < TOML file < ``.env`` < environment < ``overrides``."""
+    environ = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    path = config_file or (Path(environ[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in environ else None)
+    if path is None and Path("dialogbot.toml").exists():
+        path = Path("dialogbot.toml")
+    if path is not None:
+        document = read_toml(path)
+        values.update(document.get("dialogbot", document))
+    source = str(path) if path else "settings"
+    if env_file is not None and env_file.exists():
+        values.update(_prefixed({k: v for k, v in dotenv_values(env_file).items() if v is not None}))
+        source = f"{source} / {env_file}"
+    from_env = _prefixed(environ)
+    if from_env:
+        source = f"{source} / environment"
+    values.update(from_env)
+    values.update(overrides)
+    settings = validate(Settings, values, source)
+    if not settings.secret:
+        settings = settings.model_copy(update={"secret": _stored_secret(settings.data_dir)})
+    return settings
+
+
+def _prefixed(environ: dict[str, str]) -> dict[str, str]:
+    fields = Settings.model_fields
+    out = {}
+    for name, value in environ.items():
+        if name.startswith(ENV_PREFIX) and name != f"{ENV_PREFIX}CONFIG":
+            key = name[len(ENV_PREFIX) :].lower()
+            if key in fields:
+                out[key] = value
+    return out
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """The data directory's secret, created on first use with owner-only permissions."""
+    path = data_dir / "secret.key"
+    try:
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value)
+        return value
+    except OSError as exc:
+        raise ConfigError(str(path), "", f"cannot read or create the secret ({exc.strerror})") from exc

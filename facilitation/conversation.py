@@ -1,0 +1,467 @@
+"""The conversation: turns platform-neutral events into workshop actions and replies.
+
+Telegram, Slack and the local mode all feed :meth:`Conversation.handle`; replies go back through
+the event's platform port. Facilitator commands are checked here, refused input is answered in
+the user's language via :class:`~facilitation.errors.DomainError`, and nothing is logged with a
+user id or a vote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from facilitation import texts as _texts  # noqa: F401  (registers the core texts)
+from facilitation.buttons import ButtonCodec
+from facilitation.cache import SingleFlight, TTLCache
+from facilitation.charting import ChartRenderer
+from facilitation.errors import DomainError
+from facilitation.exercises import Exercise, Image, Output, Post
+from facilitation.i18n import t
+from facilitation.live import LiveUpdater
+from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Sector, Workshop
+from facilitation.ports import (
+    Button,
+    ButtonEvent,
+    ChatPort,
+    ChatRef,
+    CommandEvent,
+    Event,
+    Keyboard,
+    MessageRef,
+    TextEvent,
+    UserRef,
+)
+from facilitation.pseudonym import Pseudonymizer
+from facilitation.service import WorkshopService
+
+log = logging.getLogger(__name__)
+
+SECTORS = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
+
+
+@dataclass
+class Turn:
+    """One incoming event with what every handler needs: port, language, pseudonymous key."""
+
+    event: Event
+    port: ChatPort
+    user_key: str
+    lang: Language
+
+    @property
+    def chat(self) -> ChatRef:
+        return self.event.chat
+
+    @property
+    def user(self) -> UserRef:
+        return self.event.user
+
+    async def reply(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
+        return await self.port.send_text(self.chat, text, buttons)
+
+
+Handler = Callable[["Conversation", Turn, tuple[str, ...]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Command:
+    handler: Handler
+    facilitator_only: bool
+    usage_key: str = ""
+
+
+class Conversation:
+    """Dispatches events to command and button handlers; one instance serves all platforms."""
+
+    def __init__(
+        self,
+        service: WorkshopService,
+        pseudonymizer: Pseudonymizer,
+        *,
+        is_facilitator: Callable[[UserRef], bool],
+        language: Language = Language.SV,
+        min_group_size: int = 5,
+        renderer: ChartRenderer | None = None,
+        live: LiveUpdater | None = None,
+        exercises: Sequence[Exercise] = (),
+    ) -> None:
+        self.service = service
+        self.pseudonymizer = pseudonymizer
+        self.codec = ButtonCodec(pseudonymizer)
+        self.is_facilitator = is_facilitator
+        self.language = language
+        self.min_group_size = min_group_size
+        self.renderer = renderer or ChartRenderer(processes=0)
+        self.live = live or LiveUpdater()
+        self.ports: dict[str, ChatPort] = {}
+        self.exercises: dict[RoundKind, Exercise] = {}
+        self._actions: dict[str, Exercise] = {}
+        self._start_commands: dict[str, Exercise] = {}
+        # Group chats (per platform) where each workshop runs, so a round reaches every room.
+        self._rooms: dict[int, dict[tuple[str, str], ChatRef]] = {}
+        self._compare_with: dict[int, int] = {}
+        self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
+        self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
+        for exercise in exercises:
+            self.add_exercise(exercise)
+
+    # --- wiring --------------------------------------------------------------------------
+    def add_port(self, port: ChatPort) -> None:
+        self.ports[port.platform] = port
+
+    def add_exercise(self, exercise: Exercise) -> None:
+        for kind in exercise.kinds:
+            self.exercises[kind] = exercise
+        for action in exercise.actions:
+            self._actions[action] = exercise
+        for name in getattr(exercise, "start_commands", ()):
+            self._start_commands[name] = exercise
+
+    @property
+    def processes(self) -> dict[str, Process]:
+        return dict(self.service.processes)
+
+    # --- entry point ---------------------------------------------------------------------
+    async def handle(self, event: Event) -> None:
+        """Handle one event; every failure is answered, none escapes to the adapter."""
+        port = self.ports[event.chat.platform]
+        user_key = self.pseudonymizer.participant_key(event.user.platform, event.user.user_id)
+        lang = await self.user_language(user_key)
+        turn = Turn(event, port, user_key, lang)
+        try:
+            if isinstance(event, ButtonEvent):
+                await self._on_button(turn, event)
+            elif isinstance(event, CommandEvent):
+                await self._on_command(turn, event)
+            elif isinstance(event, TextEvent):
+                await self._on_text(turn, event)
+        except DomainError as refusal:
+            await self._refuse(turn, refusal.message(lang))
+        except Exception:
+            log.exception("unexpected error handling %s", type(event).__name__)
+            await self._refuse(turn, t("error.internal", lang))
+
+    async def user_language(self, user_key: str) -> Language:
+        """The user's chosen language, else the installation's default."""
+        chosen = self._languages.get("all")
+        if chosen is None:  # few users choose a language: keep all choices, re-read now and then
+            chosen = await self._language_load.load("all", self.service.store.languages)
+            self._languages.put("all", chosen)
+        return chosen.get(user_key, self.language)
+
+    async def _refuse(self, turn: Turn, text: str) -> None:
+        try:
+            if isinstance(turn.event, ButtonEvent):
+                await turn.port.acknowledge(turn.event, text, alert=True)
+            else:
+                await turn.reply(text)
+        except Exception:
+            log.warning("could not deliver a refusal", exc_info=True)
+
+    # --- commands ------------------------------------------------------------------------
+    async def _on_command(self, turn: Turn, event: CommandEvent) -> None:
+        name = event.name.lower().lstrip("/").split("@", 1)[0]
+        command = COMMANDS.get(name)
+        exercise = self._start_commands.get(name)
+        if command is None and exercise is None:
+            raise DomainError("error.unknown_command", name=name[:30])
+        facilitator_only = command.facilitator_only if command else True
+        if facilitator_only and not self.is_facilitator(event.user):
+            raise DomainError("error.not_facilitator")
+        if command is not None:
+            await command.handler(self, turn, event.args)
+        else:
+            assert exercise is not None
+            await self._start_exercise(turn, exercise, name, event.args)
+
+    async def _on_text(self, turn: Turn, event: TextEvent) -> None:
+        if turn.chat.is_private:
+            await turn.reply(t("help.participant", turn.lang))
+
+    async def bound_workshop(self, turn: Turn) -> Workshop:
+        """The workshop this chat is bound to (by /workshop in a room or /delta in private)."""
+        chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+        workshop_id = await self.service.store.bound_workshop(chat_key)
+        if workshop_id is None:
+            raise DomainError("error.no_workshop")
+        return await self.service.require_workshop(workshop_id)
+
+    async def bind(self, turn: Turn, workshop: Workshop) -> None:
+        chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+        await self.service.store.bind_chat(chat_key, workshop.id)
+        if not turn.chat.is_private:
+            self._rooms.setdefault(workshop.id, {})[(turn.chat.platform, turn.chat.chat_id)] = turn.chat
+
+    def rooms(self, workshop_id: int, also: ChatRef | None = None) -> list[ChatRef]:
+        """Every group chat known to run the workshop, plus ``also``."""
+        rooms = dict(self._rooms.get(workshop_id, {}))
+        if also is not None:
+            rooms.setdefault((also.platform, also.chat_id), also)
+        return list(rooms.values())
+
+    def sector_keyboard(self, workshop_id: int, lang: Language) -> Keyboard:
+        return [[Button(t(f"sector.{s.value}", lang), self.codec.encode("s", workshop_id, i))
+                 for i, s in enumerate(SECTORS)]]
+
+    async def cmd_start(self, turn: Turn, args: tuple[str, ...]) -> None:
+        if args:
+            await self.cmd_join(turn, args)
+            return
+        await self.cmd_help(turn, args)
+
+    async def cmd_help(self, turn: Turn, args: tuple[str, ...]) -> None:
+        text = t("help.participant", turn.lang)
+        if self.is_facilitator(turn.user):
+            text += "\n\n" + t("help.facilitator", turn.lang)
+        await turn.reply(text)
+
+    async def cmd_join(self, turn: Turn, args: tuple[str, ...]) -> None:
+        if not args:
+            raise DomainError("error.bad_args", usage="/delta KOD")
+        workshop = await self.service.workshop_by_code(" ".join(args))
+        await self.service.join(workshop.id, turn.user_key)
+        await self.bind(turn, workshop)
+        await turn.reply(t("workshop.joined", turn.lang, title=workshop.title),
+                         self.sector_keyboard(workshop.id, turn.lang))
+
+    async def cmd_sector(self, turn: Turn, args: tuple[str, ...]) -> None:
+        workshop = await self.bound_workshop(turn)
+        await turn.reply(t("sector.choose", turn.lang), self.sector_keyboard(workshop.id, turn.lang))
+
+    async def cmd_language(self, turn: Turn, args: tuple[str, ...]) -> None:
+        choice = (args[0].lower() if args else "")[:2]
+        if choice not in ("sv", "en"):
+            raise DomainError("error.bad_language")
+        await self.service.store.set_language(turn.user_key, Language(choice))
+        self._languages.drop("all")
+        await turn.reply(t("language.set", choice))
+
+    async def cmd_forget(self, turn: Turn, args: tuple[str, ...]) -> None:
+        await turn.reply(t("forget.confirm", turn.lang),
+                         [[Button(t("forget.yes", turn.lang), self.codec.encode("fg"))]])
+
+    async def cmd_vote(self, turn: Turn, args: tuple[str, ...]) -> None:
+        workshop = await self.bound_workshop(turn)
+        round_ = await self.service.open_round_of(workshop.id)
+        if round_ is None:
+            raise DomainError("error.no_open_round")
+        exercise = self.exercises[round_.kind]
+        await turn.reply(t("vote.private_sent", turn.lang))
+        for post in exercise.posts(self, round_, turn.lang):
+            await turn.reply(post.text, post.buttons)
+
+    # facilitator commands
+    async def cmd_processes(self, turn: Turn, args: tuple[str, ...]) -> None:
+        lines = "\n".join(f"• {p.key} – {p.name} ({len(p.statements)} påståenden/statements, "
+                          f"{len(p.principles)} principer/principles)" for p in self.processes.values())
+        await turn.reply(t("workshop.list_processes", turn.lang, lines=lines))
+
+    async def cmd_workshop(self, turn: Turn, args: tuple[str, ...]) -> None:
+        if not args:
+            raise DomainError("error.bad_args", usage="/workshop PROCESS [titel]")
+        workshop = await self.service.create_workshop(args[0], " ".join(args[1:]), turn.lang)
+        await self.bind(turn, workshop)
+        await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
+                         self.sector_keyboard(workshop.id, turn.lang))
+        await turn.reply(t("workshop.join_hint", turn.lang, code=workshop.join_code))
+
+    async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
+        workshop = await self.bound_workshop(turn)
+        process = self.service.processes[workshop.process_key]
+        create = getattr(exercise, "create_round")  # noqa: B009 - part of the start-command protocol
+        round_: Round = await create(self, turn, workshop, process, name, args)
+        await self.launch(turn, workshop, round_)
+
+    def compare_target(self, workshop_id: int) -> int | None:
+        """The earlier round a facilitator asked the next barometer to be compared with."""
+        return self._compare_with.pop(workshop_id, None)
+
+    async def launch(self, turn: Turn, workshop: Workshop, round_: Round) -> None:
+        """Open a draft round and post it with a live tally in every room of the workshop."""
+        round_ = await self.service.open_round(round_.id)
+        exercise = self.exercises[round_.kind]
+        for chat in self.rooms(workshop.id, also=turn.chat):
+            port = self.ports.get(chat.platform)
+            if port is None:
+                continue
+            lang = workshop.language if chat != turn.chat else turn.lang
+            intro = t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
+                      title=round_.title, instructions=exercise.instructions(round_, lang))
+            tally_text = await self._tally_text(round_, lang)
+            message = await port.send_text(chat, f"{intro}\n\n{tally_text}")
+            self.live.register(round_.id, port, message, self._tally_renderer(round_.id, intro, lang),
+                               initial_text=f"{intro}\n\n{tally_text}")
+            for post in exercise.posts(self, round_, lang):
+                await port.send_text(chat, post.text, post.buttons)
+
+    def _tally_renderer(self, round_id: int, intro: str, lang: Language) -> Callable[
+            [], Awaitable[tuple[str, Keyboard | None]]]:
+        async def render() -> tuple[str, Keyboard | None]:
+            round_ = await self.service.require_round(round_id)
+            return f"{intro}\n\n{await self._tally_text(round_, lang)}", None
+        return render
+
+    async def _tally_text(self, round_: Round, lang: Language) -> str:
+        n = await self.service.turnout(round_.id)
+        if round_.status == RoundStatus.CLOSED:
+            return t("tally.closed", lang, title=round_.title, n=n)
+        if round_.current_position is not None:
+            return t("tally.open_item", lang, title=round_.title, n=n, position=round_.current_position + 1,
+                     total=len(round_.items))
+        return t("tally.open", lang, title=round_.title, n=n)
+
+    async def current_round(self, turn: Turn, args: tuple[str, ...], *, open_only: bool = False) -> Round:
+        """The round named by ``args[0]`` (a number) or the workshop's open/latest round."""
+        workshop = await self.bound_workshop(turn)
+        if args:
+            try:
+                round_id = int(args[0].lstrip("#"))
+            except ValueError as exc:
+                raise DomainError("error.no_round") from exc
+            round_ = await self.service.require_round(round_id)
+            if round_.workshop_id != workshop.id:
+                raise DomainError("error.no_round")
+            return round_
+        round_ = await self.service.open_round_of(workshop.id)
+        if round_ is None and not open_only:
+            rounds = await self.service.store.rounds(workshop.id)
+            round_ = max(rounds, key=lambda r: r.id) if rounds else None
+        if round_ is None:
+            raise DomainError("error.no_open_round")
+        return round_
+
+    async def cmd_status(self, turn: Turn, args: tuple[str, ...]) -> None:
+        round_ = await self.current_round(turn, args)
+        n = await self.service.turnout(round_.id)
+        await turn.reply(t("round.status", turn.lang, title=round_.title, n=n,
+                           state=t(f"round.state.{round_.status.value}", turn.lang)))
+
+    async def cmd_next(self, turn: Turn, args: tuple[str, ...]) -> None:
+        round_ = await self.current_round(turn, (), open_only=True)
+        position = 0 if round_.current_position is None else round_.current_position + 1
+        round_ = await self.service.step(round_.id, position)
+        exercise = self.exercises[round_.kind]
+        for chat in self.rooms(round_.workshop_id, also=turn.chat):
+            port = self.ports.get(chat.platform)
+            if port is None:
+                continue
+            await port.send_text(chat, t("round.stepped", turn.lang, position=position + 1, total=len(round_.items)))
+            for post in exercise.posts(self, round_, turn.lang):
+                await port.send_text(chat, post.text, post.buttons)
+        self.live.poke(round_.id)
+
+    async def cmd_close(self, turn: Turn, args: tuple[str, ...]) -> None:
+        round_ = await self.current_round(turn, args, open_only=not args)
+        round_ = await self.service.close_round(round_.id)
+        await self.live.finish(round_.id)
+        outputs = await self.exercises[round_.kind].results(self, round_, turn.lang)
+        for chat in self.rooms(round_.workshop_id, also=turn.chat):
+            port = self.ports.get(chat.platform)
+            if port is not None:
+                await port.send_text(chat, t("round.closing", turn.lang, title=round_.title))
+                await self.post_outputs(port, chat, outputs)
+
+    async def cmd_results(self, turn: Turn, args: tuple[str, ...]) -> None:
+        round_ = await self.current_round(turn, args)
+        outputs = await self.exercises[round_.kind].results(self, round_, turn.lang)
+        await self.post_outputs(turn.port, turn.chat, outputs)
+
+    async def cmd_export(self, turn: Turn, args: tuple[str, ...]) -> None:
+        round_ = await self.current_round(turn, args)
+        if round_.status != RoundStatus.CLOSED:
+            raise DomainError("error.round_not_closed_export")
+        for attachment in await self.exercises[round_.kind].export(self, round_, turn.lang):
+            await turn.port.send_file(turn.chat, attachment)
+
+    async def cmd_compare(self, turn: Turn, args: tuple[str, ...]) -> None:
+        if not args:
+            raise DomainError("error.bad_args", usage="/jamfor NR")
+        earlier = await self.current_round(turn, args)
+        if earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED:
+            raise DomainError("error.bad_compare")
+        self._compare_with[earlier.workshop_id] = earlier.id
+        await turn.reply(t("round.compare_set", turn.lang, number=earlier.id))
+
+    async def cmd_rounds(self, turn: Turn, args: tuple[str, ...]) -> None:
+        workshop = await self.bound_workshop(turn)
+        rounds = sorted(await self.service.store.rounds(workshop.id), key=lambda r: r.id)
+        lines = "\n".join(
+            f"#{r.id} {t(f'kind.{r.kind.value}', turn.lang)}: {r.title} "
+            f"({t(f'round.state.{r.status.value}', turn.lang)})" for r in rounds) or "–"
+        await turn.reply(t("round.list", turn.lang, title=workshop.title, lines=lines))
+
+    async def post_outputs(self, port: ChatPort, chat: ChatRef, outputs: Iterable[Output]) -> None:
+        for output in outputs:
+            if isinstance(output, Image):
+                await port.send_image(chat, output.png, output.caption, output.filename)
+            elif isinstance(output, Post):
+                await port.send_text(chat, output.text, output.buttons)
+
+    # --- buttons -------------------------------------------------------------------------
+    async def _on_button(self, turn: Turn, event: ButtonEvent) -> None:
+        action, args = self.codec.decode(event.data)
+        if action == "s":
+            await self._press_sector(turn, args)
+        elif action == "fg":
+            n = await self.service.forget(turn.user_key)
+            self._languages.drop("all")
+            if turn.chat.is_private:
+                await self.service.store.unbind_chat(
+                    self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
+            await turn.port.acknowledge(event, t("forget.done", turn.lang, n=n), alert=True)
+        elif action in self._actions:
+            if not args:
+                raise DomainError("error.bad_button")
+            round_ = await self.service.cached_round(args[0])
+            exercise = self._actions[action]
+            if round_.kind not in exercise.kinds:
+                raise DomainError("error.bad_button")
+            text = await exercise.on_press(self, turn, round_, action, args[1:])
+            await turn.port.acknowledge(event, text)
+            self.live.poke(round_.id)
+        else:
+            raise DomainError("error.bad_button")
+
+    async def _press_sector(self, turn: Turn, args: tuple[int, ...]) -> None:
+        if len(args) != 2 or not 0 <= args[1] < len(SECTORS):
+            raise DomainError("error.bad_button")
+        workshop = await self.service.require_workshop(args[0])
+        sector = SECTORS[args[1]]
+        await self.service.join(workshop.id, turn.user_key, sector=sector)
+        if turn.chat.is_private:
+            await self.bind(turn, workshop)
+        assert isinstance(turn.event, ButtonEvent)
+        await turn.port.acknowledge(turn.event, t("sector.saved", turn.lang, title=workshop.title,
+                                                  sector=t(f"sector.{sector.value}", turn.lang)))
+
+    async def aclose(self) -> None:
+        await self.live.aclose()
+
+
+def _cmd(method: Callable[..., Awaitable[None]], facilitator_only: bool = False) -> _Command:
+    return _Command(lambda conv, turn, args: method(conv, turn, args), facilitator_only)
+
+
+COMMANDS: dict[str, _Command] = {}
+for _names, _method, _facilitator in [
+    (("start",), Conversation.cmd_start, False),
+    (("hjalp", "help", "hjälp"), Conversation.cmd_help, False),
+    (("delta", "join"), Conversation.cmd_join, False),
+    (("sektor", "sector"), Conversation.cmd_sector, False),
+    (("sprak", "språk", "language", "lang"), Conversation.cmd_language, False),
+    (("glom", "glöm", "forget"), Conversation.cmd_forget, False),
+    (("rosta", "rösta", "vote"), Conversation.cmd_vote, False),
+    (("processer", "processes"), Conversation.cmd_processes, True),
+    (("workshop",), Conversation.cmd_workshop, True),
+    (("status",), Conversation.cmd_status, True),
+    (("nasta", "nästa", "next"), Conversation.cmd_next, True),
+    (("stang", "stäng", "close"), Conversation.cmd_close, True),
+    (("resultat", "results"), Conversation.cmd_results, True),
+    (("export",), Conversation.cmd_export, True),
+    (("jamfor", "jämför", "compare"), Conversation.cmd_compare, True),
+    (("omgangar", "omgångar", "rounds"), Conversation.cmd_rounds, True),
+]:
+    for _name in _names:
+        COMMANDS[_name] = _cmd(_method, _facilitator)

@@ -1,0 +1,123 @@
+"""The Åsiktsbarometer exercise in the conversation: statements answered on an agree scale."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from facilitation.errors import DomainError
+from facilitation.exercises import Exercise, Output, Post
+from facilitation.i18n import t
+from facilitation.model import Language, Process, Round, RoundKind, Workshop
+from facilitation.ports import Button
+
+if TYPE_CHECKING:
+    from facilitation.conversation import Conversation, Turn
+
+
+def parse_selection(spec: str, count: int) -> list[int]:
+    """``"1,3,5-7"`` as zero-based positions; raises DomainError for anything else."""
+    positions: list[int] = []
+    for part in filter(None, spec.replace(" ", "").split(",")):
+        try:
+            if "-" in part:
+                first, last = (int(x) for x in part.split("-", 1))
+                numbers = list(range(first, last + 1))
+            else:
+                numbers = [int(part)]
+        except ValueError as exc:
+            raise DomainError("error.bad_selection", selection=spec[:30], max=count) from exc
+        for number in numbers:
+            if not 1 <= number <= count or number - 1 in positions:
+                raise DomainError("error.bad_selection", selection=spec[:30], max=count)
+            positions.append(number - 1)
+    if not positions:
+        raise DomainError("error.bad_selection", selection=spec[:30], max=count)
+    return positions
+
+
+class BarometerExercise(Exercise):
+    """Posts each statement with scale buttons; answers can be changed until the round closes."""
+
+    kinds = (RoundKind.BAROMETER,)
+    actions = ("b",)
+    start_commands = ("barometer", "asiktsbarometer", "åsiktsbarometer")
+
+    async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
+                           name: str, args: tuple[str, ...]) -> Round:
+        """``/barometer [alla|stegvis|1,3,5] [steg=7]`` over the process's statement bank."""
+        if not process.statements:
+            raise DomainError("error.no_statements", process=process.key)
+        steps = process.scale_steps
+        stepwise = False
+        positions = list(range(len(process.statements)))
+        for arg in args:
+            lowered = arg.lower()
+            if lowered in ("alla", "all"):
+                continue
+            if lowered in ("stegvis", "step", "steg", "one"):
+                stepwise = True
+            elif "=" in lowered:
+                key, _, value = lowered.partition("=")
+                if key not in ("steg", "steps", "skala", "scale") or not value.isdigit():
+                    raise DomainError("error.bad_args", usage="/barometer [alla|stegvis|1,3,5] [steg=7]")
+                steps = int(value)
+            else:
+                positions = parse_selection(arg, len(process.statements))
+        english = workshop.language == Language.EN
+        items = [
+            ((process.statements[p].text_en or process.statements[p].text) if english else process.statements[p].text,
+             process.statements[p].key)
+            for p in positions
+        ]
+        title = t("kind.barometer", workshop.language) + (f" – {process.region}" if process.region else "")
+        round_ = await conv.service.create_round(
+            workshop.id, RoundKind.BAROMETER, title, items, {"scale_steps": steps},
+            compare_round_id=conv.compare_target(workshop.id),
+        )
+        if stepwise:
+            round_.current_position = 0
+            await conv.service.store.set_current_position(round_.id, 0)
+        return round_
+
+    def instructions(self, round_: Round, lang: Language) -> str:
+        return t("round.barometer.instructions", lang, steps=round_.scale_steps)
+
+    def scale_label(self, value: int, steps: int, lang: Language) -> str:
+        return t("vote.scale_value", lang, value=value, steps=steps)
+
+    def button_labels(self, steps: int, lang: Language) -> list[str]:
+        """Numbers on the buttons; the round's text says which end means what."""
+        return [str(value) for value in range(1, steps + 1)]
+
+    def posts(self, conv: Conversation, round_: Round, lang: Language) -> list[Post]:
+        items = round_.items if round_.current_position is None else [round_.items[round_.current_position]]
+        labels = self.button_labels(round_.scale_steps, lang)
+        return [
+            Post(
+                t("round.statement", lang, number=item.position + 1, text=item.text),
+                [[Button(labels[v - 1], conv.codec.encode("b", round_.id, item.id, v))
+                  for v in range(1, round_.scale_steps + 1)]],
+            )
+            for item in items
+        ]
+
+    async def on_press(self, conv: Conversation, turn: Turn, round_: Round, action: str,
+                       args: tuple[int, ...]) -> str:
+        if len(args) != 2:
+            raise DomainError("error.bad_button")
+        item_id, value = args
+        _, participant = await conv.service.answer(round_.id, item_id, turn.user_key, value)
+        text = t("vote.saved", turn.lang, label=self.scale_label(value, round_.scale_steps, turn.lang))
+        if participant.sector is None:
+            text += t("vote.need_sector", turn.lang)
+        return text
+
+    async def results(self, conv: Conversation, round_: Round, lang: Language) -> list[Output]:
+        from facilitation.exercises.barometer_results import barometer_results
+
+        return await barometer_results(conv, round_, lang)
+
+    async def export(self, conv: Conversation, round_: Round, lang: Language) -> list:
+        from facilitation.exercises.barometer_results import barometer_export
+
+        return await barometer_export(conv, round_, lang)

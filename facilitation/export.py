@@ -1,0 +1,84 @@
+"""CSV and XLSX export of aggregate tables, safe against spreadsheet formula injection.
+
+Exports hold aggregates only (never one row per person). Any text cell that a spreadsheet
+would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
+prefixed with an apostrophe, as OWASP recommends for CSV injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float | None
+
+
+@dataclass
+class Table:
+    """A named sheet of aggregate rows."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+def safe_cell(value: Cell) -> Cell:
+    """``value`` with text that looks like a formula neutralised; numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(tables: list[Table]) -> bytes:
+    """The tables as one UTF-8 CSV (with BOM so Excel shows å/ä/ö), a blank line between tables."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for index, table in enumerate(tables):
+        if index:
+            writer.writerow([])
+        if len(tables) > 1:
+            writer.writerow([safe_cell(table.name)])
+        writer.writerow([safe_cell(h) for h in table.headers])
+        for row in table.rows:
+            writer.writerow(["" if c is None else safe_cell(c) for c in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    """The tables as an XLSX workbook, one sheet each; text cells are stored as text, not formulas."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for table in tables:
+        title = _sheet_title(table.name, used)
+        sheet = workbook.create_sheet(title)
+        sheet.append([safe_cell(h) for h in table.headers])
+        for row in table.rows:
+            sheet.append([safe_cell(c) for c in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            for cell in column:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip("'") or "Blad"
+    title = cleaned[:31]
+    counter = 2
+    while title in used:
+        suffix = f" ({counter})"
+        title = cleaned[: 31 - len(suffix)] + suffix
+        counter += 1
+    used.add(title)
+    return title

@@ -1,0 +1,209 @@
+"""An in-memory :class:`~facilitation.store.Store` for domain tests and quick experiments.
+
+It keeps the same rules as the database (one answer per participant and item, answers only
+while a round is open) so the contract tests can run against both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from facilitation.model import (
+    Language,
+    Participant,
+    Response,
+    Round,
+    RoundItem,
+    RoundKind,
+    RoundStatus,
+    Sector,
+    Workshop,
+)
+
+
+class MemoryStore:
+    """Dictionaries behind a lock; every call is atomic like a transaction."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._workshops: dict[int, Workshop] = {}
+        self._participants: dict[tuple[int, str], Participant] = {}
+        self._rounds: dict[int, Round] = {}
+        self._responses: dict[tuple[int, int, str], Response] = {}
+        self._bindings: dict[str, int] = {}
+        self._languages: dict[str, Language] = {}
+        self._ids = {"workshop": 0, "round": 0, "item": 0}
+
+    def _next(self, kind: str) -> int:
+        self._ids[kind] += 1
+        return self._ids[kind]
+
+    async def create_workshop(
+        self, process_key: str, title: str, join_code: str, language: Language, created_at: datetime
+    ) -> Workshop | None:
+        async with self._lock:
+            if any(w.join_code == join_code for w in self._workshops.values()):
+                return None
+            workshop = Workshop(self._next("workshop"), process_key, title, join_code, language, created_at)
+            self._workshops[workshop.id] = workshop
+            return replace(workshop)
+
+    async def workshop(self, workshop_id: int) -> Workshop | None:
+        found = self._workshops.get(workshop_id)
+        return replace(found) if found else None
+
+    async def workshop_by_code(self, join_code: str) -> Workshop | None:
+        return next((replace(w) for w in self._workshops.values() if w.join_code == join_code), None)
+
+    async def upsert_participant(
+        self,
+        workshop_id: int,
+        key: str,
+        sector: Sector | None = None,
+        organisation: str | None = None,
+        at: datetime | None = None,
+    ) -> Participant:
+        async with self._lock:
+            current = self._participants.get((workshop_id, key)) or Participant(key, workshop_id)
+            updated = Participant(
+                key,
+                workshop_id,
+                sector if sector is not None else current.sector,
+                organisation if organisation is not None else current.organisation,
+            )
+            self._participants[(workshop_id, key)] = updated
+            return replace(updated)
+
+    async def participant(self, workshop_id: int, key: str) -> Participant | None:
+        found = self._participants.get((workshop_id, key))
+        return replace(found) if found else None
+
+    async def participants(self, workshop_id: int) -> list[Participant]:
+        return [replace(p) for (w, _), p in self._participants.items() if w == workshop_id]
+
+    async def create_round(
+        self,
+        workshop_id: int,
+        kind: RoundKind,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        settings: Mapping[str, int],
+        compare_round_id: int | None = None,
+    ) -> Round:
+        async with self._lock:
+            round_ = Round(
+                id=self._next("round"),
+                workshop_id=workshop_id,
+                kind=kind,
+                title=title,
+                items=[RoundItem(self._next("item"), i, text, ref) for i, (text, ref) in enumerate(items)],
+                settings=dict(settings),
+                compare_round_id=compare_round_id,
+            )
+            self._rounds[round_.id] = round_
+            return self._copy(round_)
+
+    @staticmethod
+    def _copy(round_: Round) -> Round:
+        return replace(round_, items=[replace(i) for i in round_.items], settings=dict(round_.settings))
+
+    async def round(self, round_id: int) -> Round | None:
+        found = self._rounds.get(round_id)
+        return self._copy(found) if found else None
+
+    async def rounds(self, workshop_id: int) -> list[Round]:
+        return [self._copy(r) for r in self._rounds.values() if r.workshop_id == workshop_id]
+
+    async def transition_round(
+        self, round_id: int, from_status: RoundStatus, to_status: RoundStatus, at: datetime
+    ) -> bool:
+        async with self._lock:
+            round_ = self._rounds.get(round_id)
+            if round_ is None or round_.status != from_status:
+                return False
+            round_.status = to_status
+            if to_status == RoundStatus.OPEN:
+                round_.opened_at = at
+            if to_status == RoundStatus.CLOSED:
+                round_.closed_at = at
+            return True
+
+    async def set_current_position(self, round_id: int, position: int | None) -> None:
+        async with self._lock:
+            self._rounds[round_id].current_position = position
+
+    def _open(self, round_id: int) -> Round | None:
+        round_ = self._rounds.get(round_id)
+        return round_ if round_ is not None and round_.status == RoundStatus.OPEN else None
+
+    async def set_response(
+        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
+    ) -> bool:
+        async with self._lock:
+            round_ = self._open(round_id)
+            if round_ is None or round_.item(item_id) is None:
+                return False
+            self._participants.setdefault((round_.workshop_id, participant_key),
+                                          Participant(participant_key, round_.workshop_id))
+            self._responses[(round_id, item_id, participant_key)] = Response(
+                round_id, item_id, participant_key, value
+            )
+            return True
+
+    async def replace_ballot(
+        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
+    ) -> bool:
+        async with self._lock:
+            round_ = self._open(round_id)
+            if round_ is None or any(round_.item(i) is None for i in ballot):
+                return False
+            self._participants.setdefault((round_.workshop_id, participant_key),
+                                          Participant(participant_key, round_.workshop_id))
+            for key in [k for k in self._responses if k[0] == round_id and k[2] == participant_key]:
+                del self._responses[key]
+            for item_id, value in ballot.items():
+                self._responses[(round_id, item_id, participant_key)] = Response(
+                    round_id, item_id, participant_key, value
+                )
+            return True
+
+    async def responses(self, round_id: int) -> list[Response]:
+        return [r for (rid, _, _), r in self._responses.items() if rid == round_id]
+
+    async def own_responses(self, round_id: int, participant_key: str) -> dict[int, int]:
+        return {i: r.value for (rid, i, k), r in self._responses.items() if rid == round_id and k == participant_key}
+
+    async def turnout(self, round_id: int) -> int:
+        return len({k for (rid, _, k) in self._responses if rid == round_id})
+
+    async def forget_participant(self, key: str) -> int:
+        async with self._lock:
+            doomed = [k for k in self._responses if k[2] == key]
+            for k in doomed:
+                del self._responses[k]
+            people = [k for k in self._participants if k[1] == key]
+            for k in people:
+                del self._participants[k]
+            had_language = self._languages.pop(key, None) is not None
+            return len(doomed) + len(people) + int(had_language)
+
+    async def bind_chat(self, chat_key: str, workshop_id: int) -> None:
+        self._bindings[chat_key] = workshop_id
+
+    async def bound_workshop(self, chat_key: str) -> int | None:
+        return self._bindings.get(chat_key)
+
+    async def unbind_chat(self, chat_key: str) -> None:
+        self._bindings.pop(chat_key, None)
+
+    async def set_language(self, user_key: str, language: Language) -> None:
+        self._languages[user_key] = language
+
+    async def language(self, user_key: str) -> Language | None:
+        return self._languages.get(user_key)
+
+    async def languages(self) -> dict[str, Language]:
+        return dict(self._languages)

@@ -1,0 +1,166 @@
+"""Domain value types shared by every part of the bot.
+
+They are plain dataclasses so the domain can be exercised in tests without a database or a
+chat platform; storage maps them to rows and adapters map them to platform payloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """Languages the bot speaks; Swedish is the default everywhere."""
+
+    SV = "sv"
+    EN = "en"
+
+
+class Sector(StrEnum):
+    """The sector a participant belongs to; results can be split by it."""
+
+    IDEBUREN = "ideburen"
+    OFFENTLIG = "offentlig"
+    ANNAN = "annan"
+
+
+class RoundKind(StrEnum):
+    """The exercise a round runs."""
+
+    BAROMETER = "barometer"
+    RANKING = "ranking"
+    POINTS = "points"
+    APPROVAL = "approval"
+
+
+class RoundStatus(StrEnum):
+    """A round's lifecycle: draft → open → closed (never back)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Principle:
+    """One principle of an agreement; ``local`` marks additions beyond the national six."""
+
+    key: str
+    name: str
+    description: str = ""
+    local: bool = False
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One Åsiktsbarometer statement from a process's statement bank."""
+
+    key: str
+    text: str
+    text_en: str = ""
+
+
+@dataclass(frozen=True)
+class Process:
+    """A regional Överenskommelse process with its principle catalogue and statement bank."""
+
+    key: str
+    name: str
+    region: str = ""
+    year: int | None = None
+    description: str = ""
+    principles: tuple[Principle, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    scale_steps: int = 5
+    min_group_size: int | None = None
+
+
+@dataclass
+class Workshop:
+    """A workshop or dialogue meeting session that participants join with a short code."""
+
+    id: int
+    process_key: str
+    title: str
+    join_code: str
+    language: Language = Language.SV
+    created_at: datetime | None = None
+
+
+@dataclass
+class Participant:
+    """A participant known only by a pseudonymous key (keyed hash of platform + user id)."""
+
+    key: str
+    workshop_id: int
+    sector: Sector | None = None
+    organisation: str | None = None
+
+
+@dataclass
+class RoundItem:
+    """A statement or principle inside a round; ``position`` orders them from 0."""
+
+    id: int
+    position: int
+    text: str
+    ref_key: str = ""
+
+
+@dataclass
+class Round:
+    """One exercise run inside a workshop.
+
+    ``settings`` holds exercise parameters: ``scale_steps`` for a barometer, ``top_k`` for a
+    ranking, ``budget`` for points. ``current_position`` is the statement shown when the
+    facilitator steps through one item at a time (``None`` means all items are shown).
+    """
+
+    id: int
+    workshop_id: int
+    kind: RoundKind
+    title: str
+    status: RoundStatus = RoundStatus.DRAFT
+    items: list[RoundItem] = field(default_factory=list)
+    settings: dict[str, int] = field(default_factory=dict)
+    current_position: int | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    compare_round_id: int | None = None
+
+    def item(self, item_id: int) -> RoundItem | None:
+        """The item with ``item_id`` if it belongs to this round."""
+        return next((it for it in self.items if it.id == item_id), None)
+
+    @property
+    def scale_steps(self) -> int:
+        return int(self.settings.get("scale_steps", 5))
+
+
+@dataclass(frozen=True)
+class Response:
+    """One participant's answer to one item: a scale step, a rank position or points."""
+
+    round_id: int
+    item_id: int
+    participant_key: str
+    value: int
+
+
+@dataclass(frozen=True)
+class SectorValues:
+    """Anonymous answers to one item, grouped by sector; the input of every aggregation.
+
+    ``by_sector`` maps a sector (or ``None`` for participants who did not say) to the list of
+    values given. No participant key travels with the values.
+    """
+
+    item_text: str
+    by_sector: dict[Sector | None, list[int]]
+
+    @property
+    def all_values(self) -> list[int]:
+        return [v for values in self.by_sector.values() for v in values]

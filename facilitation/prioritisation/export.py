@@ -1,0 +1,90 @@
+"""Aggregate tables of a prioritisation for the follow-up report (CSV/XLSX via facilitation.export).
+
+Only aggregates leave here: one row per principle or per pair, never one per person; a
+suppressed sector contributes its "too few" note, not its numbers or its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from facilitation.export import Cell, Table
+from facilitation.i18n import t
+from facilitation.model import Language, RoundKind
+from facilitation.prioritisation.charts import sector_label
+from facilitation.prioritisation.methods import PriorityResult, place_of
+from facilitation.prioritisation.sectors import SectorKey, SectorResult
+
+
+def export_tables(
+    result: PriorityResult,
+    by_sector: Mapping[SectorKey, SectorResult] | None,
+    texts: Mapping[int, str],
+    lang: Language = Language.SV,
+) -> list[Table]:
+    """Summary, per-principle, pairwise and (if given) per-sector tables, in chart order."""
+    tables = [_summary(result, texts, lang), _items(result, texts, lang), _pairwise(result, texts, lang)]
+    if by_sector:
+        tables.append(_sectors(result, by_sector, texts, lang))
+    return tables
+
+
+def _n(texts: Mapping[int, str], item: int) -> str:
+    return texts.get(item, f"#{item}")
+
+
+def _summary(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> Table:
+    winner = result.condorcet_winner
+    rows: list[list[Cell]] = [
+        [t("prio.export.n", lang), result.n_ballots],
+        [t("prio.export.method", lang), t(f"prio.export.method.{result.kind.value}", lang)],
+        [t("prio.export.condorcet", lang),
+         _n(texts, winner) if winner is not None else t("prio.export.condorcet.none", lang)],
+    ]
+    return Table(t("prio.export.sheet.summary", lang),
+                 [t("prio.export.col.key", lang), t("prio.export.col.value", lang)], rows)
+
+
+def _items(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> Table:
+    headers = [t("prio.export.col.place", lang), t("prio.export.col.principle", lang)]
+    if result.kind is RoundKind.POINTS:
+        headers.append(t("prio.export.col.points", lang))
+    headers += [t(f"prio.export.col.{c}", lang) for c in ("borda", "mean_rank", "approval", "schulze")]
+    places = place_of(tuple((i,) for i in result.order))
+    rows: list[list[Cell]] = []
+    for item in result.order:
+        r = result.per_item[item]
+        row: list[Cell] = [places[item], _n(texts, item)]
+        if result.kind is RoundKind.POINTS:
+            row.append(r.points)
+        row += [round(r.borda, 2), round(r.mean_rank, 2), round(r.approval_share, 4), r.schulze_place]
+        rows.append(row)
+    return Table(t("prio.export.sheet.items", lang), headers, rows)
+
+
+def _pairwise(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> Table:
+    order = [i for group in result.schulze_ranking for i in group]
+    headers = [t("prio.chart.pairwise.rows", lang)] + [_n(texts, i) for i in order]
+    rows: list[list[Cell]] = [
+        [_n(texts, a)] + [None if a == b else result.pairwise[a][b] for b in order] for a in order
+    ]
+    return Table(t("prio.export.sheet.pairwise", lang), headers, rows)
+
+
+def _sectors(
+    result: PriorityResult, by_sector: Mapping[SectorKey, SectorResult], texts: Mapping[int, str], lang: Language
+) -> Table:
+    """Headline score per response for each shown sector; suppressed columns say so in every row."""
+    headers: list[str] = [t("prio.export.col.principle", lang)]
+    for sector in by_sector.values():
+        label = sector_label(sector.sector, lang)
+        res = sector.result
+        headers.append(label if res is None else t("prio.export.col.sector_n", lang, sector=label, n=res.n_ballots))
+    rows: list[list[Cell]] = []
+    for item in result.order:
+        row: list[Cell] = [_n(texts, item)]
+        for sector in by_sector.values():
+            res = sector.result
+            row.append(t("prio.chart.suppressed", lang) if res is None else round(res.score_per_ballot(item), 4))
+        rows.append(row)
+    return Table(t("prio.export.sheet.sectors", lang), headers, rows)

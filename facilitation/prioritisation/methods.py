@@ -1,0 +1,256 @@
+"""Counting methods for principle prioritisation: Borda, pairwise, Condorcet, Schulze, totals.
+
+Every ballot is read as a weak order of the round's items (see :func:`utility`):
+
+* RANKING: lower position is better; ranked beats unranked; unranked items are tied.
+* POINTS: more points is better; equal points (incl. 0 / not stored) are tied.
+* APPROVAL: approved beats not approved; within each group items are tied.
+
+**Borda variant.** Full rankings: the item at position p of m gets m − p points. Truncated
+(top-k) ballots use the *averaged* Borda count ("Borda_av" in Baumeister, Faliszewski, Lang &
+Rothe, *Campaigns for lazy voters: truncated ballots*, AAMAS 2012; the "averaged" treatment in
+Wikipedia's *Borda count* article): ranked items keep m − p points and the unranked items share
+the remaining points equally, each getting (m − r − 1) / 2 when r items are ranked. We chose
+it over "unranked get 0" because every ballot then hands out the same total m(m − 1) / 2, so a
+short ballot weighs as much as a full one and bullet voting gains nothing; and because it equals
+Saari's pairwise reading of Borda (one point per item beaten, half per tie), which keeps Borda,
+the pairwise matrix and Schulze consistent. Ties on POINTS/APPROVAL ballots are scored the same
+way, so :func:`borda` works for every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from facilitation.model import RoundKind
+from facilitation.prioritisation.ballots import validate_ballot
+
+Ballot = Mapping[int, int]
+Matrix = dict[int, dict[int, int]]
+Ranking = tuple[tuple[int, ...], ...]
+"""Groups of tied items, best group first; within a group items keep the round's order."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Per-item scores and the ranking they induce (ties grouped)."""
+
+    scores: dict[int, float]
+    ranking: Ranking
+
+
+@dataclass(frozen=True)
+class SchulzeResult:
+    """Strongest path strengths p[a][b] (winning votes) and the Schulze ranking."""
+
+    strongest: Matrix
+    ranking: Ranking
+
+
+def utility(kind: RoundKind, ballot: Ballot, item: int) -> float:
+    """How much the ballot likes ``item``; only the order of these numbers matters."""
+    value = ballot.get(item)
+    if kind is RoundKind.RANKING:
+        return -float(value) if value is not None else float("-inf")
+    if kind is RoundKind.POINTS:
+        return float(value or 0)
+    if kind is RoundKind.APPROVAL:
+        return 1.0 if value else 0.0
+    raise ValueError(f"{kind} is not a prioritisation round")
+
+
+def rank_groups(scores: Mapping[int, float], items: Sequence[int], *, descending: bool = True) -> Ranking:
+    """Items grouped by equal score, best first; members of a group keep the order of ``items``."""
+    values = sorted(set(scores[i] for i in items), reverse=descending)
+    return tuple(tuple(i for i in items if scores[i] == v) for v in values)
+
+
+def pairwise_matrix(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING) -> Matrix:
+    """d[a][b] = number of ballots preferring a over b (ties count for neither)."""
+    d: Matrix = {a: {b: 0 for b in items if b != a} for a in items}
+    for ballot in ballots:
+        u = {i: utility(kind, ballot, i) for i in items}
+        for a in items:
+            row = d[a]
+            for b in row:
+                if u[a] > u[b]:
+                    row[b] += 1
+    return d
+
+
+def borda(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING) -> Scored:
+    """Averaged Borda scores (see module docstring); no k is needed since truncation is read from each ballot."""
+    return borda_from_matrix(pairwise_matrix(ballots, items, kind), items, len(ballots))
+
+
+def borda_from_matrix(d: Matrix, items: Sequence[int], n: int) -> Scored:
+    """Borda as one point per pairwise win and half a point per tie (Saari's identity)."""
+    scores = {a: sum(d[a][b] + (n - d[a][b] - d[b][a]) / 2 for b in d[a]) for a in items}
+    return Scored(scores, rank_groups(scores, items))
+
+
+def mean_rank(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING) -> Scored:
+    """Mean position (1 = best); tied/unranked items get the average of the positions they span.
+
+    An item left out of a ballot ranking r items counts as position (r + 1 + m) / 2, the mean
+    of r + 1 … m, so mean rank = m − Borda / n exactly. Empty input gives 0 for every item.
+    """
+    scores = _mean_rank_scores(borda(ballots, items, kind).scores, len(items), len(ballots))
+    return Scored(scores, rank_groups(scores, items, descending=False))
+
+
+def _mean_rank_scores(borda_scores: Mapping[int, float], m: int, n: int) -> dict[int, float]:
+    return {i: (m - s / n) if n else 0.0 for i, s in borda_scores.items()}
+
+
+def points_totals(ballots: Sequence[Ballot], items: Sequence[int]) -> Scored:
+    """Sum of points each item received."""
+    scores = {i: float(sum(b.get(i, 0) for b in ballots)) for i in items}
+    return Scored(scores, rank_groups(scores, items))
+
+
+def approval_shares(ballots: Sequence[Ballot], items: Sequence[int]) -> Scored:
+    """Share (0–1) of ballots that include the item (approved, given points, or ranked in the top k)."""
+    n = len(ballots)
+    scores = {i: (sum(1 for b in ballots if b.get(i)) / n) if n else 0.0 for i in items}
+    return Scored(scores, rank_groups(scores, items))
+
+
+def condorcet_winner(
+    ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING
+) -> int | None:
+    """The item beating every other item head to head, if there is one."""
+    return condorcet_from_matrix(pairwise_matrix(ballots, items, kind), items)
+
+
+def condorcet_from_matrix(d: Matrix, items: Sequence[int]) -> int | None:
+    for a in items:
+        if all(d[a][b] > d[b][a] for b in d[a]):
+            return a
+    return None
+
+
+def schulze(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING) -> SchulzeResult:
+    """Schulze method (Schulze 2011, Social Choice and Welfare 36:267–303), winning-votes strength."""
+    return schulze_from_matrix(pairwise_matrix(ballots, items, kind), items)
+
+
+def schulze_from_matrix(d: Matrix, items: Sequence[int]) -> SchulzeResult:
+    """Widest paths by Floyd–Warshall; a ≻ b iff p[a][b] > p[b][a] (transitive, Schulze 2011 §4).
+
+    Items are grouped by how many others they beat in that relation; since the relation is
+    transitive, a ≻ b always puts a in an earlier group, and mutually unbeaten items share one.
+    """
+    p: Matrix = {a: {b: (d[a][b] if d[a][b] > d[b][a] else 0) for b in d[a]} for a in items}
+    for k in items:
+        for i in items:
+            if i == k:
+                continue
+            for j in items:
+                if j in (i, k):
+                    continue
+                p[i][j] = max(p[i][j], min(p[i][k], p[k][j]))
+    wins = {a: float(sum(1 for b in p[a] if p[a][b] > p[b][a])) for a in items}
+    return SchulzeResult(p, rank_groups(wins, items))
+
+
+def place_of(ranking: Ranking) -> dict[int, int]:
+    """Competition place (1, 2, 2, 4 …) of each item in a grouped ranking."""
+    places: dict[int, int] = {}
+    place = 1
+    for group in ranking:
+        for item in group:
+            places[item] = place
+        place += len(group)
+    return places
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One principle's numbers; ``points`` is only set for POINTS rounds."""
+
+    item: int
+    borda: float
+    mean_rank: float
+    approval_share: float
+    schulze_place: int
+    points: int | None = None
+
+
+def headline(kind: RoundKind, r: ItemResult) -> float:
+    """The number a chart shows for ``kind``: Borda points, total points or approval share."""
+    if kind is RoundKind.POINTS:
+        return float(r.points or 0)
+    if kind is RoundKind.APPROVAL:
+        return r.approval_share
+    return r.borda
+
+
+@dataclass(frozen=True)
+class PriorityResult:
+    """Everything a chart or an export needs about one set of ballots; no per-person data."""
+
+    kind: RoundKind
+    n_ballots: int
+    items: tuple[int, ...]
+    per_item: dict[int, ItemResult]
+    condorcet_winner: int | None
+    schulze_ranking: Ranking
+    pairwise: Matrix
+    strongest: Matrix
+    order: tuple[int, ...]
+    top_k: int | None = None
+    budget: int | None = None
+
+    def score(self, item: int) -> float:
+        """The headline number: Borda points, total points or approval share by round kind."""
+        return headline(self.kind, self.per_item[item])
+
+    def score_per_ballot(self, item: int) -> float:
+        """The headline number scaled so groups of different size compare (shares stay shares)."""
+        if self.kind is RoundKind.APPROVAL or not self.n_ballots:
+            return self.score(item)
+        return self.score(item) / self.n_ballots
+
+
+def aggregate(
+    kind: RoundKind,
+    ballots: Sequence[Ballot],
+    items: Sequence[int],
+    top_k: int | None = None,
+    budget: int | None = None,
+) -> PriorityResult:
+    """Validate every ballot, then count them all ways at once.
+
+    ``order`` (for charts) is by headline score, then Schulze place, then the round's order.
+    """
+    for ballot in ballots:
+        validate_ballot(kind, ballot, items, top_k=top_k, budget=budget)
+    items = tuple(items)
+    n = len(ballots)
+    d = pairwise_matrix(ballots, items, kind)
+    borda_scores = borda_from_matrix(d, items, n).scores
+    ranks = _mean_rank_scores(borda_scores, len(items), n)
+    shares = approval_shares(ballots, items).scores
+    totals = points_totals(ballots, items).scores if kind is RoundKind.POINTS else None
+    sch = schulze_from_matrix(d, items)
+    places = place_of(sch.ranking)
+    per_item = {
+        i: ItemResult(i, borda_scores[i], ranks[i], shares[i], places[i], int(totals[i]) if totals else None)
+        for i in items
+    }
+    order = sorted(items, key=lambda i: (-headline(kind, per_item[i]), places[i], items.index(i)))
+    return PriorityResult(
+        kind=kind,
+        n_ballots=n,
+        items=items,
+        per_item=per_item,
+        condorcet_winner=condorcet_from_matrix(d, items),
+        schulze_ranking=sch.ranking,
+        pairwise=d,
+        strongest=sch.strongest,
+        order=tuple(order),
+        top_k=top_k,
+        budget=budget,
+    )

@@ -1,0 +1,39 @@
+"""Pseudonymous keys: what is stored instead of platform user ids.
+
+A key is an HMAC-SHA256 of the platform and id under the installation's secret. Without the
+secret the key cannot be linked back to a person; with it, the same person always gets the same
+key, so they can change their answer or ask to be forgotten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+class Pseudonymizer:
+    """Derives stable, unlinkable keys for users and chats."""
+
+    def __init__(self, secret: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the pseudonymisation secret must be at least 16 characters")
+        self._secret = secret.encode("utf-8")
+
+    def _digest(self, *parts: str) -> str:
+        message = "\x1f".join(parts).encode("utf-8")
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def participant_key(self, platform: str, user_id: str) -> str:
+        """The key under which a user's participation and answers are stored."""
+        return self._digest("participant", platform, str(user_id))
+
+    def chat_key(self, platform: str, chat_id: str) -> str:
+        """The key under which a chat's bound workshop is stored (private chats are people too)."""
+        return self._digest("chat", platform, str(chat_id))
+
+    def sign(self, payload: str, length: int = 8) -> str:
+        """A short URL-safe signature of ``payload`` for button data."""
+        import base64
+
+        raw = hmac.new(self._secret, b"button\x1f" + payload.encode("utf-8"), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(raw).decode("ascii")[:length]

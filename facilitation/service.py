@@ -1,0 +1,284 @@
+"""Workshop use cases: the rules of joining, rounds and answering, on top of a :class:`Store`.
+
+Every method validates first and writes after, so refused input changes nothing. The service
+only ever sees pseudonymous participant keys; platform user ids stop at the adapters and at
+:class:`~facilitation.pseudonym.Pseudonymizer`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from facilitation.cache import SingleFlight, TTLCache
+from facilitation.errors import DomainError
+from facilitation.model import (
+    Language,
+    Participant,
+    Process,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Sector,
+    SectorValues,
+    Workshop,
+)
+from facilitation.store import Store
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
+JOIN_CODE_LENGTH = 6
+MAX_ITEMS = 30
+MIN_SCALE, MAX_SCALE = 3, 11
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalise_code(code: str) -> str:
+    """A join code as typed ("abc 123", "abc-123") in canonical upper-case form."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+class WorkshopService:
+    """The workshop rules; one instance serves every platform."""
+
+    def __init__(self, store: Store, processes: Mapping[str, Process], clock: Clock = utc_now,
+                 cache_seconds: float = 2.0) -> None:
+        self.store = store
+        self.processes = processes
+        self.clock = clock
+        # Votes arrive in bursts: rounds and participants are read from short-lived caches.
+        self._rounds: TTLCache[Round] = TTLCache(cache_seconds, 1000)
+        self._people: TTLCache[dict[str, Participant]] = TTLCache(cache_seconds * 5, 1000)
+        self._loads: SingleFlight = SingleFlight()
+
+    # --- workshops and participants -------------------------------------------------------
+    async def create_workshop(self, process_key: str, title: str, language: Language = Language.SV) -> Workshop:
+        """A workshop of a configured process with a fresh short join code."""
+        if process_key not in self.processes:
+            raise DomainError("error.unknown_process", process=process_key, known=", ".join(sorted(self.processes)))
+        title = title.strip() or self.processes[process_key].name
+        for _ in range(20):
+            code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+            workshop = await self.store.create_workshop(process_key, title[:200], code, language, self.clock())
+            if workshop is not None:
+                return workshop
+        raise RuntimeError("could not find a free join code")
+
+    async def workshop_by_code(self, code: str) -> Workshop:
+        workshop = await self.store.workshop_by_code(normalise_code(code))
+        if workshop is None:
+            raise DomainError("error.unknown_code", code=code.strip()[:20])
+        return workshop
+
+    async def require_workshop(self, workshop_id: int) -> Workshop:
+        workshop = await self.store.workshop(workshop_id)
+        if workshop is None:
+            raise DomainError("error.no_workshop")
+        return workshop
+
+    async def join(
+        self, workshop_id: int, participant_key: str, sector: Sector | None = None, organisation: str | None = None
+    ) -> Participant:
+        """Join (or re-join) a workshop; a sector or organisation given replaces the earlier one."""
+        await self.require_workshop(workshop_id)
+        if organisation is not None:
+            organisation = organisation.strip()[:120] or None
+        participant = await self.store.upsert_participant(
+            workshop_id, participant_key, sector, organisation, self.clock())
+        people = self._people.get(workshop_id)
+        if people is not None:
+            people[participant_key] = participant
+        return participant
+
+    async def forget(self, participant_key: str) -> int:
+        """Remove everything stored under the participant's key (the "forget me" request)."""
+        self._people.clear()
+        return await self.store.forget_participant(participant_key)
+
+    # --- rounds --------------------------------------------------------------------------
+    async def create_round(
+        self,
+        workshop_id: int,
+        kind: RoundKind,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        settings: Mapping[str, int] | None = None,
+        compare_round_id: int | None = None,
+    ) -> Round:
+        """A draft round; items are (text, reference key) pairs, e.g. a statement and its key."""
+        await self.require_workshop(workshop_id)
+        settings = dict(settings or {})
+        texts = [text.strip() for text, _ in items]
+        if not texts or any(not text for text in texts):
+            raise DomainError("error.no_items")
+        if len(texts) > MAX_ITEMS:
+            raise DomainError("error.too_many_items", max=MAX_ITEMS)
+        if len(set(texts)) != len(texts):
+            raise DomainError("error.duplicate_items")
+        if kind == RoundKind.BAROMETER:
+            steps = settings.setdefault("scale_steps", 5)
+            if not MIN_SCALE <= steps <= MAX_SCALE:
+                raise DomainError("error.bad_scale", min=MIN_SCALE, max=MAX_SCALE)
+        if kind == RoundKind.RANKING:
+            top_k = settings.setdefault("top_k", len(texts))
+            if not 1 <= top_k <= len(texts):
+                raise DomainError("error.bad_top_k", max=len(texts))
+        if kind == RoundKind.POINTS:
+            budget = settings.setdefault("budget", 100)
+            if not 1 <= budget <= 1000:
+                raise DomainError("error.bad_budget")
+        if compare_round_id is not None:
+            earlier = await self.store.round(compare_round_id)
+            if earlier is None or earlier.kind != kind:
+                raise DomainError("error.bad_compare")
+        return await self.store.create_round(
+            workshop_id, kind, title.strip()[:200], [(t, ref[:40]) for t, (_, ref) in zip(texts, items, strict=True)],
+            settings, compare_round_id,
+        )
+
+    async def require_round(self, round_id: int) -> Round:
+        round_ = await self.store.round(round_id)
+        if round_ is None:
+            raise DomainError("error.no_round")
+        return round_
+
+    async def cached_round(self, round_id: int) -> Round:
+        """The round from a short-lived cache (only open and closed rounds are cached)."""
+        round_ = self._rounds.get(round_id)
+        if round_ is None:
+            round_ = await self._loads.load(("round", round_id), lambda: self.require_round(round_id))
+            if round_.status != RoundStatus.DRAFT:
+                self._rounds.put(round_id, round_)
+        return round_
+
+    async def open_round(self, round_id: int) -> Round:
+        """Open a draft round; opening twice or reopening a closed round is refused."""
+        round_ = await self.require_round(round_id)
+        self._rounds.drop(round_id)
+        if not await self.store.transition_round(round_id, RoundStatus.DRAFT, RoundStatus.OPEN, self.clock()):
+            raise DomainError("error.round_not_draft" if round_.status == RoundStatus.OPEN else "error.round_closed")
+        return await self.require_round(round_id)
+
+    async def close_round(self, round_id: int) -> Round:
+        """Close an open round; answers after this are refused."""
+        round_ = await self.require_round(round_id)
+        self._rounds.drop(round_id)
+        if not await self.store.transition_round(round_id, RoundStatus.OPEN, RoundStatus.CLOSED, self.clock()):
+            raise DomainError("error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open")
+        return await self.require_round(round_id)
+
+    async def step(self, round_id: int, position: int | None) -> Round:
+        """Show one item at a time (``position``) or all items (``None``) of an open round."""
+        round_ = await self.require_round(round_id)
+        if round_.status != RoundStatus.OPEN:
+            raise DomainError("error.round_not_open")
+        if position is not None and not 0 <= position < len(round_.items):
+            raise DomainError("error.no_more_items")
+        await self.store.set_current_position(round_id, position)
+        self._rounds.drop(round_id)
+        round_.current_position = position
+        return round_
+
+    async def open_round_of(self, workshop_id: int) -> Round | None:
+        """The workshop's most recent open round, if any."""
+        rounds = [r for r in await self.store.rounds(workshop_id) if r.status == RoundStatus.OPEN]
+        return max(rounds, key=lambda r: r.id) if rounds else None
+
+    # --- answering -----------------------------------------------------------------------
+    async def answer(
+        self, round_id: int, item_id: int, participant_key: str, value: int
+    ) -> tuple[Round, Participant]:
+        """Record or change one answer (a barometer position or an approval mark)."""
+        round_, participant = await self._answerable(round_id, participant_key)
+        item = round_.item(item_id)
+        if item is None:
+            raise DomainError("error.bad_button")
+        if round_.kind == RoundKind.BAROMETER:
+            if not 1 <= value <= round_.scale_steps:
+                raise DomainError("error.bad_value")
+            if round_.current_position is not None and item.position != round_.current_position:
+                raise DomainError("error.item_not_current")
+        elif round_.kind == RoundKind.APPROVAL:
+            if value not in (0, 1):
+                raise DomainError("error.bad_value")
+        else:
+            raise DomainError("error.bad_button")
+        if not await self.store.set_response(round_id, item_id, participant_key, value, self.clock()):
+            raise DomainError("error.round_closed")
+        return round_, participant
+
+    async def submit_ballot(
+        self, round_id: int, participant_key: str, ballot: Mapping[int, int]
+    ) -> tuple[Round, Participant]:
+        """Replace a participant's whole ballot (ranking, points or approvals) after validation.
+
+        Exercise modules validate the ballot's shape (:mod:`facilitation.prioritisation`); here
+        only membership of the items and the open state are checked, atomically in the store.
+        """
+        round_, participant = await self._answerable(round_id, participant_key)
+        if any(round_.item(item_id) is None for item_id in ballot):
+            raise DomainError("error.bad_button")
+        if not await self.store.replace_ballot(round_id, participant_key, dict(ballot), self.clock()):
+            raise DomainError("error.round_closed")
+        return round_, participant
+
+    async def _answerable(self, round_id: int, participant_key: str) -> tuple[Round, Participant]:
+        round_ = await self.cached_round(round_id)
+        if round_.status == RoundStatus.CLOSED:
+            raise DomainError("error.round_closed")
+        if round_.status != RoundStatus.OPEN:
+            raise DomainError("error.round_not_open")
+        people = await self._people_of(round_.workshop_id)
+        participant = people.get(participant_key) or Participant(participant_key, round_.workshop_id)
+        return round_, participant
+
+    async def _people_of(self, workshop_id: int) -> dict[str, Participant]:
+        """The workshop's participants by key, read at most once per cache period."""
+        people = self._people.get(workshop_id)
+        if people is None:
+            async def load() -> dict[str, Participant]:
+                return {p.key: p for p in await self.store.participants(workshop_id)}
+
+            people = await self._loads.load(("people", workshop_id), load)
+            self._people.put(workshop_id, people)
+        return people
+
+    # --- anonymous read-outs -------------------------------------------------------------
+    async def turnout(self, round_id: int) -> int:
+        return await self.store.turnout(round_id)
+
+    async def sector_values(self, round_id: int) -> list[SectorValues]:
+        """Answers per item grouped by sector, with no participant key attached."""
+        round_ = await self.require_round(round_id)
+        sectors = await self._sectors(round_.workshop_id)
+        per_item: dict[int, dict[Sector | None, list[int]]] = {item.id: {} for item in round_.items}
+        for response in await self.store.responses(round_id):
+            group = per_item[response.item_id].setdefault(sectors.get(response.participant_key), [])
+            group.append(response.value)
+        return [SectorValues(item.text, per_item[item.id]) for item in round_.items]
+
+    async def ballots_by_sector(self, round_id: int) -> dict[Sector | None, list[dict[int, int]]]:
+        """Each participant's ballot (item id → value) grouped by sector, keys dropped, order shuffled."""
+        round_ = await self.require_round(round_id)
+        sectors = await self._sectors(round_.workshop_id)
+        ballots: dict[str, dict[int, int]] = {}
+        for response in await self.store.responses(round_id):
+            ballots.setdefault(response.participant_key, {})[response.item_id] = response.value
+        grouped: dict[Sector | None, list[dict[int, int]]] = {}
+        keys = list(ballots)
+        secrets.SystemRandom().shuffle(keys)
+        for key in keys:
+            grouped.setdefault(sectors.get(key), []).append(ballots[key])
+        return grouped
+
+    async def own_answers(self, round_id: int, participant_key: str) -> dict[int, int]:
+        """The participant's own current answers (shown only to them)."""
+        return await self.store.own_responses(round_id, participant_key)
+
+    async def _sectors(self, workshop_id: int) -> dict[str, Sector | None]:
+        return {p.key: p.sector for p in await self.store.participants(workshop_id)}

@@ -1,0 +1,118 @@
+"""The persistence interface the domain needs; :mod:`storage` implements it on SQLAlchemy.
+
+:class:`facilitation.memory_store.MemoryStore` implements the same contract in memory so the
+domain rules can be tested without a database; both are run against the same contract tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from facilitation.model import (
+    Language,
+    Participant,
+    Response,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Sector,
+    Workshop,
+)
+
+
+class Store(Protocol):
+    """Workshops, participants, rounds and responses. Every method is one transaction."""
+
+    async def create_workshop(
+        self, process_key: str, title: str, join_code: str, language: Language, created_at: datetime
+    ) -> Workshop | None:
+        """The new workshop, or ``None`` if ``join_code`` is taken."""
+        ...
+
+    async def workshop(self, workshop_id: int) -> Workshop | None: ...
+
+    async def workshop_by_code(self, join_code: str) -> Workshop | None: ...
+
+    async def upsert_participant(
+        self,
+        workshop_id: int,
+        key: str,
+        sector: Sector | None = None,
+        organisation: str | None = None,
+        at: datetime | None = None,
+    ) -> Participant:
+        """Create the participant, or update the sector/organisation given (``None`` keeps them)."""
+        ...
+
+    async def participant(self, workshop_id: int, key: str) -> Participant | None: ...
+
+    async def participants(self, workshop_id: int) -> list[Participant]: ...
+
+    async def create_round(
+        self,
+        workshop_id: int,
+        kind: RoundKind,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        settings: Mapping[str, int],
+        compare_round_id: int | None = None,
+    ) -> Round:
+        """A new draft round with ``items`` given as (text, ref_key) in order."""
+        ...
+
+    async def round(self, round_id: int) -> Round | None: ...
+
+    async def rounds(self, workshop_id: int) -> list[Round]: ...
+
+    async def transition_round(
+        self, round_id: int, from_status: RoundStatus, to_status: RoundStatus, at: datetime
+    ) -> bool:
+        """Atomically move a round from one status to the next; False if it was not in ``from_status``."""
+        ...
+
+    async def set_current_position(self, round_id: int, position: int | None) -> None: ...
+
+    async def set_response(
+        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
+    ) -> bool:
+        """Insert or replace one answer, only while the round is open; False if it was not open.
+
+        The participant is recorded in the round's workshop too if it was not yet (without a sector).
+        """
+        ...
+
+    async def replace_ballot(
+        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
+    ) -> bool:
+        """Replace all of a participant's answers in a round at once, only while it is open."""
+        ...
+
+    async def responses(self, round_id: int) -> list[Response]: ...
+
+    async def own_responses(self, round_id: int, participant_key: str) -> dict[int, int]:
+        """One participant's answers (item id → value), shown only to that participant."""
+        ...
+
+    async def turnout(self, round_id: int) -> int:
+        """How many distinct participants have answered (never who)."""
+        ...
+
+    async def forget_participant(self, key: str) -> int:
+        """Delete every participation and answer stored under ``key``; the number of rows removed."""
+        ...
+
+    async def bind_chat(self, chat_key: str, workshop_id: int) -> None: ...
+
+    async def bound_workshop(self, chat_key: str) -> int | None: ...
+
+    async def unbind_chat(self, chat_key: str) -> None: ...
+
+    async def set_language(self, user_key: str, language: Language) -> None: ...
+
+    async def language(self, user_key: str) -> Language | None: ...
+
+    async def languages(self) -> dict[str, Language]:
+        """Every stored language preference (few: only users who chose one)."""
+        ...

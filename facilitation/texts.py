@@ -1,0 +1,205 @@
+"""The core's texts in Swedish (default) and English. Exercises register their own."""
+
+from __future__ import annotations
+
+from facilitation.i18n import register
+
+SV = {
+    "sector.ideburen": "Idéburen sektor",
+    "sector.offentlig": "Offentlig sektor",
+    "sector.annan": "Annan",
+    "sector.none": "Ej angiven",
+    "kind.barometer": "Åsiktsbarometer",
+    "kind.ranking": "Rangordning av principer",
+    "kind.points": "Poängfördelning över principer",
+    "kind.approval": "Markera viktiga principer",
+    "help.participant": (
+        "Hej! Jag är Dialogbot och håller i övningarna på workshopen.\n"
+        "/delta KOD – gå med i en workshop\n"
+        "/sektor – ange din sektor (idéburen, offentlig, annan)\n"
+        "/rosta – få den öppna omgångens knappar här\n"
+        "/sprak sv|en – byt språk\n"
+        "/glom – be mig glömma allt om dig\n"
+        "Dina svar visas aldrig med ditt namn, och små grupper redovisas inte."
+    ),
+    "help.facilitator": (
+        "Processledare:\n"
+        "/processer – visa processer\n"
+        "/workshop PROCESS [titel] – starta en workshop i den här chatten\n"
+        "/barometer [alla|stegvis|1,3,5] [steg=7] – starta en åsiktsbarometer\n"
+        "/rangordna [k] · /poang [100] · /markera – prioritera principer\n"
+        "/nasta – nästa påstående (stegvis) · /status – hur många har svarat\n"
+        "/stang – stäng omgången och visa resultatet · /resultat [nr] · /export [nr]\n"
+        "/jamfor NR – jämför nästa barometer med en tidigare omgång"
+    ),
+    "workshop.created": (
+        "📋 {title}\nAnslutningskod: {code}\n"
+        "Tryck på din sektor för att vara med. Dina svar visas aldrig med ditt namn."
+    ),
+    "workshop.join_hint": "Gå med privat: /delta {code}",
+    "workshop.joined": "Välkommen till {title}! Välj din sektor (du anger den en gång):",
+    "workshop.list_processes": "Processer:\n{lines}",
+    "sector.saved": "Tack! Du är med i {title} som {sector}.",
+    "sector.choose": "Vilken sektor företräder du?",
+    "round.opened": "{kind} #{number}: {title}\n{instructions}",
+    "round.barometer.instructions": (
+        "Placera dig på skalan 1–{steps}: 1 = Jag håller INTE med, {steps} = Jag håller med.\n"
+        "Du kan ändra ditt svar tills omgången stängs."
+    ),
+    "round.statement": "{number}. {text}",
+    "tally.open": "🗳 {title}: {n} har svarat hittills.",
+    "tally.open_item": "🗳 {title}: {n} har svarat. Påstående {position} av {total} visas.",
+    "tally.closed": "🔒 {title} är stängd. {n} svarade.",
+    "vote.saved": "Ditt svar: {label}. Du kan ändra dig tills omgången stängs.",
+    "vote.scale_value": "{value} av {steps}",
+    "vote.need_sector": " (Ange gärna sektor med /sektor.)",
+    "round.closing": "Omgången {title} är stängd. Här är resultatet:",
+    "round.no_answers": "Inga svar kom in.",
+    "round.status": "{title}: {n} har svarat ({state}).",
+    "round.state.draft": "utkast",
+    "round.state.open": "öppen",
+    "round.state.closed": "stängd",
+    "round.compare_set": "Nästa barometer jämförs med omgång #{number}.",
+    "round.stepped": "Påstående {position} av {total}:",
+    "round.list": "Omgångar i {title}:\n{lines}",
+    "results.barometer_line": "{number}. {text} – n = {n}, medel {mean}, håller med {agree} %",
+    "results.most_dividing": "Delar sektorerna mest: {number}. {text}",
+    "results.chart_caption": "{title}: var står rummet?",
+    "results.sector_caption": "Per sektor (grupper med färre än {min} svar visas inte)",
+    "export.caption": "Export av omgång #{number} (bara sammanställningar, inga personuppgifter).",
+    "forget.confirm": "Vill du att jag glömmer allt som sparats om dig (deltagande, sektor, svar)?",
+    "forget.yes": "Ja, glöm mig",
+    "forget.done": "Klart. Allt som sparats under din nyckel är borttaget ({n} poster).",
+    "language.set": "Jag pratar svenska med dig nu.",
+    "vote.private_sent": "Knapparna till den öppna omgången:",
+    "error.bad_button": "Den här knappen är ogiltig eller gammal. Inget ändrades.",
+    "error.round_closed": "Omgången är stängd – svar tas inte emot längre. Inget ändrades.",
+    "error.round_not_open": "Omgången är inte öppen.",
+    "error.round_not_draft": "Omgången är redan öppen.",
+    "error.unknown_code": "Hittar ingen workshop med koden {code}. Kontrollera koden och försök igen.",
+    "error.unknown_process": "Okänd process {process}. Finns: {known}.",
+    "error.no_workshop": "Den här chatten är inte kopplad till någon workshop. Använd /workshop eller /delta KOD.",
+    "error.no_round": "Det finns ingen sådan omgång.",
+    "error.no_open_round": "Ingen omgång är öppen just nu.",
+    "error.not_facilitator": "Det här kommandot är bara för processledare. Du kan delta med /delta och /sektor.",
+    "error.bad_value": "Ogiltigt svar. Inget ändrades.",
+    "error.item_not_current": "Det påståendet är inte aktuellt just nu. Svara på det som visas.",
+    "error.no_items": "Omgången behöver minst ett påstående eller en princip.",
+    "error.too_many_items": "Högst {max} punkter per omgång.",
+    "error.duplicate_items": "Samma text finns två gånger i omgången.",
+    "error.bad_scale": "Skalan måste ha mellan {min} och {max} steg.",
+    "error.bad_top_k": "Antalet att välja måste vara mellan 1 och {max}.",
+    "error.bad_budget": "Poängbudgeten måste vara mellan 1 och 1000.",
+    "error.bad_compare": "Jämförelsen kräver en tidigare omgång av samma slag.",
+    "error.no_more_items": "Det finns inga fler påståenden.",
+    "error.unknown_command": "Okänt kommando /{name}. Skriv /hjalp.",
+    "error.bad_args": "Så här används kommandot: {usage}",
+    "error.internal": "Något gick fel hos mig. Inget ändrades – försök igen.",
+    "error.not_joined": "Du är inte med i någon workshop här ännu. Använd /delta KOD.",
+    "error.bad_language": "Välj sv eller en.",
+    "error.no_statements": "Processen {process} har inga påståenden.",
+    "error.no_principles": "Processen {process} har inga principer.",
+    "error.round_not_closed_export": "Stäng omgången innan du exporterar den.",
+    "error.bad_selection": "Ogiltigt urval {selection}: ange nummer mellan 1 och {max}, t.ex. 1,3,5.",
+}
+
+EN = {
+    "sector.ideburen": "Idea-based sector",
+    "sector.offentlig": "Public sector",
+    "sector.annan": "Other",
+    "sector.none": "Not given",
+    "kind.barometer": "Opinion barometer",
+    "kind.ranking": "Ranking of principles",
+    "kind.points": "Points over principles",
+    "kind.approval": "Mark important principles",
+    "help.participant": (
+        "Hi! I am Dialogbot and I run the workshop exercises.\n"
+        "/join CODE – join a workshop\n"
+        "/sector – give your sector (idea-based, public, other)\n"
+        "/vote – get the open round's buttons here\n"
+        "/language sv|en – change language\n"
+        "/forget – ask me to forget everything about you\n"
+        "Your answers are never shown with your name, and small groups are not reported."
+    ),
+    "help.facilitator": (
+        "Facilitators:\n"
+        "/processes – list processes\n"
+        "/workshop PROCESS [title] – start a workshop in this chat\n"
+        "/barometer [all|step|1,3,5] [steps=7] – start an opinion barometer\n"
+        "/rank [k] · /points [100] · /approve – prioritise principles\n"
+        "/next – next statement (step mode) · /status – how many have answered\n"
+        "/close – close the round and show the result · /results [no] · /export [no]\n"
+        "/compare NO – compare the next barometer with an earlier round"
+    ),
+    "workshop.created": (
+        "📋 {title}\nJoin code: {code}\n"
+        "Press your sector to take part. Your answers are never shown with your name."
+    ),
+    "workshop.join_hint": "Join privately: /join {code}",
+    "workshop.joined": "Welcome to {title}! Choose your sector (you only do this once):",
+    "workshop.list_processes": "Processes:\n{lines}",
+    "sector.saved": "Thank you! You take part in {title} as {sector}.",
+    "sector.choose": "Which sector do you represent?",
+    "round.opened": "{kind} #{number}: {title}\n{instructions}",
+    "round.barometer.instructions": (
+        "Place yourself on the scale 1–{steps}: 1 = I do not agree, {steps} = I agree.\n"
+        "You can change your answer until the round closes."
+    ),
+    "round.statement": "{number}. {text}",
+    "tally.open": "🗳 {title}: {n} have answered so far.",
+    "tally.open_item": "🗳 {title}: {n} have answered. Showing statement {position} of {total}.",
+    "tally.closed": "🔒 {title} is closed. {n} answered.",
+    "vote.saved": "Your answer: {label}. You can change it until the round closes.",
+    "vote.scale_value": "{value} of {steps}",
+    "vote.need_sector": " (Please give your sector with /sector.)",
+    "round.closing": "The round {title} is closed. Here is the result:",
+    "round.no_answers": "No answers came in.",
+    "round.status": "{title}: {n} have answered ({state}).",
+    "round.state.draft": "draft",
+    "round.state.open": "open",
+    "round.state.closed": "closed",
+    "round.compare_set": "The next barometer is compared with round #{number}.",
+    "round.stepped": "Statement {position} of {total}:",
+    "round.list": "Rounds in {title}:\n{lines}",
+    "results.barometer_line": "{number}. {text} – n = {n}, mean {mean}, agree {agree} %",
+    "results.most_dividing": "Divides the sectors most: {number}. {text}",
+    "results.chart_caption": "{title}: where does the room stand?",
+    "results.sector_caption": "By sector (groups with fewer than {min} answers are not shown)",
+    "export.caption": "Export of round #{number} (aggregates only, no personal data).",
+    "forget.confirm": "Do you want me to forget everything stored about you (participation, sector, answers)?",
+    "forget.yes": "Yes, forget me",
+    "forget.done": "Done. Everything stored under your key has been deleted ({n} records).",
+    "language.set": "I now speak English with you.",
+    "vote.private_sent": "The buttons of the open round:",
+    "error.bad_button": "This button is invalid or outdated. Nothing was changed.",
+    "error.round_closed": "The round is closed – answers are no longer accepted. Nothing was changed.",
+    "error.round_not_open": "The round is not open.",
+    "error.round_not_draft": "The round is already open.",
+    "error.unknown_code": "No workshop has the code {code}. Check the code and try again.",
+    "error.unknown_process": "Unknown process {process}. Available: {known}.",
+    "error.no_workshop": "This chat is not linked to a workshop. Use /workshop or /join CODE.",
+    "error.no_round": "There is no such round.",
+    "error.no_open_round": "No round is open right now.",
+    "error.not_facilitator": "This command is for facilitators only. You can take part with /join and /sector.",
+    "error.bad_value": "Invalid answer. Nothing was changed.",
+    "error.item_not_current": "That statement is not the current one. Answer the one shown.",
+    "error.no_items": "A round needs at least one statement or principle.",
+    "error.too_many_items": "At most {max} items per round.",
+    "error.duplicate_items": "The same text appears twice in the round.",
+    "error.bad_scale": "The scale must have between {min} and {max} steps.",
+    "error.bad_top_k": "The number to pick must be between 1 and {max}.",
+    "error.bad_budget": "The points budget must be between 1 and 1000.",
+    "error.bad_compare": "A comparison needs an earlier round of the same kind.",
+    "error.no_more_items": "There are no more statements.",
+    "error.unknown_command": "Unknown command /{name}. Type /help.",
+    "error.bad_args": "Usage: {usage}",
+    "error.internal": "Something went wrong on my side. Nothing was changed – please try again.",
+    "error.not_joined": "You have not joined a workshop here yet. Use /join CODE.",
+    "error.bad_language": "Choose sv or en.",
+    "error.no_statements": "The process {process} has no statements.",
+    "error.no_principles": "The process {process} has no principles.",
+    "error.round_not_closed_export": "Close the round before exporting it.",
+    "error.bad_selection": "Invalid selection {selection}: give numbers between 1 and {max}, e.g. 1,3,5.",
+}
+
+register({"sv": SV, "en": EN})

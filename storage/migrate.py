@@ -1,0 +1,58 @@
+"""Applying Alembic migrations from code (``dialogbot db upgrade`` and SQLite's first start)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.database import create_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def _upgrade_sync(connection, config: Config) -> None:  # type: ignore[no-untyped-def]
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def upgrade(url: str, engine: AsyncEngine | None = None) -> str:
+    """Bring the database at ``url`` to the newest schema; returns the revision reached."""
+    own = engine is None
+    engine = engine or create_engine(url)
+    config = alembic_config(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_sync, config)
+        return await current_revision(engine) or ""
+    finally:
+        if own:
+            await engine.dispose()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+
+
+def upgrade_blocking(url: str) -> str:
+    return asyncio.run(upgrade(url))

@@ -1,0 +1,132 @@
+"""Tables. Votes are linked to a pseudonymous participant key, never to a platform user id.
+
+Uniqueness of an answer (one per participant, round and item) is a database constraint, so
+concurrent presses from several bot processes cannot create two rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+KEY = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class WorkshopRow(Base):
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    language: Mapped[str] = mapped_column(String(2), default="sv")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ParticipantRow(Base):
+    __tablename__ = "participants"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    sector: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    organisation: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_participants_key", "key"),)
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(8), default="draft")
+    settings: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    current_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    compare_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="SET NULL"), nullable=True
+    )
+
+    items: Mapped[list[RoundItemRow]] = relationship(
+        order_by="RoundItemRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RoundItemRow(Base):
+    __tablename__ = "round_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    ref_key: Mapped[str] = mapped_column(String(40), default="")
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "position", name="uq_round_items_round_position"),
+        UniqueConstraint("round_id", "id", name="uq_round_items_round_id_id"),
+    )
+
+
+class ResponseRow(Base):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(Integer)
+    participant_key: Mapped[str] = mapped_column(KEY)
+    value: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "item_id", "participant_key", name="uq_responses_one_per_item"),
+        ForeignKeyConstraint(
+            ["round_id", "item_id"], ["round_items.round_id", "round_items.id"],
+            name="fk_responses_item", ondelete="CASCADE",
+        ),
+        Index("ix_responses_participant_key", "participant_key"),
+    )
+
+
+class ChatBindingRow(Base):
+    """Which workshop a chat is in; the chat is stored as a keyed hash (private chats are people)."""
+
+    __tablename__ = "chat_bindings"
+
+    chat_key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+
+
+class PreferenceRow(Base):
+    __tablename__ = "preferences"
+
+    user_key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    language: Mapped[str] = mapped_column(String(2))

@@ -1,0 +1,341 @@
+"""The SQLAlchemy implementation of :class:`facilitation.store.Store`.
+
+Each method is one short transaction. On SQLite, write transactions are serialised by an
+in-process lock (one bot process per SQLite file; WAL lets reads run alongside). On PostgreSQL
+an answer takes a share lock on its round row, so once a close has committed no answer can.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from facilitation.model import (
+    Language,
+    Participant,
+    Response,
+    Round,
+    RoundItem,
+    RoundKind,
+    RoundStatus,
+    Sector,
+    Workshop,
+)
+from storage.batching import AnswerBatcher, PendingAnswer
+from storage.database import sessionmaker
+from storage.models import (
+    ChatBindingRow,
+    ParticipantRow,
+    PreferenceRow,
+    ResponseRow,
+    RoundItemRow,
+    RoundRow,
+    WorkshopRow,
+)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything is stored in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _workshop(row: WorkshopRow) -> Workshop:
+    return Workshop(row.id, row.process_key, row.title, row.join_code, Language(row.language),
+                    _aware(row.created_at))
+
+
+def _participant(row: ParticipantRow) -> Participant:
+    return Participant(row.key, row.workshop_id, Sector(row.sector) if row.sector else None, row.organisation)
+
+
+def _round(row: RoundRow) -> Round:
+    return Round(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        kind=RoundKind(row.kind),
+        title=row.title,
+        status=RoundStatus(row.status),
+        items=[RoundItem(i.id, i.position, i.text, i.ref_key) for i in row.items],
+        settings=dict(row.settings or {}),
+        current_position=row.current_position,
+        opened_at=_aware(row.opened_at),
+        closed_at=_aware(row.closed_at),
+        compare_round_id=row.compare_round_id,
+    )
+
+
+class SqlStore:
+    """Workshop persistence on an async SQLAlchemy engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._insert = sqlite.insert if self._sqlite else postgresql.insert
+        self._write_lock = asyncio.Lock() if self._sqlite else None
+        self._answers = AnswerBatcher(self._write_answers)
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        if self._write_lock is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncSession]:
+        async with self._sessions() as session:
+            yield session
+
+    # --- workshops -----------------------------------------------------------------------
+    async def create_workshop(
+        self, process_key: str, title: str, join_code: str, language: Language, created_at: datetime
+    ) -> Workshop | None:
+        async with self._write() as session:
+            statement = (
+                self._insert(WorkshopRow)
+                .values(process_key=process_key, title=title, join_code=join_code, language=language.value,
+                        created_at=created_at)
+                .on_conflict_do_nothing(index_elements=["join_code"])
+                .returning(WorkshopRow.id)
+            )
+            workshop_id = (await session.execute(statement)).scalar_one_or_none()
+            if workshop_id is None:
+                return None
+        return await self.workshop(workshop_id)
+
+    async def workshop(self, workshop_id: int) -> Workshop | None:
+        async with self._read() as session:
+            row = await session.get(WorkshopRow, workshop_id)
+            return _workshop(row) if row else None
+
+    async def workshop_by_code(self, join_code: str) -> Workshop | None:
+        async with self._read() as session:
+            row = (await session.execute(select(WorkshopRow).where(WorkshopRow.join_code == join_code))).scalar()
+            return _workshop(row) if row else None
+
+    # --- participants --------------------------------------------------------------------
+    async def upsert_participant(
+        self,
+        workshop_id: int,
+        key: str,
+        sector: Sector | None = None,
+        organisation: str | None = None,
+        at: datetime | None = None,
+    ) -> Participant:
+        async with self._write() as session:
+            insert = self._insert(ParticipantRow).values(
+                workshop_id=workshop_id, key=key, sector=sector.value if sector else None,
+                organisation=organisation, joined_at=at or datetime.now(UTC),
+            )
+            statement = insert.on_conflict_do_update(
+                index_elements=["workshop_id", "key"],
+                set_={
+                    "sector": func.coalesce(insert.excluded.sector, ParticipantRow.sector),
+                    "organisation": func.coalesce(insert.excluded.organisation, ParticipantRow.organisation),
+                },
+            ).returning(ParticipantRow.sector, ParticipantRow.organisation)
+            stored_sector, stored_org = (await session.execute(statement)).one()
+        return Participant(key, workshop_id, Sector(stored_sector) if stored_sector else None, stored_org)
+
+    async def participant(self, workshop_id: int, key: str) -> Participant | None:
+        async with self._read() as session:
+            row = await session.get(ParticipantRow, (workshop_id, key))
+            return _participant(row) if row else None
+
+    async def participants(self, workshop_id: int) -> list[Participant]:
+        async with self._read() as session:
+            rows = await session.execute(select(ParticipantRow).where(ParticipantRow.workshop_id == workshop_id))
+            return [_participant(r) for r in rows.scalars()]
+
+    # --- rounds --------------------------------------------------------------------------
+    async def create_round(
+        self,
+        workshop_id: int,
+        kind: RoundKind,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        settings: Mapping[str, int],
+        compare_round_id: int | None = None,
+    ) -> Round:
+        async with self._write() as session:
+            row = RoundRow(workshop_id=workshop_id, kind=kind.value, title=title, status=RoundStatus.DRAFT.value,
+                           settings=dict(settings), compare_round_id=compare_round_id)
+            row.items = [RoundItemRow(position=i, text=text, ref_key=ref) for i, (text, ref) in enumerate(items)]
+            session.add(row)
+            await session.flush()
+            round_id = row.id
+        found = await self.round(round_id)
+        assert found is not None
+        return found
+
+    async def round(self, round_id: int) -> Round | None:
+        async with self._read() as session:
+            row = await session.get(RoundRow, round_id)
+            return _round(row) if row else None
+
+    async def rounds(self, workshop_id: int) -> list[Round]:
+        async with self._read() as session:
+            rows = await session.execute(
+                select(RoundRow).where(RoundRow.workshop_id == workshop_id).order_by(RoundRow.id)
+            )
+            return [_round(r) for r in rows.scalars()]
+
+    async def transition_round(
+        self, round_id: int, from_status: RoundStatus, to_status: RoundStatus, at: datetime
+    ) -> bool:
+        values: dict[str, object] = {"status": to_status.value}
+        if to_status == RoundStatus.OPEN:
+            values["opened_at"] = at
+        if to_status == RoundStatus.CLOSED:
+            values["closed_at"] = at
+        async with self._write() as session:
+            result = await session.execute(
+                update(RoundRow)
+                .where(RoundRow.id == round_id, RoundRow.status == from_status.value)
+                .values(**values)
+            )
+            return bool(result.rowcount)
+
+    async def set_current_position(self, round_id: int, position: int | None) -> None:
+        async with self._write() as session:
+            await session.execute(update(RoundRow).where(RoundRow.id == round_id).values(current_position=position))
+
+    # --- answers -------------------------------------------------------------------------
+    async def _lock_open_round(self, session: AsyncSession, round_id: int) -> int | None:
+        """The round's workshop id if it is open (share-locked on PostgreSQL until commit)."""
+        query = select(RoundRow.workshop_id).where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
+        if not self._sqlite:
+            query = query.with_for_update(read=True)
+        return (await session.execute(query)).scalar()
+
+    async def set_response(
+        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
+    ) -> bool:
+        return await self._answers.submit(PendingAnswer(round_id, item_id, participant_key, value, at))
+
+    async def _write_answers(self, answers: Sequence[PendingAnswer]) -> list[bool]:
+        """One transaction: lock the rounds involved (shared), upsert the answers of open ones."""
+        round_ids = sorted({a.round_id for a in answers})
+        async with self._write() as session:
+            query = select(RoundRow.id, RoundRow.workshop_id).where(
+                RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value)
+            if not self._sqlite:
+                query = query.with_for_update(read=True)
+            workshops = {row[0]: row[1] for row in (await session.execute(query)).all()}
+            open_rounds = set(workshops)
+            people = {(workshops[a.round_id], a.participant_key): a.at for a in answers if a.round_id in open_rounds}
+            if people:
+                await session.execute(self._insert(ParticipantRow).values(
+                    [{"workshop_id": w, "key": k, "joined_at": at} for (w, k), at in sorted(people.items())]
+                ).on_conflict_do_nothing(index_elements=["workshop_id", "key"]))
+            latest: dict[tuple[int, int, str], PendingAnswer] = {}
+            for answer in answers:  # a later press in the same batch wins
+                if answer.round_id in open_rounds:
+                    latest[(answer.round_id, answer.item_id, answer.participant_key)] = answer
+            if latest:
+                rows = [{"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
+                         "value": a.value, "updated_at": a.at} for a in latest.values()]
+                insert = self._insert(ResponseRow).values(rows)
+                await session.execute(insert.on_conflict_do_update(
+                    index_elements=["round_id", "item_id", "participant_key"],
+                    set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+                ))
+        return [a.round_id in open_rounds for a in answers]
+
+    async def replace_ballot(
+        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
+    ) -> bool:
+        async with self._write() as session:
+            workshop_id = await self._lock_open_round(session, round_id)
+            if workshop_id is None:
+                return False
+            await session.execute(self._insert(ParticipantRow).values(
+                workshop_id=workshop_id, key=participant_key, joined_at=at,
+            ).on_conflict_do_nothing(index_elements=["workshop_id", "key"]))
+            await session.execute(
+                delete(ResponseRow).where(ResponseRow.round_id == round_id,
+                                          ResponseRow.participant_key == participant_key)
+            )
+            if ballot:
+                await session.execute(
+                    self._insert(ResponseRow),
+                    [{"round_id": round_id, "item_id": item_id, "participant_key": participant_key,
+                      "value": value, "updated_at": at} for item_id, value in ballot.items()],
+                )
+            return True
+
+    async def responses(self, round_id: int) -> list[Response]:
+        async with self._read() as session:
+            rows = await session.execute(
+                select(ResponseRow.round_id, ResponseRow.item_id, ResponseRow.participant_key, ResponseRow.value)
+                .where(ResponseRow.round_id == round_id)
+            )
+            return [Response(*row) for row in rows]
+
+    async def own_responses(self, round_id: int, participant_key: str) -> dict[int, int]:
+        async with self._read() as session:
+            rows = await session.execute(
+                select(ResponseRow.item_id, ResponseRow.value).where(
+                    ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key)
+            )
+            return {item_id: value for item_id, value in rows}
+
+    async def turnout(self, round_id: int) -> int:
+        async with self._read() as session:
+            query = select(func.count(func.distinct(ResponseRow.participant_key))).where(
+                ResponseRow.round_id == round_id)
+            return int((await session.execute(query)).scalar_one())
+
+    async def forget_participant(self, key: str) -> int:
+        async with self._write() as session:
+            removed = 0
+            for statement in (
+                delete(ResponseRow).where(ResponseRow.participant_key == key),
+                delete(ParticipantRow).where(ParticipantRow.key == key),
+                delete(PreferenceRow).where(PreferenceRow.user_key == key),
+            ):
+                removed += (await session.execute(statement)).rowcount or 0
+            return removed
+
+    # --- chats and preferences -----------------------------------------------------------
+    async def bind_chat(self, chat_key: str, workshop_id: int) -> None:
+        async with self._write() as session:
+            insert = self._insert(ChatBindingRow).values(chat_key=chat_key, workshop_id=workshop_id)
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=["chat_key"], set_={"workshop_id": insert.excluded.workshop_id}))
+
+    async def unbind_chat(self, chat_key: str) -> None:
+        async with self._write() as session:
+            await session.execute(delete(ChatBindingRow).where(ChatBindingRow.chat_key == chat_key))
+
+    async def bound_workshop(self, chat_key: str) -> int | None:
+        async with self._read() as session:
+            row = await session.get(ChatBindingRow, chat_key)
+            return row.workshop_id if row else None
+
+    async def set_language(self, user_key: str, language: Language) -> None:
+        async with self._write() as session:
+            insert = self._insert(PreferenceRow).values(user_key=user_key, language=language.value)
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=["user_key"], set_={"language": insert.excluded.language}))
+
+    async def languages(self) -> dict[str, Language]:
+        async with self._read() as session:
+            rows = await session.execute(select(PreferenceRow.user_key, PreferenceRow.language))
+            return {key: Language(value) for key, value in rows}
+
+    async def language(self, user_key: str) -> Language | None:
+        async with self._read() as session:
+            row = await session.get(PreferenceRow, user_key)
+            return Language(row.language) if row else None

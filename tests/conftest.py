@@ -1,0 +1,117 @@
+"""Shared fixtures: stores on memory, SQLite and (when reachable) PostgreSQL.
+
+PostgreSQL tests use ``DIALOGBOT_TEST_PG_URL`` (default: the local server as user postgres).
+Without a reachable server they are skipped with the reason; with ``DIALOGBOT_REQUIRE_PG=1``
+(set by CI) a missing server is a failure instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from facilitation.memory_store import MemoryStore
+
+PG_ADMIN_URL = os.environ.get("DIALOGBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+SECRET = "test-secret-that-is-long-enough"
+
+
+def _pg_reachable() -> str | None:
+    """None if PostgreSQL answers, else the reason."""
+    import asyncpg
+
+    async def probe() -> None:
+        connection = await asyncpg.connect(_plain(PG_ADMIN_URL), timeout=3)
+        await connection.close()
+
+    try:
+        in_thread(probe)
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL.split('@')[-1]}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The admin URL of a reachable PostgreSQL, or skip (fail under DIALOGBOT_REQUIRE_PG=1)."""
+    reason = _pg_reachable()
+    if reason:
+        if os.environ.get("DIALOGBOT_REQUIRE_PG") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return PG_ADMIN_URL
+
+
+def in_thread(make_coroutine) -> object:  # type: ignore[no-untyped-def]
+    """Run a coroutine to completion on a loop of its own (usable while a test loop runs)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
+    import asyncpg
+
+    from storage.migrate import upgrade
+
+    name = f"dialogbot_test_{uuid.uuid4().hex[:12]}"
+    url = f"{pg_server.rsplit('/', 1)[0]}/{name}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(_plain(pg_server))
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.close()
+        await upgrade(url)
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(_plain(pg_server))
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+    in_thread(create)
+    yield url
+    in_thread(drop)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+async def _sql_store(url: str) -> AsyncIterator:
+    from storage.database import create_engine
+    from storage.migrate import upgrade
+    from storage.repository import SqlStore
+
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        await upgrade(url, engine)
+    try:
+        yield SqlStore(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator:
+    """Every Store implementation runs the same contract tests."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    async for sql_store in _sql_store(url):
+        yield sql_store

@@ -1,0 +1,53 @@
+"""Driving the real conversation through the local mode, as the flow tests and demos do."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.app import App
+from bot.local import LocalPort, LocalSession
+from config.settings import load_settings
+
+
+@dataclass
+class LocalHarness:
+    """An App on a temporary SQLite file with a local session; lines run one at a time."""
+
+    app: App
+    session: LocalSession
+    output: list[str] = field(default_factory=list)
+
+    @classmethod
+    async def start(cls, tmp_path: Path, **settings: object) -> LocalHarness:
+        values = {"data_dir": tmp_path, "facilitators": {"local": ["facilitator"]}, "chart_processes": 0}
+        values.update(settings)
+        app = await App.create(load_settings(None, env={}, env_file=None, **values))
+        output: list[str] = []
+        port = LocalPort(tmp_path / "out", output.append, edit_interval=0.05)
+        return cls(app, LocalSession(app.conversation, port), output)
+
+    @property
+    def port(self) -> LocalPort:
+        return self.session.port
+
+    async def run(self, *lines: str) -> list[str]:
+        """Run lines; returns what was printed by them."""
+        start = len(self.output)
+        for line in lines:
+            await self.session.run_line(line)
+        return self.output[start:]
+
+    def last_message_with(self, needle: str) -> int:
+        return max(m.id for m in self.port.messages.values() if needle in m.text)
+
+    def last_ack(self) -> str:
+        return self.port.acks[-1][1] or ""
+
+    async def close(self) -> None:
+        await self.app.aclose()
+
+
+def script(lines: list[str]) -> io.StringIO:
+    return io.StringIO("\n".join(lines) + "\n")

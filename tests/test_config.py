@@ -1,0 +1,102 @@
+"""Settings and process files: good files load, malformed ones name the file, place and problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config.catalogue import load_process, load_processes
+from config.errors import ConfigError
+from config.settings import PACKAGED_PROCESSES, load_settings
+from facilitation.model import Language
+
+GOOD = """
+[process]
+key = "test"
+name = "Testprocess"
+
+[[principles]]
+key = "dialog"
+name = "Dialog"
+
+[[statements]]
+key = "s1"
+text = "Vi samverkar redan tillräckligt!"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "p.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_processes_match_the_seeds() -> None:
+    processes = load_processes(PACKAGED_PROCESSES)
+    varmland = processes["varmland-2015"]
+    assert [s.text for s in varmland.statements][:2] == [
+        "Min organisation har något att tillföra till Värmlands utveckling!",
+        "Vi har redan tillräckligt bra samverkan mellan offentligt och idéburet i länet!",
+    ]
+    assert len(varmland.statements) == 7
+    national = [p.name for p in varmland.principles if not p.local]
+    assert national[0] == "Självständighet och oberoende" and len(national) == 6
+    assert [p.name for p in varmland.principles if p.local] == [
+        "Demokrati", "Utveckling", "Integritet", "Samhällsutveckling", "Mångfald (individ)",
+        "Samverkan", "Förnyelse", "Tillgänglighet",
+    ]
+    assert len(processes["halland"].principles) == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        (GOOD.replace('name = "Dialog"', 'name = "Dialog'), "line 8, column 15", "invalid TOML"),
+        (GOOD.replace('key = "dialog"\nname = "Dialog"', 'key = "dialog"'), "principles[0].name",
+         "required key is missing"),
+        (GOOD.replace('key = "s1"', 'key = "S 1"'), "statements[0].key", "pattern"),
+        (GOOD + '\n[[statements]]\nkey = "s1"\ntext = "igen"\n', "statements", "duplicate key 's1'"),
+        (GOOD.replace('name = "Testprocess"', 'name = "Testprocess"\nscale_steps = 2'),
+         "process.scale_steps", "greater than or equal to 3"),
+        (GOOD.replace('text = "Vi', 'tekst = "x"\ntext = "Vi'), "statements[0].tekst", "unknown key"),
+        ("[process]\nkey='x'\nname='y'\n", "", "at least one principle or statement"),
+    ],
+)
+def test_malformed_process_files_are_explained(tmp_path: Path, text: str, where: str, problem: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_process(path)
+    message = str(err.value)
+    assert message.startswith(str(path))
+    assert where in message and problem in message
+
+
+def test_duplicate_process_keys_across_files(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "a.toml")
+    write(tmp_path, GOOD, "b.toml")
+    with pytest.raises(ConfigError, match=r"b\.toml: process\.key: 'test' is already defined"):
+        load_processes(tmp_path)
+
+
+def test_settings_precedence_and_errors(tmp_path: Path) -> None:
+    config = write(tmp_path, '[dialogbot]\nlanguage = "en"\nmin_group_size = 4\n'
+                   'facilitators = { telegram = [111, "222"] }\n', "dialogbot.toml")
+    env = {"DIALOGBOT_MIN_GROUP_SIZE": "7", "DIALOGBOT_DATA_DIR": str(tmp_path / "data")}
+    settings = load_settings(config, env=env, env_file=None)
+    assert settings.language == Language.EN and settings.min_group_size == 7
+    assert settings.is_facilitator("telegram", "111") and not settings.is_facilitator("slack", "111")
+    assert len(settings.secret) >= 32
+    assert load_settings(config, env=env, env_file=None).secret == settings.secret  # kept in data_dir
+    assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o077 == 0
+    env_facilitators = load_settings(None, env={**env, "DIALOGBOT_FACILITATORS": "slack:U1, local:facilitator"},
+                                     env_file=None)
+    assert env_facilitators.facilitators == {"slack": ["U1"], "local": ["facilitator"]}
+    with pytest.raises(ConfigError, match="timezone"):
+        load_settings(None, env={**env, "DIALOGBOT_TIMEZONE": "Europe/Karlstad"}, env_file=None)
+    with pytest.raises(ConfigError, match=r"dialogbot.toml.*min_group_size"):
+        load_settings(write(tmp_path, "[dialogbot]\nmin_group_size = 1\n", "dialogbot.toml"),
+                      env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)
+    with pytest.raises(ConfigError, match="unknown key"):
+        load_settings(write(tmp_path, "[dialogbot]\nlangauge = 'sv'\n", "dialogbot.toml"),
+                      env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)
