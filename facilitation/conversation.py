@@ -99,8 +99,6 @@ class Conversation:
         self.exercises: dict[RoundKind, Exercise] = {}
         self._actions: dict[str, Exercise] = {}
         self._start_commands: dict[str, Exercise] = {}
-        # Group chats (per platform) where each workshop runs, so a round reaches every room.
-        self._rooms: dict[int, dict[tuple[str, str], ChatRef]] = {}
         self._compare_with: dict[int, int] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
         self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
@@ -192,11 +190,11 @@ class Conversation:
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
         await self.service.store.bind_chat(chat_key, workshop.id)
         if not turn.chat.is_private:
-            self._rooms.setdefault(workshop.id, {})[(turn.chat.platform, turn.chat.chat_id)] = turn.chat
+            await self.service.store.add_room(workshop.id, turn.chat)
 
-    def rooms(self, workshop_id: int, also: ChatRef | None = None) -> list[ChatRef]:
-        """Every group chat known to run the workshop, plus ``also``."""
-        rooms = dict(self._rooms.get(workshop_id, {}))
+    async def rooms(self, workshop_id: int, also: ChatRef | None = None) -> list[ChatRef]:
+        """Every group chat or channel running the workshop (any platform), plus ``also``."""
+        rooms = {(c.platform, c.chat_id): c for c in await self.service.store.rooms(workshop_id)}
         if also is not None:
             rooms.setdefault((also.platform, also.chat_id), also)
         return list(rooms.values())
@@ -282,7 +280,7 @@ class Conversation:
         """Open a draft round and post it with a live tally in every room of the workshop."""
         round_ = await self.service.open_round(round_.id)
         exercise = self.exercises[round_.kind]
-        for chat in self.rooms(workshop.id, also=turn.chat):
+        for chat in await self.rooms(workshop.id, also=turn.chat):
             port = self.ports.get(chat.platform)
             if port is None:
                 continue
@@ -343,7 +341,7 @@ class Conversation:
         position = 0 if round_.current_position is None else round_.current_position + 1
         round_ = await self.service.step(round_.id, position)
         exercise = self.exercises[round_.kind]
-        for chat in self.rooms(round_.workshop_id, also=turn.chat):
+        for chat in await self.rooms(round_.workshop_id, also=turn.chat):
             port = self.ports.get(chat.platform)
             if port is None:
                 continue
@@ -357,7 +355,7 @@ class Conversation:
         round_ = await self.service.close_round(round_.id)
         await self.live.finish(round_.id)
         outputs = await self.exercises[round_.kind].results(self, round_, turn.lang)
-        for chat in self.rooms(round_.workshop_id, also=turn.chat):
+        for chat in await self.rooms(round_.workshop_id, also=turn.chat):
             port = self.ports.get(chat.platform)
             if port is not None:
                 await port.send_text(chat, t("round.closing", turn.lang, title=round_.title))

@@ -22,6 +22,7 @@ from facilitation.model import (
     Sector,
     Workshop,
 )
+from facilitation.ports import ChatRef
 
 
 class MemoryStore:
@@ -34,6 +35,7 @@ class MemoryStore:
         self._rounds: dict[int, Round] = {}
         self._responses: dict[tuple[int, int, str], Response] = {}
         self._bindings: dict[str, int] = {}
+        self._rooms: dict[int, dict[tuple[str, str], ChatRef]] = {}
         self._languages: dict[str, Language] = {}
         self._ids = {"workshop": 0, "round": 0, "item": 0}
 
@@ -80,6 +82,9 @@ class MemoryStore:
     async def participant(self, workshop_id: int, key: str) -> Participant | None:
         found = self._participants.get((workshop_id, key))
         return replace(found) if found else None
+
+    async def workshops_of(self, key: str) -> list[int]:
+        return sorted(w for (w, k) in self._participants if k == key)
 
     async def participants(self, workshop_id: int) -> list[Participant]:
         return [replace(p) for (w, _), p in self._participants.items() if w == workshop_id]
@@ -198,6 +203,12 @@ class MemoryStore:
 
     async def unbind_chat(self, chat_key: str) -> None:
         self._bindings.pop(chat_key, None)
+
+    async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
+        self._rooms.setdefault(workshop_id, {})[(chat.platform, chat.chat_id)] = chat
+
+    async def rooms(self, workshop_id: int) -> list[ChatRef]:
+        return list(self._rooms.get(workshop_id, {}).values())
 
     async def set_language(self, user_key: str, language: Language) -> None:
         self._languages[user_key] = language

@@ -20,6 +20,7 @@ from facilitation.model import (
     Sector,
     Workshop,
 )
+from facilitation.ports import ChatRef
 
 
 class Store(Protocol):
@@ -49,6 +50,10 @@ class Store(Protocol):
     async def participant(self, workshop_id: int, key: str) -> Participant | None: ...
 
     async def participants(self, workshop_id: int) -> list[Participant]: ...
+
+    async def workshops_of(self, key: str) -> list[int]:
+        """The workshops a participant has joined (shown only to that participant)."""
+        ...
 
     async def create_round(
         self,
@@ -108,6 +113,12 @@ class Store(Protocol):
     async def bound_workshop(self, chat_key: str) -> int | None: ...
 
     async def unbind_chat(self, chat_key: str) -> None: ...
+
+    async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
+        """Remember a group chat/channel where the workshop runs (never a private chat)."""
+        ...
+
+    async def rooms(self, workshop_id: int) -> list[ChatRef]: ...
 
     async def set_language(self, user_key: str, language: Language) -> None: ...
 

@@ -125,6 +125,17 @@ class ChatBindingRow(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
 
 
+class RoomRow(Base):
+    """A group chat or channel where a workshop runs (groups, not people, so ids are kept)."""
+
+    __tablename__ = "rooms"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 class PreferenceRow(Base):
     __tablename__ = "preferences"
 

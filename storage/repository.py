@@ -27,6 +27,7 @@ from facilitation.model import (
     Sector,
     Workshop,
 )
+from facilitation.ports import ChatRef
 from storage.batching import AnswerBatcher, PendingAnswer
 from storage.database import sessionmaker
 from storage.models import (
@@ -34,6 +35,7 @@ from storage.models import (
     ParticipantRow,
     PreferenceRow,
     ResponseRow,
+    RoomRow,
     RoundItemRow,
     RoundRow,
     WorkshopRow,
@@ -152,6 +154,12 @@ class SqlStore:
         async with self._read() as session:
             row = await session.get(ParticipantRow, (workshop_id, key))
             return _participant(row) if row else None
+
+    async def workshops_of(self, key: str) -> list[int]:
+        """The workshops a participant has joined (for their own App Home view)."""
+        async with self._read() as session:
+            rows = await session.execute(select(ParticipantRow.workshop_id).where(ParticipantRow.key == key))
+            return sorted(rows.scalars())
 
     async def participants(self, workshop_id: int) -> list[Participant]:
         async with self._read() as session:
@@ -323,6 +331,17 @@ class SqlStore:
         async with self._read() as session:
             row = await session.get(ChatBindingRow, chat_key)
             return row.workshop_id if row else None
+
+    async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
+        async with self._write() as session:
+            await session.execute(self._insert(RoomRow).values(
+                workshop_id=workshop_id, platform=chat.platform, chat_id=chat.chat_id, workspace=chat.workspace,
+            ).on_conflict_do_nothing(index_elements=["workshop_id", "platform", "chat_id"]))
+
+    async def rooms(self, workshop_id: int) -> list[ChatRef]:
+        async with self._read() as session:
+            rows = await session.execute(select(RoomRow).where(RoomRow.workshop_id == workshop_id))
+            return [ChatRef(r.platform, r.chat_id, False, r.workspace) for r in rows.scalars()]
 
     async def set_language(self, user_key: str, language: Language) -> None:
         async with self._write() as session:

@@ -37,29 +37,24 @@ def test_button_data_is_signed_and_fits_64_bytes() -> None:
 
 
 async def test_database_file_holds_no_platform_ids(tmp_path: Path) -> None:
-    from bot.app import App
-    from bot.local import run_local
-    from config.settings import load_settings
+    from tests.harness import LocalHarness
 
-    settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path,
-                             facilitators={"local": ["facilitator"]}, chart_processes=0)
-    app = await App.create(settings)
-    script = "\n".join([
-        "/workshop varmland-2015 Test",
-        "@anna-svensson-4711 1.1",
-        "@anna-svensson-4711 /sprak en",
-        "/barometer 1,2",
-        "@anna-svensson-4711 5.5",
-    ])
-    import io
-
-    port = await run_local(app.conversation, tmp_path / "out", io.StringIO(script), write=lambda _: None)
-    assert any("Your answer" in (text or "") for _, text in port.acks)
-    await app.aclose()
+    h = await LocalHarness.start(tmp_path)
+    await h.run("/workshop varmland-2015 Test")
+    code = h.port.messages[1].text.split("Anslutningskod: ")[1][:6]
+    await h.run(":privat", f"@anna-svensson-4711 /delta {code}", "@anna-svensson-4711 /sprak en", ":rum")
+    sector_message = h.last_message_with("Välj din sektor")
+    await h.run(f"@anna-svensson-4711 {sector_message}.1", "/barometer 1,2")
+    statement = h.last_message_with("1. Min organisation")
+    await h.run(f"@anna-svensson-4711 {statement}.5")
+    assert h.last_ack().startswith("Your answer: 5")
+    secret = h.app.settings.secret
+    await h.close()
     connection = sqlite3.connect(tmp_path / "dialogbot.sqlite3")
     dump = "\n".join(connection.iterdump())
     connection.close()
     assert "anna-svensson-4711" not in dump
-    assert "rum" not in dump.replace("Jag håller", "")  # chat ids are hashed too
-    key = Pseudonymizer(settings.secret).participant_key("local", "anna-svensson-4711")
-    assert key in dump
+    assert "dm-" not in dump  # private chats are people: stored only as keyed hashes
+    assert "'local','rum'" in dump.replace(" ", "")  # a group room is not a person; kept to reach it again
+    assert Pseudonymizer(secret).participant_key("local", "anna-svensson-4711") in dump
+    assert Pseudonymizer(secret).chat_key("local", "dm-anna-svensson-4711") in dump

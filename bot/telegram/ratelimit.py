@@ -11,41 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.ratelimit import SlidingWindow, Windows
+
 log = logging.getLogger(__name__)
-
-
-class SlidingWindow:
-    """At most ``limit`` acquisitions in any ``period`` seconds; waiters are served in order."""
-
-    def __init__(self, limit: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.period = period
-        self._clock = clock
-        self._times: deque[float] = deque()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock()
-                while self._times and self._times[0] <= now - self.period:
-                    self._times.popleft()
-                if len(self._times) < self.limit:
-                    self._times.append(now)
-                    return
-                await asyncio.sleep(self._times[0] + self.period - now)
-
-    def idle(self) -> bool:
-        now = self._clock()
-        return not self._times or self._times[-1] <= now - self.period
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
@@ -59,9 +33,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         max_retries: int = 5,
     ) -> None:
         self._overall = SlidingWindow(*overall)
-        self._group_limit = group
-        self._private_limit = private
-        self._chats: dict[int | str, SlidingWindow] = {}
+        self._chats = Windows(lambda chat: SlidingWindow(
+            *(group if isinstance(chat, str) or int(chat) < 0 else private)))
         self._max_retries = max_retries
         self.retries = 0
 
@@ -70,17 +43,6 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
 
     async def shutdown(self) -> None:
         return None
-
-    def _window(self, chat_id: int | str) -> SlidingWindow:
-        window = self._chats.get(chat_id)
-        if window is None:
-            is_group = isinstance(chat_id, str) or chat_id < 0
-            window = SlidingWindow(*(self._group_limit if is_group else self._private_limit))
-            if len(self._chats) > 4096:  # forget idle chats so memory stays bounded
-                for key in [k for k, w in self._chats.items() if w.idle()]:
-                    del self._chats[key]
-            self._chats[chat_id] = window
-        return window
 
     async def process_request(
         self,
@@ -99,7 +61,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                     chat_key: int | str = int(chat_id)
                 except (TypeError, ValueError):
                     chat_key = str(chat_id)
-                await self._window(chat_key).acquire()
+                await self._chats[chat_key].acquire()
                 await self._overall.acquire()
             try:
                 return await callback(*args, **kwargs)

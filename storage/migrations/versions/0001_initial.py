@@ -1,8 +1,8 @@
-"""workshops, participants, rounds and responses
+"""workshops, participants, rounds, responses, rooms
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:15:39.112486
+Create Date: 2026-11-22 21:38:25.919872
 """
 
 from __future__ import annotations
@@ -52,6 +52,14 @@ def upgrade() -> None:
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.create_index('ix_participants_key', ['key'], unique=False)
 
+    op.create_table('rooms',
+    sa.Column('workshop_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('chat_id', sa.String(length=64), nullable=False),
+    sa.Column('workspace', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_rooms_workshop_id_workshops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('workshop_id', 'platform', 'chat_id', name=op.f('pk_rooms'))
+    )
     op.create_table('rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workshop_id', sa.Integer(), nullable=False),
@@ -110,6 +118,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rounds_workshop_id'))
 
     op.drop_table('rounds')
+    op.drop_table('rooms')
     with op.batch_alter_table('participants', schema=None) as batch_op:
         batch_op.drop_index('ix_participants_key')
 
