@@ -1,0 +1,465 @@
+"""Principle prioritisation in the conversation: rank, give points or mark principles by phone.
+
+``/rangordna [k]`` (ranking, all or top-k), ``/poang [budget]`` (points; a budget of at most 20
+is handed out as dots, one per tap, else in steps of a tenth of the budget) and ``/markera``
+(approval) open a round over the process's principles. One message lists the principles with a
+button each; the participant builds their ballot one tap at a time.
+
+Design:
+
+* **Stateless presses.** Nothing about a half-finished ballot is held in memory: every press
+  reads the participant's stored answers (``own_answers``), rebuilds the frozen draft from
+  :mod:`facilitation.prioritisation.ballots`, applies the tap and stores the whole ballot again
+  (``submit_ballot``; an empty draft stores ``{}``, i.e. nothing). So drafts survive restarts
+  and work with several bot processes behind one database. Presses of one person are
+  serialised inside a process; across processes two taps landing in the same instant could
+  overwrite each other, and the acknowledgement always shows what was actually stored.
+* **Partial ballots are stored as they grow.** A ranking holds positions 1..r (r ≤ k) and is a
+  valid, shorter ranking (the averaged Borda count treats the unranked as tied). A points
+  ballot whose sum is not yet the budget is stored too, but at counting time it is *excluded*
+  (its number is reported in the summary and the export) – half a budget is no statement of
+  priorities, and scaling it up would invent points nobody gave.
+* **Undo.** Ranking: «Ångra» removes the last ranked principle (the highest stored position, so
+  it needs no memory). Points: the store cannot tell which step came last, so every principle
+  has its own «−step» button; approval: tapping a marked principle again unmarks it. Points and
+  approval therefore have only «Rensa» (clear) in the control row.
+* **Refusals change nothing.** A second tap on a ranked principle, a tap beyond k, beyond the
+  budget, on a closed round or with a forged button raises :class:`DomainError` before storing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from facilitation.errors import DomainError
+from facilitation.exercises import Exercise, Image, Output, Post
+from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
+from facilitation.export import Table, to_csv, to_xlsx
+from facilitation.i18n import t
+from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Workshop
+from facilitation.ports import Attachment, Button, Keyboard
+from facilitation.prioritisation import (
+    ApprovalDraft,
+    PointsDraft,
+    PriorityResult,
+    RankingDraft,
+    SectorResult,
+    aggregate,
+    aggregate_by_sector,
+    sector_differences,
+    validate_ballot,
+)
+from facilitation.prioritisation.charts import (
+    pairwise_figure,
+    ranked_bars_figure,
+    sector_figure,
+    sector_label,
+)
+from facilitation.prioritisation.export import export_tables
+from facilitation.prioritisation.sectors import SectorKey
+
+if TYPE_CHECKING:
+    from facilitation.conversation import Conversation, Turn
+
+ACK_LIMIT = 200  # Telegram's answerCallbackQuery text limit
+NAME_LIMIT = 26  # a principle's name in an acknowledgement
+DOTS_MAX_BUDGET = 20  # budgets up to this are dots handed out one at a time
+DEFAULT_BUDGET = 100
+TOP_LINES = 5  # principles listed in the result summary
+LOCK_STRIPES = 64
+
+# Button actions: rank, points plus, points minus, approval toggle, undo, clear.
+RANK, PLUS, MINUS, MARK, UNDO, CLEAR = "pr", "pp", "pm", "pa", "pu", "pc"
+_ACTIONS_OF: dict[RoundKind, frozenset[str]] = {
+    RoundKind.RANKING: frozenset({RANK, UNDO, CLEAR}),
+    RoundKind.POINTS: frozenset({PLUS, MINUS, CLEAR}),
+    RoundKind.APPROVAL: frozenset({MARK, CLEAR}),
+}
+_ITEM_ACTIONS = frozenset({RANK, PLUS, MINUS, MARK})
+_KIND_OF_COMMAND: dict[str, RoundKind] = {
+    "rangordna": RoundKind.RANKING, "rank": RoundKind.RANKING,
+    "poang": RoundKind.POINTS, "poäng": RoundKind.POINTS, "points": RoundKind.POINTS,
+    "markera": RoundKind.APPROVAL, "approve": RoundKind.APPROVAL,
+}
+
+Draft = RankingDraft | PointsDraft | ApprovalDraft
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """Counted ballots of a round: the overall result (None if no valid ballot) and per sector."""
+
+    result: PriorityResult | None
+    by_sector: dict[SectorKey, SectorResult]
+    excluded: int  # stored ballots that are not valid complete ballots (points not all given)
+    partial: int  # valid rankings shorter than k
+
+
+def points_step(budget: int) -> int:
+    """One tap's worth of points: 1 for dots (budget ≤ 20), else a tenth of the budget."""
+    return 1 if budget <= DOTS_MAX_BUDGET else max(1, budget // 10)
+
+
+def _short(text: str, limit: int = NAME_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit_ack(state: str, suffix: str = "", *, drop_from_start: bool, limit: int = ACK_LIMIT) -> str:
+    """``state`` (lines, the status line last) shortened to ``limit`` characters with ``suffix``.
+
+    Ranking drops its earliest picks (the latest are what the participant just did); points and
+    approval drop their last lines (the smallest allocations). The status line always stays.
+    """
+    *body, status = state.split("\n") or [""]
+    tail = status + suffix
+
+    def joined(lines: list[str]) -> str:
+        return "\n".join([*lines, tail])
+
+    cut = False
+    while body and len(joined(body + (["…"] if cut else []))) > limit:
+        body = body[1:] if drop_from_start else body[:-1]
+        cut = True
+    if cut:
+        body = ["…", *body] if drop_from_start else [*body, "…"]
+    text = joined(body)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(value: float, lang: Language) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == Language.SV else text
+
+
+class PrioritisationExercise(Exercise):
+    """Ranking, points and approval rounds over a process's principles."""
+
+    kinds = (RoundKind.RANKING, RoundKind.POINTS, RoundKind.APPROVAL)
+    actions = (RANK, PLUS, MINUS, MARK, UNDO, CLEAR)
+    start_commands = tuple(_KIND_OF_COMMAND)
+
+    def __init__(self) -> None:
+        self._locks: list[asyncio.Lock] = []
+        self._locks_loop: asyncio.AbstractEventLoop | None = None
+
+    # --- starting a round ---------------------------------------------------------------
+    async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
+                           name: str, args: tuple[str, ...]) -> Round:
+        """``/rangordna [k]``, ``/poang [budget]`` or ``/markera`` over the process's principles."""
+        kind = _KIND_OF_COMMAND[name]
+        usage = t(f"prioex.usage.{kind.value}", turn.lang)
+        if not process.principles:
+            raise DomainError("error.no_principles", process=process.key)
+        settings: dict[str, int] = {}
+        if kind == RoundKind.APPROVAL:
+            if args:
+                raise DomainError("error.bad_args", usage=usage)
+        else:
+            if len(args) > 1 or (args and not args[0].isdigit()):
+                raise DomainError("error.bad_args", usage=usage)
+            if kind == RoundKind.RANKING:
+                settings["top_k"] = int(args[0]) if args else len(process.principles)
+            else:
+                budget = int(args[0]) if args else DEFAULT_BUDGET
+                settings.update(budget=budget, step=points_step(budget))
+        english = workshop.language == Language.EN
+        items = [((p.name_en or p.name) if english else p.name, p.key) for p in process.principles]
+        title = t("prioex.title", workshop.language) + (f" – {process.region}" if process.region else "")
+        return await conv.service.create_round(workshop.id, kind, title, items, settings)
+
+    # --- what participants see ----------------------------------------------------------
+    @staticmethod
+    def _budget(round_: Round) -> int:
+        return int(round_.settings.get("budget", DEFAULT_BUDGET))
+
+    def _step(self, round_: Round) -> int:
+        return int(round_.settings.get("step") or points_step(self._budget(round_)))
+
+    @staticmethod
+    def _top_k(round_: Round) -> int:
+        return min(int(round_.settings.get("top_k") or len(round_.items)), len(round_.items))
+
+    def instructions(self, round_: Round, lang: Language) -> str:
+        if round_.kind == RoundKind.RANKING:
+            k = self._top_k(round_)
+            key = "prioex.instructions.ranking_all" if k == len(round_.items) else "prioex.instructions.ranking"
+            return t(key, lang, k=k)
+        if round_.kind == RoundKind.POINTS:
+            budget = self._budget(round_)
+            key = "prioex.instructions.dots" if budget <= DOTS_MAX_BUDGET else "prioex.instructions.points"
+            return t(key, lang, budget=budget, step=self._step(round_))
+        return t("prioex.instructions.approval", lang)
+
+    def posts(self, conv: Conversation, round_: Round, lang: Language) -> list[Post]:
+        """One message: the numbered principles and a button each, then undo/clear."""
+        codec = conv.codec
+        lines = [t("prioex.post.header", lang)] + [f"{i + 1}. {item.text}" for i, item in enumerate(round_.items)]
+        keyboard: Keyboard = []
+        if round_.kind == RoundKind.POINTS:
+            step = self._step(round_)
+            for i, item in enumerate(round_.items):
+                keyboard.append([
+                    Button(f"{i + 1}. {_short(item.text, 22)} +{step}", codec.encode(PLUS, round_.id, item.id)),
+                    Button(f"−{step}", codec.encode(MINUS, round_.id, item.id)),
+                ])
+        else:
+            action = RANK if round_.kind == RoundKind.RANKING else MARK
+            buttons = [Button(f"{i + 1}. {_short(item.text, 28)}", codec.encode(action, round_.id, item.id))
+                       for i, item in enumerate(round_.items)]
+            keyboard.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+        control = [Button(t("prioex.button.clear", lang), codec.encode(CLEAR, round_.id))]
+        if round_.kind == RoundKind.RANKING:
+            control.insert(0, Button(t("prioex.button.undo", lang), codec.encode(UNDO, round_.id)))
+        keyboard.append(control)
+        return [Post("\n".join(lines), keyboard)]
+
+    # --- pressing -----------------------------------------------------------------------
+    def _draft(self, round_: Round, ballot: Mapping[int, int]) -> Draft:
+        item_ids = [item.id for item in round_.items]
+        ballot = {i: v for i, v in ballot.items() if i in set(item_ids)}
+        if round_.kind == RoundKind.RANKING:
+            return RankingDraft.from_ballot(item_ids, ballot, self._top_k(round_))
+        if round_.kind == RoundKind.POINTS:
+            return PointsDraft.from_ballot(item_ids, ballot, self._budget(round_), self._step(round_))
+        return ApprovalDraft.from_ballot(item_ids, ballot)
+
+    @staticmethod
+    def _apply(draft: Draft, action: str, item: int | None) -> Draft:
+        if action == CLEAR:
+            return draft.clear()
+        if isinstance(draft, RankingDraft):
+            return draft.undo() if action == UNDO else draft.add(item)  # type: ignore[arg-type]
+        if isinstance(draft, PointsDraft):
+            return draft.add(item) if action == PLUS else draft.remove(item)  # type: ignore[arg-type]
+        return draft.toggle(item)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _stored_form(draft: Draft) -> dict[int, int]:
+        """What to store: the partial ballot as it stands, ``{}`` when nothing is chosen."""
+        if isinstance(draft, RankingDraft):
+            return draft.to_ballot() if draft.order else {}
+        if isinstance(draft, PointsDraft):
+            ballot = dict(draft.points)
+            if ballot:  # partial sums are stored; only shape is checked here
+                validate_ballot(RoundKind.POINTS, ballot, draft.item_ids)
+            return ballot
+        return draft.to_ballot() if draft.chosen else {}
+
+    def _lock(self, round_id: int, user_key: str) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._locks_loop is not loop:
+            self._locks = [asyncio.Lock() for _ in range(LOCK_STRIPES)]
+            self._locks_loop = loop
+        return self._locks[hash((round_id, user_key)) % LOCK_STRIPES]
+
+    async def on_press(self, conv: Conversation, turn: Turn, round_: Round, action: str,
+                       args: tuple[int, ...]) -> str:
+        if action not in _ACTIONS_OF.get(round_.kind, frozenset()):
+            raise DomainError("error.bad_button")
+        if action in _ITEM_ACTIONS:
+            if len(args) != 1 or round_.item(args[0]) is None:
+                raise DomainError("error.bad_button")
+            item: int | None = args[0]
+        else:
+            if args:
+                raise DomainError("error.bad_button")
+            item = None
+        if round_.status == RoundStatus.CLOSED:
+            raise DomainError("error.round_closed")
+        if round_.status != RoundStatus.OPEN:
+            raise DomainError("error.round_not_open")
+        async with self._lock(round_.id, turn.user_key):
+            stored = await conv.service.own_answers(round_.id, turn.user_key)
+            draft = self._apply(self._draft(round_, stored), action, item)
+            _, participant = await conv.service.submit_ballot(round_.id, turn.user_key, self._stored_form(draft))
+        names = {it.id: _short(it.text) for it in round_.items}
+        suffix = t("vote.need_sector", turn.lang) if participant.sector is None else ""
+        return fit_ack(draft.render_state(names, turn.lang), suffix,
+                       drop_from_start=isinstance(draft, RankingDraft))
+
+    # --- results ------------------------------------------------------------------------
+    async def _names(self, conv: Conversation, round_: Round, lang: Language) -> dict[int, str]:
+        """Principle names in ``lang`` where the process has them, else the round's own text."""
+        workshop = await conv.service.store.workshop(round_.workshop_id)
+        process = conv.service.processes.get(workshop.process_key) if workshop else None
+        principles = {p.key: p for p in process.principles} if process else {}
+        names: dict[int, str] = {}
+        for item in round_.items:
+            principle = principles.get(item.ref_key)
+            if principle is not None and lang == Language.EN and principle.name_en:
+                names[item.id] = principle.name_en
+            elif principle is not None and lang == Language.SV:
+                names[item.id] = principle.name
+            else:
+                names[item.id] = item.text
+        return names
+
+    def _min_group_size(self, conv: Conversation, process: Process | None) -> int:
+        return max(conv.min_group_size, (process.min_group_size or 0) if process else 0)
+
+    async def _count(self, conv: Conversation, round_: Round) -> _Counted | None:
+        """Valid ballots counted overall and per sector; ``None`` when nobody answered."""
+        grouped = await conv.service.ballots_by_sector(round_.id)
+        item_ids = [item.id for item in round_.items]
+        top_k = self._top_k(round_) if round_.kind == RoundKind.RANKING else None
+        budget = self._budget(round_) if round_.kind == RoundKind.POINTS else None
+        valid: dict[SectorKey, list[dict[int, int]]] = {}
+        excluded = partial = 0
+        for sector, ballots in grouped.items():
+            for ballot in ballots:
+                try:
+                    validate_ballot(round_.kind, ballot, item_ids, top_k=top_k, budget=budget)
+                except DomainError:
+                    excluded += 1  # e.g. points not all given out yet
+                    continue
+                if top_k is not None and len(ballot) < top_k:
+                    partial += 1
+                valid.setdefault(sector, []).append(ballot)
+        if not grouped:
+            return None
+        workshop = await conv.service.store.workshop(round_.workshop_id)
+        process = conv.service.processes.get(workshop.process_key) if workshop else None
+        all_ballots = [b for ballots in valid.values() for b in ballots]
+        if not all_ballots:
+            return _Counted(None, {}, excluded, partial)
+        result = aggregate(round_.kind, all_ballots, item_ids, top_k, budget)
+        by_sector = aggregate_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
+                                        min_group_size=self._min_group_size(conv, process))
+        return _Counted(result, by_sector, excluded, partial)
+
+    def _score(self, result: PriorityResult, item: int, lang: Language) -> str:
+        if result.kind == RoundKind.APPROVAL:
+            value = str(round(100 * result.score(item)))
+        else:
+            value = _number(result.score(item), lang)
+        return t(f"prioex.results.score.{result.kind.value}", lang, value=value)
+
+    def _summary(self, round_: Round, counted: _Counted, names: Mapping[int, str], lang: Language) -> str:
+        result = counted.result
+        assert result is not None
+        lines = [t("prioex.results.header", lang, title=round_.title, n=result.n_ballots)]
+        best = result.score(result.order[0])
+        tied = [i for i in result.order if result.score(i) == best]
+        lines.append(t("prioex.results.winner" if len(tied) == 1 else "prioex.results.winner_tie", lang,
+                       names=", ".join(names[i] for i in tied), score=self._score(result, tied[0], lang)))
+        if result.condorcet_winner is not None:
+            lines.append(t("prioex.results.condorcet", lang, name=names[result.condorcet_winner]))
+        else:
+            first = result.schulze_ranking[0] if result.schulze_ranking else ()
+            lines.append(t("prioex.results.no_condorcet", lang, names=", ".join(names[i] for i in first)))
+        lines.append(t("prioex.results.top", lang))
+        for place, item in enumerate(result.order[:TOP_LINES], start=1):
+            lines.append(t("prioex.results.line", lang, place=place, name=names[item],
+                           score=self._score(result, item, lang)))
+        if counted.partial:
+            lines.append(t("prioex.results.partial_rankings", lang, count=counted.partial, k=self._top_k(round_)))
+        if counted.excluded:
+            if round_.kind == RoundKind.POINTS:
+                lines.append(t("prioex.results.incomplete_points", lang, count=counted.excluded,
+                               budget=self._budget(round_)))
+            else:
+                lines.append(t("prioex.results.invalid", lang, count=counted.excluded))
+        differences = sector_differences(counted.by_sector)
+        if differences and differences[0].spread > 0:
+            top = differences[0]
+            lines.append(t("prioex.results.sector_difference", lang, name=names[top.item],
+                           high=sector_label(top.highest, lang), low=sector_label(top.lowest, lang)))
+        return "\n".join(lines)
+
+    async def results(self, conv: Conversation, round_: Round, lang: Language) -> list[Output]:
+        """Summary text, ranked bars, the sector split and (for rankings) the pairwise matrix."""
+        counted = await self._count(conv, round_)
+        if counted is None:
+            return [Post(t("round.no_answers", lang))]
+        if counted.result is None:
+            return [Post(t("prioex.results.only_incomplete", lang, count=counted.excluded))]
+        result = counted.result
+        names = await self._names(conv, round_, lang)
+        title = t("prioex.title", lang)
+        outputs: list[Output] = [Post(self._summary(round_, counted, names, lang))]
+        png = await conv.renderer.render(ranked_bars_figure, result, names, lang, title)
+        outputs.append(Image(png, t("prioex.caption.bars", lang, title=round_.title, n=result.n_ballots),
+                             f"prio-{round_.id}-ranking.png"))
+        if len(counted.by_sector) >= 2:
+            workshop = await conv.service.store.workshop(round_.workshop_id)
+            process = conv.service.processes.get(workshop.process_key) if workshop else None
+            png = await conv.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order)
+            outputs.append(Image(png, t("prioex.caption.sectors", lang, min=self._min_group_size(conv, process)),
+                                 f"prio-{round_.id}-sectors.png"))
+        if round_.kind == RoundKind.RANKING:
+            png = await conv.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
+            outputs.append(Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png"))
+        return outputs
+
+    async def export(self, conv: Conversation, round_: Round, lang: Language) -> list[Attachment]:
+        """Aggregate tables as CSV and XLSX (no row per person)."""
+        counted = await self._count(conv, round_)
+        if counted is None:
+            raise DomainError("round.no_answers")
+        if counted.result is None:
+            raise DomainError("prioex.results.only_incomplete", count=counted.excluded)
+        names = await self._names(conv, round_, lang)
+        tables: list[Table] = export_tables(counted.result, counted.by_sector or None, names, lang)
+        if counted.excluded:
+            tables[0].rows.append([t("prioex.export.excluded", lang), counted.excluded])
+        caption = t("export.caption", lang, number=round_.id)
+        stem = f"{t('prioex.export.filename', lang)}-{round_.id}"
+        return [
+            Attachment(f"{stem}.csv", to_csv(tables), "text/csv", caption),
+            Attachment(f"{stem}.xlsx", to_xlsx(tables),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
+        ]
+
+    # --- local-mode simulation ----------------------------------------------------------
+    def simulated_presses(self, decoded: Sequence[tuple[Button, tuple[str, tuple[int, ...]] | None]],
+                          lean: Sequence[float], rng: Any, settings: Mapping[str, int]) -> list[str]:
+        """The button data one simulated person presses for a plausible complete ballot.
+
+        ``lean`` (one number per principle position) biases the choice so sectors differ.
+        """
+        by_action: dict[str, dict[int, str]] = {}
+        for button, parsed in decoded:
+            if parsed is None or parsed[0] not in _ITEM_ACTIONS or len(parsed[1]) != 2:
+                continue
+            by_action.setdefault(parsed[0], {}).setdefault(parsed[1][1], button.data)
+        if not lean:
+            lean = [0.0]
+
+        def preference(buttons: dict[int, str], noise: float) -> list[int]:
+            items = sorted(buttons)
+            score = {item: lean[pos % len(lean)] + rng.gauss(0.0, noise) for pos, item in enumerate(items)}
+            return sorted(items, key=lambda item: -score[item])
+
+        if RANK in by_action:
+            buttons = by_action[RANK]
+            k = min(int(settings.get("top_k") or len(buttons)), len(buttons))
+            return [buttons[item] for item in preference(buttons, 1.0)[:k]]
+        if PLUS in by_action:
+            buttons = by_action[PLUS]
+            budget = int(settings.get("budget", DEFAULT_BUDGET))
+            step = int(settings.get("step") or points_step(budget))
+            favourites = preference(buttons, 1.2)[: rng.randint(min(3, len(buttons)), min(6, len(buttons)))]
+            weights = [math.exp(-0.4 * rank) for rank in range(len(favourites))]
+            taps = [rng.choices(favourites, weights)[0] for _ in range(math.ceil(budget / step))]
+            return [buttons[item] for item in taps]
+        if MARK in by_action:
+            buttons = by_action[MARK]
+            count = rng.randint(min(2, len(buttons)), min(5, len(buttons)))
+            return [buttons[item] for item in preference(buttons, 0.8)[:count]]
+        return []
+
+
+def _sector_chart(by_sector: Mapping[SectorKey, SectorResult], names: Mapping[int, str], lang: Language,
+                  title: str, order: Sequence[int]) -> Any:
+    """Module-level (picklable) wrapper: sector bars in the overall order."""
+    return sector_figure(by_sector, names, lang, title, order=order)
+
+
+def _pairwise_chart(matrix: Mapping[int, Mapping[int, int]], names: Mapping[int, str], lang: Language,
+                    n: int) -> Any:
+    """Module-level (picklable) wrapper: the pairwise matrix with n in the heading."""
+    return pairwise_figure(dict(matrix), names, lang, n=n)  # type: ignore[arg-type]
