@@ -1,0 +1,66 @@
+"""Annual dialogue meetings of an Överenskommelse and reminders to the signatories' contacts.
+
+Pure domain (no database, platform or scheduler): meetings recur by an RFC 5545 RRULE in
+Europe/Stockholm wall time, reminders are planned and classified (send, catch up, skip), and
+texts and calendar files are rendered. Importing the package registers the ``meetings.*`` texts.
+"""
+
+from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
+from facilitation.meetings.ics import event_uid, meeting_ics
+from facilitation.meetings.importing import MeetingsConfig, MeetingsConfigError, parse_meetings, parse_span
+from facilitation.meetings.messages import (
+    format_when,
+    relative_day,
+    reminder_text,
+    rsvp_buttons,
+    rsvp_label,
+    rsvp_saved,
+    rsvp_summary,
+)
+from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally, Signatory
+from facilitation.meetings.recurrence import next_occurrence, normalise_rrule, occurrences, start_matches_rule
+from facilitation.meetings.reminders import (
+    DEFAULT_LATE_GRACE,
+    DEFAULT_MIN_GAP,
+    ReminderDue,
+    Verdict,
+    classify,
+    delivery_key,
+    due_time,
+    plan_reminders,
+)
+from facilitation.meetings.tz import STOCKHOLM
+
+__all__ = [
+    "DEFAULT_LATE_GRACE",
+    "DEFAULT_MIN_GAP",
+    "STOCKHOLM",
+    "Contact",
+    "Meeting",
+    "MeetingsConfig",
+    "MeetingsConfigError",
+    "ReminderDue",
+    "Rsvp",
+    "RsvpTally",
+    "Signatory",
+    "Verdict",
+    "classify",
+    "delivery_key",
+    "due_time",
+    "event_uid",
+    "format_when",
+    "meeting_ics",
+    "next_occurrence",
+    "normalise_rrule",
+    "occurrences",
+    "parse_meetings",
+    "parse_span",
+    "plan_reminders",
+    "relative_day",
+    "reminder_text",
+    "rsvp_buttons",
+    "rsvp_label",
+    "rsvp_saved",
+    "rsvp_summary",
+    "start_matches_rule",
+]

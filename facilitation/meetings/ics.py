@@ -1,0 +1,100 @@
+"""A calendar file (RFC 5545) for one occurrence of a meeting, to attach to a reminder.
+
+One VEVENT per occurrence rather than the whole series: the contact's calendar shows exactly
+the meeting they were reminded of, and the UID (stable per meeting and occurrence) makes a
+re-sent file update the same calendar entry instead of adding a second one. Times carry
+TZID=Europe/Stockholm with a VTIMEZONE, so the meeting stays at its local time in any client.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from icalendar import Alarm, Calendar, Event
+
+from facilitation.i18n import t
+from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
+from facilitation.meetings.model import Meeting
+from facilitation.meetings.recurrence import occurrences
+from facilitation.meetings.tz import localize, to_local, utc, wall
+from facilitation.model import Language
+
+PRODID = "-//Dialogbot//Overenskommelse dialogmoten//SV"
+DEFAULT_ALARM = timedelta(hours=1)
+
+
+def event_uid(meeting: Meeting, occurrence: datetime, uid_domain: str = "dialogbot") -> str:
+    """``process-meeting-20270309T090000Z@domain``: the same for every file of one occurrence."""
+    stamp = utc(occurrence).strftime("%Y%m%dT%H%M%SZ")
+    return f"{meeting.process_key}-{meeting.key}-{stamp}@{uid_domain}"
+
+
+def _ical_time(moment: datetime) -> datetime:
+    """Stockholm time with TZID, or UTC when the wall time would be misread.
+
+    A TZID wall time in the autumn fold means its first occurrence (RFC 5545), so a meeting
+    starting or ending at the *second* 02:30 is written in UTC, which DTSTART/DTEND allow.
+    """
+    local = to_local(moment)
+    return local if utc(localize(wall(local))) == utc(local) else utc(local)
+
+
+def _description(meeting: Meeting, lang: Language | str) -> str:
+    parts = []
+    if meeting.agenda:
+        parts.append(f"{t('meetings.ics.agenda', lang)}:\n{meeting.agenda.strip()}")
+    if meeting.link:
+        parts.append(f"{t('meetings.ics.link', lang)}: {meeting.link}")
+    return "\n\n".join(parts)
+
+
+def meeting_ics(
+    meeting: Meeting,
+    occurrence: datetime,
+    *,
+    uid_domain: str = "dialogbot",
+    lang: Language | str = Language.SV,
+    stamp: datetime | None = None,
+    alarm_before: timedelta = DEFAULT_ALARM,
+) -> bytes:
+    """The .ics bytes for ``occurrence`` of ``meeting`` (METHOD:PUBLISH, one VEVENT, one VALARM).
+
+    ``stamp`` (DTSTAMP) defaults to now; tests pass it to get identical bytes. Raises
+    ``ValueError`` when ``occurrence`` is not an occurrence of the meeting.
+    """
+    start = to_local(occurrence)
+    if not any(utc(o) == utc(start) for o in occurrences(meeting, start, start + timedelta(seconds=1))):
+        raise ValueError(f"{start.isoformat()} is not an occurrence of meeting {meeting.key!r}")
+    end = to_local(utc(start) + meeting.duration)
+
+    event = Event()
+    event.add("uid", event_uid(meeting, start, uid_domain))
+    event.add("dtstamp", utc(stamp) if stamp is not None else datetime.now(UTC))
+    event.add("dtstart", _ical_time(start))
+    event.add("dtend", _ical_time(end))
+    event.add("summary", meeting.title)
+    if meeting.place:
+        event.add("location", meeting.place)
+    if meeting.link:
+        event.add("url", meeting.link)
+    description = _description(meeting, lang)
+    if description:
+        event.add("description", description)
+
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -alarm_before)
+    alarm.add("description", t("meetings.ics.alarm", lang, title=meeting.title))
+    event.add_component(alarm)
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    # Transitions for the year around the meeting are enough for any client to place it.
+    calendar.add_missing_timezones(
+        first_date=date(start.year - 1, 1, 1), last_date=date(start.year + 2, 1, 1)
+    )
+    return calendar.to_ical()

@@ -1,0 +1,299 @@
+'''Signatories, contact persons and meetings of one process, read from its TOML document.
+
+The document is already parsed (``tomllib``); this module turns it into dataclasses and says
+precisely what is wrong otherwise, e.g.
+``config/processes/varmland.toml: [[meetings]][0].start: not an ISO date-time``.
+The sections may live in the process file beside ``[process]`` and ``[[principles]]``::
+
+    [[signatories]]
+    key = "region-varmland"                  # unique in the process
+    name = "Region Värmland"
+
+    [[signatories.contacts]]
+    name = "Anna Andersson"
+    telegram = 123456789                     # exactly one of telegram / slack / local
+    language = "sv"                          # optional: sv (default) or en
+
+    [[signatories.contacts]]
+    key = "bo"                               # optional; default "<signatory>.<platform>-<address>"
+    name = "Bo Berg"
+    slack = "U0123ABCD"                      # a Slack user or channel id
+    workspace = "T0123ABCD"                  # the Slack team id (optional)
+    opted_out = false                        # optional
+
+    [[meetings]]
+    key = "dialogmote"
+    title = "Årligt dialogmöte för Överenskommelsen i Värmland"
+    start = "2027-03-09T10:00"               # naive = Europe/Stockholm; an offset is also accepted
+    duration = "3h"                          # NwNdNhNm, e.g. "1h30m"; default 3h
+    place = "Residenset, Karlstad"
+    link = "https://example.org/dialogmote"
+    rrule = "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU"  # optional RFC 5545 RRULE; omit for a one-off
+    reminder_offsets = ["30d", "7d", "1d"]   # optional; this is the default
+    agenda = """
+    1. Uppföljning av åtagandena
+    2. Vilka principer är viktiga för oss?
+    """
+
+A naive start in the spring gap or the autumn fold is refused (give the offset, e.g.
+``+02:00``), and a start that is not itself an occurrence of its RRULE is refused, so what the
+administrator wrote is exactly what the contacts are told.
+'''
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from facilitation.errors import DomainError
+from facilitation.meetings.model import DEFAULT_REMINDER_OFFSETS, PLATFORMS, Contact, Meeting, Signatory
+from facilitation.meetings.recurrence import next_occurrence, normalise_rrule, start_matches_rule
+from facilitation.meetings.tz import STOCKHOLM, is_ambiguous, is_nonexistent, to_local
+from facilitation.model import Language
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_SPAN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+_SIGNATORY_FIELDS = {"key", "name", "contacts"}
+_CONTACT_FIELDS = {"key", "name", "language", "workspace", "opted_out", *PLATFORMS}
+_MEETING_FIELDS = {
+    "key",
+    "title",
+    "start",
+    "duration",
+    "place",
+    "link",
+    "agenda",
+    "rrule",
+    "reminder_offsets",
+}
+
+
+class MeetingsConfigError(ValueError):
+    """Malformed meetings configuration; ``str()`` reads ``file: key_path: problem``."""
+
+    def __init__(self, file: str, key_path: str, problem: str) -> None:
+        self.file = file
+        self.key_path = key_path
+        self.problem = problem
+        super().__init__(f"{file}: {key_path}: {problem}" if key_path else f"{file}: {problem}")
+
+
+@dataclass(frozen=True)
+class MeetingsConfig:
+    """What one process file says about signatories and meetings."""
+
+    process_key: str
+    signatories: tuple[Signatory, ...]
+    meetings: tuple[Meeting, ...]
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return tuple(c for s in self.signatories for c in s.contacts)
+
+
+def parse_span(text: str) -> timedelta:
+    """``"30d"``, ``"2h"``, ``"1h30m"``, ``"1w"`` → timedelta; ``ValueError`` otherwise."""
+    match = _SPAN.match(text.strip().lower()) if isinstance(text, str) else None
+    if not match or not any(match.groups()):
+        raise ValueError(f'{text!r} is not a duration like "7d", "2h" or "1h30m"')
+    weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
+    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    if span <= timedelta(0):
+        raise ValueError(f"{text!r} must be positive")
+    return span
+
+
+class _Reader:
+    """Carries the file name so every check can name the place it failed."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, problem: str) -> MeetingsConfigError:
+        return MeetingsConfigError(self.source, path, problem)
+
+    def table_list(self, doc: Mapping[str, Any], name: str, path: str) -> list[Mapping[str, Any]]:
+        value = doc.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise self.fail(path, f"must be an array of tables ([[{name}]])")
+        return value
+
+    def fields(self, table: Mapping[str, Any], allowed: set[str], path: str) -> None:
+        for name in table:
+            if name not in allowed:
+                raise self.fail(
+                    f"{path}.{name}", f"unknown key; expected one of {', '.join(sorted(allowed))}"
+                )
+
+    def text(self, table: Mapping[str, Any], name: str, path: str, *, required: bool = False) -> str:
+        value = table.get(name)
+        if value is None:
+            if required:
+                raise self.fail(f"{path}.{name}", "is required")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(
+                f"{path}.{name}", "must be a non-empty string" if required else "must be a string"
+            )
+        return value.strip() if name != "agenda" else value.strip("\n")
+
+    def key(self, table: Mapping[str, Any], path: str, seen: dict[str, str]) -> str:
+        key = self.text(table, "key", path, required=True)
+        return self.unique_key(key, f"{path}.key", seen)
+
+    def unique_key(self, key: str, path: str, seen: dict[str, str]) -> str:
+        if not _KEY.match(key):
+            raise self.fail(path, f"{key!r} must be lower-case letters, digits, '.', '_' or '-'")
+        if key in seen:
+            raise self.fail(path, f"duplicate key {key!r} (first at {seen[key]})")
+        seen[key] = path
+        return key
+
+
+def _start(reader: _Reader, value: object, path: str) -> datetime:
+    if isinstance(value, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise reader.fail(path, "needs a time of day, e.g. 2027-03-09T10:00")
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise reader.fail(path, "not an ISO date-time like 2027-03-09T10:00") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise reader.fail(path, "needs a time of day, e.g. 2027-03-09T10:00")
+    if not isinstance(value, datetime):
+        raise reader.fail(path, "not an ISO date-time like 2027-03-09T10:00")
+    if value.tzinfo is not None:
+        return to_local(value)
+    if is_nonexistent(value):
+        raise reader.fail(
+            path, f"{value:%Y-%m-%d %H:%M} does not exist in Europe/Stockholm (clocks spring forward)"
+        )
+    if is_ambiguous(value):
+        raise reader.fail(
+            path, f"{value:%Y-%m-%d %H:%M} happens twice in Europe/Stockholm; add +02:00 or +01:00"
+        )
+    return value.replace(tzinfo=STOCKHOLM)
+
+
+def _offsets(reader: _Reader, value: object, path: str) -> tuple[timedelta, ...]:
+    if value is None:
+        return DEFAULT_REMINDER_OFFSETS
+    if not isinstance(value, list):
+        raise reader.fail(path, 'must be a list like ["30d", "7d", "1d"]')
+    offsets = []
+    for index, item in enumerate(value):
+        try:
+            offsets.append(parse_span(item))
+        except ValueError as exc:
+            raise reader.fail(f"{path}[{index}]", str(exc)) from None
+        if item in value[:index]:
+            raise reader.fail(f"{path}[{index}]", f"{item!r} is listed twice")
+    return tuple(offsets)
+
+
+def _contact(
+    reader: _Reader, table: Mapping[str, Any], path: str, signatory: str, seen: dict[str, str]
+) -> Contact:
+    reader.fields(table, _CONTACT_FIELDS, path)
+    name = reader.text(table, "name", path, required=True)
+    given = [p for p in PLATFORMS if p in table]
+    if len(given) != 1:
+        raise reader.fail(path, f"give exactly one of {', '.join(PLATFORMS)} (found {len(given)})")
+    platform = given[0]
+    raw = table[platform]
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip():
+        raise reader.fail(f"{path}.{platform}", "must be a chat/user id or name")
+    address = str(raw).strip()
+    if platform == "telegram" and not re.fullmatch(r"-?\d+", address):
+        raise reader.fail(f"{path}.telegram", f"{address!r} is not a numeric Telegram chat id")
+    workspace = reader.text(table, "workspace", path) or None
+    if workspace and platform != "slack":
+        raise reader.fail(f"{path}.workspace", "only Slack contacts have a workspace")
+    language = table.get("language", "sv")
+    if language not in Language._value2member_map_:
+        raise reader.fail(f"{path}.language", f"{language!r} is not one of sv, en")
+    opted_out = table.get("opted_out", False)
+    if not isinstance(opted_out, bool):
+        raise reader.fail(f"{path}.opted_out", "must be true or false")
+    if "key" in table:
+        key = reader.key(table, path, seen)
+    else:
+        derived = re.sub(r"[^a-z0-9._-]+", "-", f"{signatory}.{platform}-{address}".lower())
+        key = reader.unique_key(derived, f"{path} (derived key)", seen)
+    return Contact(key, name, platform, address, workspace, Language(language), opted_out)
+
+
+def _meeting(
+    reader: _Reader, table: Mapping[str, Any], path: str, process_key: str, seen: dict[str, str]
+) -> Meeting:
+    reader.fields(table, _MEETING_FIELDS, path)
+    key = reader.key(table, path, seen)
+    if "start" not in table:
+        raise reader.fail(f"{path}.start", "is required")
+    start = _start(reader, table["start"], f"{path}.start")
+    try:
+        duration = parse_span(table.get("duration", "3h"))
+    except ValueError as exc:
+        raise reader.fail(f"{path}.duration", str(exc)) from None
+    rrule = reader.text(table, "rrule", path) or None
+    if rrule is not None:
+        try:
+            normalise_rrule(rrule)
+        except DomainError as exc:
+            raise reader.fail(
+                f"{path}.rrule", f"not a valid RFC 5545 RRULE: {exc.params['reason']}"
+            ) from None
+    meeting = Meeting(
+        key=key,
+        process_key=process_key,
+        title=reader.text(table, "title", path, required=True),
+        start=start,
+        duration=duration,
+        place=reader.text(table, "place", path),
+        link=reader.text(table, "link", path),
+        agenda=reader.text(table, "agenda", path),
+        rrule=rrule,
+        reminder_offsets=_offsets(reader, table.get("reminder_offsets"), f"{path}.reminder_offsets"),
+    )
+    if not start_matches_rule(meeting):
+        following = next_occurrence(meeting, start)
+        hint = f"; the rule's next date is {following:%Y-%m-%d %H:%M}" if following else ""
+        raise reader.fail(f"{path}.start", f"{start:%Y-%m-%d %H:%M} is not a date of the rrule{hint}")
+    return meeting
+
+
+def parse_meetings(doc: Mapping[str, Any], source: str, process_key: str | None = None) -> MeetingsConfig:
+    """Read ``[[signatories]]`` and ``[[meetings]]`` of one process; raises :class:`MeetingsConfigError`.
+
+    The process key is ``process_key`` or else ``[process].key`` of the document.
+    """
+    reader = _Reader(source)
+    if process_key is None:
+        process = doc.get("process", {})
+        process_key = process.get("key") if isinstance(process, Mapping) else None
+    if not isinstance(process_key, str) or not process_key:
+        raise reader.fail("process.key", "is required to attach signatories and meetings to a process")
+
+    signatory_keys: dict[str, str] = {}
+    contact_keys: dict[str, str] = {}
+    signatories = []
+    for index, table in enumerate(reader.table_list(doc, "signatories", "signatories")):
+        path = f"[[signatories]][{index}]"
+        reader.fields(table, _SIGNATORY_FIELDS, path)
+        key = reader.key(table, path, signatory_keys)
+        name = reader.text(table, "name", path, required=True)
+        contacts = tuple(
+            _contact(reader, contact, f"{path}.contacts[{n}]", key, contact_keys)
+            for n, contact in enumerate(reader.table_list(table, "contacts", f"{path}.contacts"))
+        )
+        signatories.append(Signatory(key, name, process_key, contacts))
+
+    meeting_keys: dict[str, str] = {}
+    meetings = tuple(
+        _meeting(reader, table, f"[[meetings]][{index}]", process_key, meeting_keys)
+        for index, table in enumerate(reader.table_list(doc, "meetings", "meetings"))
+    )
+    return MeetingsConfig(process_key, tuple(signatories), meetings)
