@@ -63,6 +63,7 @@ class Turn:
 
 
 Handler = Callable[["Conversation", Turn, tuple[str, ...]], Awaitable[None]]
+ActionHandler = Callable[["Conversation", Turn, tuple[int, ...]], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Conversation:
         self.exercises: dict[RoundKind, Exercise] = {}
         self._actions: dict[str, Exercise] = {}
         self._start_commands: dict[str, Exercise] = {}
+        self._extra_actions: dict[str, ActionHandler] = {}
+        self._extra_commands: dict[str, _Command] = {}
         self._compare_with: dict[int, int] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
         self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
@@ -116,6 +119,23 @@ class Conversation:
             self._actions[action] = exercise
         for name in getattr(exercise, "start_commands", ()):
             self._start_commands[name] = exercise
+
+    def register_action(self, action: str, handler: ActionHandler) -> None:
+        """Handle button presses of ``action`` (a feature outside the exercises, e.g. RSVP).
+
+        The handler gets the turn and the button's verified integer arguments and returns the
+        acknowledgement text; raising DomainError refuses the press.
+        """
+        if action in self._extra_actions or action in self._actions or action in ("s", "fg"):
+            raise ValueError(f"button action {action!r} is taken")
+        self._extra_actions[action] = handler
+
+    def register_command(self, names: Sequence[str], handler: Handler, *, facilitator_only: bool) -> None:
+        """Add a command (all its names/aliases) handled by a feature module."""
+        for name in names:
+            if name in COMMANDS or name in self._extra_commands:
+                raise ValueError(f"command {name!r} is taken")
+            self._extra_commands[name] = _Command(handler, facilitator_only)
 
     @property
     def processes(self) -> dict[str, Process]:
@@ -161,7 +181,7 @@ class Conversation:
     # --- commands ------------------------------------------------------------------------
     async def _on_command(self, turn: Turn, event: CommandEvent) -> None:
         name = event.name.lower().lstrip("/").split("@", 1)[0]
-        command = COMMANDS.get(name)
+        command = COMMANDS.get(name) or self._extra_commands.get(name)
         exercise = self._start_commands.get(name)
         if command is None and exercise is None:
             raise DomainError("error.unknown_command", name=name[:30])
@@ -409,6 +429,9 @@ class Conversation:
                 await self.service.store.unbind_chat(
                     self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
             await turn.port.acknowledge(event, t("forget.done", turn.lang, n=n), alert=True)
+        elif action in self._extra_actions:
+            text = await self._extra_actions[action](self, turn, args)
+            await turn.port.acknowledge(event, text)
         elif action in self._actions:
             if not args:
                 raise DomainError("error.bad_button")
