@@ -8,7 +8,9 @@ user id or a vote.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -101,6 +103,7 @@ class Conversation:
         self._actions: dict[str, Exercise] = {}
         self._start_commands: dict[str, Exercise] = {}
         self._extra_actions: dict[str, ActionHandler] = {}
+        self._user_turns: dict[str, tuple[asyncio.Lock, int]] = {}
         self._extra_commands: dict[str, _Command] = {}
         self._compare_with: dict[int, int] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
@@ -143,9 +146,26 @@ class Conversation:
 
     # --- entry point ---------------------------------------------------------------------
     async def handle(self, event: Event) -> None:
-        """Handle one event; every failure is answered, none escapes to the adapter."""
-        port = self.ports[event.chat.platform]
+        """Handle one event; every failure is answered, none escapes to the adapter.
+
+        One user's events are handled one at a time in arrival order (adapters process updates
+        concurrently), so a quick change of mind can never be overtaken by the earlier press.
+        """
         user_key = self.pseudonymizer.participant_key(event.user.platform, event.user.user_id)
+        lock, waiting = self._user_turns.get(user_key) or (asyncio.Lock(), 0)
+        self._user_turns[user_key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await self._handle(event, user_key)
+        finally:
+            lock, waiting = self._user_turns[user_key]
+            if waiting <= 1:
+                del self._user_turns[user_key]
+            else:
+                self._user_turns[user_key] = (lock, waiting - 1)
+
+    async def _handle(self, event: Event, user_key: str) -> None:
+        port = self.ports[event.chat.platform]
         lang = await self.user_language(user_key)
         turn = Turn(event, port, user_key, lang)
         try:
@@ -173,6 +193,8 @@ class Conversation:
         try:
             if isinstance(turn.event, ButtonEvent):
                 await turn.port.acknowledge(turn.event, text, alert=True)
+            elif isinstance(turn.event, CommandEvent) and hasattr(turn.port, "refuse"):
+                await turn.port.refuse(turn.event, text)  # e.g. Slack: only the user sees it
             else:
                 await turn.reply(text)
         except Exception:
@@ -233,6 +255,9 @@ class Conversation:
         text = t("help.participant", turn.lang)
         if self.is_facilitator(turn.user):
             text += "\n\n" + t("help.facilitator", turn.lang)
+        prefix = getattr(turn.port, "command_prefix", "/")
+        if prefix != "/":  # e.g. Slack: every command is a word after /dialog
+            text = re.sub(r"(^|\s)/(?=[a-zåäö])", lambda m: m.group(1) + prefix, text, flags=re.MULTILINE)
         await turn.reply(text)
 
     async def cmd_join(self, turn: Turn, args: tuple[str, ...]) -> None:

@@ -29,6 +29,7 @@ class _Live:
     last_text: str | None = None
     task: asyncio.Task[None] | None = None
     edits: int = 0
+    dirty: bool = False
 
 
 @dataclass
@@ -48,16 +49,22 @@ class LiveUpdater:
     def poke(self, group: Hashable) -> None:
         """Something changed: schedule (or rely on an already scheduled) edit of each message."""
         for live in self._groups.get(group, []):
+            live.dirty = True
             if live.task is None or live.task.done():
                 delay = max(0.0, live.last_edit + live.port.edit_interval(live.message.chat) - self.clock())
                 live.task = asyncio.get_running_loop().create_task(self._edit_later(live, delay))
 
     async def _edit_later(self, live: _Live, delay: float) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await self._edit(live)
+        while True:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await self._edit(live)
+            if not live.dirty:  # a poke during the edit needs one more, trailing edit
+                return
+            delay = max(0.0, live.last_edit + live.port.edit_interval(live.message.chat) - self.clock())
 
     async def _edit(self, live: _Live) -> None:
+        live.dirty = False
         try:
             text, buttons = await live.render()
             if text != live.last_text:

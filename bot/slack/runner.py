@@ -7,6 +7,7 @@ first and does the work afterwards, so Slack's three-second limit is always met.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -20,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SlackPort, escape
-from facilitation.conversation import Conversation, Turn
+from facilitation.conversation import COMMANDS, Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.i18n import t
 from facilitation.model import Language, RoundKind, RoundStatus
@@ -51,6 +52,7 @@ class SlackAdapter:
         self.conversation = conversation
         self.app = app
         self.port = SlackPort(client)
+        self._user_locks: dict[str, tuple[asyncio.Lock, int]] = {}
         conversation.add_port(self.port)
         app.command(SLASH_COMMAND)(self._on_command)
         app.action(re.compile(f"^{ACTION_PREFIX}-"))(self._on_action)
@@ -77,10 +79,32 @@ class SlackAdapter:
         chat = _chat(body["channel_id"], team)
         words = (body.get("text") or "").split()
         name, args = (words[0].lower(), tuple(words[1:])) if words else ("hjalp", ())
+        response_url = body.get("response_url") or ""
         if name in MODAL_WORDS:
-            await self._open_launch_modal(user, chat, body["trigger_id"], client)
+            await self._open_launch_modal(user, chat, body["trigger_id"], client, response_url)
+            return
+        if self._facilitator_only(name) and not self.conversation.is_facilitator(user):
+            # Answered to the user alone: a refusal posted in the channel would expose who tried.
+            turn = await self._turn(user, chat)
+            await self._tell(user, chat, response_url, DomainError("error.not_facilitator").message(turn.lang))
             return
         await self.conversation.handle(CommandEvent(user, chat, name, args))
+
+    def _facilitator_only(self, name: str) -> bool:
+        command = COMMANDS.get(name.lstrip("/"))
+        if command is not None:
+            return command.facilitator_only
+        starts = {n for exercise in self.conversation.exercises.values()
+                  for n in getattr(exercise, "start_commands", ())}
+        return name in starts
+
+    async def _tell(self, user: UserRef, chat: ChatRef, response_url: str, text: str) -> None:
+        """An ephemeral answer to one user: via the request's response_url (works in channels the bot
+        is not a member of), else chat.postEphemeral."""
+        try:
+            await self.port.tell(chat, user.user_id, text, response_url)
+        except Exception:
+            log.warning("could not deliver an ephemeral answer", exc_info=True)
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -113,15 +137,14 @@ class SlackAdapter:
         return Turn(CommandEvent(user, chat, "ny"), self.port, key, await conv.user_language(key))
 
     async def _open_launch_modal(self, user: UserRef, chat: ChatRef, trigger_id: str,
-                                 client: AsyncWebClient) -> None:
+                                 client: AsyncWebClient, response_url: str = "") -> None:
         turn = await self._turn(user, chat)
         try:
             if not self.conversation.is_facilitator(user):
                 raise DomainError("error.not_facilitator")
             workshop = await self.conversation.bound_workshop(turn)
         except DomainError as refusal:
-            await self.port.client.chat_postEphemeral(channel=chat.chat_id, user=user.user_id,
-                                                      text=refusal.message(turn.lang))
+            await self._tell(user, chat, response_url, refusal.message(turn.lang))
             return
         process = self.conversation.service.processes[workshop.process_key]
         await client.views_open(trigger_id=trigger_id, view=launch_view(process, turn.lang, chat.chat_id))
@@ -158,11 +181,12 @@ class SlackAdapter:
                                                      items, settings)
             await conv.launch(turn, workshop, round_)
         except DomainError as refusal:
-            await self.port.client.chat_postEphemeral(channel=chat.chat_id, user=user.user_id,
-                                                      text=refusal.message(turn.lang))
+            await self._tell(user, chat, "", refusal.message(turn.lang))
 
     # --- App Home -------------------------------------------------------------------------
     async def _on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":  # also sent when the Messages tab opens
+            return
         user = _user(event["user"], "", None)
         conv = self.conversation
         key = conv.pseudonymizer.participant_key(user.platform, user.user_id)

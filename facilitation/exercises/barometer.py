@@ -83,11 +83,15 @@ class BarometerExercise(Exercise):
         return t("round.barometer.instructions", lang, steps=round_.scale_steps)
 
     def scale_label(self, value: int, steps: int, lang: Language) -> str:
-        return t("vote.scale_value", lang, value=value, steps=steps)
+        from facilitation.barometer.scale import scale_label
+
+        return f"{t('vote.scale_value', lang, value=value, steps=steps)} ({scale_label(value, steps, lang)})"
 
     def button_labels(self, steps: int, lang: Language) -> list[str]:
-        """Numbers on the buttons; the round's text says which end means what."""
-        return [str(value) for value in range(1, steps + 1)]
+        """Short labels for phone buttons ("1 👎" … "5 👍"); the round's text names the ends."""
+        from facilitation.barometer.scale import button_labels
+
+        return button_labels(steps, lang)
 
     def posts(self, conv: Conversation, round_: Round, lang: Language) -> list[Post]:
         items = round_.items if round_.current_position is None else [round_.items[round_.current_position]]

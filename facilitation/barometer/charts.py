@@ -1,0 +1,251 @@
+"""Projector charts of an Åsiktsbarometer round: all statements, sectors side by side, one room.
+
+Pure functions returning a matplotlib Figure (never pyplot), so tests read the drawn artists and
+:class:`~facilitation.charting.ChartRenderer` can build them in a worker process. Disagree is red
+on the left, agree blue on the right, the middle step grey and centred across zero — the same
+line people stand on in the workshop room.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from facilitation.barometer.metrics import SECTORS, GroupStatus, SectorBreakdown, StatementStats
+from facilitation.barometer.scale import check_steps, scale_labels
+from facilitation.charting import diverging_palette, new_figure, wrap
+from facilitation.i18n import t
+from facilitation.model import Language, Sector
+
+LABEL_WIDTH = 38
+EARLIER_ALPHA = 0.45
+NOTE_COLOUR = "#555555"
+NEUTRAL_COLOUR = "#bababa"
+N_X = 104.0  # where a sector panel writes each row's n, right of the ±100 % bars
+
+
+def palette(steps: int) -> list[str]:
+    """Red (disagree) to blue (agree); the middle step of an odd scale grey, visible on white."""
+    colours = diverging_palette(steps)
+    if steps % 2:
+        colours[steps // 2] = NEUTRAL_COLOUR
+    return colours
+
+
+def segments(stats: StatementStats) -> list[tuple[float, float]]:
+    """``(left, width)`` in percent per step: disagree left of 0, neutral centred, agree right."""
+    steps = stats.steps
+    shares = [100.0 * c / stats.n if stats.n else 0.0 for c in stats.distribution]
+    middle = steps // 2
+    half = shares[middle] / 2 if steps % 2 else 0.0
+    out: list[tuple[float, float]] = [(0.0, 0.0)] * steps
+    if steps % 2:
+        out[middle] = (-half, shares[middle])
+    edge = -half
+    for index in range(middle - 1, -1, -1):
+        edge -= shares[index]
+        out[index] = (edge, shares[index])
+    edge = half
+    for index in range((steps + 1) // 2, steps):
+        out[index] = (edge, shares[index])
+        edge += shares[index]
+    return out
+
+
+def _extent(stats: StatementStats) -> float:
+    """How far from zero the bar of ``stats`` reaches on either side, in percent."""
+    parts = segments(stats)
+    return max(-parts[0][0], parts[-1][0] + parts[-1][1])
+
+
+def _n(n: int, lang: Language | str) -> str:
+    return t("barometer.chart.n", lang, n=n)
+
+
+def _number(value: float, lang: Language | str) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if Language(lang) is Language.SV else text
+
+
+def _percent_axis(ax: Axes, limit: float = 100.0, right: float | None = None) -> None:
+    ax.set_xlim(-limit, limit if right is None else right)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{abs(x):.0f} %"))
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def _stacked(ax: Axes, ys: Sequence[float], rows: Sequence[StatementStats], colours: Sequence[str],
+             labels: Sequence[str], height: float, alpha: float = 1.0,
+             inline: bool = True) -> list[BarContainer]:
+    """One container per step over ``rows``; percentages ≥ 8 written inside the segment."""
+    containers = []
+    for index, (colour, label) in enumerate(zip(colours, labels, strict=True)):
+        parts = [segments(s)[index] for s in rows]
+        container = ax.barh(list(ys), [w for _, w in parts], left=[x for x, _ in parts], height=height,
+                            color=colour, alpha=alpha, edgecolor="white", linewidth=0.8, label=label)
+        containers.append(container)
+        if inline:
+            for y, (x, w) in zip(ys, parts, strict=True):
+                if w >= 8:
+                    ax.text(x + w / 2, y, f"{round(w)} %", ha="center", va="center", fontsize=10,
+                            color="white" if index in (0, len(colours) - 1) else "black")
+    return containers
+
+
+def _legend(fig: Figure, handles: list, labels: list[str],  # type: ignore[type-arg]
+            loc: str = "outside lower center") -> None:
+    fig.legend(handles, [wrap(label, 22) for label in labels], loc=loc,
+               ncol=min(len(labels), 8), fontsize=10, frameon=False)
+
+
+def diverging_figure(
+    texts: Sequence[str],
+    stats: Sequence[StatementStats],
+    steps: int,
+    lang: Language | str = Language.SV,
+    title: str | None = None,
+    earlier: Sequence[StatementStats | None] | None = None,
+) -> Figure:
+    """All statements as diverging stacked bars, first statement on top, n in each label.
+
+    With ``earlier`` (matched to ``texts`` by position), each statement also gets a thin, pale
+    bar beneath it with the earlier round's n beside it, and a legend entry for it.
+    """
+    check_steps(steps)
+    if len(texts) != len(stats) or (earlier is not None and len(earlier) != len(stats)):
+        raise ValueError("texts, stats and earlier must be equally long")
+    has_earlier = earlier is not None and any(e is not None for e in earlier)
+    per_row = 1.25 if has_earlier else 1.0
+    fig = new_figure(12.0, max(4.5, 2.2 + per_row * len(stats)))
+    ax = fig.add_subplot()
+    labels = scale_labels(steps, lang)
+    colours = palette(steps)
+    ys = list(range(len(stats)))
+    height = 0.55 if has_earlier else 0.7
+    containers = _stacked(ax, ys, stats, colours, labels, height)
+    handles: list = list(containers)  # type: ignore[type-arg]
+    legend_labels = list(labels)
+    if has_earlier:
+        assert earlier is not None
+        for y, before in zip(ys, earlier, strict=True):
+            if before is None:
+                continue
+            parts = segments(before)
+            y_before = y + 0.42
+            ax.barh([y_before] * before.steps, [w for _, w in parts], left=[x for x, _ in parts],
+                    height=0.22, color=palette(before.steps), alpha=EARLIER_ALPHA,
+                    edgecolor="white", linewidth=0.5, label=f"_earlier_{y}")
+            right = max([x + w for x, w in parts if w > 0], default=0.0)
+            ax.text(right + 1.5, y_before, _n(before.n, lang), va="center", fontsize=9, color=NOTE_COLOUR)
+        handles.append(Patch(facecolor="#888888", alpha=EARLIER_ALPHA, label=t("barometer.chart.earlier", lang)))
+        legend_labels.append(t("barometer.chart.earlier", lang))
+    drawn = [*stats, *(e for e in earlier or () if e is not None)]
+    extent = max([_extent(s) for s in drawn] + [50.0])
+    _percent_axis(ax, min(110.0, math.ceil(extent / 10) * 10 + 10))
+    ax.set_yticks(ys, [f"{wrap(text, LABEL_WIDTH)}\n{_n(s.n, lang)}" for text, s in zip(texts, stats, strict=True)],
+                  fontsize=11)
+    ax.set_ylim(len(stats) - 0.4 + (0.3 if has_earlier else 0), -0.6)
+    ax.set_xlabel(t("barometer.chart.axis", lang), fontsize=11)
+    ax.set_title(title or t("barometer.chart.title", lang), loc="left", fontsize=15)
+    _legend(fig, handles, legend_labels)
+    return fig
+
+
+def _sector_name(sector: Sector, lang: Language | str) -> str:
+    return t(f"barometer.sector.{sector.value}", lang)
+
+
+def sector_figure(
+    texts: Sequence[str],
+    breakdowns: Sequence[SectorBreakdown],
+    steps: int,
+    lang: Language | str = Language.SV,
+    title: str | None = None,
+) -> Figure:
+    """One panel per sector, same statement order and ±100 % scale; hidden groups only say so.
+
+    Sectors nobody answered for are left out (all three are drawn when no sector has answers).
+    """
+    check_steps(steps)
+    if len(texts) != len(breakdowns):
+        raise ValueError("texts and breakdowns must be equally long")
+    sectors = [s for s in SECTORS if any(b.group(s).status is not GroupStatus.EMPTY for b in breakdowns)]
+    sectors = sectors or list(SECTORS)
+    fig = new_figure(max(9.0, 3.2 + 3.6 * len(sectors)), max(4.5, 2.4 + 1.0 * len(texts)))
+    axes = fig.subplots(1, len(sectors), sharey=True, squeeze=False)[0]
+    labels = scale_labels(steps, lang)
+    colours = palette(steps)
+    containers: list[BarContainer] = []
+    for ax, sector in zip(axes, sectors, strict=True):
+        rows = [(y, b.group(sector)) for y, b in enumerate(breakdowns)]
+        shown = [(y, g.stats) for y, g in rows if g.stats is not None]
+        if shown:
+            containers = _stacked(ax, [y for y, _ in shown], [s for _, s in shown], colours, labels, 0.7,
+                                  inline=False)
+        for y, group in rows:
+            if group.stats is not None:
+                ax.text(N_X, y, _n(group.stats.n, lang), ha="left", va="center", fontsize=10, color=NOTE_COLOUR)
+            else:
+                key = "suppressed" if group.status is GroupStatus.SUPPRESSED else "no_answers"
+                ax.text(0, y, t(f"barometer.chart.{key}", lang), ha="center", va="center", fontsize=10,
+                        style="italic", color=NOTE_COLOUR)
+        _percent_axis(ax, 100.0, right=N_X + 32)
+        ax.set_xticks([-100, -50, 0, 50, 100])
+        ax.set_title(_sector_name(sector, lang), fontsize=13)
+    axes[0].set_yticks(range(len(texts)), [wrap(text, 30) for text in texts], fontsize=10)
+    axes[0].set_ylim(len(texts) - 0.5, -0.5)
+    min_size = breakdowns[0].min_group_size if breakdowns else 0
+    fig.suptitle(title or t("barometer.chart.title", lang), fontsize=15)
+    axes[len(axes) // 2].set_xlabel(
+        f"{t('barometer.chart.axis', lang)}\n{t('barometer.export.min_group', lang, min=min_size)}", fontsize=10)
+    handles = containers or [Patch(facecolor=c) for c in colours]
+    _legend(fig, list(handles), labels)
+    return fig
+
+
+def room_figure(
+    text: str,
+    stats: StatementStats,
+    steps: int,
+    lang: Language | str = Language.SV,
+) -> Figure:
+    """Where the room stands on one statement: a column of people per step, mean and median."""
+    check_steps(steps)
+    if stats.steps != steps:
+        raise ValueError("stats were computed on another scale")
+    fig = new_figure(11.0, 6.0)
+    ax = fig.add_subplot()
+    positions = list(range(1, steps + 1))
+    container = ax.bar(positions, stats.distribution, color=palette(steps), edgecolor="#333333",
+                       linewidth=0.6, width=0.7)
+    ax.bar_label(container, labels=[str(c) for c in stats.distribution], padding=3, fontsize=13)
+    labels = scale_labels(steps, lang)
+    width = 14 if steps <= 7 else 9
+    ax.set_xticks(positions, [f"{v}\n{wrap(label, width)}" for v, label in zip(positions, labels, strict=True)],
+                  fontsize=11 if steps <= 7 else 8)
+    ax.set_xlim(0.4, steps + 0.6)
+    top = max([*stats.distribution, 1]) * 1.45
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(t("barometer.chart.count_axis", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    if stats.mean is not None and stats.median is not None:
+        # markers in a band above the columns, so they never hide a count
+        ax.plot([stats.mean], [top * 0.93], marker="v", markersize=16, color="#111111", linestyle="none",
+                label=t("barometer.chart.mean", lang, value=_number(stats.mean, lang)))
+        ax.plot([stats.median], [top * 0.84], marker="D", markersize=11, color="#6a3d9a", linestyle="none",
+                label=t("barometer.chart.median", lang, value=_number(stats.median, lang)))
+        fig.legend(loc="outside lower center", ncol=2, fontsize=11, frameon=False)
+    else:
+        ax.text(0.5, 0.5, t("barometer.chart.no_answers", lang), transform=ax.transAxes, ha="center",
+                va="center", fontsize=14, style="italic", color=NOTE_COLOUR)
+    ax.set_title(wrap(text, 60), loc="left", fontsize=14)
+    ax.set_title(_n(stats.n, lang), loc="right", fontsize=13, color=NOTE_COLOUR)
+    return fig
