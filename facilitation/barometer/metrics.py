@@ -29,6 +29,7 @@ from itertools import combinations
 
 from facilitation.barometer.scale import check_steps, check_value
 from facilitation.model import Sector, SectorValues
+from facilitation.suppression import suppressed_groups
 
 DEFAULT_MIN_GROUP_SIZE = 5
 CONSENSUS_MIN_AGREEMENT = 0.5
@@ -192,23 +193,12 @@ class SectorBreakdown:
 def suppressed_sectors(sizes: Mapping[Sector | None, int], min_group_size: int) -> set[Sector]:
     """Sectors to hide: those with 1..min−1 answers, plus protection against subtraction.
 
-    The overall result is always shown, so "overall minus the shown sectors" reveals the
-    *residue*: the hidden sectors plus everyone who gave no sector (``None``). While that residue
-    holds 1..min−1 answers it is as exposing as a small group, so the smallest shown sector
-    (ties in :class:`Sector` order) is hidden as well, repeatedly. This is the case whenever
-    exactly one small sector is hidden and nobody lacks a sector.
+    Participants who gave no sector (``None``) are never shown as a group but count in the
+    residue of :func:`facilitation.suppression.suppressed_groups`.
     """
-    if min_group_size < 1:
-        raise ValueError("min_group_size must be at least 1")
-    present = {s: n for s, n in sizes.items() if s is not None and n > 0}
-    hidden = {s for s, n in present.items() if n < min_group_size}
-    shown = sorted((n, SECTORS.index(s), s) for s, n in present.items() if s not in hidden)
-    residue = sizes.get(None, 0) + sum(present[s] for s in hidden)
-    while shown and 0 < residue < min_group_size:
-        n, _, sector = shown.pop(0)
-        hidden.add(sector)
-        residue += n
-    return hidden
+    hidden = suppressed_groups(sizes, min_group_size, never_shown=(None,),
+                               order=lambda s: SECTORS.index(s) if s is not None else len(SECTORS))
+    return {s for s in hidden if s is not None}
 
 
 def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> SectorBreakdown:

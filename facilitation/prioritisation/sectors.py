@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from facilitation.model import RoundKind, Sector
 from facilitation.prioritisation.methods import Ballot, PriorityResult, aggregate
+from facilitation.suppression import suppressed_groups as shared_suppressed_groups
 
 DEFAULT_MIN_GROUP_SIZE = 5
 SectorKey = Sector | None
@@ -33,15 +34,11 @@ class SectorResult:
 
 
 def suppressed_groups(sizes: Mapping[SectorKey, int], min_group_size: int) -> set[SectorKey]:
-    """Groups to hide: the small ones plus, against subtraction, the next smallest as needed."""
-    if min_group_size < 1:
-        raise ValueError("min_group_size must be at least 1")
-    present = {s: n for s, n in sizes.items() if n > 0}
-    hidden = {s for s, n in present.items() if n < min_group_size}
-    shown = sorted((n, _sort_key(s), s) for s, n in present.items() if s not in hidden)
-    while hidden and shown and sum(present[s] for s in hidden) < min_group_size:
-        hidden.add(shown.pop(0)[2])
-    return hidden
+    """Groups to hide: the small ones plus, against subtraction, the next smallest as needed.
+
+    "Not given" (``None``) is a group of its own here and shown when it is large enough.
+    """
+    return shared_suppressed_groups(sizes, min_group_size, order=_sort_key)
 
 
 def _sort_key(sector: SectorKey) -> str:
