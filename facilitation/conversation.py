@@ -419,12 +419,17 @@ class Conversation:
             await turn.port.send_file(turn.chat, attachment)
 
     async def cmd_compare(self, turn: Turn, args: tuple[str, ...]) -> None:
-        if not args:
+        """``/jamfor NR``: the next barometer is drawn against closed round NR of the same process
+        (typically last year's dialogue meeting, which is another workshop)."""
+        if not args or not args[0].lstrip("#").isdigit():
             raise DomainError("error.bad_args", usage="/jamfor NR")
-        earlier = await self.current_round(turn, args)
-        if earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED:
+        workshop = await self.bound_workshop(turn)
+        earlier = await self.service.require_round(int(args[0].lstrip("#")))
+        earlier_workshop = await self.service.require_workshop(earlier.workshop_id)
+        if (earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED
+                or earlier_workshop.process_key != workshop.process_key):
             raise DomainError("error.bad_compare")
-        self._compare_with[earlier.workshop_id] = earlier.id
+        self._compare_with[workshop.id] = earlier.id
         await turn.reply(t("round.compare_set", turn.lang, number=earlier.id))
 
     async def cmd_rounds(self, turn: Turn, args: tuple[str, ...]) -> None:

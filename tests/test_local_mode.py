@@ -125,3 +125,23 @@ def test_dialogbot_run_script_writes_charts(tmp_path: Path) -> None:
     assert any(name.endswith(".png") for name in written)
     assert any(name.endswith(".csv") for name in written) and any(name.endswith(".xlsx") for name in written)
     assert "bild: " in result.stdout
+
+
+async def test_comparison_with_last_years_meeting(harness: LocalHarness) -> None:
+    from facilitation.exercises.barometer_results import _earlier
+
+    await harness.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1,2,3", ":sim 20", "/stang")
+    last_year = (await harness.app.store.rounds(1))[0]
+    printed = await harness.run("/workshop varmland-2015 Dialogmöte 2026", f"/jamfor {last_year.id}")
+    assert any(f"omgång #{last_year.id}" in line for line in printed)
+    await harness.run("/barometer 2,3,4", ":sim 25", "/stang")
+    this_year = (await harness.app.store.rounds(2))[0]
+    assert this_year.compare_round_id == last_year.id
+    earlier = await _earlier(harness.app.conversation, this_year)
+    assert earlier is not None
+    # Statements 2 and 3 were asked both years and are matched by key; statement 4 is new.
+    assert [e.n if e else None for e in earlier] == [20, 20, None]
+    printed = await harness.run("/jamfor 999999")
+    assert any("ingen sådan omgång" in line for line in printed)
+    printed = await harness.run("/workshop halland Annan process", f"/jamfor {last_year.id}")
+    assert any("stängd åsiktsbarometer i samma process" in line for line in printed)
