@@ -308,7 +308,10 @@ class Conversation:
         await self.bind(turn, workshop)
         await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
                          self.sector_keyboard(workshop.id, turn.lang))
-        await turn.reply(t("workshop.join_hint", turn.lang, code=workshop.join_code))
+        hint = t("workshop.join_hint", turn.lang, code=workshop.join_code)
+        join_link = getattr(turn.port, "join_link", None)  # e.g. a Telegram deep link t.me/<bot>?start=CODE
+        link = join_link(workshop.join_code) if join_link else None
+        await turn.reply(f"{hint}\n{link}" if link else hint)
 
     async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
