@@ -80,6 +80,10 @@ class App:
             service, pseudonymizer, is_facilitator=is_facilitator, language=settings.language,
             min_group_size=settings.min_group_size, renderer=renderer, exercises=default_exercises(),
         )
+        from bot.meetings_chat import install
+        from storage.meetings_repository import MeetingStore
+
+        install(conversation, MeetingStore(engine))  # reminder commands exist before any adapter starts
         return cls(settings, engine, store, service, conversation, processes, pseudonymizer)
 
     async def aclose(self) -> None:

@@ -36,6 +36,7 @@ class Settings(BaseModel):
     secret: str = ""
     min_group_size: int = Field(default=5, ge=2, le=100)
     processes_dir: Path = PACKAGED_PROCESSES
+    meetings_dir: Path | None = None  # signatories and meetings TOML; None: the packaged examples
     facilitators: dict[str, list[str]] = Field(default_factory=dict)
     group_admins_are_facilitators: bool = False
     chart_processes: int = Field(default=1, ge=0, le=16)

@@ -7,13 +7,10 @@ an answer takes a share lock on its round row, so once a close has committed no 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from facilitation.model import (
@@ -29,7 +26,6 @@ from facilitation.model import (
 )
 from facilitation.ports import ChatRef
 from storage.batching import AnswerBatcher, PendingAnswer
-from storage.database import sessionmaker
 from storage.models import (
     ChatBindingRow,
     ParticipantRow,
@@ -40,6 +36,7 @@ from storage.models import (
     RoundRow,
     WorkshopRow,
 )
+from storage.transactions import Transactions
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -74,30 +71,12 @@ def _round(row: RoundRow) -> Round:
     )
 
 
-class SqlStore:
+class SqlStore(Transactions):
     """Workshop persistence on an async SQLAlchemy engine."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine)
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._insert = sqlite.insert if self._sqlite else postgresql.insert
-        self._write_lock = asyncio.Lock() if self._sqlite else None
+        super().__init__(engine)
         self._answers = AnswerBatcher(self._write_answers)
-
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
-        if self._write_lock is None:
-            async with self._sessions() as session, session.begin():
-                yield session
-            return
-        async with self._write_lock, self._sessions() as session, session.begin():
-            yield session
-
-    @contextlib.asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
-            yield session
 
     # --- workshops -----------------------------------------------------------------------
     async def create_workshop(

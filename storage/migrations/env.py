@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import storage.meetings_models  # noqa: F401  (registers the meetings tables)
 from storage.database import create_engine
 from storage.models import Base
 

@@ -1,0 +1,434 @@
+"""The reminder dispatcher: APScheduler is the clock, the database is the truth.
+
+Every tick (an APScheduler 3.x interval job, in-memory job store, nothing shared between
+processes) the :class:`Dispatcher`
+
+1. plans the reminders due within the horizon from the meetings and contacts *in the database*
+   (rows are inserted with ``ON CONFLICT DO NOTHING`` on their unique delivery key, so any
+   number of processes can plan the same reminders);
+2. claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) in batches, classifies each one at
+   the current time (send, catch up after downtime, or skip because the meeting has passed or a
+   later reminder supersedes it) and fans out through the platform ports, which pace themselves
+   under the platforms' rate limits; each row is marked sent right after the platform accepted it.
+
+A restarted or second process simply runs the same tick: nothing is kept in memory that the
+database does not also know. See :mod:`storage.meetings_repository` for the exactly-once
+argument and its one at-least-once window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facilitation.buttons import ButtonCodec
+from facilitation.meetings import (
+    DEFAULT_LATE_GRACE,
+    DEFAULT_MIN_GAP,
+    STOCKHOLM,
+    MeetingsConfig,
+    ReminderDue,
+    classify,
+    delivery_key,
+    meeting_ics,
+    occurrences,
+    parse_meetings,
+    plan_reminders,
+    reminder_text,
+    rsvp_buttons,
+)
+from facilitation.ports import Attachment, Button, ChatPort, ChatRef
+from storage.meetings_repository import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+PACKAGED_MEETINGS = Path(__file__).resolve().parent.parent / "config" / "meetings"
+JOB_ID = "dialogbot-meeting-reminders"
+RSVP_ACTION = "rv"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TickResult:
+    planned: int = 0
+    sent: int = 0
+    caught_up: int = 0
+    skipped: int = 0
+    failed: int = 0
+    released: int = 0
+    skipped_keys: list[str] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Plans, claims and sends reminders; :meth:`tick` is the unit the scheduler (or a test) runs."""
+
+    def __init__(
+        self,
+        store: MeetingStore,
+        ports: Mapping[str, ChatPort],
+        codec: ButtonCodec | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        worker_id: str | None = None,
+        horizon: timedelta = timedelta(days=35),
+        batch: int = 100,
+        concurrency: int = 64,
+        lease: timedelta = timedelta(minutes=10),
+        late_grace: timedelta = DEFAULT_LATE_GRACE,
+        min_gap: timedelta = DEFAULT_MIN_GAP,
+        retry_delay: timedelta = timedelta(minutes=5),
+        max_attempts: int = 5,
+        ics: str = "first",
+        uid_domain: str = "dialogbot",
+        progress_every: float = 10.0,
+    ) -> None:
+        if ics not in ("first", "every", "none"):
+            raise ValueError("ics must be 'first', 'every' or 'none'")
+        self.store = store
+        self.ports = ports  # a live mapping (Conversation.ports): adapters may be added later
+        self.codec = codec
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.horizon = horizon
+        self.batch = batch
+        self.concurrency = concurrency
+        self.lease = lease
+        self.late_grace = late_grace
+        self.min_gap = min_gap
+        self.retry_delay = retry_delay
+        self.max_attempts = max_attempts
+        self.ics = ics
+        self.uid_domain = uid_domain
+        self.progress_every = progress_every
+        self._known: set[str] = set()
+        self._ics_cache: dict[tuple[int, datetime, str], bytes] = {}
+        self._stopping = False
+        self._task: asyncio.Task[TickResult] | None = None
+        self._tick_lock = asyncio.Lock()
+
+    @classmethod
+    def from_app(cls, app: App, **options: Any) -> Dispatcher:
+        # Share the SQLite write lock with the workshop store: one writer per process.
+        store = MeetingStore(app.engine, write_lock=getattr(app.store, "_write_lock", None))
+        return cls(store, app.conversation.ports, app.conversation.codec, **options)
+
+    # --- the tick ------------------------------------------------------------------------
+    async def tick(self) -> TickResult:
+        """Plan, then claim and send everything due now; safe to run in many processes at once."""
+        async with self._tick_lock:
+            result = TickResult()
+            if self._stopping:
+                return result
+            self._ics_cache.clear()  # meetings may have changed since the last tick
+            result.planned = await self.plan(self.clock())
+            await self._fan_out(result)
+            return result
+
+    async def kick(self) -> None:
+        """The scheduler job: start a tick unless one is still running (a long fan-out)."""
+        if self._task is not None and not self._task.done():
+            return
+        self._task = asyncio.create_task(self._logged_tick())
+
+    async def _logged_tick(self) -> TickResult:
+        try:
+            return await self.tick()
+        except Exception:
+            log.exception("reminders: tick failed")
+            return TickResult()
+
+    async def stop(self) -> None:
+        """Stop claiming, release claimed rows not yet started, let sends in flight finish."""
+        self._stopping = True
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+
+    async def plan(self, now: datetime) -> int:
+        meetings = await self.store.meetings()
+        contacts = await self.store.contacts()
+        by_process: dict[str, list] = {}
+        for stored in contacts:
+            by_process.setdefault(stored.process_key, []).append(stored.contact)
+        dues = plan_reminders([m.meeting for m in meetings], by_process, now, self.horizon)
+        fresh = [d for d in dues if delivery_key(d) not in self._known]
+        if not fresh:
+            return 0
+        inserted = await self.store.plan(
+            fresh,
+            {(m.meeting.process_key, m.meeting.key): m.id for m in meetings},
+            {(c.process_key, c.contact.key): c.id for c in contacts},
+        )
+        if len(self._known) > 1_000_000:
+            self._known.clear()
+        self._known.update(delivery_key(d) for d in fresh)
+        if inserted:
+            log.info("reminders: planned %d new reminders (horizon %d days)", inserted, self.horizon.days)
+        return inserted
+
+    # --- fan-out -------------------------------------------------------------------------
+    async def _fan_out(self, result: TickResult) -> None:
+        platforms = list(self.ports)
+        if not platforms:
+            return
+        total = await self.store.due_count(self.clock(), self.lease)
+        if total == 0:
+            return
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        context: dict[str, dict[int, Any]] = {"meetings": {}, "contacts": {}, "first": {}}
+        progress = _Progress(total, self.progress_every)
+        workers = [asyncio.create_task(self._worker(queue, context, result, progress))
+                   for _ in range(self.concurrency)]
+        low_water = max(self.batch // 2, 1)
+        try:
+            while not self._stopping:
+                if queue.qsize() >= low_water:
+                    await asyncio.sleep(0.02)
+                    continue
+                claimed = await self.store.claim(self.worker_id, self.clock(), self.batch, self.lease, platforms)
+                if not claimed:
+                    break
+                await self._load_context(claimed, context)
+                for row in claimed:
+                    queue.put_nowait(row)
+            if self._stopping:
+                result.released += await self._release_queued(queue)
+        except asyncio.CancelledError:  # killed: claims stay until their lease expires
+            for worker in workers:
+                worker.cancel()
+            raise
+        finally:
+            for _ in workers:
+                queue.put_nowait(None)
+            await asyncio.gather(*workers, return_exceptions=True)
+        progress.done(result)
+
+    async def _release_queued(self, queue: asyncio.Queue[Claimed | None]) -> int:
+        ids = []
+        while not queue.empty():
+            row = queue.get_nowait()
+            if row is not None:
+                ids.append(row.id)
+        return await self.store.release(self.worker_id, ids)
+
+    async def _load_context(self, claimed: list[Claimed], context: dict[str, dict[int, Any]]) -> None:
+        meeting_ids = {c.meeting_id for c in claimed} - set(context["meetings"])
+        if meeting_ids:
+            context["meetings"].update({m.id: m for m in await self.store.meetings(active_only=False, ids=meeting_ids)})
+        contacts = await self.store.contacts(active_only=False, ids={c.contact_id for c in claimed})
+        context["contacts"].update({c.id: c for c in contacts})
+        if self.ics == "first":
+            already = await self.store.sent_for(claimed)
+            for row in claimed:
+                context["first"][row.id] = (row.meeting_id, row.contact_id, row.occurrence) not in already
+
+    async def _worker(self, queue: asyncio.Queue[Claimed | None], context: dict[str, dict[int, Any]],
+                      result: TickResult, progress: _Progress) -> None:
+        while True:
+            row = await queue.get()
+            if row is None:
+                return
+            if self._stopping:
+                result.released += await self.store.release(self.worker_id, [row.id])
+                continue
+            try:
+                await self._deliver(row, context["meetings"].get(row.meeting_id),
+                                    context["contacts"].get(row.contact_id),
+                                    context["first"].get(row.id, True), result)
+            except Exception:
+                log.exception("reminders: delivery %d failed unexpectedly", row.id)
+                await self.store.mark_failed(row.id, "internal error", self._retry_at(row))
+                result.failed += 1
+            progress.tick(result)
+
+    def _retry_at(self, row: Claimed) -> datetime | None:
+        if row.attempts >= self.max_attempts:
+            return None
+        return self.clock() + self.retry_delay * row.attempts
+
+    async def _skip(self, row: Claimed, reason: str, result: TickResult) -> None:
+        log.info("reminders: skipped %s (%s)", row.delivery_key, reason)
+        await self.store.mark_skipped(row.id, reason)
+        result.skipped += 1
+        result.skipped_keys.append(row.delivery_key)
+
+    async def _deliver(self, row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None,
+                       first: bool, result: TickResult) -> None:
+        now = self.clock()
+        if contact is None or not contact.active:
+            return await self._skip(row, "contact no longer in the configuration", result)
+        if contact.contact.opted_out:
+            return await self._skip(row, OPTED_OUT, result)
+        if stored is None or not stored.active:
+            return await self._skip(row, "meeting no longer in the configuration", result)
+        meeting = stored.meeting
+        if row.offset not in meeting.reminder_offsets or not any(
+                o == row.occurrence for o in occurrences(meeting, row.occurrence, row.occurrence + timedelta(seconds=1))):
+            return await self._skip(row, "meeting time or reminders changed", result)
+        due = ReminderDue(meeting.key, row.occurrence, contact.contact.key, row.offset, row.due_at,
+                          meeting.process_key, row.next_due_at)
+        verdict = classify(due, now, late_grace=self.late_grace, min_gap=self.min_gap)
+        if verdict == "skip_past":
+            reason = "meeting has started" if now >= row.occurrence else "superseded by a later reminder"
+            return await self._skip(row, reason, result)
+        if verdict == "wait":  # another process's clock ran ahead: give it back
+            await self.store.release(self.worker_id, [row.id])
+            result.released += 1
+            return None
+        port = self.ports.get(contact.contact.platform)
+        if port is None:
+            await self.store.release(self.worker_id, [row.id])
+            result.released += 1
+            return None
+        target = contact.contact
+        lang = target.language
+        chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
+        text = reminder_text(meeting, row.occurrence, row.offset, lang, now=now if verdict == "catch_up" else None)
+        buttons = None
+        if self.codec is not None:
+            buttons = [[Button(label, self.codec.encode(RSVP_ACTION, row.id, index))
+                        for index, (_answer, label) in enumerate(rsvp_buttons(lang))]]
+        try:
+            # The calendar file first, the question with the buttons last (the newest message).
+            # A file re-sent after a failure updates the same calendar entry (stable UID).
+            if self.ics == "every" or (self.ics == "first" and first):
+                data = self._ics(stored, row.occurrence, lang)
+                stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
+                await port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
+                                                      caption=meeting.title))
+            await port.send_text(chat, text, buttons)
+        except Exception as exc:
+            retry_at = self._retry_at(row)
+            log.warning("reminders: sending %s failed (attempt %d%s): %s", row.delivery_key, row.attempts,
+                        "" if retry_at else ", giving up", type(exc).__name__)
+            await self.store.mark_failed(row.id, f"{type(exc).__name__}: {exc}", retry_at)
+            result.failed += 1
+            return None
+        if not await self.store.mark_sent(row.id, self.clock(), self.worker_id):
+            log.warning("reminders: %s was sent after its claim had expired", row.delivery_key)
+        if verdict == "catch_up":
+            result.caught_up += 1
+            log.info("reminders: caught up %s after downtime", row.delivery_key)
+        result.sent += 1
+        return None
+
+
+    def _ics(self, stored: StoredMeeting, occurrence: datetime, lang: Any) -> bytes:
+        """The calendar file, rendered once per meeting occurrence and language (the same for all)."""
+        key = (stored.id, occurrence, str(lang))
+        data = self._ics_cache.get(key)
+        if data is None:
+            if len(self._ics_cache) > 256:
+                self._ics_cache.clear()
+            data = self._ics_cache[key] = meeting_ics(stored.meeting, occurrence, uid_domain=self.uid_domain,
+                                                      lang=lang)
+        return data
+
+
+class _Progress:
+    """"reminders: 120/5000 sent" every few seconds of a fan-out."""
+
+    def __init__(self, total: int, every: float) -> None:
+        self.total = total
+        self.every = every
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def tick(self, result: TickResult) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            log.info("reminders: %d/%d sent (%d skipped, %d failed, %.1f/s)", result.sent, self.total,
+                     result.skipped, result.failed, result.sent / max(now - self.started, 1e-9))
+
+    def done(self, result: TickResult) -> None:
+        if result.sent or result.skipped or result.failed:
+            elapsed = time.monotonic() - self.started
+            log.info("reminders: %d/%d sent, %d caught up, %d skipped, %d failed in %.1f s", result.sent,
+                     self.total, result.caught_up, result.skipped, result.failed, elapsed)
+
+
+# --- configuration -----------------------------------------------------------------------
+def load_meetings_configs(paths: Iterable[Path]) -> list[MeetingsConfig]:
+    """Every ``[[signatories]]``/``[[meetings]]`` in the TOML files or directories, merged per process."""
+    from config.tomlfile import read_toml
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.exists():
+            files.append(path)
+    merged: dict[str, MeetingsConfig] = {}
+    for file in files:
+        document = read_toml(file)
+        if "signatories" not in document and "meetings" not in document:
+            continue
+        config = parse_meetings(document, str(file))
+        if config.process_key in merged:
+            earlier = merged[config.process_key]
+            config = MeetingsConfig(config.process_key, earlier.signatories + config.signatories,
+                                    earlier.meetings + config.meetings)
+        merged[config.process_key] = config
+    return list(merged.values())
+
+
+def meetings_paths(app: App) -> list[Path]:
+    """The meetings directory (proposed setting ``meetings_dir``) and the process files."""
+    settings = app.settings
+    configured = getattr(settings, "meetings_dir", None)
+    return [Path(configured) if configured else PACKAGED_MEETINGS, Path(settings.processes_dir)]
+
+
+async def import_meetings(store: MeetingStore, configs: Iterable[MeetingsConfig],
+                          tombstone_of: Callable[..., str] | None = None) -> None:
+    for config in configs:
+        result = await store.import_config(config, tombstone_of=tombstone_of)
+        log.info("reminders: imported %s: %d signatories, %d contacts, %d meetings (%d contacts deactivated)",
+                 result.process_key, result.signatories, result.contacts, result.meetings, result.deactivated)
+        if result.skipped_forgotten:
+            log.warning("reminders: %s: %d contact(s) in the configuration asked to be forgotten and were not "
+                        "re-created; remove them from the file", result.process_key, result.skipped_forgotten)
+
+
+@contextlib.asynccontextmanager
+async def reminders_running(app: App, *, interval: float = 30.0) -> AsyncIterator[Dispatcher]:
+    """Import the meetings configuration, install the chat side and run the dispatcher."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.meetings_chat import install
+
+    dispatcher = Dispatcher.from_app(app)
+    pseudonymizer = app.conversation.pseudonymizer
+    await import_meetings(dispatcher.store, load_meetings_configs(meetings_paths(app)),
+                          lambda c: pseudonymizer.participant_key(c.platform, c.address))
+    install(app.conversation, dispatcher.store)
+    scheduler = AsyncIOScheduler(
+        timezone=STOCKHOLM,
+        job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
+    )
+    scheduler.add_job(dispatcher.kick, "interval", seconds=interval, id=JOB_ID, replace_existing=True,
+                      next_run_time=datetime.now(STOCKHOLM))
+    scheduler.start()
+    log.info("reminders: dispatcher %s running (every %.0f s)", dispatcher.worker_id, interval)
+    try:
+        yield dispatcher
+    finally:
+        scheduler.shutdown(wait=False)
+        await dispatcher.stop()

@@ -1,0 +1,133 @@
+"""Tables of signatories, their contact persons, dialogue meetings, reminder deliveries and RSVPs.
+
+Contacts are not workshop participants: nothing here is linked to a vote or a participant key.
+Exactly-once delivery rests on ``deliveries.delivery_key`` being UNIQUE (one row per meeting
+occurrence, contact and reminder offset) and on a row being *claimed* before it is sent.
+All times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models import KEY, Base
+
+# Delivery states: pending → claimed → sent | skipped | failed (failed rows are retried until
+# they run out of attempts; a claim older than the lease is taken over by another dispatcher).
+PENDING = "pending"
+CLAIMED = "claimed"
+SENT = "sent"
+SKIPPED = "skipped"
+FAILED = "failed"
+STATUSES = (PENDING, CLAIMED, SENT, SKIPPED, FAILED)
+
+
+class SignatoryRow(Base):
+    __tablename__ = "signatories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(KEY)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("process_key", "key", name="uq_signatories_process_key"),)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signatory_id: Mapped[int] = mapped_column(ForeignKey("signatories.id", ondelete="CASCADE"), index=True)
+    process_key: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    workspace: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    language: Mapped[str] = mapped_column(String(2), default="sv")
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        UniqueConstraint("process_key", "key", name="uq_contacts_process_key"),
+        Index("ix_contacts_platform_address", "platform", "address"),
+    )
+
+
+class ForgottenContactRow(Base):
+    """A keyed hash of a contact who asked to be forgotten, so a config re-import skips them."""
+
+    __tablename__ = "forgotten_contacts"
+
+    tombstone: Mapped[str] = mapped_column(KEY, primary_key=True)
+    forgotten_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(KEY)
+    title: Mapped[str] = mapped_column(String(300))
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_s: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    rrule: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    offsets_s: Mapped[list[int]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("process_key", "key", name="uq_meetings_process_key"),)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_key: Mapped[str] = mapped_column(String(255), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    occurrence_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    offset_s: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status: Mapped[str] = mapped_column(String(8), default=PENDING)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    __table_args__ = (Index("ix_deliveries_status_due_at", "status", "due_at"),)
+
+
+class RsvpRow(Base):
+    __tablename__ = "rsvps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    occurrence_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(8))
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "occurrence_at", "contact_id", name="uq_rsvps_one_per_contact"),
+    )

@@ -1,0 +1,519 @@
+"""Persistence of signatories, contacts, meetings, reminder deliveries and RSVPs.
+
+**Exactly-once design.** Every reminder is one ``deliveries`` row whose ``delivery_key``
+(meeting occurrence, contact, offset) is UNIQUE, so planning is idempotent: any number of
+dispatchers may plan the same reminders (``INSERT ... ON CONFLICT DO NOTHING``). A dispatcher
+*claims* due rows before sending (``pending`` → ``claimed`` with its worker id and the time) in
+one statement: on PostgreSQL ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)``, so
+concurrent dispatchers never claim the same row and never wait for each other; on SQLite the
+single ``UPDATE`` runs under the store's write lock and SQLite's own writer lock. Only after the
+platform accepted the message is the row marked ``sent`` (or ``skipped``/``failed``).
+
+A claim older than the *lease* is claimable again, so a dispatcher that died mid-fan-out does
+not lose its reminders. The one remaining window is at-least-once, not exactly-once: if a
+process dies after the platform accepted a message and before ``mark_sent`` committed (a few
+milliseconds), that one reminder is sent again after the lease. No platform offers an
+idempotency key for sending messages, so this window cannot be closed, only kept tiny: the mark
+is written immediately after each send, and a dispatcher that stops cleanly releases the claims
+it has not started sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from facilitation.meetings import (
+    Contact,
+    Meeting,
+    MeetingsConfig,
+    ReminderDue,
+    Rsvp,
+    RsvpTally,
+    delivery_key,
+)
+from facilitation.model import Language
+from storage.meetings_models import (
+    CLAIMED,
+    FAILED,
+    PENDING,
+    SENT,
+    SKIPPED,
+    STATUSES,
+    ContactRow,
+    DeliveryRow,
+    ForgottenContactRow,
+    MeetingRow,
+    RsvpRow,
+    SignatoryRow,
+)
+from storage.transactions import Transactions
+
+OPTED_OUT = "opted_out"
+_CHUNK = 500
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware UTC for writing (SQLite drops the offset, so everything stored is UTC)."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value is not None else None
+
+
+@dataclass(frozen=True)
+class StoredContact:
+    id: int
+    process_key: str
+    signatory_key: str
+    signatory_name: str
+    contact: Contact
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class StoredMeeting:
+    id: int
+    meeting: Meeting
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SignatoryInfo:
+    process_key: str
+    key: str
+    name: str
+    contacts: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery row (as claimed): what to send to whom."""
+
+    id: int
+    delivery_key: str
+    meeting_id: int
+    contact_id: int
+    occurrence: datetime
+    offset: timedelta
+    due_at: datetime
+    next_due_at: datetime | None
+    attempts: int
+    status: str = CLAIMED
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    process_key: str
+    signatories: int
+    contacts: int
+    meetings: int
+    deactivated: int
+    skipped_forgotten: int
+
+
+def _contact(row: ContactRow) -> Contact:
+    return Contact(row.key, row.name, row.platform, row.address, row.workspace,  # type: ignore[arg-type]
+                   Language(row.language), row.opted_out)
+
+
+def _meeting(row: MeetingRow) -> Meeting:
+    return Meeting(
+        key=row.key, process_key=row.process_key, title=row.title, start=_aware(row.start_at),  # type: ignore[arg-type]
+        duration=timedelta(seconds=row.duration_s), place=row.place, link=row.link, agenda=row.agenda,
+        rrule=row.rrule, reminder_offsets=tuple(timedelta(seconds=s) for s in row.offsets_s),
+    )
+
+
+def _claimed(row: object) -> Claimed:
+    return Claimed(
+        id=row.id, delivery_key=row.delivery_key, meeting_id=row.meeting_id,  # type: ignore[attr-defined]
+        contact_id=row.contact_id, occurrence=_aware(row.occurrence_at),  # type: ignore[attr-defined]
+        offset=timedelta(seconds=row.offset_s), due_at=_aware(row.due_at),  # type: ignore[attr-defined]
+        next_due_at=_aware(row.next_due_at), attempts=row.attempts,  # type: ignore[attr-defined]
+        status=row.status,  # type: ignore[attr-defined]
+    )
+
+
+_CLAIM_COLUMNS = (
+    DeliveryRow.id, DeliveryRow.delivery_key, DeliveryRow.meeting_id, DeliveryRow.contact_id,
+    DeliveryRow.occurrence_at, DeliveryRow.offset_s, DeliveryRow.due_at, DeliveryRow.next_due_at,
+    DeliveryRow.attempts, DeliveryRow.status,
+)
+
+
+class MeetingStore(Transactions):
+    """Meetings persistence on an async SQLAlchemy engine (PostgreSQL or SQLite).
+
+    ``write_lock`` is accepted for callers that pass the workshop store's lock; repositories on
+    one engine share it anyway (see :class:`storage.transactions.Transactions`).
+    """
+
+    def __init__(self, engine: AsyncEngine, *, write_lock: asyncio.Lock | None = None) -> None:
+        super().__init__(engine)
+        if write_lock is not None and self._sqlite:
+            self._write_lock = write_lock
+
+    # --- configuration -------------------------------------------------------------------
+    async def import_config(
+        self, config: MeetingsConfig, *, tombstone_of: Callable[[Contact], str] | None = None,
+    ) -> ImportResult:
+        """Upsert the process's signatories, contacts and meetings by key; deactivate the rest.
+
+        A contact's own opt-out survives a re-import (``opted_out`` only ever turns on here);
+        a contact who asked to be forgotten (tombstone) is not re-created.
+        """
+        process = config.process_key
+        skipped = 0
+        async with self._write() as session:
+            forgotten: set[str] = set()
+            if tombstone_of is not None:
+                forgotten = set((await session.execute(select(ForgottenContactRow.tombstone))).scalars())
+            signatory_ids: dict[str, int] = {}
+            for signatory in config.signatories:
+                insert = self._insert(SignatoryRow).values(process_key=process, key=signatory.key,
+                                                           name=signatory.name, active=True)
+                statement = insert.on_conflict_do_update(
+                    index_elements=["process_key", "key"], set_={"name": insert.excluded.name, "active": True},
+                ).returning(SignatoryRow.id)
+                signatory_ids[signatory.key] = (await session.execute(statement)).scalar_one()
+            contact_keys: list[str] = []
+            for signatory in config.signatories:
+                for contact in signatory.contacts:
+                    if tombstone_of is not None and tombstone_of(contact) in forgotten:
+                        skipped += 1
+                        continue
+                    contact_keys.append(contact.key)
+                    insert = self._insert(ContactRow).values(
+                        signatory_id=signatory_ids[signatory.key], process_key=process, key=contact.key,
+                        name=contact.name, platform=contact.platform, address=contact.address,
+                        workspace=contact.workspace, language=contact.language.value,
+                        opted_out=contact.opted_out, active=True,
+                    )
+                    await session.execute(insert.on_conflict_do_update(
+                        index_elements=["process_key", "key"],
+                        set_={
+                            "signatory_id": insert.excluded.signatory_id, "name": insert.excluded.name,
+                            "platform": insert.excluded.platform, "address": insert.excluded.address,
+                            "workspace": insert.excluded.workspace, "language": insert.excluded.language,
+                            "opted_out": or_(ContactRow.opted_out, insert.excluded.opted_out),
+                            "active": True,
+                        },
+                    ))
+            meeting_keys: list[str] = []
+            for meeting in config.meetings:
+                meeting_keys.append(meeting.key)
+                values = {
+                    "title": meeting.title, "start_at": _utc(meeting.start),
+                    "duration_s": int(meeting.duration.total_seconds()), "place": meeting.place,
+                    "link": meeting.link, "agenda": meeting.agenda, "rrule": meeting.rrule,
+                    "offsets_s": [int(o.total_seconds()) for o in meeting.reminder_offsets], "active": True,
+                }
+                insert = self._insert(MeetingRow).values(process_key=process, key=meeting.key, **values)
+                await session.execute(insert.on_conflict_do_update(
+                    index_elements=["process_key", "key"], set_={k: insert.excluded[k] for k in values}))
+            deactivated = 0
+            for table, keys in ((ContactRow, contact_keys), (SignatoryRow, list(signatory_ids)),
+                                (MeetingRow, meeting_keys)):
+                result = await session.execute(
+                    update(table).where(table.process_key == process, table.active.is_(True),
+                                        table.key.not_in(keys) if keys else True).values(active=False))
+                if table is ContactRow:
+                    deactivated = result.rowcount or 0
+        return ImportResult(process, len(config.signatories), len(contact_keys), len(config.meetings),
+                            deactivated, skipped)
+
+    async def meetings(self, *, active_only: bool = True, ids: Iterable[int] | None = None) -> list[StoredMeeting]:
+        query = select(MeetingRow).order_by(MeetingRow.process_key, MeetingRow.key)
+        if active_only:
+            query = query.where(MeetingRow.active.is_(True))
+        if ids is not None:
+            query = query.where(MeetingRow.id.in_(list(ids)))
+        async with self._read() as session:
+            return [StoredMeeting(r.id, _meeting(r), r.active) for r in (await session.execute(query)).scalars()]
+
+    async def meeting(self, meeting_id: int) -> StoredMeeting | None:
+        found = await self.meetings(active_only=False, ids=[meeting_id])
+        return found[0] if found else None
+
+    async def contacts(
+        self, process_key: str | None = None, *, active_only: bool = True, ids: Iterable[int] | None = None,
+        platform: str | None = None, address: str | None = None,
+    ) -> list[StoredContact]:
+        query = (select(ContactRow, SignatoryRow.key, SignatoryRow.name)
+                 .join(SignatoryRow, SignatoryRow.id == ContactRow.signatory_id)
+                 .order_by(ContactRow.process_key, ContactRow.key))
+        if process_key is not None:
+            query = query.where(ContactRow.process_key == process_key)
+        if active_only:
+            query = query.where(ContactRow.active.is_(True))
+        if ids is not None:
+            query = query.where(ContactRow.id.in_(list(ids)))
+        if platform is not None:
+            query = query.where(ContactRow.platform == platform)
+        if address is not None:
+            query = query.where(ContactRow.address == address)
+        async with self._read() as session:
+            rows = (await session.execute(query)).all()
+        return [StoredContact(r.id, r.process_key, skey, sname, _contact(r), r.active) for r, skey, sname in rows]
+
+    async def signatories(self, process_key: str | None = None) -> list[SignatoryInfo]:
+        active_contacts = func.count(ContactRow.id).filter(ContactRow.active.is_(True))
+        query = (select(SignatoryRow, active_contacts)
+                 .outerjoin(ContactRow, ContactRow.signatory_id == SignatoryRow.id)
+                 .group_by(SignatoryRow.id).order_by(SignatoryRow.process_key, SignatoryRow.key))
+        if process_key is not None:
+            query = query.where(SignatoryRow.process_key == process_key)
+        async with self._read() as session:
+            rows = (await session.execute(query)).all()
+        return [SignatoryInfo(r.process_key, r.key, r.name, int(n), r.active) for r, n in rows]
+
+    # --- planning and claiming ----------------------------------------------------------
+    async def plan(
+        self, dues: Sequence[ReminderDue], meeting_ids: dict[tuple[str, str], int] | None = None,
+        contact_ids: dict[tuple[str, str], int] | None = None,
+    ) -> int:
+        """Insert a pending row per reminder unless its delivery key exists; returns rows inserted."""
+        if not dues:
+            return 0
+        if meeting_ids is None:
+            meeting_ids = {(m.meeting.process_key, m.meeting.key): m.id for m in await self.meetings()}
+        if contact_ids is None:
+            contact_ids = {(c.process_key, c.contact.key): c.id for c in await self.contacts()}
+        rows = []
+        for due in dues:
+            meeting_id = meeting_ids.get((due.process_key, due.meeting_key))
+            contact_id = contact_ids.get((due.process_key, due.contact_key))
+            if meeting_id is None or contact_id is None:
+                continue
+            rows.append({
+                "delivery_key": delivery_key(due), "meeting_id": meeting_id, "contact_id": contact_id,
+                "occurrence_at": _utc(due.occurrence), "offset_s": int(due.offset.total_seconds()),
+                "due_at": _utc(due.due_at),
+                "next_due_at": _utc(due.next_due_at) if due.next_due_at is not None else None,
+                "status": PENDING, "attempts": 0,
+            })
+        inserted = 0
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            async with self._write() as session:
+                statement = (self._insert(DeliveryRow).values(chunk)
+                             .on_conflict_do_nothing(index_elements=["delivery_key"])
+                             .returning(DeliveryRow.id))
+                inserted += len((await session.execute(statement)).all())
+        return inserted
+
+    async def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` already have a delivery row."""
+        wanted = list(keys)
+        found: set[str] = set()
+        async with self._read() as session:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start:start + _CHUNK]
+                rows = await session.execute(select(DeliveryRow.delivery_key).where(DeliveryRow.delivery_key.in_(chunk)))
+                found.update(rows.scalars())
+        return found
+
+    def _claimable(self, now: datetime, lease: timedelta) -> object:
+        now = _utc(now)
+        return or_(
+            and_(DeliveryRow.status == PENDING, DeliveryRow.due_at <= now),
+            and_(DeliveryRow.status == FAILED, DeliveryRow.retry_at.is_not(None), DeliveryRow.retry_at <= now),
+            and_(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_at < now - lease),
+        )
+
+    async def claim(
+        self, worker_id: str, now: datetime, limit: int = 100, lease: timedelta = timedelta(minutes=10),
+        platforms: Iterable[str] | None = None,
+    ) -> list[Claimed]:
+        """Claim up to ``limit`` due rows (oldest due first) for ``worker_id``; see the module docstring."""
+        candidates = select(DeliveryRow.id).where(self._claimable(now, lease))
+        if platforms is not None:
+            served = select(ContactRow.id).where(ContactRow.platform.in_(list(platforms)))
+            candidates = candidates.where(DeliveryRow.contact_id.in_(served))
+        candidates = candidates.order_by(DeliveryRow.due_at, DeliveryRow.id).limit(limit)
+        if not self._sqlite:
+            candidates = candidates.with_for_update(skip_locked=True, of=DeliveryRow)
+        statement = (
+            update(DeliveryRow).where(DeliveryRow.id.in_(candidates.scalar_subquery()))
+            .values(status=CLAIMED, claimed_by=worker_id, claimed_at=_utc(now), attempts=DeliveryRow.attempts + 1,
+                    retry_at=None)
+            .returning(*_CLAIM_COLUMNS)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._write() as session:
+            rows = (await session.execute(statement)).all()
+        return sorted((_claimed(r) for r in rows), key=lambda c: (c.due_at, c.id))
+
+    async def release(self, worker_id: str, ids: Iterable[int]) -> int:
+        """Give back claimed rows this worker has not started sending (clean shutdown)."""
+        wanted = list(ids)
+        if not wanted:
+            return 0
+        async with self._write() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(wanted), DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id)
+                .values(status=PENDING, claimed_by=None, claimed_at=None, attempts=DeliveryRow.attempts - 1))
+            return result.rowcount or 0
+
+    async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:
+        """Record a send; False if the row was no longer claimed by ``worker_id`` (lease taken over)."""
+        values = {"status": SENT, "sent_at": _utc(at), "last_error": None, "retry_at": None}
+        ours = [DeliveryRow.status == CLAIMED] + ([DeliveryRow.claimed_by == worker_id] if worker_id else [])
+        async with self._write() as session:
+            result = await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, *ours)
+                                           .values(**values).returning(DeliveryRow.id))
+            if result.first() is not None:
+                return True
+            await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
+            return False
+
+    async def mark_skipped(self, delivery_id: int, reason: str) -> None:
+        async with self._write() as session:
+            await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, DeliveryRow.status != SENT)
+                                  .values(status=SKIPPED, last_error=reason[:500], retry_at=None))
+
+    async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None) -> None:
+        """A failed send: retried at ``retry_at``, or given up when it is None."""
+        async with self._write() as session:
+            await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, DeliveryRow.status != SENT)
+                                  .values(status=FAILED, last_error=error[:500],
+                                          retry_at=_utc(retry_at) if retry_at is not None else None))
+
+    async def delivery(self, delivery_id: int) -> Claimed | None:
+        async with self._read() as session:
+            row = (await session.execute(select(*_CLAIM_COLUMNS).where(DeliveryRow.id == delivery_id))).one_or_none()
+        return _claimed(row) if row is not None else None
+
+    async def deliveries(self, status: str | None = None) -> list[Claimed]:
+        query = select(*_CLAIM_COLUMNS).order_by(DeliveryRow.due_at, DeliveryRow.id)
+        if status is not None:
+            query = query.where(DeliveryRow.status == status)
+        async with self._read() as session:
+            return [_claimed(r) for r in (await session.execute(query)).all()]
+
+    async def sent_for(self, rows: Sequence[Claimed]) -> set[tuple[int, int, datetime]]:
+        """(meeting, contact, occurrence) of ``rows`` that already had a reminder sent."""
+        if not rows:
+            return set()
+        query = select(DeliveryRow.meeting_id, DeliveryRow.contact_id, DeliveryRow.occurrence_at).where(
+            DeliveryRow.status == SENT, DeliveryRow.contact_id.in_({r.contact_id for r in rows}),
+            DeliveryRow.meeting_id.in_({r.meeting_id for r in rows}))
+        async with self._read() as session:
+            return {(m, c, _aware(o)) for m, c, o in (await session.execute(query)).all()}  # type: ignore[misc]
+
+    async def status_counts(self) -> dict[str, int]:
+        async with self._read() as session:
+            rows = await session.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status))
+            counts = dict.fromkeys(STATUSES, 0)
+            counts.update({status: int(n) for status, n in rows})
+            return counts
+
+    async def next_due(self, now: datetime | None = None) -> datetime | None:
+        """The earliest due time of a pending reminder (after ``now`` if given)."""
+        query = select(func.min(DeliveryRow.due_at)).where(DeliveryRow.status == PENDING)
+        if now is not None:
+            query = query.where(DeliveryRow.due_at > _utc(now))
+        async with self._read() as session:
+            return _aware((await session.execute(query)).scalar())
+
+    async def due_count(self, now: datetime, lease: timedelta = timedelta(minutes=10)) -> int:
+        async with self._read() as session:
+            query = select(func.count()).select_from(DeliveryRow).where(self._claimable(now, lease))
+            return int((await session.execute(query)).scalar_one())
+
+    # --- the contact's own choices ------------------------------------------------------
+    async def opt_out(self, contact_ids: Iterable[int]) -> int:
+        """Stop reminders: the contacts are marked and their pending reminders skipped."""
+        ids = list(contact_ids)
+        if not ids:
+            return 0
+        async with self._write() as session:
+            result = await session.execute(update(ContactRow).where(ContactRow.id.in_(ids)).values(opted_out=True))
+            await session.execute(update(DeliveryRow).where(DeliveryRow.contact_id.in_(ids),
+                                                            DeliveryRow.status.in_([PENDING, FAILED]))
+                                  .values(status=SKIPPED, last_error=OPTED_OUT, retry_at=None))
+            return result.rowcount or 0
+
+    async def opt_in(self, contact_ids: Iterable[int], now: datetime) -> int:
+        """Resume reminders; reminders skipped by the opt-out for meetings still ahead are pending again."""
+        ids = list(contact_ids)
+        if not ids:
+            return 0
+        async with self._write() as session:
+            result = await session.execute(update(ContactRow).where(ContactRow.id.in_(ids)).values(opted_out=False))
+            await session.execute(update(DeliveryRow).where(
+                DeliveryRow.contact_id.in_(ids), DeliveryRow.status == SKIPPED, DeliveryRow.last_error == OPTED_OUT,
+                DeliveryRow.occurrence_at > _utc(now)).values(status=PENDING, last_error=None))
+            return result.rowcount or 0
+
+    async def forget_contact(self, contact_id: int, tombstone: str | None = None, at: datetime | None = None) -> int:
+        """Delete a contact with its RSVPs and deliveries; ``tombstone`` keeps a re-import from re-creating it."""
+        async with self._write() as session:
+            removed = 0
+            for statement in (delete(RsvpRow).where(RsvpRow.contact_id == contact_id),
+                              delete(DeliveryRow).where(DeliveryRow.contact_id == contact_id),
+                              delete(ContactRow).where(ContactRow.id == contact_id)):
+                removed += (await session.execute(statement)).rowcount or 0
+            if tombstone:
+                await session.execute(self._insert(ForgottenContactRow).values(
+                    tombstone=tombstone, forgotten_at=_utc(at or datetime.now(UTC)),
+                ).on_conflict_do_nothing(index_elements=["tombstone"]))
+            return removed
+
+    # --- RSVPs -------------------------------------------------------------------------
+    async def set_rsvp(self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp,
+                       at: datetime) -> None:
+        async with self._write() as session:
+            insert = self._insert(RsvpRow).values(meeting_id=meeting_id, occurrence_at=_utc(occurrence),
+                                                  contact_id=contact_id, answer=answer.value, answered_at=_utc(at))
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=["meeting_id", "occurrence_at", "contact_id"],
+                set_={"answer": insert.excluded.answer, "answered_at": insert.excluded.answered_at}))
+
+    async def rsvp(self, meeting_id: int, occurrence: datetime, contact_id: int) -> Rsvp | None:
+        async with self._read() as session:
+            value = (await session.execute(select(RsvpRow.answer).where(
+                RsvpRow.meeting_id == meeting_id, RsvpRow.occurrence_at == _utc(occurrence),
+                RsvpRow.contact_id == contact_id))).scalar()
+        return Rsvp(value) if value else None
+
+    async def tally(self, meeting_id: int, occurrence: datetime) -> RsvpTally:
+        """Counts only; ``invited`` is the meeting's process's active, not opted-out contacts."""
+        async with self._read() as session:
+            process = (await session.execute(select(MeetingRow.process_key).where(MeetingRow.id == meeting_id))).scalar()
+            answers = (await session.execute(select(RsvpRow.answer).where(
+                RsvpRow.meeting_id == meeting_id, RsvpRow.occurrence_at == _utc(occurrence)))).scalars().all()
+            invited = int((await session.execute(select(func.count()).select_from(ContactRow).where(
+                ContactRow.process_key == process, ContactRow.active.is_(True),
+                ContactRow.opted_out.is_(False)))).scalar_one())
+        values = [Rsvp(a) for a in answers]
+        return RsvpTally.count(values, invited=max(invited, len(values)))
+
+
+__all__ = [
+    "CLAIMED",
+    "FAILED",
+    "OPTED_OUT",
+    "PENDING",
+    "SENT",
+    "SKIPPED",
+    "Claimed",
+    "ImportResult",
+    "MeetingStore",
+    "SignatoryInfo",
+    "StoredContact",
+    "StoredMeeting",
+]

@@ -1,0 +1,45 @@
+"""Short transactions on one engine, shared by every repository.
+
+On SQLite only one writer can commit at a time, so write transactions are serialised by an
+asyncio lock (one bot process per SQLite file; WAL lets reads run alongside). Repositories on
+the same engine share the lock. On PostgreSQL, row locks do that work and no lock is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from storage.database import sessionmaker
+
+_SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+class Transactions:
+    """Base for repositories: ``_write()``/``_read()`` sessions and the dialect's upsert insert."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._insert = sqlite.insert if self._sqlite else postgresql.insert
+        self._write_lock = _SQLITE_LOCKS.setdefault(engine, asyncio.Lock()) if self._sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        if self._write_lock is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncSession]:
+        async with self._sessions() as session:
+            yield session

@@ -1,0 +1,327 @@
+"""The reminder dispatcher against a real database with a controllable clock.
+
+Yearly recurrence over several years, reminders in the DST weeks, a dispatcher killed
+mid-fan-out, downtime catch-up, opt-out; on PostgreSQL two dispatchers with separate engines
+deliver to 1,000 contacts exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.meetings_runner import Dispatcher
+from facilitation.meetings import STOCKHOLM, due_time, occurrences, parse_meetings
+from facilitation.ports import Attachment, ChatRef, MessageRef
+from storage.database import create_engine
+from storage.meetings_repository import MeetingStore
+from storage.migrate import upgrade
+
+DAY = timedelta(days=1)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment.astimezone(UTC)
+
+
+class RecordingPort:
+    """A platform port that records what was accepted, with the clock time of acceptance."""
+
+    def __init__(self, platform: str = "local", clock: Clock | None = None) -> None:
+        self.platform = platform
+        self.clock = clock
+        self.texts: list[tuple[str, str, datetime | None]] = []
+        self.files: list[tuple[str, Attachment]] = []
+        self.block_after: int | None = None
+        self.blocked = asyncio.Event()
+
+    async def send_text(self, chat: ChatRef, text: str, buttons=None) -> MessageRef:  # type: ignore[no-untyped-def]
+        if self.block_after is not None and len(self.texts) >= self.block_after:
+            self.blocked.set()
+            await asyncio.Event().wait()  # the process "dies" here
+        await asyncio.sleep(0)
+        self.texts.append((chat.chat_id, text, self.clock() if self.clock else None))
+        return MessageRef(chat, str(len(self.texts)))
+
+    async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
+        self.files.append((chat.chat_id, attachment))
+        return MessageRef(chat, "f")
+
+    def per_chat(self) -> Counter[str]:
+        return Counter(chat for chat, _, _ in self.texts)
+
+
+def config(*, contacts: int = 1, meetings: list[dict] | None = None, platform: str = "local"):  # type: ignore[no-untyped-def]
+    doc = {
+        "signatories": [{
+            "key": "region", "name": "Region Värmland",
+            "contacts": [{"key": f"c{i}", "name": f"Kontakt {i}", platform: f"{i + 1}"} for i in range(contacts)],
+        }],
+        "meetings": meetings or [{
+            "key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00", "place": "Karlstad",
+            "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU",
+        }],
+    }
+    return parse_meetings(doc, "test.toml", "varmland-2015")
+
+
+async def _store(url: str, migrate: bool = True) -> MeetingStore:
+    engine = create_engine(url)
+    if migrate:
+        await upgrade(url, engine)
+    return MeetingStore(engine)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[MeetingStore]:
+    s = await _store(f"sqlite+aiosqlite:///{tmp_path / 'meetings.sqlite3'}")
+    yield s
+    await s.engine.dispose()
+
+
+def dispatcher(store: MeetingStore, port: RecordingPort, clock: Clock, **options: object) -> Dispatcher:
+    return Dispatcher(store, {port.platform: port}, None, clock=clock, **options)  # type: ignore[arg-type]
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=STOCKHOLM)
+
+
+async def test_yearly_meeting_reminds_on_time_for_several_years(store: MeetingStore) -> None:
+    cfg = config()
+    await store.import_config(cfg)
+    clock = Clock(local(2027, 1, 1))
+    port = RecordingPort(clock=clock)
+    d = dispatcher(store, port, clock)
+    meeting = cfg.meetings[0]
+    expected = []
+    for occurrence in occurrences(meeting, local(2027, 1, 1), local(2031, 1, 1)):
+        for offset in meeting.reminder_offsets:
+            expected.append((occurrence, offset, due_time(occurrence, offset)))
+    assert [o.date().isoformat() for o in {e[0] for e in expected}] != []
+    assert sorted({e[0].date().isoformat() for e in expected}) == [
+        "2027-03-09", "2028-03-14", "2029-03-13", "2030-03-12"]
+    for occurrence, _offset, due in expected:
+        clock.set(due - timedelta(minutes=1))
+        before = len(port.texts)
+        await d.tick()
+        assert len(port.texts) == before, f"sent early before {due}"
+        clock.set(due)
+        await d.tick()
+        assert len(port.texts) == before + 1
+        assert port.texts[-1][2] == due.astimezone(UTC)
+        assert to_local_hhmm(port.texts[-1][2]) == "10:00"  # local wall time of a 10.00 meeting
+        assert f"{occurrence.day} mars {occurrence.year}" in port.texts[-1][1]
+    counts = await store.status_counts()
+    assert counts["sent"] == 12 and counts["pending"] == 0 and counts["claimed"] == 0
+
+
+def to_local_hhmm(moment: datetime | None) -> str:
+    assert moment is not None
+    return moment.astimezone(STOCKHOLM).strftime("%H:%M")
+
+
+@pytest.mark.parametrize(("start", "dues_utc"), [
+    # Spring: clocks go forward on Sunday 28 March 2027; 10.00 is 09:00 UTC before, 08:00 after.
+    ("2027-03-30T10:00", ["2027-03-23T09:00", "2027-03-29T08:00", "2027-03-30T06:00"]),
+    # Autumn: clocks go back on Sunday 31 October 2027; 10.00 is 08:00 UTC before, 09:00 after.
+    ("2027-11-02T10:00", ["2027-10-26T08:00", "2027-11-01T09:00", "2027-11-02T07:00"]),
+])
+async def test_reminders_land_at_local_time_in_dst_weeks(store: MeetingStore, start: str,
+                                                          dues_utc: list[str]) -> None:
+    await store.import_config(config(meetings=[{
+        "key": "dst", "title": "Dialogträff", "start": start, "reminder_offsets": ["7d", "1d", "2h"]}]))
+    clock = Clock(local(2027, 3, 1) if start.startswith("2027-03") else local(2027, 10, 1))
+    port = RecordingPort(clock=clock)
+    d = dispatcher(store, port, clock)
+    await d.tick()
+    for index, due in enumerate(dues_utc):
+        moment = datetime.fromisoformat(due).replace(tzinfo=UTC)
+        clock.set(moment - timedelta(seconds=1))
+        await d.tick()
+        assert len(port.texts) == index
+        clock.set(moment)
+        await d.tick()
+        assert len(port.texts) == index + 1
+    # 7 days and 1 day before are 10.00 local across the change; 2 hours before is real hours.
+    assert [to_local_hhmm(at) for _, _, at in port.texts] == ["10:00", "10:00", "08:00"]
+
+
+async def test_dispatcher_killed_mid_fan_out_next_run_sends_the_rest_once(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'kill.sqlite3'}"
+    first_store = await _store(url)
+    await first_store.import_config(config(contacts=50))
+    due = due_time(local(2027, 3, 9, 10), timedelta(days=1))
+    clock = Clock(due.astimezone(UTC))
+    port = RecordingPort(clock=clock)
+    port.block_after = 20
+    dying = dispatcher(first_store, port, clock, batch=10, concurrency=4)
+    task = asyncio.create_task(dying.tick())
+    await asyncio.wait_for(port.blocked.wait(), 10)
+    # Let the other workers record the sends the platform accepted (dying *between* an accepted
+    # send and its mark is the documented at-least-once window), then the process dies:
+    # no release, its claims stay until their lease expires.
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await first_store.engine.dispose()
+    assert len(port.texts) == 20
+    port.block_after = None
+
+    second_store = await _store(url, migrate=False)
+    try:
+        counts = await second_store.status_counts()
+        assert counts["sent"] == 20 and counts["claimed"] > 0
+        restarted = dispatcher(second_store, port, clock)
+        clock.set(clock.now + timedelta(minutes=1))
+        await restarted.tick()  # the pending ones; the dead process's claims wait for their lease
+        assert (await second_store.status_counts())["claimed"] == counts["claimed"]
+        clock.set(clock.now + timedelta(minutes=11))
+        await restarted.tick()  # lease expired: taken over (still within the late grace? catch up)
+        per_chat = port.per_chat()
+        assert len(per_chat) == 50 and set(per_chat.values()) == {1}
+        final = await second_store.status_counts()
+        assert final["sent"] == 50 and final["claimed"] == 0 and final["pending"] == 0
+    finally:
+        await second_store.engine.dispose()
+
+
+async def test_clean_stop_releases_unstarted_claims(store: MeetingStore) -> None:
+    await store.import_config(config(contacts=30))
+    clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
+    port = RecordingPort(clock=clock)
+    port.block_after = 5
+    d = dispatcher(store, port, clock, batch=30, concurrency=2)
+    task = asyncio.create_task(d.tick())
+    await asyncio.wait_for(port.blocked.wait(), 10)
+    d._stopping = True  # what stop() does, while two sends hang
+    await asyncio.sleep(0.1)
+    counts = await store.status_counts()
+    assert counts["claimed"] <= 2 and counts["pending"] >= 23
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_downtime_catch_up_sends_only_the_useful_reminder(store: MeetingStore,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    await store.import_config(config(meetings=[
+        {"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
+         "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU"},
+        {"key": "extra", "title": "Extra dialogträff", "start": "2027-03-03T13:00", "reminder_offsets": ["7d", "1d"]},
+    ]))
+    meeting_at = local(2027, 3, 9, 10)
+    clock = Clock(meeting_at - timedelta(days=31))
+    port = RecordingPort(clock=clock)
+    d = dispatcher(store, port, clock)
+    await d.tick()  # plans everything within the horizon
+    clock.set(meeting_at - timedelta(days=30))
+    await d.tick()
+    assert len(port.texts) == 1 and "om 30 dagar" in port.texts[0][1]
+    # Down from 14 days to 4 days before the meeting (10 days): the extra meeting passes meanwhile.
+    clock.set(meeting_at - timedelta(days=14))
+    await d.tick()
+    assert len(port.texts) == 1
+    caplog.set_level(logging.INFO, logger="bot.meetings_runner")
+    clock.set(meeting_at - timedelta(days=4))
+    result = await Dispatcher(store, {"local": port}, None, clock=clock).tick()  # a restarted process
+    assert result.sent == 1 and result.caught_up == 1
+    assert "om 4 dagar" in port.texts[-1][1] and "Årligt dialogmöte" in port.texts[-1][1]
+    assert len(result.skipped_keys) == 2 and all("/extra:" in k for k in result.skipped_keys)
+    assert any("skipped varmland-2015/extra" in r.getMessage() and "meeting has started" in r.getMessage()
+               for r in caplog.records)
+    clock.set(meeting_at - DAY)
+    await d.tick()
+    assert len(port.texts) == 3 and "i morgon" in port.texts[-1][1]
+    counts = await store.status_counts()
+    assert counts == {"pending": 0, "claimed": 0, "sent": 3, "skipped": 2, "failed": 0}
+
+
+async def test_opted_out_contact_gets_nothing_and_can_resume(store: MeetingStore) -> None:
+    await store.import_config(config(contacts=2))
+    contacts = {c.contact.key: c for c in await store.contacts()}
+    clock = Clock(local(2027, 2, 1))
+    port = RecordingPort(clock=clock)
+    d = dispatcher(store, port, clock)
+    await d.tick()
+    await store.opt_out([contacts["c0"].id])
+    clock.set(due_time(local(2027, 3, 9, 10), timedelta(days=30)))
+    await d.tick()
+    assert port.per_chat() == Counter({"2": 1})
+    await store.opt_in([contacts["c0"].id], clock())
+    clock.set(due_time(local(2027, 3, 9, 10), timedelta(days=7)))
+    await d.tick()
+    assert port.per_chat() == Counter({"2": 2, "1": 1})
+    # a re-import does not undo a contact's own opt-out
+    await store.opt_out([contacts["c0"].id])
+    await store.import_config(config(contacts=2))
+    assert {c.contact.key: c.contact.opted_out for c in await store.contacts()} == {"c0": True, "c1": False}
+
+
+async def test_failed_send_is_retried_later(store: MeetingStore) -> None:
+    await store.import_config(config())
+    clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
+    port = RecordingPort(clock=clock)
+    calls = 0
+    original = port.send_text
+
+    async def flaky(chat, text, buttons=None):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("network down")
+        return await original(chat, text, buttons)
+
+    port.send_text = flaky  # type: ignore[method-assign]
+    d = dispatcher(store, port, clock)
+    result = await d.tick()
+    assert result.failed == 1 and (await store.status_counts())["failed"] == 1
+    await d.tick()
+    assert len(port.texts) == 0  # not before retry_at
+    clock.set(clock.now + timedelta(minutes=6))
+    await d.tick()
+    assert len(port.texts) == 1 and (await store.status_counts())["sent"] == 1
+
+
+@pytest.mark.postgres
+async def test_two_dispatchers_on_postgres_deliver_to_1000_contacts_exactly_once(pg_database: str) -> None:
+    setup = await _store(pg_database, migrate=False)
+    await setup.import_config(config(contacts=1000, meetings=[{
+        "key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
+        "reminder_offsets": ["1d"]}]))
+    await setup.engine.dispose()
+    clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
+    port = RecordingPort(clock=clock)  # both "processes" send to the same platform
+    stores = [await _store(pg_database, migrate=False) for _ in range(2)]
+    try:
+        dispatchers = [Dispatcher(s, {"local": port}, None, clock=clock, batch=50, concurrency=16,
+                                  worker_id=f"worker-{n}") for n, s in enumerate(stores)]
+        results = await asyncio.gather(*(d.tick() for d in dispatchers))
+        per_chat = port.per_chat()
+        assert len(per_chat) == 1000, "lost reminders"
+        assert max(per_chat.values()) == 1, "duplicate reminders"
+        assert sum(r.sent for r in results) == 1000
+        assert all(r.sent > 0 for r in results), "both dispatchers should have taken a share"
+        assert len(port.files) == 1000  # one calendar file with each contact's first reminder
+        counts = await stores[0].status_counts()
+        assert counts["sent"] == 1000 and counts["pending"] == counts["claimed"] == 0
+        # ticking again (both, and again planning the same reminders) sends nothing more
+        await asyncio.gather(*(d.tick() for d in dispatchers))
+        assert len(port.texts) == 1000
+    finally:
+        for s in stores:
+            await s.engine.dispose()
