@@ -28,14 +28,10 @@ class SchemaOutOfDate(RuntimeError):
 
 
 def default_exercises() -> list:
-    """Every exercise the bot offers (imported lazily so a missing optional one is obvious)."""
-    exercises: list = [BarometerExercise()]
-    try:
-        from facilitation.exercises.prioritisation import PrioritisationExercise
-    except ImportError:  # pragma: no cover - present once prioritisation has landed
-        return exercises
-    exercises.append(PrioritisationExercise())
-    return exercises
+    """Every exercise the bot offers."""
+    from facilitation.exercises.prioritisation import PrioritisationExercise
+
+    return [BarometerExercise(), PrioritisationExercise()]
 
 
 @dataclass

@@ -122,14 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list:
-    """Sub-commands contributed by feature modules (e.g. reminders), if present."""
-    found = []
-    try:
-        from bot.meetings_cli import register
-    except ImportError:
-        return found
-    found.append(register)
-    return found
+    """Sub-commands contributed by feature modules (reminders, signatories, meetings)."""
+    from bot.meetings_cli import register
+
+    return [register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,8 +22,10 @@ async def run(settings: Settings, *, script: TextIO | None = None, out_dir: Path
     try:
         if local or script is not None or not (settings.has_telegram or settings.has_slack):
             from bot.local import run_local
+            from bot.meetings_runner import reminders_running
 
-            await run_local(app.conversation, out_dir or settings.data_dir / "charts", stream=script)
+            async with reminders_running(app):  # local-mode contacts get their reminders here too
+                await run_local(app.conversation, out_dir or settings.data_dir / "charts", stream=script)
             return 0
         return await _serve(app)
     finally:
@@ -55,8 +57,7 @@ def _platform_starters(app: App) -> list[contextlib.AbstractAsyncContextManager]
         from bot.slack.runner import slack_running
 
         starters.append(slack_running(app))
-    with contextlib.suppress(ImportError):
-        from bot.meetings_runner import reminders_running
+    from bot.meetings_runner import reminders_running
 
-        starters.append(reminders_running(app))
+    starters.append(reminders_running(app))
     return starters
