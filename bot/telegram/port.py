@@ -112,6 +112,37 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
     return None
 
 
+def button_event_from_json(data: dict) -> ButtonEvent | None:
+    """The core event of a raw ``callback_query`` update, without building PTB objects.
+
+    The hot path of a live workshop: ``Update.de_json`` costs about 0.3 ms per press (hundreds of
+    objects for the message and its keyboard), more than the core's whole handling of the vote.
+    Gives exactly what :func:`to_event` gives for the same update, or None when the update is not
+    a well-formed button press (the caller then takes PTB's path).
+    """
+    query = data.get("callback_query")
+    if not isinstance(query, dict):
+        return None
+    message, user = query.get("message"), query.get("from")
+    if not isinstance(message, dict) or not isinstance(user, dict):
+        return None
+    chat = message.get("chat")
+    try:
+        if not isinstance(chat, dict) or "id" not in user or "message_id" not in message or "id" not in query:
+            return None
+        chat_ref = _chat(int(chat["id"]), str(chat.get("type", "")))
+        return ButtonEvent(
+            user=_user(int(user["id"]), user.get("first_name")),
+            chat=chat_ref,
+            data=str(query.get("data") or ""),
+            message=MessageRef(chat_ref, str(int(message["message_id"]))),
+            press_id=str(query["id"]),
+            language_hint=user.get("language_code"),
+        )
+    except (TypeError, ValueError):
+        return None
+
+
 def _chat(chat_id: int, chat_type: str) -> ChatRef:
     return ChatRef(PLATFORM, str(chat_id), is_private=chat_type == ChatType.PRIVATE)
 

@@ -7,6 +7,7 @@ header before anything is parsed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import hmac
@@ -21,10 +22,11 @@ from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.telegram.port import TelegramPort, to_event
+from bot.telegram.port import TelegramPort, button_event_from_json, to_event
 from bot.telegram.ratelimit import TelegramRateLimiter
+from bot.telegram.request import AiohttpRequest
 from facilitation.conversation import Conversation
-from facilitation.ports import CommandEvent
+from facilitation.ports import ButtonEvent, CommandEvent
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -80,6 +82,8 @@ class TelegramAdapter:
         self.port = TelegramPort(application.bot)
         self.admins_are_facilitators = admins_are_facilitators
         self._admin_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._presses: set[asyncio.Task[None]] = set()
+        self._press_slots = asyncio.Semaphore(max(1, application.concurrent_updates))
         conversation.add_port(self.port)
         application.add_handler(TypeHandler(Update, self._on_update))
 
@@ -92,7 +96,8 @@ class TelegramAdapter:
         )
         if base_url:
             builder = builder.base_url(base_url.rstrip("/") + "/bot").base_file_url(base_url.rstrip("/") + "/file/bot")
-        builder = builder.connection_pool_size(64).pool_timeout(30.0)
+        # aiohttp instead of httpx: httpcore's pool is the hot spot under a burst of presses.
+        builder = builder.request(AiohttpRequest(pool_size=128)).get_updates_request(AiohttpRequest(pool_size=2))
         return cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,9 +129,36 @@ class TelegramAdapter:
         await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_EN], language_code="en")
 
     async def feed(self, data: dict) -> None:
-        """Queue one webhook update (already authenticated) for processing."""
+        """Process one webhook update (already authenticated) in the background.
+
+        Button presses go straight to the conversation (see :func:`button_event_from_json`);
+        everything else is parsed by PTB and queued for the application's handlers.
+        """
+        event = button_event_from_json(data)
+        if event is not None:
+            task = asyncio.get_running_loop().create_task(self._press(event))
+            self._presses.add(task)
+            task.add_done_callback(self._presses.discard)
+            return
         update = Update.de_json(data, self.application.bot)
         await self.application.update_queue.put(update)
+
+    async def _press(self, event: ButtonEvent) -> None:
+        async with self._press_slots:  # as many at once as PTB's concurrent updates
+            try:
+                await self.conversation.handle(event)
+            except Exception:  # handle() answers every failure; this is a last resort
+                log.exception("unexpected error handling a button press")
+
+    @property
+    def busy(self) -> bool:
+        """Webhook button presses still being handled."""
+        return bool(self._presses)
+
+    async def drain(self) -> None:
+        """Wait for the button presses being handled (before the application stops)."""
+        while self._presses:
+            await asyncio.gather(*self._presses, return_exceptions=True)
 
     def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:
         """An aiohttp app that accepts Telegram's webhook POSTs carrying the right secret token."""
@@ -189,5 +221,6 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
             await polling.shutdown()
         if runner is not None:
             await runner.cleanup()
+        await adapter.drain()
         await application.stop()
         await application.shutdown()

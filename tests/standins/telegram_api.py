@@ -595,7 +595,8 @@ class TelegramStandIn:
                     raise _bad("can't parse JSON object") from None
                 if not isinstance(body, dict):
                     raise _bad("can't parse JSON object")
-                params.update(body)
+                # Like the Bot API, accept nested objects either as JSON or as JSON-encoded strings.
+                params.update({k: _coerce(k, v) for k, v in body.items()})
             else:
                 form = await request.post()
                 for key, value in form.items():
