@@ -86,8 +86,14 @@ class Client:
                 started[update["callback_query"]["id"]] = time.monotonic()
             async with self.http.post(self.url, data=body, headers=self.headers) as r:
                 status = r.status
+                reply = await r.json() if r.content_type == "application/json" else None
             if status != 200:
                 raise RuntimeError(f"webhook answered {status}")
+            if reply and "method" in reply:  # Telegram carries out a method call in the webhook reply
+                params = {k: v for k, v in reply.items() if k != "method"}
+                async with self.http.post(self.api.method_url(reply["method"]), json=params) as done:
+                    if done.status != 200:
+                        raise RuntimeError(f"{reply['method']} from the webhook reply answered {done.status}")
 
     async def command(self, chat: int, text: str) -> None:
         await self.post(self.api.message_update(FACILITATOR, chat, text, chat_title=f"Bench {chat}"))

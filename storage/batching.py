@@ -35,9 +35,10 @@ Flush = Callable[[Sequence[PendingAnswer]], Awaitable[list[bool]]]
 class AnswerBatcher:
     """Collects answers and writes them with ``flush`` (one transaction per batch)."""
 
-    def __init__(self, flush: Flush, max_batch: int = 500) -> None:
+    def __init__(self, flush: Flush, max_batch: int = 500, gather_seconds: float = 0.002) -> None:
         self._flush = flush
         self._max_batch = max_batch
+        self._gather = gather_seconds
         self._pending = _Batch()
         self._worker: asyncio.Task[None] | None = None
         self.batches = 0
@@ -52,7 +53,7 @@ class AnswerBatcher:
         return await future
 
     async def _drain(self) -> None:
-        await asyncio.sleep(0)  # let the presses that arrived together join this batch
+        await asyncio.sleep(self._gather)  # let the presses that arrive together join this batch
         while self._pending.answers:
             batch, self._pending = self._pending, _Batch()
             for start in range(0, len(batch.answers), self._max_batch):

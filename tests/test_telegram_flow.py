@@ -54,10 +54,16 @@ class Rig:
         await application.process_update(Update.de_json(data, application.bot))
 
     async def post(self, data: dict[str, Any], secret: str = SECRET) -> int:
-        """POST one update to the webhook, as Telegram does."""
+        """POST one update to the webhook, as Telegram does, and carry out a method in the reply."""
         async with self.http.post(self.webhook_url, data=json.dumps(data),
                                   headers={SECRET_HEADER: secret, "Content-Type": "application/json"}) as r:
-            return r.status
+            status = r.status
+            reply = await r.json() if r.content_type == "application/json" else None
+        if reply and "method" in reply:
+            params = {k: v for k, v in reply.items() if k != "method"}
+            async with self.http.post(self.api.method_url(reply["method"]), json=params) as done:
+                assert done.status == 200
+        return status
 
     async def command(self, text: str, user: int = FACILITATOR, chat: int = GROUP, **kw: Any) -> None:
         await self.process(self.api.message_update(user, chat, text, **kw))

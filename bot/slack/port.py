@@ -82,15 +82,15 @@ class SlackPort:
         self._edit_interval = edit_interval
 
     async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        await self._posts[chat.chat_id].acquire()
-        response = await self.client.chat_postMessage(channel=chat.chat_id, text=fallback_text(text),
-                                                      blocks=blocks_for(text, buttons))
+        async with self._posts[chat.chat_id].slot():
+            response = await self.client.chat_postMessage(channel=chat.chat_id, text=fallback_text(text),
+                                                          blocks=blocks_for(text, buttons))
         return MessageRef(chat, str(response["ts"]))
 
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
-        await self._updates.acquire()
-        await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
-                                      text=fallback_text(text), blocks=blocks_for(text, buttons))
+        async with self._updates.slot():
+            await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
+                                          text=fallback_text(text), blocks=blocks_for(text, buttons))
 
     async def _upload(self, chat: ChatRef, data: bytes, filename: str, caption: str) -> MessageRef:
         response = await self.client.files_upload_v2(channel=chat.chat_id, content=data, filename=filename,

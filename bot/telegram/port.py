@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
@@ -43,6 +46,7 @@ class TelegramPort:
 
     def __init__(self, bot: Bot, group_edit_interval: float = 6.0, private_edit_interval: float = 1.5) -> None:
         self.bot = bot
+        self._webhook_replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.group_edit_interval = group_edit_interval
         self.private_edit_interval = private_edit_interval
 
@@ -69,11 +73,34 @@ class TelegramPort:
                                                caption=_clip(attachment.caption, MAX_CAPTION))
         return MessageRef(chat, str(message.message_id))
 
+    def expect_webhook_reply(self, press_id: str) -> asyncio.Future[dict[str, Any]]:
+        """The answer to this press will be returned in the webhook's HTTP response.
+
+        Telegram lets a bot answer a webhook update by replying with one method call; for a button
+        press that saves a whole API request, the bot's biggest cost per vote.
+        """
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._webhook_replies[press_id] = future
+        return future
+
+    def forget_webhook_reply(self, press_id: str) -> None:
+        """The webhook stopped waiting: a later answer goes through the API instead."""
+        self._webhook_replies.pop(press_id, None)
+
     async def acknowledge(self, event: ButtonEvent, text: str | None = None, alert: bool = False) -> None:
         if not event.press_id:
             return
-        await self.bot.answer_callback_query(event.press_id, text=_clip(text, MAX_ANSWER) if text else None,
-                                             show_alert=alert)
+        clipped = _clip(text, MAX_ANSWER) if text else None
+        waiting = self._webhook_replies.pop(event.press_id, None)
+        if waiting is not None and not waiting.done():
+            reply: dict[str, Any] = {"method": "answerCallbackQuery", "callback_query_id": event.press_id}
+            if clipped:
+                reply["text"] = clipped
+            if alert:
+                reply["show_alert"] = True
+            waiting.set_result(reply)
+            return
+        await self.bot.answer_callback_query(event.press_id, text=clipped, show_alert=alert)
 
     def edit_interval(self, chat: ChatRef) -> float:
         return self.private_edit_interval if chat.is_private else self.group_edit_interval

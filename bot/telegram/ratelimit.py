@@ -10,6 +10,7 @@ out and the request retried, so no message is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -56,15 +57,16 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         chat_id = data.get("chat_id")
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
-            if chat_id is not None:
-                try:
-                    chat_key: int | str = int(chat_id)
-                except (TypeError, ValueError):
-                    chat_key = str(chat_id)
-                await self._chats[chat_key].acquire()
-                await self._overall.acquire()
             try:
-                return await callback(*args, **kwargs)
+                async with contextlib.AsyncExitStack() as slots:
+                    if chat_id is not None:
+                        try:
+                            chat_key: int | str = int(chat_id)
+                        except (TypeError, ValueError):
+                            chat_key = str(chat_id)
+                        await slots.enter_async_context(self._chats[chat_key].slot())
+                        await slots.enter_async_context(self._overall.slot())
+                    return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == retries:
                     raise

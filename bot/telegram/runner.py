@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_REPLY_WITHIN = 2.0  # seconds a webhook POST waits for a press's answer to carry back
 ADMIN_CACHE_SECONDS = 300
 
 COMMANDS_SV = [
@@ -143,6 +144,26 @@ class TelegramAdapter:
         update = Update.de_json(data, self.application.bot)
         await self.application.update_queue.put(update)
 
+    async def feed_with_reply(self, data: dict, within: float = WEBHOOK_REPLY_WITHIN) -> dict | None:
+        """Like :meth:`feed`, but a button press's answer comes back to return in the webhook reply.
+
+        If handling takes longer than ``within`` seconds the webhook is answered empty and the
+        acknowledgement goes through the API when it is ready, so Telegram never waits long.
+        """
+        event = button_event_from_json(data)
+        if event is None:
+            await self.feed(data)
+            return None
+        reply = self.port.expect_webhook_reply(event.press_id)
+        task = asyncio.get_running_loop().create_task(self._press(event))
+        self._presses.add(task)
+        task.add_done_callback(self._presses.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(reply), within)
+        except TimeoutError:
+            self.port.forget_webhook_reply(event.press_id)
+            return None
+
     async def _press(self, event: ButtonEvent) -> None:
         async with self._press_slots:  # as many at once as PTB's concurrent updates
             try:
@@ -174,8 +195,8 @@ class TelegramAdapter:
                     raise ValueError("not an update")
             except ValueError:
                 return web.Response(status=400, text="bad update")
-            await self.feed(data)
-            return web.Response(status=200)
+            reply = await self.feed_with_reply(data)
+            return web.json_response(reply) if reply else web.Response(status=200)
 
         app.router.add_post(path, receive)
         return app
