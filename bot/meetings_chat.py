@@ -23,6 +23,7 @@ from facilitation.conversation import Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
 from facilitation.meetings import Rsvp, format_when, next_occurrence, rsvp_buttons, rsvp_saved, rsvp_summary
+from facilitation.model import Language
 from facilitation.ports import Button
 from storage.meetings_repository import MeetingStore, StoredContact
 
@@ -172,3 +173,19 @@ def install(conversation: Conversation, store: MeetingStore, *, clock: Callable[
     conversation.register_command(("glom_kontakt", "glöm_kontakt", "forget_contact"), cmd_forget,
                                   facilitator_only=False)
     conversation.register_command(("osa", "rsvp"), cmd_tally, facilitator_only=True)
+
+
+async def upcoming_meetings_text(store: MeetingStore, platform: str, user_id: str, lang: Language,
+                                 now: datetime) -> str:
+    """The user's upcoming dialogue meetings (as a signatory's contact), one line each."""
+    lines = []
+    contacts = await store.contacts(platform=platform, address=user_id)
+    processes = {c.process_key for c in contacts if not c.contact.opted_out}
+    for stored in await store.meetings():
+        if stored.meeting.process_key not in processes:
+            continue
+        occurrence = next_occurrence(stored.meeting, now)
+        if occurrence is not None:
+            lines.append(f"• {stored.meeting.title}: {format_when(occurrence, stored.meeting.duration, lang)}")
+    return "\n".join(lines)
+

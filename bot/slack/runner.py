@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.meetings_chat import installed_store, upcoming_meetings_text
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SlackPort, escape
 from facilitation.conversation import COMMANDS, Conversation, Turn
 from facilitation.errors import DomainError
@@ -191,7 +193,7 @@ class SlackAdapter:
         conv = self.conversation
         key = conv.pseudonymizer.participant_key(user.platform, user.user_id)
         lang = await conv.user_language(key)
-        await client.views_publish(user_id=user.user_id, view=await home_view(conv, key, lang))
+        await client.views_publish(user_id=user.user_id, view=await home_view(conv, key, lang, user.user_id))
 
 
 def launch_view(process: Any, lang: Language, channel_id: str) -> dict[str, Any]:
@@ -223,8 +225,8 @@ def launch_view(process: Any, lang: Language, channel_id: str) -> dict[str, Any]
     }
 
 
-async def home_view(conv: Conversation, user_key: str, lang: Language) -> dict[str, Any]:
-    """App Home: the user's workshops with open rounds (meetings are added by the reminders feature)."""
+async def home_view(conv: Conversation, user_key: str, lang: Language, user_id: str = "") -> dict[str, Any]:
+    """App Home: the user's workshops with open rounds, and their upcoming dialogue meetings."""
     lines = []
     store = conv.service.store
     for workshop_id in await _workshops_of(conv, user_key):
@@ -242,9 +244,12 @@ async def home_view(conv: Conversation, user_key: str, lang: Language) -> dict[s
         {"type": "header", "text": {"type": "plain_text", "text": "Dialogbot"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
     ]
-    extra = getattr(conv, "home_sections", None)
-    if extra is not None:
-        blocks.extend(await extra(user_key, lang))
+    store_of_meetings = installed_store(conv)
+    if store_of_meetings is not None and user_id:
+        meetings = await upcoming_meetings_text(store_of_meetings, PLATFORM, user_id, lang, datetime.now(UTC))
+        if meetings:
+            heading = "Kommande dialogmöten" if lang == Language.SV else "Upcoming dialogue meetings"
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{heading}*\n{escape(meetings)}"[:3000]}})
     return {"type": "home", "blocks": blocks[:100]}
 
 

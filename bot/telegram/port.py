@@ -102,6 +102,11 @@ class TelegramPort:
             return
         await self.bot.answer_callback_query(event.press_id, text=clipped, show_alert=alert)
 
+    def join_link(self, code: str) -> str | None:
+        """The deep link that opens a private chat and joins in one tap (``/start CODE``)."""
+        username = getattr(self.bot, "_bot_user", None) and self.bot.username
+        return f"https://t.me/{username}?start={code}" if username else None
+
     def edit_interval(self, chat: ChatRef) -> float:
         return self.private_edit_interval if chat.is_private else self.group_edit_interval
 

@@ -53,6 +53,9 @@ COMMANDS_SV = [
     ("stang", "Processledare: stäng omgången och visa resultatet"),
     ("resultat", "Processledare: visa resultat"),
     ("export", "Processledare: exportera sammanställningen"),
+    ("stoppa", "Stoppa påminnelser om dialogmöten"),
+    ("paminnelser", "Få påminnelser om dialogmöten igen"),
+    ("osa", "Processledare: vilka kommer till dialogmötet"),
 ]
 COMMANDS_EN = [
     ("join", "Join a workshop: /join CODE"),
@@ -70,6 +73,9 @@ COMMANDS_EN = [
     ("close", "Facilitator: close the round and show the result"),
     ("results", "Facilitator: show results"),
     ("export", "Facilitator: export the aggregates"),
+    ("stop", "Stop dialogue-meeting reminders"),
+    ("reminders", "Get dialogue-meeting reminders again"),
+    ("rsvp", "Facilitator: who is coming to the dialogue meeting"),
 ]
 
 
