@@ -115,3 +115,13 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         url = request.getfixturevalue("pg_database")
     async for sql_store in _sql_store(url):
         yield sql_store
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator:
+    """A local-mode session on a temporary SQLite file (see tests/harness.py)."""
+    from tests.harness import LocalHarness
+
+    h = await LocalHarness.start(tmp_path)
+    yield h
+    await h.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,3 +52,10 @@ class LocalHarness:
 
 def script(lines: list[str]) -> io.StringIO:
     return io.StringIO("\n".join(lines) + "\n")
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file (and a check that it is one)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from facilitation.model import RoundStatus, Sector
-from tests.harness import LocalHarness
+from tests.harness import LocalHarness, png_size
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
-    h = await LocalHarness.start(tmp_path)
-    yield h
-    await h.close()
-
-
-def _png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
 
 
 async def test_barometer_end_to_end_with_simulated_room(harness: LocalHarness) -> None:
@@ -52,7 +36,7 @@ async def test_barometer_end_to_end_with_simulated_room(harness: LocalHarness) -
     summary = next(line for line in printed if "n = 30" in line)
     assert "1. Min organisation har något att tillföra" in summary
     charts = [p for p in harness.port.files() if p.suffix == ".png"]
-    assert len(charts) >= 2 and all(_png_size(p)[0] > 300 for p in charts)
+    assert len(charts) >= 2 and all(png_size(p)[0] > 300 for p in charts)
     assert any("för få svar" in line or "Per sektor" in line for line in printed)
 
 

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from facilitation.exercises.prioritisation import ACK_LIMIT, PrioritisationExercise, fit_ack
 from facilitation.i18n import t
 from facilitation.model import Round, RoundKind, RoundStatus
 from facilitation.ports import Button, ButtonEvent, UserRef
 from facilitation.prioritisation import aggregate
-from tests.harness import LocalHarness
+from tests.harness import LocalHarness, png_size
 
 PROCESS = "varmland-2015"
-
-
-@pytest.fixture
-async def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
-    h = await LocalHarness.start(tmp_path)
-    yield h
-    await h.close()
-
-
-def _png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
 
 
 def _ballot_message(h: LocalHarness) -> int:
@@ -99,7 +83,7 @@ async def test_ranking_top3_with_simulated_room_via_run_local(tmp_path: Path) ->
         charts = [p for p in port.files() if p.suffix == ".png"]
         assert {p.name.split("-", 1)[1] for p in charts} == {
             "prio-1-ranking.png", "prio-1-sectors.png", "prio-1-pairwise.png"}
-        assert all(_png_size(p)[0] > 500 for p in charts)
+        assert all(png_size(p)[0] > 500 for p in charts)
     finally:
         await app.aclose()
 
