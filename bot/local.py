@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from config.settings import LOCAL_FACILITATOR
 from facilitation.conversation import Conversation
 from facilitation.ports import (
     Attachment,
@@ -136,7 +137,7 @@ class LocalPort:
 class LocalSession:
     """Reads lines and turns them into events for the conversation, as the current speaker."""
 
-    def __init__(self, conversation: Conversation, port: LocalPort, facilitator: str = "facilitator",
+    def __init__(self, conversation: Conversation, port: LocalPort, facilitator: str = LOCAL_FACILITATOR,
                  seed: int = 2015) -> None:
         self.conversation = conversation
         self.port = port
@@ -229,7 +230,7 @@ class LocalSession:
 
 
 async def run_local(conversation: Conversation, out_dir: Path, stream: TextIO | None = None,
-                    write: Callable[[str], None] = print, facilitator: str = "facilitator") -> LocalPort:
+                    write: Callable[[str], None] = print, facilitator: str = LOCAL_FACILITATOR) -> LocalPort:
     """Run the terminal mode until end of input or ``:slut``; returns the port (for tests)."""
     port = LocalPort(out_dir, write)
     session = LocalSession(conversation, port, facilitator)

@@ -22,6 +22,7 @@ from facilitation.model import Language
 
 PACKAGED_PROCESSES = Path(__file__).parent / "processes"
 ENV_PREFIX = "DIALOGBOT_"
+LOCAL_FACILITATOR = "facilitator"  # who speaks first in the local terminal mode
 
 
 class Settings(BaseModel):
@@ -93,7 +94,15 @@ class Settings(BaseModel):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'dialogbot.sqlite3').resolve()}"
 
     def is_facilitator(self, platform: str, user_id: str) -> bool:
-        return str(user_id) in self.facilitators.get(platform, [])
+        """Configured ids; in the local mode, without a ``local`` entry, the terminal's own speaker.
+
+        Only the person at the terminal can speak on the local platform, so the default speaker
+        leads the workshop there unless ``facilitators.local`` says otherwise.
+        """
+        ids = self.facilitators.get(platform)
+        if ids is None and platform == "local":
+            ids = [LOCAL_FACILITATOR]
+        return str(user_id) in (ids or [])
 
     @property
     def has_telegram(self) -> bool:

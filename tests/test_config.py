@@ -92,6 +92,11 @@ def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     env_facilitators = load_settings(None, env={**env, "DIALOGBOT_FACILITATORS": "slack:U1, local:facilitator"},
                                      env_file=None)
     assert env_facilitators.facilitators == {"slack": ["U1"], "local": ["facilitator"]}
+    # The local terminal's default speaker leads unless local facilitators are configured.
+    assert settings.is_facilitator("local", "facilitator") and not settings.is_facilitator("local", "anna")
+    local_anna = load_settings(None, env={**env, "DIALOGBOT_FACILITATORS": "local:anna"}, env_file=None)
+    assert local_anna.is_facilitator("local", "anna") and not local_anna.is_facilitator("local", "facilitator")
+    assert not settings.is_facilitator("telegram", "facilitator")
     with pytest.raises(ConfigError, match="timezone"):
         load_settings(None, env={**env, "DIALOGBOT_TIMEZONE": "Europe/Karlstad"}, env_file=None)
     with pytest.raises(ConfigError, match=r"dialogbot.toml.*min_group_size"):

@@ -99,8 +99,9 @@ def test_cli_help_lists_commands() -> None:
 def test_dialogbot_run_script_writes_charts(tmp_path: Path) -> None:
     demo = tmp_path / "demo.txt"
     demo.write_text("/workshop varmland-2015 Demo\n/barometer\n:sim 30\n/stang\n/export\n", encoding="utf-8")
-    env = {**os.environ, "DIALOGBOT_DATA_DIR": str(tmp_path / "data"), "DIALOGBOT_FACILITATORS": "local:facilitator",
-           "DIALOGBOT_CHART_PROCESSES": "0"}
+    # No facilitator configured: as after the README's run command, the terminal's speaker leads.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
+    env.update({"DIALOGBOT_DATA_DIR": str(tmp_path / "data"), "DIALOGBOT_CHART_PROCESSES": "0"})
     result = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--script", str(demo), "--out",
                              str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path, env=env,
                             timeout=120)
