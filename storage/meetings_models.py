@@ -34,6 +34,13 @@ SKIPPED = "skipped"
 FAILED = "failed"
 STATUSES = (PENDING, CLAIMED, SENT, SKIPPED, FAILED)
 
+# Where a signatory or contact came from: the TOML import follows and deactivates only FILE rows;
+# rows added in a chat (a contact's invitation) or with the CLI are managed there.
+FILE = "file"
+CHAT = "chat"
+CLI = "cli"
+SOURCES = (FILE, CHAT, CLI)
+
 
 class SignatoryRow(Base):
     __tablename__ = "signatories"
@@ -43,6 +50,7 @@ class SignatoryRow(Base):
     key: Mapped[str] = mapped_column(KEY)
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(8), default=FILE, server_default=FILE)
 
     __table_args__ = (UniqueConstraint("process_key", "key", name="uq_signatories_process_key"),)
 
@@ -61,6 +69,7 @@ class ContactRow(Base):
     language: Mapped[str] = mapped_column(String(2), default="sv")
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(8), default=FILE, server_default=FILE)
 
     __table_args__ = (
         UniqueConstraint("process_key", "key", name="uq_contacts_process_key"),

@@ -46,6 +46,8 @@ class WorkshopRow(Base):
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     language: Mapped[str] = mapped_column(String(2), default="sv")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The closed round (often last year's meeting) the next barometer is to be drawn against.
+    compare_round_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ParticipantRow(Base):
@@ -141,3 +143,15 @@ class PreferenceRow(Base):
 
     user_key: Mapped[str] = mapped_column(KEY, primary_key=True)
     language: Mapped[str] = mapped_column(String(2))
+
+
+class SeenRequestRow(Base):
+    """A signed platform request already handled (a hash of its signature), so a replay changes nothing.
+
+    Rows older than the platform's replay window are deleted; several bot processes share them.
+    """
+
+    __tablename__ = "seen_requests"
+
+    key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
