@@ -105,6 +105,7 @@ class Conversation:
         self._extra_actions: dict[str, ActionHandler] = {}
         self._user_turns: dict[str, tuple[asyncio.Lock, int]] = {}
         self._extra_commands: dict[str, _Command] = {}
+        self._start_handlers: dict[str, Handler] = {}
         self._compare_with: dict[int, int] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
         self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
@@ -139,6 +140,16 @@ class Conversation:
             if name in COMMANDS or name in self._extra_commands:
                 raise ValueError(f"command {name!r} is taken")
             self._extra_commands[name] = _Command(handler, facilitator_only)
+
+    def register_start_handler(self, prefix: str, handler: Handler) -> None:
+        """Handle ``/start PREFIX…`` (a Telegram deep link's parameter) in a feature module.
+
+        ``/start CODE`` joins a workshop; a parameter starting with ``prefix`` (e.g. ``k-`` for a
+        contact person's invitation) goes to ``handler`` with the whole parameter as its argument.
+        """
+        if not prefix or prefix in self._start_handlers:
+            raise ValueError(f"start prefix {prefix!r} is taken")
+        self._start_handlers[prefix] = handler
 
     @property
     def processes(self) -> dict[str, Process]:
@@ -247,6 +258,10 @@ class Conversation:
 
     async def cmd_start(self, turn: Turn, args: tuple[str, ...]) -> None:
         if args:
+            for prefix, handler in self._start_handlers.items():
+                if args[0].startswith(prefix):
+                    await handler(self, turn, args)
+                    return
             await self.cmd_join(turn, args)
             return
         await self.cmd_help(turn, args)
