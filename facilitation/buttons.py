@@ -37,7 +37,7 @@ class ButtonCodec:
         if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > MAX_BYTES or "~" not in data:
             raise DomainError("error.bad_button")
         payload, _, signature = data.rpartition("~")
-        if not hmac.compare_digest(signature, self._signer.sign(payload)):
+        if not signature.isascii() or not hmac.compare_digest(signature, self._signer.sign(payload)):
             raise DomainError("error.bad_button")
         action, *rest = payload.split(".")
         try:

@@ -21,6 +21,8 @@ def test_keys_are_stable_secret_dependent_and_platform_scoped() -> None:
     assert "42" not in a.participant_key("telegram", "42")
     with pytest.raises(ValueError):
         Pseudonymizer("short")
+    # A forgotten contact's tombstone cannot be matched with their answers' key.
+    assert a.contact_tombstone("telegram", "42") != a.participant_key("telegram", "42")
 
 
 def test_button_data_is_signed_and_fits_64_bytes() -> None:
@@ -29,7 +31,8 @@ def test_button_data_is_signed_and_fits_64_bytes() -> None:
     assert len(data.encode()) <= 64
     assert codec.decode(data) == ("b", (2_000_000_000, 2_000_000_000, 11))
     forged = data.replace(".11~", ".10~")
-    for bad in [forged, "b.1.2.3", "b.1.2.3~AAAAAAAA", "", "x" * 80, data + "x",
+    for bad in [forged, "b.1.2.3", "b.1.2.3~AAAAAAAA", "", "x" * 80, data + "x", "b.1.1.1~ÅÄÖÅÄÖÅÄ",
+                "b.1.2.3~" + "é" * 8, "s.1.1~\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
                 ButtonCodec(Pseudonymizer(SECRET + "other")).encode("b", 1, 2, 3)]:
         with pytest.raises(DomainError) as err:
             codec.decode(bad)
