@@ -57,6 +57,11 @@ class MemoryStore:
         found = self._workshops.get(workshop_id)
         return replace(found) if found else None
 
+    async def set_compare_round(self, workshop_id: int, round_id: int | None) -> None:
+        async with self._lock:
+            if workshop_id in self._workshops:
+                self._workshops[workshop_id].compare_round_id = round_id
+
     async def workshop_by_code(self, join_code: str) -> Workshop | None:
         return next((replace(w) for w in self._workshops.values() if w.join_code == join_code), None)
 

@@ -88,6 +88,8 @@ class Workshop:
     join_code: str
     language: Language = Language.SV
     created_at: datetime | None = None
+    #: A closed barometer round (often last year's meeting) the next barometer is drawn against.
+    compare_round_id: int | None = None
 
 
 @dataclass

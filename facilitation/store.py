@@ -36,6 +36,10 @@ class Store(Protocol):
 
     async def workshop_by_code(self, join_code: str) -> Workshop | None: ...
 
+    async def set_compare_round(self, workshop_id: int, round_id: int | None) -> None:
+        """Remember (or forget, with None) the round the workshop's next barometer is compared with."""
+        ...
+
     async def upsert_participant(
         self,
         workshop_id: int,

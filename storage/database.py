@@ -15,8 +15,13 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for ``url`` with the right per-dialect settings."""
+    """An async engine for ``url`` with the right per-dialect settings.
+
+    ``hide_parameters``: a database error's message never carries the statement's values, so a
+    participant key or a vote cannot reach a log through an exception.
+    """
     parsed = make_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":

@@ -7,10 +7,13 @@ an answer takes a share lock on its round row, so once a close has committed no 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from facilitation.model import (
@@ -38,6 +41,31 @@ from storage.models import (
 )
 from storage.transactions import Transactions
 
+T = TypeVar("T")
+_RETRIES = 4
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    """Whether PostgreSQL aborted the transaction only because of another one (safe to run again)."""
+    original = getattr(exc, "orig", None)
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if state is None:  # asyncpg's error is wrapped once more by SQLAlchemy's adapter
+        state = getattr(getattr(original, "__cause__", None), "sqlstate", None)
+    return state in _RETRYABLE_SQLSTATES
+
+
+async def _retrying(transaction: Callable[[], Awaitable[T]]) -> T:
+    """Run a whole transaction again (a few times) when PostgreSQL aborted it for another's sake."""
+    for attempt in range(_RETRIES - 1):
+        try:
+            return await transaction()
+        except DBAPIError as exc:
+            if not _retryable(exc):
+                raise
+            await asyncio.sleep(0.01 * (attempt + 1))
+    return await transaction()
+
 
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything is stored in UTC."""
@@ -48,7 +76,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _workshop(row: WorkshopRow) -> Workshop:
     return Workshop(row.id, row.process_key, row.title, row.join_code, Language(row.language),
-                    _aware(row.created_at))
+                    _aware(row.created_at), row.compare_round_id)
 
 
 def _participant(row: ParticipantRow) -> Participant:
@@ -108,6 +136,11 @@ class SqlStore(Transactions):
         async with self._read() as session:
             row = await session.get(WorkshopRow, workshop_id)
             return _workshop(row) if row else None
+
+    async def set_compare_round(self, workshop_id: int, round_id: int | None) -> None:
+        async with self._write() as session:
+            await session.execute(update(WorkshopRow).where(WorkshopRow.id == workshop_id)
+                                  .values(compare_round_id=round_id))
 
     async def workshop_by_code(self, join_code: str) -> Workshop | None:
         async with self._read() as session:
@@ -221,6 +254,15 @@ class SqlStore(Transactions):
         return await self._answers.submit(PendingAnswer(round_id, item_id, participant_key, value, at))
 
     async def _write_answers(self, answers: Sequence[PendingAnswer]) -> list[bool]:
+        """:meth:`_write_answer_batch`, retried when PostgreSQL picks it as a deadlock victim.
+
+        Rows are locked in one global order (rounds, then participants, then answers, each
+        sorted), so two processes' batches should only ever wait for each other; the retry is
+        the safety net that keeps a rare deadlock from losing a whole batch of votes.
+        """
+        return await _retrying(lambda: self._write_answer_batch(answers))
+
+    async def _write_answer_batch(self, answers: Sequence[PendingAnswer]) -> list[bool]:
         """One transaction: lock the rounds involved (shared), upsert the answers of open ones."""
         round_ids = sorted({a.round_id for a in answers})
         async with self._write() as session:
@@ -244,19 +286,26 @@ class SqlStore(Transactions):
             if latest:
                 await connection.execute(self._upsert_answer, [
                     {"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
-                     "value": a.value, "updated_at": a.at} for a in latest.values()])
+                     "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
         return [a.round_id in open_rounds for a in answers]
 
     async def replace_ballot(
+        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
+    ) -> bool:
+        return await _retrying(lambda: self._replace_ballot(round_id, participant_key, ballot, at))
+
+    async def _replace_ballot(
         self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
     ) -> bool:
         async with self._write() as session:
             workshop_id = await self._lock_open_round(session, round_id)
             if workshop_id is None:
                 return False
-            await session.execute(self._insert(ParticipantRow).values(
-                workshop_id=workshop_id, key=participant_key, joined_at=at,
-            ).on_conflict_do_nothing(index_elements=["workshop_id", "key"]))
+            # Upserting the participant row locks it until commit, so two processes replacing
+            # the same person's ballot take turns instead of both inserting (unique violation).
+            insert = self._insert(ParticipantRow).values(workshop_id=workshop_id, key=participant_key, joined_at=at)
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=["workshop_id", "key"], set_={"key": insert.excluded.key}))
             await session.execute(
                 delete(ResponseRow).where(ResponseRow.round_id == round_id,
                                           ResponseRow.participant_key == participant_key)

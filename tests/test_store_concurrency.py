@@ -1,0 +1,127 @@
+"""Several bot processes on one database: each is a store with an engine (and pool) of its own.
+
+These are the races a single process never meets: two processes' vote batches locking the same
+rows in different orders, the same person's ballot replaced from two processes at once, a vote
+handled by a process whose cached round is still open after another process closed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from facilitation.errors import DomainError
+from facilitation.model import RoundKind
+from facilitation.service import WorkshopService
+from storage.database import create_engine
+from storage.migrate import upgrade
+from storage.models import ResponseRow
+from storage.repository import SqlStore
+from tests.fixtures import PROCESSES
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+async def _services(url: str, count: int) -> AsyncIterator[list[WorkshopService]]:
+    engines = [create_engine(url) for _ in range(count)]
+    if url.startswith("sqlite"):
+        await upgrade(url, engines[0])
+    try:
+        yield [WorkshopService(SqlStore(engine), PROCESSES, clock=lambda: NOW) for engine in engines]
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+@pytest.fixture
+async def pg_services(pg_database: str) -> AsyncIterator[list[WorkshopService]]:
+    async for services in _services(pg_database, 4):
+        yield services
+
+
+@pytest.mark.postgres
+async def test_two_processes_voting_in_opposite_orders_lose_nothing(pg_services: list[WorkshopService]) -> None:
+    a, b = pg_services[:2]
+    workshop = await a.create_workshop("varmland-2015", "Karlstad")
+    round_ = await a.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")])
+    await a.open_round(round_.id)
+    keys = [f"person-{i:03d}" for i in range(300)]
+    presses = []
+    for item in round_.items:  # every person answers both statements from both processes
+        presses += [a.answer(round_.id, item.id, key, 2) for key in keys]
+        presses += [b.answer(round_.id, item.id, key, 4) for key in reversed(keys)]
+    results = await asyncio.gather(*presses, return_exceptions=True)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    responses = await a.store.responses(round_.id)
+    assert len(responses) == 600  # one answer per person and statement, whichever came last
+    assert {r.value for r in responses} <= {2, 4}
+
+
+@pytest.mark.postgres
+async def test_same_ballot_replaced_from_four_processes_at_once(pg_services: list[WorkshopService]) -> None:
+    first = pg_services[0]
+    workshop = await first.create_workshop("varmland-2015", "Karlstad")
+    items = [(f"Princip {i}", f"p{i}") for i in range(6)]
+    round_ = await first.create_round(workshop.id, RoundKind.RANKING, "R", items, {"top_k": 3})
+    await first.open_round(round_.id)
+    ids = [item.id for item in round_.items]
+    rng = random.Random(7)
+    ballots = [dict(zip(rng.sample(ids, 3), (1, 2, 3), strict=True)) for _ in range(40)]
+    results = await asyncio.gather(
+        *(pg_services[i % 4].submit_ballot(round_.id, "same-person", ballot) for i, ballot in enumerate(ballots)),
+        return_exceptions=True)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    stored = await first.own_answers(round_.id, "same-person")
+    assert stored in ballots  # one whole ballot, never a mix of two
+
+
+@pytest.mark.postgres
+async def test_vote_in_a_process_that_has_not_seen_the_close_changes_nothing(
+        pg_services: list[WorkshopService]) -> None:
+    voter, closer = pg_services[:2]
+    workshop = await voter.create_workshop("varmland-2015", "Karlstad")
+    round_ = await voter.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1")])
+    await voter.open_round(round_.id)
+    item = round_.items[0]
+    await voter.answer(round_.id, item.id, "early", 3)  # the voter's cache now holds the open round
+    await closer.close_round(round_.id)
+    assert (await voter.cached_round(round_.id)).status.value == "open"  # stale, as in a real second process
+    with pytest.raises(DomainError) as refused:
+        await voter.answer(round_.id, item.id, "late", 5)
+    assert refused.value.key == "error.round_closed"
+    ranking = await voter.create_round(workshop.id, RoundKind.RANKING, "R", [("A", "a"), ("B", "b")])
+    await voter.open_round(ranking.id)
+    await voter.submit_ballot(ranking.id, "early", {ranking.items[0].id: 1})
+    await closer.close_round(ranking.id)
+    with pytest.raises(DomainError):
+        await voter.submit_ballot(ranking.id, "late", {ranking.items[1].id: 1})
+    assert [r.participant_key for r in await voter.store.responses(round_.id)] == ["early"]
+    assert [r.participant_key for r in await voter.store.responses(ranking.id)] == ["early"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_database_refuses_a_second_answer_row_and_logs_no_values(
+        backend: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> None:
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_database")
+    async for (service,) in _services(url, 1):
+        workshop = await service.create_workshop("varmland-2015", "Karlstad")
+        round_ = await service.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1")])
+        await service.open_round(round_.id)
+        await service.answer(round_.id, round_.items[0].id, "secret-person-key", 4)
+        row = {"round_id": round_.id, "item_id": round_.items[0].id, "participant_key": "secret-person-key",
+               "value": 1, "updated_at": NOW}
+        store = service.store
+        assert isinstance(store, SqlStore)
+        with caplog.at_level(logging.INFO), pytest.raises(IntegrityError) as refused:
+            async with store.engine.begin() as connection:  # bypassing the code: the constraint holds
+                await connection.execute(insert(ResponseRow).values(**row))
+        assert "secret-person-key" not in str(refused.value)  # hide_parameters: no values in messages
+        assert "secret-person-key" not in caplog.text
+        assert [r.value for r in await store.responses(round_.id)] == [4]
