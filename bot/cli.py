@@ -26,6 +26,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     settings = _settings(args)
+    serving = not (args.local or args.script) and (settings.has_telegram or settings.has_slack)
+    if serving and not args.verbose:  # a server's log shows what the bot does (reminder progress…)
+        for name in OWN_LOGGERS:
+            logging.getLogger(name).setLevel(logging.INFO)
     script = open(args.script, encoding="utf-8") if args.script else None
     try:
         return asyncio.run(run(settings, script=script, out_dir=Path(args.out) if args.out else None,
@@ -47,6 +51,12 @@ def cmd_db(args: argparse.Namespace) -> int:
         print(f"database at revision {revision} (head {head_revision()})")
         return 0
 
+    from storage.database import is_sqlite
+
+    if is_sqlite(url) and not _sqlite_file(url).exists():  # looking must not create the file
+        print(f"database revision: empty (no file {_sqlite_file(url)}); newest: {head_revision()}")
+        return 1
+
     async def show() -> str | None:
         from storage.database import create_engine
 
@@ -59,6 +69,12 @@ def cmd_db(args: argparse.Namespace) -> int:
     revision = asyncio.run(show())
     print(f"database revision: {revision or 'empty'}; newest: {head_revision()}")
     return 0 if revision == head_revision() else 1
+
+
+def _sqlite_file(url: str) -> Path:
+    from sqlalchemy.engine import make_url
+
+    return Path(make_url(url).database or "")
 
 
 def cmd_processes(args: argparse.Namespace) -> int:
@@ -131,15 +147,35 @@ def _extensions() -> list:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from bot.app import SchemaOutOfDate
+
+        if isinstance(exc, SchemaOutOfDate):
+            print(f"database error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+OWN_LOGGERS = ("bot", "facilitation", "storage", "config")
+# Libraries that log request bodies, SQL parameters or URLs with tokens at DEBUG/INFO: a
+# participant id, a vote or the bot token must never reach a log, so they stay at WARNING.
+QUIET_LIBRARIES = ("aiosqlite", "sqlalchemy", "httpx", "httpcore", "slack_bolt", "slack_sdk", "telegram",
+                   "apscheduler", "aiohttp.access")
+
+
+def configure_logging(verbose: bool) -> None:
+    """Our own modules at INFO with ``-v`` (else WARNING); chatty libraries always at WARNING."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

@@ -47,10 +47,13 @@ class _ProcessHeader(BaseModel):
 
 
 class _ProcessFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")  # a misspelt [[statment]] must not pass as "ok"
     process: _ProcessHeader
     principles: list[_PrincipleIn] = Field(default_factory=list, max_length=30)
     statements: list[_StatementIn] = Field(default_factory=list, max_length=50)
+    # A process file may also hold its signatories and meetings; facilitation.meetings checks them.
+    signatories: list[dict[str, Any]] = Field(default_factory=list)
+    meetings: list[dict[str, Any]] = Field(default_factory=list)
 
     @field_validator("principles", "statements")
     @classmethod

@@ -23,6 +23,8 @@ from facilitation.model import Language
 PACKAGED_PROCESSES = Path(__file__).parent / "processes"
 ENV_PREFIX = "DIALOGBOT_"
 LOCAL_FACILITATOR = "facilitator"  # who speaks first in the local terminal mode
+MIN_SECRET_LENGTH = 16
+SUPPORTED_DATABASES = ("sqlite+aiosqlite:///", "postgresql+asyncpg://")
 
 
 class Settings(BaseModel):
@@ -56,6 +58,21 @@ class Settings(BaseModel):
     slack_api_base_url: str = ""
     slack_listen: str = "127.0.0.1"
     slack_port: int = 3000
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough_secret(cls, value: str) -> str:
+        if value and len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters (or left out to be generated)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if value and not value.startswith(SUPPORTED_DATABASES):
+            raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// "
+                             "(e.g. postgresql+asyncpg://dialogbot@127.0.0.1/dialogbot)")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -127,7 +144,10 @@ def load_settings(
         path = Path("dialogbot.toml")
     if path is not None:
         document = read_toml(path)
-        values.update(document.get("dialogbot", document))
+        table = document.get("dialogbot", document)
+        if not isinstance(table, dict):
+            raise ConfigError(str(path), "dialogbot", "must be a table ([dialogbot] followed by key = value lines)")
+        values.update(table)
     source = str(path) if path else "settings"
     if env_file is not None and env_file.exists():
         values.update(_prefixed({k: v for k, v in dotenv_values(env_file).items() if v is not None}))
@@ -159,7 +179,11 @@ def _stored_secret(data_dir: Path) -> str:
     path = data_dir / "secret.key"
     try:
         if path.exists():
-            return path.read_text(encoding="utf-8").strip()
+            stored = path.read_text(encoding="utf-8").strip()
+            if len(stored) < MIN_SECRET_LENGTH:
+                raise ConfigError(str(path), "", f"the stored secret is shorter than {MIN_SECRET_LENGTH} characters; "
+                                  "restore it from a backup (pseudonymous keys depend on it)")
+            return stored
         data_dir.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -61,6 +61,7 @@ def test_shipped_processes_match_the_seeds() -> None:
          "process.scale_steps", "greater than or equal to 3"),
         (GOOD.replace('text = "Vi', 'tekst = "x"\ntext = "Vi'), "statements[0].tekst", "unknown key"),
         ("[process]\nkey='x'\nname='y'\n", "", "at least one principle or statement"),
+        (GOOD + '\n[[statment]]\nkey = "s2"\ntext = "Stavfel"\n', "statment", "unknown key"),
     ],
 )
 def test_malformed_process_files_are_explained(tmp_path: Path, text: str, where: str, problem: str) -> None:
@@ -105,3 +106,26 @@ def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown key"):
         load_settings(write(tmp_path, "[dialogbot]\nlangauge = 'sv'\n", "dialogbot.toml"),
                       env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "where", "problem"),
+    [
+        ('dialogbot = "x"\n', {}, "dialogbot", "must be a table"),
+        ('[dialogbot]\nsecret = "kort"\n', {}, "secret", "at least 16 characters"),
+        ("", {"DIALOGBOT_DATABASE_URL": "mysql://db"}, "database_url", "postgresql+asyncpg://"),
+        ("", {"DIALOGBOT_DATABASE_URL": "postgresql://u@h/db"}, "database_url", "postgresql+asyncpg://"),
+    ],
+)
+def test_bad_settings_are_configuration_errors(tmp_path: Path, toml: str, env: dict[str, str], where: str,
+                                               problem: str) -> None:
+    config = write(tmp_path, toml, "dialogbot.toml")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config, env={"DIALOGBOT_DATA_DIR": str(tmp_path / "data"), **env}, env_file=None)
+    assert where in str(err.value) and problem in str(err.value)
+
+
+def test_a_damaged_stored_secret_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret.key").write_text("\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="secret.key.*shorter than 16"):
+        load_settings(None, env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)

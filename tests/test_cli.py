@@ -1,0 +1,61 @@
+"""The command line's answers to an administrator: clear errors, and looking never changes anything."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dialogbot(*args: str, tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
+    environ.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), *args],
+                          capture_output=True, text=True, cwd=tmp_path, env={**environ, "PYTHONPATH": str(ROOT)},
+                          timeout=120)
+
+
+def test_db_current_does_not_create_the_database(tmp_path: Path) -> None:
+    result = dialogbot("db", "current", tmp_path=tmp_path)
+    assert result.returncode == 1 and "empty" in result.stdout
+    assert not (tmp_path / "data" / "dialogbot.sqlite3").exists()
+    upgraded = dialogbot("db", "upgrade", tmp_path=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    current = dialogbot("db", "current", tmp_path=tmp_path)
+    assert current.returncode == 0 and "newest" in current.stdout
+
+
+def test_bad_settings_are_reported_without_a_traceback(tmp_path: Path) -> None:
+    result = dialogbot("config", "check", tmp_path=tmp_path, env={"DIALOGBOT_DATABASE_URL": "mysql://x/y"})
+    assert result.returncode == 2
+    assert "configuration error" in result.stderr and "database_url" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_unmigrated_postgres_is_a_clear_error(tmp_path: Path, pg_server: str) -> None:
+    import asyncpg
+
+    from tests.conftest import _plain, in_thread
+
+    name = f"dialogbot_cli_{uuid.uuid4().hex[:10]}"
+
+    async def sql(statement: str) -> None:
+        connection = await asyncpg.connect(_plain(pg_server))
+        await connection.execute(statement)
+        await connection.close()
+
+    in_thread(lambda: sql(f'CREATE DATABASE "{name}"'))
+    try:
+        url = f"{pg_server.rsplit('/', 1)[0]}/{name}"
+        result = dialogbot("--database-url", url, "run", "--script", os.devnull, tmp_path=tmp_path)
+        assert result.returncode == 2 and "dialogbot db upgrade" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        in_thread(lambda: sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
