@@ -21,7 +21,7 @@ from facilitation.charting import ChartRenderer
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Image, Output, Post
 from facilitation.i18n import t
-from facilitation.live import LiveUpdater
+from facilitation.live import LiveUpdater, LiveView
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Sector, Workshop
 from facilitation.ports import (
     Button,
@@ -106,7 +106,6 @@ class Conversation:
         self._user_turns: dict[str, tuple[asyncio.Lock, int]] = {}
         self._extra_commands: dict[str, _Command] = {}
         self._start_handlers: dict[str, Handler] = {}
-        self._compare_with: dict[int, int] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
         self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
         for exercise in exercises:
@@ -201,6 +200,7 @@ class Conversation:
         return chosen.get(user_key, self.language)
 
     async def _refuse(self, turn: Turn, text: str) -> None:
+        text = _with_command_prefix(text, turn.port)
         try:
             if isinstance(turn.event, ButtonEvent):
                 await turn.port.acknowledge(turn.event, text, alert=True)
@@ -270,17 +270,17 @@ class Conversation:
         text = t("help.participant", turn.lang)
         if self.is_facilitator(turn.user):
             text += "\n\n" + t("help.facilitator", turn.lang)
-        prefix = getattr(turn.port, "command_prefix", "/")
-        if prefix != "/":  # e.g. Slack: every command is a word after /dialog
-            text = re.sub(r"(^|\s)/(?=[a-zåäö])", lambda m: m.group(1) + prefix, text, flags=re.MULTILINE)
-        await turn.reply(text)
+        await turn.reply(_with_command_prefix(text, turn.port))
 
     async def cmd_join(self, turn: Turn, args: tuple[str, ...]) -> None:
         if not args:
-            raise DomainError("error.bad_args", usage="/delta KOD")
+            raise DomainError("error.bad_args", usage=t("usage.join", turn.lang))
         workshop = await self.service.workshop_by_code(" ".join(args))
         await self.service.join(workshop.id, turn.user_key)
-        await self.bind(turn, workshop)
+        # A group or channel becomes a room of the workshop only by a facilitator's word:
+        # otherwise anyone could move a room to another workshop, or pull a workshop into a room.
+        if turn.chat.is_private or self.is_facilitator(turn.user):
+            await self.bind(turn, workshop)
         await turn.reply(t("workshop.joined", turn.lang, title=workshop.title),
                          self.sector_keyboard(workshop.id, turn.lang))
 
@@ -312,13 +312,14 @@ class Conversation:
 
     # facilitator commands
     async def cmd_processes(self, turn: Turn, args: tuple[str, ...]) -> None:
-        lines = "\n".join(f"• {p.key} – {p.name} ({len(p.statements)} påståenden/statements, "
-                          f"{len(p.principles)} principer/principles)" for p in self.processes.values())
+        lines = "\n".join(t("workshop.process_line", turn.lang, key=p.key, name=p.name,
+                            statements=len(p.statements), principles=len(p.principles))
+                          for p in self.processes.values())
         await turn.reply(t("workshop.list_processes", turn.lang, lines=lines))
 
     async def cmd_workshop(self, turn: Turn, args: tuple[str, ...]) -> None:
         if not args:
-            raise DomainError("error.bad_args", usage="/workshop PROCESS [titel]")
+            raise DomainError("error.bad_args", usage=t("usage.workshop", turn.lang))
         workshop = await self.service.create_workshop(args[0], " ".join(args[1:]), turn.lang)
         await self.bind(turn, workshop)
         await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
@@ -334,10 +335,12 @@ class Conversation:
         create = getattr(exercise, "create_round")  # noqa: B009 - part of the start-command protocol
         round_: Round = await create(self, turn, workshop, process, name, args)
         await self.launch(turn, workshop, round_)
+        if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
+            await self.service.store.set_compare_round(workshop.id, None)
 
-    def compare_target(self, workshop_id: int) -> int | None:
-        """The earlier round a facilitator asked the next barometer to be compared with."""
-        return self._compare_with.pop(workshop_id, None)
+    def room_language(self, chat: ChatRef, turn: Turn, workshop: Workshop) -> Language:
+        """A room speaks the workshop's language; a private chat the user's own."""
+        return turn.lang if chat.is_private else workshop.language
 
     async def launch(self, turn: Turn, workshop: Workshop, round_: Round) -> None:
         """Open a draft round and post it with a live tally in every room of the workshop."""
@@ -347,7 +350,7 @@ class Conversation:
             port = self.ports.get(chat.platform)
             if port is None:
                 continue
-            lang = workshop.language if chat != turn.chat else turn.lang
+            lang = self.room_language(chat, turn, workshop)
             intro = t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
                       title=round_.title, instructions=exercise.instructions(round_, lang))
             tally_text = await self._tally_text(round_, lang)
@@ -357,11 +360,11 @@ class Conversation:
             for post in exercise.posts(self, round_, lang):
                 await port.send_text(chat, post.text, post.buttons)
 
-    def _tally_renderer(self, round_id: int, intro: str, lang: Language) -> Callable[
-            [], Awaitable[tuple[str, Keyboard | None]]]:
-        async def render() -> tuple[str, Keyboard | None]:
-            round_ = await self.service.require_round(round_id)
-            return f"{intro}\n\n{await self._tally_text(round_, lang)}", None
+    def _tally_renderer(self, round_id: int, intro: str, lang: Language) -> Callable[[], Awaitable[LiveView]]:
+        async def render() -> LiveView:
+            round_ = await self.service.require_round(round_id)  # the database: votes of every process
+            return LiveView(f"{intro}\n\n{await self._tally_text(round_, lang)}",
+                            final=round_.status == RoundStatus.CLOSED)
         return render
 
     async def _tally_text(self, round_: Round, lang: Language) -> str:
@@ -403,13 +406,15 @@ class Conversation:
         round_ = await self.current_round(turn, (), open_only=True)
         position = 0 if round_.current_position is None else round_.current_position + 1
         round_ = await self.service.step(round_.id, position)
+        workshop = await self.service.require_workshop(round_.workshop_id)
         exercise = self.exercises[round_.kind]
         for chat in await self.rooms(round_.workshop_id, also=turn.chat):
             port = self.ports.get(chat.platform)
             if port is None:
                 continue
-            await port.send_text(chat, t("round.stepped", turn.lang, position=position + 1, total=len(round_.items)))
-            for post in exercise.posts(self, round_, turn.lang):
+            lang = self.room_language(chat, turn, workshop)
+            await port.send_text(chat, t("round.stepped", lang, position=position + 1, total=len(round_.items)))
+            for post in exercise.posts(self, round_, lang):
                 await port.send_text(chat, post.text, post.buttons)
         self.live.poke(round_.id)
 
@@ -417,37 +422,49 @@ class Conversation:
         round_ = await self.current_round(turn, args, open_only=not args)
         round_ = await self.service.close_round(round_.id)
         await self.live.finish(round_.id)
-        outputs = await self.exercises[round_.kind].results(self, round_, turn.lang)
+        workshop = await self.service.require_workshop(round_.workshop_id)
+        outputs: dict[Language, list[Output]] = {}  # charts drawn once per language, not per room
         for chat in await self.rooms(round_.workshop_id, also=turn.chat):
             port = self.ports.get(chat.platform)
             if port is not None:
-                await port.send_text(chat, t("round.closing", turn.lang, title=round_.title))
-                await self.post_outputs(port, chat, outputs)
+                lang = self.room_language(chat, turn, workshop)
+                if lang not in outputs:
+                    outputs[lang] = await self.exercises[round_.kind].results(self, round_, lang)
+                await port.send_text(chat, t("round.closing", lang, title=round_.title))
+                await self.post_outputs(port, chat, outputs[lang])
 
     async def cmd_results(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
-        outputs = await self.exercises[round_.kind].results(self, round_, turn.lang)
+        if round_.status != RoundStatus.CLOSED:
+            # Two read-outs of an open round, before and after someone presses, would show that
+            # person's answer: while it is open, the room sees turnout only.
+            raise DomainError("error.results_after_close")
+        workshop = await self.service.require_workshop(round_.workshop_id)
+        lang = self.room_language(turn.chat, turn, workshop)
+        outputs = await self.exercises[round_.kind].results(self, round_, lang)
         await self.post_outputs(turn.port, turn.chat, outputs)
 
     async def cmd_export(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
         if round_.status != RoundStatus.CLOSED:
             raise DomainError("error.round_not_closed_export")
-        for attachment in await self.exercises[round_.kind].export(self, round_, turn.lang):
+        workshop = await self.service.require_workshop(round_.workshop_id)
+        lang = self.room_language(turn.chat, turn, workshop)
+        for attachment in await self.exercises[round_.kind].export(self, round_, lang):
             await turn.port.send_file(turn.chat, attachment)
 
     async def cmd_compare(self, turn: Turn, args: tuple[str, ...]) -> None:
         """``/jamfor NR``: the next barometer is drawn against closed round NR of the same process
         (typically last year's dialogue meeting, which is another workshop)."""
         if not args or not args[0].lstrip("#").isdigit():
-            raise DomainError("error.bad_args", usage="/jamfor NR")
+            raise DomainError("error.bad_args", usage=t("usage.compare", turn.lang))
         workshop = await self.bound_workshop(turn)
         earlier = await self.service.require_round(int(args[0].lstrip("#")))
         earlier_workshop = await self.service.require_workshop(earlier.workshop_id)
         if (earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED
                 or earlier_workshop.process_key != workshop.process_key):
             raise DomainError("error.bad_compare")
-        self._compare_with[workshop.id] = earlier.id
+        await self.service.store.set_compare_round(workshop.id, earlier.id)
         await turn.reply(t("round.compare_set", turn.lang, number=earlier.id))
 
     async def cmd_rounds(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -507,6 +524,14 @@ class Conversation:
 
     async def aclose(self) -> None:
         await self.live.aclose()
+
+
+def _with_command_prefix(text: str, port: ChatPort) -> str:
+    """Commands in a text as the platform spells them (Slack: a word after ``/dialog``)."""
+    prefix = getattr(port, "command_prefix", "/")
+    if prefix == "/":
+        return text
+    return re.sub(r"(^|[\s(])/(?=[a-zåäö])", lambda m: m.group(1) + prefix, text, flags=re.MULTILINE)
 
 
 def _cmd(method: Callable[..., Awaitable[None]], facilitator_only: bool = False) -> _Command:

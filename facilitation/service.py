@@ -112,6 +112,7 @@ class WorkshopService:
     ) -> Round:
         """A draft round; items are (text, reference key) pairs, e.g. a statement and its key."""
         await self.require_workshop(workshop_id)
+        await self._no_open_round(workshop_id)
         settings = dict(settings or {})
         texts = [text.strip() for text, _ in items]
         if not texts or any(not text for text in texts):
@@ -157,8 +158,9 @@ class WorkshopService:
         return round_
 
     async def open_round(self, round_id: int) -> Round:
-        """Open a draft round; opening twice or reopening a closed round is refused."""
+        """Open a draft round; opening twice, reopening a closed round, or a second open round is refused."""
         round_ = await self.require_round(round_id)
+        await self._no_open_round(round_.workshop_id, but=round_id)
         self._rounds.drop(round_id)
         if not await self.store.transition_round(round_id, RoundStatus.DRAFT, RoundStatus.OPEN, self.clock()):
             raise DomainError("error.round_not_draft" if round_.status == RoundStatus.OPEN else "error.round_closed")
@@ -183,6 +185,13 @@ class WorkshopService:
         self._rounds.drop(round_id)
         round_.current_position = position
         return round_
+
+    async def _no_open_round(self, workshop_id: int, but: int | None = None) -> None:
+        """One open round per workshop: "close" and "results" then always mean the same round, and a
+        replayed or doubled launch command cannot leave two rounds open."""
+        current = await self.open_round_of(workshop_id)
+        if current is not None and current.id != but:
+            raise DomainError("error.round_still_open", number=current.id)
 
     async def open_round_of(self, workshop_id: int) -> Round | None:
         """The workshop's most recent open round, if any."""

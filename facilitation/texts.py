@@ -39,7 +39,11 @@ SV = {
     "workshop.join_hint": "Gå med privat: /delta {code}",
     "workshop.joined": "Välkommen till {title}! Välj din sektor (du anger den en gång):",
     "workshop.list_processes": "Processer:\n{lines}",
-    "sector.saved": "Tack! Du är med i {title} som {sector}.",
+    "workshop.process_line": "• {key} – {name} ({statements} påståenden, {principles} principer)",
+    "usage.join": "/delta KOD",
+    "usage.workshop": "/workshop PROCESS [titel]",
+    "usage.compare": "/jamfor NR",
+    "sector.saved": "Tack! Du är med i {title}. Sektor: {sector}.",
     "sector.choose": "Vilken sektor företräder du?",
     "round.opened": "{kind} #{number}: {title}\n{instructions}",
     "round.barometer.instructions": (
@@ -94,7 +98,11 @@ SV = {
     "error.no_more_items": "Det finns inga fler påståenden.",
     "error.unknown_command": "Okänt kommando /{name}. Skriv /hjalp.",
     "error.bad_args": "Så här används kommandot: {usage}",
-    "error.internal": "Något gick fel hos mig. Inget ändrades – försök igen.",
+    "error.internal": "Något gick fel hos mig. Försök igen om en stund; /status visar läget.",
+    "error.round_still_open": "Omgång #{number} är fortfarande öppen. Stäng den med /stang innan du startar en ny.",
+    "error.results_after_close": (
+        "Resultatet visas när omgången är stängd (/stang). Hur många som har svarat ser du med /status."
+    ),
     "error.not_joined": "Du är inte med i någon workshop här ännu. Använd /delta KOD.",
     "error.bad_language": "Välj sv eller en.",
     "error.no_statements": "Processen {process} har inga påståenden.",
@@ -138,7 +146,11 @@ EN = {
     "workshop.join_hint": "Join privately: /join {code}",
     "workshop.joined": "Welcome to {title}! Choose your sector (you only do this once):",
     "workshop.list_processes": "Processes:\n{lines}",
-    "sector.saved": "Thank you! You take part in {title} as {sector}.",
+    "workshop.process_line": "• {key} – {name} ({statements} statements, {principles} principles)",
+    "usage.join": "/join CODE",
+    "usage.workshop": "/workshop PROCESS [title]",
+    "usage.compare": "/compare NO",
+    "sector.saved": "Thank you! You take part in {title}. Sector: {sector}.",
     "sector.choose": "Which sector do you represent?",
     "round.opened": "{kind} #{number}: {title}\n{instructions}",
     "round.barometer.instructions": (
@@ -193,7 +205,11 @@ EN = {
     "error.no_more_items": "There are no more statements.",
     "error.unknown_command": "Unknown command /{name}. Type /help.",
     "error.bad_args": "Usage: {usage}",
-    "error.internal": "Something went wrong on my side. Nothing was changed – please try again.",
+    "error.internal": "Something went wrong on my side. Please try again in a moment; /status shows where things stand.",
+    "error.round_still_open": "Round #{number} is still open. Close it with /close before you start a new one.",
+    "error.results_after_close": (
+        "Results are shown once the round is closed (/close). /status shows how many have answered."
+    ),
     "error.not_joined": "You have not joined a workshop here yet. Use /join CODE.",
     "error.bad_language": "Choose sv or en.",
     "error.no_statements": "The process {process} has no statements.",

@@ -2,8 +2,9 @@
 
 Both adapters are wired to the same App (as ``dialogbot run`` does with both tokens set) against
 their loopback stand-ins. The facilitator opens the workshop in a Telegram group, a Slack channel
-joins it with the same code, the round launched from Telegram reaches both rooms, and the closed
-round gives one aggregated result in both.
+joins it with the same code (a facilitator's word: a participant's code does not make a channel
+a room), the round launched from Telegram reaches both rooms, and the closed round gives one
+aggregated result in both.
 """
 
 from __future__ import annotations
@@ -71,8 +72,14 @@ async def test_one_workshop_across_telegram_and_slack(tmp_path: Path) -> None:
             created = next(m.text for m in tg.sent_messages(TG_GROUP) if m.text and "Anslutningskod" in m.text)
             code = created.split("Anslutningskod: ")[1][:6]
 
-            # A Slack channel joins the same workshop with the code.
-            await slack_request(slack.slash_command_body("/dialog", f"delta {code}", "USOMEONE", SLACK_CHANNEL))
+            # A participant's code in another channel joins them, but does not make it a room.
+            await slack_request(slack.slash_command_body("/dialog", f"delta {code}", "USOMEONE", "COTHER"))
+            await until(lambda: [m for m in slack.messages_in("COTHER") if "Gemensam" in (m.text or "")])
+            workshop = await app.service.workshop_by_code(code)
+            assert [(c.platform, c.chat_id) for c in await app.store.rooms(workshop.id)] == [("telegram", str(TG_GROUP))]
+
+            # The Slack facilitator joins the Slack channel to the same workshop with the code.
+            await slack_request(slack.slash_command_body("/dialog", f"delta {code}", SLACK_FACILITATOR, SLACK_CHANNEL))
             await until(lambda: [m for m in slack.messages_in(SLACK_CHANNEL) if "Gemensam" in (m.text or "")])
 
             # The round launched from Telegram is posted in both rooms.
@@ -93,7 +100,6 @@ async def test_one_workshop_across_telegram_and_slack(tmp_path: Path) -> None:
                 body = slack.block_actions_body(f"U{person:03d}", SLACK_CHANNEL, "dlg-0-0", slack_values[0],
                                                 message_ts=statement_slack.ts)
                 await slack_request(body)
-            workshop = await app.service.workshop_by_code(code)
             round_ = await app.service.open_round_of(workshop.id)
             assert round_ is not None
             await until(lambda: len(tg.calls_to("answerCallbackQuery")) == 6)

@@ -283,30 +283,35 @@ async def test_export_after_close_holds_aggregates_only(harness: LocalHarness) -
 
 
 async def test_english_after_language_switch(harness: LocalHarness) -> None:
+    """A user's own language governs what only they see; the room keeps the workshop's language."""
     h = harness
     await h.run("/workshop varmland-2015 Test", "/sprak en", "@anna /sprak en")
+    code = h.port.messages[1].text.split("Anslutningskod: ")[1][:6]
     printed = await h.run("/rank 2")
-    opened = next(line for line in printed if "Ranking of principles" in line)
-    assert "Tap the 2 principles you find most important" in opened
+    opened = next(line for line in printed if "Rangordning av principer" in line)  # the room: Swedish
+    assert "Tryck på de 2 principer" in opened
     message = _ballot_message(h)
-    assert [b.label for b in h.port.messages[message].buttons[-1]] == ["↩ Undo", "✖ Clear"]
+    assert [b.label for b in h.port.messages[message].buttons[-1]] == ["↩ Ångra", "✖ Rensa"]
     await h.run(f"@anna {message}.2")
-    assert h.last_ack().startswith("1. Dialog\n— choose number 2 of 2")  # the workshop's (Swedish) names
+    assert h.last_ack().startswith("1. Dialog\n— choose number 2 of 2")  # her own answer: English
     await h.run(f"@anna {message}.2")
     assert h.last_ack() == t("prio.error.already_ranked", "en")
     await h.run(f"@anna {message}.3", f"@anna {message}.4")
     assert h.last_ack() == t("prio.error.ranking_full", "en", k=2)
     await h.run(":sim 10")
     printed = await h.run("/close")
+    assert any("n = 11 svar" in line for line in printed)  # the room's results: Swedish
+    assert not any("responses" in line for line in printed)
+    printed = await h.run(":privat", f"/delta {code}", "/results 1")  # the facilitator's own chat: English
     summary = next(line for line in printed if "n = 11 responses" in line)
     assert "Winner: " in summary and ("Condorcet winner" in summary or "first by Schulze" in summary)
     assert "Borda points" in summary and "Dialogue" in summary  # principle names in English
-    captions = [line for line in printed if line.startswith("[rum]") and "🖼" in line]
+    captions = [line for line in printed if line.startswith("[privat") and "🖼" in line]
     assert any("By sector" in c for c in captions)
-    await h.run("/export")
+    await h.run("/export 1")
     csv_text = next(p for p in h.port.files() if p.suffix == ".csv").read_bytes().decode("utf-8-sig")
     assert "Responses;11" in csv_text and "Independence and autonomy" in csv_text
-    await h.run(f"@anna {message}.5")
+    await h.run(":rum", f"@anna {message}.5")
     assert h.last_ack() == t("error.round_closed", "en")
 
 

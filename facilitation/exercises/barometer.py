@@ -72,7 +72,7 @@ class BarometerExercise(Exercise):
         title = t("kind.barometer", workshop.language) + (f" – {process.region}" if process.region else "")
         round_ = await conv.service.create_round(
             workshop.id, RoundKind.BAROMETER, title, items, {"scale_steps": steps},
-            compare_round_id=conv.compare_target(workshop.id),
+            compare_round_id=workshop.compare_round_id,
         )
         if stepwise:
             round_.current_position = 0

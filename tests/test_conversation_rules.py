@@ -1,0 +1,124 @@
+"""Rules of the conversation that hold on every platform, driven through the local mode.
+
+Who may tie a room to a workshop, one open round per workshop, no read-outs of an open round,
+the room's language, a comparison that survives a restart, and a live tally that follows votes
+handled by another bot process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from facilitation.model import RoundStatus
+from facilitation.service import WorkshopService
+from storage.database import create_engine
+from storage.repository import SqlStore
+from tests.harness import LocalHarness
+
+
+def join_code(h: LocalHarness, title: str) -> str:
+    message = h.port.messages[h.last_message_with(f"📋 {title}")]
+    return message.text.split("Anslutningskod: ")[1][:6]
+
+
+async def test_only_a_facilitator_ties_a_room_to_a_workshop(harness: LocalHarness) -> None:
+    h = harness
+    await h.run("/workshop varmland-2015 Andra", "/workshop varmland-2015 Första")
+    other = join_code(h, "Andra")
+    printed = await h.run(f"@bertil /delta {other}")  # a participant's code in the room…
+    assert any("Välkommen till Andra" in line for line in printed)  # …joins them,
+    await h.run("/barometer 1")
+    first = await h.app.service.workshop_by_code(join_code(h, "Första"))
+    assert await h.app.service.open_round_of(first.id) is not None  # …but the room stays in "Första"
+    second = await h.app.service.workshop_by_code(other)
+    assert await h.app.store.rounds(second.id) == []
+    assert [c.chat_id for c in await h.app.store.rooms(second.id)] == ["rum"]  # created there, never re-tied
+
+
+async def test_one_open_round_per_workshop(harness: LocalHarness) -> None:
+    h = harness
+    await h.run("/workshop varmland-2015 Test", "/barometer 1")
+    printed = await h.run("/barometer 2", "/rangordna 3")
+    refusals = [line for line in printed if "#1 är fortfarande öppen" in line]
+    assert len(refusals) == 2 and "/stang" in refusals[0]
+    workshop_id = (await h.app.store.rounds(1))[0].workshop_id
+    assert [r.status for r in await h.app.store.rounds(workshop_id)] == [RoundStatus.OPEN]  # no stray drafts
+    await h.run("/stang")
+    await h.run("/barometer 2")
+    assert [r.status for r in await h.app.store.rounds(workshop_id)] == [RoundStatus.CLOSED, RoundStatus.OPEN]
+
+
+async def test_results_of_an_open_round_are_refused(harness: LocalHarness) -> None:
+    h = harness
+    await h.run("/workshop varmland-2015 Test", "/barometer 1,2", ":sim 10")
+    printed = await h.run("/resultat")
+    assert any("Resultatet visas när omgången är stängd" in line for line in printed)
+    assert not [p for p in h.port.files() if p.suffix == ".png"]
+    printed = await h.run("/status")
+    assert any("10 har svarat (öppen)" in line for line in printed)
+    await h.run("/stang")
+    charts = len([p for p in h.port.files() if p.suffix == ".png"])
+    await h.run("/resultat 1")
+    assert len([p for p in h.port.files() if p.suffix == ".png"]) > charts
+
+
+async def test_the_room_keeps_the_workshops_language(harness: LocalHarness) -> None:
+    h = harness
+    await h.run("/workshop varmland-2015 Test", "/sprak en")  # the facilitator prefers English
+    printed = await h.run("/barometer 1", ":sim 10", "/stang")
+    assert any("Åsiktsbarometer #1" in line for line in printed)
+    assert any("Omgången" in line and "är stängd" in line for line in printed)
+    assert not any("Opinion barometer" in line for line in printed)
+    printed = await h.run("/sprak sv", "@anna /sprak en", "@anna /hjalp")
+    assert any("I run the workshop exercises" in line for line in printed)  # her own reply: English
+
+
+async def test_comparison_survives_a_restart_and_a_refused_launch(tmp_path: Path) -> None:
+    h = await LocalHarness.start(tmp_path)
+    try:
+        await h.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1,2", ":sim 10", "/stang")
+        await h.run("/workshop varmland-2015 Dialogmöte 2026", "/jamfor 1")
+        printed = await h.run("/barometer steg=99")  # refused: the comparison must not be used up
+        assert any("Skalan måste ha" in line for line in printed)
+    finally:
+        await h.close()
+    h = await LocalHarness.start(tmp_path)  # a restarted bot on the same database
+    try:
+        await h.run("/barometer 1,2")
+        rounds = [r for w in (1, 2) for r in await h.app.store.rounds(w)]
+        assert [(r.workshop_id, r.compare_round_id) for r in rounds] == [(1, None), (2, 1)]
+        workshop = await h.app.service.require_workshop(2)
+        assert workshop.compare_round_id is None  # used by this barometer, not by the next one
+    finally:
+        await h.close()
+
+
+async def test_live_tally_follows_votes_and_close_from_another_process(tmp_path: Path) -> None:
+    h = await LocalHarness.start(tmp_path)
+    h.app.conversation.live.poll_seconds = 0.05
+    other_engine = create_engine(h.app.settings.effective_database_url)  # a second bot process
+    other = WorkshopService(SqlStore(other_engine), h.app.processes)
+    try:
+        await h.run("/workshop varmland-2015 Test", "/barometer 1")
+        tally = h.last_message_with("har svarat hittills")
+        round_ = (await h.app.store.rounds(1))[0]
+        for person in range(3):
+            await other.answer(round_.id, round_.items[0].id, f"elsewhere-{person}", 4)
+        await _until(lambda: "3 har svarat" in h.port.messages[tally].text)
+        await other.close_round(round_.id)
+        await _until(lambda: "är stängd. 3 svarade" in h.port.messages[tally].text)
+        await _until(lambda: not h.app.conversation.live._groups)  # the final edit ends the updates
+        assert h.app.conversation.live._pollers == {}
+    finally:
+        await other_engine.dispose()
+        await h.close()
+
+
+async def _until(probe, within: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not probe():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
