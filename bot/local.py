@@ -41,6 +41,15 @@ from facilitation.ports import (
     UserRef,
 )
 
+LOCAL_HELP = """Lokalt läge – du skriver som en person i taget:
+  /kommando args   ett kommando till boten (/hjalp visar botens kommandon)
+  7.2              tryck på knapp 2 i meddelande 7
+  @namn            tala som "namn" från och med nu (@namn /kommando … för en rad)
+  :privat / :rum   byt mellan talarens privata chatt och det gemensamma rummet
+  :sim N           N simulerade deltagare går med (växlande sektorer) och svarar i den öppna omgången
+  :vänta S         vänta S sekunder (låter livesiffrorna uppdateras)
+  :hjälp           den här hjälpen;  :slut  avsluta"""
+
 PLATFORM = "local"
 ROOM = ChatRef(PLATFORM, "rum", is_private=False)
 _PRESS = re.compile(r"^(\d+)\.(\d+)$")
@@ -212,7 +221,7 @@ class LocalSession:
         elif name in ("sim", "simulera"):
             await self.simulate(int(args[0]) if args else 30)
         else:
-            self.port.write(__doc__ or "")
+            self.port.write(LOCAL_HELP)
         return True
 
     async def simulate(self, count: int) -> None:
@@ -238,7 +247,7 @@ async def run_local(conversation: Conversation, out_dir: Path, stream: TextIO | 
     source = stream or sys.stdin
     if interactive:
         write("Dialogbot – lokalt läge. Du är 'facilitator' (processledare). Skriv :hjälp för hjälp, "
-              "/hjalp för bottens kommandon.\nFörsök: /workshop varmland-2015 Workshop i Karlstad")
+              "/hjalp för botens kommandon.\nFörsök: /workshop varmland-2015 Workshop i Karlstad")
     loop = asyncio.get_running_loop()
     while True:
         if interactive:

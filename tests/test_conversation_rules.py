@@ -122,3 +122,9 @@ async def _until(probe, within: float = 10.0) -> None:  # type: ignore[no-untype
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.02)
 
+
+
+async def test_local_help_is_plain_swedish(harness: LocalHarness) -> None:
+    printed = "\n".join(await harness.run(":hjälp"))
+    assert "Lokalt läge" in printed and ":sim N" in printed
+    assert ":class:" not in printed and "``" not in printed  # not the module's docstring
