@@ -3,6 +3,11 @@
 Exports hold aggregates only (never one row per person). Any text cell that a spreadsheet
 would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
 prefixed with an apostrophe, as OWASP recommends for CSV injection.
+
+The CSV is written for the spreadsheet its reader most likely has: ``;`` between cells (what
+Excel expects where the decimal separator is a comma) and, in the Swedish export, decimals with
+a comma, since Swedish Excel reads "3.71" in such a file as text, not as a number. The English
+export keeps the decimal point. XLSX cells carry numbers as numbers, so no locale is involved.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+
+from facilitation.model import Language
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,18 +39,42 @@ def safe_cell(value: Cell) -> Cell:
     return value
 
 
-def to_csv(tables: list[Table]) -> bytes:
-    """The tables as one UTF-8 CSV (with BOM so Excel shows å/ä/ö), a blank line between tables."""
+def csv_number(value: int | float, decimal: str) -> str:
+    """A number as a CSV cell: integers as they are, decimals with ``decimal`` and no exponent."""
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = f"{value:.12f}".rstrip("0").rstrip(".")
+    return text.replace(".", decimal)
+
+
+def _csv_cell(value: Cell, decimal: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return csv_number(value, decimal)
+    return str(safe_cell(value))
+
+
+def to_csv(tables: list[Table], lang: Language | str = Language.SV) -> bytes:
+    """The tables as one UTF-8 CSV (with BOM so Excel shows å/ä/ö), a blank line between tables.
+
+    Cells are separated by ``;``; decimals use a comma in Swedish and a point in English.
+    """
+    decimal = "," if Language(lang) is Language.SV else "."
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for index, table in enumerate(tables):
         if index:
             writer.writerow([])
         if len(tables) > 1:
-            writer.writerow([safe_cell(table.name)])
-        writer.writerow([safe_cell(h) for h in table.headers])
+            writer.writerow([_csv_cell(table.name, decimal)])
+        writer.writerow([_csv_cell(h, decimal) for h in table.headers])
         for row in table.rows:
-            writer.writerow(["" if c is None else safe_cell(c) for c in row])
+            writer.writerow([_csv_cell(c, decimal) for c in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -58,9 +89,9 @@ def to_xlsx(tables: list[Table]) -> bytes:
     for table in tables:
         title = _sheet_title(table.name, used)
         sheet = workbook.create_sheet(title)
-        sheet.append([safe_cell(h) for h in table.headers])
+        sheet.append([_xlsx_cell(h) for h in table.headers])
         for row in table.rows:
-            sheet.append([safe_cell(c) for c in row])
+            sheet.append([_xlsx_cell(c) for c in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for column in sheet.columns:
@@ -70,6 +101,14 @@ def to_xlsx(tables: list[Table]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(value: Cell) -> Cell:
+    """Numbers stay numbers; text is neutralised and stripped of characters XML cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

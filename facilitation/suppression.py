@@ -35,3 +35,16 @@ def suppressed_groups(
         hidden.add(key)
         residue += n
     return hidden - set(never_shown)
+
+
+def effective_min_group_size(installation_minimum: int, process_minimum: int | None = None) -> int:
+    """The minimum group size a result must respect: the stricter of installation and process.
+
+    The installation's ``min_group_size`` is the operator's floor; a process (its TOML file) may
+    ask for more because its sectors are small enough that, say, 7 organisations are still
+    recognisable. A process can never *lower* the floor, so the larger of the two wins. Every
+    exercise uses this one function for its text, charts and exports, so they hide the same groups.
+    """
+    if installation_minimum < 1:
+        raise ValueError("min_group_size must be at least 1")
+    return max(installation_minimum, process_minimum or 0)

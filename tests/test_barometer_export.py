@@ -84,3 +84,98 @@ def test_english_headers_and_mismatched_lengths() -> None:
     assert tables[0].headers[3] == "1 – I do not agree"
     with pytest.raises(ValueError):
         export_tables(TEXTS, STATS[:1], BREAKDOWNS, 5)
+
+
+# --- formula injection, decimals and number types -------------------------------------------------
+
+PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
+
+
+def _evil_tables():  # type: ignore[no-untyped-def]
+    texts = [f"{prefix}cmd|' /C calc'!A0" for prefix in PREFIXES]
+    values = [SectorValues(text, {Sector.IDEBUREN: [1, 2, 3, 4, 5]}) for text in texts]
+    return texts, export_tables(texts, [statement_stats(v.all_values, 5) for v in values],
+                                [sector_stats(v, 5, 5) for v in values], 5, Language.SV)
+
+
+def test_csv_neutralises_every_formula_start() -> None:
+    import csv
+
+    texts, tables = _evil_tables()
+    rows = list(csv.reader(io.StringIO(to_csv(tables).decode("utf-8-sig"), newline=""), delimiter=";"))
+    cells = [row[1] for row in rows[2:2 + len(texts)]]
+    assert cells == ["'" + text for text in texts]  # each read back as text, behind an apostrophe
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(tuple(PREFIXES)) or cell.lstrip("-").replace(",", "").isdigit(), cell
+
+
+def test_xlsx_neutralises_every_formula_start() -> None:
+    texts, tables = _evil_tables()
+    sheet = load_workbook(io.BytesIO(to_xlsx(tables)))["Påståenden"]
+    cells = [sheet.cell(row=r, column=2) for r in range(2, 2 + len(texts))]
+    # a workbook stores a carriage return as a line break; the apostrophe is what matters
+    assert [c.value for c in cells] == ["'" + text.replace("\r", "\n") for text in texts]
+    assert all(c.data_type == "s" for c in cells)
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_swedish_csv_writes_decimal_commas_and_english_decimal_points(tables) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    mean = str(round(43 / 13, 2))  # 3.31
+    swedish = list(csv.reader(io.StringIO(to_csv(tables, Language.SV).decode("utf-8-sig")), delimiter=";"))
+    row = dict(zip(swedish[1], swedish[2], strict=True))
+    assert row["Medelvärde"] == mean.replace(".", ",") and row["Median"] == "4,0"
+    assert row["Antal svar"] == "13"  # whole numbers stay whole
+    assert row["Enighet A (van der Eijk)"] == str(round(STATS[0].agreement, 3)).replace(".", ",")  # type: ignore[arg-type]
+    split = dict(zip(swedish[1], swedish[3], strict=True))
+    assert split["Enighet A (van der Eijk)"] == "-1,0"  # a negative number, not a formula
+    english_tables = export_tables(TEXTS, STATS, BREAKDOWNS, 5, Language.EN)
+    english = list(csv.reader(io.StringIO(to_csv(english_tables, Language.EN).decode("utf-8-sig")), delimiter=";"))
+    assert dict(zip(english[1], english[2], strict=True))["Mean"] == mean
+
+
+def test_csv_numbers_never_use_an_exponent() -> None:
+    from facilitation.export import csv_number
+
+    assert csv_number(0.00001, ",") == "0,00001" and csv_number(1e-7, ".") == "0.0000001"
+    assert csv_number(12, ",") == "12" and csv_number(-0.5, ",") == "-0,5"
+
+
+def test_xlsx_stores_numbers_as_numbers(tables) -> None:  # type: ignore[no-untyped-def]
+    sheet = load_workbook(io.BytesIO(to_xlsx(tables)))["Påståenden"]
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    for name in ("Antal svar", "Medelvärde", "Median", "Håller med (%)", "Enighet A (van der Eijk)"):
+        assert row[name].data_type == "n" and isinstance(row[name].value, int | float), name
+    assert row["Medelvärde"].value == round(43 / 13, 2)
+
+
+def test_xlsx_drops_characters_a_workbook_cannot_hold() -> None:
+    from facilitation.export import Table
+
+    book = load_workbook(io.BytesIO(to_xlsx([Table("Blad", ["Text"], [["Dialog\x01\x0b"]])])))
+    assert book["Blad"]["A2"].value == "Dialog"
+
+
+def test_dividing_and_comparison_tables() -> None:
+    from facilitation.barometer import dividing_statements
+
+    divisions = dividing_statements(VALUES, 5, 5)
+    earlier = [statement_stats([3] * 4, 5), None]
+    tables = export_tables(TEXTS, STATS, BREAKDOWNS, 5, Language.SV, divisions=divisions, earlier=earlier,
+                           earlier_round=7)
+    assert [t.name for t in tables] == ["Påståenden", "Sektorer", "Skillnad mellan sektorer", "Jämförelse", "Skala"]
+    dividing = tables[2]
+    # statement 2 (1 vs 5) divides most; in statement 1 only idéburen can be shown
+    assert [row[:2] for row in dividing.rows[:2]] == [[1, 2], [None, 1]]
+    assert dividing.rows[0][3:8] == [1.0, 4.0, 1.0, "Offentlig sektor", "Idéburen sektor"]
+    assert dividing.rows[0][8:] == [1.0, 5.0, None]
+    assert dividing.rows[1][3] == "färre än två sektorer kan visas"
+    assert dividing.rows[1][8:] == [round(26 / 6, 2), "för få svar för att visas", "för få svar för att visas"]
+    comparison = tables[3]
+    assert comparison.rows[0][2:10] == [4, 13, 3.0, round(43 / 13, 2), round(43 / 13 - 3, 2), 0.0,
+                                        round(700 / 13, 1), round(700 / 13, 1)]
+    assert comparison.rows[1][2] is None and comparison.rows[1][-1] == "fanns inte med i den tidigare omgången"
+    assert comparison.rows[-1] == [None, "Jämfört med omgång #7"]

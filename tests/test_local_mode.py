@@ -37,7 +37,10 @@ async def test_barometer_end_to_end_with_simulated_room(harness: LocalHarness) -
     assert "1. Min organisation har något att tillföra" in summary
     charts = [p for p in harness.port.files() if p.suffix == ".png"]
     assert len(charts) >= 2 and all(png_size(p)[0] > 300 for p in charts)
-    assert any("för få svar" in line or "Per sektor" in line for line in printed)
+    sector_caption = next(line for line in printed if line.startswith("[rum]") and "🖼 Per sektor" in line)
+    assert "(grupper med färre än 5 svar visas inte)" in sector_caption
+    ranking = summary.split("Skillnad mellan sektorerna, störst först (medelvärde per sektor):\n")[1].split("\n")
+    assert len(ranking) == 7 and all("idéburen" in line and "offentlig" in line for line in ranking)
 
 
 async def test_vote_change_after_close_and_forged_buttons(harness: LocalHarness) -> None:

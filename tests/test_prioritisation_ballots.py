@@ -108,7 +108,9 @@ def test_points_draft_flow_and_render() -> None:
         draft = draft.add(2)
     draft = draft.add(3).add(3).remove(3)
     assert draft.remaining == 40 and draft.of(3) == 10
-    assert draft.render_state(NAMES) == "Dialog: 50\nKvalitet: 10\nKvar att fördela: 40 av 100 poäng"
+    # Until the budget is spent the participant is told, every time, that it does not count yet.
+    assert draft.render_state(NAMES) == (
+        "Dialog: 50\nKvalitet: 10\n⚠ Räknas inte förrän alla 100 poäng är fördelade: 40 kvar.")
     with pytest.raises(DomainError, match="points_sum"):
         draft.to_ballot()
     for _ in range(4):
@@ -118,7 +120,14 @@ def test_points_draft_flow_and_render() -> None:
         draft.add(1)
     with pytest.raises(DomainError, match="no_points_on_item"):
         draft.remove(1)
-    assert draft.render_state(NAMES, Language.EN).endswith("All 100 points are given.")
+    assert draft.render_state(NAMES, Language.EN).endswith("✓ All 100 points are given – your answer counts.")
+    assert draft.render_state(NAMES).endswith("✓ Alla 100 poäng är fördelade – ditt svar räknas.")
+
+
+def test_dots_draft_says_dots_and_not_counted_yet() -> None:
+    draft = PointsDraft.from_ballot(ITEMS, {2: 3}, budget=10, step=1, dots=True)
+    assert draft.render_state(NAMES) == "Dialog: 3\n⚠ Räknas inte förrän alla 10 prickar är utdelade: 7 kvar."
+    assert draft.status(Language.EN) == "⚠ Not counted until all 10 dots are given: 7 left."
 
 
 def test_points_draft_last_step_is_cut_to_budget() -> None:
@@ -146,6 +155,7 @@ def test_approval_draft_toggle_and_render() -> None:
     with pytest.raises(DomainError, match="empty_ballot"):
         draft.to_ballot()
     draft = draft.toggle(6).toggle(2).toggle(4).toggle(4)
-    assert draft.render_state(NAMES) == "✓ Dialog\n✓ Mångfald\n2 markerade"
+    assert draft.render_state(NAMES) == "✓ Dialog\n✓ Mångfald\nMarkerade: 2"
+    assert draft.toggle(2).render_state(NAMES) == "✓ Mångfald\nMarkerade: 1"  # no "1 markerade"
     assert draft.to_ballot() == {2: 1, 6: 1}
     assert ApprovalDraft.from_ballot(ITEMS, {2: 1, 6: 1}) == draft

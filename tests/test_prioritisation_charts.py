@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from facilitation.charting import SECTOR_COLOURS, to_png
@@ -33,20 +34,38 @@ def test_ranked_bars_golden() -> None:
     result = aggregate(RoundKind.RANKING, BALLOTS, ITEMS, top_k=3)
     fig = ranked_bars_figure(result, NAMES)
     ax = fig.axes[0]
-    widths = [p.get_width() for p in ax.containers[0]]
-    assert widths == [result.score(i) for i in result.order]
+    bars = list(ax.containers[0])
+    # Averaged Borda per participant, drawn from the all-equal baseline (6 − 1)/2 = 2.5.
+    # Dialog: 3 × 5 (first) + 2 × 4 (second) + 1 (unranked on a top-3 ballot: (6−3−1)/2) = 24 → 4.0
+    # Långsiktighet: 5 × 1 (unranked) + 3 (third) = 8 → 1.33, below the baseline.
+    assert all(p.get_x() == 2.5 for p in bars)
+    widths = [p.get_width() for p in bars]
+    assert widths[0] == 1.5
+    assert widths == [result.score(i) / 6 - 2.5 for i in result.order]
     assert widths == sorted(widths, reverse=True)
+    assert widths[-1] == 8 / 6 - 2.5 and result.order[-1] == 4
+    assert ax.get_xlim()[0] > 0  # not from zero, where every bar would look alike
+    baseline = [line for line in ax.lines if list(line.get_xdata()) == [2.5, 2.5]]
+    assert baseline and baseline[0].get_linestyle() == "--"
     # first bar drawn at the top: y axis inverted
     assert ax.get_ylim()[0] > ax.get_ylim()[1]
     labels = tick_labels(ax)
     assert labels[0] == "Dialog" and labels[1] == "Öppenhet och insyn"
     assert "Självständighet och\noberoende" in labels  # wrapped long name
-    assert ax.get_xlabel() == "Borda-poäng"
+    assert ax.get_xlabel().startswith("Borda-poäng per deltagare (0–5). Staplarna utgår från 2,5 = alla lika viktiga")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["alla lika viktiga: 2,5"]
     assert ax.get_title(loc="left") == "Vilka principer är viktiga för oss?"
     text = all_texts(fig)
     assert "n = 6 svar" in text
     bar_values = [t.get_text() for t in ax.texts]
-    assert bar_values[0] == "24"  # Dialog: 3×5 + 2×4 + 1 (unranked on one top-3 ballot: (6−3−1)/2)
+    assert bar_values[0] == "4,0" and bar_values[-1] == "1,3"
+
+
+def test_ranked_bars_in_english_use_a_decimal_point() -> None:
+    result = aggregate(RoundKind.RANKING, BALLOTS, ITEMS, top_k=3)
+    ax = ranked_bars_figure(result, NAMES, Language.EN).axes[0]
+    assert ax.get_xlabel().startswith("Borda points per participant (0–5). Bars start at 2.5 = all equally important")
+    assert "1.3" in [t.get_text() for t in ax.texts]
 
 
 def test_ranked_bars_english_points_and_approval_labels() -> None:
@@ -84,8 +103,11 @@ def test_sector_figure_side_by_side_with_suppressed() -> None:
     i_widths = [p.get_width() for p in ideburen.containers[0]]
     o_widths = [p.get_width() for p in offentlig.containers[0]]
     assert i_widths == o_widths  # same ballots, doubled
-    assert ideburen.patches[0].get_facecolor()[:3] != offentlig.patches[0].get_facecolor()[:3]
-    assert SECTOR_COLOURS["ideburen"]
+    assert ideburen.patches[0].get_facecolor() == to_rgba(SECTOR_COLOURS["ideburen"])
+    assert offentlig.patches[0].get_facecolor() == to_rgba(SECTOR_COLOURS["offentlig"])
+    # Rankings start at the all-equal baseline in every panel too, on one shared scale.
+    assert all(p.get_x() == 2.5 for p in ideburen.patches) and ideburen.get_xlim() == offentlig.get_xlim()
+    assert "alla lika viktiga" in fig.get_supxlabel()
     assert fig.get_suptitle() == "Vilka principer är viktiga för oss?"
 
 

@@ -54,3 +54,42 @@ def test_formula_injection_neutralised_in_csv_and_xlsx() -> None:
     assert names == ["Dialog", "Öppenhet och insyn", "'=HYPERLINK(\"http://evil\")"]
     assert sheet.cell(row=2, column=3).value == 300
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_every_formula_start_is_neutralised_in_csv_and_xlsx() -> None:
+    import csv
+
+    prefixes = ["=", "+", "-", "@", "\t", "\r"]
+    names = {i: f"{prefix}SUM(1+1)*cmd|' /C calc'!A0" for i, prefix in enumerate(prefixes, start=1)}
+    ballots = [{1: 1, 2: 2}, {3: 1}]
+    exported = export_tables(aggregate(RoundKind.RANKING, ballots, list(names)), None, names)
+    rows = list(csv.reader(io.StringIO(to_csv(exported).decode("utf-8-sig"), newline=""), delimiter=";"))
+    principles = rows.index(["Principer"])
+    written = {row[1] for row in rows[principles + 2:principles + 2 + len(names)]}
+    assert written == {"'" + name for name in names.values()}
+    sheet = load_workbook(io.BytesIO(to_xlsx(exported)))["Principer"]
+    cells = [sheet.cell(row=r, column=2) for r in range(2, 2 + len(names))]
+    assert {c.value for c in cells} == {"'" + name.replace("\r", "\n") for name in names.values()}
+    assert all(c.data_type == "s" for c in cells)
+
+
+def t_suppressed(lang: Language) -> str:
+    from facilitation.i18n import t
+
+    return t("prio.chart.suppressed", lang)
+
+
+def test_swedish_csv_decimal_comma_english_point_xlsx_numbers() -> None:
+    import csv
+
+    def sector_row(lang: Language) -> list[str]:
+        rows = list(csv.reader(io.StringIO(to_csv(tables(lang), lang).decode("utf-8-sig")), delimiter=";"))
+        return next(row for row in rows if row[:1] == ["Dialog"] and row[2:3] == [t_suppressed(lang)])
+
+    assert sector_row(Language.SV)[1] == "60,0"  # points per participant in idéburen sektor
+    assert sector_row(Language.EN)[1] == "60.0"
+    rows = list(csv.reader(io.StringIO(to_csv(tables(), Language.SV).decode("utf-8-sig")), delimiter=";"))
+    approval = next(row for row in rows if row[:2] == ["1", "Dialog"])
+    assert approval[-2] == "0,7143"  # share who gave it points, 5 of 7
+    sheet = load_workbook(io.BytesIO(to_xlsx(tables())))["Sektorer"]
+    assert sheet["B2"].value == 60.0 and sheet["B2"].data_type == "n"

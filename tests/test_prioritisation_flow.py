@@ -75,7 +75,7 @@ async def test_ranking_top3_with_simulated_room_via_run_local(tmp_path: Path) ->
         summary = next(m.text for m in port.messages.values() if "n = 24 svar" in m.text)
         assert f"Vinnare: {names[result.order[0]]} (" in summary
         if result.condorcet_winner is not None:
-            assert f"Condorcet-vinnare (en majoritet föredrar den framför varje annan): " \
+            assert f"Condorcet-vinnare (fler föredrar den än tvärtom i varje parvis jämförelse): " \
                    f"{names[result.condorcet_winner]}." in summary
         else:
             assert f"etta enligt Schulze: {names[result.schulze_ranking[0][0]]}" in summary
@@ -139,7 +139,7 @@ async def test_full_ranking_ack_fits_telegram_and_partial_rankings_count(harness
     await h.run(f"@bertil {message}.2", f"@bertil {message}.3")  # stops after two
     printed = await h.run("/stang")
     summary = next(line for line in printed if "n = 2 svar" in line)
-    assert "1 svar valde färre än 14 (räknas som kortare rangordningar)." in summary
+    assert "1 svar valde färre än 14 (räknas som en kortare rangordning)." in summary
 
 
 async def test_points_round_budget_minus_and_incomplete_ballots(harness: LocalHarness) -> None:
@@ -154,12 +154,12 @@ async def test_points_round_budget_minus_and_incomplete_ballots(harness: LocalHa
     dialog_minus = f"{message}.{int(dialog.split('.')[1]) + 1}"
     await h.run(*[f"@anna {dialog}"] * 6, *[f"@anna {kvalitet}"] * 3)
     assert await _own(h, round_, "anna") == {"dialog": 60, "kvalitet": 30}
-    assert "Kvar att fördela: 10 av 100 poäng" in h.last_ack()
+    assert "⚠ Räknas inte förrän alla 100 poäng är fördelade: 10 kvar." in h.last_ack()
     await h.run(f"@anna {dialog_minus}")
     assert await _own(h, round_, "anna") == {"dialog": 50, "kvalitet": 30}
     await h.run(f"@anna {kvalitet}", f"@anna {kvalitet}")
     assert await _own(h, round_, "anna") == {"dialog": 50, "kvalitet": 50}
-    assert "Alla 100 poäng är fördelade." in h.last_ack()
+    assert "✓ Alla 100 poäng är fördelade – ditt svar räknas." in h.last_ack()
     # Beyond the budget: refused, nothing changes.
     await h.run(f"@anna {_button(h, message, '7. Demokrati')}")
     assert h.last_ack() == t("prio.error.no_points_left")
@@ -188,7 +188,7 @@ async def test_dots_round_has_step_one(harness: LocalHarness) -> None:
     assert "10 prickar" in h.port.messages[message - 1].text
     await h.run(*[f"@anna {message}.3"] * 4)
     assert await _own(h, round_, "anna") == {"dialog": 4}
-    assert "Kvar att fördela: 6 av 10 poäng" in h.last_ack()
+    assert "⚠ Räknas inte förrän alla 10 prickar är utdelade: 6 kvar." in h.last_ack()
 
 
 async def test_approval_toggles_and_clears(harness: LocalHarness) -> None:
@@ -200,7 +200,7 @@ async def test_approval_toggles_and_clears(harness: LocalHarness) -> None:
     for label in ("2. Dialog", "5. Öppenhet", "9. Integritet"):
         await h.run(f"@anna {_button(h, message, label)}")
     assert await _own(h, round_, "anna") == {"dialog": 1, "oppenhet": 1, "integritet": 1}
-    assert h.last_ack().startswith("✓ Dialog\n✓ Öppenhet och insyn\n✓ Integritet\n3 markerade")
+    assert h.last_ack().startswith("✓ Dialog\n✓ Öppenhet och insyn\n✓ Integritet\nMarkerade: 3")
     await h.run(f"@anna {_button(h, message, '5. Öppenhet')}")  # tap again: unmarked
     assert await _own(h, round_, "anna") == {"dialog": 1, "integritet": 1}
     await h.run(f"@anna {_button(h, message, '✖')}")

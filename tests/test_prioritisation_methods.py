@@ -110,6 +110,17 @@ def test_schulze_tie_is_a_group() -> None:
     assert schulze(ballots, [A, B, C]).ranking == ((A, B), (C,))
 
 
+def test_schulze_ranking_takes_every_unbeaten_item_first() -> None:
+    # The audit's case: D (4) and E (5) are both unbeaten. D beats two items (B, C), E one (A),
+    # so grouping by number of wins put E below D; by definition both are Schulze winners.
+    ballots = [ranking(E, A, D, B), ranking(D, B, C)]
+    result = schulze(ballots, [A, B, C, D, E])
+    p = result.strongest
+    beaten = {(a, b) for a in p for b in p[a] if p[a][b] > p[b][a]}
+    assert beaten == {(D, B), (D, C), (B, C), (E, A)}
+    assert result.ranking == ((D, E), (A, B), (C,))
+
+
 def test_aggregate_top_k_result() -> None:
     ballots = [ranking(B, A), ranking(B, C), ranking(A, B)]
     result = aggregate(RoundKind.RANKING, ballots, [A, B, C, D], top_k=2)
@@ -178,45 +189,174 @@ def test_borda_matches_votelib_on_full_rankings(case: tuple[list[int], list[dict
     assert {i: ours[i] for i in items} == {i: expected.get(i, 0) for i in items}
 
 
-@settings(max_examples=200, deadline=None)
-@given(full_rankings())
-def test_schulze_matches_votelib_paths_and_ranking(case: tuple[list[int], list[dict[int, int]]]) -> None:
+def _strict(p: dict[int, dict[int, int]], a: int, b: int) -> bool:
+    return p[a][b] > p[b][a]
+
+
+def assert_schulze_layers(items: list[int], p: dict[int, dict[int, int]], groups: tuple[tuple[int, ...], ...]) -> None:
+    """What Schulze's definition implies for the grouped ranking (a ≻ b iff p[a][b] > p[b][a]).
+
+    The first group is the set of Schulze winners (nobody beats them); each later group is the
+    winners among what is left. Hence: the groups partition the items; inside a group nobody
+    beats anybody; nobody beats an item of an earlier group; and every item after the first
+    group is beaten by someone in the group just before it (else it would have been unbeaten
+    there). Items of different groups may still be unordered by ≻, so that is not required.
+    """
+    flat = [i for group in groups for i in group]
+    assert sorted(flat) == sorted(items) and len(flat) == len(set(flat))
+    assert set(groups[0]) == {a for a in items if not any(_strict(p, b, a) for b in items if b != a)}
+    group_of = {i: g for g, group in enumerate(groups) for i in group}
+    for a in items:
+        for b in items:
+            if a != b and _strict(p, a, b):
+                assert group_of[a] < group_of[b], (a, b)
+    for g in range(1, len(groups)):
+        for b in groups[g]:
+            assert any(_strict(p, a, b) for a in groups[g - 1]), (b, g)
+
+
+def test_schulze_layers_checker_rejects_win_counting() -> None:
+    # The checker itself can fail: the old grouping by number of wins breaks it.
+    ballots = [ranking(E, A, D, B), ranking(D, B, C)]
+    p = schulze(ballots, [A, B, C, D, E]).strongest
+    with pytest.raises(AssertionError):
+        assert_schulze_layers([A, B, C, D, E], p, ((D,), (B, E), (A, C)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(full_rankings(), truncated_rankings()))
+def test_schulze_ranking_follows_the_definition(case: tuple[list[int], list[dict[int, int]]]) -> None:
+    items, ballots = case
+    result = schulze(ballots, items)
+    assert_schulze_layers(items, result.strongest, result.ranking)
+    winner = condorcet_winner(ballots, items)
+    if winner is not None:
+        assert result.ranking[0] == (winner,)
+
+
+def _votelib_condorcet_counts(ballots: list[dict[int, int]], items: list[int]) -> dict[tuple[int, int], int]:
+    """votelib's pairwise counts (ranked beat unranked); it only knows items someone ranked, so
+    an item nobody ranked is added as beaten by every ranked item, which is what it would get."""
     from votelib.convert import RankedToCondorcetVotes
+
+    counts = dict(RankedToCondorcetVotes(unranked_at_bottom=True).convert(_votelib_ranked(ballots)))
+    never = [i for i in items if not any(i in b for b in ballots)]
+    for ballot in ballots:
+        for a in ballot:
+            for x in never:
+                counts[a, x] = counts.get((a, x), 0) + 1
+    return counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(full_rankings(), truncated_rankings()))
+def test_schulze_matches_votelib_on_full_and_top_k_ballots(case: tuple[list[int], list[dict[int, int]]]) -> None:
     from votelib.evaluate.condorcet import Schulze
 
     items, ballots = case
-    counts = RankedToCondorcetVotes().convert(_votelib_ranked(ballots))
-    paths = Schulze.widest_paths(counts)
+    counts = _votelib_condorcet_counts(ballots, items)
     ours = schulze(ballots, items)
+    d = pairwise_matrix(ballots, items)
+    for a in items:
+        for b in items:
+            if a != b:
+                assert d[a][b] == counts.get((a, b), 0)
+    paths = Schulze.widest_paths(counts)
     for a in items:
         for b in items:
             if a != b:
                 assert ours.strongest[a][b] == paths.get((a, b), 0)
-    # compatibility: whenever p[a][b] > p[b][a], a is in an earlier group
-    group_of = {i: g for g, group in enumerate(ours.ranking) for i in group}
-    for a in items:
-        for b in items:
-            if a != b and ours.strongest[a][b] > ours.strongest[b][a]:
-                assert group_of[a] < group_of[b]
-    # votelib's winner (or tie) is our first group
-    selected = Schulze().evaluate(counts, 1)
-    if not selected:  # votelib returns nothing when no path beats another: everyone is tied
-        assert ours.ranking == (tuple(items),)
-        return
-    winners = set(selected[0]) if isinstance(selected[0], frozenset) else {selected[0]}  # votelib.Tie
-    assert winners == set(ours.ranking[0])
+    selected = Schulze().evaluate(counts, 1) if len(items) > 1 else []
+    if selected:
+        # votelib picks the item(s) with most path wins; such an item is always unbeaten, so it
+        # is among our winners (ours may hold more unbeaten items; see the definition test).
+        winners = set(selected[0]) if isinstance(selected[0], frozenset) else {selected[0]}
+        assert winners <= set(ours.ranking[0])
+    unbeaten = {a for a in items
+                if all(paths.get((b, a), 0) <= paths.get((a, b), 0) for b in items if b != a)}
+    assert set(ours.ranking[0]) == unbeaten
 
 
-@settings(max_examples=200, deadline=None)
+def averaged_borda_by_positions(ballots: list[dict[int, int]], items: list[int]) -> dict[int, float]:
+    """The averaged Borda count straight from its definition, position by position.
+
+    A ballot ranking r of m items gives the item at position p m − p points and each of the
+    m − r unranked items an equal share of what is left, (m − r − 1) / 2.
+    """
+    m = len(items)
+    scores = dict.fromkeys(items, 0.0)
+    for ballot in ballots:
+        r = len(ballot)
+        for item in items:
+            scores[item] += m - ballot[item] if item in ballot else (m - r - 1) / 2
+    return scores
+
+
+def mean_rank_by_positions(ballots: list[dict[int, int]], items: list[int]) -> dict[int, float]:
+    """Mean position; an item left out of a ballot ranking r items sits at the mean of r+1 … m."""
+    m = len(items)
+    totals = dict.fromkeys(items, 0.0)
+    for ballot in ballots:
+        r = len(ballot)
+        for item in items:
+            totals[item] += ballot[item] if item in ballot else sum(range(r + 1, m + 1)) / (m - r)
+    return {i: v / len(ballots) for i, v in totals.items()}
+
+
+def borda_over_all_items(m: int):  # type: ignore[no-untyped-def]
+    """votelib's Borda scorer (base 0) over all m items of the round.
+
+    votelib sizes the scale by the candidates that appear on some ballot; an item nobody ranked
+    would shrink it, so the number of candidates is pinned to the round's m.
+    """
+    from votelib.component.rankscore import Borda
+
+    class PinnedBorda(Borda):
+        def set_n_candidates(self, n_candidates: int) -> None:
+            super().set_n_candidates(m)
+
+    return PinnedBorda(base=0)
+
+
+def votelib_averaged_borda(ballots: list[dict[int, int]], items: list[int]) -> dict[int, float]:
+    """votelib's positional Borda (unranked get 0) plus the averaging correction per ballot."""
+    from votelib.convert import RankedToPositionalVotes
+
+    m = len(items)
+    positional = RankedToPositionalVotes(borda_over_all_items(m)).convert(_votelib_ranked(ballots))
+    expected = {i: float(positional.get(i, 0)) for i in items}
+    for ballot in ballots:
+        for item in items:
+            if item not in ballot:
+                expected[item] += (m - len(ballot) - 1) / 2
+    return expected
+
+
+@settings(max_examples=300, deadline=None)
 @given(truncated_rankings())
-def test_borda_identities_on_truncated_ballots(case: tuple[list[int], list[dict[int, int]]]) -> None:
+def test_borda_on_truncated_ballots_matches_independent_counts(
+        case: tuple[list[int], list[dict[int, int]]]) -> None:
     items, ballots = case
-    n, m = len(ballots), len(items)
     scores = borda(ballots, items).scores
-    assert sum(scores.values()) == n * m * (m - 1) / 2
-    ranks = mean_rank(ballots, items).scores
-    for i in items:
-        assert ranks[i] == pytest.approx(m - scores[i] / n)
-    winner = condorcet_winner(ballots, items)
-    if winner is not None:
-        assert schulze(ballots, items).ranking[0] == (winner,)
+    assert scores == pytest.approx(averaged_borda_by_positions(ballots, items))
+    assert scores == pytest.approx(votelib_averaged_borda(ballots, items))
+    assert mean_rank(ballots, items).scores == pytest.approx(mean_rank_by_positions(ballots, items))
+    # every ballot hands out m(m − 1)/2 points, however short it is
+    m = len(items)
+    assert sum(scores.values()) == pytest.approx(len(ballots) * m * (m - 1) / 2)
+
+
+def test_borda_top_k_matches_votelib_on_1262_seeded_cases() -> None:
+    """The audit's sweep: random top-k rounds against votelib plus the averaging correction."""
+    import random
+
+    rng = random.Random(1262)
+    for _ in range(1262):
+        m = rng.randint(2, 9)
+        items = list(range(1, m + 1))
+        k = rng.randint(1, m)
+        ballots = []
+        for _ in range(rng.randint(1, 30)):
+            order = rng.sample(items, m)[: rng.randint(1, k)]
+            ballots.append(ranking(*order))
+        assert borda(ballots, items).scores == pytest.approx(votelib_averaged_borda(ballots, items))

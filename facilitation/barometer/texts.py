@@ -58,6 +58,57 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.export.col.value": "Steg",
         "barometer.export.col.label": "Betydelse",
         "barometer.export.min_group": "Grupper med färre än {min} svar visas inte",
+        "barometer.export.sheet.dividing": "Skillnad mellan sektorer",
+        "barometer.export.col.place": "Plats",
+        "barometer.export.col.score": "Skillnad (0–1)",
+        "barometer.export.col.mean_gap": "Skillnad i medelvärde (steg)",
+        "barometer.export.col.distance": "Skillnad i fördelning (0–1)",
+        "barometer.export.col.higher": "Högst",
+        "barometer.export.col.lower": "Lägst",
+        "barometer.export.col.sector_mean": "{sector}: medelvärde",
+        "barometer.export.not_comparable": "färre än två sektorer kan visas",
+        "barometer.export.dividing_method": (
+            "Skillnad = (skillnad i medelvärde / (steg − 1) + skillnad i fördelning) / 2, "
+            "mellan de två sektorer som skiljer sig mest"
+        ),
+        "barometer.export.sheet.comparison": "Jämförelse",
+        "barometer.export.compared_with": "Jämfört med omgång #{number}",
+        "barometer.export.col.n_before": "Antal svar då",
+        "barometer.export.col.n_after": "Antal svar nu",
+        "barometer.export.col.mean_before": "Medelvärde då",
+        "barometer.export.col.mean_after": "Medelvärde nu",
+        "barometer.export.col.mean_change": "Förändring i medelvärde",
+        "barometer.export.col.agree_before": "Håller med då (%)",
+        "barometer.export.col.agree_after": "Håller med nu (%)",
+        "barometer.export.col.agree_change": "Förändring håller med (procentenheter)",
+        "barometer.export.col.note": "Kommentar",
+        "barometer.export.compare_new": "fanns inte med i den tidigare omgången",
+        "barometer.export.compare_other_scale": "annan skala: medelvärdena jämförs inte",
+        # result summary and the room view
+        "barometer.sector_short.ideburen": "idéburen",
+        "barometer.sector_short.offentlig": "offentlig",
+        "barometer.sector_short.annan": "annan",
+        "barometer.results.dividing.header": "Skillnad mellan sektorerna, störst först (medelvärde per sektor):",
+        "barometer.results.dividing.line": "{number}. {means}",
+        "barometer.results.dividing.left_out": "För få svar per sektor för att jämföra nr {numbers}.",
+        "barometer.results.dividing.none": (
+            "Sektorerna jämförs inte: minst två sektorer behöver minst {min} svar var."
+        ),
+        "barometer.results.compare.header": "Jämfört med omgång #{number} (medelvärde då → nu, antal svar då → nu):",
+        "barometer.results.compare.line": "{number}. {before} → {after} (n {n_before} → {n_after})",
+        "barometer.results.compare.line_agree": (
+            "{number}. håller med {before} % → {after} % (n {n_before} → {n_after}; annan skala)"
+        ),
+        "barometer.results.compare.new": "{number}. ny (inte med i omgång #{earlier})",
+        "barometer.room.caption": "Påstående {number}: {text}",
+        "barometer.room.caption_most_divided": "Rummet är mest delat om påstående {number}: {text}",
+        "barometer.usage.room": "/rummet NR [omgång] – t.ex. /rummet 3",
+        "barometer.error.no_statement": "Omgång #{round} har inget påstående {number} (välj 1–{count}).",
+        "barometer.error.room_not_closed": (
+            "Det påståendet kan fortfarande besvaras i omgång #{round}. Rummets bild visas när omgången "
+            "är stängd, eller stegvis när ni har gått vidare till nästa påstående (/nasta)."
+        ),
+        "barometer.error.no_barometer": "Det finns ingen stängd åsiktsbarometer i den här workshoppen ännu.",
     },
     "en": {
         "barometer.scale.disagree": "I do not agree",
@@ -104,6 +155,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.export.col.value": "Step",
         "barometer.export.col.label": "Meaning",
         "barometer.export.min_group": "Groups with fewer than {min} answers are not shown",
+        "barometer.export.sheet.dividing": "Differences between sectors",
+        "barometer.export.col.place": "Place",
+        "barometer.export.col.score": "Difference (0–1)",
+        "barometer.export.col.mean_gap": "Difference in mean (steps)",
+        "barometer.export.col.distance": "Difference in distribution (0–1)",
+        "barometer.export.col.higher": "Highest",
+        "barometer.export.col.lower": "Lowest",
+        "barometer.export.col.sector_mean": "{sector}: mean",
+        "barometer.export.not_comparable": "fewer than two sectors can be shown",
+        "barometer.export.dividing_method": (
+            "Difference = (difference in mean / (steps − 1) + difference in distribution) / 2, "
+            "between the two sectors that differ most"
+        ),
+        "barometer.export.sheet.comparison": "Comparison",
+        "barometer.export.compared_with": "Compared with round #{number}",
+        "barometer.export.col.n_before": "Answers then",
+        "barometer.export.col.n_after": "Answers now",
+        "barometer.export.col.mean_before": "Mean then",
+        "barometer.export.col.mean_after": "Mean now",
+        "barometer.export.col.mean_change": "Change in mean",
+        "barometer.export.col.agree_before": "Agree then (%)",
+        "barometer.export.col.agree_after": "Agree now (%)",
+        "barometer.export.col.agree_change": "Change in agree (percentage points)",
+        "barometer.export.col.note": "Note",
+        "barometer.export.compare_new": "not part of the earlier round",
+        "barometer.export.compare_other_scale": "other scale: means are not compared",
+        "barometer.sector_short.ideburen": "idea-based",
+        "barometer.sector_short.offentlig": "public",
+        "barometer.sector_short.annan": "other",
+        "barometer.results.dividing.header": "Difference between sectors, largest first (mean per sector):",
+        "barometer.results.dividing.line": "{number}. {means}",
+        "barometer.results.dividing.left_out": "Too few answers per sector to compare no. {numbers}.",
+        "barometer.results.dividing.none": (
+            "Sectors are not compared: at least two sectors need at least {min} answers each."
+        ),
+        "barometer.results.compare.header": "Compared with round #{number} (mean then → now, answers then → now):",
+        "barometer.results.compare.line": "{number}. {before} → {after} (n {n_before} → {n_after})",
+        "barometer.results.compare.line_agree": (
+            "{number}. agree {before} % → {after} % (n {n_before} → {n_after}; other scale)"
+        ),
+        "barometer.results.compare.new": "{number}. new (not in round #{earlier})",
+        "barometer.room.caption": "Statement {number}: {text}",
+        "barometer.room.caption_most_divided": "The room is most divided on statement {number}: {text}",
+        "barometer.usage.room": "/room NO [round] – e.g. /room 3",
+        "barometer.error.no_statement": "Round #{round} has no statement {number} (choose 1–{count}).",
+        "barometer.error.room_not_closed": (
+            "That statement can still be answered in round #{round}. The room view is shown once the round "
+            "is closed, or step by step once you have moved on to the next statement (/next)."
+        ),
+        "barometer.error.no_barometer": "There is no closed opinion barometer in this workshop yet.",
     },
 }
 

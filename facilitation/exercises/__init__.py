@@ -10,8 +10,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from facilitation.model import Language, Round, RoundKind
+from facilitation.i18n import t
+from facilitation.model import Language, Process, Round, RoundKind
 from facilitation.ports import Attachment, Keyboard
+from facilitation.suppression import effective_min_group_size
 
 if TYPE_CHECKING:
     from facilitation.conversation import Conversation, Turn
@@ -64,3 +66,44 @@ class Exercise(ABC):
     async def export(self, conv: Conversation, round_: Round, lang: Language) -> list[Attachment]:
         """Aggregate exports of a closed round (CSV, XLSX); none by default."""
         return []
+
+    def install(self, conv: Conversation) -> None:
+        """Register the exercise's commands beyond starting a round (none by default).
+
+        Called once per conversation by the wiring, after the exercise is added; raises
+        ValueError if a command name is already taken.
+        """
+        return None
+
+    async def tally_note(self, conv: Conversation, round_: Round, lang: Language) -> str | None:
+        """A line for the live tally of an open round (e.g. ballots that will not count yet).
+
+        The tally only says how many have answered; an exercise whose stored answers can be
+        incomplete uses this to say so in the room, never who. ``None``: nothing to add.
+        """
+        return None
+
+
+async def process_of(conv: Conversation, round_: Round) -> Process | None:
+    """The process (principle catalogue, statement bank, settings) the round's workshop runs."""
+    workshop = await conv.service.store.workshop(round_.workshop_id)
+    return conv.service.processes.get(workshop.process_key) if workshop else None
+
+
+async def min_group_size_of(conv: Conversation, round_: Round) -> int:
+    """The effective minimum sector-group size for ``round_`` (installation or stricter process).
+
+    Every result, chart and export of an exercise takes its minimum from here, so a process
+    that asks for larger groups is obeyed everywhere (see :func:`effective_min_group_size`).
+    """
+    process = await process_of(conv, round_)
+    return effective_min_group_size(conv.min_group_size, process.min_group_size if process else None)
+
+
+def t_count(key: str, lang: Language | str, count: int, /, **params: object) -> str:
+    """``key.one`` when ``count`` is 1, else ``key.other``, with ``count`` filled in.
+
+    Swedish adjectives and English nouns change with the number ("1 ofullständigt svar",
+    "3 ofullständiga svar"; "1 response", "3 responses"), so count texts come in both forms.
+    """
+    return t(f"{key}.{'one' if count == 1 else 'other'}", lang, count=count, **params)

@@ -8,7 +8,7 @@ from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Output, Post
 from facilitation.i18n import t
 from facilitation.model import Language, Process, Round, RoundKind, Workshop
-from facilitation.ports import Button
+from facilitation.ports import Attachment, Button
 
 if TYPE_CHECKING:
     from facilitation.conversation import Conversation, Turn
@@ -41,6 +41,14 @@ class BarometerExercise(Exercise):
     kinds = (RoundKind.BAROMETER,)
     actions = ("b",)
     start_commands = ("barometer", "asiktsbarometer", "åsiktsbarometer")
+    #: ``/rummet NR [omgång]``: "where the room stands" on any statement of a closed round.
+    room_commands = ("rummet", "room")
+
+    def install(self, conv: Conversation) -> None:
+        """Register ``/rummet`` (facilitators only, like ``/resultat``)."""
+        from facilitation.exercises.barometer_results import cmd_room
+
+        conv.register_command(self.room_commands, cmd_room, facilitator_only=True)
 
     async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
                            name: str, args: tuple[str, ...]) -> Round:
@@ -121,7 +129,13 @@ class BarometerExercise(Exercise):
 
         return await barometer_results(conv, round_, lang)
 
-    async def export(self, conv: Conversation, round_: Round, lang: Language) -> list:
+    async def export(self, conv: Conversation, round_: Round, lang: Language) -> list[Attachment]:
         from facilitation.exercises.barometer_results import barometer_export
 
         return await barometer_export(conv, round_, lang)
+
+    async def room_view(self, conv: Conversation, round_: Round, number: int, lang: Language) -> list[Output]:
+        """"Where the room stands" on statement ``number`` (1-based) of a closed round."""
+        from facilitation.exercises.barometer_results import room_view
+
+        return await room_view(conv, round_, number, lang)

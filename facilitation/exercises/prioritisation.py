@@ -17,8 +17,11 @@ Design:
 * **Partial ballots are stored as they grow.** A ranking holds positions 1..r (r ≤ k) and is a
   valid, shorter ranking (the averaged Borda count treats the unranked as tied). A points
   ballot whose sum is not yet the budget is stored too, but at counting time it is *excluded*
-  (its number is reported in the summary and the export) – half a budget is no statement of
-  priorities, and scaling it up would invent points nobody gave.
+  – half a budget is no statement of priorities, and scaling it up would invent points nobody
+  gave. So it is never lost in silence: every press on it says "not counted until all N points
+  are given" and what is left, the room's tally can say how many are short
+  (:meth:`PrioritisationExercise.tally_note`), a press after the close tells the participant
+  their answer was not counted, and the summary and the export give the number.
 * **Undo.** Ranking: «Ångra» removes the last ranked principle (the highest stored position, so
   it needs no memory). Points: the store cannot tell which step came last, so every principle
   has its own «−step» button; approval: tapping a marked principle again unmarks it. Points and
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, Image, Output, Post
+from facilitation.exercises import Exercise, Image, Output, Post, min_group_size_of, process_of, t_count
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.i18n import t
@@ -57,7 +60,7 @@ from facilitation.prioritisation.charts import (
     pairwise_figure,
     ranked_bars_figure,
     sector_figure,
-    sector_label,
+    sector_inline,
 )
 from facilitation.prioritisation.export import export_tables
 from facilitation.prioritisation.sectors import SectorKey
@@ -97,6 +100,7 @@ class _Counted:
     by_sector: dict[SectorKey, SectorResult]
     excluded: int  # stored ballots that are not valid complete ballots (points not all given)
     partial: int  # valid rankings shorter than k
+    min_group_size: int  # the effective minimum the sector split was suppressed with
 
 
 def points_step(budget: int) -> int:
@@ -183,11 +187,18 @@ class PrioritisationExercise(Exercise):
     def _top_k(round_: Round) -> int:
         return min(int(round_.settings.get("top_k") or len(round_.items)), len(round_.items))
 
+    def _is_dots(self, round_: Round) -> bool:
+        return self._budget(round_) <= DOTS_MAX_BUDGET
+
+    def _unit(self, round_: Round, lang: Language) -> str:
+        return t("prioex.unit.dots" if self._is_dots(round_) else "prioex.unit.points", lang)
+
     def instructions(self, round_: Round, lang: Language) -> str:
         if round_.kind == RoundKind.RANKING:
             k = self._top_k(round_)
-            key = "prioex.instructions.ranking_all" if k == len(round_.items) else "prioex.instructions.ranking"
-            return t(key, lang, k=k)
+            if k == len(round_.items):
+                return t("prioex.instructions.ranking_all", lang, k=k)
+            return t_count("prioex.instructions.ranking", lang, k, k=k)
         if round_.kind == RoundKind.POINTS:
             budget = self._budget(round_)
             key = "prioex.instructions.dots" if budget <= DOTS_MAX_BUDGET else "prioex.instructions.points"
@@ -224,7 +235,8 @@ class PrioritisationExercise(Exercise):
         if round_.kind == RoundKind.RANKING:
             return RankingDraft.from_ballot(item_ids, ballot, self._top_k(round_))
         if round_.kind == RoundKind.POINTS:
-            return PointsDraft.from_ballot(item_ids, ballot, self._budget(round_), self._step(round_))
+            return PointsDraft.from_ballot(item_ids, ballot, self._budget(round_), self._step(round_),
+                                           dots=self._is_dots(round_))
         return ApprovalDraft.from_ballot(item_ids, ballot)
 
     @staticmethod
@@ -269,7 +281,7 @@ class PrioritisationExercise(Exercise):
                 raise DomainError("error.bad_button")
             item = None
         if round_.status == RoundStatus.CLOSED:
-            raise DomainError("error.round_closed")
+            await self._refuse_closed(conv, turn, round_)
         if round_.status != RoundStatus.OPEN:
             raise DomainError("error.round_not_open")
         async with self._lock(round_.id, turn.user_key):
@@ -281,11 +293,25 @@ class PrioritisationExercise(Exercise):
         return fit_ack(draft.render_state(names, turn.lang), suffix,
                        drop_from_start=isinstance(draft, RankingDraft))
 
+    async def _refuse_closed(self, conv: Conversation, turn: Turn, round_: Round) -> None:
+        """Refuse a press on a closed round; a points ballot left short is told it did not count.
+
+        A participant who never finished their allocation would otherwise learn nothing: the
+        round closed, their stored half-ballot was left out of the count, and the refusal only
+        said "closed". Reading their own answers shows only them what they stored.
+        """
+        if round_.kind == RoundKind.POINTS:
+            stored = await conv.service.own_answers(round_.id, turn.user_key)
+            given = sum(stored.values())
+            if stored and given != self._budget(round_):
+                raise DomainError("prioex.error.closed_incomplete", given=given, budget=self._budget(round_),
+                                  unit=self._unit(round_, turn.lang))
+        raise DomainError("error.round_closed")
+
     # --- results ------------------------------------------------------------------------
     async def _names(self, conv: Conversation, round_: Round, lang: Language) -> dict[int, str]:
         """Principle names in ``lang`` where the process has them, else the round's own text."""
-        workshop = await conv.service.store.workshop(round_.workshop_id)
-        process = conv.service.processes.get(workshop.process_key) if workshop else None
+        process = await process_of(conv, round_)
         principles = {p.key: p for p in process.principles} if process else {}
         names: dict[int, str] = {}
         for item in round_.items:
@@ -297,9 +323,6 @@ class PrioritisationExercise(Exercise):
             else:
                 names[item.id] = item.text
         return names
-
-    def _min_group_size(self, conv: Conversation, process: Process | None) -> int:
-        return max(conv.min_group_size, (process.min_group_size or 0) if process else 0)
 
     async def _count(self, conv: Conversation, round_: Round) -> _Counted | None:
         """Valid ballots counted overall and per sector; ``None`` when nobody answered."""
@@ -321,19 +344,37 @@ class PrioritisationExercise(Exercise):
                 valid.setdefault(sector, []).append(ballot)
         if not grouped:
             return None
-        workshop = await conv.service.store.workshop(round_.workshop_id)
-        process = conv.service.processes.get(workshop.process_key) if workshop else None
+        min_group_size = await min_group_size_of(conv, round_)
         all_ballots = [b for ballots in valid.values() for b in ballots]
         if not all_ballots:
-            return _Counted(None, {}, excluded, partial)
+            return _Counted(None, {}, excluded, partial, min_group_size)
         result = aggregate(round_.kind, all_ballots, item_ids, top_k, budget)
         by_sector = aggregate_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
-                                        min_group_size=self._min_group_size(conv, process))
-        return _Counted(result, by_sector, excluded, partial)
+                                        min_group_size=min_group_size)
+        return _Counted(result, by_sector, excluded, partial, min_group_size)
+
+    async def tally_note(self, conv: Conversation, round_: Round, lang: Language) -> str | None:
+        """How many stored points ballots are not complete yet (they would not count at close).
+
+        Shown in the room's live tally so the facilitator can give people time before closing;
+        it is a count only, never who.
+        """
+        if round_.kind != RoundKind.POINTS or round_.status != RoundStatus.OPEN:
+            return None
+        budget = self._budget(round_)
+        grouped = await conv.service.ballots_by_sector(round_.id)
+        short = sum(1 for ballots in grouped.values() for ballot in ballots if sum(ballot.values()) != budget)
+        if not short:
+            return None
+        return t_count("prioex.tally.incomplete", lang, short, budget=budget, unit=self._unit(round_, lang))
 
     def _score(self, result: PriorityResult, item: int, lang: Language) -> str:
+        """The headline number in words: Borda per participant (as charted), points or share."""
         if result.kind == RoundKind.APPROVAL:
             value = str(round(100 * result.score(item)))
+        elif result.kind == RoundKind.RANKING:
+            value = f"{result.score_per_ballot(item):.1f}"
+            value = value.replace(".", ",") if lang == Language.SV else value
         else:
             value = _number(result.score(item), lang)
         return t(f"prioex.results.score.{result.kind.value}", lang, value=value)
@@ -356,18 +397,18 @@ class PrioritisationExercise(Exercise):
             lines.append(t("prioex.results.line", lang, place=place, name=names[item],
                            score=self._score(result, item, lang)))
         if counted.partial:
-            lines.append(t("prioex.results.partial_rankings", lang, count=counted.partial, k=self._top_k(round_)))
+            lines.append(t_count("prioex.results.partial_rankings", lang, counted.partial, k=self._top_k(round_)))
         if counted.excluded:
             if round_.kind == RoundKind.POINTS:
-                lines.append(t("prioex.results.incomplete_points", lang, count=counted.excluded,
-                               budget=self._budget(round_)))
+                lines.append(t_count("prioex.results.incomplete_points", lang, counted.excluded,
+                                     budget=self._budget(round_), unit=self._unit(round_, lang)))
             else:
-                lines.append(t("prioex.results.invalid", lang, count=counted.excluded))
+                lines.append(t_count("prioex.results.invalid", lang, counted.excluded))
         differences = sector_differences(counted.by_sector)
         if differences and differences[0].spread > 0:
             top = differences[0]
             lines.append(t("prioex.results.sector_difference", lang, name=names[top.item],
-                           high=sector_label(top.highest, lang), low=sector_label(top.lowest, lang)))
+                           high=sector_inline(top.highest, lang), low=sector_inline(top.lowest, lang)))
         return "\n".join(lines)
 
     async def results(self, conv: Conversation, round_: Round, lang: Language) -> list[Output]:
@@ -376,7 +417,7 @@ class PrioritisationExercise(Exercise):
         if counted is None:
             return [Post(t("round.no_answers", lang))]
         if counted.result is None:
-            return [Post(t("prioex.results.only_incomplete", lang, count=counted.excluded))]
+            return [Post(t_count("prioex.results.only_incomplete", lang, counted.excluded))]
         result = counted.result
         names = await self._names(conv, round_, lang)
         title = t("prioex.title", lang)
@@ -385,10 +426,8 @@ class PrioritisationExercise(Exercise):
         outputs.append(Image(png, t("prioex.caption.bars", lang, title=round_.title, n=result.n_ballots),
                              f"prio-{round_.id}-ranking.png"))
         if len(counted.by_sector) >= 2:
-            workshop = await conv.service.store.workshop(round_.workshop_id)
-            process = conv.service.processes.get(workshop.process_key) if workshop else None
             png = await conv.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order)
-            outputs.append(Image(png, t("prioex.caption.sectors", lang, min=self._min_group_size(conv, process)),
+            outputs.append(Image(png, t("prioex.caption.sectors", lang, min=counted.min_group_size),
                                  f"prio-{round_.id}-sectors.png"))
         if round_.kind == RoundKind.RANKING:
             png = await conv.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
@@ -401,7 +440,8 @@ class PrioritisationExercise(Exercise):
         if counted is None:
             raise DomainError("round.no_answers")
         if counted.result is None:
-            raise DomainError("prioex.results.only_incomplete", count=counted.excluded)
+            key = "prioex.results.only_incomplete." + ("one" if counted.excluded == 1 else "other")
+            raise DomainError(key, count=counted.excluded)
         names = await self._names(conv, round_, lang)
         tables: list[Table] = export_tables(counted.result, counted.by_sector or None, names, lang)
         if counted.excluded:
@@ -409,7 +449,7 @@ class PrioritisationExercise(Exercise):
         caption = t("export.caption", lang, number=round_.id)
         stem = f"{t('prioex.export.filename', lang)}-{round_.id}"
         return [
-            Attachment(f"{stem}.csv", to_csv(tables), "text/csv", caption),
+            Attachment(f"{stem}.csv", to_csv(tables, lang), "text/csv", caption),
             Attachment(f"{stem}.xlsx", to_xlsx(tables),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
         ]

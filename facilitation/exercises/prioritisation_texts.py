@@ -11,7 +11,11 @@ from facilitation.i18n import register
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "prioex.title": "Vilka principer är viktiga för oss?",
-        "prioex.instructions.ranking": (
+        "prioex.instructions.ranking.one": (
+            "Tryck på den princip du tycker är viktigast.\n"
+            "«Ångra» tar bort ditt val, «Rensa» börjar om. Du kan ändra dig tills omgången stängs."
+        ),
+        "prioex.instructions.ranking.other": (
             "Tryck på de {k} principer du tycker är viktigast, den viktigaste först.\n"
             "«Ångra» tar bort din senaste, «Rensa» börjar om. Du kan ändra dig tills omgången stängs."
         ),
@@ -40,28 +44,55 @@ TEXTS: dict[str, dict[str, str]] = {
         "prioex.results.header": "{title}: n = {n} svar",
         "prioex.results.winner": "Vinnare: {names} ({score}).",
         "prioex.results.winner_tie": "Delad förstaplats: {names} ({score} var).",
-        "prioex.results.condorcet": "Condorcet-vinnare (en majoritet föredrar den framför varje annan): {name}.",
+        "prioex.results.condorcet": (
+            "Condorcet-vinnare (fler föredrar den än tvärtom i varje parvis jämförelse): {name}."
+        ),
         "prioex.results.no_condorcet": "Ingen Condorcet-vinnare (ingen slår alla andra parvis); etta enligt Schulze: {names}.",
         "prioex.results.top": "Topplistan:",
         "prioex.results.line": "{place}. {name} – {score}",
-        "prioex.results.score.ranking": "{value} Borda-poäng",
+        "prioex.results.score.ranking": "{value} Borda-poäng per deltagare",
         "prioex.results.score.points": "{value} poäng",
         "prioex.results.score.approval": "{value} % markerade",
-        "prioex.results.partial_rankings": "{count} svar valde färre än {k} (räknas som kortare rangordningar).",
-        "prioex.results.incomplete_points": "{count} svar fördelade inte alla {budget} poäng och räknas inte.",
-        "prioex.results.invalid": "{count} ofullständiga svar räknas inte.",
-        "prioex.results.sector_difference": (
-            "Störst skillnad mellan sektorerna: {name} – högst hos {high}, lägst hos {low}."
+        "prioex.results.partial_rankings.one": "1 svar valde färre än {k} (räknas som en kortare rangordning).",
+        "prioex.results.partial_rankings.other": (
+            "{count} svar valde färre än {k} (räknas som kortare rangordningar)."
         ),
-        "prioex.results.only_incomplete": "Inga fullständiga svar kom in ({count} ofullständiga räknas inte).",
+        "prioex.results.incomplete_points.one": "1 svar fördelade inte alla {budget} {unit} och räknas inte.",
+        "prioex.results.incomplete_points.other": (
+            "{count} svar fördelade inte alla {budget} {unit} och räknas inte."
+        ),
+        "prioex.results.invalid.one": "1 ofullständigt svar räknas inte.",
+        "prioex.results.invalid.other": "{count} ofullständiga svar räknas inte.",
+        "prioex.results.sector_difference": (
+            "Störst skillnad mellan sektorerna: {name} – högst för {high}, lägst för {low}."
+        ),
+        "prioex.results.only_incomplete.one": "Inga fullständiga svar kom in (1 ofullständigt svar räknas inte).",
+        "prioex.results.only_incomplete.other": (
+            "Inga fullständiga svar kom in ({count} ofullständiga svar räknas inte)."
+        ),
+        "prioex.unit.points": "poäng",
+        "prioex.unit.dots": "prickar",
+        "prioex.tally.incomplete.one": (
+            "⚠ 1 svar har ännu inte fördelat alla {budget} {unit} och räknas inte om omgången stängs nu."
+        ),
+        "prioex.tally.incomplete.other": (
+            "⚠ {count} svar har ännu inte fördelat alla {budget} {unit} och räknas inte om omgången stängs nu."
+        ),
+        "prioex.error.closed_incomplete": (
+            "Omgången är stängd. Ditt svar ({given} av {budget} {unit}) var inte fullständigt och räknades inte."
+        ),
         "prioex.caption.bars": "{title} (n = {n})",
-        "prioex.caption.sectors": "Per sektor, per svar (grupper med färre än {min} svar visas inte)",
+        "prioex.caption.sectors": "Per sektor, per deltagare (grupper med färre än {min} svar visas inte)",
         "prioex.export.excluded": "Ofullständiga svar (räknas inte)",
         "prioex.export.filename": "prioritering",
     },
     "en": {
         "prioex.title": "Which principles matter to us?",
-        "prioex.instructions.ranking": (
+        "prioex.instructions.ranking.one": (
+            "Tap the principle you find most important.\n"
+            "«Undo» removes your pick, «Clear» starts over. You can change until the round closes."
+        ),
+        "prioex.instructions.ranking.other": (
             "Tap the {k} principles you find most important, the most important first.\n"
             "«Undo» removes your latest pick, «Clear» starts over. You can change until the round closes."
         ),
@@ -90,22 +121,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "prioex.results.header": "{title}: n = {n} responses",
         "prioex.results.winner": "Winner: {names} ({score}).",
         "prioex.results.winner_tie": "Shared first place: {names} ({score} each).",
-        "prioex.results.condorcet": "Condorcet winner (a majority prefers it to every other): {name}.",
+        "prioex.results.condorcet": (
+            "Condorcet winner (in every head-to-head comparison more prefer it than the other way round): {name}."
+        ),
         "prioex.results.no_condorcet": "No Condorcet winner (none beats all others pairwise); first by Schulze: {names}.",
         "prioex.results.top": "Top of the list:",
         "prioex.results.line": "{place}. {name} – {score}",
-        "prioex.results.score.ranking": "{value} Borda points",
+        "prioex.results.score.ranking": "{value} Borda points per participant",
         "prioex.results.score.points": "{value} points",
         "prioex.results.score.approval": "{value} % marked it",
-        "prioex.results.partial_rankings": "{count} responses chose fewer than {k} (counted as shorter rankings).",
-        "prioex.results.incomplete_points": "{count} responses did not give all {budget} points and are not counted.",
-        "prioex.results.invalid": "{count} incomplete responses are not counted.",
+        "prioex.results.partial_rankings.one": "1 response chose fewer than {k} (counted as a shorter ranking).",
+        "prioex.results.partial_rankings.other": (
+            "{count} responses chose fewer than {k} (counted as shorter rankings)."
+        ),
+        "prioex.results.incomplete_points.one": "1 response did not give all {budget} {unit} and is not counted.",
+        "prioex.results.incomplete_points.other": (
+            "{count} responses did not give all {budget} {unit} and are not counted."
+        ),
+        "prioex.results.invalid.one": "1 incomplete response is not counted.",
+        "prioex.results.invalid.other": "{count} incomplete responses are not counted.",
         "prioex.results.sector_difference": (
             "Largest difference between sectors: {name} – highest for {high}, lowest for {low}."
         ),
-        "prioex.results.only_incomplete": "No complete responses came in ({count} incomplete are not counted).",
+        "prioex.results.only_incomplete.one": "No complete responses came in (1 incomplete response is not counted).",
+        "prioex.results.only_incomplete.other": (
+            "No complete responses came in ({count} incomplete responses are not counted)."
+        ),
+        "prioex.unit.points": "points",
+        "prioex.unit.dots": "dots",
+        "prioex.tally.incomplete.one": (
+            "⚠ 1 response has not given all {budget} {unit} yet and will not count if the round closes now."
+        ),
+        "prioex.tally.incomplete.other": (
+            "⚠ {count} responses have not given all {budget} {unit} yet and will not count if the round closes now."
+        ),
+        "prioex.error.closed_incomplete": (
+            "The round is closed. Your answer ({given} of {budget} {unit}) was not complete and was not counted."
+        ),
         "prioex.caption.bars": "{title} (n = {n})",
-        "prioex.caption.sectors": "By sector, per response (groups with fewer than {min} responses are not shown)",
+        "prioex.caption.sectors": "By sector, per participant (groups with fewer than {min} responses are not shown)",
         "prioex.export.excluded": "Incomplete responses (not counted)",
         "prioex.export.filename": "prioritisation",
     },

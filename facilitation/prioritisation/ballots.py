@@ -139,20 +139,26 @@ class RankingDraft:
 
 @dataclass(frozen=True)
 class PointsDraft:
-    """Points handed out in steps (e.g. ±10 of 100, or ±1 of N dots), never beyond the budget."""
+    """Points handed out in steps (e.g. ±10 of 100, or ±1 of N dots), never beyond the budget.
+
+    Until the whole budget is given the ballot is stored but not counted, so the running state
+    says so on every press (``dots`` only changes the word: points or dots).
+    """
 
     item_ids: tuple[int, ...]
     budget: int
     step: int = 1
     points: tuple[tuple[int, int], ...] = ()
+    dots: bool = False
 
     def __post_init__(self) -> None:
         if self.budget <= 0 or self.step <= 0:
             raise ValueError("budget and step must be positive")
 
     @classmethod
-    def from_ballot(cls, item_ids: Iterable[int], ballot: Ballot, budget: int, step: int = 1) -> PointsDraft:
-        return cls(tuple(item_ids), budget, step, tuple(sorted((i, v) for i, v in ballot.items() if v)))
+    def from_ballot(cls, item_ids: Iterable[int], ballot: Ballot, budget: int, step: int = 1, *,
+                    dots: bool = False) -> PointsDraft:
+        return cls(tuple(item_ids), budget, step, tuple(sorted((i, v) for i, v in ballot.items() if v)), dots)
 
     def of(self, item: int) -> int:
         return dict(self.points).get(item, 0)
@@ -201,11 +207,15 @@ class PointsDraft:
     def render_state(self, texts: Mapping[int, str], lang: Language = Language.SV) -> str:
         given = sorted(self.points, key=lambda iv: (-iv[1], self.item_ids.index(iv[0])))
         lines = [t("prio.draft.points.line", lang, name=_name(texts, i), points=v) for i, v in given]
-        if self.is_complete:
-            lines.append(t("prio.draft.points.done", lang, budget=self.budget))
-        else:
-            lines.append(t("prio.draft.points.remaining", lang, remaining=self.remaining, budget=self.budget))
+        lines.append(self.status(lang))
         return "\n".join(lines)
+
+    def status(self, lang: Language = Language.SV) -> str:
+        """One line: counted (all given) or not counted yet, with what is left to give."""
+        unit = "dots" if self.dots else "points"
+        if self.is_complete:
+            return t(f"prio.draft.{unit}.done", lang, budget=self.budget)
+        return t(f"prio.draft.{unit}.remaining", lang, remaining=self.remaining, budget=self.budget)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,22 @@
 
 Pure functions returning a matplotlib Figure (never pyplot), so tests read the drawn artists and
 :class:`~facilitation.charting.ChartRenderer` can build them in a worker process.
+
+Ranking bars show the averaged Borda score *per participant* and start at the all-equal
+baseline (m − 1)/2, not at zero: an averaged Borda ballot gives every principle it leaves out a
+share of the points, so from zero all bars look alike (say 5.5 to 9 of 13) and the differences
+people argued about vanish. From the baseline a bar says "above or below an even spread", the
+axis keeps the real scale, and the label under the axis says so. Points and approval bars start
+at zero, where an unchosen principle really is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from facilitation.charting import SECTOR_COLOURS, new_figure, wrap
@@ -18,6 +27,9 @@ from facilitation.prioritisation.methods import Matrix, PriorityResult, schulze_
 from facilitation.prioritisation.sectors import SectorKey, SectorResult
 
 BAR_COLOUR = "#1f5f8b"
+BELOW_ALPHA = 0.45  # a ranking bar below the all-equal baseline is paler
+BASELINE_COLOUR = "#444444"
+NOTE_COLOUR = "#555555"
 LABEL_WIDTH = 26
 
 
@@ -26,7 +38,13 @@ def _name(texts: Mapping[int, str], item: int, width: int = LABEL_WIDTH) -> str:
 
 
 def sector_label(sector: SectorKey, lang: Language = Language.SV) -> str:
+    """A sector as a heading ("Idéburen sektor")."""
     return t(f"prio.sector.{sector.value}" if sector is not None else "prio.sector.none", lang)
+
+
+def sector_inline(sector: SectorKey, lang: Language = Language.SV) -> str:
+    """A sector inside a sentence ("högst för idéburen sektor"), lower case where Swedish wants it."""
+    return t(f"prio.sector_inline.{sector.value}" if sector is not None else "prio.sector_inline.none", lang)
 
 
 def _axis_label(kind: RoundKind, lang: Language, per_ballot: bool = False) -> str:
@@ -36,26 +54,70 @@ def _axis_label(kind: RoundKind, lang: Language, per_ballot: bool = False) -> st
     return t(f"prio.chart.axis.{'points' if kind is RoundKind.POINTS else 'ranking'}{suffix}", lang)
 
 
-def _fmt(kind: RoundKind, value: float) -> str:
+def _fmt(kind: RoundKind, value: float, lang: Language = Language.SV) -> str:
+    """Shares as whole percent, Borda per participant with one decimal, points without ",0"."""
     if kind is RoundKind.APPROVAL:
         return f"{value:.0%}".replace("%", " %")
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    text = f"{value:.1f}"
+    if kind is RoundKind.POINTS:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if Language(lang) is Language.SV else text
 
 
 def _height(n_items: int) -> float:
     return max(4.0, 1.2 + 0.55 * n_items)
 
 
-def _bars(ax: Axes, values: Sequence[float], kind: RoundKind, colour: str, xmax: float) -> None:
-    """Horizontal bars, first value on top, each labelled with its value."""
+@dataclass(frozen=True)
+class Scale:
+    """Where bars start and the x range they share (one scale for all sector panels)."""
+
+    base: float
+    low: float
+    high: float
+
+
+def borda_baseline(n_items: int) -> float:
+    """The averaged Borda score per participant every principle gets when all are ranked equal.
+
+    Every ballot hands out m(m − 1)/2 points over m principles, so the mean is (m − 1)/2.
+    """
+    return (n_items - 1) / 2
+
+
+def _scale(kind: RoundKind, values: Sequence[float], n_items: int) -> Scale:
+    """Zero-based for points and approval; around the all-equal baseline for rankings."""
+    if kind is not RoundKind.RANKING:
+        top = max([*values, 0.0])
+        return Scale(0.0, 0.0, top * 1.18 if top > 0 else 1.0)
+    base = borda_baseline(n_items)
+    low, high = min([*values, base]), max([*values, base])
+    pad = max(high - low, 0.5) * 0.18
+    return Scale(base, max(0.0, low - pad), min(float(max(n_items - 1, 1)), high + pad))
+
+
+def _bars(ax: Axes, values: Sequence[float], kind: RoundKind, colour: str, scale: Scale,
+          lang: Language = Language.SV) -> None:
+    """Horizontal bars from ``scale.base``, first value on top, each labelled with its value."""
     positions = list(range(len(values)))
-    container = ax.barh(positions, values, color=colour, height=0.7)
-    ax.bar_label(container, labels=[_fmt(kind, v) for v in values], padding=3, fontsize=10)
+    colours = [to_rgba(colour, 1.0 if v >= scale.base or kind is not RoundKind.RANKING else BELOW_ALPHA)
+               for v in values]
+    container = ax.barh(positions, [v - scale.base for v in values], left=scale.base, color=colours, height=0.7)
+    ax.bar_label(container, labels=[_fmt(kind, v, lang) for v in values], padding=3, fontsize=10)
     ax.set_ylim(len(values) - 0.5, -0.5)
-    ax.set_xlim(0, xmax * 1.18 if xmax > 0 else 1)
+    ax.set_xlim(scale.low, scale.high)
     ax.spines[["top", "right"]].set_visible(False)
     if kind is RoundKind.APPROVAL:
         ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0%}".replace("%", " %"))
+    if kind is RoundKind.RANKING:
+        ax.axvline(scale.base, color=BASELINE_COLOUR, linestyle="--", linewidth=1,
+                   label=t("prio.chart.baseline", lang, baseline=_fmt(kind, scale.base, lang)))
+
+
+def _ranking_axis_label(n_items: int, lang: Language) -> str:
+    base = borda_baseline(n_items)
+    return t("prio.chart.axis.borda_baseline", lang, top=max(n_items - 1, 0),
+             baseline=_fmt(RoundKind.RANKING, base, lang))
 
 
 def ranked_bars_figure(
@@ -64,15 +126,25 @@ def ranked_bars_figure(
     lang: Language = Language.SV,
     title: str | None = None,
 ) -> Figure:
-    """One bar per principle, best on top, headline score on each bar and n in the subtitle."""
-    fig = new_figure(10.0, _height(len(result.order)))
+    """One bar per principle, best on top, its score on the bar and n in the subtitle.
+
+    Rankings are drawn per participant from the all-equal baseline (see the module docstring);
+    points as totals and approval as shares, from zero.
+    """
+    fig = new_figure(10.0, _height(len(result.order)) + (0.6 if result.kind is RoundKind.RANKING else 0.0))
     ax = fig.add_subplot()
-    values = [result.score(i) for i in result.order]
-    _bars(ax, values, result.kind, BAR_COLOUR, max([*values, 0.0]))
+    ranking = result.kind is RoundKind.RANKING
+    values = [result.score_per_ballot(i) if ranking else result.score(i) for i in result.order]
+    scale = _scale(result.kind, values, len(result.items))
+    _bars(ax, values, result.kind, BAR_COLOUR, scale, lang)
     ax.set_yticks(range(len(values)), [_name(texts, i) for i in result.order], fontsize=11)
-    ax.set_xlabel(_axis_label(result.kind, lang))
+    if ranking:
+        ax.set_xlabel(_ranking_axis_label(len(result.items), lang), fontsize=10)
+        ax.legend(loc="lower right", frameon=False, fontsize=10)  # the dashed all-equal line
+    else:
+        ax.set_xlabel(_axis_label(result.kind, lang))
     ax.set_title(title or t("prio.chart.title", lang), fontsize=15, loc="left")
-    fig.suptitle(t("prio.chart.n", lang, n=result.n_ballots), x=0.99, ha="right", fontsize=10, color="#555555")
+    fig.suptitle(t("prio.chart.n", lang, n=result.n_ballots), x=0.99, ha="right", fontsize=10, color=NOTE_COLOUR)
     return fig
 
 
@@ -84,18 +156,20 @@ def sector_figure(
     *,
     order: Sequence[int] | None = None,
 ) -> Figure:
-    """Sectors side by side on a shared principle order, scores per response so sizes compare.
+    """Sectors side by side on a shared principle order and scale, scores per participant.
 
     ``order`` defaults to the first shown sector's order; a suppressed sector shows only a note.
+    Rankings start at the all-equal baseline as in :func:`ranked_bars_figure`.
     """
     sectors = list(results_by_sector.values())
     shown = [s.result for s in sectors if s.result is not None]
     if order is None:
         order = shown[0].order if shown else ()
     kind = shown[0].kind if shown else RoundKind.RANKING
-    fig = new_figure(max(6.0, 3.6 * len(sectors) + 2.2), _height(len(order)))
+    n_items = len(shown[0].items) if shown else len(order)
+    fig = new_figure(max(6.0, 3.6 * len(sectors) + 2.2), _height(len(order)) + (0.6 if kind is RoundKind.RANKING else 0))
     fig.suptitle(title or t("prio.chart.title", lang), fontsize=15)
-    xmax = max([r.score_per_ballot(i) for r in shown for i in order] + [0.0])
+    scale = _scale(kind, [r.score_per_ballot(i) for r in shown for i in order], n_items)
     axes = fig.subplots(1, max(len(sectors), 1), sharey=True, squeeze=False)[0]
     for ax, sector in zip(axes, sectors, strict=False):
         colour = SECTOR_COLOURS.get(sector.sector.value if sector.sector else None, "#999999")
@@ -103,15 +177,18 @@ def sector_figure(
         if sector.result is None:
             ax.set_title(name, fontsize=12)
             ax.text(0.5, 0.5, wrap(t("prio.chart.suppressed", lang), 18), transform=ax.transAxes,
-                    ha="center", va="center", fontsize=11, color="#555555", style="italic")
+                    ha="center", va="center", fontsize=11, color=NOTE_COLOUR, style="italic")
             ax.set_xticks([])
             ax.set_ylim(len(order) - 0.5, -0.5)
             ax.spines[["top", "right", "bottom"]].set_visible(False)
             continue
         result = sector.result
-        _bars(ax, [result.score_per_ballot(i) for i in order], kind, colour, xmax)
+        _bars(ax, [result.score_per_ballot(i) for i in order], kind, colour, scale, lang)
         ax.set_title(f"{name}\n{t('prio.chart.n_short', lang, n=result.n_ballots)}", fontsize=12)
-        ax.set_xlabel(_axis_label(kind, lang, per_ballot=True))
+        if kind is not RoundKind.RANKING:
+            ax.set_xlabel(_axis_label(kind, lang, per_ballot=True))
+    if kind is RoundKind.RANKING and shown:
+        fig.supxlabel(_ranking_axis_label(n_items, lang), fontsize=10)
     axes[0].set_yticks(range(len(order)), [_name(texts, i, 22) for i in order], fontsize=11)
     return fig
 

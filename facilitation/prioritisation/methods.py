@@ -20,7 +20,7 @@ way, so :func:`borda` works for every kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from facilitation.model import RoundKind
@@ -137,10 +137,17 @@ def schulze(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = R
 
 
 def schulze_from_matrix(d: Matrix, items: Sequence[int]) -> SchulzeResult:
-    """Widest paths by Floyd–Warshall; a ≻ b iff p[a][b] > p[b][a] (transitive, Schulze 2011 §4).
+    """Widest paths by Floyd–Warshall, then the Schulze ranking of the relation they define.
 
-    Items are grouped by how many others they beat in that relation; since the relation is
-    transitive, a ≻ b always puts a in an earlier group, and mutually unbeaten items share one.
+    Schulze (2011, §4) defines a ≻ b iff p[a][b] > p[b][a] and proves the relation transitive;
+    the winners are the items no other item beats. The ranking repeats that on what is left
+    (:func:`unbeaten_layers`): the first group is exactly the winners, and each later group is the
+    winners once the earlier groups are set aside. So no item in a group beats another in it, no
+    item beats an item of an earlier group, and every item after the first group is beaten by
+    some item of the group just before it. Two items in different groups need not be ordered by
+    ≻ (both can be unbeaten by each other), which is why counting wins, as votelib does, is not
+    the same: with ballots 5>1>4>2 and 4>2>3, items 4 and 5 are both unbeaten, but 4 beats two
+    items and 5 one.
     """
     p: Matrix = {a: {b: (d[a][b] if d[a][b] > d[b][a] else 0) for b in d[a]} for a in items}
     for k in items:
@@ -151,8 +158,24 @@ def schulze_from_matrix(d: Matrix, items: Sequence[int]) -> SchulzeResult:
                 if j in (i, k):
                     continue
                 p[i][j] = max(p[i][j], min(p[i][k], p[k][j]))
-    wins = {a: float(sum(1 for b in p[a] if p[a][b] > p[b][a])) for a in items}
-    return SchulzeResult(p, rank_groups(wins, items))
+    return SchulzeResult(p, unbeaten_layers(items, lambda a, b: p[a][b] > p[b][a]))
+
+
+def unbeaten_layers(items: Sequence[int], beats: Callable[[int, int], bool]) -> Ranking:
+    """Groups of a strict partial order: the unbeaten items, then the unbeaten of the rest, …
+
+    ``beats`` must be transitive and irreflexive (Schulze's relation is), so some item is
+    always unbeaten; a cycle would be a programming error and is refused loudly.
+    """
+    remaining = list(items)
+    ranking: list[tuple[int, ...]] = []
+    while remaining:
+        group = tuple(a for a in remaining if not any(beats(b, a) for b in remaining if b != a))
+        if not group:
+            raise ValueError("the relation has a cycle, so it has no unbeaten item")
+        ranking.append(group)
+        remaining = [a for a in remaining if a not in group]
+    return tuple(ranking)
 
 
 def place_of(ranking: Ranking) -> dict[int, int]:
