@@ -122,6 +122,7 @@ class Conversation:
             self._actions[action] = exercise
         for name in getattr(exercise, "start_commands", ()):
             self._start_commands[name] = exercise
+        exercise.install(self)
 
     def register_action(self, action: str, handler: ActionHandler) -> None:
         """Handle button presses of ``action`` (a feature outside the exercises, e.g. RSVP).
@@ -372,9 +373,12 @@ class Conversation:
         if round_.status == RoundStatus.CLOSED:
             return t("tally.closed", lang, title=round_.title, n=n)
         if round_.current_position is not None:
-            return t("tally.open_item", lang, title=round_.title, n=n, position=round_.current_position + 1,
+            text = t("tally.open_item", lang, title=round_.title, n=n, position=round_.current_position + 1,
                      total=len(round_.items))
-        return t("tally.open", lang, title=round_.title, n=n)
+        else:
+            text = t("tally.open", lang, title=round_.title, n=n)
+        note = await self.exercises[round_.kind].tally_note(self, round_, lang)
+        return f"{text}\n{note}" if note else text
 
     async def current_round(self, turn: Turn, args: tuple[str, ...], *, open_only: bool = False) -> Round:
         """The round named by ``args[0]`` (a number) or the workshop's open/latest round."""
@@ -399,8 +403,10 @@ class Conversation:
     async def cmd_status(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
         n = await self.service.turnout(round_.id)
-        await turn.reply(t("round.status", turn.lang, title=round_.title, n=n,
-                           state=t(f"round.state.{round_.status.value}", turn.lang)))
+        text = t("round.status", turn.lang, title=round_.title, n=n,
+                 state=t(f"round.state.{round_.status.value}", turn.lang))
+        note = await self.exercises[round_.kind].tally_note(self, round_, turn.lang)
+        await turn.reply(f"{text}\n{note}" if note else text)
 
     async def cmd_next(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, (), open_only=True)
@@ -408,11 +414,17 @@ class Conversation:
         round_ = await self.service.step(round_.id, position)
         workshop = await self.service.require_workshop(round_.workshop_id)
         exercise = self.exercises[round_.kind]
+        room_view = getattr(exercise, "room_view", None)
+        left: dict[Language, list[Output]] = {}
         for chat in await self.rooms(round_.workshop_id, also=turn.chat):
             port = self.ports.get(chat.platform)
             if port is None:
                 continue
             lang = self.room_language(chat, turn, workshop)
+            if room_view is not None and position > 0:  # answers to the statement left are final now
+                if lang not in left:
+                    left[lang] = await room_view(self, round_, position, lang)
+                await self.post_outputs(port, chat, left[lang])
             await port.send_text(chat, t("round.stepped", lang, position=position + 1, total=len(round_.items)))
             for post in exercise.posts(self, round_, lang):
                 await port.send_text(chat, post.text, post.buttons)

@@ -30,6 +30,7 @@ SV = {
         "/rangordna [k] · /poang [100] · /markera – prioritera principer\n"
         "/nasta – nästa påstående (stegvis) · /status – hur många har svarat\n"
         "/stang – stäng omgången och visa resultatet · /resultat [nr] · /export [nr]\n"
+        "/rummet NR [omgång] – var rummet står i påstående NR\n"
         "/jamfor NR – jämför nästa barometer med en tidigare omgång"
     ),
     "workshop.created": (
@@ -137,6 +138,7 @@ EN = {
         "/rank [k] · /points [100] · /approve – prioritise principles\n"
         "/next – next statement (step mode) · /status – how many have answered\n"
         "/close – close the round and show the result · /results [no] · /export [no]\n"
+        "/room NO [round] – where the room stands on statement NO\n"
         "/compare NO – compare the next barometer with an earlier round"
     ),
     "workshop.created": (
