@@ -1,16 +1,29 @@
-"""The chat side of dialogue-meeting reminders: RSVP buttons, stop/resume, forget, the tally.
+"""The chat side of dialogue meetings: RSVP, stop/resume, forget, the tally, signatories, invitations.
 
 ``install(conversation, store)`` registers
 
 * the button action ``rv`` (delivery id, answer index) on every reminder: only the contact the
-  reminder was sent to may answer; the answer can be changed until the meeting starts;
+  reminder was sent to (the person, or anyone in the channel it went to) may answer; the answer
+  can be changed until the meeting starts;
 * ``/stoppa`` (``/stop``) and ``/paminnelser`` (``/reminders``): a contact stops or resumes
   their reminders (all their contact entries on this platform);
 * ``/glom_kontakt`` (``/forget_contact``): after a confirmation button, the contact's entries,
   answers and reminder history are deleted and a keyed tombstone keeps a config re-import from
-  re-creating them;
+  re-creating them. Reminders that go to a channel or group can be stopped or forgotten only by
+  a facilitator or an admin of that chat, not by any member;
 * ``/osa`` (``/rsvp``), facilitators only: counts of answers for each meeting's next occurrence
-  (never names).
+  (never names);
+* ``/signatarer [PROCESS]`` (``/signatories``) and ``/signatar PROCESS NYCKEL Namn`` (``/signatory``),
+  facilitators only: list signatories with their active contacts, add one;
+* ``/kontaktinbjudan PROCESS UNDERTECKNARE`` (``/contact_invite``), facilitators only, in a private
+  chat: a signed invitation code (and on Telegram a deep link ``t.me/<bot>?start=k-<code>``);
+* ``/kontakt KOD`` (``/contact CODE``) or the deep link, in a private chat: the person who opens
+  it becomes a contact of that signatory, reached in that chat. A Telegram bot can only write
+  to people who have started a chat with it, which is why contacts register themselves.
+
+Calling ``install`` again for the same conversation replaces the store and (when given) the
+clock: the app installs the commands with the real clock before any adapter starts, and the
+reminder runner or a test then hands in its own.
 """
 
 from __future__ import annotations
@@ -22,10 +35,34 @@ from datetime import UTC, datetime
 from facilitation.conversation import Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
-from facilitation.meetings import Rsvp, format_when, next_occurrence, rsvp_buttons, rsvp_saved, rsvp_summary
+from facilitation.meetings import (
+    INVITE_PREFIX,
+    Contact,
+    ContactKeys,
+    Invitation,
+    InvitationError,
+    Rsvp,
+    address_problem,
+    format_when,
+    key_problem,
+    length_problem,
+    next_occurrence,
+    rsvp_buttons,
+    rsvp_saved,
+    rsvp_summary,
+)
+from facilitation.meetings.tz import to_local
 from facilitation.model import Language
 from facilitation.ports import Button
-from storage.meetings_repository import MeetingStore, StoredContact
+from storage.meetings_models import CHAT
+from storage.meetings_repository import (
+    DuplicateKey,
+    ManagementError,
+    MeetingStore,
+    SignatoryInfo,
+    StoredContact,
+    UnknownSignatory,
+)
 
 RSVP_ACTION = "rv"
 FORGET_ACTION = "rfg"
@@ -36,6 +73,10 @@ TEXTS = {
         "meetingschat.gone": "Påminnelsen finns inte längre.",
         "meetingschat.rsvp_closed": "Mötet har redan börjat; svaret kan inte ändras.",
         "meetingschat.not_contact": "Du står inte som kontaktperson för något dialogmöte här.",
+        "meetingschat.channel_admin_only": (
+            "Påminnelserna till den här kanalen kan bara stoppas av en administratör för kanalen "
+            "eller en processledare."
+        ),
         "meetingschat.stopped": (
             "Du får inga fler påminnelser om dialogmöten. Skriv /paminnelser om du vill ha dem igen."
         ),
@@ -48,12 +89,56 @@ TEXTS = {
         "meetingschat.forgotten": "Klart: {n} uppgifter om dig är raderade.",
         "meetingschat.no_meetings": "Inga kommande dialogmöten.",
         "meetingschat.tally_line": "{title}, {when}:\n{summary}",
+        "meetingschat.usage.signatories": "/signatarer [PROCESS]",
+        "meetingschat.usage.signatory": "/signatar PROCESS NYCKEL Namn",
+        "meetingschat.usage.invite": "/kontaktinbjudan PROCESS UNDERTECKNARE",
+        "meetingschat.usage.contact": "/kontakt KOD",
+        "meetingschat.unknown_process": "Processen ”{process}” finns inte.",
+        "meetingschat.unknown_signatory": (
+            "Undertecknaren ”{key}” finns inte i {process}. Se /signatarer {process}."
+        ),
+        "meetingschat.bad_key": (
+            "Nyckeln ”{key}” går inte: använd små bokstäver a–z, siffror, punkt, bindestreck eller "
+            "understreck, högst {limit} tecken."
+        ),
+        "meetingschat.name_too_long": "Namnet är för långt: högst {limit} tecken.",
+        "meetingschat.signatory_exists": "Det finns redan en undertecknare med nyckeln ”{key}” i {process}.",
+        "meetingschat.signatory_added": (
+            "Undertecknaren {name} ({key}) är tillagd i {process}. "
+            "Bjud in en kontaktperson med /kontaktinbjudan {process} {key}"
+        ),
+        "meetingschat.no_signatories": "Inga undertecknare ännu. Lägg till en med /signatar PROCESS NYCKEL Namn",
+        "meetingschat.signatories_header": "Undertecknare i {process}:",
+        "meetingschat.signatory_line": "• {name} ({key}): {n} aktiva kontaktpersoner",
+        "meetingschat.invite_private": (
+            "Be om en inbjudan i ett privat samtal med mig, så att koden inte syns för alla här."
+        ),
+        "meetingschat.invite": (
+            "Inbjudan att bli kontaktperson för {name}, giltig till {expires}. Skicka den bara till "
+            "personen, som skriver till mig i ett privat samtal:\n/kontakt {code}"
+        ),
+        "meetingschat.invite_link": "Eller öppnar länken: {link}",
+        "meetingschat.contact_private": (
+            "Skriv /kontakt KOD till mig i ett privat samtal, så att påminnelserna kommer till dig personligen."
+        ),
+        "meetingschat.invite_invalid": "Koden är inte giltig. Be den som bjöd in dig om en ny inbjudan.",
+        "meetingschat.invite_expired": "Inbjudan har gått ut. Be den som bjöd in dig om en ny.",
+        "meetingschat.cannot_register": "Jag kan tyvärr inte registrera dig som kontaktperson härifrån.",
+        "meetingschat.unnamed": "Kontaktperson",
+        "meetingschat.contact_added": (
+            "Tack! Du är nu kontaktperson för {signatory} och får påminnelser om dialogmötena. "
+            "Skriv /stoppa för att sluta få dem."
+        ),
+        "meetingschat.contact_exists": "Du är redan kontaktperson för {signatory}.",
     },
     "en": {
         "meetingschat.not_yours": "This reminder was sent to someone else, so you cannot answer it.",
         "meetingschat.gone": "This reminder no longer exists.",
         "meetingschat.rsvp_closed": "The meeting has already started; the answer can no longer be changed.",
         "meetingschat.not_contact": "You are not listed as a contact person for any dialogue meeting here.",
+        "meetingschat.channel_admin_only": (
+            "Only an admin of this channel or a facilitator can stop the reminders sent to this channel."
+        ),
         "meetingschat.stopped": "You will get no more dialogue meeting reminders. Send /reminders to get them again.",
         "meetingschat.resumed": "You will get dialogue meeting reminders again. Send /stop to stop them.",
         "meetingschat.forget_confirm": (
@@ -64,19 +149,52 @@ TEXTS = {
         "meetingschat.forgotten": "Done: {n} records about you were deleted.",
         "meetingschat.no_meetings": "No upcoming dialogue meetings.",
         "meetingschat.tally_line": "{title}, {when}:\n{summary}",
+        "meetingschat.usage.signatories": "/signatories [PROCESS]",
+        "meetingschat.usage.signatory": "/signatory PROCESS KEY Name",
+        "meetingschat.usage.invite": "/contact_invite PROCESS SIGNATORY",
+        "meetingschat.usage.contact": "/contact CODE",
+        "meetingschat.unknown_process": "There is no process “{process}”.",
+        "meetingschat.unknown_signatory": "There is no signatory “{key}” in {process}. See /signatories {process}.",
+        "meetingschat.bad_key": (
+            "The key “{key}” will not do: use lower-case letters a–z, digits, dot, hyphen or "
+            "underscore, at most {limit} characters."
+        ),
+        "meetingschat.name_too_long": "The name is too long: at most {limit} characters.",
+        "meetingschat.signatory_exists": "{process} already has a signatory with the key “{key}”.",
+        "meetingschat.signatory_added": (
+            "The signatory {name} ({key}) was added to {process}. "
+            "Invite a contact person with /contact_invite {process} {key}"
+        ),
+        "meetingschat.no_signatories": "No signatories yet. Add one with /signatory PROCESS KEY Name",
+        "meetingschat.signatories_header": "Signatories of {process}:",
+        "meetingschat.signatory_line": "• {name} ({key}): {n} active contact persons",
+        "meetingschat.invite_private": (
+            "Ask for an invitation in a private chat with me, so the code is not seen by everyone here."
+        ),
+        "meetingschat.invite": (
+            "Invitation to become a contact person of {name}, valid until {expires}. Send it only to "
+            "that person, who writes to me in a private chat:\n/contact {code}"
+        ),
+        "meetingschat.invite_link": "Or opens the link: {link}",
+        "meetingschat.contact_private": (
+            "Send /contact CODE to me in a private chat, so that the reminders reach you personally."
+        ),
+        "meetingschat.invite_invalid": "The code is not valid. Ask the person who invited you for a new invitation.",
+        "meetingschat.invite_expired": "The invitation has expired. Ask the person who invited you for a new one.",
+        "meetingschat.cannot_register": "Sorry, I cannot register you as a contact person from here.",
+        "meetingschat.unnamed": "Contact person",
+        "meetingschat.contact_added": (
+            "Thank you! You are now a contact person of {signatory} and will get reminders of the "
+            "dialogue meetings. Send /stop to stop them."
+        ),
+        "meetingschat.contact_exists": "You are already a contact person of {signatory}.",
     },
 }
 register(TEXTS)
 
-_installed: weakref.WeakKeyDictionary[Conversation, MeetingStore] = weakref.WeakKeyDictionary()
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def installed_store(conversation: Conversation) -> MeetingStore | None:
-    return _installed.get(conversation)
 
 
 def is_contact_of(contact: StoredContact, turn: Turn) -> bool:
@@ -89,90 +207,242 @@ def is_contact_of(contact: StoredContact, turn: Turn) -> bool:
     return target.address in (turn.user.user_id, turn.chat.chat_id)
 
 
-async def _own_contacts(store: MeetingStore, turn: Turn) -> list[StoredContact]:
-    found: dict[int, StoredContact] = {}
-    for address in {turn.user.user_id, turn.chat.chat_id}:
-        for contact in await store.contacts(platform=turn.user.platform, address=address):
-            if is_contact_of(contact, turn):
-                found[contact.id] = contact
-    return list(found.values())
+def may_manage(conv: Conversation, contact: StoredContact, turn: Turn) -> bool:
+    """Whether the user may stop or forget ``contact``'s reminders.
+
+    The person themselves always may. A contact whose address is a group or channel is shared
+    by its members: any of them may answer a reminder, but only a facilitator or an admin of
+    that chat may stop or delete what the whole channel receives.
+    """
+    if not is_contact_of(contact, turn):
+        return False
+    if contact.contact.address == turn.user.user_id or turn.chat.is_private:
+        return True
+    return conv.is_facilitator(turn.user) or turn.user.is_chat_admin
 
 
-def install(conversation: Conversation, store: MeetingStore, *, clock: Callable[[], datetime] = _utc_now) -> None:
-    """Register the RSVP button and the reminder commands (once per conversation)."""
-    if conversation in _installed:
-        return
-    _installed[conversation] = store
+class MeetingsChat:
+    """The handlers, over a store and a clock that :func:`install` may replace."""
 
-    async def on_rsvp(conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
+    def __init__(self, store: MeetingStore, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def register(self, conversation: Conversation) -> None:
+        conversation.register_action(RSVP_ACTION, self.on_rsvp)
+        conversation.register_action(FORGET_ACTION, self.on_forget)
+        conversation.register_command(("stoppa", "stop"), self.cmd_stop, facilitator_only=False)
+        conversation.register_command(("paminnelser", "påminnelser", "reminders"), self.cmd_resume,
+                                      facilitator_only=False)
+        conversation.register_command(("glom_kontakt", "glöm_kontakt", "forget_contact"), self.cmd_forget,
+                                      facilitator_only=False)
+        conversation.register_command(("osa", "rsvp"), self.cmd_tally, facilitator_only=True)
+        conversation.register_command(("signatarer", "signatories"), self.cmd_signatories, facilitator_only=True)
+        conversation.register_command(("signatar", "signatory"), self.cmd_add_signatory, facilitator_only=True)
+        conversation.register_command(("kontaktinbjudan", "contact_invite"), self.cmd_invite, facilitator_only=True)
+        conversation.register_command(("kontakt", "contact"), self.cmd_register, facilitator_only=False)
+        conversation.register_start_handler(INVITE_PREFIX, self.cmd_register)
+
+    # --- the contact's own reminders ------------------------------------------------------
+    async def _contacts_of(self, turn: Turn) -> list[StoredContact]:
+        found: dict[int, StoredContact] = {}
+        for address in {turn.user.user_id, turn.chat.chat_id}:
+            for contact in await self.store.contacts(platform=turn.user.platform, address=address):
+                if is_contact_of(contact, turn):
+                    found[contact.id] = contact
+        return list(found.values())
+
+    async def _managed(self, conv: Conversation, turn: Turn) -> list[StoredContact]:
+        """The contact entries the user may stop or forget; refuses if there are none."""
+        contacts = await self._contacts_of(turn)
+        allowed = [c for c in contacts if may_manage(conv, c, turn)]
+        if not allowed:
+            raise DomainError("meetingschat.channel_admin_only" if contacts else "meetingschat.not_contact")
+        return allowed
+
+    async def on_rsvp(self, conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
         if len(args) != 2 or not 0 <= args[1] < 3:
             raise DomainError("error.bad_button")
-        delivery = await store.delivery(args[0])
+        delivery = await self.store.delivery(args[0])
         if delivery is None:
             raise DomainError("meetingschat.gone")
-        contacts = await store.contacts(active_only=False, ids=[delivery.contact_id])
+        contacts = await self.store.contacts(active_only=False, ids=[delivery.contact_id])
         if not contacts or not is_contact_of(contacts[0], turn):
             raise DomainError("meetingschat.not_yours")
-        now = clock()
+        now = self.clock()
         if now >= delivery.occurrence:
             raise DomainError("meetingschat.rsvp_closed")
         lang = contacts[0].contact.language
         answer: Rsvp = rsvp_buttons(lang)[args[1]][0]
-        await store.set_rsvp(delivery.meeting_id, delivery.occurrence, delivery.contact_id, answer, now)
+        await self.store.set_rsvp(delivery.meeting_id, delivery.occurrence, delivery.contact_id, answer, now)
         return rsvp_saved(answer, lang)
 
-    async def cmd_stop(conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        contacts = await _own_contacts(store, turn)
-        if not contacts:
-            raise DomainError("meetingschat.not_contact")
-        await store.opt_out(c.id for c in contacts)
+    async def cmd_stop(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        contacts = await self._managed(conv, turn)
+        await self.store.opt_out(c.id for c in contacts)
         await turn.reply(t("meetingschat.stopped", turn.lang))
 
-    async def cmd_resume(conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        contacts = await _own_contacts(store, turn)
-        if not contacts:
-            raise DomainError("meetingschat.not_contact")
-        await store.opt_in((c.id for c in contacts), clock())
+    async def cmd_resume(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        contacts = await self._managed(conv, turn)
+        await self.store.opt_in((c.id for c in contacts), self.clock())
         await turn.reply(t("meetingschat.resumed", turn.lang))
 
-    async def cmd_forget(conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        if not await _own_contacts(store, turn):
-            raise DomainError("meetingschat.not_contact")
+    async def cmd_forget(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        await self._managed(conv, turn)
         await turn.reply(t("meetingschat.forget_confirm", turn.lang),
                          [[Button(t("meetingschat.forget_yes", turn.lang), conv.codec.encode(FORGET_ACTION))]])
 
-    async def on_forget(conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
-        contacts = await _own_contacts(store, turn)
-        if not contacts:
-            raise DomainError("meetingschat.not_contact")
+    async def on_forget(self, conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
         removed = 0
-        for contact in contacts:
-            tombstone = conv.pseudonymizer.participant_key(contact.contact.platform, contact.contact.address)
-            removed += await store.forget_contact(contact.id, tombstone, clock())
+        for contact in await self._managed(conv, turn):
+            # The contact tombstone, never the participant key that keys this person's votes.
+            tombstone = conv.pseudonymizer.contact_tombstone(contact.contact.platform, contact.contact.address)
+            removed += await self.store.forget_contact(contact.id, tombstone, self.clock())
         return t("meetingschat.forgotten", turn.lang, n=removed)
 
-    async def cmd_tally(conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        now = clock()
+    async def cmd_tally(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        now = self.clock()
         lines = []
-        for stored in await store.meetings():
+        for stored in await self.store.meetings():
             if args and stored.meeting.process_key not in args:
                 continue
             occurrence = next_occurrence(stored.meeting, now)
             if occurrence is None:
                 continue
-            tally = await store.tally(stored.id, occurrence)
+            tally = await self.store.tally(stored.id, occurrence)
             lines.append(t("meetingschat.tally_line", turn.lang, title=stored.meeting.title,
                            when=format_when(occurrence, stored.meeting.duration, turn.lang),
                            summary=rsvp_summary(tally, turn.lang)))
         await turn.reply("\n\n".join(lines) if lines else t("meetingschat.no_meetings", turn.lang))
 
-    conversation.register_action(RSVP_ACTION, on_rsvp)
-    conversation.register_action(FORGET_ACTION, on_forget)
-    conversation.register_command(("stoppa", "stop"), cmd_stop, facilitator_only=False)
-    conversation.register_command(("paminnelser", "påminnelser", "reminders"), cmd_resume, facilitator_only=False)
-    conversation.register_command(("glom_kontakt", "glöm_kontakt", "forget_contact"), cmd_forget,
-                                  facilitator_only=False)
-    conversation.register_command(("osa", "rsvp"), cmd_tally, facilitator_only=True)
+    # --- facilitators: signatories and invitations ----------------------------------------
+    async def _require_process(self, conv: Conversation, process: str) -> None:
+        if process not in conv.processes and process not in await self.store.process_keys():
+            raise DomainError("meetingschat.unknown_process", process=process[:40])
+
+    async def _require_signatory(self, process: str, key: str) -> SignatoryInfo:
+        signatory = await self.store.signatory(process, key)
+        if signatory is None or not signatory.active:
+            raise DomainError("meetingschat.unknown_signatory", process=process, key=key[:64])
+        return signatory
+
+    async def cmd_signatories(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        if len(args) > 1:
+            raise DomainError("error.bad_args", usage=t("meetingschat.usage.signatories", turn.lang))
+        if args:
+            await self._require_process(conv, args[0])
+        listed = [s for s in await self.store.signatories(args[0] if args else None) if s.active]
+        if not listed:
+            await turn.reply(t("meetingschat.no_signatories", turn.lang))
+            return
+        blocks: dict[str, list[str]] = {}
+        for s in listed:
+            blocks.setdefault(s.process_key, [t("meetingschat.signatories_header", turn.lang, process=s.process_key)])
+            blocks[s.process_key].append(t("meetingschat.signatory_line", turn.lang, name=s.name, key=s.key,
+                                           n=s.contacts))
+        await turn.reply("\n\n".join("\n".join(lines) for lines in blocks.values()))
+
+    async def cmd_add_signatory(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        if len(args) < 3:
+            raise DomainError("error.bad_args", usage=t("meetingschat.usage.signatory", turn.lang))
+        process, key, name = args[0], args[1], " ".join(args[2:]).strip()
+        await self._require_process(conv, process)
+        if key_problem(key, "signatory.key"):
+            raise DomainError("meetingschat.bad_key", key=key[:64], limit=64)
+        if length_problem(name, "signatory.name"):
+            raise DomainError("meetingschat.name_too_long", limit=200)
+        try:
+            await self.store.add_signatory(process, key, name, CHAT)
+        except DuplicateKey:
+            raise DomainError("meetingschat.signatory_exists", process=process, key=key) from None
+        await turn.reply(t("meetingschat.signatory_added", turn.lang, name=name, key=key, process=process))
+
+    async def cmd_invite(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        if len(args) != 2:
+            raise DomainError("error.bad_args", usage=t("meetingschat.usage.invite", turn.lang))
+        if not turn.chat.is_private:  # whoever reads the code can register with it
+            raise DomainError("meetingschat.invite_private")
+        await self._require_process(conv, args[0])
+        signatory = await self._require_signatory(args[0], args[1])
+        invitation = Invitation.new(signatory.id, self.clock())
+        code = invitation.code(conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}")
+        text = t("meetingschat.invite", turn.lang, name=signatory.name, code=code,
+                 expires=to_local(invitation.expires).strftime("%Y-%m-%d %H:%M"))
+        join_link = getattr(turn.port, "join_link", None)  # Telegram: t.me/<bot>?start=<parameter>
+        link = join_link(INVITE_PREFIX + code) if join_link else None
+        await turn.reply(f"{text}\n{t('meetingschat.invite_link', turn.lang, link=link)}" if link else text)
+
+    # --- contact persons: registering with an invitation ----------------------------------
+    async def cmd_register(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        """``/kontakt KOD`` or ``/start k-KOD``: the sender becomes a contact of the invited signatory."""
+        if not turn.chat.is_private:
+            raise DomainError("meetingschat.contact_private")
+        if len(args) != 1:
+            raise DomainError("error.bad_args", usage=t("meetingschat.usage.contact", turn.lang))
+        signatory = await self._invited_signatory(conv, args[0])
+        contact = self._contact_for(conv, turn, signatory)
+        try:
+            _stored, created = await self.store.add_contact(signatory.process_key, signatory.key, contact, CHAT)
+        except UnknownSignatory:
+            raise DomainError("meetingschat.invite_invalid") from None
+        except ManagementError:
+            raise DomainError("meetingschat.cannot_register") from None
+        key = "meetingschat.contact_added" if created else "meetingschat.contact_exists"
+        await turn.reply(t(key, turn.lang, signatory=signatory.name))
+
+    async def _invited_signatory(self, conv: Conversation, code: str) -> SignatoryInfo:
+        """The signatory a genuine, unexpired code invites to; refuses anything else alike."""
+        try:
+            invitation, signature = Invitation.read(code)
+            signatory = await self.store.signatory_by_id(invitation.signatory_id)
+            if signatory is None or not signatory.active:
+                raise InvitationError("invalid")
+            invitation.verify(signature, conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}",
+                              self.clock())
+        except InvitationError as refused:
+            raise DomainError(f"meetingschat.invite_{refused.reason}") from None
+        return signatory
+
+    @staticmethod
+    def _contact_for(conv: Conversation, turn: Turn, signatory: SignatoryInfo) -> Contact:
+        """The contact entry for the sender: reached in their private chat, in their language.
+
+        The user id is the address: in a private Telegram chat it is the chat id, and Slack and
+        the local mode deliver a message sent to a user id to that user's direct messages.
+        """
+        user = turn.user
+        if address_problem(user.platform, user.user_id):
+            raise DomainError("meetingschat.cannot_register")
+        name = (user.display_name or t("meetingschat.unnamed", turn.lang)).strip()[:200]
+        key = ContactKeys(conv.pseudonymizer).derive(signatory.key, user.platform, user.user_id, user.workspace)
+        return Contact(key, name, user.platform, user.user_id, user.workspace,  # type: ignore[arg-type]
+                       Language(turn.lang), False)
+
+
+_installed: weakref.WeakKeyDictionary[Conversation, MeetingsChat] = weakref.WeakKeyDictionary()
+
+
+def install(conversation: Conversation, store: MeetingStore, *,
+            clock: Callable[[], datetime] | None = None) -> MeetingsChat:
+    """Register the meeting commands once per conversation; later calls replace store and clock.
+
+    ``clock=None`` keeps the clock already installed (the wall clock the first time).
+    """
+    chat = _installed.get(conversation)
+    if chat is None:
+        chat = MeetingsChat(store, clock or _utc_now)
+        chat.register(conversation)
+        _installed[conversation] = chat
+        return chat
+    chat.store = store
+    if clock is not None:
+        chat.clock = clock
+    return chat
+
+
+def installed_store(conversation: Conversation) -> MeetingStore | None:
+    chat = _installed.get(conversation)
+    return chat.store if chat is not None else None
 
 
 async def upcoming_meetings_text(store: MeetingStore, platform: str, user_id: str, lang: Language,
@@ -188,4 +458,3 @@ async def upcoming_meetings_text(store: MeetingStore, platform: str, user_id: st
         if occurrence is not None:
             lines.append(f"• {stored.meeting.title}: {format_when(occurrence, stored.meeting.duration, lang)}")
     return "\n".join(lines)
-

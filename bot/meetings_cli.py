@@ -1,23 +1,59 @@
-"""``dialogbot reminders status|import``, ``dialogbot signatories list``, ``dialogbot meetings list``."""
+"""``dialogbot reminders|signatories|contacts|meetings …``: the administrator's side of dialogue meetings.
+
+* ``reminders status`` plans what is due within the bot's horizon (the dispatcher's own,
+  idempotent plan step; nothing is sent) and shows the counts and the upcoming reminders;
+  ``reminders import FILE…`` imports TOML files;
+* ``signatories list|add|remove`` and ``contacts list|add|remove`` manage signatories and contacts
+  beside the TOML files (rows made here have ``source = "cli"`` and are left alone by imports).
+
+Refused input prints ``error: …`` to stderr, exits with 2 and changes nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from facilitation.meetings import MeetingsConfigError, format_when, next_occurrence
+from config.settings import Settings
+from facilitation.meetings import (
+    Contact,
+    ContactKeys,
+    MeetingsConfigError,
+    address_problem,
+    format_when,
+    key_problem,
+    length_problem,
+    next_occurrence,
+    workspace_problem,
+)
 from facilitation.meetings.tz import to_local
-from storage.meetings_repository import MeetingStore
+from facilitation.model import Language
+from facilitation.pseudonym import Pseudonymizer
+from storage.meetings_models import CLI
+from storage.meetings_repository import ManagementError, MeetingStore, StoredContact
 
 T = TypeVar("T")
+UPCOMING_HORIZON = timedelta(days=400)  # a yearly meeting's reminders are always in view
+UPCOMING_LINES = 6
+
+
+class Refused(Exception):
+    """Input the administrator must fix; printed as ``error: …`` with exit code 2."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from bot.cli import _settings as load
+
+    return load(args)
 
 
 async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]]) -> T:
-    from bot.cli import _settings
     from storage.database import create_engine, is_sqlite
     from storage.migrate import current_revision, head_revision, upgrade
 
@@ -34,37 +70,81 @@ async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], A
         await engine.dispose()
 
 
+def _run(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[None]]) -> int:
+    """Run ``work`` on the store; a :class:`Refused` or refused change exits 2 with its reason."""
+    try:
+        asyncio.run(_with_store(args, work))
+    except (Refused, ManagementError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _local(moment: datetime | None) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "–"
 
 
+def _span(offset: timedelta) -> str:
+    seconds = int(offset.total_seconds())
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds // 60}m"
+
+
+async def _require_process(args: argparse.Namespace, store: MeetingStore, process: str) -> None:
+    """A process is known from the process files or from signatories/meetings already stored."""
+    from config.catalogue import load_processes
+
+    known = set(load_processes(_settings(args).processes_dir)) | await store.process_keys()
+    if process not in known:
+        raise Refused(f"unknown process {process!r}; known: {', '.join(sorted(known)) or 'none'}")
+
+
+# --- reminders -------------------------------------------------------------------------------
 def cmd_reminders(args: argparse.Namespace) -> int:
     if args.action == "import":
         return _import(args)
+    return _run(args, _status)
 
-    async def status(store: MeetingStore) -> None:
-        now = datetime.now(UTC)
-        counts = await store.status_counts()
-        total = sum(counts.values())
-        done = counts["sent"] + counts["skipped"]
-        print("reminders: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + f" (total {total})")
-        print(f"progress: {done}/{total} handled; due now: {await store.due_count(now)}")
-        print(f"next due: {_local(await store.next_due(now))}")
 
-    asyncio.run(_with_store(args, status))
-    return 0
+async def _status(store: MeetingStore) -> None:
+    """Counts, progress and what comes next, after planning exactly as a running bot would."""
+    from bot.meetings_runner import Dispatcher, schedule
+
+    now = datetime.now(UTC)
+    dispatcher = Dispatcher(store, {})  # no ports: it plans, it never sends
+    planned = await dispatcher.plan(now)
+    counts = await store.status_counts()
+    total = sum(counts.values())
+    done = counts["sent"] + counts["skipped"]
+    print("reminders: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + f" (total {total})")
+    print(f"planned now: {planned} new (the bot plans {dispatcher.horizon.days} days ahead)")
+    print(f"progress: {done}/{total} handled; due now: {await store.due_count(now)}")
+    upcoming = [d for d in (await schedule(store, now, UPCOMING_HORIZON)).dues if d.due_at > now]
+    stored_next = await store.next_due(now)
+    candidates = [m for m in (stored_next, upcoming[0].due_at if upcoming else None) if m is not None]
+    print(f"next due: {_local(min(candidates) if candidates else None)}")
+    groups = Counter((d.due_at, d.process_key, d.meeting_key, d.offset) for d in upcoming)
+    if groups:
+        print("upcoming:")
+    for (due_at, process, meeting, offset), contacts in sorted(groups.items())[:UPCOMING_LINES]:
+        print(f"  {_local(due_at)}\t{process}/{meeting}\t{_span(offset)} before\t{contacts} contacts")
 
 
 def _import(args: argparse.Namespace) -> int:
     from bot.meetings_runner import import_meetings, load_meetings_configs
 
     paths = [Path(f) for f in args.files]
+    if not paths:
+        print("error: give the TOML files or directories to import", file=sys.stderr)
+        return 2
     missing = [p for p in paths if not p.exists()]
     if missing:
         print(f"no such file: {', '.join(map(str, missing))}")
         return 2
+    pseudonymizer = Pseudonymizer(_settings(args).secret)
     try:
-        configs = load_meetings_configs(paths)
+        configs = load_meetings_configs(paths, pseudonymizer)
     except MeetingsConfigError as exc:
         print(f"configuration error: {exc}")
         return 2
@@ -73,29 +153,124 @@ def _import(args: argparse.Namespace) -> int:
         return 1
 
     async def run(store: MeetingStore) -> None:
-        from bot.cli import _settings
-        from facilitation.pseudonym import Pseudonymizer
-
-        pseudonymizer = Pseudonymizer(_settings(args).secret)
-        await import_meetings(store, configs, lambda c: pseudonymizer.participant_key(c.platform, c.address))
+        await import_meetings(store, configs, pseudonymizer)
         for config in configs:
             print(f"{config.process_key}: {len(config.signatories)} signatories, {len(config.contacts)} contacts, "
                   f"{len(config.meetings)} meetings imported")
 
-    asyncio.run(_with_store(args, run))
-    return 0
+    return _run(args, run)
 
 
+# --- signatories -------------------------------------------------------------------------------
 def cmd_signatories(args: argparse.Namespace) -> int:
+    return _run(args, {"list": _list_signatories, "add": _add_signatory,
+                       "remove": _remove_signatory}[args.action](args))
+
+
+def _list_signatories(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
     async def show(store: MeetingStore) -> None:
         for s in await store.signatories(args.process):
             state = "" if s.active else " (inactive)"
-            print(f"{s.process_key}\t{s.key}\t{s.name}\t{s.contacts} contacts{state}")
+            print(f"{s.process_key}\t{s.key}\t{s.name}\t{s.contacts} contacts\tfrom {s.source}{state}")
 
-    asyncio.run(_with_store(args, show))
-    return 0
+    return show
 
 
+def _name_problem(name: str, limit_name: str) -> str | None:
+    if not name:
+        return "the name is empty"
+    problem = length_problem(name, limit_name)
+    return f"the name {problem}" if problem else None
+
+
+def _add_signatory(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
+    name = " ".join(args.name).strip()
+
+    async def add(store: MeetingStore) -> None:
+        await _require_process(args, store, args.process)
+        problem = key_problem(args.key, "signatory.key") or _name_problem(name, "signatory.name")
+        if problem:
+            raise Refused(problem)
+        await store.add_signatory(args.process, args.key, name, CLI)
+        print(f"added signatory {args.key} ({name}) to {args.process}")
+
+    return add
+
+
+def _remove_signatory(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
+    async def remove(store: MeetingStore) -> None:
+        contacts = await store.remove_signatory(args.process, args.key)
+        print(f"removed signatory {args.key} from {args.process} with its {contacts} contact(s)")
+
+    return remove
+
+
+# --- contacts --------------------------------------------------------------------------------------
+def cmd_contacts(args: argparse.Namespace) -> int:
+    return _run(args, {"list": _list_contacts, "add": _add_contact, "remove": _remove_contact}[args.action](args))
+
+
+def _reachability(settings: Settings, platform: str) -> str:
+    """Whether this installation runs the contact's platform (local mode always can)."""
+    configured = {"telegram": settings.has_telegram, "slack": settings.has_slack, "local": True}
+    return "reachable" if configured.get(platform) else f"not reachable ({platform} is not configured)"
+
+
+def _contact_state(contact: StoredContact) -> str:
+    if not contact.active:
+        return "inactive"
+    return "opted out" if contact.contact.opted_out else "active"
+
+
+def _list_contacts(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
+    async def show(store: MeetingStore) -> None:
+        if args.process:
+            await _require_process(args, store, args.process)
+        settings = _settings(args)
+        for c in await store.contacts(args.process, active_only=False):
+            print(f"{c.process_key}\t{c.contact.key}\t{c.contact.name}\t{c.signatory_name} ({c.signatory_key})\t"
+                  f"{c.contact.platform}, {_reachability(settings, c.contact.platform)}\t{_contact_state(c)}\t"
+                  f"from {c.source}")
+
+    return show
+
+
+def _new_contact(args: argparse.Namespace) -> Contact:
+    """The contact the arguments describe; :class:`Refused` with the first problem found."""
+    platform, address = next((p, getattr(args, p)) for p in ("telegram", "slack", "local") if getattr(args, p))
+    address = address.strip()
+    name = args.name.strip()
+    problem = (address_problem(platform, address) or workspace_problem(platform, args.workspace)
+               or _name_problem(name, "contact.name") or (key_problem(args.key, "contact.key") if args.key else None))
+    if problem:
+        raise Refused(problem)
+    key = args.key or ContactKeys(Pseudonymizer(_settings(args).secret)).derive(
+        args.signatory, platform, address, args.workspace)
+    return Contact(key, name, platform, address, args.workspace, Language(args.language))  # type: ignore[arg-type]
+
+
+def _add_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
+    async def add(store: MeetingStore) -> None:
+        await _require_process(args, store, args.process)
+        contact = _new_contact(args)
+        stored, created = await store.add_contact(args.process, args.signatory, contact, CLI)
+        if not created:
+            raise Refused(f"{stored.contact.name} is already a contact of {stored.signatory_name} on "
+                          f"{contact.platform} (key {stored.contact.key})")
+        print(f"added contact {stored.contact.key} ({contact.name}) to {stored.signatory_name} in {args.process}")
+
+    return add
+
+
+def _remove_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
+    async def remove(store: MeetingStore) -> None:
+        await store.remove_contact(args.process, args.key)
+        print(f"removed contact {args.key} from {args.process} with its answers and reminder history")
+
+    return remove
+
+
+# --- meetings -------------------------------------------------------------------------------------
 def cmd_meetings(args: argparse.Namespace) -> int:
     async def show(store: MeetingStore) -> None:
         now = datetime.now(UTC)
@@ -105,14 +280,12 @@ def cmd_meetings(args: argparse.Namespace) -> int:
                 continue
             upcoming = next_occurrence(meeting, now)
             when = format_when(upcoming, meeting.duration) if upcoming else "–"
-            offsets = ", ".join(f"{int(o.total_seconds() // 86400)}d" if o.total_seconds() % 86400 == 0
-                                else f"{int(o.total_seconds() // 3600)}h" for o in meeting.reminder_offsets)
+            offsets = ", ".join(_span(o) for o in meeting.reminder_offsets)
             state = "" if stored.active else " (inactive)"
             print(f"{meeting.process_key}\t{meeting.key}\t{meeting.title}\tnext: {when}\t"
                   f"rule: {meeting.rrule or 'once'}\treminders: {offsets}{state}")
 
-    asyncio.run(_with_store(args, show))
-    return 0
+    return _run(args, show)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -121,10 +294,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     reminders.add_argument("files", nargs="*", help="import: TOML files or directories with [[meetings]]")
     reminders.set_defaults(func=cmd_reminders)
 
-    signatories = subparsers.add_parser("signatories", help="list the signatories and their contact counts")
-    signatories.add_argument("action", choices=["list"])
-    signatories.add_argument("--process", help="only this process")
+    signatories = subparsers.add_parser("signatories", help="list, add or remove signatories")
+    actions = signatories.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="signatories and their active contacts")
+    listing.add_argument("--process", help="only this process")
+    add = actions.add_parser("add", help="add a signatory (kept across TOML imports)")
+    add.add_argument("process")
+    add.add_argument("key", help="unique in the process: a-z, 0-9, '.', '_', '-'")
+    add.add_argument("name", nargs="+", help="the organisation's name")
+    remove = actions.add_parser("remove", help="remove a signatory added with the CLI or in a chat")
+    remove.add_argument("process")
+    remove.add_argument("key")
     signatories.set_defaults(func=cmd_signatories)
+
+    contacts = subparsers.add_parser("contacts", help="list, add or remove signatories' contact persons")
+    actions = contacts.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="contacts: signatory, platform, reachable, state")
+    listing.add_argument("process", nargs="?", help="only this process")
+    add = actions.add_parser("add", help="add a contact person to a signatory")
+    add.add_argument("process")
+    add.add_argument("signatory", help="the signatory's key")
+    add.add_argument("--name", required=True)
+    where = add.add_mutually_exclusive_group(required=True)
+    where.add_argument("--telegram", metavar="CHAT_ID", help="numeric Telegram chat id")
+    where.add_argument("--slack", metavar="USER_ID", help="Slack user or channel id (U…, C…)")
+    where.add_argument("--local", metavar="NAME", help="a name in the local terminal mode")
+    add.add_argument("--workspace", metavar="T…", help="Slack team id")
+    add.add_argument("--language", choices=["sv", "en"], default="sv")
+    add.add_argument("--key", help="default: <signatory>.<platform>-<hash> (never the address)")
+    remove = actions.add_parser("remove", help="remove a contact added with the CLI or in a chat")
+    remove.add_argument("process")
+    remove.add_argument("key", metavar="CONTACT_KEY")
+    contacts.set_defaults(func=cmd_contacts)
 
     meetings = subparsers.add_parser("meetings", help="list the dialogue meetings and their next occurrence")
     meetings.add_argument("action", choices=["list"])

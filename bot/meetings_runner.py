@@ -11,9 +11,12 @@ processes) the :class:`Dispatcher`
    later reminder supersedes it) and fans out through the platform ports, which pace themselves
    under the platforms' rate limits; each row is marked sent right after the platform accepted it.
 
+Right before each platform call the row's claim is renewed (and checked to be still ours), so a
+dispatcher whose queue stalled past the lease skips what another dispatcher took over.
+
 A restarted or second process simply runs the same tick: nothing is kept in memory that the
-database does not also know. See :mod:`storage.meetings_repository` for the exactly-once
-argument and its one at-least-once window.
+database does not also know. See :mod:`storage.meetings_repository` for the delivery guarantee
+and its two at-least-once windows. Log lines name deliveries by row id, never by an address.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from facilitation.meetings import (
     DEFAULT_LATE_GRACE,
     DEFAULT_MIN_GAP,
     STOCKHOLM,
+    Contact,
+    ContactKeys,
     MeetingsConfig,
     ReminderDue,
     classify,
@@ -48,6 +53,7 @@ from facilitation.meetings import (
     rsvp_buttons,
 )
 from facilitation.ports import Attachment, Button, ChatPort, ChatRef
+from facilitation.pseudonym import Pseudonymizer
 from storage.meetings_repository import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
 
 if TYPE_CHECKING:
@@ -64,6 +70,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def failure_reason(exc: BaseException) -> str:
+    """What ``deliveries.last_error`` keeps of a failed send: the exception type and any wait.
+
+    Never the exception's message: platforms quote the chat id in it ("chat 123456 not found").
+    """
+    reason = type(exc).__name__
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, timedelta):
+        retry_after = retry_after.total_seconds()
+    if isinstance(retry_after, int | float) and not isinstance(retry_after, bool):
+        reason += f" (retry after {retry_after:g} s)"
+    return reason
+
+
 @dataclass
 class TickResult:
     planned: int = 0
@@ -72,7 +92,35 @@ class TickResult:
     skipped: int = 0
     failed: int = 0
     released: int = 0
+    taken_over: int = 0  # claimed here, but taken over by another dispatcher before the send
     skipped_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The reminders due by a time, with the database ids of their meetings and contacts."""
+
+    dues: list[ReminderDue]
+    meeting_ids: dict[tuple[str, str], int]
+    contact_ids: dict[tuple[str, str], int]
+
+    def memo_key(self, due: ReminderDue) -> tuple[str, int, int]:
+        """A planned reminder as the dispatcher remembers it: a contact (or meeting) that was
+        deleted and re-created has a new row id, so its reminders are planned again."""
+        return (delivery_key(due), self.meeting_ids[(due.process_key, due.meeting_key)],
+                self.contact_ids[(due.process_key, due.contact_key)])
+
+
+async def schedule(store: MeetingStore, now: datetime, horizon: timedelta) -> Schedule:
+    """The reminders of the active meetings and contacts *in the database* due by ``now + horizon``."""
+    meetings = await store.meetings()
+    contacts = await store.contacts()
+    by_process: dict[str, list[Contact]] = {}
+    for stored in contacts:
+        by_process.setdefault(stored.process_key, []).append(stored.contact)
+    dues = plan_reminders([m.meeting for m in meetings], by_process, now, horizon)
+    return Schedule(dues, {(m.meeting.process_key, m.meeting.key): m.id for m in meetings},
+                    {(c.process_key, c.contact.key): c.id for c in contacts})
 
 
 class Dispatcher:
@@ -116,7 +164,7 @@ class Dispatcher:
         self.ics = ics
         self.uid_domain = uid_domain
         self.progress_every = progress_every
-        self._known: set[str] = set()
+        self._known: set[tuple[str, int, int]] = set()
         self._ics_cache: dict[tuple[int, datetime, str], bytes] = {}
         self._stopping = False
         self._task: asyncio.Task[TickResult] | None = None
@@ -161,23 +209,19 @@ class Dispatcher:
                 await self._task
 
     async def plan(self, now: datetime) -> int:
-        meetings = await self.store.meetings()
-        contacts = await self.store.contacts()
-        by_process: dict[str, list] = {}
-        for stored in contacts:
-            by_process.setdefault(stored.process_key, []).append(stored.contact)
-        dues = plan_reminders([m.meeting for m in meetings], by_process, now, self.horizon)
-        fresh = [d for d in dues if delivery_key(d) not in self._known]
+        """Insert the delivery rows due within the horizon (idempotent); returns rows inserted.
+
+        What this process planned before is remembered by (delivery key, meeting id, contact id)
+        so a tick does not re-send thousands of known keys to the database.
+        """
+        planned = await schedule(self.store, now, self.horizon)
+        fresh = [d for d in planned.dues if planned.memo_key(d) not in self._known]
         if not fresh:
             return 0
-        inserted = await self.store.plan(
-            fresh,
-            {(m.meeting.process_key, m.meeting.key): m.id for m in meetings},
-            {(c.process_key, c.contact.key): c.id for c in contacts},
-        )
+        inserted = await self.store.plan(fresh, planned.meeting_ids, planned.contact_ids)
         if len(self._known) > 1_000_000:
             self._known.clear()
-        self._known.update(delivery_key(d) for d in fresh)
+        self._known.update(planned.memo_key(d) for d in fresh)
         if inserted:
             log.info("reminders: planned %d new reminders (horizon %d days)", inserted, self.horizon.days)
         return inserted
@@ -251,9 +295,9 @@ class Dispatcher:
                 await self._deliver(row, context["meetings"].get(row.meeting_id),
                                     context["contacts"].get(row.contact_id),
                                     context["first"].get(row.id, True), result)
-            except Exception:
+            except Exception:  # our own bug or the database (whose errors hide statement values)
                 log.exception("reminders: delivery %d failed unexpectedly", row.id)
-                await self.store.mark_failed(row.id, "internal error", self._retry_at(row))
+                await self.store.mark_failed(row.id, "internal error", self._retry_at(row), self.worker_id)
                 result.failed += 1
             progress.tick(result)
 
@@ -263,8 +307,8 @@ class Dispatcher:
         return self.clock() + self.retry_delay * row.attempts
 
     async def _skip(self, row: Claimed, reason: str, result: TickResult) -> None:
-        log.info("reminders: skipped %s (%s)", row.delivery_key, reason)
-        await self.store.mark_skipped(row.id, reason)
+        log.info("reminders: skipped delivery %d (%s)", row.id, reason)
+        await self.store.mark_skipped(row.id, reason, self.worker_id)
         result.skipped += 1
         result.skipped_keys.append(row.delivery_key)
 
@@ -297,37 +341,55 @@ class Dispatcher:
             result.released += 1
             return None
         target = contact.contact
-        lang = target.language
+        try:
+            sent = await self._send(row, port, stored, target, first, now if verdict == "catch_up" else None)
+        except Exception as exc:
+            retry_at = self._retry_at(row)
+            log.warning("reminders: sending delivery %d failed (attempt %d%s): %s", row.id, row.attempts,
+                        "" if retry_at else ", giving up", failure_reason(exc))
+            await self.store.mark_failed(row.id, failure_reason(exc), retry_at, self.worker_id)
+            result.failed += 1
+            return None
+        if not sent:
+            log.warning("reminders: delivery %d was taken over by another dispatcher before it was sent here; "
+                        "not sent by %s", row.id, self.worker_id)
+            result.taken_over += 1
+            return None
+        if not await self.store.mark_sent(row.id, self.clock(), self.worker_id):
+            log.warning("reminders: delivery %d was taken over while its send was in flight", row.id)
+        if verdict == "catch_up":
+            result.caught_up += 1
+            log.info("reminders: caught up delivery %d after downtime", row.id)
+        result.sent += 1
+        return None
+
+    async def _send(self, row: Claimed, port: ChatPort, stored: StoredMeeting, target: Contact, first: bool,
+                    caught_up_at: datetime | None) -> bool:
+        """Send the calendar file (when due) and the reminder; False if the claim was lost first.
+
+        The claim is renewed right before each platform call: a row another dispatcher took over
+        while this one's queue stalled is never sent twice, and the lease restarts for the call.
+        """
+        meeting, lang = stored.meeting, target.language
         chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
-        text = reminder_text(meeting, row.occurrence, row.offset, lang, now=now if verdict == "catch_up" else None)
+        text = reminder_text(meeting, row.occurrence, row.offset, lang, now=caught_up_at)
         buttons = None
         if self.codec is not None:
             buttons = [[Button(label, self.codec.encode(RSVP_ACTION, row.id, index))
                         for index, (_answer, label) in enumerate(rsvp_buttons(lang))]]
-        try:
-            # The calendar file first, the question with the buttons last (the newest message).
-            # A file re-sent after a failure updates the same calendar entry (stable UID).
-            if self.ics == "every" or (self.ics == "first" and first):
-                data = self._ics(stored, row.occurrence, lang)
-                stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
-                await port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
-                                                      caption=meeting.title))
-            await port.send_text(chat, text, buttons)
-        except Exception as exc:
-            retry_at = self._retry_at(row)
-            log.warning("reminders: sending %s failed (attempt %d%s): %s", row.delivery_key, row.attempts,
-                        "" if retry_at else ", giving up", type(exc).__name__)
-            await self.store.mark_failed(row.id, f"{type(exc).__name__}: {exc}", retry_at)
-            result.failed += 1
-            return None
-        if not await self.store.mark_sent(row.id, self.clock(), self.worker_id):
-            log.warning("reminders: %s was sent after its claim had expired", row.delivery_key)
-        if verdict == "catch_up":
-            result.caught_up += 1
-            log.info("reminders: caught up %s after downtime", row.delivery_key)
-        result.sent += 1
-        return None
-
+        # The calendar file first, the question with the buttons last (the newest message).
+        # A file re-sent after a failure updates the same calendar entry (stable UID).
+        if self.ics == "every" or (self.ics == "first" and first):
+            if not await self.store.renew(row.id, self.worker_id, self.clock()):
+                return False
+            data = self._ics(stored, row.occurrence, lang)
+            stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
+            await port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
+                                                  caption=meeting.title))
+        if not await self.store.renew(row.id, self.worker_id, self.clock()):
+            return False
+        await port.send_text(chat, text, buttons)
+        return True
 
     def _ics(self, stored: StoredMeeting, occurrence: datetime, lang: Any) -> bytes:
         """The calendar file, rendered once per meeting occurrence and language (the same for all)."""
@@ -365,10 +427,15 @@ class _Progress:
 
 
 # --- configuration -----------------------------------------------------------------------
-def load_meetings_configs(paths: Iterable[Path]) -> list[MeetingsConfig]:
-    """Every ``[[signatories]]``/``[[meetings]]`` in the TOML files or directories, merged per process."""
+def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | None) -> list[MeetingsConfig]:
+    """Every ``[[signatories]]``/``[[meetings]]`` in the TOML files or directories, merged per process.
+
+    ``pseudonymizer`` is the installation's: derived contact keys are keyed hashes under its
+    secret (None only to check files without importing them; see :class:`ContactKeys`).
+    """
     from config.tomlfile import read_toml
 
+    contact_keys = ContactKeys(pseudonymizer)
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -380,7 +447,7 @@ def load_meetings_configs(paths: Iterable[Path]) -> list[MeetingsConfig]:
         document = read_toml(file)
         if "signatories" not in document and "meetings" not in document:
             continue
-        config = parse_meetings(document, str(file))
+        config = parse_meetings(document, str(file), contact_keys=contact_keys)
         if config.process_key in merged:
             earlier = merged[config.process_key]
             config = MeetingsConfig(config.process_key, earlier.signatories + config.signatories,
@@ -396,10 +463,16 @@ def meetings_paths(app: App) -> list[Path]:
     return [Path(configured) if configured else PACKAGED_MEETINGS, Path(settings.processes_dir)]
 
 
+def tombstones(pseudonymizer: Pseudonymizer) -> Callable[[Contact], str]:
+    """The tombstone a forgotten contact leaves (never their participant key, which keys votes)."""
+    return lambda contact: pseudonymizer.contact_tombstone(contact.platform, contact.address)
+
+
 async def import_meetings(store: MeetingStore, configs: Iterable[MeetingsConfig],
-                          tombstone_of: Callable[..., str] | None = None) -> None:
+                          pseudonymizer: Pseudonymizer) -> None:
+    """Import each process's configuration; contacts who asked to be forgotten stay forgotten."""
     for config in configs:
-        result = await store.import_config(config, tombstone_of=tombstone_of)
+        result = await store.import_config(config, tombstone_of=tombstones(pseudonymizer))
         log.info("reminders: imported %s: %d signatories, %d contacts, %d meetings (%d contacts deactivated)",
                  result.process_key, result.signatories, result.contacts, result.meetings, result.deactivated)
         if result.skipped_forgotten:
@@ -416,9 +489,8 @@ async def reminders_running(app: App, *, interval: float = 30.0) -> AsyncIterato
 
     dispatcher = Dispatcher.from_app(app)
     pseudonymizer = app.conversation.pseudonymizer
-    await import_meetings(dispatcher.store, load_meetings_configs(meetings_paths(app)),
-                          lambda c: pseudonymizer.participant_key(c.platform, c.address))
-    install(app.conversation, dispatcher.store)
+    await import_meetings(dispatcher.store, load_meetings_configs(meetings_paths(app), pseudonymizer), pseudonymizer)
+    install(app.conversation, dispatcher.store, clock=dispatcher.clock)
     scheduler = AsyncIOScheduler(
         timezone=STOCKHOLM,
         job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},

@@ -1,21 +1,31 @@
 """Persistence of signatories, contacts, meetings, reminder deliveries and RSVPs.
 
-**Exactly-once design.** Every reminder is one ``deliveries`` row whose ``delivery_key``
+**Delivery guarantee.** Every reminder is one ``deliveries`` row whose ``delivery_key``
 (meeting occurrence, contact, offset) is UNIQUE, so planning is idempotent: any number of
 dispatchers may plan the same reminders (``INSERT ... ON CONFLICT DO NOTHING``). A dispatcher
 *claims* due rows before sending (``pending`` → ``claimed`` with its worker id and the time) in
 one statement: on PostgreSQL ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)``, so
 concurrent dispatchers never claim the same row and never wait for each other; on SQLite the
-single ``UPDATE`` runs under the store's write lock and SQLite's own writer lock. Only after the
-platform accepted the message is the row marked ``sent`` (or ``skipped``/``failed``).
+single ``UPDATE`` runs under the store's write lock and SQLite's own writer lock.
 
-A claim older than the *lease* is claimable again, so a dispatcher that died mid-fan-out does
-not lose its reminders. The one remaining window is at-least-once, not exactly-once: if a
-process dies after the platform accepted a message and before ``mark_sent`` committed (a few
-milliseconds), that one reminder is sent again after the lease. No platform offers an
-idempotency key for sending messages, so this window cannot be closed, only kept tiny: the mark
-is written immediately after each send, and a dispatcher that stops cleanly releases the claims
-it has not started sending.
+A claim is a *lease* (10 minutes by default): a claim older than that is claimable again, so a
+dispatcher that died mid-fan-out does not lose its reminders. Right before each platform call
+the dispatcher runs :meth:`MeetingStore.renew`, a conditional ``UPDATE`` that succeeds only if
+the row is still claimed by it and then restarts the lease; if another dispatcher has taken the
+row over, nothing is sent. After the platform accepted the message the row is marked ``sent``
+(or ``skipped``/``failed``).
+
+So a reminder is sent once, with exactly two at-least-once windows that no database can close
+(no chat platform takes an idempotency key for sending a message):
+
+* a single platform call that takes longer than the lease (the lease was renewed right before
+  it, but another dispatcher may take the row over while the call hangs and send it too);
+* a process that dies after the platform accepted a message and before ``mark_sent`` committed
+  (one database write): that reminder is sent again once its lease expires.
+
+A queue that stalls, a slow fan-out or a long pause between claim and send cannot cause a
+duplicate: the renewal before the send finds the row taken over and skips it. A dispatcher that
+stops cleanly releases the claims it has not started sending.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from facilitation.meetings import (
     Contact,
@@ -41,6 +51,7 @@ from facilitation.model import Language
 from storage.meetings_models import (
     CLAIMED,
     FAILED,
+    FILE,
     PENDING,
     SENT,
     SKIPPED,
@@ -73,12 +84,15 @@ def _aware(value: datetime | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class StoredContact:
+    """A contact row; ``active`` is false when the contact or its signatory was deactivated."""
+
     id: int
     process_key: str
     signatory_key: str
     signatory_name: str
     contact: Contact
     active: bool = True
+    source: str = FILE
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,38 @@ class SignatoryInfo:
     name: str
     contacts: int
     active: bool
+    id: int = 0
+    source: str = FILE
+
+
+class ManagementError(Exception):
+    """A signatory or contact change that was refused; nothing was changed."""
+
+
+class UnknownSignatory(ManagementError):
+    def __init__(self, process_key: str, key: str) -> None:
+        super().__init__(f"no active signatory {key!r} in process {process_key!r}")
+        self.process_key, self.key = process_key, key
+
+
+class UnknownContact(ManagementError):
+    def __init__(self, process_key: str, key: str) -> None:
+        super().__init__(f"no contact {key!r} in process {process_key!r}")
+        self.process_key, self.key = process_key, key
+
+
+class DuplicateKey(ManagementError):
+    def __init__(self, what: str, process_key: str, key: str) -> None:
+        super().__init__(f"{what} {key!r} already exists in process {process_key!r}")
+        self.what, self.process_key, self.key = what, process_key, key
+
+
+class ManagedByFile(ManagementError):
+    """File rows follow the TOML import: removing one elsewhere would be undone by the next import."""
+
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(f"{what} {key!r} comes from the configuration file: remove it there and import again")
+        self.what, self.key = what, key
 
 
 @dataclass(frozen=True)
@@ -171,8 +217,12 @@ class MeetingStore(Transactions):
     ) -> ImportResult:
         """Upsert the process's signatories, contacts and meetings by key; deactivate the rest.
 
-        A contact's own opt-out survives a re-import (``opted_out`` only ever turns on here);
-        a contact who asked to be forgotten (tombstone) is not re-created.
+        The file manages only what came from a file (``source = "file"``): signatories and
+        contacts added with the CLI or registered in a chat are neither updated nor deactivated
+        here, unless the file now names the same key, in which case the file takes them over.
+        A contact's own opt-out survives a re-import (``opted_out`` only ever turns on here, also
+        when the file gives the same person a new key); a contact who asked to be forgotten
+        (tombstone) is not re-created.
         """
         process = config.process_key
         skipped = 0
@@ -180,12 +230,14 @@ class MeetingStore(Transactions):
             forgotten: set[str] = set()
             if tombstone_of is not None:
                 forgotten = set((await session.execute(select(ForgottenContactRow.tombstone))).scalars())
+            opted_out = await self._opted_out_addresses(session, process)
             signatory_ids: dict[str, int] = {}
             for signatory in config.signatories:
                 insert = self._insert(SignatoryRow).values(process_key=process, key=signatory.key,
-                                                           name=signatory.name, active=True)
+                                                           name=signatory.name, active=True, source=FILE)
                 statement = insert.on_conflict_do_update(
-                    index_elements=["process_key", "key"], set_={"name": insert.excluded.name, "active": True},
+                    index_elements=["process_key", "key"],
+                    set_={"name": insert.excluded.name, "active": True, "source": FILE},
                 ).returning(SignatoryRow.id)
                 signatory_ids[signatory.key] = (await session.execute(statement)).scalar_one()
             contact_keys: list[str] = []
@@ -199,7 +251,8 @@ class MeetingStore(Transactions):
                         signatory_id=signatory_ids[signatory.key], process_key=process, key=contact.key,
                         name=contact.name, platform=contact.platform, address=contact.address,
                         workspace=contact.workspace, language=contact.language.value,
-                        opted_out=contact.opted_out, active=True,
+                        opted_out=contact.opted_out or (contact.platform, contact.address) in opted_out,
+                        active=True, source=FILE,
                     )
                     await session.execute(insert.on_conflict_do_update(
                         index_elements=["process_key", "key"],
@@ -208,7 +261,7 @@ class MeetingStore(Transactions):
                             "platform": insert.excluded.platform, "address": insert.excluded.address,
                             "workspace": insert.excluded.workspace, "language": insert.excluded.language,
                             "opted_out": or_(ContactRow.opted_out, insert.excluded.opted_out),
-                            "active": True,
+                            "active": True, "source": FILE,
                         },
                     ))
             meeting_keys: list[str] = []
@@ -226,13 +279,21 @@ class MeetingStore(Transactions):
             deactivated = 0
             for table, keys in ((ContactRow, contact_keys), (SignatoryRow, list(signatory_ids)),
                                 (MeetingRow, meeting_keys)):
+                from_file = table.source == FILE if table is not MeetingRow else True
                 result = await session.execute(
-                    update(table).where(table.process_key == process, table.active.is_(True),
+                    update(table).where(table.process_key == process, table.active.is_(True), from_file,
                                         table.key.not_in(keys) if keys else True).values(active=False))
                 if table is ContactRow:
                     deactivated = result.rowcount or 0
         return ImportResult(process, len(config.signatories), len(contact_keys), len(config.meetings),
                             deactivated, skipped)
+
+    @staticmethod
+    async def _opted_out_addresses(session: AsyncSession, process: str) -> set[tuple[str, str]]:
+        """(platform, address) of the process's opted-out contacts, whatever their key."""
+        rows = await session.execute(select(ContactRow.platform, ContactRow.address).where(
+            ContactRow.process_key == process, ContactRow.opted_out.is_(True)))
+        return {(platform, address) for platform, address in rows}
 
     async def meetings(self, *, active_only: bool = True, ids: Iterable[int] | None = None) -> list[StoredMeeting]:
         query = select(MeetingRow).order_by(MeetingRow.process_key, MeetingRow.key)
@@ -251,13 +312,13 @@ class MeetingStore(Transactions):
         self, process_key: str | None = None, *, active_only: bool = True, ids: Iterable[int] | None = None,
         platform: str | None = None, address: str | None = None,
     ) -> list[StoredContact]:
-        query = (select(ContactRow, SignatoryRow.key, SignatoryRow.name)
+        query = (select(ContactRow, SignatoryRow.key, SignatoryRow.name, SignatoryRow.active)
                  .join(SignatoryRow, SignatoryRow.id == ContactRow.signatory_id)
                  .order_by(ContactRow.process_key, ContactRow.key))
         if process_key is not None:
             query = query.where(ContactRow.process_key == process_key)
-        if active_only:
-            query = query.where(ContactRow.active.is_(True))
+        if active_only:  # a contact of a signatory that left the agreement gets no reminders
+            query = query.where(ContactRow.active.is_(True), SignatoryRow.active.is_(True))
         if ids is not None:
             query = query.where(ContactRow.id.in_(list(ids)))
         if platform is not None:
@@ -266,18 +327,123 @@ class MeetingStore(Transactions):
             query = query.where(ContactRow.address == address)
         async with self._read() as session:
             rows = (await session.execute(query)).all()
-        return [StoredContact(r.id, r.process_key, skey, sname, _contact(r), r.active) for r, skey, sname in rows]
+        return [StoredContact(r.id, r.process_key, skey, sname, _contact(r), r.active and sactive, r.source)
+                for r, skey, sname, sactive in rows]
 
-    async def signatories(self, process_key: str | None = None) -> list[SignatoryInfo]:
+    async def signatories(self, process_key: str | None = None, *, ids: Iterable[int] | None = None,
+                          key: str | None = None) -> list[SignatoryInfo]:
+        """Signatories with their number of active contacts (who get reminders)."""
         active_contacts = func.count(ContactRow.id).filter(ContactRow.active.is_(True))
         query = (select(SignatoryRow, active_contacts)
                  .outerjoin(ContactRow, ContactRow.signatory_id == SignatoryRow.id)
                  .group_by(SignatoryRow.id).order_by(SignatoryRow.process_key, SignatoryRow.key))
         if process_key is not None:
             query = query.where(SignatoryRow.process_key == process_key)
+        if ids is not None:
+            query = query.where(SignatoryRow.id.in_(list(ids)))
+        if key is not None:
+            query = query.where(SignatoryRow.key == key)
         async with self._read() as session:
             rows = (await session.execute(query)).all()
-        return [SignatoryInfo(r.process_key, r.key, r.name, int(n), r.active) for r, n in rows]
+        return [SignatoryInfo(r.process_key, r.key, r.name, int(n), r.active, r.id, r.source) for r, n in rows]
+
+    async def signatory(self, process_key: str, key: str) -> SignatoryInfo | None:
+        found = await self.signatories(process_key, key=key)
+        return found[0] if found else None
+
+    async def signatory_by_id(self, signatory_id: int) -> SignatoryInfo | None:
+        found = await self.signatories(ids=[signatory_id])
+        return found[0] if found else None
+
+    async def process_keys(self) -> set[str]:
+        """Processes that have signatories or meetings in the database."""
+        async with self._read() as session:
+            keys = set((await session.execute(select(SignatoryRow.process_key).distinct())).scalars())
+            keys.update((await session.execute(select(MeetingRow.process_key).distinct())).scalars())
+        return keys
+
+    # --- management from the CLI and chats ----------------------------------------------
+    async def add_signatory(self, process_key: str, key: str, name: str, source: str) -> SignatoryInfo:
+        """Add a signatory; :class:`DuplicateKey` if the process already has ``key`` (also inactive)."""
+        async with self._write() as session:
+            statement = (self._insert(SignatoryRow)
+                         .values(process_key=process_key, key=key, name=name, active=True, source=source)
+                         .on_conflict_do_nothing(index_elements=["process_key", "key"])
+                         .returning(SignatoryRow.id))
+            signatory_id = (await session.execute(statement)).scalar()
+        if signatory_id is None:
+            raise DuplicateKey("signatory", process_key, key)
+        return SignatoryInfo(process_key, key, name, 0, True, signatory_id, source)
+
+    async def remove_signatory(self, process_key: str, key: str) -> int:
+        """Delete a CLI/chat signatory with its contacts and their history; returns the contacts removed."""
+        async with self._write() as session:
+            row = (await session.execute(select(SignatoryRow).where(
+                SignatoryRow.process_key == process_key, SignatoryRow.key == key))).scalar()
+            if row is None:
+                raise UnknownSignatory(process_key, key)
+            if row.source == FILE:
+                raise ManagedByFile("signatory", key)
+            contact_ids = list((await session.execute(
+                select(ContactRow.id).where(ContactRow.signatory_id == row.id))).scalars())
+            await self._delete_contacts(session, contact_ids)
+            await session.execute(delete(SignatoryRow).where(SignatoryRow.id == row.id))
+        return len(contact_ids)
+
+    async def add_contact(self, process_key: str, signatory_key: str, contact: Contact,
+                          source: str) -> tuple[StoredContact, bool]:
+        """Add a contact to an active signatory; ``(contact, created)``.
+
+        The same person (platform, address, workspace) already under that signatory is not
+        added twice: their row is returned (reactivated if needed) with ``created`` False, so
+        registering twice is harmless. Another person with the same key is a :class:`DuplicateKey`.
+        """
+        async with self._write() as session:
+            signatory = (await session.execute(select(SignatoryRow).where(
+                SignatoryRow.process_key == process_key, SignatoryRow.key == signatory_key,
+                SignatoryRow.active.is_(True)))).scalar()
+            if signatory is None:
+                raise UnknownSignatory(process_key, signatory_key)
+            existing = (await session.execute(select(ContactRow).where(
+                ContactRow.signatory_id == signatory.id, ContactRow.platform == contact.platform,
+                ContactRow.address == contact.address,
+                ContactRow.workspace.is_(None) if contact.workspace is None
+                else ContactRow.workspace == contact.workspace))).scalar()
+            if existing is not None:
+                existing.active = True
+                stored = StoredContact(existing.id, process_key, signatory.key, signatory.name,
+                                       _contact(existing), True, existing.source)
+                return stored, False
+            statement = (self._insert(ContactRow).values(
+                signatory_id=signatory.id, process_key=process_key, key=contact.key, name=contact.name,
+                platform=contact.platform, address=contact.address, workspace=contact.workspace,
+                language=contact.language.value, opted_out=contact.opted_out, active=True, source=source,
+            ).on_conflict_do_nothing(index_elements=["process_key", "key"]).returning(ContactRow.id))
+            contact_id = (await session.execute(statement)).scalar()
+        if contact_id is None:
+            raise DuplicateKey("contact", process_key, contact.key)
+        return StoredContact(contact_id, process_key, signatory.key, signatory.name, contact, True, source), True
+
+    async def remove_contact(self, process_key: str, key: str) -> None:
+        """Delete a CLI/chat contact with its RSVPs and reminder history (no tombstone: an admin's act)."""
+        async with self._write() as session:
+            row = (await session.execute(select(ContactRow).where(
+                ContactRow.process_key == process_key, ContactRow.key == key))).scalar()
+            if row is None:
+                raise UnknownContact(process_key, key)
+            if row.source == FILE:
+                raise ManagedByFile("contact", key)
+            await self._delete_contacts(session, [row.id])
+
+    @staticmethod
+    async def _delete_contacts(session: AsyncSession, contact_ids: list[int]) -> int:
+        removed = 0
+        if contact_ids:
+            for statement in (delete(RsvpRow).where(RsvpRow.contact_id.in_(contact_ids)),
+                              delete(DeliveryRow).where(DeliveryRow.contact_id.in_(contact_ids)),
+                              delete(ContactRow).where(ContactRow.id.in_(contact_ids))):
+                removed += (await session.execute(statement)).rowcount or 0
+        return removed
 
     # --- planning and claiming ----------------------------------------------------------
     async def plan(
@@ -380,15 +546,41 @@ class MeetingStore(Transactions):
             await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
             return False
 
-    async def mark_skipped(self, delivery_id: int, reason: str) -> None:
+    async def renew(self, delivery_id: int, worker_id: str, now: datetime) -> bool:
+        """Right before a send: True if the row is still claimed by ``worker_id`` (lease restarted).
+
+        False means another dispatcher took the row over after the lease ran out; the caller
+        must not send it. One conditional UPDATE, so it is atomic against a concurrent claim.
+        """
         async with self._write() as session:
-            await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, DeliveryRow.status != SENT)
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED,
+                       DeliveryRow.claimed_by == worker_id)
+                .values(claimed_at=_utc(now)).returning(DeliveryRow.id))
+            return result.first() is not None
+
+    @staticmethod
+    def _still_ours(delivery_id: int, worker_id: str | None) -> list[object]:
+        """Row conditions: not sent, and (for a dispatcher) still claimed by ``worker_id``."""
+        if worker_id is None:
+            return [DeliveryRow.id == delivery_id, DeliveryRow.status != SENT]
+        return [DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id]
+
+    async def mark_skipped(self, delivery_id: int, reason: str, worker_id: str | None = None) -> None:
+        async with self._write() as session:
+            await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id))
                                   .values(status=SKIPPED, last_error=reason[:500], retry_at=None))
 
-    async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None) -> None:
-        """A failed send: retried at ``retry_at``, or given up when it is None."""
+    async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None,
+                          worker_id: str | None = None) -> None:
+        """A failed send: retried at ``retry_at``, or given up when it is None.
+
+        ``error`` is stored as given: callers pass an exception type and a short reason, never
+        a platform's message (which may quote a chat id).
+        """
         async with self._write() as session:
-            await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, DeliveryRow.status != SENT)
+            await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id))
                                   .values(status=FAILED, last_error=error[:500],
                                           retry_at=_utc(retry_at) if retry_at is not None else None))
 
@@ -462,11 +654,7 @@ class MeetingStore(Transactions):
     async def forget_contact(self, contact_id: int, tombstone: str | None = None, at: datetime | None = None) -> int:
         """Delete a contact with its RSVPs and deliveries; ``tombstone`` keeps a re-import from re-creating it."""
         async with self._write() as session:
-            removed = 0
-            for statement in (delete(RsvpRow).where(RsvpRow.contact_id == contact_id),
-                              delete(DeliveryRow).where(DeliveryRow.contact_id == contact_id),
-                              delete(ContactRow).where(ContactRow.id == contact_id)):
-                removed += (await session.execute(statement)).rowcount or 0
+            removed = await self._delete_contacts(session, [contact_id])
             if tombstone:
                 await session.execute(self._insert(ForgottenContactRow).values(
                     tombstone=tombstone, forgotten_at=_utc(at or datetime.now(UTC)),
@@ -491,14 +679,16 @@ class MeetingStore(Transactions):
         return Rsvp(value) if value else None
 
     async def tally(self, meeting_id: int, occurrence: datetime) -> RsvpTally:
-        """Counts only; ``invited`` is the meeting's process's active, not opted-out contacts."""
+        """Counts only; ``invited`` is the process's active, not opted-out contacts of active signatories."""
         async with self._read() as session:
             process = (await session.execute(select(MeetingRow.process_key).where(MeetingRow.id == meeting_id))).scalar()
             answers = (await session.execute(select(RsvpRow.answer).where(
                 RsvpRow.meeting_id == meeting_id, RsvpRow.occurrence_at == _utc(occurrence)))).scalars().all()
-            invited = int((await session.execute(select(func.count()).select_from(ContactRow).where(
-                ContactRow.process_key == process, ContactRow.active.is_(True),
-                ContactRow.opted_out.is_(False)))).scalar_one())
+            invited = int((await session.execute(
+                select(func.count()).select_from(ContactRow)
+                .join(SignatoryRow, SignatoryRow.id == ContactRow.signatory_id)
+                .where(ContactRow.process_key == process, ContactRow.active.is_(True),
+                       SignatoryRow.active.is_(True), ContactRow.opted_out.is_(False)))).scalar_one())
         values = [Rsvp(a) for a in answers]
         return RsvpTally.count(values, invited=max(invited, len(values)))
 
@@ -511,9 +701,14 @@ __all__ = [
     "SENT",
     "SKIPPED",
     "Claimed",
+    "DuplicateKey",
     "ImportResult",
+    "ManagedByFile",
+    "ManagementError",
     "MeetingStore",
     "SignatoryInfo",
     "StoredContact",
     "StoredMeeting",
+    "UnknownContact",
+    "UnknownSignatory",
 ]

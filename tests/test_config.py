@@ -127,5 +127,5 @@ def test_bad_settings_are_configuration_errors(tmp_path: Path, toml: str, env: d
 
 def test_a_damaged_stored_secret_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret.key").write_text("\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="secret.key.*shorter than 16"):
+    with pytest.raises(ConfigError, match=r"secret\.key.*shorter than 16"):
         load_settings(None, env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from facilitation.meetings import STOCKHOLM, MeetingsConfigError, parse_meetings, parse_span
+from facilitation.meetings import (
+    LIMITS,
+    STOCKHOLM,
+    ContactKeys,
+    MeetingsConfigError,
+    parse_meetings,
+    parse_span,
+)
 from facilitation.model import Language
 
 SOURCE = "config/processes/varmland.toml"
@@ -82,11 +90,12 @@ def test_example_parses() -> None:
     assert all(s.process_key == "varmland" for s in config.signatories)
     anna, bo, cilla = config.contacts
     assert (anna.key, anna.platform, anna.address, anna.language) == (
-        "region-varmland.telegram-123456789",
+        ContactKeys().derive("region-varmland", "telegram", "123456789"),
         "telegram",
         "123456789",
         Language.SV,
     )
+    assert anna.key.startswith("region-varmland.telegram-") and "123456789" not in anna.key
     assert (bo.key, bo.platform, bo.address, bo.workspace, bo.language) == (
         "bo",
         "slack",
@@ -219,7 +228,7 @@ def test_malformed_config_names_file_place_and_problem(
 
 def test_contact_key_collision_is_reported_at_the_second_contact() -> None:
     document = doc()
-    document["signatories"][0]["contacts"][1]["key"] = "region-varmland.telegram-123456789"
+    document["signatories"][0]["contacts"][1]["key"] = ContactKeys().derive("region-varmland", "telegram", "123456789")
     found = error(document)
     assert found.key_path == "[[signatories]][0].contacts[1].key"
     assert "first at [[signatories]][0].contacts[0]" in found.problem
@@ -249,3 +258,85 @@ def test_start_with_offset_resolves_the_fold() -> None:
 def test_utc_start_is_converted_to_stockholm() -> None:
     document = broken((*M0, "start"), "2027-03-09T09:00Z")
     assert parse_meetings(document, SOURCE).meetings[0].start == datetime(2027, 3, 9, 10, tzinfo=STOCKHOLM)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ((*M0, "key"), "m" * 65, "[[meetings]][0].key: is 65 characters long; at most 64 fit"),
+        ((*M0, "title"), "T" * 301, "[[meetings]][0].title: is 301 characters long; at most 300 fit"),
+        ((*M0, "place"), "P" * 301, "[[meetings]][0].place: is 301 characters long; at most 300 fit"),
+        ((*M0, "link"), "https://" + "l" * 493, "[[meetings]][0].link: is 501 characters long; at most 500 fit"),
+        (("signatories", 0, "key"), "s" * 65, "[[signatories]][0].key: is 65 characters long; at most 64 fit"),
+        (("signatories", 0, "name"), "N" * 201, "[[signatories]][0].name: is 201 characters long; at most 200 fit"),
+        ((*C0, "name"), "N" * 201, "[[signatories]][0].contacts[0].name: is 201 characters long; at most 200 fit"),
+        ((*C0, "key"), "c" * 101, "[[signatories]][0].contacts[0].key: is 101 characters long; at most 100 fit"),
+        ((*C0, "telegram"), "1" * 65, "[[signatories]][0].contacts[0].telegram: is 65 characters long; at most 64"),
+        (("signatories", 0, "contacts", 1, "slack"), "U" + "A" * 64,
+         "[[signatories]][0].contacts[1].slack: is 65 characters long; at most 64 fit"),
+        (("signatories", 0, "contacts", 1, "workspace"), "T" + "A" * 64,
+         "[[signatories]][0].contacts[1].workspace: is 65 characters long; at most 64 fit"),
+        (("signatories", 0, "contacts", 1, "slack"), "anna", "[[signatories]][0].contacts[1].slack: 'anna' is not"),
+        (("process", "key"), "p" * 41, "process.key: is 41 characters long; at most 40 fit"),
+    ],
+)
+def test_over_long_values_are_refused_before_the_database(
+    path: tuple[str | int, ...], value: object, message: str
+) -> None:
+    assert str(error(broken(path, value))).startswith(f"{SOURCE}: {message}")
+
+
+def test_limits_match_the_database_columns() -> None:
+    from storage.meetings_models import ContactRow, DeliveryRow, MeetingRow, SignatoryRow
+
+    columns = {
+        "process.key": SignatoryRow.__table__.c.process_key, "signatory.key": SignatoryRow.__table__.c.key,
+        "signatory.name": SignatoryRow.__table__.c.name, "contact.name": ContactRow.__table__.c.name,
+        "contact.address": ContactRow.__table__.c.address, "contact.workspace": ContactRow.__table__.c.workspace,
+        "meeting.key": MeetingRow.__table__.c.key, "meeting.title": MeetingRow.__table__.c.title,
+        "meeting.place": MeetingRow.__table__.c.place, "meeting.link": MeetingRow.__table__.c.link,
+        "meeting.rrule": MeetingRow.__table__.c.rrule,
+    }
+    assert {name: column.type.length for name, column in columns.items()} == {
+        name: LIMITS[name] for name in columns}
+    assert LIMITS["contact.key"] <= ContactRow.__table__.c.key.type.length
+    assert MeetingRow.__table__.c.process_key.type.length == LIMITS["process.key"]
+    # the longest delivery key "process/meeting:2027-03-09T09:00:00Z:contact:offset" fits its column
+    longest = LIMITS["process.key"] + 1 + LIMITS["meeting.key"] + 22 + LIMITS["contact.key"] + 1 + len("315360000")
+    assert longest <= DeliveryRow.__table__.c.delivery_key.type.length
+
+
+def test_rule_with_an_impossible_value_is_called_invalid() -> None:
+    found = error(broken((*M0, "rrule"), "FREQ=YEARLY;BYMONTH=13"))
+    assert found.key_path == "[[meetings]][0].rrule"
+    assert found.problem.startswith("not a valid RFC 5545 RRULE: BYMONTH=13: 13 is outside 1–12")
+    never = error(broken((*M0, "rrule"), "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"))
+    assert (never.key_path, never.problem) == (
+        "[[meetings]][0].rrule", "the rule gives no date on or after the start 2027-03-09 10:00")
+
+
+@pytest.mark.parametrize(
+    ("offsets", "message"),
+    [
+        (["1w", "7d"], "[[meetings]][0].reminder_offsets[1]: '7d' is the same offset as '1w' (listed twice)"),
+        (["1d", "24h", "2h"], "[[meetings]][0].reminder_offsets[1]: '24h' is the same offset as '1d'"),
+        (["30d", "7d", "7d"], "[[meetings]][0].reminder_offsets[2]: '7d' is listed twice"),
+    ],
+)
+def test_equal_offsets_written_differently_are_duplicates(offsets: list[str], message: str) -> None:
+    assert str(error(broken((*M0, "reminder_offsets"), offsets))).startswith(f"{SOURCE}: {message}")
+
+
+def test_derived_keys_are_keyed_hashes_without_the_address() -> None:
+    from facilitation.pseudonym import Pseudonymizer
+
+    keyed = ContactKeys(Pseudonymizer("installation-secret-0123456789"))
+    other = ContactKeys(Pseudonymizer("another-installation-secret-0123"))
+    config = parse_meetings(doc(), SOURCE, contact_keys=keyed)
+    anna = config.contacts[0]
+    assert anna.key == keyed.derive("region-varmland", "telegram", "123456789")
+    assert anna.key != other.derive("region-varmland", "telegram", "123456789") != ContactKeys().derive(
+        "region-varmland", "telegram", "123456789")
+    assert "123456789" not in anna.key and re.fullmatch(r"region-varmland\.telegram-[a-z0-9_-]{10}", anna.key)
+    cilla = config.contacts[2]
+    assert "cilla" not in cilla.key.removeprefix("vf-ideell.local-")

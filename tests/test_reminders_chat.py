@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
-from bot.meetings_chat import install
+from bot.meetings_chat import install, installed_store
 from bot.meetings_runner import Dispatcher, import_meetings, load_meetings_configs
 from facilitation.meetings import STOCKHOLM, due_time
 from facilitation.ports import UserRef
+from storage.meetings_models import ForgottenContactRow
+from storage.meetings_repository import MeetingStore
 from tests.harness import LocalHarness
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "meetings" / "varmland-2015.toml"
@@ -32,8 +35,8 @@ async def setup(tmp_path: Path) -> AsyncIterator[tuple[LocalHarness, Dispatcher,
     harness = await LocalHarness.start(tmp_path)
     clock = Clock(due_time(MEETING, timedelta(days=30)))
     dispatcher = Dispatcher.from_app(harness.app, clock=clock)
-    await import_meetings(dispatcher.store, load_meetings_configs([EXAMPLE]),
-                          lambda c: harness.app.pseudonymizer.participant_key(c.platform, c.address))
+    pseudonymizer = harness.app.pseudonymizer
+    await import_meetings(dispatcher.store, load_meetings_configs([EXAMPLE], pseudonymizer), pseudonymizer)
     install(harness.app.conversation, dispatcher.store, clock=clock)
     try:
         yield harness, dispatcher, clock
@@ -104,11 +107,55 @@ async def test_stop_resume_and_forget(setup: tuple[LocalHarness, Dispatcher, Clo
     assert harness.last_ack().startswith("Klart:")
     store = dispatcher.store
     assert "karlstad-bo" not in {c.contact.key for c in await store.contacts(active_only=False)}
+    # what is kept is the contact tombstone, which cannot be matched with the key of bo's votes
+    pseudonymizer = harness.app.pseudonymizer
+    async with store._read() as session:
+        kept = set((await session.execute(select(ForgottenContactRow.tombstone))).scalars())
+    assert kept == {pseudonymizer.contact_tombstone("local", "bo")}
+    assert pseudonymizer.participant_key("local", "bo") not in kept
+    # bo's old reminder is gone with the rest
+    await harness.run(f"@bo {reminder_of(harness, 'bo')}.1")
+    assert harness.last_ack() == "Påminnelsen finns inte längre."
     # a config re-import does not bring the forgotten contact back
-    await import_meetings(store, load_meetings_configs([EXAMPLE]),
-                          lambda c: harness.app.pseudonymizer.participant_key(c.platform, c.address))
+    pseudonymizer = harness.app.pseudonymizer
+    await import_meetings(store, load_meetings_configs([EXAMPLE], pseudonymizer), pseudonymizer)
     assert "karlstad-bo" not in {c.contact.key for c in await store.contacts(active_only=False)}
     assert len(await store.contacts()) == 3
+
+
+async def test_answer_is_refused_once_the_meeting_has_started(
+        setup: tuple[LocalHarness, Dispatcher, Clock]) -> None:
+    """The app installs the commands with the wall clock; the test's clock must still rule."""
+    harness, dispatcher, clock = setup
+    await dispatcher.tick()
+    await harness.run(f"@anna {reminder_of(harness, 'anna')}.1")
+    assert harness.last_ack().startswith("Tack! Ditt svar: Kommer")
+    clock.now = MEETING.astimezone(UTC)
+    await harness.run(f"@anna {reminder_of(harness, 'anna')}.2")
+    assert harness.last_ack() == "Mötet har redan börjat; svaret kan inte ändras."
+    await harness.run("@david /language en", f"@david {reminder_of(harness, 'david')}.1")
+    assert harness.last_ack() == "The meeting has already started; the answer can no longer be changed."
+    tallies = await dispatcher.store.tally(1, MEETING)
+    assert (tallies.yes, tallies.no) == (1, 0)
+
+
+def test_install_again_replaces_store_and_clock(tmp_path: Path) -> None:
+    import asyncio
+
+    async def check() -> None:
+        harness = await LocalHarness.start(tmp_path)
+        try:
+            first = installed_store(harness.app.conversation)
+            assert first is not None
+            store = MeetingStore(harness.app.engine)
+            clock = Clock(MEETING)
+            chat = install(harness.app.conversation, store, clock=clock)
+            assert installed_store(harness.app.conversation) is store and chat.clock is clock
+            assert install(harness.app.conversation, first).clock is clock  # no clock given: kept
+        finally:
+            await harness.close()
+
+    asyncio.run(check())
 
 
 async def test_reminders_running_imports_config_and_schedules(tmp_path: Path) -> None:

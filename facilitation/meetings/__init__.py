@@ -7,7 +7,19 @@ texts and calendar files are rendered. Importing the package registers the ``mee
 
 from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.meetings.ics import event_uid, meeting_ics
-from facilitation.meetings.importing import MeetingsConfig, MeetingsConfigError, parse_meetings, parse_span
+from facilitation.meetings.importing import (
+    LIMITS,
+    ContactKeys,
+    MeetingsConfig,
+    MeetingsConfigError,
+    address_problem,
+    key_problem,
+    length_problem,
+    parse_meetings,
+    parse_span,
+    workspace_problem,
+)
+from facilitation.meetings.invitation import INVITE_LIFETIME, INVITE_PREFIX, Invitation, InvitationError
 from facilitation.meetings.messages import (
     format_when,
     relative_day,
@@ -34,8 +46,14 @@ from facilitation.meetings.tz import STOCKHOLM
 __all__ = [
     "DEFAULT_LATE_GRACE",
     "DEFAULT_MIN_GAP",
+    "INVITE_LIFETIME",
+    "INVITE_PREFIX",
+    "LIMITS",
     "STOCKHOLM",
     "Contact",
+    "ContactKeys",
+    "Invitation",
+    "InvitationError",
     "Meeting",
     "MeetingsConfig",
     "MeetingsConfigError",
@@ -44,11 +62,14 @@ __all__ = [
     "RsvpTally",
     "Signatory",
     "Verdict",
+    "address_problem",
     "classify",
     "delivery_key",
     "due_time",
     "event_uid",
     "format_when",
+    "key_problem",
+    "length_problem",
     "meeting_ics",
     "next_occurrence",
     "normalise_rrule",
@@ -63,4 +84,5 @@ __all__ = [
     "rsvp_saved",
     "rsvp_summary",
     "start_matches_rule",
+    "workspace_problem",
 ]

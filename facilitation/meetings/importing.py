@@ -15,7 +15,7 @@ The sections may live in the process file beside ``[process]`` and ``[[principle
     language = "sv"                          # optional: sv (default) or en
 
     [[signatories.contacts]]
-    key = "bo"                               # optional; default "<signatory>.<platform>-<address>"
+    key = "bo"                               # optional; default "<signatory>.<platform>-<token>"
     name = "Bo Berg"
     slack = "U0123ABCD"                      # a Slack user or channel id
     workspace = "T0123ABCD"                  # the Slack team id (optional)
@@ -37,11 +37,19 @@ The sections may live in the process file beside ``[process]`` and ``[[principle
 
 A naive start in the spring gap or the autumn fold is refused (give the offset, e.g.
 ``+02:00``), and a start that is not itself an occurrence of its RRULE is refused, so what the
-administrator wrote is exactly what the contacts are told.
+administrator wrote is exactly what the contacts are told. Text lengths are checked against the
+database columns (:data:`LIMITS`), so an over-long value is a configuration error naming its
+place, never a database error at import time.
+
+A contact without an explicit ``key`` gets ``<signatory>.<platform>-<token>``, where the token is
+a keyed hash of the address (:class:`ContactKeys`): delivery keys, logs and CLI output then
+never carry a Telegram chat id or a Slack user id, and the same person always gets the same key
+(also when added with the CLI or registered through an invitation in a chat).
 '''
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,8 +61,30 @@ from facilitation.meetings.model import DEFAULT_REMINDER_OFFSETS, PLATFORMS, Con
 from facilitation.meetings.recurrence import next_occurrence, normalise_rrule, start_matches_rule
 from facilitation.meetings.tz import STOCKHOLM, is_ambiguous, is_nonexistent, to_local
 from facilitation.model import Language
+from facilitation.pseudonym import Pseudonymizer
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_SLACK_ID = re.compile(r"^[UWCGD][A-Z0-9]+$")
+_SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]+$")
+_LOCAL_NAME = re.compile(r"^[^\s/@:]+$")
+
+# The widths of the database columns (storage/meetings_models.py; a test keeps them in step).
+# A contact key is held to 100 of its 120 characters so that a delivery key
+# "process/meeting:occurrence:contact:offset" always fits its 255.
+LIMITS: dict[str, int] = {
+    "process.key": 40,
+    "signatory.key": 64,
+    "signatory.name": 200,
+    "contact.key": 100,
+    "contact.name": 200,
+    "contact.address": 64,
+    "contact.workspace": 64,
+    "meeting.key": 64,
+    "meeting.title": 300,
+    "meeting.place": 300,
+    "meeting.link": 500,
+    "meeting.rrule": 500,
+}
 _SPAN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 _SIGNATORY_FIELDS = {"key", "name", "contacts"}
 _CONTACT_FIELDS = {"key", "name", "language", "workspace", "opted_out", *PLATFORMS}
@@ -94,6 +124,73 @@ class MeetingsConfig:
         return tuple(c for s in self.signatories for c in s.contacts)
 
 
+class ContactKeys:
+    """Derives a contact's key from its signatory and a keyed hash of where it is reached.
+
+    With the installation's :class:`Pseudonymizer` the token cannot be turned back into the chat
+    id (Telegram ids are few enough to try them all against a plain hash). Without one (checking
+    a file on its own, tests) a plain SHA-256 is used: still no address in the key, but only the
+    keyed form should be written to an installation's database, so every importer passes it.
+    """
+
+    TOKEN_LENGTH = 10
+
+    def __init__(self, pseudonymizer: Pseudonymizer | None = None) -> None:
+        self._pseudonymizer = pseudonymizer
+
+    def token(self, platform: str, address: str, workspace: str | None = None) -> str:
+        payload = "\x1f".join(("contact-key", platform, workspace or "", address))
+        if self._pseudonymizer is None:
+            return hashlib.sha256(payload.encode("utf-8")).hexdigest()[: self.TOKEN_LENGTH]
+        return self._pseudonymizer.sign(payload, self.TOKEN_LENGTH).lower()
+
+    def derive(self, signatory_key: str, platform: str, address: str, workspace: str | None = None) -> str:
+        """``<signatory>.<platform>-<token>``: stable per person and signatory, never the address."""
+        return f"{signatory_key}.{platform}-{self.token(platform, address, workspace)}"
+
+
+def key_problem(key: str, limit_name: str) -> str | None:
+    """Why ``key`` cannot be a key (format or length), or None."""
+    if not _KEY.match(key):
+        return f"{key!r} must be lower-case letters, digits, '.', '_' or '-'"
+    return length_problem(key, limit_name)
+
+
+def length_problem(value: str, limit_name: str) -> str | None:
+    """Why ``value`` is too long for its column, or None."""
+    limit = LIMITS[limit_name]
+    if len(value) > limit:
+        return f"is {len(value)} characters long; at most {limit} fit"
+    return None
+
+
+def address_problem(platform: str, address: str) -> str | None:
+    """Why ``address`` cannot reach a contact on ``platform``, or None.
+
+    Shared by the file importer, the CLI and chat registration, so all three accept the same.
+    """
+    if platform not in PLATFORMS:
+        return f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}"
+    if platform == "telegram" and not re.fullmatch(r"-?\d+", address):
+        return f"{address!r} is not a numeric Telegram chat id"
+    if platform == "slack" and not _SLACK_ID.match(address):
+        return f"{address!r} is not a Slack user or channel id like U0123ABCD"
+    if platform == "local" and not _LOCAL_NAME.match(address):
+        return f"{address!r} is not a local-mode name (one word without '/', '@' or ':')"
+    return length_problem(address, "contact.address")
+
+
+def workspace_problem(platform: str, workspace: str | None) -> str | None:
+    """Why ``workspace`` does not fit a contact on ``platform``, or None (no workspace is fine)."""
+    if workspace is None:
+        return None
+    if platform != "slack":
+        return "only Slack contacts have a workspace"
+    if not _SLACK_TEAM.match(workspace):
+        return f"{workspace!r} is not a Slack team id like T0123ABCD"
+    return length_problem(workspace, "contact.workspace")
+
+
 def parse_span(text: str) -> timedelta:
     """``"30d"``, ``"2h"``, ``"1h30m"``, ``"1w"`` → timedelta; ``ValueError`` otherwise."""
     match = _SPAN.match(text.strip().lower()) if isinstance(text, str) else None
@@ -128,7 +225,10 @@ class _Reader:
                     f"{path}.{name}", f"unknown key; expected one of {', '.join(sorted(allowed))}"
                 )
 
-    def text(self, table: Mapping[str, Any], name: str, path: str, *, required: bool = False) -> str:
+    def text(
+        self, table: Mapping[str, Any], name: str, path: str, *, required: bool = False, limit: str | None = None
+    ) -> str:
+        """A string field, stripped; ``limit`` names its entry in :data:`LIMITS`."""
         value = table.get(name)
         if value is None:
             if required:
@@ -138,15 +238,20 @@ class _Reader:
             raise self.fail(
                 f"{path}.{name}", "must be a non-empty string" if required else "must be a string"
             )
-        return value.strip() if name != "agenda" else value.strip("\n")
+        text = value.strip() if name != "agenda" else value.strip("\n")
+        problem = length_problem(text, limit) if limit else None
+        if problem:
+            raise self.fail(f"{path}.{name}", problem)
+        return text
 
-    def key(self, table: Mapping[str, Any], path: str, seen: dict[str, str]) -> str:
+    def key(self, table: Mapping[str, Any], path: str, seen: dict[str, str], limit: str) -> str:
         key = self.text(table, "key", path, required=True)
-        return self.unique_key(key, f"{path}.key", seen)
+        return self.unique_key(key, f"{path}.key", seen, limit)
 
-    def unique_key(self, key: str, path: str, seen: dict[str, str]) -> str:
-        if not _KEY.match(key):
-            raise self.fail(path, f"{key!r} must be lower-case letters, digits, '.', '_' or '-'")
+    def unique_key(self, key: str, path: str, seen: dict[str, str], limit: str) -> str:
+        problem = key_problem(key, limit)
+        if problem:
+            raise self.fail(path, problem)
         if key in seen:
             raise self.fail(path, f"duplicate key {key!r} (first at {seen[key]})")
         seen[key] = path
@@ -183,22 +288,25 @@ def _offsets(reader: _Reader, value: object, path: str) -> tuple[timedelta, ...]
         return DEFAULT_REMINDER_OFFSETS
     if not isinstance(value, list):
         raise reader.fail(path, 'must be a list like ["30d", "7d", "1d"]')
-    offsets = []
+    offsets: list[timedelta] = []
     for index, item in enumerate(value):
         try:
-            offsets.append(parse_span(item))
+            offset = parse_span(item)
         except ValueError as exc:
             raise reader.fail(f"{path}[{index}]", str(exc)) from None
-        if item in value[:index]:
-            raise reader.fail(f"{path}[{index}]", f"{item!r} is listed twice")
+        if offset in offsets:  # "1w" and "7d" are the same reminder
+            first = value[offsets.index(offset)]
+            same = "is listed twice" if first == item else f"is the same offset as {first!r} (listed twice)"
+            raise reader.fail(f"{path}[{index}]", f"{item!r} {same}")
+        offsets.append(offset)
     return tuple(offsets)
 
 
 def _contact(
-    reader: _Reader, table: Mapping[str, Any], path: str, signatory: str, seen: dict[str, str]
+    reader: _Reader, table: Mapping[str, Any], path: str, signatory: str, seen: dict[str, str], keys: ContactKeys
 ) -> Contact:
     reader.fields(table, _CONTACT_FIELDS, path)
-    name = reader.text(table, "name", path, required=True)
+    name = reader.text(table, "name", path, required=True, limit="contact.name")
     given = [p for p in PLATFORMS if p in table]
     if len(given) != 1:
         raise reader.fail(path, f"give exactly one of {', '.join(PLATFORMS)} (found {len(given)})")
@@ -207,11 +315,13 @@ def _contact(
     if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip():
         raise reader.fail(f"{path}.{platform}", "must be a chat/user id or name")
     address = str(raw).strip()
-    if platform == "telegram" and not re.fullmatch(r"-?\d+", address):
-        raise reader.fail(f"{path}.telegram", f"{address!r} is not a numeric Telegram chat id")
+    problem = address_problem(platform, address)
+    if problem:
+        raise reader.fail(f"{path}.{platform}", problem)
     workspace = reader.text(table, "workspace", path) or None
-    if workspace and platform != "slack":
-        raise reader.fail(f"{path}.workspace", "only Slack contacts have a workspace")
+    problem = workspace_problem(platform, workspace)
+    if problem:
+        raise reader.fail(f"{path}.workspace", problem)
     language = table.get("language", "sv")
     if language not in Language._value2member_map_:
         raise reader.fail(f"{path}.language", f"{language!r} is not one of sv, en")
@@ -219,10 +329,10 @@ def _contact(
     if not isinstance(opted_out, bool):
         raise reader.fail(f"{path}.opted_out", "must be true or false")
     if "key" in table:
-        key = reader.key(table, path, seen)
+        key = reader.key(table, path, seen, "contact.key")
     else:
-        derived = re.sub(r"[^a-z0-9._-]+", "-", f"{signatory}.{platform}-{address}".lower())
-        key = reader.unique_key(derived, f"{path} (derived key)", seen)
+        derived = keys.derive(signatory, platform, address, workspace)
+        key = reader.unique_key(derived, f"{path} (derived key)", seen, "contact.key")
     return Contact(key, name, platform, address, workspace, Language(language), opted_out)
 
 
@@ -230,7 +340,7 @@ def _meeting(
     reader: _Reader, table: Mapping[str, Any], path: str, process_key: str, seen: dict[str, str]
 ) -> Meeting:
     reader.fields(table, _MEETING_FIELDS, path)
-    key = reader.key(table, path, seen)
+    key = reader.key(table, path, seen, "meeting.key")
     if "start" not in table:
         raise reader.fail(f"{path}.start", "is required")
     start = _start(reader, table["start"], f"{path}.start")
@@ -238,7 +348,7 @@ def _meeting(
         duration = parse_span(table.get("duration", "3h"))
     except ValueError as exc:
         raise reader.fail(f"{path}.duration", str(exc)) from None
-    rrule = reader.text(table, "rrule", path) or None
+    rrule = reader.text(table, "rrule", path, limit="meeting.rrule") or None
     if rrule is not None:
         try:
             normalise_rrule(rrule)
@@ -249,44 +359,55 @@ def _meeting(
     meeting = Meeting(
         key=key,
         process_key=process_key,
-        title=reader.text(table, "title", path, required=True),
+        title=reader.text(table, "title", path, required=True, limit="meeting.title"),
         start=start,
         duration=duration,
-        place=reader.text(table, "place", path),
-        link=reader.text(table, "link", path),
+        place=reader.text(table, "place", path, limit="meeting.place"),
+        link=reader.text(table, "link", path, limit="meeting.link"),
         agenda=reader.text(table, "agenda", path),
         rrule=rrule,
         reminder_offsets=_offsets(reader, table.get("reminder_offsets"), f"{path}.reminder_offsets"),
     )
     if not start_matches_rule(meeting):
         following = next_occurrence(meeting, start)
+        if following is None:  # e.g. BYMONTH=2;BYMONTHDAY=30, or an UNTIL before the start
+            raise reader.fail(
+                f"{path}.rrule", f"the rule gives no date on or after the start {start:%Y-%m-%d %H:%M}"
+            )
         hint = f"; the rule's next date is {following:%Y-%m-%d %H:%M}" if following else ""
         raise reader.fail(f"{path}.start", f"{start:%Y-%m-%d %H:%M} is not a date of the rrule{hint}")
     return meeting
 
 
-def parse_meetings(doc: Mapping[str, Any], source: str, process_key: str | None = None) -> MeetingsConfig:
+def parse_meetings(
+    doc: Mapping[str, Any], source: str, process_key: str | None = None, *, contact_keys: ContactKeys | None = None
+) -> MeetingsConfig:
     """Read ``[[signatories]]`` and ``[[meetings]]`` of one process; raises :class:`MeetingsConfigError`.
 
-    The process key is ``process_key`` or else ``[process].key`` of the document.
+    The process key is ``process_key`` or else ``[process].key`` of the document. Pass the
+    installation's ``contact_keys`` when the result is imported (see :class:`ContactKeys`).
     """
     reader = _Reader(source)
+    keys = contact_keys or ContactKeys()
     if process_key is None:
         process = doc.get("process", {})
         process_key = process.get("key") if isinstance(process, Mapping) else None
     if not isinstance(process_key, str) or not process_key:
         raise reader.fail("process.key", "is required to attach signatories and meetings to a process")
+    problem = length_problem(process_key, "process.key")
+    if problem:
+        raise reader.fail("process.key", problem)
 
     signatory_keys: dict[str, str] = {}
-    contact_keys: dict[str, str] = {}
+    contact_key_paths: dict[str, str] = {}
     signatories = []
     for index, table in enumerate(reader.table_list(doc, "signatories", "signatories")):
         path = f"[[signatories]][{index}]"
         reader.fields(table, _SIGNATORY_FIELDS, path)
-        key = reader.key(table, path, signatory_keys)
-        name = reader.text(table, "name", path, required=True)
+        key = reader.key(table, path, signatory_keys, "signatory.key")
+        name = reader.text(table, "name", path, required=True, limit="signatory.name")
         contacts = tuple(
-            _contact(reader, contact, f"{path}.contacts[{n}]", key, contact_keys)
+            _contact(reader, contact, f"{path}.contacts[{n}]", key, contact_key_paths, keys)
             for n, contact in enumerate(reader.table_list(table, "contacts", f"{path}.contacts"))
         )
         signatories.append(Signatory(key, name, process_key, contacts))

@@ -12,6 +12,7 @@ DAILY rules are accepted: a dialogue meeting never repeats every hour.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -25,9 +26,46 @@ from facilitation.meetings.tz import STOCKHOLM, localize, utc, wall
 ALLOWED_FREQS = frozenset({"YEARLY", "MONTHLY", "WEEKLY", "DAILY"})
 _MARGIN = timedelta(days=2)  # wall time and UTC differ by at most two hours; two days is ample
 
+# RFC 5545 §3.3.10 value ranges: (lowest, highest, negative values allowed). dateutil accepts
+# e.g. BYMONTH=13 silently and then never yields a date, so the ranges are checked here.
+_RANGES: dict[str, tuple[int, int, bool]] = {
+    "BYSECOND": (0, 60, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False),
+    "BYSETPOS": (1, 366, True),
+    "INTERVAL": (1, 1000, False),
+    "COUNT": (1, 100_000, False),
+}
+_BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+
 
 def _refuse(text: str, reason: str) -> DomainError:
     return DomainError("meetings.bad_rrule", rrule=text, reason=reason)
+
+
+def _check_values(text: str, name: str, value: str) -> None:
+    """Refuse a BY…/INTERVAL/COUNT value outside its RFC 5545 range (e.g. BYMONTH=13)."""
+    if name == "BYDAY":
+        for item in value.upper().split(","):
+            match = _BYDAY.match(item.strip())
+            if not match or (match.group(1) and not 1 <= abs(int(match.group(1))) <= 53):
+                raise _refuse(text, f"BYDAY={value}: “{item}” is not a weekday like TU or 2TU")
+        return
+    if name not in _RANGES:
+        return
+    low, high, negative = _RANGES[name]
+    allowed = f"{low}–{high}" + (f" or -{high}–-{low}" if negative else "")
+    for item in value.split(","):
+        try:
+            number = int(item.strip())
+        except ValueError:
+            raise _refuse(text, f"{name}={value}: “{item}” is not a whole number") from None
+        if not (low <= number <= high or (negative and -high <= number <= -low)):
+            raise _refuse(text, f"{name}={value}: {number} is outside {allowed}")
 
 
 def normalise_rrule(text: str) -> str:
@@ -50,6 +88,7 @@ def normalise_rrule(text: str) -> str:
         if name in parts:
             raise _refuse(text, f"{name} given twice")
         parts[name] = value.strip()
+        _check_values(text, name, parts[name])
     freq = parts.get("FREQ", "").upper()
     if not freq:
         raise _refuse(text, "FREQ is missing")
