@@ -569,5 +569,6 @@ for _names, _method, _facilitator in [
     (("jamfor", "jämför", "compare"), Conversation.cmd_compare, True),
     (("omgangar", "omgångar", "rounds"), Conversation.cmd_rounds, True),
 ]:
-    for _name in _names:
-        COMMANDS[_name] = _cmd(_method, _facilitator)
+    _command = _cmd(_method, _facilitator)
+    for _name in _names:  # aliases share one command
+        COMMANDS[_name] = _command

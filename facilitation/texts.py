@@ -19,7 +19,8 @@ SV = {
         "/sektor – ange din sektor (idéburen, offentlig, annan)\n"
         "/rosta – få den öppna omgångens knappar här\n"
         "/sprak sv|en – byt språk\n"
-        "/glom – be mig glömma allt om dig\n"
+        "/glom – be mig glömma allt om dig · /hjalp – den här hjälpen\n"
+        "Kontaktperson för dialogmöten: /kontakt KOD (din inbjudan) · /stoppa · /paminnelser · /glom_kontakt\n"
         "Dina svar visas aldrig med ditt namn, och små grupper redovisas inte."
     ),
     "help.facilitator": (
@@ -30,8 +31,10 @@ SV = {
         "/rangordna [k] · /poang [100] · /markera – prioritera principer\n"
         "/nasta – nästa påstående (stegvis) · /status – hur många har svarat\n"
         "/stang – stäng omgången och visa resultatet · /resultat [nr] · /export [nr]\n"
-        "/rummet NR [omgång] – var rummet står i påstående NR\n"
-        "/jamfor NR – jämför nästa barometer med en tidigare omgång"
+        "/rummet NR [omgång] – var rummet står i påstående NR · /omgangar – workshoppens omgångar\n"
+        "/jamfor NR – jämför nästa barometer med en tidigare omgång\n"
+        "Dialogmöten: /osa – vilka som kommer · /signatarer [PROCESS] · /signatar PROCESS NYCKEL Namn · "
+        "/kontaktinbjudan PROCESS NYCKEL – inbjudan till en kontaktperson"
     ),
     "workshop.created": (
         "📋 {title}\nAnslutningskod: {code}\n"
@@ -127,7 +130,8 @@ EN = {
         "/sector – give your sector (idea-based, public, other)\n"
         "/vote – get the open round's buttons here\n"
         "/language sv|en – change language\n"
-        "/forget – ask me to forget everything about you\n"
+        "/forget – ask me to forget everything about you · /help – this help\n"
+        "Dialogue meeting contact person: /contact CODE (your invitation) · /stop · /reminders · /forget_contact\n"
         "Your answers are never shown with your name, and small groups are not reported."
     ),
     "help.facilitator": (
@@ -138,8 +142,10 @@ EN = {
         "/rank [k] · /points [100] · /approve – prioritise principles\n"
         "/next – next statement (step mode) · /status – how many have answered\n"
         "/close – close the round and show the result · /results [no] · /export [no]\n"
-        "/room NO [round] – where the room stands on statement NO\n"
-        "/compare NO – compare the next barometer with an earlier round"
+        "/room NO [round] – where the room stands on statement NO · /rounds – the workshop's rounds\n"
+        "/compare NO – compare the next barometer with an earlier round\n"
+        "Dialogue meetings: /rsvp – who is coming · /signatories [PROCESS] · /signatory PROCESS KEY Name · "
+        "/contact_invite PROCESS KEY – an invitation for a contact person"
     ),
     "workshop.created": (
         "📋 {title}\nJoin code: {code}\n"

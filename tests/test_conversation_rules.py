@@ -128,3 +128,25 @@ async def test_local_help_is_plain_swedish(harness: LocalHarness) -> None:
     printed = "\n".join(await harness.run(":hjälp"))
     assert "Lokalt läge" in printed and ":sim N" in printed
     assert ":class:" not in printed and "``" not in printed  # not the module's docstring
+
+
+async def test_help_names_every_command_in_both_languages(harness: LocalHarness) -> None:
+    """A command nobody is told about does not exist for a facilitator on a phone."""
+    from facilitation.conversation import COMMANDS
+    from facilitation.i18n import t
+
+    conv = harness.app.conversation
+    by_handler: dict[object, set[str]] = {}
+    for name, command in COMMANDS.items():
+        by_handler.setdefault(command, set()).add(name)
+    for name, command in conv._extra_commands.items():
+        by_handler.setdefault(command.handler, set()).add(name)
+    from facilitation.exercises.prioritisation import _KIND_OF_COMMAND
+
+    for name, exercise in conv._start_commands.items():  # one group per kind of round started
+        by_handler.setdefault(_KIND_OF_COMMAND.get(name, type(exercise)), set()).add(name)
+    for lang in ("sv", "en"):
+        text = t("help.participant", lang) + "\n" + t("help.facilitator", lang)
+        mentioned = {word[1:].split()[0].rstrip(".,:;)") for word in text.split() if word.startswith("/")}
+        missing = [sorted(names) for names in by_handler.values() if not names & mentioned and names != {"start"}]
+        assert missing == [], (lang, missing)
