@@ -18,8 +18,8 @@ buttons back from the stand-in, then N participants press buttons as fast as ``-
 in-flight webhook POSTs allow (Telegram's ``max_connections`` is at most 100, default 40).
 Latency is from the start of the webhook POST to the stand-in receiving that press's
 answerCallbackQuery (same clock, same process). Run 2 repeats the burst in a fresh workshop while
-``/resultat`` is sent over and over to other groups running a prioritisation round, so matplotlib
-renders in the chart worker during the burst (the barometer's own charts are not required).
+``/resultat`` is sent over and over to other groups whose prioritisation round was closed (results
+are shown for closed rounds only), so matplotlib renders in the chart worker during the burst.
 """
 
 from __future__ import annotations
@@ -127,10 +127,13 @@ class Client:
         api = self.api
         statements = await self.workshop(group, "/barometer", "b.")
         chart_groups = [group - 1000 * (k + 1) for k in range(4)] if charts else []
-        for chat in chart_groups:  # prioritisation rounds with a few ballots, for /resultat
+        for chat in chart_groups:  # closed prioritisation rounds with a few ballots: /resultat draws them
             [(message_id, data)] = await self.workshop(chat, "/markera", "pa.")
             await asyncio.gather(*(self.post(api.callback_update(50_000 + i, chat, message_id, data[(i + j) % 6]))
                                    for i in range(8) for j in range(2)))
+            photos = len(api.calls_to("sendPhoto"))
+            await self.command(chat, "/stang")  # results are shown once a round is closed
+            await self.until(lambda photos=photos: len(api.calls_to("sendPhoto")) > photos, within=60)
         presses = []
         for p in range(args.participants):
             for k in range(args.presses):

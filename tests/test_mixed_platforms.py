@@ -119,4 +119,5 @@ async def test_one_workshop_across_telegram_and_slack(tmp_path: Path) -> None:
             await telegram.drain()
             await application.stop()
             await application.shutdown()
+            await slack_adapter.aclose()
             await app.aclose()

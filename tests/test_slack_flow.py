@@ -26,6 +26,7 @@ from bot.app import App
 from bot.slack.runner import LAUNCH_CALLBACK, SlackAdapter
 from config.settings import load_settings
 from facilitation.model import RoundKind, RoundStatus, Sector
+from storage.replay_guard import ReplayGuard
 from tests.standins.slack_api import RateLimit, SlackStandIn, StoredMessage, sign
 
 TOKEN = "xoxb-flow-test"
@@ -120,11 +121,13 @@ async def rig(tmp_path: Path) -> AsyncIterator[SlackRig]:
                                  chart_processes=0, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
                                  slack_api_base_url=api.base_url)
         app = await App.create(settings)
-        adapter = SlackAdapter.build(app.conversation, TOKEN, SECRET, base_url=api.base_url)
+        adapter = SlackAdapter.build(app.conversation, TOKEN, SECRET, base_url=api.base_url,
+                                     replay_guard=ReplayGuard(app.engine))
         rig = SlackRig(api, app, adapter)
         try:
             yield rig
         finally:
+            await adapter.aclose()
             await app.aclose()
         # Every request was acknowledged well within Slack's three seconds.
         assert not rig.acks or max(rig.acks) < 3.0, max(rig.acks)
@@ -349,42 +352,119 @@ def _refusal(rig: SlackRig, user: str) -> str:
 # --------------------------------------------------------------------------------------- 5. launch modal
 
 
-async def test_launch_modal_opens_and_submission_launches_a_round(rig: SlackRig) -> None:
+async def _open_modal(rig: SlackRig) -> dict[str, Any]:
+    await rig.command("ny")
+    [call] = await rig.api.wait_for_calls("views.open")
+    assert call.ok, call.error
+    return rig.api.opened_views[-1]
+
+
+def _submission(rig: SlackRig, view: dict[str, Any], kind: str, *, statements: list[str] = (),  # type: ignore[assignment]
+                principles: list[str] = (), typed: str | None = None, user: str = FACILITATOR) -> str:  # type: ignore[assignment]
+    """A view_submission of the launch modal as Slack sends it (options picked by value)."""
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+
+    def picked(block_id: str, values: list[str]) -> dict[str, Any]:
+        element = blocks[block_id]["element"]
+        return {block_id: {"type": element["type"],
+                           "selected_options": [o for o in element["options"] if o["value"] in values]}}
+
+    kind_option = next(o for o in blocks["kind"]["element"]["options"] if o["value"] == kind)
+    return rig.api.view_submission_body(user, LAUNCH_CALLBACK, {
+        "kind": {"kind": {"type": "static_select", "selected_option": kind_option}},
+        "statements": picked("statements", list(statements)),
+        "principles": picked("principles", list(principles)),
+        "typed": {"typed": {"type": "plain_text_input", "value": typed}},
+    }, private_metadata=view["private_metadata"])
+
+
+async def _errors_of(rig: SlackRig, body: str) -> dict[str, str]:
+    response = await rig.dispatch(body)
+    assert response.status == 200 and response.body, response.body
+    answer = json.loads(response.body)
+    assert answer["response_action"] == "errors", answer
+    return answer["errors"]
+
+
+async def test_launch_modal_offers_statements_and_principles_apart(rig: SlackRig) -> None:
     await start_workshop(rig)
     await settle(rig)
-    await rig.command("ny")
-    await rig.api.wait_for_calls("views.open")
-    assert rig.api.calls_to("views.open")[0].ok, rig.api.calls_to("views.open")[0].error
-    view = rig.api.opened_views[0]
+    view = await _open_modal(rig)
     assert view["type"] == "modal" and view["callback_id"] == LAUNCH_CALLBACK
-    items_block = next(b for b in view["blocks"] if b["block_id"] == "items")
-    options = items_block["element"]["options"]
-    chosen = [o for o in options if o["value"] in ("s1", "s3")] or options[:2]
-    kind_block = next(b for b in view["blocks"] if b["block_id"] == "kind")
-    barometer = next(o for o in kind_block["element"]["options"] if o["value"] == RoundKind.BAROMETER.value)
+    assert view["title"]["text"] == "Starta omgång"
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert list(blocks) == ["kind", "statements", "principles", "typed"]
+    process = rig.app.processes["varmland-2015"]
+    assert [o["value"] for o in blocks["statements"]["element"]["options"]] == [s.key for s in process.statements]
+    assert [o["value"] for o in blocks["principles"]["element"]["options"]] == [p.key for p in process.principles]
+    assert blocks["principles"]["element"]["type"] == "multi_static_select"  # 14 principles: more than 10
+    assert blocks["kind"]["element"]["initial_option"]["value"] == RoundKind.BAROMETER.value
 
-    # Nothing chosen: the modal answers with a field error and nothing is created.
-    empty = rig.api.view_submission_body(FACILITATOR, LAUNCH_CALLBACK, {
-        "kind": {"kind": {"type": "static_select", "selected_option": barometer}},
-        "items": {"items": {"type": items_block["element"]["type"], "selected_options": []}},
-        "typed": {"typed": {"type": "plain_text_input", "value": None}},
-    }, private_metadata=view["private_metadata"])
-    response = await rig.dispatch(empty)
-    assert response.status == 200 and json.loads(response.body)["response_action"] == "errors"
+
+async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(rig: SlackRig) -> None:
+    await start_workshop(rig)
+    await settle(rig)
+    view = await _open_modal(rig)
+    barometer, ranking = RoundKind.BAROMETER.value, RoundKind.RANKING.value
+
+    # Principles for a barometer, statements for a ranking, nothing at all: a field error each, in Swedish.
+    errors = await _errors_of(rig, _submission(rig, view, barometer, principles=["dialog", "kvalitet"]))
+    assert errors == {"principles": "En åsiktsbarometer använder påståenden, inte principer. "
+                                    "Välj påståenden eller byt övning."}
+    errors = await _errors_of(rig, _submission(rig, view, ranking, statements=["tillfora"], principles=["dialog"]))
+    assert list(errors) == ["statements"] and "använder principer, inte påståenden" in errors["statements"]
+    errors = await _errors_of(rig, _submission(rig, view, barometer))
+    assert errors == {"statements": "Välj minst en punkt i listan eller skriv egna."}
+    # A refusal from the core (a typed duplicate) also stays in the modal.
+    errors = await _errors_of(rig, _submission(rig, view, barometer, typed="Samma\nSamma"))
+    assert list(errors) == ["kind"] and errors["kind"]
+    # Someone who is not a facilitator submitting (a forwarded view): refused in the modal.
+    errors = await _errors_of(rig, _submission(rig, view, barometer, statements=["tillfora"], user="U7"))
+    assert "bara för processledare" in errors["kind"]
+    # In English for a user who chose English.
+    await rig.command("sprak en")
+    errors = await _errors_of(rig, _submission(rig, view, barometer, principles=["dialog"]))
+    assert errors == {"principles": "An opinion barometer uses statements, not principles. "
+                                    "Choose statements or another exercise."}
+    await settle(rig, quiet=0.5)
     assert await rig.app.store.rounds(1) == []
+    assert not _statement_messages(rig)
 
-    body = rig.api.view_submission_body(FACILITATOR, LAUNCH_CALLBACK, {
-        "kind": {"kind": {"type": "static_select", "selected_option": barometer}},
-        "items": {"items": {"type": items_block["element"]["type"], "selected_options": chosen}},
-        "typed": {"typed": {"type": "plain_text_input", "value": "Vi möts oftare än förr\n\n"}},
-    }, private_metadata=view["private_metadata"])
+
+async def test_launch_modal_submission_launches_the_chosen_round(rig: SlackRig) -> None:
+    await start_workshop(rig)
+    await settle(rig)
+    view = await _open_modal(rig)
+    body = _submission(rig, view, RoundKind.BAROMETER.value, statements=["tillfora", "kostnad"],
+                       typed="Vi möts oftare än förr\n\n")
     response = await rig.dispatch(body)
     assert response.status == 200 and not response.body
     await wait_for(lambda: len(_statement_messages(rig)) == 3 or _fail("statements not posted yet"))
-    rounds = await rig.app.store.rounds(1)
-    assert len(rounds) == 1 and rounds[0].status == RoundStatus.OPEN
-    assert [i.text for i in rounds[0].items][-1] == "Vi möts oftare än förr"
-    assert len(rounds[0].items) == 3
+    [round_] = await rig.app.store.rounds(1)
+    assert round_.status == RoundStatus.OPEN and round_.kind == RoundKind.BAROMETER
+    process = rig.app.processes["varmland-2015"]
+    texts = {s.key: s.text for s in process.statements}
+    assert [(i.text, i.ref_key) for i in round_.items] == [
+        (texts["tillfora"], "tillfora"), (texts["kostnad"], "kostnad"), ("Vi möts oftare än förr", "egen-1")]
+    # While it is open, a second launch is refused in the modal, not after it closed.
+    errors = await _errors_of(rig, _submission(rig, view, RoundKind.RANKING.value, principles=["dialog"]))
+    assert list(errors) == ["kind"]
+    assert len(await rig.app.store.rounds(1)) == 1
+
+
+async def test_launch_modal_submission_launches_a_ranking_of_chosen_principles(rig: SlackRig) -> None:
+    await start_workshop(rig)
+    await settle(rig)
+    view = await _open_modal(rig)
+    body = _submission(rig, view, RoundKind.RANKING.value, principles=["dialog", "kvalitet", "mangfald"])
+    posted = len(rig.api.calls_to("chat.postMessage"))
+    assert not (await rig.dispatch(body)).body
+    await wait_for(lambda: len(rig.api.calls_to("chat.postMessage")) > posted or _fail("round not posted yet"))
+    await settle(rig, quiet=0.5)
+    [round_] = await rig.app.store.rounds(1)
+    assert round_.kind == RoundKind.RANKING and round_.status == RoundStatus.OPEN
+    assert [i.ref_key for i in round_.items] == ["dialog", "kvalitet", "mangfald"]
+    assert round_.settings.get("top_k") == 3
 
 
 async def test_launch_modal_for_an_unbound_channel_explains(rig: SlackRig) -> None:
@@ -397,22 +477,54 @@ async def test_launch_modal_for_an_unbound_channel_explains(rig: SlackRig) -> No
 # ------------------------------------------------------------------------------------------ 6. App Home
 
 
-async def test_app_home_is_published_for_the_user(rig: SlackRig) -> None:
-    created, _ = await start_workshop(rig)
+async def test_app_home_shows_the_users_workshops_open_rounds_and_meetings(rig: SlackRig) -> None:
+    from bot.meetings_chat import installed_store
+    from facilitation.meetings import parse_meetings
+
+    created, _ = await start_workshop(rig, "Höstträff")
+    await launch_barometer(rig, "1", 1)
     await rig.press("U3", created, buttons(created)[1]["value"])
     await rig.wait_responses(1)
-    body = rig.api.event_body({"type": "app_home_opened", "user": "U3", "channel": "D3", "tab": "home",
-                               "event_ts": f"{time.time():.6f}"})
-    assert (await rig.dispatch(body)).status == 200
-    await rig.api.wait_for_calls("views.publish")
-    view = await wait_for(lambda: rig.api.published_views["U3"])
+    meetings = installed_store(rig.app.conversation)
+    assert meetings is not None
+    await meetings.import_config(parse_meetings({
+        "signatories": [{"key": "region", "name": "Region Värmland",
+                         "contacts": [{"key": "kontakt", "name": "Kontakt", "slack": "U3"}]}],
+        "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2031-03-11T10:00",
+                      "place": "Karlstad"}],
+    }, "test.toml", "varmland-2015"))
+
+    async def home_of(user: str) -> dict[str, Any]:
+        before = len(rig.api.calls_to("views.publish"))
+        body = rig.api.event_body({"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home",
+                                   "event_ts": f"{time.time():.6f}"})
+        assert (await rig.dispatch(body)).status == 200
+        await rig.api.wait_for_calls("views.publish", before + 1)
+        assert rig.api.calls_to("views.publish")[-1].ok
+        return rig.api.published_views[user]
+
+    view = await home_of("U3")
     assert view["type"] == "home"
-    assert "Test" in json.dumps(view, ensure_ascii=False)
-    other = rig.api.event_body({"type": "app_home_opened", "user": "U4", "channel": "D4", "tab": "home",
-                                "event_ts": f"{time.time():.6f}"})
-    await rig.dispatch(other)
-    view = await wait_for(lambda: rig.api.published_views["U4"])
-    assert "inte med i någon workshop" in json.dumps(view, ensure_ascii=False)
+    texts = [b["text"]["text"] for b in view["blocks"] if b["type"] in ("section", "header")]
+    assert texts[:2] == ["Dialogbot", "*Dina workshoppar*"]
+    assert texts[2] == ("*Höstträff*\n• Öppen: Åsiktsbarometer #1 – Åsiktsbarometer – Värmland (0 har svarat)")
+    assert texts[3].startswith("*Kommande dialogmöten*\n• Årligt dialogmöte: ")
+    assert texts[3].endswith("tisdag 11 mars 2031 kl. 10.00–13.00")
+    assert "U3" not in json.dumps(view)  # nothing in it names anybody
+
+    # Someone who joined nothing and is nobody's contact: a plain note, no meetings.
+    view = await home_of("U4")
+    texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert texts == ["*Dina workshoppar*", "Du är inte med i någon workshop ännu."]
+
+    # In English for a user who chose English; a closed round is no longer listed as open.
+    await rig.command("sprak en", user="U3")
+    await rig.command("stang")
+    await rig.wait_message("är stängd")
+    view = await home_of("U3")
+    texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert texts[0] == "*Your workshops*" and texts[1] == "*Höstträff*\nNo open round right now."
+    assert texts[2].startswith("*Upcoming dialogue meetings*\n• Årligt dialogmöte: ")
 
 
 # --------------------------------------------------------------------------------------------- 7. English
@@ -491,6 +603,39 @@ async def test_a_429_is_retried_and_nothing_is_lost(tmp_path: Path) -> None:
             assert len({ref.message_id for ref in sent}) == 3
         finally:
             await app.aclose()
+
+
+async def test_a_429_on_chat_update_and_uploads_is_waited_out(rig: SlackRig) -> None:
+    """chat.update and files.* answered 429 with Retry-After: the port's call waits, retries, succeeds once."""
+    from facilitation.ports import Attachment, ChatRef, MessageRef
+
+    chat = ChatRef("slack", CHANNEL)
+    message = await rig.adapter.port.send_text(chat, "Åsiktsbarometer: 0 har svarat")
+    rig.api.throttle_next("chat.update", retry_after=1)
+    await rig.adapter.port.edit_message(MessageRef(chat, message.message_id), "Åsiktsbarometer: 1 har svarat")
+    updates = rig.api.calls_to("chat.update")
+    assert [c.status for c in updates] == [429, 200] and updates[1].at - updates[0].at >= 1.0
+    stored = rig.api.messages[(CHANNEL, message.message_id)]
+    assert (stored.text, stored.edits) == ("Åsiktsbarometer: 1 har svarat", 1)
+
+    rig.api.throttle_next("files.completeUploadExternal", retry_after=1)
+    await rig.adapter.port.send_file(chat, Attachment("svar.csv", b"a;b\n1;2\n", "text/csv", "Export"))
+    assert [c.status for c in rig.api.calls_to("files.completeUploadExternal")] == [429, 200]
+    [upload] = rig.api.uploaded_files.values()
+    assert upload.completed and upload.channel == CHANNEL and upload.data == b"a;b\n1;2\n"
+
+
+async def test_answers_to_presses_reuse_one_http_session(rig: SlackRig) -> None:
+    """Every API call and response_url answer goes through one keep-alive session, not one per vote."""
+    created, _ = await start_workshop(rig)
+    await settle(rig, quiet=0.5)
+    for n in range(12):
+        await rig.press(f"UR{n:02d}", created, buttons(created)[n % 3]["value"])
+        await rig.wait_responses(n + 1)
+    connections = {c.connection for c in rig.api.calls}
+    assert None not in connections
+    assert len({c.connection for c in rig.api.calls_to("respond")}) == 1
+    assert len(connections) <= 3, len(connections)  # a few pooled connections for everything
 
 
 # ------------------------------------------------------------------------------------- HTTP and ack times

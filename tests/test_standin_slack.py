@@ -340,3 +340,30 @@ async def test_bolt_respond_goes_to_standin_response_url(api: SlackStandIn) -> N
     assert resp.status == 200
     await api.wait_for_calls("respond")
     assert api.responses[0]["text"] == "echo hej" and api.responses[0]["response_type"] == "ephemeral"
+
+
+async def test_post_message_has_a_workspace_limit_too(api: SlackStandIn, clock: ManualClock,
+                                                      client: AsyncWebClient) -> None:
+    api.rate_limits["chat.postMessage"] = (RateLimit(1, 1.0, burst=3, per="channel"), RateLimit(5, 60.0))
+    for n in range(5):  # five channels: each channel's bucket is fine, the workspace's runs dry
+        await client.chat_postMessage(channel=f"C{n}", text="x")
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C9", text="x")
+    assert err.value.response.status_code == 429
+    clock.advance(12.0)  # one workspace token back (5 per 60 s)
+    assert (await client.chat_postMessage(channel="C9", text="x"))["ok"]
+
+
+async def test_throttle_next_and_files_refuse_a_user_id(api: SlackStandIn, client: AsyncWebClient) -> None:
+    api.throttle_next("chat.update", retry_after=7)
+    posted = await client.chat_postMessage(channel="C1", text="v0")
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_update(channel="C1", ts=posted["ts"], text="v1")
+    assert err.value.response.status_code == 429 and err.value.response.headers["Retry-After"] == "7"
+    assert (await client.chat_update(channel="C1", ts=posted["ts"], text="v1"))["ok"]
+    # Like Slack: a user id is fine for chat.postMessage, not for sharing a file.
+    assert (await client.chat_postMessage(channel="U1", text="dm"))["channel"].startswith("D")
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        await client.files_upload_v2(channel="U1", content=b"x", filename="a.txt")
+    dm = (await client.conversations_open(users="U1"))["channel"]["id"]
+    assert (await client.files_upload_v2(channel=dm, content=b"x", filename="a.txt"))["ok"]

@@ -286,3 +286,14 @@ async def test_background_thread_mode() -> None:
         assert api.last_text(PRIVATE) == "reply"
     finally:
         api.stop_thread()
+
+
+async def test_throttle_next_answers_429_before_any_effect() -> None:
+    async with TelegramStandIn(token=TOKEN) as api, _bot(api) as bot:
+        api.throttle_next("sendMessage", retry_after=3, times=2)
+        for _ in range(2):
+            with pytest.raises(RetryAfter, match="Retry in 3 seconds"):
+                await bot.send_message(PRIVATE, "not yet")
+        assert api.sent_messages(PRIVATE) == []
+        assert (await bot.send_message(PRIVATE, "now")).text == "now"
+        assert [c.status for c in api.calls_to("sendMessage")] == [429, 429, 200]

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
@@ -146,7 +149,7 @@ async def test_join_by_deep_link_and_sector_buttons(rig: Rig) -> None:
     assert len(sector_data) == 3
     press = rig.api.callback_update(participant, participant, message_id, sector_data[1])
     await rig.process(press)
-    assert rig.answers()[press["callback_query"]["id"]].startswith("Tack! Du är med i Workshop i Karlstad som Offentlig")
+    assert rig.answers()[press["callback_query"]["id"]].startswith("Tack! Du är med i Workshop i Karlstad. Sektor: Offentlig sektor")
     workshop = await rig.app.service.workshop_by_code(code)
     [member] = await rig.app.store.participants(workshop.id)
     assert member.sector == Sector.OFFENTLIG
@@ -321,7 +324,31 @@ async def test_set_commands_in_swedish_and_english(rig: Rig) -> None:
     assert all(c.status == 200 for c in calls)
 
 
-async def test_polling_mode_round_trip(tmp_path: Path) -> None:
+async def test_a_flood_wait_is_waited_out_and_the_message_arrives_once(rig: Rig) -> None:
+    """Telegram answers 429 with retry_after: the send waits that long, retries, and delivers once."""
+    rig.api.throttle_next("sendMessage", retry_after=1)
+    started = time.monotonic()
+    await rig.command("/hjalp", user=FACILITATOR, chat=FACILITATOR)
+    assert time.monotonic() - started >= 1.0
+    assert [c.status for c in rig.api.calls_to("sendMessage")] == [429, 200]
+    [help_message] = rig.api.sent_messages(FACILITATOR)
+    assert "Processledare:" in (help_message.text or "")
+
+
+async def test_a_flood_wait_on_the_live_tally_edit_loses_no_update(rig: Rig) -> None:
+    _, round_id, statements = await _workshop(rig, "1")
+    [(message_id, data)] = statements
+    rig.api.throttle_next("editMessageText", retry_after=1, times=2)
+    for i in range(3):
+        await rig.process(rig.api.callback_update(8300 + i, GROUP, message_id, data[i]))
+    await rig.api.wait_until(lambda: "3 har svarat" in (_tally(rig) or ""), within=15)
+    statuses = [c.status for c in rig.api.calls_to("editMessageText")]
+    assert statuses[:2] == [429, 429] and statuses[2:] and set(statuses[2:]) == {200}
+    assert await rig.app.service.turnout(round_id) == 3
+
+
+async def test_polling_mode_runs_a_whole_flow(tmp_path: Path) -> None:
+    """telegram_running in polling mode: every update below reaches the bot through getUpdates."""
     async with TelegramStandIn(token=TOKEN, bot_username="dialogbot_test") as api:
         settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path,
                                  facilitators={"telegram": [str(FACILITATOR)]}, chart_processes=0,
@@ -330,13 +357,76 @@ async def test_polling_mode_round_trip(tmp_path: Path) -> None:
         app = await App.create(settings)
         try:
             async with telegram_running(app):
-                assert {c.params.get("language_code") for c in api.calls_to("setMyCommands")} >= {"sv", "en"}
-                api.message_update(FACILITATOR, FACILITATOR, "/hjalp", push=True)
-                await api.wait_until(lambda: bool(api.last_text(FACILITATOR)), within=10)
-                assert "Processledare:" in (api.last_text(FACILITATOR) or "")
-            assert api.pending_updates == 0 or api.calls_to("getUpdates")
+                assert api.calls_to("deleteWebhook") and api.webhook is None
+                api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Polling", push=True)
+                link = await _until(api, lambda: _deep_link(api, GROUP))
+                code = parse_qs(urlparse(link).query)["start"][0]
+                api.message_update(FACILITATOR, GROUP, "/barometer 1", push=True)
+                [(statement_id, values)] = await _until(api, lambda: _markups(api, GROUP, "b."))
+
+                # A participant taps the deep link: Telegram sends "/start CODE" in the private chat.
+                participant = 6001
+                api.message_update(participant, participant, f"/start {code}", push=True)
+                [(sector_message, sectors)] = await _until(api, lambda: _markups(api, participant, "s."))
+                sector_press = api.callback_update(participant, participant, sector_message, sectors[2], push=True)
+                vote = api.callback_update(participant, GROUP, statement_id, values[3], push=True)
+                answers = await _until(api, lambda: _answered(api, sector_press, vote))
+                await _until(api, lambda: api.pending_updates == 0)  # getUpdates confirmed them all
+
+            assert answers[0].startswith("Tack! Du är med i Polling") and "Annan" in answers[0]
+            assert answers[1].startswith(f"Ditt svar: 4 av {len(values)}")
+            workshop = await app.service.workshop_by_code(code)
+            [member] = await app.store.participants(workshop.id)
+            assert member.sector == Sector.ANNAN
+            [round_] = await app.store.rounds(workshop.id)
+            assert [r.value for r in await app.store.responses(round_.id)] == [4]
+            assert len(api.calls_to("getUpdates")) >= 2 and api.count_429 == 0
         finally:
             await app.aclose()
+
+
+async def _until(api: TelegramStandIn, probe: Any, within: float = 15.0) -> Any:
+    """The first truthy value of ``probe()``, re-checked after every call the stand-in records."""
+    found: list[Any] = []
+
+    def check() -> bool:
+        value = probe()
+        if value:
+            found.append(value)
+        return bool(value)
+
+    await api.wait_until(check, within=within)
+    return found[-1]
+
+
+def _deep_link(api: TelegramStandIn, chat: int) -> str | None:
+    """The t.me link the bot posted in ``chat`` (checked to be exactly Telegram's deep-link form)."""
+    for message in api.sent_messages(chat):
+        for line in (message.text or "").splitlines():
+            if "t.me/" in line:
+                code = line.rsplit("=", 1)[-1]
+                assert line == f"https://t.me/dialogbot_test?start={code}", line
+                assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", code), code  # what Telegram allows
+                return line
+    return None
+
+
+def _markups(api: TelegramStandIn, chat: int, prefix: str) -> list[tuple[int, list[str]]]:
+    found = []
+    for message in api.sent_messages(chat):
+        rows = (message.reply_markup or {}).get("inline_keyboard", [])
+        data = [b["callback_data"] for row in rows for b in row if "callback_data" in b]
+        if data and data[0].startswith(prefix):
+            found.append((message.message_id, data))
+    return found
+
+
+def _answered(api: TelegramStandIn, *presses: dict[str, Any]) -> list[str] | None:
+    """The answer texts of ``presses`` once every one of them was answered."""
+    answers = {str(c.params["callback_query_id"]): str(c.params.get("text") or "")
+               for c in api.calls_to("answerCallbackQuery") if c.status == 200}
+    ids = [p["callback_query"]["id"] for p in presses]
+    return [answers[i] for i in ids] if all(i in answers for i in ids) else None
 
 
 async def test_fast_button_path_equals_ptb_translation(rig: Rig) -> None:

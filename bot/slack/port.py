@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, fields
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,6 +19,7 @@ ACTION_PREFIX = "dlg"
 MAX_TEXT = 3000  # a section block's text limit
 MAX_BLOCKS = 50  # blocks per message
 MAX_FALLBACK = 4000  # Slack truncates a message's top-level text beyond 40,000; keep notifications short
+USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
 
 
 def escape(text: str) -> str:
@@ -68,35 +70,90 @@ def fallback_text(text: str) -> str:
     return escape(text)[:MAX_FALLBACK]
 
 
+@dataclass(frozen=True)
+class SlackLimits:
+    """Our own pacing, a margin under Slack's published limits (per app and workspace).
+
+    Slack counts per method and workspace; a fan-out of reminders (a calendar file and a
+    question to each of hundreds of contacts) would otherwise run into 429s and lean on the
+    retry handler, which stalls every other call of the method for the Retry-After.
+    Each figure is (calls, seconds) of a sliding window.
+    """
+
+    post_per_channel: tuple[int, float] = (3, 3.15)  # chat.postMessage: 1/s per channel, short bursts
+    # chat.postMessage workspace-wide: "several hundred per minute" in Slack's method docs.
+    post_per_workspace: tuple[int, float] = (200, 61.0)
+    update: tuple[int, float] = (50, 61.0)  # chat.update: Tier 3, 50+ per minute
+    files: tuple[int, float] = (90, 61.0)  # files.getUploadURLExternal/completeUploadExternal: Tier 4, 100+
+    open_dm: tuple[int, float] = (45, 61.0)  # conversations.open: Tier 3, 50+ per minute
+
+    def faster(self, factor: float) -> SlackLimits:
+        """The same counts in ``factor`` times shorter periods (tests against a sped-up stand-in)."""
+        windows = {f.name: getattr(self, f.name) for f in fields(self)}
+        return SlackLimits(**{name: (count, period / factor) for name, (count, period) in windows.items()})
+
+
 class SlackPort:
-    """Sends through the Web API, paced under Slack's per-channel and per-method limits."""
+    """Sends through the Web API, paced under Slack's per-channel, per-method and per-workspace limits."""
 
     platform = PLATFORM
     command_prefix = "/dialog "  # every bot command is a word after the one slash command
 
-    def __init__(self, client: AsyncWebClient, *, post_per_channel: tuple[int, float] = (3, 3.15),
-                 updates: tuple[int, float] = (50, 61.0), edit_interval: float = 2.0) -> None:
+    def __init__(self, client: AsyncWebClient, *, limits: SlackLimits | None = None,
+                 edit_interval: float = 2.0, max_dm_channels: int = 50_000) -> None:
         self.client = client
-        self._posts = Windows(lambda _: SlidingWindow(*post_per_channel))
-        self._updates = SlidingWindow(*updates)
+        self.limits = limits = limits or SlackLimits()
+        self._posts = Windows(lambda _: SlidingWindow(*limits.post_per_channel))
+        self._workspace_posts = Windows(lambda _: SlidingWindow(*limits.post_per_workspace))
+        self._updates = Windows(lambda _: SlidingWindow(*limits.update))
+        self._files = Windows(lambda _: SlidingWindow(*limits.files))
+        self._opens = Windows(lambda _: SlidingWindow(*limits.open_dm))
         self._edit_interval = edit_interval
+        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._max_dm_channels = max_dm_channels
 
     async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        async with self._posts[chat.chat_id].slot():
+        # The channel's window first: waiting for it must not hold a place in the workspace's.
+        async with self._posts[chat.chat_id].slot(), self._workspace_posts[_workspace(chat)].slot():
             response = await self.client.chat_postMessage(channel=chat.chat_id, text=fallback_text(text),
                                                           blocks=blocks_for(text, buttons))
         return MessageRef(chat, str(response["ts"]))
 
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
-        async with self._updates.slot():
+        async with self._updates[_workspace(message.chat)].slot():
             await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
                                           text=fallback_text(text), blocks=blocks_for(text, buttons))
 
     async def _upload(self, chat: ChatRef, data: bytes, filename: str, caption: str) -> MessageRef:
-        response = await self.client.files_upload_v2(channel=chat.chat_id, content=data, filename=filename,
-                                                     title=filename, initial_comment=caption)
+        """files_upload_v2 (getUploadURLExternal, the upload, completeUploadExternal) in one window place.
+
+        Both API calls are Tier 4 methods made once per upload, so one window of uploads paces both.
+        """
+        channel = await self._conversation_id(chat)
+        async with self._files[_workspace(chat)].slot():
+            response = await self.client.files_upload_v2(channel=channel, content=data, filename=filename,
+                                                         title=filename, initial_comment=caption)
         files = response.get("files") or [response.get("file") or {}]
         return MessageRef(chat, str(files[0].get("id", "")))
+
+    async def _conversation_id(self, chat: ChatRef) -> str:
+        """A channel id files can be shared to: a user id (a contact's address) becomes the DM's id.
+
+        chat.postMessage accepts a user id, files.completeUploadExternal only C/G/D ids. The DM's
+        id never changes, so it is looked up once per user (conversations.open, Tier 3) and kept.
+        """
+        if not chat.chat_id.startswith(USER_ID_PREFIXES):
+            return chat.chat_id
+        key = (_workspace(chat), chat.chat_id)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            async with self._opens[key[0]].slot():
+                response = await self.client.conversations_open(users=chat.chat_id)
+            channel = str(response["channel"]["id"])
+            if len(self._dm_channels) >= self._max_dm_channels:
+                self._dm_channels.pop(next(iter(self._dm_channels)))
+            self._dm_channels[key] = channel
+        return channel
 
     async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
         return await self._upload(chat, png, filename, caption)
@@ -111,9 +168,13 @@ class SlackPort:
         await self.tell(event.chat, event.user.user_id, text, event.press_id)
 
     async def tell(self, chat: ChatRef, user_id: str, text: str, response_url: str = "") -> None:
-        """Show ``text`` to one user only: via ``response_url`` if given, else chat.postEphemeral."""
+        """Show ``text`` to one user only: via ``response_url`` if given, else chat.postEphemeral.
+
+        The response_url post goes through the Web API client's HTTP session (kept open for the
+        adapter's lifetime), not a new connection per vote.
+        """
         if response_url.startswith("http"):
-            await AsyncWebhookClient(response_url, session=getattr(self.client, "session", None)).send(
+            await AsyncWebhookClient(response_url, session=self.client.session).send(
                 text=text[:MAX_TEXT], response_type="ephemeral", replace_original=False)
         else:
             await self.client.chat_postEphemeral(channel=chat.chat_id, user=user_id, text=text[:MAX_TEXT])
@@ -124,3 +185,8 @@ class SlackPort:
 
     def edit_interval(self, chat: ChatRef) -> float:
         return self._edit_interval
+
+
+def _workspace(chat: ChatRef) -> str:
+    """The key of the workspace-wide windows (one workspace per installation unless told)."""
+    return chat.workspace or ""

@@ -2,41 +2,53 @@
 
 HTTP mode serves Bolt's aiohttp app (request signatures verified, requests older than five
 minutes refused by Bolt); Socket Mode connects with the app-level token. Every listener acks
-first and does the work afterwards, so Slack's three-second limit is always met.
+first and does the work afterwards, so Slack's three-second limit is always met. A request that
+was already handled (a replay of a signed request within its five minutes, or a redelivered
+event or envelope) is answered 200 and dropped by :class:`ReplayMiddleware`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import logging
 import re
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import send_async_response
+from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.meetings_chat import installed_store, upcoming_meetings_text
-from bot.slack.port import ACTION_PREFIX, PLATFORM, SlackPort, escape
+from bot.slack.home import home_view
+from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
+from bot.slack.port import ACTION_PREFIX, PLATFORM, SlackLimits, SlackPort
 from facilitation.conversation import COMMANDS, Conversation, Turn
 from facilitation.errors import DomainError
-from facilitation.i18n import t
-from facilitation.model import Language, RoundKind, RoundStatus
+from facilitation.model import Round, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, TextEvent, UserRef
+from storage.replay_guard import ReplayGuard
 
 if TYPE_CHECKING:
     from bot.app import App
 
+__all__ = ["LAUNCH_CALLBACK", "ReplayMiddleware", "SlackAdapter", "slack_running"]
+
 log = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/dialog"
-LAUNCH_CALLBACK = "dialog-launch"
 MODAL_WORDS = ("ny", "new", "starta", "launch")
+ENVELOPE_HEADER = "x-dialogbot-socket-envelope-id"  # set by our Socket Mode handler, never by Slack
 
 
 def _chat(channel_id: str, team_id: str | None) -> ChatRef:
@@ -50,12 +62,14 @@ def _user(user_id: str, name: str = "", team_id: str | None = None) -> UserRef:
 class SlackAdapter:
     """Registers the Bolt listeners that feed the conversation."""
 
-    def __init__(self, conversation: Conversation, app: AsyncApp, client: AsyncWebClient) -> None:
+    def __init__(self, conversation: Conversation, app: AsyncApp, client: AsyncWebClient, *,
+                 limits: SlackLimits | None = None, replay_guard: ReplayGuard | None = None) -> None:
         self.conversation = conversation
         self.app = app
-        self.port = SlackPort(client)
-        self._user_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self.port = SlackPort(client, limits=limits)
         conversation.add_port(self.port)
+        if replay_guard is not None:
+            app.use(ReplayMiddleware(replay_guard))  # global middleware run after Bolt's signature check
         app.command(SLASH_COMMAND)(self._on_command)
         app.action(re.compile(f"^{ACTION_PREFIX}-"))(self._on_action)
         app.view(LAUNCH_CALLBACK)(self._on_launch)
@@ -64,14 +78,21 @@ class SlackAdapter:
 
     @classmethod
     def build(cls, conversation: Conversation, token: str, signing_secret: str, *, base_url: str = "",
-              max_retries: int = 5) -> SlackAdapter:
-        kwargs: dict[str, Any] = {"token": token}
+              max_retries: int = 5, limits: SlackLimits | None = None,
+              replay_guard: ReplayGuard | None = None) -> SlackAdapter:
+        """The adapter with its Web API client; call :meth:`aclose` when done (it owns an HTTP session).
+
+        One aiohttp session serves every Web API call and every response_url answer (slack_sdk
+        otherwise opens a session, and a connection, per call). ``replay_guard``: drop requests
+        already handled (production always passes one, see :func:`slack_running`).
+        """
+        kwargs: dict[str, Any] = {"token": token, "session": aiohttp.ClientSession()}
         if base_url:
             kwargs["base_url"] = base_url
         client = AsyncWebClient(**kwargs)
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries))
         app = AsyncApp(client=client, signing_secret=signing_secret)
-        return cls(conversation, app, client)
+        return cls(conversation, app, client, limits=limits, replay_guard=replay_guard)
 
     # --- listeners ------------------------------------------------------------------------
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -152,38 +173,42 @@ class SlackAdapter:
         await client.views_open(trigger_id=trigger_id, view=launch_view(process, turn.lang, chat.chat_id))
 
     async def _on_launch(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
-        kind = _selected(values, "kind") or RoundKind.BAROMETER.value
-        typed = [line.strip() for line in (_text(values, "typed") or "").splitlines() if line.strip()]
-        chosen = _checked(values, "items")
-        errors = {}
-        if not typed and not chosen:
-            errors["items"] = "Välj minst en punkt eller skriv egna. / Choose at least one item or type your own."
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
+        """Check the submission and create the round before answering, so every refusal shows in the
+        still open modal; the round is posted (slow: several messages) after the ack."""
+        choice = LaunchChoice.from_view(view)
         team = (body.get("team") or {}).get("id")
         user = _user(body["user"]["id"], body["user"].get("name", ""), team)
-        chat = _chat(meta.get("channel", ""), team)
+        chat = _chat(choice.channel_id, team)
         turn = await self._turn(user, chat)
+        try:
+            workshop, round_ = await self._create_launched_round(turn, choice)
+        except _ModalErrors as refused:
+            await ack(response_action="errors", errors=refused.errors)
+            return
+        await ack()
+        try:
+            await self.conversation.launch(turn, workshop, round_)
+        except DomainError as refusal:
+            await self._tell(user, chat, "", refusal.message(turn.lang))
+
+    async def _create_launched_round(self, turn: Turn, choice: LaunchChoice) -> tuple[Workshop, Round]:
+        """The draft round of a valid submission; :class:`_ModalErrors` (field → text) otherwise."""
         conv = self.conversation
         try:
-            if not conv.is_facilitator(user):
+            if not conv.is_facilitator(turn.user):
                 raise DomainError("error.not_facilitator")
             workshop = await conv.bound_workshop(turn)
             process = conv.service.processes[workshop.process_key]
-            catalogue = process.statements if kind == RoundKind.BAROMETER.value else process.principles
-            items = [(getattr(entry, "text", None) or entry.name, entry.key)
-                     for entry in catalogue if entry.key in chosen]
-            items += [(text, f"egen-{i + 1}") for i, text in enumerate(typed)]
-            settings = {"scale_steps": process.scale_steps} if kind == RoundKind.BAROMETER.value else {}
-            round_ = await conv.service.create_round(workshop.id, RoundKind(kind), t(f"kind.{kind}", turn.lang),
-                                                     items, settings)
-            await conv.launch(turn, workshop, round_)
+            errors = choice_errors(choice, process, turn.lang)
+            if errors:
+                raise _ModalErrors(errors)
+            title, items, settings = round_spec(choice, process, workshop)
+            compare = workshop.compare_round_id if choice.is_barometer else None
+            round_ = await conv.service.create_round(workshop.id, choice.kind, title, items, settings,
+                                                     compare_round_id=compare)
         except DomainError as refusal:
-            await self._tell(user, chat, "", refusal.message(turn.lang))
+            raise _ModalErrors({KIND_BLOCK: refusal.message(turn.lang)}) from refusal
+        return workshop, round_
 
     # --- App Home -------------------------------------------------------------------------
     async def _on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -195,100 +220,91 @@ class SlackAdapter:
         lang = await conv.user_language(key)
         await client.views_publish(user_id=user.user_id, view=await home_view(conv, key, lang, user.user_id))
 
-
-def launch_view(process: Any, lang: Language, channel_id: str) -> dict[str, Any]:
-    """The facilitator's modal: exercise kind, items from the process, or typed items."""
-    sv = lang == Language.SV
-    statements = [{"text": {"type": "plain_text", "text": s.text[:75]}, "value": s.key} for s in process.statements]
-    principles = [{"text": {"type": "plain_text", "text": p.name[:75]}, "value": p.key} for p in process.principles]
-    options = (statements + principles)[:100]
-    return {
-        "type": "modal",
-        "callback_id": LAUNCH_CALLBACK,
-        "private_metadata": json.dumps({"channel": channel_id}),
-        "title": {"type": "plain_text", "text": "Starta omgång" if sv else "Launch a round"},
-        "submit": {"type": "plain_text", "text": "Starta" if sv else "Launch"},
-        "blocks": [
-            {"type": "input", "block_id": "kind", "label": {"type": "plain_text", "text": "Övning" if sv else "Exercise"},
-             "element": {"type": "static_select", "action_id": "kind", "options": [
-                 {"text": {"type": "plain_text", "text": t(f"kind.{k.value}", lang)}, "value": k.value}
-                 for k in RoundKind]}},
-            {"type": "input", "block_id": "items", "optional": True,
-             "label": {"type": "plain_text", "text": "Påståenden/principer" if sv else "Statements/principles"},
-             "element": {"type": "checkboxes", "action_id": "items", "options": options[:10]}
-             if len(options) <= 10 else
-             {"type": "multi_static_select", "action_id": "items", "options": options}},
-            {"type": "input", "block_id": "typed", "optional": True,
-             "label": {"type": "plain_text", "text": "Egna, en per rad" if sv else "Your own, one per line"},
-             "element": {"type": "plain_text_input", "action_id": "typed", "multiline": True}},
-        ],
-    }
+    async def aclose(self) -> None:
+        """Close the HTTP session the Web API client and the response_url answers share."""
+        session = self.port.client.session
+        if session is not None and not session.closed:
+            await session.close()
 
 
-async def home_view(conv: Conversation, user_key: str, lang: Language, user_id: str = "") -> dict[str, Any]:
-    """App Home: the user's workshops with open rounds, and their upcoming dialogue meetings."""
-    lines = []
-    store = conv.service.store
-    for workshop_id in await _workshops_of(conv, user_key):
-        workshop = await store.workshop(workshop_id)
-        if workshop is None:
-            continue
-        open_rounds = [r for r in await store.rounds(workshop_id) if r.status == RoundStatus.OPEN]
-        entry = f"*{escape(workshop.title)}*"
-        for round_ in open_rounds:
-            entry += f"\n• {escape(t(f'kind.{round_.kind.value}', lang))}: {escape(round_.title)}"
-        lines.append(entry)
-    text = "\n\n".join(lines) or ("Du är inte med i någon workshop ännu." if lang == Language.SV
-                                  else "You have not joined a workshop yet.")
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Dialogbot"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
-    ]
-    store_of_meetings = installed_store(conv)
-    if store_of_meetings is not None and user_id:
-        meetings = await upcoming_meetings_text(store_of_meetings, PLATFORM, user_id, lang, datetime.now(UTC))
-        if meetings:
-            heading = "Kommande dialogmöten" if lang == Language.SV else "Upcoming dialogue meetings"
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{heading}*\n{escape(meetings)}"[:3000]}})
-    return {"type": "home", "blocks": blocks[:100]}
+class _ModalErrors(Exception):
+    """A launch submission refused field by field (``response_action: "errors"``)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("launch refused")
+        self.errors = errors
 
 
-async def _workshops_of(conv: Conversation, user_key: str) -> list[int]:
-    finder = getattr(conv.service.store, "workshops_of", None)
-    return list(await finder(user_key)) if finder else []
+class ReplayMiddleware(AsyncMiddleware):
+    """Drops a request this installation already handled (Bolt runs it after the signature check).
+
+    A replay gets the normal empty 200, so whoever replays learns nothing, and nothing is done.
+    """
+
+    def __init__(self, guard: ReplayGuard) -> None:
+        self.guard = guard
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
+                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+        identity = request_identity(req)
+        if identity is None or await self.guard.first_time(*identity):
+            return await next()
+        log.info("ignored a Slack request that was already handled (replay or redelivery)")
+        return BoltResponse(status=200, body="")
 
 
-def _selected(values: dict[str, Any], block: str) -> str | None:
-    element = values.get(block, {}).get(block, {})
-    option = element.get("selected_option")
-    return option.get("value") if option else None
+def request_identity(req: AsyncBoltRequest) -> tuple[str, ...] | None:
+    """What makes a request the same request when it comes again.
+
+    An Events API event: its event id (Slack's own retries and replays share it). Socket Mode: the
+    envelope id (its requests are not signed). HTTP: the signature with its timestamp, which a
+    replay must reuse because the body cannot change under a valid signature.
+    """
+    body = req.body if isinstance(req.body, dict) else {}
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return ("slack-event", str(body.get("team_id") or ""), str(body["event_id"]))
+    if req.mode == "socket_mode":
+        envelope = _header(req, ENVELOPE_HEADER)
+        return ("slack-envelope", envelope) if envelope else None
+    timestamp, signature = _header(req, "x-slack-request-timestamp"), _header(req, "x-slack-signature")
+    return ("slack-signed", timestamp, signature) if timestamp and signature else None
 
 
-def _checked(values: dict[str, Any], block: str) -> set[str]:
-    element = values.get(block, {}).get(block, {})
-    return {o["value"] for o in element.get("selected_options") or []}
+def _header(req: AsyncBoltRequest, name: str) -> str:
+    values = req.headers.get(name) or [""]
+    return str(values[0])
 
 
-def _text(values: dict[str, Any], block: str) -> str | None:
-    return values.get(block, {}).get(block, {}).get("value")
+class EnvelopeSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, passing each envelope's id on to the replay middleware."""
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        started = time.time()
+        headers: dict[str, str | Sequence[str]] = dict(build_headers(req) or {})
+        headers[ENVELOPE_HEADER] = req.envelope_id
+        response = await self.app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=req.payload,
+                                                                  headers=headers))
+        await send_async_response(client, req, response, started)
 
 
 @contextlib.asynccontextmanager
 async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
-    """Serve Slack over HTTP (signed requests) or Socket Mode, per the settings."""
+    """Serve Slack over HTTP (signed requests) or Socket Mode, per the settings.
+
+    Requests already handled are dropped through the database, so this holds when several bot
+    processes behind a load balancer share it.
+    """
     settings = app.settings
     adapter = SlackAdapter.build(app.conversation, settings.slack_bot_token, settings.slack_signing_secret,
-                                 base_url=settings.slack_api_base_url)
+                                 base_url=settings.slack_api_base_url, replay_guard=ReplayGuard(app.engine))
     runner: web.AppRunner | None = None
-    socket = None
+    socket: EnvelopeSocketModeHandler | None = None
     try:
         if settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            socket = AsyncSocketModeHandler(adapter.app, settings.slack_app_token)
+            socket = EnvelopeSocketModeHandler(adapter.app, settings.slack_app_token)
             await socket.connect_async()
         else:
-            runner = web.AppRunner(adapter.app.web_app(path="/slack/events"))
+            runner = web.AppRunner(adapter.app.web_app(path="/slack/events"), access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.slack_listen, settings.slack_port).start()
         log.info("Slack adapter running (%s)", "socket mode" if socket else "http")
@@ -298,3 +314,4 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
             await socket.close_async()
         if runner is not None:
             await runner.cleanup()
+        await adapter.aclose()

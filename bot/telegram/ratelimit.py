@@ -22,6 +22,17 @@ from bot.ratelimit import SlidingWindow, Windows
 
 log = logging.getLogger(__name__)
 
+# Telegram's flood limits count messages: what is sent or edited. Lookups (getChatAdministrators),
+# answers to button presses and chat actions carry a chat_id too, but must not take a message's
+# place in a group's 20 a minute.
+PACED_PREFIXES = ("send", "edit", "copy", "forward")
+UNPACED = frozenset({"sendChatAction"})
+
+
+def is_paced(endpoint: str) -> bool:
+    """Whether a Bot API method counts toward Telegram's message limits."""
+    return endpoint.startswith(PACED_PREFIXES) and endpoint not in UNPACED
+
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
     """Sliding-window limits per Telegram's Bot FAQ, plus RetryAfter retries."""
@@ -59,7 +70,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         for attempt in range(retries + 1):
             try:
                 async with contextlib.AsyncExitStack() as slots:
-                    if chat_id is not None:
+                    if chat_id is not None and is_paced(endpoint):
                         try:
                             chat_key: int | str = int(chat_id)
                         except (TypeError, ValueError):

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_REPLY_WITHIN = 2.0  # seconds a webhook POST waits for a press's answer to carry back
-ADMIN_CACHE_SECONDS = 300
+ADMIN_CACHE_SECONDS = 60.0  # a demoted group admin keeps facilitator rights at most this long
+MAX_CACHED_GROUPS = 1024
 
 COMMANDS_SV = [
     ("delta", "Gå med i en workshop: /delta KOD"),
@@ -88,7 +89,7 @@ class TelegramAdapter:
         self.application = application
         self.port = TelegramPort(application.bot)
         self.admins_are_facilitators = admins_are_facilitators
-        self._admin_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._admin_cache: dict[str, tuple[float, asyncio.Future[frozenset[str]]]] = {}
         self._presses: set[asyncio.Task[None]] = set()
         self._press_slots = asyncio.Semaphore(max(1, application.concurrent_updates))
         conversation.add_port(self.port)
@@ -117,17 +118,33 @@ class TelegramAdapter:
         await self.conversation.handle(event)
 
     async def _is_admin(self, chat_id: str, user_id: str) -> bool:
-        cached = self._admin_cache.get((chat_id, user_id))
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        """Whether the user administers the group (``group_admins_are_facilitators``)."""
+        return user_id in await self._group_admins(chat_id)
+
+    async def _group_admins(self, chat_id: str) -> frozenset[str]:
+        """The group's administrators and owner: one getChatAdministrators per group and minute.
+
+        One call answers for everybody in the group (getChatMember would cost a call per person),
+        and concurrent commands share the call in flight.
+        """
+        now = time.monotonic()
+        cached = self._admin_cache.get(chat_id)
+        if cached is None or cached[0] <= now:
+            if len(self._admin_cache) >= MAX_CACHED_GROUPS:
+                self._admin_cache = {k: v for k, v in self._admin_cache.items() if v[0] > now}
+            cached = (now + ADMIN_CACHE_SECONDS, asyncio.ensure_future(self._fetch_group_admins(chat_id)))
+            self._admin_cache[chat_id] = cached
+        return await asyncio.shield(cached[1])
+
+    async def _fetch_group_admins(self, chat_id: str) -> frozenset[str]:
         try:
-            member = await self.application.bot.get_chat_member(int(chat_id), int(user_id))
-            is_admin = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-        except Exception:
-            log.warning("could not check chat admin status", exc_info=True)
-            is_admin = False
-        self._admin_cache[(chat_id, user_id)] = (time.monotonic() + ADMIN_CACHE_SECONDS, is_admin)
-        return is_admin
+            members = await self.application.bot.get_chat_administrators(int(chat_id))
+        except Exception as exc:  # nobody is an admin until the next try; no ids in the log
+            log.warning("could not read a group's administrators: %s", type(exc).__name__)
+            self._admin_cache.pop(chat_id, None)
+            return frozenset()
+        return frozenset(str(m.user.id) for m in members
+                         if m.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER))
 
     async def set_commands(self) -> None:
         bot = self.application.bot

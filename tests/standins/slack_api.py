@@ -13,11 +13,19 @@ with ``Retry-After`` and ``{"ok": false, "error": "ratelimited"}``, trigger ids 
 
 Rate limits (token buckets, clock injectable; override per method with ``rate_limits=``):
 
-* ``chat.postMessage``: 1 per second per channel, bursts of 3 (Slack: "1 per second, short bursts allowed").
+* ``chat.postMessage``: 1 per second per channel, bursts of 3 (Slack: "1 per second, short bursts allowed"),
+  and 300 per minute in the workspace (Slack: "several hundred messages per minute").
 * ``chat.update``, ``conversations.open``: Tier 3, 50 per minute per method (workspace wide).
 * ``chat.postEphemeral``, ``views.*``, ``files.*``, ``users.info``, ``auth.test``: Tier 4, 100 per minute.
 
-``Retry-After`` is the whole seconds until a token is free (at least 1) unless ``retry_after=`` fixes it.
+A method may have several limits (a tuple); a call must find a token in each. ``Retry-After`` is the
+whole seconds until a token is free (at least 1) unless ``retry_after=`` fixes it; ``throttle_next()``
+makes the next calls of a method answer 429 whatever the buckets say.
+
+Like Slack, ``files.completeUploadExternal`` refuses a user id as ``channel_id`` (a DM must be opened
+with ``conversations.open`` first), while ``chat.postMessage`` accepts one. Socket Mode: with
+``app_token=``, ``apps.connections.open`` hands out a WebSocket URL on the stand-in; ``send_envelope()``
+pushes an envelope to the connected client and ``socket_acks`` records what it acknowledged.
 """
 
 from __future__ import annotations
@@ -86,10 +94,13 @@ class RateLimit:
 TIER_3 = RateLimit(50, 60.0)
 TIER_4 = RateLimit(100, 60.0)
 POST_MESSAGE = RateLimit(1, 1.0, burst=3, per="channel")
+POST_MESSAGE_WORKSPACE = RateLimit(300, 60.0)
 
-DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
+Limits = RateLimit | tuple[RateLimit, ...]
+
+DEFAULT_RATE_LIMITS: dict[str, Limits] = {
     "auth.test": TIER_4,
-    "chat.postMessage": POST_MESSAGE,
+    "chat.postMessage": (POST_MESSAGE, POST_MESSAGE_WORKSPACE),
     "chat.postEphemeral": TIER_4,
     "chat.update": TIER_3,
     "conversations.open": TIER_3,
@@ -118,6 +129,7 @@ class Call:
     at: float
     status: int
     error: str | None = None
+    connection: object = None  # the client's (host, port): which keep-alive connection carried it
 
     @property
     def ok(self) -> bool:
@@ -183,13 +195,14 @@ class SlackStandIn:
         self,
         *,
         bot_token: str = "xoxb-test",
+        app_token: str = "",
         team_id: str = "T1",
         team: str = "Dialogbot Test",
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         app_id: str = "A1",
         clock: Clock = time.monotonic,
-        rate_limits: Mapping[str, RateLimit | None] | None = None,
+        rate_limits: Mapping[str, Limits | None] | None = None,
         rate_limiting: bool = True,
         retry_after: int | None = None,
         trigger_ttl: float = TRIGGER_TTL,
@@ -197,6 +210,7 @@ class SlackStandIn:
         port: int = 0,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
         self.team_id = team_id
         self.team = team
         self.bot_user_id = bot_user_id
@@ -210,9 +224,10 @@ class SlackStandIn:
         """Called with each 429 (e.g. to advance a ManualClock before the client retries)."""
         self.host = host
         self.port = port
-        limits: dict[str, RateLimit | None] = dict(DEFAULT_RATE_LIMITS)
+        limits: dict[str, Limits | None] = dict(DEFAULT_RATE_LIMITS)
         limits.update(rate_limits or {})
-        self.rate_limits: dict[str, RateLimit] = {k: v for k, v in limits.items() if v is not None}
+        self.rate_limits: dict[str, Limits] = {k: v for k, v in limits.items() if v is not None}
+        self._throttled: dict[str, list[int]] = {}
 
         self.calls: list[Call] = []
         self.count_429 = 0
@@ -227,8 +242,10 @@ class SlackStandIn:
         self.dm_channels: dict[str, str] = {}
         self.triggers: dict[str, float] = {}
         self.used_triggers: set[str] = set()
+        self.socket_acks: list[dict[str, Any]] = []
+        self._sockets: list[web.WebSocketResponse] = []
 
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._buckets: dict[tuple[str, str, int], _Bucket] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -247,6 +264,7 @@ class SlackStandIn:
             "views.publish": self._views_publish,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -268,6 +286,7 @@ class SlackStandIn:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/respond/{key}", self._handle_respond)
+        app.router.add_get("/socket", self._handle_socket)
         return app
 
     async def start(self) -> str:
@@ -282,6 +301,8 @@ class SlackStandIn:
 
     async def stop(self) -> None:
         """Stop serving."""
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -358,6 +379,10 @@ class SlackStandIn:
         self.count_429 = 0
         self._buckets.clear()
 
+    def throttle_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After: retry_after``."""
+        self._throttled.setdefault(method, []).extend([retry_after] * times)
+
     def new_trigger_id(self) -> str:
         """A trigger id views.open accepts for ``trigger_ttl`` seconds of ``clock``."""
         trigger = (
@@ -369,6 +394,37 @@ class SlackStandIn:
     def response_url(self) -> str:
         """A response_url on the stand-in; POSTs to it land in ``responses``."""
         return f"{self.root_url}/respond/{secrets.token_hex(8)}"
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    async def wait_for_socket(self, within: float = 10.0) -> None:
+        """Wait until a Socket Mode client is connected."""
+        deadline = time.monotonic() + within
+        while not self._sockets:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no Socket Mode client connected")
+            await asyncio.sleep(0.01)
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str | None = None,
+                            retry_attempt: int = 0) -> str:
+        """Push an envelope (``slash_commands``, ``interactive``, ``events_api``) to the connected client."""
+        await self.wait_for_socket()
+        envelope_id = envelope_id or secrets.token_hex(16)
+        await self._sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": kind, "payload": payload,
+            "accepts_response_payload": kind != "events_api", "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+        })
+        return envelope_id
+
+    async def wait_for_acks(self, count: int, within: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until the client acknowledged ``count`` envelopes."""
+        deadline = time.monotonic() + within
+        while len(self.socket_acks) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(self.socket_acks)} of {count} envelopes acknowledged")
+            await asyncio.sleep(0.01)
+        return self.socket_acks
 
     # ------------------------------------------------------------------ bound request factories
 
@@ -445,32 +501,43 @@ class SlackStandIn:
         token = params.pop("token", None)
         return str(token) if token else None
 
-    def _record(self, method: str, params: dict[str, Any], status: int, error: str | None) -> None:
-        self.calls.append(Call(method, params, self.clock(), status, error))
+    def _record(self, method: str, params: dict[str, Any], status: int, error: str | None,
+                request: web.Request | None = None) -> None:
+        connection = request.transport.get_extra_info("peername") if request and request.transport else None
+        self.calls.append(Call(method, params, self.clock(), status, error, connection))
 
     def _check_rate(self, method: str, params: dict[str, Any]) -> int | None:
-        """Take a token; return Retry-After seconds when the bucket is empty."""
-        limit = self.rate_limits.get(method) if self.rate_limiting else None
-        if limit is None:
+        """Take a token from each of the method's buckets; return Retry-After seconds when one is empty."""
+        throttled = self._throttled.get(method)
+        if throttled:
+            return throttled.pop(0)
+        entry = self.rate_limits.get(method) if self.rate_limiting else None
+        if entry is None:
             return None
-        key = str(params.get("channel") or "") if limit.per == "channel" else ""
+        limits = entry if isinstance(entry, tuple) else (entry,)
         now = self.clock()
-        bucket = self._buckets.setdefault((method, key), _Bucket(float(limit.capacity), now))
-        bucket.tokens = min(limit.capacity, bucket.tokens + (now - bucket.updated) * limit.refill_per_second)
-        bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        buckets = []
+        for index, limit in enumerate(limits):
+            key = str(params.get("channel") or "") if limit.per == "channel" else ""
+            bucket = self._buckets.setdefault((method, key, index), _Bucket(float(limit.capacity), now))
+            bucket.tokens = min(limit.capacity, bucket.tokens + (now - bucket.updated) * limit.refill_per_second)
+            bucket.updated = now
+            buckets.append((limit, bucket))
+        empty = [(limit, bucket) for limit, bucket in buckets if bucket.tokens < 1]
+        if not empty:
+            for _, bucket in buckets:
+                bucket.tokens -= 1
             return None
         if self.retry_after is not None:
             return self.retry_after
-        return max(1, math.ceil((1 - bucket.tokens) / limit.refill_per_second))
+        return max(max(1, math.ceil((1 - b.tokens) / limit.refill_per_second)) for limit, b in empty)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         try:
             params = await self._read_params(request)
         except SlackApiFailure as failure:
-            self._record(method, {}, 200, failure.error)
+            self._record(method, {}, 200, failure.error, request)
             return web.json_response({"ok": False, "error": failure.error})
         token = self._token(request, params)
         handler = self._handlers.get(method)
@@ -479,15 +546,17 @@ class SlackStandIn:
             error = "unknown_method"
         elif token is None:
             error = "not_authed"
+        elif method == "apps.connections.open":  # only the app-level token opens Socket Mode
+            error = None if self.app_token and token == self.app_token else "not_allowed_token_type"
         elif token != self.bot_token:
             error = "invalid_auth"
         if error is not None or handler is None:
-            self._record(method, params, 200, error)
+            self._record(method, params, 200, error, request)
             return web.json_response({"ok": False, "error": error})
         retry_after = self._check_rate(method, params)
         if retry_after is not None:
             self.count_429 += 1
-            self._record(method, params, 429, "ratelimited")
+            self._record(method, params, 429, "ratelimited", request)
             if self.on_ratelimited is not None:
                 self.on_ratelimited(self.calls[-1])
             return web.json_response(
@@ -496,9 +565,9 @@ class SlackStandIn:
         try:
             result = await handler(params)
         except SlackApiFailure as failure:
-            self._record(method, params, 200, failure.error)
+            self._record(method, params, 200, failure.error, request)
             return web.json_response({"ok": False, "error": failure.error})
-        self._record(method, params, 200, None)
+        self._record(method, params, 200, None, request)
         return web.json_response({"ok": True, **result})
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
@@ -506,21 +575,37 @@ class SlackStandIn:
         data = await request.read()
         upload = self.uploaded_files.get(file_id)
         if upload is None:
-            self._record("upload", {"file_id": file_id}, 404, "file_not_found")
+            self._record("upload", {"file_id": file_id}, 404, "file_not_found", request)
             return web.Response(status=404, text="Not Found", content_type="text/plain")
         upload.data = data
-        self._record("upload", {"file_id": file_id, "length": len(data)}, 200, None)
+        self._record("upload", {"file_id": file_id, "length": len(data)}, 200, None, request)
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self._sockets),
+                                "connection_info": {"app_id": self.app_id}})
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    data = json.loads(message.data)
+                    if "envelope_id" in data:
+                        self.socket_acks.append(data)
+        finally:
+            self._sockets.remove(socket)
+        return socket
 
     async def _handle_respond(self, request: web.Request) -> web.Response:
         try:
             body = await request.json()
         except json.JSONDecodeError:
-            self._record("respond", {}, 400, "invalid_payload")
+            self._record("respond", {}, 400, "invalid_payload", request)
             return web.Response(status=400, text="invalid_payload", content_type="text/plain")
         entry = {"url": str(request.url), **body}
         self.responses.append(entry)
-        self._record("respond", entry, 200, None)
+        self._record("respond", entry, 200, None, request)
         return web.Response(text="ok", content_type="text/plain")
 
     # ------------------------------------------------------------------ helpers
@@ -598,6 +683,9 @@ class SlackStandIn:
         self.used_triggers.add(trigger)
 
     # ------------------------------------------------------------------ methods
+
+    async def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": f"ws://{self.host}:{self.port}/socket?ticket={secrets.token_hex(8)}"}
 
     async def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -749,6 +837,8 @@ class SlackStandIn:
         files = _json_param(params.get("files"))
         if not isinstance(files, list) or not files:
             raise _fail("invalid_arguments")
+        if str(params.get("channel_id") or "").startswith(("U", "W")):
+            raise _fail("invalid_arguments")  # Slack: channel_id must match ^[CGDZ][A-Z0-9]{8,}$
         channel = self._channel(params, "channel_id") if params.get("channel_id") else None
         uploads = []
         for item in files:

@@ -231,6 +231,7 @@ class TelegramStandIn:
         self.webhook: JSONDict | None = None
         self.admins: dict[int, set[int]] = {c: set(u) for c, u in (admins or {}).items()}
         self.owners: dict[int, int] = {}
+        self._throttled: dict[str, deque[int]] = {}
 
         self._updates: list[JSONDict] = []
         self._update_ids = itertools.count(1)
@@ -430,6 +431,11 @@ class TelegramStandIn:
         if owner is not None:
             self.owners[chat_id] = owner
 
+    def throttle_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 and ``retry_after`` (a flood wait),
+        whatever the windows say: Telegram also throttles for reasons a client cannot see."""
+        self._throttled.setdefault(method.lower(), deque()).extend([retry_after] * times)
+
     def expect_callback(self, callback_id: str) -> None:
         """Register a callback query id that answerCallbackQuery will accept once."""
         self._callbacks[callback_id] = self.clock()
@@ -562,6 +568,10 @@ class TelegramStandIn:
                 raise _ApiError(404, "Not Found: method not found")
             method = self._canonical[method.lower()]
             params, files, meta = await self._parse(request)
+            throttled = self._throttled.get(method.lower())
+            if throttled:
+                retry = throttled.popleft()
+                raise _ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
             result = handler(params, files, meta)
             if asyncio.iscoroutine(result):
                 result = await result

@@ -1,0 +1,155 @@
+"""The facilitator's launch modal: the view, reading a submission, and checking it before Slack closes it.
+
+Statements (for an opinion barometer) and principles (for the prioritisation exercises) are
+offered in two separate lists, and a submission whose items do not fit the chosen exercise is
+answered with ``response_action: "errors"``: the modal stays open with the reason under the
+field, in the facilitator's language, and nothing is created.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import bot.slack.texts  # noqa: F401  (registers the texts used here)
+from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step
+from facilitation.i18n import t
+from facilitation.model import Language, Process, RoundKind, Workshop
+
+LAUNCH_CALLBACK = "dialog-launch"
+KIND_BLOCK, STATEMENTS_BLOCK, PRINCIPLES_BLOCK, TYPED_BLOCK = "kind", "statements", "principles", "typed"
+MAX_LABEL = 75  # an option's text
+MAX_OPTIONS = 100  # a multi-select's options
+MAX_CHECKBOXES = 10
+
+
+@dataclass(frozen=True)
+class LaunchChoice:
+    """What the facilitator submitted."""
+
+    kind: RoundKind
+    statements: tuple[str, ...]  # statement keys, in the process's order
+    principles: tuple[str, ...]  # principle keys
+    typed: tuple[str, ...]
+    channel_id: str
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> LaunchChoice:
+        values = view.get("state", {}).get("values", {})
+        kind = _selected(values, KIND_BLOCK)
+        typed = tuple(line.strip() for line in (_text(values, TYPED_BLOCK) or "").splitlines() if line.strip())
+        try:
+            channel = str(json.loads(view.get("private_metadata") or "{}").get("channel", ""))
+        except (ValueError, AttributeError):
+            channel = ""
+        return cls(
+            kind=RoundKind(kind) if kind in RoundKind._value2member_map_ else RoundKind.BAROMETER,
+            statements=_checked(values, STATEMENTS_BLOCK),
+            principles=_checked(values, PRINCIPLES_BLOCK),
+            typed=typed,
+            channel_id=channel,
+        )
+
+    @property
+    def is_barometer(self) -> bool:
+        return self.kind == RoundKind.BAROMETER
+
+
+def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dict[str, str]:
+    """Field errors (block id → text) for a submission that cannot make a round of its kind."""
+    if choice.is_barometer and choice.principles:
+        return {PRINCIPLES_BLOCK: t("slack.modal.principles_not_for_barometer", lang)}
+    if not choice.is_barometer and choice.statements:
+        return {STATEMENTS_BLOCK: t("slack.modal.statements_not_for_priorities", lang)}
+    if not _chosen(choice, process) and not choice.typed:
+        catalogue = process.statements if choice.is_barometer else process.principles
+        block = (STATEMENTS_BLOCK if choice.is_barometer else PRINCIPLES_BLOCK) if catalogue else TYPED_BLOCK
+        return {block: t("slack.modal.choose_items", lang)}
+    return {}
+
+
+def round_spec(choice: LaunchChoice, process: Process, workshop: Workshop) -> tuple[
+        str, list[tuple[str, str]], dict[str, int]]:
+    """(title, items, settings) of the round, as the exercise's own start command would make them."""
+    english = workshop.language == Language.EN
+    region = f" – {process.region}" if process.region else ""
+    typed = [(text, f"egen-{i + 1}") for i, text in enumerate(choice.typed)]
+    if choice.is_barometer:
+        items = [((s.text_en or s.text) if english else s.text, s.key) for s in _chosen(choice, process)]
+        title = t("kind.barometer", workshop.language) + region
+        return title, items + typed, {"scale_steps": process.scale_steps}
+    items = [((p.name_en or p.name) if english else p.name, p.key) for p in _chosen(choice, process)]
+    settings: dict[str, int] = {}
+    if choice.kind == RoundKind.RANKING:
+        settings["top_k"] = len(items) + len(typed)
+    elif choice.kind == RoundKind.POINTS:
+        settings.update(budget=DEFAULT_BUDGET, step=points_step(DEFAULT_BUDGET))
+    return t("prioex.title", workshop.language) + region, items + typed, settings
+
+
+def _chosen(choice: LaunchChoice, process: Process) -> list[Any]:
+    """The catalogue entries of the chosen kind that were ticked, in the process's order."""
+    if choice.is_barometer:
+        return [s for s in process.statements if s.key in choice.statements]
+    return [p for p in process.principles if p.key in choice.principles]
+
+
+def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, Any]:
+    """The modal: the exercise, the process's statements and principles apart, or typed items."""
+    english = lang == Language.EN
+    kinds = [{"text": _plain(t(f"kind.{k.value}", lang)), "value": k.value} for k in RoundKind]
+    blocks: list[dict[str, Any]] = [
+        {"type": "input", "block_id": KIND_BLOCK, "label": _plain(t("slack.modal.kind", lang)),
+         "element": {"type": "static_select", "action_id": KIND_BLOCK, "options": kinds,
+                     "initial_option": kinds[0]}},
+    ]
+    statements = [((s.text_en or s.text) if english else s.text, s.key) for s in process.statements]
+    principles = [((p.name_en or p.name) if english else p.name, p.key) for p in process.principles]
+    for block_id, label, entries in ((STATEMENTS_BLOCK, "slack.modal.statements", statements),
+                                     (PRINCIPLES_BLOCK, "slack.modal.principles", principles)):
+        if entries:
+            blocks.append(_choice_block(block_id, t(label, lang), entries))
+    blocks.append({"type": "input", "block_id": TYPED_BLOCK, "optional": True,
+                   "label": _plain(t("slack.modal.typed", lang)),
+                   "element": {"type": "plain_text_input", "action_id": TYPED_BLOCK, "multiline": True}})
+    return {
+        "type": "modal",
+        "callback_id": LAUNCH_CALLBACK,
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "title": _plain(t("slack.modal.title", lang)),
+        "submit": _plain(t("slack.modal.submit", lang)),
+        "blocks": blocks,
+    }
+
+
+def _choice_block(block_id: str, label: str, entries: list[tuple[str, str]]) -> dict[str, Any]:
+    """Checkboxes for a short list, a multi-select (up to 100 options) for a longer one."""
+    options = [{"text": _plain(_clip(text)), "value": key} for text, key in entries][:MAX_OPTIONS]
+    element: dict[str, Any] = (
+        {"type": "checkboxes", "action_id": block_id, "options": options} if len(options) <= MAX_CHECKBOXES
+        else {"type": "multi_static_select", "action_id": block_id, "options": options}
+    )
+    return {"type": "input", "block_id": block_id, "optional": True, "label": _plain(label), "element": element}
+
+
+def _plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+
+
+def _selected(values: dict[str, Any], block: str) -> str | None:
+    option = values.get(block, {}).get(block, {}).get("selected_option")
+    return option.get("value") if option else None
+
+
+def _checked(values: dict[str, Any], block: str) -> tuple[str, ...]:
+    element = values.get(block, {}).get(block, {})
+    return tuple(str(o.get("value", "")) for o in element.get("selected_options") or [])
+
+
+def _text(values: dict[str, Any], block: str) -> str | None:
+    return values.get(block, {}).get(block, {}).get("value")

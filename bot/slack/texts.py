@@ -1,0 +1,49 @@
+"""What only the Slack adapter says: the launch modal and App Home (Swedish first, English too)."""
+
+from __future__ import annotations
+
+from facilitation.i18n import register
+
+TEXTS = {
+    "sv": {
+        "slack.modal.title": "Starta omgång",
+        "slack.modal.submit": "Starta",
+        "slack.modal.kind": "Övning",
+        "slack.modal.statements": "Påståenden (åsiktsbarometer)",
+        "slack.modal.principles": "Principer (rangordning, poäng, markering)",
+        "slack.modal.typed": "Egna, en per rad",
+        "slack.modal.choose_items": "Välj minst en punkt i listan eller skriv egna.",
+        "slack.modal.principles_not_for_barometer": (
+            "En åsiktsbarometer använder påståenden, inte principer. Välj påståenden eller byt övning."
+        ),
+        "slack.modal.statements_not_for_priorities": (
+            "En prioriteringsövning använder principer, inte påståenden. Välj principer eller byt övning."
+        ),
+        "slack.home.workshops": "Dina workshoppar",
+        "slack.home.none": "Du är inte med i någon workshop ännu.",
+        "slack.home.open_round": "Öppen: {kind} #{number} – {title} ({n} har svarat)",
+        "slack.home.no_open_round": "Ingen öppen omgång just nu.",
+        "slack.home.meetings": "Kommande dialogmöten",
+    },
+    "en": {
+        "slack.modal.title": "Launch a round",
+        "slack.modal.submit": "Launch",
+        "slack.modal.kind": "Exercise",
+        "slack.modal.statements": "Statements (opinion barometer)",
+        "slack.modal.principles": "Principles (ranking, points, approval)",
+        "slack.modal.typed": "Your own, one per line",
+        "slack.modal.choose_items": "Choose at least one item from the list or type your own.",
+        "slack.modal.principles_not_for_barometer": (
+            "An opinion barometer uses statements, not principles. Choose statements or another exercise."
+        ),
+        "slack.modal.statements_not_for_priorities": (
+            "A prioritisation uses principles, not statements. Choose principles or another exercise."
+        ),
+        "slack.home.workshops": "Your workshops",
+        "slack.home.none": "You have not joined a workshop yet.",
+        "slack.home.open_round": "Open: {kind} #{number} – {title} ({n} answered)",
+        "slack.home.no_open_round": "No open round right now.",
+        "slack.home.meetings": "Upcoming dialogue meetings",
+    },
+}
+register(TEXTS)

@@ -1,0 +1,130 @@
+"""``slack_running`` as ``dialogbot run`` starts it: Bolt's aiohttp server, or Socket Mode.
+
+HTTP: signatures are checked, requests older than five minutes are refused, a replay is answered
+200 and dropped. Socket Mode (requests are not signed): an envelope Slack delivers again is
+acknowledged again and dropped. Stopping closes the HTTP session the adapter shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+import urllib.parse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.app import App
+from bot.slack.runner import slack_running
+from config.settings import load_settings
+from tests.standins.slack_api import SlackStandIn, sign
+from tests.test_slack_flow import buttons, wait_for
+
+TOKEN = "xoxb-runner-test"
+APP_TOKEN = "xapp-runner-test"
+SECRET = "runner-signing-secret"
+FACILITATOR = "UFAC"
+CHANNEL = "C7"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def _app(api: SlackStandIn, tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
+    values: dict[str, Any] = {"data_dir": tmp_path, "chart_processes": 0, "slack_bot_token": TOKEN,
+                              "slack_signing_secret": SECRET, "slack_api_base_url": api.base_url,
+                              "facilitators": {"slack": [FACILITATOR]}}
+    values.update(settings)
+    app = await App.create(load_settings(None, env={}, env_file=None, **values))
+    try:
+        yield app
+    finally:
+        await app.aclose()
+
+
+def _workshop_messages(api: SlackStandIn) -> list[str]:
+    return [m.text or "" for m in api.messages_in(CHANNEL) if "Anslutningskod" in (m.text or "")]
+
+
+async def test_slack_running_over_http_checks_signatures_and_drops_replays(tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    async with SlackStandIn(bot_token=TOKEN) as api, _app(
+            api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app, aiohttp.ClientSession() as http:
+
+        async def post(body: str, headers: dict[str, str]) -> int:
+            async with http.post(url, data=body.encode(), headers=headers) as response:
+                await response.read()
+                return response.status
+
+        async with slack_running(app) as adapter:
+            body = api.slash_command_body("/dialog", "workshop varmland-2015 Över HTTP", FACILITATOR, CHANNEL)
+            assert await post(body, sign("not-the-secret", body)) == 401
+            assert await post(body, sign(SECRET, body, int(time.time()) - 301)) == 401  # older than 5 min
+            assert await post(body, {"content-type": "application/x-www-form-urlencoded"}) == 401
+            await _quiet(api)
+            assert api.messages_in(CHANNEL) == [] and await app.store.workshop(1) is None
+
+            headers = sign(SECRET, body)
+            assert await post(body, headers) == 200
+            await wait_for(lambda: _workshop_messages(api) or _fail("no workshop yet"))
+            assert await post(body, headers) == 200  # the same request again: accepted, and dropped
+            await _quiet(api)
+            assert len(_workshop_messages(api)) == 1 and await app.store.workshop(2) is None
+            session = adapter.port.client.session
+            assert session is not None and not session.closed
+        assert session.closed  # the shared HTTP session is closed with the adapter
+
+
+async def test_slack_running_in_socket_mode_drops_a_redelivered_envelope(tmp_path: Path) -> None:
+    async with SlackStandIn(bot_token=TOKEN, app_token=APP_TOKEN) as api, _app(
+            api, tmp_path, slack_app_token=APP_TOKEN) as app:
+        async with slack_running(app):
+            await api.wait_for_socket()
+            command = _form(api.slash_command_body("/dialog", "workshop varmland-2015 Socket", FACILITATOR,
+                                                   CHANNEL))
+            envelope = await api.send_envelope("slash_commands", command)
+            await wait_for(lambda: _workshop_messages(api) or _fail("no workshop yet"))
+            # Slack did not see the ack in time and delivers the same envelope again.
+            await api.send_envelope("slash_commands", command, envelope_id=envelope, retry_attempt=1)
+            acks = await api.wait_for_acks(2)
+            assert [a["envelope_id"] for a in acks] == [envelope, envelope]
+            created = next(m for m in api.messages_in(CHANNEL) if "Anslutningskod" in (m.text or ""))
+
+            # A press arrives as an interactive envelope; its redelivery does not count twice.
+            press = json.loads(_form(api.block_actions_body("U3", CHANNEL, "dlg-0-0", buttons(created)[0]["value"],
+                                                            message_ts=created.ts))["payload"])
+            pressed = await api.send_envelope("interactive", press)
+            await api.wait_for_calls("respond", 1)
+            await api.send_envelope("interactive", press, envelope_id=pressed, retry_attempt=1)
+            await api.wait_for_acks(4)
+            await _quiet(api)
+        assert len(_workshop_messages(api)) == 1 and await app.store.workshop(2) is None
+        assert len(api.calls_to("respond")) == 1
+        assert len(await app.store.participants(1)) == 1
+
+
+def _form(body: str) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+
+
+async def _quiet(api: SlackStandIn, quiet: float = 0.8) -> None:
+    """Wait until the stand-in got no call for ``quiet`` seconds (listeners run after the ack)."""
+    seen, since = len(api.calls), time.monotonic()
+    while time.monotonic() - since < quiet:
+        await asyncio.sleep(0.05)
+        if len(api.calls) != seen:
+            seen, since = len(api.calls), time.monotonic()
+
+
+def _fail(reason: str) -> None:
+    raise AssertionError(reason)
