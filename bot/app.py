@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,7 +17,7 @@ from facilitation.model import Process
 from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import Clock, WorkshopService, utc_now
-from storage.database import create_engine, is_sqlite
+from storage.database import checkpoint_wal, create_engine, is_sqlite, warm_pool
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.repository import SqlStore
 
@@ -45,6 +46,7 @@ class App:
     conversation: Conversation
     processes: dict[str, Process]
     pseudonymizer: Pseudonymizer
+    background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None) -> App:
@@ -80,9 +82,16 @@ class App:
         from storage.meetings_repository import MeetingStore
 
         install(conversation, MeetingStore(engine))  # reminder commands exist before any adapter starts
-        return cls(settings, engine, store, service, conversation, processes, pseudonymizer)
+        app = cls(settings, engine, store, service, conversation, processes, pseudonymizer)
+        if is_sqlite(url):
+            await warm_pool(engine)
+            app.background.append(asyncio.get_running_loop().create_task(checkpoint_wal(engine)))
+        return app
 
     async def aclose(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.conversation.aclose()
         self.conversation.renderer.close()
         await self.engine.dispose()
