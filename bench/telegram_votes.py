@@ -1,6 +1,6 @@
 """Votes per second through the whole Telegram path: webhook POST → PTB → core → answerCallbackQuery.
 
-Usage: python bench/telegram_votes.py [--participants 300] [--presses 5] [--concurrency 64]
+Usage: python bench/telegram_votes.py [--participants 300] [--presses 5] [--concurrency 40]
                                        [--database-url URL] [--no-charts] [--profile FILE]
 
 Two processes, one per core of a small server:
@@ -15,11 +15,14 @@ Two processes, one per core of a small server:
 
 The driver sends ``/workshop`` and ``/barometer`` through the webhook, reads the statement
 buttons back from the stand-in, then N participants press buttons as fast as ``--concurrency``
-in-flight webhook POSTs allow (Telegram's ``max_connections`` is at most 100, default 40).
-Latency is from the start of the webhook POST to the stand-in receiving that press's
-answerCallbackQuery (same clock, same process). Run 2 repeats the burst in a fresh workshop while
-``/resultat`` is sent over and over to other groups whose prioritisation round was closed (results
-are shown for closed rounds only), so matplotlib renders in the chart worker during the burst.
+in-flight webhook POSTs allow (Telegram's ``max_connections`` is at most 100; the bot registers
+40, Telegram's default). Everyone presses once, then everyone again (a person's presses are
+seconds apart). Latency is from the start of the webhook POST to the stand-in receiving that
+press's answerCallbackQuery (same clock, same process), and from the start of the POST to the
+webhook reply that carries the answer (when the real Telegram has it). Run 2 repeats the burst
+in a fresh workshop while ``/resultat`` is sent over and over to other groups whose
+prioritisation round was closed (results are shown for closed rounds only), so matplotlib
+renders in the chart worker during the burst.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class Client:
         self.url = url
         self.slots = asyncio.Semaphore(concurrency)
         self.headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+        self.replied: dict[str, float] = {}  # press id → when the webhook reply carrying its answer came
 
     async def post(self, update: dict[str, Any], started: dict[str, float] | None = None) -> None:
         body = json.dumps(update)
@@ -90,6 +94,8 @@ class Client:
             if status != 200:
                 raise RuntimeError(f"webhook answered {status}")
             if reply and "method" in reply:  # Telegram carries out a method call in the webhook reply
+                if reply["method"] == "answerCallbackQuery" and started is not None:
+                    self.replied[str(reply.get("callback_query_id"))] = time.monotonic()
                 params = {k: v for k, v in reply.items() if k != "method"}
                 async with self.http.post(self.api.method_url(reply["method"]), json=params) as done:
                     if done.status != 200:
@@ -135,8 +141,11 @@ class Client:
             await self.command(chat, "/stang")  # results are shown once a round is closed
             await self.until(lambda photos=photos: len(api.calls_to("sendPhoto")) > photos, within=60)
         presses = []
-        for p in range(args.participants):
-            for k in range(args.presses):
+        # Round after round: everyone presses once, then everyone again. A person's presses are
+        # seconds apart; sending one person's five presses at the same instant would only measure
+        # the per-person ordering (a later press waits for the earlier one's commit).
+        for k in range(args.presses):
+            for p in range(args.participants):
                 message_id, data = statements[(p + k) % len(statements)]
                 presses.append(api.callback_update(100_000 + p, group, message_id, data[(p * 3 + k) % len(data)]))
         await asyncio.sleep(0.5)
@@ -189,7 +198,10 @@ class Client:
         if charts:
             await self.until(lambda: len(api.calls_to("sendPhoto")) - photos0 >= resultat, within=120)
         latencies = sorted((answered[k] - started[k]) * 1000 for k in ids)
+        in_reply = sorted((self.replied[k] - started[k]) * 1000 for k in ids if k in self.replied)
         return {
+            "reply_n": len(in_reply), "reply_p50": statistics.median(in_reply) if in_reply else float("nan"),
+            "reply_p99": in_reply[max(0, int(len(in_reply) * 0.99) - 1)] if in_reply else float("nan"),
             "votes": len(presses), "seconds": elapsed, "p50": statistics.median(latencies),
             "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)], "max": latencies[-1],
             "edits": len(api.calls_to("editMessageText")) - edits0, "429s": api.count_429 - errors0,
@@ -252,7 +264,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--presses", type=int, default=5, help="presses per participant")
-    parser.add_argument("--concurrency", type=int, default=64, help="webhook POSTs in flight")
+    parser.add_argument("--concurrency", type=int, default=40,
+                        help="webhook POSTs in flight (default: the max_connections the bot registers, "
+                             "Telegram's default)")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--no-charts", action="store_true", help="skip the run with charts rendering")
     parser.add_argument("--profile", default="", help="write cProfile stats of the bot during the bursts here")
@@ -279,6 +293,9 @@ def main() -> None:
         print(f"[{label}] {r['votes']} votes in {r['seconds']:.2f} s = {r['votes'] / r['seconds']:.0f} votes/s; "
               f"POST→answerCallbackQuery p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms; "
               f"editMessageText {r['edits']}; 429s {r['429s']}")
+        print(f"    answers in the webhook reply: {r['reply_n']} of {r['votes']}; POST→reply p50 {r['reply_p50']:.1f} ms, "
+              f"p99 {r['reply_p99']:.1f} ms (when Telegram has the answer; the figures above add the "
+              f"stand-in's extra hop)")
         print(f"    CPU during the burst: bot process {r['bot_cpu']:.2f} s (incl. its chart worker: no), "
               f"driver (stand-in + client) {r['driver_cpu']:.2f} s")
         if r["resultat"]:

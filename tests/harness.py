@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,3 +60,24 @@ def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", data[16:24])
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def ballot_message(h: LocalHarness) -> int:
+    """The id of the latest message carrying prioritisation buttons."""
+    return max(m.id for m in h.port.messages.values()
+               if m.buttons and m.buttons[0][0].data.split(".", 1)[0] in ("pr", "pp", "pa"))
+
+
+def button_at(h: LocalHarness, message_id: int, label_start: str) -> str:
+    """``message.index`` of the first button whose label starts with ``label_start``."""
+    for index, button in enumerate(h.port.buttons_of(message_id), start=1):
+        if button.label.startswith(label_start):
+            return f"{message_id}.{index}"
+    raise AssertionError(f"no button {label_start!r} in message {message_id}")

@@ -11,19 +11,7 @@ from facilitation.exercises.prioritisation import ACK_LIMIT, NAME_LIMIT, Priorit
 from facilitation.i18n import t
 from facilitation.model import Language, Round, RoundStatus
 from facilitation.prioritisation import PointsDraft
-from tests.harness import LocalHarness
-
-
-def _ballot_message(h: LocalHarness) -> int:
-    return max(m.id for m in h.port.messages.values()
-               if m.buttons and m.buttons[0][0].data.split(".", 1)[0] in ("pr", "pp", "pa"))
-
-
-def _button(h: LocalHarness, message_id: int, label_start: str) -> str:
-    for index, button in enumerate(h.port.buttons_of(message_id), start=1):
-        if button.label.startswith(label_start):
-            return f"{message_id}.{index}"
-    raise AssertionError(f"no button {label_start!r}")
+from tests.harness import LocalHarness, ballot_message, button_at
 
 
 async def _round(h: LocalHarness) -> Round:
@@ -37,8 +25,8 @@ def _exercise(h: LocalHarness) -> PrioritisationExercise:
 async def test_an_incomplete_points_ballot_is_never_silently_lost(harness: LocalHarness) -> None:
     h = harness
     await h.run("/workshop varmland-2015 Test", "/poang 100")
-    message = _ballot_message(h)
-    dialog = _button(h, message, "2. Dialog")
+    message = ballot_message(h)
+    dialog = button_at(h, message, "2. Dialog")
     # Every press on a short ballot says it does not count yet, and how much is left.
     await h.run(*[f"@anna {dialog}"] * 3)
     assert h.last_ack().startswith("Dialog: 30\n⚠ Räknas inte förrän alla 100 poäng är fördelade: 70 kvar.")
@@ -67,12 +55,12 @@ async def test_an_incomplete_points_ballot_is_never_silently_lost(harness: Local
 async def test_only_incomplete_dots_ballots_say_so_in_the_singular(harness: LocalHarness) -> None:
     h = harness
     await h.run("/workshop varmland-2015 Test", "/poang 10")
-    message = _ballot_message(h)
-    await h.run(f"@anna {_button(h, message, '2. Dialog')}")
+    message = ballot_message(h)
+    await h.run(f"@anna {button_at(h, message, '2. Dialog')}")
     assert "⚠ Räknas inte förrän alla 10 prickar är utdelade: 9 kvar." in h.last_ack()
     printed = await h.run("/stang")
     assert any("Inga fullständiga svar kom in (1 ofullständigt svar räknas inte)." in line for line in printed)
-    await h.run(f"@anna {_button(h, message, '2. Dialog')}")
+    await h.run(f"@anna {button_at(h, message, '2. Dialog')}")
     assert h.last_ack() == ("Omgången är stängd. Ditt svar (1 av 10 prickar) var inte fullständigt "
                             "och räknades inte.")
 

@@ -11,23 +11,13 @@ from facilitation.i18n import t
 from facilitation.model import Round, RoundKind, RoundStatus
 from facilitation.ports import Button, ButtonEvent, UserRef
 from facilitation.prioritisation import aggregate
-from tests.harness import LocalHarness, png_size
+from tests.harness import LocalHarness, ballot_message, button_at, png_size
 
 PROCESS = "varmland-2015"
 
 
-def _ballot_message(h: LocalHarness) -> int:
-    """The id of the latest message carrying prioritisation buttons."""
-    return max(m.id for m in h.port.messages.values()
-               if m.buttons and m.buttons[0][0].data.split(".", 1)[0] in ("pr", "pp", "pa"))
 
 
-def _button(h: LocalHarness, message_id: int, label_start: str) -> str:
-    """``message.index`` of the first button whose label starts with ``label_start``."""
-    for index, button in enumerate(h.port.buttons_of(message_id), start=1):
-        if button.label.startswith(label_start):
-            return f"{message_id}.{index}"
-    raise AssertionError(f"no button {label_start!r} in message {message_id}")
 
 
 async def _open_round(h: LocalHarness) -> Round:
@@ -91,35 +81,35 @@ async def test_ranking_top3_with_simulated_room_via_run_local(tmp_path: Path) ->
 async def test_ranking_presses_undo_clear_and_refusals(harness: LocalHarness) -> None:
     h = harness
     await h.run("/workshop varmland-2015 Test", "/rangordna 3")
-    message = _ballot_message(h)
+    message = ballot_message(h)
     round_ = await _open_round(h)
-    await h.run(f"@anna {_button(h, message, '2. Dialog')}")
+    await h.run(f"@anna {button_at(h, message, '2. Dialog')}")
     assert h.last_ack().startswith("1. Dialog\n— välj nummer 2 av 3")
-    await h.run(f"@anna {_button(h, message, '3. Kvalitet')}")
+    await h.run(f"@anna {button_at(h, message, '3. Kvalitet')}")
     assert await _own(h, round_, "anna") == {"dialog": 1, "kvalitet": 2}
     # The same principle twice: refused, nothing changes.
-    await h.run(f"@anna {_button(h, message, '2. Dialog')}")
+    await h.run(f"@anna {button_at(h, message, '2. Dialog')}")
     assert h.last_ack() == t("prio.error.already_ranked")
     assert await _own(h, round_, "anna") == {"dialog": 1, "kvalitet": 2}
     # Undo removes the last pick; the next pick takes its place.
-    await h.run(f"@anna {_button(h, message, '↩')}")
+    await h.run(f"@anna {button_at(h, message, '↩')}")
     assert await _own(h, round_, "anna") == {"dialog": 1}
     for label in ("7. Demokrati", "12. Samverkan"):
-        await h.run(f"@anna {_button(h, message, label)}")
+        await h.run(f"@anna {button_at(h, message, label)}")
     assert await _own(h, round_, "anna") == {"dialog": 1, "demokrati": 2, "samverkan": 3}
     assert "klart" in h.last_ack()
     # Beyond k: refused, nothing changes.
-    await h.run(f"@anna {_button(h, message, '14. Tillgänglighet')}")
+    await h.run(f"@anna {button_at(h, message, '14. Tillgänglighet')}")
     assert h.last_ack() == t("prio.error.ranking_full", k=3)
     assert await _own(h, round_, "anna") == {"dialog": 1, "demokrati": 2, "samverkan": 3}
     assert await h.app.service.turnout(round_.id) == 1
     # Clear removes the ballot altogether (nothing stored, not counted as turnout).
-    await h.run(f"@anna {_button(h, message, '✖')}")
+    await h.run(f"@anna {button_at(h, message, '✖')}")
     assert await _own(h, round_, "anna") == {}
     assert await h.app.service.turnout(round_.id) == 0
     assert "Inget valt ännu" in h.last_ack()
     # Undo with nothing to undo is refused.
-    await h.run(f"@anna {_button(h, message, '↩')}")
+    await h.run(f"@anna {button_at(h, message, '↩')}")
     assert h.last_ack() == t("prio.error.nothing_to_undo")
 
 
@@ -128,7 +118,7 @@ async def test_full_ranking_ack_fits_telegram_and_partial_rankings_count(harness
     await h.run("/workshop varmland-2015 Test", "/rangordna")
     round_ = await _open_round(h)
     assert round_.settings["top_k"] == 14
-    message = _ballot_message(h)
+    message = ballot_message(h)
     for index in range(1, 15):
         await h.run(f"@anna {message}.{index}")
         ack = h.last_ack()
@@ -147,10 +137,10 @@ async def test_points_round_budget_minus_and_incomplete_ballots(harness: LocalHa
     await h.run("/workshop varmland-2015 Test", "/poang")
     round_ = await _open_round(h)
     assert round_.kind == RoundKind.POINTS and round_.settings == {"budget": 100, "step": 10}
-    message = _ballot_message(h)
+    message = ballot_message(h)
     assert [b.label for b in h.port.messages[message].buttons[1]] == ["2. Dialog +10", "−10"]
     assert [b.label for b in h.port.messages[message].buttons[-1]] == ["✖ Rensa"]
-    dialog, kvalitet = _button(h, message, "2. Dialog"), _button(h, message, "3. Kvalitet")
+    dialog, kvalitet = button_at(h, message, "2. Dialog"), button_at(h, message, "3. Kvalitet")
     dialog_minus = f"{message}.{int(dialog.split('.')[1]) + 1}"
     await h.run(*[f"@anna {dialog}"] * 6, *[f"@anna {kvalitet}"] * 3)
     assert await _own(h, round_, "anna") == {"dialog": 60, "kvalitet": 30}
@@ -161,7 +151,7 @@ async def test_points_round_budget_minus_and_incomplete_ballots(harness: LocalHa
     assert await _own(h, round_, "anna") == {"dialog": 50, "kvalitet": 50}
     assert "✓ Alla 100 poäng är fördelade – ditt svar räknas." in h.last_ack()
     # Beyond the budget: refused, nothing changes.
-    await h.run(f"@anna {_button(h, message, '7. Demokrati')}")
+    await h.run(f"@anna {button_at(h, message, '7. Demokrati')}")
     assert h.last_ack() == t("prio.error.no_points_left")
     assert await _own(h, round_, "anna") == {"dialog": 50, "kvalitet": 50}
     # Taking points from a principle without points: refused.
@@ -184,7 +174,7 @@ async def test_dots_round_has_step_one(harness: LocalHarness) -> None:
     await h.run("/workshop varmland-2015 Test", "/poang 10")
     round_ = await _open_round(h)
     assert round_.settings == {"budget": 10, "step": 1}
-    message = _ballot_message(h)
+    message = ballot_message(h)
     assert "10 prickar" in h.port.messages[message - 1].text
     await h.run(*[f"@anna {message}.3"] * 4)
     assert await _own(h, round_, "anna") == {"dialog": 4}
@@ -195,17 +185,17 @@ async def test_approval_toggles_and_clears(harness: LocalHarness) -> None:
     h = harness
     await h.run("/workshop varmland-2015 Test", "/markera")
     round_ = await _open_round(h)
-    message = _ballot_message(h)
+    message = ballot_message(h)
     assert [b.label for b in h.port.messages[message].buttons[-1]] == ["✖ Rensa"]
     for label in ("2. Dialog", "5. Öppenhet", "9. Integritet"):
-        await h.run(f"@anna {_button(h, message, label)}")
+        await h.run(f"@anna {button_at(h, message, label)}")
     assert await _own(h, round_, "anna") == {"dialog": 1, "oppenhet": 1, "integritet": 1}
     assert h.last_ack().startswith("✓ Dialog\n✓ Öppenhet och insyn\n✓ Integritet\nMarkerade: 3")
-    await h.run(f"@anna {_button(h, message, '5. Öppenhet')}")  # tap again: unmarked
+    await h.run(f"@anna {button_at(h, message, '5. Öppenhet')}")  # tap again: unmarked
     assert await _own(h, round_, "anna") == {"dialog": 1, "integritet": 1}
-    await h.run(f"@anna {_button(h, message, '✖')}")
+    await h.run(f"@anna {button_at(h, message, '✖')}")
     assert await _own(h, round_, "anna") == {}
-    await h.run(f"@anna {_button(h, message, '2. Dialog')}")
+    await h.run(f"@anna {button_at(h, message, '2. Dialog')}")
     printed = await h.run(":sim 15", "/stang")
     assert "simulerade 15 deltagare" in printed[0] and "0 avvisade" in printed[0]
     summary = next(line for line in printed if "n = 16 svar" in line)
@@ -216,7 +206,7 @@ async def test_press_after_close_forged_and_wrong_kind_buttons_change_nothing(ha
     h = harness
     await h.run("/workshop varmland-2015 Test", "/rangordna 3")
     round_ = await _open_round(h)
-    message = _ballot_message(h)
+    message = ballot_message(h)
     await h.run(f"@anna {message}.2")
     # A forged press: the button data altered to name another principle.
     buttons = h.port.messages[message].buttons
@@ -234,7 +224,7 @@ async def test_press_after_close_forged_and_wrong_kind_buttons_change_nothing(ha
     h.port.messages[message].buttons = buttons
     assert await _own(h, round_, "anna") == {"dialog": 1}
     await h.run("/stang")
-    await h.run(f"@anna {message}.3", f"@bertil {message}.3", f"@anna {_button(h, message, '✖')}")
+    await h.run(f"@anna {message}.3", f"@bertil {message}.3", f"@anna {button_at(h, message, '✖')}")
     assert h.port.acks[-1][1] == h.port.acks[-2][1] == h.port.acks[-3][1] == t("error.round_closed")
     assert await _own(h, round_, "anna") == {"dialog": 1}
     assert await _own(h, round_, "bertil") == {}
@@ -290,7 +280,7 @@ async def test_english_after_language_switch(harness: LocalHarness) -> None:
     printed = await h.run("/rank 2")
     opened = next(line for line in printed if "Rangordning av principer" in line)  # the room: Swedish
     assert "Tryck på de 2 principer" in opened
-    message = _ballot_message(h)
+    message = ballot_message(h)
     assert [b.label for b in h.port.messages[message].buttons[-1]] == ["↩ Ångra", "✖ Rensa"]
     await h.run(f"@anna {message}.2")
     assert h.last_ack().startswith("1. Dialog\n— choose number 2 of 2")  # her own answer: English
@@ -321,7 +311,7 @@ async def test_english_workshop_uses_english_principle_names(harness: LocalHarne
     round_ = await _open_round(h)
     assert round_.items[0].text == "Independence and autonomy"
     assert round_.title == "Which principles matter to us? – Värmland"
-    assert "You have 10 dots" in h.port.messages[_ballot_message(h) - 1].text
+    assert "You have 10 dots" in h.port.messages[ballot_message(h) - 1].text
 
 
 async def test_drafts_live_in_the_database_across_restarts_and_processes(tmp_path: Path) -> None:
@@ -330,7 +320,7 @@ async def test_drafts_live_in_the_database_across_restarts_and_processes(tmp_pat
     try:
         await first.run("/workshop varmland-2015 Test", "/rangordna 3")
         round_ = await _open_round(first)
-        message = _ballot_message(first)
+        message = ballot_message(first)
         await first.run(f"@anna {message}.2")
         data = first.port.buttons_of(message)[2].data  # Kvalitet
         anna = UserRef("local", "anna", "anna")

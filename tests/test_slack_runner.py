@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ import aiohttp
 from bot.app import App
 from bot.slack.runner import slack_running
 from config.settings import load_settings
+from tests.harness import free_port
 from tests.standins.slack_api import SlackStandIn, sign
 from tests.test_slack_flow import buttons, wait_for
 
@@ -32,10 +32,6 @@ FACILITATOR = "UFAC"
 CHANNEL = "C7"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
@@ -56,7 +52,7 @@ def _workshop_messages(api: SlackStandIn) -> list[str]:
 
 
 async def test_slack_running_over_http_checks_signatures_and_drops_replays(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
     async with SlackStandIn(bot_token=TOKEN) as api, _app(
             api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app, aiohttp.ClientSession() as http:

@@ -8,7 +8,6 @@ rate limiter keeping lookups out of a group's message budget.
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +24,7 @@ from bot.telegram.request import AiohttpRequest
 from bot.telegram.runner import SECRET_HEADER, telegram_running
 from config.settings import load_settings
 from facilitation.model import RoundStatus
+from tests.harness import free_port
 from tests.standins.telegram_api import TelegramStandIn
 from tests.test_telegram_flow import _answered, _deep_link, _markups, _until
 
@@ -37,10 +37,6 @@ PUBLIC_URL = "https://bot.example.org/telegram"
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
@@ -66,7 +62,7 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) ->
 
 
 async def test_webhook_mode_registers_the_secret_and_serves_updates(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     async with TelegramStandIn(token=TOKEN) as api, _app(
             api, tmp_path, telegram_mode="webhook", telegram_webhook_url=PUBLIC_URL,
             telegram_webhook_secret=SECRET, telegram_webhook_listen="127.0.0.1",
@@ -81,7 +77,7 @@ async def test_webhook_mode_registers_the_secret_and_serves_updates(tmp_path: Pa
 
         async with telegram_running(app):
             assert api.webhook == {"url": PUBLIC_URL, "secret_token": SECRET,
-                                   "allowed_updates": ["message", "callback_query"]}
+                                   "allowed_updates": ["message", "callback_query"], "max_connections": 40}
             assert {c.params.get("language_code") for c in api.calls_to("setMyCommands")} >= {"sv", "en"}
             assert not api.calls_to("getUpdates")
 

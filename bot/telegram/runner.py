@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_REPLY_WITHIN = 2.0  # seconds a webhook POST waits for a press's answer to carry back
+WEBHOOK_MAX_CONNECTIONS = 40  # Telegram's default: webhook POSTs it keeps in flight at once
 ADMIN_CACHE_SECONDS = 60.0  # a demoted group admin keeps facilitator rights at most this long
 MAX_CACHED_GROUPS = 1024
 
@@ -249,7 +250,8 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
             if settings.telegram_webhook_url:
                 await application.bot.set_webhook(settings.telegram_webhook_url,
                                                   secret_token=settings.telegram_webhook_secret,
-                                                  allowed_updates=["message", "callback_query"])
+                                                  allowed_updates=["message", "callback_query"],
+                                                  max_connections=WEBHOOK_MAX_CONNECTIONS)
         else:
             from telegram.ext import Updater
 
