@@ -150,3 +150,13 @@ async def test_help_names_every_command_in_both_languages(harness: LocalHarness)
         mentioned = {word[1:].split()[0].rstrip(".,:;)") for word in text.split() if word.startswith("/")}
         missing = [sorted(names) for names in by_handler.values() if not names & mentioned and names != {"start"}]
         assert missing == [], (lang, missing)
+
+
+async def test_telegram_menu_names_only_commands_that_exist(harness: LocalHarness) -> None:
+    from bot.telegram.runner import COMMANDS_EN, COMMANDS_SV
+    from facilitation.conversation import COMMANDS
+
+    conv = harness.app.conversation
+    known = set(COMMANDS) | set(conv._extra_commands) | set(conv._start_commands)
+    for name, description in COMMANDS_SV + COMMANDS_EN:
+        assert name in known and len(description) <= 256 and name.isascii()
