@@ -199,10 +199,10 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
     summary = next(line for line in printed if "Skillnad mellan sektorerna" in line).split("\n")
     start = summary.index("Skillnad mellan sektorerna, störst först (medelvärde per sektor):")
     assert summary[start + 1:start + 5] == [
-        "1. idéburen 5,0 · offentlig 1,0",
-        "2. idéburen 4,0 · offentlig 3,0",
-        "3. idéburen 3,0 · offentlig 3,0",
-        "För få svar per sektor för att jämföra nr 4.",
+        "Påstående 1: idéburen 5,0 · offentlig 1,0",
+        "Påstående 2: idéburen 4,0 · offentlig 3,0",
+        "Påstående 3: idéburen 3,0 · offentlig 3,0",
+        "För få svar per sektor för att jämföra påstående 4.",
     ]
     start = summary.index(f"Jämfört med omgång #{last_year.id} (medelvärde då → nu, antal svar då → nu):")
     assert summary[start + 1:] == [

@@ -89,8 +89,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.sector_short.offentlig": "offentlig",
         "barometer.sector_short.annan": "annan",
         "barometer.results.dividing.header": "Skillnad mellan sektorerna, störst först (medelvärde per sektor):",
-        "barometer.results.dividing.line": "{number}. {means}",
-        "barometer.results.dividing.left_out": "För få svar per sektor för att jämföra nr {numbers}.",
+        "barometer.results.dividing.line": "Påstående {number}: {means}",
+        "barometer.results.dividing.left_out": "För få svar per sektor för att jämföra påstående {numbers}.",
         "barometer.results.dividing.none": (
             "Sektorerna jämförs inte: minst två sektorer behöver minst {min} svar var."
         ),
@@ -185,8 +185,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.sector_short.offentlig": "public",
         "barometer.sector_short.annan": "other",
         "barometer.results.dividing.header": "Difference between sectors, largest first (mean per sector):",
-        "barometer.results.dividing.line": "{number}. {means}",
-        "barometer.results.dividing.left_out": "Too few answers per sector to compare no. {numbers}.",
+        "barometer.results.dividing.line": "Statement {number}: {means}",
+        "barometer.results.dividing.left_out": "Too few answers per sector to compare statement {numbers}.",
         "barometer.results.dividing.none": (
             "Sectors are not compared: at least two sectors need at least {min} answers each."
         ),
