@@ -61,7 +61,8 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
     api = TelegramStandIn(token=TOKEN, bot_username="dialogbot_bench").start_in_thread()
     conn.send(api.root_url)
     url = conn.recv()
-    connector = aiohttp.TCPConnector(limit=args.concurrency, limit_per_host=args.concurrency)
+    # Webhook POSTs (at most --concurrency, Telegram's connections) and the stand-in's calls get their own pools.
+    connector = aiohttp.TCPConnector(limit=2 * args.concurrency, limit_per_host=args.concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
         client = Client(api, http, url, args.concurrency, conn)
         runs = [("votes", False)] + ([] if args.no_charts else [("votes while charts render", True)])
@@ -85,7 +86,7 @@ class Client:
 
     async def post(self, update: dict[str, Any], started: dict[str, float] | None = None) -> None:
         body = json.dumps(update)
-        async with self.slots:
+        async with self.slots:  # one of Telegram's webhook connections, free again once answered
             if started is not None:
                 started[update["callback_query"]["id"]] = time.monotonic()
             async with self.http.post(self.url, data=body, headers=self.headers) as r:
@@ -93,13 +94,13 @@ class Client:
                 reply = await r.json() if r.content_type == "application/json" else None
             if status != 200:
                 raise RuntimeError(f"webhook answered {status}")
-            if reply and "method" in reply:  # Telegram carries out a method call in the webhook reply
-                if reply["method"] == "answerCallbackQuery" and started is not None:
-                    self.replied[str(reply.get("callback_query_id"))] = time.monotonic()
-                params = {k: v for k, v in reply.items() if k != "method"}
-                async with self.http.post(self.api.method_url(reply["method"]), json=params) as done:
-                    if done.status != 200:
-                        raise RuntimeError(f"{reply['method']} from the webhook reply answered {done.status}")
+        if reply and "method" in reply:  # Telegram carries out a method call in the webhook reply
+            if reply["method"] == "answerCallbackQuery" and started is not None:
+                self.replied[str(reply.get("callback_query_id"))] = time.monotonic()
+            params = {k: v for k, v in reply.items() if k != "method"}
+            async with self.http.post(self.api.method_url(reply["method"]), json=params) as done:
+                if done.status != 200:
+                    raise RuntimeError(f"{reply['method']} from the webhook reply answered {done.status}")
 
     async def command(self, chat: int, text: str) -> None:
         await self.post(self.api.message_update(FACILITATOR, chat, text, chat_title=f"Bench {chat}"))
