@@ -336,8 +336,6 @@ class Conversation:
         create = getattr(exercise, "create_round")  # noqa: B009 - part of the start-command protocol
         round_: Round = await create(self, turn, workshop, process, name, args)
         await self.launch(turn, workshop, round_)
-        if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
-            await self.service.store.set_compare_round(workshop.id, None)
 
     def room_language(self, chat: ChatRef, turn: Turn, workshop: Workshop) -> Language:
         """A room speaks the workshop's language; a private chat the user's own."""
@@ -346,6 +344,8 @@ class Conversation:
     async def launch(self, turn: Turn, workshop: Workshop, round_: Round) -> None:
         """Open a draft round and post it with a live tally in every room of the workshop."""
         round_ = await self.service.open_round(round_.id)
+        if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
+            await self.service.store.set_compare_round(workshop.id, None)
         exercise = self.exercises[round_.kind]
         for chat in await self.rooms(workshop.id, also=turn.chat):
             port = self.ports.get(chat.platform)

@@ -160,3 +160,23 @@ async def test_telegram_menu_names_only_commands_that_exist(harness: LocalHarnes
     known = set(COMMANDS) | set(conv._extra_commands) | set(conv._start_commands)
     for name, description in COMMANDS_SV + COMMANDS_EN:
         assert name in known and len(description) <= 256 and name.isascii()
+
+
+async def test_a_launch_from_elsewhere_uses_up_the_comparison_too(harness: LocalHarness) -> None:
+    """The Slack modal launches through Conversation.launch, not a command: /jamfor is used up there too."""
+    from bot.local import ROOM
+    from facilitation.conversation import Turn
+    from facilitation.model import Language, RoundKind
+    from facilitation.ports import CommandEvent, UserRef
+
+    h = harness
+    await h.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1", ":sim 10", "/stang")
+    await h.run("/workshop varmland-2015 Dialogmöte 2026", "/jamfor 1")
+    conv = h.app.conversation
+    workshop = await h.app.service.require_workshop(2)
+    assert workshop.compare_round_id == 1
+    round_ = await h.app.service.create_round(workshop.id, RoundKind.BAROMETER, "Modal", [("P1", "p1")],
+                                              compare_round_id=workshop.compare_round_id)
+    turn = Turn(CommandEvent(UserRef("local", "facilitator"), ROOM, "ny"), h.port, "k", Language.SV)
+    await conv.launch(turn, workshop, round_)
+    assert (await h.app.service.require_workshop(2)).compare_round_id is None
