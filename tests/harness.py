@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import socket
 import struct
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.app import App
 from bot.local import LocalPort, LocalSession
@@ -81,3 +84,14 @@ def button_at(h: LocalHarness, message_id: int, label_start: str) -> str:
         if button.label.startswith(label_start):
             return f"{message_id}.{index}"
     raise AssertionError(f"no button {label_start!r} in message {message_id}")
+
+
+@asynccontextmanager
+async def running_app(tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
+    """An App on a temporary SQLite file with charts drawn in-thread, closed on exit."""
+    app = await App.create(load_settings(None, env={}, env_file=None,
+                                         **{"data_dir": tmp_path, "chart_processes": 0, **settings}))
+    try:
+        yield app
+    finally:
+        await app.aclose()

@@ -20,8 +20,7 @@ import aiohttp
 
 from bot.app import App
 from bot.slack.runner import slack_running
-from config.settings import load_settings
-from tests.harness import free_port
+from tests.harness import free_port, running_app
 from tests.standins.slack_api import SlackStandIn, sign
 from tests.test_slack_flow import buttons, wait_for
 
@@ -36,15 +35,10 @@ CHANNEL = "C7"
 
 @asynccontextmanager
 async def _app(api: SlackStandIn, tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
-    values: dict[str, Any] = {"data_dir": tmp_path, "chart_processes": 0, "slack_bot_token": TOKEN,
-                              "slack_signing_secret": SECRET, "slack_api_base_url": api.base_url,
-                              "facilitators": {"slack": [FACILITATOR]}}
-    values.update(settings)
-    app = await App.create(load_settings(None, env={}, env_file=None, **values))
-    try:
+    values: dict[str, Any] = {"slack_bot_token": TOKEN, "slack_signing_secret": SECRET,
+                              "slack_api_base_url": api.base_url, "facilitators": {"slack": [FACILITATOR]}}
+    async with running_app(tmp_path, **{**values, **settings}) as app:
         yield app
-    finally:
-        await app.aclose()
 
 
 def _workshop_messages(api: SlackStandIn) -> list[str]:

@@ -22,9 +22,8 @@ from bot.app import App
 from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.runner import SECRET_HEADER, telegram_running
-from config.settings import load_settings
 from facilitation.model import RoundStatus
-from tests.harness import free_port
+from tests.harness import free_port, running_app
 from tests.standins.telegram_api import TelegramStandIn
 from tests.test_telegram_flow import _answered, _deep_link, _markups, _until
 
@@ -41,15 +40,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.
 
 @asynccontextmanager
 async def _app(api: TelegramStandIn, tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
-    values: dict[str, Any] = {"data_dir": tmp_path, "chart_processes": 0, "telegram_token": TOKEN,
-                              "telegram_api_base_url": api.root_url,
+    values: dict[str, Any] = {"telegram_token": TOKEN, "telegram_api_base_url": api.root_url,
                               "facilitators": {"telegram": [str(FACILITATOR)]}}
-    values.update(settings)
-    app = await App.create(load_settings(None, env={}, env_file=None, **values))
-    try:
+    async with running_app(tmp_path, **{**values, **settings}) as app:
         yield app
-    finally:
-        await app.aclose()
 
 
 async def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
