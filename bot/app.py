@@ -85,6 +85,7 @@ class App:
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer)
         if is_sqlite(url):
             await warm_pool(engine)
+            await store.open()
             app.background.append(asyncio.get_running_loop().create_task(checkpoint_wal(engine)))
         return app
 
@@ -94,4 +95,5 @@ class App:
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.conversation.aclose()
         self.conversation.renderer.close()
+        await self.store.aclose()
         await self.engine.dispose()

@@ -36,26 +36,32 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            if not journal_set:  # WAL is a property of the file: once per engine is enough, and a
-                # connection opened during a burst of votes must not wait for the writer's lock.
-                cursor.execute("PRAGMA journal_mode=WAL")
-                journal_set.append(True)
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            # No checkpoint inside a commit: the commit that crossed 1000 WAL pages would copy them
-            # into the database file and fsync it, stalling a batch of votes for tens of
-            # milliseconds. :func:`checkpoint_wal` does that work in the background instead (and
-            # SQLite checkpoints when the last connection closes).
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-            cursor.close()
+            # WAL is a property of the file: once per engine is enough, and a connection opened
+            # during a burst of votes must not wait for the writer's lock.
+            apply_sqlite_pragmas(dbapi_connection, journal=not journal_set)
+            journal_set.append(True)
 
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def apply_sqlite_pragmas(dbapi_connection: Any, *, journal: bool) -> None:
+    """Per-connection SQLite settings (``journal``: also switch the file to WAL)."""
+    cursor = dbapi_connection.cursor()
+    if journal:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # No checkpoint inside a commit: the commit that crossed 1000 WAL pages would copy them into
+    # the database file and fsync it, stalling a batch of votes for tens of milliseconds.
+    # :func:`checkpoint_wal` does that work in the background instead (and SQLite checkpoints
+    # when the last connection closes).
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -39,6 +39,7 @@ from storage.models import (
     RoundRow,
     WorkshopRow,
 )
+from storage.sqlite_writer import SqliteThreadWriter, can_write_in_thread
 from storage.transactions import Transactions
 
 T = TypeVar("T")
@@ -114,6 +115,20 @@ class SqlStore(Transactions):
         )
         self._add_participant = self._insert(ParticipantRow).on_conflict_do_nothing(
             index_elements=["workshop_id", "key"])
+        # SQLite: a batch of answers is one hop to a writer thread instead of a round trip
+        # through aiosqlite per statement (see storage.sqlite_writer).
+        url = engine.url.render_as_string(hide_password=False)
+        self._answer_writer = SqliteThreadWriter(url) if self._sqlite and can_write_in_thread(url) else None
+
+    async def open(self) -> None:
+        """Open the answer writer's connection before the first votes arrive."""
+        if self._answer_writer is not None:
+            await self._answer_writer.open()
+
+    async def aclose(self) -> None:
+        """Close the answer writer (the engine is the caller's to dispose)."""
+        if self._answer_writer is not None:
+            await self._answer_writer.aclose()
 
     # --- workshops -----------------------------------------------------------------------
     async def create_workshop(
@@ -254,40 +269,49 @@ class SqlStore(Transactions):
         return await self._answers.submit(PendingAnswer(round_id, item_id, participant_key, value, at))
 
     async def _write_answers(self, answers: Sequence[PendingAnswer]) -> list[bool]:
-        """:meth:`_write_answer_batch`, retried when PostgreSQL picks it as a deadlock victim.
+        """Write a batch of answers in one transaction; see :meth:`_answer_batch`.
 
-        Rows are locked in one global order (rounds, then participants, then answers, each
-        sorted), so two processes' batches should only ever wait for each other; the retry is
-        the safety net that keeps a rare deadlock from losing a whole batch of votes.
+        PostgreSQL: retried when it picks the batch as a deadlock victim. Rows are locked in one
+        global order (rounds, then participants, then answers, each sorted), so two processes'
+        batches should only ever wait for each other; the retry is the safety net that keeps a
+        rare deadlock from losing a whole batch of votes.
         """
-        return await _retrying(lambda: self._write_answer_batch(answers))
+        if self._answer_writer is not None:
+            assert self._write_lock is not None
+            async with self._write_lock:  # SQLite's one writer: taken in turn with every other write
+                return await self._answer_writer.run(lambda connection: self._answer_batch(connection, answers))
+        return await _retrying(lambda: self._write_answers_on_engine(answers))
 
-    async def _write_answer_batch(self, answers: Sequence[PendingAnswer]) -> list[bool]:
-        """One transaction: lock the rounds involved (shared), upsert the answers of open ones."""
-        round_ids = sorted({a.round_id for a in answers})
+    async def _write_answers_on_engine(self, answers: Sequence[PendingAnswer]) -> list[bool]:
         async with self._write() as session:
-            # Core statements on the session's connection: the ORM's bulk-insert machinery costs
-            # more than the SQL itself at hundreds of votes a second.
             connection = await session.connection()
-            query = select(RoundRow.id, RoundRow.workshop_id).where(
-                RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value)
-            if not self._sqlite:
-                query = query.with_for_update(read=True)
-            workshops = {row[0]: row[1] for row in (await connection.execute(query)).all()}
-            open_rounds = set(workshops)
-            people = {(workshops[a.round_id], a.participant_key): a.at for a in answers if a.round_id in open_rounds}
-            if people:
-                await connection.execute(self._add_participant, [
-                    {"workshop_id": w, "key": k, "joined_at": at} for (w, k), at in sorted(people.items())])
-            latest: dict[tuple[int, int, str], PendingAnswer] = {}
-            for answer in answers:  # a later press in the same batch wins
-                if answer.round_id in open_rounds:
-                    latest[(answer.round_id, answer.item_id, answer.participant_key)] = answer
-            if latest:
-                await connection.execute(self._upsert_answer, [
-                    {"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
-                     "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
-        return [a.round_id in open_rounds for a in answers]
+            return await connection.run_sync(self._answer_batch, answers)
+
+    def _answer_batch(self, connection: Connection, answers: Sequence[PendingAnswer]) -> list[bool]:
+        """Lock the rounds involved (shared, on PostgreSQL), upsert the answers of open ones.
+
+        Core statements, not the ORM: its bulk-insert machinery costs more than the SQL itself
+        at hundreds of votes a second.
+        """
+        round_ids = sorted({a.round_id for a in answers})
+        query = select(RoundRow.id, RoundRow.workshop_id).where(
+            RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value)
+        if not self._sqlite:
+            query = query.with_for_update(read=True)
+        workshops = {row[0]: row[1] for row in connection.execute(query).all()}
+        people = {(workshops[a.round_id], a.participant_key): a.at for a in answers if a.round_id in workshops}
+        if people:
+            connection.execute(self._add_participant, [
+                {"workshop_id": w, "key": k, "joined_at": at} for (w, k), at in sorted(people.items())])
+        latest: dict[tuple[int, int, str], PendingAnswer] = {}
+        for answer in answers:  # a later press in the same batch wins
+            if answer.round_id in workshops:
+                latest[(answer.round_id, answer.item_id, answer.participant_key)] = answer
+        if latest:
+            connection.execute(self._upsert_answer, [
+                {"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
+                 "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
+        return [a.round_id in workshops for a in answers]
 
     async def replace_ballot(
         self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime

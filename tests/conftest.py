@@ -97,9 +97,11 @@ async def _sql_store(url: str) -> AsyncIterator:
     engine = create_engine(url)
     if url.startswith("sqlite"):
         await upgrade(url, engine)
+    store = SqlStore(engine)
     try:
-        yield SqlStore(engine)
+        yield store
     finally:
+        await store.aclose()
         await engine.dispose()
 
 

@@ -98,7 +98,8 @@ async def test_live_tally_follows_votes_and_close_from_another_process(tmp_path:
     h = await LocalHarness.start(tmp_path)
     h.app.conversation.live.poll_seconds = 0.05
     other_engine = create_engine(h.app.settings.effective_database_url)  # a second bot process
-    other = WorkshopService(SqlStore(other_engine), h.app.processes)
+    other_store = SqlStore(other_engine)
+    other = WorkshopService(other_store, h.app.processes)
     try:
         await h.run("/workshop varmland-2015 Test", "/barometer 1")
         tally = h.last_message_with("har svarat hittills")
@@ -111,6 +112,7 @@ async def test_live_tally_follows_votes_and_close_from_another_process(tmp_path:
         await _until(lambda: not h.app.conversation.live._groups)  # the final edit ends the updates
         assert h.app.conversation.live._pollers == {}
     finally:
+        await other_store.aclose()
         await other_engine.dispose()
         await h.close()
 

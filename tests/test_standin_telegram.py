@@ -156,6 +156,20 @@ async def test_answer_callback_query() -> None:
         assert await bot.answer_callback_query("anything")
 
 
+async def test_a_webhook_reply_is_carried_out_and_checked_like_a_call() -> None:
+    async with TelegramStandIn(token=TOKEN) as api:
+        query = api.callback_update(PRIVATE, PRIVATE, 1, "yes")["callback_query"]["id"]
+        reply = {"method": "answerCallbackQuery", "callback_query_id": query, "text": "ok"}
+        assert await api.carry_out_webhook_reply(reply) == 200
+        assert await api.carry_out_webhook_reply(reply) == 400  # answered already
+        assert await api.carry_out_webhook_reply({"method": "answerCallbackQuery", "callback_query_id": "x"}) == 400
+        assert await api.carry_out_webhook_reply({"method": "frobnicate"}) == 404
+        assert [(c.method, c.status) for c in api.calls] == [
+            ("answerCallbackQuery", 200), ("answerCallbackQuery", 400), ("answerCallbackQuery", 400),
+            ("frobnicate", 404)]
+        assert api.calls[0].params == {"callback_query_id": query, "text": "ok"}
+
+
 async def test_group_limit_raises_retry_after() -> None:
     clock = ManualClock()
     async with TelegramStandIn(token=TOKEN, clock=clock) as api, _bot(api) as bot:

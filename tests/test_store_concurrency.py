@@ -33,10 +33,12 @@ async def _services(url: str, count: int) -> AsyncIterator[list[WorkshopService]
     engines = [create_engine(url) for _ in range(count)]
     if url.startswith("sqlite"):
         await upgrade(url, engines[0])
+    stores = [SqlStore(engine) for engine in engines]
     try:
-        yield [WorkshopService(SqlStore(engine), PROCESSES, clock=lambda: NOW) for engine in engines]
+        yield [WorkshopService(store, PROCESSES, clock=lambda: NOW) for store in stores]
     finally:
-        for engine in engines:
+        for store, engine in zip(stores, engines, strict=True):
+            await store.aclose()
             await engine.dispose()
 
 

@@ -63,9 +63,7 @@ class Rig:
             status = r.status
             reply = await r.json() if r.content_type == "application/json" else None
         if reply and "method" in reply:
-            params = {k: v for k, v in reply.items() if k != "method"}
-            async with self.http.post(self.api.method_url(reply["method"]), json=params) as done:
-                assert done.status == 200
+            assert await self.api.carry_out_webhook_reply(reply) == 200
         return status
 
     async def command(self, text: str, user: int = FACILITATOR, chat: int = GROUP, **kw: Any) -> None:

@@ -30,6 +30,7 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.heap import settle_heap
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SlackLimits, SlackPort
@@ -308,6 +309,7 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
             await runner.setup()
             await web.TCPSite(runner, settings.slack_listen, settings.slack_port).start()
         log.info("Slack adapter running (%s)", "socket mode" if socket else "http")
+        settle_heap()  # the adapter's start-up objects out of later full collections
         yield adapter
     finally:
         if socket is not None:

@@ -22,6 +22,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.heap import settle_heap
 from bot.telegram.port import TelegramPort, button_event_from_json, to_event
 from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
@@ -266,6 +267,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
             await polling.initialize()
             await polling.start_polling(allowed_updates=["message", "callback_query"])
         log.info("Telegram adapter running (%s)", settings.telegram_mode)
+        settle_heap()  # the adapter's start-up objects out of later full collections
         yield adapter
     finally:
         if polling is not None:

@@ -557,31 +557,55 @@ class TelegramStandIn:
     async def _handle(self, request: web.Request) -> web.Response:
         at = self.clock()
         method = request.match_info["method"]
-        params: JSONDict = {}
-        files: dict[str, bytes] = {}
-        meta: JSONDict = {}
         try:
             if request.match_info["token"] != self.token:
                 raise _ApiError(401, "Unauthorized")
-            handler = self._methods.get(method.lower())
-            if handler is None:
+            if method.lower() not in self._methods:
                 raise _ApiError(404, "Not Found: method not found")
-            method = self._canonical[method.lower()]
             params, files, meta = await self._parse(request)
+        except _ApiError as exc:
+            self._record(Call(method=self._canonical.get(method.lower(), method), params={}, files={}, at=at,
+                              status=exc.status))
+            return web.json_response(exc.body(), status=exc.status)
+        status, body = await self._dispatch(method, params, files, meta, at)
+        return web.json_response(body, status=status)
+
+    async def carry_out_webhook_reply(self, reply: JSONDict) -> int:
+        """Carry out the method a webhook reply names, as Telegram does; returns the status.
+
+        The call is checked and recorded exactly as if it had come over HTTP (Telegram does not
+        tell the bot how a webhook-reply call went; the status is for the test).
+        """
+        at = self.clock()
+        method = str(reply.get("method", ""))
+        params = {k: _coerce(k, v) for k, v in reply.items() if k != "method"}
+        if method.lower() not in self._methods:
+            self._record(Call(method=method, params=params, files={}, at=at, status=404))
+            return 404
+        status, _body = await self._dispatch(method, params, {}, {}, at)
+        return status
+
+    async def _dispatch(self, method: str, params: JSONDict, files: dict[str, bytes], meta: JSONDict,
+                        at: float) -> tuple[int, JSONDict]:
+        method = self._canonical[method.lower()]
+        try:
             throttled = self._throttled.get(method.lower())
             if throttled:
                 retry = throttled.popleft()
                 raise _ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-            result = handler(params, files, meta)
+            result = self._methods[method.lower()](params, files, meta)
             if asyncio.iscoroutine(result):
                 result = await result
             status, body = 200, {"ok": True, "result": result}
         except _ApiError as exc:
             status, body = exc.status, exc.body()
-        self.calls.append(Call(method=method, params=params, files=files, at=at, status=status))
+        self._record(Call(method=method, params=params, files=files, at=at, status=status))
+        return status, body
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
         event, self._call_event = self._call_event, asyncio.Event()
         event.set()
-        return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

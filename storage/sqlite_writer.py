@@ -1,0 +1,81 @@
+"""A whole SQLite write transaction in one hop to a thread of its own.
+
+Through aiosqlite every statement of a transaction is a round trip between the event loop and
+aiosqlite's thread (BEGIN, each statement, COMMIT), and under a burst of votes each round trip
+waits its turn behind the other presses' callbacks in the loop: in the Telegram votes benchmark
+a batch of answers took 6.4 ms at the median that way. Here the batch's statements run back to
+back on a synchronous connection in one worker thread (2.2 ms at the median), so the loop hands
+the work over once and is woken once when it has committed.
+
+The transaction starts with ``BEGIN IMMEDIATE``: it holds SQLite's write lock from its first
+statement, so the rounds' status it reads cannot change before its answers are written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import QueuePool
+
+from storage.database import apply_sqlite_pragmas
+
+T = TypeVar("T")
+
+
+def can_write_in_thread(url: str) -> bool:
+    """Only a database file can be opened by a second connection (``:memory:`` is per connection)."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+
+
+class SqliteThreadWriter:
+    """Runs ``work(connection)`` in one transaction on its own thread and connection.
+
+    Callers serialise their writes with the engine's asyncio write lock (see
+    :class:`storage.transactions.Transactions`); this class only moves the work off the loop.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url).set(drivername="sqlite")  # the synchronous pysqlite driver
+        self._engine: Engine = create_engine(parsed, poolclass=QueuePool, pool_size=1, max_overflow=0,
+                                             connect_args={"timeout": 30}, hide_parameters=True)
+        event.listen(self._engine, "connect", _connect)
+        event.listen(self._engine, "begin", _begin_immediate)
+        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._closed = False
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in a committed transaction (rolled back if it raises)."""
+        if self._closed:
+            raise RuntimeError("the SQLite writer is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._transaction, work)
+
+    def _transaction(self, work: Callable[[Connection], T]) -> T:
+        with self._engine.begin() as connection:
+            return work(connection)
+
+    async def open(self) -> None:
+        """Open the connection now rather than inside the first batch of votes."""
+        await self.run(lambda connection: connection.exec_driver_sql("SELECT 1").scalar())
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._engine.dispose)  # closed on the thread that opened it
+        self._thread.shutdown(wait=False)
+
+
+def _connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions begin where SQLAlchemy says (below)
+    apply_sqlite_pragmas(dbapi_connection, journal=False)  # the async engine made the file WAL
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
