@@ -29,6 +29,7 @@ from facilitation.model import (
 )
 from facilitation.ports import ChatRef
 from storage.batching import AnswerBatcher, PendingAnswer
+from storage.database import sqlite_file
 from storage.models import (
     ChatBindingRow,
     ParticipantRow,
@@ -39,7 +40,7 @@ from storage.models import (
     RoundRow,
     WorkshopRow,
 )
-from storage.sqlite_writer import SqliteThreadWriter, can_write_in_thread
+from storage.sqlite_writer import SqliteThreadWriter
 from storage.transactions import Transactions
 
 T = TypeVar("T")
@@ -118,7 +119,7 @@ class SqlStore(Transactions):
         # SQLite: a batch of answers is one hop to a writer thread instead of a round trip
         # through aiosqlite per statement (see storage.sqlite_writer).
         url = engine.url.render_as_string(hide_password=False)
-        self._answer_writer = SqliteThreadWriter(url) if self._sqlite and can_write_in_thread(url) else None
+        self._answer_writer = SqliteThreadWriter(url) if sqlite_file(url) is not None else None
 
     async def open(self) -> None:
         """Open the answer writer's connection before the first votes arrive."""

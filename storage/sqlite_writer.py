@@ -27,14 +27,11 @@ from storage.database import apply_sqlite_pragmas
 T = TypeVar("T")
 
 
-def can_write_in_thread(url: str) -> bool:
-    """Only a database file can be opened by a second connection (``:memory:`` is per connection)."""
-    parsed = make_url(url)
-    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
-
-
 class SqliteThreadWriter:
     """Runs ``work(connection)`` in one transaction on its own thread and connection.
+
+    Only for a database file (:func:`storage.database.sqlite_file`): an in-memory database is
+    private to each connection, so a second connection would not see it.
 
     Callers serialise their writes with the engine's asyncio write lock (see
     :class:`storage.transactions.Transactions`); this class only moves the work off the loop.

@@ -13,10 +13,10 @@ from sqlalchemy import text
 from facilitation.errors import DomainError
 from facilitation.model import RoundKind
 from facilitation.service import WorkshopService
-from storage.database import create_engine
+from storage.database import create_engine, sqlite_file
 from storage.migrate import upgrade
 from storage.repository import SqlStore
-from storage.sqlite_writer import SqliteThreadWriter, can_write_in_thread
+from storage.sqlite_writer import SqliteThreadWriter
 from tests.fixtures import PROCESSES
 
 
@@ -43,10 +43,10 @@ async def _open_round(service: WorkshopService) -> tuple[int, int]:
 
 
 def test_only_a_database_file_gets_a_writer_thread() -> None:
-    assert can_write_in_thread("sqlite+aiosqlite:////data/dialogbot.sqlite3")
-    assert not can_write_in_thread("sqlite+aiosqlite://")
-    assert not can_write_in_thread("sqlite+aiosqlite:///:memory:")
-    assert not can_write_in_thread("postgresql+asyncpg://dialogbot@127.0.0.1/dialogbot")
+    assert sqlite_file("sqlite+aiosqlite:////data/dialogbot.sqlite3") == Path("/data/dialogbot.sqlite3")
+    assert sqlite_file("sqlite+aiosqlite://") is None
+    assert sqlite_file("sqlite+aiosqlite:///:memory:") is None
+    assert sqlite_file("postgresql+asyncpg://dialogbot@127.0.0.1/dialogbot") is None
 
 
 async def test_the_writer_connection_has_the_engine_settings(file_store: tuple[SqlStore, Path]) -> None:
