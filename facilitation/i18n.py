@@ -34,6 +34,15 @@ def t(key: str, lang: Language | str = Language.SV, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def number_text(value: float, lang: Language | str = Language.SV, *, trim: bool = False) -> str:
+    """``value`` with one decimal as the language writes it: a decimal comma in Swedish ("3,5"),
+    a point in English; ``trim`` drops a trailing ",0" ("4" rather than "4,0")."""
+    text = f"{value:.1f}"
+    if trim:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if Language(lang) is Language.SV else text
+
+
 def has(key: str) -> bool:
     """Whether ``key`` has a Swedish text (every key must)."""
     return key in _CATALOG[Language.SV]

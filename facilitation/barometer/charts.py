@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from facilitation.barometer.metrics import SECTORS, GroupStatus, SectorBreakdown, StatementStats
 from facilitation.barometer.scale import check_steps, scale_labels
 from facilitation.charting import diverging_palette, new_figure, wrap
-from facilitation.i18n import t
+from facilitation.i18n import number_text, t
 from facilitation.model import Language, Sector
 
 LABEL_WIDTH = 38
@@ -66,11 +66,6 @@ def _extent(stats: StatementStats) -> float:
 
 def _n(n: int, lang: Language | str) -> str:
     return t("barometer.chart.n", lang, n=n)
-
-
-def _number(value: float, lang: Language | str) -> str:
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if Language(lang) is Language.SV else text
 
 
 def _percent_axis(ax: Axes, limit: float = 100.0, right: float | None = None) -> None:
@@ -239,9 +234,9 @@ def room_figure(
     if stats.mean is not None and stats.median is not None:
         # markers in a band above the columns, so they never hide a count
         ax.plot([stats.mean], [top * 0.93], marker="v", markersize=16, color="#111111", linestyle="none",
-                label=t("barometer.chart.mean", lang, value=_number(stats.mean, lang)))
+                label=t("barometer.chart.mean", lang, value=number_text(stats.mean, lang)))
         ax.plot([stats.median], [top * 0.84], marker="D", markersize=11, color="#6a3d9a", linestyle="none",
-                label=t("barometer.chart.median", lang, value=_number(stats.median, lang)))
+                label=t("barometer.chart.median", lang, value=number_text(stats.median, lang)))
         fig.legend(loc="outside lower center", ncol=2, fontsize=11, frameon=False)
     else:
         ax.text(0.5, 0.5, t("barometer.chart.no_answers", lang), transform=ax.transAxes, ha="center",

@@ -25,7 +25,7 @@ from facilitation.barometer.metrics import (
 from facilitation.errors import DomainError
 from facilitation.exercises import Image, Output, Post, min_group_size_of
 from facilitation.export import to_csv, to_xlsx
-from facilitation.i18n import t
+from facilitation.i18n import number_text, t
 from facilitation.model import Language, Round, RoundKind, RoundStatus
 from facilitation.ports import Attachment
 
@@ -99,10 +99,7 @@ def _pct(share: float | None) -> str:
 
 
 def _decimal(value: float | None, lang: Language) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:.1f}"
-    return text.replace(".", ",") if lang == Language.SV else text
+    return "–" if value is None else number_text(value, lang)
 
 
 def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:

@@ -42,7 +42,7 @@ from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Image, Output, Post, min_group_size_of, process_of, t_count
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
-from facilitation.i18n import t
+from facilitation.i18n import number_text, t
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Workshop
 from facilitation.ports import Attachment, Button, Keyboard
 from facilitation.prioritisation import (
@@ -132,11 +132,6 @@ def fit_ack(state: str, suffix: str = "", *, drop_from_start: bool, limit: int =
         body = ["…", *body] if drop_from_start else [*body, "…"]
     text = joined(body)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _number(value: float, lang: Language) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == Language.SV else text
 
 
 class PrioritisationExercise(Exercise):
@@ -373,10 +368,9 @@ class PrioritisationExercise(Exercise):
         if result.kind == RoundKind.APPROVAL:
             value = str(round(100 * result.score(item)))
         elif result.kind == RoundKind.RANKING:
-            value = f"{result.score_per_ballot(item):.1f}"
-            value = value.replace(".", ",") if lang == Language.SV else value
+            value = number_text(result.score_per_ballot(item), lang)
         else:
-            value = _number(result.score(item), lang)
+            value = number_text(result.score(item), lang, trim=True)
         return t(f"prioex.results.score.{result.kind.value}", lang, value=value)
 
     def _summary(self, round_: Round, counted: _Counted, names: Mapping[int, str], lang: Language) -> str:

@@ -21,7 +21,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from facilitation.charting import SECTOR_COLOURS, new_figure, wrap
-from facilitation.i18n import t
+from facilitation.i18n import number_text, t
 from facilitation.model import Language, RoundKind
 from facilitation.prioritisation.methods import Matrix, PriorityResult, schulze_from_matrix
 from facilitation.prioritisation.sectors import SectorKey, SectorResult
@@ -58,10 +58,7 @@ def _fmt(kind: RoundKind, value: float, lang: Language = Language.SV) -> str:
     """Shares as whole percent, Borda per participant with one decimal, points without ",0"."""
     if kind is RoundKind.APPROVAL:
         return f"{value:.0%}".replace("%", " %")
-    text = f"{value:.1f}"
-    if kind is RoundKind.POINTS:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if Language(lang) is Language.SV else text
+    return number_text(value, lang, trim=kind is RoundKind.POINTS)
 
 
 def _height(n_items: int) -> float:
