@@ -37,6 +37,7 @@ from facilitation.errors import DomainError
 from facilitation.i18n import register, t
 from facilitation.meetings import (
     INVITE_PREFIX,
+    LIMITS,
     Contact,
     ContactKeys,
     Invitation,
@@ -318,12 +319,12 @@ class MeetingsChat:
     # --- facilitators: signatories and invitations ----------------------------------------
     async def _require_process(self, conv: Conversation, process: str) -> None:
         if process not in conv.processes and process not in await self.store.process_keys():
-            raise DomainError("meetingschat.unknown_process", process=process[:40])
+            raise DomainError("meetingschat.unknown_process", process=process[:LIMITS["process.key"]])
 
     async def _require_signatory(self, process: str, key: str) -> SignatoryInfo:
         signatory = await self.store.signatory(process, key)
         if signatory is None or not signatory.active:
-            raise DomainError("meetingschat.unknown_signatory", process=process, key=key[:64])
+            raise DomainError("meetingschat.unknown_signatory", process=process, key=key[:LIMITS["signatory.key"]])
         return signatory
 
     async def cmd_signatories(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
@@ -348,9 +349,9 @@ class MeetingsChat:
         process, key, name = args[0], args[1], " ".join(args[2:]).strip()
         await self._require_process(conv, process)
         if key_problem(key, "signatory.key"):
-            raise DomainError("meetingschat.bad_key", key=key[:64], limit=64)
+            raise DomainError("meetingschat.bad_key", key=key[:LIMITS["signatory.key"]], limit=LIMITS["signatory.key"])
         if length_problem(name, "signatory.name"):
-            raise DomainError("meetingschat.name_too_long", limit=200)
+            raise DomainError("meetingschat.name_too_long", limit=LIMITS["signatory.name"])
         try:
             await self.store.add_signatory(process, key, name, CHAT)
         except DuplicateKey:
@@ -413,7 +414,7 @@ class MeetingsChat:
         user = turn.user
         if address_problem(user.platform, user.user_id):
             raise DomainError("meetingschat.cannot_register")
-        name = (user.display_name or t("meetingschat.unnamed", turn.lang)).strip()[:200]
+        name = (user.display_name or t("meetingschat.unnamed", turn.lang)).strip()[:LIMITS["contact.name"]]
         key = ContactKeys(conv.pseudonymizer).derive(signatory.key, user.platform, user.user_id, user.workspace)
         return Contact(key, name, user.platform, user.user_id, user.workspace,  # type: ignore[arg-type]
                        Language(turn.lang), False)

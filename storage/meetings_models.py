@@ -39,7 +39,6 @@ STATUSES = (PENDING, CLAIMED, SENT, SKIPPED, FAILED)
 FILE = "file"
 CHAT = "chat"
 CLI = "cli"
-SOURCES = (FILE, CHAT, CLI)
 
 
 class SignatoryRow(Base):

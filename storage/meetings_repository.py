@@ -34,6 +34,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -67,6 +68,7 @@ from storage.transactions import Transactions
 
 OPTED_OUT = "opted_out"
 _CHUNK = 500
+_Managed = TypeVar("_Managed", SignatoryRow, ContactRow)  # rows added with the CLI or in a chat
 
 
 def _utc(value: datetime) -> datetime:
@@ -378,12 +380,7 @@ class MeetingStore(Transactions):
     async def remove_signatory(self, process_key: str, key: str) -> int:
         """Delete a CLI/chat signatory with its contacts and their history; returns the contacts removed."""
         async with self._write() as session:
-            row = (await session.execute(select(SignatoryRow).where(
-                SignatoryRow.process_key == process_key, SignatoryRow.key == key))).scalar()
-            if row is None:
-                raise UnknownSignatory(process_key, key)
-            if row.source == FILE:
-                raise ManagedByFile("signatory", key)
+            row = await self._removable(session, SignatoryRow, process_key, key)
             contact_ids = list((await session.execute(
                 select(ContactRow.id).where(ContactRow.signatory_id == row.id))).scalars())
             await self._delete_contacts(session, contact_ids)
@@ -427,13 +424,20 @@ class MeetingStore(Transactions):
     async def remove_contact(self, process_key: str, key: str) -> None:
         """Delete a CLI/chat contact with its RSVPs and reminder history (no tombstone: an admin's act)."""
         async with self._write() as session:
-            row = (await session.execute(select(ContactRow).where(
-                ContactRow.process_key == process_key, ContactRow.key == key))).scalar()
-            if row is None:
-                raise UnknownContact(process_key, key)
-            if row.source == FILE:
-                raise ManagedByFile("contact", key)
+            row = await self._removable(session, ContactRow, process_key, key)
             await self._delete_contacts(session, [row.id])
+
+    @staticmethod
+    async def _removable(session: AsyncSession, table: type[_Managed], process_key: str, key: str) -> _Managed:
+        """The signatory or contact row to remove: it must exist and not come from the TOML file."""
+        row = (await session.execute(select(table).where(table.process_key == process_key,
+                                                         table.key == key))).scalar()
+        what, unknown = ("signatory", UnknownSignatory) if table is SignatoryRow else ("contact", UnknownContact)
+        if row is None:
+            raise unknown(process_key, key)
+        if row.source == FILE:
+            raise ManagedByFile(what, key)
+        return row
 
     @staticmethod
     async def _delete_contacts(session: AsyncSession, contact_ids: list[int]) -> int:
