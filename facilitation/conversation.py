@@ -341,6 +341,10 @@ class Conversation:
         """A room speaks the workshop's language; a private chat the user's own."""
         return turn.lang if chat.is_private else workshop.language
 
+    async def _language_here(self, turn: Turn, round_: Round) -> Language:
+        """The language of what is posted about ``round_`` in the chat of ``turn``."""
+        return self.room_language(turn.chat, turn, await self.service.require_workshop(round_.workshop_id))
+
     async def launch(self, turn: Turn, workshop: Workshop, round_: Round) -> None:
         """Open a draft round and post it with a live tally in every room of the workshop."""
         round_ = await self.service.open_round(round_.id)
@@ -377,6 +381,10 @@ class Conversation:
                      total=len(round_.items))
         else:
             text = t("tally.open", lang, title=round_.title, n=n)
+        return await self._with_tally_note(round_, text, lang)
+
+    async def _with_tally_note(self, round_: Round, text: str, lang: Language) -> str:
+        """``text`` followed by the exercise's line about the open round, if it has one."""
         note = await self.exercises[round_.kind].tally_note(self, round_, lang)
         return f"{text}\n{note}" if note else text
 
@@ -405,8 +413,7 @@ class Conversation:
         n = await self.service.turnout(round_.id)
         text = t("round.status", turn.lang, title=round_.title, n=n,
                  state=t(f"round.state.{round_.status.value}", turn.lang))
-        note = await self.exercises[round_.kind].tally_note(self, round_, turn.lang)
-        await turn.reply(f"{text}\n{note}" if note else text)
+        await turn.reply(await self._with_tally_note(round_, text, turn.lang))
 
     async def cmd_next(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, (), open_only=True)
@@ -451,8 +458,7 @@ class Conversation:
             # Two read-outs of an open round, before and after someone presses, would show that
             # person's answer: while it is open, the room sees turnout only.
             raise DomainError("error.results_after_close")
-        workshop = await self.service.require_workshop(round_.workshop_id)
-        lang = self.room_language(turn.chat, turn, workshop)
+        lang = await self._language_here(turn, round_)
         outputs = await self.exercises[round_.kind].results(self, round_, lang)
         await self.post_outputs(turn.port, turn.chat, outputs)
 
@@ -460,8 +466,7 @@ class Conversation:
         round_ = await self.current_round(turn, args)
         if round_.status != RoundStatus.CLOSED:
             raise DomainError("error.round_not_closed_export")
-        workshop = await self.service.require_workshop(round_.workshop_id)
-        lang = self.room_language(turn.chat, turn, workshop)
+        lang = await self._language_here(turn, round_)
         for attachment in await self.exercises[round_.kind].export(self, round_, lang):
             await turn.port.send_file(turn.chat, attachment)
 

@@ -53,6 +53,10 @@ class Principle:
     local: bool = False
     name_en: str = ""
 
+    def name_in(self, lang: Language) -> str:
+        """The name in ``lang`` (the Swedish name where the process gives no English one)."""
+        return (self.name_en or self.name) if lang == Language.EN else self.name
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -61,6 +65,10 @@ class Statement:
     key: str
     text: str
     text_en: str = ""
+
+    def text_in(self, lang: Language) -> str:
+        """The statement in ``lang`` (the Swedish text where the process gives no English one)."""
+        return (self.text_en or self.text) if lang == Language.EN else self.text
 
 
 @dataclass(frozen=True)

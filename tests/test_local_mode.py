@@ -116,7 +116,7 @@ def test_dialogbot_run_script_writes_charts(tmp_path: Path) -> None:
 
 
 async def test_comparison_with_last_years_meeting(harness: LocalHarness) -> None:
-    from facilitation.exercises.barometer_results import _earlier
+    from facilitation.exercises.barometer_results import _earlier_round
 
     await harness.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1,2,3", ":sim 20", "/stang")
     last_year = (await harness.app.store.rounds(1))[0]
@@ -125,8 +125,8 @@ async def test_comparison_with_last_years_meeting(harness: LocalHarness) -> None
     await harness.run("/barometer 2,3,4", ":sim 25", "/stang")
     this_year = (await harness.app.store.rounds(2))[0]
     assert this_year.compare_round_id == last_year.id
-    earlier = await _earlier(harness.app.conversation, this_year)
-    assert earlier is not None
+    compared_with, earlier = await _earlier_round(harness.app.conversation, this_year)
+    assert compared_with == last_year.id and earlier is not None
     # Statements 2 and 3 were asked both years and are matched by key; statement 4 is new.
     assert [e.n if e else None for e in earlier] == [20, 20, None]
     printed = await harness.run("/jamfor 999999")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import bot.slack.texts  # noqa: F401  (registers the texts used here)
-from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step
+from facilitation.exercises.barometer import barometer_title
+from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step, prioritisation_title
 from facilitation.i18n import t
 from facilitation.model import Language, Process, RoundKind, Workshop
 
@@ -72,20 +73,18 @@ def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dic
 def round_spec(choice: LaunchChoice, process: Process, workshop: Workshop) -> tuple[
         str, list[tuple[str, str]], dict[str, int]]:
     """(title, items, settings) of the round, as the exercise's own start command would make them."""
-    english = workshop.language == Language.EN
-    region = f" – {process.region}" if process.region else ""
+    lang = workshop.language
     typed = [(text, f"egen-{i + 1}") for i, text in enumerate(choice.typed)]
     if choice.is_barometer:
-        items = [((s.text_en or s.text) if english else s.text, s.key) for s in _chosen(choice, process)]
-        title = t("kind.barometer", workshop.language) + region
-        return title, items + typed, {"scale_steps": process.scale_steps}
-    items = [((p.name_en or p.name) if english else p.name, p.key) for p in _chosen(choice, process)]
+        items = [(s.text_in(lang), s.key) for s in _chosen(choice, process)]
+        return barometer_title(process, lang), items + typed, {"scale_steps": process.scale_steps}
+    items = [(p.name_in(lang), p.key) for p in _chosen(choice, process)]
     settings: dict[str, int] = {}
     if choice.kind == RoundKind.RANKING:
         settings["top_k"] = len(items) + len(typed)
     elif choice.kind == RoundKind.POINTS:
         settings.update(budget=DEFAULT_BUDGET, step=points_step(DEFAULT_BUDGET))
-    return t("prioex.title", workshop.language) + region, items + typed, settings
+    return prioritisation_title(process, lang), items + typed, settings
 
 
 def _chosen(choice: LaunchChoice, process: Process) -> list[Any]:
@@ -97,15 +96,14 @@ def _chosen(choice: LaunchChoice, process: Process) -> list[Any]:
 
 def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, Any]:
     """The modal: the exercise, the process's statements and principles apart, or typed items."""
-    english = lang == Language.EN
     kinds = [{"text": _plain(t(f"kind.{k.value}", lang)), "value": k.value} for k in RoundKind]
     blocks: list[dict[str, Any]] = [
         {"type": "input", "block_id": KIND_BLOCK, "label": _plain(t("slack.modal.kind", lang)),
          "element": {"type": "static_select", "action_id": KIND_BLOCK, "options": kinds,
                      "initial_option": kinds[0]}},
     ]
-    statements = [((s.text_en or s.text) if english else s.text, s.key) for s in process.statements]
-    principles = [((p.name_en or p.name) if english else p.name, p.key) for p in process.principles]
+    statements = [(s.text_in(lang), s.key) for s in process.statements]
+    principles = [(p.name_in(lang), p.key) for p in process.principles]
     for block_id, label, entries in ((STATEMENTS_BLOCK, "slack.modal.statements", statements),
                                      (PRINCIPLES_BLOCK, "slack.modal.principles", principles)):
         if entries:

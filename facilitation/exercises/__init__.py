@@ -106,4 +106,9 @@ def t_count(key: str, lang: Language | str, count: int, /, **params: object) -> 
     Swedish adjectives and English nouns change with the number ("1 ofullständigt svar",
     "3 ofullständiga svar"; "1 response", "3 responses"), so count texts come in both forms.
     """
-    return t(f"{key}.{'one' if count == 1 else 'other'}", lang, count=count, **params)
+    return t(count_key(key, count), lang, count=count, **params)
+
+
+def count_key(key: str, count: int) -> str:
+    """The text key for ``count`` of something: ``key.one`` or ``key.other`` (see :func:`t_count`)."""
+    return f"{key}.{'one' if count == 1 else 'other'}"

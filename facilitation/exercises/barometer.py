@@ -35,6 +35,11 @@ def parse_selection(spec: str, count: int) -> list[int]:
     return positions
 
 
+def barometer_title(process: Process, lang: Language) -> str:
+    """A barometer round's title: the exercise's name and the process's region."""
+    return t("kind.barometer", lang) + (f" – {process.region}" if process.region else "")
+
+
 class BarometerExercise(Exercise):
     """Posts each statement with scale buttons; answers can be changed until the round closes."""
 
@@ -71,15 +76,9 @@ class BarometerExercise(Exercise):
                 steps = int(value)
             else:
                 positions = parse_selection(arg, len(process.statements))
-        english = workshop.language == Language.EN
-        items = [
-            ((process.statements[p].text_en or process.statements[p].text) if english else process.statements[p].text,
-             process.statements[p].key)
-            for p in positions
-        ]
-        title = t("kind.barometer", workshop.language) + (f" – {process.region}" if process.region else "")
+        items = [(process.statements[p].text_in(workshop.language), process.statements[p].key) for p in positions]
         round_ = await conv.service.create_round(
-            workshop.id, RoundKind.BAROMETER, title, items, {"scale_steps": steps},
+            workshop.id, RoundKind.BAROMETER, barometer_title(process, workshop.language), items, {"scale_steps": steps},
             compare_round_id=workshop.compare_round_id,
         )
         if stepwise:

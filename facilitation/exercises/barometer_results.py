@@ -89,11 +89,6 @@ async def _earlier_round(conv: Conversation, round_: Round) -> tuple[int | None,
     return earlier.id, [by_key.get(item.ref_key or item.text) for item in round_.items]
 
 
-async def _earlier(conv: Conversation, round_: Round) -> list[StatementStats | None] | None:
-    """Stats of the comparison round, matched to this round's statements by text or key."""
-    return (await _earlier_round(conv, round_))[1]
-
-
 def _pct(share: float | None) -> str:
     return "–" if share is None else f"{round(100 * share)}"
 
@@ -165,9 +160,12 @@ def most_divided_statement(stats: Sequence[StatementStats]) -> int | None:
     return min(answered)[1] if answered else None
 
 
-def _room_image(report: BarometerReport, position: int, png: bytes, caption_key: str, lang: Language) -> Image:
-    caption = t(caption_key, lang, number=position + 1, text=report.texts[position])
-    return Image(png, caption, f"barometer-{report.round_id}-rummet-{position + 1}.png")
+async def _room_image(conv: Conversation, round_id: int, position: int, text: str, stats: StatementStats,
+                      steps: int, caption_key: str, lang: Language) -> Image:
+    """The "where the room stands" chart of the statement at ``position`` (zero-based)."""
+    png = await conv.renderer.render(room_figure, text, stats, steps, lang)
+    caption = t(caption_key, lang, number=position + 1, text=text)
+    return Image(png, caption, f"barometer-{round_id}-rummet-{position + 1}.png")
 
 
 async def barometer_results(conv: Conversation, round_: Round, lang: Language) -> list[Output]:
@@ -193,9 +191,8 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     else:
         position, key = most_divided_statement(report.stats), "barometer.room.caption_most_divided"
     if position is not None:
-        png = await conv.renderer.render(room_figure, report.texts[position], report.stats[position], report.steps,
-                                         lang)
-        outputs.append(_room_image(report, position, png, key, lang))
+        outputs.append(await _room_image(conv, report.round_id, position, report.texts[position],
+                                         report.stats[position], report.steps, key, lang))
     return outputs
 
 
@@ -216,12 +213,10 @@ async def room_view(conv: Conversation, round_: Round, number: int, lang: Langua
     passed = round_.current_position is not None and position < round_.current_position
     if round_.status != RoundStatus.CLOSED and not (round_.status == RoundStatus.OPEN and passed):
         raise DomainError("barometer.error.room_not_closed", round=round_.id)
-    item = round_.items[position]
     values = await conv.service.sector_values(round_.id)
     stats = statement_stats(values[position].all_values, round_.scale_steps)
-    png = await conv.renderer.render(room_figure, item.text, stats, round_.scale_steps, lang)
-    return [Image(png, t("barometer.room.caption", lang, number=number, text=item.text),
-                  f"barometer-{round_.id}-rummet-{number}.png")]
+    return [await _room_image(conv, round_.id, position, round_.items[position].text, stats, round_.scale_steps,
+                              "barometer.room.caption", lang)]
 
 
 async def _room_round(conv: Conversation, turn: Turn, round_arg: str | None) -> Round:

@@ -39,7 +39,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, Image, Output, Post, min_group_size_of, process_of, t_count
+from facilitation.exercises import (
+    Exercise,
+    Image,
+    Output,
+    Post,
+    count_key,
+    min_group_size_of,
+    process_of,
+    t_count,
+)
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.i18n import number_text, t
@@ -101,6 +110,11 @@ class _Counted:
     excluded: int  # stored ballots that are not valid complete ballots (points not all given)
     partial: int  # valid rankings shorter than k
     min_group_size: int  # the effective minimum the sector split was suppressed with
+
+
+def prioritisation_title(process: Process, lang: Language) -> str:
+    """A prioritisation round's title: the exercise's name and the process's region."""
+    return t("prioex.title", lang) + (f" – {process.region}" if process.region else "")
 
 
 def points_step(budget: int) -> int:
@@ -165,10 +179,9 @@ class PrioritisationExercise(Exercise):
             else:
                 budget = int(args[0]) if args else DEFAULT_BUDGET
                 settings.update(budget=budget, step=points_step(budget))
-        english = workshop.language == Language.EN
-        items = [((p.name_en or p.name) if english else p.name, p.key) for p in process.principles]
-        title = t("prioex.title", workshop.language) + (f" – {process.region}" if process.region else "")
-        return await conv.service.create_round(workshop.id, kind, title, items, settings)
+        items = [(p.name_in(workshop.language), p.key) for p in process.principles]
+        return await conv.service.create_round(workshop.id, kind, prioritisation_title(process, workshop.language),
+                                               items, settings)
 
     # --- what participants see ----------------------------------------------------------
     @staticmethod
@@ -196,7 +209,7 @@ class PrioritisationExercise(Exercise):
             return t_count("prioex.instructions.ranking", lang, k, k=k)
         if round_.kind == RoundKind.POINTS:
             budget = self._budget(round_)
-            key = "prioex.instructions.dots" if budget <= DOTS_MAX_BUDGET else "prioex.instructions.points"
+            key = "prioex.instructions.dots" if self._is_dots(round_) else "prioex.instructions.points"
             return t(key, lang, budget=budget, step=self._step(round_))
         return t("prioex.instructions.approval", lang)
 
@@ -434,8 +447,7 @@ class PrioritisationExercise(Exercise):
         if counted is None:
             raise DomainError("round.no_answers")
         if counted.result is None:
-            key = "prioex.results.only_incomplete." + ("one" if counted.excluded == 1 else "other")
-            raise DomainError(key, count=counted.excluded)
+            raise DomainError(count_key("prioex.results.only_incomplete", counted.excluded), count=counted.excluded)
         names = await self._names(conv, round_, lang)
         tables: list[Table] = export_tables(counted.result, counted.by_sector or None, names, lang)
         if counted.excluded:
