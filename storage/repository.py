@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Select, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from facilitation.model import (
     Language,
@@ -257,12 +257,12 @@ class SqlStore(Transactions):
             await session.execute(update(RoundRow).where(RoundRow.id == round_id).values(current_position=position))
 
     # --- answers -------------------------------------------------------------------------
-    async def _lock_open_round(self, session: AsyncSession, round_id: int) -> int | None:
-        """The round's workshop id if it is open (share-locked on PostgreSQL until commit)."""
-        query = select(RoundRow.workshop_id).where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
-        if not self._sqlite:
-            query = query.with_for_update(read=True)
-        return (await session.execute(query)).scalar()
+    def _lock_open_rounds(self, round_ids: Sequence[int]) -> Select[tuple[int, int]]:
+        """(id, workshop id) of those rounds that are open, share-locked on PostgreSQL until commit:
+        once a close has committed, no answer can be written to the round any more."""
+        query = select(RoundRow.id, RoundRow.workshop_id).where(
+            RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value)
+        return query if self._sqlite else query.with_for_update(read=True)
 
     async def set_response(
         self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
@@ -294,11 +294,7 @@ class SqlStore(Transactions):
         Core statements, not the ORM: its bulk-insert machinery costs more than the SQL itself
         at hundreds of votes a second.
         """
-        round_ids = sorted({a.round_id for a in answers})
-        query = select(RoundRow.id, RoundRow.workshop_id).where(
-            RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value)
-        if not self._sqlite:
-            query = query.with_for_update(read=True)
+        query = self._lock_open_rounds(sorted({a.round_id for a in answers}))
         workshops = {row[0]: row[1] for row in connection.execute(query).all()}
         people = {(workshops[a.round_id], a.participant_key): a.at for a in answers if a.round_id in workshops}
         if people:
@@ -323,9 +319,10 @@ class SqlStore(Transactions):
         self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
     ) -> bool:
         async with self._write() as session:
-            workshop_id = await self._lock_open_round(session, round_id)
-            if workshop_id is None:
+            opened = (await session.execute(self._lock_open_rounds([round_id]))).first()
+            if opened is None:
                 return False
+            workshop_id = opened.workshop_id
             # Upserting the participant row locks it until commit, so two processes replacing
             # the same person's ballot take turns instead of both inserting (unique violation).
             insert = self._insert(ParticipantRow).values(workshop_id=workshop_id, key=participant_key, joined_at=at)
