@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import socket
 import struct
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,17 @@ from typing import Any
 from bot.app import App
 from bot.local import LocalPort, LocalSession
 from config.settings import load_settings
+
+
+async def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
+    """Poll ``probe`` until it returns something true (and return that); fail after ``within`` s."""
+    deadline = time.monotonic() + within
+    while True:
+        result = probe()
+        if result:
+            return result
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
 
 
 @dataclass

@@ -7,14 +7,13 @@ handled by another bot process.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from facilitation.model import RoundStatus
 from facilitation.service import WorkshopService
 from storage.database import create_engine
 from storage.repository import SqlStore
-from tests.harness import LocalHarness
+from tests.harness import LocalHarness, until
 
 
 def join_code(h: LocalHarness, title: str) -> str:
@@ -106,23 +105,15 @@ async def test_live_tally_follows_votes_and_close_from_another_process(tmp_path:
         round_ = (await h.app.store.rounds(1))[0]
         for person in range(3):
             await other.answer(round_.id, round_.items[0].id, f"elsewhere-{person}", 4)
-        await _until(lambda: "3 har svarat" in h.port.messages[tally].text)
+        await until(lambda: "3 har svarat" in h.port.messages[tally].text, within=10)
         await other.close_round(round_.id)
-        await _until(lambda: "är stängd. 3 svarade" in h.port.messages[tally].text)
-        await _until(lambda: not h.app.conversation.live._groups)  # the final edit ends the updates
+        await until(lambda: "är stängd. 3 svarade" in h.port.messages[tally].text, within=10)
+        await until(lambda: not h.app.conversation.live._groups, within=10)  # the final edit ends the updates
         assert h.app.conversation.live._pollers == {}
     finally:
         await other_store.aclose()
         await other_engine.dispose()
         await h.close()
-
-
-async def _until(probe, within: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not probe():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 

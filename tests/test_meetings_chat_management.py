@@ -15,22 +15,16 @@ import pytest
 from bot.meetings_chat import TEXTS, install
 from bot.meetings_runner import Dispatcher, import_meetings, load_meetings_configs
 from facilitation.meetings import due_time
+from facilitation.meetings.invitation import _base36
 from facilitation.meetings.tz import STOCKHOLM
 from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
 from storage.meetings_models import CHAT
 from storage.meetings_repository import MeetingStore
 from tests.harness import LocalHarness
+from tests.test_reminders_dispatch import Clock
 
 PROCESS = "varmland-2015"
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -120,15 +114,6 @@ async def test_contact_person_registers_with_the_invitation(chat: Setup) -> None
     gus = next(c for c in await chat.store.contacts() if c.contact.address == "gus")
     assert gus.contact.language.value == "en"
     assert "forum): 3 aktiva kontaktpersoner" in await chat.run(":rum", f"/signatarer {PROCESS}")
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while number:
-        number, rest = divmod(number, 36)
-        text = digits[rest] + text
-    return text or "0"
 
 
 async def test_forged_tampered_and_expired_codes_change_nothing(chat: Setup) -> None:

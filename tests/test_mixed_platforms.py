@@ -9,9 +9,6 @@ aggregated result in both.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from bot.slack.runner import SlackAdapter
 from bot.telegram.runner import TelegramAdapter
 from config.settings import load_settings
 from facilitation.model import RoundStatus
+from tests.harness import until
 from tests.standins.slack_api import SlackStandIn, sign
 from tests.standins.telegram_api import TelegramStandIn
 
@@ -31,16 +29,6 @@ SLACK_TOKEN = "xoxb-mixed"
 SLACK_SECRET = "mixed-signing-secret"
 TG_FACILITATOR, TG_GROUP = 1, -1009876
 SLACK_FACILITATOR, SLACK_CHANNEL = "UFAC", "C42"
-
-
-async def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        result = probe()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 async def test_one_workshop_across_telegram_and_slack(tmp_path: Path) -> None:

@@ -16,10 +16,6 @@ from tests.harness import LocalHarness, ballot_message, button_at, png_size
 PROCESS = "varmland-2015"
 
 
-
-
-
-
 async def _open_round(h: LocalHarness) -> Round:
     rounds = await h.app.store.rounds(1)
     round_ = max(rounds, key=lambda r: r.id)

@@ -117,7 +117,6 @@ async def test_stop_resume_and_forget(setup: tuple[LocalHarness, Dispatcher, Clo
     await harness.run(f"@bo {reminder_of(harness, 'bo')}.1")
     assert harness.last_ack() == "Påminnelsen finns inte längre."
     # a config re-import does not bring the forgotten contact back
-    pseudonymizer = harness.app.pseudonymizer
     await import_meetings(store, load_meetings_configs([EXAMPLE], pseudonymizer), pseudonymizer)
     assert "karlstad-bo" not in {c.contact.key for c in await store.contacts(active_only=False)}
     assert len(await store.contacts()) == 3

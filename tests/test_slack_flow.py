@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import pytest
@@ -69,16 +69,31 @@ class SlackRig:
         return response
 
     def message_with(self, needle: str, channel: str = CHANNEL) -> StoredMessage:
-        found = [m for m in self.api.messages_in(channel) if needle in (m.text or "")]
-        assert found, f"no message with {needle!r}: {[m.text for m in self.api.messages_in(channel)]}"
-        return found[-1]
+        return message_with(self.api, needle, channel)
 
     async def wait_message(self, needle: str, channel: str = CHANNEL, within: float = 30.0) -> StoredMessage:
-        return await wait_for(lambda: self.message_with(needle, channel), within)
+        return await wait_for(lambda: message_with(self.api, needle, channel), within)
 
     async def wait_responses(self, count: int, within: float = 30.0) -> list[dict[str, Any]]:
         await self.api.wait_for_calls("respond", count, within)
         return self.api.responses
+
+
+class ChatRig(Protocol):
+    """What the workshop helpers below need of a rig (this module's, or one over several processes)."""
+
+    api: SlackStandIn
+
+    async def command(self, text: str, user: str = FACILITATOR, channel: str = CHANNEL) -> Any: ...
+
+    async def wait_message(self, needle: str, channel: str = CHANNEL, within: float = 30.0) -> StoredMessage: ...
+
+
+def message_with(api: SlackStandIn, needle: str, channel: str = CHANNEL) -> StoredMessage:
+    """The newest message in ``channel`` whose text contains ``needle``."""
+    found = [m for m in api.messages_in(channel) if needle in (m.text or "")]
+    assert found, f"no message with {needle!r}: {[m.text for m in api.messages_in(channel)]}"
+    return found[-1]
 
 
 def buttons(message: StoredMessage) -> list[dict[str, Any]]:
@@ -103,14 +118,14 @@ async def wait_for(probe: Callable[[], Any], within: float = 30.0) -> Any:
         await asyncio.sleep(0.02)
 
 
-async def settle(rig: SlackRig, quiet: float = 1.5, within: float = 30.0) -> None:
+async def settle(api: SlackStandIn, quiet: float = 1.5, within: float = 30.0) -> None:
     """Wait until the stand-in saw no call for ``quiet`` seconds (the listeners are done)."""
     deadline = time.monotonic() + within
-    seen, since = len(rig.api.calls), time.monotonic()
+    seen, since = len(api.calls), time.monotonic()
     while time.monotonic() - since < quiet:
         await asyncio.sleep(0.05)
-        if len(rig.api.calls) != seen:
-            seen, since = len(rig.api.calls), time.monotonic()
+        if len(api.calls) != seen:
+            seen, since = len(api.calls), time.monotonic()
         assert time.monotonic() < deadline, "the stand-in kept getting calls"
 
 
@@ -133,7 +148,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[SlackRig]:
         assert not rig.acks or max(rig.acks) < 3.0, max(rig.acks)
 
 
-async def start_workshop(rig: SlackRig, title: str = "Test") -> tuple[StoredMessage, str]:
+async def start_workshop(rig: ChatRig, title: str = "Test") -> tuple[StoredMessage, str]:
     await rig.command(f"workshop varmland-2015 {title}")
     created = await rig.wait_message("Anslutningskod")
     code = created.text.split("Anslutningskod: ")[1][:6]  # type: ignore[union-attr]
@@ -143,12 +158,13 @@ async def start_workshop(rig: SlackRig, title: str = "Test") -> tuple[StoredMess
 
 async def launch_barometer(rig: SlackRig, args: str = "", count: int = 7) -> list[StoredMessage]:
     await rig.command(f"barometer {args}".strip())
-    await wait_for(lambda: len(_statement_messages(rig)) == count or _fail("statements not posted yet"))
-    return _statement_messages(rig)
+    await wait_for(lambda: len(statement_messages(rig.api)) == count or _fail("statements not posted yet"))
+    return statement_messages(rig.api)
 
 
-def _statement_messages(rig: SlackRig) -> list[StoredMessage]:
-    return [m for m in rig.api.messages_in(CHANNEL) if any(b["value"].startswith("b.") for b in buttons(m))]
+def statement_messages(api: SlackStandIn) -> list[StoredMessage]:
+    """The barometer statements posted in the channel (the messages with statement buttons)."""
+    return [m for m in api.messages_in(CHANNEL) if any(b["value"].startswith("b.") for b in buttons(m))]
 
 
 def _fail(reason: str) -> None:
@@ -246,7 +262,7 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
 
     # The charts go up with files_upload_v2 (getUploadURLExternal, upload, completeUploadExternal).
     await rig.api.wait_for_calls("files.completeUploadExternal", 2, within=60)
-    await settle(rig, within=60)
+    await settle(rig.api, within=60)
     assert "n = 50" in (rig.message_with("n = 50").text or "")
     uploads = [f for f in rig.api.uploaded_files.values() if f.completed]
     assert len(uploads) >= 2
@@ -267,7 +283,7 @@ def _assert_in(needle: str, text: str | None) -> None:
 
 async def test_bad_signature_and_replay_are_refused(rig: SlackRig) -> None:
     created, _ = await start_workshop(rig)
-    await settle(rig)
+    await settle(rig.api)
     calls = len(rig.api.calls)
     body = rig.api.slash_command_body("/dialog", "barometer", FACILITATOR, CHANNEL)
     assert (await rig.dispatch(body, secret="not-the-secret")).status == 401
@@ -317,7 +333,7 @@ async def test_forged_button_values_are_refused_in_swedish(rig: SlackRig) -> Non
 
 async def test_non_facilitator_is_refused_politely(rig: SlackRig) -> None:
     await start_workshop(rig)
-    await settle(rig)
+    await settle(rig.api)
     await rig.command("barometer", user="U7")
     refusal = await wait_for(lambda: _refusal(rig, "U7"))
     assert "bara för processledare" in refusal
@@ -327,7 +343,7 @@ async def test_non_facilitator_is_refused_politely(rig: SlackRig) -> None:
     await wait_for(lambda: len(_refusals(rig, "U7")) == 3 or _fail("third refusal missing"))
     await rig.command("workshop varmland-2015 Kupp", user="U7")
     await wait_for(lambda: len(_refusals(rig, "U7")) == 4 or _fail("fourth refusal missing"))
-    await settle(rig)
+    await settle(rig.api)
     assert rig.api.opened_views == []
     assert await rig.app.store.rounds(1) == []
     assert await rig.app.store.workshop(2) is None
@@ -388,7 +404,7 @@ async def _errors_of(rig: SlackRig, body: str) -> dict[str, str]:
 
 async def test_launch_modal_offers_statements_and_principles_apart(rig: SlackRig) -> None:
     await start_workshop(rig)
-    await settle(rig)
+    await settle(rig.api)
     view = await _open_modal(rig)
     assert view["type"] == "modal" and view["callback_id"] == LAUNCH_CALLBACK
     assert view["title"]["text"] == "Starta omgång"
@@ -403,7 +419,7 @@ async def test_launch_modal_offers_statements_and_principles_apart(rig: SlackRig
 
 async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(rig: SlackRig) -> None:
     await start_workshop(rig)
-    await settle(rig)
+    await settle(rig.api)
     view = await _open_modal(rig)
     barometer, ranking = RoundKind.BAROMETER.value, RoundKind.RANKING.value
 
@@ -426,20 +442,20 @@ async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(ri
     errors = await _errors_of(rig, _submission(rig, view, barometer, principles=["dialog"]))
     assert errors == {"principles": "An opinion barometer uses statements, not principles. "
                                     "Choose statements or another exercise."}
-    await settle(rig, quiet=0.5)
+    await settle(rig.api, quiet=0.5)
     assert await rig.app.store.rounds(1) == []
-    assert not _statement_messages(rig)
+    assert not statement_messages(rig.api)
 
 
 async def test_launch_modal_submission_launches_the_chosen_round(rig: SlackRig) -> None:
     await start_workshop(rig)
-    await settle(rig)
+    await settle(rig.api)
     view = await _open_modal(rig)
     body = _submission(rig, view, RoundKind.BAROMETER.value, statements=["tillfora", "kostnad"],
                        typed="Vi möts oftare än förr\n\n")
     response = await rig.dispatch(body)
     assert response.status == 200 and not response.body
-    await wait_for(lambda: len(_statement_messages(rig)) == 3 or _fail("statements not posted yet"))
+    await wait_for(lambda: len(statement_messages(rig.api)) == 3 or _fail("statements not posted yet"))
     [round_] = await rig.app.store.rounds(1)
     assert round_.status == RoundStatus.OPEN and round_.kind == RoundKind.BAROMETER
     process = rig.app.processes["varmland-2015"]
@@ -454,13 +470,13 @@ async def test_launch_modal_submission_launches_the_chosen_round(rig: SlackRig) 
 
 async def test_launch_modal_submission_launches_a_ranking_of_chosen_principles(rig: SlackRig) -> None:
     await start_workshop(rig)
-    await settle(rig)
+    await settle(rig.api)
     view = await _open_modal(rig)
     body = _submission(rig, view, RoundKind.RANKING.value, principles=["dialog", "kvalitet", "mangfald"])
     posted = len(rig.api.calls_to("chat.postMessage"))
     assert not (await rig.dispatch(body)).body
     await wait_for(lambda: len(rig.api.calls_to("chat.postMessage")) > posted or _fail("round not posted yet"))
-    await settle(rig, quiet=0.5)
+    await settle(rig.api, quiet=0.5)
     [round_] = await rig.app.store.rounds(1)
     assert round_.kind == RoundKind.RANKING and round_.status == RoundStatus.OPEN
     assert [i.ref_key for i in round_.items] == ["dialog", "kvalitet", "mangfald"]
@@ -628,7 +644,7 @@ async def test_a_429_on_chat_update_and_uploads_is_waited_out(rig: SlackRig) -> 
 async def test_answers_to_presses_reuse_one_http_session(rig: SlackRig) -> None:
     """Every API call and response_url answer goes through one keep-alive session, not one per vote."""
     created, _ = await start_workshop(rig)
-    await settle(rig, quiet=0.5)
+    await settle(rig.api, quiet=0.5)
     for n in range(12):
         await rig.press(f"UR{n:02d}", created, buttons(created)[n % 3]["value"])
         await rig.wait_responses(n + 1)
@@ -711,7 +727,7 @@ async def test_http_path_acks_votes_within_three_seconds_while_charts_render(
           f"median={overlapping[len(overlapping) // 2] * 1000:.0f} ms; "
           f"renders {[round(end - start, 2) for start, end in rendering]} s")
     await rig.wait_responses(len(users) * 8 + len(during))
-    await settle(rig)
+    await settle(rig.api)
     workshop = await rig.app.service.workshop_by_code(code)
     round_ = await rig.app.service.open_round_of(workshop.id)
     assert round_ is not None

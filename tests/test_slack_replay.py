@@ -27,7 +27,15 @@ from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.replay_guard import ReplayGuard
 from tests.standins.slack_api import SlackStandIn, StoredMessage, sign
-from tests.test_slack_flow import buttons, settle, start_workshop, wait_for
+from tests.test_slack_flow import (
+    _fail,
+    buttons,
+    message_with,
+    settle,
+    start_workshop,
+    statement_messages,
+    wait_for,
+)
 
 TOKEN = "xoxb-replay-test"
 SECRET = "replay-signing-secret"
@@ -61,13 +69,8 @@ class Rig:
         body = self.api.slash_command_body("/dialog", text, user, channel)
         assert await self.processes[0].send(body, sign(SECRET, body)) == 200
 
-    def message_with(self, needle: str, channel: str = CHANNEL) -> StoredMessage:
-        found = [m for m in self.api.messages_in(channel) if needle in (m.text or "")]
-        assert found, f"no message with {needle!r}"
-        return found[-1]
-
     async def wait_message(self, needle: str, channel: str = CHANNEL, within: float = 30.0) -> StoredMessage:
-        return await wait_for(lambda: self.message_with(needle, channel), within)
+        return await wait_for(lambda: message_with(self.api, needle, channel), within)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -132,10 +135,10 @@ async def test_a_replayed_slash_command_changes_nothing(tmp_path: Path, database
         headers = sign(SECRET, body)
         assert await send(body, headers) == 200
         created = await rig.wait_message("Anslutningskod")
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=1.0)
         effects = _effects(api)
         assert await send(body, headers) == 200  # within its five minutes: a normal 200 ...
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=1.0)
         assert _effects(api) == effects  # ... and nothing posted, answered or changed
         assert await rig.app.store.workshop(2) is None
         code = (created.text or "").split("Anslutningskod: ")[1][:6]
@@ -144,15 +147,15 @@ async def test_a_replayed_slash_command_changes_nothing(tmp_path: Path, database
         body = api.slash_command_body("/dialog", "barometer 1", FACILITATOR, CHANNEL)
         headers = sign(SECRET, body)
         assert await send(body, headers) == 200
-        await wait_for(lambda: _statements(api) or _fail("not posted yet"))
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await wait_for(lambda: statement_messages(api) or _fail("not posted yet"))
+        await settle(rig.api, quiet=1.0)
         effects = _effects(api)
         assert await send(body, headers) == 200
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=1.0)
         assert _effects(api) == effects
         workshop = await rig.app.service.workshop_by_code(code)
         assert [r.status for r in await rig.app.store.rounds(workshop.id)] == [RoundStatus.OPEN]
-        assert len(_statements(api)) == 1
+        assert len(statement_messages(api)) == 1
 
 
 @pytest.mark.parametrize("transport", ["dispatch", "http"])
@@ -171,18 +174,18 @@ async def test_a_replay_sent_to_another_process_changes_nothing(tmp_path: Path, 
         headers = sign(SECRET, body)
         assert await rig.processes[0].send(body, headers) == 200
         await rig.wait_message("är stängd")
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=1.0)
         calls = _effects(api)
         assert await rig.processes[1].send(body, headers) == 200
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=1.0)
         assert _effects(api) == calls
 
 
 async def _vote_change_and_replay(api: SlackStandIn, rig: Rig, replay_to: int) -> None:
     """Vote 2, change to 5, then the first vote's request is replayed: the 5 must stay."""
-    await start_workshop(rig)  # type: ignore[arg-type]
+    await start_workshop(rig)
     await rig.command("barometer 1")
-    statement = await wait_for(lambda: _statements(api)[0])
+    statement = await wait_for(lambda: statement_messages(api)[0])
     values = [b["value"] for b in buttons(statement)]
     first = api.block_actions_body("U42", CHANNEL, "dlg-0-1", values[1], message_ts=statement.ts)
     first_headers = sign(SECRET, first)
@@ -192,7 +195,7 @@ async def _vote_change_and_replay(api: SlackStandIn, rig: Rig, replay_to: int) -
     assert await rig.processes[0].send(change, sign(SECRET, change)) == 200
     await api.wait_for_calls("respond", 2)
     assert await rig.processes[replay_to].send(first, first_headers) == 200
-    await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+    await settle(rig.api, quiet=1.0)
     app = rig.app
     [round_] = await app.store.rounds(1)
     assert [r.value for r in await app.store.responses(round_.id)] == [5]
@@ -211,7 +214,7 @@ async def test_a_redelivered_event_is_handled_once(tmp_path: Path) -> None:
         retry = {**sign(SECRET, body, int(time.time()) + 1), "x-slack-retry-num": "1",
                  "x-slack-retry-reason": "http_timeout"}
         assert await send(body, retry) == 200
-        await settle(rig, quiet=1.0)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=1.0)
         assert len(api.messages_in("D1")) == 1
 
 
@@ -225,7 +228,7 @@ async def test_a_request_signed_anew_is_not_a_replay(tmp_path: Path) -> None:
         assert await send(body, sign(SECRET, body, now)) == 200
         assert await send(body, sign(SECRET, body, now - 1)) == 200
         await wait_for(lambda: len(api.messages_in(CHANNEL)) == 2 or _fail("two answers expected"))
-        await settle(rig, quiet=0.5)  # type: ignore[arg-type]
+        await settle(rig.api, quiet=0.5)
         assert len(api.messages_in(CHANNEL)) == 2
 
 
@@ -261,10 +264,3 @@ def _effects(api: SlackStandIn) -> list[tuple[str, int]]:
     """Every call the bot made that shows or changes something (auth.test is Bolt's own)."""
     return [(c.method, c.status) for c in api.calls if c.method != "auth.test"]
 
-
-def _statements(api: SlackStandIn) -> list[StoredMessage]:
-    return [m for m in api.messages_in(CHANNEL) if any(b["value"].startswith("b.") for b in buttons(m))]
-
-
-def _fail(reason: str) -> None:
-    raise AssertionError(reason)

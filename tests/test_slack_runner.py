@@ -7,7 +7,6 @@ acknowledged again and dropped. Stopping closes the HTTP session the adapter sha
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import urllib.parse
@@ -22,15 +21,13 @@ from bot.app import App
 from bot.slack.runner import slack_running
 from tests.harness import free_port, running_app
 from tests.standins.slack_api import SlackStandIn, sign
-from tests.test_slack_flow import buttons, wait_for
+from tests.test_slack_flow import _fail, buttons, settle, wait_for
 
 TOKEN = "xoxb-runner-test"
 APP_TOKEN = "xapp-runner-test"
 SECRET = "runner-signing-secret"
 FACILITATOR = "UFAC"
 CHANNEL = "C7"
-
-
 
 
 @asynccontextmanager
@@ -61,14 +58,14 @@ async def test_slack_running_over_http_checks_signatures_and_drops_replays(tmp_p
             assert await post(body, sign("not-the-secret", body)) == 401
             assert await post(body, sign(SECRET, body, int(time.time()) - 301)) == 401  # older than 5 min
             assert await post(body, {"content-type": "application/x-www-form-urlencoded"}) == 401
-            await _quiet(api)
+            await settle(api, quiet=0.8)
             assert api.messages_in(CHANNEL) == [] and await app.store.workshop(1) is None
 
             headers = sign(SECRET, body)
             assert await post(body, headers) == 200
             await wait_for(lambda: _workshop_messages(api) or _fail("no workshop yet"))
             assert await post(body, headers) == 200  # the same request again: accepted, and dropped
-            await _quiet(api)
+            await settle(api, quiet=0.8)
             assert len(_workshop_messages(api)) == 1 and await app.store.workshop(2) is None
             session = adapter.port.client.session
             assert session is not None and not session.closed
@@ -97,7 +94,7 @@ async def test_slack_running_in_socket_mode_drops_a_redelivered_envelope(tmp_pat
             await api.wait_for_calls("respond", 1)
             await api.send_envelope("interactive", press, envelope_id=pressed, retry_attempt=1)
             await api.wait_for_acks(4)
-            await _quiet(api)
+            await settle(api, quiet=0.8)
         assert len(_workshop_messages(api)) == 1 and await app.store.workshop(2) is None
         assert len(api.calls_to("respond")) == 1
         assert len(await app.store.participants(1)) == 1
@@ -107,14 +104,3 @@ def _form(body: str) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
 
 
-async def _quiet(api: SlackStandIn, quiet: float = 0.8) -> None:
-    """Wait until the stand-in got no call for ``quiet`` seconds (listeners run after the ack)."""
-    seen, since = len(api.calls), time.monotonic()
-    while time.monotonic() - since < quiet:
-        await asyncio.sleep(0.05)
-        if len(api.calls) != seen:
-            seen, since = len(api.calls), time.monotonic()
-
-
-def _fail(reason: str) -> None:
-    raise AssertionError(reason)

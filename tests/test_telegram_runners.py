@@ -37,8 +37,6 @@ PUBLIC_URL = "https://bot.example.org/telegram"
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
 
 
-
-
 @asynccontextmanager
 async def _app(api: TelegramStandIn, tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
     values: dict[str, Any] = {"telegram_token": TOKEN, "telegram_api_base_url": api.root_url,
