@@ -93,8 +93,9 @@ async def checkpoint_wal(engine: AsyncEngine, every: float = 5.0) -> None:
 
 async def warm_pool(engine: AsyncEngine, connections: int = 3) -> None:
     """Open ``connections`` pooled connections now, so the first burst of votes does not wait
-    while a connection (a thread and a file handle each, with aiosqlite) is opened mid-commit:
-    measured at about 60 ms, the slowest press of a first burst."""
+    while a connection (a thread and a file handle each, with aiosqlite) is opened for the reads
+    and writes that go through the engine: measured at about 60 ms, the slowest press of a first
+    burst. (The votes themselves are written by :class:`storage.sqlite_writer.SqliteThreadWriter`.)"""
     opened = [await engine.connect() for _ in range(connections)]
     for connection in opened:
         await connection.close()  # back into the pool, still open
