@@ -95,6 +95,11 @@ def cmd_processes(args: argparse.Namespace) -> int:
 def cmd_config(args: argparse.Namespace) -> int:
     settings = _settings(args)
     processes = load_processes(settings.processes_dir)
+    problems = settings.missing_secrets()
+    for problem in problems:
+        print(f"configuration error: {problem}", file=sys.stderr)
+    if problems:
+        return 2
     platforms = [name for name, on in (("telegram", settings.has_telegram), ("slack", settings.has_slack)) if on]
     print(f"settings ok; database {settings.effective_database_url.split('@')[-1]}; "
           f"{len(processes)} processes; platforms: {', '.join(platforms) or 'none (local mode)'}; "

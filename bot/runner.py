@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 async def run(settings: Settings, *, script: TextIO | None = None, out_dir: Path | None = None,
               local: bool = False) -> int:
     """Start the platforms in ``settings`` (or the local mode) and run until stopped."""
+    if not (local or script is not None):
+        settings.require_secrets()  # before anything is created
     app = await App.create(settings)
     try:
         if local or script is not None or not (settings.has_telegram or settings.has_slack):

@@ -129,6 +129,33 @@ class Settings(BaseModel):
     def has_slack(self) -> bool:
         return bool(self.slack_bot_token)
 
+    def missing_secrets(self) -> list[ConfigError]:
+        """The platform modes configured to take requests from the internet without their secret.
+
+        Telegram's webhook and Slack's HTTP mode accept requests from anyone who finds the URL;
+        only the secret tells a real update from a forged vote, so neither may start without it.
+        """
+        problems = []
+        if self.has_telegram and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
+            problems.append(ConfigError("settings", "telegram_webhook_secret", (
+                'telegram_mode = "webhook" needs telegram_webhook_secret: without it anyone who finds '
+                "the webhook URL can send the bot forged updates and votes. Set telegram_webhook_secret "
+                "(or DIALOGBOT_TELEGRAM_WEBHOOK_SECRET) to a random string of letters, digits, _ and - "
+                '(the bot registers it with Telegram), or use telegram_mode = "polling".')))
+        if self.has_slack and not self.slack_app_token and not self.slack_signing_secret:
+            problems.append(ConfigError("settings", "slack_signing_secret", (
+                "Slack over HTTP (slack_bot_token without slack_app_token) needs slack_signing_secret: "
+                "without it the bot cannot tell Slack's requests from forged commands and votes. Set "
+                "slack_signing_secret (or DIALOGBOT_SLACK_SIGNING_SECRET) to the Signing Secret on your "
+                "Slack app's Basic Information page, or set slack_app_token to use Socket Mode.")))
+        return problems
+
+    def require_secrets(self, platform: str = "") -> None:
+        """Raise the first of :meth:`missing_secrets` (of ``platform``'s settings, if given)."""
+        problems = [p for p in self.missing_secrets() if p.where.startswith(platform)]
+        if problems:
+            raise problems[0]
+
 
 def load_settings(
     config_file: Path | None = None,

@@ -59,3 +59,33 @@ def test_unmigrated_postgres_is_a_clear_error(tmp_path: Path, pg_server: str) ->
         assert "Traceback" not in result.stderr
     finally:
         in_thread(lambda: sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.mark.parametrize(("env", "settings"), [
+    ({"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1"}, ["slack_signing_secret"]),
+    ({"DIALOGBOT_TELEGRAM_TOKEN": "1:x", "DIALOGBOT_TELEGRAM_MODE": "webhook"}, ["telegram_webhook_secret"]),
+    ({"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1", "DIALOGBOT_TELEGRAM_TOKEN": "1:x",
+      "DIALOGBOT_TELEGRAM_MODE": "webhook"}, ["telegram_webhook_secret", "slack_signing_secret"]),
+])
+def test_config_check_names_a_missing_platform_secret(tmp_path: Path, env: dict[str, str],
+                                                      settings: list[str]) -> None:
+    result = dialogbot("config", "check", tmp_path=tmp_path, env=env)
+    assert result.returncode == 2 and "settings ok" not in result.stdout
+    assert [line.split(": ")[2] for line in result.stderr.splitlines()] == settings
+    assert "Traceback" not in result.stderr
+
+
+def test_config_check_accepts_the_modes_that_need_no_secret(tmp_path: Path) -> None:
+    socket_mode = {"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1", "DIALOGBOT_SLACK_APP_TOKEN": "xapp-1",
+                   "DIALOGBOT_TELEGRAM_TOKEN": "1:x"}  # Socket Mode and polling reach out, nobody calls in
+    result = dialogbot("config", "check", tmp_path=tmp_path, env=socket_mode)
+    assert result.returncode == 0 and "settings ok" in result.stdout, result.stderr
+
+
+def test_run_refuses_slack_over_http_without_a_signing_secret(tmp_path: Path) -> None:
+    result = dialogbot("run", tmp_path=tmp_path, env={"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [paragraph] = result.stderr.splitlines()
+    assert paragraph.startswith("configuration error: settings: slack_signing_secret: ")
+    assert "Signing Secret" in paragraph and "slack_app_token" in paragraph
+    assert not (tmp_path / "data" / "dialogbot.sqlite3").exists()  # refused before the database was opened

@@ -8,6 +8,8 @@ acknowledged again and dropped. Stopping closes the HTTP session the adapter sha
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -16,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.app import App
 from bot.slack.runner import slack_running
+from config.errors import ConfigError
 from tests.harness import free_port, running_app
 from tests.standins.slack_api import SlackStandIn, sign
 from tests.test_slack_flow import _fail, buttons, settle, wait_for
@@ -104,3 +108,32 @@ def _form(body: str) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
 
 
+
+
+async def test_a_malformed_timestamp_is_a_bad_signature(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    async with SlackStandIn(bot_token=TOKEN) as api, _app(
+            api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app, aiohttp.ClientSession() as http:
+        async with slack_running(app):
+            body = api.slash_command_body("/dialog", "workshop varmland-2015 X", FACILITATOR, CHANNEL)
+            for timestamp in ("abc", "", "1.5e9", "١٧٠٠٠٠٠٠٠٠"):  # the last: Arabic-Indic digits
+                headers = {**sign(SECRET, body), "x-slack-request-timestamp": timestamp}
+                async with http.post(url, data=body.encode(), headers=headers) as response:
+                    assert response.status == 401, timestamp
+            await settle(api, quiet=0.5)
+        assert api.messages_in(CHANNEL) == [] and await app.store.workshop(1) is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Path) -> None:
+    port = free_port()
+    async with SlackStandIn(bot_token=TOKEN) as api, _app(
+            api, tmp_path, slack_signing_secret="", slack_listen="127.0.0.1", slack_port=port) as app:
+        with pytest.raises(ConfigError) as refused:
+            async with slack_running(app):
+                pytest.fail("started without a signing secret")
+        assert refused.value.where == "slack_signing_secret"
+        assert not api.calls
+        with socket.socket() as probe:  # nothing listens on the port
+            assert probe.connect_ex(("127.0.0.1", port)) != 0

@@ -23,6 +23,7 @@ from bot.app import App
 from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.runner import SECRET_HEADER, telegram_running
+from config.errors import ConfigError
 from facilitation.model import RoundStatus
 from tests.harness import free_port, running_app
 from tests.standins.telegram_api import TelegramStandIn
@@ -48,7 +49,7 @@ async def _app(api: TelegramStandIn, tmp_path: Path, **settings: Any) -> AsyncIt
 async def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     async with TelegramStandIn(token=TOKEN) as api, _app(api, tmp_path, telegram_mode="webhook",
                                                           telegram_webhook_url=PUBLIC_URL) as app:
-        with pytest.raises(RuntimeError, match="telegram_webhook_secret"):
+        with pytest.raises(ConfigError, match="telegram_webhook_secret"):
             async with telegram_running(app):
                 pytest.fail("started without a secret")
         assert api.webhook is None and not api.calls_to("setWebhook")

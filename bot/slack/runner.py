@@ -23,9 +23,11 @@ from slack_bolt.adapter.socket_mode.async_internals import send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -92,7 +94,9 @@ class SlackAdapter:
             kwargs["base_url"] = base_url
         client = AsyncWebClient(**kwargs)
         client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries))
-        app = AsyncApp(client=client, signing_secret=signing_secret)
+        # Bolt's own check, but a malformed timestamp is a bad signature (401), not a crash (500).
+        app = AsyncApp(client=client, signing_secret=signing_secret, request_verification_enabled=False,
+                       before_authorize=SignatureCheck(signing_secret))
         return cls(conversation, app, client, limits=limits, replay_guard=replay_guard)
 
     # --- listeners ------------------------------------------------------------------------
@@ -236,6 +240,30 @@ class _ModalErrors(Exception):
         self.errors = errors
 
 
+class _StrictVerifier(SignatureVerifier):
+    """slack_sdk's verifier, refusing a timestamp that is no whole number instead of raising."""
+
+    def is_valid(self, body: str | bytes, timestamp: str | None, signature: str | None) -> bool:
+        if timestamp is None or not timestamp.isascii() or not timestamp.isdigit():
+            return False
+        return super().is_valid(body, timestamp, signature)
+
+
+class SignatureCheck(AsyncRequestVerification):
+    """Bolt's request verification (HTTP mode) with :class:`_StrictVerifier`.
+
+    Bolt's verifier calls ``int()`` on the ``X-Slack-Request-Timestamp`` header, so a request
+    with a non-numeric one ended in an HTTP 500 and a logged traceback; it is an invalid
+    signature like any other and gets Bolt's 401.
+    """
+
+    @property
+    def verifier(self) -> SignatureVerifier:
+        if self._verifier is None:
+            self._verifier = _StrictVerifier(signing_secret=self._signing_secret)
+        return self._verifier
+
+
 class ReplayMiddleware(AsyncMiddleware):
     """Drops a request this installation already handled (Bolt runs it after the signature check).
 
@@ -296,6 +324,7 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
     processes behind a load balancer share it.
     """
     settings = app.settings
+    settings.require_secrets("slack")
     adapter = SlackAdapter.build(app.conversation, settings.slack_bot_token, settings.slack_signing_secret,
                                  base_url=settings.slack_api_base_url, replay_guard=ReplayGuard(app.engine))
     runner: web.AppRunner | None = None

@@ -237,6 +237,7 @@ class TelegramAdapter:
 async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
     """Start Telegram per the settings (polling or webhook) and stop it on exit."""
     settings = app.settings
+    settings.require_secrets("telegram")
     adapter = TelegramAdapter.build(
         app.conversation, settings.telegram_token, base_url=settings.telegram_api_base_url,
         admins_are_facilitators=settings.group_admins_are_facilitators,
@@ -249,8 +250,6 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
     polling = None
     try:
         if settings.telegram_mode == "webhook":
-            if not settings.telegram_webhook_secret:
-                raise RuntimeError("telegram_webhook_secret is required in webhook mode")
             runner = web.AppRunner(adapter.webhook_app(settings.telegram_webhook_secret))
             await runner.setup()
             await web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port).start()
