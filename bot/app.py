@@ -69,13 +69,12 @@ class App:
         pseudonymizer = Pseudonymizer(settings.secret)
 
         def is_facilitator(user: UserRef) -> bool:
-            return settings.is_facilitator(user.platform, user.user_id) or (
-                settings.group_admins_are_facilitators and user.is_chat_admin
-            )
+            return settings.is_facilitator(user.platform, user.user_id)
 
         renderer = ChartRenderer(settings.chart_processes if chart_processes is None else chart_processes)
         conversation = Conversation(
-            service, pseudonymizer, is_facilitator=is_facilitator, language=settings.language,
+            service, pseudonymizer, is_facilitator=is_facilitator,
+            chat_admins_lead=settings.group_admins_are_facilitators, language=settings.language,
             min_group_size=settings.min_group_size, renderer=renderer, exercises=default_exercises(),
         )
         from bot.meetings_chat import install

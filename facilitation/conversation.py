@@ -73,6 +73,9 @@ class _Command:
     handler: Handler
     facilitator_only: bool
     usage_key: str = ""
+    #: Whether a chat admin leads it in the room where the chat's workshop was created
+    #: (``chat_admins_lead``); else only a configured facilitator does.
+    room_admins: bool = False
 
 
 class Conversation:
@@ -84,6 +87,7 @@ class Conversation:
         pseudonymizer: Pseudonymizer,
         *,
         is_facilitator: Callable[[UserRef], bool],
+        chat_admins_lead: bool = False,
         language: Language = Language.SV,
         min_group_size: int = 5,
         renderer: ChartRenderer | None = None,
@@ -93,7 +97,8 @@ class Conversation:
         self.service = service
         self.pseudonymizer = pseudonymizer
         self.codec = ButtonCodec(pseudonymizer)
-        self.is_facilitator = is_facilitator
+        self.is_facilitator = is_facilitator  # a configured facilitator: leads every workshop, anywhere
+        self.chat_admins_lead = chat_admins_lead
         self.language = language
         self.min_group_size = min_group_size
         self.renderer = renderer or ChartRenderer(processes=0)
@@ -135,7 +140,12 @@ class Conversation:
         self._extra_actions[action] = handler
 
     def register_command(self, names: Sequence[str], handler: Handler, *, facilitator_only: bool) -> None:
-        """Add a command (all its names/aliases) handled by a feature module."""
+        """Add a command (all its names/aliases) handled by a feature module.
+
+        A ``facilitator_only`` feature command (e.g. the dialogue meetings' ``/signatar``) is about
+        a process, not about the chat's workshop: chat admins never lead it, only configured
+        facilitators do.
+        """
         for name in names:
             if name in COMMANDS or name in self._extra_commands:
                 raise ValueError(f"command {name!r} is taken")
@@ -220,7 +230,8 @@ class Conversation:
         if command is None and exercise is None:
             raise DomainError("error.unknown_command", name=name[:30])
         facilitator_only = command.facilitator_only if command else True
-        if facilitator_only and not self.is_facilitator(event.user):
+        room_admins = command.room_admins if command else True
+        if facilitator_only and not await self.may_lead(turn, room_admins=room_admins):
             raise DomainError("error.not_facilitator")
         if command is not None:
             await command.handler(self, turn, event.args)
@@ -232,6 +243,22 @@ class Conversation:
         if turn.chat.is_private:
             await turn.reply(t("help.participant", turn.lang))
 
+    async def may_lead(self, turn: Turn, *, room_admins: bool = True) -> bool:
+        """Whether the user of ``turn`` may run facilitator commands here.
+
+        A configured facilitator leads everywhere. With ``chat_admins_lead`` a group's admin leads
+        in that group only, and only the workshop created there (or starts one in a group bound
+        to none): being admin of *a* group must never give rights over a workshop created
+        elsewhere, and anyone can make a group, add the bot and bind it with the join code.
+        """
+        if self.is_facilitator(turn.user):
+            return True
+        if not (room_admins and self.chat_admins_lead and turn.user.is_chat_admin and not turn.chat.is_private):
+            return False
+        binding = await self.service.store.chat_binding(
+            self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
+        return binding is None or binding.origin
+
     async def bound_workshop(self, turn: Turn) -> Workshop:
         """The workshop this chat is bound to (by /workshop in a room or /delta in private)."""
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
@@ -240,9 +267,10 @@ class Conversation:
             raise DomainError("error.no_workshop")
         return await self.service.require_workshop(workshop_id)
 
-    async def bind(self, turn: Turn, workshop: Workshop) -> None:
+    async def bind(self, turn: Turn, workshop: Workshop, *, origin: bool = False) -> None:
+        """Bind the chat of ``turn`` to ``workshop``; ``origin``: the workshop is created here."""
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
-        await self.service.store.bind_chat(chat_key, workshop.id)
+        await self.service.store.bind_chat(chat_key, workshop.id, origin=origin)
         if not turn.chat.is_private:
             await self.service.store.add_room(workshop.id, turn.chat)
 
@@ -269,7 +297,7 @@ class Conversation:
 
     async def cmd_help(self, turn: Turn, args: tuple[str, ...]) -> None:
         text = t("help.participant", turn.lang)
-        if self.is_facilitator(turn.user):
+        if await self.may_lead(turn):
             text += "\n\n" + t("help.facilitator", turn.lang)
         await turn.reply(_with_command_prefix(text, turn.port))
 
@@ -278,8 +306,9 @@ class Conversation:
             raise DomainError("error.bad_args", usage=t("usage.join", turn.lang))
         workshop = await self.service.workshop_by_code(" ".join(args))
         await self.service.join(workshop.id, turn.user_key)
-        # A group or channel becomes a room of the workshop only by a facilitator's word:
-        # otherwise anyone could move a room to another workshop, or pull a workshop into a room.
+        # A group or channel becomes a room of the workshop only by a configured facilitator's
+        # word: otherwise anyone could move a room to another workshop, or pull a workshop into
+        # a group of their own (whose admin they are) and lead it from there.
         if turn.chat.is_private or self.is_facilitator(turn.user):
             await self.bind(turn, workshop)
         await turn.reply(t("workshop.joined", turn.lang, title=workshop.title),
@@ -322,7 +351,7 @@ class Conversation:
         if not args:
             raise DomainError("error.bad_args", usage=t("usage.workshop", turn.lang))
         workshop = await self.service.create_workshop(args[0], " ".join(args[1:]), turn.lang)
-        await self.bind(turn, workshop)
+        await self.bind(turn, workshop, origin=True)
         await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
                          self.sector_keyboard(workshop.id, turn.lang))
         hint = t("workshop.join_hint", turn.lang, code=workshop.join_code)
@@ -552,7 +581,8 @@ def _with_command_prefix(text: str, port: ChatPort) -> str:
 
 
 def _cmd(method: Callable[..., Awaitable[None]], facilitator_only: bool = False) -> _Command:
-    return _Command(lambda conv, turn, args: method(conv, turn, args), facilitator_only)
+    return _Command(lambda conv, turn, args: method(conv, turn, args), facilitator_only,
+                    room_admins=facilitator_only)
 
 
 COMMANDS: dict[str, _Command] = {}

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from facilitation.model import (
+    ChatBinding,
     Language,
     Participant,
     Response,
@@ -34,7 +35,7 @@ class MemoryStore:
         self._participants: dict[tuple[int, str], Participant] = {}
         self._rounds: dict[int, Round] = {}
         self._responses: dict[tuple[int, int, str], Response] = {}
-        self._bindings: dict[str, int] = {}
+        self._bindings: dict[str, ChatBinding] = {}
         self._rooms: dict[int, dict[tuple[str, str], ChatRef]] = {}
         self._languages: dict[str, Language] = {}
         self._ids = {"workshop": 0, "round": 0, "item": 0}
@@ -200,10 +201,14 @@ class MemoryStore:
             had_language = self._languages.pop(key, None) is not None
             return len(doomed) + len(people) + int(had_language)
 
-    async def bind_chat(self, chat_key: str, workshop_id: int) -> None:
-        self._bindings[chat_key] = workshop_id
+    async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:
+        self._bindings[chat_key] = ChatBinding(workshop_id, origin)
 
     async def bound_workshop(self, chat_key: str) -> int | None:
+        binding = self._bindings.get(chat_key)
+        return binding.workshop_id if binding else None
+
+    async def chat_binding(self, chat_key: str) -> ChatBinding | None:
         return self._bindings.get(chat_key)
 
     async def unbind_chat(self, chat_key: str) -> None:

@@ -100,6 +100,18 @@ class Workshop:
     compare_round_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ChatBinding:
+    """The workshop a chat is in, and whether the workshop was created in that chat.
+
+    ``origin`` matters for ``group_admins_are_facilitators``: a group's admins lead only the
+    workshops started in their group, never one whose room they got by ``/delta KOD``.
+    """
+
+    workshop_id: int
+    origin: bool = False
+
+
 @dataclass
 class Participant:
     """A participant known only by a pseudonymous key (keyed hash of platform + user id)."""

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from facilitation.model import (
+    ChatBinding,
     Language,
     Participant,
     Response,
@@ -112,9 +113,15 @@ class Store(Protocol):
         """Delete every participation and answer stored under ``key``; the number of rows removed."""
         ...
 
-    async def bind_chat(self, chat_key: str, workshop_id: int) -> None: ...
+    async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:
+        """Bind the chat to the workshop (replacing an earlier binding); ``origin``: created here."""
+        ...
 
     async def bound_workshop(self, chat_key: str) -> int | None: ...
+
+    async def chat_binding(self, chat_key: str) -> ChatBinding | None:
+        """The chat's workshop and whether it was created in this chat."""
+        ...
 
     async def unbind_chat(self, chat_key: str) -> None: ...
 

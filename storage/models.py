@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -125,6 +127,8 @@ class ChatBindingRow(Base):
 
     chat_key: Mapped[str] = mapped_column(KEY, primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    # The workshop was created in this chat: with group_admins_are_facilitators its admins lead it.
+    origin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RoomRow(Base):

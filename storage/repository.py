@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from facilitation.model import (
+    ChatBinding,
     Language,
     Participant,
     Response,
@@ -374,20 +375,25 @@ class SqlStore(Transactions):
             return removed
 
     # --- chats and preferences -----------------------------------------------------------
-    async def bind_chat(self, chat_key: str, workshop_id: int) -> None:
+    async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:
         async with self._write() as session:
-            insert = self._insert(ChatBindingRow).values(chat_key=chat_key, workshop_id=workshop_id)
+            insert = self._insert(ChatBindingRow).values(chat_key=chat_key, workshop_id=workshop_id, origin=origin)
             await session.execute(insert.on_conflict_do_update(
-                index_elements=["chat_key"], set_={"workshop_id": insert.excluded.workshop_id}))
+                index_elements=["chat_key"],
+                set_={"workshop_id": insert.excluded.workshop_id, "origin": insert.excluded.origin}))
 
     async def unbind_chat(self, chat_key: str) -> None:
         async with self._write() as session:
             await session.execute(delete(ChatBindingRow).where(ChatBindingRow.chat_key == chat_key))
 
     async def bound_workshop(self, chat_key: str) -> int | None:
+        binding = await self.chat_binding(chat_key)
+        return binding.workshop_id if binding else None
+
+    async def chat_binding(self, chat_key: str) -> ChatBinding | None:
         async with self._read() as session:
             row = await session.get(ChatBindingRow, chat_key)
-            return row.workshop_id if row else None
+            return ChatBinding(row.workshop_id, bool(row.origin)) if row else None
 
     async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
         async with self._write() as session:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from facilitation.errors import DomainError
-from facilitation.model import Language, RoundKind, RoundStatus, Sector
+from facilitation.model import ChatBinding, Language, RoundKind, RoundStatus, Sector
 from facilitation.service import WorkshopService
 from tests.fixtures import PROCESSES
 
@@ -202,3 +202,15 @@ async def test_stepping_limits_answers_to_the_current_statement(service: Worksho
     await service.answer(round_.id, round_.items[1].id, "p", 3)
     with pytest.raises(DomainError, match="no_more_items"):
         await service.step(round_.id, 3)
+
+
+async def test_a_chat_binding_remembers_whether_the_workshop_was_created_there(service: WorkshopService) -> None:
+    first = await service.create_workshop("varmland-2015", "Skapad här")
+    second = await service.create_workshop("varmland-2015", "Skapad någon annanstans")
+    store = service.store
+    assert await store.chat_binding("chat") is None
+    await store.bind_chat("chat", first.id, origin=True)
+    assert await store.chat_binding("chat") == ChatBinding(first.id, True)
+    await store.bind_chat("chat", second.id)  # bound to another workshop: not its origin
+    assert await store.chat_binding("chat") == ChatBinding(second.id, False)
+    assert await store.bound_workshop("chat") == second.id

@@ -152,3 +152,64 @@ async def test_lookups_do_not_take_a_group_message_place() -> None:
             assert time.monotonic() - started < 1.0
         assert [m.user.id for m in admins] == [7] and member.status == "administrator"
         assert api.count_429 == 0
+
+
+async def test_an_admin_of_their_own_group_cannot_take_over_a_workshop(tmp_path: Path) -> None:
+    """Issue 14: a participant makes a group they own, adds the bot and sends ``/delta KOD``.
+
+    Their group must not become a room of the real workshop, and from it ``/stang``, ``/markera``
+    and ``/export`` (admin of *a* group) must give no rights over a workshop created elsewhere.
+    """
+    participant, own_group = 777, -100777
+    async with TelegramStandIn(token=TOKEN) as api, _app(
+            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+        api.set_admins(GROUP, [])
+        api.set_admins(own_group, [], owner=participant)  # the participant owns their group
+        async with telegram_running(app):
+            api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Riktig workshop", push=True)
+            link = await _until(api, lambda: _deep_link(api, GROUP))
+            code = link.rsplit("=", 1)[1]
+            api.message_update(FACILITATOR, GROUP, "/barometer 1", push=True)
+            await _until(api, lambda: _markups(api, GROUP, "b."))
+
+            api.message_update(participant, own_group, f"/delta {code}", push=True)
+            await _until(api, lambda: "Riktig workshop" in (api.last_text(own_group) or ""))
+            for command in ("/stang", "/markera", "/export", "/status", "/resultat"):
+                before = len(api.sent_messages(own_group))
+                api.message_update(participant, own_group, command, push=True)
+                await _until(api, lambda before=before: len(api.sent_messages(own_group)) > before)
+                # Refused: their group is no room of the workshop (it is bound to nothing).
+                assert "inte kopplad till någon workshop" in (api.last_text(own_group) or ""), command
+
+        workshop = await app.service.workshop_by_code(code)
+        [round_] = await app.store.rounds(workshop.id)
+        assert round_.status == RoundStatus.OPEN  # the facilitator's round was not closed
+        assert [int(room.chat_id) for room in await app.store.rooms(workshop.id)] == [GROUP]
+        assert not api.calls_to("sendDocument")  # no export left the workshop
+
+
+async def test_admins_lead_only_the_workshops_created_in_their_group(tmp_path: Path) -> None:
+    """An admin's group where a workshop was created is that workshop's own room (the admins lead
+    there); a group a configured facilitator bound with ``/delta`` gives its admins nothing, and an
+    origin room's admin has no rights in another room of the same workshop."""
+    origin_admin, other_admin, origin_group, other_group = 601, 602, -100601, -100602
+    async with TelegramStandIn(token=TOKEN) as api, _app(
+            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+        api.set_admins(origin_group, [origin_admin])
+        api.set_admins(other_group, [other_admin, origin_admin])
+        async with telegram_running(app):
+            api.message_update(origin_admin, origin_group, "/workshop varmland-2015 Adminledd", push=True)
+            code = (await _until(api, lambda: _deep_link(api, origin_group))).rsplit("=", 1)[1]
+            # A configured facilitator binds a second room; its admins get no rights from that.
+            api.message_update(FACILITATOR, other_group, f"/delta {code}", push=True)
+            await _until(api, lambda: "Adminledd" in (api.last_text(other_group) or ""))
+            for admin in (other_admin, origin_admin):
+                before = len(api.sent_messages(other_group))
+                api.message_update(admin, other_group, "/markera", push=True)
+                await _until(api, lambda before=before: len(api.sent_messages(other_group)) > before)
+                assert "bara för processledare" in (api.last_text(other_group) or "")
+            # In the room where it was created, its admin leads: a round opens in both rooms.
+            api.message_update(origin_admin, origin_group, "/markera", push=True)
+            await _until(api, lambda: _markups(api, other_group, "pa."))
+        workshop = await app.service.workshop_by_code(code)
+        assert [r.status for r in await app.store.rounds(workshop.id)] == [RoundStatus.OPEN]
