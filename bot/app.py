@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chart_workers import ProcessChartRenderer
 from config.catalogue import load_processes
 from config.settings import Settings
 from facilitation.charting import ChartRenderer
@@ -71,7 +72,8 @@ class App:
         def is_facilitator(user: UserRef) -> bool:
             return settings.is_facilitator(user.platform, user.user_id)
 
-        renderer = ChartRenderer(settings.chart_processes if chart_processes is None else chart_processes)
+        workers = settings.chart_processes if chart_processes is None else chart_processes
+        renderer = ProcessChartRenderer(workers) if workers > 0 else ChartRenderer()
         conversation = Conversation(
             service, pseudonymizer, is_facilitator=is_facilitator,
             chat_admins_lead=settings.group_admins_are_facilitators, language=settings.language,

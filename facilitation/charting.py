@@ -2,18 +2,18 @@
 
 Charts are built by pure functions returning a :class:`~matplotlib.figure.Figure`, so tests can
 inspect what was drawn (bar widths, labels) without comparing pixels; :func:`to_png` turns one
-into bytes. :class:`ChartRenderer` runs rendering in worker processes so a heavy chart never
-holds the event loop (or the GIL) that acknowledges votes.
+into bytes. :class:`ChartRenderer` runs rendering off the event loop (on a thread here; the bot
+draws in worker processes, see :mod:`bot.chart_workers`, so a heavy chart never holds the event
+loop or the GIL that acknowledges votes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import multiprocessing
 import textwrap
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import matplotlib
@@ -61,33 +61,40 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _render(build: Callable[..., Figure], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+def render_png(build: Callable[..., Figure], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    """PNG bytes of ``build(*args, **kwargs)`` in the project's font (what a renderer runs)."""
     with matplotlib.rc_context({"font.family": FONT_FAMILY}):
         fig = build(*args, **kwargs)
     return to_png(fig)
 
 
-class ChartRenderer:
-    """Renders chart-building functions off the event loop.
+class ChartsUnavailable(Exception):
+    """Charts cannot be drawn right now (their worker died and could not be brought back).
 
-    ``processes > 0`` uses a spawn-context process pool (the builder and its arguments must be
-    picklable: module-level functions and dataclasses); ``processes == 0`` uses one thread,
-    which is enough for the local mode and tests.
+    The conversation then posts what it can and the results once charts can be drawn again
+    (:meth:`ChartRenderer.wait_until_available`), rather than failing the command.
     """
 
-    def __init__(self, processes: int = 1) -> None:
-        self._executor: Executor
-        if processes > 0:
-            self._executor = ProcessPoolExecutor(
-                max_workers=processes, mp_context=multiprocessing.get_context("spawn")
-            )
-        else:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+
+class ChartRenderer:
+    """Renders chart-building functions off the event loop, on one thread.
+
+    Enough for the local mode and tests; the bot process draws in worker processes that are
+    restarted when they die (:class:`bot.chart_workers.ProcessChartRenderer`, same interface).
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
 
     async def render(self, build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
-        """PNG bytes of ``build(*args, **kwargs)``, computed in the worker."""
+        """PNG bytes of ``build(*args, **kwargs)``; raises :class:`ChartsUnavailable` when charts
+        cannot be drawn now."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _render, build, args, kwargs)
+        return await loop.run_in_executor(self._executor, render_png, build, args, kwargs)
+
+    async def wait_until_available(self) -> None:
+        """Return once a chart can be drawn again (a thread always can)."""
+        return None
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from facilitation import texts as _texts  # noqa: F401  (registers the core texts)
 from facilitation.buttons import ButtonCodec
 from facilitation.cache import SingleFlight, TTLCache
-from facilitation.charting import ChartRenderer
+from facilitation.charting import ChartRenderer, ChartsUnavailable
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Image, Output, Post
 from facilitation.i18n import t
@@ -64,6 +64,17 @@ class Turn:
         return await self.port.send_text(self.chat, text, buttons)
 
 
+@dataclass(frozen=True)
+class ResultTarget:
+    """A chat that gets a closed round's results, in its language."""
+
+    port: ChatPort
+    chat: ChatRef
+    lang: Language
+
+
+OWED_RESULT_TRIES = 5  # tries to post results owed since a close while charts could not be drawn
+
 Handler = Callable[["Conversation", Turn, tuple[str, ...]], Awaitable[None]]
 ActionHandler = Callable[["Conversation", Turn, tuple[int, ...]], Awaitable[str]]
 
@@ -101,7 +112,7 @@ class Conversation:
         self.chat_admins_lead = chat_admins_lead
         self.language = language
         self.min_group_size = min_group_size
-        self.renderer = renderer or ChartRenderer(processes=0)
+        self.renderer = renderer or ChartRenderer()
         self.live = live or LiveUpdater()
         self.ports: dict[str, ChatPort] = {}
         self.exercises: dict[RoundKind, Exercise] = {}
@@ -113,6 +124,9 @@ class Conversation:
         self._start_handlers: dict[str, Handler] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
         self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
+        # Results of rounds closed while charts could not be drawn: posted once they can be.
+        self._owed_results: dict[int, list[ResultTarget]] = {}
+        self._owed_task: asyncio.Task[None] | None = None
         for exercise in exercises:
             self.add_exercise(exercise)
 
@@ -198,6 +212,8 @@ class Conversation:
                 await self._on_text(turn, event)
         except DomainError as refusal:
             await self._refuse(turn, refusal.message(lang))
+        except ChartsUnavailable:
+            await self._refuse(turn, t("error.charts_unavailable", lang))
         except Exception:
             log.exception("unexpected error handling %s", type(event).__name__)
             await self._refuse(turn, t("error.internal", lang))
@@ -471,15 +487,71 @@ class Conversation:
         round_ = await self.service.close_round(round_.id)
         await self.live.finish(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)
-        outputs: dict[Language, list[Output]] = {}  # charts drawn once per language, not per room
-        for chat in await self.rooms(round_.workshop_id, also=turn.chat):
-            port = self.ports.get(chat.platform)
-            if port is not None:
-                lang = self.room_language(chat, turn, workshop)
-                if lang not in outputs:
-                    outputs[lang] = await self.exercises[round_.kind].results(self, round_, lang)
-                await port.send_text(chat, t("round.closing", lang, title=round_.title))
-                await self.post_outputs(port, chat, outputs[lang])
+        targets = [ResultTarget(port, chat, self.room_language(chat, turn, workshop))
+                   for chat in await self.rooms(round_.workshop_id, also=turn.chat)
+                   if (port := self.ports.get(chat.platform)) is not None]
+        try:
+            outputs = await self._results_by_language(round_, targets)
+        except ChartsUnavailable:  # the round is closed all the same; its results follow
+            for target in targets:
+                await target.port.send_text(target.chat, t("round.closing_charts_later", target.lang,
+                                                           title=round_.title, number=round_.id))
+            self._owe_results(round_.id, targets)
+            return
+        for target in targets:
+            await target.port.send_text(target.chat, t("round.closing", target.lang, title=round_.title))
+            await self.post_outputs(target.port, target.chat, outputs[target.lang])
+
+    async def _results_by_language(self, round_: Round,
+                                   targets: Sequence[ResultTarget]) -> dict[Language, list[Output]]:
+        """The results of ``round_`` in each language of ``targets``: charts drawn once per language."""
+        exercise = self.exercises[round_.kind]
+        languages = dict.fromkeys(target.lang for target in targets)
+        return {lang: await exercise.results(self, round_, lang) for lang in languages}
+
+    def _owe_results(self, round_id: int, targets: Sequence[ResultTarget]) -> None:
+        """Post the results of ``round_id`` in ``targets`` once charts can be drawn again."""
+        owed = self._owed_results.setdefault(round_id, [])
+        owed.extend(target for target in targets if target not in owed)
+        if self._owed_task is None or self._owed_task.done():
+            self._owed_task = asyncio.get_running_loop().create_task(self._post_owed_results())
+
+    async def _post_owed_results(self) -> None:
+        """Wait for charts, then post every owed result once (a round whose charts still fail
+        is tried again after the next wait, at most :data:`OWED_RESULT_TRIES` times)."""
+        tries: dict[int, int] = {}
+        while self._owed_results:
+            await self.renderer.wait_until_available()
+            for round_id in list(self._owed_results):
+                tries[round_id] = tries.get(round_id, 0) + 1
+                try:
+                    round_ = await self.service.require_round(round_id)
+                    outputs = await self._results_by_language(round_, self._owed_results[round_id])
+                except Exception:  # charts or the database still failing: wait and try again
+                    log.warning("results of a closed round still cannot be posted", exc_info=True)
+                    if tries[round_id] < OWED_RESULT_TRIES:
+                        continue
+                    outputs = None
+                targets = self._owed_results.pop(round_id)  # before posting: never posted twice
+                for target in targets:
+                    try:
+                        if outputs is None:
+                            await target.port.send_text(target.chat, t("round.results_failed", target.lang,
+                                                                       number=round_id))
+                            continue
+                        await target.port.send_text(target.chat, t("round.results_now", target.lang,
+                                                                   title=round_.title, number=round_id))
+                        await self.post_outputs(target.port, target.chat, outputs[target.lang])
+                    except Exception:
+                        log.warning("could not post a closed round's results in a room", exc_info=True)
+
+    def _settle_owed(self, round_id: int, chat: ChatRef) -> None:
+        """``chat`` has been shown the results of ``round_id`` (``/resultat``): not again."""
+        owed = self._owed_results.get(round_id)
+        if owed is not None:
+            owed[:] = [target for target in owed if target.chat != chat]
+            if not owed:
+                del self._owed_results[round_id]
 
     async def cmd_results(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
@@ -490,6 +562,7 @@ class Conversation:
         lang = await self._language_here(turn, round_)
         outputs = await self.exercises[round_.kind].results(self, round_, lang)
         await self.post_outputs(turn.port, turn.chat, outputs)
+        self._settle_owed(round_.id, turn.chat)
 
     async def cmd_export(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
@@ -569,6 +642,9 @@ class Conversation:
                                                   sector=t(f"sector.{sector.value}", turn.lang)))
 
     async def aclose(self) -> None:
+        if self._owed_task is not None:
+            self._owed_task.cancel()
+            await asyncio.gather(self._owed_task, return_exceptions=True)
         await self.live.aclose()
 
 

@@ -62,6 +62,14 @@ SV = {
     "vote.scale_value": "{value} av {steps}",
     "vote.need_sector": " (Ange gärna sektor med /sektor.)",
     "round.closing": "Omgången {title} är stängd. Här är resultatet:",
+    "round.closing_charts_later": (
+        "Omgången {title} är stängd; inga fler svar tas emot. Diagrammen kan inte ritas just nu, "
+        "så resultatet kommer hit av sig självt så snart de kan (eller med /resultat {number})."
+    ),
+    "round.results_now": "Här är resultatet av omgång #{number}, {title}, som stängdes nyss:",
+    "round.results_failed": (
+        "Resultatet av omgång #{number} kunde fortfarande inte ritas. Försök med /resultat {number} om en stund."
+    ),
     "round.no_answers": "Inga svar kom in.",
     "round.status": "{title}: {n} har svarat ({state}).",
     "round.state.draft": "utkast",
@@ -103,6 +111,7 @@ SV = {
     "error.unknown_command": "Okänt kommando /{name}. Skriv /hjalp.",
     "error.bad_args": "Så här används kommandot: {usage}",
     "error.internal": "Något gick fel hos mig. Försök igen om en stund; /status visar läget.",
+    "error.charts_unavailable": "Diagrammen kan inte ritas just nu. Försök igen om en stund.",
     "error.round_still_open": "Omgång #{number} är fortfarande öppen. Stäng den med /stang innan du startar en ny.",
     "error.results_after_close": (
         "Resultatet visas när omgången är stängd (/stang). Hur många som har svarat ser du med /status."
@@ -173,6 +182,14 @@ EN = {
     "vote.scale_value": "{value} of {steps}",
     "vote.need_sector": " (Please give your sector with /sector.)",
     "round.closing": "The round {title} is closed. Here is the result:",
+    "round.closing_charts_later": (
+        "The round {title} is closed; no more answers are taken. Charts cannot be drawn right now, "
+        "so the result will come here by itself as soon as they can (or with /results {number})."
+    ),
+    "round.results_now": "Here is the result of round #{number}, {title}, which closed a moment ago:",
+    "round.results_failed": (
+        "The result of round #{number} still could not be drawn. Try /results {number} in a moment."
+    ),
     "round.no_answers": "No answers came in.",
     "round.status": "{title}: {n} have answered ({state}).",
     "round.state.draft": "draft",
@@ -214,6 +231,7 @@ EN = {
     "error.unknown_command": "Unknown command /{name}. Type /help.",
     "error.bad_args": "Usage: {usage}",
     "error.internal": "Something went wrong on my side. Please try again in a moment; /status shows where things stand.",
+    "error.charts_unavailable": "Charts cannot be drawn right now. Please try again in a moment.",
     "error.round_still_open": "Round #{number} is still open. Close it with /close before you start a new one.",
     "error.results_after_close": (
         "Results are shown once the round is closed (/close). /status shows how many have answered."

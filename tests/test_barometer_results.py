@@ -29,7 +29,7 @@ class RecordingRenderer(ChartRenderer):
     """Renders in the test's thread and keeps every Figure with the name of its builder."""
 
     def __init__(self) -> None:
-        super().__init__(processes=0)
+        super().__init__()
         self.figures: list[tuple[str, Figure]] = []
 
     async def render(self, build: Any, *args: Any, **kwargs: Any) -> bytes:

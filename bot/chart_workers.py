@@ -1,0 +1,121 @@
+"""Charts drawn in worker processes that come back when they die and end when the bot ends.
+
+A chart worker can die: the kernel's OOM killer, an operator's ``kill``, a crash in a native
+library. :class:`~concurrent.futures.ProcessPoolExecutor` then refuses every later task
+(BrokenProcessPool) until the bot is restarted, so one dead worker used to break every later
+``/stang`` and ``/resultat``. Here a broken pool is replaced by a new one and the chart is drawn
+once more; when that fails too, :class:`~facilitation.charting.ChartsUnavailable` lets the
+conversation post the results once charts can be drawn again.
+
+A worker must not outlive the bot either. A spawned worker holds both ends of its task queue's
+pipe, so it never reads end-of-file when the bot dies and would wait forever after a
+``kill -9`` of the bot. So each worker asks Linux to kill it when its parent dies
+(``prctl(PR_SET_PDEATHSIG)``) and, on every platform, also looks once a second whether its
+parent is still the process that started it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from facilitation.charting import ChartRenderer, ChartsUnavailable, render_png
+
+log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_SECONDS = 1.0
+MAX_PROBE_WAIT = 60.0  # seconds between tries to bring charts back, at most
+
+
+class ProcessChartRenderer(ChartRenderer):
+    """Draws charts in ``processes`` spawned workers (the builder and its arguments must be
+    picklable: module-level functions and dataclasses); a dead worker is replaced."""
+
+    def __init__(self, processes: int = 1) -> None:  # no thread, unlike the base class
+        if processes < 1:
+            raise ValueError("at least one worker process")
+        self._processes = processes
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(max_workers=self._processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
+        with contextlib.suppress(OSError):
+            pool.submit(_warm_up)  # start the worker now, not in the first /stang (matplotlib takes ~1 s)
+        return pool
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A new pool instead of ``broken`` (once, however many renders saw it break)."""
+        if self._pool is not broken:
+            return
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+
+    async def render(self, build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
+        """PNG bytes of ``build(*args, **kwargs)``, drawn in a worker; a dead worker is replaced and
+        the chart drawn once more, then :class:`ChartsUnavailable` is raised."""
+        for attempt in (1, 2):
+            pool = self._pool
+            try:
+                return await asyncio.wrap_future(pool.submit(render_png, build, args, kwargs))
+            except (BrokenExecutor, OSError) as exc:
+                log.warning("chart worker died (%s); starting a new one%s", type(exc).__name__,
+                            " and drawing the chart again" if attempt == 1 else "")
+                self._replace(pool)
+        raise ChartsUnavailable
+
+    async def wait_until_available(self) -> None:
+        """Return once a worker answers; tries again after 1, 2, 4 … (at most 60) seconds."""
+        delay = 1.0
+        while True:
+            pool = self._pool
+            try:
+                await asyncio.wrap_future(pool.submit(_warm_up))
+                return
+            except (BrokenExecutor, OSError):
+                self._replace(pool)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_PROBE_WAIT)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker as soon as the process ``parent`` ends, however it ends."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl here: the watcher below still works
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _warm_up() -> bool:
+    """Load matplotlib's drawing machinery in the worker (and prove the worker answers)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+
+    return True

@@ -1,0 +1,163 @@
+"""Chart workers (``chart_processes >= 1``): a dead worker is replaced, results of a round closed
+while charts could not be drawn follow once they can, and no worker outlives the bot.
+
+The workers are real spawned processes, killed with SIGKILL as the kernel's OOM killer or an
+operator would; the bot of the last test is the real ``dialogbot run`` process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.harness import LocalHarness, until
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chart_workers(parent: int) -> list[int]:
+    """Running spawned multiprocessing workers whose parent is ``parent`` (zombies do not count)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == parent and state != "Z" and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def pngs(h: LocalHarness) -> list[Path]:
+    return [path for path in h.port.files() if path.suffix == ".png"]
+
+
+async def test_a_killed_chart_worker_is_replaced_and_every_later_close_posts_its_charts(tmp_path: Path) -> None:
+    h = await LocalHarness.start(tmp_path, chart_processes=1)
+    try:
+        await h.run("/workshop varmland-2015 Dödad ritare", "/barometer 1,2", ":sim 12", "/stang")
+        assert len(pngs(h)) == 3
+        for round_number in (2, 3):
+            [worker] = await until(lambda: chart_workers(os.getpid()))
+            os.kill(worker, signal.SIGKILL)
+            await until(lambda worker=worker: not is_running(worker))
+            out = await h.run("/barometer 1,2", ":sim 12", "/stang")
+            assert not [line for line in out if "gick fel" in line], out
+            assert len(pngs(h)) == 3 * round_number
+            assert any("Här är resultatet" in line for line in out)
+        await h.run("/resultat 1")  # an earlier round's charts, drawn by the new worker
+        assert len(pngs(h)) == 12
+    finally:
+        await h.close()
+
+
+class WorkerKiller:
+    """Kills every chart worker of this process as soon as it appears, while running."""
+
+    def __init__(self) -> None:
+        self.killed: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid in chart_workers(os.getpid()):
+                os.kill(pid, signal.SIGKILL)
+                self.killed.add(pid)
+            time.sleep(0.003)
+
+    def __enter__(self) -> WorkerKiller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def test_results_of_a_round_closed_while_charts_cannot_be_drawn_follow_once(tmp_path: Path) -> None:
+    h = await LocalHarness.start(tmp_path, chart_processes=1)
+    try:
+        await h.run("/workshop varmland-2015 Ritaren nere", "/barometer 1,2", ":sim 12")
+        with WorkerKiller() as killer:
+            out = await h.run("/stang")  # the worker dies, and so does the one started to draw again
+            assert len(killer.killed) >= 2
+        closed = [line for line in out if "är stängd; inga fler svar tas emot" in line]
+        assert len(closed) == 1 and "/resultat 1" in closed[0]
+        assert not pngs(h) and not [line for line in out if "gick fel" in line]
+        round_ = (await h.app.store.rounds(1))[0]
+        assert round_.status.value == "closed"
+
+        # The worker is back after the killing stopped: the results come by themselves, once.
+        await until(lambda: len(pngs(h)) == 3, within=30)
+        await asyncio.sleep(2.0)
+        assert len(pngs(h)) == 3
+        assert len([line for line in h.output if "som stängdes nyss" in line]) == 1
+    finally:
+        await h.close()
+
+
+async def test_a_results_command_settles_what_was_owed_in_that_chat(tmp_path: Path) -> None:
+    h = await LocalHarness.start(tmp_path, chart_processes=1)
+    try:
+        await h.run("/workshop varmland-2015 Ritaren nere", "/barometer 1,2", ":sim 12")
+        with WorkerKiller():
+            await h.run("/stang")
+            refused = await h.run("/resultat 1")  # charts cannot be drawn yet: said so
+        assert len(refused) == 1 and "Diagrammen kan inte ritas just nu" in refused[0]
+        await until(lambda: len(pngs(h)) == 3, within=30)
+        await h.run("/resultat 1")
+        await asyncio.sleep(1.0)
+        assert len(pngs(h)) == 6  # the owed results once, /resultat once: nothing more
+    finally:
+        await h.close()
+
+
+def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("/workshop varmland-2015 Kill\n/barometer 1\n:sim 6\n/stang\n:vänta 120\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
+    env.update(DIALOGBOT_DATA_DIR=str(tmp_path / "data"), DIALOGBOT_CHART_PROCESSES="1", PYTHONPATH=str(ROOT))
+    workers: list[int] = []
+    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--script", str(script)], cwd=tmp_path,
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (workers := chart_workers(bot.pid)):
+            assert bot.poll() is None and time.monotonic() < deadline, "no chart worker started"
+            time.sleep(0.05)
+        bot.kill()
+        bot.wait()
+        killed = time.monotonic()
+        while any(is_running(pid) for pid in workers) and time.monotonic() - killed < 10:
+            time.sleep(0.05)
+        gone_after = time.monotonic() - killed
+        assert not any(is_running(pid) for pid in workers), "the chart worker outlived the bot"
+        assert gone_after < 3.0
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        for pid in workers:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
