@@ -144,9 +144,11 @@ def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while not (workers := chart_workers(bot.pid)):
-            assert bot.poll() is None and time.monotonic() < deadline, "no chart worker started"
+        while len(list((tmp_path / "data" / "charts").glob("*.png"))) < 3:  # the worker has drawn
+            assert bot.poll() is None and time.monotonic() < deadline, "no charts drawn"
             time.sleep(0.05)
+        workers = chart_workers(bot.pid)
+        assert workers
         bot.kill()
         bot.wait()
         killed = time.monotonic()
