@@ -74,6 +74,7 @@ class ResultTarget:
 
 
 OWED_RESULT_TRIES = 5  # tries to post results owed since a close while charts could not be drawn
+OWED_RETRY_SECONDS = 10.0  # between those tries
 
 Handler = Callable[["Conversation", Turn, tuple[str, ...]], Awaitable[None]]
 ActionHandler = Callable[["Conversation", Turn, tuple[int, ...]], Awaitable[str]]
@@ -517,33 +518,37 @@ class Conversation:
             self._owed_task = asyncio.get_running_loop().create_task(self._post_owed_results())
 
     async def _post_owed_results(self) -> None:
-        """Wait for charts, then post every owed result once (a round whose charts still fail
-        is tried again after the next wait, at most :data:`OWED_RESULT_TRIES` times)."""
+        """Wait for charts, then post every owed result once; a round whose results still fail
+        (charts or the database) is tried again a little later, :data:`OWED_RESULT_TRIES` times."""
         tries: dict[int, int] = {}
         while self._owed_results:
             await self.renderer.wait_until_available()
             for round_id in list(self._owed_results):
                 tries[round_id] = tries.get(round_id, 0) + 1
-                try:
-                    round_ = await self.service.require_round(round_id)
-                    outputs = await self._results_by_language(round_, self._owed_results[round_id])
-                except Exception:  # charts or the database still failing: wait and try again
-                    log.warning("results of a closed round still cannot be posted", exc_info=True)
-                    if tries[round_id] < OWED_RESULT_TRIES:
-                        continue
-                    outputs = None
-                targets = self._owed_results.pop(round_id)  # before posting: never posted twice
-                for target in targets:
-                    try:
-                        if outputs is None:
-                            await target.port.send_text(target.chat, t("round.results_failed", target.lang,
-                                                                       number=round_id))
-                            continue
-                        await target.port.send_text(target.chat, t("round.results_now", target.lang,
-                                                                   title=round_.title, number=round_id))
-                        await self.post_outputs(target.port, target.chat, outputs[target.lang])
-                    except Exception:
-                        log.warning("could not post a closed round's results in a room", exc_info=True)
+                await self._post_owed(round_id, last_try=tries[round_id] >= OWED_RESULT_TRIES)
+            if self._owed_results:
+                await asyncio.sleep(OWED_RETRY_SECONDS)
+
+    async def _post_owed(self, round_id: int, *, last_try: bool) -> None:
+        """Post the owed results of ``round_id`` (on the last try without them: say so instead)."""
+        outputs: dict[Language, list[Output]] | None = None
+        try:
+            round_ = await self.service.require_round(round_id)
+            outputs = await self._results_by_language(round_, self._owed_results[round_id])
+        except Exception:
+            log.warning("results of a closed round still cannot be posted", exc_info=True)
+            if not last_try:
+                return
+        for target in self._owed_results.pop(round_id):  # taken before posting: never posted twice
+            try:
+                if outputs is None:
+                    await target.port.send_text(target.chat, t("round.results_failed", target.lang, number=round_id))
+                    continue
+                await target.port.send_text(target.chat, t("round.results_now", target.lang, title=round_.title,
+                                                           number=round_id))
+                await self.post_outputs(target.port, target.chat, outputs[target.lang])
+            except Exception:
+                log.warning("could not post a closed round's results in a room", exc_info=True)
 
     def _settle_owed(self, round_id: int, chat: ChatRef) -> None:
         """``chat`` has been shown the results of ``round_id`` (``/resultat``): not again."""
