@@ -24,6 +24,7 @@ from config.settings import Settings
 from facilitation.meetings import (
     Contact,
     ContactKeys,
+    Meeting,
     MeetingsConfigError,
     address_problem,
     format_when,
@@ -120,7 +121,15 @@ async def _status(store: MeetingStore) -> None:
     print("reminders: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + f" (total {total})")
     print(f"planned now: {planned} new (the bot plans {dispatcher.horizon.days} days ahead)")
     print(f"progress: {done}/{total} handled; due now: {await store.due_count(now)}")
-    upcoming = [d for d in (await schedule(store, now, UPCOMING_HORIZON)).dues if d.due_at > now]
+    problems: list[str] = []
+
+    def unplannable(meeting: Meeting, exc: Exception) -> None:
+        problems.append(f"cannot plan {meeting.process_key}/{meeting.key} ({type(exc).__name__}: {exc}): "
+                        "fix it in its file and import it again")
+
+    upcoming = [d for d in (await schedule(store, now, UPCOMING_HORIZON, unplannable)).dues if d.due_at > now]
+    for problem in problems:
+        print(f"problem: {problem}")
     stored_next = await store.next_due(now)
     candidates = [m for m in (stored_next, upcoming[0].due_at if upcoming else None) if m is not None]
     print(f"next due: {_local(min(candidates) if candidates else None)}")

@@ -23,16 +23,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from facilitation.buttons import ButtonCodec
 from facilitation.meetings import (
@@ -41,12 +42,13 @@ from facilitation.meetings import (
     STOCKHOLM,
     Contact,
     ContactKeys,
+    Meeting,
     MeetingsConfig,
     ReminderDue,
     classify,
     delivery_key,
+    is_occurrence,
     meeting_ics,
-    occurrences,
     parse_meetings,
     plan_reminders,
     reminder_text,
@@ -54,6 +56,7 @@ from facilitation.meetings import (
 )
 from facilitation.ports import Attachment, Button, ChatPort, ChatRef
 from facilitation.pseudonym import Pseudonymizer
+from storage.database import is_outage
 from storage.meetings_repository import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
 
 if TYPE_CHECKING:
@@ -64,10 +67,19 @@ log = logging.getLogger(__name__)
 PACKAGED_MEETINGS = Path(__file__).resolve().parent.parent / "config" / "meetings"
 JOB_ID = "dialogbot-meeting-reminders"
 RSVP_ACTION = "rv"
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def retry_after(exc: BaseException) -> timedelta | None:
+    """The wait a platform asked for with "too many requests" (Telegram's ``RetryAfter``), or None."""
+    wait = getattr(exc, "retry_after", None)
+    if isinstance(wait, int | float) and not isinstance(wait, bool):
+        wait = timedelta(seconds=wait)
+    return wait if isinstance(wait, timedelta) else None
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -76,11 +88,9 @@ def failure_reason(exc: BaseException) -> str:
     Never the exception's message: platforms quote the chat id in it ("chat 123456 not found").
     """
     reason = type(exc).__name__
-    retry_after = getattr(exc, "retry_after", None)
-    if isinstance(retry_after, timedelta):
-        retry_after = retry_after.total_seconds()
-    if isinstance(retry_after, int | float) and not isinstance(retry_after, bool):
-        reason += f" (retry after {retry_after:g} s)"
+    wait = retry_after(exc)
+    if wait is not None:
+        reason += f" (retry after {wait.total_seconds():g} s)"
     return reason
 
 
@@ -111,20 +121,67 @@ class Schedule:
                 self.contact_ids[(due.process_key, due.contact_key)])
 
 
-async def schedule(store: MeetingStore, now: datetime, horizon: timedelta) -> Schedule:
-    """The reminders of the active meetings and contacts *in the database* due by ``now + horizon``."""
+async def schedule(store: MeetingStore, now: datetime, horizon: timedelta,
+                   on_error: Callable[[Meeting, Exception], None] | None = None) -> Schedule:
+    """The reminders of the active meetings and contacts *in the database* due by ``now + horizon``.
+
+    A meeting that cannot be planned is left out (and handed to ``on_error``, by default logged
+    in one line); the others are planned.
+    """
     meetings = await store.meetings()
     contacts = await store.contacts()
     by_process: dict[str, list[Contact]] = {}
     for stored in contacts:
         by_process.setdefault(stored.process_key, []).append(stored.contact)
-    dues = plan_reminders([m.meeting for m in meetings], by_process, now, horizon)
+    dues = plan_reminders([m.meeting for m in meetings], by_process, now, horizon, on_error=on_error or unplannable)
     return Schedule(dues, {(m.meeting.process_key, m.meeting.key): m.id for m in meetings},
                     {(c.process_key, c.contact.key): c.id for c in contacts})
 
 
+class DatabaseUnavailable(Exception):
+    """The database stayed unreachable for longer than the dispatcher's patience."""
+
+
+class _Outage:
+    """One log line when the database becomes unreachable and one when it is back, however many
+    calls saw it; and the moment it started, from which every waiting call's patience runs."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.count = 0  # outages seen so far (a claim made during one may have lost its answer)
+
+    def failed(self, exc: BaseException) -> float:
+        if self.since is None:
+            self.since = time.monotonic()
+            self.count += 1
+            log.warning("reminders: the database is unreachable (%s); deliveries wait for it", type(exc).__name__)
+        return self.since
+
+    def recovered(self) -> None:
+        if self.since is not None:
+            log.info("reminders: the database is back after %.1f s", time.monotonic() - self.since)
+            self.since = None
+
+
+def unplannable(meeting: Meeting, exc: Exception, level: int = logging.WARNING) -> None:
+    """One log line for a meeting that cannot be planned."""
+    log.log(level, "reminders: meeting %s/%s cannot be planned (%s: %s); the other meetings go on - fix it "
+            "in its file and import it again", meeting.process_key, meeting.key, type(exc).__name__, exc)
+
+
 class Dispatcher:
-    """Plans, claims and sends reminders; :meth:`tick` is the unit the scheduler (or a test) runs."""
+    """Plans, claims and sends reminders; :meth:`tick` is the unit the scheduler (or a test) runs.
+
+    **Faults.** Every database call waits through an outage (:meth:`_db`: retried with a backoff
+    of at most 2 s while :func:`storage.database.is_outage` says the database is unreachable, for
+    up to ``patience`` from the outage's start), so a fan-out pauses and resumes by itself. A
+    platform error fails only its delivery (retried later); an error of our own is logged and
+    the delivery is left to its lease. No error ends a worker, and a worker that ends anyway is
+    replaced, so a fan-out always drains its queue. Rows this dispatcher holds (claimed and not
+    yet recorded) are tracked in memory: a send whose record could not be written is written at
+    the next tick and never sent again, and rows a claim took while its answer was lost in an
+    outage are found again by their worker id and sent, not left to their lease.
+    """
 
     def __init__(
         self,
@@ -138,6 +195,7 @@ class Dispatcher:
         batch: int = 100,
         concurrency: int = 64,
         lease: timedelta = timedelta(minutes=10),
+        patience: timedelta | None = None,
         late_grace: timedelta = DEFAULT_LATE_GRACE,
         min_gap: timedelta = DEFAULT_MIN_GAP,
         retry_delay: timedelta = timedelta(minutes=5),
@@ -157,6 +215,8 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.lease = lease
+        # Past the lease another dispatcher may hold our claims: waiting longer gains nothing.
+        self.patience = patience if patience is not None else lease
         self.late_grace = late_grace
         self.min_gap = min_gap
         self.retry_delay = retry_delay
@@ -166,6 +226,10 @@ class Dispatcher:
         self.progress_every = progress_every
         self._known: set[tuple[str, int, int]] = set()
         self._ics_cache: dict[tuple[int, datetime, str], bytes] = {}
+        self._held: set[int] = set()  # claimed by us, outcome not yet recorded
+        self._unrecorded: dict[int, datetime] = {}  # sent, but the database was away: row id -> sent at
+        self._outage = _Outage()
+        self._reported: set[tuple[str, str, str]] = set()  # meetings that cannot be planned, logged once
         self._stopping = False
         self._task: asyncio.Task[TickResult] | None = None
         self._tick_lock = asyncio.Lock()
@@ -184,8 +248,12 @@ class Dispatcher:
             if self._stopping:
                 return result
             self._ics_cache.clear()  # meetings may have changed since the last tick
-            result.planned = await self.plan(self.clock())
-            await self._fan_out(result)
+            try:
+                await self._record_unrecorded()
+                result.planned = await self._db(lambda: self.plan(self.clock()))
+                await self._fan_out(result)
+            except DatabaseUnavailable as exc:
+                log.warning("reminders: %s; the next tick tries again", exc)
             return result
 
     async def kick(self) -> None:
@@ -208,13 +276,35 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await self._task
 
+    async def _db(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``await call()``, run again through a database outage; :class:`DatabaseUnavailable` when
+        the outage has lasted ``patience`` (or 5 s once the dispatcher is stopping)."""
+        delay = 0.05
+        while True:
+            try:
+                value = await call()
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                since = self._outage.failed(exc)
+                patience = self.patience.total_seconds()
+                if self._stopping:
+                    patience = min(patience, 5.0)
+                if time.monotonic() + delay > since + patience:
+                    raise DatabaseUnavailable(f"the database has been unreachable for {patience:.0f} s") from exc
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            self._outage.recovered()
+            return value
+
     async def plan(self, now: datetime) -> int:
         """Insert the delivery rows due within the horizon (idempotent); returns rows inserted.
 
         What this process planned before is remembered by (delivery key, meeting id, contact id)
         so a tick does not re-send thousands of known keys to the database.
         """
-        planned = await schedule(self.store, now, self.horizon)
+        planned = await schedule(self.store, now, self.horizon, self._unplannable)
         fresh = [d for d in planned.dues if planned.memo_key(d) not in self._known]
         if not fresh:
             return 0
@@ -226,42 +316,70 @@ class Dispatcher:
             log.info("reminders: planned %d new reminders (horizon %d days)", inserted, self.horizon.days)
         return inserted
 
+    def _unplannable(self, meeting: Meeting, exc: Exception) -> None:
+        """Logged as a warning once per meeting and error, then quietly at every tick."""
+        key = (meeting.process_key, meeting.key, str(exc))
+        unplannable(meeting, exc, logging.DEBUG if key in self._reported else logging.WARNING)
+        self._reported.add(key)
+
     # --- fan-out -------------------------------------------------------------------------
     async def _fan_out(self, result: TickResult) -> None:
         platforms = list(self.ports)
         if not platforms:
             return
-        total = await self.store.due_count(self.clock(), self.lease)
+        total = await self._db(lambda: self.store.due_count(self.clock(), self.lease))
         if total == 0:
             return
         queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
         context: dict[str, dict[int, Any]] = {"meetings": {}, "contacts": {}, "first": {}}
         progress = _Progress(total, self.progress_every)
-        workers = [asyncio.create_task(self._worker(queue, context, result, progress))
-                   for _ in range(self.concurrency)]
+        workers = _Workers(lambda: self._worker(queue, context, result, progress), self.concurrency)
         low_water = max(self.batch // 2, 1)
+        outages = self._outage.count
+        cancelled = False
         try:
             while not self._stopping:
+                workers.replace_dead()
                 if queue.qsize() >= low_water:
                     await asyncio.sleep(0.02)
                     continue
-                claimed = await self.store.claim(self.worker_id, self.clock(), self.batch, self.lease, platforms)
+                claimed = await self._claim(platforms)
+                if self._outage.count != outages:  # a claim's answer may have been lost meanwhile
+                    outages = self._outage.count
+                    claimed += await self._adopt_orphans()
                 if not claimed:
                     break
-                await self._load_context(claimed, context)
+                await self._db(functools.partial(self._load_context, claimed, context))
                 for row in claimed:
                     queue.put_nowait(row)
             if self._stopping:
                 result.released += await self._release_queued(queue)
         except asyncio.CancelledError:  # killed: claims stay until their lease expires
-            for worker in workers:
-                worker.cancel()
+            cancelled = True
+            workers.cancel()
             raise
         finally:
-            for _ in workers:
-                queue.put_nowait(None)
-            await asyncio.gather(*workers, return_exceptions=True)
+            if not cancelled:
+                await workers.finish(queue)
         progress.done(result)
+
+    async def _claim(self, platforms: list[str]) -> list[Claimed]:
+        rows = await self._db(lambda: self.store.claim(self.worker_id, self.clock(), self.batch, self.lease,
+                                                       platforms))
+        fresh = [row for row in rows if row.id not in self._unrecorded]  # sent: only its record is missing
+        self._held.update(row.id for row in fresh)
+        return fresh
+
+    async def _adopt_orphans(self) -> list[Claimed]:
+        """Rows claimed under our worker id that this process does not hold: a claim committed
+        while its answer was lost in an outage. Nothing of theirs was sent, so they are ours to send."""
+        held = set(self._held)  # as the query starts: a row recorded meanwhile is not an orphan
+        orphans = [row for row in await self._db(lambda: self.store.claimed_by(self.worker_id))
+                   if row.id not in held and row.id not in self._held]
+        if orphans:
+            log.info("reminders: %d deliveries claimed during the outage are sent now", len(orphans))
+        self._held.update(row.id for row in orphans)
+        return orphans
 
     async def _release_queued(self, queue: asyncio.Queue[Claimed | None]) -> int:
         ids = []
@@ -269,7 +387,17 @@ class Dispatcher:
             row = queue.get_nowait()
             if row is not None:
                 ids.append(row.id)
-        return await self.store.release(self.worker_id, ids)
+        released = await self._db(lambda: self.store.release(self.worker_id, ids))
+        self._held.difference_update(ids)
+        return released
+
+    async def _record_unrecorded(self) -> None:
+        """Record the sends a database outage kept from being recorded (before claiming anything)."""
+        for row_id, sent_at in list(self._unrecorded.items()):
+            await self._db(functools.partial(self.store.mark_sent, row_id, sent_at, self.worker_id))
+            del self._unrecorded[row_id]
+            self._held.discard(row_id)
+            log.info("reminders: delivery %d recorded as sent after the database came back", row_id)
 
     async def _load_context(self, claimed: list[Claimed], context: dict[str, dict[int, Any]]) -> None:
         meeting_ids = {c.meeting_id for c in claimed} - set(context["meetings"])
@@ -284,33 +412,53 @@ class Dispatcher:
 
     async def _worker(self, queue: asyncio.Queue[Claimed | None], context: dict[str, dict[int, Any]],
                       result: TickResult, progress: _Progress) -> None:
-        while True:
-            row = await queue.get()
-            if row is None:
-                return
-            if self._stopping:
-                result.released += await self.store.release(self.worker_id, [row.id])
-                continue
+        """Deliver queued rows until the end-of-queue marker; no error ends it."""
+        while (row := await queue.get()) is not None:
             try:
-                await self._deliver(row, context["meetings"].get(row.meeting_id),
-                                    context["contacts"].get(row.contact_id),
-                                    context["first"].get(row.id, True), result)
-            except Exception:  # our own bug or the database (whose errors hide statement values)
+                if self._stopping:
+                    await self._release(row, result)
+                else:
+                    await self._deliver(row, context["meetings"].get(row.meeting_id),
+                                        context["contacts"].get(row.contact_id),
+                                        context["first"].get(row.id, True), result)
+            except DatabaseUnavailable:
+                log.warning("reminders: delivery %d waits for its lease to run out (database unreachable)", row.id)
+            except Exception:  # our own bug
                 log.exception("reminders: delivery %d failed unexpectedly", row.id)
-                await self.store.mark_failed(row.id, "internal error", self._retry_at(row), self.worker_id)
+                await self._after_a_bug(row)
                 result.failed += 1
             progress.tick(result)
+
+    async def _after_a_bug(self, row: Claimed) -> None:
+        """Retry a row our own code failed like a failed send (it runs out of attempts), unless its
+        send was accepted: then only its record is missing, and the next tick writes it."""
+        if row.id in self._unrecorded:
+            return
+        try:
+            await self._finish(row, functools.partial(self.store.mark_failed, row.id, "internal error",
+                                                      self._retry_at(row), self.worker_id))
+        except Exception:  # the claim stays and runs out; a later tick retries the row
+            log.exception("reminders: delivery %d could not be marked failed", row.id)
 
     def _retry_at(self, row: Claimed) -> datetime | None:
         if row.attempts >= self.max_attempts:
             return None
         return self.clock() + self.retry_delay * row.attempts
 
+    async def _finish(self, row: Claimed, record: Callable[[], Awaitable[object]]) -> None:
+        """Write a row's outcome (nothing was sent, or its send was already recorded)."""
+        await self._db(record)
+        self._held.discard(row.id)
+
     async def _skip(self, row: Claimed, reason: str, result: TickResult) -> None:
         log.info("reminders: skipped delivery %d (%s)", row.id, reason)
-        await self.store.mark_skipped(row.id, reason, self.worker_id)
+        await self._finish(row, lambda: self.store.mark_skipped(row.id, reason, self.worker_id))
         result.skipped += 1
         result.skipped_keys.append(row.delivery_key)
+
+    async def _release(self, row: Claimed, result: TickResult) -> None:
+        await self._finish(row, lambda: self.store.release(self.worker_id, [row.id]))
+        result.released += 1
 
     async def _deliver(self, row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None,
                        first: bool, result: TickResult) -> None:
@@ -322,8 +470,11 @@ class Dispatcher:
         if stored is None or not stored.active:
             return await self._skip(row, "meeting no longer in the configuration", result)
         meeting = stored.meeting
-        if row.offset not in meeting.reminder_offsets or not any(
-                o == row.occurrence for o in occurrences(meeting, row.occurrence, row.occurrence + timedelta(seconds=1))):
+        try:
+            current = row.offset in meeting.reminder_offsets and is_occurrence(meeting, row.occurrence)
+        except Exception as exc:  # a meeting row stored before its values were validated
+            return await self._skip(row, f"meeting cannot be read ({type(exc).__name__})", result)
+        if not current:
             return await self._skip(row, "meeting time or reminders changed", result)
         due = ReminderDue(meeting.key, row.occurrence, contact.contact.key, row.offset, row.due_at,
                           meeting.process_key, row.next_due_at)
@@ -331,37 +482,54 @@ class Dispatcher:
         if verdict == "skip_past":
             reason = "meeting has started" if now >= row.occurrence else "superseded by a later reminder"
             return await self._skip(row, reason, result)
-        if verdict == "wait":  # another process's clock ran ahead: give it back
-            await self.store.release(self.worker_id, [row.id])
-            result.released += 1
-            return None
         port = self.ports.get(contact.contact.platform)
-        if port is None:
-            await self.store.release(self.worker_id, [row.id])
-            result.released += 1
-            return None
-        target = contact.contact
+        if verdict == "wait" or port is None:  # another process's clock ran ahead, or no adapter: give it back
+            return await self._release(row, result)
         try:
-            sent = await self._send(row, port, stored, target, first, now if verdict == "catch_up" else None)
-        except Exception as exc:
-            retry_at = self._retry_at(row)
-            log.warning("reminders: sending delivery %d failed (attempt %d%s): %s", row.id, row.attempts,
-                        "" if retry_at else ", giving up", failure_reason(exc))
-            await self.store.mark_failed(row.id, failure_reason(exc), retry_at, self.worker_id)
-            result.failed += 1
-            return None
+            sent = await self._send(row, port, stored, contact.contact, first, now if verdict == "catch_up" else None)
+        except _SendFailed as failure:
+            return await self._failed(row, failure.error, result)
         if not sent:
             log.warning("reminders: delivery %d was taken over by another dispatcher before it was sent here; "
                         "not sent by %s", row.id, self.worker_id)
+            self._held.discard(row.id)
             result.taken_over += 1
             return None
-        if not await self.store.mark_sent(row.id, self.clock(), self.worker_id):
-            log.warning("reminders: delivery %d was taken over while its send was in flight", row.id)
+        await self._record_sent(row)
         if verdict == "catch_up":
             result.caught_up += 1
             log.info("reminders: caught up delivery %d after downtime", row.id)
         result.sent += 1
         return None
+
+    async def _failed(self, row: Claimed, exc: Exception, result: TickResult) -> None:
+        """A failed send is retried later; a platform's "too many requests" never uses up an attempt."""
+        wait = retry_after(exc)
+        if wait is not None:
+            retry_at: datetime | None = self.clock() + max(wait, timedelta(seconds=1))
+        else:
+            retry_at = self._retry_at(row)
+        log.warning("reminders: sending delivery %d failed (attempt %d%s): %s", row.id, row.attempts,
+                    "" if retry_at else ", giving up", failure_reason(exc))
+        await self._finish(row, lambda: self.store.mark_failed(row.id, failure_reason(exc), retry_at, self.worker_id,
+                                                               counts=wait is None))
+        result.failed += 1
+
+    async def _record_sent(self, row: Claimed) -> None:
+        """Record an accepted send; if the database is away past our patience, at the next tick."""
+        sent_at = self.clock()
+        try:
+            ours = await self._db(functools.partial(self.store.mark_sent, row.id, sent_at, self.worker_id))
+        except DatabaseUnavailable:
+            self._unrecorded[row.id] = sent_at
+            log.warning("reminders: delivery %d was sent; it is recorded when the database is back", row.id)
+            return
+        except Exception:
+            self._unrecorded[row.id] = sent_at  # never sent again; the next tick tries the record again
+            raise
+        self._held.discard(row.id)
+        if not ours:
+            log.warning("reminders: delivery %d was taken over while its send was in flight", row.id)
 
     async def _send(self, row: Claimed, port: ChatPort, stored: StoredMeeting, target: Contact, first: bool,
                     caught_up_at: datetime | None) -> bool:
@@ -380,16 +548,19 @@ class Dispatcher:
         # The calendar file first, the question with the buttons last (the newest message).
         # A file re-sent after a failure updates the same calendar entry (stable UID).
         if self.ics == "every" or (self.ics == "first" and first):
-            if not await self.store.renew(row.id, self.worker_id, self.clock()):
+            if not await self._renew(row):
                 return False
             data = self._ics(stored, row.occurrence, lang)
             stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
-            await port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
-                                                  caption=meeting.title))
-        if not await self.store.renew(row.id, self.worker_id, self.clock()):
+            await _platform(port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
+                                                            caption=meeting.title)))
+        if not await self._renew(row):
             return False
-        await port.send_text(chat, text, buttons)
+        await _platform(port.send_text(chat, text, buttons))
         return True
+
+    async def _renew(self, row: Claimed) -> bool:
+        return await self._db(lambda: self.store.renew(row.id, self.worker_id, self.clock()))
 
     def _ics(self, stored: StoredMeeting, occurrence: datetime, lang: Any) -> bytes:
         """The calendar file, rendered once per meeting occurrence and language (the same for all)."""
@@ -401,6 +572,57 @@ class Dispatcher:
             data = self._ics_cache[key] = meeting_ics(stored.meeting, occurrence, uid_domain=self.uid_domain,
                                                       lang=lang)
         return data
+
+
+class _SendFailed(Exception):
+    """The platform refused or failed a send (as opposed to the database or our own code)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
+async def _platform(call: Awaitable[object]) -> None:
+    try:
+        await call
+    except Exception as exc:
+        raise _SendFailed(exc) from exc
+
+
+class _Workers:
+    """The fan-out's worker tasks: a pool that is never left empty."""
+
+    def __init__(self, make: Callable[[], Coroutine[Any, Any, None]], size: int) -> None:
+        self._make = make
+        self.tasks = [asyncio.create_task(make()) for _ in range(size)]
+
+    def replace_dead(self) -> None:
+        """Workers end only at the end-of-queue marker; one that ended before is replaced."""
+        for index, task in enumerate(self.tasks):
+            if task.done():
+                error = None if task.cancelled() else task.exception()
+                log.error("reminders: a delivery worker ended (%s); starting a new one",
+                          type(error).__name__ if error else "cancelled")
+                self.tasks[index] = asyncio.create_task(self._make())
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+    async def finish(self, queue: asyncio.Queue[Claimed | None]) -> None:
+        """An end-of-queue marker per worker; rows left behind by workers that died meanwhile are
+        delivered by new ones."""
+        while True:
+            for _ in self.tasks:
+                queue.put_nowait(None)
+            await asyncio.wait(self.tasks)
+            left = [row for row in (queue.get_nowait() for _ in range(queue.qsize())) if row is not None]
+            if not left:
+                return
+            log.error("reminders: delivery workers ended with %d deliveries queued; starting new ones", len(left))
+            for row in left:
+                queue.put_nowait(row)
+            self.tasks = [asyncio.create_task(self._make()) for _ in self.tasks]
 
 
 class _Progress:

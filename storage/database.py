@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -69,6 +70,37 @@ def apply_sqlite_pragmas(dbapi_connection: Any, *, journal: bool) -> None:
     # when the last connection closes).
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
+
+
+# SQLSTATE classes of a server that is unreachable or going away, and of a transaction that may
+# simply be run again: 08 connection exception, 57 operator intervention (shutdown, restart),
+# 53 insufficient resources (too many connections), 40 serialization failure / deadlock.
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "57", "53", "40")
+# Errors without a SQLSTATE: SQLite's busy file and I/O failures, asyncpg's closed connection.
+_OUTAGE_MESSAGES = ("database is locked", "database table is locked", "disk i/o error", "unable to open database",
+                    "connection is closed", "connection was closed")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be reached or dropped the connection.
+
+    Such an error says nothing about the statement: run it again once the database is back.
+    Anything else (a constraint, a bug in a query) would fail the same way again. A connection
+    refused or reset surfaces as a bare ``OSError`` from the driver's connect; a connection
+    lost mid-statement as a ``DBAPIError`` that invalidated the connection; a locked SQLite
+    file as an ``OperationalError``.
+    """
+    if isinstance(exc, OSError | TimeoutError | sa_exc.TimeoutError):
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc.orig, OSError | TimeoutError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate)[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    message = str(exc.orig).lower()
+    return any(sign in message for sign in _OUTAGE_MESSAGES)
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

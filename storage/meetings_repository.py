@@ -539,13 +539,20 @@ class MeetingStore(Transactions):
             return result.rowcount or 0
 
     async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:
-        """Record a send; False if the row was no longer claimed by ``worker_id`` (lease taken over)."""
+        """Record a send; False if the row was no longer claimed by ``worker_id`` (lease taken over).
+
+        Run again after a lost answer (a database outage), it finds its own record and says True.
+        """
         values = {"status": SENT, "sent_at": _utc(at), "last_error": None, "retry_at": None}
-        ours = [DeliveryRow.status == CLAIMED] + ([DeliveryRow.claimed_by == worker_id] if worker_id else [])
+        mine = [DeliveryRow.claimed_by == worker_id] if worker_id else []
         async with self._write() as session:
-            result = await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id, *ours)
-                                           .values(**values).returning(DeliveryRow.id))
+            result = await session.execute(update(DeliveryRow).where(
+                DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED, *mine).values(**values)
+                .returning(DeliveryRow.id))
             if result.first() is not None:
+                return True
+            if worker_id and (await session.execute(select(DeliveryRow.id).where(
+                    DeliveryRow.id == delivery_id, DeliveryRow.status == SENT, *mine))).first() is not None:
                 return True
             await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
             return False
@@ -577,16 +584,27 @@ class MeetingStore(Transactions):
                                   .values(status=SKIPPED, last_error=reason[:500], retry_at=None))
 
     async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None,
-                          worker_id: str | None = None) -> None:
+                          worker_id: str | None = None, *, counts: bool = True) -> None:
         """A failed send: retried at ``retry_at``, or given up when it is None.
 
-        ``error`` is stored as given: callers pass an exception type and a short reason, never
-        a platform's message (which may quote a chat id).
+        ``counts=False`` (the platform only asked to slow down) gives back the attempt the claim
+        took, so rate limiting alone never makes a reminder run out of attempts. ``error`` is
+        stored as given: callers pass an exception type and a short reason, never a platform's
+        message (which may quote a chat id).
         """
+        values: dict[str, object] = {"status": FAILED, "last_error": error[:500],
+                                     "retry_at": _utc(retry_at) if retry_at is not None else None}
+        if not counts:
+            values["attempts"] = DeliveryRow.attempts - 1
         async with self._write() as session:
-            await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id))
-                                  .values(status=FAILED, last_error=error[:500],
-                                          retry_at=_utc(retry_at) if retry_at is not None else None))
+            await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id)).values(**values))
+
+    async def claimed_by(self, worker_id: str) -> list[Claimed]:
+        """The rows ``worker_id`` holds claimed (after an outage: some claims' answers were lost)."""
+        query = (select(*_CLAIM_COLUMNS).where(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id)
+                 .order_by(DeliveryRow.due_at, DeliveryRow.id))
+        async with self._read() as session:
+            return [_claimed(r) for r in (await session.execute(query)).all()]
 
     async def delivery(self, delivery_id: int) -> Claimed | None:
         async with self._read() as session:

@@ -18,6 +18,7 @@ from facilitation.meetings import (
     parse_meetings,
     parse_span,
 )
+from facilitation.meetings.importing import MAX_REMINDER_OFFSET
 from facilitation.model import Language
 
 SOURCE = "config/processes/varmland.toml"
@@ -180,6 +181,18 @@ C0 = ("signatories", 0, "contacts", 0)
             "[[meetings]][0].reminder_offsets[1]: '7d' is listed twice",
         ),
         ((*M0, "reminder_offsets"), "7d", "[[meetings]][0].reminder_offsets: must be a list"),
+        (
+            (*M0, "reminder_offsets"),
+            ["30d", "1000000d"],
+            "[[meetings]][0].reminder_offsets[1]: '1000000d' is too long: a reminder comes at most 3650d before "
+            "the meeting",
+        ),
+        (
+            (*M0, "reminder_offsets"),
+            ["9" * 40 + "w"],
+            f"[[meetings]][0].reminder_offsets[0]: '{'9' * 40}w' is too long",
+        ),
+        ((*M0, "duration"), "1000000d", "[[meetings]][0].duration: '1000000d' is too long: a meeting lasts at most 31d"),
         ((*M0, "title"), DELETE, "[[meetings]][0].title: is required"),
         ((*M0, "tittle"), "x", "[[meetings]][0].tittle: unknown key"),
         (("meetings", 1, "key"), "dialogmote", "[[meetings]][1].key: duplicate key 'dialogmote'"),
@@ -302,7 +315,8 @@ def test_limits_match_the_database_columns() -> None:
     assert LIMITS["contact.key"] <= ContactRow.__table__.c.key.type.length
     assert MeetingRow.__table__.c.process_key.type.length == LIMITS["process.key"]
     # the longest delivery key "process/meeting:2027-03-09T09:00:00Z:contact:offset" fits its column
-    longest = LIMITS["process.key"] + 1 + LIMITS["meeting.key"] + 22 + LIMITS["contact.key"] + 1 + len("315360000")
+    offset = str(int(MAX_REMINDER_OFFSET.total_seconds()))
+    longest = LIMITS["process.key"] + 1 + LIMITS["meeting.key"] + 22 + LIMITS["contact.key"] + 1 + len(offset)
     assert longest <= DeliveryRow.__table__.c.delivery_key.type.length
 
 

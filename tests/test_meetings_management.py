@@ -251,3 +251,29 @@ async def test_values_at_every_limit_import_plan_and_claim_on_postgres(pg_databa
 def test_status_of_an_empty_database(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = cli("reminders", "status")
     assert code == 0 and "(total 0)" in out and "next due: –" in out and "upcoming" not in out
+
+
+def test_status_with_a_meeting_that_cannot_be_planned(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A meeting row stored before offsets were validated ("1000000d") stops neither the others nor status."""
+    from config.settings import load_settings
+    from facilitation.meetings import Meeting, MeetingsConfig
+    from tests.conftest import in_thread
+
+    soon = (datetime.now(STOCKHOLM) + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
+    assert cli("reminders", "status")[0] == 0  # creates the database
+    url = load_settings(None, env={}, env_file=None, data_dir=tmp_path / "data").effective_database_url
+
+    async def store_rows() -> None:
+        engine = create_engine(url)
+        good = config("anna")
+        broken = Meeting("trasig", PROCESS, "Trasigt möte", soon, reminder_offsets=(timedelta(days=1_000_000),))
+        fine = Meeting("dialogmote", PROCESS, "Årligt dialogmöte", soon, reminder_offsets=(timedelta(days=7),))
+        await MeetingStore(engine).import_config(MeetingsConfig(PROCESS, good.signatories, (broken, fine)))
+        await engine.dispose()
+
+    in_thread(store_rows)
+    code, out, err = cli("reminders", "status")
+    assert code == 0, err
+    assert "planned now: 1 new" in out and f"{PROCESS}/dialogmote\t7d before\t1 contacts" in out
+    assert (f"problem: cannot plan {PROCESS}/trasig (OverflowError: date value out of range): fix it in its file "
+            "and import it again") in out.splitlines()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.meetings_runner import Dispatcher
-from facilitation.meetings import STOCKHOLM, due_time, occurrences, parse_meetings
+from facilitation.meetings import STOCKHOLM, Meeting, MeetingsConfig, due_time, occurrences, parse_meetings
 from facilitation.ports import Attachment, ChatRef, MessageRef
 from storage.database import create_engine
 from storage.meetings_repository import MeetingStore
@@ -387,3 +387,50 @@ async def test_two_dispatchers_on_postgres_deliver_to_1000_contacts_exactly_once
     finally:
         for s in stores:
             await s.engine.dispose()
+
+
+def unplannable_meeting() -> Meeting:
+    """A meeting row as stored before offsets were validated: "1000000d" falls before year 1."""
+    return Meeting("trasig", "varmland-2015", "Trasigt möte", local(2027, 3, 9, 10),
+                   reminder_offsets=(timedelta(days=1_000_000),))
+
+
+async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: MeetingStore,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    good = config(contacts=2, meetings=[{"key": "dialogmote", "title": "Årligt dialogmöte",
+                                         "start": "2027-03-09T10:00", "reminder_offsets": ["1d"]}])
+    await store.import_config(MeetingsConfig(good.process_key, good.signatories,
+                                             (unplannable_meeting(), *good.meetings)))
+    clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
+    port = RecordingPort(clock=clock)
+    d = dispatcher(store, port, clock)
+    caplog.set_level(logging.INFO, logger="bot.meetings_runner")
+    result = await d.tick()
+    assert result.sent == 2 and port.per_chat() == Counter({"1": 1, "2": 1})
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["reminders: meeting varmland-2015/trasig cannot be planned (OverflowError: date value out "
+                        "of range); the other meetings go on - fix it in its file and import it again"]
+    caplog.clear()
+    await d.tick()
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []  # said once, not every 30 s
+
+
+async def test_a_worker_that_dies_is_replaced_and_the_fan_out_ends(store: MeetingStore,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A client library that cancels its own call kills the worker running it (CancelledError is no
+    Exception): the pool must not run empty, or the fan-out waits forever for its queue."""
+    await store.import_config(config(contacts=10, meetings=[{"key": "dialogmote", "title": "Årligt dialogmöte",
+                                                              "start": "2027-03-09T10:00", "reminder_offsets": ["1d"]}]))
+    clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
+
+    class CancellingPort(RecordingPort):
+        async def send_text(self, chat: ChatRef, text: str, buttons=None) -> MessageRef:  # type: ignore[no-untyped-def]
+            if chat.chat_id == "3":
+                raise asyncio.CancelledError
+            return await super().send_text(chat, text, buttons)
+
+    port = CancellingPort(clock=clock)
+    result = await asyncio.wait_for(dispatcher(store, port, clock, batch=10, concurrency=1, ics="none").tick(), 10)
+    assert result.sent == 9 and sorted(port.per_chat()) == sorted(str(i) for i in range(1, 11) if i != 3)
+    assert "reminders: a delivery worker ended (cancelled); starting a new one" in caplog.messages
+    assert (await store.status_counts())["claimed"] == 1  # left to its lease, as after a crash

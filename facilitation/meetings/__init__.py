@@ -30,7 +30,13 @@ from facilitation.meetings.messages import (
     rsvp_summary,
 )
 from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally, Signatory
-from facilitation.meetings.recurrence import next_occurrence, normalise_rrule, occurrences, start_matches_rule
+from facilitation.meetings.recurrence import (
+    is_occurrence,
+    next_occurrence,
+    normalise_rrule,
+    occurrences,
+    start_matches_rule,
+)
 from facilitation.meetings.reminders import (
     DEFAULT_LATE_GRACE,
     DEFAULT_MIN_GAP,
@@ -68,6 +74,7 @@ __all__ = [
     "due_time",
     "event_uid",
     "format_when",
+    "is_occurrence",
     "key_problem",
     "length_problem",
     "meeting_ics",

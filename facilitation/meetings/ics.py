@@ -15,7 +15,7 @@ from icalendar import Alarm, Calendar, Event
 from facilitation.i18n import t
 from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.meetings.model import Meeting
-from facilitation.meetings.recurrence import occurrences
+from facilitation.meetings.recurrence import is_occurrence
 from facilitation.meetings.tz import localize, to_local, utc, wall
 from facilitation.model import Language
 
@@ -63,7 +63,7 @@ def meeting_ics(
     ``ValueError`` when ``occurrence`` is not an occurrence of the meeting.
     """
     start = to_local(occurrence)
-    if not any(utc(o) == utc(start) for o in occurrences(meeting, start, start + timedelta(seconds=1))):
+    if not is_occurrence(meeting, start):
         raise ValueError(f"{start.isoformat()} is not an occurrence of meeting {meeting.key!r}")
     end = to_local(utc(start) + meeting.duration)
 

@@ -86,6 +86,11 @@ LIMITS: dict[str, int] = {
     "meeting.rrule": 500,
 }
 _SPAN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+# The longest reminder offset and meeting: far beyond any real use, and bounded so that every
+# date the planner computes exists (a "1000000d" reminder fell before year 1) and the seconds
+# fit the database's integer columns and the delivery key (see LIMITS).
+MAX_REMINDER_OFFSET = timedelta(days=3650)
+MAX_DURATION = timedelta(days=31)
 _SIGNATORY_FIELDS = {"key", "name", "contacts"}
 _CONTACT_FIELDS = {"key", "name", "language", "workspace", "opted_out", *PLATFORMS}
 _MEETING_FIELDS = {
@@ -191,15 +196,24 @@ def workspace_problem(platform: str, workspace: str | None) -> str | None:
     return length_problem(workspace, "contact.workspace")
 
 
-def parse_span(text: str) -> timedelta:
-    """``"30d"``, ``"2h"``, ``"1h30m"``, ``"1w"`` → timedelta; ``ValueError`` otherwise."""
+def parse_span(text: str, longest: timedelta | None = None, rule: str = "") -> timedelta:
+    """``"30d"``, ``"2h"``, ``"1h30m"``, ``"1w"`` → timedelta; ``ValueError`` otherwise.
+
+    ``longest`` refuses a longer span; ``rule`` states that limit in the message.
+    """
     match = _SPAN.match(text.strip().lower()) if isinstance(text, str) else None
     if not match or not any(match.groups()):
         raise ValueError(f'{text!r} is not a duration like "7d", "2h" or "1h30m"')
     weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    too_long = ValueError(f"{text!r} is too long" + (f": {rule}" if rule else ""))
+    try:
+        span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        raise too_long from None
     if span <= timedelta(0):
         raise ValueError(f"{text!r} must be positive")
+    if longest is not None and span > longest:
+        raise too_long
     return span
 
 
@@ -291,7 +305,8 @@ def _offsets(reader: _Reader, value: object, path: str) -> tuple[timedelta, ...]
     offsets: list[timedelta] = []
     for index, item in enumerate(value):
         try:
-            offset = parse_span(item)
+            offset = parse_span(item, MAX_REMINDER_OFFSET,
+                                f"a reminder comes at most {MAX_REMINDER_OFFSET.days}d before the meeting")
         except ValueError as exc:
             raise reader.fail(f"{path}[{index}]", str(exc)) from None
         if offset in offsets:  # "1w" and "7d" are the same reminder
@@ -345,7 +360,8 @@ def _meeting(
         raise reader.fail(f"{path}.start", "is required")
     start = _start(reader, table["start"], f"{path}.start")
     try:
-        duration = parse_span(table.get("duration", "3h"))
+        duration = parse_span(table.get("duration", "3h"), MAX_DURATION,
+                              f"a meeting lasts at most {MAX_DURATION.days}d")
     except ValueError as exc:
         raise reader.fail(f"{path}.duration", str(exc)) from None
     rrule = reader.text(table, "rrule", path, limit="meeting.rrule") or None

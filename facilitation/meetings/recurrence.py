@@ -160,6 +160,17 @@ def occurrences(meeting: Meeting, start: datetime, end: datetime) -> list[dateti
     return [o for o in found if lo <= utc(o) < hi]
 
 
+def is_occurrence(meeting: Meeting, instant: datetime) -> bool:
+    """Whether ``instant`` is an occurrence of the meeting, compared as UTC instants.
+
+    Never with ``==`` on aware datetimes of different zones: Python calls a time in the autumn
+    fold unequal to every time of another zone (PEP 495), so a 02:30 meeting on the last
+    Sunday of October would never match its own UTC record.
+    """
+    moment = utc(instant)
+    return any(utc(o) == moment for o in occurrences(meeting, moment, moment + timedelta(seconds=1)))
+
+
 def next_occurrence(meeting: Meeting, after: datetime) -> datetime | None:
     """The first occurrence strictly after ``after``, or ``None`` when the series has ended."""
     limit = utc(after)

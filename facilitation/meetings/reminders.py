@@ -25,7 +25,7 @@ Exactly-once is storage's job: :func:`delivery_key` is the unique key a dispatch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -69,32 +69,46 @@ def plan_reminders(
     contacts_by_process: Mapping[str, Iterable[Contact]],
     now: datetime,
     horizon: timedelta,
+    on_error: Callable[[Meeting, Exception], None] | None = None,
 ) -> list[ReminderDue]:
     """Reminders due by ``now + horizon`` for occurrences that have not started, ordered by due time.
 
     Overdue reminders are included (the caller classifies them and dedupes by
-    :func:`delivery_key`); opted-out contacts get none.
+    :func:`delivery_key`); opted-out contacts get none. With ``on_error``, a meeting that cannot
+    be planned (a row stored before its values were validated) is handed to it and the others
+    are planned anyway; without, the error propagates.
     """
-    until = utc(now) + horizon
     planned: list[ReminderDue] = []
     for meeting in meetings:
         contacts = [c for c in contacts_by_process.get(meeting.process_key, ()) if not c.opted_out]
         if not contacts or not meeting.reminder_offsets:
             continue
-        window_end = until + max(meeting.reminder_offsets) + timedelta(days=1)
-        for occurrence in occurrences(meeting, now, window_end):
-            if utc(occurrence) <= utc(now):
-                continue
-            dues = [(offset, due_time(occurrence, offset)) for offset in meeting.reminder_offsets]
-            for index, (offset, due_at) in enumerate(dues):
-                if utc(due_at) > until:
-                    continue
-                next_due = dues[index + 1][1] if index + 1 < len(dues) else None
-                planned.extend(
-                    ReminderDue(meeting.key, occurrence, c.key, offset, due_at, meeting.process_key, next_due)
-                    for c in contacts
-                )
+        try:
+            planned.extend(_plan_meeting(meeting, contacts, now, horizon))
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(meeting, exc)
     planned.sort(key=lambda r: (utc(r.due_at), r.process_key, r.meeting_key, r.contact_key, -r.offset))
+    return planned
+
+
+def _plan_meeting(meeting: Meeting, contacts: list[Contact], now: datetime, horizon: timedelta) -> list[ReminderDue]:
+    until = utc(now) + horizon
+    window_end = until + max(meeting.reminder_offsets) + timedelta(days=1)
+    planned: list[ReminderDue] = []
+    for occurrence in occurrences(meeting, now, window_end):
+        if utc(occurrence) <= utc(now):
+            continue
+        dues = [(offset, due_time(occurrence, offset)) for offset in meeting.reminder_offsets]
+        for index, (offset, due_at) in enumerate(dues):
+            if utc(due_at) > until:
+                continue
+            next_due = dues[index + 1][1] if index + 1 < len(dues) else None
+            planned.extend(
+                ReminderDue(meeting.key, occurrence, c.key, offset, due_at, meeting.process_key, next_due)
+                for c in contacts
+            )
     return planned
 
 
