@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -23,12 +23,8 @@ from storage.database import create_engine
 from storage.meetings_repository import MeetingStore
 from tests.reminder_platforms import Telegram, telegram
 from tests.tcp_proxy import CuttableProxy
-from tests.test_reminders_dispatch import Clock, config, local
-
-DAY = timedelta(days=1)
-MEETING = local(2027, 3, 9, 10)
-ONE_REMINDER = [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-                 "reminder_offsets": ["1d"]}]
+from tests.test_reminders_dispatch import Clock, config
+from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
 
 
 @pytest.fixture

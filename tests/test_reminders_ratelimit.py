@@ -13,14 +13,11 @@ from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time
 from storage.meetings_repository import MeetingStore
 from tests.reminder_platforms import telegram
-from tests.test_reminders_dispatch import Clock, _store, config, local
+from tests.test_reminders_dispatch import Clock, _store, config
+from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
 
 # PTB 22.8's own RetryAfter.__init__ reads the deprecated int-valued ``retry_after``.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
-DAY = timedelta(days=1)
-MEETING = local(2027, 3, 9, 10)
-ONE_REMINDER = [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-                 "reminder_offsets": ["1d"]}]
 
 
 @pytest.fixture
