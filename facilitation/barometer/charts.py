@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from facilitation.barometer.metrics import SECTORS, GroupStatus, SectorBreakdown, StatementStats
 from facilitation.barometer.scale import check_steps, scale_labels
 from facilitation.charting import diverging_palette, new_figure, wrap
-from facilitation.i18n import number_text, t
+from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, Sector
 
 LABEL_WIDTH = 38
@@ -70,7 +70,7 @@ def _n(n: int, lang: Language | str) -> str:
 
 def _percent_axis(ax: Axes, limit: float = 100.0, right: float | None = None) -> None:
     ax.set_xlim(-limit, limit if right is None else right)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{abs(x):.0f} %"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{percent_text(abs(x) / 100)} %"))
     ax.axvline(0, color="#333333", linewidth=1)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
@@ -89,7 +89,7 @@ def _stacked(ax: Axes, ys: Sequence[float], rows: Sequence[StatementStats], colo
         if inline:
             for y, (x, w) in zip(ys, parts, strict=True):
                 if w >= 8:
-                    ax.text(x + w / 2, y, f"{round(w)} %", ha="center", va="center", fontsize=10,
+                    ax.text(x + w / 2, y, f"{percent_text(w / 100)} %", ha="center", va="center", fontsize=10,
                             color="white" if index in (0, len(colours) - 1) else "black")
     return containers
 

@@ -21,16 +21,16 @@ from facilitation.barometer.metrics import (
 )
 from facilitation.barometer.scale import check_steps, scale_labels
 from facilitation.export import Cell, Table
-from facilitation.i18n import t
+from facilitation.i18n import rounded_number, t
 from facilitation.model import Language, Sector
 
 
 def _percent(share: float | None) -> float | None:
-    return None if share is None else round(100 * share, 1)
+    return None if share is None else rounded_number(100 * share, 1)
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
+    return rounded_number(value, digits)
 
 
 def _metrics(stats: StatementStats, lang: Language | str) -> list[Cell]:

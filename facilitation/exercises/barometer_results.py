@@ -25,7 +25,7 @@ from facilitation.barometer.metrics import (
 from facilitation.errors import DomainError
 from facilitation.exercises import Image, Output, Post, min_group_size_of
 from facilitation.export import to_csv, to_xlsx
-from facilitation.i18n import number_text, t
+from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, Round, RoundKind, RoundStatus
 from facilitation.ports import Attachment
 
@@ -90,7 +90,7 @@ async def _earlier_round(conv: Conversation, round_: Round) -> tuple[int | None,
 
 
 def _pct(share: float | None) -> str:
-    return "–" if share is None else f"{round(100 * share)}"
+    return "–" if share is None else percent_text(share)
 
 
 def _decimal(value: float | None, lang: Language) -> str:

@@ -51,7 +51,7 @@ from facilitation.exercises import (
 )
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
-from facilitation.i18n import number_text, t
+from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Workshop
 from facilitation.ports import Attachment, Button, Keyboard
 from facilitation.prioritisation import (
@@ -379,7 +379,7 @@ class PrioritisationExercise(Exercise):
     def _score(self, result: PriorityResult, item: int, lang: Language) -> str:
         """The headline number in words: Borda per participant (as charted), points or share."""
         if result.kind == RoundKind.APPROVAL:
-            value = str(round(100 * result.score(item)))
+            value = percent_text(result.score(item), lang)
         elif result.kind == RoundKind.RANKING:
             value = number_text(result.score_per_ballot(item), lang)
         else:

@@ -21,7 +21,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from facilitation.charting import SECTOR_COLOURS, new_figure, wrap
-from facilitation.i18n import number_text, t
+from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, RoundKind
 from facilitation.prioritisation.methods import Matrix, PriorityResult, schulze_from_matrix
 from facilitation.prioritisation.sectors import SectorKey, SectorResult
@@ -57,7 +57,7 @@ def _axis_label(kind: RoundKind, lang: Language, per_ballot: bool = False) -> st
 def _fmt(kind: RoundKind, value: float, lang: Language = Language.SV) -> str:
     """Shares as whole percent, Borda per participant with one decimal, points without ",0"."""
     if kind is RoundKind.APPROVAL:
-        return f"{value:.0%}".replace("%", " %")
+        return f"{percent_text(value, lang)} %"
     return number_text(value, lang, trim=kind is RoundKind.POINTS)
 
 
@@ -105,7 +105,7 @@ def _bars(ax: Axes, values: Sequence[float], kind: RoundKind, colour: str, scale
     ax.set_xlim(scale.low, scale.high)
     ax.spines[["top", "right"]].set_visible(False)
     if kind is RoundKind.APPROVAL:
-        ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0%}".replace("%", " %"))
+        ax.xaxis.set_major_formatter(lambda x, _pos: f"{percent_text(x, lang)} %")
     if kind is RoundKind.RANKING:
         ax.axvline(scale.base, color=BASELINE_COLOUR, linestyle="--", linewidth=1,
                    label=t("prio.chart.baseline", lang, baseline=_fmt(kind, scale.base, lang)))

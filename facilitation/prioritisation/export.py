@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from facilitation.export import Cell, Table
-from facilitation.i18n import t
+from facilitation.i18n import rounded_number, t
 from facilitation.model import Language, RoundKind
 from facilitation.prioritisation.charts import sector_label
 from facilitation.prioritisation.methods import PriorityResult, place_of
@@ -57,7 +57,8 @@ def _items(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> 
         row: list[Cell] = [places[item], _n(texts, item)]
         if result.kind is RoundKind.POINTS:
             row.append(r.points)
-        row += [round(r.borda, 2), round(r.mean_rank, 2), round(r.approval_share, 4), r.schulze_place]
+        row += [rounded_number(r.borda, 2), rounded_number(r.mean_rank, 2), rounded_number(r.approval_share, 4),
+                r.schulze_place]
         rows.append(row)
     return Table(t("prio.export.sheet.items", lang), headers, rows)
 
@@ -85,6 +86,6 @@ def _sectors(
         row: list[Cell] = [_n(texts, item)]
         for sector in by_sector.values():
             res = sector.result
-            row.append(t("prio.chart.suppressed", lang) if res is None else round(res.score_per_ballot(item), 4))
+            row.append(t("prio.chart.suppressed", lang) if res is None else rounded_number(res.score_per_ballot(item), 4))
         rows.append(row)
     return Table(t("prio.export.sheet.sectors", lang), headers, rows)
