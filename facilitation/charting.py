@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,24 +21,55 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 # Disagree is red on the left, agree is blue on the right; neutral is grey in the middle.
 # Colour-blind safe diverging palette (ColorBrewer RdBu) so the projector view stays readable.
 DIVERGING_5 = ("#ca0020", "#f4a582", "#bababa", "#92c5de", "#0571b0")
 SECTOR_COLOURS = {"ideburen": "#1b9e77", "offentlig": "#7570b3", "annan": "#d95f02", None: "#999999"}
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib and has å, ä, ö
+#: Where on RdBu each side's colours are taken (0 = darkest red). RdBu turns almost white towards
+#: 0.5; a projector washes out anything paler than 0.30 (#f4a582 / #92c5de, the light steps of
+#: the five-step palette), so every scale spreads its steps over 0.04–0.30 and 0.70–0.96.
+SIDE_DARKEST, SIDE_LIGHTEST = 0.04, 0.30
+#: Text on a colour darker than this relative luminance is written in white, else in black.
+DARK_LUMINANCE = 0.3
 
 
 def diverging_palette(steps: int) -> list[str]:
-    """``steps`` colours from strong disagree (red) through grey to strong agree (blue)."""
+    """``steps`` colours from strong disagree (red) to strong agree (blue), none paler than the
+    light steps of the five-step palette; an odd scale's middle is left for the caller (grey)."""
     from matplotlib import colormaps
 
-    cmap = colormaps["RdBu"]
     if steps == 5:
         return list(DIVERGING_5)
-    return [matplotlib.colors.to_hex(cmap(0.1 + 0.8 * i / max(steps - 1, 1))) for i in range(steps)]
+    cmap = colormaps["RdBu"]
+    side = steps // 2
+    if side == 1:
+        ts = [0.1]
+    else:
+        ts = [SIDE_DARKEST + (SIDE_LIGHTEST - SIDE_DARKEST) * i / (side - 1) for i in range(side)]
+    reds = [matplotlib.colors.to_hex(cmap(t)) for t in ts]
+    blues = [matplotlib.colors.to_hex(cmap(1.0 - t)) for t in reversed(ts)]
+    middle = [matplotlib.colors.to_hex(cmap(0.5))] if steps % 2 else []
+    return [*reds, *middle, *blues]
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2) of a colour: 0 black … 1 white."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in matplotlib.colors.to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour_on(colour: str) -> str:
+    """White on dark colours, black on light ones, so a label inside a bar is always readable."""
+    return "white" if luminance(colour) < DARK_LUMINANCE else "black"
 
 
 def new_figure(width: float = 10.0, height: float = 6.0, dpi: int = 100) -> Figure:
@@ -51,6 +83,40 @@ def new_figure(width: float = 10.0, height: float = 6.0, dpi: int = 100) -> Figu
 def wrap(text: str, width: int = 40) -> str:
     """``text`` broken onto lines of at most ``width`` characters for axis labels."""
     return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+
+
+#: Height in inches one line of an 11-point label takes (11 pt × 1.2 line spacing / 72).
+LINE_INCHES = 0.19
+
+
+def rows_height(labels: Sequence[str], minimum_row: float, padding: float = 0.25) -> float:
+    """Inches a column of evenly spaced tick labels needs so no two of them overlap: every row
+    gets at least ``minimum_row`` and at least the tallest label's lines plus ``padding``."""
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return len(labels) * max(minimum_row, LINE_INCHES * lines + padding)
+
+
+def fit_legend(fig: Figure, handles: Sequence[Artist], labels: Sequence[str], *, fontsize: float = 10,
+               wrap_width: int = 22, **kwargs: Any) -> Legend:
+    """A legend below the axes with as many columns as the figure's width holds, never clipped.
+
+    One row is tried first; when the legend is wider than the figure, fewer columns are tried,
+    and the entries are then spread evenly over the rows needed (11 steps: 4 + 4 + 3). The
+    figure grows by the legend's height, so the plot above keeps the room it was sized for.
+    """
+    wrapped = [wrap(label, wrap_width) for label in labels]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    options = {"loc": "outside lower center", "fontsize": fontsize, "frameon": False, **kwargs}
+    count = max(len(wrapped), 1)
+    for ncol in range(count, 0, -1):
+        rows = math.ceil(count / ncol)
+        legend = fig.legend(list(handles), wrapped, ncol=math.ceil(count / rows), **options)
+        extent = legend.get_window_extent(renderer)
+        if ncol == 1 or extent.width <= fig.bbox.width * 0.97:
+            fig.set_figheight(fig.get_figheight() + extent.height / fig.dpi)
+            return legend
+        legend.remove()
+    raise AssertionError("unreachable: one column always fits")
 
 
 def to_png(fig: Figure) -> bytes:

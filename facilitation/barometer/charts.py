@@ -19,15 +19,25 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from facilitation.barometer.metrics import SECTORS, GroupStatus, SectorBreakdown, StatementStats
 from facilitation.barometer.scale import check_steps, scale_labels
-from facilitation.charting import diverging_palette, new_figure, wrap
+from facilitation.charting import (
+    diverging_palette,
+    fit_legend,
+    new_figure,
+    rows_height,
+    text_colour_on,
+    wrap,
+)
 from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, Sector
 
 LABEL_WIDTH = 38
-EARLIER_ALPHA = 0.45
+#: An earlier round is drawn as hatched outlines, never as paler fills: a faded bar looks like
+#: this year's lighter step ("Håller delvis med") instead of like another year.
+EARLIER_HATCH = "////"
 NOTE_COLOUR = "#555555"
 NEUTRAL_COLOUR = "#bababa"
 N_X = 104.0  # where a sector panel writes each row's n, right of the ±100 % bars
+ZERO_LINE_ZORDER = 0.5  # below bars (patches are drawn at zorder 1)
 
 
 def palette(steps: int) -> list[str]:
@@ -71,7 +81,8 @@ def _n(n: int, lang: Language | str) -> str:
 def _percent_axis(ax: Axes, limit: float = 100.0, right: float | None = None) -> None:
     ax.set_xlim(-limit, limit if right is None else right)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{percent_text(abs(x) / 100)} %"))
-    ax.axvline(0, color="#333333", linewidth=1)
+    # Behind the bars: the middle step's percentage is written across zero and must stay readable.
+    ax.axvline(0, color="#333333", linewidth=1, zorder=ZERO_LINE_ZORDER)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="y", length=0)
 
@@ -90,14 +101,8 @@ def _stacked(ax: Axes, ys: Sequence[float], rows: Sequence[StatementStats], colo
             for y, (x, w) in zip(ys, parts, strict=True):
                 if w >= 8:
                     ax.text(x + w / 2, y, f"{percent_text(w / 100)} %", ha="center", va="center", fontsize=10,
-                            color="white" if index in (0, len(colours) - 1) else "black")
+                            color=text_colour_on(colour))
     return containers
-
-
-def _legend(fig: Figure, handles: list, labels: list[str],  # type: ignore[type-arg]
-            loc: str = "outside lower center") -> None:
-    fig.legend(handles, [wrap(label, 22) for label in labels], loc=loc,
-               ncol=min(len(labels), 8), fontsize=10, frameon=False)
 
 
 def diverging_figure(
@@ -117,8 +122,8 @@ def diverging_figure(
     if len(texts) != len(stats) or (earlier is not None and len(earlier) != len(stats)):
         raise ValueError("texts, stats and earlier must be equally long")
     has_earlier = earlier is not None and any(e is not None for e in earlier)
-    per_row = 1.25 if has_earlier else 1.0
-    fig = new_figure(12.0, max(4.5, 2.2 + per_row * len(stats)))
+    ticks = [f"{wrap(text, LABEL_WIDTH)}\n{_n(s.n, lang)}" for text, s in zip(texts, stats, strict=True)]
+    fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 1.25 if has_earlier else 1.0)))
     ax = fig.add_subplot()
     labels = scale_labels(steps, lang)
     colours = palette(steps)
@@ -130,27 +135,30 @@ def diverging_figure(
     if has_earlier:
         assert earlier is not None
         for y, before in zip(ys, earlier, strict=True):
-            if before is None:
-                continue
-            parts = segments(before)
-            y_before = y + 0.42
-            ax.barh([y_before] * before.steps, [w for _, w in parts], left=[x for x, _ in parts],
-                    height=0.22, color=palette(before.steps), alpha=EARLIER_ALPHA,
-                    edgecolor="white", linewidth=0.5, label=f"_earlier_{y}")
-            right = max([x + w for x, w in parts if w > 0], default=0.0)
-            ax.text(right + 1.5, y_before, _n(before.n, lang), va="center", fontsize=9, color=NOTE_COLOUR)
-        handles.append(Patch(facecolor="#888888", alpha=EARLIER_ALPHA, label=t("barometer.chart.earlier", lang)))
+            if before is not None:
+                _earlier_bar(ax, y + 0.42, before, lang)
+        handles.append(Patch(facecolor="white", edgecolor=NOTE_COLOUR, hatch=EARLIER_HATCH))
         legend_labels.append(t("barometer.chart.earlier", lang))
     drawn = [*stats, *(e for e in earlier or () if e is not None)]
     extent = max([_extent(s) for s in drawn] + [50.0])
-    _percent_axis(ax, min(110.0, math.ceil(extent / 10) * 10 + 10))
-    ax.set_yticks(ys, [f"{wrap(text, LABEL_WIDTH)}\n{_n(s.n, lang)}" for text, s in zip(texts, stats, strict=True)],
-                  fontsize=11)
+    _percent_axis(ax, min(120.0, math.ceil(extent / 10) * 10 + (20 if has_earlier else 10)))
+    ax.set_yticks(ys, ticks, fontsize=11)
     ax.set_ylim(len(stats) - 0.4 + (0.3 if has_earlier else 0), -0.6)
     ax.set_xlabel(t("barometer.chart.axis", lang), fontsize=11)
     ax.set_title(title or t("barometer.chart.title", lang), loc="left", fontsize=15)
-    _legend(fig, handles, legend_labels)
+    fit_legend(fig, handles, legend_labels)
     return fig
+
+
+def _earlier_bar(ax: Axes, y: float, before: StatementStats, lang: Language | str) -> None:
+    """The earlier round's distribution as a thin bar of hatched outlines, its n beside it."""
+    parts = segments(before)
+    edges = [colour if w > 0 else "none" for (_, w), colour in zip(parts, palette(before.steps), strict=True)]
+    ax.barh([y] * before.steps, [w for _, w in parts], left=[x for x, _ in parts], height=0.22,
+            facecolor="white", edgecolor=edges, hatch=EARLIER_HATCH, linewidth=1.0, label="_earlier")
+    right = max([x + w for x, w in parts if w > 0], default=0.0)
+    ax.text(right + 1.5, y, t("barometer.chart.earlier_n", lang, n=before.n), va="center", fontsize=9,
+            color=NOTE_COLOUR)
 
 
 def _sector_name(sector: Sector, lang: Language | str) -> str:
@@ -173,7 +181,8 @@ def sector_figure(
         raise ValueError("texts and breakdowns must be equally long")
     sectors = [s for s in SECTORS if any(b.group(s).status is not GroupStatus.EMPTY for b in breakdowns)]
     sectors = sectors or list(SECTORS)
-    fig = new_figure(max(9.0, 3.2 + 3.6 * len(sectors)), max(4.5, 2.4 + 1.0 * len(texts)))
+    ticks = [wrap(text, 30) for text in texts]
+    fig = new_figure(max(9.0, 3.2 + 3.6 * len(sectors)), max(4.0, 2.0 + rows_height(ticks, 1.0)))
     axes = fig.subplots(1, len(sectors), sharey=True, squeeze=False)[0]
     labels = scale_labels(steps, lang)
     colours = palette(steps)
@@ -194,15 +203,23 @@ def sector_figure(
         _percent_axis(ax, 100.0, right=N_X + 32)
         ax.set_xticks([-100, -50, 0, 50, 100])
         ax.set_title(_sector_name(sector, lang), fontsize=13)
-    axes[0].set_yticks(range(len(texts)), [wrap(text, 30) for text in texts], fontsize=10)
+    axes[0].set_yticks(range(len(texts)), ticks, fontsize=10)
     axes[0].set_ylim(len(texts) - 0.5, -0.5)
     min_size = breakdowns[0].min_group_size if breakdowns else 0
     fig.suptitle(title or t("barometer.chart.title", lang), fontsize=15)
     axes[len(axes) // 2].set_xlabel(
         f"{t('barometer.chart.axis', lang)}\n{t('barometer.export.min_group', lang, min=min_size)}", fontsize=10)
     handles = containers or [Patch(facecolor=c) for c in colours]
-    _legend(fig, list(handles), labels)
+    fit_legend(fig, list(handles), labels)
     return fig
+
+
+def _step_tick(value: int, label: str, width: int) -> str:
+    """The step's number above its words; scales beyond seven steps already start a middle step's
+    words with its number ("3 (lutar åt inte med)"), which is then not written twice."""
+    if label.startswith(f"{value} "):
+        return wrap(label, width)
+    return f"{value}\n{wrap(label, width)}"
 
 
 def room_figure(
@@ -223,7 +240,7 @@ def room_figure(
     ax.bar_label(container, labels=[str(c) for c in stats.distribution], padding=3, fontsize=13)
     labels = scale_labels(steps, lang)
     width = 14 if steps <= 7 else 9
-    ax.set_xticks(positions, [f"{v}\n{wrap(label, width)}" for v, label in zip(positions, labels, strict=True)],
+    ax.set_xticks(positions, [_step_tick(v, label, width) for v, label in zip(positions, labels, strict=True)],
                   fontsize=11 if steps <= 7 else 8)
     ax.set_xlim(0.4, steps + 0.6)
     top = max([*stats.distribution, 1]) * 1.45

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from facilitation.charting import SECTOR_COLOURS, new_figure, wrap
+from facilitation.charting import SECTOR_COLOURS, new_figure, rows_height, wrap
 from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, RoundKind
 from facilitation.prioritisation.methods import Matrix, PriorityResult, schulze_from_matrix
@@ -31,6 +31,9 @@ BELOW_ALPHA = 0.45  # a ranking bar below the all-equal baseline is paler
 BASELINE_COLOUR = "#444444"
 NOTE_COLOUR = "#555555"
 LABEL_WIDTH = 26
+#: Up to this many principles the pairwise matrix names its columns (rotated); beyond it the
+#: names collide, so columns are numbered and the rows carry the same numbers.
+PAIRWISE_NAMED_COLUMNS = 8
 
 
 def _name(texts: Mapping[int, str], item: int, width: int = LABEL_WIDTH) -> str:
@@ -61,8 +64,10 @@ def _fmt(kind: RoundKind, value: float, lang: Language = Language.SV) -> str:
     return number_text(value, lang, trim=kind is RoundKind.POINTS)
 
 
-def _height(n_items: int) -> float:
-    return max(4.0, 1.2 + 0.55 * n_items)
+def _height(labels: Sequence[str]) -> float:
+    """Figure height for one bar per label: a long principle name wraps onto up to four lines,
+    and its row must hold them all without touching the next one."""
+    return max(4.0, 1.4 + rows_height(labels, 0.55))
 
 
 @dataclass(frozen=True)
@@ -128,13 +133,14 @@ def ranked_bars_figure(
     Rankings are drawn per participant from the all-equal baseline (see the module docstring);
     points as totals and approval as shares, from zero.
     """
-    fig = new_figure(10.0, _height(len(result.order)) + (0.6 if result.kind is RoundKind.RANKING else 0.0))
+    ticks = [_name(texts, i) for i in result.order]
+    fig = new_figure(10.0, _height(ticks) + (0.6 if result.kind is RoundKind.RANKING else 0.0))
     ax = fig.add_subplot()
     ranking = result.kind is RoundKind.RANKING
     values = [result.score_per_ballot(i) if ranking else result.score(i) for i in result.order]
     scale = _scale(result.kind, values, len(result.items))
     _bars(ax, values, result.kind, BAR_COLOUR, scale, lang)
-    ax.set_yticks(range(len(values)), [_name(texts, i) for i in result.order], fontsize=11)
+    ax.set_yticks(range(len(values)), ticks, fontsize=11)
     if ranking:
         ax.set_xlabel(_ranking_axis_label(len(result.items), lang), fontsize=10)
         ax.legend(loc="lower right", frameon=False, fontsize=10)  # the dashed all-equal line
@@ -164,7 +170,8 @@ def sector_figure(
         order = shown[0].order if shown else ()
     kind = shown[0].kind if shown else RoundKind.RANKING
     n_items = len(shown[0].items) if shown else len(order)
-    fig = new_figure(max(6.0, 3.6 * len(sectors) + 2.2), _height(len(order)) + (0.6 if kind is RoundKind.RANKING else 0))
+    ticks = [_name(texts, i, 22) for i in order]
+    fig = new_figure(max(6.0, 3.6 * len(sectors) + 2.2), _height(ticks) + (0.6 if kind is RoundKind.RANKING else 0))
     fig.suptitle(title or t("prio.chart.title", lang), fontsize=15)
     scale = _scale(kind, [r.score_per_ballot(i) for r in shown for i in order], n_items)
     axes = fig.subplots(1, max(len(sectors), 1), sharey=True, squeeze=False)[0]
@@ -186,7 +193,7 @@ def sector_figure(
             ax.set_xlabel(_axis_label(kind, lang, per_ballot=True))
     if kind is RoundKind.RANKING and shown:
         fig.supxlabel(_ranking_axis_label(n_items, lang), fontsize=10)
-    axes[0].set_yticks(range(len(order)), [_name(texts, i, 22) for i in order], fontsize=11)
+    axes[0].set_yticks(range(len(order)), ticks, fontsize=11)
     return fig
 
 
@@ -205,18 +212,23 @@ def pairwise_figure(
     margins = [[matrix[a][b] - matrix[b][a] if a != b else 0 for b in order] for a in order]
     scale = max([abs(v) for row in margins for v in row] + [1])
     size = max(6.0, 2.8 + 0.8 * m)
-    fig = new_figure(size + 1.0, size)
+    fig = new_figure(size + 2.0, size)  # room for the row names left of the square matrix
     ax = fig.add_subplot()
     ax.imshow(margins, cmap="RdBu", vmin=-scale * 1.6, vmax=scale * 1.6, aspect="equal")
     for r, a in enumerate(order):
         for c, b in enumerate(order):
             label = "–" if a == b else str(matrix[a][b])
             ax.text(c, r, label, ha="center", va="center", fontsize=11)
-    ax.set_xticks(range(m), [_name(texts, i, 18) for i in order], fontsize=10, rotation=45, ha="right",
-                  rotation_mode="anchor")
-    ax.set_yticks(range(m), [_name(texts, i, 22) for i in order], fontsize=10)
+    numbered = m > PAIRWISE_NAMED_COLUMNS
+    if numbered:  # many columns: numbers that match the numbered rows, names would collide
+        ax.set_xticks(range(m), [str(r + 1) for r in range(m)], fontsize=11)
+        ax.set_yticks(range(m), [f"{r + 1}. {_name(texts, i, 22)}" for r, i in enumerate(order)], fontsize=10)
+    else:
+        ax.set_xticks(range(m), [_name(texts, i, 18) for i in order], fontsize=10, rotation=45, ha="right",
+                      rotation_mode="anchor")
+        ax.set_yticks(range(m), [_name(texts, i, 22) for i in order], fontsize=10)
     ax.set_ylabel(t("prio.chart.pairwise.rows", lang))
-    ax.set_xlabel(t("prio.chart.pairwise.cols", lang))
+    ax.set_xlabel(t("prio.chart.pairwise.cols_numbered" if numbered else "prio.chart.pairwise.cols", lang))
     heading = title or t("prio.chart.pairwise.title", lang)
     if n is not None:
         heading = f"{heading}  ({t('prio.chart.n', lang, n=n)})"
