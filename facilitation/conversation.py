@@ -634,6 +634,14 @@ class Conversation:
         else:
             raise DomainError("error.bad_button")
 
+    def press_key(self, turn: Turn) -> str:
+        """What is stored of the press of ``turn`` so that delivering it again changes nothing
+        ("" when the platform gives presses no id, or ``turn`` is no press)."""
+        event = turn.event
+        if not isinstance(event, ButtonEvent) or not event.delivery_id:
+            return ""
+        return self.pseudonymizer.press_key(event.chat.platform, event.delivery_id)
+
     async def _press_sector(self, turn: Turn, args: tuple[int, ...]) -> None:
         if len(args) != 2 or not 0 <= args[1] < len(SECTORS):
             raise DomainError("error.bad_button")

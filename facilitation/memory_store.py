@@ -24,6 +24,7 @@ from facilitation.model import (
     Workshop,
 )
 from facilitation.ports import ChatRef
+from facilitation.store import BallotChange
 
 
 class MemoryStore:
@@ -36,6 +37,7 @@ class MemoryStore:
         self._rounds: dict[int, Round] = {}
         self._responses: dict[tuple[int, int, str], Response] = {}
         self._bindings: dict[str, ChatBinding] = {}
+        self._presses: dict[str, int] = {}  # press key → round
         self._rooms: dict[int, dict[tuple[str, str], ChatRef]] = {}
         self._languages: dict[str, Language] = {}
         self._ids = {"workshop": 0, "round": 0, "item": 0}
@@ -140,6 +142,7 @@ class MemoryStore:
                 round_.opened_at = at
             if to_status == RoundStatus.CLOSED:
                 round_.closed_at = at
+                self._presses = {k: r for k, r in self._presses.items() if r != round_id}
             return True
 
     async def set_current_position(self, round_id: int, position: int | None) -> None:
@@ -164,13 +167,20 @@ class MemoryStore:
             )
             return True
 
-    async def replace_ballot(
-        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
-    ) -> bool:
+    async def update_ballot(
+        self, round_id: int, participant_key: str, change: BallotChange, at: datetime, press_key: str = ""
+    ) -> dict[int, int] | None:
         async with self._lock:
             round_ = self._open(round_id)
-            if round_ is None or any(round_.item(i) is None for i in ballot):
-                return False
+            if round_ is None:
+                return None
+            stored = {i: r.value for (rid, i, k), r in self._responses.items()
+                      if rid == round_id and k == participant_key}
+            if press_key in self._presses:
+                return stored
+            ballot = change(dict(stored))
+            if press_key:
+                self._presses[press_key] = round_id
             self._participants.setdefault((round_.workshop_id, participant_key),
                                           Participant(participant_key, round_.workshop_id))
             for key in [k for k in self._responses if k[0] == round_id and k[2] == participant_key]:
@@ -179,7 +189,7 @@ class MemoryStore:
                 self._responses[(round_id, item_id, participant_key)] = Response(
                     round_id, item_id, participant_key, value
                 )
-            return True
+            return ballot
 
     async def responses(self, round_id: int) -> list[Response]:
         return [r for (rid, _, _), r in self._responses.items() if rid == round_id]

@@ -72,6 +72,9 @@ class ButtonEvent:
     message: MessageRef | None = None
     press_id: str = ""
     language_hint: str | None = None
+    #: The platform's id of this one press, the same when the platform delivers it again
+    #: (Telegram's callback query id, Slack's trigger_id); empty where presses are never redelivered.
+    delivery_id: str = ""
 
 
 @dataclass(frozen=True)

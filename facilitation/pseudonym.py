@@ -31,6 +31,10 @@ class Pseudonymizer:
         """The key under which a chat's bound workshop is stored (private chats are people too)."""
         return self._digest("chat", platform, str(chat_id))
 
+    def press_key(self, platform: str, delivery_id: str) -> str:
+        """What is stored of a press already applied, so the same press delivered again is known."""
+        return self._digest("press", platform, delivery_id)
+
     def contact_tombstone(self, platform: str, address: str) -> str:
         """What is kept of a contact person who asked to be forgotten (never equal to a participant key)."""
         return self._digest("forgotten-contact", platform, str(address))

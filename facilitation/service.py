@@ -24,7 +24,7 @@ from facilitation.model import (
     SectorValues,
     Workshop,
 )
-from facilitation.store import Store
+from facilitation.store import BallotChange, Store
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 JOIN_CODE_LENGTH = 6
@@ -221,20 +221,36 @@ class WorkshopService:
             raise DomainError("error.round_closed")
         return round_, participant
 
-    async def submit_ballot(
-        self, round_id: int, participant_key: str, ballot: Mapping[int, int]
-    ) -> tuple[Round, Participant]:
-        """Replace a participant's whole ballot (ranking, points or approvals) after validation.
+    async def change_ballot(
+        self, round_id: int, participant_key: str, change: BallotChange, press_key: str = ""
+    ) -> tuple[dict[int, int], Participant]:
+        """Change a participant's whole ballot (ranking, points or approvals) in one atomic step.
 
-        Exercise modules validate the ballot's shape (:mod:`facilitation.prioritisation`); here
-        only membership of the items and the open state are checked, atomically in the store.
+        ``change`` gets the stored ballot and returns the new one, or raises DomainError and
+        nothing changes. The store runs it under a lock on the ballot, so two presses handled by
+        two processes at once both count; a ``press_key`` already applied (a press delivered
+        again) changes nothing. Exercise modules check the ballot's shape
+        (:mod:`facilitation.prioritisation`); here the items and the open state are checked.
+        Returns the ballot as stored afterwards.
         """
         round_, participant = await self._answerable(round_id, participant_key)
-        if any(round_.item(item_id) is None for item_id in ballot):
-            raise DomainError("error.bad_button")
-        if not await self.store.replace_ballot(round_id, participant_key, dict(ballot), self.clock()):
+
+        def checked(stored: dict[int, int]) -> dict[int, int]:
+            ballot = change(stored)
+            if any(round_.item(item_id) is None for item_id in ballot):
+                raise DomainError("error.bad_button")
+            return ballot
+
+        ballot = await self.store.update_ballot(round_id, participant_key, checked, self.clock(), press_key)
+        if ballot is None:
             raise DomainError("error.round_closed")
-        return round_, participant
+        return ballot, participant
+
+    async def submit_ballot(
+        self, round_id: int, participant_key: str, ballot: Mapping[int, int]
+    ) -> tuple[dict[int, int], Participant]:
+        """Replace a participant's whole ballot by ``ballot`` (see :meth:`change_ballot`)."""
+        return await self.change_ballot(round_id, participant_key, lambda _stored: dict(ballot))
 
     async def _answerable(self, round_id: int, participant_key: str) -> tuple[Round, Participant]:
         round_ = await self.cached_round(round_id)

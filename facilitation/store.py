@@ -6,7 +6,7 @@ domain rules can be tested without a database; both are run against the same con
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -22,6 +22,10 @@ from facilitation.model import (
     Workshop,
 )
 from facilitation.ports import ChatRef
+
+#: A change of one participant's ballot: the stored ballot (item id → value) in, the new one out.
+#: It may raise DomainError to refuse; then nothing is stored.
+BallotChange = Callable[[dict[int, int]], dict[int, int]]
 
 
 class Store(Protocol):
@@ -93,10 +97,16 @@ class Store(Protocol):
         """
         ...
 
-    async def replace_ballot(
-        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
-    ) -> bool:
-        """Replace all of a participant's answers in a round at once, only while it is open."""
+    async def update_ballot(
+        self, round_id: int, participant_key: str, change: BallotChange, at: datetime, press_key: str = ""
+    ) -> dict[int, int] | None:
+        """Replace a participant's answers in a round by ``change`` of the stored ones, while it is open.
+
+        One step per ballot, also across processes sharing the database: the stored ballot is
+        read under a lock on the participant, so a change never overwrites another it did not
+        see. ``press_key`` is recorded with the change; a press recorded before changes nothing.
+        Returns the stored ballot afterwards, or None if the round is not open.
+        """
         ...
 
     async def responses(self, round_id: int) -> list[Response]: ...

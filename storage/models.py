@@ -120,6 +120,20 @@ class ResponseRow(Base):
     )
 
 
+class PressRow(Base):
+    """A button press already applied to a ballot, stored with its effect in one transaction.
+
+    ``key`` is a keyed hash of the platform's press id (never linked to the participant), so a
+    press Telegram delivers again, also after a crash or to another process, changes nothing.
+    Rows go when their round closes (a press on a closed round is refused anyway).
+    """
+
+    __tablename__ = "presses"
+
+    key: Mapped[str] = mapped_column(KEY, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+
+
 class ChatBindingRow(Base):
     """Which workshop a chat is in; the chat is stored as a keyed hash (private chats are people)."""
 

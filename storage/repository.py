@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Select, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from facilitation.model import (
     ChatBinding,
@@ -29,12 +29,14 @@ from facilitation.model import (
     Workshop,
 )
 from facilitation.ports import ChatRef
+from facilitation.store import BallotChange
 from storage.batching import AnswerBatcher, PendingAnswer
 from storage.database import sqlite_file
 from storage.models import (
     ChatBindingRow,
     ParticipantRow,
     PreferenceRow,
+    PressRow,
     ResponseRow,
     RoomRow,
     RoundItemRow,
@@ -251,6 +253,8 @@ class SqlStore(Transactions):
                 .where(RoundRow.id == round_id, RoundRow.status == from_status.value)
                 .values(**values)
             )
+            if result.rowcount and to_status == RoundStatus.CLOSED:  # a press on a closed round is refused
+                await session.execute(delete(PressRow).where(PressRow.round_id == round_id))
             return bool(result.rowcount)
 
     async def set_current_position(self, round_id: int, position: int | None) -> None:
@@ -311,35 +315,49 @@ class SqlStore(Transactions):
                  "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
         return [a.round_id in workshops for a in answers]
 
-    async def replace_ballot(
-        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
-    ) -> bool:
-        return await _retrying(lambda: self._replace_ballot(round_id, participant_key, ballot, at))
+    async def update_ballot(
+        self, round_id: int, participant_key: str, change: BallotChange, at: datetime, press_key: str = ""
+    ) -> dict[int, int] | None:
+        return await _retrying(lambda: self._update_ballot(round_id, participant_key, change, at, press_key))
 
-    async def _replace_ballot(
-        self, round_id: int, participant_key: str, ballot: Mapping[int, int], at: datetime
-    ) -> bool:
+    async def _update_ballot(
+        self, round_id: int, participant_key: str, change: BallotChange, at: datetime, press_key: str
+    ) -> dict[int, int] | None:
         async with self._write() as session:
             opened = (await session.execute(self._lock_open_rounds([round_id]))).first()
             if opened is None:
-                return False
-            workshop_id = opened.workshop_id
-            # Upserting the participant row locks it until commit, so two processes replacing
-            # the same person's ballot take turns instead of both inserting (unique violation).
-            insert = self._insert(ParticipantRow).values(workshop_id=workshop_id, key=participant_key, joined_at=at)
+                return None
+            # Upserting the participant row locks it until commit (a row lock, also when it is
+            # inserted): two processes changing the same person's ballot take turns, and the
+            # second reads the ballot only after the first committed it.
+            insert = self._insert(ParticipantRow).values(
+                workshop_id=opened.workshop_id, key=participant_key, joined_at=at)
             await session.execute(insert.on_conflict_do_update(
                 index_elements=["workshop_id", "key"], set_={"key": insert.excluded.key}))
-            await session.execute(
-                delete(ResponseRow).where(ResponseRow.round_id == round_id,
-                                          ResponseRow.participant_key == participant_key)
-            )
-            if ballot:
+            rows = await session.execute(select(ResponseRow.item_id, ResponseRow.value).where(
+                ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key))
+            stored = {item_id: value for item_id, value in rows}
+            if press_key and not await self._first_delivery(session, press_key, round_id):
+                return stored
+            ballot = change(dict(stored))
+            if ballot != stored:
                 await session.execute(
-                    self._insert(ResponseRow),
-                    [{"round_id": round_id, "item_id": item_id, "participant_key": participant_key,
-                      "value": value, "updated_at": at} for item_id, value in ballot.items()],
-                )
-            return True
+                    delete(ResponseRow).where(ResponseRow.round_id == round_id,
+                                              ResponseRow.participant_key == participant_key))
+                if ballot:
+                    await session.execute(
+                        self._insert(ResponseRow),
+                        [{"round_id": round_id, "item_id": item_id, "participant_key": participant_key,
+                          "value": value, "updated_at": at} for item_id, value in ballot.items()],
+                    )
+            return ballot
+
+    async def _first_delivery(self, session: AsyncSession, press_key: str, round_id: int) -> bool:
+        """Record the press (committed with its effect, or not at all); False if it was recorded before."""
+        recorded = await session.execute(
+            self._insert(PressRow).values(key=press_key, round_id=round_id)
+            .on_conflict_do_nothing(index_elements=["key"]).returning(PressRow.key))
+        return recorded.first() is not None
 
     async def responses(self, round_id: int) -> list[Response]:
         async with self._read() as session:

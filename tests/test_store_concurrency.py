@@ -12,19 +12,23 @@ import logging
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from bot.local import LocalPort
 from facilitation.errors import DomainError
 from facilitation.model import RoundKind
+from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, UserRef
 from facilitation.service import WorkshopService
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import ResponseRow
 from storage.repository import SqlStore
 from tests.fixtures import PROCESSES
+from tests.harness import running_app
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -127,3 +131,37 @@ async def test_database_refuses_a_second_answer_row_and_logs_no_values(
         assert "secret-person-key" not in str(refused.value)  # hide_parameters: no values in messages
         assert "secret-person-key" not in caplog.text
         assert [r.value for r in await store.responses(round_.id)] == [4]
+
+
+@pytest.mark.postgres
+async def test_two_processes_pressing_one_ballot_at_once_lose_no_mark(pg_database: str, tmp_path: Path) -> None:
+    """Issue 14: each participant marks principle A on one bot process and B on another, at once.
+
+    Two whole Apps (engine, service, conversation, exercise) on one PostgreSQL, as two bot
+    processes behind one webhook are. Before the fix the ballot was read, changed and written
+    whole under a lock held within one process only: 120 of 150 ended with one mark.
+    """
+    async with running_app(tmp_path, database_url=pg_database) as one, \
+            running_app(tmp_path, database_url=pg_database) as two:
+        ports = [LocalPort(tmp_path / "out", lambda _: None) for _ in (one, two)]
+        for app, port in zip((one, two), ports, strict=True):
+            port.quiet = True
+            app.conversation.add_port(port)
+        room, facilitator = ChatRef("local", "rum"), UserRef("local", "facilitator")
+        await one.conversation.handle(CommandEvent(facilitator, room, "workshop", ("varmland-2015", "K")))
+        await one.conversation.handle(CommandEvent(facilitator, room, "markera"))
+        ballot = max((m for m in ports[0].messages.values() if m.buttons), key=lambda m: m.id)
+        mark_a, mark_b = (button.data for button in ballot.buttons[0][:2])
+        people = [UserRef("local", f"deltagare-{i}") for i in range(150)]
+        await asyncio.gather(*(press for person in people for press in (
+            one.conversation.handle(ButtonEvent(person, room, mark_a)),
+            two.conversation.handle(ButtonEvent(person, room, mark_b)))))
+        [round_] = await one.store.rounds(1)
+        marks: dict[str, set[int]] = {}
+        for response in await one.store.responses(round_.id):
+            marks.setdefault(response.participant_key, set()).add(response.item_id)
+        both = {round_.items[0].id, round_.items[1].id}
+        lost = sum(1 for person in people
+                   if marks.get(one.pseudonymizer.participant_key("local", person.user_id)) != both)
+        assert not [ack for port in ports for _, ack in port.acks if ack and "fel" in ack]
+        assert lost == 0, f"{lost} of {len(people)} lost a mark"

@@ -175,6 +175,34 @@ async def test_ballot_replaced_atomically(service: WorkshopService) -> None:
         await service.submit_ballot(round_.id, "p1", {a: 1})
 
 
+async def test_a_press_changes_a_ballot_once_and_a_refused_press_not_at_all(service: WorkshopService) -> None:
+    workshop = await service.create_workshop("varmland-2015", "Karlstad")
+    round_ = await service.create_round(workshop.id, RoundKind.POINTS, "Poäng",
+                                        [("Dialog", "dialog"), ("Kvalitet", "kvalitet")], {"budget": 100})
+    await service.open_round(round_.id)
+    a, b = (i.id for i in round_.items)
+
+    def plus_ten(stored: dict[int, int]) -> dict[int, int]:
+        return {**stored, a: stored.get(a, 0) + 10}
+
+    def refused(stored: dict[int, int]) -> dict[int, int]:
+        raise DomainError("prio.error.no_points_left")
+
+    assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-1"))[0] == {a: 10}
+    assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-1"))[0] == {a: 10}  # delivered again
+    assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-2"))[0] == {a: 20}
+    with pytest.raises(DomainError):
+        await service.change_ballot(round_.id, "p1", refused, "press-3")
+    with pytest.raises(DomainError, match="bad_button"):  # an item of no such round
+        await service.change_ballot(round_.id, "p1", lambda stored: {**stored, 10**6: 5}, "press-4")
+    assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-3"))[0] == {a: 30}  # not spent
+    assert (await service.change_ballot(round_.id, "p2", lambda _: {b: 100}))[0] == {b: 100}
+    assert await service.own_answers(round_.id, "p1") == {a: 30}
+    await service.close_round(round_.id)
+    with pytest.raises(DomainError, match="round_closed"):
+        await service.change_ballot(round_.id, "p1", plus_ten, "press-5")
+
+
 async def test_round_validation(service: WorkshopService) -> None:
     workshop = await service.create_workshop("varmland-2015", "Karlstad")
     cases = [

@@ -149,6 +149,7 @@ class SlackAdapter:
             data=str(action.get("value", "")),
             message=MessageRef(chat, str(message_ts)) if message_ts else None,
             press_id=body.get("response_url") or "",
+            delivery_id=str(body.get("trigger_id") or ""),
         ))
 
     async def _on_message(self, event: dict[str, Any]) -> None:

@@ -126,6 +126,7 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
             message=MessageRef(chat, str(message.message_id)),
             press_id=query.id,
             language_hint=query.from_user.language_code,
+            delivery_id=query.id,
         )
     message = update.message
     if message is None or message.from_user is None or not message.text:
@@ -170,6 +171,7 @@ def button_event_from_json(data: dict) -> ButtonEvent | None:
             message=MessageRef(chat_ref, str(int(message["message_id"]))),
             press_id=str(query["id"]),
             language_hint=user.get("language_code"),
+            delivery_id=str(query["id"]),
         )
     except (TypeError, ValueError):
         return None

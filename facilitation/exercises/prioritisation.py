@@ -8,12 +8,15 @@ button each; the participant builds their ballot one tap at a time.
 Design:
 
 * **Stateless presses.** Nothing about a half-finished ballot is held in memory: every press
-  reads the participant's stored answers (``own_answers``), rebuilds the frozen draft from
-  :mod:`facilitation.prioritisation.ballots`, applies the tap and stores the whole ballot again
-  (``submit_ballot``; an empty draft stores ``{}``, i.e. nothing). So drafts survive restarts
-  and work with several bot processes behind one database. Presses of one person are
-  serialised inside a process; across processes two taps landing in the same instant could
-  overwrite each other, and the acknowledgement always shows what was actually stored.
+  is a change of the stored ballot (``change_ballot``): the store reads the participant's
+  answers under a lock on their ballot, the press rebuilds the frozen draft from
+  :mod:`facilitation.prioritisation.ballots`, applies the tap, and the whole ballot is stored
+  again in the same transaction (an empty draft stores ``{}``, i.e. nothing). So drafts survive
+  restarts, and two taps handled by two bot processes at the same instant both count.
+* **A press counts once.** The platform's id of the press is stored with its effect, in the
+  same transaction: a press delivered again (Telegram re-sends an update it saw no answer to,
+  also after a crash) changes nothing and is answered with the ballot as it stands. A new tap
+  on the same button is a new press, so a toggle still lets people change their mind.
 * **Partial ballots are stored as they grow.** A ranking holds positions 1..r (r ≤ k) and is a
   valid, shorter ranking (the averaged Borda count treats the unranked as tied). A points
   ballot whose sum is not yet the budget is stored too, but at counting time it is *excluded*
@@ -32,7 +35,6 @@ Design:
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,7 +84,6 @@ NAME_LIMIT = 26  # a principle's name in an acknowledgement
 DOTS_MAX_BUDGET = 20  # budgets up to this are dots handed out one at a time
 DEFAULT_BUDGET = 100
 TOP_LINES = 5  # principles listed in the result summary
-LOCK_STRIPES = 64
 
 # Button actions: rank, points plus, points minus, approval toggle, undo, clear.
 RANK, PLUS, MINUS, MARK, UNDO, CLEAR = "pr", "pp", "pm", "pa", "pu", "pc"
@@ -154,10 +155,6 @@ class PrioritisationExercise(Exercise):
     kinds = (RoundKind.RANKING, RoundKind.POINTS, RoundKind.APPROVAL)
     actions = (RANK, PLUS, MINUS, MARK, UNDO, CLEAR)
     start_commands = tuple(_KIND_OF_COMMAND)
-
-    def __init__(self) -> None:
-        self._locks: list[asyncio.Lock] = []
-        self._locks_loop: asyncio.AbstractEventLoop | None = None
 
     # --- starting a round ---------------------------------------------------------------
     async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
@@ -269,13 +266,6 @@ class PrioritisationExercise(Exercise):
             return ballot
         return draft.to_ballot() if draft.chosen else {}
 
-    def _lock(self, round_id: int, user_key: str) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        if self._locks_loop is not loop:
-            self._locks = [asyncio.Lock() for _ in range(LOCK_STRIPES)]
-            self._locks_loop = loop
-        return self._locks[hash((round_id, user_key)) % LOCK_STRIPES]
-
     async def on_press(self, conv: Conversation, turn: Turn, round_: Round, action: str,
                        args: tuple[int, ...]) -> str:
         if action not in _ACTIONS_OF.get(round_.kind, frozenset()):
@@ -292,10 +282,11 @@ class PrioritisationExercise(Exercise):
             await self._refuse_closed(conv, turn, round_)
         if round_.status != RoundStatus.OPEN:
             raise DomainError("error.round_not_open")
-        async with self._lock(round_.id, turn.user_key):
-            stored = await conv.service.own_answers(round_.id, turn.user_key)
-            draft = self._apply(self._draft(round_, stored), action, item)
-            _, participant = await conv.service.submit_ballot(round_.id, turn.user_key, self._stored_form(draft))
+        def press(stored: dict[int, int]) -> dict[int, int]:
+            return self._stored_form(self._apply(self._draft(round_, stored), action, item))
+
+        ballot, participant = await conv.service.change_ballot(round_.id, turn.user_key, press, conv.press_key(turn))
+        draft = self._draft(round_, ballot)
         names = {it.id: _short(it.text) for it in round_.items}
         suffix = t("vote.need_sector", turn.lang) if participant.sector is None else ""
         return fit_ack(draft.render_state(names, turn.lang), suffix,
