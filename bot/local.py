@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from config.private_files import private_dir, write_private
 from config.settings import LOCAL_FACILITATOR
 from facilitation.conversation import Conversation
 from facilitation.ports import (
@@ -107,10 +108,10 @@ class LocalPort:
         self._show(stored, prefix="(uppdaterat) ")
 
     def _save(self, filename: str, data: bytes) -> Path:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        """Charts and exports as files only their owner reads (they may show small groups)."""
+        private_dir(self.out_dir)
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-        path = self.out_dir / f"{next(self._files):03d}-{safe}"
-        path.write_bytes(data)
+        path = write_private(self.out_dir / f"{next(self._files):03d}-{safe}", data)
         return path.resolve()
 
     async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:

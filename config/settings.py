@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from config.errors import ConfigError
+from config.private_files import private_dir
 from config.tomlfile import read_toml, validate
 from facilitation.model import Language
 
@@ -37,6 +38,7 @@ class Settings(BaseModel):
     language: Language = Language.SV
     timezone: str = "Europe/Stockholm"
     secret: str = ""
+    secret_file: Path | None = None  # the secret read from a file (systemd credential, Docker secret)
     min_group_size: int = Field(default=5, ge=2, le=100)
     processes_dir: Path = PACKAGED_PROCESSES
     meetings_dir: Path | None = None  # signatories and meetings TOML; None: the packaged examples
@@ -185,7 +187,11 @@ def load_settings(
     values.update(from_env)
     values.update(overrides)
     settings = validate(Settings, values, source)
-    if not settings.secret:
+    if settings.secret_file is not None:
+        if settings.secret:
+            raise ConfigError(source, "secret_file", "set either secret or secret_file, not both")
+        settings = settings.model_copy(update={"secret": _secret_from_file(settings.secret_file)})
+    elif not settings.secret:
         settings = settings.model_copy(update={"secret": _stored_secret(settings.data_dir)})
     return settings
 
@@ -201,6 +207,18 @@ def _prefixed(environ: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _secret_from_file(path: Path) -> str:
+    """The secret kept apart from the data (``secret_file``): a copy of the data directory
+    then holds nothing that links a pseudonymous key to a platform id."""
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(str(path), "secret_file", f"cannot read the secret ({exc.strerror})") from exc
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(str(path), "secret_file", f"the secret is shorter than {MIN_SECRET_LENGTH} characters")
+    return value
+
+
 def _stored_secret(data_dir: Path) -> str:
     """The data directory's secret, created on first use with owner-only permissions."""
     path = data_dir / "secret.key"
@@ -211,7 +229,7 @@ def _stored_secret(data_dir: Path) -> str:
                 raise ConfigError(str(path), "", f"the stored secret is shorter than {MIN_SECRET_LENGTH} characters; "
                                   "restore it from a backup (pseudonymous keys depend on it)")
             return stored
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         value = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -12,6 +12,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from config.private_files import make_sqlite_files_private, private_dir
+
 log = logging.getLogger(__name__)
 
 
@@ -37,7 +39,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         database = sqlite_file(url)
         if database is not None:
-            database.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(database.parent)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         journal_set: list[bool] = []
@@ -45,7 +47,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # WAL is a property of the file: once per engine is enough, and a connection opened
-            # during a burst of votes must not wait for the writer's lock.
+            # during a burst of votes must not wait for the writer's lock. The file is made
+            # owner-only before the WAL files exist, so they are created owner-only too.
+            if database is not None and not journal_set:
+                make_sqlite_files_private(database)
             apply_sqlite_pragmas(dbapi_connection, journal=not journal_set)
             journal_set.append(True)
 
