@@ -108,7 +108,7 @@ class LocalPort:
         self._show(stored, prefix="(uppdaterat) ")
 
     def _save(self, filename: str, data: bytes) -> Path:
-        """Charts and exports as files only their owner reads (they may show small groups)."""
+        """Charts and exports as files only the bot's user reads (see config.private_files)."""
         private_dir(self.out_dir)
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
         path = write_private(self.out_dir / f"{next(self._files):03d}-{safe}", data)

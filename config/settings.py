@@ -1,8 +1,9 @@
 """Runtime settings from defaults, a TOML file, a ``.env`` file and the environment (in that order).
 
 Every key can be set as an environment variable ``DIALOGBOT_<KEY>`` (upper case); the TOML file
-is ``dialogbot.toml`` in the working directory or the path in ``DIALOGBOT_CONFIG``. A missing
-secret is generated once and kept in the data directory, so pseudonymous keys stay stable.
+is ``dialogbot.toml`` in the working directory or the path in ``DIALOGBOT_CONFIG``. The secret
+comes from ``secret`` or the file ``secret_file`` (kept apart from the data, in production); if
+neither is set it is generated once and kept in the data directory, so pseudonymous keys stay stable.
 """
 
 from __future__ import annotations
