@@ -8,17 +8,25 @@ sees a platform object, so one workshop can span platforms and tests can drive i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
 class ChatRef:
-    """Where a message goes: a group/channel or a private chat on one platform."""
+    """Where a message goes: a group/channel or a private chat on one platform.
+
+    ``title`` (the group's or channel's name, when the platform tells it) names a room to the
+    facilitator; ``thread_id`` is the forum topic (Telegram) the bot answers in. Neither is part
+    of the chat's identity: a chat is the same room whichever topic a command came from.
+    """
 
     platform: str
     chat_id: str
     is_private: bool = False
     workspace: str | None = None
+    title: str | None = field(default=None, compare=False)
+    thread_id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,56 @@ class Attachment:
 
 
 class PortError(Exception):
-    """The platform refused or failed a call after the adapter's own retries."""
+    """The platform refused or failed a call after the adapter's own retries.
+
+    Adapters raise one of the subclasses below, translated from their library's errors, so the
+    core can tell a room that is gone from one that failed for a moment; the message never
+    carries a platform id (platforms quote chat ids in theirs).
+    """
+
+
+class GoneReason(StrEnum):
+    """Why the bot can no longer post in a chat (each has a text ``room.gone.<value>``)."""
+
+    KICKED = "kicked"  # Telegram: the bot was removed from the group
+    NOT_MEMBER = "not_member"  # Slack not_in_channel, Telegram "bot is not a member"
+    ARCHIVED = "archived"  # Slack is_archived
+    NOT_FOUND = "not_found"  # the chat does not exist (deleted, or never was)
+    BLOCKED = "blocked"  # a person blocked the bot, or their account is deactivated
+
+
+class ChatGone(PortError):
+    """The chat is gone for the bot for good, as things stand: kicked, deleted, archived, not found.
+
+    Retrying cannot help until a person changes something (adds the bot again, unarchives);
+    a workshop unbinds such a room and the reminders stop trying such an address.
+    """
+
+    def __init__(self, reason: GoneReason) -> None:
+        super().__init__(f"chat gone: {reason.value}")
+        self.reason = reason
+
+
+class ChatMoved(PortError):
+    """The chat has a new id (a Telegram group upgraded to a supergroup): send there instead."""
+
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__("chat moved to a new id")
+        self.new_chat_id = new_chat_id
+
+
+class ChatRefused(PortError):
+    """The chat is there but refused this message (no right to post, a closed topic, a message
+    the platform will not take); the room stays, a person has to fix the cause."""
+
+
+class TemporaryFailure(PortError):
+    """Network trouble, a timeout, a platform outage or a rate limit after the adapter's retries:
+    the same call may work later. ``retry_after``: seconds the platform asked to wait, if it said."""
+
+    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 @runtime_checkable

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.slack.port import MAX_BLOCKS, MAX_TEXT, blocks_for, fallback_text
+from bot.slack.port import (
+    MAX_BLOCKS,
+    MAX_MESSAGE_TEXT,
+    MAX_TEXT,
+    blocks_for,
+    escape,
+    fallback_text,
+    message_texts,
+)
 from facilitation.ports import Button
 
 
@@ -21,7 +29,13 @@ def test_long_results_are_split_over_sections_without_losing_lines() -> None:
     assert blocks[-1]["type"] == "actions" and [e["value"] for e in blocks[-1]["elements"]] == ["b.1.1.1~x", "b.1.1.2~y"]
 
 
-def test_a_huge_text_keeps_the_buttons_within_fifty_blocks() -> None:
-    blocks = blocks_for("x" * (MAX_TEXT * 60), [[Button("ok", "s.1.0~z")]])
-    assert len(blocks) == MAX_BLOCKS and blocks[-1]["type"] == "actions"
+def test_a_huge_text_becomes_several_messages_each_within_slacks_limits() -> None:
+    lines = [f"{n}. {'&<>' * 20} {'å' * 300}" for n in range(1, 200)]  # escaping makes lines longer
+    texts = message_texts("\n".join(lines))
+    assert len(texts) > 1 and "\n".join(texts).split("\n") == lines
+    for text in texts:
+        blocks = blocks_for(text, [[Button("ok", "s.1.0~z")]])
+        sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+        assert len(blocks) <= MAX_BLOCKS and all(len(section) <= MAX_TEXT for section in sections)
+        assert sum(map(len, sections)) <= MAX_MESSAGE_TEXT and "\n".join(sections) == escape(text)
     assert blocks_for("", None)[0]["text"]["text"].strip() == ""

@@ -367,3 +367,40 @@ async def test_throttle_next_and_files_refuse_a_user_id(api: SlackStandIn, clien
         await client.files_upload_v2(channel="U1", content=b"x", filename="a.txt")
     dm = (await client.conversations_open(users="U1"))["channel"]["id"]
     assert (await client.files_upload_v2(channel=dm, content=b"x", filename="a.txt"))["ok"]
+
+
+async def test_lost_channels_and_block_limits_refuse_as_slack_does(api: SlackStandIn, client: AsyncWebClient) -> None:
+    posted = await client.chat_postMessage(channel="C7", text="before")
+    api.archive_channel("C7")
+    api.remove_bot("C8")
+    api.delete_channel("C9")
+    for call, code in [
+        (client.chat_postMessage(channel="C7", text="x"), "is_archived"),
+        (client.chat_update(channel="C7", ts=posted["ts"], text="x"), "is_archived"),
+        (client.chat_postMessage(channel="C8", text="x"), "not_in_channel"),
+        (client.chat_postMessage(channel="C9", text="x"), "channel_not_found"),
+        (client.files_upload_v2(channel="C8", content=b"png", filename="c.png"), "not_in_channel"),
+    ]:
+        with pytest.raises(SlackApiError) as err:
+            await call
+        assert err.value.response["error"] == code
+
+    def section(text: str) -> dict[str, Any]:
+        return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    await client.chat_postMessage(channel="C20", text="x", blocks=[section("s" * 3000)] * 4)
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C21", text="x", blocks=[section("s" * 3001)])
+    assert err.value.response["error"] == "invalid_blocks"
+    assert err.value.response["response_metadata"]["messages"] == [
+        "[ERROR] must be between 1 and 3000 characters [json-pointer:/blocks/0/text/text]"]
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C22", text="x", blocks=[section("s")] * 51)
+    assert err.value.response["error"] == "invalid_blocks"
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C23", text="x", blocks=[section("s" * 3000)] * 5)
+    assert err.value.response["error"] == "msg_blocks_too_long"
+    buttons = [{"type": "button", "action_id": f"a{i}", "text": {"type": "plain_text", "text": "b"}, "value": "v"}
+               for i in range(26)]
+    with pytest.raises(SlackApiError) as err:
+        await client.chat_postMessage(channel="C24", text="x", blocks=[{"type": "actions", "elements": buttons}])
+    assert err.value.response["error"] == "invalid_blocks"

@@ -8,7 +8,7 @@ import datetime as dtm
 import aiohttp
 import pytest
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.standins.telegram_api import ManualClock, RateLimits, TelegramStandIn
@@ -311,3 +311,59 @@ async def test_throttle_next_answers_429_before_any_effect() -> None:
         assert api.sent_messages(PRIVATE) == []
         assert (await bot.send_message(PRIVATE, "now")).text == "now"
         assert [c.status for c in api.calls_to("sendMessage")] == [429, 429, 200]
+
+
+async def test_lost_chats_refuse_as_telegram_does() -> None:
+    """Kicked, deleted and upgraded groups answer every call with Telegram's own refusal."""
+    async with TelegramStandIn(token=TOKEN) as api, _bot(api) as bot:
+        kept = await bot.send_message(-4001, "before")
+        api.kick_bot(-4001)
+        with pytest.raises(Forbidden, match=r"^Forbidden: bot was kicked from the group chat$"):
+            await bot.send_message(-4001, "after")
+        with pytest.raises(Forbidden, match="kicked"):
+            await bot.edit_message_text("edit", chat_id=-4001, message_id=kept.message_id)
+        api.kick_bot(GROUP)
+        with pytest.raises(Forbidden, match=r"^Forbidden: bot was kicked from the supergroup chat$"):
+            await bot.send_photo(GROUP, b"\x89PNG", caption="chart")
+        api.delete_chat(-4002)
+        with pytest.raises(BadRequest, match=r"^Chat not found$"):  # PTB drops "Bad Request: "
+            await bot.send_message(-4002, "x")
+
+        await bot.send_message(-4003, "in the basic group")
+        new_id, updates = api.upgrade_group(-4003)
+        assert new_id == -1004003
+        assert updates[0]["message"]["migrate_to_chat_id"] == new_id
+        assert updates[0]["message"]["chat"]["id"] == -4003
+        assert updates[1]["message"]["migrate_from_chat_id"] == -4003
+        assert updates[1]["message"]["chat"] == {"id": new_id, "type": "supergroup", "title": "Group -4003"}
+        with pytest.raises(ChatMigrated) as moved:
+            await bot.send_message(-4003, "x")
+        assert moved.value.new_chat_id == new_id
+        assert api.calls_to("sendMessage")[-1].status == 400
+        assert (await bot.send_message(new_id, "in the supergroup")).chat.type == "supergroup"
+
+
+async def test_forum_topics_and_keyboard_limits() -> None:
+    async with TelegramStandIn(token=TOKEN) as api, _bot(api) as bot:
+        api.make_forum(GROUP, 7)
+        update = api.message_update(PRIVATE, GROUP, "/status", message_thread_id=7)
+        assert update["message"]["is_topic_message"] is True and update["message"]["message_thread_id"] == 7
+        sent = await bot.send_message(GROUP, "in topic 7", message_thread_id=7)
+        assert sent.message_thread_id == 7 and api.sent_messages(GROUP)[-1].thread_id == 7
+        with pytest.raises(BadRequest, match=r"^Message thread not found$"):
+            await bot.send_message(GROUP, "x", message_thread_id=8)
+        with pytest.raises(BadRequest, match=r"^Message thread not found$"):
+            await bot.send_message(-4001, "x", message_thread_id=7)  # not a forum
+
+        def keyboard(*row_lengths: int) -> InlineKeyboardMarkup:
+            return InlineKeyboardMarkup([[InlineKeyboardButton(str(i), callback_data=str(i)) for i in range(n)]
+                                         for n in row_lengths])
+        await bot.send_message(PRIVATE, "8 in a row", reply_markup=keyboard(8))
+        with pytest.raises(BadRequest, match=r"(?i)too many buttons in a row"):
+            await bot.send_message(PRIVATE, "9 in a row", reply_markup=keyboard(9))
+        await bot.send_message(PRIVATE, "100", reply_markup=keyboard(*[5] * 20))
+        with pytest.raises(BadRequest, match=r"(?i)reply markup is too long"):
+            await bot.send_message(PRIVATE, "101", reply_markup=keyboard(*[5] * 20, 1))
+        with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+            await bot.send_photo(PRIVATE, b"\x89PNG", caption="c" * 1025)
+        await bot.send_photo(PRIVATE, b"\x89PNG", caption="c" * 1024)

@@ -10,15 +10,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.ratelimit import SlidingWindow, Windows
+from bot.slack.errors import port_errors
+from bot.textsplit import split_text
 from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, Keyboard, MessageRef
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 ACTION_PREFIX = "dlg"
-MAX_TEXT = 3000  # a section block's text limit
-MAX_BLOCKS = 50  # blocks per message
-MAX_FALLBACK = 4000  # Slack truncates a message's top-level text beyond 40,000; keep notifications short
+MAX_TEXT = 3000  # a section block's text, 1-3000 characters (Block Kit reference)
+MAX_BLOCKS = 50  # blocks per message (chat.postMessage reference)
+MAX_ACTIONS = 25  # elements of one actions block (Block Kit reference)
+MAX_BUTTON_LABEL = 75  # a button's text (Block Kit reference)
+# The section texts of one message together: Slack refuses blocks whose texts add up to about
+# 12,000 characters (msg_blocks_too_long; undocumented, measured in slackapi/bolt-js#2509).
+MAX_MESSAGE_TEXT = 11_000
+MAX_FALLBACK = 4000  # chat.postMessage: "limit the number of characters in the text field to 4,000"
 USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
 
 
@@ -27,42 +34,33 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _sections(text: str) -> list[str]:
-    """``text`` escaped and cut at line ends into pieces that fit a section block (nothing dropped)."""
-    pieces: list[str] = []
-    current = ""
-    for line in escape(text).split("\n"):
-        while len(line) > MAX_TEXT:  # one very long line: hard cut
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:MAX_TEXT])
-            line = line[MAX_TEXT:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > MAX_TEXT:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    if current or not pieces:
-        pieces.append(current or " ")
-    return pieces
+def _escaped_length(text: str) -> int:
+    return len(escape(text))
+
+
+def message_texts(text: str) -> list[str]:
+    """``text`` cut at line ends into the texts of as many messages as it takes (nothing dropped)."""
+    return split_text(text, MAX_MESSAGE_TEXT, _escaped_length)
 
 
 def blocks_for(text: str, buttons: Keyboard | None) -> list[dict[str, Any]]:
-    """Sections with the text and one actions block per keyboard row (Slack allows 25 per block)."""
+    """One message's blocks: ``text`` (one of :func:`message_texts`) escaped in sections cut at line
+    ends, then an actions block per keyboard row (a row of more than 25 buttons in several)."""
     rows: list[dict[str, Any]] = []
-    for row_index, row in enumerate(buttons or []):
+    wrapped = [row[i:i + MAX_ACTIONS] for row in buttons or [] for i in range(0, len(row), MAX_ACTIONS)]
+    for row_index, row in enumerate(wrapped):
         rows.append({
             "type": "actions",
             "block_id": f"{ACTION_PREFIX}-row-{row_index}",
             "elements": [
                 {"type": "button", "action_id": f"{ACTION_PREFIX}-{row_index}-{i}",
-                 "text": {"type": "plain_text", "text": b.label[:75], "emoji": True}, "value": b.data}
-                for i, b in enumerate(row[:25])
+                 "text": {"type": "plain_text", "text": b.label[:MAX_BUTTON_LABEL], "emoji": True}, "value": b.data}
+                for i, b in enumerate(row)
             ],
         })
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in _sections(text)]
-    return (sections[:MAX_BLOCKS - len(rows)] + rows)[:MAX_BLOCKS]
+    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(piece) or " "}}
+                for piece in split_text(text, MAX_TEXT, _escaped_length)]
+    return sections + rows
 
 
 def fallback_text(text: str) -> str:
@@ -113,16 +111,29 @@ class SlackPort:
         self._max_dm_channels = max_dm_channels
 
     async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        # The channel's window first: waiting for it must not hold a place in the workspace's.
-        async with self._posts[chat.chat_id].slot(), self._workspace_posts[_workspace(chat)].slot():
-            response = await self.client.chat_postMessage(channel=chat.chat_id, text=fallback_text(text),
-                                                          blocks=blocks_for(text, buttons))
-        return MessageRef(chat, str(response["ts"]))
+        """``text`` in as many messages as Slack takes (cut at line ends), the buttons under the last.
+
+        Returns the last message, the one a later edit (the live tally) changes.
+        """
+        parts = message_texts(text)
+        ts = ""
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            # The channel's window first: waiting for it must not hold a place in the workspace's.
+            async with self._posts[chat.chat_id].slot(), self._workspace_posts[_workspace(chat)].slot():
+                with port_errors():
+                    response = await self.client.chat_postMessage(
+                        channel=chat.chat_id, text=fallback_text(part), blocks=blocks_for(part, buttons if last else None))
+            ts = str(response["ts"])
+        return MessageRef(chat, ts)
 
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
+        """Replace a message (a live tally: short); a text too long for one message keeps its head."""
+        part = message_texts(text)[0]
         async with self._updates[_workspace(message.chat)].slot():
-            await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
-                                          text=fallback_text(text), blocks=blocks_for(text, buttons))
+            with port_errors():
+                await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
+                                              text=fallback_text(part), blocks=blocks_for(part, buttons))
 
     async def _upload(self, chat: ChatRef, data: bytes, filename: str, caption: str) -> MessageRef:
         """files_upload_v2 (getUploadURLExternal, the upload, completeUploadExternal) in one window place.
@@ -131,8 +142,9 @@ class SlackPort:
         """
         channel = await self._conversation_id(chat)
         async with self._files[_workspace(chat)].slot():
-            response = await self.client.files_upload_v2(channel=channel, content=data, filename=filename,
-                                                         title=filename, initial_comment=caption)
+            with port_errors():
+                response = await self.client.files_upload_v2(channel=channel, content=data, filename=filename,
+                                                             title=filename, initial_comment=caption)
         files = response.get("files") or [response.get("file") or {}]
         return MessageRef(chat, str(files[0].get("id", "")))
 
@@ -148,7 +160,8 @@ class SlackPort:
         channel = self._dm_channels.get(key)
         if channel is None:
             async with self._opens[key[0]].slot():
-                response = await self.client.conversations_open(users=chat.chat_id)
+                with port_errors():
+                    response = await self.client.conversations_open(users=chat.chat_id)
             channel = str(response["channel"]["id"])
             if len(self._dm_channels) >= self._max_dm_channels:
                 self._dm_channels.pop(next(iter(self._dm_channels)))

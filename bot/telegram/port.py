@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
+from bot.telegram.errors import port_errors, translate
+from bot.textsplit import split_text, utf16_length
 from facilitation.ports import (
     Attachment,
     ButtonEvent,
@@ -22,21 +25,41 @@ from facilitation.ports import (
 )
 
 PLATFORM = "telegram"
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_ANSWER = 200
+MAX_TEXT = 4096  # sendMessage/editMessageText text, 1-4096 characters (Bot API reference)
+MAX_CAPTION = 1024  # sendPhoto/sendDocument caption, 0-1024 characters (Bot API reference)
+MAX_ANSWER = 200  # answerCallbackQuery text, 0-200 characters (Bot API reference)
+MAX_BUTTONS_PER_ROW = 8  # inline keyboard: clients show at most 8 buttons in a row
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in _wrapped(buttons)]
     )
 
 
+def _wrapped(buttons: Keyboard) -> Keyboard:
+    """Rows of at most :data:`MAX_BUTTONS_PER_ROW`, a long row cut into rows of even length.
+
+    An 11-step scale becomes 6 + 5 rather than 8 + 3, so the buttons keep about one width.
+    """
+    rows: Keyboard = []
+    for row in buttons:
+        parts = math.ceil(len(row) / MAX_BUTTONS_PER_ROW) or 1
+        width = math.ceil(len(row) / parts)
+        rows.extend(row[i:i + width] for i in range(0, len(row), width))
+    return rows
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Only for texts that cannot be split (an edit, a pop-up answer): the head, and an ellipsis."""
+    return text if utf16_length(text) <= limit else split_text(text, limit - 1, utf16_length)[0] + "…"
+
+
+def _thread(chat: ChatRef) -> int | None:
+    """The forum topic to post in (``message_thread_id``), or None for the chat itself."""
+    return int(chat.thread_id) if chat.thread_id else None
 
 
 class TelegramPort:
@@ -51,7 +74,18 @@ class TelegramPort:
         self.private_edit_interval = private_edit_interval
 
     async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        message = await self.bot.send_message(int(chat.chat_id), _clip(text, MAX_TEXT), reply_markup=_markup(buttons))
+        """``text`` in as many messages as it takes (cut at line ends), the buttons under the last.
+
+        Returns the last message, the one a later edit (the live tally) changes.
+        """
+        pieces = split_text(text, MAX_TEXT, utf16_length)
+        message: Message | None = None
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            with port_errors():
+                message = await self.bot.send_message(int(chat.chat_id), piece, message_thread_id=_thread(chat),
+                                                      reply_markup=_markup(buttons) if last else None)
+        assert message is not None
         return MessageRef(chat, str(message.message_id))
 
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
@@ -59,18 +93,29 @@ class TelegramPort:
             await self.bot.edit_message_text(_clip(text, MAX_TEXT), chat_id=int(message.chat.chat_id),
                                              message_id=int(message.message_id), reply_markup=_markup(buttons))
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+            if "not modified" not in exc.message.lower():  # the same text again is no failure
+                raise translate(exc) from exc
+        except TelegramError as exc:
+            raise translate(exc) from exc
 
     async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
-        message = await self.bot.send_photo(int(chat.chat_id), InputFile(png, filename=filename),
-                                            caption=_clip(caption, MAX_CAPTION))
+        """The chart with as much of the caption as fits (whole lines); the rest follows as text."""
+        head, rest = _caption_and_rest(caption)
+        with port_errors():
+            message = await self.bot.send_photo(int(chat.chat_id), InputFile(png, filename=filename),
+                                                caption=head, message_thread_id=_thread(chat))
+        if rest:
+            await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
-        message = await self.bot.send_document(int(chat.chat_id),
-                                               InputFile(attachment.data, filename=attachment.filename),
-                                               caption=_clip(attachment.caption, MAX_CAPTION))
+        head, rest = _caption_and_rest(attachment.caption)
+        with port_errors():
+            message = await self.bot.send_document(int(chat.chat_id),
+                                                   InputFile(attachment.data, filename=attachment.filename),
+                                                   caption=head, message_thread_id=_thread(chat))
+        if rest:
+            await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))
 
     def expect_webhook_reply(self, press_id: str) -> asyncio.Future[dict[str, Any]]:
@@ -100,7 +145,8 @@ class TelegramPort:
                 reply["show_alert"] = True
             waiting.set_result(reply)
             return
-        await self.bot.answer_callback_query(event.press_id, text=clipped, show_alert=alert)
+        with port_errors():
+            await self.bot.answer_callback_query(event.press_id, text=clipped, show_alert=alert)
 
     def join_link(self, code: str) -> str | None:
         """The deep link that opens a private chat and joins in one tap (``/start CODE``)."""
@@ -111,6 +157,12 @@ class TelegramPort:
         return self.private_edit_interval if chat.is_private else self.group_edit_interval
 
 
+def _caption_and_rest(caption: str) -> tuple[str, str]:
+    """A caption that fits Telegram's limit, and what did not fit (sent as text right after)."""
+    pieces = split_text(caption, MAX_CAPTION, utf16_length)
+    return pieces[0], "\n".join(pieces[1:])
+
+
 def to_event(update: Update, bot_username: str | None) -> Event | None:
     """The core event for a Telegram update, or None for updates the bot ignores."""
     query = update.callback_query
@@ -118,7 +170,8 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
         message = query.message
         if message is None or query.from_user is None:
             return None
-        chat = _chat(message.chat.id, message.chat.type)
+        chat = _chat(message.chat.id, message.chat.type, message.chat.title,
+                     _topic(getattr(message, "is_topic_message", None), getattr(message, "message_thread_id", None)))
         return ButtonEvent(
             user=_user(query.from_user.id, query.from_user.first_name),
             chat=chat,
@@ -131,7 +184,8 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
     message = update.message
     if message is None or message.from_user is None or not message.text:
         return None
-    chat = _chat(message.chat.id, message.chat.type)
+    chat = _chat(message.chat.id, message.chat.type, message.chat.title,
+                 _topic(message.is_topic_message, message.message_thread_id))
     user = _user(message.from_user.id, message.from_user.first_name)
     text = message.text.strip()
     if text.startswith("/"):
@@ -163,7 +217,8 @@ def button_event_from_json(data: dict) -> ButtonEvent | None:
     try:
         if not isinstance(chat, dict) or "id" not in user or "message_id" not in message or "id" not in query:
             return None
-        chat_ref = _chat(int(chat["id"]), str(chat.get("type", "")))
+        chat_ref = _chat(int(chat["id"]), str(chat.get("type", "")), chat.get("title"),
+                         _topic(message.get("is_topic_message"), message.get("message_thread_id")))
         return ButtonEvent(
             user=_user(int(user["id"]), user.get("first_name")),
             chat=chat_ref,
@@ -177,8 +232,40 @@ def button_event_from_json(data: dict) -> ButtonEvent | None:
         return None
 
 
-def _chat(chat_id: int, chat_type: str) -> ChatRef:
-    return ChatRef(PLATFORM, str(chat_id), is_private=chat_type == ChatType.PRIVATE)
+def _chat(chat_id: int, chat_type: str, title: str | None = None, thread_id: str | None = None) -> ChatRef:
+    return ChatRef(PLATFORM, str(chat_id), is_private=chat_type == ChatType.PRIVATE,
+                   title=title if isinstance(title, str) else None, thread_id=thread_id)
+
+
+def _topic(is_topic_message: object, message_thread_id: object) -> str | None:
+    """The forum topic a message was written in, as the thread to answer in.
+
+    Only a topic message counts: in a supergroup without topics ``message_thread_id`` names a
+    reply thread, and sendMessage takes a thread id "for forum supergroups only".
+    """
+    if is_topic_message is True and isinstance(message_thread_id, int):
+        return str(message_thread_id)
+    return None
+
+
+def chat_migration(update: Update) -> tuple[ChatRef, ChatRef] | None:
+    """(old chat, new chat) for the service messages of a group upgraded to a supergroup.
+
+    Telegram posts ``migrate_to_chat_id`` in the old group and ``migrate_from_chat_id`` in the new
+    supergroup; either one is enough to move the room.
+    """
+    message = update.message
+    if message is None:
+        return None
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return None
+    title = message.chat.title
+    return (ChatRef(PLATFORM, str(old), title=title),
+            ChatRef(PLATFORM, str(new), title=title))
 
 
 def _user(user_id: int, name: str | None) -> UserRef:

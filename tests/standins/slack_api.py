@@ -52,6 +52,13 @@ Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 MAX_BLOCKS_MESSAGE = 50
 MAX_BLOCKS_VIEW = 100
 MAX_TEXT = 40_000
+MAX_SECTION_TEXT = 3000  # Block Kit: a section's text, 1-3000 characters
+MAX_BUTTON_TEXT = 75  # Block Kit: a button's text
+MAX_ACTIONS_ELEMENTS = 25  # Block Kit: elements of one actions block
+# The texts of a message's blocks together. Undocumented: Slack answers msg_blocks_too_long from
+# about 12,000 characters (slackapi/bolt-js#2509, #2867: "12,000 text characters with a buffer
+# for block containers"); the stand-in refuses above 12,000.
+MAX_BLOCKS_TEXT = 12_000
 TRIGGER_TTL = 3.0
 VALID_CHANNEL_PREFIXES = ("C", "D", "G")
 
@@ -167,15 +174,57 @@ class UploadedFile:
 
 
 class SlackApiFailure(Exception):
-    """Raised inside a handler to answer ``{"ok": false, "error": ...}``."""
+    """Raised inside a handler to answer ``{"ok": false, "error": ...}`` (with Slack's explanation
+    in ``response_metadata.messages`` when it gives one, as for invalid_blocks)."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, messages: list[str] | None = None) -> None:
         super().__init__(error)
         self.error = error
+        self.messages = messages or []
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            body["response_metadata"] = {"messages": self.messages}
+        return body
 
 
-def _fail(error: str) -> SlackApiFailure:
-    return SlackApiFailure(error)
+def _fail(error: str, *messages: str) -> SlackApiFailure:
+    return SlackApiFailure(error, list(messages))
+
+
+def _block_texts(value: Any) -> list[str]:
+    """Every ``text`` string inside a block (what Slack adds up for msg_blocks_too_long)."""
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in ([v] if k == "text" and isinstance(v, str) else _block_texts(v))]
+    if isinstance(value, list):
+        return [t for item in value for t in _block_texts(item)]
+    return []
+
+
+def _check_blocks(blocks: list[Any]) -> None:
+    """Refuse blocks as chat.postMessage/chat.update do: invalid_blocks naming the JSON pointer."""
+    if len(blocks) > MAX_BLOCKS_MESSAGE:
+        raise _fail("invalid_blocks", f"[ERROR] no more than {MAX_BLOCKS_MESSAGE} items allowed [json-pointer:/blocks]")
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            raise _fail("invalid_blocks", f"[ERROR] must be an object [json-pointer:/blocks/{index}]")
+        text = block.get("text") if block.get("type") == "section" else None
+        if isinstance(text, dict) and not 1 <= len(str(text.get("text") or "")) <= MAX_SECTION_TEXT:
+            raise _fail("invalid_blocks", f"[ERROR] must be between 1 and {MAX_SECTION_TEXT} characters "
+                        f"[json-pointer:/blocks/{index}/text/text]")
+        elements = block.get("elements") if block.get("type") == "actions" else None
+        if isinstance(elements, list):
+            if len(elements) > MAX_ACTIONS_ELEMENTS:
+                raise _fail("invalid_blocks", f"[ERROR] no more than {MAX_ACTIONS_ELEMENTS} items allowed "
+                            f"[json-pointer:/blocks/{index}/elements]")
+            for n, element in enumerate(elements):
+                label = str(((element or {}).get("text") or {}).get("text") or "")
+                if len(label) > MAX_BUTTON_TEXT:
+                    raise _fail("invalid_blocks", f"[ERROR] must be less than {MAX_BUTTON_TEXT + 1} characters "
+                                f"[json-pointer:/blocks/{index}/elements/{n}/text/text]")
+    if sum(map(len, _block_texts(blocks))) > MAX_BLOCKS_TEXT:
+        raise _fail("msg_blocks_too_long")
 
 
 def _json_param(value: Any) -> Any:
@@ -228,6 +277,7 @@ class SlackStandIn:
         limits.update(rate_limits or {})
         self.rate_limits: dict[str, Limits] = {k: v for k, v in limits.items() if v is not None}
         self._throttled: dict[str, list[int]] = {}
+        self._failing: dict[str, list[str]] = {}
 
         self.calls: list[Call] = []
         self.count_429 = 0
@@ -243,6 +293,7 @@ class SlackStandIn:
         self.triggers: dict[str, float] = {}
         self.used_triggers: set[str] = set()
         self.socket_acks: list[dict[str, Any]] = []
+        self.lost_channels: dict[str, str] = {}  # channel -> the error every post to it gets
         self._sockets: list[web.WebSocketResponse] = []
 
         self._buckets: dict[tuple[str, str, int], _Bucket] = {}
@@ -382,6 +433,23 @@ class SlackStandIn:
     def throttle_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After: retry_after``."""
         self._throttled.setdefault(method, []).extend([retry_after] * times)
+
+    def fail_next(self, method: str, error: str = "internal_error", times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": error}`` (an
+        outage Slack reports as internal_error, fatal_error or service_unavailable)."""
+        self._failing.setdefault(method, []).extend([error] * times)
+
+    def archive_channel(self, channel: str) -> None:
+        """The channel is archived: posts, edits and file shares to it answer ``is_archived``."""
+        self.lost_channels[channel] = "is_archived"
+
+    def remove_bot(self, channel: str) -> None:
+        """The bot is removed from the channel: posts to it answer ``not_in_channel``."""
+        self.lost_channels[channel] = "not_in_channel"
+
+    def delete_channel(self, channel: str) -> None:
+        """The channel is deleted (or is private and the bot never saw it): ``channel_not_found``."""
+        self.lost_channels[channel] = "channel_not_found"
 
     def new_trigger_id(self) -> str:
         """A trigger id views.open accepts for ``trigger_ttl`` seconds of ``clock``."""
@@ -538,7 +606,7 @@ class SlackStandIn:
             params = await self._read_params(request)
         except SlackApiFailure as failure:
             self._record(method, {}, 200, failure.error, request)
-            return web.json_response({"ok": False, "error": failure.error})
+            return web.json_response(failure.body())
         token = self._token(request, params)
         handler = self._handlers.get(method)
         error: str | None = None
@@ -563,10 +631,13 @@ class SlackStandIn:
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
         try:
+            failing = self._failing.get(method)
+            if failing:
+                raise _fail(failing.pop(0))
             result = await handler(params)
         except SlackApiFailure as failure:
             self._record(method, params, 200, failure.error, request)
-            return web.json_response({"ok": False, "error": failure.error})
+            return web.json_response(failure.body())
         self._record(method, params, 200, None, request)
         return web.json_response({"ok": True, **result})
 
@@ -628,6 +699,8 @@ class SlackStandIn:
             return self._dm_channel(channel)
         if not channel.startswith(VALID_CHANNEL_PREFIXES):
             raise _fail("channel_not_found")
+        if channel in self.lost_channels:
+            raise _fail(self.lost_channels[channel])
         return channel
 
     def _content(self, params: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]] | None]:
@@ -636,8 +709,10 @@ class SlackStandIn:
         attachments = params.get("attachments")
         if not text and not blocks and not attachments:
             raise _fail("no_text")
-        if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS_MESSAGE):
+        if blocks is not None and not isinstance(blocks, list):
             raise _fail("invalid_blocks")
+        if blocks is not None:
+            _check_blocks(blocks)
         if text is not None and len(str(text)) > MAX_TEXT:
             raise _fail("msg_too_long")
         return (str(text) if text is not None else None), blocks

@@ -33,6 +33,17 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_KEYBOARD_BUTTONS = 100  # inline keyboard buttons in all (tginfo/Telegram-Limits#228)
+# Buttons in one inline keyboard row. The Bot API reference names no limit; the widely reported
+# cap is 8 (tginfo/Telegram-Limits#228), past which clients show an incomplete row. The stand-in
+# refuses a longer row, so a test sees what a user would silently miss.
+MAX_BUTTONS_PER_ROW = 8
+
+KICKED = "Forbidden: bot was kicked from the {kind} chat"  # kind: "group" or "supergroup"
+NOT_MEMBER = "Forbidden: bot is not a member of the supergroup chat"
+CHAT_NOT_FOUND = "Bad Request: chat not found"
+UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"  # + parameters.migrate_to_chat_id
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
 
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
@@ -133,6 +144,7 @@ class StoredMessage:
     deleted: bool = False
     user_id: int | None = None
     file_ids: list[str] = field(default_factory=list)
+    thread_id: int | None = None
 
 
 class ManualClock:
@@ -244,6 +256,8 @@ class TelegramStandIn:
         self._mime: dict[str, str] = {}
         self._users: dict[int, JSONDict] = {}
         self._chats: dict[int, JSONDict] = {}
+        self._gone: dict[int, _ApiError] = {}  # chats the bot can no longer reach, and how they refuse
+        self._topics: dict[int, set[int]] = {}  # forum supergroup -> its topics' message_thread_id
         self._windows: dict[tuple[str, int], deque[float]] = {}
         self._update_event = asyncio.Event()
         self._call_event = asyncio.Event()
@@ -431,6 +445,55 @@ class TelegramStandIn:
         if owner is not None:
             self.owners[chat_id] = owner
 
+    # ------------------------------------------------------------------ chats the bot loses
+
+    def kick_bot(self, chat_id: int) -> None:
+        """The bot is removed from a group: every call for it answers 403 "bot was kicked"."""
+        kind = self._chat(chat_id)["type"]
+        self._gone[chat_id] = _ApiError(403, KICKED.format(kind="supergroup" if kind == "supergroup" else "group"))
+
+    def delete_chat(self, chat_id: int) -> None:
+        """The group is deleted: every call for it answers 400 "chat not found"."""
+        self._gone[chat_id] = _ApiError(400, CHAT_NOT_FOUND)
+
+    def upgrade_group(self, chat_id: int, new_chat_id: int | None = None, *, push: bool = False
+                      ) -> tuple[int, list[JSONDict]]:
+        """Turn a basic group into a supergroup with a new id, as Telegram does.
+
+        The old id then answers every call with 400 "group chat was upgraded to a supergroup chat"
+        and ``parameters.migrate_to_chat_id``; returns the new id and the two service-message
+        updates Telegram sends (``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in
+        the new supergroup), queued for getUpdates too when ``push``.
+        """
+        old = self._chat(chat_id)
+        if old["type"] != "group":
+            raise ValueError("only a basic group can be upgraded")
+        new_id = new_chat_id if new_chat_id is not None else int(f"-100{abs(chat_id)}")
+        self._chats[new_id] = {"id": new_id, "type": "supergroup", "title": old["title"]}
+        self._gone[chat_id] = _ApiError(400, UPGRADED, {"migrate_to_chat_id": new_id})
+        updates = [
+            self._service_update(chat_id, {"migrate_to_chat_id": new_id}),
+            self._service_update(new_id, {"migrate_from_chat_id": chat_id}),
+        ]
+        if push:
+            for update in updates:
+                self.push_update(update)
+        return new_id, updates
+
+    def make_forum(self, chat_id: int, *topics: int) -> None:
+        """Make a supergroup a forum with these topics (their ``message_thread_id``)."""
+        chat = self._chat(chat_id)
+        if chat["type"] != "supergroup":
+            raise ValueError("only a supergroup can be a forum")
+        chat["is_forum"] = True
+        self._topics.setdefault(chat_id, set()).update(topics)
+
+    def _service_update(self, chat_id: int, fields: JSONDict) -> JSONDict:
+        message = {"message_id": self._next_message_id(chat_id), "from": self._users.get(
+            next(iter(self._users), 0), {"id": 1, "is_bot": False, "first_name": "Admin"}),
+            "chat": dict(self._chats[chat_id]), "date": int(time.time()), **fields}
+        return {"update_id": next(self._update_ids), "message": message}
+
     def throttle_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``retry_after`` (a flood wait),
         whatever the windows say: Telegram also throttles for reasons a client cannot see."""
@@ -473,9 +536,13 @@ class TelegramStandIn:
         language_code: str | None = "en",
         chat_title: str | None = None,
         reply_to_message_id: int | None = None,
+        message_thread_id: int | None = None,
         push: bool = False,
     ) -> JSONDict:
-        """A ``message`` update as Telegram sends it (bot_command entity for "/..." text)."""
+        """A ``message`` update as Telegram sends it (bot_command entity for "/..." text).
+
+        ``message_thread_id``: written in that topic of a forum supergroup (see :meth:`make_forum`).
+        """
         user = self._remember_user(user_id, first_name, last_name, username, language_code)
         chat = self._remember_chat(chat_id, chat_type, chat_title, user)
         stored = StoredMessage(
@@ -499,6 +566,11 @@ class TelegramStandIn:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if reply_to_message_id is not None and (chat_id, reply_to_message_id) in self.messages:
             message["reply_to_message"] = self._message_dict(self.messages[(chat_id, reply_to_message_id)])
+        if message_thread_id is not None:
+            if message_thread_id not in self._topics.get(chat_id, set()):
+                raise ValueError("no such topic: call make_forum(chat_id, topic) first")
+            stored.thread_id = message_thread_id
+            message.update(message_thread_id=message_thread_id, is_topic_message=True)
         update = {"update_id": next(self._update_ids), "message": message}
         return self.push_update(update) if push else update
 
@@ -679,6 +751,8 @@ class TelegramStandIn:
                 chat["username"] = user["username"]
         else:
             chat["title"] = title or self._chats.get(chat_id, {}).get("title") or f"Group {chat_id}"
+        if self._chats.get(chat_id, {}).get("is_forum"):
+            chat["is_forum"] = True
         self._chats[chat_id] = chat
         return chat
 
@@ -693,6 +767,20 @@ class TelegramStandIn:
                 chat["title"] = f"Group {chat_id}"
             self._chats[chat_id] = chat
         return self._chats[chat_id]
+
+    def _reachable(self, chat_id: Any) -> JSONDict:
+        """The chat a method addresses, or the refusal Telegram gives for a chat the bot lost."""
+        if isinstance(chat_id, int) and chat_id in self._gone:
+            raise self._gone[chat_id]
+        return self._chat(chat_id)
+
+    def _topic_of(self, chat: JSONDict, thread_id: Any) -> int | None:
+        """A ``message_thread_id`` checked like Telegram: a topic of a forum supergroup, else refused."""
+        if thread_id is None:
+            return None
+        if not isinstance(thread_id, int) or thread_id not in self._topics.get(chat["id"], set()):
+            raise _ApiError(400, THREAD_NOT_FOUND)
+        return thread_id
 
     def _message_dict(self, m: StoredMessage) -> JSONDict:
         sender = (
@@ -719,6 +807,9 @@ class TelegramStandIn:
             data["document"] = self._document(fid)
         if m.reply_markup is not None:
             data["reply_markup"] = m.reply_markup
+        if m.thread_id is not None:
+            data["message_thread_id"] = m.thread_id
+            data["is_topic_message"] = True
         return data
 
     def _photo_size(self, file_id: str, index: int) -> JSONDict:
@@ -779,6 +870,10 @@ class TelegramStandIn:
             return None
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             raise _bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+        if sum(len(row) for row in rows) > MAX_KEYBOARD_BUTTONS:
+            raise _bad("reply markup is too long")
+        if any(len(row) > MAX_BUTTONS_PER_ROW for row in rows):
+            raise _bad("too many buttons in a row")
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
@@ -821,7 +916,7 @@ class TelegramStandIn:
         chat_id, message_id = params.get("chat_id"), params.get("message_id")
         if chat_id is None or message_id is None:
             raise _bad("message identifier is not specified")
-        self._chat(chat_id)
+        self._reachable(chat_id)
         stored = self.messages.get((chat_id, message_id))
         if stored is None or stored.deleted:
             raise _bad("message to edit not found")
@@ -881,15 +976,17 @@ class TelegramStandIn:
         }
 
     def _m_sendMessage(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
+        thread_id = self._topic_of(chat, params.get("message_thread_id"))
         self._check_text(params.get("text"))
         markup = self._check_markup(params.get("reply_markup"))
         self._rate_check("sendMessage", chat["id"])
-        stored = self._new_bot_message(chat["id"], text=str(params["text"]), reply_markup=markup)
+        stored = self._new_bot_message(chat["id"], text=str(params["text"]), reply_markup=markup, thread_id=thread_id)
         return self._with_reply(self._message_dict(stored), params)
 
     def _m_sendPhoto(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
+        thread_id = self._topic_of(chat, params.get("message_thread_id"))
         content, _, known = self._file_input("photo", params, files, meta)
         self._check_text(params.get("caption"), caption=True)
         markup = self._check_markup(params.get("reply_markup"))
@@ -902,12 +999,14 @@ class TelegramStandIn:
         else:
             file_ids = [known] * 3
         stored = self._new_bot_message(
-            chat["id"], kind="photo", caption=params.get("caption"), reply_markup=markup, file_ids=file_ids
+            chat["id"], kind="photo", caption=params.get("caption"), reply_markup=markup, file_ids=file_ids,
+            thread_id=thread_id,
         )
         return self._with_reply(self._message_dict(stored), params)
 
     def _m_sendDocument(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
+        thread_id = self._topic_of(chat, params.get("message_thread_id"))
         content, info, known = self._file_input("document", params, files, meta)
         self._check_text(params.get("caption"), caption=True)
         markup = self._check_markup(params.get("reply_markup"))
@@ -928,6 +1027,7 @@ class TelegramStandIn:
             caption=params.get("caption"),
             reply_markup=markup,
             file_ids=[file_id],
+            thread_id=thread_id,
         )
         return self._with_reply(self._message_dict(stored), params)
 
@@ -1106,7 +1206,7 @@ class TelegramStandIn:
         return {"status": "member", "user": user}
 
     def _m_getChatMember(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
         user_id = params.get("user_id")
         if not isinstance(user_id, int):
             raise _bad("invalid user_id specified")
@@ -1115,7 +1215,7 @@ class TelegramStandIn:
     def _m_getChatAdministrators(
         self, params: JSONDict, files: dict[str, bytes], meta: JSONDict
     ) -> list[JSONDict]:
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
         if chat["type"] == "private":
             raise _bad("there are no administrators in the private chat")
         ids = ([self.owners[chat["id"]]] if chat["id"] in self.owners else []) + sorted(
@@ -1124,7 +1224,7 @@ class TelegramStandIn:
         return [self._member(chat["id"], uid) for uid in ids]
 
     def _m_sendChatAction(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> bool:
-        self._chat(params.get("chat_id"))
+        self._reachable(params.get("chat_id"))
         if not params.get("action"):
             raise _bad("wrong parameter action in request")
         return True
