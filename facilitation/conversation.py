@@ -9,38 +9,46 @@ user id or a vote.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from facilitation import texts as _texts  # noqa: F401  (registers the core texts)
 from facilitation.buttons import ButtonCodec
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.charting import ChartRenderer, ChartsUnavailable
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, Image, Output, Post
+from facilitation.exercises import Exercise, Output
 from facilitation.i18n import t
 from facilitation.live import LiveUpdater, LiveView
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Sector, Workshop
 from facilitation.ports import (
     Button,
     ButtonEvent,
+    ChatGone,
+    ChatMoved,
     ChatPort,
     ChatRef,
     CommandEvent,
     Event,
     Keyboard,
     MessageRef,
+    PortError,
     TextEvent,
     UserRef,
 )
 from facilitation.pseudonym import Pseudonymizer
+from facilitation.rooms import Delivery, RoomLink, RoomOutcome, deliver_to_rooms, moved_chat, room_name
 from facilitation.service import WorkshopService
 
 log = logging.getLogger(__name__)
 
 SECTORS = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
+MAX_REPORTERS = 1000  # rounds whose facilitator is remembered, to tell them a live tally's room failed
+T = TypeVar("T")
 
 
 @dataclass
@@ -115,6 +123,8 @@ class Conversation:
         self.min_group_size = min_group_size
         self.renderer = renderer or ChartRenderer()
         self.live = live or LiveUpdater()
+        self.live.on_lost = self._on_live_lost
+        self._reporters: dict[int, Turn] = {}  # round id -> the launch, to tell its facilitator
         self.ports: dict[str, ChatPort] = {}
         self.exercises: dict[RoundKind, Exercise] = {}
         self._actions: dict[str, Exercise] = {}
@@ -292,10 +302,15 @@ class Conversation:
             await self.service.store.add_room(workshop.id, turn.chat)
 
     async def rooms(self, workshop_id: int, also: ChatRef | None = None) -> list[ChatRef]:
-        """Every group chat or channel running the workshop (any platform), plus ``also``."""
+        """Every group chat or channel running the workshop (any platform), plus ``also``.
+
+        ``also`` (the chat a command came from) is addressed as it came: in its forum topic.
+        """
         rooms = {(c.platform, c.chat_id): c for c in await self.service.store.rooms(workshop_id)}
         if also is not None:
-            rooms.setdefault((also.platform, also.chat_id), also)
+            known = rooms.get((also.platform, also.chat_id))
+            rooms[(also.platform, also.chat_id)] = also if known is None else dataclasses.replace(
+                known, thread_id=also.thread_id, title=also.title or known.title)
         return list(rooms.values())
 
     def sector_keyboard(self, workshop_id: int, lang: Language) -> Keyboard:
@@ -396,20 +411,22 @@ class Conversation:
         round_ = await self.service.open_round(round_.id)
         if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
             await self.service.store.set_compare_round(workshop.id, None)
+        self._remember_reporter(round_.id, turn)
+        await self.deliver_to_rooms(turn, workshop, Delivery("launch", round_.id),
+                                    lambda link, lang: self._post_round(link, round_, lang))
+
+    async def _post_round(self, link: RoomLink, round_: Round, lang: Language, *, buttons: bool = True) -> None:
+        """An open round in one room: the intro with its live tally, then the answer buttons."""
         exercise = self.exercises[round_.kind]
-        for chat in await self.rooms(workshop.id, also=turn.chat):
-            port = self.ports.get(chat.platform)
-            if port is None:
-                continue
-            lang = self.room_language(chat, turn, workshop)
-            intro = t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
-                      title=round_.title, instructions=exercise.instructions(round_, lang))
-            tally_text = await self._tally_text(round_, lang)
-            message = await port.send_text(chat, f"{intro}\n\n{tally_text}")
-            self.live.register(round_.id, port, message, self._tally_renderer(round_.id, intro, lang),
-                               initial_text=f"{intro}\n\n{tally_text}")
+        intro = t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
+                  title=round_.title, instructions=exercise.instructions(round_, lang))
+        tally_text = await self._tally_text(round_, lang)
+        message = await link.send_text(f"{intro}\n\n{tally_text}")
+        self.live.register(round_.id, link.port, message, self._tally_renderer(round_.id, intro, lang),
+                           initial_text=f"{intro}\n\n{tally_text}")
+        if buttons:
             for post in exercise.posts(self, round_, lang):
-                await port.send_text(chat, post.text, post.buttons)
+                await link.send_text(post.text, post.buttons)
 
     def _tally_renderer(self, round_id: int, intro: str, lang: Language) -> Callable[[], Awaitable[LiveView]]:
         async def render() -> LiveView:
@@ -468,40 +485,40 @@ class Conversation:
         workshop = await self.service.require_workshop(round_.workshop_id)
         exercise = self.exercises[round_.kind]
         room_view = getattr(exercise, "room_view", None)
-        left: dict[Language, list[Output]] = {}
-        for chat in await self.rooms(round_.workshop_id, also=turn.chat):
-            port = self.ports.get(chat.platform)
-            if port is None:
-                continue
-            lang = self.room_language(chat, turn, workshop)
+        left = _once_per_language(lambda lang: room_view(self, round_, position, lang))
+
+        async def step(link: RoomLink, lang: Language) -> None:
             if room_view is not None and position > 0:  # answers to the statement left are final now
-                if lang not in left:
-                    left[lang] = await room_view(self, round_, position, lang)
-                await self.post_outputs(port, chat, left[lang])
-            await port.send_text(chat, t("round.stepped", lang, position=position + 1, total=len(round_.items)))
+                await link.post(await left(lang))
+            await link.send_text(t("round.stepped", lang, position=position + 1, total=len(round_.items)))
             for post in exercise.posts(self, round_, lang):
-                await port.send_text(chat, post.text, post.buttons)
+                await link.send_text(post.text, post.buttons)
+
+        await self.deliver_to_rooms(turn, workshop, Delivery("step", round_.id), step)
         self.live.poke(round_.id)
 
     async def cmd_close(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args, open_only=not args)
         round_ = await self.service.close_round(round_.id)
         await self.live.finish(round_.id)
+        self._reporters.pop(round_.id, None)
         workshop = await self.service.require_workshop(round_.workshop_id)
-        targets = [ResultTarget(port, chat, self.room_language(chat, turn, workshop))
-                   for chat in await self.rooms(round_.workshop_id, also=turn.chat)
-                   if (port := self.ports.get(chat.platform)) is not None]
-        try:
-            outputs = await self._results_by_language(round_, targets)
-        except ChartsUnavailable:  # the round is closed all the same; its results follow
-            for target in targets:
-                await target.port.send_text(target.chat, t("round.closing_charts_later", target.lang,
-                                                           title=round_.title, number=round_.id))
-            self._owe_results(round_.id, targets)
-            return
-        for target in targets:
-            await target.port.send_text(target.chat, t("round.closing", target.lang, title=round_.title))
-            await self.post_outputs(target.port, target.chat, outputs[target.lang])
+        results = _once_per_language(lambda lang: self.exercises[round_.kind].results(self, round_, lang))
+        owed: list[ResultTarget] = []  # rooms told the charts come later
+
+        async def close(link: RoomLink, lang: Language) -> None:
+            try:
+                outputs = await results(lang)  # charts drawn once per language, not per room
+            except ChartsUnavailable:  # the round is closed all the same; its results follow
+                await link.send_text(t("round.closing_charts_later", lang, title=round_.title, number=round_.id))
+                owed.append(ResultTarget(link.port, link.chat, lang))
+                return
+            await link.send_text(t("round.closing", lang, title=round_.title))
+            await link.post(outputs)
+
+        await self.deliver_to_rooms(turn, workshop, Delivery("results", round_.id), close)
+        if owed:
+            self._owe_results(round_.id, owed)
 
     async def _results_by_language(self, round_: Round,
                                    targets: Sequence[ResultTarget]) -> dict[Language, list[Output]]:
@@ -600,11 +617,115 @@ class Conversation:
         await turn.reply(t("round.list", turn.lang, title=workshop.title, lines=lines))
 
     async def post_outputs(self, port: ChatPort, chat: ChatRef, outputs: Iterable[Output]) -> None:
-        for output in outputs:
-            if isinstance(output, Image):
-                await port.send_image(chat, output.png, output.caption, output.filename)
-            elif isinstance(output, Post):
-                await port.send_text(chat, output.text, output.buttons)
+        await RoomLink(port, chat, self._room_moved_in_delivery).post(outputs)
+
+    # --- rooms -------------------------------------------------------------------------
+    async def deliver_to_rooms(self, turn: Turn, workshop: Workshop, delivery: Delivery,
+                               deliver: Callable[[RoomLink, Language], Awaitable[None]]) -> list[RoomOutcome]:
+        """Deliver to every room of ``workshop`` (and the command's own chat), each on its own.
+
+        One room's failure never stops another's. A room gone for good is unbound; the
+        facilitator is told in one message each room that did not get ``delivery`` and what to do.
+        """
+        targets = [(port, chat) for chat in await self.rooms(workshop.id, also=turn.chat)
+                   if (port := self.ports.get(chat.platform)) is not None]
+        outcomes = await deliver_to_rooms(
+            targets, lambda link: deliver(link, self.room_language(link.chat, turn, workshop)),
+            self._room_moved_in_delivery)
+        failed = [outcome for outcome in outcomes if outcome.error is not None]
+        for outcome in failed:
+            if outcome.gone:
+                await self.drop_room(workshop.id, outcome.room)
+        if failed:
+            await self._refuse(turn, "\n\n".join(delivery.failure_report(outcome, turn.lang, workshop.join_code)
+                                                  for outcome in failed))
+        return outcomes
+
+    async def drop_room(self, workshop_id: int, room: ChatRef) -> bool:
+        """``room`` is no longer one of the workshop's: no more posts there, its live tallies stop."""
+        removed = await self.service.store.remove_room(workshop_id, room)
+        chat_key = self.pseudonymizer.chat_key(room.platform, room.chat_id)
+        if await self.service.store.bound_workshop(chat_key) == workshop_id:
+            await self.service.store.unbind_chat(chat_key)
+        self.live.drop_chat(room)
+        return removed
+
+    async def room_moved(self, old: ChatRef, new: ChatRef, *, repost: Iterable[int] = (),
+                         buttons: bool = True) -> None:
+        """A chat got a new id (a Telegram group became a supergroup): its rooms and binding move.
+
+        An open round's live tally there (its old message can no longer be edited) is posted
+        again at the new id, with the answer buttons unless ``buttons`` is False (a fan-out that
+        found the move posts its own). ``repost``: rounds whose tally was in the old chat too.
+        """
+        await self.service.store.move_chat(old, new, self.pseudonymizer.chat_key(old.platform, old.chat_id),
+                                           self.pseudonymizer.chat_key(new.platform, new.chat_id))
+        port = self.ports.get(new.platform)
+        for round_id in sorted({*self.live.drop_chat(old), *repost}):
+            round_ = await self.service.require_round(round_id)
+            if port is None or round_.status != RoundStatus.OPEN:
+                continue
+            workshop = await self.service.require_workshop(round_.workshop_id)
+            await self._post_round(RoomLink(port, new, self._room_moved_in_delivery), round_, workshop.language,
+                                   buttons=buttons)
+
+    async def _room_moved_in_delivery(self, old: ChatRef, new: ChatRef) -> None:
+        await self.room_moved(old, new, buttons=False)
+
+    def _remember_reporter(self, round_id: int, turn: Turn) -> None:
+        """Who launched the round, to tell them if a room of its live tally fails later."""
+        if len(self._reporters) >= MAX_REPORTERS:
+            self._reporters.pop(next(iter(self._reporters)))
+        self._reporters[round_id] = turn
+
+    async def _on_live_lost(self, round_id: object, message: MessageRef, error: PortError) -> None:
+        """A live tally's room moved (post the tally at the new id) or is gone (unbind it, tell whoever
+        launched the round); the live updater has already stopped editing the old message."""
+        if not isinstance(round_id, int):
+            return
+        try:
+            if isinstance(error, ChatMoved):
+                await self.room_moved(message.chat, moved_chat(message.chat, error.new_chat_id), repost=[round_id])
+            elif isinstance(error, ChatGone):
+                round_ = await self.service.require_round(round_id)
+                await self.drop_room(round_.workshop_id, message.chat)
+                reporter = self._reporters.get(round_id)
+                if reporter is not None:
+                    workshop = await self.service.require_workshop(round_.workshop_id)
+                    await self._refuse(reporter, Delivery("tally", round_id).failure_report(
+                        RoomOutcome(message.chat, error), reporter.lang, workshop.join_code))
+        except Exception:
+            log.exception("could not follow a live tally's room that moved or is gone")
+
+    async def cmd_leave(self, turn: Turn, args: tuple[str, ...]) -> None:
+        """``/lamna``: this room leaves its workshop; ``/lamna NR`` removes room NR; in a private
+        chat ``/lamna`` lists the workshop's rooms."""
+        workshop = await self.bound_workshop(turn)
+        if not args and not turn.chat.is_private:
+            await self.drop_room(workshop.id, turn.chat)
+            await turn.reply(t("room.left", turn.lang, title=workshop.title, code=workshop.join_code))
+            return
+        rooms = await self.service.store.rooms(workshop.id)
+        if not args:
+            lines = "\n".join(t("room.list_line", turn.lang, number=n, room=room_name(room, turn.lang))
+                              for n, room in enumerate(rooms, start=1))
+            await turn.reply(t("room.list", turn.lang, title=workshop.title, lines=lines) if rooms
+                             else t("room.none", turn.lang, title=workshop.title))
+            return
+        if not args[0].isdigit():
+            raise DomainError("error.bad_args", usage=t("usage.leave", turn.lang))
+        if not 1 <= int(args[0]) <= len(rooms):
+            raise DomainError("room.error.no_such_room", number=args[0][:6])
+        room = rooms[int(args[0]) - 1]
+        await self.drop_room(workshop.id, room)
+        await turn.reply(t("room.left_other", turn.lang, room=room_name(room, turn.lang), title=workshop.title,
+                           code=workshop.join_code))
+        port = self.ports.get(room.platform)
+        if port is not None and room != turn.chat:
+            try:  # the room itself learns why the bot went quiet; it may be gone already
+                await port.send_text(room, t("room.left_notice", workshop.language, title=workshop.title))
+            except Exception as error:
+                log.info("could not tell a removed room: %s", type(error).__name__)
 
     # --- buttons -------------------------------------------------------------------------
     async def _on_button(self, turn: Turn, event: ButtonEvent) -> None:
@@ -661,6 +782,17 @@ class Conversation:
         await self.live.aclose()
 
 
+def _once_per_language(make: Callable[[Language], Awaitable[T]]) -> Callable[[Language], Awaitable[T]]:
+    """``make(lang)`` run once per language however many rooms ask at once (charts are slow)."""
+    started: dict[Language, asyncio.Future[T]] = {}
+
+    def get(lang: Language) -> Awaitable[T]:
+        if lang not in started:
+            started[lang] = asyncio.ensure_future(make(lang))
+        return asyncio.shield(started[lang])
+    return get
+
+
 def _with_command_prefix(text: str, port: ChatPort) -> str:
     """Commands in a text as the platform spells them (Slack: a word after ``/dialog``)."""
     prefix = getattr(port, "command_prefix", "/")
@@ -692,6 +824,7 @@ for _names, _method, _facilitator in [
     (("export",), Conversation.cmd_export, True),
     (("jamfor", "jämför", "compare"), Conversation.cmd_compare, True),
     (("omgangar", "omgångar", "rounds"), Conversation.cmd_rounds, True),
+    (("lamna", "lämna", "leave"), Conversation.cmd_leave, True),
 ]:
     _command = _cmd(_method, _facilitator)
     for _name in _names:  # aliases share one command

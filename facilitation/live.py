@@ -18,10 +18,9 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
-from facilitation.ports import ChatPort, Keyboard, MessageRef
+from facilitation.ports import ChatGone, ChatMoved, ChatPort, ChatRef, Keyboard, MessageRef, PortError
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,8 @@ class LiveView:
 
 
 Render = Callable[[], Awaitable[LiveView]]
+#: Told when a live message's chat is gone or moved: (group, the message, the port's error).
+OnLost = Callable[[Hashable, MessageRef, PortError], Awaitable[None]]
 
 
 @dataclass
@@ -54,6 +55,7 @@ class LiveUpdater:
 
     clock: Callable[[], float] = time.monotonic
     poll_seconds: float = 10.0
+    on_lost: OnLost | None = None
     _groups: dict[Hashable, list[_Live]] = field(default_factory=dict)
     _pollers: dict[Hashable, asyncio.Task[None]] = field(default_factory=dict)
 
@@ -88,7 +90,7 @@ class LiveUpdater:
                 return
             delay = max(0.0, live.last_edit + live.port.edit_interval(live.message.chat) - self.clock())
 
-    async def _edit(self, live: _Live, group: Hashable | None = None) -> None:
+    async def _edit(self, live: _Live, group: Hashable, *, tell_lost: bool = True) -> None:
         live.dirty = False
         try:
             view = await live.render()
@@ -96,8 +98,12 @@ class LiveUpdater:
                 await live.port.edit_message(live.message, view.text, view.buttons)
                 live.last_text = view.text
                 live.edits += 1
-            if view.final and group is not None:
+            if view.final:
                 self._drop(group, live)
+        except (ChatGone, ChatMoved) as lost:  # this message can never be edited again
+            self._drop(group, live)
+            if self.on_lost is not None and tell_lost:
+                await self.on_lost(group, live.message, lost)
         except Exception:  # an edit failing must never break voting
             log.warning("live message edit failed", exc_info=True)
         finally:
@@ -114,7 +120,11 @@ class LiveUpdater:
                 poller.cancel()
 
     async def finish(self, group: Hashable) -> None:
-        """Final edit now (e.g. when a round closes) and stop tracking the group."""
+        """Final edit now (e.g. when a round closes) and stop tracking the group.
+
+        A chat found gone or moved here is not reported: what the caller posts next (the results)
+        goes to the same rooms and finds out itself.
+        """
         lives = self._groups.pop(group, [])
         poller = self._pollers.pop(group, None)
         if poller is not None:
@@ -123,7 +133,18 @@ class LiveUpdater:
             if live.task is not None and not live.task.done():
                 live.task.cancel()
         for live in lives:
-            await self._edit(live)
+            await self._edit(live, group, tell_lost=False)
+
+    def drop_chat(self, chat: ChatRef) -> list[Hashable]:
+        """Stop updating every live message in ``chat`` (it left, is gone or moved); their groups."""
+        groups = []
+        for group, lives in list(self._groups.items()):
+            for live in [live for live in lives if live.message.chat == chat]:
+                if live.task is not None and live.task is not asyncio.current_task():
+                    live.task.cancel()
+                self._drop(group, live)
+                groups.append(group)
+        return list(dict.fromkeys(groups))
 
     def edits(self, group: Hashable) -> int:
         return sum(live.edits for live in self._groups.get(group, []))

@@ -225,10 +225,31 @@ class MemoryStore:
         self._bindings.pop(chat_key, None)
 
     async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
-        self._rooms.setdefault(workshop_id, {})[(chat.platform, chat.chat_id)] = chat
+        rooms = self._rooms.setdefault(workshop_id, {})
+        known = rooms.get((chat.platform, chat.chat_id))
+        rooms[(chat.platform, chat.chat_id)] = ChatRef(
+            chat.platform, chat.chat_id, False, chat.workspace, title=chat.title or (known.title if known else None),
+            thread_id=chat.thread_id)
 
     async def rooms(self, workshop_id: int) -> list[ChatRef]:
-        return list(self._rooms.get(workshop_id, {}).values())
+        return [room for _, room in sorted(self._rooms.get(workshop_id, {}).items())]
+
+    async def remove_room(self, workshop_id: int, chat: ChatRef) -> bool:
+        return self._rooms.get(workshop_id, {}).pop((chat.platform, chat.chat_id), None) is not None
+
+    async def move_chat(self, old: ChatRef, new: ChatRef, old_key: str, new_key: str) -> bool:
+        moved = False
+        for rooms in self._rooms.values():
+            room = rooms.pop((old.platform, old.chat_id), None)
+            if room is not None:
+                rooms.setdefault((new.platform, new.chat_id), ChatRef(
+                    new.platform, new.chat_id, False, room.workspace, title=new.title or room.title))
+                moved = True
+        binding = self._bindings.pop(old_key, None)
+        if binding is not None:
+            self._bindings.setdefault(new_key, binding)
+            moved = True
+        return moved
 
     async def set_language(self, user_key: str, language: Language) -> None:
         self._languages[user_key] = language

@@ -136,10 +136,25 @@ class Store(Protocol):
     async def unbind_chat(self, chat_key: str) -> None: ...
 
     async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
-        """Remember a group chat/channel where the workshop runs (never a private chat)."""
+        """Remember a group chat/channel where the workshop runs (never a private chat).
+
+        Adding it again keeps it once: its forum topic becomes ``chat.thread_id``, its title
+        ``chat.title`` when that is known.
+        """
         ...
 
-    async def rooms(self, workshop_id: int) -> list[ChatRef]: ...
+    async def rooms(self, workshop_id: int) -> list[ChatRef]:
+        """The workshop's rooms, with their titles and topics, ordered by platform and chat id."""
+        ...
+
+    async def remove_room(self, workshop_id: int, chat: ChatRef) -> bool:
+        """The chat is no longer a room of the workshop; False if it was not one."""
+        ...
+
+    async def move_chat(self, old: ChatRef, new: ChatRef, old_key: str, new_key: str) -> bool:
+        """A chat got a new id (a Telegram group became a supergroup): its rooms and its binding
+        (``old_key`` → ``new_key``) follow it, in one transaction. False if nothing was there to move."""
+        ...
 
     async def set_language(self, user_key: str, language: Language) -> None: ...
 

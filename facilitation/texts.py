@@ -33,6 +33,7 @@ SV = {
         "/stang – stäng omgången och visa resultatet · /resultat [nr] · /export [nr]\n"
         "/rummet NR [omgång] – var rummet står i påstående NR · /omgangar – workshoppens omgångar\n"
         "/jamfor NR – jämför nästa barometer med en tidigare omgång\n"
+        "/lamna – ta bort det här rummet från workshopen (privat: /lamna visar rummen, /lamna NR tar bort ett)\n"
         "Dialogmöten: /osa – vilka som kommer · /signatarer [PROCESS] · /signatar PROCESS NYCKEL Namn · "
         "/kontaktinbjudan PROCESS NYCKEL – inbjudan till en kontaktperson"
     ),
@@ -153,6 +154,7 @@ EN = {
         "/close – close the round and show the result · /results [no] · /export [no]\n"
         "/room NO [round] – where the room stands on statement NO · /rounds – the workshop's rounds\n"
         "/compare NO – compare the next barometer with an earlier round\n"
+        "/leave – remove this room from the workshop (in private: /leave lists the rooms, /leave NO removes one)\n"
         "Dialogue meetings: /rsvp – who is coming · /signatories [PROCESS] · /signatory PROCESS KEY Name · "
         "/contact_invite PROCESS KEY – an invitation for a contact person"
     ),

@@ -33,6 +33,7 @@ NAMING = {
 }
 
 KEY = String(64)
+ROOM_TITLE_LENGTH = 128  # Telegram group titles are at most 128 characters, Slack channel names 80
 
 
 class Base(DeclarativeBase):
@@ -146,7 +147,11 @@ class ChatBindingRow(Base):
 
 
 class RoomRow(Base):
-    """A group chat or channel where a workshop runs (groups, not people, so ids are kept)."""
+    """A group chat or channel where a workshop runs (groups, not people, so ids are kept).
+
+    ``title`` names the room to the facilitator when a post to it fails; ``thread_id`` is the
+    forum topic (Telegram) the room was bound in, where its posts go.
+    """
 
     __tablename__ = "rooms"
 
@@ -154,6 +159,8 @@ class RoomRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     workspace: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(ROOM_TITLE_LENGTH), nullable=True)
+    thread_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class PreferenceRow(Base):

@@ -33,6 +33,7 @@ from facilitation.store import BallotChange
 from storage.batching import AnswerBatcher, PendingAnswer
 from storage.database import sqlite_file
 from storage.models import (
+    ROOM_TITLE_LENGTH,
     ChatBindingRow,
     ParticipantRow,
     PreferenceRow,
@@ -86,6 +87,10 @@ def _workshop(row: WorkshopRow) -> Workshop:
 
 def _participant(row: ParticipantRow) -> Participant:
     return Participant(row.key, row.workshop_id, Sector(row.sector) if row.sector else None, row.organisation)
+
+
+def _room_title(chat: ChatRef) -> str | None:
+    return chat.title[:ROOM_TITLE_LENGTH] if chat.title else None
 
 
 def _round(row: RoundRow) -> Round:
@@ -415,14 +420,44 @@ class SqlStore(Transactions):
 
     async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
         async with self._write() as session:
-            await session.execute(self._insert(RoomRow).values(
+            insert = self._insert(RoomRow).values(
                 workshop_id=workshop_id, platform=chat.platform, chat_id=chat.chat_id, workspace=chat.workspace,
-            ).on_conflict_do_nothing(index_elements=["workshop_id", "platform", "chat_id"]))
+                title=_room_title(chat), thread_id=chat.thread_id)
+            await session.execute(insert.on_conflict_do_update(
+                index_elements=["workshop_id", "platform", "chat_id"],
+                set_={"title": func.coalesce(insert.excluded.title, RoomRow.title),
+                      "thread_id": insert.excluded.thread_id}))
 
     async def rooms(self, workshop_id: int) -> list[ChatRef]:
         async with self._read() as session:
-            rows = await session.execute(select(RoomRow).where(RoomRow.workshop_id == workshop_id))
-            return [ChatRef(r.platform, r.chat_id, False, r.workspace) for r in rows.scalars()]
+            rows = await session.execute(select(RoomRow).where(RoomRow.workshop_id == workshop_id)
+                                         .order_by(RoomRow.platform, RoomRow.chat_id))
+            return [ChatRef(r.platform, r.chat_id, False, r.workspace, title=r.title, thread_id=r.thread_id)
+                    for r in rows.scalars()]
+
+    async def remove_room(self, workshop_id: int, chat: ChatRef) -> bool:
+        async with self._write() as session:
+            result = await session.execute(delete(RoomRow).where(
+                RoomRow.workshop_id == workshop_id, RoomRow.platform == chat.platform,
+                RoomRow.chat_id == chat.chat_id))
+            return bool(result.rowcount)
+
+    async def move_chat(self, old: ChatRef, new: ChatRef, old_key: str, new_key: str) -> bool:
+        async with self._write() as session:
+            rooms = (await session.execute(select(RoomRow).where(
+                RoomRow.platform == old.platform, RoomRow.chat_id == old.chat_id).with_for_update())).scalars().all()
+            for room in rooms:
+                if await session.get(RoomRow, (room.workshop_id, new.platform, new.chat_id)) is None:
+                    session.add(RoomRow(workshop_id=room.workshop_id, platform=new.platform, chat_id=new.chat_id,
+                                        workspace=room.workspace, title=_room_title(new) or room.title))
+                await session.delete(room)
+            binding = await session.get(ChatBindingRow, old_key, with_for_update=True)
+            if binding is not None:
+                if await session.get(ChatBindingRow, new_key) is None:
+                    session.add(ChatBindingRow(chat_key=new_key, workshop_id=binding.workshop_id,
+                                               origin=binding.origin))
+                await session.delete(binding)
+            return bool(rooms) or binding is not None
 
     async def set_language(self, user_key: str, language: Language) -> None:
         async with self._write() as session:

@@ -9,6 +9,7 @@ import pytest
 
 from facilitation.errors import DomainError
 from facilitation.model import ChatBinding, Language, RoundKind, RoundStatus, Sector
+from facilitation.ports import ChatRef
 from facilitation.service import WorkshopService
 from tests.fixtures import PROCESSES
 
@@ -242,3 +243,32 @@ async def test_a_chat_binding_remembers_whether_the_workshop_was_created_there(s
     await store.bind_chat("chat", second.id)  # bound to another workshop: not its origin
     assert await store.chat_binding("chat") == ChatBinding(second.id, False)
     assert await store.bound_workshop("chat") == second.id
+
+
+async def test_rooms_keep_title_and_topic_leave_and_follow_a_new_chat_id(service: WorkshopService) -> None:
+    store = service.store
+    workshop = await service.create_workshop("varmland-2015", "Karlstad")
+    other = await service.create_workshop("varmland-2015", "Arvika")
+    group = ChatRef("telegram", "-4001", title="Karlstad", thread_id="7")
+    channel = ChatRef("slack", "C1", workspace="T1", title="workshop")
+    for chat in (group, channel):
+        await store.add_room(workshop.id, chat)
+    await store.add_room(workshop.id, ChatRef("telegram", "-4001", thread_id=None))  # no title: kept; topic: General
+    await store.add_room(other.id, ChatRef("slack", "C9"))
+    await store.bind_chat("key-old", workshop.id, origin=True)
+
+    rooms = await store.rooms(workshop.id)
+    assert [(r.platform, r.chat_id, r.title, r.thread_id, r.workspace) for r in rooms] == [
+        ("slack", "C1", "workshop", None, "T1"), ("telegram", "-4001", "Karlstad", None, None)]
+
+    moved = ChatRef("telegram", "-1004001", title="Karlstad")
+    assert await store.move_chat(group, moved, "key-old", "key-new") is True
+    assert await store.move_chat(group, moved, "key-old", "key-new") is False  # the second service message
+    assert [(r.chat_id, r.title) for r in await store.rooms(workshop.id)] == [("C1", "workshop"), ("-1004001", "Karlstad")]
+    assert await store.bound_workshop("key-old") is None
+    assert await store.chat_binding("key-new") == ChatBinding(workshop.id, True)  # still where it was created
+
+    assert await store.remove_room(workshop.id, channel) is True
+    assert await store.remove_room(workshop.id, channel) is False
+    assert [r.chat_id for r in await store.rooms(workshop.id)] == ["-1004001"]
+    assert [r.chat_id for r in await store.rooms(other.id)] == ["C9"]

@@ -52,10 +52,13 @@ log = logging.getLogger(__name__)
 SLASH_COMMAND = "/dialog"
 MODAL_WORDS = ("ny", "new", "starta", "launch")
 ENVELOPE_HEADER = "x-dialogbot-socket-envelope-id"  # set by our Socket Mode handler, never by Slack
+UNNAMED_CHANNELS = ("directmessage", "privategroup")  # what a slash command gives for a DM or an old private group
 
 
-def _chat(channel_id: str, team_id: str | None) -> ChatRef:
-    return ChatRef(PLATFORM, channel_id, is_private=channel_id.startswith("D"), workspace=team_id)
+def _chat(channel_id: str, team_id: str | None, name: str | None = None) -> ChatRef:
+    """``name``: the channel's name as a slash command gives it (not for DMs and private groups)."""
+    title = name if name and name not in UNNAMED_CHANNELS else None
+    return ChatRef(PLATFORM, channel_id, is_private=channel_id.startswith("D"), workspace=team_id, title=title)
 
 
 def _user(user_id: str, name: str = "", team_id: str | None = None) -> UserRef:
@@ -104,7 +107,7 @@ class SlackAdapter:
         await ack()
         team = body.get("team_id")
         user = _user(body["user_id"], body.get("user_name", ""), team)
-        chat = _chat(body["channel_id"], team)
+        chat = _chat(body["channel_id"], team, body.get("channel_name"))
         words = (body.get("text") or "").split()
         name, args = (words[0].lower(), tuple(words[1:])) if words else ("hjalp", ())
         response_url = body.get("response_url") or ""

@@ -23,7 +23,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.heap import settle_heap
-from bot.telegram.port import TelegramPort, button_event_from_json, to_event
+from bot.telegram.port import TelegramPort, button_event_from_json, chat_migration, to_event
 from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from facilitation.conversation import Conversation
@@ -58,6 +58,7 @@ COMMANDS_SV = [
     ("resultat", "Processledare: visa resultat"),
     ("export", "Processledare: exportera sammanställningen"),
     ("rummet", "Processledare: var rummet står i ett påstående"),
+    ("lamna", "Processledare: ta bort rummet från workshopen"),
     ("kontakt", "Bli kontaktperson med din inbjudningskod"),
     ("stoppa", "Stoppa påminnelser om dialogmöten"),
     ("paminnelser", "Få påminnelser om dialogmöten igen"),
@@ -81,6 +82,7 @@ COMMANDS_EN = [
     ("results", "Facilitator: show results"),
     ("export", "Facilitator: export the aggregates"),
     ("room", "Facilitator: where the room stands on a statement"),
+    ("leave", "Facilitator: remove this room from the workshop"),
     ("contact", "Become a contact person with your invitation code"),
     ("stop", "Stop dialogue-meeting reminders"),
     ("reminders", "Get dialogue-meeting reminders again"),
@@ -117,6 +119,13 @@ class TelegramAdapter:
         return cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        migration = chat_migration(update)
+        if migration is not None:  # a group became a supergroup: its room follows the new id
+            try:
+                await self.conversation.room_moved(*migration)
+            except Exception:
+                log.exception("could not move a room to its new chat id")
+            return
         event = to_event(update, self.application.bot.username if self.application.bot else None)
         if event is None:
             return
