@@ -9,7 +9,7 @@ import pytest
 from facilitation.exercises import t_count
 from facilitation.exercises.prioritisation import ACK_LIMIT, NAME_LIMIT, PrioritisationExercise, fit_ack
 from facilitation.i18n import t
-from facilitation.model import Language, Round, RoundStatus
+from facilitation.model import Language, Round, RoundStatus, Sector
 from facilitation.prioritisation import PointsDraft
 from tests.harness import LocalHarness, ballot_message, button_at
 
@@ -109,4 +109,14 @@ async def test_ranking_of_one_and_sector_names_mid_sentence(harness: LocalHarnes
     summary = next(line for line in printed if "n = 30 svar" in line)
     difference = re.search(r"Störst skillnad mellan sektorerna: .* – högst för (.*), lägst för (.*)\.", summary)
     assert difference is not None
-    assert {difference.group(1), difference.group(2)} <= {"idéburen sektor", "offentlig sektor", "övriga"}
+    assert {difference.group(1), difference.group(2)} <= {"idéburen sektor", "offentlig sektor", "Annan"}
+
+
+@pytest.mark.parametrize("lang", list(Language))
+def test_a_sector_mid_sentence_is_named_as_on_the_charts(lang: Language) -> None:
+    """The text says "Annan" where the charts say "Annan" (it said "övriga")."""
+    from facilitation.prioritisation.charts import sector_inline, sector_label
+
+    for sector in Sector:
+        inline, label = sector_inline(sector, lang), sector_label(sector, lang)
+        assert inline.lower().removeprefix("the ") == label.lower(), (inline, label)

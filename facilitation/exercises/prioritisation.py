@@ -74,6 +74,7 @@ from facilitation.prioritisation.charts import (
     sector_inline,
 )
 from facilitation.prioritisation.export import export_tables
+from facilitation.prioritisation.methods import is_dots, winners
 from facilitation.prioritisation.sectors import SectorKey
 
 if TYPE_CHECKING:
@@ -81,7 +82,6 @@ if TYPE_CHECKING:
 
 ACK_LIMIT = 200  # Telegram's answerCallbackQuery text limit
 NAME_LIMIT = 26  # a principle's name in an acknowledgement
-DOTS_MAX_BUDGET = 20  # budgets up to this are dots handed out one at a time
 DEFAULT_BUDGET = 100
 TOP_LINES = 5  # principles listed in the result summary
 
@@ -120,7 +120,7 @@ def prioritisation_title(process: Process, lang: Language) -> str:
 
 def points_step(budget: int) -> int:
     """One tap's worth of points: 1 for dots (budget ≤ 20), else a tenth of the budget."""
-    return 1 if budget <= DOTS_MAX_BUDGET else max(1, budget // 10)
+    return 1 if is_dots(budget) else max(1, budget // 10)
 
 
 def _short(text: str, limit: int = NAME_LIMIT) -> str:
@@ -193,7 +193,7 @@ class PrioritisationExercise(Exercise):
         return min(int(round_.settings.get("top_k") or len(round_.items)), len(round_.items))
 
     def _is_dots(self, round_: Round) -> bool:
-        return self._budget(round_) <= DOTS_MAX_BUDGET
+        return is_dots(self._budget(round_))
 
     def _unit(self, round_: Round, lang: Language) -> str:
         return t("prioex.unit.dots" if self._is_dots(round_) else "prioex.unit.points", lang)
@@ -375,21 +375,27 @@ class PrioritisationExercise(Exercise):
             value = number_text(result.score_per_ballot(item), lang)
         else:
             value = number_text(result.score(item), lang, trim=True)
-        return t(f"prioex.results.score.{result.kind.value}", lang, value=value)
+        return t(f"prioex.results.score.{result.measure}", lang, value=value)
+
+    @staticmethod
+    def _support(result: PriorityResult, names: Mapping[int, str], lang: Language) -> str:
+        """The pairwise figures as support for the deciding number: Schulze's first place (shared
+        when Schulze ties) and the Condorcet winner, if there is one."""
+        first = result.schulze_ranking[0] if result.schulze_ranking else ()
+        condorcet = (t("prioex.results.condorcet", lang, name=names[result.condorcet_winner])
+                     if result.condorcet_winner is not None else t("prioex.results.no_condorcet", lang))
+        key = "prioex.results.support" if len(first) == 1 else "prioex.results.support_tie"
+        return t(key, lang, names=", ".join(names[i] for i in first), condorcet=condorcet)
 
     def _summary(self, round_: Round, counted: _Counted, names: Mapping[int, str], lang: Language) -> str:
         result = counted.result
         assert result is not None
-        lines = [t("prioex.results.header", lang, title=round_.title, n=result.n_ballots)]
-        best = result.score(result.order[0])
-        tied = [i for i in result.order if result.score(i) == best]
-        lines.append(t("prioex.results.winner" if len(tied) == 1 else "prioex.results.winner_tie", lang,
-                       names=", ".join(names[i] for i in tied), score=self._score(result, tied[0], lang)))
-        if result.condorcet_winner is not None:
-            lines.append(t("prioex.results.condorcet", lang, name=names[result.condorcet_winner]))
-        else:
-            first = result.schulze_ranking[0] if result.schulze_ranking else ()
-            lines.append(t("prioex.results.no_condorcet", lang, names=", ".join(names[i] for i in first)))
+        lines = [t("prioex.results.header", lang, title=round_.title, n=result.n_ballots),
+                 t(f"prioex.results.decides.{result.measure}", lang)]
+        first = winners(result)
+        lines.append(t("prioex.results.winner" if len(first) == 1 else "prioex.results.winner_tie", lang,
+                       names=", ".join(names[i] for i in first), score=self._score(result, first[0], lang)))
+        lines.append(self._support(result, names, lang))
         lines.append(t("prioex.results.top", lang))
         for place, item in enumerate(result.order[:TOP_LINES], start=1):
             lines.append(t("prioex.results.line", lang, place=place, name=names[item],

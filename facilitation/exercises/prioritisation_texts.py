@@ -42,16 +42,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "prioex.usage.points": "/poang [budget] – t.ex. /poang 100 (steg om 10) eller /poang 10 (prickar)",
         "prioex.usage.approval": "/markera",
         "prioex.results.header": "{title}: n = {n} svar",
+        "prioex.results.decides.ranking": (
+            "Avgör: Borda-poäng per deltagare (lika poäng avgörs av Schulze-platsen)."
+        ),
+        "prioex.results.decides.points": "Avgör: poäng totalt (lika poäng avgörs av Schulze-platsen).",
+        "prioex.results.decides.dots": "Avgör: prickar totalt (lika många avgörs av Schulze-platsen).",
+        "prioex.results.decides.approval": (
+            "Avgör: andel som markerat (lika andel avgörs av Schulze-platsen)."
+        ),
         "prioex.results.winner": "Vinnare: {names} ({score}).",
         "prioex.results.winner_tie": "Delad förstaplats: {names} ({score} var).",
+        "prioex.results.support": "Som stöd, parvisa jämförelser: etta enligt Schulze: {names}. {condorcet}",
+        "prioex.results.support_tie": (
+            "Som stöd, parvisa jämförelser: delad etta enligt Schulze: {names}. {condorcet}"
+        ),
         "prioex.results.condorcet": (
             "Condorcet-vinnare (fler föredrar den än tvärtom i varje parvis jämförelse): {name}."
         ),
-        "prioex.results.no_condorcet": "Ingen Condorcet-vinnare (ingen slår alla andra parvis); etta enligt Schulze: {names}.",
+        "prioex.results.no_condorcet": "Ingen Condorcet-vinnare (ingen slår alla andra parvis).",
         "prioex.results.top": "Topplistan:",
         "prioex.results.line": "{place}. {name} – {score}",
         "prioex.results.score.ranking": "{value} Borda-poäng per deltagare",
         "prioex.results.score.points": "{value} poäng",
+        "prioex.results.score.dots": "{value} prickar",
         "prioex.results.score.approval": "{value} % markerade",
         "prioex.results.partial_rankings.one": "1 svar valde färre än {k} (räknas som en kortare rangordning).",
         "prioex.results.partial_rankings.other": (
@@ -119,16 +132,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "prioex.usage.points": "/points [budget] – e.g. /points 100 (steps of 10) or /points 10 (dots)",
         "prioex.usage.approval": "/approve",
         "prioex.results.header": "{title}: n = {n} responses",
+        "prioex.results.decides.ranking": "Decided by: Borda points per participant (ties go to the Schulze place).",
+        "prioex.results.decides.points": "Decided by: total points (ties go to the Schulze place).",
+        "prioex.results.decides.dots": "Decided by: total dots (ties go to the Schulze place).",
+        "prioex.results.decides.approval": "Decided by: share who marked it (ties go to the Schulze place).",
         "prioex.results.winner": "Winner: {names} ({score}).",
         "prioex.results.winner_tie": "Shared first place: {names} ({score} each).",
+        "prioex.results.support": "In support, pairwise comparisons: first by Schulze: {names}. {condorcet}",
+        "prioex.results.support_tie": (
+            "In support, pairwise comparisons: shared first by Schulze: {names}. {condorcet}"
+        ),
         "prioex.results.condorcet": (
             "Condorcet winner (in every head-to-head comparison more prefer it than the other way round): {name}."
         ),
-        "prioex.results.no_condorcet": "No Condorcet winner (none beats all others pairwise); first by Schulze: {names}.",
+        "prioex.results.no_condorcet": "No Condorcet winner (none beats all others pairwise).",
         "prioex.results.top": "Top of the list:",
         "prioex.results.line": "{place}. {name} – {score}",
         "prioex.results.score.ranking": "{value} Borda points per participant",
         "prioex.results.score.points": "{value} points",
+        "prioex.results.score.dots": "{value} dots",
         "prioex.results.score.approval": "{value} % marked it",
         "prioex.results.partial_rankings.one": "1 response chose fewer than {k} (counted as a shorter ranking).",
         "prioex.results.partial_rankings.other": (

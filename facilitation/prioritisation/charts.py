@@ -50,11 +50,12 @@ def sector_inline(sector: SectorKey, lang: Language = Language.SV) -> str:
     return t(f"prio.sector_inline.{sector.value}" if sector is not None else "prio.sector_inline.none", lang)
 
 
-def _axis_label(kind: RoundKind, lang: Language, per_ballot: bool = False) -> str:
-    if kind is RoundKind.APPROVAL:
+def _axis_label(measure: str, lang: Language, per_ballot: bool = False) -> str:
+    """The x axis of a ``measure`` (:attr:`PriorityResult.measure`): points, dots or a share."""
+    if measure == RoundKind.APPROVAL.value:
         return t("prio.chart.axis.approval", lang)
     suffix = "_mean" if per_ballot else ""
-    return t(f"prio.chart.axis.{'points' if kind is RoundKind.POINTS else 'ranking'}{suffix}", lang)
+    return t(f"prio.chart.axis.{measure}{suffix}", lang)
 
 
 def _fmt(kind: RoundKind, value: float, lang: Language = Language.SV) -> str:
@@ -145,7 +146,7 @@ def ranked_bars_figure(
         ax.set_xlabel(_ranking_axis_label(len(result.items), lang), fontsize=10)
         ax.legend(loc="lower right", frameon=False, fontsize=10)  # the dashed all-equal line
     else:
-        ax.set_xlabel(_axis_label(result.kind, lang))
+        ax.set_xlabel(_axis_label(result.measure, lang))
     ax.set_title(title or t("prio.chart.title", lang), fontsize=15, loc="left")
     fig.suptitle(t("prio.chart.n", lang, n=result.n_ballots), x=0.99, ha="right", fontsize=10, color=NOTE_COLOUR)
     return fig
@@ -169,6 +170,7 @@ def sector_figure(
     if order is None:
         order = shown[0].order if shown else ()
     kind = shown[0].kind if shown else RoundKind.RANKING
+    measure = shown[0].measure if shown else kind.value
     n_items = len(shown[0].items) if shown else len(order)
     ticks = [_name(texts, i, 22) for i in order]
     fig = new_figure(max(6.0, 3.6 * len(sectors) + 2.2), _height(ticks) + (0.6 if kind is RoundKind.RANKING else 0))
@@ -190,7 +192,7 @@ def sector_figure(
         _bars(ax, [result.score_per_ballot(i) for i in order], kind, colour, scale, lang)
         ax.set_title(f"{name}\n{t('prio.chart.n_short', lang, n=result.n_ballots)}", fontsize=12)
         if kind is not RoundKind.RANKING:
-            ax.set_xlabel(_axis_label(kind, lang, per_ballot=True))
+            ax.set_xlabel(_axis_label(measure, lang, per_ballot=True))
     if kind is RoundKind.RANKING and shown:
         fig.supxlabel(_ranking_axis_label(n_items, lang), fontsize=10)
     axes[0].set_yticks(range(len(order)), ticks, fontsize=11)

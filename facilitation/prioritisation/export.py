@@ -12,7 +12,7 @@ from facilitation.export import Cell, Table
 from facilitation.i18n import rounded_number, t
 from facilitation.model import Language, RoundKind
 from facilitation.prioritisation.charts import sector_label
-from facilitation.prioritisation.methods import PriorityResult, place_of
+from facilitation.prioritisation.methods import PriorityResult, place_of, winners
 from facilitation.prioritisation.sectors import SectorKey, SectorResult
 
 
@@ -35,9 +35,12 @@ def _n(texts: Mapping[int, str], item: int) -> str:
 
 def _summary(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> Table:
     winner = result.condorcet_winner
+    schulze_first = result.schulze_ranking[0] if result.schulze_ranking else ()
     rows: list[list[Cell]] = [
         [t("prio.export.n", lang), result.n_ballots],
-        [t("prio.export.method", lang), t(f"prio.export.method.{result.kind.value}", lang)],
+        [t("prio.export.method", lang), t(f"prio.export.method.{result.measure}", lang)],
+        [t("prio.export.winner", lang), ", ".join(_n(texts, i) for i in winners(result))],
+        [t("prio.export.schulze_first", lang), ", ".join(_n(texts, i) for i in schulze_first)],
         [t("prio.export.condorcet", lang),
          _n(texts, winner) if winner is not None else t("prio.export.condorcet.none", lang)],
     ]
@@ -48,7 +51,7 @@ def _summary(result: PriorityResult, texts: Mapping[int, str], lang: Language) -
 def _items(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> Table:
     headers = [t("prio.export.col.place", lang), t("prio.export.col.principle", lang)]
     if result.kind is RoundKind.POINTS:
-        headers.append(t("prio.export.col.points", lang))
+        headers.append(t(f"prio.export.col.{result.measure}", lang))
     headers += [t(f"prio.export.col.{c}", lang) for c in ("borda", "mean_rank", "approval", "schulze")]
     places = place_of(tuple((i,) for i in result.order))
     rows: list[list[Cell]] = []

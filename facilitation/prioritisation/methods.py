@@ -201,6 +201,16 @@ class ItemResult:
     points: int | None = None
 
 
+#: A points budget up to this is handed out as dots, one per tap, and called dots ("prickar")
+#: everywhere: on the phone, in the result text, on the charts and in the export.
+DOTS_MAX_BUDGET = 20
+
+
+def is_dots(budget: int | None) -> bool:
+    """Whether a points round with ``budget`` is a dots round."""
+    return budget is not None and budget <= DOTS_MAX_BUDGET
+
+
 def headline(kind: RoundKind, r: ItemResult) -> float:
     """The number a chart shows for ``kind``: Borda points, total points or approval share."""
     if kind is RoundKind.POINTS:
@@ -229,6 +239,14 @@ class PriorityResult:
     def score(self, item: int) -> float:
         """The headline number: Borda points, total points or approval share by round kind."""
         return headline(self.kind, self.per_item[item])
+
+    @property
+    def measure(self) -> str:
+        """Which number decides, as a text-key suffix: ``ranking`` (averaged Borda per
+        participant), ``points`` or ``dots`` (total given) or ``approval`` (share who marked it)."""
+        if self.kind is RoundKind.POINTS and is_dots(self.budget):
+            return "dots"
+        return self.kind.value
 
     def score_per_ballot(self, item: int) -> float:
         """The headline number scaled so groups of different size compare (shares stay shares)."""
@@ -277,3 +295,21 @@ def aggregate(
         top_k=top_k,
         budget=budget,
     )
+
+
+def winners(result: PriorityResult) -> tuple[int, ...]:
+    """The items the deciding method puts first, in the round's order.
+
+    One number decides each kind (:meth:`PriorityResult.score`): the averaged Borda count for a
+    ranking, the total points or dots, the approval share. Items equal on it are told apart by
+    their Schulze place; items equal on both share the first place (no random tie-break).
+    Condorcet and Schulze are reported beside it as supporting figures, never as a second winner.
+    """
+    if not result.order:
+        return ()
+
+    def key(item: int) -> tuple[float, int]:
+        return result.score(item), -result.per_item[item].schulze_place
+
+    best = key(result.order[0])
+    return tuple(i for i in result.items if key(i) == best)

@@ -45,6 +45,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "prio.chart.axis.approval": "Andel som markerat",
         "prio.chart.axis.ranking_mean": "Borda-poäng per deltagare",
         "prio.chart.axis.points_mean": "Poäng per deltagare",
+        "prio.chart.axis.dots": "Prickar",
+        "prio.chart.axis.dots_mean": "Prickar per deltagare",
         "prio.chart.axis.borda_baseline": (
             "Borda-poäng per deltagare (0–{top}). Staplarna utgår från {baseline} = alla lika viktiga;\n"
             "principer som inte valts delar lika på de poäng som blir över."
@@ -63,7 +65,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # mid-sentence ("högst för …")
         "prio.sector_inline.ideburen": "idéburen sektor",
         "prio.sector_inline.offentlig": "offentlig sektor",
-        "prio.sector_inline.annan": "övriga",
+        "prio.sector_inline.annan": "Annan",  # the chart's name for the group, not "övriga"
         "prio.sector_inline.none": "dem som inte angett sektor",
         "prio.export.sheet.summary": "Sammanfattning",
         "prio.export.sheet.items": "Principer",
@@ -76,14 +78,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "prio.export.col.borda": "Borda-poäng",
         "prio.export.col.mean_rank": "Medelplacering",
         "prio.export.col.points": "Poäng totalt",
+        "prio.export.col.dots": "Prickar totalt",
         "prio.export.col.approval": "Andel som markerat",
         "prio.export.col.schulze": "Schulze-plats",
         "prio.export.col.sector_n": "{sector} (n = {n})",
         "prio.export.n": "Antal svar",
         "prio.export.method": "Metod",
-        "prio.export.method.ranking": "Rangordning (Borda, genomsnitt för ej rangordnade; Schulze)",
-        "prio.export.method.points": "Poängfördelning",
-        "prio.export.method.approval": "Markering (godkännande)",
+        "prio.export.method.ranking": (
+            "Rangordning. Avgör: Borda-poäng per deltagare (ej rangordnade delar lika på resten); "
+            "lika avgörs av Schulze-platsen. Schulze (winning votes) och Condorcet som stöd"
+        ),
+        "prio.export.method.points": (
+            "Poängfördelning. Avgör: poäng totalt; lika avgörs av Schulze-platsen. Schulze och Condorcet som stöd"
+        ),
+        "prio.export.method.dots": (
+            "Prickar. Avgör: prickar totalt; lika avgörs av Schulze-platsen. Schulze och Condorcet som stöd"
+        ),
+        "prio.export.method.approval": (
+            "Markering (godkännande). Avgör: andel som markerat; lika avgörs av Schulze-platsen. "
+            "Schulze och Condorcet som stöd"
+        ),
+        "prio.export.winner": "Vinnare",
+        "prio.export.schulze_first": "Etta enligt Schulze",
         "prio.export.condorcet": "Condorcet-vinnare",
         "prio.export.condorcet.none": "ingen",
     },
@@ -120,6 +136,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "prio.chart.axis.approval": "Share who marked it",
         "prio.chart.axis.ranking_mean": "Borda points per participant",
         "prio.chart.axis.points_mean": "Points per participant",
+        "prio.chart.axis.dots": "Dots",
+        "prio.chart.axis.dots_mean": "Dots per participant",
         "prio.chart.axis.borda_baseline": (
             "Borda points per participant (0–{top}). Bars start at {baseline} = all equally important;\n"
             "principles not chosen share the points that are left equally."
@@ -137,7 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "prio.sector.none": "Sector not given",
         "prio.sector_inline.ideburen": "the idea-based sector",
         "prio.sector_inline.offentlig": "the public sector",
-        "prio.sector_inline.annan": "others",
+        "prio.sector_inline.annan": "Other",
         "prio.sector_inline.none": "those who gave no sector",
         "prio.export.sheet.summary": "Summary",
         "prio.export.sheet.items": "Principles",
@@ -150,14 +168,29 @@ TEXTS: dict[str, dict[str, str]] = {
         "prio.export.col.borda": "Borda points",
         "prio.export.col.mean_rank": "Mean rank",
         "prio.export.col.points": "Total points",
+        "prio.export.col.dots": "Total dots",
         "prio.export.col.approval": "Share who marked it",
         "prio.export.col.schulze": "Schulze place",
         "prio.export.col.sector_n": "{sector} (n = {n})",
         "prio.export.n": "Responses",
         "prio.export.method": "Method",
-        "prio.export.method.ranking": "Ranking (Borda, averaged for unranked; Schulze)",
-        "prio.export.method.points": "Points allocation",
-        "prio.export.method.approval": "Marking (approval)",
+        "prio.export.method.ranking": (
+            "Ranking. Decided by: Borda points per participant (unranked items share the rest equally); "
+            "ties go to the Schulze place. Schulze (winning votes) and Condorcet in support"
+        ),
+        "prio.export.method.points": (
+            "Points allocation. Decided by: total points; ties go to the Schulze place. Schulze and Condorcet "
+            "in support"
+        ),
+        "prio.export.method.dots": (
+            "Dots. Decided by: total dots; ties go to the Schulze place. Schulze and Condorcet in support"
+        ),
+        "prio.export.method.approval": (
+            "Marking (approval). Decided by: share who marked it; ties go to the Schulze place. Schulze and "
+            "Condorcet in support"
+        ),
+        "prio.export.winner": "Winner",
+        "prio.export.schulze_first": "First by Schulze",
         "prio.export.condorcet": "Condorcet winner",
         "prio.export.condorcet.none": "none",
     },
