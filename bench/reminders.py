@@ -32,6 +32,7 @@ LIMIT = 30.0
 async def main(args: argparse.Namespace) -> int:
     from bot.app import App
     from bot.meetings_runner import Dispatcher
+    from bot.telegram.ratelimit import TelegramRateLimiter
     from bot.telegram.runner import TelegramAdapter
     from config.settings import load_settings
     from facilitation.meetings import due_time, parse_meetings
@@ -43,7 +44,9 @@ async def main(args: argparse.Namespace) -> int:
     if args.database_url:
         values["database_url"] = args.database_url
     app = await App.create(load_settings(None, env={}, env_file=None, **values))
-    adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=api.root_url)
+    # As in production (bot/telegram/runner.py): on PostgreSQL the token's limit is shared in the database.
+    adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=api.root_url,
+                                    rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", TOKEN)))
     await adapter.application.initialize()
     try:
         first_chat = 10_000_000

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chart_workers import ProcessChartRenderer
+from bot.ratelimit import Places
 from config.catalogue import load_processes
 from config.settings import Settings
 from facilitation.charting import ChartRenderer
@@ -20,6 +21,7 @@ from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import Clock, WorkshopService, utc_now
 from storage.database import checkpoint_wal, create_engine, is_sqlite, warm_pool
 from storage.migrate import current_revision, head_revision, upgrade
+from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class App:
     processes: dict[str, Process]
     pseudonymizer: Pseudonymizer
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    _rate_budgets: RateBudgets | None = None
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None) -> App:
@@ -89,6 +92,16 @@ class App:
             await store.open()
             app.background.append(asyncio.get_running_loop().create_task(checkpoint_wal(engine)))
         return app
+
+    def shared_limit(self, *names: str) -> tuple[Places, str] | None:
+        """Where a platform's rate limit named by ``names`` (platform, token, workspace, window) is
+        shared with the other bot processes: PostgreSQL places and the budget's key. None on SQLite,
+        which one process owns."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        if self._rate_budgets is None:
+            self._rate_budgets = RateBudgets(self.engine)
+        return self._rate_budgets, budget_key(*names)
 
     async def aclose(self) -> None:
         for task in self.background:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class SlidingWindow:
@@ -67,12 +71,12 @@ class SlidingWindow:
 class Windows:
     """One :class:`SlidingWindow` per key (chat, channel, method), forgetting idle ones."""
 
-    def __init__(self, make: Callable[[Hashable], SlidingWindow], max_keys: int = 4096) -> None:
+    def __init__(self, make: Callable[[Hashable], SlidingWindow | SharedWindow], max_keys: int = 4096) -> None:
         self._make = make
         self._max_keys = max_keys
-        self._windows: dict[Hashable, SlidingWindow] = {}
+        self._windows: dict[Hashable, SlidingWindow | SharedWindow] = {}
 
-    def __getitem__(self, key: Hashable) -> SlidingWindow:
+    def __getitem__(self, key: Hashable) -> SlidingWindow | SharedWindow:
         window = self._windows.get(key)
         if window is None:
             if len(self._windows) >= self._max_keys:
@@ -80,3 +84,91 @@ class Windows:
                     del self._windows[stale]
             window = self._windows[key] = self._make(key)
         return window
+
+
+RETRY_SHARED = 5.0  # seconds between tries of an unreachable shared budget
+
+
+class Places(Protocol):
+    """Places of a rate limit shared across processes (:class:`storage.rate_budget.RateBudgets`)."""
+
+    async def prepare(self, budget: str, places: int) -> None: ...
+
+    async def take(self, budget: str, places: int, period: float) -> tuple[int | None, float]: ...
+
+    async def give_back(self, budget: str, slot: int) -> None: ...
+
+
+class SharedWindow:
+    """A :class:`SlidingWindow` for this process, and a place in the same limit shared with every
+    other process that sends for the same bot token or workspace.
+
+    Waiting for the shared place is done by one coroutine of the process at a time (the others
+    queue behind it in order), so a full budget costs one database query per freed place, not
+    one per waiting message. When the database does not answer within ``timeout`` the process
+    paces with its own window alone (said once in the log) until it answers again: a 429 that
+    may cause is waited out by the caller's retries.
+    """
+
+    def __init__(self, places: Places, budget: str, limit: int, period: float, *, timeout: float = 2.0,
+                 local: SlidingWindow | None = None) -> None:
+        self.places = places
+        self.budget = budget
+        self.limit = limit
+        self.period = period
+        self.timeout = timeout
+        self.local = local or SlidingWindow(limit, period)
+        self._turn = asyncio.Lock()
+        self._prepared = False
+        self._alone = False
+        self._ask_again = 0.0  # while alone: when to try the database again
+
+    async def _take(self) -> int | None:
+        async with self._turn:
+            if self._alone and time.monotonic() < self._ask_again:
+                return None
+            try:
+                async with asyncio.timeout(self.timeout):
+                    if not self._prepared:
+                        await self.places.prepare(self.budget, self.limit)
+                        self._prepared = True
+                    slot, wait = await self.places.take(self.budget, self.limit, self.period)
+                while slot is None:
+                    await asyncio.sleep(min(max(wait, 0.005), self.period))
+                    async with asyncio.timeout(self.timeout):
+                        slot, wait = await self.places.take(self.budget, self.limit, self.period)
+            except Exception as exc:  # the database is away or slow: pace alone meanwhile
+                self._pace_alone(exc)
+                return None
+            if self._alone:
+                self._alone = False
+                log.info("rate limits: shared with the other processes again")
+            return slot
+
+    def _pace_alone(self, exc: Exception) -> None:
+        self._ask_again = time.monotonic() + RETRY_SHARED
+        if not self._alone:
+            self._alone = True
+            log.warning("rate limits: the shared budget is unreachable (%s); this process paces alone until "
+                        "it is back", type(exc).__name__)
+
+    async def _give_back(self, slot: int) -> None:
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.places.give_back(self.budget, slot)
+        except Exception as exc:  # the place frees itself once it is stale
+            self._pace_alone(exc)
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """``async with window.slot(): await call()`` under both this process's and the shared limit."""
+        async with self.local.slot():
+            shared = await self._take()
+            try:
+                yield
+            finally:
+                if shared is not None:
+                    await self._give_back(shared)
+
+    def idle(self) -> bool:
+        return self.local.idle()

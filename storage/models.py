@@ -180,3 +180,19 @@ class SeenRequestRow(Base):
 
     key: Mapped[str] = mapped_column(KEY, primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateSlotRow(Base):
+    """One place in a platform rate limit shared by every bot process (see storage.rate_budget).
+
+    A budget (a bot token's overall messages, a Slack workspace's posts) has one row per message
+    its window allows; ``budget`` is a hash, never the token or a platform id.
+    """
+
+    __tablename__ = "rate_slots"
+
+    budget: Mapped[str] = mapped_column(KEY, primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -31,10 +31,19 @@ class Telegram:
 
 
 @contextlib.asynccontextmanager
-async def telegram(rate: int = 30, **limiter: Any) -> AsyncIterator[Telegram]:
-    """The stand-in limiting to ``rate`` messages/s overall (Telegram's 30 unless sped up) and a
-    port paced by a :class:`TelegramRateLimiter` for the same rate (``limiter``: its options)."""
+async def standin(rate: int = 30) -> AsyncIterator[TelegramStandIn]:
+    """The Bot API stand-in in a thread, limiting to ``rate`` messages/s overall (Telegram: 30)."""
     api = TelegramStandIn(token=TOKEN, limits=RateLimits(overall_max=rate)).start_in_thread()
+    try:
+        yield api
+    finally:
+        api.stop_thread()
+
+
+@contextlib.asynccontextmanager
+async def sender(api: TelegramStandIn, rate: int = 30, **limiter: Any) -> AsyncIterator[Telegram]:
+    """A bot process's sending side: a port paced by a :class:`TelegramRateLimiter` for ``rate``
+    (``limiter``: its other options, e.g. ``shared``)."""
     rate_limiter = TelegramRateLimiter(overall=(rate, 1.02), **limiter)
     application = (Application.builder().token(TOKEN).updater(None).rate_limiter(rate_limiter)
                    .base_url(api.base_url).request(AiohttpRequest(pool_size=64)).build())
@@ -43,4 +52,10 @@ async def telegram(rate: int = 30, **limiter: Any) -> AsyncIterator[Telegram]:
         yield Telegram(api, TelegramPort(application.bot), rate_limiter)
     finally:
         await application.shutdown()
-        api.stop_thread()
+
+
+@contextlib.asynccontextmanager
+async def telegram(rate: int = 30, **limiter: Any) -> AsyncIterator[Telegram]:
+    """The stand-in and one process sending to it."""
+    async with standin(rate) as api, sender(api, rate, **limiter) as one:
+        yield one

@@ -3,21 +3,37 @@ makes it run out of attempts."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import make_url
 
 from bot.meetings_runner import Dispatcher
+from bot.ratelimit import RETRY_SHARED, SharedWindow
+from bot.slack.port import SharedLimits, SlackLimits, SlackPort
 from facilitation.meetings import due_time
+from facilitation.ports import ChatRef
+from storage.database import create_engine
 from storage.meetings_repository import MeetingStore
-from tests.reminder_platforms import telegram
+from storage.rate_budget import RateBudgets, budget_key
+from tests.reminder_platforms import TOKEN, Telegram, sender, standin, telegram
+from tests.standins.slack_api import DEFAULT_RATE_LIMITS, SlackStandIn
+from tests.tcp_proxy import CuttableProxy
 from tests.test_reminders_dispatch import Clock, _store, config
 from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
+from tests.test_reminders_outage import through
+from tests.test_slack_fanout import SPEED, _faster
 
 # PTB 22.8's own RetryAfter.__init__ reads the deprecated int-valued ``retry_after``.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
+SLACK_TOKEN = "xoxb-shared-test"
 
 
 @pytest.fixture
@@ -45,3 +61,85 @@ async def test_429s_never_use_up_a_reminders_attempts(store: MeetingStore) -> No
         assert (await dispatcher.tick()).sent == 1
         assert platform.sends("sendMessage") == {1: 1} and platform.api.count_429 == 6
     assert (await store.status_counts())["sent"] == 1
+
+
+async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared: bool) -> tuple[Telegram, list]:
+    """Two bot processes (their own engines and limiters) on one PostgreSQL and one bot token."""
+    setup = MeetingStore(create_engine(pg_database))
+    await setup.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
+    await setup.engine.dispose()
+    clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
+    engines = [create_engine(pg_database) for _ in range(2)]
+    try:
+        async with standin(rate) as api, contextlib.AsyncExitStack() as stack:
+            senders = [await stack.enter_async_context(sender(
+                api, rate, shared=(RateBudgets(engine), budget_key("telegram", TOKEN)) if shared else None))
+                for engine in engines]
+            dispatchers = [Dispatcher(MeetingStore(engine), {"telegram": one.port}, None, clock=clock, ics="none",
+                                      worker_id=f"process-{n}", batch=20)
+                           for n, (engine, one) in enumerate(zip(engines, senders, strict=True))]
+            results = await asyncio.gather(*(d.tick() for d in dispatchers))
+            return senders[0], list(results)
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_two_processes_share_the_bot_tokens_limit(pg_database: str) -> None:
+    """Each process alone paces to the limit; together they must too (Telegram counts per token)."""
+    platform, results = await two_dispatchers(pg_database, 200, rate=30, shared=True)
+    assert all(r.sent > 0 for r in results) and sum(r.sent for r in results) == 200
+    assert platform.sends("sendMessage") == {chat: 1 for chat in range(1, 201)}
+    assert platform.api.count_429 == 0, f"{platform.api.count_429} × 429"
+
+
+def slack_places(places: RateBudgets) -> SharedLimits:
+    """What ``App.shared_limit`` gives the Slack port of one process."""
+    return lambda window, workspace: (places, budget_key("slack", SLACK_TOKEN, workspace, window))
+
+
+@pytest.mark.postgres
+async def test_two_processes_share_a_slack_workspaces_limit(pg_database: str) -> None:
+    """Slack's chat.postMessage limit is per app and workspace: two processes that each keep to
+    200 a minute must keep to it together (10 times faster on both sides)."""
+    limits = {method: _faster(limit) for method, limit in DEFAULT_RATE_LIMITS.items()}
+    engines = [create_engine(pg_database) for _ in range(2)]
+    async with SlackStandIn(bot_token=SLACK_TOKEN, rate_limits=limits) as api:
+        ports = [SlackPort(AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url), limits=SlackLimits().faster(SPEED),
+                           shared=slack_places(RateBudgets(engine))) for engine in engines]
+        try:
+            sends = [port.send_text(ChatRef("slack", f"C{n:05d}", workspace="T1"), "Påminnelse")
+                     for n in range(400) for port in [ports[n % 2]]]
+            results = await asyncio.gather(*sends, return_exceptions=True)
+        finally:
+            for engine in engines:
+                await engine.dispose()
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert api.count_429 == 0 and len(api.messages) == 400
+
+
+@pytest.mark.postgres
+async def test_a_process_paces_alone_while_the_shared_budget_is_unreachable(
+        pg_database: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bot.ratelimit")
+    async with CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
+        engine = create_engine(through(proxy, pg_database))
+        window = SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=0.5)
+        try:
+            async with window.slot():
+                pass
+            proxy.cut(1.0)
+            started = time.monotonic()
+            for _ in range(5):  # within this process's own window: no wait but the failed ask
+                async with window.slot():
+                    pass
+            assert time.monotonic() - started < 1.0
+            assert caplog.messages == ["rate limits: the shared budget is unreachable (ConnectionResetError); this "
+                                       "process paces alone until it is back"]
+            await asyncio.sleep(RETRY_SHARED)
+            async with window.slot():
+                pass
+            assert caplog.messages[-1] == "rate limits: shared with the other processes again"
+        finally:
+            await engine.dispose()

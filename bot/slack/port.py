@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.ratelimit import SlidingWindow, Windows
+from bot.ratelimit import Places, SharedWindow, SlidingWindow, Windows
 from bot.slack.errors import port_errors
 from bot.textsplit import split_text
 from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, Keyboard, MessageRef
@@ -27,6 +28,7 @@ MAX_BUTTON_LABEL = 75  # a button's text (Block Kit reference)
 MAX_MESSAGE_TEXT = 11_000
 MAX_FALLBACK = 4000  # chat.postMessage: "limit the number of characters in the text field to 4,000"
 USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
+SharedLimits = Callable[[str, str], tuple[Places, str] | None]  # (window, workspace) -> places, budget
 
 
 def escape(text: str) -> str:
@@ -98,17 +100,27 @@ class SlackPort:
     command_prefix = "/dialog "  # every bot command is a word after the one slash command
 
     def __init__(self, client: AsyncWebClient, *, limits: SlackLimits | None = None,
-                 edit_interval: float = 2.0, max_dm_channels: int = 50_000) -> None:
+                 edit_interval: float = 2.0, max_dm_channels: int = 50_000, shared: SharedLimits | None = None) -> None:
+        """``shared(window, workspace)``: where a workspace-wide limit is shared with the other bot
+        processes (Slack counts per app and workspace, not per process), or None."""
         self.client = client
         self.limits = limits = limits or SlackLimits()
+        self._shared = shared
         self._posts = Windows(lambda _: SlidingWindow(*limits.post_per_channel))
-        self._workspace_posts = Windows(lambda _: SlidingWindow(*limits.post_per_workspace))
-        self._updates = Windows(lambda _: SlidingWindow(*limits.update))
-        self._files = Windows(lambda _: SlidingWindow(*limits.files))
-        self._opens = Windows(lambda _: SlidingWindow(*limits.open_dm))
+        self._workspace_posts = self._workspace_windows("chat.postMessage", limits.post_per_workspace)
+        self._updates = self._workspace_windows("chat.update", limits.update)
+        self._files = self._workspace_windows("files", limits.files)
+        self._opens = self._workspace_windows("conversations.open", limits.open_dm)
         self._edit_interval = edit_interval
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._max_dm_channels = max_dm_channels
+
+    def _workspace_windows(self, name: str, limit: tuple[int, float]) -> Windows:
+        def make(workspace: Hashable) -> SlidingWindow | SharedWindow:
+            shared = self._shared(name, str(workspace)) if self._shared is not None else None
+            return SharedWindow(*shared, *limit) if shared is not None else SlidingWindow(*limit)
+
+        return Windows(make)
 
     async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
         """``text`` in as many messages as Slack takes (cut at line ends), the buttons under the last.

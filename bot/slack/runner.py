@@ -35,7 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.heap import settle_heap
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
-from bot.slack.port import ACTION_PREFIX, PLATFORM, SlackLimits, SlackPort
+from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort
 from facilitation.conversation import COMMANDS, Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.model import Round, Workshop
@@ -69,10 +69,11 @@ class SlackAdapter:
     """Registers the Bolt listeners that feed the conversation."""
 
     def __init__(self, conversation: Conversation, app: AsyncApp, client: AsyncWebClient, *,
-                 limits: SlackLimits | None = None, replay_guard: ReplayGuard | None = None) -> None:
+                 limits: SlackLimits | None = None, replay_guard: ReplayGuard | None = None,
+                 shared: SharedLimits | None = None) -> None:
         self.conversation = conversation
         self.app = app
-        self.port = SlackPort(client, limits=limits)
+        self.port = SlackPort(client, limits=limits, shared=shared)
         conversation.add_port(self.port)
         if replay_guard is not None:
             app.use(ReplayMiddleware(replay_guard))  # global middleware run after Bolt's signature check
@@ -85,12 +86,13 @@ class SlackAdapter:
     @classmethod
     def build(cls, conversation: Conversation, token: str, signing_secret: str, *, base_url: str = "",
               max_retries: int = 5, limits: SlackLimits | None = None,
-              replay_guard: ReplayGuard | None = None) -> SlackAdapter:
+              replay_guard: ReplayGuard | None = None, shared: SharedLimits | None = None) -> SlackAdapter:
         """The adapter with its Web API client; call :meth:`aclose` when done (it owns an HTTP session).
 
         One aiohttp session serves every Web API call and every response_url answer (slack_sdk
         otherwise opens a session, and a connection, per call). ``replay_guard``: drop requests
-        already handled (production always passes one, see :func:`slack_running`).
+        already handled (production always passes one, see :func:`slack_running`); ``shared``:
+        where the workspace-wide limits are shared with other processes (see :class:`SlackPort`).
         """
         kwargs: dict[str, Any] = {"token": token, "session": aiohttp.ClientSession()}
         if base_url:
@@ -100,7 +102,7 @@ class SlackAdapter:
         # Bolt's own check, but a malformed timestamp is a bad signature (401), not a crash (500).
         app = AsyncApp(client=client, signing_secret=signing_secret, request_verification_enabled=False,
                        before_authorize=SignatureCheck(signing_secret))
-        return cls(conversation, app, client, limits=limits, replay_guard=replay_guard)
+        return cls(conversation, app, client, limits=limits, replay_guard=replay_guard, shared=shared)
 
     # --- listeners ------------------------------------------------------------------------
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -330,7 +332,9 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
     settings = app.settings
     settings.require_secrets("slack")
     adapter = SlackAdapter.build(app.conversation, settings.slack_bot_token, settings.slack_signing_secret,
-                                 base_url=settings.slack_api_base_url, replay_guard=ReplayGuard(app.engine))
+                                 base_url=settings.slack_api_base_url, replay_guard=ReplayGuard(app.engine),
+                                 shared=lambda window, workspace: app.shared_limit(
+                                     "slack", settings.slack_bot_token, workspace, window))
     runner: web.AppRunner | None = None
     socket: EnvelopeSocketModeHandler | None = None
     try:

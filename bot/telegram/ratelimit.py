@@ -6,6 +6,8 @@ limit is a sliding window: about 30 messages a second overall, 20 a minute per g
 second per private chat. A call counts until it has completed, and the windows are a little
 longer than Telegram's (2 % overall, 5 % per chat, 1 s per group minute) as a safety margin. A
 RetryAfter that still happens is waited out and the request retried, so no message is lost.
+The overall limit belongs to the bot token, not the process: on PostgreSQL it is shared by
+every process sending for the token (:class:`bot.ratelimit.SharedWindow`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.ratelimit import SlidingWindow, Windows
+from bot.ratelimit import Places, SharedWindow, SlidingWindow, Windows
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         group: tuple[int, float] = (20, 61.0),
         private: tuple[int, float] = (1, 1.05),
         max_retries: int = 5,
+        shared: tuple[Places, str] | None = None,
     ) -> None:
-        self._overall = SlidingWindow(*overall)
+        """``shared``: the places and budget key of the bot token's overall limit, shared with the
+        other processes that send for it (Telegram counts per token, not per process)."""
+        self._overall: SlidingWindow | SharedWindow = (
+            SharedWindow(shared[0], shared[1], *overall) if shared is not None else SlidingWindow(*overall))
         self._chats = Windows(lambda chat: SlidingWindow(
             *(group if isinstance(chat, str) or int(chat) < 0 else private)))
         self._max_retries = max_retries

@@ -250,6 +250,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
     adapter = TelegramAdapter.build(
         app.conversation, settings.telegram_token, base_url=settings.telegram_api_base_url,
         admins_are_facilitators=settings.group_admins_are_facilitators,
+        rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", settings.telegram_token)),
     )
     application = adapter.application
     await application.initialize()
