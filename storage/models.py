@@ -171,15 +171,17 @@ class PreferenceRow(Base):
 
 
 class SeenRequestRow(Base):
-    """A signed platform request already handled (a hash of its signature), so a replay changes nothing.
+    """A platform request or update already handled (a hash of its identity), so a repeat changes nothing.
 
-    Rows older than the platform's replay window are deleted; several bot processes share them.
+    Each row is kept as long as the platform may send it again (``expires_at``: a Slack request's
+    replay window, a Telegram update's redelivery period), then deleted; bot processes share them.
     """
 
     __tablename__ = "seen_requests"
 
     key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class RateSlotRow(Base):

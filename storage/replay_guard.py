@@ -6,20 +6,25 @@ Bolt will accept it. The guard records a hash of each accepted request's identit
 request its timestamp and signature) in the shared database with ``ON CONFLICT DO NOTHING``, so
 exactly one of several bot processes sees a request as new, however the copies are spread.
 
-Only a SHA-256 of the identity is kept (no body, no user id); rows older than the retention are
-deleted now and then by whichever process notices first.
+The same table tells a Telegram update Telegram delivered again (its webhook got no 2xx in
+time, or a polling process died before confirming it) by the bot's id and the ``update_id``.
+Only a SHA-256 of the identity is kept (no body, no user id); each row is kept as long as the
+request can come again (``keep``) and deleted afterwards by whichever process notices first.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.batching import GroupCommit
+from storage.database import sqlite_file
 from storage.models import SeenRequestRow
+from storage.sqlite_writer import SqliteThreadWriter
 from storage.transactions import Transactions
 
 # Bolt accepts a timestamp up to five minutes off our clock in either direction, so an original
@@ -53,30 +58,63 @@ class ReplayGuard(Transactions):
         self.purge_every = purge_every
         self._clock = clock
         self._next_purge: datetime | None = None
+        self._batches: GroupCommit[tuple[str, datetime, datetime]] = GroupCommit(self._record)
+        # SQLite: a batch is one hop to a writer thread, as the answers' (see storage.sqlite_writer).
+        url = engine.url.render_as_string(hide_password=False)
+        self._writer = SqliteThreadWriter(url) if sqlite_file(url) is not None else None
 
-    async def first_time(self, *identity: str) -> bool:
+    async def first_time(self, *identity: str, keep: timedelta | None = None) -> bool:
         """Record the request named by ``identity``; True if no process recorded it before.
 
-        One short write transaction: the insert either creates the row (new) or hits the
-        primary key of a row another request (or another process) created (a replay).
+        The row is kept for ``keep`` (default: the guard's retention). Requests arriving together
+        are recorded in one short write transaction (a burst of votes must not queue up behind
+        one commit each): its insert either creates a request's row (new) or hits the primary key
+        of a row another request, or another process, created (a repeat).
         """
         now = self._clock()
-        key = request_digest(*identity)
-        async with self._write() as session:
-            statement = (self._insert(SeenRequestRow).values(key=key, seen_at=now)
-                         .on_conflict_do_nothing(index_elements=["key"])
-                         .returning(SeenRequestRow.key))
-            new = (await session.execute(statement)).first() is not None
+        new = await self._batches.submit((request_digest(*identity), now, now + (keep or self.retention)))
         if self._next_purge is None or now >= self._next_purge:
             self._next_purge = now + self.purge_every
             await self.purge(now)
         return new
 
+    async def _record(self, rows: Sequence[tuple[str, datetime, datetime]]) -> list[bool]:
+        """Insert a batch of (key, seen_at, expires_at); for each, whether it was new.
+
+        The same key twice in one batch (a redelivery racing its original) is new only once.
+        """
+        values = list({key: {"key": key, "seen_at": seen, "expires_at": expires}
+                       for key, seen, expires in reversed(rows)}.values())
+        if self._writer is not None:
+            assert self._write_lock is not None
+            async with self._write_lock:  # SQLite's one writer: taken in turn with every other write
+                created = await self._writer.run(lambda connection: self._insert_new(connection, values))
+        else:
+            async with self._write() as session:
+                connection = await session.connection()
+                created = await connection.run_sync(self._insert_new, values)
+        outcomes = []
+        for key, _seen, _expires in rows:
+            outcomes.append(key in created)
+            created.discard(key)
+        return outcomes
+
+    def _insert_new(self, connection: Connection, values: list[dict[str, object]]) -> set[str]:
+        """Insert the rows whose key is not there yet; the keys inserted."""
+        statement = (self._insert(SeenRequestRow).values(values).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(SeenRequestRow.key))
+        return set(connection.execute(statement).scalars())
+
+    async def aclose(self) -> None:
+        """Close the SQLite writer thread (the engine is the caller's to dispose)."""
+        if self._writer is not None:
+            await self._writer.aclose()
+
     async def purge(self, now: datetime | None = None) -> int:
-        """Delete rows older than the retention (no replay of them can still be accepted)."""
-        cutoff = (now or self._clock()) - self.retention
+        """Delete the rows that have expired (no repeat of them can still be accepted)."""
+        now = now or self._clock()
         async with self._write() as session:
-            result = await session.execute(delete(SeenRequestRow).where(SeenRequestRow.seen_at < cutoff))
+            result = await session.execute(delete(SeenRequestRow).where(SeenRequestRow.expires_at < now))
             return result.rowcount or 0
 
     async def count(self) -> int:

@@ -174,8 +174,10 @@ async def test_a_replay_sent_to_another_process_changes_nothing(tmp_path: Path, 
         headers = sign(SECRET, body)
         assert await rig.processes[0].send(body, headers) == 200
         await rig.wait_message("är stängd")
-        # The results follow the closing line at chat.postMessage's pace (3 per 3 s per channel):
-        # a quiet second can fall between two of them, a quiet 3.5 s cannot.
+        # The results follow once their three charts are drawn (more than a second on a busy machine),
+        # at chat.postMessage's pace (3 per 3 s per channel): a quiet second can fall between two
+        # of them, a quiet 3.5 s cannot.
+        await api.wait_for_calls("files.completeUploadExternal", 3, within=60)
         await settle(rig.api, quiet=3.5)
         calls = _effects(api)
         assert await rig.processes[1].send(body, headers) == 200
@@ -259,6 +261,8 @@ async def test_replay_guard_remembers_within_the_window_and_purges_after(
         assert await guard.first_time("slack-signed", "1700000960", "v0=newer") is True
         assert await guard.count() == 2  # the three from 12:00 are gone, nothing newer
     finally:
+        await guard.aclose()
+        await other.aclose()
         await engine.dispose()
 
 

@@ -74,6 +74,7 @@ class SlackAdapter:
         self.conversation = conversation
         self.app = app
         self.port = SlackPort(client, limits=limits, shared=shared)
+        self.replay_guard = replay_guard
         conversation.add_port(self.port)
         if replay_guard is not None:
             app.use(ReplayMiddleware(replay_guard))  # global middleware run after Bolt's signature check
@@ -232,10 +233,13 @@ class SlackAdapter:
         await client.views_publish(user_id=user.user_id, view=await home_view(conv, key, lang, user.user_id))
 
     async def aclose(self) -> None:
-        """Close the HTTP session the Web API client and the response_url answers share."""
+        """Close the HTTP session the Web API client and the response_url answers share, and the
+        replay guard's writer."""
         session = self.port.client.session
         if session is not None and not session.closed:
             await session.close()
+        if self.replay_guard is not None:
+            await self.replay_guard.aclose()
 
 
 class _ModalErrors(Exception):

@@ -14,8 +14,9 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Coroutine
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
@@ -28,6 +29,7 @@ from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from facilitation.conversation import Conversation
 from facilitation.ports import ButtonEvent, CommandEvent
+from storage.replay_guard import ReplayGuard
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -39,6 +41,8 @@ WEBHOOK_REPLY_WITHIN = 2.0  # seconds a webhook POST waits for a press's answer 
 WEBHOOK_MAX_CONNECTIONS = 40  # Telegram's default: webhook POSTs it keeps in flight at once
 ADMIN_CACHE_SECONDS = 60.0  # a demoted group admin keeps facilitator rights at most this long
 MAX_CACHED_GROUPS = 1024
+# Telegram keeps an update it could not deliver for 24 hours, so a redelivery can come that late.
+UPDATE_REDELIVERY_WINDOW = timedelta(hours=25)
 
 COMMANDS_SV = [
     ("delta", "Gå med i en workshop: /delta KOD"),
@@ -91,23 +95,31 @@ COMMANDS_EN = [
 
 
 class TelegramAdapter:
-    """Owns the PTB application and hands its updates to the conversation."""
+    """Owns the PTB application and hands its updates to the conversation.
+
+    Telegram delivers an update again when a webhook answer did not reach it in time, and a
+    polling process that dies before its next getUpdates leaves its last updates to the next
+    poller: with a ``replay_guard`` an update (bot id and ``update_id``) is handled once across
+    every process sharing the database, so a redelivered press never counts twice.
+    """
 
     def __init__(self, conversation: Conversation, application: Application, *,
-                 admins_are_facilitators: bool = False) -> None:
+                 admins_are_facilitators: bool = False, replay_guard: ReplayGuard | None = None) -> None:
         self.conversation = conversation
         self.application = application
         self.port = TelegramPort(application.bot)
         self.admins_are_facilitators = admins_are_facilitators
+        self.replay_guard = replay_guard
         self._admin_cache: dict[str, tuple[float, asyncio.Future[frozenset[str]]]] = {}
-        self._presses: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # webhook updates being handled
         self._press_slots = asyncio.Semaphore(max(1, application.concurrent_updates))
         conversation.add_port(self.port)
         application.add_handler(TypeHandler(Update, self._on_update))
 
     @classmethod
     def build(cls, conversation: Conversation, token: str, *, base_url: str = "", admins_are_facilitators: bool = False,
-              rate_limiter: TelegramRateLimiter | None = None, concurrent_updates: int = 512) -> TelegramAdapter:
+              rate_limiter: TelegramRateLimiter | None = None, concurrent_updates: int = 512,
+              replay_guard: ReplayGuard | None = None) -> TelegramAdapter:
         builder: ApplicationBuilder = (
             Application.builder().token(token).rate_limiter(rate_limiter or TelegramRateLimiter())
             .concurrent_updates(concurrent_updates).updater(None)
@@ -116,9 +128,30 @@ class TelegramAdapter:
             builder = builder.base_url(base_url.rstrip("/") + "/bot").base_file_url(base_url.rstrip("/") + "/file/bot")
         # aiohttp instead of httpx: httpcore's pool is the hot spot under a burst of presses.
         builder = builder.request(AiohttpRequest(pool_size=128)).get_updates_request(AiohttpRequest(pool_size=2))
-        return cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators)
+        return cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators,
+                   replay_guard=replay_guard)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An update from PTB's queue (polling): handled unless another process already did."""
+        try:
+            first = await self._first_delivery(update.update_id)
+        except Exception:  # the database is down: the handler meets it too and tells the user
+            log.warning("could not check whether an update was already handled", exc_info=True)
+            first = True
+        if first:
+            await self._handle_update(update)
+
+    async def _first_delivery(self, update_id: int) -> bool:
+        """False if this update was handled before (by this or another process on the database)."""
+        if self.replay_guard is None:
+            return True
+        new = await self.replay_guard.first_time("telegram-update", str(self.application.bot.id), str(update_id),
+                                                 keep=UPDATE_REDELIVERY_WINDOW)
+        if not new:
+            log.info("ignored a Telegram update that was already handled (redelivery)")
+        return new
+
+    async def _handle_update(self, update: Update) -> None:
         migration = chat_migration(update)
         if migration is not None:  # a group became a supergroup: its room follows the new id
             try:
@@ -170,19 +203,20 @@ class TelegramAdapter:
         await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_EN], language_code="en")
 
     async def feed(self, data: dict) -> None:
-        """Process one webhook update (already authenticated) in the background.
+        """Process one webhook update (already authenticated and checked) in the background.
 
         Button presses go straight to the conversation (see :func:`button_event_from_json`);
-        everything else is parsed by PTB and queued for the application's handlers.
+        everything else is parsed by PTB first.
         """
         event = button_event_from_json(data)
-        if event is not None:
-            task = asyncio.get_running_loop().create_task(self._press(event))
-            self._presses.add(task)
-            task.add_done_callback(self._presses.discard)
-            return
-        update = Update.de_json(data, self.application.bot)
-        await self.application.update_queue.put(update)
+        self._track(self._press(event) if event is not None
+                    else self._handle_update(Update.de_json(data, self.application.bot)))
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` as a task that :attr:`busy` and :meth:`drain` know of."""
+        task = asyncio.get_running_loop().create_task(_last_resort(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def feed_with_reply(self, data: dict, within: float = WEBHOOK_REPLY_WITHIN) -> dict | None:
         """Like :meth:`feed`, but a button press's answer comes back to return in the webhook reply.
@@ -195,9 +229,7 @@ class TelegramAdapter:
             await self.feed(data)
             return None
         reply = self.port.expect_webhook_reply(event.press_id)
-        task = asyncio.get_running_loop().create_task(self._press(event))
-        self._presses.add(task)
-        task.add_done_callback(self._presses.discard)
+        self._track(self._press(event))
         try:
             return await asyncio.wait_for(asyncio.shield(reply), within)
         except TimeoutError:
@@ -206,20 +238,22 @@ class TelegramAdapter:
 
     async def _press(self, event: ButtonEvent) -> None:
         async with self._press_slots:  # as many at once as PTB's concurrent updates
-            try:
-                await self.conversation.handle(event)
-            except Exception:  # handle() answers every failure; this is a last resort
-                log.exception("unexpected error handling a button press")
+            await self.conversation.handle(event)
 
     @property
     def busy(self) -> bool:
-        """Webhook button presses still being handled."""
-        return bool(self._presses)
+        """Webhook updates still being handled."""
+        return bool(self._tasks)
 
     async def drain(self) -> None:
         """Wait for the button presses being handled (before the application stops)."""
-        while self._presses:
-            await asyncio.gather(*self._presses, return_exceptions=True)
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Release the replay guard's writer (after the application stopped)."""
+        if self.replay_guard is not None:
+            await self.replay_guard.aclose()
 
     def webhook_app(self, secret: str, path: str = "/telegram") -> web.Application:
         """An aiohttp app that accepts Telegram's webhook POSTs carrying the right secret token."""
@@ -235,11 +269,38 @@ class TelegramAdapter:
                     raise ValueError("not an update")
             except ValueError:
                 return web.Response(status=400, text="bad update")
+            try:
+                first = await self._first_delivery(data["update_id"])
+            except Exception:  # not known whether it was handled: Telegram will deliver it again
+                log.warning("could not check whether an update was already handled; asked for it again")
+                return web.Response(status=503)
+            if not first:
+                return _duplicate_reply(data)
             reply = await self.feed_with_reply(data)
             return web.json_response(reply) if reply else web.Response(status=200)
 
         app.router.add_post(path, receive)
         return app
+
+
+async def _last_resort(work: Coroutine[Any, Any, None]) -> None:
+    """Await ``work``; the conversation answers every failure, so anything escaping is only logged."""
+    try:
+        await work
+    except Exception:
+        log.exception("unexpected error handling a webhook update")
+
+
+def _duplicate_reply(data: dict) -> web.Response:
+    """The answer to an update delivered again: 200, and for a press a bare answerCallbackQuery.
+
+    Telegram redelivers only when it did not get the first answer, so the press's
+    acknowledgement (carried in that answer) was lost too: a bare one stops the client's spinner.
+    """
+    query = data.get("callback_query")
+    if isinstance(query, dict) and isinstance(query.get("id"), str):
+        return web.json_response({"method": "answerCallbackQuery", "callback_query_id": query["id"]})
+    return web.Response(status=200)
 
 
 @contextlib.asynccontextmanager
@@ -251,6 +312,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
         app.conversation, settings.telegram_token, base_url=settings.telegram_api_base_url,
         admins_are_facilitators=settings.group_admins_are_facilitators,
         rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", settings.telegram_token)),
+        replay_guard=ReplayGuard(app.engine),
     )
     application = adapter.application
     await application.initialize()
@@ -287,3 +349,4 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
         await adapter.drain()
         await application.stop()
         await application.shutdown()
+        await adapter.aclose()

@@ -223,6 +223,8 @@ class TelegramStandIn:
         strict_callbacks: bool = True,
         callback_timeout: float = 15.0,
         admins: dict[int, Iterable[int]] | None = None,
+        webhook_timeout: float = 10.0,
+        redelivery_delay: float = 0.05,
     ) -> None:
         self.token = token
         prefix = token.split(":", 1)[0]
@@ -241,6 +243,16 @@ class TelegramStandIn:
         self.sent: list[StoredMessage] = []
         self.commands: dict[str, list[JSONDict]] = {}
         self.webhook: JSONDict | None = None
+        # Where webhook POSTs really go (the URL the bot registers is its public address); with
+        # none, pushed updates wait for getUpdates or for a test to POST them itself.
+        self.webhook_targets: list[str] = []
+        self.webhook_timeout = webhook_timeout
+        self.redelivery_delay = redelivery_delay
+        self.webhook_deliveries: list[tuple[int, str]] = []  # (update_id, "ok"/"lost"/"status 5xx"/"timeout")
+        self._replies_to_lose = 0
+        self._delivering: dict[int, asyncio.Task[None]] = {}
+        self._delivery_turn = itertools.count()
+        self._http: Any = None
         self.admins: dict[int, set[int]] = {c: set(u) for c, u in (admins or {}).items()}
         self.owners: dict[int, int] = {}
         self._throttled: dict[str, deque[int]] = {}
@@ -313,6 +325,12 @@ class TelegramStandIn:
         """Wake long polls and shut the server down."""
         self._closing = True
         self._notify()
+        for task in list(self._delivering.values()):
+            task.cancel()
+        await asyncio.gather(*self._delivering.values(), return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -498,6 +516,20 @@ class TelegramStandIn:
         """Answer the next ``times`` calls of ``method`` with 429 and ``retry_after`` (a flood wait),
         whatever the windows say: Telegram also throttles for reasons a client cannot see."""
         self._throttled.setdefault(method.lower(), deque()).extend([retry_after] * times)
+
+    def lose_webhook_replies(self, count: int = 1) -> None:
+        """The bot's answers to the next ``count`` webhook deliveries never reach "Telegram".
+
+        As when the connection drops after the bot handled the update (a proxy timeout, a
+        network cut): the update counts as undelivered, a method in the reply is not carried
+        out, and the same update (same ``update_id``) is delivered again.
+        """
+        self._replies_to_lose += count
+
+    def redeliver(self, update: JSONDict) -> JSONDict:
+        """Queue ``update`` again with its ``update_id``: a polling bot died before its next
+        getUpdates confirmed it, so Telegram hands it to whoever polls next."""
+        return self.push_update(update)
 
     def expect_callback(self, callback_id: str) -> None:
         """Register a callback query id that answerCallbackQuery will accept once."""
@@ -716,6 +748,65 @@ class TelegramStandIn:
     def _enqueue(self, update: JSONDict) -> None:
         self._updates.append(update)
         self._notify()
+        self._deliver_pending()
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    def _deliver_pending(self) -> None:
+        """POST every queued update to the webhook (one task per update, as Telegram's connections)."""
+        if not self.webhook or not self.webhook_targets or self._closing:
+            return
+        for update in self._updates:
+            update_id = update["update_id"]
+            if update_id not in self._delivering:
+                self._delivering[update_id] = asyncio.get_running_loop().create_task(self._deliver(update))
+
+    async def _deliver(self, update: JSONDict) -> None:
+        """Deliver until the bot answers 2xx in time; then carry out a method in its reply.
+
+        Telegram sends an update again when the webhook answers anything else, does not answer
+        within its timeout, or the answer is lost: the same ``update_id`` then arrives again,
+        possibly at another process behind the same URL (the targets take turns).
+        """
+        import aiohttp
+
+        update_id = update["update_id"]
+        try:
+            while self.webhook and not self._closing:
+                targets = self.webhook_targets
+                target = targets[next(self._delivery_turn) % len(targets)]
+                headers = {"Content-Type": "application/json"}
+                if self.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = str(self.webhook["secret_token"])
+                if self._http is None:
+                    self._http = aiohttp.ClientSession()
+                try:
+                    async with self._http.post(target, data=json.dumps(update), headers=headers,
+                                               timeout=aiohttp.ClientTimeout(total=self.webhook_timeout)) as r:
+                        body = await r.read()
+                        outcome = "ok" if 200 <= r.status < 300 else f"status {r.status}"
+                except (TimeoutError, aiohttp.ClientError):
+                    outcome = "timeout"
+                if outcome == "ok" and self._replies_to_lose > 0:
+                    self._replies_to_lose -= 1
+                    outcome = "lost"
+                self.webhook_deliveries.append((update_id, outcome))
+                if outcome == "ok":
+                    self._updates = [u for u in self._updates if u["update_id"] != update_id]
+                    reply = json.loads(body) if body.strip().startswith(b"{") else None
+                    if isinstance(reply, dict) and "method" in reply:
+                        await self.carry_out_webhook_reply(reply)
+                    self._record_delivery()
+                    return
+                self._record_delivery()
+                await asyncio.sleep(self.redelivery_delay)
+        finally:
+            self._delivering.pop(update_id, None)
+
+    def _record_delivery(self) -> None:
+        """Wake :meth:`wait_until` waiters (a delivery is an event tests wait for, like a call)."""
+        event, self._call_event = self._call_event, asyncio.Event()
+        event.set()
 
     def _notify(self) -> None:
         event, self._update_event = self._update_event, asyncio.Event()
@@ -1110,6 +1201,7 @@ class TelegramStandIn:
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
         self.webhook = {k: v for k, v in params.items() if k != "drop_pending_updates"}
         self._notify()  # a waiting getUpdates gets its 409
+        self._deliver_pending()
         return True
 
     def _m_deleteWebhook(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> bool:
