@@ -1,7 +1,7 @@
 """seen requests expire each at its own time (Telegram updates are kept longer than Slack requests)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -12,8 +12,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
