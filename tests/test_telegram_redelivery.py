@@ -165,7 +165,7 @@ def test_the_migration_keeps_recorded_slack_requests_for_their_window(tmp_path: 
     seen_at = datetime(2026, 12, 1, 9, 0)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+        command.upgrade(config, "0007")
         connection.execute(sa.text("INSERT INTO seen_requests (key, seen_at) VALUES ('k', :at)"), {"at": seen_at})
         command.upgrade(config, "head")
         [expires] = connection.execute(sa.text("SELECT expires_at FROM seen_requests")).scalars()
