@@ -40,6 +40,7 @@ from facilitation.ports import (
     TextEvent,
     UserRef,
 )
+from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.rooms import Delivery, RoomLink, RoomOutcome, deliver_to_rooms, moved_chat, room_name
 from facilitation.service import WorkshopService
@@ -125,6 +126,7 @@ class Conversation:
         self.live = live or LiveUpdater()
         self.live.on_lost = self._on_live_lost
         self._reporters: dict[int, Turn] = {}  # round id -> the launch, to tell its facilitator
+        self.private_voters = PrivateVoters()  # step mode sends them the next statement
         self.ports: dict[str, ChatPort] = {}
         self.exercises: dict[RoundKind, Exercise] = {}
         self._actions: dict[str, Exercise] = {}
@@ -371,6 +373,8 @@ class Conversation:
         await turn.reply(t("vote.private_sent", turn.lang))
         for post in exercise.posts(self, round_, turn.lang):
             await turn.reply(post.text, post.buttons)
+        if turn.chat.is_private:  # bound to the workshop (bound_workshop above): /nasta comes here too
+            self.private_voters.remember(round_.id, turn.user_key, turn.chat)
 
     # facilitator commands
     async def cmd_processes(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -495,13 +499,35 @@ class Conversation:
                 await link.send_text(post.text, post.buttons)
 
         await self.deliver_to_rooms(turn, workshop, Delivery("step", round_.id), step)
+        await self._step_private_voters(turn, round_, position)
         self.live.poke(round_.id)
+
+    async def _step_private_voters(self, turn: Turn, round_: Round, position: int) -> None:
+        """The next statement, with its buttons, in the private chats that opened or answered the
+        round (:mod:`facilitation.private_voters`), each in its person's language. A chat that
+        fails is skipped (a gone one forgotten); the rooms have the statement all the same."""
+        exercise = self.exercises[round_.kind]
+        for user_key, chat in self.private_voters.of(round_.id):
+            port = self.ports.get(chat.platform)
+            if port is None or (chat.platform, chat.chat_id) == (turn.chat.platform, turn.chat.chat_id):
+                continue
+            lang = await self.user_language(user_key)
+            try:
+                await port.send_text(chat, t("round.stepped", lang, position=position + 1, total=len(round_.items)))
+                for post in exercise.posts(self, round_, lang):
+                    await port.send_text(chat, post.text, post.buttons)
+            except PortError as error:
+                if isinstance(error, ChatGone):
+                    self.private_voters.drop(round_.id, user_key)
+                log.warning("round %s: the next statement did not reach a private voter (%s)", round_.id,
+                            type(error).__name__)
 
     async def cmd_close(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args, open_only=not args)
         round_ = await self.service.close_round(round_.id)
         await self.live.finish(round_.id)
         self._reporters.pop(round_.id, None)
+        self.private_voters.close(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)
         results = _once_per_language(lambda lang: self.exercises[round_.kind].results(self, round_, lang))
         owed: list[ResultTarget] = []  # rooms told the charts come later
@@ -735,6 +761,7 @@ class Conversation:
         elif action == "fg":
             n = await self.service.forget(turn.user_key)
             self._languages.drop("all")
+            self.private_voters.forget(turn.user_key)
             if turn.chat.is_private:
                 await self.service.store.unbind_chat(
                     self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
@@ -752,8 +779,16 @@ class Conversation:
             text = await exercise.on_press(self, turn, round_, action, args[1:])
             await turn.port.acknowledge(event, text)
             self.live.poke(round_.id)
+            if (turn.chat.is_private and not self.private_voters.knows(round_.id, turn.user_key)
+                    and await self._bound_here(turn, round_.workshop_id)):
+                self.private_voters.remember(round_.id, turn.user_key, turn.chat)
         else:
             raise DomainError("error.bad_button")
+
+    async def _bound_here(self, turn: Turn, workshop_id: int) -> bool:
+        """Whether the chat of ``turn`` is bound to ``workshop_id`` (by /delta or a sector press)."""
+        chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+        return await self.service.store.bound_workshop(chat_key) == workshop_id
 
     def press_key(self, turn: Turn) -> str:
         """What is stored of the press of ``turn`` so that delivering it again changes nothing
