@@ -29,7 +29,9 @@ from matplotlib.legend import Legend
 # Disagree is red on the left, agree is blue on the right; neutral is grey in the middle.
 # Colour-blind safe diverging palette (ColorBrewer RdBu) so the projector view stays readable.
 DIVERGING_5 = ("#ca0020", "#f4a582", "#bababa", "#92c5de", "#0571b0")
-SECTOR_COLOURS = {"ideburen": "#1b9e77", "offentlig": "#7570b3", "annan": "#d95f02", None: "#999999"}
+SECTOR_COLOURS = {"ideburen": "#1b9e77", "offentlig": "#7570b3", "annan": "#d95f02", None: "#999999", "*": "#7f7f7f"}
+# A process's own sectors take these in turn (ColorBrewer Dark2, as the defaults above).
+OTHER_SECTOR_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib and has å, ä, ö
 #: Where on RdBu each side's colours are taken (0 = darkest red). RdBu turns almost white towards
 #: 0.5; a projector washes out anything paler than 0.30 (#f4a582 / #92c5de, the light steps of
@@ -70,6 +72,11 @@ def luminance(colour: str) -> float:
 def text_colour_on(colour: str) -> str:
     """White on dark colours, black on light ones, so a label inside a bar is always readable."""
     return "white" if luminance(colour) < DARK_LUMINANCE else "black"
+
+
+def sector_colour(key: str | None, position: int) -> str:
+    """A group's colour: the default sectors' own, else the ``position``-th of a fixed palette."""
+    return SECTOR_COLOURS.get(key) or OTHER_SECTOR_COLOURS[position % len(OTHER_SECTOR_COLOURS)]
 
 
 def new_figure(width: float = 10.0, height: float = 6.0, dpi: int = 100) -> Figure:

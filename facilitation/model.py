@@ -19,11 +19,51 @@ class Language(StrEnum):
 
 
 class Sector(StrEnum):
-    """The sector a participant belongs to; results can be split by it."""
+    """The keys of the default sectors (:data:`DEFAULT_SECTORS`); a process may define its own.
+
+    A participant's sector is stored as its key (a ``str``); these members compare equal to it.
+    """
 
     IDEBUREN = "ideburen"
     OFFENTLIG = "offentlig"
     ANNAN = "annan"
+
+
+#: A sector key (``"ideburen"``, or a process's own), ``None`` for "no sector given".
+SectorKey = str | None
+
+
+@dataclass(frozen=True)
+class SectorDef:
+    """One sector a process splits its results by, with its names for headings and sentences.
+
+    ``short`` is the form used inside a sentence and in compact lists ("högst för idéburen
+    sektor", "annan 3,2"); it defaults to ``name``.
+    """
+
+    key: str
+    name: str
+    name_en: str = ""
+    short: str = ""
+    short_en: str = ""
+
+    def name_in(self, lang: Language) -> str:
+        """The heading in ``lang`` (the Swedish name where the process gives no English one)."""
+        return (self.name_en or self.name) if lang == Language.EN else self.name
+
+    def short_in(self, lang: Language) -> str:
+        """The in-sentence form in ``lang``, falling back to the heading."""
+        if lang == Language.EN:
+            return self.short_en or self.name_en or self.short or self.name
+        return self.short or self.name
+
+
+#: The sectors of a process file that defines none: the agreements' two parties and "other".
+DEFAULT_SECTORS: tuple[SectorDef, ...] = (
+    SectorDef(Sector.IDEBUREN.value, "Idéburen sektor", "Idea-based sector", "idéburen sektor", "idea-based sector"),
+    SectorDef(Sector.OFFENTLIG.value, "Offentlig sektor", "Public sector", "offentlig sektor", "public sector"),
+    SectorDef(Sector.ANNAN.value, "Annan", "Other", "annan", "other"),
+)
 
 
 class RoundKind(StrEnum):
@@ -84,6 +124,8 @@ class Process:
     statements: tuple[Statement, ...] = ()
     scale_steps: int = 5
     min_group_size: int | None = None
+    #: The sectors participants choose from and results are split by, in presentation order.
+    sectors: tuple[SectorDef, ...] = DEFAULT_SECTORS
 
 
 @dataclass
@@ -118,7 +160,7 @@ class Participant:
 
     key: str
     workshop_id: int
-    sector: Sector | None = None
+    sector: SectorKey = None
     organisation: str | None = None
 
 
@@ -181,7 +223,7 @@ class SectorValues:
     """
 
     item_text: str
-    by_sector: dict[Sector | None, list[int]]
+    by_sector: dict[SectorKey, list[int]]
 
     @property
     def all_values(self) -> list[int]:

@@ -19,8 +19,8 @@ VALUES = [
                             Sector.ANNAN: [4, 4]}),
     SectorValues(TEXTS[1], {Sector.IDEBUREN: [1, 1, 1, 1, 1], Sector.OFFENTLIG: [5, 5, 5, 5, 5]}),
 ]
-STATS = [statement_stats(v.all_values, 5) for v in VALUES]
 BREAKDOWNS = [sector_stats(v, 5, 5) for v in VALUES]
+STATS = [b.overall for b in BREAKDOWNS]  # statement 1: annan's two 4s are left out
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +35,10 @@ def test_statement_table_holds_aggregates(tables) -> None:  # type: ignore[no-un
     assert overview.headers[7] == "5 – Jag håller med"
     assert len(overview.rows) == 2  # one row per statement, never per person
     row = dict(zip(overview.headers, overview.rows[0], strict=True))
-    assert row["Antal svar"] == 13
-    assert [row[h] for h in overview.headers[3:8]] == [2, 2, 2, 4, 3]
-    assert row["Medelvärde"] == round(43 / 13, 2) and row["Median"] == 4.0
-    assert row["Håller med (%)"] == round(700 / 13, 1) and row["Håller inte med (%)"] == round(400 / 13, 1)
+    assert row["Antal svar"] == 11 and row["Svar som inte ingår (små grupper)"] == 2
+    assert [row[h] for h in overview.headers[3:8]] == [2, 2, 2, 2, 3]
+    assert row["Medelvärde"] == round(35 / 11, 2) and row["Median"] == 3.0
+    assert row["Håller med (%)"] == round(500 / 11, 1) and row["Håller inte med (%)"] == round(400 / 11, 1)
     assert row["Enighet A (van der Eijk)"] == round(STATS[0].agreement, 3)  # type: ignore[arg-type]
     assert row["Spridning D (Leik)"] == round(STATS[0].leik, 3)  # type: ignore[arg-type]
     split = dict(zip(overview.headers, overview.rows[1], strict=True))
@@ -50,13 +50,13 @@ def test_sector_table_never_shows_values_of_hidden_groups(tables) -> None:  # ty
     assert sectors.name == "Sektorer"
     rows = {(r[0], r[2]): r for r in sectors.rows if r[0] is not None}
     assert len(rows) == 6
-    # statement 1: annan (2) hidden; 2 < 5 so offentlig (5, the smallest shown) is hidden as well
-    assert rows[(1, "Annan")][3:] == ["för få svar för att visas"]
-    assert rows[(1, "Offentlig sektor")][3:] == ["för få svar för att visas"]
+    # statement 1: annan (2) hidden and left out; idéburen and offentlig (exactly 5) are compared
+    assert rows[(1, "Annan")][3:] == ["för få svar"]
+    assert rows[(1, "Offentlig sektor")][3:9] == [5, 2, 2, 1, 0, 0]
     assert rows[(1, "Idéburen sektor")][3:9] == [6, 0, 0, 1, 2, 3]
     # statement 2: both sectors at exactly the minimum size are shown; annan is simply empty
     assert rows[(2, "Offentlig sektor")][3] == 5 and rows[(2, "Annan")][3:] == [0]
-    assert sectors.rows[-1][1] == "Grupper med färre än 5 svar visas inte"
+    assert sectors.rows[-1][1] == "2 svar från grupper med färre än 5 ingår inte i jämförelsen."
     assert tables[2].rows[0] == [1, "Jag håller INTE med"]
 
 
@@ -64,7 +64,7 @@ def test_csv_neutralises_formulas_and_keeps_swedish_letters(tables) -> None:  # 
     text = to_csv(tables).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert ";=HYPERLINK" not in text and "\n=HYPERLINK" not in text
-    assert "överenskommelse i länet" in text and "för få svar för att visas" in text
+    assert "överenskommelse i länet" in text and "för få svar" in text
 
 
 def test_xlsx_reads_back(tables) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +72,7 @@ def test_xlsx_reads_back(tables) -> None:  # type: ignore[no-untyped-def]
     assert workbook.sheetnames == ["Påståenden", "Sektorer", "Skala"]
     sheet = workbook["Påståenden"]
     assert [c.value for c in sheet[1]][:3] == ["Nr", "Påstående", "Antal svar"]
-    assert sheet["C2"].value == 13 and sheet["B2"].value == TEXTS[0]
+    assert sheet["C2"].value == 11 and sheet["B2"].value == TEXTS[0]
     evil = sheet["B3"]
     assert evil.value == "'" + EVIL and evil.data_type == "s"
     assert workbook["Sektorer"].max_row == 1 + 6 + 1
@@ -123,11 +123,11 @@ def test_xlsx_neutralises_every_formula_start() -> None:
 def test_swedish_csv_writes_decimal_commas_and_english_decimal_points(tables) -> None:  # type: ignore[no-untyped-def]
     import csv
 
-    mean = str(round(43 / 13, 2))  # 3.31
+    mean = str(round(35 / 11, 2))  # 3.18
     swedish = list(csv.reader(io.StringIO(to_csv(tables, Language.SV).decode("utf-8-sig")), delimiter=";"))
     row = dict(zip(swedish[1], swedish[2], strict=True))
-    assert row["Medelvärde"] == mean.replace(".", ",") and row["Median"] == "4,0"
-    assert row["Antal svar"] == "13"  # whole numbers stay whole
+    assert row["Medelvärde"] == mean.replace(".", ",") and row["Median"] == "3,0"
+    assert row["Antal svar"] == "11"  # whole numbers stay whole
     assert row["Enighet A (van der Eijk)"] == str(round(STATS[0].agreement, 3)).replace(".", ",")  # type: ignore[arg-type]
     split = dict(zip(swedish[1], swedish[3], strict=True))
     assert split["Enighet A (van der Eijk)"] == "-1,0"  # a negative number, not a formula
@@ -149,7 +149,7 @@ def test_xlsx_stores_numbers_as_numbers(tables) -> None:  # type: ignore[no-unty
     row = {h: c for h, c in zip(header, sheet[2], strict=True)}
     for name in ("Antal svar", "Medelvärde", "Median", "Håller med (%)", "Enighet A (van der Eijk)"):
         assert row[name].data_type == "n" and isinstance(row[name].value, int | float), name
-    assert row["Medelvärde"].value == round(43 / 13, 2)
+    assert row["Medelvärde"].value == round(35 / 11, 2)
 
 
 def test_xlsx_drops_characters_a_workbook_cannot_hold() -> None:
@@ -162,20 +162,20 @@ def test_xlsx_drops_characters_a_workbook_cannot_hold() -> None:
 def test_dividing_and_comparison_tables() -> None:
     from facilitation.barometer import dividing_statements
 
-    divisions = dividing_statements(VALUES, 5, 5)
+    divisions = dividing_statements(BREAKDOWNS, TEXTS)
     earlier = [statement_stats([3] * 4, 5), None]
     tables = export_tables(TEXTS, STATS, BREAKDOWNS, 5, Language.SV, divisions=divisions, earlier=earlier,
                            earlier_round=7)
     assert [t.name for t in tables] == ["Påståenden", "Sektorer", "Skillnad mellan sektorer", "Jämförelse", "Skala"]
     dividing = tables[2]
-    # statement 2 (1 vs 5) divides most; in statement 1 only idéburen can be shown
-    assert [row[:2] for row in dividing.rows[:2]] == [[1, 2], [None, 1]]
+    # statement 2 (1 vs 5) divides most; statement 1 compares idéburen and offentlig without annan
+    assert [row[:2] for row in dividing.rows[:2]] == [[1, 2], [2, 1]]
     assert dividing.rows[0][3:8] == [1.0, 4.0, 1.0, "Offentlig sektor", "Idéburen sektor"]
-    assert dividing.rows[0][8:] == [1.0, 5.0, None]
-    assert dividing.rows[1][3] == "färre än två sektorer kan visas"
-    assert dividing.rows[1][8:] == [round(26 / 6, 2), "för få svar för att visas", "för få svar för att visas"]
+    assert dividing.headers[8:] == ["Idéburen sektor: medelvärde", "Offentlig sektor: medelvärde"]
+    assert dividing.rows[0][8:] == [1.0, 5.0]
+    assert dividing.rows[1][8:] == [round(26 / 6, 2), 1.8]
     comparison = tables[3]
-    assert comparison.rows[0][2:10] == [4, 13, 3.0, round(43 / 13, 2), round(43 / 13 - 3, 2), 0.0,
-                                        round(700 / 13, 1), round(700 / 13, 1)]
+    assert comparison.rows[0][2:10] == [4, 11, 3.0, round(35 / 11, 2), round(35 / 11 - 3, 2), 0.0,
+                                        round(500 / 11, 1), round(500 / 11, 1)]
     assert comparison.rows[1][2] is None and comparison.rows[1][-1] == "fanns inte med i den tidigare omgången"
     assert comparison.rows[-1] == [None, "Jämfört med omgång #7"]

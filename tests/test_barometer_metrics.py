@@ -19,10 +19,10 @@ from facilitation.barometer import (
     scale_labels,
     sector_stats,
     statement_stats,
-    suppressed_sectors,
 )
 from facilitation.barometer.texts import TEXTS
 from facilitation.model import Language, Sector, SectorValues
+from facilitation.suppression import POOLED, Hidden
 
 IB, OF, AN = Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN
 
@@ -164,32 +164,39 @@ def sv(**groups: list[int]) -> SectorValues:
 
 def test_boundary_min_minus_one_hidden_min_shown() -> None:
     b = sector_stats(sv(i=[5] * 8, o=[1] * 5, a=[3] * 4), 5, min_group_size=5)
-    # annan (4) hidden; residue 4 < 5 so the next smallest (offentlig, 5) is hidden too
+    # annan (4) hidden and left out of everything: idéburen and offentlig are compared on their own
     assert b.group(AN).status is GroupStatus.SUPPRESSED and b.group(AN).n is None and b.group(AN).stats is None
-    assert b.group(OF).suppressed
-    assert b.group(IB).n == 8
+    assert b.group(AN).reason is Hidden.TOO_FEW and not b.group(AN).pooled
+    assert b.group(OF).n == 5 and b.group(IB).n == 8
+    assert b.overall.n == 13 and b.overall.distribution == (5, 0, 0, 0, 8)  # annan's 3s are nowhere
+    assert b.disclosure.residue == 4 and b.compared
     # with annan absent, a group of exactly min size is shown
     b = sector_stats(sv(i=[5] * 8, o=[1] * 5), 5, min_group_size=5)
     assert b.group(OF).status is GroupStatus.SHOWN and b.group(OF).n == 5
     assert b.group(AN).status is GroupStatus.EMPTY and b.group(AN).n == 0
-    assert b.overall.n == 13
+    assert b.overall.n == 13 and b.disclosure.residue == 0
 
 
 def test_complementary_disclosure_is_blocked() -> None:
-    hidden = sector_stats(sv(i=[5] * 20, o=[1] * 9, a=[3] * 2), 5, 5)
-    shown = hidden.shown
-    # overall − idéburen would reveal offentlig + annan = 11 ≥ 5 answers, not annan alone
-    assert set(shown) == {IB}
-    assert hidden.overall.n - sum(s.n for s in shown.values()) >= 5
-    # two small groups together already hold ≥ min: nothing more to hide
-    assert suppressed_sectors({IB: 20, OF: 3, AN: 3}, 5) == {OF, AN}
-    # people without a sector are part of the residue, too
-    assert suppressed_sectors({IB: 20, OF: 9, None: 2}, 5) == {OF}
-    assert suppressed_sectors({IB: 20, OF: 9, None: 7}, 5) == set()
-    # ties hide in Sector order
-    assert suppressed_sectors({IB: 9, OF: 9, AN: 1}, 5) == {IB, AN}
+    # one large group: no comparison, and the large group is hidden so the small one cannot be derived
+    b = sector_stats(sv(i=[5] * 20, o=[1] * 4), 5, 5)
+    assert b.shown == {} and not b.compared
+    assert b.group(IB).reason is Hidden.PROTECTS and b.group(OF).reason is Hidden.TOO_FEW
+    assert b.overall.n == 24  # everyone is in the room's result, nobody's group is shown
+    # small groups that together reach the minimum are shown pooled, and then compared
+    b = sector_stats(sv(i=[5] * 20, o=[1] * 3, a=[2] * 2), 5, 5)
+    assert set(b.shown) == {IB, POOLED} and b.shown[POOLED].n == 5
+    assert b.group(OF).pooled and b.group(AN).pooled and b.overall.n == 25
+    # people without a sector are a group like any other
+    b = sector_stats(sv(i=[5] * 9, o=[1] * 9, none=[3] * 6), 5, 5)
+    assert set(b.shown) == {IB, OF, None} and b.overall.n == 24
+    b = sector_stats(sv(i=[5] * 9, o=[1] * 9, none=[3] * 2), 5, 5)
+    assert set(b.shown) == {IB, OF} and b.overall.n == 18 and b.disclosure.residue == 2
+    # a room below the minimum shows nothing but its count
+    b = sector_stats(sv(i=[5, 4], none=[1]), 5, 5)
+    assert b.overall.n == 0 and not b.disclosure.overall and b.disclosure.total == 3
     with pytest.raises(ValueError):
-        suppressed_sectors({IB: 3}, 0)
+        sector_stats(sv(i=[3]), 5, 0)
 
 
 def test_values_in_hidden_groups_are_still_validated() -> None:
@@ -200,27 +207,32 @@ def test_values_in_hidden_groups_are_still_validated() -> None:
 # --- dividing statements and change over time --------------------------------------------------
 
 
+def divide(items: list[SectorValues], steps: int = 5, minimum: int = 5) -> list:
+    return dividing_statements([sector_stats(v, steps, minimum) for v in items], [v.item_text for v in items])
+
+
 def test_dividing_statements_ranked_by_sector_difference() -> None:
     items = [
         sv(i=[4] * 6, o=[4] * 6),                        # no difference
         sv(i=[5] * 6, o=[1] * 6),                        # as far apart as possible
         sv(i=[4] * 6, o=[2] * 6),                        # two steps apart
         sv(i=[5] * 6, o=[1] * 3),                        # offentlig hidden → only one sector shown
-        sv(i=[5] * 6, o=[1] * 6, a=[3] * 2),             # annan hidden → offentlig hidden too
+        sv(i=[5] * 6, o=[1] * 6, a=[3] * 2),             # annan left out; the two others compared
     ]
-    divisions = dividing_statements(items, 5, 5)
-    assert [d.index for d in divisions] == [1, 2, 0]
+    divisions = divide(items)
+    assert [d.index for d in divisions] == [1, 4, 2, 0]
     top = divisions[0]
     assert (top.higher, top.lower) == (IB, OF)
     assert top.mean_gap == 4.0 and top.distance == pytest.approx(1.0) and top.score == pytest.approx(1.0)
-    assert divisions[1].mean_gap == 2.0 and divisions[1].score == pytest.approx(0.5)
-    assert divisions[2].score == 0.0
+    assert divisions[1].score == pytest.approx(1.0)  # equal scores keep statement order
+    assert divisions[2].mean_gap == 2.0 and divisions[2].score == pytest.approx(0.5)
+    assert divisions[3].score == 0.0
     assert set(top.means) == {IB, OF}
 
 
 def test_distribution_distance_counts_beyond_the_mean() -> None:
     # same mean (3), different shape: a split room vs a middle room still divides
-    divisions = dividing_statements([sv(i=[1] * 5 + [5] * 5, o=[3] * 10)], 5, 5)
+    divisions = divide([sv(i=[1] * 5 + [5] * 5, o=[3] * 10)])
     assert divisions[0].mean_gap == 0.0 and divisions[0].distance == pytest.approx(0.5)
 
 

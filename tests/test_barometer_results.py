@@ -124,37 +124,37 @@ async def test_process_minimum_suppresses_a_group_of_7_in_caption_chart_and_expo
     await vote(h, round_, "o", OFF, [[1, 2]] * 12)
     await vote(h, round_, "a", ANN, [[3, 3]] * 10)
     printed = await h.run("/stang")
-    assert any("Per sektor (grupper med färre än 10 svar visas inte)" in line for line in printed)
-    assert not any("färre än 5 svar" in line for line in printed)
+    assert any("Per sektor. 7 svar från grupper med färre än 10 ingår inte i jämförelsen." in line
+               for line in printed)
+    assert not any("färre än 5" in line for line in printed)
 
     fig = renderer.last("sector_figure")
-    ide_ax, ide_texts = panel_texts(fig, "Idéburen sektor")
-    assert ide_texts == ["för få svar för att visas"] * 2 and not ide_ax.patches
-    # 7 hidden alone could be read off as total − the others, so the next smallest (annan, 10) goes too
+    # idéburen (7) is below the process's 10: no panel, and its answers are in nothing published
+    assert [ax.get_title() for ax in fig.axes] == ["Offentlig sektor", "Annan"]
     _, ann_texts = panel_texts(fig, "Annan")
-    assert ann_texts == ["för få svar för att visas"] * 2
+    assert ann_texts == ["n = 10"] * 2
     off_ax, off_texts = panel_texts(fig, "Offentlig sektor")
     assert off_texts == ["n = 12"] * 2 and off_ax.patches
-    assert "Grupper med färre än 10 svar visas inte" in fig.axes[1].get_xlabel()
-    # one shown sector: nothing to rank, and the text says why
-    assert any("minst två sektorer behöver minst 10 svar var" in line for line in printed)
+    assert "7 svar från grupper med färre än 10 ingår inte i jämförelsen." in fig.legends[0].get_title().get_text()
+    assert any("1. " in line and "n = 22," in line and "(7 svar från grupper med färre än 10 ingår inte)" in line
+               for line in printed)
 
     before = set(h.port.files())
     await h.run("/export")
     csv_file, xlsx_file = sorted(set(h.port.files()) - before)
     rows = csv_rows(csv_file)
     ide_rows = [r for r in rows if len(r) > 2 and r[2] == "Idéburen sektor"]
-    assert len(ide_rows) == 2 and all(r[3:] == ["för få svar för att visas"] for r in ide_rows)
-    assert ["", "Grupper med färre än 10 svar visas inte"] in rows
+    assert len(ide_rows) == 2 and all(r[3:] == ["för få svar"] for r in ide_rows)
+    assert ["", "7 svar från grupper med färre än 10 ingår inte i jämförelsen."] in rows
     book = load_workbook(xlsx_file)
     sheet_rows = [[c.value for c in row] for row in book["Sektorer"].iter_rows(min_row=2)]
     ide_cells = [r for r in sheet_rows if r[2] == "Idéburen sektor"]
-    assert len(ide_cells) == 2 and all(r[3] == "för få svar för att visas" and r[4] is None for r in ide_cells)
+    assert len(ide_cells) == 2 and all(r[3] == "för få svar" and r[4] is None for r in ide_cells)
     off_cells = [r for r in sheet_rows if r[2] == "Offentlig sektor"]
     assert [r[3] for r in off_cells] == [12, 12]
-    dividing = [[c.value for c in row] for row in book["Skillnad mellan sektorer"].iter_rows(min_row=2)]
-    assert all(r[0] is None for r in dividing)  # nothing ranked
-    assert dividing[0][8] == "för få svar för att visas" and dividing[0][9] == 1.0
+    dividing = [[c.value for c in row] for row in book["Skillnad mellan sektorer"].iter_rows()]
+    assert dividing[0][8:] == ["Offentlig sektor: medelvärde", "Annan: medelvärde"]
+    assert [r[0] for r in dividing[1:3]] == [1, 2]  # offentlig and annan are compared
 
 
 async def test_process_minimum_also_rules_the_prioritisation_split(
@@ -169,10 +169,11 @@ async def test_process_minimum_also_rules_the_prioritisation_split(
             await h.app.service.join(round_.workshop_id, key, sector=sector)
             await h.app.service.submit_ballot(round_.id, key, {first: 60, second: 40})
     printed = await h.run("/stang")
-    assert any("grupper med färre än 10 svar visas inte" in line for line in printed)
+    assert any("Per sektor, per deltagare. 7 svar från grupper med färre än 10 ingår inte i jämförelsen." in line
+               for line in printed)
+    assert any("n = 22 svar (7 svar från grupper med färre än 10 ingår inte)" in line for line in printed)
     fig = renderer.last("_sector_chart")
-    _, ide_texts = panel_texts(fig, "Idéburen sektor")
-    assert ide_texts == ["för få svar för\natt visas"]
+    assert [ax.get_title() for ax in fig.axes] == ["Offentlig sektor\nn = 12", "Annan\nn = 10"]
 
 
 # --- 6. the whole sector ranking and the change since an earlier round ---------------------------
@@ -194,9 +195,9 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
     summary = next(line for line in printed if "Skillnad mellan sektorerna" in line).split("\n")
     start = summary.index("Skillnad mellan sektorerna, störst först (medelvärde per sektor):")
     assert summary[start + 1:start + 5] == [
-        "Påstående 1: idéburen 5,0 · offentlig 1,0",
-        "Påstående 2: idéburen 4,0 · offentlig 3,0",
-        "Påstående 3: idéburen 3,0 · offentlig 3,0",
+        "Påstående 1: idéburen sektor 5,0 · offentlig sektor 1,0",
+        "Påstående 2: idéburen sektor 4,0 · offentlig sektor 3,0",
+        "Påstående 3: idéburen sektor 3,0 · offentlig sektor 3,0",
         "För få svar per sektor för att jämföra påstående 4.",
     ]
     start = summary.index(f"Jämfört med omgång #{last_year.id} (medelvärde då → nu, antal svar då → nu):")
@@ -215,7 +216,7 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
     dividing = [[c.value for c in row] for row in book["Skillnad mellan sektorer"].iter_rows()]
     assert dividing[0][:8] == ["Plats", "Nr", "Påstående", "Skillnad (0–1)", "Skillnad i medelvärde (steg)",
                                "Skillnad i fördelning (0–1)", "Högst", "Lägst"]
-    assert dividing[0][8:] == ["Idéburen sektor: medelvärde", "Offentlig sektor: medelvärde", "Annan: medelvärde"]
+    assert dividing[0][8:] == ["Idéburen sektor: medelvärde", "Offentlig sektor: medelvärde"]
     assert [r[:2] for r in dividing[1:4]] == [[1, 1], [2, 2], [3, 3]]
     assert dividing[1][4] == 4.0 and dividing[1][6:10] == ["Idéburen sektor", "Offentlig sektor", 5.0, 1.0]
     assert dividing[4][:4] == [None, 4, this_year.items[3].text, "färre än två sektorer kan visas"]
@@ -291,15 +292,14 @@ async def test_step_by_step_shows_where_the_room_stood_once_a_statement_is_final
     h, renderer = room
     await h.run("/workshop varmland-2015 Stegvis", "/barometer stegvis 1,2,3")
     round_ = await latest_round(h)
-    await h.app.service.join(round_.workshop_id, "p", sector=IDE)
-    await h.app.service.answer(round_.id, round_.items[0].id, "p", 4)
+    await vote(h, round_, "p", IDE, [[4, None, None]] * 5)
     printed = await h.run("/rummet 1")
     assert any("kan fortfarande besvaras" in line for line in printed)
     printed = await h.run("/nasta")
     picture = next(i for i, line in enumerate(printed) if "🖼 Påstående 1: Min organisation" in line)
     stepped = next(i for i, line in enumerate(printed) if "Påstående 2 av 3" in line)
     assert picture < stepped  # where the room stood, then the next statement
-    assert [p.get_height() for p in renderer.last("room_figure").axes[0].patches] == [0, 0, 0, 1, 0]
+    assert [p.get_height() for p in renderer.last("room_figure").axes[0].patches] == [0, 0, 0, 5, 0]
     printed = await h.run("/rummet 1", "/rummet 2")
     assert any("🖼 Påstående 1" in line for line in printed)
     assert any("kan fortfarande besvaras" in line for line in printed)  # statement 2 is being answered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
@@ -80,24 +81,20 @@ def test_ranked_bars_english_points_and_approval_labels() -> None:
     assert [t.get_text() for t in ax.texts][:2] == ["100 %", "50 %"]
 
 
-def test_sector_figure_side_by_side_with_suppressed() -> None:
+def test_sector_figure_draws_the_shown_panels_and_notes_what_is_left_out() -> None:
     by_sector = {
         Sector.IDEBUREN: BALLOTS * 2,
         Sector.OFFENTLIG: BALLOTS,
         Sector.ANNAN: BALLOTS[:3],
-        None: BALLOTS[:2],
+        None: BALLOTS[:1],
     }
     results = aggregate_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5)
+    assert results[Sector.ANNAN].suppressed and results[None].suppressed  # 3 + 1 < 5: left out
     order = aggregate(RoundKind.RANKING, BALLOTS, ITEMS, top_k=3).order
-    fig = sector_figure(results, NAMES, order=order)
-    ideburen, offentlig, annan, unknown = fig.axes
+    fig = sector_figure(results, NAMES, order=order, note="4 svar från grupper med färre än 5 ingår inte.")
+    ideburen, offentlig = fig.axes  # hidden groups get no empty panel
     assert ideburen.get_title() == "Idéburen sektor\nn = 12"
     assert offentlig.get_title() == "Offentlig sektor\nn = 6"
-    assert annan.get_title() == "Annan"  # no n for a suppressed group
-    assert unknown.get_title() == "Ej angiven sektor"
-    for hidden in (annan, unknown):
-        assert [t.get_text() for t in hidden.texts] == ["för få svar för\natt visas"]
-        assert not hidden.patches
     # same principle order, values per response so sizes compare
     assert tick_labels(ideburen)[0] == NAMES[order[0]]
     i_widths = [p.get_width() for p in ideburen.containers[0]]
@@ -108,7 +105,18 @@ def test_sector_figure_side_by_side_with_suppressed() -> None:
     # Rankings start at the all-equal baseline in every panel too, on one shared scale.
     assert all(p.get_x() == 2.5 for p in ideburen.patches) and ideburen.get_xlim() == offentlig.get_xlim()
     assert "alla lika viktiga" in fig.get_supxlabel()
+    assert "4 svar från grupper med färre än 5 ingår inte." in fig.get_supxlabel()
     assert fig.get_suptitle() == "Vilka principer är viktiga för oss?"
+
+
+def test_sector_figure_pools_small_groups_and_refuses_an_empty_chart() -> None:
+    by_sector = {Sector.IDEBUREN: BALLOTS * 2, Sector.OFFENTLIG: BALLOTS[:3], Sector.ANNAN: BALLOTS[:3]}
+    results = aggregate_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5)
+    _ideburen, pooled = sector_figure(results, NAMES).axes
+    assert pooled.get_title() == "Övriga\nn = 6"
+    hidden = aggregate_by_sector(RoundKind.RANKING, {Sector.IDEBUREN: BALLOTS[:3]}, ITEMS, top_k=3, min_group_size=5)
+    with pytest.raises(ValueError):
+        sector_figure(hidden, NAMES)
 
 
 def test_pairwise_figure_cells_in_schulze_order() -> None:

@@ -7,6 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from facilitation.export import to_csv, to_xlsx
+from facilitation.i18n import t
 from facilitation.model import Language, RoundKind, Sector
 from facilitation.prioritisation import aggregate, aggregate_by_sector
 from facilitation.prioritisation.export import export_tables
@@ -33,9 +34,9 @@ def test_tables_hold_aggregates_only() -> None:
     assert [row[1] for row in items.rows] == ["Dialog", "Öppenhet och insyn", NAMES[1]]
     assert [row[2] for row in items.rows] == [300, 200, 200]
     assert len(items.rows) == len(ITEMS) and len(pairwise.rows) == len(ITEMS)
-    # Annan (2) is hidden and drags Offentlig (next smallest) with it; no size leaks
-    assert sectors.headers == ["Princip", "Idéburen sektor (n = 10)", "Offentlig sektor", "Annan"]
-    assert sectors.rows[0] == ["Dialog", 60.0, "för få svar för att visas", "för få svar för att visas"]
+    # Annan (2) is hidden with its reason and no size; the other two are compared
+    assert sectors.headers == ["Princip", "Idéburen sektor (n = 10)", "Offentlig sektor (n = 5)", "Annan"]
+    assert sectors.rows[0] == ["Dialog", 60.0, 60.0, "för få svar"]
 
 
 def test_english_headers() -> None:
@@ -73,18 +74,12 @@ def test_every_formula_start_is_neutralised_in_csv_and_xlsx() -> None:
     assert all(c.data_type == "s" for c in cells)
 
 
-def t_suppressed(lang: Language) -> str:
-    from facilitation.i18n import t
-
-    return t("prio.chart.suppressed", lang)
-
-
 def test_swedish_csv_decimal_comma_english_point_xlsx_numbers() -> None:
     import csv
 
     def sector_row(lang: Language) -> list[str]:
         rows = list(csv.reader(io.StringIO(to_csv(tables(lang), lang).decode("utf-8-sig")), delimiter=";"))
-        return next(row for row in rows if row[:1] == ["Dialog"] and row[2:3] == [t_suppressed(lang)])
+        return next(row for row in rows if row[:1] == ["Dialog"] and row[3:4] == [t("hidden.too_few", lang)])
 
     assert sector_row(Language.SV)[1] == "60,0"  # points per participant in idéburen sektor
     assert sector_row(Language.EN)[1] == "60.0"

@@ -53,12 +53,15 @@ async def test_ranking_top3_with_simulated_room_via_run_local(tmp_path: Path) ->
         for response in await app.store.responses(round_.id):
             per_person.setdefault(response.participant_key, []).append(response.value)
         assert len(per_person) == 24 and all(sorted(v) == [1, 2, 3] for v in per_person.values())
-        # The posted winner is the one the stored ballots give.
+        # The posted winner is the one the stored ballots of the compared groups give: 10 idéburen and
+        # 10 offentlig; the 4 of "annan" are left out so nothing subtracts to their answers.
         grouped = await app.service.ballots_by_sector(round_.id)
-        ballots = [b for group in grouped.values() for b in group]
+        assert {s: len(b) for s, b in grouped.items()} == {"ideburen": 10, "offentlig": 10, "annan": 4}
+        ballots = grouped["ideburen"] + grouped["offentlig"]
         result = aggregate(RoundKind.RANKING, ballots, [i.id for i in round_.items], top_k=3)
         names = {item.id: item.text for item in round_.items}
-        summary = next(m.text for m in port.messages.values() if "n = 24 svar" in m.text)
+        summary = next(m.text for m in port.messages.values() if "n = 20 svar" in m.text)
+        assert "(4 svar från grupper med färre än 5 ingår inte)" in summary
         assert f"Vinnare: {names[result.order[0]]} (" in summary
         if result.condorcet_winner is not None:
             assert f"Condorcet-vinnare (fler föredrar den än tvärtom i varje parvis jämförelse): " \
@@ -123,8 +126,9 @@ async def test_full_ranking_ack_fits_telegram_and_partial_rankings_count(harness
     assert "14. Tillgänglighet" in ack and ack.startswith("…")
     assert len(await _own(h, round_, "anna")) == 14
     await h.run(f"@bertil {message}.2", f"@bertil {message}.3")  # stops after two
+    await h.run(":sim 5")  # a room needs at least 5 answers before its result is shown
     printed = await h.run("/stang")
-    summary = next(line for line in printed if "n = 2 svar" in line)
+    summary = next(line for line in printed if "n = 7 svar" in line)
     assert "1 svar valde färre än 14 (räknas som en kortare rangordning)." in summary
 
 
@@ -159,7 +163,8 @@ async def test_points_round_budget_minus_and_incomplete_ballots(harness: LocalHa
     printed = await h.run(":sim 12")
     assert "simulerade 12 deltagare: 120 knapptryck" in printed[-1] and "0 avvisade" in printed[-1]
     printed = await h.run("/stang")
-    summary = next(line for line in printed if "n = 13 svar" in line)
+    # 5 idéburen, 5 offentlig compared; 2 annan and anna (no sector) left out of everything
+    summary = next(line for line in printed if "n = 10 svar (3 svar från grupper med färre än 5 ingår inte)" in line)
     assert "1 svar fördelade inte alla 100 poäng och räknas inte." in summary
     assert "poäng" in summary.split("Topplistan:")[1]
     assert sum(p.suffix == ".png" for p in h.port.files()) == 2  # ranked bars and sectors
@@ -194,7 +199,7 @@ async def test_approval_toggles_and_clears(harness: LocalHarness) -> None:
     await h.run(f"@anna {button_at(h, message, '2. Dialog')}")
     printed = await h.run(":sim 15", "/stang")
     assert "simulerade 15 deltagare" in printed[0] and "0 avvisade" in printed[0]
-    summary = next(line for line in printed if "n = 16 svar" in line)
+    summary = next(line for line in printed if "n = 12 svar" in line)  # 6 + 6; 3 annan and anna left out
     assert "% markerade" in summary
 
 
@@ -255,7 +260,8 @@ async def test_export_after_close_holds_aggregates_only(harness: LocalHarness) -
     files = sorted(set(h.port.files()) - before)
     assert [p.suffix for p in files] == [".csv", ".xlsx"]
     csv_text = files[0].read_bytes().decode("utf-8-sig")
-    assert "Antal svar;20" in csv_text and "Borda-poäng" in csv_text
+    assert "Antal svar;16" in csv_text and "Borda-poäng" in csv_text  # 8 + 8 compared; 4 annan left out
+    assert "Svar från små grupper som inte ingår;4" in csv_text
     keys = {r.participant_key for r in await h.app.store.responses(round_.id)}
     assert len(keys) == 20
     with zipfile.ZipFile(files[1]) as book:
@@ -284,19 +290,19 @@ async def test_english_after_language_switch(harness: LocalHarness) -> None:
     assert h.last_ack() == t("prio.error.already_ranked", "en")
     await h.run(f"@anna {message}.3", f"@anna {message}.4")
     assert h.last_ack() == t("prio.error.ranking_full", "en", k=2)
-    await h.run(":sim 10")
+    await h.run(":sim 14")
     printed = await h.run("/close")
-    assert any("n = 11 svar" in line for line in printed)  # the room's results: Swedish
+    assert any("n = 12 svar" in line for line in printed)  # the room's results: Swedish
     assert not any("responses" in line for line in printed)
     printed = await h.run(":privat", f"/delta {code}", "/results 1")  # the facilitator's own chat: English
-    summary = next(line for line in printed if "n = 11 responses" in line)
+    summary = next(line for line in printed if "n = 12 responses" in line)
     assert "Winner: " in summary and ("Condorcet winner" in summary or "first by Schulze" in summary)
     assert "Borda points" in summary and "Dialogue" in summary  # principle names in English
     captions = [line for line in printed if line.startswith("[privat") and "🖼" in line]
     assert any("By sector" in c for c in captions)
     await h.run("/export 1")
     csv_text = next(p for p in h.port.files() if p.suffix == ".csv").read_bytes().decode("utf-8-sig")
-    assert "Responses;11" in csv_text and "Independence and autonomy" in csv_text
+    assert "Responses;12" in csv_text and "Independence and autonomy" in csv_text
     await h.run(":rum", f"@anna {message}.5")
     assert h.last_ack() == t("error.round_closed", "en")
 

@@ -20,7 +20,6 @@ from facilitation.barometer.metrics import (
     leik,
     sector_stats,
     statement_stats,
-    suppressed_sectors,
 )
 from facilitation.barometer.scale import (
     button_labels,
@@ -54,5 +53,4 @@ __all__ = [
     "scale_labels",
     "sector_stats",
     "statement_stats",
-    "suppressed_sectors",
 ]

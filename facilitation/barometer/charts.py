@@ -9,7 +9,7 @@ line people stand on in the workshop room.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from facilitation.barometer.metrics import SECTORS, GroupStatus, SectorBreakdown, StatementStats
+from facilitation.barometer.metrics import GroupStatus, SectorBreakdown, StatementStats
 from facilitation.barometer.scale import check_steps, scale_labels
 from facilitation.charting import (
     diverging_palette,
@@ -27,8 +27,10 @@ from facilitation.charting import (
     text_colour_on,
     wrap,
 )
+from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
-from facilitation.model import Language, Sector
+from facilitation.model import DEFAULT_SECTORS, Language
+from facilitation.suppression import POOLED, Hidden
 
 LABEL_WIDTH = 38
 #: An earlier round is drawn as hatched outlines, never as paler fills: a faded bar looks like
@@ -112,17 +114,23 @@ def diverging_figure(
     lang: Language | str = Language.SV,
     title: str | None = None,
     earlier: Sequence[StatementStats | None] | None = None,
+    notes: Sequence[str | None] | None = None,
+    footnote: str | None = None,
 ) -> Figure:
     """All statements as diverging stacked bars, first statement on top, n in each label.
 
     With ``earlier`` (matched to ``texts`` by position), each statement also gets a thin, pale
-    bar beneath it with the earlier round's n beside it, and a legend entry for it.
+    bar beneath it with the earlier round's n beside it, and a legend entry for it. A statement
+    with a ``notes`` entry (too few answers to show) gets that note instead of a bar, and
+    ``footnote`` goes under the axis (e.g. how many answers are not part of the result).
     """
     check_steps(steps)
-    if len(texts) != len(stats) or (earlier is not None and len(earlier) != len(stats)):
-        raise ValueError("texts, stats and earlier must be equally long")
-    has_earlier = earlier is not None and any(e is not None for e in earlier)
-    ticks = [f"{wrap(text, LABEL_WIDTH)}\n{_n(s.n, lang)}" for text, s in zip(texts, stats, strict=True)]
+    notes = list(notes) if notes is not None else [None] * len(stats)
+    if len(texts) != len(stats) or len(notes) != len(stats) or (earlier is not None and len(earlier) != len(stats)):
+        raise ValueError("texts, stats, notes and earlier must be equally long")
+    has_earlier = earlier is not None and any(e is not None and e.n for e in earlier)
+    ticks = [wrap(text, LABEL_WIDTH) + ("" if note else f"\n{_n(s.n, lang)}")
+             for text, s, note in zip(texts, stats, notes, strict=True)]
     fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 1.25 if has_earlier else 1.0)))
     ax = fig.add_subplot()
     labels = scale_labels(steps, lang)
@@ -135,16 +143,19 @@ def diverging_figure(
     if has_earlier:
         assert earlier is not None
         for y, before in zip(ys, earlier, strict=True):
-            if before is not None:
+            if before is not None and before.n:  # an earlier room below the minimum has nothing to draw
                 _earlier_bar(ax, y + 0.42, before, lang)
         handles.append(Patch(facecolor="white", edgecolor=NOTE_COLOUR, hatch=EARLIER_HATCH))
         legend_labels.append(t("barometer.chart.earlier", lang))
-    drawn = [*stats, *(e for e in earlier or () if e is not None)]
+    drawn = [*stats, *(e for e in earlier or () if e is not None and e.n)]
     extent = max([_extent(s) for s in drawn] + [50.0])
     _percent_axis(ax, min(120.0, math.ceil(extent / 10) * 10 + (20 if has_earlier else 10)))
+    for y, note in zip(ys, notes, strict=True):
+        if note:
+            ax.text(0, y, wrap(note, 60), ha="center", va="center", fontsize=10, style="italic", color=NOTE_COLOUR)
     ax.set_yticks(ys, ticks, fontsize=11)
     ax.set_ylim(len(stats) - 0.4 + (0.3 if has_earlier else 0), -0.6)
-    ax.set_xlabel(t("barometer.chart.axis", lang), fontsize=11)
+    ax.set_xlabel(t("barometer.chart.axis", lang) + (f"\n{wrap(footnote, 110)}" if footnote else ""), fontsize=11)
     ax.set_title(title or t("barometer.chart.title", lang), loc="left", fontsize=15)
     fit_legend(fig, handles, legend_labels)
     return fig
@@ -161,8 +172,15 @@ def _earlier_bar(ax: Axes, y: float, before: StatementStats, lang: Language | st
             color=NOTE_COLOUR)
 
 
-def _sector_name(sector: Sector, lang: Language | str) -> str:
-    return t(f"barometer.sector.{sector.value}", lang)
+def _cell_note(breakdown: SectorBreakdown, key: GroupKey) -> str:
+    """Why a panel has no bar on this statement, in text-key form (see :func:`sector_figure`)."""
+    if key == POOLED:
+        small = any(r is Hidden.TOO_FEW for r in breakdown.disclosure.hidden.values())
+        return "hidden.too_few" if small else "barometer.chart.no_answers"
+    group = breakdown.group(key)
+    if group.status is GroupStatus.EMPTY:
+        return "barometer.chart.no_answers"
+    return f"hidden.{group.reason.value if group.reason else Hidden.TOO_FEW.value}"
 
 
 def sector_figure(
@@ -171,46 +189,48 @@ def sector_figure(
     steps: int,
     lang: Language | str = Language.SV,
     title: str | None = None,
+    names: Mapping[GroupKey, str] | None = None,
+    note: str | None = None,
 ) -> Figure:
-    """One panel per sector, same statement order and ±100 % scale; hidden groups only say so.
+    """One panel per group shown on some statement, same statement order and ±100 % scale.
 
-    Sectors nobody answered for are left out (all three are drawn when no sector has answers).
+    ``names`` gives the panels' headings in presentation order (default: the default sectors).
+    A group that is shown on no statement gets no panel (``note``, above the legend, says what
+    was left out and why); on a statement where a drawn panel's group is hidden, the row says
+    why, in words. A split with no shown group at all is a ValueError: no empty chart is drawn.
     """
     check_steps(steps)
     if len(texts) != len(breakdowns):
         raise ValueError("texts and breakdowns must be equally long")
-    sectors = [s for s in SECTORS if any(b.group(s).status is not GroupStatus.EMPTY for b in breakdowns)]
-    sectors = sectors or list(SECTORS)
+    names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
+    keys = [key for key in names if any(key in b.shown for b in breakdowns)]
+    if not keys:
+        raise ValueError("no group is shown on any statement: there is no sector chart to draw")
     ticks = [wrap(text, 30) for text in texts]
-    fig = new_figure(max(9.0, 3.2 + 3.6 * len(sectors)), max(4.0, 2.0 + rows_height(ticks, 1.0)))
-    axes = fig.subplots(1, len(sectors), sharey=True, squeeze=False)[0]
+    fig = new_figure(max(9.0, 3.2 + 3.6 * len(keys)), max(4.0, 2.0 + rows_height(ticks, 1.0)))
+    axes = fig.subplots(1, len(keys), sharey=True, squeeze=False)[0]
     labels = scale_labels(steps, lang)
     colours = palette(steps)
     containers: list[BarContainer] = []
-    for ax, sector in zip(axes, sectors, strict=True):
-        rows = [(y, b.group(sector)) for y, b in enumerate(breakdowns)]
-        shown = [(y, g.stats) for y, g in rows if g.stats is not None]
-        if shown:
-            containers = _stacked(ax, [y for y, _ in shown], [s for _, s in shown], colours, labels, 0.7,
-                                  inline=False)
-        for y, group in rows:
-            if group.stats is not None:
-                ax.text(N_X, y, _n(group.stats.n, lang), ha="left", va="center", fontsize=10, color=NOTE_COLOUR)
+    for ax, key in zip(axes, keys, strict=True):
+        shown = [(y, b.shown[key]) for y, b in enumerate(breakdowns) if key in b.shown]
+        containers = _stacked(ax, [y for y, _ in shown], [s for _, s in shown], colours, labels, 0.7,
+                              inline=False)
+        for y, breakdown in enumerate(breakdowns):
+            stats = breakdown.shown.get(key)
+            if stats is not None:
+                ax.text(N_X, y, _n(stats.n, lang), ha="left", va="center", fontsize=10, color=NOTE_COLOUR)
             else:
-                key = "suppressed" if group.status is GroupStatus.SUPPRESSED else "no_answers"
-                ax.text(0, y, t(f"barometer.chart.{key}", lang), ha="center", va="center", fontsize=10,
-                        style="italic", color=NOTE_COLOUR)
+                ax.text(0, y, wrap(t(_cell_note(breakdown, key), lang), 30), ha="center", va="center",
+                        fontsize=10, style="italic", color=NOTE_COLOUR)
         _percent_axis(ax, 100.0, right=N_X + 32)
         ax.set_xticks([-100, -50, 0, 50, 100])
-        ax.set_title(_sector_name(sector, lang), fontsize=13)
+        ax.set_title(names[key], fontsize=13)
     axes[0].set_yticks(range(len(texts)), ticks, fontsize=10)
     axes[0].set_ylim(len(texts) - 0.5, -0.5)
-    min_size = breakdowns[0].min_group_size if breakdowns else 0
     fig.suptitle(title or t("barometer.chart.title", lang), fontsize=15)
-    axes[len(axes) // 2].set_xlabel(
-        f"{t('barometer.chart.axis', lang)}\n{t('barometer.export.min_group', lang, min=min_size)}", fontsize=10)
-    handles = containers or [Patch(facecolor=c) for c in colours]
-    fit_legend(fig, list(handles), labels)
+    axes[len(axes) // 2].set_xlabel(t("barometer.chart.axis", lang), fontsize=10)
+    fit_legend(fig, list(containers), labels, title=wrap(note, 110) if note else None, title_fontsize=10)
     return fig
 
 

@@ -1,28 +1,30 @@
 """Aggregate tables of an Åsiktsbarometer round for the follow-up report (CSV/XLSX).
 
 Only aggregates leave the bot: counts per step and metrics per statement, and per sector where
-the group is large enough. A suppressed group is written as text, with no count or value, so
-the export never shows more than the sector chart does. Pass the tables to
+the disclosure rule shows the group. A hidden group is written as its reason in words, with no
+count or value, so the export never shows more than the sector chart does. Pass the tables to
 :func:`facilitation.export.to_csv` / :func:`~facilitation.export.to_xlsx`, which neutralise
 formula-like text such as a statement starting with "=".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from facilitation.barometer.metrics import (
-    SECTORS,
     Division,
     GroupStatus,
     SectorBreakdown,
+    SectorGroup,
     StatementStats,
     compare,
 )
 from facilitation.barometer.scale import check_steps, scale_labels
 from facilitation.export import Cell, Table
+from facilitation.groups import GroupKey, group_names, hidden_text
 from facilitation.i18n import rounded_number, t
-from facilitation.model import Language, Sector
+from facilitation.model import DEFAULT_SECTORS, Language
+from facilitation.suppression import POOLED
 
 
 def _percent(share: float | None) -> float | None:
@@ -58,6 +60,32 @@ def _metric_headers(steps: int, lang: Language | str) -> list[str]:
     ]
 
 
+def _hidden(group: SectorGroup, lang: Language | str) -> str:
+    return hidden_text(group.reason, group.pooled, lang)
+
+
+def left_out_note(breakdowns: Sequence[SectorBreakdown], lang: Language | str) -> str:
+    """What the sector comparison leaves out, for captions, charts and exports.
+
+    "4 svar från grupper med färre än 5 ingår inte i jämförelsen" (a range when statements
+    differ); without any such answers, just the rule ("Grupper med färre än 5 svar visas inte").
+    """
+    minimum = breakdowns[0].min_group_size if breakdowns else 0
+    left = sorted({b.disclosure.residue for b in breakdowns if b.compared and b.disclosure.residue})
+    if not left:
+        return t("disclosure.rule", lang, min=minimum)
+    if len(left) == 1:
+        return t("disclosure.left_out", lang, n=left[0], min=minimum)
+    return t("disclosure.left_out_range", lang, low=left[0], high=left[-1], min=minimum)
+
+
+def overall_note(breakdown: SectorBreakdown, lang: Language | str) -> str | None:
+    """The note a statement's overall result carries instead of figures, or ``None`` if it is shown."""
+    if breakdown.disclosure.overall or not breakdown.disclosure.total:
+        return None
+    return t("disclosure.too_few_overall", lang, n=breakdown.disclosure.total, min=breakdown.min_group_size)
+
+
 def export_tables(
     texts: Sequence[str],
     stats: Sequence[StatementStats],
@@ -65,54 +93,65 @@ def export_tables(
     steps: int,
     lang: Language | str = Language.SV,
     *,
+    names: Mapping[GroupKey, str] | None = None,
     divisions: Sequence[Division] | None = None,
     earlier: Sequence[StatementStats | None] | None = None,
     earlier_round: int | None = None,
 ) -> list[Table]:
-    """Statements, sectors (suppressed groups as text only), then, when given, the ranking of
+    """Statements, sectors (hidden groups as their reason only), then, when given, the ranking of
     statements by how much the sectors differ and the change since an earlier round, and the scale.
+
+    ``stats`` are the published overall results (:attr:`SectorBreakdown.overall`); a statement
+    whose room is below the minimum gets its count and a note instead of figures.
     """
     check_steps(steps)
     if not len(texts) == len(stats) == len(breakdowns):
         raise ValueError("texts, stats and breakdowns must be equally long")
     if earlier is not None and len(earlier) != len(stats):
         raise ValueError("earlier must be as long as stats")
+    names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
     number = t("barometer.export.col.number", lang)
     statement = t("barometer.export.col.statement", lang)
     headers = _metric_headers(steps, lang)
-    overview = Table(t("barometer.export.sheet.statements", lang), [number, statement, *headers])
-    for index, (text, s) in enumerate(zip(texts, stats, strict=True), start=1):
-        overview.rows.append([index, text, *_metrics(s, lang)])
+    overview = Table(t("barometer.export.sheet.statements", lang),
+                     [number, statement, *headers, t("barometer.export.col.left_out", lang)])
+    for index, (text, s, breakdown) in enumerate(zip(texts, stats, breakdowns, strict=True), start=1):
+        note = overall_note(breakdown, lang)
+        if note is not None:
+            overview.rows.append([index, text, breakdown.disclosure.total, note])
+        else:
+            overview.rows.append([index, text, *_metrics(s, lang), breakdown.disclosure.residue])
 
-    suppressed = t("barometer.chart.suppressed", lang)
     sectors = Table(t("barometer.export.sheet.sectors", lang),
                     [number, statement, t("barometer.export.col.sector", lang), *headers])
+    pooled_anywhere = any(b.pooled is not None for b in breakdowns)
     for index, (text, breakdown) in enumerate(zip(texts, breakdowns, strict=True), start=1):
         for group in breakdown.groups:
-            name = t(f"barometer.sector.{group.sector.value}", lang)
+            if group.sector is None and group.status is GroupStatus.EMPTY:
+                continue  # "no sector" is a row only where someone gave none
+            name = names.get(group.sector, str(group.sector))
             if group.stats is not None:
                 sectors.rows.append([index, text, name, *_metrics(group.stats, lang)])
             elif group.status is GroupStatus.SUPPRESSED:
-                sectors.rows.append([index, text, name, suppressed])
+                sectors.rows.append([index, text, name, _hidden(group, lang)])
             else:
                 sectors.rows.append([index, text, name, 0])
-    min_size = breakdowns[0].min_group_size if breakdowns else None
-    if min_size is not None:
-        sectors.rows.append([None, t("barometer.export.min_group", lang, min=min_size)])
+        if breakdown.pooled is not None:
+            sectors.rows.append([index, text, names[POOLED], *_metrics(breakdown.pooled, lang)])
+        elif pooled_anywhere:
+            sectors.rows.append([index, text, names[POOLED], None])
+    if breakdowns:
+        sectors.rows.append([None, left_out_note(breakdowns, lang)])
 
     scale = Table(t("barometer.export.sheet.scale", lang),
                   [t("barometer.export.col.value", lang), t("barometer.export.col.label", lang)])
     scale.rows.extend([v, label] for v, label in enumerate(scale_labels(steps, lang), start=1))
     tables = [overview, sectors]
     if divisions is not None:
-        tables.append(dividing_table(texts, breakdowns, divisions, lang))
+        tables.append(dividing_table(texts, breakdowns, divisions, lang, names))
     if earlier is not None:
         tables.append(comparison_table(texts, stats, earlier, earlier_round, lang))
     return [*tables, scale]
-
-
-def _sector_name(sector: Sector, lang: Language | str) -> str:
-    return t(f"barometer.sector.{sector.value}", lang)
 
 
 def dividing_table(
@@ -120,34 +159,38 @@ def dividing_table(
     breakdowns: Sequence[SectorBreakdown],
     divisions: Sequence[Division],
     lang: Language | str = Language.SV,
+    names: Mapping[GroupKey, str] | None = None,
 ) -> Table:
-    """Every statement by how much the shown sectors differ, most dividing first.
+    """Every statement by how much the shown panels differ, most dividing first.
 
-    A sector's mean is written only where the sector split shows the group; a suppressed group
-    says so in words, exactly as on the sector sheet. Statements with fewer than two shown
-    sectors follow, unranked, with the reason.
+    A group's mean is written only where the sector split shows it; a hidden group gives its
+    reason in words, exactly as on the sector sheet. Statements whose groups are not compared
+    follow, unranked, with the reason.
     """
-    suppressed = t("barometer.chart.suppressed", lang)
+    names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
+    keys = [key for key in names if any(key in b.shown for b in breakdowns)]
     headers = [t(f"barometer.export.col.{key}", lang)
                for key in ("place", "number", "statement", "score", "mean_gap", "distance", "higher", "lower")]
-    headers += [t("barometer.export.col.sector_mean", lang, sector=_sector_name(s, lang)) for s in SECTORS]
+    headers += [t("barometer.export.col.sector_mean", lang, sector=names[key]) for key in keys]
     table = Table(t("barometer.export.sheet.dividing", lang), headers)
 
     def means(index: int) -> list[Cell]:
         cells: list[Cell] = []
-        for sector in SECTORS:
-            group = breakdowns[index].group(sector)
-            if group.stats is not None:
-                cells.append(_round(group.stats.mean, 2))
+        breakdown = breakdowns[index]
+        for key in keys:
+            stats = breakdown.shown.get(key)
+            if stats is not None:
+                cells.append(_round(stats.mean, 2))
+            elif key != POOLED and breakdown.group(key).status is GroupStatus.SUPPRESSED:
+                cells.append(_hidden(breakdown.group(key), lang))
             else:
-                cells.append(suppressed if group.status is GroupStatus.SUPPRESSED else None)
+                cells.append(None)
         return cells
 
     for place, division in enumerate(divisions, start=1):
         i = division.index
         table.rows.append([place, i + 1, texts[i], _round(division.score), _round(division.mean_gap, 2),
-                           _round(division.distance), _sector_name(division.higher, lang),
-                           _sector_name(division.lower, lang), *means(i)])
+                           _round(division.distance), names[division.higher], names[division.lower], *means(i)])
     ranked = {d.index for d in divisions}
     for i, text in enumerate(texts):
         if i not in ranked:
@@ -174,9 +217,14 @@ def comparison_table(
     name = t("barometer.export.sheet.comparison", lang)
     table = Table(name, [t(f"barometer.export.col.{key}", lang) for key in keys])
     for index, (text, now, before) in enumerate(zip(texts, stats, earlier, strict=True), start=1):
-        if before is None:
-            table.rows.append([index, text, None, now.n, None, _round(now.mean, 2), None, None,
-                               _percent(now.share_agree), None, t("barometer.export.compare_new", lang)])
+        if before is None or not before.n or not now.n:
+            # nothing to compare: not asked then, or too few answers then or now to be shown
+            note = ("compare_new" if before is None else "compare_too_few_then" if not before.n
+                    else "compare_too_few_now")
+            table.rows.append([index, text, before.n if before is not None and before.n else None,
+                               now.n or None, _round(before.mean, 2) if before is not None else None,
+                               _round(now.mean, 2), None, _percent(before.share_agree) if before else None,
+                               _percent(now.share_agree), None, t(f"barometer.export.{note}", lang)])
             continue
         change = compare(now, before)
         same_scale = now.steps == before.steps

@@ -14,27 +14,27 @@ Definitions used (all on the ordered steps 1..K, K = ``steps``):
   Review* 9(2): 85–90: ``D = 2/(K − 1) · Σ_{a<K} min(F_a, 1 − F_a)`` with F_a the cumulative
   share up to step a. D = 0 everyone on one step, 1 half at each end.
 
-Sector splits hide small groups (see :func:`suppressed_sectors`) because a small group's answer
-identifies its members.
+Sector splits follow the disclosure rule of :func:`facilitation.suppression.disclose`: a small
+group's answer identifies its members, and so would the overall result minus the groups shown.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from itertools import combinations
 
 from facilitation.barometer.scale import check_steps, check_value
-from facilitation.model import Sector, SectorValues
-from facilitation.suppression import suppressed_groups
+from facilitation.groups import group_keys, group_order, known_groups
+from facilitation.model import DEFAULT_SECTORS, SectorDef, SectorKey, SectorValues
+from facilitation.suppression import POOLED, Disclosure, Hidden, disclose
 
 DEFAULT_MIN_GROUP_SIZE = 5
 CONSENSUS_MIN_AGREEMENT = 0.5
 POLARISED_MIN_SIDE_SHARE = 0.25
-SECTORS: tuple[Sector, ...] = tuple(Sector)
 
 
 class Pattern(StrEnum):
@@ -156,11 +156,16 @@ class GroupStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SectorGroup:
-    """One sector's result; a suppressed group carries no stats, not even its size."""
+    """One group's result; a hidden group carries no stats, not even its size, only the reason.
 
-    sector: Sector
+    ``pooled`` marks a small group counted in the pooled panel ("Övriga") with others.
+    """
+
+    sector: SectorKey
     status: GroupStatus
     stats: StatementStats | None = None
+    reason: Hidden | None = None
+    pooled: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -176,49 +181,63 @@ class SectorGroup:
 
 @dataclass(frozen=True)
 class SectorBreakdown:
-    """Overall stats (everyone, also those without a sector) and one group per :class:`Sector`."""
+    """What one statement may publish: the overall result, one group per sector, the pooled panel.
+
+    ``overall`` is computed from the answers the disclosure rule lets into it (everyone, or the
+    compared groups when a small residue is left out); when the room is below the minimum it is
+    the stats of no answers and ``disclosure.overall`` is false. ``groups`` holds one entry per
+    group the process knows (its sectors, then "no sector"); ``pooled`` the stats of the small
+    groups shown together, if any. Hidden answers never reach any stats object here.
+    """
 
     overall: StatementStats
     groups: tuple[SectorGroup, ...]
     min_group_size: int
+    disclosure: Disclosure[SectorKey]
+    pooled: StatementStats | None = None
 
-    def group(self, sector: Sector) -> SectorGroup:
-        return next(g for g in self.groups if g.sector is sector)
+    def group(self, sector: SectorKey) -> SectorGroup:
+        return next(g for g in self.groups if g.sector == sector)
 
     @property
-    def shown(self) -> dict[Sector, StatementStats]:
-        return {g.sector: g.stats for g in self.groups if g.stats is not None}
+    def shown(self) -> dict[SectorKey, StatementStats]:
+        """Every panel that is drawn, by group key (the pooled one as :data:`POOLED`), in order."""
+        panels = {g.sector: g.stats for g in self.groups if g.stats is not None}
+        if self.pooled is not None:
+            panels[POOLED] = self.pooled
+        return panels
+
+    @property
+    def compared(self) -> bool:
+        return self.disclosure.compared
 
 
-def suppressed_sectors(sizes: Mapping[Sector | None, int], min_group_size: int) -> set[Sector]:
-    """Sectors to hide: those with 1..min−1 answers, plus protection against subtraction.
-
-    Participants who gave no sector (``None``) are never shown as a group but count in the
-    residue of :func:`facilitation.suppression.suppressed_groups`.
-    """
-    hidden = suppressed_groups(sizes, min_group_size, never_shown=(None,),
-                               order=lambda s: SECTORS.index(s) if s is not None else len(SECTORS))
-    return {s for s in hidden if s is not None}
-
-
-def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> SectorBreakdown:
-    """Overall stats and per-sector stats with small groups suppressed (:func:`suppressed_sectors`).
+def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+                 sectors: Sequence[SectorDef] = DEFAULT_SECTORS) -> SectorBreakdown:
+    """The published overall stats and per-group stats of one statement (see :func:`disclose`).
 
     All values, also of hidden groups, are validated first, so bad data fails the same way always.
     """
-    overall = statement_stats(sv.all_values, steps)
-    sizes = {s: len(v) for s, v in sv.by_sector.items()}
-    hidden = suppressed_sectors(sizes, min_group_size)
+    for value in sv.all_values:
+        check_value(value, steps)
+    by_group = known_groups(sv.by_sector, sectors)
+    order = group_order(sectors)
+    disclosure = disclose({key: len(values) for key, values in by_group.items()}, min_group_size,
+                          order=order.__getitem__)
     groups = []
-    for sector in SECTORS:
-        values = sv.by_sector.get(sector, [])
+    for key in group_keys(sectors):
+        values = by_group.get(key, [])
         if not values:
-            groups.append(SectorGroup(sector, GroupStatus.EMPTY))
-        elif sector in hidden:
-            groups.append(SectorGroup(sector, GroupStatus.SUPPRESSED))
+            groups.append(SectorGroup(key, GroupStatus.EMPTY))
+        elif key in disclosure.shown:
+            groups.append(SectorGroup(key, GroupStatus.SHOWN, statement_stats(values, steps)))
         else:
-            groups.append(SectorGroup(sector, GroupStatus.SHOWN, statement_stats(values, steps)))
-    return SectorBreakdown(overall, tuple(groups), min_group_size)
+            groups.append(SectorGroup(key, GroupStatus.SUPPRESSED, reason=disclosure.hidden[key],
+                                      pooled=key in disclosure.pooled))
+    included = [v for key in disclosure.included for v in by_group[key]]
+    pooled = [v for key in disclosure.pooled for v in by_group[key]]
+    return SectorBreakdown(statement_stats(included, steps), tuple(groups), min_group_size, disclosure,
+                           statement_stats(pooled, steps) if pooled else None)
 
 
 def distribution_distance(a: StatementStats, b: StatementStats) -> float:
@@ -240,11 +259,12 @@ def distribution_distance(a: StatementStats, b: StatementStats) -> float:
 
 @dataclass(frozen=True)
 class Division:
-    """How far apart the shown sectors are on statement ``index``.
+    """How far apart the shown panels are on statement ``index``.
 
     ``mean_gap`` is in scale steps (higher − lower mean of the most different pair);
     ``distance`` is :func:`distribution_distance` of that pair; ``score`` = (mean_gap/(K−1) +
-    distance)/2 in 0..1 and orders the list.
+    distance)/2 in 0..1 and orders the list. Keys are group keys (the pooled panel is
+    :data:`~facilitation.suppression.POOLED`).
     """
 
     index: int
@@ -252,22 +272,23 @@ class Division:
     score: float
     mean_gap: float
     distance: float
-    higher: Sector
-    lower: Sector
-    means: dict[Sector, float]
+    higher: SectorKey
+    lower: SectorKey
+    means: dict[SectorKey, float]
 
 
-def dividing_statements(
-    items: Sequence[SectorValues], steps: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
-) -> list[Division]:
-    """Statements ordered by how much the shown sectors differ, most dividing first.
+def dividing_statements(breakdowns: Sequence[SectorBreakdown], texts: Sequence[str]) -> list[Division]:
+    """Statements ordered by how much the shown panels differ, most dividing first.
 
-    Only unsuppressed sectors take part; a statement with fewer than two shown sectors is left
-    out. Equal scores keep statement order.
+    Only panels the disclosure rule shows take part; a statement whose groups are not compared
+    (fewer than two panels) is left out. Equal scores keep statement order.
     """
     divisions = []
-    for index, sv in enumerate(items):
-        shown = sector_stats(sv, steps, min_group_size).shown
+    for index, (breakdown, text) in enumerate(zip(breakdowns, texts, strict=True)):
+        if not breakdown.compared:
+            continue
+        shown = breakdown.shown
+        steps = breakdown.overall.steps
         best: Division | None = None
         for (sa, a), (sb, b) in combinations(shown.items(), 2):
             assert a.mean is not None and b.mean is not None
@@ -277,7 +298,7 @@ def dividing_statements(
             score = (gap / (steps - 1) + distance) / 2
             if best is None or score > best.score:
                 means = {s: st.mean for s, st in shown.items() if st.mean is not None}
-                best = Division(index, sv.item_text, score, gap, distance, hi, lo, means)
+                best = Division(index, text, score, gap, distance, hi, lo, means)
         if best is not None:
             divisions.append(best)
     return sorted(divisions, key=lambda d: -d.score)

@@ -12,22 +12,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitation.barometer.charts import diverging_figure, room_figure, sector_figure
-from facilitation.barometer.export import export_tables
+from facilitation.barometer.export import export_tables, left_out_note, overall_note
 from facilitation.barometer.metrics import (
-    SECTORS,
     Division,
     SectorBreakdown,
     StatementStats,
     dividing_statements,
     sector_stats,
-    statement_stats,
 )
 from facilitation.errors import DomainError
-from facilitation.exercises import Image, Output, Post, min_group_size_of
+from facilitation.exercises import Image, Output, Post, ResultFrame, result_frame
 from facilitation.export import to_csv, to_xlsx
+from facilitation.groups import GroupKey, group_names, group_short_names
 from facilitation.i18n import number_text, percent_text, t
-from facilitation.model import Language, Round, RoundKind, RoundStatus
+from facilitation.model import DEFAULT_SECTORS, Language, Round, RoundKind, RoundStatus, SectorDef
 from facilitation.ports import Attachment
+from facilitation.suppression import Hidden
 
 if TYPE_CHECKING:
     from facilitation.conversation import Conversation, Turn
@@ -37,9 +37,12 @@ if TYPE_CHECKING:
 class BarometerReport:
     """The aggregates of one barometer round, ready for text, charts and export.
 
-    ``divisions`` ranks the statements by how much the *shown* sectors differ; ``earlier`` holds
-    the comparison round's stats matched to this round's statements (``None`` where a statement
-    was not asked then) and is ``None`` altogether without a comparison.
+    ``breakdowns`` hold what the disclosure rule lets each statement publish (see
+    :func:`facilitation.suppression.disclose`); ``stats`` are their overall results (the stats of
+    no answers where the room is below the minimum). ``divisions`` ranks the statements by how
+    much the *shown* panels differ; ``earlier`` holds the comparison round's published overall
+    results matched to this round's statements (``None`` where a statement was not asked then)
+    and is ``None`` altogether without a comparison.
     """
 
     round_id: int
@@ -50,26 +53,37 @@ class BarometerReport:
     breakdowns: list[SectorBreakdown]
     divisions: list[Division]
     min_group_size: int
+    sectors: tuple[SectorDef, ...] = DEFAULT_SECTORS
     current_position: int | None = None
     earlier: list[StatementStats | None] | None = None
     earlier_round: int | None = None
 
+    def names(self, lang: Language) -> dict[GroupKey, str]:
+        return group_names(self.sectors, lang)
+
+
+async def _breakdowns(conv: Conversation, round_: Round) -> tuple[list[SectorBreakdown], ResultFrame]:
+    """Every statement of ``round_`` under the disclosure rule, with the frame it was judged by."""
+    values = await conv.service.sector_values(round_.id)
+    frame = await result_frame(conv, round_)
+    return [sector_stats(v, round_.scale_steps, frame.min_group_size, frame.sectors) for v in values], frame
+
 
 async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport:
-    """Aggregate ``round_`` with the effective minimum group size of its process."""
-    values = await conv.service.sector_values(round_.id)
-    steps = round_.scale_steps
-    minimum = await min_group_size_of(conv, round_)
+    """Aggregate ``round_`` with the effective minimum group size and sectors of its process."""
+    breakdowns, frame = await _breakdowns(conv, round_)
+    texts = [item.text for item in round_.items]
     earlier_round, earlier = await _earlier_round(conv, round_)
     return BarometerReport(
         round_id=round_.id,
         title=round_.title,
-        texts=[item.text for item in round_.items],
-        steps=steps,
-        stats=[statement_stats(v.all_values, steps) for v in values],
-        breakdowns=[sector_stats(v, steps, minimum) for v in values],
-        divisions=dividing_statements(values, steps, minimum),
-        min_group_size=minimum,
+        texts=texts,
+        steps=round_.scale_steps,
+        stats=[b.overall for b in breakdowns],
+        breakdowns=breakdowns,
+        divisions=dividing_statements(breakdowns, texts),
+        min_group_size=frame.min_group_size,
+        sectors=frame.sectors,
         current_position=round_.current_position,
         earlier=earlier,
         earlier_round=earlier_round,
@@ -77,15 +91,18 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
 
 
 async def _earlier_round(conv: Conversation, round_: Round) -> tuple[int | None, list[StatementStats | None] | None]:
-    """The comparison round's id and stats, matched to this round's statements by key or text."""
+    """The comparison round's id and its published overall results, matched by key or text.
+
+    The earlier round is judged by its own disclosure rule, so the comparison shows exactly what
+    that round published itself (an overall result below the minimum stays hidden).
+    """
     if round_.compare_round_id is None:
         return None, None
     earlier = await conv.service.store.round(round_.compare_round_id)
     if earlier is None or earlier.status != RoundStatus.CLOSED:
         return None, None
-    earlier_values = await conv.service.sector_values(earlier.id)
-    by_key = {item.ref_key or item.text: statement_stats(v.all_values, earlier.scale_steps)
-              for item, v in zip(earlier.items, earlier_values, strict=True)}
+    breakdowns, _ = await _breakdowns(conv, earlier)
+    by_key = {item.ref_key or item.text: b.overall for item, b in zip(earlier.items, breakdowns, strict=True)}
     return earlier.id, [by_key.get(item.ref_key or item.text) for item in round_.items]
 
 
@@ -98,25 +115,50 @@ def _decimal(value: float | None, lang: Language) -> str:
 
 
 def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:
-    return [
-        t("results.barometer_line", lang, number=i + 1, text=text, n=s.n, mean=_decimal(s.mean, lang),
-          agree=_pct(s.share_agree))
-        for i, (text, s) in enumerate(zip(report.texts, report.stats, strict=True))
-    ]
+    """One line per statement: n, mean, share agreeing — or why the room's result is not shown."""
+    lines = []
+    for i, (text, s, b) in enumerate(zip(report.texts, report.stats, report.breakdowns, strict=True)):
+        note = overall_note(b, lang)
+        if note is not None:
+            lines.append(t("results.barometer_line_hidden", lang, number=i + 1, text=text, note=note))
+            continue
+        line = t("results.barometer_line", lang, number=i + 1, text=text, n=s.n, mean=_decimal(s.mean, lang),
+                 agree=_pct(s.share_agree))
+        if b.disclosure.residue:
+            line += t("disclosure.left_out_line", lang, n=b.disclosure.residue, min=report.min_group_size)
+        lines.append(line)
+    return lines
+
+
+def _reason_lines(report: BarometerReport, lang: Language) -> str:
+    """Why no statement compares the sectors: each group with answers and its true reason."""
+    reasons: dict[GroupKey, Hidden | None] = {}
+    for breakdown in report.breakdowns:
+        for key, reason in breakdown.disclosure.hidden.items():
+            if reasons.get(key) is not Hidden.PROTECTS:
+                reasons[key] = reason
+        for key in breakdown.disclosure.shown:
+            reasons.setdefault(key, None)
+    names = report.names(lang)
+    parts = [f"{names[key]}: " + (t(f"hidden.{reason.value}", lang) if reason else t("hidden.only_group", lang))
+             for key, reason in sorted(reasons.items(), key=lambda e: list(names).index(e[0]))]
+    return "; ".join(parts)
 
 
 def _dividing_lines(report: BarometerReport, lang: Language) -> list[str]:
     """The whole ranking of statements by sector difference, one short line each.
 
-    Only shown sectors appear (a suppressed group's mean is never printed); statements without
-    two shown sectors are named at the end so nobody wonders where they went.
+    Only shown panels appear (a hidden group's mean is never printed); statements whose groups
+    are not compared are named at the end so nobody wonders where they went.
     """
     if not report.divisions:
-        return [t("barometer.results.dividing.none", lang, min=report.min_group_size)]
+        line = t("barometer.results.dividing.none", lang, min=report.min_group_size)
+        detail = _reason_lines(report, lang)
+        return [f"{line} {detail}." if detail else line]
+    names = group_short_names(report.sectors, lang)
     lines = [t("barometer.results.dividing.header", lang)]
     for division in report.divisions:
-        means = " · ".join(f"{t(f'barometer.sector_short.{s.value}', lang)} {_decimal(division.means[s], lang)}"
-                           for s in SECTORS if s in division.means)
+        means = " · ".join(f"{names[key]} {_decimal(mean, lang)}" for key, mean in division.means.items())
         lines.append(t("barometer.results.dividing.line", lang, number=division.index + 1, means=means))
     ranked = {d.index for d in report.divisions}
     left_out = [str(i + 1) for i in range(len(report.texts)) if i not in ranked]
@@ -133,6 +175,8 @@ def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
     for index, (now, before) in enumerate(zip(report.stats, report.earlier, strict=True), start=1):
         if before is None:
             lines.append(t("barometer.results.compare.new", lang, number=index, earlier=report.earlier_round))
+        elif not before.n or not now.n:
+            lines.append(t("barometer.results.compare.too_few", lang, number=index, earlier=report.earlier_round))
         elif before.steps == now.steps:
             lines.append(t("barometer.results.compare.line", lang, number=index, before=_decimal(before.mean, lang),
                            after=_decimal(now.mean, lang), n_before=before.n, n_after=now.n))
@@ -160,11 +204,19 @@ def most_divided_statement(stats: Sequence[StatementStats]) -> int | None:
     return min(answered)[1] if answered else None
 
 
-async def _room_image(conv: Conversation, round_id: int, position: int, text: str, stats: StatementStats,
-                      steps: int, caption_key: str, lang: Language) -> Image:
-    """The "where the room stands" chart of the statement at ``position`` (zero-based)."""
-    png = await conv.renderer.render(room_figure, text, stats, steps, lang)
+async def _room_output(conv: Conversation, round_id: int, position: int, text: str, breakdown: SectorBreakdown,
+                       caption_key: str, lang: Language) -> Output:
+    """The "where the room stands" chart of the statement at ``position`` (zero-based), or, when
+    the room's answers to it are too few to show, a sentence saying so."""
+    note = overall_note(breakdown, lang)
+    if note is not None:
+        return Post(t("barometer.room.too_few", lang, number=position + 1, note=note))
+    stats = breakdown.overall
+    png = await conv.renderer.render(room_figure, text, stats, stats.steps, lang)
     caption = t(caption_key, lang, number=position + 1, text=text)
+    if breakdown.disclosure.residue:
+        caption += t("disclosure.left_out_line", lang, n=breakdown.disclosure.residue,
+                     min=breakdown.min_group_size)
     return Image(png, caption, f"barometer-{round_id}-rummet-{position + 1}.png")
 
 
@@ -173,26 +225,35 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
 
     The room view shows the statement on screen in step mode, otherwise the statement that
     divides the room the most (:func:`most_divided_statement`); any other statement can be drawn
-    with :func:`room_view`.
+    with :func:`room_view`. No chart is posted that would have nothing to show: without any
+    statement above the minimum there is only the text, and the sector split only when some
+    statement compares at least two panels.
     """
     report = await barometer_report(conv, round_)
-    if all(s.n == 0 for s in report.stats):
+    if all(not b.disclosure.total for b in report.breakdowns):
         return [Post(t("round.no_answers", lang))]
     outputs: list[Output] = [Post(summary_text(report, lang))]
+    if not any(b.disclosure.overall for b in report.breakdowns):
+        return outputs
     title = report.title
+    notes = [overall_note(b, lang) for b in report.breakdowns]
+    left_out = left_out_note(report.breakdowns, lang) if any(b.disclosure.residue and b.disclosure.overall
+                                                             for b in report.breakdowns) else None
     png = await conv.renderer.render(diverging_figure, report.texts, report.stats, report.steps, lang, title,
-                                     report.earlier)
+                                     report.earlier, notes, left_out)
     outputs.append(Image(png, t("results.chart_caption", lang, title=title), f"barometer-{round_.id}.png"))
-    png = await conv.renderer.render(sector_figure, report.texts, report.breakdowns, report.steps, lang, title)
-    outputs.append(Image(png, t("results.sector_caption", lang, min=report.min_group_size),
-                         f"barometer-{round_.id}-sektorer.png"))
+    if any(b.compared for b in report.breakdowns):
+        note = left_out_note(report.breakdowns, lang)
+        png = await conv.renderer.render(sector_figure, report.texts, report.breakdowns, report.steps, lang, title,
+                                         report.names(lang), note)
+        outputs.append(Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png"))
     if report.current_position is not None:
         position, key = report.current_position, "barometer.room.caption"
     else:
         position, key = most_divided_statement(report.stats), "barometer.room.caption_most_divided"
     if position is not None:
-        outputs.append(await _room_image(conv, report.round_id, position, report.texts[position],
-                                         report.stats[position], report.steps, key, lang))
+        outputs.append(await _room_output(conv, report.round_id, position, report.texts[position],
+                                          report.breakdowns[position], key, lang))
     return outputs
 
 
@@ -202,7 +263,7 @@ async def room_view(conv: Conversation, round_: Round, number: int, lang: Langua
 
     Refused (DomainError) for another kind of round, a statement of an open round that can still
     be answered (a picture before and after one press would show that press) or a statement the
-    round does not have.
+    round does not have. It shows the same overall result as the round's other outputs.
     """
     if round_.kind != RoundKind.BAROMETER:
         raise DomainError("barometer.error.no_barometer")
@@ -213,10 +274,9 @@ async def room_view(conv: Conversation, round_: Round, number: int, lang: Langua
     passed = round_.current_position is not None and position < round_.current_position
     if round_.status != RoundStatus.CLOSED and not (round_.status == RoundStatus.OPEN and passed):
         raise DomainError("barometer.error.room_not_closed", round=round_.id)
-    values = await conv.service.sector_values(round_.id)
-    stats = statement_stats(values[position].all_values, round_.scale_steps)
-    return [await _room_image(conv, round_.id, position, round_.items[position].text, stats, round_.scale_steps,
-                              "barometer.room.caption", lang)]
+    breakdowns, _ = await _breakdowns(conv, round_)
+    return [await _room_output(conv, round_.id, position, round_.items[position].text, breakdowns[position],
+                               "barometer.room.caption", lang)]
 
 
 async def _room_round(conv: Conversation, turn: Turn, round_arg: str | None) -> Round:
@@ -253,7 +313,7 @@ async def barometer_export(conv: Conversation, round_: Round, lang: Language) ->
     """CSV and XLSX of a closed round's aggregates (no per-person rows), with the sector ranking
     and, if the round was compared with an earlier one, the change per statement."""
     report = await barometer_report(conv, round_)
-    tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang,
+    tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
                            divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round)
     caption = t("export.caption", lang, number=round_.id)
     return [

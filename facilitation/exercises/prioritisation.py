@@ -46,15 +46,17 @@ from facilitation.exercises import (
     Image,
     Output,
     Post,
+    ResultFrame,
     count_key,
-    min_group_size_of,
     process_of,
+    result_frame,
     t_count,
 )
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
+from facilitation.groups import group_names, group_short_names, hidden_text, known_groups, left_out_text
 from facilitation.i18n import number_text, percent_text, t
-from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Workshop
+from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, SectorKey, Workshop
 from facilitation.ports import Attachment, Button, Keyboard
 from facilitation.prioritisation import (
     ApprovalDraft,
@@ -62,20 +64,13 @@ from facilitation.prioritisation import (
     PriorityResult,
     RankingDraft,
     SectorResult,
-    aggregate,
-    aggregate_by_sector,
     sector_differences,
     validate_ballot,
 )
-from facilitation.prioritisation.charts import (
-    pairwise_figure,
-    ranked_bars_figure,
-    sector_figure,
-    sector_inline,
-)
+from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure, sector_figure
 from facilitation.prioritisation.export import export_tables
 from facilitation.prioritisation.methods import is_dots, winners
-from facilitation.prioritisation.sectors import SectorKey
+from facilitation.prioritisation.sectors import SectorSplit, split_by_sector
 
 if TYPE_CHECKING:
     from facilitation.conversation import Conversation, Turn
@@ -104,13 +99,32 @@ Draft = RankingDraft | PointsDraft | ApprovalDraft
 
 @dataclass(frozen=True)
 class _Counted:
-    """Counted ballots of a round: the overall result (None if no valid ballot) and per sector."""
+    """Counted ballots of a round under the disclosure rule.
 
-    result: PriorityResult | None
-    by_sector: dict[SectorKey, SectorResult]
-    excluded: int  # stored ballots that are not valid complete ballots (points not all given)
-    partial: int  # valid rankings shorter than k
-    min_group_size: int  # the effective minimum the sector split was suppressed with
+    ``split`` holds the published overall result (``None`` when no valid ballot is included:
+    none came in, or the room is below the minimum) and the groups; ``valid`` counts every valid
+    ballot, ``excluded`` the stored ballots that are not valid complete ballots (points not all
+    given; a count of people, like turnout) and ``partial`` the rankings shorter than k among
+    the *included* ballots only, since it says something about what they answered.
+    """
+
+    split: SectorSplit
+    valid: int
+    excluded: int
+    partial: int
+    frame: ResultFrame
+
+    @property
+    def result(self) -> PriorityResult | None:
+        return self.split.result
+
+    @property
+    def by_sector(self) -> dict[SectorKey, SectorResult]:
+        return self.split.by_sector
+
+    @property
+    def min_group_size(self) -> int:
+        return self.frame.min_group_size
 
 
 def prioritisation_title(process: Process, lang: Language) -> str:
@@ -324,13 +338,15 @@ class PrioritisationExercise(Exercise):
         return names
 
     async def _count(self, conv: Conversation, round_: Round) -> _Counted | None:
-        """Valid ballots counted overall and per sector; ``None`` when nobody answered."""
+        """Valid ballots counted under the disclosure rule; ``None`` when nobody answered."""
         grouped = await conv.service.ballots_by_sector(round_.id)
+        if not grouped:
+            return None
         item_ids = [item.id for item in round_.items]
         top_k = self._top_k(round_) if round_.kind == RoundKind.RANKING else None
         budget = self._budget(round_) if round_.kind == RoundKind.POINTS else None
         valid: dict[SectorKey, list[dict[int, int]]] = {}
-        excluded = partial = 0
+        excluded = 0
         for sector, ballots in grouped.items():
             for ballot in ballots:
                 try:
@@ -338,19 +354,13 @@ class PrioritisationExercise(Exercise):
                 except DomainError:
                     excluded += 1  # e.g. points not all given out yet
                     continue
-                if top_k is not None and len(ballot) < top_k:
-                    partial += 1
                 valid.setdefault(sector, []).append(ballot)
-        if not grouped:
-            return None
-        min_group_size = await min_group_size_of(conv, round_)
-        all_ballots = [b for ballots in valid.values() for b in ballots]
-        if not all_ballots:
-            return _Counted(None, {}, excluded, partial, min_group_size)
-        result = aggregate(round_.kind, all_ballots, item_ids, top_k, budget)
-        by_sector = aggregate_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
-                                        min_group_size=min_group_size)
-        return _Counted(result, by_sector, excluded, partial, min_group_size)
+        frame = await result_frame(conv, round_)
+        split = split_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
+                                min_group_size=frame.min_group_size, sectors=frame.sectors)
+        included = [b for key in split.disclosure.included for b in known_groups(valid, frame.sectors)[key]]
+        partial = sum(1 for b in included if top_k is not None and len(b) < top_k)
+        return _Counted(split, sum(len(b) for b in valid.values()), excluded, partial, frame)
 
     async def tally_note(self, conv: Conversation, round_: Round, lang: Language) -> str | None:
         """How many stored points ballots are not complete yet (they would not count at close).
@@ -390,8 +400,11 @@ class PrioritisationExercise(Exercise):
     def _summary(self, round_: Round, counted: _Counted, names: Mapping[int, str], lang: Language) -> str:
         result = counted.result
         assert result is not None
+        disclosure = counted.split.disclosure
         lines = [t("prioex.results.header", lang, title=round_.title, n=result.n_ballots),
                  t(f"prioex.results.decides.{result.measure}", lang)]
+        if disclosure.residue:
+            lines[0] += t("disclosure.left_out_line", lang, n=disclosure.residue, min=disclosure.minimum)
         first = winners(result)
         lines.append(t("prioex.results.winner" if len(first) == 1 else "prioex.results.winner_tie", lang,
                        names=", ".join(names[i] for i in first), score=self._score(result, first[0], lang)))
@@ -409,19 +422,43 @@ class PrioritisationExercise(Exercise):
             else:
                 lines.append(t_count("prioex.results.invalid", lang, counted.excluded))
         differences = sector_differences(counted.by_sector)
+        short = group_short_names(counted.frame.sectors, lang)
         if differences and differences[0].spread > 0:
             top = differences[0]
             lines.append(t("prioex.results.sector_difference", lang, name=names[top.item],
-                           high=sector_inline(top.highest, lang), low=sector_inline(top.lowest, lang)))
+                           high=short[top.highest], low=short[top.lowest]))
+        elif not counted.split.compared:
+            lines.append(self._not_compared(counted, lang))
         return "\n".join(lines)
 
+    @staticmethod
+    def _not_compared(counted: _Counted, lang: Language) -> str:
+        """Why the sectors are not compared: each group with ballots and its true reason."""
+        disclosure = counted.split.disclosure
+        names = group_names(counted.frame.sectors, lang)
+        parts = [f"{names[key]}: {hidden_text(reason, False, lang)}" for key, reason in disclosure.hidden.items()]
+        parts += [f"{names[key]}: {t('hidden.only_group', lang)}" for key in disclosure.shown]
+        line = t("prioex.results.not_compared", lang, min=disclosure.minimum)
+        return f"{line} {'; '.join(parts)}." if parts else line
+
+    def _unusable(self, round_: Round, counted: _Counted, lang: Language) -> str:
+        """Why a round has no result to show: no complete ballot, or fewer than the minimum."""
+        if not counted.valid:
+            return t_count("prioex.results.only_incomplete", lang, counted.excluded)
+        line = t("prioex.results.too_few", lang, note=t("disclosure.too_few_overall", lang, n=counted.valid,
+                                                         min=counted.min_group_size))
+        if counted.excluded and round_.kind == RoundKind.POINTS:
+            line += "\n" + t_count("prioex.results.incomplete_points", lang, counted.excluded,
+                                   budget=self._budget(round_), unit=self._unit(round_, lang))
+        return line
+
     async def results(self, conv: Conversation, round_: Round, lang: Language) -> list[Output]:
-        """Summary text, ranked bars, the sector split and (for rankings) the pairwise matrix."""
+        """Summary text, ranked bars, the sector split (when compared) and the pairwise matrix."""
         counted = await self._count(conv, round_)
         if counted is None:
             return [Post(t("round.no_answers", lang))]
         if counted.result is None:
-            return [Post(t_count("prioex.results.only_incomplete", lang, counted.excluded))]
+            return [Post(self._unusable(round_, counted, lang))]
         result = counted.result
         names = await self._names(conv, round_, lang)
         title = t("prioex.title", lang)
@@ -429,10 +466,11 @@ class PrioritisationExercise(Exercise):
         png = await conv.renderer.render(ranked_bars_figure, result, names, lang, title)
         outputs.append(Image(png, t("prioex.caption.bars", lang, title=round_.title, n=result.n_ballots),
                              f"prio-{round_.id}-ranking.png"))
-        if len(counted.by_sector) >= 2:
-            png = await conv.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order)
-            outputs.append(Image(png, t("prioex.caption.sectors", lang, min=counted.min_group_size),
-                                 f"prio-{round_.id}-sectors.png"))
+        if counted.split.compared:
+            note = left_out_text(counted.split.disclosure, lang)
+            png = await conv.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order,
+                                             group_names(counted.frame.sectors, lang), note)
+            outputs.append(Image(png, t("prioex.caption.sectors", lang, note=note), f"prio-{round_.id}-sectors.png"))
         if round_.kind == RoundKind.RANKING:
             png = await conv.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
             outputs.append(Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png"))
@@ -443,12 +481,19 @@ class PrioritisationExercise(Exercise):
         counted = await self._count(conv, round_)
         if counted is None:
             raise DomainError("round.no_answers")
-        if counted.result is None:
+        if not counted.valid:
             raise DomainError(count_key("prioex.results.only_incomplete", counted.excluded), count=counted.excluded)
+        if counted.result is None:
+            raise DomainError("prioex.error.too_few_to_export", n=counted.valid, min=counted.min_group_size)
         names = await self._names(conv, round_, lang)
-        tables: list[Table] = export_tables(counted.result, counted.by_sector or None, names, lang)
+        by_sector = counted.by_sector if counted.split.compared else None
+        tables: list[Table] = export_tables(counted.result, by_sector, names, lang,
+                                            names=group_names(counted.frame.sectors, lang),
+                                            note=left_out_text(counted.split.disclosure, lang))
         if counted.excluded:
             tables[0].rows.append([t("prioex.export.excluded", lang), counted.excluded])
+        if counted.split.disclosure.residue:
+            tables[0].rows.append([t("prioex.export.left_out", lang), counted.split.disclosure.residue])
         caption = t("export.caption", lang, number=round_.id)
         stem = f"{t('prioex.export.filename', lang)}-{round_.id}"
         return [
@@ -497,9 +542,9 @@ class PrioritisationExercise(Exercise):
 
 
 def _sector_chart(by_sector: Mapping[SectorKey, SectorResult], names: Mapping[int, str], lang: Language,
-                  title: str, order: Sequence[int]) -> Any:
+                  title: str, order: Sequence[int], group_names: Mapping[SectorKey, str], note: str) -> Any:
     """Module-level (picklable) wrapper: sector bars in the overall order."""
-    return sector_figure(by_sector, names, lang, title, order=order)
+    return sector_figure(by_sector, names, lang, title, order=order, names=group_names, note=note)
 
 
 def _pairwise_chart(matrix: Mapping[int, Mapping[int, int]], names: Mapping[int, str], lang: Language,

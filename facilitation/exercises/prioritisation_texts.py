@@ -95,7 +95,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Omgången är stängd. Ditt svar ({given} av {budget} {unit}) var inte fullständigt och räknades inte."
         ),
         "prioex.caption.bars": "{title} (n = {n})",
-        "prioex.caption.sectors": "Per sektor, per deltagare (grupper med färre än {min} svar visas inte)",
+        "prioex.caption.sectors": "Per sektor, per deltagare. {note}",
+        "prioex.results.too_few": "Resultatet visas inte: {note}.",
+        "prioex.results.not_compared": (
+            "Sektorerna jämförs inte: det behövs minst två grupper med minst {min} svar var (mindre grupper "
+            "räknas ihop som Övriga när de tillsammans har minst {min})."
+        ),
+        "prioex.export.left_out": "Svar från små grupper som inte ingår",
+        "prioex.error.too_few_to_export": "Det finns inget att exportera: {n} svar är för få för att visas (minst {min}).",
         "prioex.export.excluded": "Ofullständiga svar (räknas inte)",
         "prioex.export.filename": "prioritering",
     },
@@ -181,7 +188,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "The round is closed. Your answer ({given} of {budget} {unit}) was not complete and was not counted."
         ),
         "prioex.caption.bars": "{title} (n = {n})",
-        "prioex.caption.sectors": "By sector, per participant (groups with fewer than {min} responses are not shown)",
+        "prioex.caption.sectors": "By sector, per participant. {note}",
+        "prioex.results.too_few": "The result is not shown: {note}.",
+        "prioex.results.not_compared": (
+            "Sectors are not compared: it takes at least two groups with at least {min} answers each (smaller "
+            "groups are pooled as Others when together they have at least {min})."
+        ),
+        "prioex.export.left_out": "Answers from small groups not included",
+        "prioex.error.too_few_to_export": "There is nothing to export: {n} answers are too few to show (at least {min}).",
         "prioex.export.excluded": "Incomplete responses (not counted)",
         "prioex.export.filename": "prioritisation",
     },

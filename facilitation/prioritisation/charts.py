@@ -20,11 +20,12 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from facilitation.charting import SECTOR_COLOURS, new_figure, rows_height, wrap
+from facilitation.charting import new_figure, rows_height, sector_colour, wrap
+from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
-from facilitation.model import Language, RoundKind
+from facilitation.model import DEFAULT_SECTORS, Language, RoundKind, SectorKey
 from facilitation.prioritisation.methods import Matrix, PriorityResult, schulze_from_matrix
-from facilitation.prioritisation.sectors import SectorKey, SectorResult
+from facilitation.prioritisation.sectors import SectorResult
 
 BAR_COLOUR = "#1f5f8b"
 BELOW_ALPHA = 0.45  # a ranking bar below the all-equal baseline is paler
@@ -38,16 +39,6 @@ PAIRWISE_NAMED_COLUMNS = 8
 
 def _name(texts: Mapping[int, str], item: int, width: int = LABEL_WIDTH) -> str:
     return wrap(texts.get(item, f"#{item}"), width)
-
-
-def sector_label(sector: SectorKey, lang: Language = Language.SV) -> str:
-    """A sector as a heading ("Idéburen sektor")."""
-    return t(f"prio.sector.{sector.value}" if sector is not None else "prio.sector.none", lang)
-
-
-def sector_inline(sector: SectorKey, lang: Language = Language.SV) -> str:
-    """A sector inside a sentence ("högst för idéburen sektor"), lower case where Swedish wants it."""
-    return t(f"prio.sector_inline.{sector.value}" if sector is not None else "prio.sector_inline.none", lang)
 
 
 def _axis_label(measure: str, lang: Language, per_ballot: bool = False) -> str:
@@ -159,42 +150,45 @@ def sector_figure(
     title: str | None = None,
     *,
     order: Sequence[int] | None = None,
+    names: Mapping[GroupKey, str] | None = None,
+    note: str | None = None,
 ) -> Figure:
-    """Sectors side by side on a shared principle order and scale, scores per participant.
+    """The shown panels side by side on a shared principle order and scale, scores per participant.
 
-    ``order`` defaults to the first shown sector's order; a suppressed sector shows only a note.
-    Rankings start at the all-equal baseline as in :func:`ranked_bars_figure`.
+    Hidden groups get no panel; ``note`` (under the chart) says which answers are not part of
+    the comparison and why. ``names`` gives the panels' headings (default: the default sectors).
+    ``order`` defaults to the first panel's order. Rankings start at the all-equal baseline as in
+    :func:`ranked_bars_figure`.
     """
-    sectors = list(results_by_sector.values())
-    shown = [s.result for s in sectors if s.result is not None]
+    names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
+    panels = [s for s in results_by_sector.values() if s.result is not None]
+    if not panels:
+        raise ValueError("no group is shown: there is no sector chart to draw")
+    shown = [s.result for s in panels if s.result is not None]
     if order is None:
-        order = shown[0].order if shown else ()
-    kind = shown[0].kind if shown else RoundKind.RANKING
-    measure = shown[0].measure if shown else kind.value
-    n_items = len(shown[0].items) if shown else len(order)
+        order = shown[0].order
+    kind = shown[0].kind
+    measure = shown[0].measure
+    n_items = len(shown[0].items)
     ticks = [_name(texts, i, 22) for i in order]
-    fig = new_figure(max(6.0, 3.6 * len(sectors) + 2.2), _height(ticks) + (0.6 if kind is RoundKind.RANKING else 0))
+    fig = new_figure(max(6.0, 3.6 * len(panels) + 2.2), _height(ticks) + (0.6 if kind is RoundKind.RANKING else 0))
     fig.suptitle(title or t("prio.chart.title", lang), fontsize=15)
     scale = _scale(kind, [r.score_per_ballot(i) for r in shown for i in order], n_items)
-    axes = fig.subplots(1, max(len(sectors), 1), sharey=True, squeeze=False)[0]
-    for ax, sector in zip(axes, sectors, strict=False):
-        colour = SECTOR_COLOURS.get(sector.sector.value if sector.sector else None, "#999999")
-        name = sector_label(sector.sector, lang)
-        if sector.result is None:
-            ax.set_title(name, fontsize=12)
-            ax.text(0.5, 0.5, wrap(t("prio.chart.suppressed", lang), 18), transform=ax.transAxes,
-                    ha="center", va="center", fontsize=11, color=NOTE_COLOUR, style="italic")
-            ax.set_xticks([])
-            ax.set_ylim(len(order) - 0.5, -0.5)
-            ax.spines[["top", "right", "bottom"]].set_visible(False)
-            continue
-        result = sector.result
-        _bars(ax, [result.score_per_ballot(i) for i in order], kind, colour, scale, lang)
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for position, (ax, panel) in enumerate(zip(axes, panels, strict=True)):
+        result = panel.result
+        assert result is not None
+        _bars(ax, [result.score_per_ballot(i) for i in order], kind, sector_colour(panel.sector, position), scale,
+              lang)
+        name = names.get(panel.sector, str(panel.sector))
         ax.set_title(f"{name}\n{t('prio.chart.n_short', lang, n=result.n_ballots)}", fontsize=12)
         if kind is not RoundKind.RANKING:
             ax.set_xlabel(_axis_label(measure, lang, per_ballot=True))
-    if kind is RoundKind.RANKING and shown:
-        fig.supxlabel(_ranking_axis_label(n_items, lang), fontsize=10)
+    footer = [_ranking_axis_label(n_items, lang)] if kind is RoundKind.RANKING else []
+    if note:
+        footer.append(wrap(note, 110))
+    if footer:
+        fig.supxlabel("\n".join(footer), fontsize=10)
     axes[0].set_yticks(range(len(order)), ticks, fontsize=11)
     return fig
 

@@ -1,7 +1,7 @@
 """Aggregate tables of a prioritisation for the follow-up report (CSV/XLSX via facilitation.export).
 
 Only aggregates leave here: one row per principle or per pair, never one per person; a
-suppressed sector contributes its "too few" note, not its numbers or its size.
+hidden group contributes the reason it is hidden, not its numbers or its size.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from facilitation.export import Cell, Table
+from facilitation.groups import GroupKey, group_names, hidden_text
 from facilitation.i18n import rounded_number, t
-from facilitation.model import Language, RoundKind
-from facilitation.prioritisation.charts import sector_label
+from facilitation.model import DEFAULT_SECTORS, Language, RoundKind, SectorKey
 from facilitation.prioritisation.methods import PriorityResult, place_of, winners
-from facilitation.prioritisation.sectors import SectorKey, SectorResult
+from facilitation.prioritisation.sectors import SectorResult
 
 
 def export_tables(
@@ -21,11 +21,19 @@ def export_tables(
     by_sector: Mapping[SectorKey, SectorResult] | None,
     texts: Mapping[int, str],
     lang: Language = Language.SV,
+    *,
+    names: Mapping[GroupKey, str] | None = None,
+    note: str | None = None,
 ) -> list[Table]:
-    """Summary, per-principle, pairwise and (if given) per-sector tables, in chart order."""
+    """Summary, per-principle, pairwise and (if given) per-sector tables, in chart order.
+
+    ``result`` is the published overall result (the groups the disclosure rule includes);
+    ``note`` is written under the sector table (what the comparison leaves out, and why).
+    """
     tables = [_summary(result, texts, lang), _items(result, texts, lang), _pairwise(result, texts, lang)]
     if by_sector:
-        tables.append(_sectors(result, by_sector, texts, lang))
+        names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
+        tables.append(_sectors(result, by_sector, texts, lang, names, note))
     return tables
 
 
@@ -76,12 +84,13 @@ def _pairwise(result: PriorityResult, texts: Mapping[int, str], lang: Language) 
 
 
 def _sectors(
-    result: PriorityResult, by_sector: Mapping[SectorKey, SectorResult], texts: Mapping[int, str], lang: Language
+    result: PriorityResult, by_sector: Mapping[SectorKey, SectorResult], texts: Mapping[int, str], lang: Language,
+    names: Mapping[GroupKey, str], note: str | None,
 ) -> Table:
-    """Headline score per response for each shown sector; suppressed columns say so in every row."""
+    """Headline score per response for each shown panel; hidden groups give their reason in every row."""
     headers: list[str] = [t("prio.export.col.principle", lang)]
     for sector in by_sector.values():
-        label = sector_label(sector.sector, lang)
+        label = names.get(sector.sector, str(sector.sector))
         res = sector.result
         headers.append(label if res is None else t("prio.export.col.sector_n", lang, sector=label, n=res.n_ballots))
     rows: list[list[Cell]] = []
@@ -89,6 +98,9 @@ def _sectors(
         row: list[Cell] = [_n(texts, item)]
         for sector in by_sector.values():
             res = sector.result
-            row.append(t("prio.chart.suppressed", lang) if res is None else rounded_number(res.score_per_ballot(item), 4))
+            row.append(hidden_text(sector.reason, sector.pooled, lang) if res is None
+                       else rounded_number(res.score_per_ballot(item), 4))
         rows.append(row)
+    if note:
+        rows.append([note])
     return Table(t("prio.export.sheet.sectors", lang), headers, rows)

@@ -1,11 +1,10 @@
-"""Per-sector prioritisation results with small groups suppressed, and where sectors differ.
+"""Per-sector prioritisation results under the disclosure rule, and where sectors differ.
 
-A small group's result identifies its members, and the agreements forbid exposing them. A group
-with 1 … ``min_group_size`` − 1 ballots is *suppressed*: only the fact that it is suppressed is
-known, not its size. Because every count here is additive, a lone suppressed group could be
-recovered as "overall result minus the shown groups" (complementary disclosure). So while the
-suppressed groups together hold fewer than ``min_group_size`` ballots (always the case when
-exactly one group is suppressed), the smallest shown group is suppressed too, and so on.
+A small group's result identifies its members, and the agreements forbid exposing them. Which
+groups are shown, pooled ("Övriga") or left out is decided by
+:func:`facilitation.suppression.disclose`, the same rule the barometer uses: the overall result
+is counted only over the groups the rule includes, so "overall minus the shown groups" is never
+a group below the minimum.
 """
 
 from __future__ import annotations
@@ -13,36 +12,80 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from facilitation.model import RoundKind, Sector
+from facilitation.groups import group_order, known_groups
+from facilitation.model import DEFAULT_SECTORS, RoundKind, SectorDef, SectorKey
 from facilitation.prioritisation.methods import Ballot, PriorityResult, aggregate
-from facilitation.suppression import suppressed_groups as shared_suppressed_groups
+from facilitation.suppression import POOLED, Disclosure, Hidden, disclose
 
 DEFAULT_MIN_GROUP_SIZE = 5
-SectorKey = Sector | None
 
 
 @dataclass(frozen=True)
 class SectorResult:
-    """One sector's result, or ``result=None`` when suppressed (then nothing else is known)."""
+    """One group's result, or ``result=None`` when hidden (then only ``reason`` is known).
+
+    ``sector`` is a group key: a sector, ``None`` (no sector) or
+    :data:`~facilitation.suppression.POOLED` for the small groups shown together.
+    """
 
     sector: SectorKey
     result: PriorityResult | None
+    reason: Hidden | None = None
+    pooled: bool = False
 
     @property
     def suppressed(self) -> bool:
         return self.result is None
 
 
-def suppressed_groups(sizes: Mapping[SectorKey, int], min_group_size: int) -> set[SectorKey]:
-    """Groups to hide: the small ones plus, against subtraction, the next smallest as needed.
+@dataclass(frozen=True)
+class SectorSplit:
+    """A prioritisation under the disclosure rule: the overall result and the groups.
 
-    "Not given" (``None``) is a group of its own here and shown when it is large enough.
+    ``result`` is counted over the groups the rule includes (``None`` when no ballot is
+    included: the room is below the minimum); ``by_sector`` has one entry per group with
+    ballots, in presentation order, then the pooled panel if there is one.
     """
-    return shared_suppressed_groups(sizes, min_group_size, order=_sort_key)
+
+    result: PriorityResult | None
+    by_sector: dict[SectorKey, SectorResult]
+    disclosure: Disclosure[SectorKey]
+
+    @property
+    def compared(self) -> bool:
+        return self.disclosure.compared
 
 
-def _sort_key(sector: SectorKey) -> str:
-    return "" if sector is None else sector.value
+def split_by_sector(
+    kind: RoundKind,
+    ballots_by_sector: Mapping[SectorKey, Sequence[Ballot]],
+    items: Sequence[int],
+    *,
+    top_k: int | None = None,
+    budget: int | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    sectors: Sequence[SectorDef] = DEFAULT_SECTORS,
+) -> SectorSplit:
+    """The overall result and the per-group results the disclosure rule allows.
+
+    Every ballot is validated (also in hidden groups) so bad data fails the same way everywhere.
+    """
+    grouped = known_groups({key: list(ballots) for key, ballots in ballots_by_sector.items()}, sectors)
+    disclosure = disclose({key: len(b) for key, b in grouped.items()}, min_group_size,
+                          order=group_order(sectors).__getitem__)
+    out: dict[SectorKey, SectorResult] = {}
+    for key, ballots in grouped.items():
+        result = aggregate(kind, ballots, items, top_k, budget)
+        if key in disclosure.shown:
+            out[key] = SectorResult(key, result)
+        else:
+            out[key] = SectorResult(key, None, disclosure.hidden[key], key in disclosure.pooled)
+    if disclosure.pooled:
+        pooled = [b for key in disclosure.pooled for b in grouped[key]]
+        out[POOLED] = SectorResult(POOLED, aggregate(kind, pooled, items, top_k, budget))
+    included = [b for key in disclosure.included for b in grouped[key]]
+    overall = aggregate(kind, included, items, top_k, budget) if included else None
+    return SectorSplit(overall, out, disclosure)
 
 
 def aggregate_by_sector(
@@ -53,21 +96,11 @@ def aggregate_by_sector(
     top_k: int | None = None,
     budget: int | None = None,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    sectors: Sequence[SectorDef] = DEFAULT_SECTORS,
 ) -> dict[SectorKey, SectorResult]:
-    """Results per sector that has ballots, in :class:`Sector` order with "not given" last.
-
-    Every ballot is validated (also in hidden groups) so bad data fails the same way everywhere.
-    """
-    sizes = {s: len(b) for s, b in ballots_by_sector.items()}
-    hidden = suppressed_groups(sizes, min_group_size)
-    out: dict[SectorKey, SectorResult] = {}
-    for sector in [*Sector, None]:
-        ballots = ballots_by_sector.get(sector, ())
-        if not ballots:
-            continue
-        result = aggregate(kind, ballots, items, top_k, budget)
-        out[sector] = SectorResult(sector, None if sector in hidden else result)
-    return out
+    """The per-group results of :func:`split_by_sector` (sectors in order, "no sector", pooled)."""
+    return split_by_sector(kind, ballots_by_sector, items, top_k=top_k, budget=budget,
+                           min_group_size=min_group_size, sectors=sectors).by_sector
 
 
 @dataclass(frozen=True)
@@ -97,10 +130,10 @@ def normalised_score(result: PriorityResult, item: int) -> float:
 
 
 def sector_differences(results_by_sector: Mapping[SectorKey, SectorResult]) -> list[SectorDifference]:
-    """Principles ordered by the largest gap between shown sectors (max − min normalised score).
+    """Principles ordered by the largest gap between shown panels (max − min normalised score).
 
-    Suppressed sectors never take part; with fewer than two shown sectors there is nothing to
-    compare and the list is empty. Equal spreads keep the round's item order.
+    Hidden groups never take part (the pooled panel does); with fewer than two shown panels there
+    is nothing to compare and the list is empty. Equal spreads keep the round's item order.
     """
     shown = {s: r.result for s, r in results_by_sector.items() if r.result is not None}
     if len(shown) < 2:
