@@ -20,7 +20,7 @@ from facilitation.barometer.charts import diverging_figure, room_figure, sector_
 from facilitation.barometer.metrics import sector_stats, statement_stats
 from facilitation.charting import to_png
 from facilitation.model import Language, RoundKind, Sector, SectorValues
-from facilitation.prioritisation import aggregate, aggregate_by_sector
+from facilitation.prioritisation import aggregate, split_by_sector
 from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure
 from facilitation.prioritisation.charts import sector_figure as prio_sector_figure
 
@@ -129,7 +129,7 @@ def prioritisation_cases(rng: random.Random) -> dict[str, Callable[[], Figure]]:
                                  (RoundKind.POINTS, points, {"budget": 10}),
                                  (RoundKind.APPROVAL, approval, {})):
         result = aggregate(kind, ballots, items, **extra)
-        by_sector = aggregate_by_sector(kind, _by_sector(ballots), items, min_group_size=5, **extra)
+        by_sector = split_by_sector(kind, _by_sector(ballots), items, min_group_size=5, **extra).by_sector
         label = {"ranking": "rangordning", "points": "prickar", "approval": "markera"}[kind.value]
         cases[f"prio-langa-namn-{label}"] = lambda r=result: ranked_bars_figure(r, names, Language.SV)
         cases[f"prio-langa-namn-{label}-sektorer"] = (

@@ -45,21 +45,14 @@ def group_order(sectors: Sequence[SectorDef]) -> dict[GroupKey, int]:
     return {key: index for index, key in enumerate(keys)}
 
 
-def group_names(sectors: Sequence[SectorDef], lang: Language | str) -> dict[GroupKey, str]:
-    """Headings ("Idéburen sektor", "Ej angiven sektor", "Övriga") by group key, in order."""
+def group_names(sectors: Sequence[SectorDef], lang: Language | str, *, short: bool = False) -> dict[GroupKey, str]:
+    """Names by group key, in order: headings ("Idéburen sektor", "Ej angiven sektor", "Övriga"),
+    or with ``short`` the forms used inside a sentence ("idéburen sektor", "utan sektor", "övriga")."""
     language = Language(lang)
-    names: dict[GroupKey, str] = {s.key: s.name_in(language) for s in sectors}
-    names[None] = t("group.none", language)
-    names[POOLED] = t("group.pooled", language)
-    return names
-
-
-def group_short_names(sectors: Sequence[SectorDef], lang: Language | str) -> dict[GroupKey, str]:
-    """In-sentence names ("idéburen sektor", "utan sektor", "övriga") by group key, in order."""
-    language = Language(lang)
-    names: dict[GroupKey, str] = {s.key: s.short_in(language) for s in sectors}
-    names[None] = t("group.none_short", language)
-    names[POOLED] = t("group.pooled_short", language)
+    names: dict[GroupKey, str] = {s.key: s.short_in(language) if short else s.name_in(language) for s in sectors}
+    suffix = "_short" if short else ""
+    names[None] = t(f"group.none{suffix}", language)
+    names[POOLED] = t(f"group.pooled{suffix}", language)
     return names
 
 

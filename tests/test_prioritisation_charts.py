@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from facilitation.charting import SECTOR_COLOURS, to_png
 from facilitation.model import Language, RoundKind, Sector
-from facilitation.prioritisation import aggregate, aggregate_by_sector
+from facilitation.prioritisation import aggregate, split_by_sector
 from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure, sector_figure
 
 NAMES = {1: "Självständighet och oberoende", 2: "Dialog", 3: "Kvalitet", 4: "Långsiktighet",
@@ -88,7 +88,7 @@ def test_sector_figure_draws_the_shown_panels_and_notes_what_is_left_out() -> No
         Sector.ANNAN: BALLOTS[:3],
         None: BALLOTS[:1],
     }
-    results = aggregate_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5)
+    results = split_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5).by_sector
     assert results[Sector.ANNAN].suppressed and results[None].suppressed  # 3 + 1 < 5: left out
     order = aggregate(RoundKind.RANKING, BALLOTS, ITEMS, top_k=3).order
     fig = sector_figure(results, NAMES, order=order, note="4 svar från grupper med färre än 5 ingår inte.")
@@ -111,10 +111,10 @@ def test_sector_figure_draws_the_shown_panels_and_notes_what_is_left_out() -> No
 
 def test_sector_figure_pools_small_groups_and_refuses_an_empty_chart() -> None:
     by_sector = {Sector.IDEBUREN: BALLOTS * 2, Sector.OFFENTLIG: BALLOTS[:3], Sector.ANNAN: BALLOTS[:3]}
-    results = aggregate_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5)
+    results = split_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5).by_sector
     _ideburen, pooled = sector_figure(results, NAMES).axes
     assert pooled.get_title() == "Övriga\nn = 6"
-    hidden = aggregate_by_sector(RoundKind.RANKING, {Sector.IDEBUREN: BALLOTS[:3]}, ITEMS, top_k=3, min_group_size=5)
+    hidden = split_by_sector(RoundKind.RANKING, {Sector.IDEBUREN: BALLOTS[:3]}, ITEMS, top_k=3, min_group_size=5).by_sector
     with pytest.raises(ValueError):
         sector_figure(hidden, NAMES)
 

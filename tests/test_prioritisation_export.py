@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from facilitation.export import to_csv, to_xlsx
 from facilitation.i18n import t
 from facilitation.model import Language, RoundKind, Sector
-from facilitation.prioritisation import aggregate, aggregate_by_sector
+from facilitation.prioritisation import aggregate, split_by_sector
 from facilitation.prioritisation.export import export_tables
 
 NAMES = {1: "=HYPERLINK(\"http://evil\")", 2: "Dialog", 3: "Öppenhet och insyn"}
@@ -19,11 +19,11 @@ BALLOTS = [{2: 60, 3: 40}] * 5 + [{1: 100}] * 2
 
 def tables(lang: Language = Language.SV):  # type: ignore[no-untyped-def]
     result = aggregate(RoundKind.POINTS, BALLOTS, ITEMS, budget=100)
-    by_sector = aggregate_by_sector(
+    by_sector = split_by_sector(
         RoundKind.POINTS,
         {Sector.IDEBUREN: BALLOTS[:5] * 2, Sector.OFFENTLIG: BALLOTS[:5], Sector.ANNAN: BALLOTS[5:]},
         ITEMS, budget=100, min_group_size=5,
-    )
+    ).by_sector
     return export_tables(result, by_sector, NAMES, lang)
 
 

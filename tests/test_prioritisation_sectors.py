@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from facilitation.model import RoundKind, Sector
-from facilitation.prioritisation.sectors import aggregate_by_sector, sector_differences, split_by_sector
+from facilitation.prioritisation.sectors import sector_differences, split_by_sector
 from facilitation.suppression import POOLED, Hidden
 
 IDE, OFF, ANN = Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN
@@ -56,7 +56,7 @@ def test_sector_differences_orders_by_spread() -> None:
         IDE: [{1: 1, 2: 2, 3: 3}] * 5,  # 1 first
         OFF: [{3: 1, 2: 2, 1: 3}] * 5,  # 1 last
     }
-    results = aggregate_by_sector(RoundKind.RANKING, ballots, ITEMS, min_group_size=5)
+    results = split_by_sector(RoundKind.RANKING, ballots, ITEMS, min_group_size=5).by_sector
     diffs = sector_differences(results)
     assert [d.item for d in diffs] == [1, 3, 2]
     assert diffs[0].spread == pytest.approx(1.0)
@@ -66,5 +66,5 @@ def test_sector_differences_orders_by_spread() -> None:
 
 def test_sector_differences_ignore_suppressed() -> None:
     ballots = {IDE: [{1: 1}] * 5, OFF: [{2: 1}] * 2}
-    results = aggregate_by_sector(RoundKind.APPROVAL, ballots, ITEMS, min_group_size=5)
+    results = split_by_sector(RoundKind.APPROVAL, ballots, ITEMS, min_group_size=5).by_sector
     assert sector_differences(results) == []

@@ -23,7 +23,7 @@ from facilitation.barometer.metrics import (
 from facilitation.errors import DomainError
 from facilitation.exercises import Image, Output, Post, ResultFrame, result_frame
 from facilitation.export import to_csv, to_xlsx
-from facilitation.groups import GroupKey, group_names, group_short_names
+from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import DEFAULT_SECTORS, Language, Round, RoundKind, RoundStatus, SectorDef
 from facilitation.ports import Attachment
@@ -155,7 +155,7 @@ def _dividing_lines(report: BarometerReport, lang: Language) -> list[str]:
         line = t("barometer.results.dividing.none", lang, min=report.min_group_size)
         detail = _reason_lines(report, lang)
         return [f"{line} {detail}." if detail else line]
-    names = group_short_names(report.sectors, lang)
+    names = group_names(report.sectors, lang, short=True)
     lines = [t("barometer.results.dividing.header", lang)]
     for division in report.divisions:
         means = " · ".join(f"{names[key]} {_decimal(mean, lang)}" for key, mean in division.means.items())

@@ -54,7 +54,7 @@ from facilitation.exercises import (
 )
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
-from facilitation.groups import group_names, group_short_names, hidden_text, known_groups, left_out_text
+from facilitation.groups import group_names, hidden_text, known_groups, left_out_text
 from facilitation.i18n import number_text, percent_text, t
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, SectorKey, Workshop
 from facilitation.ports import Attachment, Button, Keyboard
@@ -422,7 +422,7 @@ class PrioritisationExercise(Exercise):
             else:
                 lines.append(t_count("prioex.results.invalid", lang, counted.excluded))
         differences = sector_differences(counted.by_sector)
-        short = group_short_names(counted.frame.sectors, lang)
+        short = group_names(counted.frame.sectors, lang, short=True)
         if differences and differences[0].spread > 0:
             top = differences[0]
             lines.append(t("prioex.results.sector_difference", lang, name=names[top.item],

@@ -22,8 +22,9 @@ from facilitation.prioritisation.methods import (
 from facilitation.prioritisation.sectors import (
     DEFAULT_MIN_GROUP_SIZE,
     SectorResult,
-    aggregate_by_sector,
+    SectorSplit,
     sector_differences,
+    split_by_sector,
 )
 
 __all__ = [
@@ -34,8 +35,8 @@ __all__ = [
     "PriorityResult",
     "RankingDraft",
     "SectorResult",
+    "SectorSplit",
     "aggregate",
-    "aggregate_by_sector",
     "approval_shares",
     "borda",
     "condorcet_winner",
@@ -44,5 +45,6 @@ __all__ = [
     "points_totals",
     "schulze",
     "sector_differences",
+    "split_by_sector",
     "validate_ballot",
 ]

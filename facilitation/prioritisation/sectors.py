@@ -88,21 +88,6 @@ def split_by_sector(
     return SectorSplit(overall, out, disclosure)
 
 
-def aggregate_by_sector(
-    kind: RoundKind,
-    ballots_by_sector: Mapping[SectorKey, Sequence[Ballot]],
-    items: Sequence[int],
-    *,
-    top_k: int | None = None,
-    budget: int | None = None,
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-    sectors: Sequence[SectorDef] = DEFAULT_SECTORS,
-) -> dict[SectorKey, SectorResult]:
-    """The per-group results of :func:`split_by_sector` (sectors in order, "no sector", pooled)."""
-    return split_by_sector(kind, ballots_by_sector, items, top_k=top_k, budget=budget,
-                           min_group_size=min_group_size, sectors=sectors).by_sector
-
-
 @dataclass(frozen=True)
 class SectorDifference:
     """How far apart the shown sectors put one principle (scores scaled to 0–1)."""
