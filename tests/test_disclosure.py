@@ -135,9 +135,6 @@ class ArgsRenderer(ChartRenderer):
     two identical charts; returning the record as the "PNG" puts it into the compared outputs.
     """
 
-    def __init__(self) -> None:
-        super().__init__(processes=0)
-
     async def render(self, build: Any, *args: Any, **kwargs: Any) -> bytes:
         return build.__name__.encode() + pickle.dumps((args, sorted(kwargs.items())))
 
@@ -359,7 +356,7 @@ async def test_the_10_10_4_room_renders_identical_pngs_whatever_annan_answered()
     assert any(other.first[k] != room.first[k] for k in room.people if k.startswith(ANN))
 
     async def pngs(r: Room) -> list[bytes]:
-        return [o[-1] for o in await every_output(r, renderer=ChartRenderer(processes=0)) if o[0] == "image"]
+        return [o[-1] for o in await every_output(r, renderer=ChartRenderer()) if o[0] == "image"]
 
     first, second = await pngs(room), await pngs(other)
     assert len(first) >= 10 and all(png.startswith(b"\x89PNG") for png in first) and first == second
