@@ -69,7 +69,7 @@ class App:
                     "run `dialogbot db upgrade` first"
                 )
         store = SqlStore(engine)
-        service = WorkshopService(store, processes, clock)
+        service = WorkshopService(store, processes, clock, min_group_size=settings.min_group_size)
         pseudonymizer = Pseudonymizer(settings.secret)
 
         def is_facilitator(user: UserRef) -> bool:
@@ -80,7 +80,7 @@ class App:
         conversation = Conversation(
             service, pseudonymizer, is_facilitator=is_facilitator,
             chat_admins_lead=settings.group_admins_are_facilitators, language=settings.language,
-            min_group_size=settings.min_group_size, renderer=renderer, exercises=default_exercises(),
+            renderer=renderer, exercises=default_exercises(),
         )
         from bot.meetings_chat import install
         from storage.meetings_repository import MeetingStore

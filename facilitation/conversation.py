@@ -110,7 +110,6 @@ class Conversation:
         is_facilitator: Callable[[UserRef], bool],
         chat_admins_lead: bool = False,
         language: Language = Language.SV,
-        min_group_size: int = 5,
         renderer: ChartRenderer | None = None,
         live: LiveUpdater | None = None,
         exercises: Sequence[Exercise] = (),
@@ -121,7 +120,6 @@ class Conversation:
         self.is_facilitator = is_facilitator  # a configured facilitator: leads every workshop, anywhere
         self.chat_admins_lead = chat_admins_lead
         self.language = language
-        self.min_group_size = min_group_size
         self.renderer = renderer or ChartRenderer()
         self.live = live or LiveUpdater()
         self.live.on_lost = self._on_live_lost

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from facilitation.model import Language
 
@@ -78,12 +81,20 @@ def to_csv(tables: list[Table], lang: Language | str = Language.SV) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(tables: list[Table]) -> bytes:
-    """The tables as an XLSX workbook, one sheet each; text cells are stored as text, not formulas."""
+def to_xlsx(tables: list[Table], stamp: datetime | None = None) -> bytes:
+    """The tables as an XLSX workbook, one sheet each; text cells are stored as text, not formulas.
+
+    The same tables give the same bytes: the workbook's created/modified dates and every zip
+    entry's date are ``stamp`` (e.g. when the round closed; default 1980-01-01, the zip format's
+    first day), not the moment of writing, so two exports of a closed round can be compared
+    byte for byte.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    stamp = (stamp or _ZIP_EPOCH).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     workbook = Workbook()
+    workbook.properties.created = stamp
     workbook.remove(workbook.active)
     used: set[str] = set()
     for table in tables:
@@ -100,7 +111,27 @@ def to_xlsx(tables: list[Table]) -> bytes:
                     cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _restamped(buffer.getvalue(), stamp)
+
+
+_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _restamped(xlsx: bytes, stamp: datetime) -> bytes:
+    """``xlsx`` with every zip entry dated ``stamp`` and the document's modified date ``stamp``
+    (openpyxl writes the time of saving into both)."""
+    written = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source, target = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + written + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(entry, data)
+    return target.getvalue()
 
 
 def _xlsx_cell(value: Cell) -> Cell:

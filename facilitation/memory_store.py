@@ -13,9 +13,11 @@ from datetime import datetime
 
 from facilitation.model import (
     ChatBinding,
+    FrozenAnswer,
     Language,
     Participant,
     Response,
+    ResultFrame,
     Round,
     RoundItem,
     RoundKind,
@@ -24,7 +26,7 @@ from facilitation.model import (
     Workshop,
 )
 from facilitation.ports import ChatRef
-from facilitation.store import BallotChange
+from facilitation.store import BallotChange, frozen_rows
 
 
 class MemoryStore:
@@ -38,6 +40,7 @@ class MemoryStore:
         self._responses: dict[tuple[int, int, str], Response] = {}
         self._bindings: dict[str, ChatBinding] = {}
         self._presses: dict[str, int] = {}  # press key → round
+        self._frozen: dict[int, list[FrozenAnswer]] = {}  # round → its frozen answers (no keys)
         self._rooms: dict[int, dict[tuple[str, str], ChatRef]] = {}
         self._languages: dict[str, Language] = {}
         self._ids = {"workshop": 0, "round": 0, "item": 0}
@@ -149,6 +152,43 @@ class MemoryStore:
         async with self._lock:
             self._rounds[round_id].current_position = position
 
+    async def freeze_items(self, round_id: int, item_ids: Sequence[int], frame: ResultFrame) -> None:
+        async with self._lock:
+            if round_id in self._rounds:
+                self._freeze(self._rounds[round_id], item_ids, frame)
+
+    async def close_round(self, round_id: int, at: datetime, frame: ResultFrame) -> bool:
+        async with self._lock:
+            round_ = self._open(round_id)
+            if round_ is None:
+                return False
+            round_.status = RoundStatus.CLOSED
+            round_.closed_at = at
+            self._presses = {k: r for k, r in self._presses.items() if r != round_id}
+            self._freeze(round_, [item.id for item in round_.items], frame)
+            round_.turnout = len({k for (rid, _, k) in self._responses if rid == round_id})
+            return True
+
+    def _freeze(self, round_: Round, item_ids: Sequence[int], frame: ResultFrame) -> None:
+        round_.frame = round_.frame or frame
+        claimed = {item.id for item in round_.items if item.id in item_ids and not item.frozen}
+        for item in round_.items:
+            item.frozen = item.frozen or item.id in claimed
+        people = {k: p.sector for (w, k), p in self._participants.items() if w == round_.workshop_id}
+        answers = [(k, i, r.value, people.get(k)) for (rid, i, k), r in self._responses.items()
+                   if rid == round_.id and i in claimed]
+        stored = self._frozen.setdefault(round_.id, [])
+        stored.extend(frozen_rows(answers, frame, max((a.ballot for a in stored), default=0) + 1))
+
+    async def frozen_answers(self, round_id: int) -> list[FrozenAnswer]:
+        return list(self._frozen.get(round_id, []))
+
+    async def fix_frame(self, round_id: int, frame: ResultFrame) -> None:
+        async with self._lock:
+            round_ = self._rounds.get(round_id)
+            if round_ is not None and round_.frame is None:
+                round_.frame = frame
+
     def _open(self, round_id: int) -> Round | None:
         round_ = self._rounds.get(round_id)
         return round_ if round_ is not None and round_.status == RoundStatus.OPEN else None
@@ -158,7 +198,8 @@ class MemoryStore:
     ) -> bool:
         async with self._lock:
             round_ = self._open(round_id)
-            if round_ is None or round_.item(item_id) is None:
+            item = round_.item(item_id) if round_ is not None else None
+            if round_ is None or item is None or item.frozen:
                 return False
             self._participants.setdefault((round_.workshop_id, participant_key),
                                           Participant(participant_key, round_.workshop_id))

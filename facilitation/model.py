@@ -164,6 +164,35 @@ class Participant:
     organisation: str | None = None
 
 
+@dataclass(frozen=True)
+class ResultFrame:
+    """What a round's results are split and judged by: the minimum group size and the sectors.
+
+    Fixed into the round when its first answers become final, so a later change of
+    ``min_group_size`` or of the process's sector list cannot change — and so reveal — what a
+    closed round publishes.
+    """
+
+    min_group_size: int
+    sectors: tuple[SectorDef, ...] = DEFAULT_SECTORS
+
+
+@dataclass(frozen=True)
+class FrozenAnswer:
+    """One final answer, copied without any key when its item was frozen.
+
+    ``sector`` is the participant's sector at that moment (``None``: none, or one the process
+    no longer has). ``ballot`` numbers the participants of one freeze in a shuffled order, so a
+    prioritisation's answers can be regrouped into ballots; it says nothing about who, and the
+    same person has another number in a later freeze of the same round.
+    """
+
+    item_id: int
+    ballot: int
+    sector: SectorKey
+    value: int
+
+
 @dataclass
 class RoundItem:
     """A statement or principle inside a round; ``position`` orders them from 0."""
@@ -172,6 +201,8 @@ class RoundItem:
     position: int
     text: str
     ref_key: str = ""
+    #: Its answers are final and copied, without keys, into the round's frozen answers.
+    frozen: bool = False
 
 
 @dataclass
@@ -181,6 +212,11 @@ class Round:
     ``settings`` holds exercise parameters: ``scale_steps`` for a barometer, ``top_k`` for a
     ranking, ``budget`` for points. ``current_position`` is the statement shown when the
     facilitator steps through one item at a time (``None`` means all items are shown).
+
+    ``frame`` is what the round's results are judged by — the minimum group size and the
+    sectors — fixed the first time an answer of it becomes final (a step on, or the close), and
+    ``turnout`` is how many took part, fixed at the close: a closed round's published figures
+    never change, whatever the configuration or the participants do afterwards.
     """
 
     id: int
@@ -194,6 +230,8 @@ class Round:
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     compare_round_id: int | None = None
+    frame: ResultFrame | None = None
+    turnout: int | None = None
 
     def item(self, item_id: int) -> RoundItem | None:
         """The item with ``item_id`` if it belongs to this round."""

@@ -14,17 +14,21 @@ from datetime import UTC, datetime
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.errors import DomainError
 from facilitation.model import (
+    DEFAULT_SECTORS,
     Language,
     Participant,
     Process,
+    ResultFrame,
     Round,
     RoundKind,
     RoundStatus,
     Sector,
+    SectorKey,
     SectorValues,
     Workshop,
 )
 from facilitation.store import BallotChange, Store
+from facilitation.suppression import effective_min_group_size
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 JOIN_CODE_LENGTH = 6
@@ -47,9 +51,11 @@ class WorkshopService:
     """The workshop rules; one instance serves every platform."""
 
     def __init__(self, store: Store, processes: Mapping[str, Process], clock: Clock = utc_now,
-                 cache_seconds: float = 2.0) -> None:
+                 cache_seconds: float = 2.0, min_group_size: int = 5) -> None:
         self.store = store
         self.processes = processes
+        #: The installation's minimum group size; a process may ask for more (see :meth:`live_frame`).
+        self.min_group_size = min_group_size
         self.clock = clock
         # Votes arrive in bursts: rounds and participants are read from short-lived caches.
         self._rounds: TTLCache[Round] = TTLCache(cache_seconds, 1000)
@@ -167,20 +173,33 @@ class WorkshopService:
         return await self.require_round(round_id)
 
     async def close_round(self, round_id: int) -> Round:
-        """Close an open round; answers after this are refused."""
+        """Close an open round; answers after this are refused.
+
+        In the same transaction the round's answers are frozen (copied without keys, with each
+        participant's sector as it is now), its frame and turnout fixed: what it publishes from now
+        on never changes, whoever changes sector or asks to be forgotten afterwards.
+        """
         round_ = await self.require_round(round_id)
         self._rounds.drop(round_id)
-        if not await self.store.transition_round(round_id, RoundStatus.OPEN, RoundStatus.CLOSED, self.clock()):
+        frame = round_.frame or await self.live_frame(round_.workshop_id)
+        if not await self.store.close_round(round_id, self.clock(), frame):
             raise DomainError("error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open")
         return await self.require_round(round_id)
 
     async def step(self, round_id: int, position: int | None) -> Round:
-        """Show one item at a time (``position``) or all items (``None``) of an open round."""
+        """Show one item at a time (``position``) or all items (``None``) of an open round.
+
+        Stepping on freezes the items left behind: their answers are final (no more are taken)
+        and what is shown of them now is what the round will show of them forever.
+        """
         round_ = await self.require_round(round_id)
         if round_.status != RoundStatus.OPEN:
             raise DomainError("error.round_not_open")
         if position is not None and not 0 <= position < len(round_.items):
             raise DomainError("error.no_more_items")
+        passed = [item.id for item in round_.items if position is not None and item.position < position]
+        if passed:
+            await self.store.freeze_items(round_id, passed, round_.frame or await self.live_frame(round_.workshop_id))
         await self.store.set_current_position(round_id, position)
         self._rounds.drop(round_id)
         round_.current_position = position
@@ -218,7 +237,9 @@ class WorkshopService:
         else:
             raise DomainError("error.bad_button")
         if not await self.store.set_response(round_id, item_id, participant_key, value, self.clock()):
-            raise DomainError("error.round_closed")
+            self._rounds.drop(round_id)
+            now = await self.require_round(round_id)  # closed, or stepped past this statement
+            raise DomainError("error.item_not_current" if now.status == RoundStatus.OPEN else "error.round_closed")
         return round_, participant
 
     async def change_ballot(
@@ -273,28 +294,69 @@ class WorkshopService:
             self._people.put(workshop_id, people)
         return people
 
-    # --- anonymous read-outs -------------------------------------------------------------
+    # --- frames and anonymous read-outs ------------------------------------------------------
+    async def live_frame(self, workshop_id: int) -> ResultFrame:
+        """The frame a round of this workshop would be judged by now: the stricter of the
+        installation's and the process's minimum group size, and the process's sectors."""
+        workshop = await self.require_workshop(workshop_id)
+        process = self.processes.get(workshop.process_key)
+        minimum = effective_min_group_size(self.min_group_size, process.min_group_size if process else None)
+        return ResultFrame(minimum, process.sectors if process else DEFAULT_SECTORS)
+
+    async def result_frame(self, round_: Round) -> ResultFrame:
+        """The frame ``round_``'s results are judged by: the one fixed into it, if any.
+
+        A round closed before frames were kept gets today's frame, fixed into it the first time
+        its results are read, so from then on it never changes either.
+        """
+        if round_.frame is not None:
+            return round_.frame
+        frame = await self.live_frame(round_.workshop_id)
+        if round_.status == RoundStatus.CLOSED:
+            await self.store.fix_frame(round_.id, frame)
+            fixed = await self.require_round(round_.id)
+            return fixed.frame or frame
+        return frame
+
     async def turnout(self, round_id: int) -> int:
+        """How many have answered; for a closed round the number fixed when it closed."""
+        round_ = await self.require_round(round_id)
+        if round_.status == RoundStatus.CLOSED and round_.turnout is not None:
+            return round_.turnout
         return await self.store.turnout(round_id)
 
     async def sector_values(self, round_id: int) -> list[SectorValues]:
-        """Answers per item grouped by sector, with no participant key attached."""
+        """The frozen answers per item grouped by sector, with no participant key attached.
+
+        Only final answers are ever aggregated: an item not yet frozen (still being answered)
+        has none here.
+        """
         round_ = await self.require_round(round_id)
-        sectors = await self._sectors(round_.workshop_id)
-        per_item: dict[int, dict[Sector | None, list[int]]] = {item.id: {} for item in round_.items}
-        for response in await self.store.responses(round_id):
-            group = per_item[response.item_id].setdefault(sectors.get(response.participant_key), [])
-            group.append(response.value)
+        per_item: dict[int, dict[SectorKey, list[int]]] = {item.id: {} for item in round_.items}
+        for answer in await self.store.frozen_answers(round_id):
+            per_item[answer.item_id].setdefault(answer.sector, []).append(answer.value)
         return [SectorValues(item.text, per_item[item.id]) for item in round_.items]
 
-    async def ballots_by_sector(self, round_id: int) -> dict[Sector | None, list[dict[int, int]]]:
-        """Each participant's ballot (item id → value) grouped by sector, keys dropped, order shuffled."""
+    async def frozen_ballots(self, round_id: int) -> dict[SectorKey, list[dict[int, int]]]:
+        """The frozen ballots (item id → value) of a closed round, grouped by sector, without keys."""
+        ballots: dict[int, dict[int, int]] = {}
+        sectors: dict[int, SectorKey] = {}
+        for answer in await self.store.frozen_answers(round_id):
+            ballots.setdefault(answer.ballot, {})[answer.item_id] = answer.value
+            sectors[answer.ballot] = answer.sector
+        grouped: dict[SectorKey, list[dict[int, int]]] = {}
+        for number in sorted(ballots):
+            grouped.setdefault(sectors[number], []).append(ballots[number])
+        return grouped
+
+    async def ballots_by_sector(self, round_id: int) -> dict[SectorKey, list[dict[int, int]]]:
+        """The current ballots of an open round (for counts in its tally), grouped by sector, keys dropped."""
         round_ = await self.require_round(round_id)
         sectors = await self._sectors(round_.workshop_id)
         ballots: dict[str, dict[int, int]] = {}
         for response in await self.store.responses(round_id):
             ballots.setdefault(response.participant_key, {})[response.item_id] = response.value
-        grouped: dict[Sector | None, list[dict[int, int]]] = {}
+        grouped: dict[SectorKey, list[dict[int, int]]] = {}
         keys = list(ballots)
         secrets.SystemRandom().shuffle(keys)
         for key in keys:
@@ -305,5 +367,5 @@ class WorkshopService:
         """The participant's own current answers (shown only to them)."""
         return await self.store.own_responses(round_id, participant_key)
 
-    async def _sectors(self, workshop_id: int) -> dict[str, Sector | None]:
+    async def _sectors(self, workshop_id: int) -> dict[str, SectorKey]:
         return {p.key: p.sector for p in await self.store.participants(workshop_id)}

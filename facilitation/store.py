@@ -6,15 +6,18 @@ domain rules can be tested without a database; both are run against the same con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from facilitation.model import (
     ChatBinding,
+    FrozenAnswer,
     Language,
     Participant,
     Response,
+    ResultFrame,
     Round,
     RoundKind,
     RoundStatus,
@@ -88,10 +91,34 @@ class Store(Protocol):
 
     async def set_current_position(self, round_id: int, position: int | None) -> None: ...
 
+    async def freeze_items(self, round_id: int, item_ids: Sequence[int], frame: ResultFrame) -> None:
+        """Make the answers to ``item_ids`` final, in one transaction.
+
+        Items not frozen yet are marked frozen (no answer to them is accepted any more) and their
+        answers copied into the round's frozen answers: value, the participant's sector now (one
+        ``frame`` does not list counts as none) and a ballot number shuffled within this freeze —
+        never a key. The round's frame is fixed to ``frame`` if it has none yet.
+        """
+        ...
+
+    async def close_round(self, round_id: int, at: datetime, frame: ResultFrame) -> bool:
+        """Close an open round and, in the same transaction, freeze all its items (see
+        :meth:`freeze_items`) and fix its turnout; False if it was not open."""
+        ...
+
+    async def frozen_answers(self, round_id: int) -> list[FrozenAnswer]:
+        """The round's frozen answers (no keys)."""
+        ...
+
+    async def fix_frame(self, round_id: int, frame: ResultFrame) -> None:
+        """Fix ``frame`` into a round that has none yet (a round closed before frames were kept)."""
+        ...
+
     async def set_response(
         self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
     ) -> bool:
-        """Insert or replace one answer, only while the round is open; False if it was not open.
+        """Insert or replace one answer, only while the round is open and the item not frozen;
+        False otherwise.
 
         The participant is recorded in the round's workshop too if it was not yet (without a sector).
         """
@@ -120,7 +147,10 @@ class Store(Protocol):
         ...
 
     async def forget_participant(self, key: str) -> int:
-        """Delete every participation and answer stored under ``key``; the number of rows removed."""
+        """Delete every participation and answer stored under ``key``; the number of rows removed.
+
+        Frozen answers hold no key and stay: they are the anonymous figures rounds have published.
+        """
         ...
 
     async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:
@@ -163,3 +193,23 @@ class Store(Protocol):
     async def languages(self) -> dict[str, Language]:
         """Every stored language preference (few: only users who chose one)."""
         ...
+
+
+def frozen_rows(answers: Iterable[tuple[str, int, int, str | None]], frame: ResultFrame,
+                first_ballot: int) -> list[FrozenAnswer]:
+    """Answers ``(participant key, item id, value, sector)`` as frozen answers, for every store.
+
+    Keys are replaced by ballot numbers from ``first_ballot`` on, given in a random order, and
+    the rows themselves are shuffled, so neither a number nor the order rows are stored in says
+    anything about who; a sector the frame does not list counts as none.
+    """
+    answers = list(answers)
+    known = {sector.key for sector in frame.sectors}
+    keys = sorted({key for key, _, _, _ in answers})
+    shuffle = secrets.SystemRandom().shuffle
+    shuffle(keys)
+    ballot = {key: first_ballot + index for index, key in enumerate(keys)}
+    rows = [FrozenAnswer(item, ballot[key], sector if sector in known else None, value)
+            for key, item, value, sector in answers]
+    shuffle(rows)
+    return rows

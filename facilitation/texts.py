@@ -100,7 +100,10 @@ SV = {
     "disclosure.too_few_overall": "{n} svar – för få för att visas (minst {min})",
     "disclosure.rule": "Grupper med färre än {min} svar visas inte.",
     "export.caption": "Export av omgång #{number} (bara sammanställningar, inga personuppgifter).",
-    "forget.confirm": "Vill du att jag glömmer allt som sparats om dig (deltagande, sektor, svar)?",
+    "forget.confirm": (
+        "Vill du att jag glömmer allt som sparats om dig (deltagande, sektor, svar)? Redan stängda "
+        "omgångars resultat ändras inte: de svaren finns kvar som anonym statistik utan koppling till dig."
+    ),
     "forget.yes": "Ja, glöm mig",
     "forget.done": "Klart. Allt som sparats under din nyckel är borttaget ({n} poster).",
     "language.set": "Jag pratar svenska med dig nu.",
@@ -237,7 +240,10 @@ EN = {
     "disclosure.too_few_overall": "{n} answers – too few to show (at least {min})",
     "disclosure.rule": "Groups with fewer than {min} answers are not shown.",
     "export.caption": "Export of round #{number} (aggregates only, no personal data).",
-    "forget.confirm": "Do you want me to forget everything stored about you (participation, sector, answers)?",
+    "forget.confirm": (
+        "Do you want me to forget everything stored about you (participation, sector, answers)? Results of "
+        "rounds already closed do not change: those answers stay as anonymous statistics with no link to you."
+    ),
     "forget.yes": "Yes, forget me",
     "forget.done": "Done. Everything stored under your key has been deleted ({n} records).",
     "language.set": "I now speak English with you.",

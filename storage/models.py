@@ -80,6 +80,11 @@ class RoundRow(Base):
     compare_round_id: Mapped[int | None] = mapped_column(
         ForeignKey("rounds.id", ondelete="SET NULL"), nullable=True
     )
+    # The frame its results are judged by, fixed when its first answers became final, and its
+    # turnout, fixed when it closed (see facilitation.model.Round): published figures never move.
+    min_group_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sectors: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
+    turnout: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     items: Mapped[list[RoundItemRow]] = relationship(
         order_by="RoundItemRow.position", cascade="all, delete-orphan", lazy="selectin"
@@ -94,6 +99,8 @@ class RoundItemRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     ref_key: Mapped[str] = mapped_column(String(40), default="")
+    # Its answers are final (a step on, or the close): none are taken, they are in frozen_answers.
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         UniqueConstraint("round_id", "position", name="uq_round_items_round_position"),
@@ -133,6 +140,31 @@ class PressRow(Base):
 
     key: Mapped[str] = mapped_column(KEY, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+
+
+class FrozenAnswerRow(Base):
+    """A final answer with no key: the value, the sector it was given in, and a ballot number.
+
+    Written when its item froze (a step on, or the close) from the answer and the participant's
+    sector at that moment, in shuffled order; what closed rounds publish is computed from these
+    rows only, so a later change of sector, or ``/glom``, cannot move a published figure.
+    """
+
+    __tablename__ = "frozen_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(Integer)
+    ballot: Mapped[int] = mapped_column(Integer)
+    sector: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["round_id", "item_id"], ["round_items.round_id", "round_items.id"],
+            name="fk_frozen_answers_item", ondelete="CASCADE",
+        ),
+    )
 
 
 class ChatBindingRow(Base):

@@ -12,29 +12,34 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, Select, delete, func, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from facilitation.model import (
+    DEFAULT_SECTORS,
     ChatBinding,
+    FrozenAnswer,
     Language,
     Participant,
     Response,
+    ResultFrame,
     Round,
     RoundItem,
     RoundKind,
     RoundStatus,
-    Sector,
+    SectorDef,
+    SectorKey,
     Workshop,
 )
 from facilitation.ports import ChatRef
-from facilitation.store import BallotChange
+from facilitation.store import BallotChange, frozen_rows
 from storage.batching import AnswerBatcher, PendingAnswer
 from storage.database import sqlite_file
 from storage.models import (
     ROOM_TITLE_LENGTH,
     ChatBindingRow,
+    FrozenAnswerRow,
     ParticipantRow,
     PreferenceRow,
     PressRow,
@@ -86,7 +91,7 @@ def _workshop(row: WorkshopRow) -> Workshop:
 
 
 def _participant(row: ParticipantRow) -> Participant:
-    return Participant(row.key, row.workshop_id, Sector(row.sector) if row.sector else None, row.organisation)
+    return Participant(row.key, row.workshop_id, row.sector or None, row.organisation)
 
 
 def _room_title(chat: ChatRef) -> str | None:
@@ -100,13 +105,28 @@ def _round(row: RoundRow) -> Round:
         kind=RoundKind(row.kind),
         title=row.title,
         status=RoundStatus(row.status),
-        items=[RoundItem(i.id, i.position, i.text, i.ref_key) for i in row.items],
+        items=[RoundItem(i.id, i.position, i.text, i.ref_key, bool(i.frozen)) for i in row.items],
         settings=dict(row.settings or {}),
         current_position=row.current_position,
         opened_at=_aware(row.opened_at),
         closed_at=_aware(row.closed_at),
         compare_round_id=row.compare_round_id,
+        frame=_frame(row),
+        turnout=row.turnout,
     )
+
+
+def _frame(row: RoundRow) -> ResultFrame | None:
+    if row.min_group_size is None:
+        return None
+    sectors = tuple(SectorDef(*entry) for entry in row.sectors) if row.sectors is not None else DEFAULT_SECTORS
+    return ResultFrame(row.min_group_size, sectors)
+
+
+def _frame_values(frame: ResultFrame) -> dict[str, object]:
+    """The frame as the round's columns (sectors as lists, so JSON holds them)."""
+    sectors = [[s.key, s.name, s.name_en, s.short, s.short_en] for s in frame.sectors]
+    return {"min_group_size": frame.min_group_size, "sectors": sectors}
 
 
 class SqlStore(Transactions):
@@ -176,13 +196,13 @@ class SqlStore(Transactions):
         self,
         workshop_id: int,
         key: str,
-        sector: Sector | None = None,
+        sector: SectorKey = None,
         organisation: str | None = None,
         at: datetime | None = None,
     ) -> Participant:
         async with self._write() as session:
             insert = self._insert(ParticipantRow).values(
-                workshop_id=workshop_id, key=key, sector=sector.value if sector else None,
+                workshop_id=workshop_id, key=key, sector=sector or None,
                 organisation=organisation, joined_at=at or datetime.now(UTC),
             )
             statement = insert.on_conflict_do_update(
@@ -193,7 +213,7 @@ class SqlStore(Transactions):
                 },
             ).returning(ParticipantRow.sector, ParticipantRow.organisation)
             stored_sector, stored_org = (await session.execute(statement)).one()
-        return Participant(key, workshop_id, Sector(stored_sector) if stored_sector else None, stored_org)
+        return Participant(key, workshop_id, stored_sector or None, stored_org)
 
     async def participant(self, workshop_id: int, key: str) -> Participant | None:
         async with self._read() as session:
@@ -266,6 +286,70 @@ class SqlStore(Transactions):
         async with self._write() as session:
             await session.execute(update(RoundRow).where(RoundRow.id == round_id).values(current_position=position))
 
+    # --- freezing: what a round publishes, fixed ------------------------------------------
+    async def freeze_items(self, round_id: int, item_ids: Sequence[int], frame: ResultFrame) -> None:
+        async with self._write() as session:
+            # The round row first, exclusively: an answer batch holds it shared until it commits,
+            # so every answer given before this freeze is in it, and none after it is accepted.
+            locked = select(RoundRow.workshop_id).where(RoundRow.id == round_id)
+            workshop_id = (await session.execute(locked if self._sqlite else locked.with_for_update())).scalar()
+            if workshop_id is not None:
+                await self._freeze(session, round_id, workshop_id, item_ids, frame)
+
+    async def close_round(self, round_id: int, at: datetime, frame: ResultFrame) -> bool:
+        async with self._write() as session:
+            closed = (await session.execute(
+                update(RoundRow).where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
+                .values(status=RoundStatus.CLOSED.value, closed_at=at).returning(RoundRow.workshop_id)
+            )).scalar()
+            if closed is None:
+                return False
+            await session.execute(delete(PressRow).where(PressRow.round_id == round_id))  # presses are refused now
+            items = (await session.execute(select(RoundItemRow.id).where(RoundItemRow.round_id == round_id))).scalars()
+            await self._freeze(session, round_id, closed, list(items), frame)
+            turnout = (await session.execute(select(func.count(func.distinct(ResponseRow.participant_key)))
+                                             .where(ResponseRow.round_id == round_id))).scalar_one()
+            await session.execute(update(RoundRow).where(RoundRow.id == round_id).values(turnout=turnout))
+            return True
+
+    async def _freeze(self, session: AsyncSession, round_id: int, workshop_id: int, item_ids: Sequence[int],
+                      frame: ResultFrame) -> None:
+        """Mark the items not yet frozen as frozen and copy their answers, keys left behind."""
+        await session.execute(update(RoundRow).where(RoundRow.id == round_id, RoundRow.min_group_size.is_(None))
+                              .values(**_frame_values(frame)))
+        claimed = list((await session.execute(
+            update(RoundItemRow)
+            .where(RoundItemRow.round_id == round_id, RoundItemRow.id.in_(item_ids), RoundItemRow.frozen.is_(False))
+            .values(frozen=True).returning(RoundItemRow.id)
+        )).scalars())
+        if not claimed:
+            return
+        answers = (await session.execute(
+            select(ResponseRow.participant_key, ResponseRow.item_id, ResponseRow.value, ParticipantRow.sector)
+            .outerjoin(ParticipantRow, (ParticipantRow.workshop_id == workshop_id)
+                       & (ParticipantRow.key == ResponseRow.participant_key))
+            .where(ResponseRow.round_id == round_id, ResponseRow.item_id.in_(claimed))
+        )).all()
+        first = (await session.execute(select(func.coalesce(func.max(FrozenAnswerRow.ballot), 0))
+                                       .where(FrozenAnswerRow.round_id == round_id))).scalar_one() + 1
+        rows = frozen_rows(answers, frame, first)
+        if rows:
+            await session.execute(insert(FrozenAnswerRow), [
+                {"round_id": round_id, "item_id": r.item_id, "ballot": r.ballot, "sector": r.sector, "value": r.value}
+                for r in rows])
+
+    async def frozen_answers(self, round_id: int) -> list[FrozenAnswer]:
+        async with self._read() as session:
+            rows = await session.execute(
+                select(FrozenAnswerRow.item_id, FrozenAnswerRow.ballot, FrozenAnswerRow.sector, FrozenAnswerRow.value)
+                .where(FrozenAnswerRow.round_id == round_id).order_by(FrozenAnswerRow.id))
+            return [FrozenAnswer(*row) for row in rows]
+
+    async def fix_frame(self, round_id: int, frame: ResultFrame) -> None:
+        async with self._write() as session:
+            await session.execute(update(RoundRow).where(RoundRow.id == round_id, RoundRow.min_group_size.is_(None))
+                                  .values(**_frame_values(frame)))
+
     # --- answers -------------------------------------------------------------------------
     def _lock_open_rounds(self, round_ids: Sequence[int]) -> Select[tuple[int, int]]:
         """(id, workshop id) of those rounds that are open, share-locked on PostgreSQL until commit:
@@ -299,26 +383,31 @@ class SqlStore(Transactions):
             return await connection.run_sync(self._answer_batch, answers)
 
     def _answer_batch(self, connection: Connection, answers: Sequence[PendingAnswer]) -> list[bool]:
-        """Lock the rounds involved (shared, on PostgreSQL), upsert the answers of open ones.
+        """Lock the rounds involved (shared, on PostgreSQL), upsert the answers of open ones whose
+        statement is not frozen.
 
         Core statements, not the ORM: its bulk-insert machinery costs more than the SQL itself
         at hundreds of votes a second.
         """
         query = self._lock_open_rounds(sorted({a.round_id for a in answers}))
         workshops = {row[0]: row[1] for row in connection.execute(query).all()}
-        people = {(workshops[a.round_id], a.participant_key): a.at for a in answers if a.round_id in workshops}
+        frozen = set(connection.execute(select(RoundItemRow.id).where(
+            RoundItemRow.id.in_({a.item_id for a in answers}), RoundItemRow.frozen.is_(True))).scalars())
+        # an answer counts if its round is open and its statement not stepped past (frozen)
+        accepted = [a.round_id in workshops and a.item_id not in frozen for a in answers]
+        taken = [a for a, ok in zip(answers, accepted, strict=True) if ok]
+        people = {(workshops[a.round_id], a.participant_key): a.at for a in taken}
         if people:
             connection.execute(self._add_participant, [
                 {"workshop_id": w, "key": k, "joined_at": at} for (w, k), at in sorted(people.items())])
         latest: dict[tuple[int, int, str], PendingAnswer] = {}
-        for answer in answers:  # a later press in the same batch wins
-            if answer.round_id in workshops:
-                latest[(answer.round_id, answer.item_id, answer.participant_key)] = answer
+        for answer in taken:  # a later press in the same batch wins
+            latest[(answer.round_id, answer.item_id, answer.participant_key)] = answer
         if latest:
             connection.execute(self._upsert_answer, [
                 {"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
                  "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
-        return [a.round_id in workshops for a in answers]
+        return accepted
 
     async def update_ballot(
         self, round_id: int, participant_key: str, change: BallotChange, at: datetime, press_key: str = ""

@@ -58,9 +58,7 @@ def in_thread(make_coroutine) -> object:  # type: ignore[no-untyped-def]
         return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
-@pytest.fixture
-def pg_database(pg_server: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
+def _fresh_pg_database(pg_server: str, migrated: bool) -> Iterator[str]:
     import asyncpg
 
     from storage.migrate import upgrade
@@ -72,7 +70,8 @@ def pg_database(pg_server: str) -> Iterator[str]:
         connection = await asyncpg.connect(_plain(pg_server))
         await connection.execute(f'CREATE DATABASE "{name}"')
         await connection.close()
-        await upgrade(url)
+        if migrated:
+            await upgrade(url)
 
     async def drop() -> None:
         connection = await asyncpg.connect(_plain(pg_server))
@@ -82,6 +81,18 @@ def pg_database(pg_server: str) -> Iterator[str]:
     in_thread(create)
     yield url
     in_thread(drop)
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
+    yield from _fresh_pg_database(pg_server, migrated=True)
+
+
+@pytest.fixture
+def pg_database_unmigrated(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (a migration test takes it where it needs); dropped afterwards."""
+    yield from _fresh_pg_database(pg_server, migrated=False)
 
 
 @pytest.fixture

@@ -136,7 +136,7 @@ async def test_a_results_command_settles_what_was_owed_in_that_chat(tmp_path: Pa
 
 def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
     script = tmp_path / "script.txt"
-    script.write_text("/workshop varmland-2015 Kill\n/barometer 1\n:sim 6\n/stang\n:vänta 120\n", encoding="utf-8")
+    script.write_text("/workshop varmland-2015 Kill\n/barometer 1\n:sim 12\n/stang\n:vänta 120\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
     env.update(DIALOGBOT_DATA_DIR=str(tmp_path / "data"), DIALOGBOT_CHART_PROCESSES="1", PYTHONPATH=str(ROOT))
     workers: list[int] = []

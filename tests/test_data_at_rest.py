@@ -31,7 +31,7 @@ def mode(path: Path) -> int:
 def test_the_running_bot_keeps_its_data_directory_and_files_to_itself(tmp_path: Path) -> None:
     data = tmp_path / "data"
     script = tmp_path / "script.txt"
-    script.write_text("/workshop varmland-2015 Filer\n/barometer 1\n:sim 6\n/stang\n/export\n:vänta 60\n",
+    script.write_text("/workshop varmland-2015 Filer\n/barometer 1\n:sim 12\n/stang\n/export\n:vänta 60\n",
                       encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
     env.update(DIALOGBOT_DATA_DIR=str(data), DIALOGBOT_CHART_PROCESSES="0", PYTHONPATH=str(ROOT))

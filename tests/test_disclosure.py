@@ -287,9 +287,9 @@ async def every_output(room: Room, lang: Language = Language.SV, renderer: Chart
     """Run a room through two barometers (the second stepwise, drawn against the first) and a
     prioritisation, and collect everything they publish."""
     process = _process(room)
-    service = WorkshopService(MemoryStore(), {process.key: process})
+    service = WorkshopService(MemoryStore(), {process.key: process}, min_group_size=2)
     barometer, prioritisation = BarometerExercise(), PrioritisationExercise()
-    conv = Conversation(service, Pseudonymizer(SECRET), is_facilitator=lambda _user: True, min_group_size=2,
+    conv = Conversation(service, Pseudonymizer(SECRET), is_facilitator=lambda _user: True,
                         renderer=renderer or ArgsRenderer(), exercises=[barometer, prioritisation])
     workshop = await service.create_workshop(process.key, "Rummet")
     for key, sector in room.people.items():

@@ -33,3 +33,82 @@ async def test_sqlite_schema_matches_models(sqlite_url: str) -> None:
 @pytest.mark.postgres
 async def test_postgres_schema_matches_models(pg_database: str) -> None:
     assert await _differences(pg_database) == []
+
+
+def _frozen_rounds_revision() -> tuple[str, str]:
+    """The revision that freezes rounds, and the one before it (names change as others chain theirs)."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    found = next(r for r in script.walk_revisions() if r.path.endswith("_frozen_rounds.py"))
+    assert isinstance(found.down_revision, str)
+    return found.revision, found.down_revision
+
+
+async def _closed_round_before_freezing(url: str) -> None:
+    """A database one revision before freezing, holding a closed and an open round with answers."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import alembic_config
+
+    _, before = _frozen_rounds_revision()
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            config = alembic_config(url)
+
+            def to_before(sync_connection) -> None:  # type: ignore[no-untyped-def]
+                config.attributes["connection"] = sync_connection
+                command.upgrade(config, before)
+
+            await connection.run_sync(to_before)
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO workshops (id, process_key, title, join_code, language, created_at) "
+                "VALUES (1, 'varmland-2015', 'Förr', 'ABCDEF', 'sv', CURRENT_TIMESTAMP)"))
+            for round_id, status in ((1, "closed"), (2, "open")):
+                await connection.execute(text(
+                    "INSERT INTO rounds (id, workshop_id, kind, title, status, settings) "
+                    f"VALUES ({round_id}, 1, 'barometer', 'B', '{status}', '{{}}')"))
+                await connection.execute(text(
+                    f"INSERT INTO round_items (id, round_id, position, text, ref_key) VALUES ({round_id}, {round_id}, "
+                    "0, 'Påstående', 'p')"))
+            for index, sector in enumerate(["ideburen", "ideburen", "offentlig", None]):
+                await connection.execute(text(
+                    "INSERT INTO participants (workshop_id, key, sector, joined_at) "
+                    "VALUES (1, :key, :sector, CURRENT_TIMESTAMP)"), {"key": f"k{index}", "sector": sector})
+                for round_id in (1, 2):
+                    await connection.execute(text(
+                        "INSERT INTO responses (round_id, item_id, participant_key, value, updated_at) "
+                        "VALUES (:r, :r, :key, :value, CURRENT_TIMESTAMP)"),
+                        {"r": round_id, "key": f"k{index}", "value": index + 1})
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_rounds_closed_before_freezing_are_frozen_by_the_migration(
+        backend: str, sqlite_url: str, request: pytest.FixtureRequest) -> None:
+    from storage.repository import SqlStore
+
+    url = sqlite_url if backend == "sqlite" else request.getfixturevalue("pg_database_unmigrated")
+    await _closed_round_before_freezing(url)
+    await upgrade(url)
+    engine = create_engine(url)
+    store = SqlStore(engine)
+    try:
+        closed, still_open = await store.round(1), await store.round(2)
+        assert closed is not None and still_open is not None
+        assert closed.turnout == 4 and all(item.frozen for item in closed.items)
+        assert closed.frame is None  # fixed the first time its results are read (WorkshopService.result_frame)
+        frozen = await store.frozen_answers(1)
+        assert sorted((a.sector or "", a.value) for a in frozen) == [
+            ("", 4), ("ideburen", 1), ("ideburen", 2), ("offentlig", 3)]
+        assert sorted(a.ballot for a in frozen) == [1, 2, 3, 4]
+        assert await store.frozen_answers(2) == [] and not any(item.frozen for item in still_open.items)
+    finally:
+        await store.aclose()
+        await engine.dispose()

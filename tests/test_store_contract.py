@@ -140,6 +140,9 @@ async def test_participants_and_sectors_are_keyed_pseudonymously(service: Worksh
     await service.answer(round_.id, round_.items[0].id, "k1", 5)
     await service.answer(round_.id, round_.items[0].id, "k2", 1)
     await service.answer(round_.id, round_.items[0].id, "k3", 3)
+    # only final answers are aggregated: nothing before the close, the answers by sector after it
+    assert all(v.by_sector == {} for v in await service.sector_values(round_.id))
+    await service.close_round(round_.id)
     values = await service.sector_values(round_.id)
     assert values[0].by_sector == {Sector.IDEBUREN: [5], Sector.OFFENTLIG: [1], None: [3]}
     assert values[1].by_sector == {}

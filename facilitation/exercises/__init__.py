@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitation.i18n import t
-from facilitation.model import DEFAULT_SECTORS, Language, Process, Round, RoundKind, SectorDef
+from facilitation.model import Language, Process, Round, RoundKind
 from facilitation.ports import Attachment, Keyboard
-from facilitation.suppression import effective_min_group_size
 
 if TYPE_CHECKING:
     from facilitation.conversation import Conversation, Turn
@@ -88,25 +87,6 @@ async def process_of(conv: Conversation, round_: Round) -> Process | None:
     """The process (principle catalogue, statement bank, settings) the round's workshop runs."""
     workshop = await conv.service.store.workshop(round_.workshop_id)
     return conv.service.processes.get(workshop.process_key) if workshop else None
-
-
-@dataclass(frozen=True)
-class ResultFrame:
-    """What a round's results are split and judged by: the minimum group size and the sectors."""
-
-    min_group_size: int
-    sectors: tuple[SectorDef, ...]
-
-
-async def result_frame(conv: Conversation, round_: Round) -> ResultFrame:
-    """The effective minimum group size (installation or stricter process) and the process's sectors.
-
-    Every result, chart and export of an exercise takes both from here, so a process that asks
-    for larger groups is obeyed everywhere (see :func:`effective_min_group_size`).
-    """
-    process = await process_of(conv, round_)
-    minimum = effective_min_group_size(conv.min_group_size, process.min_group_size if process else None)
-    return ResultFrame(minimum, process.sectors if process else DEFAULT_SECTORS)
 
 
 def t_count(key: str, lang: Language | str, count: int, /, **params: object) -> str:

@@ -21,11 +21,19 @@ from facilitation.barometer.metrics import (
     sector_stats,
 )
 from facilitation.errors import DomainError
-from facilitation.exercises import Image, Output, Post, ResultFrame, result_frame
+from facilitation.exercises import Image, Output, Post
 from facilitation.export import to_csv, to_xlsx
 from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
-from facilitation.model import DEFAULT_SECTORS, Language, Round, RoundKind, RoundStatus, SectorDef
+from facilitation.model import (
+    DEFAULT_SECTORS,
+    Language,
+    ResultFrame,
+    Round,
+    RoundKind,
+    RoundStatus,
+    SectorDef,
+)
 from facilitation.ports import Attachment
 from facilitation.suppression import Hidden
 
@@ -65,7 +73,7 @@ class BarometerReport:
 async def _breakdowns(conv: Conversation, round_: Round) -> tuple[list[SectorBreakdown], ResultFrame]:
     """Every statement of ``round_`` under the disclosure rule, with the frame it was judged by."""
     values = await conv.service.sector_values(round_.id)
-    frame = await result_frame(conv, round_)
+    frame = await conv.service.result_frame(round_)
     return [sector_stats(v, round_.scale_steps, frame.min_group_size, frame.sectors) for v in values], frame
 
 
@@ -318,6 +326,6 @@ async def barometer_export(conv: Conversation, round_: Round, lang: Language) ->
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),
-        Attachment(f"barometer-{round_.id}.xlsx", to_xlsx(tables),
+        Attachment(f"barometer-{round_.id}.xlsx", to_xlsx(tables, round_.closed_at),
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
     ]

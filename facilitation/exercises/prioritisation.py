@@ -46,17 +46,24 @@ from facilitation.exercises import (
     Image,
     Output,
     Post,
-    ResultFrame,
     count_key,
     process_of,
-    result_frame,
     t_count,
 )
 from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.groups import group_names, hidden_text, known_groups, left_out_text
 from facilitation.i18n import number_text, percent_text, t
-from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, SectorKey, Workshop
+from facilitation.model import (
+    Language,
+    Process,
+    ResultFrame,
+    Round,
+    RoundKind,
+    RoundStatus,
+    SectorKey,
+    Workshop,
+)
 from facilitation.ports import Attachment, Button, Keyboard
 from facilitation.prioritisation import (
     ApprovalDraft,
@@ -339,7 +346,7 @@ class PrioritisationExercise(Exercise):
 
     async def _count(self, conv: Conversation, round_: Round) -> _Counted | None:
         """Valid ballots counted under the disclosure rule; ``None`` when nobody answered."""
-        grouped = await conv.service.ballots_by_sector(round_.id)
+        grouped = await conv.service.frozen_ballots(round_.id)
         if not grouped:
             return None
         item_ids = [item.id for item in round_.items]
@@ -355,7 +362,7 @@ class PrioritisationExercise(Exercise):
                     excluded += 1  # e.g. points not all given out yet
                     continue
                 valid.setdefault(sector, []).append(ballot)
-        frame = await result_frame(conv, round_)
+        frame = await conv.service.result_frame(round_)
         split = split_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
                                 min_group_size=frame.min_group_size, sectors=frame.sectors)
         included = [b for key in split.disclosure.included for b in known_groups(valid, frame.sectors)[key]]
@@ -498,7 +505,7 @@ class PrioritisationExercise(Exercise):
         stem = f"{t('prioex.export.filename', lang)}-{round_.id}"
         return [
             Attachment(f"{stem}.csv", to_csv(tables, lang), "text/csv", caption),
-            Attachment(f"{stem}.xlsx", to_xlsx(tables),
+            Attachment(f"{stem}.xlsx", to_xlsx(tables, round_.closed_at),
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
         ]
 
