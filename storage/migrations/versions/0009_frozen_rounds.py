@@ -6,8 +6,8 @@ written when an item's answers become final. Rounds closed before this revision 
 from their answers and each participant's sector as it is now; their frame (minimum group size
 and sectors) is fixed the first time their results are read afterwards.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -18,8 +18,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
