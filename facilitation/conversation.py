@@ -442,8 +442,8 @@ class Conversation:
         if round_.status == RoundStatus.CLOSED:
             return t("tally.closed", lang, title=round_.title, n=n)
         if round_.current_position is not None:
-            text = t("tally.open_item", lang, title=round_.title, n=n, position=round_.current_position + 1,
-                     total=len(round_.items))
+            text = t("tally.open_item", lang, title=round_.title, n=n, number=round_.items[round_.current_position].number,
+                     position=round_.current_position + 1, total=len(round_.items))
         else:
             text = t("tally.open", lang, title=round_.title, n=n)
         return await self._with_tally_note(round_, text, lang)
@@ -487,12 +487,14 @@ class Conversation:
         workshop = await self.service.require_workshop(round_.workshop_id)
         exercise = self.exercises[round_.kind]
         room_view = getattr(exercise, "room_view", None)
-        left = _once_per_language(lambda lang: room_view(self, round_, position, lang))
+        # the statement just left, by the number it was posted with
+        left = _once_per_language(lambda lang: room_view(self, round_, round_.items[position - 1].number, lang))
 
         async def step(link: RoomLink, lang: Language) -> None:
             if room_view is not None and position > 0:  # answers to the statement left are final now
                 await link.post(await left(lang))
-            await link.send_text(t("round.stepped", lang, position=position + 1, total=len(round_.items)))
+            await link.send_text(t("round.stepped", lang, number=round_.items[position].number, position=position + 1,
+                                   total=len(round_.items)))
             for post in exercise.posts(self, round_, lang):
                 await link.send_text(post.text, post.buttons)
 
@@ -511,7 +513,8 @@ class Conversation:
                 continue
             lang = await self.user_language(user_key)
             try:
-                await port.send_text(chat, t("round.stepped", lang, position=position + 1, total=len(round_.items)))
+                await port.send_text(chat, t("round.stepped", lang, number=round_.items[position].number,
+                                             position=position + 1, total=len(round_.items)))
                 for post in exercise.posts(self, round_, lang):
                     await port.send_text(chat, post.text, post.buttons)
             except PortError as error:

@@ -108,6 +108,7 @@ class MemoryStore:
         items: Sequence[tuple[str, str]],
         settings: Mapping[str, int],
         compare_round_id: int | None = None,
+        numbers: Sequence[int] | None = None,
     ) -> Round:
         async with self._lock:
             round_ = Round(
@@ -115,7 +116,8 @@ class MemoryStore:
                 workshop_id=workshop_id,
                 kind=kind,
                 title=title,
-                items=[RoundItem(self._next("item"), i, text, ref) for i, (text, ref) in enumerate(items)],
+                items=[RoundItem(self._next("item"), i, text, ref, number=numbers[i] if numbers else 0)
+                       for i, (text, ref) in enumerate(items)],
                 settings=dict(settings),
                 compare_round_id=compare_round_id,
             )

@@ -195,7 +195,11 @@ class FrozenAnswer:
 
 @dataclass
 class RoundItem:
-    """A statement or principle inside a round; ``position`` orders them from 0."""
+    """A statement or principle inside a round; ``position`` orders them from 0.
+
+    ``number`` is what people see: its number in the process's catalogue (``/barometer 1,3``
+    keeps 1 and 3), or ``position + 1`` when it has none (0 is filled in so).
+    """
 
     id: int
     position: int
@@ -203,6 +207,11 @@ class RoundItem:
     ref_key: str = ""
     #: Its answers are final and copied, without keys, into the round's frozen answers.
     frozen: bool = False
+    number: int = 0
+
+    def __post_init__(self) -> None:
+        if self.number == 0:
+            self.number = self.position + 1
 
 
 @dataclass

@@ -47,6 +47,23 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+def catalogue_numbers(process: Process | None, kind: RoundKind, refs: Sequence[str]) -> list[int]:
+    """The number each item is shown with: its place in the process's catalogue (statements for a
+    barometer, principles otherwise), so ``/barometer 1,3`` keeps 1 and 3; items typed for the
+    round (not in the catalogue) are numbered after it, in their order."""
+    catalogue = (process.statements if kind == RoundKind.BAROMETER else process.principles) if process else ()
+    place = {entry.key: number for number, entry in enumerate(catalogue, start=1)}
+    numbers: list[int] = []
+    extra = len(catalogue)
+    for ref in refs:
+        if ref in place:
+            numbers.append(place[ref])
+        else:
+            extra += 1
+            numbers.append(extra)
+    return numbers
+
+
 class WorkshopService:
     """The workshop rules; one instance serves every platform."""
 
@@ -117,7 +134,7 @@ class WorkshopService:
         compare_round_id: int | None = None,
     ) -> Round:
         """A draft round; items are (text, reference key) pairs, e.g. a statement and its key."""
-        await self.require_workshop(workshop_id)
+        workshop = await self.require_workshop(workshop_id)
         await self._no_open_round(workshop_id)
         settings = dict(settings or {})
         texts = [text.strip() for text, _ in items]
@@ -143,9 +160,10 @@ class WorkshopService:
             earlier = await self.store.round(compare_round_id)
             if earlier is None or earlier.kind != kind:
                 raise DomainError("error.bad_compare")
+        refs = [ref for _, ref in items]
         return await self.store.create_round(
-            workshop_id, kind, title.strip()[:200], [(t, ref[:40]) for t, (_, ref) in zip(texts, items, strict=True)],
-            settings, compare_round_id,
+            workshop_id, kind, title.strip()[:200], [(t, ref[:40]) for t, ref in zip(texts, refs, strict=True)],
+            settings, compare_round_id, numbers=catalogue_numbers(self.processes.get(workshop.process_key), kind, refs),
         )
 
     async def require_round(self, round_id: int) -> Round:

@@ -75,8 +75,10 @@ class Store(Protocol):
         items: Sequence[tuple[str, str]],
         settings: Mapping[str, int],
         compare_round_id: int | None = None,
+        numbers: Sequence[int] | None = None,
     ) -> Round:
-        """A new draft round with ``items`` given as (text, ref_key) in order."""
+        """A new draft round with ``items`` given as (text, ref_key) in order, numbered ``numbers``
+        (their catalogue numbers; 1, 2, 3 … when not given)."""
         ...
 
     async def round(self, round_id: int) -> Round | None: ...

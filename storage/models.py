@@ -101,6 +101,9 @@ class RoundItemRow(Base):
     ref_key: Mapped[str] = mapped_column(String(40), default="")
     # Its answers are final (a step on, or the close): none are taken, they are in frozen_answers.
     frozen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The number people see (the statement's or principle's number in the process's catalogue);
+    # NULL for rounds created before it was stored: they show position + 1, as they always did.
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("round_id", "position", name="uq_round_items_round_position"),

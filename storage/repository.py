@@ -105,7 +105,8 @@ def _round(row: RoundRow) -> Round:
         kind=RoundKind(row.kind),
         title=row.title,
         status=RoundStatus(row.status),
-        items=[RoundItem(i.id, i.position, i.text, i.ref_key, bool(i.frozen)) for i in row.items],
+        items=[RoundItem(i.id, i.position, i.text, i.ref_key, frozen=bool(i.frozen), number=i.number or 0)
+               for i in row.items],
         settings=dict(row.settings or {}),
         current_position=row.current_position,
         opened_at=_aware(row.opened_at),
@@ -240,11 +241,13 @@ class SqlStore(Transactions):
         items: Sequence[tuple[str, str]],
         settings: Mapping[str, int],
         compare_round_id: int | None = None,
+        numbers: Sequence[int] | None = None,
     ) -> Round:
         async with self._write() as session:
             row = RoundRow(workshop_id=workshop_id, kind=kind.value, title=title, status=RoundStatus.DRAFT.value,
                            settings=dict(settings), compare_round_id=compare_round_id)
-            row.items = [RoundItemRow(position=i, text=text, ref_key=ref) for i, (text, ref) in enumerate(items)]
+            row.items = [RoundItemRow(position=i, text=text, ref_key=ref, number=numbers[i] if numbers else None)
+                         for i, (text, ref) in enumerate(items)]
             session.add(row)
             await session.flush()
             round_id = row.id

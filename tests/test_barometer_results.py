@@ -243,7 +243,7 @@ async def test_results_draw_the_room_for_the_most_divided_statement(
     fig = renderer.last("room_figure")
     ax = fig.axes[0]
     assert [p.get_height() for p in ax.patches] == [5, 0, 0, 0, 5]
-    assert ax.get_title(loc="left").startswith("Vi har redan tillräckligt bra")
+    assert ax.get_title(loc="left").startswith("2. Vi har redan tillräckligt bra")  # its catalogue number
 
 
 async def test_room_command_draws_any_statement_of_a_closed_round(
@@ -266,7 +266,7 @@ async def test_room_command_draws_any_statement_of_a_closed_round(
     printed = await h.run(f"/rummet 1 {round_.id}")
     assert any("🖼 Påstående 1: Min organisation" in line for line in printed)
     printed = await h.run("/rummet 9")
-    assert any(f"Omgång #{round_.id} har inget påstående 9 (välj 1–3)." in line for line in printed)
+    assert any(f"Omgång #{round_.id} har inget påstående 9 (välj 1, 2, 3)." in line for line in printed)
     printed = await h.run("/rummet tre")
     assert any("/rummet NR [omgång]" in line for line in printed)
     printed = await h.run("@anna /rummet 1")
@@ -297,7 +297,7 @@ async def test_step_by_step_shows_where_the_room_stood_once_a_statement_is_final
     assert any("kan fortfarande besvaras" in line for line in printed)
     printed = await h.run("/nasta")
     picture = next(i for i, line in enumerate(printed) if "🖼 Påstående 1: Min organisation" in line)
-    stepped = next(i for i, line in enumerate(printed) if "Påstående 2 av 3" in line)
+    stepped = next(i for i, line in enumerate(printed) if "Påstående 2 (2 av 3)" in line)
     assert picture < stepped  # where the room stood, then the next statement
     assert [p.get_height() for p in renderer.last("room_figure").axes[0].patches] == [0, 0, 0, 5, 0]
     printed = await h.run("/rummet 1", "/rummet 2")

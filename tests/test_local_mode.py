@@ -87,7 +87,7 @@ async def test_step_mode_and_english(harness: LocalHarness) -> None:
     await harness.run(f"@eva {statement}.7")
     assert harness.last_ack().startswith("Ditt svar: 7")  # eva speaks Swedish
     printed = await harness.run("/nasta")
-    assert any("Statement 2 of 4" in line for line in printed)
+    assert any("Statement 2 (2 of 4)" in line for line in printed)
     await harness.run(f"@eva {statement}.3")
     assert "inte aktuellt" in harness.last_ack()
 

@@ -85,7 +85,7 @@ async def test_a_room_failing_for_a_moment_stays_and_the_facilitator_is_told_wha
 
     await rooms.tg_command("/nasta")
 
-    assert any("Påstående 2 av 7" in t for t in rooms.tg_texts())
+    assert any("Påstående 2 (2 av 7)" in t for t in rooms.tg_texts())
     report = next(t for t in rooms.tg_texts() if t.startswith("⚠️"))
     assert report.startswith("⚠️ Slack-kanalen #kanal-c1 fick inte nästa påstående i omgång #1: plattformen svarade "
                              "inte just då. Rummet är kvar i workshopen.")

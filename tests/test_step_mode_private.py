@@ -48,7 +48,7 @@ async def test_next_statement_reaches_private_voters_without_rosta(harness: Loca
     await h.run("/nasta")
     for who in ("anna", "bertil"):
         texts = private_messages(h, who)
-        assert any(text.startswith("Påstående 2 av 7") for text in texts), who
+        assert any(text.startswith("Påstående 2 (2 av 7)") for text in texts), who
         message = statement_buttons(h, who, 2)
         assert len(h.port.messages[message].buttons[0]) == 5
     assert len(private_messages(h, "cecilia")) == cecilia_before
@@ -70,7 +70,7 @@ async def test_private_voter_in_english_and_forgotten_voters_get_nothing(harness
     await h.run(":privat", f"@olof {confirm}.1", ":rum")
     olof_before = len(private_messages(h, "olof"))
     await h.run("/nasta")
-    assert any(text.startswith("Statement 2 of 7") for text in private_messages(h, "eva"))
+    assert any(text.startswith("Statement 2 (2 of 7)") for text in private_messages(h, "eva"))
     assert statement_buttons(h, "eva", 2)
     assert len(private_messages(h, "olof")) == olof_before
 

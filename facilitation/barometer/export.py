@@ -97,14 +97,17 @@ def export_tables(
     divisions: Sequence[Division] | None = None,
     earlier: Sequence[StatementStats | None] | None = None,
     earlier_round: int | None = None,
+    numbers: Sequence[int] | None = None,
 ) -> list[Table]:
     """Statements, sectors (hidden groups as their reason only), then, when given, the ranking of
     statements by how much the sectors differ and the change since an earlier round, and the scale.
 
     ``stats`` are the published overall results (:attr:`SectorBreakdown.overall`); a statement
-    whose room is below the minimum gets its count and a note instead of figures.
+    whose room is below the minimum gets its count and a note instead of figures. ``numbers`` are
+    the statements' catalogue numbers, as posted (default 1, 2, 3 …).
     """
     check_steps(steps)
+    numbers = _numbers(numbers, texts)
     if not len(texts) == len(stats) == len(breakdowns):
         raise ValueError("texts, stats and breakdowns must be equally long")
     if earlier is not None and len(earlier) != len(stats):
@@ -115,7 +118,7 @@ def export_tables(
     headers = _metric_headers(steps, lang)
     overview = Table(t("barometer.export.sheet.statements", lang),
                      [number, statement, *headers, t("barometer.export.col.left_out", lang)])
-    for index, (text, s, breakdown) in enumerate(zip(texts, stats, breakdowns, strict=True), start=1):
+    for index, text, s, breakdown in zip(numbers, texts, stats, breakdowns, strict=True):
         note = overall_note(breakdown, lang)
         if note is not None:
             overview.rows.append([index, text, breakdown.disclosure.total, note])
@@ -125,7 +128,7 @@ def export_tables(
     sectors = Table(t("barometer.export.sheet.sectors", lang),
                     [number, statement, t("barometer.export.col.sector", lang), *headers])
     pooled_anywhere = any(b.pooled is not None for b in breakdowns)
-    for index, (text, breakdown) in enumerate(zip(texts, breakdowns, strict=True), start=1):
+    for index, text, breakdown in zip(numbers, texts, breakdowns, strict=True):
         for group in breakdown.groups:
             if group.sector is None and group.status is GroupStatus.EMPTY:
                 continue  # "no sector" is a row only where someone gave none
@@ -148,10 +151,15 @@ def export_tables(
     scale.rows.extend([v, label] for v, label in enumerate(scale_labels(steps, lang), start=1))
     tables = [overview, sectors]
     if divisions is not None:
-        tables.append(dividing_table(texts, breakdowns, divisions, lang, names))
+        tables.append(dividing_table(texts, breakdowns, divisions, lang, names, numbers=numbers))
     if earlier is not None:
-        tables.append(comparison_table(texts, stats, earlier, earlier_round, lang))
+        tables.append(comparison_table(texts, stats, earlier, earlier_round, lang, numbers=numbers))
     return [*tables, scale]
+
+
+def _numbers(numbers: Sequence[int] | None, texts: Sequence[str]) -> list[int]:
+    """The statements' catalogue numbers, or 1, 2, 3 … when none are given."""
+    return list(numbers) if numbers is not None else list(range(1, len(texts) + 1))
 
 
 def dividing_table(
@@ -160,6 +168,8 @@ def dividing_table(
     divisions: Sequence[Division],
     lang: Language | str = Language.SV,
     names: Mapping[GroupKey, str] | None = None,
+    *,
+    numbers: Sequence[int] | None = None,
 ) -> Table:
     """Every statement by how much the shown panels differ, most dividing first.
 
@@ -168,6 +178,7 @@ def dividing_table(
     follow, unranked, with the reason.
     """
     names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
+    numbers = _numbers(numbers, texts)
     keys = [key for key in names if any(key in b.shown for b in breakdowns)]
     headers = [t(f"barometer.export.col.{key}", lang)
                for key in ("place", "number", "statement", "score", "mean_gap", "distance", "higher", "lower")]
@@ -189,12 +200,12 @@ def dividing_table(
 
     for place, division in enumerate(divisions, start=1):
         i = division.index
-        table.rows.append([place, i + 1, texts[i], _round(division.score), _round(division.mean_gap, 2),
+        table.rows.append([place, numbers[i], texts[i], _round(division.score), _round(division.mean_gap, 2),
                            _round(division.distance), names[division.higher], names[division.lower], *means(i)])
     ranked = {d.index for d in divisions}
     for i, text in enumerate(texts):
         if i not in ranked:
-            table.rows.append([None, i + 1, text, t("barometer.export.not_comparable", lang), None, None, None, None,
+            table.rows.append([None, numbers[i], text, t("barometer.export.not_comparable", lang), None, None, None, None,
                                *means(i)])
     table.rows.append([None, t("barometer.export.dividing_method", lang)])
     return table
@@ -206,6 +217,8 @@ def comparison_table(
     earlier: Sequence[StatementStats | None],
     earlier_round: int | None,
     lang: Language | str = Language.SV,
+    *,
+    numbers: Sequence[int] | None = None,
 ) -> Table:
     """Per statement: answers, mean and share agreeing then and now, and the change.
 
@@ -216,7 +229,7 @@ def comparison_table(
             "agree_before", "agree_after", "agree_change", "note")
     name = t("barometer.export.sheet.comparison", lang)
     table = Table(name, [t(f"barometer.export.col.{key}", lang) for key in keys])
-    for index, (text, now, before) in enumerate(zip(texts, stats, earlier, strict=True), start=1):
+    for index, text, now, before in zip(_numbers(numbers, texts), texts, stats, earlier, strict=True):
         if before is None or not before.n or not now.n:
             # nothing to compare: not asked then, or too few answers then or now to be shown
             note = ("compare_new" if before is None else "compare_too_few_then" if not before.n

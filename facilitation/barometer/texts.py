@@ -102,7 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.room.caption": "Påstående {number}: {text}",
         "barometer.room.caption_most_divided": "Rummet är mest delat om påstående {number}: {text}",
         "barometer.usage.room": "/rummet NR [omgång] – t.ex. /rummet 3",
-        "barometer.error.no_statement": "Omgång #{round} har inget påstående {number} (välj 1–{count}).",
+        "barometer.error.no_statement": "Omgång #{round} har inget påstående {number} (välj {numbers}).",
         "barometer.error.room_not_closed": (
             "Det påståendet kan fortfarande besvaras i omgång #{round}. Rummets bild visas när omgången "
             "är stängd, eller stegvis när ni har gått vidare till nästa påstående (/nasta)."
@@ -197,7 +197,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.room.caption": "Statement {number}: {text}",
         "barometer.room.caption_most_divided": "The room is most divided on statement {number}: {text}",
         "barometer.usage.room": "/room NO [round] – e.g. /room 3",
-        "barometer.error.no_statement": "Round #{round} has no statement {number} (choose 1–{count}).",
+        "barometer.error.no_statement": "Round #{round} has no statement {number} (choose {numbers}).",
         "barometer.error.room_not_closed": (
             "That statement can still be answered in round #{round}. The room view is shown once the round "
             "is closed, or step by step once you have moved on to the next statement (/next)."

@@ -105,7 +105,7 @@ class BarometerExercise(Exercise):
         labels = self.button_labels(round_.scale_steps, lang)
         return [
             Post(
-                t("round.statement", lang, number=item.position + 1, text=item.text),
+                t("round.statement", lang, number=item.number, text=item.text),
                 [[Button(labels[v - 1], conv.codec.encode("b", round_.id, item.id, v))
                   for v in range(1, round_.scale_steps + 1)]],
             )

@@ -56,6 +56,7 @@ class BarometerReport:
     round_id: int
     title: str
     texts: list[str]
+    numbers: list[int]
     steps: int
     stats: list[StatementStats]
     breakdowns: list[SectorBreakdown]
@@ -68,6 +69,11 @@ class BarometerReport:
 
     def names(self, lang: Language) -> dict[GroupKey, str]:
         return group_names(self.sectors, lang)
+
+    @property
+    def labels(self) -> list[str]:
+        """The statements as the charts name them: with their catalogue numbers ("3. Vi i …")."""
+        return [f"{number}. {text}" for number, text in zip(self.numbers, self.texts, strict=True)]
 
 
 async def _breakdowns(conv: Conversation, round_: Round) -> tuple[list[SectorBreakdown], ResultFrame]:
@@ -86,6 +92,7 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
         round_id=round_.id,
         title=round_.title,
         texts=texts,
+        numbers=[item.number for item in round_.items],
         steps=round_.scale_steps,
         stats=[b.overall for b in breakdowns],
         breakdowns=breakdowns,
@@ -125,12 +132,12 @@ def _decimal(value: float | None, lang: Language) -> str:
 def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:
     """One line per statement: n, mean, share agreeing — or why the room's result is not shown."""
     lines = []
-    for i, (text, s, b) in enumerate(zip(report.texts, report.stats, report.breakdowns, strict=True)):
+    for number, text, s, b in zip(report.numbers, report.texts, report.stats, report.breakdowns, strict=True):
         note = overall_note(b, lang)
         if note is not None:
-            lines.append(t("results.barometer_line_hidden", lang, number=i + 1, text=text, note=note))
+            lines.append(t("results.barometer_line_hidden", lang, number=number, text=text, note=note))
             continue
-        line = t("results.barometer_line", lang, number=i + 1, text=text, n=s.n, mean=_decimal(s.mean, lang),
+        line = t("results.barometer_line", lang, number=number, text=text, n=s.n, mean=_decimal(s.mean, lang),
                  agree=_pct(s.share_agree))
         if b.disclosure.residue:
             line += t("disclosure.left_out_line", lang, n=b.disclosure.residue, min=report.min_group_size)
@@ -167,9 +174,9 @@ def _dividing_lines(report: BarometerReport, lang: Language) -> list[str]:
     lines = [t("barometer.results.dividing.header", lang)]
     for division in report.divisions:
         means = " · ".join(f"{names[key]} {_decimal(mean, lang)}" for key, mean in division.means.items())
-        lines.append(t("barometer.results.dividing.line", lang, number=division.index + 1, means=means))
+        lines.append(t("barometer.results.dividing.line", lang, number=report.numbers[division.index], means=means))
     ranked = {d.index for d in report.divisions}
-    left_out = [str(i + 1) for i in range(len(report.texts)) if i not in ranked]
+    left_out = [str(number) for i, number in enumerate(report.numbers) if i not in ranked]
     if left_out:
         lines.append(t("barometer.results.dividing.left_out", lang, numbers=", ".join(left_out)))
     return lines
@@ -180,7 +187,7 @@ def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
     if report.earlier is None:
         return []
     lines = [t("barometer.results.compare.header", lang, number=report.earlier_round)]
-    for index, (now, before) in enumerate(zip(report.stats, report.earlier, strict=True), start=1):
+    for index, now, before in zip(report.numbers, report.stats, report.earlier, strict=True):
         if before is None:
             lines.append(t("barometer.results.compare.new", lang, number=index, earlier=report.earlier_round))
         elif not before.n or not now.n:
@@ -212,20 +219,20 @@ def most_divided_statement(stats: Sequence[StatementStats]) -> int | None:
     return min(answered)[1] if answered else None
 
 
-async def _room_output(conv: Conversation, round_id: int, position: int, text: str, breakdown: SectorBreakdown,
+async def _room_output(conv: Conversation, round_id: int, number: int, text: str, breakdown: SectorBreakdown,
                        caption_key: str, lang: Language) -> Output:
-    """The "where the room stands" chart of the statement at ``position`` (zero-based), or, when
+    """The "where the room stands" chart of statement ``number`` (its catalogue number), or, when
     the room's answers to it are too few to show, a sentence saying so."""
     note = overall_note(breakdown, lang)
     if note is not None:
-        return Post(t("barometer.room.too_few", lang, number=position + 1, note=note))
+        return Post(t("barometer.room.too_few", lang, number=number, note=note))
     stats = breakdown.overall
-    png = await conv.renderer.render(room_figure, text, stats, stats.steps, lang)
-    caption = t(caption_key, lang, number=position + 1, text=text)
+    png = await conv.renderer.render(room_figure, f"{number}. {text}", stats, stats.steps, lang)
+    caption = t(caption_key, lang, number=number, text=text)
     if breakdown.disclosure.residue:
         caption += t("disclosure.left_out_line", lang, n=breakdown.disclosure.residue,
                      min=breakdown.min_group_size)
-    return Image(png, caption, f"barometer-{round_id}-rummet-{position + 1}.png")
+    return Image(png, caption, f"barometer-{round_id}-rummet-{number}.png")
 
 
 async def barometer_results(conv: Conversation, round_: Round, lang: Language) -> list[Output]:
@@ -247,12 +254,12 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     notes = [overall_note(b, lang) for b in report.breakdowns]
     left_out = left_out_note(report.breakdowns, lang) if any(b.disclosure.residue and b.disclosure.overall
                                                              for b in report.breakdowns) else None
-    png = await conv.renderer.render(diverging_figure, report.texts, report.stats, report.steps, lang, title,
+    png = await conv.renderer.render(diverging_figure, report.labels, report.stats, report.steps, lang, title,
                                      report.earlier, notes, left_out)
     outputs.append(Image(png, t("results.chart_caption", lang, title=title), f"barometer-{round_.id}.png"))
     if any(b.compared for b in report.breakdowns):
         note = left_out_note(report.breakdowns, lang)
-        png = await conv.renderer.render(sector_figure, report.texts, report.breakdowns, report.steps, lang, title,
+        png = await conv.renderer.render(sector_figure, report.labels, report.breakdowns, report.steps, lang, title,
                                          report.names(lang), note)
         outputs.append(Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png"))
     if report.current_position is not None:
@@ -260,14 +267,15 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     else:
         position, key = most_divided_statement(report.stats), "barometer.room.caption_most_divided"
     if position is not None:
-        outputs.append(await _room_output(conv, report.round_id, position, report.texts[position],
+        outputs.append(await _room_output(conv, report.round_id, report.numbers[position], report.texts[position],
                                           report.breakdowns[position], key, lang))
     return outputs
 
 
 async def room_view(conv: Conversation, round_: Round, number: int, lang: Language) -> list[Output]:
-    """"Where the room stands" on statement ``number`` (1-based) of a closed barometer round, or on
-    a statement an open step-by-step round has already moved past (its answers are final).
+    """"Where the room stands" on statement ``number`` (its catalogue number, as posted) of a closed
+    barometer round, or on a statement an open step-by-step round has already moved past (its
+    answers are final).
 
     Refused (DomainError) for another kind of round, a statement of an open round that can still
     be answered (a picture before and after one press would show that press) or a statement the
@@ -275,15 +283,17 @@ async def room_view(conv: Conversation, round_: Round, number: int, lang: Langua
     """
     if round_.kind != RoundKind.BAROMETER:
         raise DomainError("barometer.error.no_barometer")
-    if not 1 <= number <= len(round_.items):
-        raise DomainError("barometer.error.no_statement", round=round_.id, number=number, count=len(round_.items))
-    position = number - 1
+    item = next((it for it in round_.items if it.number == number), None)
+    if item is None:
+        raise DomainError("barometer.error.no_statement", round=round_.id, number=number,
+                          numbers=", ".join(str(it.number) for it in round_.items))
+    position = item.position
     # Stepping on (/nasta) closes a statement to answers, so its picture can no longer change.
     passed = round_.current_position is not None and position < round_.current_position
     if round_.status != RoundStatus.CLOSED and not (round_.status == RoundStatus.OPEN and passed):
         raise DomainError("barometer.error.room_not_closed", round=round_.id)
     breakdowns, _ = await _breakdowns(conv, round_)
-    return [await _room_output(conv, round_.id, position, round_.items[position].text, breakdowns[position],
+    return [await _room_output(conv, round_.id, item.number, item.text, breakdowns[position],
                                "barometer.room.caption", lang)]
 
 
@@ -322,7 +332,8 @@ async def barometer_export(conv: Conversation, round_: Round, lang: Language) ->
     and, if the round was compared with an earlier one, the change per statement."""
     report = await barometer_report(conv, round_)
     tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
-                           divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round)
+                           divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
+                           numbers=report.numbers)
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),

@@ -234,19 +234,19 @@ class PrioritisationExercise(Exercise):
     def posts(self, conv: Conversation, round_: Round, lang: Language) -> list[Post]:
         """One message: the numbered principles and a button each, then undo/clear."""
         codec = conv.codec
-        lines = [t("prioex.post.header", lang)] + [f"{i + 1}. {item.text}" for i, item in enumerate(round_.items)]
+        lines = [t("prioex.post.header", lang)] + [f"{item.number}. {item.text}" for item in round_.items]
         keyboard: Keyboard = []
         if round_.kind == RoundKind.POINTS:
             step = self._step(round_)
-            for i, item in enumerate(round_.items):
+            for item in round_.items:
                 keyboard.append([
-                    Button(f"{i + 1}. {_short(item.text, 22)} +{step}", codec.encode(PLUS, round_.id, item.id)),
+                    Button(f"{item.number}. {_short(item.text, 22)} +{step}", codec.encode(PLUS, round_.id, item.id)),
                     Button(f"−{step}", codec.encode(MINUS, round_.id, item.id)),
                 ])
         else:
             action = RANK if round_.kind == RoundKind.RANKING else MARK
-            buttons = [Button(f"{i + 1}. {_short(item.text, 28)}", codec.encode(action, round_.id, item.id))
-                       for i, item in enumerate(round_.items)]
+            buttons = [Button(f"{item.number}. {_short(item.text, 28)}", codec.encode(action, round_.id, item.id))
+                       for item in round_.items]
             keyboard.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
         control = [Button(t("prioex.button.clear", lang), codec.encode(CLEAR, round_.id))]
         if round_.kind == RoundKind.RANKING:
