@@ -24,7 +24,7 @@ from facilitation.barometer.analysis import (
     sector_differences_tested,
     statement_seed,
 )
-from facilitation.barometer.metrics import dividing_statements, statement_stats
+from facilitation.barometer.metrics import dividing_statements, sector_stats, statement_stats
 from facilitation.model import Sector, SectorValues
 
 IDE, OFF = Sector.IDEBUREN, Sector.OFFENTLIG
@@ -68,7 +68,7 @@ def test_a_bare_majority_is_needed_a_tie_is_not_agreement() -> None:
 def test_observed_score_is_the_ranking_score() -> None:
     """The test statistic is exactly the score the "where the sectors differ" ranking uses."""
     ide, off = [1, 1, 2, 3, 5, 4], [4, 5, 5, 3, 5]
-    division = dividing_statements([SectorValues("P", {IDE: ide, OFF: off})], 5, 5)[0]
+    division = dividing_statements([sector_stats(SectorValues("P", {IDE: ide, OFF: off}), 5, 5)], ["P"])[0]
     values = np.array(ide + off)
     observed = difference_scores(values, [len(ide), len(off)], 5, np.arange(len(values))[None, :])[0]
     assert observed == pytest.approx(division.score, abs=1e-12)
