@@ -59,7 +59,7 @@ class App:
         url = settings.effective_database_url
         engine = create_engine(url)
         if is_sqlite(url):
-            await upgrade(url, engine)
+            await upgrade(url, engine, secret=settings.secret)
         else:
             revision = await current_revision(engine)
             if revision != head_revision():

@@ -47,7 +47,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args)
     url = settings.effective_database_url
     if args.action == "upgrade":
-        revision = asyncio.run(upgrade(url))
+        revision = asyncio.run(upgrade(url, secret=settings.secret))
         print(f"database at revision {revision} (head {head_revision()})")
         return 0
 

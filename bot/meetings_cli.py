@@ -63,7 +63,7 @@ async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], A
     engine = create_engine(url)
     try:
         if is_sqlite(url):
-            await upgrade(url, engine)
+            await upgrade(url, engine, secret=settings.secret)
         elif await current_revision(engine) != head_revision():
             raise SystemExit("database schema is not at the newest revision: run `dialogbot db upgrade` first")
         return await work(MeetingStore(engine))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -43,7 +44,7 @@ from facilitation.ports import (
 from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.rooms import Delivery, RoomLink, RoomOutcome, deliver_to_rooms, moved_chat, room_name
-from facilitation.service import WorkshopService
+from facilitation.service import KeyIn, WorkshopService
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,11 @@ T = TypeVar("T")
 
 @dataclass
 class Turn:
-    """One incoming event with what every handler needs: port, language, pseudonymous key."""
+    """One incoming event with what every handler needs: port, language, the user's own key.
+
+    ``user_key`` keys the user's own settings (language); what they answer in a workshop is
+    stored under :meth:`Conversation.participant_key`, a key of theirs in that workshop only.
+    """
 
     event: Event
     port: ChatPort
@@ -197,7 +202,7 @@ class Conversation:
         One user's events are handled one at a time in arrival order (adapters process updates
         concurrently), so a quick change of mind can never be overtaken by the earlier press.
         """
-        user_key = self.pseudonymizer.participant_key(event.user.platform, event.user.user_id)
+        user_key = self.pseudonymizer.user_key(event.user.platform, event.user.user_id)
         lock, waiting = self._user_turns.get(user_key) or (asyncio.Lock(), 0)
         self._user_turns[user_key] = (lock, waiting + 1)
         try:
@@ -286,6 +291,14 @@ class Conversation:
             self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
         return binding is None or binding.origin
 
+    def participant_key(self, turn: Turn, workshop_id: int) -> str:
+        """The key the user's participation and answers in one workshop are stored under."""
+        return self.pseudonymizer.participant_key(turn.user.platform, turn.user.user_id, workshop_id)
+
+    def key_in(self, user: UserRef) -> KeyIn:
+        """The user's participant key in any workshop (to find or forget all they stored)."""
+        return functools.partial(self.pseudonymizer.participant_key, user.platform, user.user_id)
+
     async def bound_workshop(self, turn: Turn) -> Workshop:
         """The workshop this chat is bound to (by /workshop in a room or /delta in private)."""
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
@@ -337,7 +350,7 @@ class Conversation:
         if not args:
             raise DomainError("error.bad_args", usage=t("usage.join", turn.lang))
         workshop = await self.service.workshop_by_code(" ".join(args))
-        await self.service.join(workshop.id, turn.user_key)
+        await self.service.join(workshop.id, self.participant_key(turn, workshop.id))
         # A group or channel becomes a room of the workshop only by a configured facilitator's
         # word: otherwise anyone could move a room to another workshop, or pull a workshop into
         # a group of their own (whose admin they are) and lead it from there.
@@ -760,7 +773,7 @@ class Conversation:
         if action == "s":
             await self._press_sector(turn, args)
         elif action == "fg":
-            n = await self.service.forget(turn.user_key)
+            n = await self.service.forget(self.key_in(turn.user), turn.user_key)
             self._languages.drop("all")
             self.private_voters.forget(turn.user_key)
             if turn.chat.is_private:
@@ -804,7 +817,7 @@ class Conversation:
             raise DomainError("error.bad_button")
         workshop = await self.service.require_workshop(args[0])
         sector = SECTORS[args[1]]
-        await self.service.join(workshop.id, turn.user_key, sector=sector)
+        await self.service.join(workshop.id, self.participant_key(turn, workshop.id), sector=sector)
         if turn.chat.is_private:
             await self.bind(turn, workshop)
         assert isinstance(turn.event, ButtonEvent)

@@ -94,8 +94,11 @@ class MemoryStore:
         found = self._participants.get((workshop_id, key))
         return replace(found) if found else None
 
-    async def workshops_of(self, key: str) -> list[int]:
-        return sorted(w for (w, k) in self._participants if k == key)
+    async def workshop_ids(self) -> list[int]:
+        return sorted(self._workshops)
+
+    async def workshops_of(self, keys: Mapping[int, str]) -> list[int]:
+        return sorted(w for (w, k) in self._participants if keys.get(w) == k)
 
     async def participants(self, workshop_id: int) -> list[Participant]:
         return [replace(p) for (w, _), p in self._participants.items() if w == workshop_id]
@@ -243,16 +246,19 @@ class MemoryStore:
     async def turnout(self, round_id: int) -> int:
         return len({k for (rid, _, k) in self._responses if rid == round_id})
 
-    async def forget_participant(self, key: str) -> int:
+    async def forget_participant(self, keys: Sequence[str]) -> int:
+        wanted = set(keys)
         async with self._lock:
-            doomed = [k for k in self._responses if k[2] == key]
+            doomed = [k for k in self._responses if k[2] in wanted]
             for k in doomed:
                 del self._responses[k]
-            people = [k for k in self._participants if k[1] == key]
+            people = [k for k in self._participants if k[1] in wanted]
             for k in people:
                 del self._participants[k]
-            had_language = self._languages.pop(key, None) is not None
-            return len(doomed) + len(people) + int(had_language)
+            languages = [k for k in self._languages if k in wanted]
+            for k in languages:
+                del self._languages[k]
+            return len(doomed) + len(people) + len(languages)
 
     async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:
         self._bindings[chat_key] = ChatBinding(workshop_id, origin)

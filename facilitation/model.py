@@ -156,7 +156,7 @@ class ChatBinding:
 
 @dataclass
 class Participant:
-    """A participant known only by a pseudonymous key (keyed hash of platform + user id)."""
+    """A participant known only by a pseudonymous key (keyed hash of platform, user id and workshop)."""
 
     key: str
     workshop_id: int

@@ -3,6 +3,11 @@
 A key is an HMAC-SHA256 of the platform and id under the installation's secret. Without the
 secret the key cannot be linked back to a person; with it, the same person always gets the same
 key, so they can change their answer or ask to be forgotten.
+
+Answers are stored under a key of the person *in one workshop*: the same person has unrelated
+keys in two workshops, so a copy of the database alone cannot group one person's answers across
+workshops and years. With the secret and the platform id every one of them is derived again
+(a forget request derives the key for every workshop).
 """
 
 from __future__ import annotations
@@ -23,9 +28,22 @@ class Pseudonymizer:
         message = "\x1f".join(parts).encode("utf-8")
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]
 
-    def participant_key(self, platform: str, user_id: str) -> str:
-        """The key under which a user's participation and answers are stored."""
+    def user_key(self, platform: str, user_id: str) -> str:
+        """The key of a person's own settings (their language), never stored beside an answer."""
         return self._digest("participant", platform, str(user_id))
+
+    def participant_key(self, platform: str, user_id: str, workshop_id: int) -> str:
+        """The key under which a person's participation and answers in one workshop are stored."""
+        return self.workshop_key(self.user_key(platform, user_id), workshop_id)
+
+    def workshop_key(self, user_key: str, workshop_id: int) -> str:
+        """A person's key in one workshop, from their :meth:`user_key`.
+
+        Derived from the user key (not from the platform id directly) so that keys stored before
+        keys were per workshop - they were user keys - can be re-keyed with the secret alone
+        (migration 0010).
+        """
+        return self._digest("workshop-participant", user_key, str(int(workshop_id)))
 
     def chat_key(self, platform: str, chat_id: str) -> str:
         """The key under which a chat's bound workshop is stored (private chats are people too)."""

@@ -36,6 +36,8 @@ MAX_ITEMS = 30
 MIN_SCALE, MAX_SCALE = 3, 11
 
 Clock = Callable[[], datetime]
+#: A person's participant key in a workshop, by the workshop's id (see facilitation.pseudonym).
+KeyIn = Callable[[int], str]
 
 
 def utc_now() -> datetime:
@@ -118,10 +120,20 @@ class WorkshopService:
             people[participant_key] = participant
         return participant
 
-    async def forget(self, participant_key: str) -> int:
-        """Remove everything stored under the participant's key (the "forget me" request)."""
+    async def keys_by_workshop(self, key_in: KeyIn) -> dict[int, str]:
+        """A person's participant key in every workshop there is."""
+        return {workshop_id: key_in(workshop_id) for workshop_id in await self.store.workshop_ids()}
+
+    async def workshops_of(self, key_in: KeyIn) -> list[int]:
+        """The workshops a person joined (shown only to them)."""
+        return await self.store.workshops_of(await self.keys_by_workshop(key_in))
+
+    async def forget(self, key_in: KeyIn, user_key: str) -> int:
+        """Remove everything stored about a person (the "forget me" request): their answers and
+        participations under their key in every workshop, and their settings under ``user_key``."""
+        keys = await self.keys_by_workshop(key_in)
         self._people.clear()
-        return await self.store.forget_participant(participant_key)
+        return await self.store.forget_participant([*keys.values(), user_key])
 
     # --- rounds --------------------------------------------------------------------------
     async def create_round(

@@ -63,8 +63,12 @@ class Store(Protocol):
 
     async def participants(self, workshop_id: int) -> list[Participant]: ...
 
-    async def workshops_of(self, key: str) -> list[int]:
-        """The workshops a participant has joined (shown only to that participant)."""
+    async def workshop_ids(self) -> list[int]:
+        """Every workshop's id (a person's keys are derived for each, see :mod:`facilitation.pseudonym`)."""
+        ...
+
+    async def workshops_of(self, keys: Mapping[int, str]) -> list[int]:
+        """The workshops a person joined, given their participant key in each workshop (by id)."""
         ...
 
     async def create_round(
@@ -148,8 +152,9 @@ class Store(Protocol):
         """How many distinct participants have answered (never who)."""
         ...
 
-    async def forget_participant(self, key: str) -> int:
-        """Delete every participation and answer stored under ``key``; the number of rows removed.
+    async def forget_participant(self, keys: Sequence[str]) -> int:
+        """Delete every participation, answer and preference stored under ``keys`` (one person's
+        key in each workshop and their user key); the number of rows removed.
 
         Frozen answers hold no key and stay: they are the anonymous figures rounds have published.
         """

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.database import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SECRET_ATTRIBUTE = "pseudonym_secret"  # how a migration that re-keys data gets the secret
 
 
 def alembic_config(url: str) -> Config:
@@ -29,19 +30,24 @@ def head_revision() -> str:
     return head
 
 
-def _upgrade_sync(connection, config: Config) -> None:  # type: ignore[no-untyped-def]
+def _upgrade_sync(connection, config: Config, revision: str) -> None:  # type: ignore[no-untyped-def]
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
-async def upgrade(url: str, engine: AsyncEngine | None = None) -> str:
-    """Bring the database at ``url`` to the newest schema; returns the revision reached."""
+async def upgrade(url: str, engine: AsyncEngine | None = None, *, secret: str = "", revision: str = "head") -> str:
+    """Bring the database at ``url`` to the newest schema (or ``revision``); returns the revision reached.
+
+    ``secret`` is the installation's pseudonymisation secret: revision 0010 re-keys stored
+    participants with it (see its docstring) and refuses to run on stored answers without it.
+    """
     own = engine is None
     engine = engine or create_engine(url)
     config = alembic_config(url)
+    config.attributes[SECRET_ATTRIBUTE] = secret
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(_upgrade_sync, config)
+            await connection.run_sync(_upgrade_sync, config, revision)
         return await current_revision(engine) or ""
     finally:
         if own:

@@ -78,6 +78,12 @@ async def _retrying(transaction: Callable[[], Awaitable[T]]) -> T:
     return await transaction()
 
 
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """``values`` in pieces that stay far below SQLite's and asyncpg's limits on bound parameters
+    (a person's keys: one per workshop of the installation)."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything is stored in UTC."""
     if value is not None and value.tzinfo is None:
@@ -221,11 +227,19 @@ class SqlStore(Transactions):
             row = await session.get(ParticipantRow, (workshop_id, key))
             return _participant(row) if row else None
 
-    async def workshops_of(self, key: str) -> list[int]:
-        """The workshops a participant has joined (for their own App Home view)."""
+    async def workshop_ids(self) -> list[int]:
         async with self._read() as session:
-            rows = await session.execute(select(ParticipantRow.workshop_id).where(ParticipantRow.key == key))
-            return sorted(rows.scalars())
+            return sorted((await session.execute(select(WorkshopRow.id))).scalars())
+
+    async def workshops_of(self, keys: Mapping[int, str]) -> list[int]:
+        """The workshops a participant has joined (for their own App Home view)."""
+        joined: list[int] = []
+        async with self._read() as session:
+            for chunk in _chunks(list(keys.values())):
+                rows = await session.execute(select(ParticipantRow.workshop_id, ParticipantRow.key)
+                                             .where(ParticipantRow.key.in_(chunk)))
+                joined += [workshop_id for workshop_id, key in rows if keys.get(workshop_id) == key]
+        return sorted(joined)
 
     async def participants(self, workshop_id: int) -> list[Participant]:
         async with self._read() as session:
@@ -478,15 +492,16 @@ class SqlStore(Transactions):
                 ResponseRow.round_id == round_id)
             return int((await session.execute(query)).scalar_one())
 
-    async def forget_participant(self, key: str) -> int:
+    async def forget_participant(self, keys: Sequence[str]) -> int:
         async with self._write() as session:
             removed = 0
-            for statement in (
-                delete(ResponseRow).where(ResponseRow.participant_key == key),
-                delete(ParticipantRow).where(ParticipantRow.key == key),
-                delete(PreferenceRow).where(PreferenceRow.user_key == key),
-            ):
-                removed += (await session.execute(statement)).rowcount or 0
+            for chunk in _chunks(list(keys)):
+                for statement in (
+                    delete(ResponseRow).where(ResponseRow.participant_key.in_(chunk)),
+                    delete(ParticipantRow).where(ParticipantRow.key.in_(chunk)),
+                    delete(PreferenceRow).where(PreferenceRow.user_key.in_(chunk)),
+                ):
+                    removed += (await session.execute(statement)).rowcount or 0
             return removed
 
     # --- chats and preferences -----------------------------------------------------------

@@ -79,7 +79,7 @@ class Bot:
     async def ballot(self, kind: RoundKind) -> dict[int, int]:
         """The participant's stored ballot in the workshop's round of ``kind``, by item position."""
         [round_] = [r for r in await self.app.store.rounds(1) if r.kind == kind]  # the only workshop
-        key = self.app.pseudonymizer.participant_key("telegram", str(PARTICIPANT))
+        key = self.app.pseudonymizer.participant_key("telegram", str(PARTICIPANT), 1)
         stored = await self.app.service.own_answers(round_.id, key)
         position = {item.id: item.position for item in round_.items}
         return {position[item]: value for item, value in stored.items()}

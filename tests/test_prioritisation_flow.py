@@ -25,7 +25,7 @@ async def _open_round(h: LocalHarness) -> Round:
 
 async def _own(h: LocalHarness, round_: Round, who: str) -> dict[str, int]:
     """``who``'s stored ballot with principle keys instead of item ids."""
-    key = h.app.pseudonymizer.participant_key("local", who)
+    key = h.app.pseudonymizer.participant_key("local", who, round_.workshop_id)
     stored = await h.app.service.own_answers(round_.id, key)
     refs = {item.id: item.ref_key for item in round_.items}
     return {refs[item]: value for item, value in stored.items()}

@@ -112,7 +112,7 @@ async def test_stop_resume_and_forget(setup: tuple[LocalHarness, Dispatcher, Clo
     async with store._read() as session:
         kept = set((await session.execute(select(ForgottenContactRow.tombstone))).scalars())
     assert kept == {pseudonymizer.contact_tombstone("local", "bo")}
-    assert pseudonymizer.participant_key("local", "bo") not in kept
+    assert pseudonymizer.user_key("local", "bo") not in kept
     # bo's old reminder is gone with the rest
     await harness.run(f"@bo {reminder_of(harness, 'bo')}.1")
     assert harness.last_ack() == "Påminnelsen finns inte längre."

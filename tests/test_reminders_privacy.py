@@ -99,7 +99,7 @@ async def test_forget_tombstone_is_not_the_participant_key_and_import_honours_it
     await store.import_config(config, tombstone_of=tombstones(pseudonymizer))
     (anna,) = await store.contacts()
     assert tombstones(pseudonymizer)(anna.contact) == pseudonymizer.contact_tombstone("telegram", "987654321")
-    assert tombstones(pseudonymizer)(anna.contact) != pseudonymizer.participant_key("telegram", "987654321")
+    assert tombstones(pseudonymizer)(anna.contact) != pseudonymizer.user_key("telegram", "987654321")
     await store.forget_contact(anna.id, tombstones(pseudonymizer)(anna.contact))
     result = await store.import_config(config, tombstone_of=tombstones(pseudonymizer))
     assert result.skipped_forgotten == 1 and await store.contacts(active_only=False) == []

@@ -26,6 +26,7 @@ from bot.app import App
 from bot.slack.runner import LAUNCH_CALLBACK, SlackAdapter
 from config.settings import load_settings
 from facilitation.model import RoundKind, RoundStatus, Sector
+from facilitation.ports import UserRef
 from storage.replay_guard import ReplayGuard
 from tests.standins.slack_api import RateLimit, SlackStandIn, StoredMessage, sign
 
@@ -221,7 +222,7 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     assert all(ack < 3.0 for ack in rig.acks), max(rig.acks)
 
     # What is stored matches what was pressed, keyed by pseudonym, never by Slack user id.
-    keys = {rig.app.pseudonymizer.participant_key("slack", u): u for u in users}
+    keys = {rig.app.pseudonymizer.participant_key("slack", u, workshop.id): u for u in users}
     participants = {p.key: p for p in await rig.app.store.participants(workshop.id)}
     sector_list = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
     assert {keys[k]: p.sector for k, p in participants.items() if k in keys} == {
@@ -257,7 +258,7 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     await rig.press(users[1], statements[1], buttons(statements[1])[4]["value"], response_url=url)
     await wait_for(lambda: _assert_in("stängd", " ".join(ephemerals_to(rig, url))))
     assert {r.value for r in await rig.app.store.responses(round_.id)
-            if r.participant_key == rig.app.pseudonymizer.participant_key("slack", users[1])
+            if r.participant_key == rig.app.pseudonymizer.participant_key("slack", users[1], workshop.id)
             and item_position[r.item_id] == 1} == {expected[users[1]][1]}
 
     # The charts go up with files_upload_v2 (getUploadURLExternal, upload, completeUploadExternal).
@@ -297,10 +298,10 @@ async def test_bad_signature_and_replay_are_refused(rig: SlackRig) -> None:
     assert response.status == 401
     await asyncio.sleep(0.3)
     assert len(rig.api.calls) == calls and rig.api.responses == []
-    workshop = (await rig.app.store.workshops_of(rig.app.pseudonymizer.participant_key("slack", FACILITATOR)))
+    workshop = await rig.app.service.workshops_of(rig.app.conversation.key_in(UserRef("slack", FACILITATOR)))
     assert workshop == [] or all(not await rig.app.store.rounds(w) for w in workshop)
     for user in ("U9", "U8"):
-        assert not await rig.app.store.workshops_of(rig.app.pseudonymizer.participant_key("slack", user))
+        assert not await rig.app.service.workshops_of(rig.app.conversation.key_in(UserRef("slack", user)))
 
 
 # --------------------------------------------------------------------------------------- 3. forged values
@@ -325,7 +326,7 @@ async def test_forged_button_values_are_refused_in_swedish(rig: SlackRig) -> Non
     assert all(r["response_type"] == "ephemeral" and r.get("replace_original") is False for r in rig.api.responses)
     rounds = await rig.app.store.rounds(1)
     assert await rig.app.store.responses(rounds[0].id) == []
-    assert await rig.app.store.participant(1, rig.app.pseudonymizer.participant_key("slack", "U5")) is None
+    assert await rig.app.store.participant(1, rig.app.pseudonymizer.participant_key("slack", "U5", 1)) is None
 
 
 # ----------------------------------------------------------------------------------- 4. non-facilitators

@@ -162,6 +162,6 @@ async def test_two_processes_pressing_one_ballot_at_once_lose_no_mark(pg_databas
             marks.setdefault(response.participant_key, set()).add(response.item_id)
         both = {round_.items[0].id, round_.items[1].id}
         lost = sum(1 for person in people
-                   if marks.get(one.pseudonymizer.participant_key("local", person.user_id)) != both)
+                   if marks.get(one.pseudonymizer.participant_key("local", person.user_id, 1)) != both)
         assert not [ack for port in ports for _, ack in port.acks if ack and "fel" in ack]
         assert lost == 0, f"{lost} of {len(people)} lost a mark"

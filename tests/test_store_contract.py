@@ -148,18 +148,24 @@ async def test_participants_and_sectors_are_keyed_pseudonymously(service: Worksh
     assert values[1].by_sector == {}
 
 
-async def test_forget_removes_everything_under_the_key(service: WorkshopService) -> None:
-    workshop, round_ = await _barometer(service)
-    await service.join(workshop.id, "gone", sector=Sector.ANNAN)
-    await service.open_round(round_.id)
-    await service.answer(round_.id, round_.items[0].id, "gone", 2)
-    await service.answer(round_.id, round_.items[0].id, "stays", 4)
-    await service.store.set_language("gone", Language.EN)
-    removed = await service.forget("gone")
-    assert removed == 3
-    assert [r.participant_key for r in await service.store.responses(round_.id)] == ["stays"]
-    assert await service.store.participant(workshop.id, "gone") is None
-    assert await service.store.language("gone") is None
+async def test_forget_removes_everything_under_the_keys_in_every_workshop(service: WorkshopService) -> None:
+    """A person has a key per workshop; forgetting them derives it for every workshop."""
+    (first, round_), (second, other) = await _barometer(service), await _barometer(service)
+    keys = {first.id: "gone-in-1", second.id: "gone-in-2"}
+    await service.join(first.id, keys[first.id], sector=Sector.ANNAN)
+    for workshop, r in ((first, round_), (second, other)):
+        await service.open_round(r.id)
+        await service.answer(r.id, r.items[0].id, keys[workshop.id], 2)
+        await service.answer(r.id, r.items[0].id, "stays", 4)
+    await service.store.set_language("gone-user", Language.EN)
+    assert await service.workshops_of(keys.__getitem__) == [first.id, second.id]
+    removed = await service.forget(keys.__getitem__, "gone-user")
+    assert removed == 5  # two answers, two participations (one made by answering), one preference
+    for r in (round_, other):
+        assert [x.participant_key for x in await service.store.responses(r.id)] == ["stays"]
+    assert await service.store.participant(first.id, keys[first.id]) is None
+    assert await service.store.language("gone-user") is None
+    assert await service.workshops_of(keys.__getitem__) == []
 
 
 async def test_ballot_replaced_atomically(service: WorkshopService) -> None:

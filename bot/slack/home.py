@@ -15,32 +15,31 @@ from bot.slack.port import MAX_TEXT, PLATFORM, escape
 from facilitation.conversation import Conversation
 from facilitation.i18n import t
 from facilitation.model import Language, RoundStatus
+from facilitation.ports import UserRef
 
 MAX_VIEW_BLOCKS = 100
 MAX_WORKSHOPS = 40  # leaves room for the headings and the meetings within a view's 100 blocks
 
 
-async def home_view(conv: Conversation, user_key: str, lang: Language, user_id: str = "",
-                    now: datetime | None = None) -> dict[str, Any]:
-    """The Home tab of one user (``user_key`` is their pseudonym, ``user_id`` only finds their meetings)."""
+async def home_view(conv: Conversation, user: UserRef, lang: Language, now: datetime | None = None) -> dict[str, Any]:
+    """The Home tab of one user: their workshops (found by their key in each) and their meetings."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Dialogbot"}},
         _section(f"*{escape(t('slack.home.workshops', lang))}*"),
     ]
-    workshops = await _workshop_sections(conv, user_key, lang)
+    workshops = await _workshop_sections(conv, user, lang)
     blocks += workshops or [_section(escape(t("slack.home.none", lang)))]
-    meetings = await _meetings_text(conv, user_id, lang, now or datetime.now(UTC))
+    meetings = await _meetings_text(conv, user.user_id, lang, now or datetime.now(UTC))
     if meetings:
         blocks.append({"type": "divider"})
         blocks.append(_section(f"*{escape(t('slack.home.meetings', lang))}*\n{escape(meetings)}"))
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 
-async def _workshop_sections(conv: Conversation, user_key: str, lang: Language) -> list[dict[str, Any]]:
+async def _workshop_sections(conv: Conversation, user: UserRef, lang: Language) -> list[dict[str, Any]]:
     store = conv.service.store
-    finder = getattr(store, "workshops_of", None)
     sections = []
-    for workshop_id in list(await finder(user_key) if finder else [])[-MAX_WORKSHOPS:]:
+    for workshop_id in (await conv.service.workshops_of(conv.key_in(user)))[-MAX_WORKSHOPS:]:
         workshop = await store.workshop(workshop_id)
         if workshop is None:
             continue

@@ -168,7 +168,7 @@ class SlackAdapter:
     # --- the launch modal -----------------------------------------------------------------
     async def _turn(self, user: UserRef, chat: ChatRef) -> Turn:
         conv = self.conversation
-        key = conv.pseudonymizer.participant_key(user.platform, user.user_id)
+        key = conv.pseudonymizer.user_key(user.platform, user.user_id)
         return Turn(CommandEvent(user, chat, "ny"), self.port, key, await conv.user_language(key))
 
     async def _open_launch_modal(self, user: UserRef, chat: ChatRef, trigger_id: str,
@@ -228,9 +228,8 @@ class SlackAdapter:
             return
         user = _user(event["user"], "", None)
         conv = self.conversation
-        key = conv.pseudonymizer.participant_key(user.platform, user.user_id)
-        lang = await conv.user_language(key)
-        await client.views_publish(user_id=user.user_id, view=await home_view(conv, key, lang, user.user_id))
+        lang = await conv.user_language(conv.pseudonymizer.user_key(user.platform, user.user_id))
+        await client.views_publish(user_id=user.user_id, view=await home_view(conv, user, lang))
 
     async def aclose(self) -> None:
         """Close the HTTP session the Web API client and the response_url answers share, and the

@@ -117,7 +117,8 @@ class BarometerExercise(Exercise):
         if len(args) != 2:
             raise DomainError("error.bad_button")
         item_id, value = args
-        _, participant = await conv.service.answer(round_.id, item_id, turn.user_key, value)
+        _, participant = await conv.service.answer(
+            round_.id, item_id, conv.participant_key(turn, round_.workshop_id), value)
         text = t("vote.saved", turn.lang, label=self.scale_label(value, round_.scale_steps, turn.lang))
         if participant.sector is None:
             text += t("vote.need_sector", turn.lang)

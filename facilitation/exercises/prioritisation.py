@@ -306,7 +306,8 @@ class PrioritisationExercise(Exercise):
         def press(stored: dict[int, int]) -> dict[int, int]:
             return self._stored_form(self._apply(self._draft(round_, stored), action, item))
 
-        ballot, participant = await conv.service.change_ballot(round_.id, turn.user_key, press, conv.press_key(turn))
+        key = conv.participant_key(turn, round_.workshop_id)
+        ballot, participant = await conv.service.change_ballot(round_.id, key, press, conv.press_key(turn))
         draft = self._draft(round_, ballot)
         names = {it.id: _short(it.text) for it in round_.items}
         suffix = t("vote.need_sector", turn.lang) if participant.sector is None else ""
@@ -321,7 +322,7 @@ class PrioritisationExercise(Exercise):
         said "closed". Reading their own answers shows only them what they stored.
         """
         if round_.kind == RoundKind.POINTS:
-            stored = await conv.service.own_answers(round_.id, turn.user_key)
+            stored = await conv.service.own_answers(round_.id, conv.participant_key(turn, round_.workshop_id))
             given = sum(stored.values())
             if stored and given != self._budget(round_):
                 raise DomainError("prioex.error.closed_incomplete", given=given, budget=self._budget(round_),
