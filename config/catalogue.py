@@ -14,25 +14,39 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from config.errors import ConfigError
 from config.tomlfile import read_toml, validate
+from facilitation.input_rules import has_hidden_characters
 from facilitation.model import Principle, Process, Statement
 
 _KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+
+def _shown_text(value: str) -> str:
+    """A name or statement is shown to a room as a round's item: it must be text people can see."""
+    if value and not value.strip():
+        raise ValueError("is only blank space")
+    if has_hidden_characters(value):
+        raise ValueError("contains characters nobody can see (control, zero-width or direction characters)")
+    return value
 
 
 class _PrincipleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1, max_length=80)
-    name_en: str = ""
+    name_en: str = Field(default="", max_length=80)
     description: str = ""
     local: bool = False
+
+    _visible = field_validator("name", "name_en")(_shown_text)
 
 
 class _StatementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = Field(pattern=_KEY_PATTERN)
     text: str = Field(min_length=1, max_length=300)
-    text_en: str = ""
+    text_en: str = Field(default="", max_length=300)
+
+    _visible = field_validator("text", "text_en")(_shown_text)
 
 
 class _ProcessHeader(BaseModel):
@@ -69,6 +83,21 @@ class _ProcessFile(BaseModel):
     def _something_to_do(self) -> _ProcessFile:
         if not self.principles and not self.statements:
             raise ValueError("a process needs at least one principle or statement")
+        return self
+
+    @model_validator(mode="after")
+    def _rounds_can_open(self) -> _ProcessFile:
+        """Every prioritisation round holds all principles and a round refuses two equal items:
+        two principles with one name (in Swedish or English) and no round could ever open."""
+        for what, texts in (("principles", [(p.name, p.name_en) for p in self.principles]),
+                            ("statements", [(s.text, s.text_en) for s in self.statements])):
+            for language, names in (("", [sv for sv, _ in texts]), ("_en", [en for _, en in texts if en])):
+                stripped = [name.strip() for name in names]
+                twice = sorted({name for name in stripped if stripped.count(name) > 1})
+                if twice:
+                    field = ("name" if what == "principles" else "text") + language
+                    raise ValueError(f"{what}: two have the same {field} {twice[0]!r}: a round of them "
+                                     "could never open (its items must differ)")
         return self
 
 

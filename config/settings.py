@@ -9,6 +9,7 @@ neither is set it is generated once and kept in the data directory, so pseudonym
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +68,16 @@ class Settings(BaseModel):
     def _long_enough_secret(cls, value: str) -> str:
         if value and len(value) < MIN_SECRET_LENGTH:
             raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters (or left out to be generated)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _guessable_webhook_secret(cls, value: str) -> str:
+        """The webhook secret is all that tells Telegram's updates from forged ones: long enough not
+        to be guessed, in the alphabet Telegram's setWebhook accepts (1-256 of A-Z a-z 0-9 _ -)."""
+        if value and not (MIN_SECRET_LENGTH <= len(value) <= 256 and re.fullmatch(r"[A-Za-z0-9_-]+", value)):
+            raise ValueError(f"must be {MIN_SECRET_LENGTH} to 256 characters of A-Z, a-z, 0-9, _ and - "
+                             "(a short secret can be guessed; Telegram accepts no other characters)")
         return value
 
     @field_validator("database_url")

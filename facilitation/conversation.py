@@ -24,6 +24,7 @@ from facilitation.charting import ChartRenderer, ChartsUnavailable
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Output
 from facilitation.i18n import t
+from facilitation.input_rules import id_number, whole_number
 from facilitation.live import LiveUpdater, LiveView
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Sector, Workshop
 from facilitation.ports import (
@@ -169,17 +170,19 @@ class Conversation:
             raise ValueError(f"button action {action!r} is taken")
         self._extra_actions[action] = handler
 
-    def register_command(self, names: Sequence[str], handler: Handler, *, facilitator_only: bool) -> None:
+    def register_command(self, names: Sequence[str], handler: Handler, *, facilitator_only: bool,
+                         room_admins: bool = False) -> None:
         """Add a command (all its names/aliases) handled by a feature module.
 
-        A ``facilitator_only`` feature command (e.g. the dialogue meetings' ``/signatar``) is about
-        a process, not about the chat's workshop: chat admins never lead it, only configured
-        facilitators do.
+        ``room_admins``: a ``facilitator_only`` command about the chat's workshop (e.g. ``/rummet``)
+        that the admins of the room where the workshop was created lead too (``chat_admins_lead``).
+        Without it (e.g. the dialogue meetings' ``/signatar``, about a whole process) only
+        configured facilitators do.
         """
         for name in names:
             if name in COMMANDS or name in self._extra_commands:
                 raise ValueError(f"command {name!r} is taken")
-            self._extra_commands[name] = _Command(handler, facilitator_only)
+            self._extra_commands[name] = _Command(handler, facilitator_only, room_admins=room_admins)
 
     def register_start_handler(self, prefix: str, handler: Handler) -> None:
         """Handle ``/start PREFIX…`` (a Telegram deep link's parameter) in a feature module.
@@ -372,8 +375,10 @@ class Conversation:
         await turn.reply(t("language.set", choice))
 
     async def cmd_forget(self, turn: Turn, args: tuple[str, ...]) -> None:
-        await turn.reply(t("forget.confirm", turn.lang),
-                         [[Button(t("forget.yes", turn.lang), self.codec.encode("fg"))]])
+        """Ask to confirm with a button bound to the asker: in a group anyone sees it, and a
+        bystander's press must not forget the bystander (nor, of course, the asker)."""
+        button = Button(t("forget.yes", turn.lang), self.codec.encode("fg", _asker_tag(turn.user_key)))
+        await turn.reply(t("forget.confirm", turn.lang), [[button]])
 
     async def cmd_vote(self, turn: Turn, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
@@ -470,10 +475,9 @@ class Conversation:
         """The round named by ``args[0]`` (a number) or the workshop's open/latest round."""
         workshop = await self.bound_workshop(turn)
         if args:
-            try:
-                round_id = int(args[0].lstrip("#"))
-            except ValueError as exc:
-                raise DomainError("error.no_round") from exc
+            round_id = id_number(args[0])
+            if round_id is None:
+                raise DomainError("error.no_round")
             round_ = await self.service.require_round(round_id)
             if round_.workshop_id != workshop.id:
                 raise DomainError("error.no_round")
@@ -640,7 +644,10 @@ class Conversation:
         if not args or not args[0].lstrip("#").isdigit():
             raise DomainError("error.bad_args", usage=t("usage.compare", turn.lang))
         workshop = await self.bound_workshop(turn)
-        earlier = await self.service.require_round(int(args[0].lstrip("#")))
+        round_id = id_number(args[0])
+        if round_id is None:
+            raise DomainError("error.no_round")
+        earlier = await self.service.require_round(round_id)
         earlier_workshop = await self.service.require_workshop(earlier.workshop_id)
         if (earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED
                 or earlier_workshop.process_key != workshop.process_key):
@@ -752,11 +759,12 @@ class Conversation:
             await turn.reply(t("room.list", turn.lang, title=workshop.title, lines=lines) if rooms
                              else t("room.none", turn.lang, title=workshop.title))
             return
-        if not args[0].isdigit():
+        number = whole_number(args[0])
+        if number is None:
             raise DomainError("error.bad_args", usage=t("usage.leave", turn.lang))
-        if not 1 <= int(args[0]) <= len(rooms):
+        if not 1 <= number <= len(rooms):
             raise DomainError("room.error.no_such_room", number=args[0][:6])
-        room = rooms[int(args[0]) - 1]
+        room = rooms[number - 1]
         await self.drop_room(workshop.id, room)
         await turn.reply(t("room.left_other", turn.lang, room=room_name(room, turn.lang), title=workshop.title,
                            code=workshop.join_code))
@@ -773,13 +781,7 @@ class Conversation:
         if action == "s":
             await self._press_sector(turn, args)
         elif action == "fg":
-            n = await self.service.forget(self.key_in(turn.user), turn.user_key)
-            self._languages.drop("all")
-            self.private_voters.forget(turn.user_key)
-            if turn.chat.is_private:
-                await self.service.store.unbind_chat(
-                    self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
-            await turn.port.acknowledge(event, t("forget.done", turn.lang, n=n), alert=True)
+            await self._press_forget(turn, event, args)
         elif action in self._extra_actions:
             text = await self._extra_actions[action](self, turn, args)
             await turn.port.acknowledge(event, text)
@@ -803,6 +805,19 @@ class Conversation:
         """Whether the chat of ``turn`` is bound to ``workshop_id`` (by /delta or a sector press)."""
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
         return await self.service.store.bound_workshop(chat_key) == workshop_id
+
+    async def _press_forget(self, turn: Turn, event: ButtonEvent, args: tuple[int, ...]) -> None:
+        """The forget-me confirmation: only for the person who asked (it may be posted in a group)."""
+        if len(args) != 1:
+            raise DomainError("error.bad_button")
+        if args[0] != _asker_tag(turn.user_key):
+            raise DomainError("forget.not_yours")
+        n = await self.service.forget(self.key_in(turn.user), turn.user_key)
+        self._languages.drop("all")
+        self.private_voters.forget(turn.user_key)
+        if turn.chat.is_private:
+            await self.service.store.unbind_chat(self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
+        await turn.port.acknowledge(event, t("forget.done", turn.lang, n=n), alert=True)
 
     def press_key(self, turn: Turn) -> str:
         """What is stored of the press of ``turn`` so that delivering it again changes nothing
@@ -840,6 +855,12 @@ def _once_per_language(make: Callable[[Language], Awaitable[T]]) -> Callable[[La
             started[lang] = asyncio.ensure_future(make(lang))
         return asyncio.shield(started[lang])
     return get
+
+
+def _asker_tag(user_key: str) -> int:
+    """32 bits of the user's key: tells the asker's press from another's on a signed button
+    (a keyed hash, so it names nobody; a bystander matches by chance once in 4 billion)."""
+    return int(user_key[:8], 16)
 
 
 def _with_command_prefix(text: str, port: ChatPort) -> str:

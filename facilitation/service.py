@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.errors import DomainError
+from facilitation.input_rules import MAX_ID, has_hidden_characters
 from facilitation.model import (
     DEFAULT_SECTORS,
     Language,
@@ -42,6 +43,12 @@ KeyIn = Callable[[int], str]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _refuse_hidden_characters(text: str) -> None:
+    """A title, item or organisation is shown to a whole room: nothing in it may be invisible."""
+    if has_hidden_characters(text):
+        raise DomainError("error.hidden_characters")
 
 
 def normalise_code(code: str) -> str:
@@ -85,7 +92,8 @@ class WorkshopService:
     async def create_workshop(self, process_key: str, title: str, language: Language = Language.SV) -> Workshop:
         """A workshop of a configured process with a fresh short join code."""
         if process_key not in self.processes:
-            raise DomainError("error.unknown_process", process=process_key, known=", ".join(sorted(self.processes)))
+            raise DomainError("error.unknown_process", process=process_key[:40], known=", ".join(sorted(self.processes)))
+        _refuse_hidden_characters(title)
         title = title.strip() or self.processes[process_key].name
         for _ in range(20):
             code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -101,7 +109,7 @@ class WorkshopService:
         return workshop
 
     async def require_workshop(self, workshop_id: int) -> Workshop:
-        workshop = await self.store.workshop(workshop_id)
+        workshop = await self.store.workshop(workshop_id) if 1 <= workshop_id <= MAX_ID else None
         if workshop is None:
             raise DomainError("error.no_workshop")
         return workshop
@@ -112,6 +120,7 @@ class WorkshopService:
         """Join (or re-join) a workshop; a sector or organisation given replaces the earlier one."""
         await self.require_workshop(workshop_id)
         if organisation is not None:
+            _refuse_hidden_characters(organisation)
             organisation = organisation.strip()[:120] or None
         participant = await self.store.upsert_participant(
             workshop_id, participant_key, sector, organisation, self.clock())
@@ -149,6 +158,8 @@ class WorkshopService:
         workshop = await self.require_workshop(workshop_id)
         await self._no_open_round(workshop_id)
         settings = dict(settings or {})
+        for text in (title, *(text for text, _ in items)):
+            _refuse_hidden_characters(text)
         texts = [text.strip() for text, _ in items]
         if not texts or any(not text for text in texts):
             raise DomainError("error.no_items")
@@ -179,7 +190,7 @@ class WorkshopService:
         )
 
     async def require_round(self, round_id: int) -> Round:
-        round_ = await self.store.round(round_id)
+        round_ = await self.store.round(round_id) if 1 <= round_id <= MAX_ID else None
         if round_ is None:
             raise DomainError("error.no_round")
         return round_

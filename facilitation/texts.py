@@ -106,6 +106,7 @@ SV = {
     ),
     "forget.yes": "Ja, glöm mig",
     "forget.done": "Klart. Allt som sparats under din nyckel är borttaget ({n} poster).",
+    "forget.not_yours": "Den här knappen är till den som skrev /glom. Vill du att jag glömmer dig, skriv /glom själv.",
     "language.set": "Jag pratar svenska med dig nu.",
     "vote.private_sent": "Knapparna till den öppna omgången:",
     "error.bad_button": "Den här knappen är ogiltig eller gammal. Inget ändrades.",
@@ -130,7 +131,11 @@ SV = {
     "error.no_more_items": "Det finns inga fler påståenden.",
     "error.unknown_command": "Okänt kommando /{name}. Skriv /hjalp.",
     "error.bad_args": "Så här används kommandot: {usage}",
-    "error.internal": "Något gick fel hos mig. Försök igen om en stund; /status visar läget.",
+    "error.internal": "Något gick fel hos mig. Försök igen om en stund; händer det igen, säg till processledaren.",
+    "error.hidden_characters": (
+        "Texten innehåller tecken som inte syns (styrtecken, nollbreddstecken eller tecken som vänder "
+        "skrivriktningen). Skriv den utan dem. Inget ändrades."
+    ),
     "error.charts_unavailable": "Diagrammen kan inte ritas just nu. Försök igen om en stund.",
     "error.round_still_open": "Omgång #{number} är fortfarande öppen. Stäng den med /stang innan du startar en ny.",
     "error.results_after_close": (
@@ -246,6 +251,7 @@ EN = {
     ),
     "forget.yes": "Yes, forget me",
     "forget.done": "Done. Everything stored under your key has been deleted ({n} records).",
+    "forget.not_yours": "This button is for the person who sent /forget. To have me forget you, send /forget yourself.",
     "language.set": "I now speak English with you.",
     "vote.private_sent": "The buttons of the open round:",
     "error.bad_button": "This button is invalid or outdated. Nothing was changed.",
@@ -270,7 +276,11 @@ EN = {
     "error.no_more_items": "There are no more statements.",
     "error.unknown_command": "Unknown command /{name}. Type /help.",
     "error.bad_args": "Usage: {usage}",
-    "error.internal": "Something went wrong on my side. Please try again in a moment; /status shows where things stand.",
+    "error.internal": "Something went wrong on my side. Please try again in a moment; if it happens again, tell the facilitator.",
+    "error.hidden_characters": (
+        "The text contains characters that cannot be seen (control characters, zero-width characters or "
+        "characters that turn the writing direction). Type it without them. Nothing was changed."
+    ),
     "error.charts_unavailable": "Charts cannot be drawn right now. Please try again in a moment.",
     "error.round_still_open": "Round #{number} is still open. Close it with /close before you start a new one.",
     "error.results_after_close": (

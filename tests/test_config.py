@@ -62,6 +62,20 @@ def test_shipped_processes_match_the_seeds() -> None:
         (GOOD.replace('text = "Vi', 'tekst = "x"\ntext = "Vi'), "statements[0].tekst", "unknown key"),
         ("[process]\nkey='x'\nname='y'\n", "", "at least one principle or statement"),
         (GOOD + '\n[[statment]]\nkey = "s2"\ntext = "Stavfel"\n', "statment", "unknown key"),
+        # Files that load but could never open a round (issue 14): every prioritisation round holds
+        # all principles, and a round refuses two equal items or text nobody can see.
+        (GOOD + '\n[[principles]]\nkey = "dialog2"\nname = "Dialog "\n', "principles",
+         "two have the same name 'Dialog'"),
+        (GOOD.replace('name = "Dialog"', 'name = "Dialog"\nname_en = "Talk"') +
+         '\n[[principles]]\nkey = "samtal"\nname = "Samtal"\nname_en = "Talk"\n', "principles",
+         "same name_en 'Talk'"),
+        (GOOD + '\n[[statements]]\nkey = "s2"\ntext = "Vi samverkar redan tillräckligt!"\n', "statements",
+         "could never open"),
+        (GOOD.replace('name = "Dialog"', 'name = "   "'), "principles[0].name", "only blank space"),
+        (GOOD.replace('name = "Dialog"', 'name = "Dia\\u200blog"'), "principles[0].name", "nobody can see"),
+        (GOOD.replace('text = "Vi', 'text = "\\u202eVi'), "statements[0].text", "nobody can see"),
+        (GOOD.replace('text = "Vi', 'text_en = "We\\u0000"\ntext = "Vi'), "statements[0].text_en",
+         "nobody can see"),
     ],
 )
 def test_malformed_process_files_are_explained(tmp_path: Path, text: str, where: str, problem: str) -> None:
@@ -113,6 +127,9 @@ def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     [
         ('dialogbot = "x"\n', {}, "dialogbot", "must be a table"),
         ('[dialogbot]\nsecret = "kort"\n', {}, "secret", "at least 16 characters"),
+        ('[dialogbot]\ntelegram_webhook_secret = "x"\n', {}, "telegram_webhook_secret", "16 to 256 characters"),
+        ("", {"DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": "långt nog men med å och mellanslag"},
+         "telegram_webhook_secret", "A-Z, a-z, 0-9, _ and -"),
         ("", {"DIALOGBOT_DATABASE_URL": "mysql://db"}, "database_url", "postgresql+asyncpg://"),
         ("", {"DIALOGBOT_DATABASE_URL": "postgresql://u@h/db"}, "database_url", "postgresql+asyncpg://"),
     ],

@@ -435,6 +435,12 @@ async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(ri
     # A refusal from the core (a typed duplicate) also stays in the modal.
     errors = await _errors_of(rig, _submission(rig, view, barometer, typed="Samma\nSamma"))
     assert list(errors) == ["kind"] and errors["kind"]
+    # Typed items with characters nobody sees (a NUL byte failed on PostgreSQL with HTTP 500, a
+    # right-to-left override reads backwards in the room): refused under the typed field.
+    for typed in ("Tema ett\x00\nTema två", "\u202eavt ameT", "Tema\u200b tre"):
+        errors = await _errors_of(rig, _submission(rig, view, barometer, typed=typed))
+        assert errors == {"typed": "Texten innehåller tecken som inte syns (styrtecken, nollbreddstecken eller "
+                                   "tecken som vänder skrivriktningen). Skriv den utan dem. Inget ändrades."}
     # Someone who is not a facilitator submitting (a forwarded view): refused in the modal.
     errors = await _errors_of(rig, _submission(rig, view, barometer, statements=["tillfora"], user="U7"))
     assert "bara för processledare" in errors["kind"]

@@ -208,8 +208,11 @@ async def test_admins_lead_only_the_workshops_created_in_their_group(tmp_path: P
                 api.message_update(admin, other_group, "/markera", push=True)
                 await _until(api, lambda before=before: len(api.sent_messages(other_group)) > before)
                 assert "bara för processledare" in (api.last_text(other_group) or "")
-            # In the room where it was created, its admin leads: a round opens in both rooms.
+            # In the room where it was created, its admin leads: a round opens in both rooms, and
+            # the exercise's own commands (/rummet) are theirs too.
             api.message_update(origin_admin, origin_group, "/markera", push=True)
             await _until(api, lambda: _markups(api, other_group, "pa."))
+            api.message_update(origin_admin, origin_group, "/rummet 1", push=True)
+            await _until(api, lambda: "ingen stängd åsiktsbarometer" in (api.last_text(origin_group) or ""))
         workshop = await app.service.workshop_by_code(code)
         assert [r.status for r in await app.store.rounds(workshop.id)] == [RoundStatus.OPEN]

@@ -16,6 +16,7 @@ import bot.slack.texts  # noqa: F401  (registers the texts used here)
 from facilitation.exercises.barometer import barometer_title
 from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step, prioritisation_title
 from facilitation.i18n import t
+from facilitation.input_rules import has_hidden_characters
 from facilitation.model import Language, Process, RoundKind, Workshop
 
 LAUNCH_CALLBACK = "dialog-launch"
@@ -63,6 +64,8 @@ def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dic
         return {PRINCIPLES_BLOCK: t("slack.modal.principles_not_for_barometer", lang)}
     if not choice.is_barometer and choice.statements:
         return {STATEMENTS_BLOCK: t("slack.modal.statements_not_for_priorities", lang)}
+    if any(has_hidden_characters(text) for text in choice.typed):
+        return {TYPED_BLOCK: t("error.hidden_characters", lang)}
     if not _chosen(choice, process) and not choice.typed:
         catalogue = process.statements if choice.is_barometer else process.principles
         block = (STATEMENTS_BLOCK if choice.is_barometer else PRINCIPLES_BLOCK) if catalogue else TYPED_BLOCK

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Output, Post
 from facilitation.i18n import t
+from facilitation.input_rules import whole_number
 from facilitation.model import Language, Process, Round, RoundKind, Workshop
 from facilitation.ports import Attachment, Button
 
@@ -15,23 +16,25 @@ if TYPE_CHECKING:
 
 
 def parse_selection(spec: str, count: int) -> list[int]:
-    """``"1,3,5-7"`` as zero-based positions; raises DomainError for anything else."""
+    """``"1,3,5-7"`` as zero-based positions; raises DomainError for anything else.
+
+    Every number is checked against ``count`` before a range is expanded, so ``1-100000000``
+    is refused at once instead of building a list that size.
+    """
+    refused = DomainError("error.bad_selection", selection=spec[:30], max=count)
     positions: list[int] = []
     for part in filter(None, spec.replace(" ", "").split(",")):
-        try:
-            if "-" in part:
-                first, last = (int(x) for x in part.split("-", 1))
-                numbers = list(range(first, last + 1))
-            else:
-                numbers = [int(part)]
-        except ValueError as exc:
-            raise DomainError("error.bad_selection", selection=spec[:30], max=count) from exc
-        for number in numbers:
-            if not 1 <= number <= count or number - 1 in positions:
-                raise DomainError("error.bad_selection", selection=spec[:30], max=count)
+        first, _, last = part.partition("-")
+        numbers = [whole_number(first), whole_number(last) if last else whole_number(first)]
+        if any(n is None or not 1 <= n <= count for n in numbers):
+            raise refused
+        low, high = numbers[0] or 0, numbers[1] or 0
+        for number in range(low, high + 1):
+            if number - 1 in positions:
+                raise refused
             positions.append(number - 1)
     if not positions:
-        raise DomainError("error.bad_selection", selection=spec[:30], max=count)
+        raise refused
     return positions
 
 
@@ -53,7 +56,7 @@ class BarometerExercise(Exercise):
         """Register ``/rummet`` (facilitators only, like ``/resultat``)."""
         from facilitation.exercises.barometer_results import cmd_room
 
-        conv.register_command(self.room_commands, cmd_room, facilitator_only=True)
+        conv.register_command(self.room_commands, cmd_room, facilitator_only=True, room_admins=True)
 
     async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
                            name: str, args: tuple[str, ...]) -> Round:
@@ -71,9 +74,10 @@ class BarometerExercise(Exercise):
                 stepwise = True
             elif "=" in lowered:
                 key, _, value = lowered.partition("=")
-                if key not in ("steg", "steps", "skala", "scale") or not value.isdigit():
+                number = whole_number(value)
+                if key not in ("steg", "steps", "skala", "scale") or number is None:
                     raise DomainError("error.bad_args", usage="/barometer [alla|stegvis|1,3,5] [steg=7]")
-                steps = int(value)
+                steps = number
             else:
                 positions = parse_selection(arg, len(process.statements))
         items = [(process.statements[p].text_in(workshop.language), process.statements[p].key) for p in positions]

@@ -25,6 +25,7 @@ from facilitation.exercises import Image, Output, Post
 from facilitation.export import to_csv, to_xlsx
 from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
+from facilitation.input_rules import id_number, whole_number
 from facilitation.model import (
     DEFAULT_SECTORS,
     Language,
@@ -304,7 +305,10 @@ async def _room_round(conv: Conversation, turn: Turn, round_arg: str | None) -> 
     if round_arg is not None:
         if not round_arg.lstrip("#").isdigit():
             raise DomainError("error.bad_args", usage=t("barometer.usage.room", turn.lang))
-        round_ = await conv.service.require_round(int(round_arg.lstrip("#")))
+        round_id = id_number(round_arg)
+        if round_id is None:
+            raise DomainError("error.no_round")
+        round_ = await conv.service.require_round(round_id)
         if round_.workshop_id != workshop.id:
             raise DomainError("error.no_round")
         return round_
@@ -320,10 +324,11 @@ async def _room_round(conv: Conversation, turn: Turn, round_arg: str | None) -> 
 
 async def cmd_room(conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
     """``/rummet NR [omgång]``: the "where the room stands" chart of statement NR, posted here."""
-    if not 1 <= len(args) <= 2 or not args[0].isdigit():
+    number = whole_number(args[0]) if 1 <= len(args) <= 2 else None
+    if number is None:
         raise DomainError("error.bad_args", usage=t("barometer.usage.room", turn.lang))
     round_ = await _room_round(conv, turn, args[1] if len(args) == 2 else None)
-    outputs = await room_view(conv, round_, int(args[0]), turn.lang)
+    outputs = await room_view(conv, round_, number, turn.lang)
     await conv.post_outputs(turn.port, turn.chat, outputs)
 
 

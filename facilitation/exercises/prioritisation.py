@@ -54,6 +54,7 @@ from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401 
 from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.groups import group_names, hidden_text, known_groups, left_out_text
 from facilitation.i18n import number_text, percent_text, t
+from facilitation.input_rules import whole_number
 from facilitation.model import (
     Language,
     Process,
@@ -190,12 +191,13 @@ class PrioritisationExercise(Exercise):
             if args:
                 raise DomainError("error.bad_args", usage=usage)
         else:
-            if len(args) > 1 or (args and not args[0].isdigit()):
+            number = whole_number(args[0]) if len(args) == 1 else None
+            if len(args) > 1 or (args and number is None):
                 raise DomainError("error.bad_args", usage=usage)
             if kind == RoundKind.RANKING:
-                settings["top_k"] = int(args[0]) if args else len(process.principles)
+                settings["top_k"] = number if number is not None else len(process.principles)
             else:
-                budget = int(args[0]) if args else DEFAULT_BUDGET
+                budget = number if number is not None else DEFAULT_BUDGET
                 settings.update(budget=budget, step=points_step(budget))
         items = [(p.name_in(workshop.language), p.key) for p in process.principles]
         return await conv.service.create_round(workshop.id, kind, prioritisation_title(process, workshop.language),
