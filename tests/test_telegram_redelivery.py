@@ -71,7 +71,8 @@ async def _points_round(api: TelegramStandIn) -> list[str]:
 
 async def _points_of_voter(app: App) -> dict[int, int]:
     [round_] = await app.store.rounds(1)
-    return await app.service.own_answers(round_.id, app.pseudonymizer.participant_key("telegram", str(VOTER)))
+    key = app.pseudonymizer.participant_key("telegram", str(VOTER), round_.workshop_id)
+    return await app.service.own_answers(round_.id, key)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
