@@ -41,7 +41,7 @@ class Pseudonymizer:
 
         Derived from the user key (not from the platform id directly) so that keys stored before
         keys were per workshop - they were user keys - can be re-keyed with the secret alone
-        (migration 0010).
+        (migration 0011).
         """
         return self._digest("workshop-participant", user_key, str(int(workshop_id)))
 

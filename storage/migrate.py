@@ -38,7 +38,7 @@ def _upgrade_sync(connection, config: Config, revision: str) -> None:  # type: i
 async def upgrade(url: str, engine: AsyncEngine | None = None, *, secret: str = "", revision: str = "head") -> str:
     """Bring the database at ``url`` to the newest schema (or ``revision``); returns the revision reached.
 
-    ``secret`` is the installation's pseudonymisation secret: revision 0010 re-keys stored
+    ``secret`` is the installation's pseudonymisation secret: revision 0011 re-keys stored
     participants with it (see its docstring) and refuses to run on stored answers without it.
     """
     own = engine is None

@@ -1,7 +1,7 @@
 """participants get a key per workshop: a database copy cannot link one person across workshops
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 14:00:00
 
 Before this revision a participant was stored under one key in every workshop (a keyed hash of
@@ -23,8 +23,8 @@ from alembic import context, op
 from facilitation.pseudonym import Pseudonymizer
 from storage.migrate import SECRET_ATTRIBUTE
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -40,7 +40,7 @@ def upgrade() -> None:
     secret = context.config.attributes.get(SECRET_ATTRIBUTE)
     if not secret:
         raise RuntimeError(
-            "revision 0010 re-keys the stored participants per workshop and needs the installation's "
+            "revision 0011 re-keys the stored participants per workshop and needs the installation's "
             "secret: run `dialogbot db upgrade` with the bot's own settings (the same `secret` or data "
             "directory with secret.key)")
     pseudonymizer = Pseudonymizer(secret)
