@@ -1,6 +1,8 @@
 """Reminder fan-out through the Telegram path: Dispatcher → TelegramPort → PTB with our rate limiter.
 
 Usage: python bench/reminders.py [--count 5000] [--ics first|none] [--database-url URL]
+       python bench/reminders.py --processes 2 --database-url postgresql+asyncpg://postgres@127.0.0.1/postgres
+                                 [--count 400] [--kill-after S] [--outage S --outage-after S] [--lease S]
 
 The loopback Bot API stand-in runs in a thread with its Telegram-like limits on (30 messages/s
 overall, bursts per private chat answered with 429). ``--count`` contacts each get one reminder
@@ -9,16 +11,34 @@ and the question with the RSVP buttons). The rate is counted in *messages* (send
 sendDocument), because that is what Telegram limits, measured at the stand-in from the first to
 the last accepted message; reminders/s is printed too. Duplicates and losses are counted per
 chat at the stand-in.
+
+With ``--processes N`` (PostgreSQL only) N bot processes run the dispatcher as in production
+(``reminders_running``: a tick every ``--interval`` seconds, Telegram's limit shared in the
+database) on a fresh database created beside the one ``--database-url`` names, all against the
+one stand-in, with a clock that starts at the reminders' due time and runs in real time (so
+leases run out in real time: ``--lease`` shortens them from the production 10 minutes).
+``--kill-after S`` sends SIGKILL to process 1 S seconds after the start; ``--outage S`` cuts the
+database for S seconds (every connection dropped, new ones refused, by a TCP proxy in front of
+PostgreSQL) ``--outage-after`` seconds after the start. Printed: reminders sent, duplicates and
+losses per part (text, calendar file), 429s, the recovery time (from the kill or the end of the
+outage to the last reminder sent), and how long after a platform accepted a message it was
+recorded (the window in which a crash sends it twice).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
+import json
 import logging
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -84,19 +104,257 @@ async def main(args: argparse.Namespace) -> int:
     print(f"messages: {len(sends)} ({len(texts)} texts + {sum(files.values())} .ics) in {window:.1f} s = "
           f"{rate:.2f} msgs/s = {100 * rate / LIMIT:.1f} % of the {LIMIT:.0f}/s limit")
     print(f"429s: {api.count_429}; duplicates: {duplicates}; losses: {lost}")
+    _print_lags(result.record_lags)
     ok = api.count_429 == 0 and duplicates == 0 and lost == 0 and rate >= 0.95 * LIMIT
     print("PASS" if ok else "FAIL (target: >= 95 % of the limit, zero 429s, duplicates and losses)")
     return 0 if ok else 1
 
 
+# --- several bot processes ----------------------------------------------------------------------
+def bench_config(count: int, first_chat: int) -> dict[str, object]:
+    return {
+        "signatories": [{"key": "alla", "name": "Alla undertecknare", "contacts": [
+            {"key": f"c{i}", "name": f"Kontakt {i}", "telegram": first_chat + i} for i in range(count)]}],
+        "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte för Överenskommelsen",
+                      "start": "2027-03-09T10:00", "place": "Karlstad", "reminder_offsets": ["7d"]}],
+    }
+
+
+async def child(spec: dict[str, object]) -> int:
+    """One bot process: the dispatcher ticking every ``interval`` seconds (as the scheduler in
+    ``reminders_running`` does) until SIGTERM; then its figures as one JSON line."""
+    from datetime import datetime
+
+    from bot.app import App
+    from bot.meetings_runner import Dispatcher
+    from bot.telegram.ratelimit import TelegramRateLimiter
+    from bot.telegram.runner import TelegramAdapter
+    from config.settings import load_settings
+
+    base = datetime.fromisoformat(str(spec["clock_base"]))
+    started = float(spec["clock_start"])  # wall time of the parent's start: every process shares the clock
+
+    def clock() -> datetime:
+        return base + timedelta(seconds=time.time() - started)
+
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    lags: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(None, env={}, env_file=None, data_dir=Path(tmp), chart_processes=0,
+                                 secret="bench-secret-0123456789", database_url=spec["database_url"])
+        app = await App.create(settings)
+        adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=str(spec["api"]),
+                                        rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", TOKEN)))
+        await adapter.application.initialize()
+        dispatcher = Dispatcher.from_app(app, clock=clock, lease=timedelta(seconds=float(spec["lease"])),
+                                         ics=str(spec["ics"]), concurrency=int(spec["concurrency"]),
+                                         progress_every=5.0)
+
+        async def ticks() -> None:
+            while not stop.is_set():
+                lags.extend((await dispatcher.tick()).record_lags)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), float(spec["interval"]))
+
+        running = asyncio.create_task(ticks())
+        try:
+            await stop.wait()
+            await dispatcher.stop()
+            await running
+        finally:
+            await adapter.application.shutdown()
+            await app.aclose()
+    print(json.dumps({"record_lags": lags}), flush=True)
+    return 0
+
+
+def _spawn(spec: dict[str, object], logs: Path, number: int) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, __file__, "--child", json.dumps(spec)], stdout=subprocess.PIPE,
+                            stderr=(logs / f"process-{number}.log").open("w"), text=True)
+
+
+def _admin_connect_url(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def fleet(args: argparse.Namespace) -> int:
+    """``--processes`` bot processes on a fresh PostgreSQL database, with a kill or an outage."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from facilitation.meetings import due_time, parse_meetings
+    from storage.database import create_engine, is_sqlite
+    from storage.meetings_repository import MeetingStore
+    from storage.migrate import upgrade
+    from tests.standins.telegram_api import TelegramStandIn
+    from tests.tcp_proxy import CuttableProxy
+
+    if not args.database_url or is_sqlite(args.database_url):
+        print("--processes, --kill-after and --outage need --database-url of a PostgreSQL server "
+              "(a fresh database is created beside it and dropped afterwards)")
+        return 2
+    server = make_url(args.database_url)
+    name = f"bench_reminders_{uuid.uuid4().hex[:8]}"
+    url = server.set(database=name).render_as_string(hide_password=False)
+    admin = await asyncpg.connect(_admin_connect_url(args.database_url))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    api = TelegramStandIn(token=TOKEN, bot_username="dialogbot_bench").start_in_thread()
+    proxy = CuttableProxy(server.host or "127.0.0.1", server.port or 5432).start_in_thread()
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        await upgrade(url)
+        first_chat = 10_000_000
+        config = parse_meetings(bench_config(args.count, first_chat), "bench", "bench-process")
+        due = due_time(config.meetings[0].start, timedelta(days=7)).astimezone(UTC)
+        engine = create_engine(url)
+        await MeetingStore(engine).import_config(config)
+        through_proxy = server.set(database=name, host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False)
+        spec = {"database_url": through_proxy, "api": api.root_url, "clock_base": due.isoformat(),
+                "clock_start": time.time(), "lease": args.lease, "interval": args.interval, "ics": args.ics,
+                "concurrency": args.concurrency}
+        logs = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+        processes.extend(_spawn(spec, logs, n + 1) for n in range(args.processes))
+        print(f"{args.processes} processes, {args.count} contacts, ics={args.ics}, lease {args.lease:g} s; "
+              f"logs in {logs}", flush=True)
+        started = time.monotonic()
+        stranded: set[int] = set()
+        events = await _drive(args, api, proxy, processes, engine, started, stranded)
+        elapsed = time.monotonic() - started
+        await engine.dispose()
+    finally:
+        lags = _stop(processes)
+        proxy.stop_thread()
+        api.stop_thread()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+    return _report(args, api, first_chat, started, elapsed, events, lags, stranded)
+
+
+async def _drive(args: argparse.Namespace, api: object, proxy: object, processes: list, engine: object,
+                 started: float, stranded: set[int]) -> dict[str, float]:
+    """Kill and cut as asked; return when every reminder is sent (or after the lease and a minute more).
+
+    ``stranded`` gets the chats whose reminders the killed process held claimed when it died.
+    """
+    from sqlalchemy import text
+
+    from storage.meetings_repository import MeetingStore
+
+    store = MeetingStore(engine)  # type: ignore[arg-type]
+    events: dict[str, float] = {}
+    deadline = started + args.lease + 120 + (args.outage or 0)
+    while time.monotonic() < deadline:
+        now = time.monotonic() - started
+        if args.kill_after is not None and "kill" not in events and now >= args.kill_after:
+            processes[0].send_signal(signal.SIGKILL)
+            events["kill"] = now
+            async with engine.connect() as connection:  # type: ignore[attr-defined]
+                stranded.update(int(chat) for chat in (await connection.execute(text(
+                    "SELECT c.address FROM deliveries d JOIN contacts c ON c.id = d.contact_id "
+                    "WHERE d.status = 'claimed' AND d.claimed_by LIKE :dead"), {"dead": f"%:{processes[0].pid}:%"}
+                )).scalars())
+            print(f"{now:6.1f} s: SIGKILL to process 1, which held {len(stranded)} reminders claimed", flush=True)
+        if args.outage is not None and "outage" not in events and now >= args.outage_after:
+            proxy.cut(args.outage)  # type: ignore[attr-defined]
+            events["outage"], events["outage_end"] = now, now + args.outage
+            print(f"{now:6.1f} s: database cut for {args.outage:g} s", flush=True)
+        counts = await store.status_counts()
+        if counts["pending"] == counts["claimed"] == 0 and counts["sent"] + counts["failed"] >= args.count \
+                and (args.kill_after is None or "kill" in events) and (args.outage is None or "outage" in events):
+            break
+        await asyncio.sleep(0.25)
+    return events
+
+
+def _stop(processes: list) -> list[float]:
+    """SIGTERM the processes still running; their record lags."""
+    lags: list[float] = []
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            out, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, _ = process.communicate()
+        for line in (out or "").splitlines():
+            if line.startswith("{"):
+                lags.extend(json.loads(line)["record_lags"])
+    return lags
+
+
+def _print_lags(lags: list[float]) -> None:
+    """From a platform call's answer to its record committed: a crash in between sends it twice."""
+    if lags:
+        ordered = sorted(lags)
+        print(f"answer → recorded, {len(lags)} messages: median {1000 * ordered[len(ordered) // 2]:.1f} ms, "
+              f"p99 {1000 * ordered[int(len(ordered) * 0.99)]:.1f} ms, max {1000 * ordered[-1]:.1f} ms")
+
+
+def _report(args: argparse.Namespace, api: object, first_chat: int, started: float, elapsed: float,
+            events: dict[str, float], lags: list[float], stranded: set[int]) -> int:
+    """The figures; times are seconds from the start (the stand-in's clock is this process's monotonic)."""
+    sends = [c for c in api.calls if c.method in ("sendMessage", "sendDocument") and c.status == 200]  # type: ignore[attr-defined]
+    texts = Counter(int(c.params["chat_id"]) for c in sends if c.method == "sendMessage")
+    files = Counter(int(c.params["chat_id"]) for c in sends if c.method == "sendDocument")
+    contacts = range(first_chat, first_chat + args.count)
+    lost_texts = sum(1 for chat in contacts if texts[chat] == 0)
+    lost_files = sum(1 for chat in contacts if files[chat] == 0) if args.ics == "first" else 0
+    double_texts = sum(n - 1 for n in texts.values() if n > 1)
+    double_files = sum(n - 1 for n in files.values() if n > 1)
+    print(f"sent: {len(texts)} of {args.count} contacts got the text, {len(files)} the calendar file "
+          f"({elapsed:.1f} s in all)")
+    print(f"duplicates: {double_texts} texts, {double_files} calendar files; lost: {lost_texts} texts, "
+          f"{lost_files} calendar files; 429s: {api.count_429}")  # type: ignore[attr-defined]
+    at = sorted(c.at - started for c in sends)
+    if len(at) > 1:
+        print(f"messages: {len(at)} from {at[0]:.1f} s to {at[-1]:.1f} s = "
+              f"{(len(at) - 1) / (at[-1] - at[0]):.2f} msgs/s overall")
+        pause, since = max((b - a, a) for a, b in itertools.pairwise(at))
+        print(f"longest pause between two accepted messages: {pause:.1f} s (from {since:.1f} s)")
+    if "kill" in events:
+        taken_over = [c.at - started for c in sends if c.method == "sendMessage" and int(c.params["chat_id"]) in stranded]
+        recovered = f"all sent {max(taken_over) - events['kill']:.1f} s after the kill" if taken_over else "none sent"
+        print(f"kill -9 of process 1 at {events['kill']:.1f} s: of the {len(stranded)} reminders it held, {recovered} "
+              f"(lease {args.lease:g} s); last reminder sent at {at[-1]:.1f} s")
+    if "outage_end" in events:
+        after = [t for t in at if t >= events["outage_end"]]
+        resumed = f"{after[0] - events['outage_end']:.1f} s after it ended" if after else "never"
+        print(f"database cut from {events['outage']:.1f} s to {events['outage_end']:.1f} s; sending resumed "
+              f"{resumed}; last reminder sent at {at[-1]:.1f} s")
+    _print_lags(lags)
+    ok = lost_texts == lost_files == 0 and api.count_429 == 0  # type: ignore[attr-defined]
+    print("PASS (nothing lost, no 429)" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=5000, help="contacts (one reminder each)")
+    parser.add_argument("--count", type=int, default=None, help="contacts, one reminder each (5000; 400 with --processes)")
     parser.add_argument("--ics", choices=["first", "none"], default="first",
                         help="send the calendar file with the reminder (2 messages) or not (1)")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
-    parser.add_argument("--concurrency", type=int, default=20, help="deliveries in flight")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    parser.add_argument("--concurrency", type=int, default=20, help="deliveries in flight (per process)")
+    parser.add_argument("--processes", type=int, default=1, help="bot processes on one PostgreSQL")
+    parser.add_argument("--kill-after", type=float, help="SIGKILL process 1 this many seconds after the start")
+    parser.add_argument("--outage", type=float, help="cut the database for this many seconds")
+    parser.add_argument("--outage-after", type=float, default=5.0, help="seconds from the start to the cut")
+    parser.add_argument("--lease", type=float, default=600.0, help="claim lease in seconds (production: 600)")
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between a process's ticks")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run one bot process (JSON settings)
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(message)s")
     for noisy in ("httpx", "telegram", "apscheduler", "aiohttp", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    if arguments.child:
+        sys.exit(asyncio.run(child(json.loads(arguments.child))))
+    if arguments.processes > 1 or arguments.kill_after is not None or arguments.outage is not None:
+        if arguments.count is None:
+            arguments.count = 400
+        sys.exit(asyncio.run(fleet(arguments)))
+    if arguments.count is None:
+        arguments.count = 5000
+    sys.exit(asyncio.run(main(arguments)))

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from config.settings import LOCAL_FACILITATOR
 from facilitation.buttons import ButtonCodec
 from facilitation.meetings import (
     DEFAULT_LATE_GRACE,
@@ -46,6 +47,7 @@ from facilitation.meetings import (
     MeetingsConfig,
     ReminderDue,
     classify,
+    contact_gone_text,
     delivery_key,
     is_occurrence,
     meeting_ics,
@@ -54,7 +56,8 @@ from facilitation.meetings import (
     reminder_text,
     rsvp_buttons,
 )
-from facilitation.ports import Attachment, Button, ChatPort, ChatRef
+from facilitation.model import Language
+from facilitation.ports import Attachment, Button, ChatGone, ChatMoved, ChatPort, ChatRef
 from facilitation.pseudonym import Pseudonymizer
 from storage.database import is_outage
 from storage.meetings_repository import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
@@ -67,11 +70,40 @@ log = logging.getLogger(__name__)
 PACKAGED_MEETINGS = Path(__file__).resolve().parent.parent / "config" / "meetings"
 JOB_ID = "dialogbot-meeting-reminders"
 RSVP_ACTION = "rv"
+FILE_PART, TEXT_PART = "calendar file", "text"  # the two messages of a reminder, recorded one by one
 T = TypeVar("T")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def new_worker_id() -> str:
+    """``host:pid:random``: unique per dispatcher, and tells a process on the same host whether it lives."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def worker_has_ended(worker: str) -> bool:
+    """Whether ``worker`` (see :func:`new_worker_id`) was a process on this host that no longer runs.
+
+    Only on this host can it be known; a zombie (killed, not yet reaped) has ended. A pid taken
+    by another process since counts as running: its claims then wait for their lease.
+    """
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process: running
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
 
 
 def retry_after(exc: BaseException) -> timedelta | None:
@@ -88,6 +120,8 @@ def failure_reason(exc: BaseException) -> str:
     Never the exception's message: platforms quote the chat id in it ("chat 123456 not found").
     """
     reason = type(exc).__name__
+    if isinstance(exc, ChatGone):
+        reason += f" ({exc.reason.value})"
     wait = retry_after(exc)
     if wait is not None:
         reason += f" (retry after {wait.total_seconds():g} s)"
@@ -104,6 +138,9 @@ class TickResult:
     released: int = 0
     taken_over: int = 0  # claimed here, but taken over by another dispatcher before the send
     skipped_keys: list[str] = field(default_factory=list)
+    # Seconds from a platform call's answer to the record of the message committed: with the
+    # answer's way back, the window in which a crash makes a message go out twice (see the README).
+    record_lags: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -203,14 +240,18 @@ class Dispatcher:
         ics: str = "first",
         uid_domain: str = "dialogbot",
         progress_every: float = 10.0,
+        organisers: Mapping[str, Iterable[str]] | None = None,
+        language: Language = Language.SV,
     ) -> None:
+        """``organisers``: user ids per platform told in a private chat when a contact's chat is
+        gone for good (the installation's facilitators), in ``language``."""
         if ics not in ("first", "every", "none"):
             raise ValueError("ics must be 'first', 'every' or 'none'")
         self.store = store
         self.ports = ports  # a live mapping (Conversation.ports): adapters may be added later
         self.codec = codec
         self.clock = clock
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker_id = worker_id or new_worker_id()
         self.horizon = horizon
         self.batch = batch
         self.concurrency = concurrency
@@ -224,12 +265,15 @@ class Dispatcher:
         self.ics = ics
         self.uid_domain = uid_domain
         self.progress_every = progress_every
+        self.organisers = {platform: list(ids) for platform, ids in (organisers or {}).items()}
+        self.language = language
         self._known: set[tuple[str, int, int]] = set()
         self._ics_cache: dict[tuple[int, datetime, str], bytes] = {}
         self._held: set[int] = set()  # claimed by us, outcome not yet recorded
-        self._unrecorded: dict[int, datetime] = {}  # sent, but the database was away: row id -> sent at
+        self._unrecorded: dict[int, dict[str, datetime]] = {}  # row id -> part -> accepted at, not yet recorded
         self._outage = _Outage()
         self._reported: set[tuple[str, str, str]] = set()  # meetings that cannot be planned, logged once
+        self._ended: set[str] = set()  # dispatchers of ended processes whose claims were taken over
         self._stopping = False
         self._task: asyncio.Task[TickResult] | None = None
         self._tick_lock = asyncio.Lock()
@@ -238,6 +282,10 @@ class Dispatcher:
     def from_app(cls, app: App, **options: Any) -> Dispatcher:
         # Share the SQLite write lock with the workshop store: one writer per process.
         store = MeetingStore(app.engine, write_lock=getattr(app.store, "_write_lock", None))
+        settings = app.settings
+        organisers = {"local": [LOCAL_FACILITATOR], **settings.facilitators}
+        options.setdefault("organisers", organisers)
+        options.setdefault("language", Language(settings.language))
         return cls(store, app.conversation.ports, app.conversation.codec, **options)
 
     # --- the tick ------------------------------------------------------------------------
@@ -327,7 +375,8 @@ class Dispatcher:
         platforms = list(self.ports)
         if not platforms:
             return
-        total = await self._db(lambda: self.store.due_count(self.clock(), self.lease))
+        abandoned = await self._abandoned()
+        total = await self._db(lambda: self.store.due_count(self.clock(), self.lease, abandoned))
         if total == 0:
             return
         queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
@@ -343,7 +392,10 @@ class Dispatcher:
                 if queue.qsize() >= low_water:
                     await asyncio.sleep(0.02)
                     continue
-                claimed = await self._claim(platforms)
+                claimed = await self._claim(platforms, abandoned)
+                if len(claimed) < self.batch:  # the end of what is due: a process may have died meanwhile
+                    abandoned = await self._abandoned()
+                    claimed += await self._claim(platforms, abandoned) if abandoned else []
                 if self._outage.count != outages:  # a claim's answer may have been lost meanwhile
                     outages = self._outage.count
                     claimed += await self._adopt_orphans()
@@ -363,12 +415,23 @@ class Dispatcher:
                 await workers.finish(queue)
         progress.done(result)
 
-    async def _claim(self, platforms: list[str]) -> list[Claimed]:
+    async def _claim(self, platforms: list[str], abandoned: list[str]) -> list[Claimed]:
         rows = await self._db(lambda: self.store.claim(self.worker_id, self.clock(), self.batch, self.lease,
-                                                       platforms))
-        fresh = [row for row in rows if row.id not in self._unrecorded]  # sent: only its record is missing
+                                                       platforms, abandoned))
+        fresh = [row for row in rows if row.id not in self._unrecorded]  # sent: its record is missing
         self._held.update(row.id for row in fresh)
         return fresh
+
+    async def _abandoned(self) -> list[str]:
+        """Dispatchers of processes on this host that have ended (killed, crashed) but still hold
+        claims: those are taken over now, not when their lease runs out. (As with a lease that ran
+        out, a message such a process had sent but not recorded is sent again.)"""
+        ended = [worker for worker in await self._db(self.store.claimers)
+                 if worker != self.worker_id and worker_has_ended(worker)]
+        for worker in set(ended) - self._ended:
+            log.info("reminders: taking over the claims of %s, a process on this host that has ended", worker)
+        self._ended.update(ended)
+        return ended
 
     async def _adopt_orphans(self) -> list[Claimed]:
         """Rows claimed under our worker id that this process does not hold: a claim committed
@@ -392,12 +455,17 @@ class Dispatcher:
         return released
 
     async def _record_unrecorded(self) -> None:
-        """Record the sends a database outage kept from being recorded (before claiming anything)."""
-        for row_id, sent_at in list(self._unrecorded.items()):
-            await self._db(functools.partial(self.store.mark_sent, row_id, sent_at, self.worker_id))
+        """Record the parts a database outage kept from being recorded (before claiming anything)."""
+        for row_id, parts in list(self._unrecorded.items()):
+            for part, at in list(parts.items()):
+                if part == FILE_PART:
+                    await self._db(functools.partial(self.store.mark_file_sent, row_id, at))
+                else:
+                    await self._db(functools.partial(self.store.mark_sent, row_id, at, self.worker_id))
+                del parts[part]
+                log.info("reminders: delivery %d: its %s recorded as sent after the database came back", row_id, part)
             del self._unrecorded[row_id]
-            self._held.discard(row_id)
-            log.info("reminders: delivery %d recorded as sent after the database came back", row_id)
+            self._held.discard(row_id)  # a row with only its file recorded is sent (text only) once claimed again
 
     async def _load_context(self, claimed: list[Claimed], context: dict[str, dict[int, Any]]) -> None:
         meeting_ids = {c.meeting_id for c in claimed} - set(context["meetings"])
@@ -406,7 +474,7 @@ class Dispatcher:
         contacts = await self.store.contacts(active_only=False, ids={c.contact_id for c in claimed})
         context["contacts"].update({c.id: c for c in contacts})
         if self.ics == "first":
-            already = await self.store.sent_for(claimed)
+            already = await self.store.files_sent_for(claimed)
             for row in claimed:
                 context["first"][row.id] = (row.meeting_id, row.contact_id, row.occurrence) not in already
 
@@ -486,57 +554,92 @@ class Dispatcher:
         if verdict == "wait" or port is None:  # another process's clock ran ahead, or no adapter: give it back
             return await self._release(row, result)
         try:
-            sent = await self._send(row, port, stored, contact.contact, first, now if verdict == "catch_up" else None)
+            sent = await self._send(row, port, stored, contact.contact, first, now if verdict == "catch_up" else None,
+                                    result)
         except _SendFailed as failure:
-            return await self._failed(row, failure.error, result)
+            return await self._failed(row, failure.error, stored, contact, result)
         if not sent:
             log.warning("reminders: delivery %d was taken over by another dispatcher before it was sent here; "
                         "not sent by %s", row.id, self.worker_id)
             self._held.discard(row.id)
             result.taken_over += 1
             return None
-        await self._record_sent(row)
         if verdict == "catch_up":
             result.caught_up += 1
             log.info("reminders: caught up delivery %d after downtime", row.id)
         result.sent += 1
         return None
 
-    async def _failed(self, row: Claimed, exc: Exception, result: TickResult) -> None:
-        """A failed send is retried later; a platform's "too many requests" never uses up an attempt."""
+    async def _failed(self, row: Claimed, exc: Exception, stored: StoredMeeting, contact: StoredContact,
+                      result: TickResult) -> None:
+        """A failed send is retried later, except to a chat that is gone for good (the organisers are
+        told); a platform's "too many requests" never uses up an attempt, nor does a chat that moved
+        (the contact follows it and the reminder is sent there at once)."""
         wait = retry_after(exc)
-        if wait is not None:
-            retry_at: datetime | None = self.clock() + max(wait, timedelta(seconds=1))
+        retry_at: datetime | None
+        counts = wait is None and not isinstance(exc, ChatMoved)
+        if isinstance(exc, ChatMoved):
+            await self._db(functools.partial(self.store.move_contact, row.contact_id, exc.new_chat_id))
+            retry_at = self.clock()
+        elif isinstance(exc, ChatGone):
+            retry_at = None
+        elif wait is not None:
+            retry_at = self.clock() + max(wait, timedelta(seconds=1))
         else:
             retry_at = self._retry_at(row)
+        reason = failure_reason(exc)
         log.warning("reminders: sending delivery %d failed (attempt %d%s): %s", row.id, row.attempts,
-                    "" if retry_at else ", giving up", failure_reason(exc))
-        await self._finish(row, lambda: self.store.mark_failed(row.id, failure_reason(exc), retry_at, self.worker_id,
-                                                               counts=wait is None))
+                    "" if retry_at else ", giving up", reason)
+        await self._finish(row, functools.partial(self.store.mark_failed, row.id, reason, retry_at, self.worker_id,
+                                                  counts=counts))
         result.failed += 1
+        if isinstance(exc, ChatGone) and not await self._db(functools.partial(self.store.gone_before, row.contact_id,
+                                                                               row.id)):
+            await self._tell_organisers(stored, contact, exc)
 
-    async def _record_sent(self, row: Claimed) -> None:
-        """Record an accepted send; if the database is away past our patience, at the next tick."""
-        sent_at = self.clock()
+    async def _tell_organisers(self, stored: StoredMeeting, contact: StoredContact, gone: ChatGone) -> None:
+        """A private message to each organiser (the configured facilitators) on every running platform."""
+        text = contact_gone_text(stored.meeting.title, contact.contact.name, contact.signatory_name,
+                                 contact.contact.platform, gone.reason.value, self.language)
+        for platform, user_ids in self.organisers.items():
+            port = self.ports.get(platform)
+            for user_id in user_ids if port is not None else ():
+                try:
+                    await port.send_text(ChatRef(platform, user_id, is_private=True), text)
+                except Exception as exc:  # an organiser who never opened a chat with the bot
+                    log.warning("reminders: could not tell an organiser on %s that a contact is unreachable (%s)",
+                                platform, type(exc).__name__)
+
+    async def _record(self, row: Claimed, part: str, result: TickResult) -> None:
+        """Record a part (``FILE_PART``, ``TEXT_PART``) of a reminder the platform just accepted, so
+        it is never sent again; if the database stays away past our patience, at the next tick."""
+        answered, at = time.monotonic(), self.clock()
+        if part == FILE_PART:
+            call = functools.partial(self.store.mark_file_sent, row.id, at)
+        else:
+            call = functools.partial(self.store.mark_sent, row.id, at, self.worker_id)
         try:
-            ours = await self._db(functools.partial(self.store.mark_sent, row.id, sent_at, self.worker_id))
-        except DatabaseUnavailable:
-            self._unrecorded[row.id] = sent_at
-            log.warning("reminders: delivery %d was sent; it is recorded when the database is back", row.id)
-            return
-        except Exception:
-            self._unrecorded[row.id] = sent_at  # never sent again; the next tick tries the record again
+            ours = await self._db(call)
+        except Exception as exc:
+            self._unrecorded.setdefault(row.id, {})[part] = at
+            if isinstance(exc, DatabaseUnavailable):
+                log.warning("reminders: delivery %d: its %s was sent and is recorded when the database is back",
+                            row.id, part)
             raise
-        self._held.discard(row.id)
-        if not ours:
-            log.warning("reminders: delivery %d was taken over while its send was in flight", row.id)
+        result.record_lags.append(time.monotonic() - answered)
+        if part == TEXT_PART:
+            self._held.discard(row.id)
+            if not ours:
+                log.warning("reminders: delivery %d was taken over while its send was in flight", row.id)
 
     async def _send(self, row: Claimed, port: ChatPort, stored: StoredMeeting, target: Contact, first: bool,
-                    caught_up_at: datetime | None) -> bool:
-        """Send the calendar file (when due) and the reminder; False if the claim was lost first.
+                    caught_up_at: datetime | None, result: TickResult) -> bool:
+        """Send the calendar file (when due) and the reminder, recording each once accepted; False
+        if the claim was lost first.
 
         The claim is renewed right before each platform call: a row another dispatcher took over
         while this one's queue stalled is never sent twice, and the lease restarts for the call.
+        A part recorded as sent (the file of an earlier attempt) is not sent again.
         """
         meeting, lang = stored.meeting, target.language
         chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
@@ -547,16 +650,18 @@ class Dispatcher:
                         for index, (_answer, label) in enumerate(rsvp_buttons(lang))]]
         # The calendar file first, the question with the buttons last (the newest message).
         # A file re-sent after a failure updates the same calendar entry (stable UID).
-        if self.ics == "every" or (self.ics == "first" and first):
+        if row.file_sent_at is None and (self.ics == "every" or (self.ics == "first" and first)):
             if not await self._renew(row):
                 return False
             data = self._ics(stored, row.occurrence, lang)
             stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
             await _platform(port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
                                                             caption=meeting.title)))
+            await self._record(row, FILE_PART, result)
         if not await self._renew(row):
             return False
         await _platform(port.send_text(chat, text, buttons))
+        await self._record(row, TEXT_PART, result)
         return True
 
     async def _renew(self, row: Claimed) -> bool:
@@ -611,11 +716,15 @@ class _Workers:
 
     async def finish(self, queue: asyncio.Queue[Claimed | None]) -> None:
         """An end-of-queue marker per worker; rows left behind by workers that died meanwhile are
-        delivered by new ones."""
+        delivered by new ones. Cancelled (the process stops), it cancels them all."""
         while True:
             for _ in self.tasks:
                 queue.put_nowait(None)
-            await asyncio.wait(self.tasks)
+            try:
+                await asyncio.wait(self.tasks)
+            except asyncio.CancelledError:
+                self.cancel()
+                raise
             left = [row for row in (queue.get_nowait() for _ in range(queue.qsize())) if row is not None]
             if not left:
                 return

@@ -67,6 +67,11 @@ class SlidingWindow:
         now = self._clock()
         return self._in_flight == 0 and (not self._done or self._done[-1] <= now - self.period)
 
+    def fill(self) -> None:
+        """Count the window as used up just now (what others sent is unknown)."""
+        now = self._clock()
+        self._done.extend([now] * max(self.limit - self._in_flight - len(self._done), 0))
+
 
 class Windows:
     """One :class:`SlidingWindow` per key (chat, channel, method), forgetting idle ones."""
@@ -86,7 +91,7 @@ class Windows:
         return window
 
 
-RETRY_SHARED = 5.0  # seconds between tries of an unreachable shared budget
+RETRY_SHARED = 2.0  # seconds between tries of an unreachable shared budget
 
 
 class Places(Protocol):
@@ -94,7 +99,9 @@ class Places(Protocol):
 
     async def prepare(self, budget: str, places: int) -> None: ...
 
-    async def take(self, budget: str, places: int, period: float) -> tuple[int | None, float]: ...
+    async def take(self, budget: str, places: int, period: float) -> tuple[int | None, float, int]:
+        """(place or None, seconds until one frees up, processes sending lately)."""
+        ...
 
     async def give_back(self, budget: str, slot: int) -> None: ...
 
@@ -106,8 +113,10 @@ class SharedWindow:
     Waiting for the shared place is done by one coroutine of the process at a time (the others
     queue behind it in order), so a full budget costs one database query per freed place, not
     one per waiting message. When the database does not answer within ``timeout`` the process
-    paces with its own window alone (said once in the log) until it answers again: a 429 that
-    may cause is waited out by the caller's retries.
+    paces alone (said once in the log) until it answers again, at its share of the limit (the
+    limit divided by the number of processes the budget last saw sending), starting after one
+    window and keeping to that share for one window after the database is back, because what
+    was sent alone is not in the database.
     """
 
     def __init__(self, places: Places, budget: str, limit: int, period: float, *, timeout: float = 2.0,
@@ -122,6 +131,10 @@ class SharedWindow:
         self._prepared = False
         self._alone = False
         self._ask_again = 0.0  # while alone: when to try the database again
+        self._giving_back: set[asyncio.Task[None]] = set()
+        self._senders = 1  # processes the shared budget saw sending lately
+        self._share: SlidingWindow | None = None  # this process's share while alone
+        self._rejoined = -period  # when the shared budget answered again after being away
 
     async def _take(self) -> int | None:
         async with self._turn:
@@ -132,16 +145,17 @@ class SharedWindow:
                     if not self._prepared:
                         await self.places.prepare(self.budget, self.limit)
                         self._prepared = True
-                    slot, wait = await self.places.take(self.budget, self.limit, self.period)
+                    slot, wait, self._senders = await self.places.take(self.budget, self.limit, self.period)
                 while slot is None:
                     await asyncio.sleep(min(max(wait, 0.005), self.period))
                     async with asyncio.timeout(self.timeout):
-                        slot, wait = await self.places.take(self.budget, self.limit, self.period)
+                        slot, wait, self._senders = await self.places.take(self.budget, self.limit, self.period)
             except Exception as exc:  # the database is away or slow: pace alone meanwhile
                 self._pace_alone(exc)
                 return None
             if self._alone:
                 self._alone = False
+                self._rejoined = time.monotonic()
                 log.info("rate limits: shared with the other processes again")
             return slot
 
@@ -149,6 +163,7 @@ class SharedWindow:
         self._ask_again = time.monotonic() + RETRY_SHARED
         if not self._alone:
             self._alone = True
+            self._alone_share().fill()  # the last window's messages of every process are unknown here
             log.warning("rate limits: the shared budget is unreachable (%s); this process paces alone until "
                         "it is back", type(exc).__name__)
 
@@ -161,14 +176,31 @@ class SharedWindow:
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """``async with window.slot(): await call()`` under both this process's and the shared limit."""
-        async with self.local.slot():
+        """``async with window.slot(): await call()`` under both this process's and the shared limit.
+
+        The shared place is given back in the background: the caller has its answer at once (a
+        reminder is recorded as sent without waiting for it), and a place stamped a moment late
+        only counts a moment longer.
+        """
+        async with contextlib.AsyncExitStack() as slots:
+            await slots.enter_async_context(self.local.slot())
             shared = await self._take()
+            # Alone, and for one window after: the shared budget never saw what was sent alone.
+            if shared is None or time.monotonic() - self._rejoined < self.period:
+                await slots.enter_async_context(self._alone_share().slot())
             try:
                 yield
             finally:
                 if shared is not None:
-                    await self._give_back(shared)
+                    task = asyncio.create_task(self._give_back(shared))
+                    self._giving_back.add(task)
+                    task.add_done_callback(self._giving_back.discard)
+
+    def _alone_share(self) -> SlidingWindow:
+        share = max(1, self.limit // self._senders)
+        if self._share is None or self._share.limit != share:
+            self._share = SlidingWindow(share, self.period)
+        return self._share
 
     def idle(self) -> bool:
         return self.local.idle()

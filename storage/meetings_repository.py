@@ -12,16 +12,17 @@ A claim is a *lease* (10 minutes by default): a claim older than that is claimab
 dispatcher that died mid-fan-out does not lose its reminders. Right before each platform call
 the dispatcher runs :meth:`MeetingStore.renew`, a conditional ``UPDATE`` that succeeds only if
 the row is still claimed by it and then restarts the lease; if another dispatcher has taken the
-row over, nothing is sent. After the platform accepted the message the row is marked ``sent``
-(or ``skipped``/``failed``).
+row over, nothing is sent. A reminder is two messages, each recorded right after the platform
+accepted it: the calendar file (:meth:`MeetingStore.mark_file_sent`, whoever holds the row by
+then) and the text (``sent``); a retry or a takeover sends only what is not recorded.
 
-So a reminder is sent once, with exactly two at-least-once windows that no database can close
-(no chat platform takes an idempotency key for sending a message):
+So each message of a reminder is sent once, with exactly two at-least-once windows that no
+database can close (no chat platform takes an idempotency key for sending a message):
 
 * a single platform call that takes longer than the lease (the lease was renewed right before
   it, but another dispatcher may take the row over while the call hangs and send it too);
-* a process that dies after the platform accepted a message and before ``mark_sent`` committed
-  (one database write): that reminder is sent again once its lease expires.
+* a process that dies after the platform accepted a message and before its record committed
+  (one database write): that message is sent again once the lease expires.
 
 A queue that stalls, a slow fan-out or a long pause between claim and send cannot cause a
 duplicate: the renewal before the send finds the row taken over and skips it. A dispatcher that
@@ -67,6 +68,7 @@ from storage.meetings_models import (
 from storage.transactions import Transactions
 
 OPTED_OUT = "opted_out"
+GONE_ERROR = "ChatGone"  # how deliveries.last_error starts for a chat that is gone for good
 _CHUNK = 500
 _Managed = TypeVar("_Managed", SignatoryRow, ContactRow)  # rows added with the CLI or in a chat
 
@@ -159,6 +161,7 @@ class Claimed:
     next_due_at: datetime | None
     attempts: int
     status: str = CLAIMED
+    file_sent_at: datetime | None = None  # the calendar file of this reminder was accepted then
 
 
 @dataclass(frozen=True)
@@ -190,14 +193,14 @@ def _claimed(row: object) -> Claimed:
         contact_id=row.contact_id, occurrence=_aware(row.occurrence_at),  # type: ignore[attr-defined]
         offset=timedelta(seconds=row.offset_s), due_at=_aware(row.due_at),  # type: ignore[attr-defined]
         next_due_at=_aware(row.next_due_at), attempts=row.attempts,  # type: ignore[attr-defined]
-        status=row.status,  # type: ignore[attr-defined]
+        status=row.status, file_sent_at=_aware(row.file_sent_at),  # type: ignore[attr-defined]
     )
 
 
 _CLAIM_COLUMNS = (
     DeliveryRow.id, DeliveryRow.delivery_key, DeliveryRow.meeting_id, DeliveryRow.contact_id,
     DeliveryRow.occurrence_at, DeliveryRow.offset_s, DeliveryRow.due_at, DeliveryRow.next_due_at,
-    DeliveryRow.attempts, DeliveryRow.status,
+    DeliveryRow.attempts, DeliveryRow.status, DeliveryRow.file_sent_at,
 )
 
 
@@ -495,20 +498,25 @@ class MeetingStore(Transactions):
                 found.update(rows.scalars())
         return found
 
-    def _claimable(self, now: datetime, lease: timedelta) -> object:
+    def _claimable(self, now: datetime, lease: timedelta, abandoned: Sequence[str] = ()) -> object:
         now = _utc(now)
+        ours_no_longer = or_(DeliveryRow.claimed_at < now - lease, DeliveryRow.claimed_by.in_(abandoned))
         return or_(
             and_(DeliveryRow.status == PENDING, DeliveryRow.due_at <= now),
             and_(DeliveryRow.status == FAILED, DeliveryRow.retry_at.is_not(None), DeliveryRow.retry_at <= now),
-            and_(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_at < now - lease),
+            and_(DeliveryRow.status == CLAIMED, ours_no_longer),
         )
 
     async def claim(
         self, worker_id: str, now: datetime, limit: int = 100, lease: timedelta = timedelta(minutes=10),
-        platforms: Iterable[str] | None = None,
+        platforms: Iterable[str] | None = None, abandoned: Sequence[str] = (),
     ) -> list[Claimed]:
-        """Claim up to ``limit`` due rows (oldest due first) for ``worker_id``; see the module docstring."""
-        candidates = select(DeliveryRow.id).where(self._claimable(now, lease))
+        """Claim up to ``limit`` due rows (oldest due first) for ``worker_id``; see the module docstring.
+
+        ``abandoned``: dispatchers known to have ended (a process on this host that died), whose
+        claims are taken over at once instead of after their lease.
+        """
+        candidates = select(DeliveryRow.id).where(self._claimable(now, lease, abandoned))
         if platforms is not None:
             served = select(ContactRow.id).where(ContactRow.platform.in_(list(platforms)))
             candidates = candidates.where(DeliveryRow.contact_id.in_(served))
@@ -557,6 +565,13 @@ class MeetingStore(Transactions):
             await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
             return False
 
+    async def mark_file_sent(self, delivery_id: int, at: datetime) -> None:
+        """Record that the reminder's calendar file was accepted. Whoever holds the row now: the
+        file reached the contact, so no dispatcher that takes the row over may send it again."""
+        async with self._write() as session:
+            await session.execute(update(DeliveryRow).where(
+                DeliveryRow.id == delivery_id, DeliveryRow.file_sent_at.is_(None)).values(file_sent_at=_utc(at)))
+
     async def renew(self, delivery_id: int, worker_id: str, now: datetime) -> bool:
         """Right before a send: True if the row is still claimed by ``worker_id`` (lease restarted).
 
@@ -599,6 +614,27 @@ class MeetingStore(Transactions):
         async with self._write() as session:
             await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id)).values(**values))
 
+    async def gone_before(self, contact_id: int, delivery_id: int) -> bool:
+        """Whether the contact's latest other finished reminder also failed because its chat is gone."""
+        query = (select(DeliveryRow.last_error)
+                 .where(DeliveryRow.contact_id == contact_id, DeliveryRow.id != delivery_id,
+                        DeliveryRow.status.in_([SENT, FAILED]), DeliveryRow.retry_at.is_(None))
+                 .order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()).limit(1))
+        async with self._read() as session:
+            last = (await session.execute(query)).scalar()
+        return bool(last and last.startswith(GONE_ERROR))
+
+    async def move_contact(self, contact_id: int, address: str) -> None:
+        """The contact's chat has a new id (a Telegram group upgraded to a supergroup)."""
+        async with self._write() as session:
+            await session.execute(update(ContactRow).where(ContactRow.id == contact_id).values(address=address))
+
+    async def claimers(self) -> set[str]:
+        """The dispatchers holding claims now."""
+        async with self._read() as session:
+            return set((await session.execute(select(DeliveryRow.claimed_by).distinct().where(
+                DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by.is_not(None)))).scalars())
+
     async def claimed_by(self, worker_id: str) -> list[Claimed]:
         """The rows ``worker_id`` holds claimed (after an outage: some claims' answers were lost)."""
         query = (select(*_CLAIM_COLUMNS).where(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id)
@@ -618,12 +654,12 @@ class MeetingStore(Transactions):
         async with self._read() as session:
             return [_claimed(r) for r in (await session.execute(query)).all()]
 
-    async def sent_for(self, rows: Sequence[Claimed]) -> set[tuple[int, int, datetime]]:
-        """(meeting, contact, occurrence) of ``rows`` that already had a reminder sent."""
+    async def files_sent_for(self, rows: Sequence[Claimed]) -> set[tuple[int, int, datetime]]:
+        """(meeting, contact, occurrence) of ``rows`` whose calendar file a reminder already carried."""
         if not rows:
             return set()
         query = select(DeliveryRow.meeting_id, DeliveryRow.contact_id, DeliveryRow.occurrence_at).where(
-            DeliveryRow.status == SENT, DeliveryRow.contact_id.in_({r.contact_id for r in rows}),
+            DeliveryRow.file_sent_at.is_not(None), DeliveryRow.contact_id.in_({r.contact_id for r in rows}),
             DeliveryRow.meeting_id.in_({r.meeting_id for r in rows}))
         async with self._read() as session:
             return {(m, c, _aware(o)) for m, c, o in (await session.execute(query)).all()}  # type: ignore[misc]
@@ -643,9 +679,10 @@ class MeetingStore(Transactions):
         async with self._read() as session:
             return _aware((await session.execute(query)).scalar())
 
-    async def due_count(self, now: datetime, lease: timedelta = timedelta(minutes=10)) -> int:
+    async def due_count(self, now: datetime, lease: timedelta = timedelta(minutes=10),
+                        abandoned: Sequence[str] = ()) -> int:
         async with self._read() as session:
-            query = select(func.count()).select_from(DeliveryRow).where(self._claimable(now, lease))
+            query = select(func.count()).select_from(DeliveryRow).where(self._claimable(now, lease, abandoned))
             return int((await session.execute(query)).scalar_one())
 
     # --- the contact's own choices ------------------------------------------------------
@@ -718,6 +755,7 @@ class MeetingStore(Transactions):
 __all__ = [
     "CLAIMED",
     "FAILED",
+    "GONE_ERROR",
     "OPTED_OUT",
     "PENDING",
     "SENT",

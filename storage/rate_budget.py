@@ -25,11 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 STALE_AFTER = 60.0  # seconds: a place taken and never given back (its process died mid-call)
+RECENT_WINDOWS = 10  # a process that took a place within this many windows counts as sending
+
+
+class Taken(NamedTuple):
+    slot: int | None  # the place taken, or None: all are occupied
+    wait: float  # then: seconds until the earliest one frees up
+    senders: int  # processes (this one included) that used the budget lately
 
 _PREPARE = text("""
     INSERT INTO rate_slots (budget, slot)
@@ -37,17 +45,21 @@ _PREPARE = text("""
     ON CONFLICT DO NOTHING
 """)
 _TAKE = text("""
-    UPDATE rate_slots SET holder = :holder, taken_at = clock_timestamp(), done_at = NULL
-    WHERE budget = :budget AND slot = (
-        SELECT slot FROM rate_slots
-        WHERE budget = :budget AND slot < :places AND (
-            taken_at IS NULL
-            OR done_at <= clock_timestamp() - make_interval(secs => :period)
-            OR (done_at IS NULL AND taken_at <= clock_timestamp() - make_interval(secs => :stale)))
-        ORDER BY done_at NULLS FIRST
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-    RETURNING slot
+    WITH taken AS (
+        UPDATE rate_slots SET holder = :holder, taken_at = clock_timestamp(), done_at = NULL
+        WHERE budget = :budget AND slot = (
+            SELECT slot FROM rate_slots
+            WHERE budget = :budget AND slot < :places AND (
+                taken_at IS NULL
+                OR done_at <= clock_timestamp() - make_interval(secs => :period)
+                OR (done_at IS NULL AND taken_at <= clock_timestamp() - make_interval(secs => :stale)))
+            ORDER BY done_at NULLS FIRST
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+        RETURNING slot)
+    SELECT (SELECT slot FROM taken),
+           (SELECT count(DISTINCT holder) FILTER (WHERE holder <> :holder) + 1 FROM rate_slots
+            WHERE budget = :budget AND taken_at > clock_timestamp() - make_interval(secs => :period * :recent))
 """)
 _NEXT_FREE = text("""
     SELECT EXTRACT(EPOCH FROM min(done_at) + make_interval(secs => :period) - clock_timestamp())
@@ -78,17 +90,17 @@ class RateBudgets:
         async with self.engine.begin() as connection:
             await connection.execute(_PREPARE, {"budget": budget, "places": places})
 
-    async def take(self, budget: str, places: int, period: float) -> tuple[int | None, float]:
-        """A free place, or None and the seconds until the earliest occupied one frees up
-        (0 when all are in flight: ask again shortly)."""
+    async def take(self, budget: str, places: int, period: float) -> Taken:
+        """A free place, or None and the seconds until the earliest occupied one frees up (0 when
+        all are in flight: ask again shortly); and how many processes used the budget lately."""
         values = {"budget": budget, "places": places, "period": period, "holder": self.holder,
-                  "stale": STALE_AFTER}
+                  "stale": STALE_AFTER, "recent": RECENT_WINDOWS}
         async with self.engine.begin() as connection:
-            slot = (await connection.execute(_TAKE, values)).scalar()
+            slot, senders = (await connection.execute(_TAKE, values)).one()
             if slot is not None:
-                return int(slot), 0.0
+                return Taken(int(slot), 0.0, int(senders))
             wait = (await connection.execute(_NEXT_FREE, values)).scalar()
-        return None, max(float(wait or 0.0), 0.0)
+        return Taken(None, max(float(wait or 0.0), 0.0), int(senders))
 
     async def give_back(self, budget: str, slot: int) -> None:
         """The message is done: the place counts for ``period`` more seconds from now."""

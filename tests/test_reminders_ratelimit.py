@@ -7,9 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
-from pathlib import Path
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,7 +24,7 @@ from storage.rate_budget import RateBudgets, budget_key
 from tests.reminder_platforms import TOKEN, Telegram, sender, standin, telegram
 from tests.standins.slack_api import DEFAULT_RATE_LIMITS, SlackStandIn
 from tests.tcp_proxy import CuttableProxy
-from tests.test_reminders_dispatch import Clock, _store, config
+from tests.test_reminders_dispatch import Clock, config
 from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
 from tests.test_reminders_outage import through
 from tests.test_slack_fanout import SPEED, _faster
@@ -36,31 +34,24 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.
 SLACK_TOKEN = "xoxb-shared-test"
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[MeetingStore]:
-    s = await _store(f"sqlite+aiosqlite:///{tmp_path / 'ratelimit.sqlite3'}")
-    yield s
-    await s.engine.dispose()
-
-
-async def test_429s_never_use_up_a_reminders_attempts(store: MeetingStore) -> None:
+async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: MeetingStore) -> None:
     """Telegram refuses the reminder 6 times with 429 (more than the limiter retries): with 2
     attempts allowed it is still sent when Telegram lets it through, after the asked wait."""
-    await store.import_config(config(contacts=1, platform="telegram", meetings=ONE_REMINDER))
+    await meetings_sqlite.import_config(config(contacts=1, platform="telegram", meetings=ONE_REMINDER))
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     async with telegram(max_retries=0) as platform:
         platform.api.throttle_next("sendMessage", retry_after=3, times=6)
-        dispatcher = Dispatcher(store, {"telegram": platform.port}, None, clock=clock, ics="none", max_attempts=2)
+        dispatcher = Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock, ics="none", max_attempts=2)
         for _ in range(6):
             result = await dispatcher.tick()
             assert result.failed == 1
-            (row,) = await store.deliveries("failed")
+            (row,) = await meetings_sqlite.deliveries("failed")
             assert row.attempts == 0
             assert (await dispatcher.tick()).failed == 0, "retried before the wait Telegram asked for"
             clock.set(clock.now + timedelta(seconds=3))
         assert (await dispatcher.tick()).sent == 1
         assert platform.sends("sendMessage") == {1: 1} and platform.api.count_429 == 6
-    assert (await store.status_counts())["sent"] == 1
+    assert (await meetings_sqlite.status_counts())["sent"] == 1
 
 
 async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared: bool) -> tuple[Telegram, list]:
@@ -120,26 +111,32 @@ async def test_two_processes_share_a_slack_workspaces_limit(pg_database: str) ->
 
 
 @pytest.mark.postgres
-async def test_a_process_paces_alone_while_the_shared_budget_is_unreachable(
+async def test_a_process_paces_at_its_share_while_the_shared_budget_is_unreachable(
         pg_database: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="bot.ratelimit")
     async with CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
-        engine = create_engine(through(proxy, pg_database))
-        window = SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=0.5)
+        engines = [create_engine(through(proxy, pg_database)) for _ in range(2)]
+        one, other = (SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=0.5)
+                      for engine in engines)
         try:
-            async with window.slot():
-                pass
-            proxy.cut(1.0)
-            started = time.monotonic()
-            for _ in range(5):  # within this process's own window: no wait but the failed ask
+            for window in (other, one):  # two processes sending: each one's share is 5 a second
                 async with window.slot():
                     pass
-            assert time.monotonic() - started < 1.0
+            proxy.cut(3.0)
+            started = time.monotonic()
+            for _ in range(5):  # its share, after a window: what the other sent just now is unknown
+                async with one.slot():
+                    pass
+            assert 0.95 <= time.monotonic() - started < 1.5
             assert caplog.messages == ["rate limits: the shared budget is unreachable (ConnectionResetError); this "
                                        "process paces alone until it is back"]
+            async with one.slot():  # a sixth in that window waits for the next: 5 + 5 stay under the 10
+                pass
+            assert time.monotonic() - started >= 1.95
             await asyncio.sleep(RETRY_SHARED)
-            async with window.slot():
+            async with one.slot():
                 pass
             assert caplog.messages[-1] == "rate limits: shared with the other processes again"
         finally:
-            await engine.dispose()
+            for engine in engines:
+                await engine.dispose()

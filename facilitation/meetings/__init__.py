@@ -21,6 +21,7 @@ from facilitation.meetings.importing import (
 )
 from facilitation.meetings.invitation import INVITE_LIFETIME, INVITE_PREFIX, Invitation, InvitationError
 from facilitation.meetings.messages import (
+    contact_gone_text,
     format_when,
     relative_day,
     reminder_text,
@@ -70,6 +71,7 @@ __all__ = [
     "Verdict",
     "address_problem",
     "classify",
+    "contact_gone_text",
     "delivery_key",
     "due_time",
     "event_uid",

@@ -95,3 +95,10 @@ def rsvp_summary(tally: RsvpTally, lang: Language | str = Language.SV) -> str:
     if tally.pending is None:
         return t("meetings.rsvp.summary", lang, **params)
     return t("meetings.rsvp.summary_pending", lang, pending=tally.pending, **params)
+
+
+def contact_gone_text(title: str, contact: str, signatory: str, platform: str, reason: str,
+                      lang: Language | str = Language.SV) -> str:
+    """What an organiser is told when a reminder's chat is gone for good (``reason``: a GoneReason value)."""
+    return t("meetings.contact_gone", lang, title=title, contact=contact, signatory=signatory,
+             platform=platform.capitalize(), reason=t(f"room.gone.{reason}", lang))

@@ -6,11 +6,17 @@ calendar file, so it stays consistent; importing the package registers them.
 
 from __future__ import annotations
 
+from facilitation import room_texts as _room_texts  # noqa: F401  (room.gone.<reason>: why a chat is gone)
 from facilitation.i18n import register
 
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
         "meetings.bad_rrule": "Upprepningsregeln ”{rrule}” går inte att tolka: {reason}",
+        "meetings.contact_gone": (
+            "⚠️ Påminnelsen om {title} når inte {contact} ({signatory}) på {platform}: {reason}. De andra "
+            "kontaktpersonerna får sina påminnelser; den här får inga fler försök. Be personen lägga till "
+            "boten igen, eller ändra kontaktuppgiften (dialogbot contacts)."
+        ),
         "meetings.reminder.with_place": "Påminnelse: {title} är {relative}, {when}, i {place}. Kommer du?",
         "meetings.reminder.no_place": "Påminnelse: {title} är {relative}, {when}. Kommer du?",
         "meetings.reminder.link": "Länk: {link}",
@@ -53,6 +59,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "meetings.bad_rrule": "The recurrence rule “{rrule}” cannot be read: {reason}",
+        "meetings.contact_gone": (
+            "⚠️ The reminder of {title} cannot reach {contact} ({signatory}) on {platform}: {reason}. The other "
+            "contact persons get their reminders; this one is not tried again. Ask the person to add the bot "
+            "again, or change the contact (dialogbot contacts)."
+        ),
         "meetings.reminder.with_place": "Reminder: {title} is {relative}, {when}, at {place}. Are you coming?",
         "meetings.reminder.no_place": "Reminder: {title} is {relative}, {when}. Are you coming?",
         "meetings.reminder.link": "Link: {link}",

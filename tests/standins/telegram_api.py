@@ -42,6 +42,7 @@ MAX_BUTTONS_PER_ROW = 8
 KICKED = "Forbidden: bot was kicked from the {kind} chat"  # kind: "group" or "supergroup"
 NOT_MEMBER = "Forbidden: bot is not a member of the supergroup chat"
 CHAT_NOT_FOUND = "Bad Request: chat not found"
+BLOCKED = "Forbidden: bot was blocked by the user"
 UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"  # + parameters.migrate_to_chat_id
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
 
@@ -469,6 +470,10 @@ class TelegramStandIn:
         """The bot is removed from a group: every call for it answers 403 "bot was kicked"."""
         kind = self._chat(chat_id)["type"]
         self._gone[chat_id] = _ApiError(403, KICKED.format(kind="supergroup" if kind == "supergroup" else "group"))
+
+    def block_bot(self, user_id: int) -> None:
+        """A person blocks the bot: every send to their private chat answers 403 "bot was blocked"."""
+        self._gone[user_id] = _ApiError(403, BLOCKED)
 
     def delete_chat(self, chat_id: int) -> None:
         """The group is deleted: every call for it answers 400 "chat not found"."""

@@ -1,0 +1,77 @@
+"""A reminder to a chat that is gone for good (blocked, kicked, deleted) is not retried: it fails
+with its reason, the organisers are told once, every other contact gets theirs; a group that
+became a supergroup is followed to its new id."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import pytest
+
+from bot.meetings_runner import Dispatcher
+from facilitation.meetings import due_time, parse_meetings
+from storage.meetings_repository import MeetingStore
+from tests.reminder_platforms import telegram
+from tests.test_reminders_dispatch import Clock, local
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
+MEETING = local(2027, 3, 9, 10)
+ORGANISER = 4242
+CONTACTS = {"anna": 101, "bo": 102, "cilla": 103, "styrgrupp": -5001, "kommun": -5002}
+
+
+async def imported(store: MeetingStore) -> None:
+    await store.import_config(parse_meetings({
+        "signatories": [{"key": "region", "name": "Region Värmland", "contacts": [
+            {"key": key, "name": key.title(), "telegram": chat} for key, chat in CONTACTS.items()]}],
+        "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
+                      "reminder_offsets": ["7d", "1d"]}],
+    }, "gone.toml", "varmland-2015"))
+
+
+async def test_gone_chats_fail_for_good_the_organisers_are_told_once_the_others_get_theirs(
+        meetings_sqlite: MeetingStore) -> None:
+    await imported(meetings_sqlite)
+    clock = Clock(due_time(MEETING, timedelta(days=7)).astimezone(UTC))
+    async with telegram() as platform:
+        platform.api.block_bot(CONTACTS["bo"])
+        platform.api.kick_bot(CONTACTS["styrgrupp"])
+        platform.api.delete_chat(CONTACTS["kommun"])
+        dispatcher = Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock,
+                                organisers={"telegram": [str(ORGANISER)]})
+        result = await dispatcher.tick()
+        assert (result.sent, result.failed) == (2, 3)
+        assert set(platform.sends("sendMessage")) == {CONTACTS["anna"], CONTACTS["cilla"], ORGANISER}
+        told = [m.text for m in platform.api.sent_messages(ORGANISER)]
+        assert len(told) == 3 and all("Årligt dialogmöte" in text and "Region Värmland" in text for text in told)
+        assert any("Bo (Region Värmland) på Telegram: kontot har blockerat boten" in text for text in told)
+        assert any("Styrgrupp (Region Värmland) på Telegram: boten har tagits bort ur gruppen" in text
+                   for text in told)
+        assert any("Kommun (Region Värmland) på Telegram: chatten finns inte längre" in text for text in told)
+        failed = await meetings_sqlite.deliveries("failed")
+        assert len(failed) == 3
+        clock.set(clock.now + timedelta(hours=2))
+        assert (await dispatcher.tick()).failed == 0, "a gone chat was tried again"
+        # The next reminder is tried once more (the person may have come back), but the organiser
+        # is not told again about the same contact.
+        clock.set(due_time(MEETING, timedelta(days=1)))
+        result = await dispatcher.tick()
+        assert (result.sent, result.failed) == (2, 3)
+        assert len(platform.api.sent_messages(ORGANISER)) == 3
+    errors = {row.contact_id: row for row in await meetings_sqlite.deliveries("failed")}
+    assert len(errors) == 3
+
+
+async def test_a_group_that_became_a_supergroup_is_followed(meetings_sqlite: MeetingStore) -> None:
+    await imported(meetings_sqlite)
+    clock = Clock(due_time(MEETING, timedelta(days=7)).astimezone(UTC))
+    async with telegram() as platform:
+        new_id, _ = platform.api.upgrade_group(CONTACTS["kommun"])
+        dispatcher = Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock, ics="none")
+        first = await dispatcher.tick()
+        second = await dispatcher.tick()
+        assert first.sent + second.sent == 5
+        assert platform.sends("sendMessage")[new_id] == 1
+    (kommun,) = [c for c in await meetings_sqlite.contacts() if c.contact.key == "kommun"]
+    assert kommun.contact.address == str(new_id)
+    assert (await meetings_sqlite.status_counts())["sent"] == 5
