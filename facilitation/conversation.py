@@ -691,6 +691,7 @@ class Conversation:
     async def drop_room(self, workshop_id: int, room: ChatRef) -> bool:
         """``room`` is no longer one of the workshop's: no more posts there, its live tallies stop."""
         removed = await self.service.store.remove_room(workshop_id, room)
+        self.service.room_left(workshop_id)
         chat_key = self.pseudonymizer.chat_key(room.platform, room.chat_id)
         if await self.service.store.bound_workshop(chat_key) == workshop_id:
             await self.service.store.unbind_chat(chat_key)
@@ -792,6 +793,7 @@ class Conversation:
             exercise = self._actions[action]
             if round_.kind not in exercise.kinds:
                 raise DomainError("error.bad_button")
+            await self._require_press_here(turn, round_.workshop_id)
             text = await exercise.on_press(self, turn, round_, action, args[1:])
             await turn.port.acknowledge(event, text)
             self.live.poke(round_.id)
@@ -819,6 +821,22 @@ class Conversation:
             await self.service.store.unbind_chat(self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
         await turn.port.acknowledge(event, t("forget.done", turn.lang, n=n), alert=True)
 
+    async def _require_press_here(self, turn: Turn, workshop_id: int) -> None:
+        """Refuse a workshop's button pressed outside the workshop.
+
+        Buttons are signed but name no chat: a genuine button of group A, posted or replayed
+        elsewhere, would count in group B or from someone who never joined. A press counts in a
+        room of the workshop, from someone who joined it (wherever they press), or in a private
+        chat bound to it.
+        """
+        if await self.service.has_joined(workshop_id, self.participant_key(turn, workshop_id)):
+            return
+        if not turn.chat.is_private and await self.service.is_room(workshop_id, turn.chat):
+            return
+        if turn.chat.is_private and await self._bound_here(turn, workshop_id):
+            return
+        raise DomainError("error.button_elsewhere")
+
     def press_key(self, turn: Turn) -> str:
         """What is stored of the press of ``turn`` so that delivering it again changes nothing
         ("" when the platform gives presses no id, or ``turn`` is no press)."""
@@ -831,6 +849,7 @@ class Conversation:
         if len(args) != 2 or not 0 <= args[1] < len(SECTORS):
             raise DomainError("error.bad_button")
         workshop = await self.service.require_workshop(args[0])
+        await self._require_press_here(turn, workshop.id)
         sector = SECTORS[args[1]]
         await self.service.join(workshop.id, self.participant_key(turn, workshop.id), sector=sector)
         if turn.chat.is_private:

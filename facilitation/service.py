@@ -28,6 +28,7 @@ from facilitation.model import (
     SectorValues,
     Workshop,
 )
+from facilitation.ports import ChatRef
 from facilitation.store import BallotChange, Store
 from facilitation.suppression import effective_min_group_size
 
@@ -86,6 +87,7 @@ class WorkshopService:
         # Votes arrive in bursts: rounds and participants are read from short-lived caches.
         self._rounds: TTLCache[Round] = TTLCache(cache_seconds, 1000)
         self._people: TTLCache[dict[str, Participant]] = TTLCache(cache_seconds * 5, 1000)
+        self._rooms: TTLCache[frozenset[tuple[str, str]]] = TTLCache(cache_seconds * 5, 1000)
         self._loads: SingleFlight = SingleFlight()
 
     # --- workshops and participants -------------------------------------------------------
@@ -128,6 +130,30 @@ class WorkshopService:
         if people is not None:
             people[participant_key] = participant
         return participant
+
+    async def has_joined(self, workshop_id: int, participant_key: str) -> bool:
+        """Whether the participant takes part in the workshop (joined it, or answered in a room).
+
+        A key the cache does not know is looked up in the store: someone may have joined a
+        moment ago, through another bot process.
+        """
+        if participant_key in await self._people_of(workshop_id):
+            return True
+        return await self.store.participant(workshop_id, participant_key) is not None
+
+    async def is_room(self, workshop_id: int, chat: ChatRef) -> bool:
+        """Whether ``chat`` is one of the workshop's rooms (a chat the cache does not know is looked
+        up in the store, since a room may have been added a moment ago by another process)."""
+        here = (chat.platform, chat.chat_id)
+        rooms = self._rooms.get(workshop_id)
+        if rooms is None or here not in rooms:
+            rooms = frozenset((c.platform, c.chat_id) for c in await self.store.rooms(workshop_id))
+            self._rooms.put(workshop_id, rooms)
+        return here in rooms
+
+    def room_left(self, workshop_id: int) -> None:
+        """A room stopped being the workshop's: this process forgets its cached rooms at once."""
+        self._rooms.drop(workshop_id)
 
     async def keys_by_workshop(self, key_in: KeyIn) -> dict[int, str]:
         """A person's participant key in every workshop there is."""

@@ -110,6 +110,10 @@ SV = {
     "language.set": "Jag pratar svenska med dig nu.",
     "vote.private_sent": "Knapparna till den öppna omgången:",
     "error.bad_button": "Den här knappen är ogiltig eller gammal. Inget ändrades.",
+    "error.button_elsewhere": (
+        "Den här knappen hör till en workshop som inte pågår här, och du är inte med i den. Inget ändrades. "
+        "Tryck i workshoppens egen grupp, eller gå med först med /delta KOD."
+    ),
     "error.round_closed": "Omgången är stängd – svar tas inte emot längre. Inget ändrades.",
     "error.round_not_open": "Omgången är inte öppen.",
     "error.round_not_draft": "Omgången är redan öppen.",
@@ -255,6 +259,10 @@ EN = {
     "language.set": "I now speak English with you.",
     "vote.private_sent": "The buttons of the open round:",
     "error.bad_button": "This button is invalid or outdated. Nothing was changed.",
+    "error.button_elsewhere": (
+        "This button belongs to a workshop that does not run here, and you have not joined it. Nothing was "
+        "changed. Press it in the workshop's own group, or join first with /join CODE."
+    ),
     "error.round_closed": "The round is closed – answers are no longer accepted. Nothing was changed.",
     "error.round_not_open": "The round is not open.",
     "error.round_not_draft": "The round is already open.",
