@@ -27,6 +27,7 @@ from facilitation.ports import (
 PLATFORM = "telegram"
 MAX_TEXT = 4096  # sendMessage/editMessageText text, 1-4096 characters (Bot API reference)
 MAX_CAPTION = 1024  # sendPhoto/sendDocument caption, 0-1024 characters (Bot API reference)
+ANONYMOUS_ADMIN = "anonymous-admin:"  # the user id of a group's anonymous admins, followed by the chat id
 MAX_ANSWER = 200  # answerCallbackQuery text, 0-200 characters (Bot API reference)
 MAX_BUTTONS_PER_ROW = 8  # inline keyboard: clients show at most 8 buttons in a row
 
@@ -186,7 +187,11 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
         return None
     chat = _chat(message.chat.id, message.chat.type, message.chat.title,
                  _topic(message.is_topic_message, message.message_thread_id))
-    user = _user(message.from_user.id, message.from_user.first_name)
+    sender = message.sender_chat
+    if sender is not None and sender.id == message.chat.id:
+        user = anonymous_admin(chat)
+    else:
+        user = _user(message.from_user.id, message.from_user.first_name)
     text = message.text.strip()
     if text.startswith("/"):
         head, *args = text.split()
@@ -266,6 +271,25 @@ def chat_migration(update: Update) -> tuple[ChatRef, ChatRef] | None:
     title = message.chat.title
     return (ChatRef(PLATFORM, str(old), title=title),
             ChatRef(PLATFORM, str(new), title=title))
+
+
+def anonymous_admin(chat: ChatRef) -> UserRef:
+    """The author of a message an administrator sent anonymously as the group ``chat``.
+
+    Telegram then sends ``sender_chat`` = the group and ``from`` = GroupAnonymousBot, one
+    placeholder user for every anonymous admin of every group, so that id must not be the
+    author: it would make one participant (one language, one forget-me, one sector) of all of
+    them. Such a message is the group's admins speaking, so the author is "the anonymous admins
+    of this group": an id of its own per group (an admin of that group, see
+    :func:`is_anonymous_admin`). Their votes are no concern: a button press always carries the
+    real user who pressed.
+    """
+    return UserRef(PLATFORM, f"{ANONYMOUS_ADMIN}{chat.chat_id}", chat.title or "")
+
+
+def is_anonymous_admin(user: UserRef, chat: ChatRef) -> bool:
+    """Whether ``user`` is the anonymous admins of ``chat`` (Telegram vouches: no lookup needed)."""
+    return user.user_id == f"{ANONYMOUS_ADMIN}{chat.chat_id}"
 
 
 def _user(user_id: int, name: str | None) -> UserRef:

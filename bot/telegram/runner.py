@@ -24,7 +24,13 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.heap import settle_heap
-from bot.telegram.port import TelegramPort, button_event_from_json, chat_migration, to_event
+from bot.telegram.port import (
+    TelegramPort,
+    button_event_from_json,
+    chat_migration,
+    is_anonymous_admin,
+    to_event,
+)
 from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from facilitation.conversation import Conversation
@@ -163,8 +169,9 @@ class TelegramAdapter:
         if event is None:
             return
         if (self.admins_are_facilitators and isinstance(event, CommandEvent) and not event.chat.is_private):
-            event = dataclasses.replace(event, user=dataclasses.replace(
-                event.user, is_chat_admin=await self._is_admin(event.chat.chat_id, event.user.user_id)))
+            admin = is_anonymous_admin(event.user, event.chat) or await self._is_admin(event.chat.chat_id,
+                                                                                       event.user.user_id)
+            event = dataclasses.replace(event, user=dataclasses.replace(event.user, is_chat_admin=admin))
         await self.conversation.handle(event)
 
     async def _is_admin(self, chat_id: str, user_id: str) -> bool:

@@ -29,6 +29,8 @@ from aiohttp import web
 
 JSONDict = dict[str, Any]
 
+GROUP_ANONYMOUS_BOT_ID = 1087968824  # the "from" of every anonymous group admin's message (Bot API docs)
+CHANNEL_BOT_ID = 136817688  # the "from" of a message sent in a group on behalf of a channel
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
@@ -609,6 +611,36 @@ class TelegramStandIn:
             stored.thread_id = message_thread_id
             message.update(message_thread_id=message_thread_id, is_topic_message=True)
         update = {"update_id": next(self._update_ids), "message": message}
+        return self.push_update(update) if push else update
+
+    def anonymous_admin_update(self, chat_id: int, text: str, *, author_signature: str | None = None,
+                               push: bool = False) -> JSONDict:
+        """A message an administrator sent anonymously "as the group", as Telegram delivers it.
+
+        ``from`` is the placeholder user GroupAnonymousBot (the same id in every group) and
+        ``sender_chat`` is the group itself: the bot cannot know which administrator wrote.
+        """
+        update = self.message_update(GROUP_ANONYMOUS_BOT_ID, chat_id, text, first_name="Group",
+                                     username="GroupAnonymousBot", language_code=None)
+        message = update["message"]
+        message["from"]["is_bot"] = True
+        message["sender_chat"] = {k: v for k, v in message["chat"].items() if k in ("id", "type", "title")}
+        if author_signature:
+            message["author_signature"] = author_signature
+        self.messages[(chat_id, message["message_id"])].user_id = GROUP_ANONYMOUS_BOT_ID
+        return self.push_update(update) if push else update
+
+    def sent_as_channel_update(self, chat_id: int, channel_id: int, text: str, *, push: bool = False) -> JSONDict:
+        """A message someone sent in group ``chat_id`` on behalf of their channel ``channel_id``.
+
+        ``sender_chat`` is that channel and ``from`` the placeholder Channel_Bot: not the group's
+        anonymous admins, whoever wrote it.
+        """
+        update = self.message_update(CHANNEL_BOT_ID, chat_id, text, first_name="Channel", username="Channel_Bot",
+                                     language_code=None)
+        message = update["message"]
+        message["from"]["is_bot"] = True
+        message["sender_chat"] = {"id": channel_id, "type": "channel", "title": f"Channel {channel_id}"}
         return self.push_update(update) if push else update
 
     def callback_update(
