@@ -36,6 +36,7 @@ from facilitation.ports import (
     ChatRef,
     CommandEvent,
     Event,
+    GoneReason,
     Keyboard,
     MessageRef,
     PortError,
@@ -231,6 +232,8 @@ class Conversation:
                 await self._on_text(turn, event)
         except DomainError as refusal:
             await self._refuse(turn, refusal.message(lang))
+        except ChatGone as gone:  # the answer could not be posted where the command came from
+            await self._refuse_unreachable(turn, gone)
         except ChartsUnavailable:
             await self._refuse(turn, t("error.charts_unavailable", lang))
         except Exception:
@@ -245,8 +248,23 @@ class Conversation:
             self._languages.put("all", chosen)
         return chosen.get(user_key, self.language)
 
-    async def _refuse(self, turn: Turn, text: str) -> None:
-        text = _with_command_prefix(text, turn.port)
+    async def _refuse_unreachable(self, turn: Turn, gone: ChatGone) -> None:
+        """Tell the user privately that the bot cannot post in this chat, and how to add it.
+
+        On Slack a command works in any channel, also one the bot is not in: its answers are
+        refused (not_in_channel), so only the private answer (the command's response_url) gets
+        through.
+        """
+        not_member = gone.reason in (GoneReason.NOT_MEMBER, GoneReason.NOT_FOUND)
+        text = (t("error.not_member_here", turn.lang) if not_member else
+                t("error.cannot_post_here", turn.lang, reason=t(f"room.gone.{gone.reason.value}", turn.lang)))
+        how_to_add = getattr(turn.port, "how_to_add", None)
+        tail = f" {await how_to_add(turn.lang)}" if not_member and how_to_add is not None else ""
+        await self._refuse(turn, text, tail=tail)
+
+    async def _refuse(self, turn: Turn, text: str, *, tail: str = "") -> None:
+        """Answer a refused event to its user (``tail``: the platform's own words, e.g. its commands)."""
+        text = _with_command_prefix(text, turn.port) + tail
         try:
             if isinstance(turn.event, ButtonEvent):
                 await turn.port.acknowledge(turn.event, text, alert=True)

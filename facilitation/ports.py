@@ -68,6 +68,9 @@ class CommandEvent:
     name: str
     args: tuple[str, ...] = ()
     language_hint: str | None = None
+    #: How the adapter answers the command's author privately even where the bot cannot post
+    #: (Slack: the command's response_url, good for five answers within 30 minutes); "" if none.
+    reply_handle: str = ""
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ SV = {
     "language.set": "Jag pratar svenska med dig nu.",
     "vote.private_sent": "Knapparna till den öppna omgången:",
     "error.bad_button": "Den här knappen är ogiltig eller gammal. Inget ändrades.",
+    "error.not_member_here": "Jag är inte med i den här kanalen och kan inte skriva här, så kommandot blev inte klart.",
+    "error.cannot_post_here": "Jag kan inte skriva här ({reason}), så kommandot blev inte klart.",
     "error.button_elsewhere": (
         "Den här knappen hör till en workshop som inte pågår här, och du är inte med i den. Inget ändrades. "
         "Tryck i workshoppens egen grupp, eller gå med först med /delta KOD."
@@ -259,6 +261,8 @@ EN = {
     "language.set": "I now speak English with you.",
     "vote.private_sent": "The buttons of the open round:",
     "error.bad_button": "This button is invalid or outdated. Nothing was changed.",
+    "error.not_member_here": "I am not a member of this channel and cannot post here, so the command did not finish.",
+    "error.cannot_post_here": "I cannot post here ({reason}), so the command did not finish.",
     "error.button_elsewhere": (
         "This button belongs to a workshop that does not run here, and you have not joined it. Nothing was "
         "changed. Press it in the workshop's own group, or join first with /join CODE."

@@ -14,7 +14,6 @@ import pytest
 from facilitation.model import RoundStatus
 from tests.harness import until
 from tests.rooms_rig import (
-    SLACK_FACILITATOR,
     TG_FACILITATOR,
     TG_GROUP,
     Rooms,
@@ -70,8 +69,9 @@ async def test_a_round_opens_with_buttons_in_every_room_the_bot_can_still_reach(
     round_ = await rooms.app.service.open_round_of(workshop.id)
     assert round_ is not None and round_.status == RoundStatus.OPEN
     assert any("svarat" in t for t in rooms.slack_texts("C2"))  # the live tally
-    report = await until(lambda: [e for e in rooms.slack.ephemerals if e["user"] == SLACK_FACILITATOR
-                                  and "⚠️" in (e["text"] or "")])
+    # Told through the command's response_url: to the facilitator alone, wherever the command came from.
+    report = await until(lambda: [r for r in rooms.slack.responses if "⚠️" in r.get("text", "")])
+    assert report[0]["response_type"] == "ephemeral"
     assert "Telegram-gruppen \"Karlstad\" fick inte omgång #1: boten har tagits bort ur gruppen." in report[0]["text"]
     assert await rooms.room_keys(code) == [("slack", "C1"), ("slack", "C2")]
 
@@ -133,7 +133,7 @@ async def test_a_group_upgraded_mid_round_gets_its_tally_and_results_at_the_new_
     await rooms.slack_command("stang", "C1")
     await until(lambda: any("Här är resultatet" in t for t in rooms.tg_texts(supergroup)))
     assert not [t for t in rooms.slack_texts("C1") if "⚠️" in t]
-    assert not [e for e in rooms.slack.ephemerals if "⚠️" in (e["text"] or "")]
+    assert not [e for e in rooms.slack.ephemerals + rooms.slack.responses if "⚠️" in (e.get("text") or "")]
 
 
 async def test_the_upgrade_service_messages_move_the_room_and_its_open_round_once(rooms: Rooms) -> None:  # noqa: F811

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import bot.slack.texts  # noqa: F401  (registers the texts used here)
+from bot.slack.port import plain_text
 from facilitation.exercises.barometer import barometer_title
 from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step, prioritisation_title
 from facilitation.i18n import t
@@ -126,7 +127,7 @@ def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, 
 
 def _choice_block(block_id: str, label: str, entries: list[tuple[str, str]]) -> dict[str, Any]:
     """Checkboxes for a short list, a multi-select (up to 100 options) for a longer one."""
-    options = [{"text": _plain(_clip(text)), "value": key} for text, key in entries][:MAX_OPTIONS]
+    options = [{"text": _plain(text), "value": key} for text, key in entries][:MAX_OPTIONS]
     element: dict[str, Any] = (
         {"type": "checkboxes", "action_id": block_id, "options": options} if len(options) <= MAX_CHECKBOXES
         else {"type": "multi_static_select", "action_id": block_id, "options": options}
@@ -134,12 +135,9 @@ def _choice_block(block_id: str, label: str, entries: list[tuple[str, str]]) -> 
     return {"type": "input", "block_id": block_id, "optional": True, "label": _plain(label), "element": element}
 
 
-def _plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+def _plain(text: str, limit: int = MAX_LABEL) -> dict[str, Any]:
+    """A plain_text object: escaped (a statement may contain & < >) and within Slack's limit."""
+    return plain_text(text, limit)
 
 
 def _selected(values: dict[str, Any], block: str) -> str | None:

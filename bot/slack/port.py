@@ -10,10 +10,13 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+import bot.slack.texts  # noqa: F401  (registers the texts used here)
 from bot.ratelimit import Places, SharedWindow, SlidingWindow, Windows
 from bot.slack.errors import port_errors
 from bot.textsplit import split_text
-from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, Keyboard, MessageRef
+from facilitation.i18n import t
+from facilitation.model import Language
+from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, Keyboard, MessageRef, PortError
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +30,46 @@ MAX_BUTTON_LABEL = 75  # a button's text (Block Kit reference)
 # 12,000 characters (msg_blocks_too_long; undocumented, measured in slackapi/bolt-js#2509).
 MAX_MESSAGE_TEXT = 11_000
 MAX_FALLBACK = 4000  # chat.postMessage: "limit the number of characters in the text field to 4,000"
+MAX_ALT_TEXT = 1000  # an image block's alt_text: 2000 characters at most (Block Kit reference); kept short
 USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
 SharedLimits = Callable[[str, str], tuple[Places, str] | None]  # (window, workspace) -> places, budget
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn escaping, so statement texts cannot mention @channel or inject links."""
+    """Slack's escaping of ``&``, ``<`` and ``>``, for every text the bot sends (mrkdwn, plain_text,
+    file titles and comments): a statement or title can then neither mention ``<!channel>`` or
+    ``<@U…>`` nor inject a link, and Slack shows it as written.
+
+    Slack reads these three characters as control characters in all the text it takes and
+    decodes the entities for display ("Formatting text for app surfaces", Escaping text).
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Text as the user typed it: Slack sends typed text (slash command text, message text) with
+    ``&``, ``<`` and ``>`` escaped. Undone once, where the adapter receives it, so plain text is
+    stored (and shown as such on Telegram); ``&amp;`` last, so ``&amp;lt;`` becomes ``&lt;``."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escaped_within(text: str, limit: int) -> str:
+    """``text`` escaped, shortened (with "…") so that the escaped text has at most ``limit``
+    characters; never cuts inside an entity."""
+    if len(escape(text)) <= limit:
+        return escape(text)
+    kept, length = [], 1  # room for the "…"
+    for char in text:
+        length += len(escape(char))
+        if length > limit:
+            break
+        kept.append(char)
+    return escape("".join(kept)) + "…"
+
+
+def plain_text(text: str, limit: int = MAX_TEXT) -> dict[str, Any]:
+    """A Block Kit plain_text object of ``text`` (escaped and shortened to ``limit``)."""
+    return {"type": "plain_text", "text": escaped_within(text, limit), "emoji": True}
 
 
 def _escaped_length(text: str) -> int:
@@ -56,7 +92,7 @@ def blocks_for(text: str, buttons: Keyboard | None) -> list[dict[str, Any]]:
             "block_id": f"{ACTION_PREFIX}-row-{row_index}",
             "elements": [
                 {"type": "button", "action_id": f"{ACTION_PREFIX}-{row_index}-{i}",
-                 "text": {"type": "plain_text", "text": b.label[:MAX_BUTTON_LABEL], "emoji": True}, "value": b.data}
+                 "text": plain_text(b.label, MAX_BUTTON_LABEL), "value": b.data}
                 for i, b in enumerate(row)
             ],
         })
@@ -114,6 +150,7 @@ class SlackPort:
         self._edit_interval = edit_interval
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._max_dm_channels = max_dm_channels
+        self._bot_name: str | None = None  # the bot user's name (auth.test), read when first needed
 
     def _workspace_windows(self, name: str, limit: tuple[int, float]) -> Windows:
         def make(workspace: Hashable) -> SlidingWindow | SharedWindow:
@@ -147,7 +184,8 @@ class SlackPort:
                 await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
                                               text=fallback_text(part), blocks=blocks_for(part, buttons))
 
-    async def _upload(self, chat: ChatRef, data: bytes, filename: str, caption: str) -> MessageRef:
+    async def _upload(self, chat: ChatRef, data: bytes, filename: str, caption: str,
+                      alt_text: str = "") -> MessageRef:
         """files_upload_v2 (getUploadURLExternal, the upload, completeUploadExternal) in one window place.
 
         Both API calls are Tier 4 methods made once per upload, so one window of uploads paces both.
@@ -155,8 +193,10 @@ class SlackPort:
         channel = await self._conversation_id(chat)
         async with self._files[_workspace(chat)].slot():
             with port_errors():
-                response = await self.client.files_upload_v2(channel=channel, content=data, filename=filename,
-                                                             title=filename, initial_comment=caption)
+                response = await self.client.files_upload_v2(
+                    channel=channel, content=data, filename=filename, title=escape(filename),
+                    initial_comment=escaped_within(caption, MAX_FALLBACK) if caption else None,
+                    alt_txt=escaped_within(alt_text, MAX_ALT_TEXT) if alt_text else None)
         files = response.get("files") or [response.get("file") or {}]
         return MessageRef(chat, str(files[0].get("id", "")))
 
@@ -181,7 +221,8 @@ class SlackPort:
         return channel
 
     async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
-        return await self._upload(chat, png, filename, caption)
+        """The chart with its caption, which is also its description for screen readers."""
+        return await self._upload(chat, png, filename, caption, alt_text=caption)
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
         return await self._upload(chat, attachment.data, attachment.filename, attachment.caption)
@@ -195,18 +236,37 @@ class SlackPort:
     async def tell(self, chat: ChatRef, user_id: str, text: str, response_url: str = "") -> None:
         """Show ``text`` to one user only: via ``response_url`` if given, else chat.postEphemeral.
 
-        The response_url post goes through the Web API client's HTTP session (kept open for the
-        adapter's lifetime), not a new connection per vote.
+        The response_url works in a channel the bot is not in (chat.postEphemeral does not), but
+        only five times within 30 minutes: when Slack refuses it, chat.postEphemeral is tried.
+        The post goes through the Web API client's HTTP session (kept open for the adapter's
+        lifetime), not a new connection per vote.
         """
+        escaped = escaped_within(text, MAX_TEXT)
         if response_url.startswith("http"):
-            await AsyncWebhookClient(response_url, session=self.client.session).send(
-                text=text[:MAX_TEXT], response_type="ephemeral", replace_original=False)
-        else:
-            await self.client.chat_postEphemeral(channel=chat.chat_id, user=user_id, text=text[:MAX_TEXT])
+            with port_errors():
+                response = await AsyncWebhookClient(response_url, session=self.client.session).send(
+                    text=escaped, response_type="ephemeral", replace_original=False)
+            if response.status_code == 200:
+                return
+            log.info("a response_url refused an answer (%s); posting it ephemeral instead", response.status_code)
+        with port_errors():
+            await self.client.chat_postEphemeral(channel=chat.chat_id, user=user_id, text=escaped)
 
     async def refuse(self, event: CommandEvent, text: str) -> None:
-        """A refused command, shown to its user only (for the core's refusal path)."""
-        await self.tell(event.chat, event.user.user_id, text)
+        """A refused command, shown to its user only (for the core's refusal path), through the
+        command's response_url where it has one: it reaches them also where the bot may not post."""
+        await self.tell(event.chat, event.user.user_id, text, event.reply_handle)
+
+    async def how_to_add(self, lang: Language) -> str:
+        """How to add the bot to a channel, naming it as Slack's /invite wants it."""
+        if self._bot_name is None:
+            try:
+                with port_errors():
+                    self._bot_name = str((await self.client.auth_test()).get("user") or "")
+            except PortError as error:
+                log.info("could not read the bot's name: %s", type(error).__name__)
+                return t("slack.add_the_app", lang)
+        return t("slack.invite", lang, name=self._bot_name) if self._bot_name else t("slack.add_the_app", lang)
 
     def edit_interval(self, chat: ChatRef) -> float:
         return self._edit_interval

@@ -35,7 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.heap import settle_heap
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
-from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort
+from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort, escape, unescape
 from facilitation.conversation import COMMANDS, Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.model import Round, Workshop
@@ -111,7 +111,7 @@ class SlackAdapter:
         team = body.get("team_id")
         user = _user(body["user_id"], body.get("user_name", ""), team)
         chat = _chat(body["channel_id"], team, body.get("channel_name"))
-        words = (body.get("text") or "").split()
+        words = unescape(body.get("text") or "").split()  # Slack escapes & < > in what was typed
         name, args = (words[0].lower(), tuple(words[1:])) if words else ("hjalp", ())
         response_url = body.get("response_url") or ""
         if name in MODAL_WORDS:
@@ -122,7 +122,7 @@ class SlackAdapter:
             turn = await self._turn(user, chat)
             await self._tell(user, chat, response_url, DomainError("error.not_facilitator").message(turn.lang))
             return
-        await self.conversation.handle(CommandEvent(user, chat, name, args))
+        await self.conversation.handle(CommandEvent(user, chat, name, args, reply_handle=response_url))
 
     def _facilitator_only(self, name: str) -> bool:
         command = COMMANDS.get(name.lstrip("/"))
@@ -163,7 +163,7 @@ class SlackAdapter:
             return
         team = event.get("team")
         await self.conversation.handle(TextEvent(_user(event["user"], "", team), _chat(event["channel"], team),
-                                                 event.get("text", "")))
+                                                 unescape(event.get("text", ""))))
 
     # --- the launch modal -----------------------------------------------------------------
     async def _turn(self, user: UserRef, chat: ChatRef) -> Turn:
@@ -195,7 +195,7 @@ class SlackAdapter:
         try:
             workshop, round_ = await self._create_launched_round(turn, choice)
         except _ModalErrors as refused:
-            await ack(response_action="errors", errors=refused.errors)
+            await ack(response_action="errors", errors={block: escape(text) for block, text in refused.errors.items()})
             return
         await ack()
         try:

@@ -24,6 +24,10 @@ TEXTS = {
         "slack.home.open_round": "Öppen: {kind} #{number} – {title} ({n} har svarat)",
         "slack.home.no_open_round": "Ingen öppen omgång just nu.",
         "slack.home.meetings": "Kommande dialogmöten",
+        "slack.invite": "Lägg till mig med /invite @{name} i kanalen och skicka kommandot igen.",
+        "slack.add_the_app": (
+            "Lägg till mig i kanalen (skriv /invite @ och appens namn) och skicka kommandot igen."
+        ),
     },
     "en": {
         "slack.modal.title": "Launch a round",
@@ -44,6 +48,8 @@ TEXTS = {
         "slack.home.open_round": "Open: {kind} #{number} – {title} ({n} answered)",
         "slack.home.no_open_round": "No open round right now.",
         "slack.home.meetings": "Upcoming dialogue meetings",
+        "slack.invite": "Add me to the channel with /invite @{name} and send the command again.",
+        "slack.add_the_app": "Add me to the channel (type /invite @ and the app's name) and send the command again.",
     },
 }
 register(TEXTS)

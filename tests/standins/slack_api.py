@@ -22,6 +22,14 @@ A method may have several limits (a tuple); a call must find a token in each. ``
 whole seconds until a token is free (at least 1) unless ``retry_after=`` fixes it; ``throttle_next()``
 makes the next calls of a method answer 429 whatever the buckets say.
 
+Text, as Slack treats it ("Formatting text for app surfaces", Escaping text): what users type
+arrives escaped (``&`` ``<`` ``>`` as ``&amp;`` ``&lt;`` ``&gt;`` in slash command and message
+text; modal input values arrive as typed), and in every text the bot sends Slack reads raw
+``<…>`` as control sequences: ``mentions`` records each ``<!channel>``, ``<!here>``,
+``<!everyone>``, ``<!subteam^…>``, ``<@U…>`` and link the bot sent, and :func:`displayed` is the
+text a user sees (entities decoded). A command's response_url answers five times within 30
+minutes (then ``used_url`` / ``expired_url``, HTTP 404), also in a channel the bot is not in.
+
 Like Slack, ``files.completeUploadExternal`` refuses a user id as ``channel_id`` (a DM must be opened
 with ``conversations.open`` first), while ``chat.postMessage`` accepts one. Socket Mode: with
 ``app_token=``, ``apps.connections.open`` hands out a WebSocket URL on the stand-in; ``send_envelope()``
@@ -36,6 +44,7 @@ import hmac
 import itertools
 import json
 import math
+import re
 import secrets
 import threading
 import time
@@ -49,6 +58,9 @@ from aiohttp import web
 Clock = Callable[[], float]
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
+RESPONSE_URL_USES = 5  # "up to 5 times within 30 minutes" (Slack: handling slash commands)
+RESPONSE_URL_TTL = 30 * 60
+CONTROL_SEQUENCE = re.compile(r"<[^<>]*>")  # raw <…>: a mention, a channel link or a link
 MAX_BLOCKS_MESSAGE = 50
 MAX_BLOCKS_VIEW = 100
 MAX_TEXT = 40_000
@@ -170,6 +182,7 @@ class UploadedFile:
     channel: str | None = None
     initial_comment: str | None = None
     thread_ts: str | None = None
+    alt_txt: str | None = None
     completed: bool = False
 
 
@@ -288,6 +301,8 @@ class SlackStandIn:
         self.opened_views: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.responses: list[dict[str, Any]] = []
+        self.mentions: list[tuple[str, str]] = []  # (method, raw control sequence) in what the bot sent
+        self._response_urls: dict[str, list[float]] = {}  # key -> [issued at, answers taken]
         self.users: dict[str, dict[str, Any]] = {}
         self.dm_channels: dict[str, str] = {}
         self.triggers: dict[str, float] = {}
@@ -460,8 +475,10 @@ class SlackStandIn:
         return trigger
 
     def response_url(self) -> str:
-        """A response_url on the stand-in; POSTs to it land in ``responses``."""
-        return f"{self.root_url}/respond/{secrets.token_hex(8)}"
+        """A response_url on the stand-in; POSTs to it land in ``responses`` (five within 30 minutes)."""
+        key = secrets.token_hex(8)
+        self._response_urls[key] = [self.clock(), 0]
+        return f"{self.root_url}/respond/{key}"
 
     # ------------------------------------------------------------------ Socket Mode
 
@@ -674,6 +691,14 @@ class SlackStandIn:
         except json.JSONDecodeError:
             self._record("respond", {}, 400, "invalid_payload", request)
             return web.Response(status=400, text="invalid_payload", content_type="text/plain")
+        issued = self._response_urls.get(request.match_info["key"])
+        refusal = ("invalid_url" if issued is None else "expired_url" if self.clock() - issued[0] > RESPONSE_URL_TTL
+                   else "used_url" if issued[1] >= RESPONSE_URL_USES else None)
+        if refusal is not None:
+            self._record("respond", body, 404, refusal, request)
+            return web.Response(status=404, text=refusal, content_type="text/plain")
+        issued[1] += 1
+        self._scan("respond", body)
         entry = {"url": str(request.url), **body}
         self.responses.append(entry)
         self._record("respond", entry, 200, None, request)
@@ -702,6 +727,18 @@ class SlackStandIn:
         if channel in self.lost_channels:
             raise _fail(self.lost_channels[channel])
         return channel
+
+    def _scan(self, method: str, value: Any) -> None:
+        """Record every raw control sequence (mention, link) in the texts of ``value`` the bot sent."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("text", "title", "initial_comment", "alt_txt", "alt_text") and isinstance(item, str):
+                    self.mentions.extend((method, found) for found in CONTROL_SEQUENCE.findall(item))
+                else:
+                    self._scan(method, item)
+        elif isinstance(value, list):
+            for item in value:
+                self._scan(method, item)
 
     def _content(self, params: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]] | None]:
         text = params.get("text")
@@ -776,6 +813,7 @@ class SlackStandIn:
     async def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
         text, blocks = self._content(params)
+        self._scan("chat.postMessage", {"text": text, "blocks": blocks})
         thread_ts = params.get("thread_ts") or None
         ts = self._next_ts()
         self.messages[(channel, ts)] = StoredMessage(
@@ -802,6 +840,7 @@ class SlackStandIn:
         if stored is None:
             raise _fail("message_not_found")
         text, blocks = self._content(params)
+        self._scan("chat.update", {"text": text, "blocks": blocks})
         stored.history.append({"text": stored.text, "blocks": stored.blocks})
         stored.text = text if text is not None else stored.text
         stored.blocks = blocks if blocks is not None else stored.blocks
@@ -817,6 +856,7 @@ class SlackStandIn:
         if not user:
             raise _fail("user_not_in_channel")
         text, blocks = self._content(params)
+        self._scan("chat.postEphemeral", {"text": text, "blocks": blocks})
         ts = self._next_ts()
         self.ephemerals.append({"channel": channel, "user": user, "text": text, "blocks": blocks, "ts": ts})
         return {"message_ts": ts}
@@ -852,6 +892,7 @@ class SlackStandIn:
 
     async def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         view = self._view(params)
+        self._scan("views.open", view)
         self._take_trigger(params)
         stored = self._store_view(view)
         stored["root_view_id"] = stored["id"]
@@ -889,6 +930,7 @@ class SlackStandIn:
         if not user_id.startswith(("U", "W")):
             raise _fail("user_not_found")
         view = self._view(params, kind="home")
+        self._scan("views.publish", view)
         previous = self.published_views.get(user_id)
         if previous is not None and params.get("hash") and params["hash"] != previous["hash"]:
             raise _fail("hash_conflict")
@@ -905,7 +947,8 @@ class SlackStandIn:
         if not filename or length <= 0:
             raise _fail("invalid_arguments")
         file_id = self._next_id("F")
-        self.uploaded_files[file_id] = UploadedFile(file_id, str(filename), length)
+        self._scan("files.getUploadURLExternal", {"alt_txt": params.get("alt_txt")})
+        self.uploaded_files[file_id] = UploadedFile(file_id, str(filename), length, alt_txt=params.get("alt_txt"))
         return {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
 
     async def _files_complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -921,6 +964,7 @@ class SlackStandIn:
             if upload is None or upload.data is None:
                 raise _fail("file_not_found")
             uploads.append((upload, item))
+        self._scan("files.completeUploadExternal", {"initial_comment": params.get("initial_comment"), "files": files})
         result = []
         for upload, item in uploads:
             upload.title = item.get("title") or upload.filename
@@ -942,6 +986,17 @@ class SlackStandIn:
 
 
 # ---------------------------------------------------------------------- incoming request factories
+
+
+def escaped(text: str) -> str:
+    """Typed text as Slack sends it to an app: ``&``, ``<``, ``>`` as HTML entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def displayed(text: str) -> str:
+    """What a Slack user sees of a text the bot sent (entities decoded; control sequences are in
+    ``SlackStandIn.mentions``)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
@@ -977,7 +1032,8 @@ def slash_command_body(
     api_app_id: str = "A1",
     token: str = "verification-token",
 ) -> str:
-    """Form body of a slash command, as Slack posts it. Unregistered trigger id unless given."""
+    """Form body of a slash command, as Slack posts it (``text`` escaped as Slack does).
+    Unregistered trigger id unless given."""
     return urllib.parse.urlencode(
         {
             "token": token,
@@ -988,7 +1044,7 @@ def slash_command_body(
             "user_id": user_id,
             "user_name": user_name or user_id.lower(),
             "command": command,
-            "text": text,
+            "text": escaped(text),
             "api_app_id": api_app_id,
             "is_enterprise_install": "false",
             "response_url": response_url,
@@ -1109,7 +1165,9 @@ def event_body(
     event_time: int | None = None,
     token: str = "verification-token",
 ) -> str:
-    """JSON body of an Events API ``event_callback``."""
+    """JSON body of an Events API ``event_callback`` (a message's text escaped as Slack does)."""
+    if event.get("type") == "message" and isinstance(event.get("text"), str):
+        event = {**event, "text": escaped(event["text"])}
     return json.dumps(
         {
             "token": token,
