@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from facilitation.ports import ChatRef
 from tests.harness import until
 from tests.rooms_rig import SLACK_FACILITATOR, SLACK_SECRET, TG_GROUP, Rooms, statements, tg_statement
 from tests.rooms_rig import rooms as rooms  # the rig's fixtures
@@ -148,3 +149,17 @@ def _home_opened(rooms: Rooms, user: str) -> AsyncBoltRequest:
     body = rooms.slack.event_body({"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home",
                                    "event_ts": f"{time.time():.6f}"})
     return AsyncBoltRequest(body=body, headers=sign(SLACK_SECRET, body))
+
+
+async def test_a_used_up_response_url_falls_back_to_an_ephemeral_post(rooms: Rooms) -> None:
+    """Slack takes five answers on one response_url (within 30 minutes); the sixth goes another way."""
+    slack, port = rooms.slack, rooms.slack_adapter.port
+    url = slack.response_url()
+    chat = ChatRef("slack", "C1", workspace=slack.team_id)
+    for n in range(6):
+        await port.tell(chat, "U7", f"svar {n} <!channel>", url)
+    assert [r["text"] for r in slack.responses] == [f"svar {n} &lt;!channel&gt;" for n in range(5)]
+    assert [c.error for c in slack.calls_to("respond")][-1] == "used_url"
+    [ephemeral] = slack.ephemerals
+    assert ephemeral["user"] == "U7" and displayed(ephemeral["text"]) == "svar 5 <!channel>"
+    assert slack.mentions == []
