@@ -30,7 +30,7 @@ MAX_BUTTON_LABEL = 75  # a button's text (Block Kit reference)
 # 12,000 characters (msg_blocks_too_long; undocumented, measured in slackapi/bolt-js#2509).
 MAX_MESSAGE_TEXT = 11_000
 MAX_FALLBACK = 4000  # chat.postMessage: "limit the number of characters in the text field to 4,000"
-MAX_ALT_TEXT = 1000  # an image block's alt_text: 2000 characters at most (Block Kit reference); kept short
+MAX_ALT_TEXT = 1000  # alt_txt of an upload: no limit documented; an image block takes 2000 (Block Kit), kept short
 USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
 SharedLimits = Callable[[str, str], tuple[Places, str] | None]  # (window, workspace) -> places, budget
 
