@@ -64,5 +64,5 @@ async def test_anonymous_admins_of_two_groups_are_two_participants(tmp_path) -> 
 
 async def _placeholder_has_no_language(app: App) -> bool:
     """GroupAnonymousBot's own id is nobody's key: nothing is stored under it."""
-    key = app.pseudonymizer.participant_key("telegram", str(GROUP_ANONYMOUS_BOT_ID))
+    key = app.pseudonymizer.user_key("telegram", str(GROUP_ANONYMOUS_BOT_ID))
     return key not in await app.store.languages()
