@@ -45,7 +45,7 @@ async def wait_for(probe, within: float = 30.0) -> None:  # type: ignore[no-unty
 
 
 async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: int, *, outage: float = 5.0,
-                              lost_claims: int = 0, **options: Any) -> TickResult:
+                              mode: str = "refuse", lost_claims: int = 0, **options: Any) -> TickResult:
     """A tick to ``contacts`` whose database goes away for ``outage`` s after a third of the texts.
 
     ``lost_claims``: rows claimed under the dispatcher's worker id beforehand, as a claim that
@@ -65,7 +65,7 @@ async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: in
         tick = asyncio.create_task(dispatcher.tick())
         try:
             await wait_for(lambda: sum(platform.sends("sendMessage").values()) >= contacts // 3)
-            proxy.cut(outage)
+            proxy.cut(outage, mode)
             return await asyncio.wait_for(tick, 60)
         finally:
             if not tick.done():
@@ -88,9 +88,12 @@ async def assert_each_contact_got_each_part_once(pg_database: str, platform: Tel
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("mode", ["refuse", "hang"])
 async def test_fan_out_survives_a_5_s_database_outage_and_sends_each_part_once(
-        pg_database: str, platform: Telegram) -> None:
-    result = await fan_out_with_outage(pg_database, platform, 300)
+        pg_database: str, platform: Telegram, mode: str) -> None:
+    """``refuse``: the server restarts (connections reset, new ones refused); ``hang``: the
+    network stops carrying anything for 5 s."""
+    result = await fan_out_with_outage(pg_database, platform, 300, mode=mode)
     assert result.sent == 300 and result.failed == 0
     await assert_each_contact_got_each_part_once(pg_database, platform, 300)
 

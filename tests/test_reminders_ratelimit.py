@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from bot.meetings_runner import Dispatcher
 from bot.ratelimit import RETRY_SHARED, SharedWindow
 from bot.slack.port import SharedLimits, SlackLimits, SlackPort
-from facilitation.meetings import due_time
+from facilitation.meetings import due_time, parse_meetings
 from facilitation.ports import ChatRef
 from storage.database import create_engine
 from storage.meetings_repository import MeetingStore
@@ -52,6 +52,26 @@ async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: MeetingSt
         assert (await dispatcher.tick()).sent == 1
         assert platform.sends("sendMessage") == {1: 1} and platform.api.count_429 == 6
     assert (await meetings_sqlite.status_counts())["sent"] == 1
+
+
+async def test_slack_429s_never_use_up_a_reminders_attempts(meetings_sqlite: MeetingStore) -> None:
+    """Slack answers 429 with Retry-After, more often than the client retries: still sent."""
+    await meetings_sqlite.import_config(parse_meetings({
+        "signatories": [{"key": "region", "name": "Region Värmland",
+                         "contacts": [{"key": "anna", "name": "Anna", "slack": "C0ANNA"}]}],
+        "meetings": ONE_REMINDER}, "slack.toml", "varmland-2015"))
+    clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
+    async with SlackStandIn(bot_token=SLACK_TOKEN) as api:
+        api.throttle_next("chat.postMessage", retry_after=2, times=3)
+        port = SlackPort(AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url))  # no retry handler
+        dispatcher = Dispatcher(meetings_sqlite, {"slack": port}, None, clock=clock, ics="none", max_attempts=1)
+        for _ in range(3):
+            assert (await dispatcher.tick()).failed == 1
+            (row,) = await meetings_sqlite.deliveries("failed")
+            assert row.attempts == 0
+            clock.set(clock.now + timedelta(seconds=2))
+        assert (await dispatcher.tick()).sent == 1
+        assert api.count_429 == 3 and len(api.messages) == 1
 
 
 async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared: bool) -> tuple[Telegram, list]:

@@ -31,9 +31,20 @@ def translate(error: SlackApiError) -> PortError:
     code = str((error.response.get("error") if error.response is not None else "") or "")
     if code in GONE:
         return ChatGone(GONE[code])
+    if code == "ratelimited":  # HTTP 429: Slack says in Retry-After how long to wait
+        return TemporaryFailure(code, retry_after=_retry_after(error))
     if code in TEMPORARY:
         return TemporaryFailure(code)
     return ChatRefused(code or "refused")
+
+
+def _retry_after(error: SlackApiError) -> float | None:
+    headers = getattr(error.response, "headers", None) or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    try:
+        return float(value[0] if isinstance(value, list) else value) if value is not None else None
+    except ValueError:
+        return None
 
 
 @contextlib.contextmanager
