@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chart_workers import ProcessChartRenderer
 from bot.ratelimit import Places
 from config.catalogue import load_processes
-from config.settings import Settings
+from config.settings import Settings, with_stored_secret
 from facilitation.charting import ChartRenderer
 from facilitation.conversation import Conversation
 from facilitation.exercises.barometer import BarometerExercise
@@ -19,16 +20,14 @@ from facilitation.model import Process
 from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import Clock, WorkshopService, utc_now
-from storage.database import checkpoint_wal, create_engine, is_sqlite, warm_pool
+from storage import process_lock
+from storage.checks import database_errors, schema_out_of_date
+from storage.database import checkpoint_wal, create_engine, is_sqlite, sqlite_file, warm_pool
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
 
 log = logging.getLogger(__name__)
-
-
-class SchemaOutOfDate(RuntimeError):
-    """The PostgreSQL schema is not at the newest migration; run ``dialogbot db upgrade``."""
 
 
 def default_exercises() -> list:
@@ -51,23 +50,28 @@ class App:
     pseudonymizer: Pseudonymizer
     background: list[asyncio.Task[None]] = field(default_factory=list)
     _rate_budgets: RateBudgets | None = None
+    sqlite_lock: Path | None = None
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None) -> App:
-        """Connect, migrate an SQLite file (PostgreSQL must be migrated explicitly), load processes."""
+        """Connect, migrate an SQLite file (PostgreSQL must be migrated explicitly), load processes.
+
+        An SQLite file is locked for this process first (one bot process per file, see
+        :mod:`storage.process_lock`); a database that cannot be used is a
+        :class:`~storage.checks.DatabaseError` and leaves the file's lock released.
+        """
         processes = load_processes(settings.processes_dir)
+        settings = with_stored_secret(settings)
         url = settings.effective_database_url
-        engine = create_engine(url)
-        if is_sqlite(url):
-            await upgrade(url, engine, secret=settings.secret)
-        else:
-            revision = await current_revision(engine)
-            if revision != head_revision():
-                await engine.dispose()
-                raise SchemaOutOfDate(
-                    f"database schema is at {revision or 'nothing'}, expected {head_revision()}: "
-                    "run `dialogbot db upgrade` first"
-                )
+        database = sqlite_file(url)
+        with database_errors(url):
+            lock = process_lock.acquire(database) if database is not None else None
+            try:
+                engine = await _migrated_engine(url, settings.secret)
+            except BaseException:
+                if lock is not None:
+                    process_lock.release(lock)
+                raise
         store = SqlStore(engine)
         service = WorkshopService(store, processes, clock, min_group_size=settings.min_group_size)
         pseudonymizer = Pseudonymizer(settings.secret)
@@ -86,7 +90,7 @@ class App:
         from storage.meetings_repository import MeetingStore
 
         install(conversation, MeetingStore(engine))  # reminder commands exist before any adapter starts
-        app = cls(settings, engine, store, service, conversation, processes, pseudonymizer)
+        app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
         if is_sqlite(url):
             await warm_pool(engine)
             await store.open()
@@ -111,3 +115,21 @@ class App:
         self.conversation.renderer.close()
         await self.store.aclose()
         await self.engine.dispose()
+        if self.sqlite_lock is not None:
+            process_lock.release(self.sqlite_lock)
+
+
+async def _migrated_engine(url: str, secret: str) -> AsyncEngine:
+    """An engine on a database at the newest schema: SQLite is migrated, PostgreSQL must already be."""
+    engine = create_engine(url)
+    try:
+        if is_sqlite(url):
+            await upgrade(url, engine, secret=secret)
+        else:
+            revision = await current_revision(engine)
+            if revision != head_revision():
+                raise schema_out_of_date(url, revision)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine

@@ -1,4 +1,11 @@
-"""The ``dialogbot`` command line: run the bot, migrate the database, check configuration."""
+"""The ``dialogbot`` command line: run the bot, migrate the database, check configuration.
+
+An operator never sees a traceback: a problem they can fix is raised where it is found as an
+:class:`~config.errors.OperatorError` (settings, files, the database, a platform at start-up)
+and :func:`main` prints it as one paragraph with its exit code (2: correct something, 3: a
+service could not be reached). Anything else is a bug: one line, the traceback only with ``-v``.
+Secrets never appear in either (:mod:`bot.redaction`).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,29 @@ import argparse
 import asyncio
 import logging
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TextIO
 
+from bot.redaction import RedactingFormatter, redact, remember_secrets
 from config.catalogue import load_process, load_processes
-from config.errors import ConfigError
+from config.errors import OperatorError
 from config.settings import Settings, load_settings
+
+BUG = 70  # EX_SOFTWARE: not something the operator did
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The settings; nothing is written (a secret not yet stored is made by the first write)."""
     overrides = {}
     if getattr(args, "database_url", None):
         overrides["database_url"] = args.database_url
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
-    return load_settings(Path(args.config) if args.config else None, **overrides)
+    settings = load_settings(Path(args.config) if args.config else None, create_secret=False, **overrides)
+    remember_secrets(settings.secret, settings.telegram_token, settings.telegram_webhook_secret,
+                     settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -27,13 +43,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     serving = not (args.local or args.script) and (settings.has_telegram or settings.has_slack)
-    if serving and not args.verbose:  # a server's log shows what the bot does (reminder progress…)
-        for name in OWN_LOGGERS:
-            logging.getLogger(name).setLevel(logging.INFO)
-    script = open(args.script, encoding="utf-8") if args.script else None
+    out_dir = Path(args.out) if args.out else None
+    local = not serving
+    script = _open_script(args.script) if args.script else None
     try:
-        return asyncio.run(run(settings, script=script, out_dir=Path(args.out) if args.out else None,
-                               local=args.local))
+        _check_before_start(settings, out_dir or settings.data_dir / "charts", "--out" if args.out else "data_dir",
+                            local=local)
+        if serving and not args.verbose:  # a server's log shows what the bot does (reminder progress…)
+            for name in OWN_LOGGERS:
+                logging.getLogger(name).setLevel(logging.INFO)
+        return asyncio.run(run(settings, script=script, out_dir=out_dir, local=args.local))
     except KeyboardInterrupt:
         return 0
     finally:
@@ -41,20 +60,45 @@ def cmd_run(args: argparse.Namespace) -> int:
             script.close()
 
 
+def _open_script(name: str) -> TextIO:
+    try:
+        return open(name, encoding="utf-8")  # closed by cmd_run
+    except OSError as exc:
+        raise OperatorError(f"cannot read the --script file {name}: {exc.strerror}. Fix: give an existing, "
+                            "readable file of input lines.") from None
+
+
+def _check_before_start(settings: Settings, out_dir: Path, out_flag: str, *, local: bool) -> None:
+    """What ``run`` would otherwise find out in the middle of a session: the meetings files, the
+    database and (local mode) the folder charts are written to. Nothing is created here."""
+    from bot.meetings_runner import configured_meetings
+    from storage.checks import check_database, creatable_problem
+
+    configured_meetings(settings, None)
+    asyncio.run(check_database(settings.effective_database_url, require_newest=False))
+    problem = creatable_problem(out_dir, directory=True) if local else None
+    if problem:
+        raise OperatorError(f"charts and exports cannot be written to {out_dir} ({out_flag}): {problem}. "
+                            "Fix: give a folder this user can write.")
+
+
 def cmd_db(args: argparse.Namespace) -> int:
+    from storage.checks import database_errors
     from storage.migrate import current_revision, head_revision, upgrade
 
     settings = _settings(args)
     url = settings.effective_database_url
     if args.action == "upgrade":
-        revision = asyncio.run(upgrade(url, secret=settings.secret))
+        with database_errors(url):
+            revision = asyncio.run(upgrade(url, secret=settings.secret))
         print(f"database at revision {revision} (head {head_revision()})")
         return 0
 
-    from storage.database import is_sqlite
+    from storage.database import sqlite_file
 
-    if is_sqlite(url) and not _sqlite_file(url).exists():  # looking must not create the file
-        print(f"database revision: empty (no file {_sqlite_file(url)}); newest: {head_revision()}")
+    file = sqlite_file(url)
+    if file is not None and not file.exists():  # looking must not create the file
+        print(f"database revision: empty (no file {file}); newest: {head_revision()}")
         return 1
 
     async def show() -> str | None:
@@ -66,15 +110,10 @@ def cmd_db(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
-    revision = asyncio.run(show())
+    with database_errors(url):
+        revision = asyncio.run(show())
     print(f"database revision: {revision or 'empty'}; newest: {head_revision()}")
     return 0 if revision == head_revision() else 1
-
-
-def _sqlite_file(url: str) -> Path:
-    from sqlalchemy.engine import make_url
-
-    return Path(make_url(url).database or "")
 
 
 def cmd_processes(args: argparse.Namespace) -> int:
@@ -93,6 +132,12 @@ def cmd_processes(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
+    """Everything ``run`` would refuse, checked without starting: settings, process and meetings
+    files, and a real connection to the database. "settings ok" only when all of it works."""
+    from bot.meetings_runner import configured_meetings
+    from storage.checks import check_database
+    from storage.database import is_sqlite
+
     settings = _settings(args)
     processes = load_processes(settings.processes_dir)
     problems = settings.missing_secrets()
@@ -100,9 +145,12 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(f"configuration error: {problem}", file=sys.stderr)
     if problems:
         return 2
+    meetings = sum(len(config.meetings) for config in configured_meetings(settings, None))
+    url = settings.effective_database_url
+    database = asyncio.run(check_database(url, require_newest=not is_sqlite(url)))
     platforms = [name for name, on in (("telegram", settings.has_telegram), ("slack", settings.has_slack)) if on]
-    print(f"settings ok; database {settings.effective_database_url.split('@')[-1]}; "
-          f"{len(processes)} processes; platforms: {', '.join(platforms) or 'none (local mode)'}; "
+    print(f"settings ok; database: {database.description}; {len(processes)} processes, {meetings} meetings; "
+          f"platforms: {', '.join(platforms) or 'none (local mode)'}; "
           f"language {settings.language.value}; min group size {settings.min_group_size}")
     return 0
 
@@ -116,30 +164,53 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="settings TOML file (default: ./dialogbot.toml if present)")
     parser.add_argument("--database-url", help="override the database URL")
     parser.add_argument("--data-dir", help="override the data directory (SQLite file, secret, charts)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (and show where a bug happened)")
+    parser.add_argument("--version", action="version", version=f"dialogbot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot (Telegram/Slack from settings; local mode without tokens)")
     run.add_argument("--local", action="store_true", help="force the local terminal mode")
     run.add_argument("--script", help="local mode: read input lines from this file instead of the terminal")
-    run.add_argument("--out", help="local mode: where charts and exports are written")
+    run.add_argument("--out", help="local mode: where charts and exports are written (default: DATA_DIR/charts)")
     run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database schema: upgrade or show the current revision")
-    db.add_argument("action", choices=["upgrade", "current"])
+    actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("upgrade", help="apply the migrations (needed for PostgreSQL; SQLite is migrated on start)")
+    actions.add_parser("current", help="show the schema revision (exit 1 when it is not the newest); creates nothing")
     db.set_defaults(func=cmd_db)
 
     processes = commands.add_parser("processes", help="list the configured processes, or check process files")
     processes.add_argument("files", nargs="*", help="process TOML files to check")
     processes.set_defaults(func=cmd_processes)
 
-    config = commands.add_parser("config", help="check the settings and processes")
-    config.add_argument("action", choices=["check"])
+    config = commands.add_parser("config", help="check the configuration")
+    actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("check", help="check the settings, process and meetings files and connect to the database; "
+                                     "changes nothing")
     config.set_defaults(func=cmd_config)
 
     for extension in _extensions():
         extension(commands)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Every command's ``--help`` opens with what it does: its one-line help as the description."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                sub.description = sub.description or helps.get(name)
+                _describe(sub)
+
+
+def _version() -> str:
+    try:
+        return version("dialogbot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _extensions() -> list:
@@ -155,16 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         return int(args.func(args) or 0)
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        from bot.app import SchemaOutOfDate
-
-        if isinstance(exc, SchemaOutOfDate):
-            print(f"database error: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except OperatorError as exc:
+        print(redact(f"{exc.label}: {exc}"), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: one line for the operator, the traceback only with -v
+        if args.verbose:
+            logging.getLogger(__name__).exception("unexpected error")
+        print(redact(f"unexpected error ({type(exc).__name__}: {exc}); this is a bug in dialogbot, nothing you "
+                     "configured. Run the command again with -v to see where it happened, and report it."),
+              file=sys.stderr)
+        return BUG
 
 
 OWN_LOGGERS = ("bot", "facilitation", "storage", "config")
@@ -175,8 +248,11 @@ QUIET_LIBRARIES = ("aiosqlite", "sqlalchemy", "httpx", "httpcore", "slack_bolt",
 
 
 def configure_logging(verbose: bool) -> None:
-    """Our own modules at INFO with ``-v`` (else WARNING); chatty libraries always at WARNING."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Our own modules at INFO with ``-v`` (else WARNING); chatty libraries always at WARNING;
+    every line goes through :func:`~bot.redaction.redact`."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])  # no-op when logging is set up already
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     for name in QUIET_LIBRARIES:

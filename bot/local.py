@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from config.private_files import private_dir, write_private
 from config.settings import LOCAL_FACILITATOR
@@ -52,8 +52,11 @@ LOCAL_HELP = """Lokalt läge – du skriver som en person i taget:
   :hjälp           den här hjälpen;  :slut  avsluta"""
 
 PLATFORM = "local"
+MAX_SIMULATED = 1000
+MAX_WAIT_SECONDS = 600
 ROOM = ChatRef(PLATFORM, "rum", is_private=False)
 _PRESS = re.compile(r"^(\d+)\.(\d+)$")
+N = TypeVar("N", int, float)
 
 
 @dataclass
@@ -209,7 +212,8 @@ class LocalSession:
                                                    MessageRef(message.chat, str(message_id))))
 
     async def _meta(self, command: str) -> bool:
-        name, *args = command.split()
+        """A ``:`` line; a wrong one gets its usage line and the session goes on."""
+        name, *args = command.split() or [""]
         name = name.lower()
         if name in ("slut", "quit", "exit"):
             return False
@@ -218,9 +222,17 @@ class LocalSession:
         elif name in ("rum", "room"):
             self.in_private = False
         elif name in ("vänta", "vanta", "wait"):
-            await asyncio.sleep(float(args[0]) if args else 1.0)
+            seconds = _argument(args, 1.0, float, MAX_WAIT_SECONDS)
+            if seconds is None:
+                self.port.write(f"Användning: :vänta S – vänta S sekunder (0–{MAX_WAIT_SECONDS}), t.ex. :vänta 5")
+            else:
+                await asyncio.sleep(seconds)
         elif name in ("sim", "simulera"):
-            await self.simulate(int(args[0]) if args else 30)
+            count = _argument(args, 30, int, MAX_SIMULATED)
+            if count is None or count < 1:
+                self.port.write(f"Användning: :sim N – N simulerade deltagare (1–{MAX_SIMULATED}), t.ex. :sim 30")
+            else:
+                await self.simulate(count)
         else:
             self.port.write(LOCAL_HELP)
         return True
@@ -237,6 +249,20 @@ class LocalSession:
         finally:
             self.port.quiet = False
         self.port.write(summary)
+
+
+def _argument(args: list[str], default: N, kind: Callable[[str], N], highest: N) -> N | None:
+    """The one optional number of a ``:`` line (``default`` without one); None if it is not a
+    number from 0 to ``highest``."""
+    if not args:
+        return default
+    if len(args) > 1:
+        return None
+    try:
+        value = kind(args[0])
+    except ValueError:
+        return None
+    return value if 0 <= value <= highest else None  # also refuses nan
 
 
 async def run_local(conversation: Conversation, out_dir: Path, stream: TextIO | None = None,

@@ -6,26 +6,28 @@
 * ``signatories list|add|remove`` and ``contacts list|add|remove`` manage signatories and contacts
   beside the TOML files (rows made here have ``source = "cli"`` and are left alone by imports).
 
-Refused input prints ``error: …`` to stderr, exits with 2 and changes nothing.
+Refused input prints ``error: …`` to stderr, exits with 2 and changes nothing. The listing
+commands (``reminders status``, ``signatories list``, ``contacts list``, ``meetings list``) never
+create the database or the secret: before the bot's first start they say that nothing is stored
+yet (``meetings list`` shows the meetings of the files, checked as the bot would import them).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from config.settings import Settings
+from config.errors import OperatorError
+from config.settings import Settings, with_stored_secret
 from facilitation.meetings import (
     Contact,
     ContactKeys,
     Meeting,
-    MeetingsConfigError,
     address_problem,
     format_when,
     key_problem,
@@ -44,7 +46,7 @@ UPCOMING_HORIZON = timedelta(days=400)  # a yearly meeting's reminders are alway
 UPCOMING_LINES = 6
 
 
-class Refused(Exception):
+class Refused(OperatorError):
     """Input the administrator must fix; printed as ``error: …`` with exit code 2."""
 
 
@@ -54,30 +56,56 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load(args)
 
 
-async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]]) -> T:
+def _pseudonymizer(args: argparse.Namespace) -> Pseudonymizer:
+    """The installation's pseudonymizer; its secret is made now if this is the first write."""
+    return Pseudonymizer(with_stored_secret(_settings(args)).secret)
+
+
+def _database_missing(settings: Settings) -> Path | None:
+    """The SQLite file that does not exist yet (a listing must not create it), else None."""
+    from storage.database import sqlite_file
+
+    file = sqlite_file(settings.effective_database_url)
+    return file if file is not None and not file.exists() else None
+
+
+def _nothing_stored(file: Path) -> None:
+    print(f"nothing stored yet: there is no database file {file} (the bot creates it on its first start)")
+
+
+async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]], read_only: bool) -> T:
+    from storage.checks import database_errors, schema_out_of_date
     from storage.database import create_engine, is_sqlite
     from storage.migrate import current_revision, head_revision, upgrade
 
     settings = _settings(args)
     url = settings.effective_database_url
-    engine = create_engine(url)
-    try:
-        if is_sqlite(url):
-            await upgrade(url, engine, secret=settings.secret)
-        elif await current_revision(engine) != head_revision():
-            raise SystemExit("database schema is not at the newest revision: run `dialogbot db upgrade` first")
-        return await work(MeetingStore(engine))
-    finally:
-        await engine.dispose()
+    with database_errors(url):
+        engine = create_engine(url)
+        try:
+            if is_sqlite(url) and not read_only:
+                await upgrade(url, engine, secret=settings.secret)
+            elif (revision := await current_revision(engine)) != head_revision():
+                raise schema_out_of_date(url, revision)
+            return await work(MeetingStore(engine))
+        finally:
+            await engine.dispose()
 
 
-def _run(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[None]]) -> int:
-    """Run ``work`` on the store; a :class:`Refused` or refused change exits 2 with its reason."""
+def _run(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[None]], *, read_only: bool = False) -> int:
+    """Run ``work`` on the store; a refused change is a :class:`Refused` (exit 2 with its reason).
+
+    ``read_only``: an SQLite file that does not exist yet is not created (nothing is stored) and
+    an existing one is not migrated.
+    """
+    missing = _database_missing(_settings(args)) if read_only else None
+    if missing is not None:
+        _nothing_stored(missing)
+        return 0
     try:
-        asyncio.run(_with_store(args, work))
-    except (Refused, ManagementError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        asyncio.run(_with_store(args, work, read_only))
+    except ManagementError as exc:
+        raise Refused(str(exc)) from exc
     return 0
 
 
@@ -105,7 +133,7 @@ async def _require_process(args: argparse.Namespace, store: MeetingStore, proces
 def cmd_reminders(args: argparse.Namespace) -> int:
     if args.action == "import":
         return _import(args)
-    return _run(args, _status)
+    return _run(args, _status, read_only=True)
 
 
 async def _status(store: MeetingStore) -> None:
@@ -141,27 +169,21 @@ async def _status(store: MeetingStore) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    """Check every file first (as the bot would import it), then import them in one go."""
     from bot.meetings_runner import import_meetings, load_meetings_configs
+    from config.catalogue import load_processes
 
     paths = [Path(f) for f in args.files]
-    if not paths:
-        print("error: give the TOML files or directories to import", file=sys.stderr)
-        return 2
     missing = [p for p in paths if not p.exists()]
     if missing:
-        print(f"no such file: {', '.join(map(str, missing))}")
-        return 2
-    pseudonymizer = Pseudonymizer(_settings(args).secret)
-    try:
-        configs = load_meetings_configs(paths, pseudonymizer)
-    except MeetingsConfigError as exc:
-        print(f"configuration error: {exc}")
-        return 2
-    if not configs:
-        print("no [[signatories]] or [[meetings]] found")
-        return 1
+        raise Refused(f"no such file or directory: {', '.join(map(str, missing))}")
+    known = set(load_processes(_settings(args).processes_dir))
+    if not load_meetings_configs(paths, None, known):
+        raise Refused(f"no [[signatories]] or [[meetings]] in {', '.join(map(str, paths))}")
 
     async def run(store: MeetingStore) -> None:
+        pseudonymizer = _pseudonymizer(args)
+        configs = load_meetings_configs(paths, pseudonymizer, known)
         await import_meetings(store, configs, pseudonymizer)
         for config in configs:
             print(f"{config.process_key}: {len(config.signatories)} signatories, {len(config.contacts)} contacts, "
@@ -173,7 +195,7 @@ def _import(args: argparse.Namespace) -> int:
 # --- signatories -------------------------------------------------------------------------------
 def cmd_signatories(args: argparse.Namespace) -> int:
     return _run(args, {"list": _list_signatories, "add": _add_signatory,
-                       "remove": _remove_signatory}[args.action](args))
+                       "remove": _remove_signatory}[args.action](args), read_only=args.action == "list")
 
 
 def _list_signatories(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
@@ -216,7 +238,8 @@ def _remove_signatory(args: argparse.Namespace) -> Callable[[MeetingStore], Awai
 
 # --- contacts --------------------------------------------------------------------------------------
 def cmd_contacts(args: argparse.Namespace) -> int:
-    return _run(args, {"list": _list_contacts, "add": _add_contact, "remove": _remove_contact}[args.action](args))
+    return _run(args, {"list": _list_contacts, "add": _add_contact, "remove": _remove_contact}[args.action](args),
+                read_only=args.action == "list")
 
 
 def _reachability(settings: Settings, platform: str) -> str:
@@ -253,7 +276,7 @@ def _new_contact(args: argparse.Namespace) -> Contact:
                or _name_problem(name, "contact.name") or (key_problem(args.key, "contact.key") if args.key else None))
     if problem:
         raise Refused(problem)
-    key = args.key or ContactKeys(Pseudonymizer(_settings(args).secret)).derive(
+    key = args.key or ContactKeys(_pseudonymizer(args)).derive(
         args.signatory, platform, address, args.workspace)
     return Contact(key, name, platform, address, args.workspace, Language(args.language))  # type: ignore[arg-type]
 
@@ -281,26 +304,42 @@ def _remove_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaita
 
 # --- meetings -------------------------------------------------------------------------------------
 def cmd_meetings(args: argparse.Namespace) -> int:
-    async def show(store: MeetingStore) -> None:
-        now = datetime.now(UTC)
-        for stored in await store.meetings(active_only=False):
-            meeting = stored.meeting
-            if args.process and meeting.process_key != args.process:
-                continue
-            upcoming = next_occurrence(meeting, now)
-            when = format_when(upcoming, meeting.duration) if upcoming else "–"
-            offsets = ", ".join(_span(o) for o in meeting.reminder_offsets)
-            state = "" if stored.active else " (inactive)"
-            print(f"{meeting.process_key}\t{meeting.key}\t{meeting.title}\tnext: {when}\t"
-                  f"rule: {meeting.rrule or 'once'}\treminders: {offsets}{state}")
+    """The stored meetings; before the first start, the files' meetings. The files are checked
+    first either way, so a meeting the bot would refuse on start is refused here too."""
+    from bot.meetings_runner import configured_meetings
 
-    return _run(args, show)
+    settings = _settings(args)
+    configs = configured_meetings(settings, None)
+    now = datetime.now(UTC)
+    if _database_missing(settings) is not None:
+        for config in configs:
+            for meeting in config.meetings:
+                _print_meeting(args, meeting, now, " (not imported yet)")
+        return 0
+
+    async def show(store: MeetingStore) -> None:
+        for stored in await store.meetings(active_only=False):
+            _print_meeting(args, stored.meeting, now, "" if stored.active else " (inactive)")
+
+    return _run(args, show, read_only=True)
+
+
+def _print_meeting(args: argparse.Namespace, meeting: Meeting, now: datetime, state: str) -> None:
+    if args.process and meeting.process_key != args.process:
+        return
+    upcoming = next_occurrence(meeting, now)
+    when = format_when(upcoming, meeting.duration) if upcoming else "–"
+    offsets = ", ".join(_span(o) for o in meeting.reminder_offsets)
+    print(f"{meeting.process_key}\t{meeting.key}\t{meeting.title}\tnext: {when}\t"
+          f"rule: {meeting.rrule or 'once'}\treminders: {offsets}{state}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    reminders = subparsers.add_parser("reminders", help="dialogue-meeting reminders: status, or import a file")
-    reminders.add_argument("action", choices=["status", "import"])
-    reminders.add_argument("files", nargs="*", help="import: TOML files or directories with [[meetings]]")
+    reminders = subparsers.add_parser("reminders", help="dialogue-meeting reminders: status, or import files")
+    actions = reminders.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("status", help="plan what is due (nothing is sent) and show the upcoming reminders")
+    importing = actions.add_parser("import", help="check and import signatories, contacts and meetings from TOML")
+    importing.add_argument("files", nargs="+", help="TOML files or directories with [[signatories]]/[[meetings]]")
     reminders.set_defaults(func=cmd_reminders)
 
     signatories = subparsers.add_parser("signatories", help="list, add or remove signatories")
@@ -336,7 +375,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.add_argument("key", metavar="CONTACT_KEY")
     contacts.set_defaults(func=cmd_contacts)
 
-    meetings = subparsers.add_parser("meetings", help="list the dialogue meetings and their next occurrence")
-    meetings.add_argument("action", choices=["list"])
-    meetings.add_argument("--process", help="only this process")
+    meetings = subparsers.add_parser("meetings", help="the dialogue meetings and their next occurrence")
+    actions = meetings.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="the stored meetings (before the first start: the files' meetings)")
+    listing.add_argument("--process", help="only this process")
     meetings.set_defaults(func=cmd_meetings)

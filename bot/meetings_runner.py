@@ -23,18 +23,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import functools
 import logging
 import os
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from config.errors import ConfigError
 from config.settings import LOCAL_FACILITATOR
 from facilitation.buttons import ButtonCodec
 from facilitation.meetings import (
@@ -45,6 +47,7 @@ from facilitation.meetings import (
     ContactKeys,
     Meeting,
     MeetingsConfig,
+    MeetingsConfigError,
     ReminderDue,
     classify,
     contact_gone_text,
@@ -64,6 +67,7 @@ from storage.meetings_repository import OPTED_OUT, Claimed, MeetingStore, Stored
 
 if TYPE_CHECKING:
     from bot.app import App
+    from config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -758,11 +762,15 @@ class _Progress:
 
 
 # --- configuration -----------------------------------------------------------------------
-def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | None) -> list[MeetingsConfig]:
+def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | None,
+                          known_processes: Collection[str] | None = None) -> list[MeetingsConfig]:
     """Every ``[[signatories]]``/``[[meetings]]`` in the TOML files or directories, merged per process.
 
     ``pseudonymizer`` is the installation's: derived contact keys are keyed hashes under its
     secret (None only to check files without importing them; see :class:`ContactKeys`).
+    A malformed file, or one naming a process not in ``known_processes`` (when given: a misspelt
+    key would otherwise import meetings nobody runs), is a :class:`ConfigError` naming the file,
+    the key and the problem.
     """
     from config.tomlfile import read_toml
 
@@ -778,7 +786,12 @@ def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | 
         document = read_toml(file)
         if "signatories" not in document and "meetings" not in document:
             continue
-        config = parse_meetings(document, str(file), contact_keys=contact_keys)
+        try:
+            config = parse_meetings(document, str(file), contact_keys=contact_keys)
+        except MeetingsConfigError as exc:
+            raise ConfigError(exc.file, exc.key_path, exc.problem) from exc
+        if known_processes is not None and config.process_key not in known_processes:
+            raise ConfigError(str(file), "process.key", unknown_process(config.process_key, known_processes))
         if config.process_key in merged:
             earlier = merged[config.process_key]
             config = MeetingsConfig(config.process_key, earlier.signatories + config.signatories,
@@ -787,11 +800,24 @@ def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | 
     return list(merged.values())
 
 
-def meetings_paths(app: App) -> list[Path]:
-    """The meetings directory (proposed setting ``meetings_dir``) and the process files."""
-    settings = app.settings
-    configured = getattr(settings, "meetings_dir", None)
-    return [Path(configured) if configured else PACKAGED_MEETINGS, Path(settings.processes_dir)]
+def unknown_process(key: str, known: Collection[str]) -> str:
+    """The problem with a process key that no process file defines, with the likely meant one."""
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (f"no process {key!r} is defined; {hint}the processes are: {', '.join(sorted(known)) or 'none'} "
+            "(correct the key, or add the process file to processes_dir)")
+
+
+def meetings_paths(settings: Settings) -> list[Path]:
+    """The meetings directory (``meetings_dir``, default the packaged examples) and the process files."""
+    return [Path(settings.meetings_dir) if settings.meetings_dir else PACKAGED_MEETINGS, Path(settings.processes_dir)]
+
+
+def configured_meetings(settings: Settings, pseudonymizer: Pseudonymizer | None) -> list[MeetingsConfig]:
+    """The meetings configuration the bot imports on start, checked against the process files."""
+    from config.catalogue import load_processes
+
+    return load_meetings_configs(meetings_paths(settings), pseudonymizer, set(load_processes(settings.processes_dir)))
 
 
 def tombstones(pseudonymizer: Pseudonymizer) -> Callable[[Contact], str]:
@@ -820,7 +846,7 @@ async def reminders_running(app: App, *, interval: float = 30.0) -> AsyncIterato
 
     dispatcher = Dispatcher.from_app(app)
     pseudonymizer = app.conversation.pseudonymizer
-    await import_meetings(dispatcher.store, load_meetings_configs(meetings_paths(app), pseudonymizer), pseudonymizer)
+    await import_meetings(dispatcher.store, configured_meetings(app.settings, pseudonymizer), pseudonymizer)
     install(app.conversation, dispatcher.store, clock=dispatcher.clock)
     scheduler = AsyncIOScheduler(
         timezone=STOCKHOLM,

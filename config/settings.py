@@ -8,6 +8,8 @@ neither is set it is generated once and kept in the data directory, so pseudonym
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import re
 import secrets
@@ -28,6 +30,12 @@ ENV_PREFIX = "DIALOGBOT_"
 LOCAL_FACILITATOR = "facilitator"  # who speaks first in the local terminal mode
 MIN_SECRET_LENGTH = 16
 SUPPORTED_DATABASES = ("sqlite+aiosqlite:///", "postgresql+asyncpg://")
+# DIALOGBOT_* variables that are not settings: the settings file's path, and the test suite's own.
+NOT_SETTINGS = frozenset({"CONFIG", "TEST_PG_URL", "REQUIRE_PG"})
+INTEGER_SETTINGS = ("min_group_size", "chart_processes", "telegram_webhook_port", "slack_port")
+_WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseModel):
@@ -62,6 +70,15 @@ class Settings(BaseModel):
     slack_api_base_url: str = ""
     slack_listen: str = "127.0.0.1"
     slack_port: int = 3000
+
+    @field_validator(*INTEGER_SETTINGS, mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        """``true`` or ``2.5`` is a mistake, not 1 or 2: only whole numbers (or their digits) are taken."""
+        if isinstance(value, bool) or (isinstance(value, str) and not _WHOLE_NUMBER.match(value)) or (
+                not isinstance(value, int | str)):
+            raise ValueError(f"must be a whole number, got {value!r}")
+        return value
 
     @field_validator("secret")
     @classmethod
@@ -175,11 +192,19 @@ def load_settings(
     config_file: Path | None = None,
     env: dict[str, str] | None = None,
     env_file: Path | None = Path(".env"),
+    *,
+    create_secret: bool = True,
     **overrides: Any,
 ) -> Settings:
-    """Settings merged from defaults < TOML file < ``.env`` < environment < ``overrides``."""
+    """Settings merged from defaults < TOML file < ``.env`` < environment < ``overrides``.
+
+    A refused value is a :class:`ConfigError` naming where it came from (the file, or the
+    environment variable). Without ``create_secret`` nothing is written: a secret not yet stored
+    in the data directory stays empty (read-only commands; :func:`with_stored_secret` makes it).
+    """
     environ = dict(os.environ if env is None else env)
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     path = config_file or (Path(environ[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in environ else None)
     if path is None and Path("dialogbot.toml").exists():
         path = Path("dialogbot.toml")
@@ -188,34 +213,45 @@ def load_settings(
         table = document.get("dialogbot", document)
         if not isinstance(table, dict):
             raise ConfigError(str(path), "dialogbot", "must be a table ([dialogbot] followed by key = value lines)")
-        values.update(table)
-    source = str(path) if path else "settings"
+        _merge(values, origins, table, lambda _key: str(path))
     if env_file is not None and env_file.exists():
-        values.update(_prefixed({k: v for k, v in dotenv_values(env_file).items() if v is not None}))
-        source = f"{source} / {env_file}"
-    from_env = _prefixed(environ)
-    if from_env:
-        source = f"{source} / environment"
-    values.update(from_env)
-    values.update(overrides)
-    settings = validate(Settings, values, source)
-    if settings.secret_file is not None:
-        if settings.secret:
-            raise ConfigError(source, "secret_file", "set either secret or secret_file, not both")
-        settings = settings.model_copy(update={"secret": _secret_from_file(settings.secret_file)})
-    elif not settings.secret:
-        settings = settings.model_copy(update={"secret": _stored_secret(settings.data_dir)})
-    return settings
+        dotenv = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+        _merge(values, origins, _prefixed(dotenv, str(env_file)), lambda key: f"{env_file} ({ENV_PREFIX}{key.upper()})")
+    _merge(values, origins, _prefixed(environ, "the environment"),
+           lambda key: f"environment variable {ENV_PREFIX}{key.upper()}")
+    _merge(values, origins, overrides, lambda _key: "the command line")
+    try:
+        settings = validate(Settings, values, str(path) if path else "settings")
+    except ConfigError as exc:
+        origin = origins.get(exc.where.split(".")[0].split("[")[0])
+        if origin is None:
+            raise
+        raise ConfigError(origin, exc.where, exc.problem) from exc
+    if settings.secret_file is not None and settings.secret:
+        raise ConfigError(origins.get("secret", "settings"), "secret_file", "set either secret or secret_file, not both")
+    return with_stored_secret(settings, create=create_secret)
 
 
-def _prefixed(environ: dict[str, str]) -> dict[str, str]:
+def _merge(values: dict[str, Any], origins: dict[str, str], new: dict[str, Any], origin: Any) -> None:
+    values.update(new)
+    origins.update({key: origin(key) for key in new})
+
+
+def _prefixed(environ: dict[str, str], where: str) -> dict[str, str]:
+    """The settings among ``DIALOGBOT_*`` variables; an unknown name is warned about (a typo is
+    otherwise silently ignored), with the setting it most likely meant."""
     fields = Settings.model_fields
     out = {}
     for name, value in environ.items():
-        if name.startswith(ENV_PREFIX) and name != f"{ENV_PREFIX}CONFIG":
-            key = name[len(ENV_PREFIX) :].lower()
-            if key in fields:
-                out[key] = value
+        if not name.startswith(ENV_PREFIX) or name[len(ENV_PREFIX):] in NOT_SETTINGS:
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key in fields:
+            out[key] = value
+            continue
+        close = difflib.get_close_matches(key, list(fields), n=1)
+        hint = f"; did you mean {ENV_PREFIX}{close[0].upper()}?" if close else ""
+        log.warning("ignoring %s in %s: no setting is called %s%s", name, where, key, hint)
     return out
 
 
@@ -231,10 +267,24 @@ def _secret_from_file(path: Path) -> str:
     return value
 
 
-def _stored_secret(data_dir: Path) -> str:
-    """The data directory's secret, created on first use with owner-only permissions."""
+def with_stored_secret(settings: Settings, *, create: bool = True) -> Settings:
+    """``settings`` with its secret: ``secret`` itself, else read from ``secret_file``, else the data
+    directory's (made now if ``create``)."""
+    if settings.secret:
+        return settings
+    if settings.secret_file is not None:
+        return settings.model_copy(update={"secret": _secret_from_file(settings.secret_file)})
+    stored = _stored_secret(settings.data_dir, create=create)
+    return settings.model_copy(update={"secret": stored}) if stored else settings
+
+
+def _stored_secret(data_dir: Path, *, create: bool = True) -> str:
+    """The data directory's secret, created on first use with owner-only permissions ("" if
+    there is none yet and ``create`` is false)."""
     path = data_dir / "secret.key"
     try:
+        if not path.exists() and not create:
+            return ""
         if path.exists():
             stored = path.read_text(encoding="utf-8").strip()
             if len(stored) < MIN_SECRET_LENGTH:

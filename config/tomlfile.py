@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from config.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 _LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+# pydantic prefixes the message of a ValueError raised in a validator; the operator needs only ours.
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -53,8 +56,18 @@ def validate(model: type[M], data: dict[str, Any], source: str) -> M:
         first = exc.errors()[0]
         loc = [p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         message = first["msg"]
+        for prefix in _PYDANTIC_PREFIXES:
+            message = message.removeprefix(prefix)
         if first["type"] == "extra_forbidden":
-            message = "unknown key"
+            message = "unknown key" + _suggestion(model, loc)
         elif first["type"] == "missing":
             message = "required key is missing"
         raise ConfigError(source, key_path(loc), message) from exc
+
+
+def _suggestion(model: type[BaseModel], loc: Sequence[str | int]) -> str:
+    """``; did you mean language?`` for a misspelt top-level key, else nothing."""
+    if len(loc) != 1 or not isinstance(loc[0], str):
+        return ""
+    close = difflib.get_close_matches(loc[0], list(model.model_fields), n=1)
+    return f"; did you mean {close[0]}?" if close else ""

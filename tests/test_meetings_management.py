@@ -248,7 +248,14 @@ async def test_values_at_every_limit_import_plan_and_claim_on_postgres(pg_databa
         await engine.dispose()
 
 
+def test_status_before_the_first_start_creates_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("reminders", "status")
+    assert code == 0 and "nothing stored yet: there is no database file" in out and "upcoming" not in out
+    assert not (tmp_path / "data").exists()
+
+
 def test_status_of_an_empty_database(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("db", "upgrade")[0] == 0
     code, out, _ = cli("reminders", "status")
     assert code == 0 and "(total 0)" in out and "next due: –" in out and "upcoming" not in out
 

@@ -14,13 +14,14 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.heap import settle_heap
@@ -33,12 +34,14 @@ from bot.telegram.port import (
 )
 from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
+from config.errors import CORRECT_AND_RETRY, SERVICE_UNREACHABLE, OperatorError
 from facilitation.conversation import Conversation
 from facilitation.ports import ButtonEvent, CommandEvent
 from storage.replay_guard import ReplayGuard
 
 if TYPE_CHECKING:
     from bot.app import App
+    from config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,14 @@ ADMIN_CACHE_SECONDS = 60.0  # a demoted group admin keeps facilitator rights at 
 MAX_CACHED_GROUPS = 1024
 # Telegram keeps an update it could not deliver for 24 hours, so a redelivery can come that late.
 UPDATE_REDELIVERY_WINDOW = timedelta(hours=25)
+DEFAULT_API = "api.telegram.org"
+
+
+class TelegramStartFailed(OperatorError):
+    """Telegram refused or could not be reached while the bot started; the message never holds the token."""
+
+    label = "Telegram error"
+
 
 COMMANDS_SV = [
     ("delta", "Gå med i en workshop: /delta KOD"),
@@ -119,6 +130,7 @@ class TelegramAdapter:
         self._admin_cache: dict[str, tuple[float, asyncio.Future[frozenset[str]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # webhook updates being handled
         self._press_slots = asyncio.Semaphore(max(1, application.concurrent_updates))
+        self.transports: tuple[AiohttpRequest, ...] = ()  # closed by hand when getMe fails at start
         conversation.add_port(self.port)
         application.add_handler(TypeHandler(Update, self._on_update))
 
@@ -133,9 +145,21 @@ class TelegramAdapter:
         if base_url:
             builder = builder.base_url(base_url.rstrip("/") + "/bot").base_file_url(base_url.rstrip("/") + "/file/bot")
         # aiohttp instead of httpx: httpcore's pool is the hot spot under a burst of presses.
-        builder = builder.request(AiohttpRequest(pool_size=128)).get_updates_request(AiohttpRequest(pool_size=2))
-        return cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators,
-                   replay_guard=replay_guard)
+        transports = (AiohttpRequest(pool_size=128), AiohttpRequest(pool_size=2))
+        builder = builder.request(transports[0]).get_updates_request(transports[1])
+        adapter = cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators,
+                      replay_guard=replay_guard)
+        adapter.transports = transports
+        return adapter
+
+    async def initialize(self) -> None:
+        """Initialise PTB (its getMe checks the token); on failure the HTTP sessions PTB opened are
+        closed too, since PTB only closes what it finished initialising."""
+        try:
+            await self.application.initialize()
+        except BaseException:
+            await asyncio.gather(*(transport.shutdown() for transport in self.transports))
+            raise
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An update from PTB's queue (polling): handled unless another process already did."""
@@ -310,9 +334,43 @@ def _duplicate_reply(data: dict) -> web.Response:
     return web.Response(status=200)
 
 
+@contextlib.contextmanager
+def _start_failures(settings: Settings) -> Iterator[None]:
+    """Telegram's refusals while starting, as one paragraph naming the setting and the fix.
+
+    PTB's own message for a refused token quotes the token, so the original exception is dropped
+    (``from None``) rather than chained: nothing downstream can print it.
+    """
+    api = settings.telegram_api_base_url or DEFAULT_API
+    try:
+        yield
+    except InvalidToken:
+        raise TelegramStartFailed(
+            f"the Telegram Bot API at {api} refused telegram_token (401 Unauthorized). Fix: copy the bot's token "
+            "again from @BotFather (/mybots → API Token) into telegram_token (or DIALOGBOT_TELEGRAM_TOKEN); a "
+            "token that was revoked must be replaced.", exit_code=CORRECT_AND_RETRY) from None
+    except NetworkError as exc:  # also TimedOut
+        raise TelegramStartFailed(
+            f"cannot reach the Telegram Bot API at {api}: {exc.message}. Fix: check this machine's network and "
+            "firewall (outgoing HTTPS), or telegram_api_base_url if it is set, then start again.",
+            exit_code=SERVICE_UNREACHABLE) from None
+    except TelegramError as exc:
+        raise TelegramStartFailed(
+            f"Telegram refused to start the bot in {settings.telegram_mode} mode: {exc.message}. Fix: check "
+            "telegram_mode, telegram_webhook_url and telegram_webhook_port.", exit_code=CORRECT_AND_RETRY) from None
+    except OSError as exc:  # only the webhook server listens in here
+        raise TelegramStartFailed(
+            f"cannot serve the webhook on {settings.telegram_webhook_listen}:{settings.telegram_webhook_port} "
+            f"(telegram_webhook_listen, telegram_webhook_port): {exc.strerror or exc}. Fix: choose a free port "
+            "and an address of this machine, or stop what uses the port.", exit_code=CORRECT_AND_RETRY) from None
+
+
 @contextlib.asynccontextmanager
 async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
-    """Start Telegram per the settings (polling or webhook) and stop it on exit."""
+    """Start Telegram per the settings (polling or webhook) and stop it on exit.
+
+    A failure while starting is a :class:`TelegramStartFailed` and leaves nothing running.
+    """
     settings = app.settings
     settings.require_secrets("telegram")
     adapter = TelegramAdapter.build(
@@ -322,38 +380,41 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
         replay_guard=ReplayGuard(app.engine),
     )
     application = adapter.application
-    await application.initialize()
-    await adapter.set_commands()
-    await application.start()
     runner: web.AppRunner | None = None
     polling = None
     try:
-        if settings.telegram_mode == "webhook":
-            runner = web.AppRunner(adapter.webhook_app(settings.telegram_webhook_secret))
-            await runner.setup()
-            await web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port).start()
-            if settings.telegram_webhook_url:
-                await application.bot.set_webhook(settings.telegram_webhook_url,
-                                                  secret_token=settings.telegram_webhook_secret,
-                                                  allowed_updates=["message", "callback_query"],
-                                                  max_connections=WEBHOOK_MAX_CONNECTIONS)
-        else:
-            from telegram.ext import Updater
+        with _start_failures(settings):
+            await adapter.initialize()
+            await adapter.set_commands()
+            await application.start()
+            if settings.telegram_mode == "webhook":
+                runner = web.AppRunner(adapter.webhook_app(settings.telegram_webhook_secret))
+                await runner.setup()
+                await web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port).start()
+                if settings.telegram_webhook_url:
+                    await application.bot.set_webhook(settings.telegram_webhook_url,
+                                                      secret_token=settings.telegram_webhook_secret,
+                                                      allowed_updates=["message", "callback_query"],
+                                                      max_connections=WEBHOOK_MAX_CONNECTIONS)
+            else:
+                from telegram.ext import Updater
 
-            await application.bot.delete_webhook()
-            polling = Updater(application.bot, application.update_queue)
-            await polling.initialize()
-            await polling.start_polling(allowed_updates=["message", "callback_query"])
+                await application.bot.delete_webhook()
+                polling = Updater(application.bot, application.update_queue)
+                await polling.initialize()
+                await polling.start_polling(allowed_updates=["message", "callback_query"])
         log.info("Telegram adapter running (%s)", settings.telegram_mode)
         settle_heap()  # the adapter's start-up objects out of later full collections
         yield adapter
     finally:
         if polling is not None:
-            await polling.stop()
+            if polling.running:
+                await polling.stop()
             await polling.shutdown()
         if runner is not None:
             await runner.cleanup()
         await adapter.drain()
-        await application.stop()
+        if application.running:
+            await application.stop()
         await application.shutdown()
         await adapter.aclose()
