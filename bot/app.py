@@ -21,9 +21,8 @@ from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import Clock, WorkshopService, utc_now
 from storage import process_lock
-from storage.checks import database_errors, schema_out_of_date
-from storage.database import checkpoint_wal, create_engine, is_sqlite, sqlite_file, warm_pool
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.checks import database_errors, open_database
+from storage.database import checkpoint_wal, is_sqlite, sqlite_file, warm_pool
 from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
 
@@ -64,14 +63,14 @@ class App:
         settings = with_stored_secret(settings)
         url = settings.effective_database_url
         database = sqlite_file(url)
-        with database_errors(url):
+        with database_errors(url):  # the lock's folder may be where nothing can be written
             lock = process_lock.acquire(database) if database is not None else None
-            try:
-                engine = await _migrated_engine(url, settings.secret)
-            except BaseException:
-                if lock is not None:
-                    process_lock.release(lock)
-                raise
+        try:
+            engine = await open_database(url, secret=settings.secret)
+        except BaseException:
+            if lock is not None:
+                process_lock.release(lock)
+            raise
         store = SqlStore(engine)
         service = WorkshopService(store, processes, clock, min_group_size=settings.min_group_size)
         pseudonymizer = Pseudonymizer(settings.secret)
@@ -118,18 +117,3 @@ class App:
         if self.sqlite_lock is not None:
             process_lock.release(self.sqlite_lock)
 
-
-async def _migrated_engine(url: str, secret: str) -> AsyncEngine:
-    """An engine on a database at the newest schema: SQLite is migrated, PostgreSQL must already be."""
-    engine = create_engine(url)
-    try:
-        if is_sqlite(url):
-            await upgrade(url, engine, secret=secret)
-        else:
-            revision = await current_revision(engine)
-            if revision != head_revision():
-                raise schema_out_of_date(url, revision)
-    except BaseException:
-        await engine.dispose()
-        raise
-    return engine

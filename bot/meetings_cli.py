@@ -74,22 +74,14 @@ def _nothing_stored(file: Path) -> None:
 
 
 async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]], read_only: bool) -> T:
-    from storage.checks import database_errors, schema_out_of_date
-    from storage.database import create_engine, is_sqlite
-    from storage.migrate import current_revision, head_revision, upgrade
+    from storage.checks import open_database
 
     settings = _settings(args)
-    url = settings.effective_database_url
-    with database_errors(url):
-        engine = create_engine(url)
-        try:
-            if is_sqlite(url) and not read_only:
-                await upgrade(url, engine, secret=settings.secret)
-            elif (revision := await current_revision(engine)) != head_revision():
-                raise schema_out_of_date(url, revision)
-            return await work(MeetingStore(engine))
-        finally:
-            await engine.dispose()
+    engine = await open_database(settings.effective_database_url, migrate=not read_only, secret=settings.secret)
+    try:
+        return await work(MeetingStore(engine))
+    finally:
+        await engine.dispose()
 
 
 def _run(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[None]], *, read_only: bool = False) -> int:

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.errors import CORRECT_AND_RETRY, SERVICE_UNREACHABLE, OperatorError
 from storage.database import create_engine, is_sqlite, sqlite_file
-from storage.migrate import current_revision, head_revision
+from storage.migrate import current_revision, head_revision, upgrade
 
 SETTING = "database_url"
 _CLASS_PREFIX = re.compile(r"^<class '[^']+'>: ")
@@ -87,6 +88,27 @@ def database_failure(exc: BaseException, url: str) -> DatabaseError | None:
         return DatabaseError(f"cannot connect to {where}: {_os_problem(exc)}. Fix: start PostgreSQL or correct "
                              f"the host and port in {SETTING}, then start again.", exit_code=SERVICE_UNREACHABLE)
     return None
+
+
+async def open_database(url: str, *, migrate: bool = True, secret: str = "") -> AsyncEngine:
+    """An engine on ``url`` at the newest schema, or a :class:`DatabaseError`.
+
+    An SQLite file is migrated when ``migrate`` (the bot does that on start; a listing does not),
+    with the installation's ``secret`` (see :func:`storage.migrate.upgrade`); PostgreSQL must
+    already be at the newest schema (``dialogbot db upgrade``), as must an SQLite file that is not
+    migrated here.
+    """
+    with database_errors(url):
+        engine = create_engine(url)
+        try:
+            if is_sqlite(url) and migrate:
+                await upgrade(url, engine, secret=secret)
+            elif (revision := await current_revision(engine)) != head_revision():
+                raise schema_out_of_date(url, revision)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return engine
 
 
 def _sqlite_failure(exc: BaseException, url: str) -> DatabaseError | None:
@@ -160,9 +182,10 @@ async def check_database(url: str, *, require_newest: bool) -> DatabaseState:
     if require_newest and revision != head_revision():
         raise schema_out_of_date(url, revision)
     newest = "newest" if revision == head_revision() else f"newest is {head_revision()}"
-    return DatabaseState(f"connected to {kind}, schema at {revision or 'nothing'} ({newest})", revision, True)
+    return DatabaseState(f"connected to {kind}, schema {revision or 'empty'} ({newest})", revision, True)
 
 
 def schema_out_of_date(url: str, revision: str | None) -> SchemaOutOfDate:
-    return SchemaOutOfDate(f"the database at {shown_url(url)} ({SETTING}) has its schema at {revision or 'nothing'}, "
-                           f"but this version needs {head_revision()}. Fix: run `dialogbot db upgrade` first.")
+    state = f"has its schema at {revision}" if revision else "is empty (no tables yet)"
+    return SchemaOutOfDate(f"the database at {shown_url(url)} ({SETTING}) {state}, but this version of dialogbot "
+                           f"needs schema {head_revision()}. Fix: run `dialogbot db upgrade` first.")
