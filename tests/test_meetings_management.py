@@ -267,7 +267,7 @@ def test_status_with_a_meeting_that_cannot_be_planned(cli, tmp_path: Path) -> No
     from tests.conftest import in_thread
 
     soon = (datetime.now(STOCKHOLM) + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
-    assert cli("reminders", "status")[0] == 0  # creates the database
+    assert cli("db", "upgrade")[0] == 0  # creates the database (status, a listing, creates nothing)
     url = load_settings(None, env={}, env_file=None, data_dir=tmp_path / "data").effective_database_url
 
     async def store_rows() -> None:
