@@ -331,8 +331,11 @@ class Conversation:
     async def bind(self, turn: Turn, workshop: Workshop, *, origin: bool = False) -> None:
         """Bind the chat of ``turn`` to ``workshop``; ``origin``: the workshop is created here."""
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+        earlier = await self.service.store.bound_workshop(chat_key)
         await self.service.store.bind_chat(chat_key, workshop.id, origin=origin)
         if not turn.chat.is_private:
+            if earlier is not None and earlier != workshop.id:  # a room runs one workshop at a time
+                await self.service.store.remove_room(earlier, turn.chat)
             await self.service.store.add_room(workshop.id, turn.chat)
 
     async def rooms(self, workshop_id: int, also: ChatRef | None = None) -> list[ChatRef]:

@@ -193,3 +193,19 @@ async def test_lamna_unbinds_a_room_by_hand(rooms: Rooms) -> None:  # noqa: F811
     assert rooms.tg_texts(TG_FACILITATOR)[-1] == "Workshopen har inget rum nummer 3. /lamna visar rummen."
     await rooms.tg_command("/lamna", user=555, chat=-1005555)  # not a facilitator
     assert "processledare" in rooms.tg_texts(-1005555)[-1].lower()
+
+
+async def test_a_room_moved_to_another_workshop_leaves_the_first(rooms: Rooms) -> None:  # noqa: F811
+    """A facilitator's /workshop in a room that already runs one moves the room: the first
+    workshop's rounds no longer post there."""
+    first = await rooms.workshop_in_telegram()
+    await rooms.join_slack(first, "C1")
+    await rooms.tg_command("/workshop varmland-2015 Nästa")
+    second = next(t for t in reversed(rooms.tg_texts()) if "Anslutningskod" in t).split("Anslutningskod: ")[1][:6]
+
+    assert await rooms.room_keys(first) == [("slack", "C1")]
+    assert await rooms.room_keys(second) == [("telegram", str(TG_GROUP))]
+    before = len(rooms.tg_texts())
+    await rooms.slack_command("barometer 1", "C1")
+    await until(lambda: statements(rooms.slack.messages_in("C1")))
+    assert len(rooms.tg_texts()) == before
