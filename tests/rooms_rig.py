@@ -50,7 +50,12 @@ class Rooms:
         await self.tg_update(self.tg.message_update(user, chat, text, **kw))
 
     async def slack_command(self, text: str, channel: str, user: str = SLACK_FACILITATOR) -> None:
-        body = self.slack.slash_command_body("/dialog", text, user, channel, channel_name=f"kanal-{channel.lower()}")
+        """``/dialog text`` in a channel named ``kanal-<channel id>``."""
+        await self.slack_request(self.slack.slash_command_body("/dialog", text, user, channel,
+                                                               channel_name=f"kanal-{channel.lower()}"))
+
+    async def slack_request(self, body: str) -> None:
+        """A signed request (a command, a button press) through Bolt, as Slack sends it."""
         response = await self.slack_adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=sign(SLACK_SECRET, body)))
         assert response.status == 200
 
