@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import free_port
+from tests.standins.slack_api import SlackStandIn
 from tests.standins.telegram_api import TelegramStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,6 +169,41 @@ def test_an_unreachable_telegram_api_is_one_paragraph_without_the_token(tmp_path
     result = dialogbot("--data-dir", "data", "-v", "run", cwd=tmp_path, env=env)
     refused(result, "Telegram", "127.0.0.1")
     assert "wrong-token" not in result.stdout + result.stderr
+
+
+# --- Slack start-up -------------------------------------------------------------------------------
+@pytest.fixture
+def slack_api() -> Iterator[SlackStandIn]:
+    api = SlackStandIn(bot_token="xoxb-the-right-token")
+    api.start_in_thread()
+    try:
+        yield api
+    finally:
+        api.stop_thread()
+
+
+WRONG_SLACK_TOKEN = "xoxb-wrong-slack-token-that-must-never-be-printed"
+
+
+def _slack_env(api_url: str) -> dict[str, str]:
+    return {"DIALOGBOT_SLACK_BOT_TOKEN": WRONG_SLACK_TOKEN, "DIALOGBOT_SLACK_SIGNING_SECRET": "signing-never-shown",
+            "DIALOGBOT_SLACK_API_BASE_URL": api_url, "DIALOGBOT_SLACK_PORT": str(free_port())}
+
+
+def test_a_refused_slack_bot_token_is_named_and_never_printed(tmp_path: Path, slack_api: SlackStandIn) -> None:
+    result = dialogbot("--data-dir", "data", "-v", "run", cwd=tmp_path, env=_slack_env(slack_api.base_url))
+    refused(result, "slack_bot_token", "invalid_auth", "xoxb-", "OAuth & Permissions")
+    assert result.returncode == 2
+    assert "wrong-slack-token" not in result.stdout + result.stderr and "never-shown" not in result.stderr
+    assert [c.error for c in slack_api.calls] == ["invalid_auth"]  # it really asked Slack (auth.test)
+
+
+def test_an_unreachable_slack_api_is_one_paragraph_without_the_token(tmp_path: Path) -> None:
+    result = dialogbot("--data-dir", "data", "-v", "run", cwd=tmp_path,
+                       env=_slack_env(f"http://127.0.0.1:{free_port()}/api/"))
+    refused(result, "Slack", "127.0.0.1", "slack_api_base_url")
+    assert result.returncode == 3
+    assert "wrong-slack-token" not in result.stdout + result.stderr
 
 
 # --- read-only commands ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 
 from bot.app import App
+from bot.slack.errors import SlackStartFailed
 from bot.slack.runner import slack_running
 from config.errors import ConfigError
 from tests.harness import free_port, running_app
@@ -137,3 +138,32 @@ async def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Pat
         assert not api.calls
         with socket.socket() as probe:  # nothing listens on the port
             assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.parametrize("app_token", ["xapp-revoked-never-shown", TOKEN])  # a wrong one; the bot token there
+async def test_a_refused_app_token_stops_the_start_with_the_setting_named(tmp_path: Path, app_token: str) -> None:
+    async with SlackStandIn(bot_token=TOKEN, app_token=APP_TOKEN) as api, _app(
+            api, tmp_path, slack_app_token=app_token) as app:
+        with pytest.raises(SlackStartFailed) as refused:
+            async with slack_running(app):
+                pytest.fail("started with a refused app-level token")
+        message = str(refused.value)
+        assert "slack_app_token" in message and "xapp-" in message and "connections:write" in message
+        assert app_token not in message
+        assert refused.value.__cause__ is None and refused.value.__suppress_context__  # nothing that holds it
+        assert [c.error for c in api.calls] == [None, "invalid_auth" if app_token != TOKEN
+                                                else "not_allowed_token_type"]  # auth.test, then Socket Mode
+        assert not api._sockets
+
+
+async def test_a_busy_http_port_names_slack_port(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with SlackStandIn(bot_token=TOKEN) as api, _app(
+                api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app:
+            with pytest.raises(SlackStartFailed) as refused:
+                async with slack_running(app):
+                    pytest.fail("started on a port that is in use")
+    assert "slack_port" in str(refused.value) and str(port) in str(refused.value)

@@ -33,6 +33,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.heap import settle_heap
+from bot.slack.errors import start_failures
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort, escape, unescape
@@ -325,12 +326,25 @@ class EnvelopeSocketModeHandler(AsyncSocketModeHandler):
         await send_async_response(client, req, response, started)
 
 
+async def _check_tokens(client: AsyncWebClient, app_token: str) -> None:
+    """Ask Slack whether it accepts the tokens before serving anything.
+
+    Bolt's AsyncApp checks the bot token only when the first request arrives, so a wrong token
+    started "fine" and every command then failed; slack_sdk's Socket Mode client retries a refused
+    app-level token forever, logging a traceback each time. Both are asked once here instead.
+    """
+    await client.auth_test()
+    if app_token:
+        await client.apps_connections_open(app_token=app_token)
+
+
 @contextlib.asynccontextmanager
 async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
     """Serve Slack over HTTP (signed requests) or Socket Mode, per the settings.
 
     Requests already handled are dropped through the database, so this holds when several bot
-    processes behind a load balancer share it.
+    processes behind a load balancer share it. A failure while starting (a refused token, Slack
+    out of reach, a busy port) is a :class:`~bot.slack.errors.SlackStartFailed` naming the setting.
     """
     settings = app.settings
     settings.require_secrets("slack")
@@ -341,13 +355,15 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
     runner: web.AppRunner | None = None
     socket: EnvelopeSocketModeHandler | None = None
     try:
-        if settings.slack_app_token:
-            socket = EnvelopeSocketModeHandler(adapter.app, settings.slack_app_token)
-            await socket.connect_async()
-        else:
-            runner = web.AppRunner(adapter.app.web_app(path="/slack/events"), access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, settings.slack_listen, settings.slack_port).start()
+        with start_failures(settings):
+            await _check_tokens(adapter.port.client, settings.slack_app_token)
+            if settings.slack_app_token:
+                socket = EnvelopeSocketModeHandler(adapter.app, settings.slack_app_token)
+                await socket.connect_async()
+            else:
+                runner = web.AppRunner(adapter.app.web_app(path="/slack/events"), access_log=None)
+                await runner.setup()
+                await web.TCPSite(runner, settings.slack_listen, settings.slack_port).start()
         log.info("Slack adapter running (%s)", "socket mode" if socket else "http")
         settle_heap()  # the adapter's start-up objects out of later full collections
         yield adapter

@@ -632,7 +632,8 @@ class SlackStandIn:
         elif token is None:
             error = "not_authed"
         elif method == "apps.connections.open":  # only the app-level token opens Socket Mode
-            error = None if self.app_token and token == self.app_token else "not_allowed_token_type"
+            error = (None if self.app_token and token == self.app_token
+                     else "not_allowed_token_type" if token == self.bot_token else "invalid_auth")
         elif token != self.bot_token:
             error = "invalid_auth"
         if error is not None or handler is None:
