@@ -8,7 +8,7 @@ administrator can fix it without reading code.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -58,6 +58,17 @@ class _ProcessHeader(BaseModel):
     description: str = ""
     scale_steps: int = Field(default=5, ge=3, le=11)
     min_group_size: int | None = Field(default=None, ge=2, le=100)
+    #: Round numbers (as ``/omgangar`` lists them) of the official earlier year: any workshop of
+    #: the process may compare with them (``/jamfor``), not only one whose facilitator leads them.
+    official_rounds: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=50)
+
+    @field_validator("official_rounds")
+    @classmethod
+    def _distinct_rounds(cls, numbers: list[int]) -> list[int]:
+        twice = sorted({n for n in numbers if numbers.count(n) > 1})
+        if twice:
+            raise ValueError(f"round {twice[0]} is listed twice")
+        return numbers
 
 
 class _ProcessFile(BaseModel):
@@ -114,6 +125,7 @@ def load_process(path: Path) -> Process:
         description=header.description,
         scale_steps=header.scale_steps,
         min_group_size=header.min_group_size,
+        official_rounds=tuple(header.official_rounds),
         principles=tuple(
             Principle(p.key, p.name, p.description, p.local, p.name_en) for p in parsed.principles
         ),

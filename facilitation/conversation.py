@@ -126,6 +126,9 @@ class Conversation:
         self.codec = ButtonCodec(pseudonymizer)
         self.is_facilitator = is_facilitator  # a configured facilitator: leads every workshop, anywhere
         self.chat_admins_lead = chat_admins_lead
+        #: Per platform: whether a user administers a group (set by adapters that can tell, for
+        #: ``chat_admins_lead`` questions about a chat other than the one a command came from).
+        self.admin_lookups: dict[str, Callable[[ChatRef, UserRef], Awaitable[bool]]] = {}
         self.language = language
         self.renderer = renderer or ChartRenderer()
         self.live = live or LiveUpdater()
@@ -661,7 +664,13 @@ class Conversation:
 
     async def cmd_compare(self, turn: Turn, args: tuple[str, ...]) -> None:
         """``/jamfor NR``: the next barometer is drawn against closed round NR of the same process
-        (typically last year's dialogue meeting, which is another workshop)."""
+        (typically last year's dialogue meeting, which is another workshop).
+
+        Only a round the caller may already read: one of a workshop they lead, or one the process
+        file names as its official earlier year (``official_rounds``). Anyone who leads *a*
+        workshop of the process (a group admin with ``group_admins_are_facilitators``) must not
+        pull another workshop's round into their room and read it beside their own answers.
+        """
         if not args or not args[0].lstrip("#").isdigit():
             raise DomainError("error.bad_args", usage=t("usage.compare", turn.lang))
         workshop = await self.bound_workshop(turn)
@@ -670,11 +679,44 @@ class Conversation:
             raise DomainError("error.no_round")
         earlier = await self.service.require_round(round_id)
         earlier_workshop = await self.service.require_workshop(earlier.workshop_id)
-        if (earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED
-                or earlier_workshop.process_key != workshop.process_key):
+        if earlier_workshop.process_key != workshop.process_key:
+            raise DomainError("error.bad_compare")
+        if not await self._may_compare_with(turn, workshop, earlier_workshop, earlier):
+            raise DomainError("error.compare_not_yours", number=earlier.id)  # nothing more about it
+        if earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED:
             raise DomainError("error.bad_compare")
         await self.service.store.set_compare_round(workshop.id, earlier.id)
         await turn.reply(t("round.compare_set", turn.lang, number=earlier.id))
+
+    async def _may_compare_with(self, turn: Turn, workshop: Workshop, earlier_workshop: Workshop,
+                                earlier: Round) -> bool:
+        """Whether the caller (who leads ``workshop`` here) may draw ``earlier`` into it.
+
+        Yes for the process's official earlier year, for a configured facilitator (they lead every
+        workshop), for a round of this same workshop, and for a group admin who also administers a
+        room where the earlier workshop was created (they lead that one too). Nothing else: a
+        round of a workshop the caller does not lead stays in that workshop's rooms.
+        """
+        process = self.service.processes.get(workshop.process_key)
+        if process is not None and earlier.id in process.official_rounds:
+            return True
+        if self.is_facilitator(turn.user) or earlier_workshop.id == workshop.id:
+            return True
+        return await self._leads_from_origin(turn.user, earlier_workshop.id)
+
+    async def _leads_from_origin(self, user: UserRef, workshop_id: int) -> bool:
+        """Whether ``user`` is an admin of a room where workshop ``workshop_id`` was created (and
+        which still runs it), so that they lead it under ``chat_admins_lead``."""
+        lookup = self.admin_lookups.get(user.platform)
+        if not self.chat_admins_lead or lookup is None:
+            return False
+        for room in await self.service.store.rooms(workshop_id):
+            if room.platform != user.platform or room.is_private:
+                continue
+            binding = await self.service.store.chat_binding(self.pseudonymizer.chat_key(room.platform, room.chat_id))
+            if binding is not None and binding.workshop_id == workshop_id and binding.origin and await lookup(room, user):
+                return True
+        return False
 
     async def cmd_rounds(self, turn: Turn, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)

@@ -126,6 +126,9 @@ class Process:
     min_group_size: int | None = None
     #: The sectors participants choose from and results are split by, in presentation order.
     sectors: tuple[SectorDef, ...] = DEFAULT_SECTORS
+    #: Closed barometer rounds (by number) that are the process's official earlier year: any
+    #: workshop of the process may ``/jamfor`` them, not only one its facilitator leads.
+    official_rounds: tuple[int, ...] = ()
 
 
 @dataclass

@@ -134,6 +134,11 @@ SV = {
     "error.bad_top_k": "Antalet att välja måste vara mellan 1 och {max}.",
     "error.bad_budget": "Poängbudgeten måste vara mellan 1 och 1000.",
     "error.bad_compare": "Jämförelsen kräver en tidigare, stängd åsiktsbarometer i samma process.",
+    "error.compare_not_yours": (
+        "Omgång #{number} hör till en workshop som du inte leder, så du kan inte jämföra med den. "
+        "Jämför med en omgång i en workshop du leder, eller med en som processfilen anger som "
+        "det officiella förra året (official_rounds)."
+    ),
     "error.no_more_items": "Det finns inga fler påståenden.",
     "error.unknown_command": "Okänt kommando /{name}. Skriv /hjalp.",
     "error.bad_args": "Så här används kommandot: {usage}",
@@ -285,6 +290,11 @@ EN = {
     "error.bad_top_k": "The number to pick must be between 1 and {max}.",
     "error.bad_budget": "The points budget must be between 1 and 1000.",
     "error.bad_compare": "A comparison needs an earlier, closed opinion barometer of the same process.",
+    "error.compare_not_yours": (
+        "Round #{number} belongs to a workshop you do not lead, so you cannot compare with it. "
+        "Compare with a round of a workshop you lead, or with one the process file names as "
+        "the official earlier year (official_rounds)."
+    ),
     "error.no_more_items": "There are no more statements.",
     "error.unknown_command": "Unknown command /{name}. Type /help.",
     "error.bad_args": "Usage: {usage}",

@@ -125,7 +125,7 @@ async def test_comparison_with_last_years_meeting(harness: LocalHarness) -> None
     await harness.run("/barometer 2,3,4", ":sim 25", "/stang")
     this_year = (await harness.app.store.rounds(2))[0]
     assert this_year.compare_round_id == last_year.id
-    compared_with, earlier = await _earlier_round(harness.app.conversation, this_year)
+    compared_with, earlier = await _earlier_round(harness.app.conversation, this_year, 5)
     assert compared_with == last_year.id and earlier is not None
     # Statements 2 and 3 were asked both years and are matched by key; statement 4 is new.
     # Last year's 8 + 8 were compared and its 4 "annan" left out: the comparison uses what it published.

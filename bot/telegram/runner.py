@@ -26,6 +26,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.heap import settle_heap
 from bot.telegram.port import (
+    PLATFORM,
     TelegramPort,
     button_event_from_json,
     chat_migration,
@@ -36,7 +37,7 @@ from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from config.errors import CORRECT_AND_RETRY, SERVICE_UNREACHABLE, OperatorError
 from facilitation.conversation import Conversation
-from facilitation.ports import ButtonEvent, CommandEvent
+from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, UserRef
 from storage.replay_guard import ReplayGuard
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ class TelegramAdapter:
         self._press_slots = asyncio.Semaphore(max(1, application.concurrent_updates))
         self.transports: tuple[AiohttpRequest, ...] = ()  # closed by hand when getMe fails at start
         conversation.add_port(self.port)
+        if admins_are_facilitators:  # e.g. /jamfor asks about the group another workshop was created in
+            conversation.admin_lookups[PLATFORM] = self._administers
         application.add_handler(TypeHandler(Update, self._on_update))
 
     @classmethod
@@ -197,6 +200,10 @@ class TelegramAdapter:
                                                                                        event.user.user_id)
             event = dataclasses.replace(event, user=dataclasses.replace(event.user, is_chat_admin=admin))
         await self.conversation.handle(event)
+
+    async def _administers(self, chat: ChatRef, user: UserRef) -> bool:
+        """Whether ``user`` is an admin of the group ``chat`` (not necessarily where they write)."""
+        return is_anonymous_admin(user, chat) or await self._is_admin(chat.chat_id, user.user_id)
 
     async def _is_admin(self, chat_id: str, user_id: str) -> bool:
         """Whether the user administers the group (``group_admins_are_facilitators``)."""

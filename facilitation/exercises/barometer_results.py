@@ -19,6 +19,7 @@ from facilitation.barometer.metrics import (
     StatementStats,
     dividing_statements,
     sector_stats,
+    statement_stats,
 )
 from facilitation.errors import DomainError
 from facilitation.exercises import Image, Output, Post
@@ -88,7 +89,7 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
     """Aggregate ``round_`` with the effective minimum group size and sectors of its process."""
     breakdowns, frame = await _breakdowns(conv, round_)
     texts = [item.text for item in round_.items]
-    earlier_round, earlier = await _earlier_round(conv, round_)
+    earlier_round, earlier = await _earlier_round(conv, round_, frame.min_group_size)
     return BarometerReport(
         round_id=round_.id,
         title=round_.title,
@@ -106,11 +107,15 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
     )
 
 
-async def _earlier_round(conv: Conversation, round_: Round) -> tuple[int | None, list[StatementStats | None] | None]:
+async def _earlier_round(conv: Conversation, round_: Round,
+                         minimum: int) -> tuple[int | None, list[StatementStats | None] | None]:
     """The comparison round's id and its published overall results, matched by key or text.
 
-    The earlier round is judged by its own disclosure rule, so the comparison shows exactly what
-    that round published itself (an overall result below the minimum stays hidden).
+    The earlier round is judged by its own frozen disclosure rule, so the comparison shows exactly
+    what that round published itself (an overall result below its minimum stays hidden), and no
+    more: a result it published with fewer answers than this round's ``minimum`` is not shown
+    either (the stats of no answers: "too few"), so neither round shows a group below the
+    minimum of the other.
     """
     if round_.compare_round_id is None:
         return None, None
@@ -118,7 +123,8 @@ async def _earlier_round(conv: Conversation, round_: Round) -> tuple[int | None,
     if earlier is None or earlier.status != RoundStatus.CLOSED:
         return None, None
     breakdowns, _ = await _breakdowns(conv, earlier)
-    by_key = {item.ref_key or item.text: b.overall for item, b in zip(earlier.items, breakdowns, strict=True)}
+    by_key = {item.ref_key or item.text: b.overall if b.overall.n >= minimum else statement_stats([], b.overall.steps)
+              for item, b in zip(earlier.items, breakdowns, strict=True)}
     return earlier.id, [by_key.get(item.ref_key or item.text) for item in round_.items]
 
 
