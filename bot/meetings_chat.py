@@ -51,6 +51,7 @@ from facilitation.meetings import (
     rsvp_buttons,
     rsvp_saved,
     rsvp_summary,
+    unreachable_text,
 )
 from facilitation.meetings.tz import to_local
 from facilitation.model import Language
@@ -314,7 +315,13 @@ class MeetingsChat:
             lines.append(t("meetingschat.tally_line", turn.lang, title=stored.meeting.title,
                            when=format_when(occurrence, stored.meeting.duration, turn.lang),
                            summary=rsvp_summary(tally, turn.lang)))
-        await turn.reply("\n\n".join(lines) if lines else t("meetingschat.no_meetings", turn.lang))
+        if not lines:
+            lines.append(t("meetingschat.no_meetings", turn.lang))
+        gone = [u for u in await self.store.unreachable() if not args or u.contact.process_key in args]
+        if gone:
+            lines.append(unreachable_text([(u.contact.contact.name, u.contact.signatory_name,
+                                            u.contact.contact.platform, u.reason) for u in gone], turn.lang))
+        await turn.reply("\n\n".join(lines))
 
     # --- facilitators: signatories and invitations ----------------------------------------
     async def _require_process(self, conv: Conversation, process: str) -> None:

@@ -30,6 +30,7 @@ from facilitation.meetings import (
     Meeting,
     address_problem,
     format_when,
+    gone_reason_text,
     key_problem,
     length_problem,
     next_occurrence,
@@ -158,6 +159,14 @@ async def _status(store: MeetingStore) -> None:
         print("upcoming:")
     for (due_at, process, meeting, offset), contacts in sorted(groups.items())[:UPCOMING_LINES]:
         print(f"  {_local(due_at)}\t{process}/{meeting}\t{_span(offset)} before\t{contacts} contacts")
+    unreachable = await store.unreachable()
+    if unreachable:
+        print("unreachable (their chat is gone; the next reminder is tried once more - ask the person to add "
+              "the bot again, or change the contact with `dialogbot contacts`):")
+    for gone in unreachable:
+        c = gone.contact
+        print(f"  {c.process_key}\t{c.contact.key}\t{c.contact.name}\t{c.signatory_name} ({c.signatory_key})\t"
+              f"{c.contact.platform}: {gone_reason_text(gone.reason, Language.EN)}\tsince {_local(gone.since)}")
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ stops cleanly releases the claims it has not started sending.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -97,6 +98,21 @@ class StoredContact:
     contact: Contact
     active: bool = True
     source: str = FILE
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A contact whose chat is gone for good, why (a ``GoneReason`` value) and when it was last tried."""
+
+    contact: StoredContact
+    reason: str
+    since: datetime | None
+
+
+def _gone_reason(error: str) -> str:
+    """``ChatGone (blocked)`` → ``blocked``: the reason :func:`bot.meetings_runner.failure_reason` kept."""
+    match = re.match(rf"{GONE_ERROR} \((\w+)\)", error)
+    return match.group(1) if match else "not_found"
 
 
 @dataclass(frozen=True)
@@ -624,6 +640,25 @@ class MeetingStore(Transactions):
             last = (await session.execute(query)).scalar()
         return bool(last and last.startswith(GONE_ERROR))
 
+    async def unreachable(self, process_key: str | None = None) -> list[Unreachable]:
+        """Active contacts whose latest finished reminder failed because their chat is gone for good.
+
+        ``reminders status`` and ``/osa`` list them: their next reminder is tried once more, but until
+        the person adds the bot again (or the contact is changed) they hear of no meeting.
+        """
+        latest = func.row_number().over(partition_by=DeliveryRow.contact_id,
+                                        order_by=(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()))
+        finished = (select(DeliveryRow.contact_id, DeliveryRow.status, DeliveryRow.last_error,
+                           DeliveryRow.claimed_at, latest.label("n"))
+                    .where(DeliveryRow.status.in_([SENT, FAILED]), DeliveryRow.retry_at.is_(None)).subquery())
+        query = (select(finished.c.contact_id, finished.c.last_error, finished.c.claimed_at)
+                 .where(finished.c.n == 1, finished.c.status == FAILED,
+                        finished.c.last_error.startswith(GONE_ERROR)))
+        async with self._read() as session:
+            gone = {row.contact_id: row for row in (await session.execute(query)).all()}
+        contacts = await self.contacts(process_key, ids=gone) if gone else []
+        return [Unreachable(c, _gone_reason(gone[c.id].last_error), _aware(gone[c.id].claimed_at)) for c in contacts]
+
     async def move_contact(self, contact_id: int, address: str) -> None:
         """The contact's chat has a new id (a Telegram group upgraded to a supergroup)."""
         async with self._write() as session:
@@ -771,4 +806,5 @@ __all__ = [
     "StoredMeeting",
     "UnknownContact",
     "UnknownSignatory",
+    "Unreachable",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -152,3 +153,24 @@ async def meetings_sqlite(tmp_path: Path) -> AsyncIterator:
     await upgrade(url, engine)
     yield MeetingStore(engine)
     await engine.dispose()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator:
+    """``cli(*argv)`` runs ``dialogbot --data-dir TMP/data *argv``: (exit code, stdout, stderr)."""
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)  # no dialogbot.toml from the working directory
+    # main() configures logging for a command-line run; later tests must not inherit it
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    root_level = logging.root.level
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["--data-dir", str(tmp_path / "data"), *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    yield run
+    for name in logging.root.manager.loggerDict:
+        logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
+    logging.root.setLevel(root_level)

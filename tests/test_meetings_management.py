@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from facilitation.meetings import STOCKHOLM, Contact, parse_meetings
 from facilitation.model import Language
 from storage.database import create_engine
@@ -93,24 +91,6 @@ async def test_store_refusals_change_nothing(store: MeetingStore) -> None:
 
 
 # --- the command line ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator:
-    monkeypatch.chdir(tmp_path)  # no dialogbot.toml from the working directory
-    # main() configures logging for a command-line run; later tests must not inherit it
-    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
-    root_level = logging.root.level
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(tmp_path / "data"), *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    yield run
-    for name in logging.root.manager.loggerDict:
-        logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
-    logging.root.setLevel(root_level)
 
 
 def test_cli_manages_signatories_and_contacts(cli) -> None:  # type: ignore[no-untyped-def]

@@ -4,13 +4,17 @@ became a supergroup is followed to its new id."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.meetings_chat import install
 from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time, parse_meetings
 from storage.meetings_repository import MeetingStore
+from tests.harness import LocalHarness
 from tests.reminder_platforms import telegram
 from tests.test_reminders_dispatch import Clock, local
 
@@ -75,3 +79,51 @@ async def test_a_group_that_became_a_supergroup_is_followed(meetings_sqlite: Mee
     (kommun,) = [c for c in await meetings_sqlite.contacts() if c.contact.key == "kommun"]
     assert kommun.contact.address == str(new_id)
     assert (await meetings_sqlite.status_counts())["sent"] == 5
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_reminders_status_and_osa_name_the_contacts_no_reminder_reaches(
+        backend: str, tmp_path: Path, cli, request: pytest.FixtureRequest,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A contact whose chat is gone hears of no meeting until they add the bot again: the organisers
+    are told once, and ``/osa`` and ``dialogbot reminders status`` keep naming them until then."""
+    settings = {}
+    if backend == "postgres":
+        settings["database_url"] = request.getfixturevalue("pg_database")
+        monkeypatch.setenv("DIALOGBOT_DATABASE_URL", settings["database_url"])
+    harness = await LocalHarness.start(tmp_path / "data", **settings)
+    try:
+        store = MeetingStore(harness.app.engine, write_lock=getattr(harness.app.store, "_write_lock", None))
+        await imported(store)
+        clock = Clock(due_time(MEETING, timedelta(days=7)).astimezone(UTC))
+        install(harness.app.conversation, store, clock=clock)
+        async with telegram() as platform:
+            platform.api.block_bot(CONTACTS["bo"])
+            platform.api.kick_bot(CONTACTS["styrgrupp"])
+            dispatcher = Dispatcher(store, {"telegram": platform.port}, None, clock=clock, ics="none")
+            assert (await dispatcher.tick()).failed == 2
+            told = "\n".join(await harness.run("/osa"))
+            assert "Påminnelserna når inte 2 kontaktperson(er)" in told, told
+            assert "• Bo (Region Värmland) på Telegram: kontot har blockerat boten eller är avstängt" in told
+            assert "• Styrgrupp (Region Värmland) på Telegram: boten har tagits bort ur gruppen" in told
+            assert "Anna" not in told and "Kommun" not in told
+            assert not any("når inte" in line for line in await harness.run("@anna /osa"))  # facilitators only
+
+            code, out, _ = await asyncio.to_thread(cli, "reminders", "status")  # it runs its own loop
+            assert code == 0
+            listed = out.split("unreachable (", 1)[1].splitlines()[1:]
+            assert [line.split("\t")[:5] for line in listed] == [
+                ["  varmland-2015", "bo", "Bo", "Region Värmland (region)",
+                 "telegram: the account has blocked the bot or is deactivated"],
+                ["  varmland-2015", "styrgrupp", "Styrgrupp", "Region Värmland (region)",
+                 "telegram: the bot was removed from the group"]]
+
+            # Bo starts the bot again: the next reminder reaches him and he is no longer named.
+            platform.api.unblock_bot(CONTACTS["bo"])
+            clock.set(due_time(MEETING, timedelta(days=1)))
+            assert ((result := await dispatcher.tick()).sent, result.failed) == (4, 1)
+            told = "\n".join(await harness.run("/osa"))
+            assert "Påminnelserna når inte 1 kontaktperson(er)" in told and "Bo (" not in told, told
+            assert "\tbo\t" not in (await asyncio.to_thread(cli, "reminders", "status"))[1]
+    finally:
+        await harness.close()

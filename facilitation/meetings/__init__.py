@@ -23,12 +23,14 @@ from facilitation.meetings.invitation import INVITE_LIFETIME, INVITE_PREFIX, Inv
 from facilitation.meetings.messages import (
     contact_gone_text,
     format_when,
+    gone_reason_text,
     relative_day,
     reminder_text,
     rsvp_buttons,
     rsvp_label,
     rsvp_saved,
     rsvp_summary,
+    unreachable_text,
 )
 from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally, Signatory
 from facilitation.meetings.recurrence import (
@@ -76,6 +78,7 @@ __all__ = [
     "due_time",
     "event_uid",
     "format_when",
+    "gone_reason_text",
     "is_occurrence",
     "key_problem",
     "length_problem",
@@ -93,5 +96,6 @@ __all__ = [
     "rsvp_saved",
     "rsvp_summary",
     "start_matches_rule",
+    "unreachable_text",
     "workspace_problem",
 ]

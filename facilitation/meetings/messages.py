@@ -101,4 +101,17 @@ def contact_gone_text(title: str, contact: str, signatory: str, platform: str, r
                       lang: Language | str = Language.SV) -> str:
     """What an organiser is told when a reminder's chat is gone for good (``reason``: a GoneReason value)."""
     return t("meetings.contact_gone", lang, title=title, contact=contact, signatory=signatory,
-             platform=platform.capitalize(), reason=t(f"room.gone.{reason}", lang))
+             platform=platform.capitalize(), reason=gone_reason_text(reason, lang))
+
+
+def gone_reason_text(reason: str, lang: Language | str = Language.SV) -> str:
+    """Why a chat is gone (``reason``: a GoneReason value) in words, e.g. "the bot was removed"."""
+    return t(f"room.gone.{reason}", lang)
+
+
+def unreachable_text(contacts: list[tuple[str, str, str, str]], lang: Language | str = Language.SV) -> str:
+    """``/osa``'s list of contact persons no reminder reaches: (contact, signatory, platform, reason)."""
+    lines = [t("meetings.unreachable_line", lang, contact=contact, signatory=signatory,
+               platform=platform.capitalize(), reason=gone_reason_text(reason, lang))
+             for contact, signatory, platform, reason in contacts]
+    return "\n".join([t("meetings.unreachable", lang, n=len(contacts)), *lines])

@@ -17,6 +17,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "kontaktpersonerna får sina påminnelser; den här får inga fler försök. Be personen lägga till "
             "boten igen, eller ändra kontaktuppgiften (dialogbot contacts)."
         ),
+        "meetings.unreachable": (
+            "Påminnelserna når inte {n} kontaktperson(er), eftersom deras chatt är borta. Nästa påminnelse "
+            "försöks en gång till; be personen lägga till boten igen (/kontakt), eller ändra kontaktuppgiften:"
+        ),
+        "meetings.unreachable_line": "• {contact} ({signatory}) på {platform}: {reason}",
         "meetings.reminder.with_place": "Påminnelse: {title} är {relative}, {when}, i {place}. Kommer du?",
         "meetings.reminder.no_place": "Påminnelse: {title} är {relative}, {when}. Kommer du?",
         "meetings.reminder.link": "Länk: {link}",
@@ -64,6 +69,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "contact persons get their reminders; this one is not tried again. Ask the person to add the bot "
             "again, or change the contact (dialogbot contacts)."
         ),
+        "meetings.unreachable": (
+            "The reminders do not reach {n} contact person(s), because their chat is gone. The next reminder "
+            "is tried once more; ask the person to add the bot again (/contact), or change the contact:"
+        ),
+        "meetings.unreachable_line": "• {contact} ({signatory}) on {platform}: {reason}",
         "meetings.reminder.with_place": "Reminder: {title} is {relative}, {when}, at {place}. Are you coming?",
         "meetings.reminder.no_place": "Reminder: {title} is {relative}, {when}. Are you coming?",
         "meetings.reminder.link": "Link: {link}",

@@ -477,6 +477,10 @@ class TelegramStandIn:
         """A person blocks the bot: every send to their private chat answers 403 "bot was blocked"."""
         self._gone[user_id] = _ApiError(403, BLOCKED)
 
+    def unblock_bot(self, user_id: int) -> None:
+        """The person starts the bot again (or it is added back): sends to the chat work again."""
+        self._gone.pop(user_id, None)
+
     def delete_chat(self, chat_id: int) -> None:
         """The group is deleted: every call for it answers 400 "chat not found"."""
         self._gone[chat_id] = _ApiError(400, CHAT_NOT_FOUND)
