@@ -89,3 +89,42 @@ def test_run_refuses_slack_over_http_without_a_signing_secret(tmp_path: Path) ->
     assert paragraph.startswith("configuration error: settings: slack_signing_secret: ")
     assert "Signing Secret" in paragraph and "slack_app_token" in paragraph
     assert not (tmp_path / "data" / "dialogbot.sqlite3").exists()  # refused before the database was opened
+
+
+UNOPENABLE = """
+[process]
+key = "dubbel"
+name = "Två principer med samma namn"
+
+[[principles]]
+key = "dialog"
+name = "Dialog"
+
+[[principles]]
+key = "dialog2"
+name = "Dialog "
+"""
+
+
+def test_a_process_file_that_could_never_open_a_round_is_refused(tmp_path: Path) -> None:
+    """It loaded, was listed as fine, and every prioritisation of it failed (two equal items)."""
+    folder = tmp_path / "processer"
+    folder.mkdir()
+    (folder / "dubbel.toml").write_text(UNOPENABLE, encoding="utf-8")
+    checked = dialogbot("processes", str(folder / "dubbel.toml"), tmp_path=tmp_path)
+    in_config = dialogbot("config", "check", tmp_path=tmp_path, env={"DIALOGBOT_PROCESSES_DIR": str(folder)})
+    for result in (checked, in_config):
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert "dubbel.toml: principles: two have the same name 'Dialog'" in result.stderr, result.stderr
+        assert "settings ok" not in result.stdout
+
+
+def test_a_guessable_webhook_secret_is_refused_with_the_minimum_and_why(tmp_path: Path) -> None:
+    env = {"DIALOGBOT_TELEGRAM_TOKEN": "1:x", "DIALOGBOT_TELEGRAM_MODE": "webhook",
+           "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": "x"}
+    for command in (["config", "check"], ["run"]):
+        result = dialogbot(*command, tmp_path=tmp_path, env=env)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert "telegram_webhook_secret" in result.stderr and "16 to 256 characters" in result.stderr
+        assert "a short secret can be guessed" in result.stderr and "'x'" not in result.stderr  # never echoed
+    assert not (tmp_path / "data" / "dialogbot.sqlite3").exists()

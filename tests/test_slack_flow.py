@@ -12,6 +12,7 @@ import json
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -132,10 +133,17 @@ async def settle(api: SlackStandIn, quiet: float = 1.5, within: float = 30.0) ->
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[SlackRig]:
+    async with slack_rig(tmp_path) as running:
+        yield running
+
+
+@asynccontextmanager
+async def slack_rig(tmp_path: Path, **extra: Any) -> AsyncIterator[SlackRig]:
+    """The Slack adapter over HTTP with a whole App against the stand-in (``extra``: more settings)."""
     async with SlackStandIn(bot_token=TOKEN) as api:
         settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path, facilitators={"slack": [FACILITATOR]},
                                  chart_processes=0, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-                                 slack_api_base_url=api.base_url)
+                                 slack_api_base_url=api.base_url, **extra)
         app = await App.create(settings)
         adapter = SlackAdapter.build(app.conversation, TOKEN, SECRET, base_url=api.base_url,
                                      replay_guard=ReplayGuard(app.engine))
@@ -452,6 +460,26 @@ async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(ri
     await settle(rig.api, quiet=0.5)
     assert await rig.app.store.rounds(1) == []
     assert not statement_messages(rig.api)
+
+
+@pytest.mark.postgres
+async def test_characters_nobody_sees_are_refused_on_postgres_not_an_http_500(pg_database: str, tmp_path: Path) -> None:
+    """A NUL byte in a title or a typed item reached PostgreSQL (which refuses it in text) and the
+    modal's submission was answered HTTP 500; now it is refused before anything is stored."""
+    async with slack_rig(tmp_path, database_url=pg_database) as rig:
+        await rig.command("workshop varmland-2015 Dialog\x00möte")
+        refused = str(await wait_for(lambda: rig.api.responses[-1]))
+        assert "tecken som inte syns" in refused and "Inget ändrades" in refused, refused
+        assert await rig.app.store.workshop(1) is None
+        await start_workshop(rig, "Dialogmöte")
+        await settle(rig.api)
+        view = await _open_modal(rig)
+        for typed in ("Tema ett\x00\nTema två", "\u202eavt ameT"):
+            errors = await _errors_of(rig, _submission(rig, view, RoundKind.BAROMETER.value, typed=typed))
+            assert list(errors) == ["typed"] and "tecken som inte syns" in errors["typed"]
+        workshop = await rig.app.store.workshop(1)
+        assert workshop is not None and workshop.title == "Dialogmöte"
+        assert await rig.app.store.rounds(workshop.id) == []
 
 
 async def test_launch_modal_submission_launches_the_chosen_round(rig: SlackRig) -> None:
