@@ -24,7 +24,8 @@ from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.runner import SECRET_HEADER, telegram_running
 from config.errors import ConfigError
-from facilitation.model import RoundStatus
+from facilitation.i18n import t
+from facilitation.model import Language, RoundStatus
 from tests.harness import free_port, running_app
 from tests.standins.telegram_api import TelegramStandIn
 from tests.test_telegram_flow import _answered, _deep_link, _markups, _until
@@ -216,3 +217,37 @@ async def test_admins_lead_only_the_workshops_created_in_their_group(tmp_path: P
             await _until(api, lambda: "ingen stängd åsiktsbarometer" in (api.last_text(origin_group) or ""))
         workshop = await app.service.workshop_by_code(code)
         assert [r.status for r in await app.store.rounds(workshop.id)] == [RoundStatus.OPEN]
+
+
+async def test_a_forget_confirmation_in_a_group_works_only_for_the_one_who_asked(tmp_path: Path) -> None:
+    """Issue 14: the ``/glom`` confirmation is posted in the group where it was asked; a bystander's
+    press of it deleted the bystander's own data. Only the asker's press forgets (the asker)."""
+    anna, bo = 701, 702
+    async with TelegramStandIn(token=TOKEN) as api, _app(api, tmp_path, telegram_mode="polling") as app:
+        async with telegram_running(app):
+            api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Glöm", push=True)
+            await _until(api, lambda: _deep_link(api, GROUP))
+            api.message_update(FACILITATOR, GROUP, "/barometer 1", push=True)
+            [(statement, scale)] = await _until(api, lambda: _markups(api, GROUP, "b."))
+            votes = [api.callback_update(anna, GROUP, statement, scale[3], push=True),
+                     api.callback_update(bo, GROUP, statement, scale[1], push=True)]
+            await _until(api, lambda: _answered(api, *votes))
+            api.message_update(anna, GROUP, "/glom", push=True)
+            [(confirmation, [yes])] = await _until(api, lambda: _markups(api, GROUP, "fg"))
+            bystander = api.callback_update(bo, GROUP, confirmation, yes, push=True)
+            [answer] = await _until(api, lambda: _answered(api, bystander))
+            assert answer in {t("forget.not_yours", lang) for lang in Language}, answer
+            workshop = await app.service.workshop_by_code(code_of(api))
+            [round_] = await app.store.rounds(workshop.id)
+            assert sorted(r.value for r in await app.store.responses(round_.id)) == [2, 4]  # nobody forgotten
+            asker = api.callback_update(anna, GROUP, confirmation, yes, push=True)
+            [answer] = await _until(api, lambda: _answered(api, asker))
+            assert answer.startswith(("Klart.", "Done.")), answer
+        assert [r.value for r in await app.store.responses(round_.id)] == [2]  # anna's answer, not bo's
+
+
+def code_of(api: TelegramStandIn) -> str:
+    """The workshop's join code, from the deep link the bot posted in the group."""
+    link = _deep_link(api, GROUP)
+    assert link is not None
+    return link.rsplit("=", 1)[1]
