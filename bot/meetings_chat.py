@@ -54,6 +54,7 @@ from facilitation.meetings import (
     unreachable_text,
 )
 from facilitation.meetings.tz import to_local
+from facilitation.menu import PRIVATE, Menu
 from facilitation.model import Language
 from facilitation.ports import Button
 from storage.meetings_models import CHAT
@@ -233,16 +234,22 @@ class MeetingsChat:
     def register(self, conversation: Conversation) -> None:
         conversation.register_action(RSVP_ACTION, self.on_rsvp)
         conversation.register_action(FORGET_ACTION, self.on_forget)
-        conversation.register_command(("stoppa", "stop"), self.cmd_stop, facilitator_only=False)
+        conversation.register_command(("stoppa", "stop"), self.cmd_stop, facilitator_only=False,
+                                      menu=Menu("stoppa", "stop"))
         conversation.register_command(("paminnelser", "påminnelser", "reminders"), self.cmd_resume,
-                                      facilitator_only=False)
+                                      facilitator_only=False, menu=Menu("paminnelser", "reminders"))
         conversation.register_command(("glom_kontakt", "glöm_kontakt", "forget_contact"), self.cmd_forget,
-                                      facilitator_only=False)
-        conversation.register_command(("osa", "rsvp"), self.cmd_tally, facilitator_only=True)
-        conversation.register_command(("signatarer", "signatories"), self.cmd_signatories, facilitator_only=True)
-        conversation.register_command(("signatar", "signatory"), self.cmd_add_signatory, facilitator_only=True)
-        conversation.register_command(("kontaktinbjudan", "contact_invite"), self.cmd_invite, facilitator_only=True)
-        conversation.register_command(("kontakt", "contact"), self.cmd_register, facilitator_only=False)
+                                      facilitator_only=False, menu=Menu("glom_kontakt", "forget_contact"))
+        conversation.register_command(("osa", "rsvp"), self.cmd_tally, facilitator_only=True,
+                                      menu=Menu("osa", "rsvp"))
+        conversation.register_command(("signatarer", "signatories"), self.cmd_signatories, facilitator_only=True,
+                                      menu=Menu("signatarer", "signatories"))
+        conversation.register_command(("signatar", "signatory"), self.cmd_add_signatory, facilitator_only=True,
+                                      menu=Menu("signatar", "signatory"))
+        conversation.register_command(("kontaktinbjudan", "contact_invite"), self.cmd_invite, facilitator_only=True,
+                                      menu=Menu("kontaktinbjudan", "contact_invite"))
+        conversation.register_command(("kontakt", "contact"), self.cmd_register, facilitator_only=False,
+                                      menu=Menu("kontakt", "contact", frozenset({PRIVATE})))
         conversation.register_start_handler(INVITE_PREFIX, self.cmd_register)
 
     # --- the contact's own reminders ------------------------------------------------------

@@ -26,6 +26,7 @@ from facilitation.exercises import Exercise, Output
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.live import LiveUpdater, LiveView
+from facilitation.menu import PRIVATE, Menu, MenuItem
 from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Sector, Workshop
 from facilitation.ports import (
     Button,
@@ -104,6 +105,9 @@ class _Command:
     #: Whether a chat admin leads it in the room where the chat's workshop was created
     #: (``chat_admins_lead``); else only a configured facilitator does.
     room_admins: bool = False
+    #: Its entry in the command menus; None only for ``/start`` (Telegram's own Start button).
+    menu: Menu | None = None
+    names: tuple[str, ...] = ()
 
 
 class Conversation:
@@ -175,18 +179,40 @@ class Conversation:
         self._extra_actions[action] = handler
 
     def register_command(self, names: Sequence[str], handler: Handler, *, facilitator_only: bool,
-                         room_admins: bool = False) -> None:
+                         menu: Menu, room_admins: bool = False) -> None:
         """Add a command (all its names/aliases) handled by a feature module.
 
         ``room_admins``: a ``facilitator_only`` command about the chat's workshop (e.g. ``/rummet``)
         that the admins of the room where the workshop was created lead too (``chat_admins_lead``).
         Without it (e.g. the dialogue meetings' ``/signatar``, about a whole process) only
-        configured facilitators do.
+        configured facilitators do. ``menu``: how the command is listed in the platforms' menus.
         """
+        _check_menu(names, menu)
+        command = _Command(handler, facilitator_only, room_admins=room_admins, menu=menu, names=tuple(names))
         for name in names:
             if name in COMMANDS or name in self._extra_commands:
                 raise ValueError(f"command {name!r} is taken")
-            self._extra_commands[name] = _Command(handler, facilitator_only, room_admins=room_admins)
+            self._extra_commands[name] = command
+
+    def menu_items(self) -> list[MenuItem]:
+        """Every command the bot understands, once, as the menus list it: the core commands, the
+        feature modules' and the exercises' start commands, in that order (``/start`` is not listed)."""
+        items: list[MenuItem] = []
+        seen: set[int] = set()
+        for command in (*COMMANDS.values(), *self._extra_commands.values()):
+            if id(command) in seen or command.menu is None:
+                continue
+            seen.add(id(command))
+            items.append(MenuItem(command.menu, command.facilitator_only, command.room_admins))
+        for exercise in dict.fromkeys(self.exercises.values()):
+            items.extend(MenuItem(menu, True, True) for _names, menu in exercise.starts)
+        return items
+
+    def command_groups(self) -> list[tuple[tuple[str, ...], Menu | None]]:
+        """Every command's names (aliases together) with its menu entry: what the menus must cover."""
+        groups = {id(c): (c.names, c.menu) for c in (*COMMANDS.values(), *self._extra_commands.values())}
+        starts = [start for exercise in dict.fromkeys(self.exercises.values()) for start in exercise.starts]
+        return [*groups.values(), *starts]
 
     def register_start_handler(self, prefix: str, handler: Handler) -> None:
         """Handle ``/start PREFIX…`` (a Telegram deep link's parameter) in a feature module.
@@ -953,31 +979,46 @@ def _with_command_prefix(text: str, port: ChatPort) -> str:
     return re.sub(r"(^|[\s(])/(?=[a-zåäö])", lambda m: m.group(1) + prefix, text, flags=re.MULTILINE)
 
 
-def _cmd(method: Callable[..., Awaitable[None]], facilitator_only: bool = False) -> _Command:
+def _check_menu(names: Sequence[str], menu: Menu | None) -> None:
+    """A menu entry lists two of the command's own names, valid as Telegram command names."""
+    if menu is None:
+        return
+    for shown in (menu.sv, menu.en):
+        if shown not in names or not re.fullmatch(r"[a-z0-9_]{1,32}", shown):
+            raise ValueError(f"menu name {shown!r} must be one of {tuple(names)} in a-z, 0-9 and _")
+
+
+def _cmd(names: tuple[str, ...], method: Callable[..., Awaitable[None]], facilitator_only: bool,
+         menu: Menu | None) -> _Command:
+    _check_menu(names, menu)
     return _Command(lambda conv, turn, args: method(conv, turn, args), facilitator_only,
-                    room_admins=facilitator_only)
+                    room_admins=facilitator_only, menu=menu, names=names)
 
 
+_PRIVATE = frozenset({PRIVATE})
+
+#: The core commands, declared once: names (Swedish first, then aliases), handler, facilitator
+#: only, menu entry (shown name in the Swedish and English menus, where it is used).
 COMMANDS: dict[str, _Command] = {}
-for _names, _method, _facilitator in [
-    (("start",), Conversation.cmd_start, False),
-    (("hjalp", "help", "hjälp"), Conversation.cmd_help, False),
-    (("delta", "join"), Conversation.cmd_join, False),
-    (("sektor", "sector"), Conversation.cmd_sector, False),
-    (("sprak", "språk", "language", "lang"), Conversation.cmd_language, False),
-    (("glom", "glöm", "forget"), Conversation.cmd_forget, False),
-    (("rosta", "rösta", "vote"), Conversation.cmd_vote, False),
-    (("processer", "processes"), Conversation.cmd_processes, True),
-    (("workshop",), Conversation.cmd_workshop, True),
-    (("status",), Conversation.cmd_status, True),
-    (("nasta", "nästa", "next"), Conversation.cmd_next, True),
-    (("stang", "stäng", "close"), Conversation.cmd_close, True),
-    (("resultat", "results"), Conversation.cmd_results, True),
-    (("export",), Conversation.cmd_export, True),
-    (("jamfor", "jämför", "compare"), Conversation.cmd_compare, True),
-    (("omgangar", "omgångar", "rounds"), Conversation.cmd_rounds, True),
-    (("lamna", "lämna", "leave"), Conversation.cmd_leave, True),
+for _names, _method, _facilitator, _menu in [
+    (("start",), Conversation.cmd_start, False, None),  # Telegram's own Start button sends it
+    (("hjalp", "help", "hjälp"), Conversation.cmd_help, False, Menu("hjalp", "help")),
+    (("delta", "join"), Conversation.cmd_join, False, Menu("delta", "join")),
+    (("sektor", "sector"), Conversation.cmd_sector, False, Menu("sektor", "sector")),
+    (("sprak", "språk", "language", "lang"), Conversation.cmd_language, False, Menu("sprak", "language")),
+    (("glom", "glöm", "forget"), Conversation.cmd_forget, False, Menu("glom", "forget")),
+    (("rosta", "rösta", "vote"), Conversation.cmd_vote, False, Menu("rosta", "vote")),
+    (("processer", "processes"), Conversation.cmd_processes, True, Menu("processer", "processes", _PRIVATE)),
+    (("workshop",), Conversation.cmd_workshop, True, Menu("workshop", "workshop")),
+    (("status",), Conversation.cmd_status, True, Menu("status", "status")),
+    (("nasta", "nästa", "next"), Conversation.cmd_next, True, Menu("nasta", "next")),
+    (("stang", "stäng", "close"), Conversation.cmd_close, True, Menu("stang", "close")),
+    (("resultat", "results"), Conversation.cmd_results, True, Menu("resultat", "results")),
+    (("export",), Conversation.cmd_export, True, Menu("export", "export")),
+    (("jamfor", "jämför", "compare"), Conversation.cmd_compare, True, Menu("jamfor", "compare")),
+    (("omgangar", "omgångar", "rounds"), Conversation.cmd_rounds, True, Menu("omgangar", "rounds")),
+    (("lamna", "lämna", "leave"), Conversation.cmd_leave, True, Menu("lamna", "leave")),
 ]:
-    _command = _cmd(_method, _facilitator)
+    _command = _cmd(_names, _method, _facilitator, _menu)
     for _name in _names:  # aliases share one command
         COMMANDS[_name] = _command

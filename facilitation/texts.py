@@ -158,6 +158,42 @@ SV = {
     "error.no_principles": "Processen {process} har inga principer.",
     "error.round_not_closed_export": "Stäng omgången innan du exporterar den.",
     "error.bad_selection": "Ogiltigt urval {selection}: ange nummer mellan 1 och {max}, t.ex. 1,3,5.",
+    "menu.hjalp": "Hjälp: vad jag kan göra",
+    "menu.delta": "Gå med i en workshop: /delta KOD",
+    "menu.sektor": "Ange din sektor",
+    "menu.sprak": "Byt språk: /sprak en",
+    "menu.glom": "Glöm allt om mig",
+    "menu.rosta": "Få den öppna omgångens knappar",
+    "menu.processer": "Processledare: visa processerna",
+    "menu.workshop": "Processledare: starta en workshop här",
+    "menu.status": "Processledare: hur många har svarat",
+    "menu.nasta": "Processledare: nästa påstående (stegvis)",
+    "menu.stang": "Processledare: stäng omgången och visa resultatet",
+    "menu.resultat": "Processledare: visa resultat",
+    "menu.export": "Processledare: exportera sammanställningen",
+    "menu.jamfor": "Processledare: jämför nästa barometer med en tidigare omgång",
+    "menu.omgangar": "Processledare: workshoppens omgångar",
+    "menu.lamna": "Processledare: ta bort rummet från workshopen",
+    "menu.barometer": "Processledare: starta en åsiktsbarometer",
+    "menu.rangordna": "Processledare: rangordna principer",
+    "menu.poang": "Processledare: fördela poäng över principer",
+    "menu.markera": "Processledare: markera viktiga principer",
+    "menu.rummet": "Processledare: var rummet står i ett påstående",
+    "menu.kontakt": "Bli kontaktperson med din inbjudningskod",
+    "menu.stoppa": "Stoppa påminnelser om dialogmöten",
+    "menu.paminnelser": "Få påminnelser om dialogmöten igen",
+    "menu.glom_kontakt": "Sluta vara kontaktperson och glöm mina uppgifter",
+    "menu.osa": "Processledare: vilka kommer till dialogmötet",
+    "menu.signatarer": "Processledare: processens signatärer",
+    "menu.signatar": "Processledare: lägg till en signatär",
+    "menu.kontaktinbjudan": "Processledare: inbjudan till en kontaktperson",
+    "bot.description": (
+        "Dialogbot håller i åsiktsbarometern och prioriteringen av principer på workshoppar om "
+        "Överenskommelser mellan offentlig och idéburen sektor, och påminner kontaktpersoner om dialogmöten. "
+        "Dina svar är pseudonyma: de visas aldrig med ditt namn, och små grupper redovisas inte. "
+        "Tryck på Starta och gå med med koden från processledaren; /glom raderar dig."
+    ),
+    "bot.short_description": "Workshopens åsiktsbarometer och prioritering. Dina svar är pseudonyma och visas aldrig med ditt namn.",
 }
 
 EN = {
@@ -314,6 +350,42 @@ EN = {
     "error.no_principles": "The process {process} has no principles.",
     "error.round_not_closed_export": "Close the round before exporting it.",
     "error.bad_selection": "Invalid selection {selection}: give numbers between 1 and {max}, e.g. 1,3,5.",
+    "menu.hjalp": "Help: what I can do",
+    "menu.delta": "Join a workshop: /join CODE",
+    "menu.sektor": "Give your sector",
+    "menu.sprak": "Change language: /language sv",
+    "menu.glom": "Forget everything about me",
+    "menu.rosta": "Get the open round's buttons",
+    "menu.processer": "Facilitator: list the processes",
+    "menu.workshop": "Facilitator: start a workshop here",
+    "menu.status": "Facilitator: how many have answered",
+    "menu.nasta": "Facilitator: next statement (step mode)",
+    "menu.stang": "Facilitator: close the round and show the result",
+    "menu.resultat": "Facilitator: show results",
+    "menu.export": "Facilitator: export the aggregates",
+    "menu.jamfor": "Facilitator: compare the next barometer with an earlier round",
+    "menu.omgangar": "Facilitator: the workshop's rounds",
+    "menu.lamna": "Facilitator: remove this room from the workshop",
+    "menu.barometer": "Facilitator: start an opinion barometer",
+    "menu.rangordna": "Facilitator: rank principles",
+    "menu.poang": "Facilitator: distribute points over principles",
+    "menu.markera": "Facilitator: mark important principles",
+    "menu.rummet": "Facilitator: where the room stands on a statement",
+    "menu.kontakt": "Become a contact person with your invitation code",
+    "menu.stoppa": "Stop dialogue-meeting reminders",
+    "menu.paminnelser": "Get dialogue-meeting reminders again",
+    "menu.glom_kontakt": "Stop being a contact person and forget my details",
+    "menu.osa": "Facilitator: who is coming to the dialogue meeting",
+    "menu.signatarer": "Facilitator: the process's signatories",
+    "menu.signatar": "Facilitator: add a signatory",
+    "menu.kontaktinbjudan": "Facilitator: an invitation for a contact person",
+    "bot.description": (
+        "Dialogbot runs the opinion barometer and the prioritisation of principles at workshops on "
+        "agreements between the public and the idea-based sector, and reminds contact persons of dialogue meetings. "
+        "Your answers are pseudonymous: never shown with your name, and small groups are not reported. "
+        "Press Start and join with the facilitator's code; /forget erases you."
+    ),
+    "bot.short_description": "The workshop's opinion barometer and prioritisation. Your answers are pseudonymous, never shown with your name.",
 }
 
 register({"sv": SV, "en": EN})

@@ -147,14 +147,16 @@ async def test_help_names_every_command_in_both_languages(harness: LocalHarness)
         assert missing == [], (lang, missing)
 
 
-async def test_telegram_menu_names_only_commands_that_exist(harness: LocalHarness) -> None:
-    from bot.telegram.runner import COMMANDS_EN, COMMANDS_SV
+async def test_menus_name_only_commands_that_exist(harness: LocalHarness) -> None:
     from facilitation.conversation import COMMANDS
+    from facilitation.i18n import t
 
     conv = harness.app.conversation
     known = set(COMMANDS) | set(conv._extra_commands) | set(conv._start_commands)
-    for name, description in COMMANDS_SV + COMMANDS_EN:
-        assert name in known and len(description) <= 256 and name.isascii()
+    for item in conv.menu_items():
+        for lang in ("sv", "en"):
+            assert item.menu.name(lang) in known and item.menu.name(lang).isascii()
+            assert 1 <= len(t(item.menu.text_key, lang)) <= 256
 
 
 async def test_a_launch_from_elsewhere_uses_up_the_comparison_too(harness: LocalHarness) -> None:

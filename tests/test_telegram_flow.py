@@ -25,8 +25,9 @@ from aiohttp import web
 from telegram import Update
 
 from bot.app import App
-from bot.telegram.runner import COMMANDS_EN, COMMANDS_SV, SECRET_HEADER, TelegramAdapter, telegram_running
+from bot.telegram.runner import SECRET_HEADER, TelegramAdapter, telegram_running
 from config.settings import load_settings
+from facilitation.menu import PRIVATE
 from facilitation.model import RoundStatus, Sector
 from tests.standins.telegram_api import TelegramStandIn
 
@@ -313,13 +314,11 @@ def _tally(rig: Rig) -> str | None:
 
 async def test_set_commands_in_swedish_and_english(rig: Rig) -> None:
     await rig.adapter.set_commands()
-    calls = rig.api.calls_to("setMyCommands")
-    assert {c.params.get("language_code") for c in calls} >= {"sv", "en"}
-    sv = next(c for c in calls if c.params.get("language_code") == "sv")
-    en = next(c for c in calls if c.params.get("language_code") == "en")
-    assert [c["command"] for c in sv.params["commands"]] == [c for c, _ in COMMANDS_SV]
-    assert [c["command"] for c in en.params["commands"]] == [c for c, _ in COMMANDS_EN]
-    assert all(c.status == 200 for c in calls)
+    items = rig.app.conversation.menu_items()
+    sv, en = rig.api.menu("all_private_chats"), rig.api.menu("all_private_chats", "en")
+    shown = [i for i in items if i.shown_to(PRIVATE, member=True, admin=False, facilitator=False)]
+    assert sv == [i.menu.sv for i in shown] and en == [i.menu.en for i in shown]
+    assert all(c.status == 200 for c in rig.api.calls_to("setMyCommands"))
 
 
 async def test_a_flood_wait_is_waited_out_and_the_message_arrives_once(rig: Rig) -> None:

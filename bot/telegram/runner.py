@@ -19,9 +19,17 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
 from telegram.constants import ChatMemberStatus
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.heap import settle_heap
@@ -37,6 +45,9 @@ from bot.telegram.ratelimit import TelegramRateLimiter
 from bot.telegram.request import AiohttpRequest
 from config.errors import CORRECT_AND_RETRY, SERVICE_UNREACHABLE, OperatorError
 from facilitation.conversation import Conversation
+from facilitation.i18n import t
+from facilitation.menu import GROUP, PRIVATE, MenuItem
+from facilitation.model import Language
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, UserRef
 from storage.replay_guard import ReplayGuard
 
@@ -62,54 +73,20 @@ class TelegramStartFailed(OperatorError):
     label = "Telegram error"
 
 
-COMMANDS_SV = [
-    ("delta", "Gå med i en workshop: /delta KOD"),
-    ("sektor", "Ange din sektor"),
-    ("rosta", "Få den öppna omgångens knappar"),
-    ("sprak", "Byt språk: /sprak en"),
-    ("glom", "Glöm allt om mig"),
-    ("hjalp", "Hjälp"),
-    ("workshop", "Processledare: starta en workshop"),
-    ("barometer", "Processledare: starta en åsiktsbarometer"),
-    ("rangordna", "Processledare: rangordna principer"),
-    ("poang", "Processledare: fördela poäng över principer"),
-    ("markera", "Processledare: markera viktiga principer"),
-    ("nasta", "Processledare: nästa påstående"),
-    ("status", "Processledare: hur många har svarat"),
-    ("stang", "Processledare: stäng omgången och visa resultatet"),
-    ("resultat", "Processledare: visa resultat"),
-    ("export", "Processledare: exportera sammanställningen"),
-    ("rummet", "Processledare: var rummet står i ett påstående"),
-    ("lamna", "Processledare: ta bort rummet från workshopen"),
-    ("kontakt", "Bli kontaktperson med din inbjudningskod"),
-    ("stoppa", "Stoppa påminnelser om dialogmöten"),
-    ("paminnelser", "Få påminnelser om dialogmöten igen"),
-    ("osa", "Processledare: vilka kommer till dialogmötet"),
-]
-COMMANDS_EN = [
-    ("join", "Join a workshop: /join CODE"),
-    ("sector", "Give your sector"),
-    ("vote", "Get the open round's buttons"),
-    ("language", "Change language: /language sv"),
-    ("forget", "Forget everything about me"),
-    ("help", "Help"),
-    ("workshop", "Facilitator: start a workshop"),
-    ("barometer", "Facilitator: start an opinion barometer"),
-    ("rank", "Facilitator: rank principles"),
-    ("points", "Facilitator: distribute points over principles"),
-    ("approve", "Facilitator: mark important principles"),
-    ("next", "Facilitator: next statement"),
-    ("status", "Facilitator: how many have answered"),
-    ("close", "Facilitator: close the round and show the result"),
-    ("results", "Facilitator: show results"),
-    ("export", "Facilitator: export the aggregates"),
-    ("room", "Facilitator: where the room stands on a statement"),
-    ("leave", "Facilitator: remove this room from the workshop"),
-    ("contact", "Become a contact person with your invitation code"),
-    ("stop", "Stop dialogue-meeting reminders"),
-    ("reminders", "Get dialogue-meeting reminders again"),
-    ("rsvp", "Facilitator: who is coming to the dialogue meeting"),
-]
+MENU_LANGUAGES = ("", "en")  # "": the default, Swedish, for every language without its own list
+# Where each menu shows and who sees it there (Telegram picks the most specific scope set).
+MENU_SCOPES: tuple[tuple[BotCommandScope, str, dict[str, bool]], ...] = (
+    (BotCommandScopeAllPrivateChats(), PRIVATE, {"member": True, "admin": False, "facilitator": False}),
+    (BotCommandScopeAllGroupChats(), GROUP, {"member": True, "admin": False, "facilitator": False}),
+    (BotCommandScopeAllChatAdministrators(), GROUP, {"member": True, "admin": True, "facilitator": False}),
+)
+
+
+def command_menu(items: list[MenuItem], place: str, lang: str, **standing: bool) -> list[BotCommand]:
+    """The commands a person of ``standing`` sees in a chat of ``place``, named and described in ``lang``."""
+    language = Language.EN if lang == "en" else Language.SV
+    return [BotCommand(item.menu.name(language.value), t(item.menu.text_key, language))
+            for item in items if item.shown_to(place, **standing)]
 
 
 class TelegramAdapter:
@@ -122,8 +99,10 @@ class TelegramAdapter:
     """
 
     def __init__(self, conversation: Conversation, application: Application, *,
-                 admins_are_facilitators: bool = False, replay_guard: ReplayGuard | None = None) -> None:
+                 admins_are_facilitators: bool = False, replay_guard: ReplayGuard | None = None,
+                 facilitators: tuple[str, ...] = ()) -> None:
         self.conversation = conversation
+        self.facilitators = facilitators  # configured Telegram facilitators: their private chats get a menu
         self.application = application
         self.port = TelegramPort(application.bot)
         self.admins_are_facilitators = admins_are_facilitators
@@ -140,7 +119,7 @@ class TelegramAdapter:
     @classmethod
     def build(cls, conversation: Conversation, token: str, *, base_url: str = "", admins_are_facilitators: bool = False,
               rate_limiter: TelegramRateLimiter | None = None, concurrent_updates: int = 512,
-              replay_guard: ReplayGuard | None = None) -> TelegramAdapter:
+              replay_guard: ReplayGuard | None = None, facilitators: tuple[str, ...] = ()) -> TelegramAdapter:
         builder: ApplicationBuilder = (
             Application.builder().token(token).rate_limiter(rate_limiter or TelegramRateLimiter())
             .concurrent_updates(concurrent_updates).updater(None)
@@ -151,7 +130,7 @@ class TelegramAdapter:
         transports = (AiohttpRequest(pool_size=128), AiohttpRequest(pool_size=2))
         builder = builder.request(transports[0]).get_updates_request(transports[1])
         adapter = cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators,
-                      replay_guard=replay_guard)
+                      replay_guard=replay_guard, facilitators=facilitators)
         adapter.transports = transports
         return adapter
 
@@ -235,10 +214,40 @@ class TelegramAdapter:
                          if m.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER))
 
     async def set_commands(self) -> None:
+        """Each scope's command menu in Swedish (default) and English, from the conversation's one
+        declaration of commands: participants never see a facilitator's command; the bot's
+        description (shown before Start) says what it is and that answers are pseudonymous."""
         bot = self.application.bot
-        await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_SV])
-        await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_SV], language_code="sv")
-        await bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_EN], language_code="en")
+        items = self.conversation.menu_items()
+        for lang in MENU_LANGUAGES:
+            language = Language.EN if lang == "en" else Language.SV
+            for scope, place, standing in MENU_SCOPES:
+                await bot.set_my_commands(command_menu(items, place, lang, **standing), scope=scope,
+                                          language_code=lang or None)
+            await bot.set_my_description(t("bot.description", language), language_code=lang or None)
+            await bot.set_my_short_description(t("bot.short_description", language), language_code=lang or None)
+        for lang in ("", "sv", "en"):  # earlier versions listed every command in the default scope
+            await bot.delete_my_commands(language_code=lang or None)
+        await self._set_facilitator_menus(items)
+
+    async def _set_facilitator_menus(self, items: list[MenuItem]) -> None:
+        """A configured facilitator's private chat lists the facilitator commands too.
+
+        Telegram knows a private chat only once the person pressed Start, so a facilitator who has
+        not is skipped (their menu comes with the next start of the bot)."""
+        bot = self.application.bot
+        skipped = 0
+        for user_id in self.facilitators:
+            try:
+                for lang in MENU_LANGUAGES:
+                    await bot.set_my_commands(command_menu(items, PRIVATE, lang, member=True, admin=False,
+                                                           facilitator=True),
+                                              scope=BotCommandScopeChat(int(user_id)), language_code=lang or None)
+            except (BadRequest, Forbidden, ValueError):
+                skipped += 1
+        if skipped:
+            log.info("%d configured facilitator(s) have no private chat with the bot yet: their command menu "
+                     "is set at the next start after they press Start", skipped)
 
     async def feed(self, data: dict) -> None:
         """Process one webhook update (already authenticated and checked) in the background.
@@ -384,7 +393,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
         app.conversation, settings.telegram_token, base_url=settings.telegram_api_base_url,
         admins_are_facilitators=settings.group_admins_are_facilitators,
         rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", settings.telegram_token)),
-        replay_guard=ReplayGuard(app.engine),
+        replay_guard=ReplayGuard(app.engine), facilitators=tuple(settings.facilitators.get("telegram", ())),
     )
     application = adapter.application
     runner: web.AppRunner | None = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from facilitation.i18n import t
+from facilitation.menu import Menu
 from facilitation.model import Language, Process, Round, RoundKind
 from facilitation.ports import Attachment, Keyboard
 
@@ -44,6 +45,12 @@ class Exercise(ABC):
     kinds: tuple[RoundKind, ...] = ()
     #: Button actions (see :class:`facilitation.buttons.ButtonCodec`) this exercise handles.
     actions: tuple[str, ...] = ()
+    #: The commands that start a round (facilitators only): names, aliases together, and menu entry.
+    starts: tuple[tuple[tuple[str, ...], Menu], ...] = ()
+
+    @property
+    def start_commands(self) -> tuple[str, ...]:
+        return tuple(name for names, _menu in self.starts for name in names)
 
     @abstractmethod
     def instructions(self, round_: Round, lang: Language) -> str:

@@ -8,6 +8,7 @@ from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Output, Post
 from facilitation.i18n import t
 from facilitation.input_rules import whole_number
+from facilitation.menu import Menu
 from facilitation.model import Language, Process, Round, RoundKind, Workshop
 from facilitation.ports import Attachment, Button
 
@@ -48,7 +49,7 @@ class BarometerExercise(Exercise):
 
     kinds = (RoundKind.BAROMETER,)
     actions = ("b",)
-    start_commands = ("barometer", "asiktsbarometer", "åsiktsbarometer")
+    starts = ((("barometer", "asiktsbarometer", "åsiktsbarometer"), Menu("barometer", "barometer")),)
     #: ``/rummet NR [omgång]``: "where the room stands" on any statement of a closed round.
     room_commands = ("rummet", "room")
 
@@ -56,7 +57,8 @@ class BarometerExercise(Exercise):
         """Register ``/rummet`` (facilitators only, like ``/resultat``)."""
         from facilitation.exercises.barometer_results import cmd_room
 
-        conv.register_command(self.room_commands, cmd_room, facilitator_only=True, room_admins=True)
+        conv.register_command(self.room_commands, cmd_room, facilitator_only=True, room_admins=True,
+                              menu=Menu("rummet", "room"))
 
     async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
                            name: str, args: tuple[str, ...]) -> Round:

@@ -55,6 +55,7 @@ from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.groups import group_names, hidden_text, known_groups, left_out_text
 from facilitation.i18n import number_text, percent_text, t
 from facilitation.input_rules import whole_number
+from facilitation.menu import Menu
 from facilitation.model import (
     Language,
     Process,
@@ -96,11 +97,13 @@ _ACTIONS_OF: dict[RoundKind, frozenset[str]] = {
     RoundKind.APPROVAL: frozenset({MARK, CLEAR}),
 }
 _ITEM_ACTIONS = frozenset({RANK, PLUS, MINUS, MARK})
-_KIND_OF_COMMAND: dict[str, RoundKind] = {
-    "rangordna": RoundKind.RANKING, "rank": RoundKind.RANKING,
-    "poang": RoundKind.POINTS, "poäng": RoundKind.POINTS, "points": RoundKind.POINTS,
-    "markera": RoundKind.APPROVAL, "approve": RoundKind.APPROVAL,
+#: The start commands of each kind: names (aliases together) and menu entry.
+_STARTS: dict[RoundKind, tuple[tuple[str, ...], Menu]] = {
+    RoundKind.RANKING: (("rangordna", "rank"), Menu("rangordna", "rank")),
+    RoundKind.POINTS: (("poang", "poäng", "points"), Menu("poang", "points")),
+    RoundKind.APPROVAL: (("markera", "approve"), Menu("markera", "approve")),
 }
+_KIND_OF_COMMAND: dict[str, RoundKind] = {name: kind for kind, (names, _) in _STARTS.items() for name in names}
 
 Draft = RankingDraft | PointsDraft | ApprovalDraft
 
@@ -176,7 +179,7 @@ class PrioritisationExercise(Exercise):
 
     kinds = (RoundKind.RANKING, RoundKind.POINTS, RoundKind.APPROVAL)
     actions = (RANK, PLUS, MINUS, MARK, UNDO, CLEAR)
-    start_commands = tuple(_KIND_OF_COMMAND)
+    starts = tuple(_STARTS.values())
 
     # --- starting a round ---------------------------------------------------------------
     async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,

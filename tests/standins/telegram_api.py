@@ -44,6 +44,12 @@ MAX_BUTTONS_PER_ROW = 8
 KICKED = "Forbidden: bot was kicked from the {kind} chat"  # kind: "group" or "supergroup"
 NOT_MEMBER = "Forbidden: bot is not a member of the supergroup chat"
 CHAT_NOT_FOUND = "Bad Request: chat not found"
+# Bot API reference: setMyDescription "0-512 characters", setMyShortDescription "0-120 characters";
+# BotCommandScope types.
+MAX_DESCRIPTION_LENGTH = 512
+MAX_SHORT_DESCRIPTION_LENGTH = 120
+COMMAND_SCOPES = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
+                  "chat_administrators", "chat_member")
 BLOCKED = "Forbidden: bot was blocked by the user"
 UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"  # + parameters.migrate_to_chat_id
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
@@ -245,6 +251,9 @@ class TelegramStandIn:
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.sent: list[StoredMessage] = []
         self.commands: dict[str, list[JSONDict]] = {}
+        # setMyDescription / setMyShortDescription by language code ("" = the default).
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self.webhook: JSONDict | None = None
         # Where webhook POSTs really go (the URL the bot registers is its public address); with
         # none, pushed updates wait for getUpdates or for a test to POST them itself.
@@ -295,6 +304,10 @@ class TelegramStandIn:
                 "setMyCommands",
                 "getMyCommands",
                 "deleteMyCommands",
+                "setMyDescription",
+                "getMyDescription",
+                "setMyShortDescription",
+                "getMyShortDescription",
                 "setWebhook",
                 "deleteWebhook",
                 "getWebhookInfo",
@@ -1204,10 +1217,57 @@ class TelegramStandIn:
         self._callbacks.pop(query_id, None)
         return True
 
-    @staticmethod
-    def _commands_key(params: JSONDict) -> str:
+    def _commands_key(self, params: JSONDict) -> str:
+        """The list a setMyCommands scope and language address; a scope Telegram would refuse is refused.
+
+        A ``chat`` scope needs a chat the bot knows (a private chat exists once the person pressed
+        Start): otherwise "chat not found", as Telegram answers.
+        """
         scope = params.get("scope") or {"type": "default"}
-        return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
+        if not isinstance(scope, dict) or scope.get("type") not in COMMAND_SCOPES:
+            raise _bad("can't parse BotCommandScope JSON object")
+        if scope["type"] in ("chat", "chat_administrators", "chat_member"):
+            chat_id = scope.get("chat_id")
+            if chat_id in self._gone:
+                raise self._gone[chat_id]
+            if chat_id not in self._chats:
+                raise _bad("chat not found")
+        return json.dumps([scope, self._language_code(params)], sort_keys=True)
+
+    @staticmethod
+    def _language_code(params: JSONDict) -> str:
+        """Empty (every language without its own) or a two-letter ISO 639-1 code."""
+        code = params.get("language_code") or ""
+        if code and not (isinstance(code, str) and len(code) == 2 and code.isascii() and code.isalpha()):
+            raise _bad("language code is invalid")
+        return str(code)
+
+    def _m_setMyDescription(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> bool:
+        text = str(params.get("description") or "")
+        if len(text) > MAX_DESCRIPTION_LENGTH:
+            raise _bad("description is too long")
+        self.descriptions[self._language_code(params)] = text
+        return True
+
+    def _m_getMyDescription(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
+        code = self._language_code(params)
+        return {"description": self.descriptions.get(code, self.descriptions.get("", ""))}
+
+    def _m_setMyShortDescription(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> bool:
+        text = str(params.get("short_description") or "")
+        if len(text) > MAX_SHORT_DESCRIPTION_LENGTH:
+            raise _bad("short description is too long")
+        self.short_descriptions[self._language_code(params)] = text
+        return True
+
+    def _m_getMyShortDescription(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
+        code = self._language_code(params)
+        return {"short_description": self.short_descriptions.get(code, self.short_descriptions.get("", ""))}
+
+    def menu(self, scope: str | JSONDict = "default", language_code: str = "") -> list[str]:
+        """The command names set for a scope (its ``type``, or the whole scope object) and language."""
+        key = {"type": scope} if isinstance(scope, str) else scope
+        return [c["command"] for c in self.commands.get(json.dumps([key, language_code], sort_keys=True), [])]
 
     def _m_setMyCommands(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> bool:
         commands = params.get("commands")
