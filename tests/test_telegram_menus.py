@@ -96,12 +96,12 @@ async def test_the_stand_in_refuses_descriptions_over_telegrams_limits() -> None
         async with bot:
             assert await bot.set_my_description("x" * MAX_DESCRIPTION_LENGTH, language_code="en")
             assert (await bot.get_my_description("en")).description == "x" * MAX_DESCRIPTION_LENGTH
-            with pytest.raises(BadRequest, match="(?i)too long"):
+            with pytest.raises(BadRequest, match=r"(?i)too long"):
                 await bot.set_my_description("x" * (MAX_DESCRIPTION_LENGTH + 1))
             assert await bot.set_my_short_description("y" * MAX_SHORT_DESCRIPTION_LENGTH)
-            with pytest.raises(BadRequest, match="(?i)too long"):
+            with pytest.raises(BadRequest, match=r"(?i)too long"):
                 await bot.set_my_short_description("y" * (MAX_SHORT_DESCRIPTION_LENGTH + 1))
-            with pytest.raises(BadRequest, match="(?i)language code"):
+            with pytest.raises(BadRequest, match=r"(?i)language code"):
                 await bot.set_my_description("z", language_code="sve")
         assert api.short_descriptions == {"": "y" * MAX_SHORT_DESCRIPTION_LENGTH}
 
