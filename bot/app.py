@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import metrics
 from bot.chart_workers import ProcessChartRenderer
+from bot.health import Health
 from bot.ratelimit import Places
 from config.catalogue import load_processes
 from config.settings import Settings, with_stored_secret
@@ -50,6 +52,11 @@ class App:
     background: list[asyncio.Task[None]] = field(default_factory=list)
     _rate_budgets: RateBudgets | None = None
     sqlite_lock: Path | None = None
+    health: Health = field(init=False)
+
+    def __post_init__(self) -> None:
+        platforms = ("telegram",) * self.settings.has_telegram + ("slack",) * self.settings.has_slack
+        self.health = Health(self.engine, expected=platforms, extra_routes=list(metrics.ROUTES))
 
     @classmethod
     async def create(cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None) -> App:
@@ -89,7 +96,10 @@ class App:
         from storage.meetings_repository import MeetingStore
 
         install(conversation, MeetingStore(engine))  # reminder commands exist before any adapter starts
+        conversation.on_activity = metrics.count_activity
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
+        if isinstance(renderer, ProcessChartRenderer):
+            metrics.track_queue("chart_renders", lambda: renderer.pending)
         if is_sqlite(url):
             await warm_pool(engine)
             await store.open()

@@ -32,6 +32,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from bot.metrics import CHART_SECONDS
 from facilitation.charting import ChartRenderer, ChartsUnavailable, render_png
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class ProcessChartRenderer(ChartRenderer):
             raise ValueError("at least one worker process")
         self._processes = processes
         self._pool = self._new_pool()
+        self.pending = 0  # charts asked for and not drawn yet (a queue depth in the metrics)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(max_workers=self._processes, mp_context=multiprocessing.get_context("spawn"),
@@ -68,10 +70,20 @@ class ProcessChartRenderer(ChartRenderer):
     async def render(self, build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
         """PNG bytes of ``build(*args, **kwargs)``, drawn in a worker; a dead worker is replaced and
         the chart drawn once more, then :class:`ChartsUnavailable` is raised."""
+        self.pending += 1
+        try:
+            return await self._render(build, *args, **kwargs)
+        finally:
+            self.pending -= 1
+
+    async def _render(self, build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
         for attempt in (1, 2):
             pool = self._pool
             try:
-                return await asyncio.wrap_future(pool.submit(render_png, build, args, kwargs))
+                started = time.perf_counter()
+                png = await asyncio.wrap_future(pool.submit(render_png, build, args, kwargs))
+                CHART_SECONDS.observe(time.perf_counter() - started)
+                return png
             except (BrokenExecutor, OSError) as exc:
                 log.warning("chart worker died (%s); starting a new one%s", type(exc).__name__,
                             " and drawing the chart again" if attempt == 1 else "")

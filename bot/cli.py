@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TextIO
 
-from bot.redaction import RedactingFormatter, redact, remember_secrets
+from bot.redaction import log_formatter, redact, remember_secrets
 from config.catalogue import load_process, load_processes
 from config.errors import OperatorError
 from config.settings import Settings, load_settings
@@ -42,6 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     settings = _settings(args)
+    use_log_format(settings.log_format)
     serving = not (args.local or args.script) and (settings.has_telegram or settings.has_slack)
     out_dir = Path(args.out) if args.out else None
     local = not serving
@@ -247,16 +249,30 @@ QUIET_LIBRARIES = ("aiosqlite", "sqlalchemy", "httpx", "httpcore", "slack_bolt",
                    "apscheduler", "aiohttp.access")
 
 
+LOG_FORMAT_VARIABLE = "DIALOGBOT_LOG_FORMAT"
+_handler: logging.Handler | None = None  # ours, whose format the settings may change
+
+
 def configure_logging(verbose: bool) -> None:
     """Our own modules at INFO with ``-v`` (else WARNING); chatty libraries always at WARNING;
-    every line goes through :func:`~bot.redaction.redact`."""
+    every line goes through :func:`~bot.redaction.redact`, as text or JSON lines
+    (``DIALOGBOT_LOG_FORMAT``, or ``log_format`` in the settings once they are read)."""
+    global _handler
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(log_formatter(os.environ.get(LOG_FORMAT_VARIABLE, "text").strip().lower()))
+    if not logging.getLogger().handlers:
+        _handler = handler
     logging.basicConfig(level=logging.WARNING, handlers=[handler])  # no-op when logging is set up already
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def use_log_format(kind: str) -> None:
+    """Switch our log lines to ``kind`` (``text`` or ``json``), as the settings say."""
+    if _handler is not None:
+        _handler.setFormatter(log_formatter(kind))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.metrics import count_reminders
 from config.errors import ConfigError
 from config.settings import LOCAL_FACILITATOR
 from facilitation.buttons import ButtonCodec
@@ -316,7 +317,10 @@ class Dispatcher:
 
     async def _logged_tick(self) -> TickResult:
         try:
-            return await self.tick()
+            result = await self.tick()
+            count_reminders(due=result.sent + result.failed + result.skipped + result.taken_over,
+                            sent=result.sent, failed=result.failed)
+            return result
         except Exception:
             log.exception("reminders: tick failed")
             return TickResult()
@@ -856,8 +860,10 @@ async def reminders_running(app: App, *, interval: float = 30.0) -> AsyncIterato
                       next_run_time=datetime.now(STOCKHOLM))
     scheduler.start()
     log.info("reminders: dispatcher %s running (every %.0f s)", dispatcher.worker_id, interval)
+    app.health.dispatcher = lambda: bool(scheduler.running and scheduler.get_job(JOB_ID) is not None)
     try:
         yield dispatcher
     finally:
+        app.health.dispatcher = None
         scheduler.shutdown(wait=False)
         await dispatcher.stop()

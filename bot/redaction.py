@@ -8,13 +8,15 @@ quotes its URL or token cannot leak one.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
+from datetime import UTC, datetime
 
 MASK = "[hidden]"
 _PATTERNS = (
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}"),  # Telegram bot token: <bot id>:<35 characters>
+    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}"),  # Telegram bot token <bot id>:<35 characters>, also in .../bot<token>/...
     re.compile(r"\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{8,}"),  # Slack bot/user/app tokens
     re.compile(r"(?<=://)([^/@:\s]+):[^/@\s]+(?=@)"),  # user:password@ in a URL
 )
@@ -45,3 +47,35 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+class RedactingJsonFormatter(logging.Formatter):
+    """One JSON object per line (for log collectors), each text :func:`redact`-ed before encoding.
+
+    Fields: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message`` and, for an exception,
+    ``exception`` (the traceback as text). Redacting before encoding means a masked value can
+    never be split by JSON escaping.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            entry["exception"] = redact(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact(self.formatStack(record.stack_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_formatter(kind: str) -> logging.Formatter:
+    """The formatter of ``log_format``: ``text`` (one readable line) or ``json`` (JSON lines)."""
+    return RedactingJsonFormatter() if kind == "json" else RedactingFormatter(TEXT_FORMAT)

@@ -40,7 +40,10 @@ async def _serve(app: App) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    from bot.health import health_running
+
     async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(health_running(app))  # /readyz says "not ready" until all started
         for starter in _platform_starters(app):
             await stack.enter_async_context(starter)
         log.info("dialogbot running")

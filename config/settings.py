@@ -32,7 +32,7 @@ MIN_SECRET_LENGTH = 16
 SUPPORTED_DATABASES = ("sqlite+aiosqlite:///", "postgresql+asyncpg://")
 # DIALOGBOT_* variables that are not settings: the settings file's path, and the test suite's own.
 NOT_SETTINGS = frozenset({"CONFIG", "TEST_PG_URL", "REQUIRE_PG"})
-INTEGER_SETTINGS = ("min_group_size", "chart_processes", "telegram_webhook_port", "slack_port")
+INTEGER_SETTINGS = ("min_group_size", "chart_processes", "telegram_webhook_port", "slack_port", "health_port")
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,11 @@ class Settings(BaseModel):
     slack_api_base_url: str = ""
     slack_listen: str = "127.0.0.1"
     slack_port: int = 3000
+
+    # /healthz, /readyz and /metrics on a server of their own (0: none; the webhook servers serve them anyway)
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator(*INTEGER_SETTINGS, mode="before")
     @classmethod

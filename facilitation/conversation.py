@@ -152,6 +152,8 @@ class Conversation:
         # Results of rounds closed while charts could not be drawn: posted once they can be.
         self._owed_results: dict[int, list[ResultTarget]] = {}
         self._owed_task: asyncio.Task[None] | None = None
+        #: Told of every vote, launch and close with the platform (the wiring counts them as metrics).
+        self.on_activity: Callable[[str, str], None] = lambda kind, platform: None
         for exercise in exercises:
             self.add_exercise(exercise)
 
@@ -479,6 +481,7 @@ class Conversation:
     async def launch(self, turn: Turn, workshop: Workshop, round_: Round) -> None:
         """Open a draft round and post it with a live tally in every room of the workshop."""
         round_ = await self.service.open_round(round_.id)
+        self.on_activity("launch", turn.chat.platform)
         if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
             await self.service.store.set_compare_round(workshop.id, None)
         self._remember_reporter(round_.id, turn)
@@ -593,6 +596,7 @@ class Conversation:
     async def cmd_close(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args, open_only=not args)
         round_ = await self.service.close_round(round_.id)
+        self.on_activity("close", turn.chat.platform)
         await self.live.finish(round_.id)
         self._reporters.pop(round_.id, None)
         self.private_voters.close(round_.id)
@@ -884,6 +888,7 @@ class Conversation:
                 raise DomainError("error.bad_button")
             await self._require_press_here(turn, round_.workshop_id)
             text = await exercise.on_press(self, turn, round_, action, args[1:])
+            self.on_activity("vote", turn.user.platform)
             await turn.port.acknowledge(event, text)
             self.live.poke(round_.id)
             if (turn.chat.is_private and not self.private_voters.knows(round_.id, turn.user_key)

@@ -28,6 +28,9 @@ MANIFESTS = {"socket": ROOT / "slack" / "manifest.socket-mode.json", "http": ROO
 # Bot-token scope each Web API method needs (docs.slack.dev/reference/methods/<method> "Scopes",
 # docs.slack.dev/reference/scopes/<scope> "Compatible API methods"). An empty set: no scope.
 METHOD_SCOPES: dict[str, frozenset[str]] = {
+    # Called with the app-level token (Socket Mode), whose scope connections:write is given when
+    # that token is made (Basic Information → App-Level Tokens), not among the bot scopes.
+    "apps.connections.open": frozenset(),
     "auth.test": frozenset(),
     "chat.postMessage": frozenset({"chat:write"}),
     "chat.update": frozenset({"chat:write"}),

@@ -26,13 +26,13 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.heap import settle_heap
+from bot.metrics import CountedSlackRetries, timed_webhooks
 from bot.slack.errors import start_failures
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
@@ -100,7 +100,7 @@ class SlackAdapter:
         if base_url:
             kwargs["base_url"] = base_url
         client = AsyncWebClient(**kwargs)
-        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries))
+        client.retry_handlers.append(CountedSlackRetries(max_retry_count=max_retries))
         # Bolt's own check, but a malformed timestamp is a bad signature (401), not a crash (500).
         app = AsyncApp(client=client, signing_secret=signing_secret, request_verification_enabled=False,
                        before_authorize=SignatureCheck(signing_secret))
@@ -361,13 +361,18 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
                 socket = EnvelopeSocketModeHandler(adapter.app, settings.slack_app_token)
                 await socket.connect_async()
             else:
-                runner = web.AppRunner(adapter.app.web_app(path="/slack/events"), access_log=None)
+                web_app = adapter.app.web_app(path="/slack/events")
+                app.health.add_routes(web_app)  # /healthz, /readyz, /metrics beside /slack/events
+                web_app.middlewares.append(timed_webhooks("slack"))
+                runner = web.AppRunner(web_app, access_log=None)
                 await runner.setup()
                 await web.TCPSite(runner, settings.slack_listen, settings.slack_port).start()
         log.info("Slack adapter running (%s)", "socket mode" if socket else "http")
+        app.health.started.add("slack")
         settle_heap()  # the adapter's start-up objects out of later full collections
         yield adapter
     finally:
+        app.health.started.discard("slack")
         if socket is not None:
             await socket.close_async()
         if runner is not None:

@@ -21,6 +21,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.metrics import count_rate_limited
 from bot.ratelimit import Places, SharedWindow, SlidingWindow, Windows
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                         await slots.enter_async_context(self._overall.slot())
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                count_rate_limited("telegram", retried=attempt < retries)
                 if attempt == retries:
                     raise
                 self.retries += 1

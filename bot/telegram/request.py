@@ -9,10 +9,13 @@ the webhook server uses anyway) keeps a free-connection list and sends a small J
 from __future__ import annotations
 
 import json
+import time
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.metrics import observe_api
 
 # A timeout argument: a number, None (no limit), or BaseRequest.DEFAULT_NONE (not passed: use ours).
 # Spelled without PTB's private ``telegram._utils`` types, which may move in any release.
@@ -88,6 +91,7 @@ class AiohttpRequest(BaseRequest):
         elif request_data is not None:  # a JSON body with nested objects as objects
             kwargs["data"] = json.dumps(request_data.parameters, separators=(",", ":")).encode()
             kwargs["headers"] = {"Content-Type": "application/json"}
+        started = time.perf_counter()
         try:
             async with session.request(method, url, timeout=timeout, **kwargs) as response:
                 return response.status, await response.read()
@@ -95,3 +99,5 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:  # the URL holds the bot token: never in the message
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {str(exc).replace(url, '<Bot API URL>')}") from exc
+        finally:  # the method is the URL's last part (the token is in the part before it)
+            observe_api("telegram", url.rsplit("/", 1)[-1], time.perf_counter() - started)

@@ -33,6 +33,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.heap import settle_heap
+from bot.metrics import timed_webhooks, track_queue
 from bot.telegram.port import (
     PLATFORM,
     TelegramPort,
@@ -404,7 +405,10 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
             await adapter.set_commands()
             await application.start()
             if settings.telegram_mode == "webhook":
-                runner = web.AppRunner(adapter.webhook_app(settings.telegram_webhook_secret))
+                webhook = adapter.webhook_app(settings.telegram_webhook_secret)
+                app.health.add_routes(webhook)  # /healthz, /readyz, /metrics beside /telegram
+                webhook.middlewares.append(timed_webhooks("telegram"))
+                runner = web.AppRunner(webhook)
                 await runner.setup()
                 await web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port).start()
                 if settings.telegram_webhook_url:
@@ -420,9 +424,13 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
                 await polling.initialize()
                 await polling.start_polling(allowed_updates=["message", "callback_query"])
         log.info("Telegram adapter running (%s)", settings.telegram_mode)
+        app.health.started.add("telegram")
+        track_queue("telegram_updates", application.update_queue.qsize)
+        track_queue("telegram_webhook_in_flight", lambda: len(adapter._tasks))
         settle_heap()  # the adapter's start-up objects out of later full collections
         yield adapter
     finally:
+        app.health.started.discard("telegram")
         if polling is not None:
             if polling.running:
                 await polling.stop()
