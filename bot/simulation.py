@@ -63,7 +63,8 @@ async def simulate_room(session: LocalSession, count: int) -> str:
         name = f"deltagare-{index + 1:03d}"
         user = UserRef("local", name, name)
         sector = SECTOR_CYCLE[index % len(SECTOR_CYCLE)]
-        sector_index = [Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN].index(sector)
+        # the process's own sectors (fewer than three, perhaps): its first, second, … button
+        sector_index = [Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN].index(sector) % len(sector_buttons)
         await conv.handle(ButtonEvent(user, sector_message.chat, sector_buttons[sector_index].data,
                                       MessageRef(sector_message.chat, str(sector_message.id))))
         if open_round is None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from config.errors import ConfigError
 from config.tomlfile import read_toml, validate
 from facilitation.input_rules import has_hidden_characters
-from facilitation.model import Principle, Process, Statement
+from facilitation.model import DEFAULT_SECTORS, Principle, Process, SectorDef, Statement
 
 _KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 
@@ -49,6 +49,19 @@ class _StatementIn(BaseModel):
     _visible = field_validator("text", "text_en")(_shown_text)
 
 
+class _SectorIn(BaseModel):
+    """One sector participants choose with ``/sektor`` and results are split by."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,15}$")  # stored beside each answer (16 characters)
+    name: str = Field(min_length=1, max_length=40)
+    name_en: str = Field(default="", max_length=40)
+    short: str = Field(default="", max_length=40)
+    short_en: str = Field(default="", max_length=40)
+
+    _visible = field_validator("name", "name_en", "short", "short_en")(_shown_text)
+
+
 class _ProcessHeader(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = Field(pattern=_KEY_PATTERN)
@@ -76,11 +89,13 @@ class _ProcessFile(BaseModel):
     process: _ProcessHeader
     principles: list[_PrincipleIn] = Field(default_factory=list, max_length=30)
     statements: list[_StatementIn] = Field(default_factory=list, max_length=50)
+    #: The process's own sector list (none: the default idéburen / offentlig / annan).
+    sectors: list[_SectorIn] = Field(default_factory=list, max_length=8)
     # A process file may also hold its signatories and meetings; facilitation.meetings checks them.
     signatories: list[dict[str, Any]] = Field(default_factory=list)
     meetings: list[dict[str, Any]] = Field(default_factory=list)
 
-    @field_validator("principles", "statements")
+    @field_validator("principles", "statements", "sectors")
     @classmethod
     def _unique_keys(cls, items: list[Any]) -> list[Any]:
         seen: set[str] = set()
@@ -89,6 +104,18 @@ class _ProcessFile(BaseModel):
                 raise ValueError(f"duplicate key {item.key!r} at position {index}")
             seen.add(item.key)
         return items
+
+    @field_validator("sectors")
+    @classmethod
+    def _sectors_to_compare(cls, sectors: list[_SectorIn]) -> list[_SectorIn]:
+        if len(sectors) == 1:
+            raise ValueError("one sector compares nothing: give two or more, or none for the default three")
+        for language, names in (("name", [s.name for s in sectors]), ("name_en", [s.name_en for s in sectors if s.name_en])):
+            stripped = [name.strip() for name in names]
+            twice = sorted({name for name in stripped if stripped.count(name) > 1})
+            if twice:
+                raise ValueError(f"two sectors have the same {language} {twice[0]!r}: nobody could tell them apart")
+        return sectors
 
     @model_validator(mode="after")
     def _something_to_do(self) -> _ProcessFile:
@@ -130,6 +157,8 @@ def load_process(path: Path) -> Process:
             Principle(p.key, p.name, p.description, p.local, p.name_en) for p in parsed.principles
         ),
         statements=tuple(Statement(s.key, s.text, s.text_en) for s in parsed.statements),
+        sectors=tuple(SectorDef(s.key, s.name.strip(), s.name_en.strip(), s.short.strip(), s.short_en.strip())
+                      for s in parsed.sectors) or DEFAULT_SECTORS,
     )
 
 

@@ -27,7 +27,16 @@ from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.live import LiveUpdater, LiveView
 from facilitation.menu import PRIVATE, Menu, MenuItem
-from facilitation.model import Language, Process, Round, RoundKind, RoundStatus, Sector, Workshop
+from facilitation.model import (
+    DEFAULT_SECTORS,
+    Language,
+    Process,
+    Round,
+    RoundKind,
+    RoundStatus,
+    SectorDef,
+    Workshop,
+)
 from facilitation.ports import (
     Button,
     ButtonEvent,
@@ -51,7 +60,6 @@ from facilitation.service import KeyIn, WorkshopService
 
 log = logging.getLogger(__name__)
 
-SECTORS = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
 MAX_REPORTERS = 1000  # rounds whose facilitator is remembered, to tell them a live tally's room failed
 T = TypeVar("T")
 
@@ -381,9 +389,17 @@ class Conversation:
                 known, thread_id=also.thread_id, title=also.title or known.title)
         return list(rooms.values())
 
-    def sector_keyboard(self, workshop_id: int, lang: Language) -> Keyboard:
-        return [[Button(t(f"sector.{s.value}", lang), self.codec.encode("s", workshop_id, i))
-                 for i, s in enumerate(SECTORS)]]
+    def sectors_of(self, workshop: Workshop) -> tuple[SectorDef, ...]:
+        """The sectors participants of ``workshop`` choose from: its process's own list."""
+        process = self.service.processes.get(workshop.process_key)
+        return process.sectors if process is not None else DEFAULT_SECTORS
+
+    def sector_keyboard(self, workshop: Workshop, lang: Language) -> Keyboard:
+        """One button per sector of the workshop's process, in its order: one row for up to
+        three, else one per row (long names such as "Förtroendevald politiker" stay readable)."""
+        buttons = [Button(sector.name_in(lang), self.codec.encode("s", workshop.id, index))
+                   for index, sector in enumerate(self.sectors_of(workshop))]
+        return [buttons] if len(buttons) <= 3 else [[button] for button in buttons]
 
     async def cmd_start(self, turn: Turn, args: tuple[str, ...]) -> None:
         if args:
@@ -412,11 +428,11 @@ class Conversation:
         if turn.chat.is_private or self.is_facilitator(turn.user):
             await self.bind(turn, workshop)
         await turn.reply(t("workshop.joined", turn.lang, title=workshop.title),
-                         self.sector_keyboard(workshop.id, turn.lang))
+                         self.sector_keyboard(workshop, turn.lang))
 
     async def cmd_sector(self, turn: Turn, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
-        await turn.reply(t("sector.choose", turn.lang), self.sector_keyboard(workshop.id, turn.lang))
+        await turn.reply(t("sector.choose", turn.lang), self.sector_keyboard(workshop, turn.lang))
 
     async def cmd_language(self, turn: Turn, args: tuple[str, ...]) -> None:
         choice = (args[0].lower() if args else "")[:2]
@@ -457,7 +473,7 @@ class Conversation:
         workshop = await self.service.create_workshop(args[0], " ".join(args[1:]), turn.lang)
         await self.bind(turn, workshop, origin=True)
         await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
-                         self.sector_keyboard(workshop.id, turn.lang))
+                         self.sector_keyboard(workshop, turn.lang))
         hint = t("workshop.join_hint", turn.lang, code=workshop.join_code)
         join_link = getattr(turn.port, "join_link", None)  # e.g. a Telegram deep link t.me/<bot>?start=CODE
         link = join_link(workshop.join_code) if join_link else None
@@ -940,17 +956,20 @@ class Conversation:
         return self.pseudonymizer.press_key(event.chat.platform, event.delivery_id)
 
     async def _press_sector(self, turn: Turn, args: tuple[int, ...]) -> None:
-        if len(args) != 2 or not 0 <= args[1] < len(SECTORS):
+        if len(args) != 2:
             raise DomainError("error.bad_button")
         workshop = await self.service.require_workshop(args[0])
+        sectors = self.sectors_of(workshop)
+        if not 0 <= args[1] < len(sectors):
+            raise DomainError("error.bad_button")
         await self._require_press_here(turn, workshop.id)
-        sector = SECTORS[args[1]]
-        await self.service.join(workshop.id, self.participant_key(turn, workshop.id), sector=sector)
+        sector = sectors[args[1]]
+        await self.service.join(workshop.id, self.participant_key(turn, workshop.id), sector=sector.key)
         if turn.chat.is_private:
             await self.bind(turn, workshop)
         assert isinstance(turn.event, ButtonEvent)
         await turn.port.acknowledge(turn.event, t("sector.saved", turn.lang, title=workshop.title,
-                                                  sector=t(f"sector.{sector.value}", turn.lang)))
+                                                  sector=sector.name_in(turn.lang)))
 
     async def aclose(self) -> None:
         if self._owed_task is not None:

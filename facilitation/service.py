@@ -23,7 +23,6 @@ from facilitation.model import (
     Round,
     RoundKind,
     RoundStatus,
-    Sector,
     SectorKey,
     SectorValues,
     Workshop,
@@ -117,7 +116,7 @@ class WorkshopService:
         return workshop
 
     async def join(
-        self, workshop_id: int, participant_key: str, sector: Sector | None = None, organisation: str | None = None
+        self, workshop_id: int, participant_key: str, sector: SectorKey = None, organisation: str | None = None
     ) -> Participant:
         """Join (or re-join) a workshop; a sector or organisation given replaces the earlier one."""
         await self.require_workshop(workshop_id)
