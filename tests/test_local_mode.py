@@ -39,8 +39,10 @@ async def test_barometer_end_to_end_with_simulated_room(harness: LocalHarness) -
     assert len(charts) >= 2 and all(png_size(p)[0] > 300 for p in charts)
     sector_caption = next(line for line in printed if line.startswith("[rum]") and "🖼 Per sektor" in line)
     assert "Grupper med färre än 5 svar visas inte." in sector_caption  # 12 / 12 / 6: all shown
-    ranking = summary.split("Skillnad mellan sektorerna, störst först (medelvärde per sektor):\n")[1].split("\n")
+    after = summary.split("Skillnad mellan sektorerna, störst först (medelvärde per sektor):\n")[1].split("\n")
+    ranking = [line for line in after if line.startswith("Påstående ")]
     assert len(ranking) == 7 and all("idéburen" in line and "offentlig" in line for line in ranking)
+    assert all(" – större än slumpen (p = " in line or " – inom vad slumpen ger" in line for line in ranking)
 
 
 async def test_vote_change_after_close_and_forged_buttons(harness: LocalHarness) -> None:

@@ -33,6 +33,7 @@ import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -164,9 +165,16 @@ def permutation_p(panels: Sequence[StatementStats], seed: int, permutations: int
     """
     if len(panels) < 2 or len({p.steps for p in panels}) != 1 or any(p.n == 0 for p in panels):
         raise ValueError("a permutation test needs two or more non-empty panels on one scale")
-    steps = panels[0].steps
-    values = np.concatenate([np.repeat(np.arange(1, steps + 1), p.distribution) for p in panels])
-    sizes = [p.n for p in panels]
+    return _permutation_p(tuple(tuple(p.distribution) for p in panels), seed, permutations)
+
+
+@lru_cache(maxsize=1024)
+def _permutation_p(distributions: tuple[tuple[int, ...], ...], seed: int, permutations: int) -> float:
+    """:func:`permutation_p` of the panels' distributions; a result and its export ask for the same
+    statement's test, so the answer is kept (it is a pure function of its arguments)."""
+    steps = len(distributions[0])
+    values = np.concatenate([np.repeat(np.arange(1, steps + 1), d) for d in distributions])
+    sizes = [sum(d) for d in distributions]
     total = len(values)
     observed = difference_scores(values, sizes, steps, np.arange(total)[None, :])[0]
     at_least = 0
@@ -211,6 +219,39 @@ def sector_differences_tested(shown: Sequence[Mapping[K, StatementStats]], round
            for index, panels in enumerate(shown) if len(panels) >= 2}
     adjusted = holm(raw)
     return {index: Significance(index, raw[index], adjusted[index]) for index in raw}
+
+
+# --- is the room's make-up even? ----------------------------------------------------------------
+
+#: A compared panel is under-represented when it holds fewer than this fraction of an even split.
+SKEW_FRACTION = 2 / 3
+
+
+@dataclass(frozen=True)
+class Skew(Generic[K]):
+    """A panel with far fewer answers than an even split of the compared answers would give it."""
+
+    key: K
+    n: int
+    total: int
+    even: float
+
+
+def skewed_panels(shown: Sequence[Mapping[K, StatementStats]]) -> list[Skew[K]]:
+    """The under-represented panels of a round, judged on its statement with the most compared answers.
+
+    With k panels compared side by side, an even split gives each 1/k of the answers; a panel
+    with less than :data:`SKEW_FRACTION` of that (for two panels: under a third, e.g. 8 of 30) is
+    named, so nobody reads a comparison of 8 against 22 as two equal voices. Only panel sizes are
+    used, which the sector chart publishes anyway; the first statement wins a tie.
+    """
+    compared = [panels for panels in shown if len(panels) >= 2]
+    if not compared:
+        return []
+    panels = max(compared, key=lambda p: sum(s.n for s in p.values()))
+    total = sum(s.n for s in panels.values())
+    even = total / len(panels)
+    return [Skew(key, stats.n, total, even) for key, stats in panels.items() if stats.n < SKEW_FRACTION * even]
 
 
 # --- the room -------------------------------------------------------------------------------

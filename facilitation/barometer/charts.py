@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from facilitation.barometer.analysis import Consensus, Side
 from facilitation.barometer.metrics import GroupStatus, SectorBreakdown, StatementStats
 from facilitation.barometer.scale import check_steps, scale_labels
 from facilitation.charting import (
@@ -24,6 +25,7 @@ from facilitation.charting import (
     fit_legend,
     new_figure,
     rows_height,
+    sector_colour,
     text_colour_on,
     wrap,
 )
@@ -280,4 +282,48 @@ def room_figure(
                 va="center", fontsize=14, style="italic", color=NOTE_COLOUR)
     ax.set_title(wrap(text, 60), loc="left", fontsize=14)
     ax.set_title(_n(stats.n, lang), loc="right", fontsize=13, color=NOTE_COLOUR)
+    return fig
+
+
+def consensus_figure(
+    texts: Sequence[str],
+    consensus: Mapping[Side, Sequence[Consensus[GroupKey]]],
+    names: Mapping[GroupKey, str],
+    lang: Language | str = Language.SV,
+    title: str | None = None,
+) -> Figure:
+    """"Här är sektorerna överens": one row per agreed statement (agree first, then disagree,
+    strongest first), a bar per shown panel with its share on that side, the consensus score in the
+    label. ``texts`` are all statements of the round (with their numbers), indexed by
+    :attr:`Consensus.index`; ``names`` gives the panels' names in presentation order. A ValueError
+    when nothing is agreed: no empty chart is drawn.
+    """
+    entries = [entry for side in Side for entry in consensus.get(side, ())]
+    if not entries:
+        raise ValueError("no statement is agreed by every shown panel: there is no consensus chart to draw")
+    keys = [key for key in names if any(key in entry.panels for entry in entries)]
+    ticks = [wrap(texts[entry.index], LABEL_WIDTH) + "\n" + t(f"barometer.chart.consensus_{entry.side.value}", lang)
+             + ", " + t("barometer.chart.consensus_score", lang, score=number_text(entry.score, lang, digits=2))
+             for entry in entries]
+    fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 0.5 + 0.3 * len(keys))))
+    ax = fig.add_subplot()
+    band = 0.8 / len(keys)
+    handles = []
+    for position, key in enumerate(keys):
+        colour = sector_colour(key, position)
+        ys = [row - 0.4 + band * (position + 0.5) for row, entry in enumerate(entries) if key in entry.panels]
+        shares = [100 * entry.panels[key].share(entry.side) for entry in entries if key in entry.panels]
+        handles.append(ax.barh(ys, shares, height=band * 0.9, color=colour, label=names[key]))
+        for y, share in zip(ys, shares, strict=True):
+            ax.text(share + 1, y, f"{percent_text(share / 100)} %", va="center", fontsize=10)
+    ax.set_xlim(0, 112)
+    ax.set_xticks([0, 25, 50, 75, 100], [f"{v} %" for v in (0, 25, 50, 75, 100)])
+    ax.axvline(50, color=NOTE_COLOUR, linewidth=0.8, linestyle="--", zorder=ZERO_LINE_ZORDER)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_yticks(range(len(entries)), ticks, fontsize=11)
+    ax.set_ylim(len(entries) - 0.5, -0.5)
+    ax.set_xlabel(t("barometer.chart.consensus_axis", lang), fontsize=11)
+    ax.set_title(title or t("barometer.chart.consensus_title", lang), loc="left", fontsize=15)
+    fit_legend(fig, handles, [names[key] for key in keys])
     return fig

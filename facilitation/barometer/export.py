@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from facilitation.barometer.analysis import Consensus, Side, Significance
 from facilitation.barometer.metrics import (
     Division,
     GroupStatus,
@@ -98,6 +99,8 @@ def export_tables(
     earlier: Sequence[StatementStats | None] | None = None,
     earlier_round: int | None = None,
     numbers: Sequence[int] | None = None,
+    significance: Mapping[int, Significance] | None = None,
+    consensus: Mapping[Side, Sequence[Consensus[GroupKey]]] | None = None,
 ) -> list[Table]:
     """Statements, sectors (hidden groups as their reason only), then, when given, the ranking of
     statements by how much the sectors differ and the change since an earlier round, and the scale.
@@ -151,7 +154,10 @@ def export_tables(
     scale.rows.extend([v, label] for v, label in enumerate(scale_labels(steps, lang), start=1))
     tables = [overview, sectors]
     if divisions is not None:
-        tables.append(dividing_table(texts, breakdowns, divisions, lang, names, numbers=numbers))
+        tables.append(dividing_table(texts, breakdowns, divisions, lang, names, numbers=numbers,
+                                     significance=significance))
+    if consensus is not None and divisions:
+        tables.append(consensus_table(texts, consensus, lang, names, numbers=numbers))
     if earlier is not None:
         tables.append(comparison_table(texts, stats, earlier, earlier_round, lang, numbers=numbers))
     return [*tables, scale]
@@ -170,8 +176,12 @@ def dividing_table(
     names: Mapping[GroupKey, str] | None = None,
     *,
     numbers: Sequence[int] | None = None,
+    significance: Mapping[int, Significance] | None = None,
 ) -> Table:
     """Every statement by how much the shown panels differ, most dividing first.
+
+    With ``significance`` each ranked statement also gets its permutation test: raw and
+    Holm-adjusted p-value and whether the difference is more than chance.
 
     A group's mean is written only where the sector split shows it; a hidden group gives its
     reason in words, exactly as on the sector sheet. Statements whose groups are not compared
@@ -183,7 +193,19 @@ def dividing_table(
     headers = [t(f"barometer.export.col.{key}", lang)
                for key in ("place", "number", "statement", "score", "mean_gap", "distance", "higher", "lower")]
     headers += [t("barometer.export.col.sector_mean", lang, sector=names[key]) for key in keys]
+    tested = significance is not None
+    if tested:
+        headers += [t(f"barometer.export.col.{key}", lang) for key in ("p", "p_holm", "chance")]
     table = Table(t("barometer.export.sheet.dividing", lang), headers)
+
+    def test_cells(index: int) -> list[Cell]:
+        if significance is None:
+            return []
+        result = significance.get(index)
+        if result is None:
+            return [None, None, None]
+        return [_round(result.p, 4), _round(result.adjusted, 4),
+                t("barometer.export.yes" if result.beyond_chance else "barometer.export.no", lang)]
 
     def means(index: int) -> list[Cell]:
         cells: list[Cell] = []
@@ -201,13 +223,43 @@ def dividing_table(
     for place, division in enumerate(divisions, start=1):
         i = division.index
         table.rows.append([place, numbers[i], texts[i], _round(division.score), _round(division.mean_gap, 2),
-                           _round(division.distance), names[division.higher], names[division.lower], *means(i)])
+                           _round(division.distance), names[division.higher], names[division.lower], *means(i),
+                           *test_cells(i)])
     ranked = {d.index for d in divisions}
     for i, text in enumerate(texts):
         if i not in ranked:
             table.rows.append([None, numbers[i], text, t("barometer.export.not_comparable", lang), None, None, None, None,
                                *means(i)])
     table.rows.append([None, t("barometer.export.dividing_method", lang)])
+    if tested:
+        table.rows.append([None, t("barometer.results.chance.method", lang)])
+    return table
+
+
+def consensus_table(
+    texts: Sequence[str],
+    consensus: Mapping[Side, Sequence[Consensus[GroupKey]]],
+    lang: Language | str = Language.SV,
+    names: Mapping[GroupKey, str] | None = None,
+    *,
+    numbers: Sequence[int] | None = None,
+) -> Table:
+    """"Här är sektorerna överens": the agreed statements, then the disagreed ones, strongest first,
+    with the consensus score and each shown panel's share on that side (the panels the sector
+    sheet shows; a panel not compared on a statement is empty)."""
+    names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
+    numbers = _numbers(numbers, texts)
+    entries = [entry for side in Side for entry in consensus.get(side, ())]
+    keys = [key for key in names if any(key in entry.panels for entry in entries)]
+    headers = [t(f"barometer.export.col.{key}", lang) for key in ("place", "number", "statement", "side", "consensus")]
+    headers += [t("barometer.export.col.side_share", lang, sector=names[key]) for key in keys]
+    table = Table(t("barometer.export.sheet.consensus", lang), headers)
+    for side in Side:
+        for place, entry in enumerate(consensus.get(side, ()), start=1):
+            shares = [_percent(entry.panels[key].share(side)) if key in entry.panels else None for key in keys]
+            table.rows.append([place, numbers[entry.index], texts[entry.index], t(f"barometer.consensus.{side.value}", lang),
+                               _round(entry.score), *shares])
+    table.rows.append([None, t("barometer.export.consensus_method", lang)])
     return table
 
 

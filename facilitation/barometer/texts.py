@@ -98,6 +98,53 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "barometer.results.compare.new": "{number}. ny (inte med i omgång #{earlier})",
         "barometer.results.compare.too_few": "{number}. för få svar (då eller nu) för att jämföra med omgång #{earlier}",
+        "barometer.results.chance.method": (
+            "Slumpen prövas med ett permutationstest: svaren fördelas om slumpvis på sektorerna (samma "
+            "gruppstorlekar, 1 999 gånger) och p-värdena Holm-justeras över påståendena; en skillnad är större "
+            "än slumpen när det justerade p-värdet är under 5 %."
+        ),
+        "barometer.results.chance.beyond": "större än slumpen (p = {p})",
+        "barometer.results.chance.within": "inom vad slumpen ger för så här små grupper (p = {p})",
+        "barometer.results.chance.none": (
+            "Ingen av skillnaderna är större än vad slumpen ger för grupper av den här storleken."
+        ),
+        "barometer.results.consensus.header": (
+            "Här är sektorerna överens (varje jämförd sektor har en majoritet på samma sida; samsyn = produkten "
+            "över sektorerna av (A + 1)/(S + 2), starkast först):"
+        ),
+        "barometer.results.consensus.agree": "Håller med – påstående {number}: {shares} (samsyn {score})",
+        "barometer.results.consensus.disagree": "Håller inte med – påstående {number}: {shares} (samsyn {score})",
+        "barometer.results.consensus.none": (
+            "Här är sektorerna överens: inget påstående där varje jämförd sektor har en majoritet på samma sida."
+        ),
+        "barometer.results.skew": (
+            "Obs, ojämn representation – {name}: {n} av {total} svar (jämnt fördelat vore {even}). "
+            "Läs jämförelsen med det i åtanke."
+        ),
+        "barometer.consensus.agree": "håller med",
+        "barometer.consensus.disagree": "håller inte med",
+        "barometer.chart.consensus_title": "Här är sektorerna överens",
+        "barometer.chart.consensus_axis": "Andel av sektorns svar på den sidan (%)",
+        "barometer.chart.consensus_agree": "Håller med",
+        "barometer.chart.consensus_disagree": "Håller inte med",
+        "barometer.chart.consensus_score": "samsyn {score}",
+        "barometer.export.sheet.consensus": "Sektorerna överens",
+        "barometer.export.col.side": "Sida",
+        "barometer.export.col.consensus": "Samsyn (0–1)",
+        "barometer.export.col.side_share": "{sector}: andel på sidan (%)",
+        "barometer.export.col.p": "p (permutationstest)",
+        "barometer.export.col.p_holm": "p, Holm-justerat",
+        "barometer.export.col.chance": "Större än slumpen",
+        "barometer.export.yes": "ja",
+        "barometer.export.no": "nej",
+        "barometer.export.consensus_method": (
+            "Med på listan när varje jämförd sektor har en majoritet på samma sida; samsyn = produkten över "
+            "sektorerna av (A + 1)/(S + 2), A = svar på den sidan, S = svar på skalan"
+        ),
+        "barometer.room.caption_not_divided": (
+            "Rummet är inte delat om något påstående. Så här stod rummet där enigheten var lägst, påstående "
+            "{number}: {text}"
+        ),
         "barometer.room.too_few": "Påstående {number}: {note}",
         "barometer.room.caption": "Påstående {number}: {text}",
         "barometer.room.caption_most_divided": "Rummet är mest delat om påstående {number}: {text}",
@@ -193,6 +240,51 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "barometer.results.compare.new": "{number}. new (not in round #{earlier})",
         "barometer.results.compare.too_few": "{number}. too few answers (then or now) to compare with round #{earlier}",
+        "barometer.results.chance.method": (
+            "Chance is tested by permutation: the answers are dealt out to the sectors at random (same group "
+            "sizes, 1,999 times) and the p-values are Holm-adjusted over the statements; a difference is more "
+            "than chance when its adjusted p-value is below 5 %."
+        ),
+        "barometer.results.chance.beyond": "more than chance (p = {p})",
+        "barometer.results.chance.within": "within what chance gives for groups this small (p = {p})",
+        "barometer.results.chance.none": "None of the differences is more than chance gives for groups of this size.",
+        "barometer.results.consensus.header": (
+            "Where the sectors agree (every compared sector has a majority on the same side; consensus = the "
+            "product over the sectors of (A + 1)/(S + 2), strongest first):"
+        ),
+        "barometer.results.consensus.agree": "Agree – statement {number}: {shares} (consensus {score})",
+        "barometer.results.consensus.disagree": "Do not agree – statement {number}: {shares} (consensus {score})",
+        "barometer.results.consensus.none": (
+            "Where the sectors agree: no statement on which every compared sector has a majority on the same side."
+        ),
+        "barometer.results.skew": (
+            "Note, uneven representation – {name}: {n} of {total} answers (an even split would be {even}). "
+            "Read the comparison with that in mind."
+        ),
+        "barometer.consensus.agree": "agree",
+        "barometer.consensus.disagree": "do not agree",
+        "barometer.chart.consensus_title": "Where the sectors agree",
+        "barometer.chart.consensus_axis": "Share of the sector's answers on that side (%)",
+        "barometer.chart.consensus_agree": "Agree",
+        "barometer.chart.consensus_disagree": "Do not agree",
+        "barometer.chart.consensus_score": "consensus {score}",
+        "barometer.export.sheet.consensus": "Sectors agree",
+        "barometer.export.col.side": "Side",
+        "barometer.export.col.consensus": "Consensus (0–1)",
+        "barometer.export.col.side_share": "{sector}: share on that side (%)",
+        "barometer.export.col.p": "p (permutation test)",
+        "barometer.export.col.p_holm": "p, Holm-adjusted",
+        "barometer.export.col.chance": "More than chance",
+        "barometer.export.yes": "yes",
+        "barometer.export.no": "no",
+        "barometer.export.consensus_method": (
+            "Listed when every compared sector has a majority on the same side; consensus = the product over the "
+            "sectors of (A + 1)/(S + 2), A = answers on that side, S = answers on the scale"
+        ),
+        "barometer.room.caption_not_divided": (
+            "The room is not divided on any statement. This is where it stood where agreement was lowest, "
+            "statement {number}: {text}"
+        ),
         "barometer.room.too_few": "Statement {number}: {note}",
         "barometer.room.caption": "Statement {number}: {text}",
         "barometer.room.caption_most_divided": "The room is most divided on statement {number}: {text}",

@@ -7,11 +7,22 @@ exactly the same sector groups and rank the statements the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from facilitation.barometer.charts import diverging_figure, room_figure, sector_figure
+from facilitation.barometer.analysis import (
+    Consensus,
+    Side,
+    Significance,
+    Skew,
+    consensus_statements,
+    most_divided,
+    sector_differences_tested,
+    skewed_panels,
+)
+from facilitation.barometer.charts import consensus_figure, diverging_figure, room_figure, sector_figure
 from facilitation.barometer.export import export_tables, left_out_note, overall_note
 from facilitation.barometer.metrics import (
     Division,
@@ -52,7 +63,9 @@ class BarometerReport:
     no answers where the room is below the minimum). ``divisions`` ranks the statements by how
     much the *shown* panels differ; ``earlier`` holds the comparison round's published overall
     results matched to this round's statements (``None`` where a statement was not asked then)
-    and is ``None`` altogether without a comparison.
+    and is ``None`` altogether without a comparison. ``significance`` holds the permutation test of
+    every compared statement (Holm-adjusted over the round), ``consensus`` the statements every
+    shown panel agrees (or disagrees) on, strongest first (:mod:`facilitation.barometer.analysis`).
     """
 
     round_id: int
@@ -68,6 +81,8 @@ class BarometerReport:
     current_position: int | None = None
     earlier: list[StatementStats | None] | None = None
     earlier_round: int | None = None
+    significance: dict[int, Significance] = field(default_factory=dict)
+    consensus: dict[Side, list[Consensus[GroupKey]]] = field(default_factory=dict)
 
     def names(self, lang: Language) -> dict[GroupKey, str]:
         return group_names(self.sectors, lang)
@@ -85,11 +100,19 @@ async def _breakdowns(conv: Conversation, round_: Round) -> tuple[list[SectorBre
     return [sector_stats(v, round_.scale_steps, frame.min_group_size, frame.sectors) for v in values], frame
 
 
+def compared_panels(breakdowns: Sequence[SectorBreakdown]) -> list[dict[GroupKey, StatementStats]]:
+    """Per statement the panels shown side by side, or nothing where the groups are not compared."""
+    return [b.shown if b.compared else {} for b in breakdowns]
+
+
 async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport:
     """Aggregate ``round_`` with the effective minimum group size and sectors of its process."""
     breakdowns, frame = await _breakdowns(conv, round_)
     texts = [item.text for item in round_.items]
     earlier_round, earlier = await _earlier_round(conv, round_, frame.min_group_size)
+    shown = compared_panels(breakdowns)
+    # thousands of permutations per statement: off the event loop, so votes never wait for them
+    significance = await asyncio.to_thread(sector_differences_tested, shown, round_.id)
     return BarometerReport(
         round_id=round_.id,
         title=round_.title,
@@ -104,6 +127,8 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
         current_position=round_.current_position,
         earlier=earlier,
         earlier_round=earlier_round,
+        significance=significance,
+        consensus=consensus_statements(shown),
     )
 
 
@@ -181,12 +206,59 @@ def _dividing_lines(report: BarometerReport, lang: Language) -> list[str]:
     lines = [t("barometer.results.dividing.header", lang)]
     for division in report.divisions:
         means = " · ".join(f"{names[key]} {_decimal(mean, lang)}" for key, mean in division.means.items())
-        lines.append(t("barometer.results.dividing.line", lang, number=report.numbers[division.index], means=means))
+        line = t("barometer.results.dividing.line", lang, number=report.numbers[division.index], means=means)
+        tested = report.significance.get(division.index)
+        if tested is not None:
+            verdict = "beyond" if tested.beyond_chance else "within"
+            line += " – " + t(f"barometer.results.chance.{verdict}", lang, p=p_text(tested.adjusted, lang))
+        lines.append(line)
     ranked = {d.index for d in report.divisions}
     left_out = [str(number) for i, number in enumerate(report.numbers) if i not in ranked]
     if left_out:
         lines.append(t("barometer.results.dividing.left_out", lang, numbers=", ".join(left_out)))
+    if report.significance and not any(s.beyond_chance for s in report.significance.values()):
+        lines.append(t("barometer.results.chance.none", lang))
+    lines.append(t("barometer.results.chance.method", lang))
     return lines
+
+
+def p_text(p: float, lang: Language) -> str:
+    """A p-value to three decimals ("0,004"), or "< 0,001" below what three decimals show."""
+    return f"< {number_text(0.001, lang, digits=3)}" if p < 0.001 else number_text(p, lang, digits=3)
+
+
+def side_shares(entry: Consensus[GroupKey], names: Mapping[GroupKey, str], lang: Language) -> str:
+    """Each panel's share on the agreed side: "idéburen sektor 80 % · offentlig sektor 70 %"."""
+    return " · ".join(f"{names[key]} {_pct(counts.share(entry.side))} %" for key, counts in entry.panels.items())
+
+
+def _consensus_lines(report: BarometerReport, lang: Language) -> list[str]:
+    """"Här är sektorerna överens": agreed statements, then disagreed ones, strongest first.
+
+    Only when some statement compares sectors; the panels are those shown side by side.
+    """
+    if not report.divisions:
+        return []
+    entries = [*report.consensus.get(Side.AGREE, []), *report.consensus.get(Side.DISAGREE, [])]
+    if not entries:
+        return [t("barometer.results.consensus.none", lang)]
+    names = group_names(report.sectors, lang, short=True)
+    lines = [t("barometer.results.consensus.header", lang)]
+    for entry in entries:
+        lines.append(t(f"barometer.results.consensus.{entry.side.value}", lang, number=report.numbers[entry.index],
+                       shares=side_shares(entry, names, lang), score=number_text(entry.score, lang, digits=2)))
+    return lines
+
+
+def skews(report: BarometerReport) -> list[Skew[GroupKey]]:
+    return skewed_panels(compared_panels(report.breakdowns))
+
+
+def _skew_lines(report: BarometerReport, lang: Language) -> list[str]:
+    """"Idéburen sektor: 8 av 30 svar" for every compared panel far below an even share."""
+    names = report.names(lang)
+    return [t("barometer.results.skew", lang, name=names[skew.key], n=skew.n, total=skew.total,
+              even=number_text(skew.even, lang, trim=True)) for skew in skews(report)]
 
 
 def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
@@ -211,17 +283,14 @@ def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
 
 def summary_text(report: BarometerReport, lang: Language) -> str:
     """Statements with n, mean and share agreeing; the sector ranking; the change since before."""
-    return "\n".join([*_statement_lines(report, lang), *_dividing_lines(report, lang),
-                      *_comparison_lines(report, lang)])
+    return "\n".join([*_statement_lines(report, lang), *_skew_lines(report, lang), *_dividing_lines(report, lang),
+                      *_consensus_lines(report, lang), *_comparison_lines(report, lang)])
 
 
-def most_divided_statement(stats: Sequence[StatementStats]) -> int | None:
-    """The statement whose room is most divided: lowest agreement A (van der Eijk), first on ties.
-
-    A is 1 when everyone stands in one place and −1 when the room is split at both ends, so the
-    lowest A is where the "where does the room stand" view has most to show. ``None`` if nobody
-    answered anything.
-    """
+def least_agreed_statement(stats: Sequence[StatementStats]) -> int | None:
+    """The statement with the lowest agreement A (van der Eijk), first on ties; ``None`` if nobody
+    answered anything. It is called "most divided" only when the room is polarised there
+    (:func:`facilitation.barometer.analysis.most_divided`)."""
     answered = [(s.agreement, i) for i, s in enumerate(stats) if s.agreement is not None]
     return min(answered)[1] if answered else None
 
@@ -246,8 +315,11 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     """Summary text, the diverging chart, the sector split and one "where the room stands" view.
 
     The room view shows the statement on screen in step mode, otherwise the statement that
-    divides the room the most (:func:`most_divided_statement`); any other statement can be drawn
-    with :func:`room_view`. No chart is posted that would have nothing to show: without any
+    divides the room the most — only a polarised statement divides it
+    (:func:`facilitation.barometer.analysis.most_divided`); a room that agrees everywhere gets the
+    statement with the lowest agreement, said as such. Any other statement can be drawn with
+    :func:`room_view`. The consensus chart ("Här är sektorerna överens") follows the sector split
+    when some statement is agreed (or disagreed) by every shown panel. No chart is posted that would have nothing to show: without any
     statement above the minimum there is only the text, and the sector split only when some
     statement compares at least two panels.
     """
@@ -269,14 +341,26 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
         png = await conv.renderer.render(sector_figure, report.labels, report.breakdowns, report.steps, lang, title,
                                          report.names(lang), note)
         outputs.append(Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png"))
-    if report.current_position is not None:
-        position, key = report.current_position, "barometer.room.caption"
-    else:
-        position, key = most_divided_statement(report.stats), "barometer.room.caption_most_divided"
+    if any(report.consensus.values()):
+        png = await conv.renderer.render(consensus_figure, report.labels, report.consensus, report.names(lang),
+                                         lang, t("barometer.chart.consensus_title", lang))
+        outputs.append(Image(png, t("barometer.results.consensus.header", lang),
+                             f"barometer-{round_.id}-overens.png"))
+    position, key = _room_choice(report)
     if position is not None:
         outputs.append(await _room_output(conv, report.round_id, report.numbers[position], report.texts[position],
                                           report.breakdowns[position], key, lang))
     return outputs
+
+
+def _room_choice(report: BarometerReport) -> tuple[int | None, str]:
+    """Which statement the results draw "where the room stands" for, and the caption's text key."""
+    if report.current_position is not None:
+        return report.current_position, "barometer.room.caption"
+    divided = most_divided(report.stats)
+    if divided is not None:
+        return divided, "barometer.room.caption_most_divided"
+    return least_agreed_statement(report.stats), "barometer.room.caption_not_divided"
 
 
 async def room_view(conv: Conversation, round_: Round, number: int, lang: Language) -> list[Output]:
@@ -344,7 +428,7 @@ async def barometer_export(conv: Conversation, round_: Round, lang: Language) ->
     report = await barometer_report(conv, round_)
     tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
                            divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
-                           numbers=report.numbers)
+                           numbers=report.numbers, significance=report.significance, consensus=report.consensus)
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),
