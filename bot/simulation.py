@@ -78,6 +78,10 @@ async def simulate_room(session: LocalSession, count: int) -> str:
     return f"(simulerade {count} deltagare: {presses} knapptryck på {what}, {refused} avvisade)"
 
 
+#: How often a simulated person answers "Vet inte / berör inte oss" where a round offers it.
+DONT_KNOW_SHARE = 0.1
+
+
 def _choices(session: LocalSession, kind: RoundKind, steps: int, buttons: list[Button], lean: list[float],
              rng, settings: dict[str, int]) -> list[str]:  # type: ignore[no-untyped-def]
     """The button data one simulated person presses, in order."""
@@ -91,7 +95,10 @@ def _choices(session: LocalSession, kind: RoundKind, steps: int, buttons: list[B
         for position, item_id in enumerate(sorted(by_item)):
             centre = (steps + 1) / 2 + lean[position % len(lean)] * (steps - 1) / 4
             value = min(steps, max(1, round(rng.gauss(centre, steps / 5))))
-            choice = dict(by_item[item_id]).get(value)
+            offered = dict(by_item[item_id])
+            if 0 in offered and rng.random() < DONT_KNOW_SHARE:
+                value = 0  # "Vet inte / berör inte oss", where the round offers it
+            choice = offered.get(value)
             if choice:
                 out.append(choice)
         return out

@@ -74,6 +74,8 @@ class _ProcessHeader(BaseModel):
     #: Round numbers (as ``/omgangar`` lists them) of the official earlier year: any workshop of
     #: the process may compare with them (``/jamfor``), not only one whose facilitator leads them.
     official_rounds: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=50)
+    #: Offer "Vet inte / berör inte oss" beside the scale in this process's barometers.
+    dont_know: bool = False
 
     @field_validator("official_rounds")
     @classmethod
@@ -153,6 +155,7 @@ def load_process(path: Path) -> Process:
         scale_steps=header.scale_steps,
         min_group_size=header.min_group_size,
         official_rounds=tuple(header.official_rounds),
+        dont_know=header.dont_know,
         principles=tuple(
             Principle(p.key, p.name, p.description, p.local, p.name_en) for p in parsed.principles
         ),

@@ -129,6 +129,8 @@ class Process:
     #: Closed barometer rounds (by number) that are the process's official earlier year: any
     #: workshop of the process may ``/jamfor`` them, not only one its facilitator leads.
     official_rounds: tuple[int, ...] = ()
+    #: Barometers offer "Vet inte / berör inte oss" beside the scale (the process file's switch).
+    dont_know: bool = False
 
 
 @dataclass
@@ -252,6 +254,11 @@ class Round:
     @property
     def scale_steps(self) -> int:
         return int(self.settings.get("scale_steps", 5))
+
+    @property
+    def dont_know(self) -> bool:
+        """Whether this barometer offers "Vet inte / berör inte oss" (stored as the value 0)."""
+        return bool(self.settings.get("dont_know", 0))
 
 
 @dataclass(frozen=True)

@@ -293,8 +293,8 @@ class WorkshopService:
         if item is None:
             raise DomainError("error.bad_button")
         if round_.kind == RoundKind.BAROMETER:
-            if not 1 <= value <= round_.scale_steps:
-                raise DomainError("error.bad_value")
+            if not 1 <= value <= round_.scale_steps and not (value == 0 and round_.dont_know):
+                raise DomainError("error.bad_value")  # 0 is "Vet inte", where the round offers it
             if round_.current_position is not None and item.position != round_.current_position:
                 raise DomainError("error.item_not_current")
         elif round_.kind == RoundKind.APPROVAL:

@@ -14,7 +14,7 @@ from typing import Any
 
 import bot.slack.texts  # noqa: F401  (registers the texts used here)
 from bot.slack.port import plain_text
-from facilitation.exercises.barometer import barometer_title
+from facilitation.exercises.barometer import barometer_settings, barometer_title
 from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step, prioritisation_title
 from facilitation.i18n import t
 from facilitation.input_rules import has_hidden_characters
@@ -81,7 +81,7 @@ def round_spec(choice: LaunchChoice, process: Process, workshop: Workshop) -> tu
     typed = [(text, f"egen-{i + 1}") for i, text in enumerate(choice.typed)]
     if choice.is_barometer:
         items = [(s.text_in(lang), s.key) for s in _chosen(choice, process)]
-        return barometer_title(process, lang), items + typed, {"scale_steps": process.scale_steps}
+        return barometer_title(process, lang), items + typed, barometer_settings(process)
     items = [(p.name_in(lang), p.key) for p in _chosen(choice, process)]
     settings: dict[str, int] = {}
     if choice.kind == RoundKind.RANKING:

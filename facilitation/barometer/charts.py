@@ -118,6 +118,7 @@ def diverging_figure(
     earlier: Sequence[StatementStats | None] | None = None,
     notes: Sequence[str | None] | None = None,
     footnote: str | None = None,
+    dont_know: Sequence[int] | None = None,
 ) -> Figure:
     """All statements as diverging stacked bars, first statement on top, n in each label.
 
@@ -125,14 +126,17 @@ def diverging_figure(
     bar beneath it with the earlier round's n beside it, and a legend entry for it. A statement
     with a ``notes`` entry (too few answers to show) gets that note instead of a bar, and
     ``footnote`` goes under the axis (e.g. how many answers are not part of the result).
+    ``dont_know`` (a round that offered "Vet inte") gives each statement's count of those answers,
+    written beside n with its share of all answers: it is never part of a bar.
     """
     check_steps(steps)
     notes = list(notes) if notes is not None else [None] * len(stats)
     if len(texts) != len(stats) or len(notes) != len(stats) or (earlier is not None and len(earlier) != len(stats)):
         raise ValueError("texts, stats, notes and earlier must be equally long")
     has_earlier = earlier is not None and any(e is not None and e.n for e in earlier)
-    ticks = [wrap(text, LABEL_WIDTH) + ("" if note else f"\n{_n(s.n, lang)}")
-             for text, s, note in zip(texts, stats, notes, strict=True)]
+    unsure = list(dont_know) if dont_know is not None else [None] * len(stats)
+    ticks = [wrap(text, LABEL_WIDTH) + ("" if note else f"\n{_n(s.n, lang)}" + _unsure(k, s.n, lang))
+             for text, s, note, k in zip(texts, stats, notes, unsure, strict=True)]
     fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 1.25 if has_earlier else 1.0)))
     ax = fig.add_subplot()
     labels = scale_labels(steps, lang)
@@ -161,6 +165,14 @@ def diverging_figure(
     ax.set_title(title or t("barometer.chart.title", lang), loc="left", fontsize=15)
     fit_legend(fig, handles, legend_labels)
     return fig
+
+
+def _unsure(k: int | None, n: int, lang: Language | str) -> str:
+    """" · vet inte 3 (9 %)" beside n, or nothing where the round did not offer "Vet inte"."""
+    if k is None:
+        return ""
+    share = percent_text(k / (n + k)) if n + k else "0"
+    return " · " + t("barometer.chart.dont_know", lang, k=k, share=share)
 
 
 def _earlier_bar(ax: Axes, y: float, before: StatementStats, lang: Language | str) -> None:
@@ -193,6 +205,7 @@ def sector_figure(
     title: str | None = None,
     names: Mapping[GroupKey, str] | None = None,
     note: str | None = None,
+    dont_know: bool = False,
 ) -> Figure:
     """One panel per group shown on some statement, same statement order and ±100 % scale.
 
@@ -221,7 +234,10 @@ def sector_figure(
         for y, breakdown in enumerate(breakdowns):
             stats = breakdown.shown.get(key)
             if stats is not None:
-                ax.text(N_X, y, _n(stats.n, lang), ha="left", va="center", fontsize=10, color=NOTE_COLOUR)
+                label = _n(stats.n, lang)
+                if dont_know:
+                    label += "\n" + _unsure(breakdown.dont_know_of(key), stats.n, lang).removeprefix(" · ")
+                ax.text(N_X, y, label, ha="left", va="center", fontsize=10, color=NOTE_COLOUR)
             else:
                 ax.text(0, y, wrap(t(_cell_note(breakdown, key), lang), 30), ha="center", va="center",
                         fontsize=10, style="italic", color=NOTE_COLOUR)

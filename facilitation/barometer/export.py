@@ -101,13 +101,16 @@ def export_tables(
     numbers: Sequence[int] | None = None,
     significance: Mapping[int, Significance] | None = None,
     consensus: Mapping[Side, Sequence[Consensus[GroupKey]]] | None = None,
+    dont_know: bool = False,
 ) -> list[Table]:
     """Statements, sectors (hidden groups as their reason only), then, when given, the ranking of
     statements by how much the sectors differ and the change since an earlier round, and the scale.
 
     ``stats`` are the published overall results (:attr:`SectorBreakdown.overall`); a statement
     whose room is below the minimum gets its count and a note instead of figures. ``numbers`` are
-    the statements' catalogue numbers, as posted (default 1, 2, 3 …).
+    the statements' catalogue numbers, as posted (default 1, 2, 3 …). With ``dont_know`` (the round
+    offered "Vet inte / berör inte oss") the statement and sector rows end with that count and its
+    share of all answers — never inside the scale's figures.
     """
     check_steps(steps)
     numbers = _numbers(numbers, texts)
@@ -119,17 +122,24 @@ def export_tables(
     number = t("barometer.export.col.number", lang)
     statement = t("barometer.export.col.statement", lang)
     headers = _metric_headers(steps, lang)
+    unsure_headers = ([t("barometer.export.col.dont_know", lang), t("barometer.export.col.dont_know_share", lang)]
+                      if dont_know else [])
+
+    def unsure(k: int, n: int) -> list[Cell]:
+        return [k, _percent(k / (n + k) if n + k else 0.0)] if dont_know else []
+
     overview = Table(t("barometer.export.sheet.statements", lang),
-                     [number, statement, *headers, t("barometer.export.col.left_out", lang)])
+                     [number, statement, *headers, t("barometer.export.col.left_out", lang), *unsure_headers])
     for index, text, s, breakdown in zip(numbers, texts, stats, breakdowns, strict=True):
         note = overall_note(breakdown, lang)
         if note is not None:
             overview.rows.append([index, text, breakdown.disclosure.total, note])
         else:
-            overview.rows.append([index, text, *_metrics(s, lang), breakdown.disclosure.residue])
+            overview.rows.append([index, text, *_metrics(s, lang), breakdown.disclosure.residue,
+                                  *unsure(breakdown.dont_know, s.n)])
 
     sectors = Table(t("barometer.export.sheet.sectors", lang),
-                    [number, statement, t("barometer.export.col.sector", lang), *headers])
+                    [number, statement, t("barometer.export.col.sector", lang), *headers, *unsure_headers])
     pooled_anywhere = any(b.pooled is not None for b in breakdowns)
     for index, text, breakdown in zip(numbers, texts, breakdowns, strict=True):
         for group in breakdown.groups:
@@ -137,13 +147,15 @@ def export_tables(
                 continue  # "no sector" is a row only where someone gave none
             name = names.get(group.sector, str(group.sector))
             if group.stats is not None:
-                sectors.rows.append([index, text, name, *_metrics(group.stats, lang)])
+                sectors.rows.append([index, text, name, *_metrics(group.stats, lang),
+                                     *unsure(group.dont_know, group.stats.n)])
             elif group.status is GroupStatus.SUPPRESSED:
                 sectors.rows.append([index, text, name, _hidden(group, lang)])
             else:
                 sectors.rows.append([index, text, name, 0])
         if breakdown.pooled is not None:
-            sectors.rows.append([index, text, names[POOLED], *_metrics(breakdown.pooled, lang)])
+            sectors.rows.append([index, text, names[POOLED], *_metrics(breakdown.pooled, lang),
+                                 *unsure(breakdown.pooled_dont_know, breakdown.pooled.n)])
         elif pooled_anywhere:
             sectors.rows.append([index, text, names[POOLED], None])
     if breakdowns:

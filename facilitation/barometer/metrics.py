@@ -27,7 +27,7 @@ from enum import StrEnum
 from fractions import Fraction
 from itertools import combinations
 
-from facilitation.barometer.scale import check_steps, check_value
+from facilitation.barometer.scale import DONT_KNOW, check_steps, check_value
 from facilitation.groups import group_keys, group_order, known_groups
 from facilitation.model import DEFAULT_SECTORS, SectorDef, SectorKey, SectorValues
 from facilitation.suppression import POOLED, Disclosure, Hidden, disclose
@@ -166,6 +166,8 @@ class SectorGroup:
     stats: StatementStats | None = None
     reason: Hidden | None = None
     pooled: bool = False
+    #: "Vet inte" answers of a shown group (0 for a hidden one: they are published where its scale answers are).
+    dont_know: int = 0
 
     @property
     def suppressed(self) -> bool:
@@ -195,6 +197,9 @@ class SectorBreakdown:
     min_group_size: int
     disclosure: Disclosure[SectorKey]
     pooled: StatementStats | None = None
+    #: "Vet inte" answers of the groups in the published overall result, and of the pooled panel.
+    dont_know: int = 0
+    pooled_dont_know: int = 0
 
     def group(self, sector: SectorKey) -> SectorGroup:
         return next(g for g in self.groups if g.sector == sector)
@@ -211,16 +216,29 @@ class SectorBreakdown:
     def compared(self) -> bool:
         return self.disclosure.compared
 
+    def dont_know_of(self, key: SectorKey) -> int:
+        """The "Vet inte" answers of a shown panel (the pooled one as :data:`POOLED`)."""
+        return self.pooled_dont_know if key == POOLED else self.group(key).dont_know
+
 
 def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
                  sectors: Sequence[SectorDef] = DEFAULT_SECTORS) -> SectorBreakdown:
     """The published overall stats and per-group stats of one statement (see :func:`disclose`).
 
     All values, also of hidden groups, are validated first, so bad data fails the same way always.
+
+    "Vet inte" answers (:data:`DONT_KNOW`) are taken out before anything is computed: the rule
+    and every statistic see only the answers on the scale. A group's "Vet inte" count is
+    published exactly where its scale answers are — its own panel, the pooled panel, the overall
+    result — so it reveals nothing about a group the rule hides.
     """
     for value in sv.all_values:
-        check_value(value, steps)
-    by_group = known_groups(sv.by_sector, sectors)
+        if value != DONT_KNOW:
+            check_value(value, steps)
+    everything = known_groups(sv.by_sector, sectors)
+    by_group = {key: [v for v in values if v != DONT_KNOW] for key, values in everything.items()}
+    unsure = {key: len(values) - len(by_group[key]) for key, values in everything.items()}
+    by_group = {key: values for key, values in by_group.items() if values}
     order = group_order(sectors)
     disclosure = disclose({key: len(values) for key, values in by_group.items()}, min_group_size,
                           order=order.__getitem__)
@@ -230,14 +248,17 @@ def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN
         if not values:
             groups.append(SectorGroup(key, GroupStatus.EMPTY))
         elif key in disclosure.shown:
-            groups.append(SectorGroup(key, GroupStatus.SHOWN, statement_stats(values, steps)))
+            groups.append(SectorGroup(key, GroupStatus.SHOWN, statement_stats(values, steps),
+                                      dont_know=unsure.get(key, 0)))
         else:
             groups.append(SectorGroup(key, GroupStatus.SUPPRESSED, reason=disclosure.hidden[key],
                                       pooled=key in disclosure.pooled))
     included = [v for key in disclosure.included for v in by_group[key]]
     pooled = [v for key in disclosure.pooled for v in by_group[key]]
     return SectorBreakdown(statement_stats(included, steps), tuple(groups), min_group_size, disclosure,
-                           statement_stats(pooled, steps) if pooled else None)
+                           statement_stats(pooled, steps) if pooled else None,
+                           dont_know=sum(unsure.get(key, 0) for key in disclosure.included),
+                           pooled_dont_know=sum(unsure.get(key, 0) for key in disclosure.pooled))
 
 
 def distribution_distance(a: StatementStats, b: StatementStats) -> float:

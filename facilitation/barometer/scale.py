@@ -9,6 +9,9 @@ from __future__ import annotations
 from facilitation.i18n import t
 from facilitation.model import Language
 
+#: The stored value of a "Vet inte / berör inte oss" answer: off the scale 1..steps, so it never
+#: enters a mean, a distribution, agreement or a test; it is counted on its own.
+DONT_KNOW = 0
 MIN_STEPS = 3
 MAX_STEPS = 11
 DEFAULT_STEPS = 5

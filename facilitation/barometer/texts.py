@@ -145,6 +145,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "Rummet är inte delat om något påstående. Så här stod rummet där enigheten var lägst, påstående "
             "{number}: {text}"
         ),
+        "barometer.dont_know.button": "Vet inte / berör inte oss",
+        "barometer.dont_know.label": "Vet inte / berör inte oss",
+        "barometer.dont_know.line": " · vet inte / berör inte oss {k} ({share} % av {total})",
+        "barometer.chart.dont_know": "vet inte {k} ({share} %)",
+        "barometer.export.col.dont_know": "Vet inte / berör inte oss (antal)",
+        "barometer.export.col.dont_know_share": "Vet inte / berör inte oss (% av alla svar)",
         "barometer.room.too_few": "Påstående {number}: {note}",
         "barometer.room.caption": "Påstående {number}: {text}",
         "barometer.room.caption_most_divided": "Rummet är mest delat om påstående {number}: {text}",
@@ -285,6 +291,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "The room is not divided on any statement. This is where it stood where agreement was lowest, "
             "statement {number}: {text}"
         ),
+        "barometer.dont_know.button": "Don't know / does not concern us",
+        "barometer.dont_know.label": "Don't know / does not concern us",
+        "barometer.dont_know.line": " · don't know / does not concern us {k} ({share} % of {total})",
+        "barometer.chart.dont_know": "don't know {k} ({share} %)",
+        "barometer.export.col.dont_know": "Don't know / does not concern us (count)",
+        "barometer.export.col.dont_know_share": "Don't know / does not concern us (% of all answers)",
         "barometer.room.too_few": "Statement {number}: {note}",
         "barometer.room.caption": "Statement {number}: {text}",
         "barometer.room.caption_most_divided": "The room is most divided on statement {number}: {text}",

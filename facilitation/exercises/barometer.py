@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from facilitation.barometer.scale import DONT_KNOW
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Output, Post
 from facilitation.i18n import t
@@ -37,6 +38,15 @@ def parse_selection(spec: str, count: int) -> list[int]:
     if not positions:
         raise refused
     return positions
+
+
+def barometer_settings(process: Process, steps: int | None = None) -> dict[str, int]:
+    """A barometer round's settings: its scale, and "Vet inte" when the process file offers it
+    (fixed into the round, so a later change of the file never changes a running round)."""
+    settings = {"scale_steps": process.scale_steps if steps is None else steps}
+    if process.dont_know:
+        settings["dont_know"] = 1
+    return settings
 
 
 def barometer_title(process: Process, lang: Language) -> str:
@@ -84,7 +94,8 @@ class BarometerExercise(Exercise):
                 positions = parse_selection(arg, len(process.statements))
         items = [(process.statements[p].text_in(workshop.language), process.statements[p].key) for p in positions]
         round_ = await conv.service.create_round(
-            workshop.id, RoundKind.BAROMETER, barometer_title(process, workshop.language), items, {"scale_steps": steps},
+            workshop.id, RoundKind.BAROMETER, barometer_title(process, workshop.language), items,
+            barometer_settings(process, steps),
             compare_round_id=workshop.compare_round_id,
         )
         if stepwise:
@@ -98,6 +109,8 @@ class BarometerExercise(Exercise):
     def scale_label(self, value: int, steps: int, lang: Language) -> str:
         from facilitation.barometer.scale import scale_label
 
+        if value == DONT_KNOW:
+            return t("barometer.dont_know.label", lang)
         return f"{t('vote.scale_value', lang, value=value, steps=steps)} ({scale_label(value, steps, lang)})"
 
     def button_labels(self, steps: int, lang: Language) -> list[str]:
@@ -113,7 +126,11 @@ class BarometerExercise(Exercise):
             Post(
                 t("round.statement", lang, number=item.number, text=item.text),
                 [[Button(labels[v - 1], conv.codec.encode("b", round_.id, item.id, v))
-                  for v in range(1, round_.scale_steps + 1)]],
+                  for v in range(1, round_.scale_steps + 1)],
+                 # a row of its own: it is no step of the scale, and must never look like one
+                 *([[Button(t("barometer.dont_know.button", lang), conv.codec.encode("b", round_.id, item.id,
+                                                                                        DONT_KNOW))]]
+                   if round_.dont_know else [])],
             )
             for item in items
         ]

@@ -83,6 +83,8 @@ class BarometerReport:
     earlier_round: int | None = None
     significance: dict[int, Significance] = field(default_factory=dict)
     consensus: dict[Side, list[Consensus[GroupKey]]] = field(default_factory=dict)
+    #: The round offered "Vet inte / berör inte oss": its count and share are shown beside n.
+    dont_know: bool = False
 
     def names(self, lang: Language) -> dict[GroupKey, str]:
         return group_names(self.sectors, lang)
@@ -129,6 +131,7 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
         earlier_round=earlier_round,
         significance=significance,
         consensus=consensus_statements(shown),
+        dont_know=round_.dont_know,
     )
 
 
@@ -171,10 +174,18 @@ def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:
             continue
         line = t("results.barometer_line", lang, number=number, text=text, n=s.n, mean=_decimal(s.mean, lang),
                  agree=_pct(s.share_agree))
+        if report.dont_know:
+            line += dont_know_text("barometer.dont_know.line", b.dont_know, s.n, lang)
         if b.disclosure.residue:
             line += t("disclosure.left_out_line", lang, n=b.disclosure.residue, min=report.min_group_size)
         lines.append(line)
     return lines
+
+
+def dont_know_text(key: str, k: int, n: int, lang: Language) -> str:
+    """"Vet inte" as a count and a share of all answers (scale answers ``n`` plus ``k``)."""
+    total = n + k
+    return t(key, lang, k=k, total=total, share=_pct(k / total if total else 0.0))
 
 
 def _reason_lines(report: BarometerReport, lang: Language) -> str:
@@ -333,13 +344,14 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     notes = [overall_note(b, lang) for b in report.breakdowns]
     left_out = left_out_note(report.breakdowns, lang) if any(b.disclosure.residue and b.disclosure.overall
                                                              for b in report.breakdowns) else None
+    unsure = [b.dont_know for b in report.breakdowns] if report.dont_know else None
     png = await conv.renderer.render(diverging_figure, report.labels, report.stats, report.steps, lang, title,
-                                     report.earlier, notes, left_out)
+                                     report.earlier, notes, left_out, unsure)
     outputs.append(Image(png, t("results.chart_caption", lang, title=title), f"barometer-{round_.id}.png"))
     if any(b.compared for b in report.breakdowns):
         note = left_out_note(report.breakdowns, lang)
         png = await conv.renderer.render(sector_figure, report.labels, report.breakdowns, report.steps, lang, title,
-                                         report.names(lang), note)
+                                         report.names(lang), note, report.dont_know)
         outputs.append(Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png"))
     if any(report.consensus.values()):
         png = await conv.renderer.render(consensus_figure, report.labels, report.consensus, report.names(lang),
@@ -428,7 +440,8 @@ async def barometer_export(conv: Conversation, round_: Round, lang: Language) ->
     report = await barometer_report(conv, round_)
     tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
                            divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
-                           numbers=report.numbers, significance=report.significance, consensus=report.consensus)
+                           numbers=report.numbers, significance=report.significance, consensus=report.consensus,
+                           dont_know=report.dont_know)
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),
