@@ -4,7 +4,8 @@ Run ``.venv/bin/python docs/gallery.py [OUT_DIR]`` from the repository root. Eve
 built by the same functions the bot uses, from fixed, made-up answers (a seeded generator), so
 the pictures change only when the drawing code does. Look at each one after a chart change:
 7- and 11-step legends, a one-sector panel, long principle names, many principles in the
-pairwise matrix, percentage labels at zero, the 11-step palette, an earlier round beneath.
+pairwise matrix, percentage labels at zero, the 11-step palette, an earlier round beneath,
+"Här är sektorerna överens" over three panels with long statements, and "Vet inte" beside n.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from facilitation.barometer.charts import diverging_figure, room_figure, sector_figure
+from facilitation.barometer.analysis import consensus_statements
+from facilitation.barometer.charts import consensus_figure, diverging_figure, room_figure, sector_figure
 from facilitation.barometer.metrics import sector_stats, statement_stats
 from facilitation.charting import to_png
-from facilitation.model import Language, RoundKind, Sector, SectorValues
+from facilitation.groups import group_names
+from facilitation.model import DEFAULT_SECTORS, Language, RoundKind, Sector, SectorValues
 from facilitation.prioritisation import aggregate, split_by_sector
 from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure
 from facilitation.prioritisation.charts import sector_figure as prio_sector_figure
@@ -83,7 +86,30 @@ def barometer_cases(rng: random.Random) -> dict[str, Callable[[], Figure]]:
         STATEMENTS, [sector_stats(v, 7, 5) for v in one], 7, Language.SV, "En sektor, 7 steg")
     room = statement_stats(_answers(rng, 30, 11, 6), 11)
     cases["barometer-rummet-11-steg"] = lambda: room_figure(STATEMENTS[1], room, 11, Language.SV)
-    return cases
+    return {**cases, **analysis_cases(random.Random(13))}
+
+
+def analysis_cases(rng: random.Random) -> dict[str, Callable[[], Figure]]:
+    """The consensus chart (agree and disagree, three panels) and "Vet inte" beside n, from their
+    own generator so the older cases keep their pictures."""
+    labels = [f"{number}. {text}" for number, text in enumerate(STATEMENTS, start=1)]
+    sizes = {Sector.IDEBUREN: 12, Sector.OFFENTLIG: 14, Sector.ANNAN: 6}
+    leans = {0: 1.6, 1: -1.4, 2: 1.0, 3: -1.2}  # every sector leans the same way on each statement
+    values = [SectorValues(text, {sector: [min(5, max(1, round(rng.gauss(3 + leans[i], 0.9)))) for _ in range(n)]
+                                  for sector, n in sizes.items()}) for i, text in enumerate(STATEMENTS)]
+    breakdowns = [sector_stats(v, 5, 5) for v in values]
+    agreed = consensus_statements([b.shown if b.compared else {} for b in breakdowns])
+    names = group_names(DEFAULT_SECTORS, Language.SV)
+    unsure_values = [SectorValues(v.item_text, {s: vals + [0] * (i + k) for k, (s, vals) in enumerate(v.by_sector.items())})
+                     for i, v in enumerate(values)]
+    unsure = [sector_stats(v, 5, 5) for v in unsure_values]
+    return {
+        "barometer-overens": lambda: consensus_figure(labels, agreed, names, Language.SV, "Här är sektorerna överens"),
+        "barometer-vet-inte": lambda: diverging_figure(labels, [b.overall for b in unsure], 5, Language.SV,
+                                                       "Med Vet inte / berör inte oss", dont_know=[b.dont_know for b in unsure]),
+        "barometer-vet-inte-sektorer": lambda: sector_figure(labels, unsure, 5, Language.SV, "Vet inte per sektor",
+                                                             names, dont_know=True),
+    }
 
 
 def _ranking_ballots(rng: random.Random, items: list[int], n: int, k: int) -> list[dict[int, int]]:

@@ -222,7 +222,7 @@ def sector_figure(
     if not keys:
         raise ValueError("no group is shown on any statement: there is no sector chart to draw")
     ticks = [wrap(text, 30) for text in texts]
-    fig = new_figure(max(9.0, 3.2 + 3.6 * len(keys)), max(4.0, 2.0 + rows_height(ticks, 1.0)))
+    fig = new_figure(max(9.0, 3.2 + (4.4 if dont_know else 3.6) * len(keys)), max(4.0, 2.0 + rows_height(ticks, 1.0)))
     axes = fig.subplots(1, len(keys), sharey=True, squeeze=False)[0]
     labels = scale_labels(steps, lang)
     colours = palette(steps)
@@ -241,7 +241,7 @@ def sector_figure(
             else:
                 ax.text(0, y, wrap(t(_cell_note(breakdown, key), lang), 30), ha="center", va="center",
                         fontsize=10, style="italic", color=NOTE_COLOUR)
-        _percent_axis(ax, 100.0, right=N_X + 32)
+        _percent_axis(ax, 100.0, right=N_X + (70 if dont_know else 32))  # "vet inte 12 (45 %)" is wider than n
         ax.set_xticks([-100, -50, 0, 50, 100])
         ax.set_title(names[key], fontsize=13)
     axes[0].set_yticks(range(len(texts)), ticks, fontsize=10)
