@@ -145,3 +145,31 @@ async def test_english_results_say_the_same() -> None:
     from facilitation.barometer.texts import TEXTS
 
     assert set(TEXTS["sv"]) == set(TEXTS["en"])
+
+
+async def test_closing_step_mode_early_leaves_out_what_was_never_shown(
+        room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    h, renderer = room
+    await h.run("/workshop varmland-2015 Stegvis", "/barometer stegvis 1,2,3")
+    round_ = await latest_round(h)
+    await vote(h, round_, "i", IDE, [[4, None, None]] * 5)
+    await vote(h, round_, "o", OFF, [[2, None, None]] * 5)
+    await h.run("/nasta")  # statement 2 is shown, nobody answers it, and the round is closed
+    printed = await h.run("/stang")
+    summary = next(line for line in printed if "Här är resultatet" not in line and "1. Min organisation" in line)
+    lines = summary.split("\n")
+    assert lines[1].endswith("– inga svar") and lines[1].startswith("2. Vi har redan")
+    assert lines[2] == "Omgången stängdes innan påstående 3 visades; det ingår inte i resultatet."
+    assert "n = 0" not in summary and not any(line.startswith("3. ") for line in lines)
+    diverging = renderer.last("diverging_figure").axes[0]
+    ticks = [tick.get_text() for tick in diverging.get_yticklabels()]
+    assert len(ticks) == 2 and "n = 0" not in "".join(ticks)
+    assert "inga svar" in [text.get_text() for text in diverging.texts]
+    # no "inga svar" picture of the statement on screen: the room view shows one that was answered
+    room_axes = renderer.last("room_figure").axes[0]
+    assert room_axes.get_title(loc="left").startswith("1. ") and sum(p.get_height() for p in room_axes.patches) == 10
+    before = set(h.port.files())
+    await h.run("/export")
+    _, xlsx_file = sorted(set(h.port.files()) - before)
+    overview = [[c.value for c in row] for row in load_workbook(xlsx_file)["Påståenden"].iter_rows(min_row=2)]
+    assert [row[0] for row in overview] == [1, 2]

@@ -145,6 +145,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Rummet är inte delat om något påstående. Så här stod rummet där enigheten var lägst, påstående "
             "{number}: {text}"
         ),
+        "barometer.results.never_shown": (
+            "Omgången stängdes innan påstående {numbers} visades; det ingår inte i resultatet."
+        ),
         "barometer.dont_know.button": "Vet inte / berör inte oss",
         "barometer.dont_know.label": "Vet inte / berör inte oss",
         "barometer.dont_know.line": " · vet inte / berör inte oss {k} ({share} % av {total})",
@@ -290,6 +293,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "barometer.room.caption_not_divided": (
             "The room is not divided on any statement. This is where it stood where agreement was lowest, "
             "statement {number}: {text}"
+        ),
+        "barometer.results.never_shown": (
+            "The round was closed before statement {numbers} was shown; it is not part of the result."
         ),
         "barometer.dont_know.button": "Don't know / does not concern us",
         "barometer.dont_know.label": "Don't know / does not concern us",

@@ -85,6 +85,8 @@ class BarometerReport:
     consensus: dict[Side, list[Consensus[GroupKey]]] = field(default_factory=dict)
     #: The round offered "Vet inte / berör inte oss": its count and share are shown beside n.
     dont_know: bool = False
+    #: Statements a step-by-step round never showed (closed early): named once, never listed with n = 0.
+    never_shown: tuple[int, ...] = ()
 
     def names(self, lang: Language) -> dict[GroupKey, str]:
         return group_names(self.sectors, lang)
@@ -107,11 +109,24 @@ def compared_panels(breakdowns: Sequence[SectorBreakdown]) -> list[dict[GroupKey
     return [b.shown if b.compared else {} for b in breakdowns]
 
 
+def shown_items(round_: Round) -> int:
+    """How many of the round's statements were ever shown: all, or in a step-by-step round those
+    up to the one on screen (a round closed early never showed the rest)."""
+    return len(round_.items) if round_.current_position is None else round_.current_position + 1
+
+
 async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport:
-    """Aggregate ``round_`` with the effective minimum group size and sectors of its process."""
+    """Aggregate ``round_`` with the effective minimum group size and sectors of its process.
+
+    Statements a step-by-step round never showed are left out of everything but one sentence.
+    """
     breakdowns, frame = await _breakdowns(conv, round_)
-    texts = [item.text for item in round_.items]
+    shown_count = shown_items(round_)
+    breakdowns = breakdowns[:shown_count]
+    items = round_.items[:shown_count]
+    texts = [item.text for item in items]
     earlier_round, earlier = await _earlier_round(conv, round_, frame.min_group_size)
+    earlier = earlier[:shown_count] if earlier is not None else None
     shown = compared_panels(breakdowns)
     # thousands of permutations per statement: off the event loop, so votes never wait for them
     significance = await asyncio.to_thread(sector_differences_tested, shown, round_.id)
@@ -119,7 +134,7 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
         round_id=round_.id,
         title=round_.title,
         texts=texts,
-        numbers=[item.number for item in round_.items],
+        numbers=[item.number for item in items],
         steps=round_.scale_steps,
         stats=[b.overall for b in breakdowns],
         breakdowns=breakdowns,
@@ -132,6 +147,7 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
         significance=significance,
         consensus=consensus_statements(shown),
         dont_know=round_.dont_know,
+        never_shown=tuple(item.number for item in round_.items[shown_count:]),
     )
 
 
@@ -168,7 +184,7 @@ def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:
     """One line per statement: n, mean, share agreeing — or why the room's result is not shown."""
     lines = []
     for number, text, s, b in zip(report.numbers, report.texts, report.stats, report.breakdowns, strict=True):
-        note = overall_note(b, lang)
+        note = overall_note(b, lang) if b.disclosure.total else t("barometer.chart.no_answers", lang)
         if note is not None:
             lines.append(t("results.barometer_line_hidden", lang, number=number, text=text, note=note))
             continue
@@ -294,8 +310,11 @@ def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
 
 def summary_text(report: BarometerReport, lang: Language) -> str:
     """Statements with n, mean and share agreeing; the sector ranking; the change since before."""
-    return "\n".join([*_statement_lines(report, lang), *_skew_lines(report, lang), *_dividing_lines(report, lang),
-                      *_consensus_lines(report, lang), *_comparison_lines(report, lang)])
+    never = ([t("barometer.results.never_shown", lang, numbers=", ".join(str(n) for n in report.never_shown))]
+             if report.never_shown else [])
+    return "\n".join([*_statement_lines(report, lang), *never, *_skew_lines(report, lang),
+                      *_dividing_lines(report, lang), *_consensus_lines(report, lang),
+                      *_comparison_lines(report, lang)])
 
 
 def least_agreed_statement(stats: Sequence[StatementStats]) -> int | None:
@@ -341,7 +360,8 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     if not any(b.disclosure.overall for b in report.breakdowns):
         return outputs
     title = report.title
-    notes = [overall_note(b, lang) for b in report.breakdowns]
+    notes = [overall_note(b, lang) if b.disclosure.total else t("barometer.chart.no_answers", lang)
+             for b in report.breakdowns]
     left_out = left_out_note(report.breakdowns, lang) if any(b.disclosure.residue and b.disclosure.overall
                                                              for b in report.breakdowns) else None
     unsure = [b.dont_know for b in report.breakdowns] if report.dont_know else None
@@ -367,8 +387,9 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
 
 def _room_choice(report: BarometerReport) -> tuple[int | None, str]:
     """Which statement the results draw "where the room stands" for, and the caption's text key."""
-    if report.current_position is not None:
-        return report.current_position, "barometer.room.caption"
+    current = report.current_position
+    if current is not None and current < len(report.stats) and report.stats[current].n:
+        return current, "barometer.room.caption"  # a statement nobody answered gets no empty picture
     divided = most_divided(report.stats)
     if divided is not None:
         return divided, "barometer.room.caption_most_divided"
