@@ -26,27 +26,47 @@ class SlidingWindow:
     a call was let through undercounts when calls arrive late and bunched, and provokes 429s.)
     """
 
-    def __init__(self, limit: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limit: int, period: float, clock: Callable[[], float] = time.monotonic, *,
+                 reserve: int = 0) -> None:
+        """``reserve``: places of each window that only answers (``reply``) may take, so that in a
+        chat the bot is filling with bulk output an answer still goes out at once."""
         self.limit = limit
         self.period = period
+        self.reserve = min(max(reserve, 0), limit - 1)
         self._clock = clock
         self._done: deque[float] = deque()
         self._in_flight = 0
         self._changed = asyncio.Condition()
+        self._replies_waiting = 0
 
-    async def acquire(self) -> None:
-        """Wait for a place; the caller must :meth:`release` it when the call has completed."""
+    async def acquire(self, *, reply: bool = False) -> None:
+        """Wait for a place; the caller must :meth:`release` it when the call has completed.
+
+        ``reply``: the call answers someone (a command, a press) and takes the next free place
+        before any bulk call (results, charts, tally edits, reminders) waiting in this window,
+        so a facilitator's command is not answered only after a minute of their own paced
+        output; bulk calls leave the window's ``reserve`` places to answers. Within each lane
+        places go in arrival order.
+        """
         async with self._changed:
-            while True:
-                now = self._clock()
-                while self._done and self._done[0] <= now - self.period:
-                    self._done.popleft()
-                if self._in_flight + len(self._done) < self.limit:
-                    self._in_flight += 1
-                    return
-                wait = self._done[0] + self.period - now if self._done else None
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), wait)
+            if reply:
+                self._replies_waiting += 1
+            try:
+                while True:
+                    now = self._clock()
+                    while self._done and self._done[0] <= now - self.period:
+                        self._done.popleft()
+                    used = self._in_flight + len(self._done)
+                    if used < self.limit and (reply or (used < self.limit - self.reserve and not self._replies_waiting)):
+                        self._in_flight += 1
+                        return
+                    wait = self._done[0] + self.period - now if self._done else None
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), wait)
+            finally:
+                if reply:
+                    self._replies_waiting -= 1
+                    self._changed.notify_all()  # bulk calls held back for this one may go now
 
     async def release(self) -> None:
         async with self._changed:
@@ -55,9 +75,9 @@ class SlidingWindow:
             self._changed.notify_all()
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """``async with window.slot(): await call()``."""
-        await self.acquire()
+    async def slot(self, *, reply: bool = False) -> AsyncIterator[None]:
+        """``async with window.slot(): await call()`` (``reply``: see :meth:`acquire`)."""
+        await self.acquire(reply=reply)
         try:
             yield
         finally:
@@ -175,15 +195,17 @@ class SharedWindow:
             self._pace_alone(exc)
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, *, reply: bool = False) -> AsyncIterator[None]:
         """``async with window.slot(): await call()`` under both this process's and the shared limit.
+
+        ``reply``: ahead of bulk calls in this process's window (:meth:`SlidingWindow.acquire`).
 
         The shared place is given back in the background: the caller has its answer at once (a
         reminder is recorded as sent without waiting for it), and a place stamped a moment late
         only counts a moment longer.
         """
         async with contextlib.AsyncExitStack() as slots:
-            await slots.enter_async_context(self.local.slot())
+            await slots.enter_async_context(self.local.slot(reply=reply))
             shared = await self._take()
             # Alone, and for one window after: the shared budget never saw what was sent alone.
             if shared is None or time.monotonic() - self._rejoined < self.period:

@@ -9,12 +9,13 @@ user id or a vote.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from facilitation import texts as _texts  # noqa: F401  (registers the core texts)
@@ -52,6 +53,7 @@ from facilitation.ports import (
     PortError,
     TextEvent,
     UserRef,
+    replying,
 )
 from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
@@ -62,6 +64,27 @@ log = logging.getLogger(__name__)
 
 MAX_REPORTERS = 1000  # rounds whose facilitator is remembered, to tell them a live tally's room failed
 T = TypeVar("T")
+
+
+class UserTurn:
+    """One user's turn to be handled: their events go one at a time, in arrival order.
+
+    A handler lets go of it while it posts bulk output (:meth:`Turn.posting`), so the user's
+    next command is answered meanwhile instead of after a minute of paced results.
+    """
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self.lock = lock
+        self.held = False
+
+    async def take(self) -> None:
+        await self.lock.acquire()
+        self.held = True
+
+    def let_go(self) -> None:
+        if self.held:
+            self.held = False
+            self.lock.release()
 
 
 @dataclass
@@ -76,6 +99,21 @@ class Turn:
     port: ChatPort
     user_key: str
     lang: Language
+    user_turn: UserTurn | None = field(default=None, repr=False)
+
+    @contextlib.asynccontextmanager
+    async def posting(self) -> AsyncIterator[None]:
+        """Bulk output (a round, results, charts, files): the user's other events go meanwhile,
+        and this handler continues after them once its output is posted."""
+        held = self.user_turn
+        if held is None or not held.held:
+            yield
+            return
+        held.let_go()
+        try:
+            yield
+        finally:
+            await held.take()
 
     @property
     def chat(self) -> ChatRef:
@@ -86,7 +124,9 @@ class Turn:
         return self.event.user
 
     async def reply(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        return await self.port.send_text(self.chat, text, buttons)
+        """Answer in the chat of the event, ahead of bulk output waiting there."""
+        with replying():
+            return await self.port.send_text(self.chat, text, buttons)
 
 
 @dataclass(frozen=True)
@@ -153,6 +193,7 @@ class Conversation:
         self._start_commands: dict[str, Exercise] = {}
         self._extra_actions: dict[str, ActionHandler] = {}
         self._user_turns: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._room_posts: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._extra_commands: dict[str, _Command] = {}
         self._start_handlers: dict[str, Handler] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
@@ -248,20 +289,22 @@ class Conversation:
         user_key = self.pseudonymizer.user_key(event.user.platform, event.user.user_id)
         lock, waiting = self._user_turns.get(user_key) or (asyncio.Lock(), 0)
         self._user_turns[user_key] = (lock, waiting + 1)
+        user_turn = UserTurn(lock)
         try:
-            async with lock:
-                await self._handle(event, user_key)
+            await user_turn.take()
+            await self._handle(event, user_key, user_turn)
         finally:
+            user_turn.let_go()
             lock, waiting = self._user_turns[user_key]
             if waiting <= 1:
                 del self._user_turns[user_key]
             else:
                 self._user_turns[user_key] = (lock, waiting - 1)
 
-    async def _handle(self, event: Event, user_key: str) -> None:
+    async def _handle(self, event: Event, user_key: str, user_turn: UserTurn | None = None) -> None:
         port = self.ports[event.chat.platform]
         lang = await self.user_language(user_key)
-        turn = Turn(event, port, user_key, lang)
+        turn = Turn(event, port, user_key, lang, user_turn)
         try:
             if isinstance(event, ButtonEvent):
                 await self._on_button(turn, event)
@@ -305,14 +348,19 @@ class Conversation:
         """Answer a refused event to its user (``tail``: the platform's own words, e.g. its commands)."""
         text = _with_command_prefix(text, turn.port) + tail
         try:
-            if isinstance(turn.event, ButtonEvent):
-                await turn.port.acknowledge(turn.event, text, alert=True)
-            elif isinstance(turn.event, CommandEvent) and hasattr(turn.port, "refuse"):
-                await turn.port.refuse(turn.event, text)  # e.g. Slack: only the user sees it
-            else:
-                await turn.reply(text)
+            with replying():
+                await self._answer_refusal(turn, text)
         except Exception:
             log.warning("could not deliver a refusal", exc_info=True)
+
+    @staticmethod
+    async def _answer_refusal(turn: Turn, text: str) -> None:
+        if isinstance(turn.event, ButtonEvent):
+            await turn.port.acknowledge(turn.event, text, alert=True)
+        elif isinstance(turn.event, CommandEvent) and hasattr(turn.port, "refuse"):
+            await turn.port.refuse(turn.event, text)  # e.g. Slack: only the user sees it
+        else:
+            await turn.reply(text)
 
     # --- commands ------------------------------------------------------------------------
     async def _on_command(self, turn: Turn, event: CommandEvent) -> None:
@@ -613,7 +661,8 @@ class Conversation:
         round_ = await self.current_round(turn, args, open_only=not args)
         round_ = await self.service.close_round(round_.id)
         self.on_activity("close", turn.chat.platform)
-        await self.live.finish(round_.id)
+        async with turn.posting():  # the final tally edit waits for a place in each room's window
+            await self.live.finish(round_.id)
         self._reporters.pop(round_.id, None)
         self.private_voters.close(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)
@@ -697,7 +746,8 @@ class Conversation:
             raise DomainError("error.results_after_close")
         lang = await self._language_here(turn, round_)
         outputs = await self.exercises[round_.kind].results(self, round_, lang)
-        await self.post_outputs(turn.port, turn.chat, outputs)
+        async with turn.posting(), self._room_turn(turn.chat):
+            await self.post_outputs(turn.port, turn.chat, outputs)
         self._settle_owed(round_.id, turn.chat)
 
     async def cmd_export(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -705,8 +755,10 @@ class Conversation:
         if round_.status != RoundStatus.CLOSED:
             raise DomainError("error.round_not_closed_export")
         lang = await self._language_here(turn, round_)
-        for attachment in await self.exercises[round_.kind].export(self, round_, lang):
-            await turn.port.send_file(turn.chat, attachment)
+        attachments = await self.exercises[round_.kind].export(self, round_, lang)
+        async with turn.posting(), self._room_turn(turn.chat):
+            for attachment in attachments:
+                await turn.port.send_file(turn.chat, attachment)
 
     async def cmd_compare(self, turn: Turn, args: tuple[str, ...]) -> None:
         """``/jamfor NR``: the next barometer is drawn against closed round NR of the same process
@@ -785,9 +837,13 @@ class Conversation:
         """
         targets = [(port, chat) for chat in await self.rooms(workshop.id, also=turn.chat)
                    if (port := self.ports.get(chat.platform)) is not None]
-        outcomes = await deliver_to_rooms(
-            targets, lambda link: deliver(link, self.room_language(link.chat, turn, workshop)),
-            self._room_moved_in_delivery)
+
+        async def in_turn(link: RoomLink) -> None:
+            async with self._room_turn(link.chat):
+                await deliver(link, self.room_language(link.chat, turn, workshop))
+
+        async with turn.posting():
+            outcomes = await deliver_to_rooms(targets, in_turn, self._room_moved_in_delivery)
         failed = [outcome for outcome in outcomes if outcome.error is not None]
         for outcome in failed:
             if outcome.gone:
@@ -796,6 +852,26 @@ class Conversation:
             await self._refuse(turn, "\n\n".join(delivery.failure_report(outcome, turn.lang, workshop.join_code)
                                                   for outcome in failed))
         return outcomes
+
+    @contextlib.asynccontextmanager
+    async def _room_turn(self, chat: ChatRef) -> AsyncIterator[None]:
+        """One bulk output at a time in ``chat``, in the order they were started.
+
+        A facilitator's next command may run while their results are posted (:meth:`Turn.posting`):
+        a round it launches there must not interleave its messages with those results.
+        """
+        key = (chat.platform, chat.chat_id)
+        lock, users = self._room_posts.get(key) or (asyncio.Lock(), 0)
+        self._room_posts[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._room_posts[key]
+            if users <= 1:
+                del self._room_posts[key]
+            else:
+                self._room_posts[key] = (lock, users - 1)
 
     async def drop_room(self, workshop_id: int, room: ChatRef) -> bool:
         """``room`` is no longer one of the workshop's: no more posts there, its live tallies stop."""

@@ -7,9 +7,34 @@ sees a platform object, so one workshop can span platforms and tests can drive i
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
+
+_REPLYING: contextvars.ContextVar[bool] = contextvars.ContextVar("dialogbot_replying", default=False)
+
+
+@contextlib.contextmanager
+def replying() -> Iterator[None]:
+    """Mark what is sent inside as an answer to the user's own command or press.
+
+    Adapters pace sends per chat; an answer goes ahead of the bulk waiting there (results,
+    charts, tally edits, reminders), so a facilitator is answered at once in a busy group.
+    Everything not marked is bulk.
+    """
+    token = _REPLYING.set(True)
+    try:
+        yield
+    finally:
+        _REPLYING.reset(token)
+
+
+def is_reply() -> bool:
+    """Whether the send being made answers a command or press (see :func:`replying`)."""
+    return _REPLYING.get()
 
 
 @dataclass(frozen=True)

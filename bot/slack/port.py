@@ -16,7 +16,16 @@ from bot.slack.errors import port_errors
 from bot.textsplit import split_text
 from facilitation.i18n import t
 from facilitation.model import Language
-from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, Keyboard, MessageRef, PortError
+from facilitation.ports import (
+    Attachment,
+    ButtonEvent,
+    ChatRef,
+    CommandEvent,
+    Keyboard,
+    MessageRef,
+    PortError,
+    is_reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +178,9 @@ class SlackPort:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             # The channel's window first: waiting for it must not hold a place in the workspace's.
-            async with self._posts[chat.chat_id].slot(), self._workspace_posts[_workspace(chat)].slot():
+            reply = is_reply()  # a command's answer goes ahead of the bulk posts waiting in the channel
+            async with self._posts[chat.chat_id].slot(reply=reply), \
+                    self._workspace_posts[_workspace(chat)].slot(reply=reply):
                 with port_errors():
                     response = await self.client.chat_postMessage(
                         channel=chat.chat_id, text=fallback_text(part), blocks=blocks_for(part, buttons if last else None))

@@ -23,6 +23,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot.metrics import count_rate_limited
 from bot.ratelimit import Places, SharedWindow, SlidingWindow, Windows
+from facilitation.ports import is_reply
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 # answers to button presses and chat actions carry a chat_id too, but must not take a message's
 # place in a group's 20 a minute.
 PACED_PREFIXES = ("send", "edit", "copy", "forward")
+# Of a group's 20 messages a minute, bulk output (results, charts, tally edits, reminders) takes
+# at most 17: the other 3 are kept for answers to commands, so a facilitator is answered at once
+# while the bot posts a long round or its results there.
+GROUP_REPLY_PLACES = 3
 UNPACED = frozenset({"sendChatAction"})
 
 
@@ -53,8 +58,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         other processes that send for it (Telegram counts per token, not per process)."""
         self._overall: SlidingWindow | SharedWindow = (
             SharedWindow(shared[0], shared[1], *overall) if shared is not None else SlidingWindow(*overall))
-        self._chats = Windows(lambda chat: SlidingWindow(
-            *(group if isinstance(chat, str) or int(chat) < 0 else private)))
+        self._chats = Windows(lambda chat: (
+            SlidingWindow(*group, reserve=GROUP_REPLY_PLACES) if isinstance(chat, str) or int(chat) < 0
+            else SlidingWindow(*private)))
         self._max_retries = max_retries
         self.retries = 0
 
@@ -83,8 +89,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                             chat_key: int | str = int(chat_id)
                         except (TypeError, ValueError):
                             chat_key = str(chat_id)
-                        await slots.enter_async_context(self._chats[chat_key].slot())
-                        await slots.enter_async_context(self._overall.slot())
+                        reply = is_reply()  # a command's or press's answer goes ahead of bulk posts
+                        await slots.enter_async_context(self._chats[chat_key].slot(reply=reply))
+                        await slots.enter_async_context(self._overall.slot(reply=reply))
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 count_rate_limited("telegram", retried=attempt < retries)
