@@ -24,7 +24,7 @@ from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import Clock, WorkshopService, utc_now
 from storage import process_lock
 from storage.checks import database_errors, open_database
-from storage.database import checkpoint_wal, is_sqlite, sqlite_file, warm_pool
+from storage.database import checkpoint_wal, is_outage, is_sqlite, sqlite_file, warm_pool
 from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
 
@@ -73,7 +73,7 @@ class App:
         with database_errors(url):  # the lock's folder may be where nothing can be written
             lock = process_lock.acquire(database) if database is not None else None
         try:
-            engine = await open_database(url, secret=settings.secret)
+            engine = await open_database(url, secret=settings.secret, wait_limit=settings.database_timeout)
         except BaseException:
             if lock is not None:
                 process_lock.release(lock)
@@ -90,7 +90,7 @@ class App:
         conversation = Conversation(
             service, pseudonymizer, is_facilitator=is_facilitator,
             chat_admins_lead=settings.group_admins_are_facilitators, language=settings.language,
-            renderer=renderer, exercises=default_exercises(),
+            renderer=renderer, exercises=default_exercises(), is_outage=is_outage,
         )
         from bot.meetings_chat import install
         from storage.meetings_repository import MeetingStore

@@ -55,6 +55,7 @@ class Settings(BaseModel):
     facilitators: dict[str, list[str]] = Field(default_factory=dict)
     group_admins_are_facilitators: bool = False
     chart_processes: int = Field(default=1, ge=0, le=16)
+    database_timeout: float = Field(default=5.0, gt=0, le=300)  # seconds; see storage.database.create_engine
 
     telegram_token: str = ""
     telegram_mode: Literal["polling", "webhook"] = "polling"

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -22,6 +23,7 @@ from facilitation import texts as _texts  # noqa: F401  (registers the core text
 from facilitation.buttons import ButtonCodec
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.charting import ChartRenderer, ChartsUnavailable
+from facilitation.deadline import answering_by
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, Output
 from facilitation.i18n import t
@@ -100,6 +102,13 @@ class Turn:
     user_key: str
     lang: Language
     user_turn: UserTurn | None = field(default=None, repr=False)
+    answered: list[bool] = field(default_factory=list, repr=False)  # [True] once a press is answered
+
+    async def acknowledge(self, text: str | None = None, alert: bool = False) -> None:
+        """Answer the press of this turn (once: a press given up at its deadline is answered there)."""
+        assert isinstance(self.event, ButtonEvent)
+        self.answered.append(True)
+        await self.port.acknowledge(self.event, text, alert)
 
     @contextlib.asynccontextmanager
     async def posting(self) -> AsyncIterator[None]:
@@ -172,8 +181,13 @@ class Conversation:
         renderer: ChartRenderer | None = None,
         live: LiveUpdater | None = None,
         exercises: Sequence[Exercise] = (),
+        is_outage: Callable[[BaseException], bool] | None = None,
     ) -> None:
+        """``is_outage``: whether an error means the database did not answer (the wiring knows the
+        driver's errors)."""
         self.service = service
+        self.is_outage = is_outage or _timed_out
+        self._given_up: set[asyncio.Task[None]] = set()  # presses past their deadline, cleaning up
         self.pseudonymizer = pseudonymizer
         self.codec = ButtonCodec(pseudonymizer)
         self.is_facilitator = is_facilitator  # a configured facilitator: leads every workshop, anywhere
@@ -287,12 +301,60 @@ class Conversation:
         concurrently), so a quick change of mind can never be overtaken by the earlier press.
         """
         user_key = self.pseudonymizer.user_key(event.user.platform, event.user.user_id)
+        # A platform whose presses must be answered within seconds (Telegram) says how many.
+        within = getattr(self.ports.get(event.chat.platform), "press_answer_within", None)
+        if isinstance(event, ButtonEvent) and within is not None:
+            await self._press_in_time(event, user_key, within)
+        else:
+            await self._in_turn(event, user_key)
+
+    async def _press_in_time(self, event: ButtonEvent, user_key: str, within: float) -> None:
+        """Handle a press, and answer it within ``within`` seconds whatever happens below.
+
+        A press still waiting at its deadline (a stalled database) is cancelled and answered
+        "the database is not answering, press again": storage never commits anything for it
+        after its deadline (:mod:`storage.batching`), so that answer is true. Its cancellation
+        is left to finish in the background, since rolling back on a stalled connection waits too.
+        """
+        deadline = time.monotonic() + within
+        answered: list[bool] = []
+        with answering_by(deadline):  # the task (and what it submits to storage) inherits it
+            task = asyncio.get_running_loop().create_task(self._in_turn(event, user_key, answered))
+        done, _ = await asyncio.wait({task}, timeout=within)
+        if task in done:
+            task.result()
+            return
+        task.cancel()
+        self._given_up.add(task)
+        task.add_done_callback(self._given_up.discard)
+        task.add_done_callback(_retrieve)
+        log.warning("a button press was given up after %.0f s: the database did not answer in time", within)
+        if answered:  # answered just before its deadline
+            return
+        lang = self._cached_language(user_key)
+        turn = Turn(event, self.ports[event.chat.platform], user_key, lang)
+        await self._refuse(turn, t("error.database_press", lang))
+
+    def database_refusal(self, event: ButtonEvent) -> str:
+        """What a press is answered when the database could not even be asked whether it was seen
+        before (the adapter answers it without handling it), in the presser's language as far as
+        known without the database."""
+        user_key = self.pseudonymizer.user_key(event.user.platform, event.user.user_id)
+        return t("error.database_press", self._cached_language(user_key))
+
+    def _cached_language(self, user_key: str) -> Language:
+        """The user's language as far as known without asking the database."""
+        known = self._languages.get("all")
+        return known.get(user_key, self.language) if known is not None else self.language
+
+    async def _in_turn(self, event: Event, user_key: str, answered: list[bool] | None = None) -> None:
+        """Handle ``event`` in its user's turn (see :meth:`handle`)."""
         lock, waiting = self._user_turns.get(user_key) or (asyncio.Lock(), 0)
         self._user_turns[user_key] = (lock, waiting + 1)
         user_turn = UserTurn(lock)
         try:
             await user_turn.take()
-            await self._handle(event, user_key, user_turn)
+            await self._handle(event, user_key, user_turn, answered)
         finally:
             user_turn.let_go()
             lock, waiting = self._user_turns[user_key]
@@ -301,10 +363,16 @@ class Conversation:
             else:
                 self._user_turns[user_key] = (lock, waiting - 1)
 
-    async def _handle(self, event: Event, user_key: str, user_turn: UserTurn | None = None) -> None:
+    async def _handle(self, event: Event, user_key: str, user_turn: UserTurn | None = None,
+                      answered: list[bool] | None = None) -> None:
         port = self.ports[event.chat.platform]
-        lang = await self.user_language(user_key)
-        turn = Turn(event, port, user_key, lang, user_turn)
+        try:
+            lang = await self.user_language(user_key)
+        except Exception as error:
+            if not self.is_outage(error):
+                raise
+            lang = self._cached_language(user_key)  # the database is away: the refusal below says so
+        turn = Turn(event, port, user_key, lang, user_turn, answered if answered is not None else [])
         try:
             if isinstance(event, ButtonEvent):
                 await self._on_button(turn, event)
@@ -318,7 +386,13 @@ class Conversation:
             await self._refuse_unreachable(turn, gone)
         except ChartsUnavailable:
             await self._refuse(turn, t("error.charts_unavailable", lang))
-        except Exception:
+        except Exception as error:
+            if self.is_outage(error):
+                log.warning("the database did not answer while handling %s (%s)", type(event).__name__,
+                            type(error).__name__)
+                pressed = isinstance(event, ButtonEvent)
+                await self._refuse(turn, t("error.database_press" if pressed else "error.database", lang))
+                return
             log.exception("unexpected error handling %s", type(event).__name__)
             await self._refuse(turn, t("error.internal", lang))
 
@@ -356,7 +430,7 @@ class Conversation:
     @staticmethod
     async def _answer_refusal(turn: Turn, text: str) -> None:
         if isinstance(turn.event, ButtonEvent):
-            await turn.port.acknowledge(turn.event, text, alert=True)
+            await turn.acknowledge(text, alert=True)
         elif isinstance(turn.event, CommandEvent) and hasattr(turn.port, "refuse"):
             await turn.port.refuse(turn.event, text)  # e.g. Slack: only the user sees it
         else:
@@ -970,7 +1044,7 @@ class Conversation:
             await self._press_forget(turn, event, args)
         elif action in self._extra_actions:
             text = await self._extra_actions[action](self, turn, args)
-            await turn.port.acknowledge(event, text)
+            await turn.acknowledge(text)
         elif action in self._actions:
             if not args:
                 raise DomainError("error.bad_button")
@@ -981,7 +1055,7 @@ class Conversation:
             await self._require_press_here(turn, round_.workshop_id)
             text = await exercise.on_press(self, turn, round_, action, args[1:])
             self.on_activity("vote", turn.user.platform)
-            await turn.port.acknowledge(event, text)
+            await turn.acknowledge(text)
             self.live.poke(round_.id)
             if (turn.chat.is_private and not self.private_voters.knows(round_.id, turn.user_key)
                     and await self._bound_here(turn, round_.workshop_id)):
@@ -1005,7 +1079,7 @@ class Conversation:
         self.private_voters.forget(turn.user_key)
         if turn.chat.is_private:
             await self.service.store.unbind_chat(self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
-        await turn.port.acknowledge(event, t("forget.done", turn.lang, n=n), alert=True)
+        await turn.acknowledge(t("forget.done", turn.lang, n=n), alert=True)
 
     async def _require_press_here(self, turn: Turn, workshop_id: int) -> None:
         """Refuse a workshop's button pressed outside the workshop.
@@ -1044,14 +1118,25 @@ class Conversation:
         if turn.chat.is_private:
             await self.bind(turn, workshop)
         assert isinstance(turn.event, ButtonEvent)
-        await turn.port.acknowledge(turn.event, t("sector.saved", turn.lang, title=workshop.title,
-                                                  sector=sector.name_in(turn.lang)))
+        await turn.acknowledge(t("sector.saved", turn.lang, title=workshop.title,
+                                 sector=sector.name_in(turn.lang)))
 
     async def aclose(self) -> None:
         if self._owed_task is not None:
             self._owed_task.cancel()
             await asyncio.gather(self._owed_task, return_exceptions=True)
         await self.live.aclose()
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Without the wiring's knowledge of the driver: a timeout is the database not answering."""
+    return isinstance(error, TimeoutError)
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    """Take a given-up press's outcome, so a failure while it was cancelled is not reported as lost."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("a given-up button press ended with %s", type(task.exception()).__name__)
 
 
 def _once_per_language(make: Callable[[Language], Awaitable[T]]) -> Callable[[Language], Awaitable[T]]:

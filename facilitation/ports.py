@@ -213,7 +213,12 @@ class ChatPort(Protocol):
         ...
 
     async def acknowledge(self, event: ButtonEvent, text: str | None = None, alert: bool = False) -> None:
-        """Answer a button press at once (Telegram answerCallbackQuery, Slack ack/ephemeral)."""
+        """Answer a button press at once (Telegram answerCallbackQuery, Slack ack/ephemeral).
+
+        A port whose platform takes a press's answer only for a few seconds has an attribute
+        ``press_answer_within`` (seconds): the conversation answers every press by then, also when
+        the database stalls.
+        """
         ...
 
     def edit_interval(self, chat: ChatRef) -> float:

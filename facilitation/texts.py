@@ -143,6 +143,8 @@ SV = {
     "error.unknown_command": "Okänt kommando /{name}. Skriv /hjalp.",
     "error.bad_args": "Så här används kommandot: {usage}",
     "error.internal": "Något gick fel hos mig. Försök igen om en stund; händer det igen, säg till processledaren.",
+    "error.database_press": "Databasen svarar inte just nu – tryck igen om en stund.",
+    "error.database": "Databasen svarar inte just nu – försök igen om en stund.",
     "error.hidden_characters": (
         "Texten innehåller tecken som inte syns (styrtecken, nollbreddstecken eller tecken som vänder "
         "skrivriktningen). Skriv den utan dem. Inget ändrades."
@@ -335,6 +337,8 @@ EN = {
     "error.unknown_command": "Unknown command /{name}. Type /help.",
     "error.bad_args": "Usage: {usage}",
     "error.internal": "Something went wrong on my side. Please try again in a moment; if it happens again, tell the facilitator.",
+    "error.database_press": "The database is not answering right now – press again in a moment.",
+    "error.database": "The database is not answering right now – please try again in a moment.",
     "error.hidden_characters": (
         "The text contains characters that cannot be seen (control characters, zero-width characters or "
         "characters that turn the writing direction). Type it without them. Nothing was changed."

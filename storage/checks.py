@@ -90,16 +90,17 @@ def database_failure(exc: BaseException, url: str) -> DatabaseError | None:
     return None
 
 
-async def open_database(url: str, *, migrate: bool = True, secret: str = "") -> AsyncEngine:
+async def open_database(url: str, *, migrate: bool = True, secret: str = "",
+                        wait_limit: float | None = None) -> AsyncEngine:
     """An engine on ``url`` at the newest schema, or a :class:`DatabaseError`.
 
     An SQLite file is migrated when ``migrate`` (the bot does that on start; a listing does not),
     with the installation's ``secret`` (see :func:`storage.migrate.upgrade`); PostgreSQL must
     already be at the newest schema (``dialogbot db upgrade``), as must an SQLite file that is not
-    migrated here.
+    migrated here. ``wait_limit``: the ``timeout`` of :func:`storage.database.create_engine`.
     """
     with database_errors(url):
-        engine = create_engine(url)
+        engine = create_engine(url, timeout=wait_limit)
         try:
             if is_sqlite(url) and migrate:
                 await upgrade(url, engine, secret=secret)

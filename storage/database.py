@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +30,41 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+DEFAULT_TIMEOUT = 5.0  # seconds: settings.database_timeout
+CONNECT_TIMEOUT = 10.0  # seconds to connect when no timeout is given (command-line tools, migrations)
+SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another writer when no timeout is given
+# A transaction the bot leaves idle this long is ended by PostgreSQL. The bot never waits for
+# anything but the database inside a transaction, so this only ends the transactions of a
+# connection cut off in a network stall: a COMMIT stuck in the network can then no longer
+# commit after the bot has told the presser the vote was not saved (see storage.batching).
+IDLE_IN_TRANSACTION_SECONDS = 2.0
+
+_TIMEOUTS: weakref.WeakKeyDictionary[AsyncEngine, float] = weakref.WeakKeyDictionary()
+
+
+def create_engine(url: str, *, timeout: float | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the right per-dialect settings.
 
     ``hide_parameters``: a database error's message never carries the statement's values, so a
     participant key or a vote cannot reach a log through an exception.
+
+    ``timeout`` (the bot: ``settings.database_timeout``): how long any one wait on the database
+    may last - connecting, one statement (on the client and, as ``statement_timeout``, on the
+    server), SQLite's wait for another writer. (A pooled connection is waited for up to
+    SQLAlchemy's 30 s: under a burst of presses that is load, not a stall, and the connections
+    it waits for are themselves bounded by ``timeout``.) Without it a
+    stalled database holds a button press, and the bot's shutdown, for as long as the stall
+    lasts. None (migrations, command-line tools): only connecting is bounded.
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = sqlite_file(url)
         if database is not None:
             private_dir(database.parent)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        busy = timeout if timeout is not None else SQLITE_BUSY_SECONDS
+        engine = create_async_engine(url, connect_args={"timeout": busy}, **kwargs)
+        if timeout is not None:
+            _TIMEOUTS[engine] = timeout
 
         journal_set: list[bool] = []
 
@@ -51,24 +75,40 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # owner-only before the WAL files exist, so they are created owner-only too.
             if database is not None and not journal_set:
                 make_sqlite_files_private(database)
-            apply_sqlite_pragmas(dbapi_connection, journal=not journal_set)
+            apply_sqlite_pragmas(dbapi_connection, journal=not journal_set, busy_seconds=busy)
             journal_set.append(True)
 
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    connect_args: dict[str, Any] = {"timeout": timeout if timeout is not None else CONNECT_TIMEOUT}
+    if timeout is not None:
+        connect_args["command_timeout"] = timeout
+        connect_args["server_settings"] = {
+            "statement_timeout": str(int(timeout * 1000)),
+            "idle_in_transaction_session_timeout": str(int(IDLE_IN_TRANSACTION_SECONDS * 1000)),
+        }
+    engine = create_async_engine(url, connect_args={**connect_args, **kwargs.pop("connect_args", {})}, **kwargs)
+    if timeout is not None:
+        _TIMEOUTS[engine] = timeout
+    return engine
 
 
-def apply_sqlite_pragmas(dbapi_connection: Any, *, journal: bool) -> None:
-    """Per-connection SQLite settings (``journal``: also switch the file to WAL)."""
+def database_timeout(engine: AsyncEngine) -> float | None:
+    """The ``timeout`` ``engine`` was created with (None: waits are not bounded)."""
+    return _TIMEOUTS.get(engine)
+
+
+def apply_sqlite_pragmas(dbapi_connection: Any, *, journal: bool, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
+    """Per-connection SQLite settings (``journal``: also switch the file to WAL; ``busy_seconds``:
+    how long a statement waits for another connection's write lock before it fails)."""
     cursor = dbapi_connection.cursor()
     if journal:
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
     # No checkpoint inside a commit: the commit that crossed 1000 WAL pages would copy them into
     # the database file and fsync it, stalling a batch of votes for tens of milliseconds.
     # :func:`checkpoint_wal` does that work in the background instead (and SQLite checkpoints

@@ -34,8 +34,8 @@ from facilitation.model import (
 )
 from facilitation.ports import ChatRef
 from facilitation.store import BallotChange, frozen_rows
-from storage.batching import AnswerBatcher, PendingAnswer
-from storage.database import sqlite_file
+from storage.batching import AnswerBatcher, PendingAnswer, check_commit_deadline, commit_deadline
+from storage.database import database_timeout, sqlite_file
 from storage.models import (
     ROOM_TITLE_LENGTH,
     ChatBindingRow,
@@ -154,7 +154,9 @@ class SqlStore(Transactions):
         # SQLite: a batch of answers is one hop to a writer thread instead of a round trip
         # through aiosqlite per statement (see storage.sqlite_writer).
         url = engine.url.render_as_string(hide_password=False)
-        self._answer_writer = SqliteThreadWriter(url) if sqlite_file(url) is not None else None
+        busy = database_timeout(engine)
+        self._answer_writer = (SqliteThreadWriter(url, busy) if busy is not None else SqliteThreadWriter(url)
+                               ) if sqlite_file(url) is not None else None
 
     async def open(self) -> None:
         """Open the answer writer's connection before the first votes arrive."""
@@ -388,20 +390,25 @@ class SqlStore(Transactions):
         batches should only ever wait for each other; the retry is the safety net that keeps a
         rare deadlock from losing a whole batch of votes.
         """
+        commit_by = commit_deadline()
         if self._answer_writer is not None:
             assert self._write_lock is not None
             async with self._write_lock:  # SQLite's one writer: taken in turn with every other write
-                return await self._answer_writer.run(lambda connection: self._answer_batch(connection, answers))
-        return await _retrying(lambda: self._write_answers_on_engine(answers))
+                check_commit_deadline(commit_by)
+                return await self._answer_writer.run(
+                    lambda connection: self._answer_batch(connection, answers, commit_by))
+        return await _retrying(lambda: self._write_answers_on_engine(answers, commit_by))
 
-    async def _write_answers_on_engine(self, answers: Sequence[PendingAnswer]) -> list[bool]:
+    async def _write_answers_on_engine(self, answers: Sequence[PendingAnswer], commit_by: float | None) -> list[bool]:
         async with self._write() as session:
             connection = await session.connection()
-            return await connection.run_sync(self._answer_batch, answers)
+            return await connection.run_sync(self._answer_batch, answers, commit_by)
 
-    def _answer_batch(self, connection: Connection, answers: Sequence[PendingAnswer]) -> list[bool]:
+    def _answer_batch(self, connection: Connection, answers: Sequence[PendingAnswer],
+                      commit_by: float | None = None) -> list[bool]:
         """Lock the rounds involved (shared, on PostgreSQL), upsert the answers of open ones whose
-        statement is not frozen.
+        statement is not frozen; roll back if the presses' ``commit_by`` (see
+        :mod:`storage.batching`) has passed by then.
 
         Core statements, not the ORM: its bulk-insert machinery costs more than the SQL itself
         at hundreds of votes a second.
@@ -424,6 +431,7 @@ class SqlStore(Transactions):
             connection.execute(self._upsert_answer, [
                 {"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
                  "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
+        check_commit_deadline(commit_by)  # the presses were told "not saved": never commit after that
         return accepted
 
     async def update_ballot(

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
-from storage.database import apply_sqlite_pragmas
+from storage.database import SQLITE_BUSY_SECONDS, apply_sqlite_pragmas
 
 T = TypeVar("T")
 
@@ -37,11 +37,13 @@ class SqliteThreadWriter:
     :class:`storage.transactions.Transactions`); this class only moves the work off the loop.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
+        """``busy_seconds``: how long a transaction waits for another process's write lock."""
         parsed = make_url(url).set(drivername="sqlite")  # the synchronous pysqlite driver
         self._engine: Engine = create_engine(parsed, poolclass=QueuePool, pool_size=1, max_overflow=0,
-                                             connect_args={"timeout": 30}, hide_parameters=True)
-        event.listen(self._engine, "connect", _connect)
+                                             connect_args={"timeout": busy_seconds}, hide_parameters=True)
+        self._busy_seconds = busy_seconds
+        event.listen(self._engine, "connect", self._connect)
         event.listen(self._engine, "begin", _begin_immediate)
         self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._closed = False
@@ -69,9 +71,10 @@ class SqliteThreadWriter:
         self._thread.shutdown(wait=False)
 
 
-def _connect(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # transactions begin where SQLAlchemy says (below)
-    apply_sqlite_pragmas(dbapi_connection, journal=False)  # the async engine made the file WAL
+    def _connect(self, dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions begin where SQLAlchemy says (below)
+        # the async engine made the file WAL
+        apply_sqlite_pragmas(dbapi_connection, journal=False, busy_seconds=self._busy_seconds)
 
 
 def _begin_immediate(connection: Connection) -> None:

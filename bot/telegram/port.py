@@ -68,6 +68,11 @@ class TelegramPort:
 
     platform = PLATFORM
 
+    # Telegram's client stops waiting for a button's answer after about 10 s and the Bot API refuses
+    # to answer a query older than about 15 s: every press is answered within this many seconds,
+    # also when the database stalls (see Conversation.handle).
+    press_answer_within: float | None = 5.0
+
     def __init__(self, bot: Bot, group_edit_interval: float = 6.0, private_edit_interval: float = 1.5) -> None:
         self.bot = bot
         self._webhook_replies: dict[str, asyncio.Future[dict[str, Any]]] = {}

@@ -60,6 +60,11 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_REPLY_WITHIN = 2.0  # seconds a webhook POST waits for a press's answer to carry back
+# Seconds the check for a redelivered update may take before the update is handled without it
+# (polling) or, in webhook mode, a press is answered "the database is not answering" and any other
+# update asked for again: a press must be answered within Telegram's ~10 s however long a stalled
+# database keeps the check waiting.
+SEEN_CHECK_WITHIN = 2.0
 WEBHOOK_MAX_CONNECTIONS = 40  # Telegram's default: webhook POSTs it keeps in flight at once
 ADMIN_CACHE_SECONDS = 60.0  # a demoted group admin keeps facilitator rights at most this long
 MAX_CACHED_GROUPS = 1024
@@ -147,12 +152,22 @@ class TelegramAdapter:
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An update from PTB's queue (polling): handled unless another process already did."""
         try:
-            first = await self._first_delivery(update.update_id)
-        except Exception:  # the database is down: the handler meets it too and tells the user
-            log.warning("could not check whether an update was already handled", exc_info=True)
+            first = await self._first_delivery_in_time(update.update_id)
+        except Exception as exc:  # the database is down: the handler meets it too and tells the user
+            log.warning("could not check whether an update was already handled (%s)", type(exc).__name__)
             first = True
         if first:
             await self._handle_update(update)
+
+    async def _first_delivery_in_time(self, update_id: int) -> bool:
+        """:meth:`_first_delivery`, or TimeoutError after :data:`SEEN_CHECK_WITHIN` seconds (the
+        check goes on in the background; waiting for its cleanup would take as long as the stall)."""
+        check = asyncio.get_running_loop().create_task(self._first_delivery(update_id))
+        done, _ = await asyncio.wait({check}, timeout=SEEN_CHECK_WITHIN)
+        if check in done:
+            return check.result()
+        check.add_done_callback(_retrieve_quietly)
+        raise TimeoutError("the database did not answer whether the update was seen")
 
     async def _first_delivery(self, update_id: int) -> bool:
         """False if this update was handled before (by this or another process on the database)."""
@@ -318,10 +333,9 @@ class TelegramAdapter:
             except ValueError:
                 return web.Response(status=400, text="bad update")
             try:
-                first = await self._first_delivery(data["update_id"])
-            except Exception:  # not known whether it was handled: Telegram will deliver it again
-                log.warning("could not check whether an update was already handled; asked for it again")
-                return web.Response(status=503)
+                first = await self._first_delivery_in_time(data["update_id"])
+            except Exception:  # not known whether it was handled
+                return self._unchecked_reply(data)
             if not first:
                 return _duplicate_reply(data)
             reply = await self.feed_with_reply(data)
@@ -329,6 +343,24 @@ class TelegramAdapter:
 
         app.router.add_post(path, receive)
         return app
+
+    def _unchecked_reply(self, data: dict) -> web.Response:
+        """The answer to an update the database could not say was new: a press is answered at once
+        (not handled, nothing saved: "press again"), anything else is asked for again (503)."""
+        event = button_event_from_json(data)
+        if event is None:
+            log.warning("could not check whether an update was already handled; asked for it again")
+            return web.Response(status=503)
+        log.warning("could not check whether a press was already handled; answered that the database is not "
+                    "answering")
+        return web.json_response({"method": "answerCallbackQuery", "callback_query_id": event.press_id,
+                                  "text": self.conversation.database_refusal(event), "show_alert": True})
+
+
+def _retrieve_quietly(task: asyncio.Task[Any]) -> None:
+    """Take the outcome of a check nobody waits for any more (an error is already answered)."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def _last_resort(work: Coroutine[Any, Any, None]) -> None:
