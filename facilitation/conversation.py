@@ -320,7 +320,11 @@ class Conversation:
         answered: list[bool] = []
         with answering_by(deadline):  # the task (and what it submits to storage) inherits it
             task = asyncio.get_running_loop().create_task(self._in_turn(event, user_key, answered))
-        done, _ = await asyncio.wait({task}, timeout=within)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=within)
+        except BaseException:  # the adapter stops: the press stops with it
+            task.cancel()
+            raise
         if task in done:
             task.result()
             return
