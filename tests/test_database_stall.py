@@ -187,7 +187,11 @@ async def test_sigterm_during_a_stall_stops_the_bot_within_seconds(bot: Bot) -> 
     print(f"\nSIGTERM during a stall: exit code {code} after {took:.1f} s")
     assert code is not None, "still running 30 s after SIGTERM"
     assert took < 10, f"took {took:.1f} s to stop"
-    assert code == 3 and "stopped without finishing: the database or a chat platform did not answer" in log, log
+    # Documented: 0 when what was being handled finished in time (every wait on the database is
+    # bounded), 3 with one line saying so when the stall kept it from finishing.
+    finished = code == 0 and "dialogbot stopped" in log
+    gave_up = code == 3 and "stopped without finishing: the database or a chat platform did not answer" in log
+    assert finished or gave_up, log
     assert "Traceback" not in log
 
 
