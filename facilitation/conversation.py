@@ -413,14 +413,39 @@ class Conversation:
 
         On Slack a command works in any channel, also one the bot is not in: its answers are
         refused (not_in_channel), so only the private answer (the command's response_url) gets
-        through.
+        through. A room the bot cannot post in is no room: if the command bound it to a workshop
+        (``/workshop``, ``/delta``), or it was bound before, it is unbound like a room a fan-out
+        finds gone, and the answer says which workshop exists and how to make this its room.
         """
         not_member = gone.reason in (GoneReason.NOT_MEMBER, GoneReason.NOT_FOUND)
-        text = (t("error.not_member_here", turn.lang) if not_member else
-                t("error.cannot_post_here", turn.lang, reason=t(f"room.gone.{gone.reason.value}", turn.lang)))
+        reason = t(f"room.gone.{gone.reason.value}", turn.lang)
+        workshop = await self._leave_unreachable_room(turn)
+        if workshop is not None:
+            text = t("room.unreachable.not_member" if not_member else "room.unreachable", turn.lang,
+                     title=workshop.title, code=workshop.join_code, reason=reason)
+        else:
+            text = (t("error.not_member_here", turn.lang) if not_member else
+                    t("error.cannot_post_here", turn.lang, reason=reason))
         how_to_add = getattr(turn.port, "how_to_add", None)
-        tail = f" {await how_to_add(turn.lang)}" if not_member and how_to_add is not None else ""
+        # After a /workshop, "send the command again" would create a second workshop: only how to add.
+        tail = (f" {await how_to_add(turn.lang, retry=workshop is None)}" if not_member and how_to_add is not None
+                else "")
         await self._refuse(turn, text, tail=tail)
+
+    async def _leave_unreachable_room(self, turn: Turn) -> Workshop | None:
+        """Unbind the group or channel of ``turn`` (the bot cannot post there); its workshop, if any."""
+        if turn.chat.is_private:
+            return None
+        try:
+            chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+            workshop_id = await self.service.store.bound_workshop(chat_key)
+            if workshop_id is None:
+                return None
+            await self.drop_room(workshop_id, turn.chat)
+            return await self.service.require_workshop(workshop_id)
+        except Exception:
+            log.exception("could not unbind a room the bot cannot post in")
+            return None
 
     async def _refuse(self, turn: Turn, text: str, *, tail: str = "") -> None:
         """Answer a refused event to its user (``tail``: the platform's own words, e.g. its commands)."""

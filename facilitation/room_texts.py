@@ -49,6 +49,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "room.none": "Workshopen {title} har inga rum (grupper eller kanaler) just nu.",
         "room.error.no_such_room": "Workshopen har inget rum nummer {number}. /lamna visar rummen.",
         "usage.leave": "/lamna [NR]",
+        "room.unreachable.not_member": (
+            "Workshopen {title} finns (kod {code}), men jag är inte med i den här kanalen och kan inte skriva "
+            "här, så kanalen är inte med i workshopen. När jag är med: skriv /delta {code} här, så blir den "
+            "workshopens rum."
+        ),
+        "room.unreachable": (
+            "Workshopen {title} finns (kod {code}), men jag kan inte skriva här ({reason}), så det här rummet "
+            "är inte med i workshopen."
+        ),
     },
     "en": {
         "room.name.telegram": "The Telegram group \"{title}\"",
@@ -94,6 +103,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "room.none": "The workshop {title} has no rooms (groups or channels) right now.",
         "room.error.no_such_room": "The workshop has no room number {number}. /leave lists the rooms.",
         "usage.leave": "/leave [NO]",
+        "room.unreachable.not_member": (
+            "The workshop {title} exists (code {code}), but I am not a member of this channel and cannot post "
+            "here, so the channel is not part of the workshop. Once I am in: type /join {code} here to make it "
+            "the workshop's room."
+        ),
+        "room.unreachable": (
+            "The workshop {title} exists (code {code}), but I cannot post here ({reason}), so this room is not "
+            "part of the workshop."
+        ),
     },
 }
 

@@ -134,15 +134,54 @@ async def test_a_principle_with_control_characters_on_a_button(rooms: Rooms) -> 
 async def test_a_command_in_a_channel_the_bot_is_not_in_is_answered_privately(rooms: Rooms) -> None:
     slack = rooms.slack
     slack.remove_bot("C9")
-    slack.delete_channel("G9")  # a private channel the bot is not in: it does not exist for the bot
     await _slack(rooms, "hjalp", "C9")
-    await _slack(rooms, "workshop tecken Utanför", "G9")
-    answers = await until(lambda: [r for r in slack.responses if "inte med i den här kanalen" in r.get("text", "")]
-                          if len(slack.responses) >= 2 else None)
-    assert len(answers) == 2 and all(a["response_type"] == "ephemeral" for a in answers)
-    assert all("/invite @dialogbot" in a["text"] for a in answers)
-    assert slack.messages_in("C9") == [] and slack.messages_in("G9") == []
+    [answer] = await until(lambda: [r for r in slack.responses if "inte med i den här kanalen" in r.get("text", "")])
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"].endswith("Lägg till mig med /invite @dialogbot i kanalen och skicka kommandot igen.")
+    assert slack.messages_in("C9") == []
     assert not [c for c in slack.calls if c.method == "chat.postEphemeral" and c.ok]
+
+
+@pytest.mark.parametrize("lost", ["remove_bot", "delete_channel"])  # a public / a private channel
+async def test_a_workshop_started_where_the_bot_is_not_leaves_no_room_and_says_how_to_finish(
+        rooms: Rooms, lost: str) -> None:
+    """The workshop exists (its code is in the private answer) but the channel is not bound to it:
+    nothing will be posted where nobody can see it. Once the bot is added, /dialog delta binds it."""
+    slack = rooms.slack
+    getattr(slack, lost)("G9")
+    await _slack(rooms, "workshop tecken Utanför & inne", "G9")
+    [answer] = await until(lambda: [r for r in slack.responses if "Utanför" in r.get("text", "")])
+    code = answer["text"].split("(kod ")[1][:6]
+    workshop = await rooms.app.service.workshop_by_code(code)
+    assert answer["response_type"] == "ephemeral"
+    assert displayed(answer["text"]) == (
+        f"Workshopen Utanför & inne finns (kod {code}), men jag är inte med i den här kanalen och kan inte "
+        f"skriva här, så kanalen är inte med i workshopen. När jag är med: skriv /dialog delta {code} här, så "
+        "blir den workshopens rum. Lägg till mig med /invite @dialogbot i kanalen.")
+    assert await rooms.room_keys(code) == []
+    chat_key = rooms.app.conversation.pseudonymizer.chat_key("slack", "G9")
+    assert await rooms.app.store.bound_workshop(chat_key) is None
+    assert slack.messages_in("G9") == []
+
+    slack.lost_channels.pop("G9")  # /invite @dialogbot
+    await _slack(rooms, f"delta {code}", "G9")
+    await until(lambda: any("Välkommen till" in t for t in rooms.slack_texts("G9")))
+    assert await rooms.room_keys(code) == [("slack", "G9")]
+    assert await rooms.app.store.bound_workshop(chat_key) == workshop.id
+    assert len(slack.responses) == 1  # no warning this time
+
+
+async def test_a_room_whose_channel_was_archived_is_unbound_by_its_next_command(rooms: Rooms) -> None:
+    await _slack(rooms, "workshop tecken Gemensam", "C1")
+    created = await until(lambda: [t for t in rooms.slack_texts("C1") if "Anslutningskod" in t])
+    code = created[0].split("Anslutningskod: ")[1][:6]
+    await rooms.join_slack(code, "C2")
+    rooms.slack.archive_channel("C1")
+    await _slack(rooms, "hjalp", "C1", "U5")  # anyone; the bot cannot answer in the room
+    [answer] = await until(lambda: [r for r in rooms.slack.responses if "arkiverad" in r.get("text", "")])
+    assert answer["text"] == (f"Workshopen Gemensam finns (kod {code}), men jag kan inte skriva här (kanalen är "
+                              "arkiverad), så det här rummet är inte med i workshopen.")
+    assert await rooms.room_keys(code) == [("slack", "C2")]
 
 
 def _home_opened(rooms: Rooms, user: str) -> AsyncBoltRequest:

@@ -268,16 +268,20 @@ class SlackPort:
         command's response_url where it has one: it reaches them also where the bot may not post."""
         await self.tell(event.chat, event.user.user_id, text, event.reply_handle)
 
-    async def how_to_add(self, lang: Language) -> str:
-        """How to add the bot to a channel, naming it as Slack's /invite wants it."""
+    async def how_to_add(self, lang: Language, *, retry: bool = True) -> str:
+        """How to add the bot to a channel, naming it as Slack's /invite wants it; ``retry``: and
+        to send the command again (not after one that did its part, e.g. created a workshop)."""
+        suffix = "" if retry else "_only"
         if self._bot_name is None:
             try:
                 with port_errors():
                     self._bot_name = str((await self.client.auth_test()).get("user") or "")
             except PortError as error:
                 log.info("could not read the bot's name: %s", type(error).__name__)
-                return t("slack.add_the_app", lang)
-        return t("slack.invite", lang, name=self._bot_name) if self._bot_name else t("slack.add_the_app", lang)
+                return t(f"slack.add_the_app{suffix}", lang)
+        if self._bot_name:
+            return t(f"slack.invite{suffix}", lang, name=self._bot_name)
+        return t(f"slack.add_the_app{suffix}", lang)
 
     def edit_interval(self, chat: ChatRef) -> float:
         return self._edit_interval

@@ -28,6 +28,8 @@ TEXTS = {
         "slack.add_the_app": (
             "Lägg till mig i kanalen (skriv /invite @ och appens namn) och skicka kommandot igen."
         ),
+        "slack.invite_only": "Lägg till mig med /invite @{name} i kanalen.",
+        "slack.add_the_app_only": "Lägg till mig i kanalen (skriv /invite @ och appens namn).",
     },
     "en": {
         "slack.modal.title": "Launch a round",
@@ -50,6 +52,8 @@ TEXTS = {
         "slack.home.meetings": "Upcoming dialogue meetings",
         "slack.invite": "Add me to the channel with /invite @{name} and send the command again.",
         "slack.add_the_app": "Add me to the channel (type /invite @ and the app's name) and send the command again.",
+        "slack.invite_only": "Add me to the channel with /invite @{name}.",
+        "slack.add_the_app_only": "Add me to the channel (type /invite @ and the app's name).",
     },
 }
 register(TEXTS)
