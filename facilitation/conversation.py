@@ -784,6 +784,7 @@ class Conversation:
 
         await self.deliver_to_rooms(turn, workshop, Delivery("results", round_.id), close)
         if owed:
+            self._remember_reporter(round_.id, turn)  # to tell who closed it if a room fails later
             self._owe_results(round_.id, owed)
 
     async def _results_by_language(self, round_: Round,
@@ -813,25 +814,54 @@ class Conversation:
                 await asyncio.sleep(OWED_RETRY_SECONDS)
 
     async def _post_owed(self, round_id: int, *, last_try: bool) -> None:
-        """Post the owed results of ``round_id`` (on the last try without them: say so instead)."""
+        """Post the owed results of ``round_id`` (on the last try without them: say so instead).
+
+        Each room on its own, as in every fan-out: a room that moved meanwhile (a Telegram group
+        upgraded while charts were down) gets them at its new id; one gone for good is unbound
+        and whoever closed the round is told.
+        """
         outputs: dict[Language, list[Output]] | None = None
+        title = ""
         try:
             round_ = await self.service.require_round(round_id)
+            title = round_.title
             outputs = await self._results_by_language(round_, self._owed_results[round_id])
         except Exception:
             log.warning("results of a closed round still cannot be posted", exc_info=True)
             if not last_try:
                 return
-        for target in self._owed_results.pop(round_id):  # taken before posting: never posted twice
-            try:
-                if outputs is None:
-                    await target.port.send_text(target.chat, t("round.results_failed", target.lang, number=round_id))
-                    continue
-                await target.port.send_text(target.chat, t("round.results_now", target.lang, title=round_.title,
-                                                           number=round_id))
-                await self.post_outputs(target.port, target.chat, outputs[target.lang])
-            except Exception:
-                log.warning("could not post a closed round's results in a room", exc_info=True)
+        owed = self._owed_results.pop(round_id)  # taken before posting: never posted twice
+        languages = {target.chat: target.lang for target in owed}
+
+        async def post(link: RoomLink) -> None:
+            lang = languages[link.chat]  # the room's address before any move
+            if outputs is None:
+                await link.send_text(t("round.results_failed", lang, number=round_id))
+                return
+            await link.send_text(t("round.results_now", lang, title=title, number=round_id))
+            await link.post(outputs[lang])
+
+        outcomes = await deliver_to_rooms([(target.port, target.chat) for target in owed], post,
+                                          self._room_moved_in_delivery)
+        await self._report_owed(round_id, [outcome for outcome in outcomes if outcome.error is not None])
+
+    async def _report_owed(self, round_id: int, failed: Sequence[RoomOutcome]) -> None:
+        """Unbind the rooms gone for good and tell whoever closed the round which rooms failed."""
+        closer = self._reporters.pop(round_id, None)
+        if not failed:
+            return
+        try:
+            round_ = await self.service.require_round(round_id)
+            workshop = await self.service.require_workshop(round_.workshop_id)
+            for outcome in failed:
+                if outcome.gone and not outcome.room.is_private:
+                    await self.drop_room(workshop.id, outcome.room)
+            if closer is not None:
+                await self._refuse(closer, "\n\n".join(
+                    Delivery("results", round_id).failure_report(outcome, closer.lang, workshop.join_code)
+                    for outcome in failed))
+        except Exception:
+            log.exception("could not report rooms that did not get a closed round's results")
 
     def _settle_owed(self, round_id: int, chat: ChatRef) -> None:
         """``chat`` has been shown the results of ``round_id`` (``/resultat``): not again."""

@@ -122,10 +122,10 @@ async def rooms(tmp_path: Path, rooms_settings: dict[str, Any], rooms_speed: flo
     async with TelegramStandIn(token=TG_TOKEN, bot_username="dialogbot_test", limits=tg_limits) as tg, \
             SlackStandIn(bot_token=SLACK_TOKEN, rate_limiting=rooms_speed == 1.0) as slack:
         settings = load_settings(
-            None, env={}, env_file=None, data_dir=tmp_path, chart_processes=0,
+            None, env={}, env_file=None, data_dir=tmp_path,
             facilitators={"telegram": [str(TG_FACILITATOR)], "slack": [SLACK_FACILITATOR]},
             telegram_token=TG_TOKEN, slack_bot_token=SLACK_TOKEN, slack_signing_secret=SLACK_SECRET,
-            slack_api_base_url=slack.base_url, **rooms_settings)
+            slack_api_base_url=slack.base_url, **{"chart_processes": 0, **rooms_settings})
         app = await App.create(settings)
         limiter = TelegramRateLimiter(overall=(int(30 * rooms_speed), 1.02), group=(20, 61.0 / rooms_speed))
         telegram = TelegramAdapter.build(app.conversation, TG_TOKEN, base_url=tg.root_url, rate_limiter=limiter)
