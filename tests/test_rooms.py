@@ -169,6 +169,27 @@ async def test_a_forum_topic_gets_the_replies_and_the_rooms_posts(rooms: Rooms) 
     assert all(m.thread_id in (7, 9) for m in rooms.tg.sent_messages(TG_GROUP))
 
 
+async def test_a_deleted_forum_topic_falls_back_to_the_general_topic(rooms: Rooms) -> None:  # noqa: F811
+    """The topic the workshop was started in is deleted: the room's posts go to General, no report,
+    and the dead topic is tried once only."""
+    rooms.tg.make_forum(TG_GROUP, 7)
+    code = await rooms.workshop_in_telegram(message_thread_id=7)
+    await rooms.join_slack(code, "C1")
+    rooms.tg.delete_topic(TG_GROUP, 7)
+
+    await rooms.slack_command("barometer 1", "C1")
+    await until(lambda: [m for m in rooms.tg.sent_messages(TG_GROUP) if m.reply_markup and m.thread_id is None])
+    await vote_in_telegram(rooms, TG_GROUP, 5)
+    await rooms.slack_command("stang", "C1")
+    await until(lambda: any("Här är resultatet" in (m.text or "") and m.thread_id is None
+                            for m in rooms.tg.sent_messages(TG_GROUP)))
+    await until(lambda: [c for c in rooms.tg.calls_to("sendPhoto") if c.status == 200])
+    refused = [c for c in rooms.tg.calls if c.status == 400]
+    assert len(refused) == 1 and refused[0].params.get("message_thread_id") == 7
+    assert not [e for e in rooms.slack.responses if "⚠️" in (e.get("text") or "")]
+    assert await rooms.room_keys(code) == [("slack", "C1"), ("telegram", str(TG_GROUP))]
+
+
 async def test_lamna_unbinds_a_room_by_hand(rooms: Rooms) -> None:  # noqa: F811
     code = await rooms.workshop_in_telegram()
     await rooms.join_slack(code, "C1", "C2")

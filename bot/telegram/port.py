@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -30,6 +32,12 @@ MAX_CAPTION = 1024  # sendPhoto/sendDocument caption, 0-1024 characters (Bot API
 ANONYMOUS_ADMIN = "anonymous-admin:"  # the user id of a group's anonymous admins, followed by the chat id
 MAX_ANSWER = 200  # answerCallbackQuery text, 0-200 characters (Bot API reference)
 MAX_BUTTONS_PER_ROW = 8  # inline keyboard: clients show at most 8 buttons in a row
+# What Telegram answers a send to a forum topic that was deleted (400 "Bad Request: message thread
+# not found"; tdlib/telegram-bot-api#854); PTB drops the "Bad Request: " and capitalises.
+THREAD_GONE = "message thread not found"
+MAX_GONE_TOPICS = 1024
+
+log = logging.getLogger(__name__)
 
 
 def _markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -58,9 +66,6 @@ def _clip(text: str, limit: int) -> str:
     return text if utf16_length(text) <= limit else split_text(text, limit - 1, utf16_length)[0] + "…"
 
 
-def _thread(chat: ChatRef) -> int | None:
-    """The forum topic to post in (``message_thread_id``), or None for the chat itself."""
-    return int(chat.thread_id) if chat.thread_id else None
 
 
 class TelegramPort:
@@ -78,6 +83,30 @@ class TelegramPort:
         self._webhook_replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.group_edit_interval = group_edit_interval
         self.private_edit_interval = private_edit_interval
+        self._gone_topics: set[tuple[str, int]] = set()  # (chat id, topic) found deleted: post in General
+
+    def _thread(self, chat: ChatRef) -> int | None:
+        """The forum topic to post in (``message_thread_id``), or None for the chat itself."""
+        thread = int(chat.thread_id) if chat.thread_id else None
+        return None if (chat.chat_id, thread) in self._gone_topics else thread
+
+    async def _in_topic(self, chat: ChatRef, send: Callable[[int | None], Awaitable[Message]]) -> Message:
+        """``send`` to the chat's forum topic; if the topic was deleted since, to the group's General
+        topic instead, and from then on (a room bound in a topic must not go quiet with it)."""
+        thread = self._thread(chat)
+        with port_errors():
+            if thread is None:
+                return await send(None)
+            try:
+                return await send(thread)
+            except BadRequest as exc:
+                if THREAD_GONE not in exc.message.lower():
+                    raise
+            if len(self._gone_topics) >= MAX_GONE_TOPICS:
+                self._gone_topics.clear()
+            self._gone_topics.add((chat.chat_id, thread))
+            log.info("a forum topic the bot posted in was deleted: posting in the group's General topic")
+            return await send(None)
 
     async def send_text(self, chat: ChatRef, text: str, buttons: Keyboard | None = None) -> MessageRef:
         """``text`` in as many messages as it takes (cut at line ends), the buttons under the last.
@@ -88,9 +117,8 @@ class TelegramPort:
         message: Message | None = None
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            with port_errors():
-                message = await self.bot.send_message(int(chat.chat_id), piece, message_thread_id=_thread(chat),
-                                                      reply_markup=_markup(buttons) if last else None)
+            message = await self._in_topic(chat, lambda thread, piece=piece, last=last: self.bot.send_message(
+                int(chat.chat_id), piece, message_thread_id=thread, reply_markup=_markup(buttons) if last else None))
         assert message is not None
         return MessageRef(chat, str(message.message_id))
 
@@ -107,19 +135,17 @@ class TelegramPort:
     async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
         """The chart with as much of the caption as fits (whole lines); the rest follows as text."""
         head, rest = _caption_and_rest(caption)
-        with port_errors():
-            message = await self.bot.send_photo(int(chat.chat_id), InputFile(png, filename=filename),
-                                                caption=head, message_thread_id=_thread(chat))
+        message = await self._in_topic(chat, lambda thread: self.bot.send_photo(
+            int(chat.chat_id), InputFile(png, filename=filename), caption=head, message_thread_id=thread))
         if rest:
             await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
         head, rest = _caption_and_rest(attachment.caption)
-        with port_errors():
-            message = await self.bot.send_document(int(chat.chat_id),
-                                                   InputFile(attachment.data, filename=attachment.filename),
-                                                   caption=head, message_thread_id=_thread(chat))
+        message = await self._in_topic(chat, lambda thread: self.bot.send_document(
+            int(chat.chat_id), InputFile(attachment.data, filename=attachment.filename), caption=head,
+            message_thread_id=thread))
         if rest:
             await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))

@@ -530,6 +530,10 @@ class TelegramStandIn:
         chat["is_forum"] = True
         self._topics.setdefault(chat_id, set()).update(topics)
 
+    def delete_topic(self, chat_id: int, topic: int) -> None:
+        """A forum topic is deleted: a send to it answers 400 "message thread not found"."""
+        self._topics.get(chat_id, set()).discard(topic)
+
     def _service_update(self, chat_id: int, fields: JSONDict) -> JSONDict:
         message = {"message_id": self._next_message_id(chat_id), "from": self._users.get(
             next(iter(self._users), 0), {"id": 1, "is_bot": False, "first_name": "Admin"}),
