@@ -1035,6 +1035,26 @@ class Conversation:
             await self._post_round(RoomLink(port, new, self._room_moved_in_delivery), round_, workshop.language,
                                    buttons=buttons)
 
+    async def room_lost(self, chat: ChatRef, reason: GoneReason) -> None:
+        """The platform says the bot was removed from ``chat``: it is no room from now on.
+
+        Unbound at once rather than at the next post; whoever launched the workshop's open round
+        is told (there is no one to tell without one: ``/lamna`` in private lists the rooms left).
+        """
+        workshop_id = await self.service.store.bound_workshop(self.pseudonymizer.chat_key(chat.platform,
+                                                                                          chat.chat_id))
+        if workshop_id is None:
+            return
+        await self.drop_room(workshop_id, chat)
+        round_ = await self.service.open_round_of(workshop_id)
+        reporter = self._reporters.get(round_.id) if round_ is not None else None
+        if reporter is None or (reporter.chat.platform, reporter.chat.chat_id) == (chat.platform, chat.chat_id):
+            return
+        workshop = await self.service.require_workshop(workshop_id)
+        await self._refuse(reporter, t("room.removed", reporter.lang, room=room_name(chat, reporter.lang),
+                                       title=workshop.title, code=workshop.join_code,
+                                       reason=t(f"room.gone.{reason.value}", reporter.lang)))
+
     async def _room_moved_in_delivery(self, old: ChatRef, new: ChatRef) -> None:
         await self.room_moved(old, new, buttons=False)
 

@@ -54,6 +54,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "här, så kanalen är inte med i workshopen. När jag är med: skriv /delta {code} här, så blir den "
             "workshopens rum."
         ),
+        "room.removed": (
+            "⚠️ {room} är inte längre med i workshopen {title}: {reason}. "
+            "Vill ni ha med det igen: lägg till mig där och skriv /delta {code}."
+        ),
         "room.unreachable": (
             "Workshopen {title} finns (kod {code}), men jag kan inte skriva här ({reason}), så det här rummet "
             "är inte med i workshopen."
@@ -107,6 +111,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "The workshop {title} exists (code {code}), but I am not a member of this channel and cannot post "
             "here, so the channel is not part of the workshop. Once I am in: type /join {code} here to make it "
             "the workshop's room."
+        ),
+        "room.removed": (
+            "⚠️ {room} is no longer part of the workshop {title}: {reason}. "
+            "To bring it back, add me there and type /join {code}."
         ),
         "room.unreachable": (
             "The workshop {title} exists (code {code}), but I cannot post here ({reason}), so this room is not "

@@ -190,6 +190,32 @@ async def test_a_deleted_forum_topic_falls_back_to_the_general_topic(rooms: Room
     assert await rooms.room_keys(code) == [("slack", "C1"), ("telegram", str(TG_GROUP))]
 
 
+async def test_a_group_that_removes_the_bot_is_unbound_at_once_and_the_facilitator_told(rooms: Rooms) -> None:  # noqa: F811
+    """Telegram's my_chat_member update (the bot "kicked"): the room is unbound before any post
+    fails there, and whoever launched the open round is told; a person blocking the bot in private
+    changes nothing."""
+    code = await rooms.workshop_in_telegram()
+    await rooms.join_slack(code, "C1")
+    await rooms.slack_command("barometer 1", "C1")
+    await until(lambda: statements(rooms.slack.messages_in("C1")) and tg_statement(rooms, TG_GROUP))
+    await rooms.tg_update(rooms.tg.member_update(TG_FACILITATOR, "member", "kicked", by=TG_FACILITATOR))
+    assert await rooms.room_keys(code) == [("slack", "C1"), ("telegram", str(TG_GROUP))]
+
+    await rooms.tg_update(rooms.tg.kick_bot(TG_GROUP, by=TG_FACILITATOR))
+
+    assert await rooms.room_keys(code) == [("slack", "C1")]
+    chat_key = rooms.app.conversation.pseudonymizer.chat_key("telegram", str(TG_GROUP))
+    assert await rooms.app.store.bound_workshop(chat_key) is None
+    report = await until(lambda: [r["text"] for r in rooms.slack.responses if "⚠️" in r.get("text", "")])
+    assert report == [f"⚠️ Telegram-gruppen \"Karlstad\" är inte längre med i workshopen Gemensam: boten har "
+                      f"tagits bort ur gruppen. Vill ni ha med det igen: lägg till mig där och skriv /dialog delta {code}."]
+    calls = len(rooms.tg.calls)
+    await rooms.slack_command("stang", "C1")
+    await until(lambda: any("Här är resultatet" in t for t in rooms.slack_texts("C1")))
+    assert rooms.tg.calls[calls:] == []  # nothing tried in the group any more
+    assert len([r for r in rooms.slack.responses if "⚠️" in r.get("text", "")]) == 1
+
+
 async def test_lamna_unbinds_a_room_by_hand(rooms: Rooms) -> None:  # noqa: F811
     code = await rooms.workshop_in_telegram()
     await rooms.join_slack(code, "C1", "C2")

@@ -75,7 +75,7 @@ async def test_webhook_mode_registers_the_secret_and_serves_updates(tmp_path: Pa
             assert gc.get_freeze_count() > 0  # start-up objects left out of full collections
             gc.unfreeze()
             assert api.webhook == {"url": PUBLIC_URL, "secret_token": SECRET,
-                                   "allowed_updates": ["message", "callback_query"], "max_connections": 40}
+                                   "allowed_updates": ["message", "callback_query", "my_chat_member"], "max_connections": 40}
             assert api.menu("all_private_chats") and api.menu("all_private_chats", "en")
             assert not api.calls_to("getUpdates")
 

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.telegram.errors import port_errors, translate
@@ -20,6 +20,7 @@ from facilitation.ports import (
     ChatRef,
     CommandEvent,
     Event,
+    GoneReason,
     Keyboard,
     MessageRef,
     TextEvent,
@@ -302,6 +303,22 @@ def chat_migration(update: Update) -> tuple[ChatRef, ChatRef] | None:
     title = message.chat.title
     return (ChatRef(PLATFORM, str(old), title=title),
             ChatRef(PLATFORM, str(new), title=title))
+
+
+def bot_removed(update: Update) -> tuple[ChatRef, GoneReason] | None:
+    """The group the bot was just removed from, and how (``my_chat_member``: its new status is
+    "kicked" or "left"); None for any other update or a private chat (a person blocking the bot)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return None
+    status = change.new_chat_member.status
+    if status == ChatMemberStatus.BANNED:
+        reason = GoneReason.KICKED
+    elif status == ChatMemberStatus.LEFT:
+        reason = GoneReason.NOT_MEMBER
+    else:
+        return None
+    return ChatRef(PLATFORM, str(change.chat.id), title=change.chat.title), reason
 
 
 def anonymous_admin(chat: ChatRef) -> UserRef:

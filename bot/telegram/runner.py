@@ -37,6 +37,7 @@ from bot.metrics import timed_webhooks, track_queue
 from bot.telegram.port import (
     PLATFORM,
     TelegramPort,
+    bot_removed,
     button_event_from_json,
     chat_migration,
     is_anonymous_admin,
@@ -71,6 +72,8 @@ MAX_CACHED_GROUPS = 1024
 # Telegram keeps an update it could not deliver for 24 hours, so a redelivery can come that late.
 UPDATE_REDELIVERY_WINDOW = timedelta(hours=25)
 DEFAULT_API = "api.telegram.org"
+# What the bot asks Telegram for: messages, presses, and its own membership changing in a chat.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 class TelegramStartFailed(OperatorError):
@@ -180,6 +183,13 @@ class TelegramAdapter:
         return new
 
     async def _handle_update(self, update: Update) -> None:
+        removed = bot_removed(update)
+        if removed is not None:  # the bot was removed from a group: it is no room from now on
+            try:
+                await self.conversation.room_lost(*removed)
+            except Exception:
+                log.exception("could not unbind a group the bot was removed from")
+            return
         migration = chat_migration(update)
         if migration is not None:  # a group became a supergroup: its room follows the new id
             try:
@@ -446,7 +456,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
                 if settings.telegram_webhook_url:
                     await application.bot.set_webhook(settings.telegram_webhook_url,
                                                       secret_token=settings.telegram_webhook_secret,
-                                                      allowed_updates=["message", "callback_query"],
+                                                      allowed_updates=ALLOWED_UPDATES,
                                                       max_connections=WEBHOOK_MAX_CONNECTIONS)
             else:
                 from telegram.ext import Updater
@@ -454,7 +464,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
                 await application.bot.delete_webhook()
                 polling = Updater(application.bot, application.update_queue)
                 await polling.initialize()
-                await polling.start_polling(allowed_updates=["message", "callback_query"])
+                await polling.start_polling(allowed_updates=ALLOWED_UPDATES)
         log.info("Telegram adapter running (%s)", settings.telegram_mode)
         app.health.started.add("telegram")
         track_queue("telegram_updates", application.update_queue.qsize)

@@ -481,10 +481,26 @@ class TelegramStandIn:
 
     # ------------------------------------------------------------------ chats the bot loses
 
-    def kick_bot(self, chat_id: int) -> None:
-        """The bot is removed from a group: every call for it answers 403 "bot was kicked"."""
+    def kick_bot(self, chat_id: int, by: int = 1, *, push: bool = False) -> JSONDict:
+        """The bot is removed from a group: every call for it answers 403 "bot was kicked".
+
+        Returns the ``my_chat_member`` update Telegram sends about it (the bot's new status
+        "kicked", ``by`` the admin who removed it); a bot receives it only when its
+        ``allowed_updates`` name ``my_chat_member``.
+        """
         kind = self._chat(chat_id)["type"]
         self._gone[chat_id] = _ApiError(403, KICKED.format(kind="supergroup" if kind == "supergroup" else "group"))
+        return self.member_update(chat_id, "member", "kicked", by, push=push)
+
+    def member_update(self, chat_id: int, old: str, new: str, by: int = 1, *, push: bool = False) -> JSONDict:
+        """A ``my_chat_member`` update: the bot's status in ``chat_id`` changed from ``old`` to ``new``."""
+        bot = self.bot_user()
+        update = {"update_id": next(self._update_ids), "my_chat_member": {
+            "chat": dict(self._chat(chat_id)), "date": int(time.time()),
+            "from": self._users.get(by, {"id": by, "is_bot": False, "first_name": f"User {by}"}),
+            "old_chat_member": {"status": old, "user": bot},
+            "new_chat_member": {"status": new, "user": bot, **({"until_date": 0} if new == "kicked" else {})}}}
+        return self.push_update(update) if push else update
 
     def block_bot(self, user_id: int) -> None:
         """A person blocks the bot: every send to their private chat answers 403 "bot was blocked"."""
