@@ -1166,11 +1166,13 @@ class Conversation:
         Buttons are signed but name no chat: a genuine button of group A, posted or replayed
         elsewhere, would count in group B or from someone who never joined. A press counts in a
         room of the workshop, from someone who joined it (wherever they press), or in a private
-        chat bound to it.
+        chat bound to it. The room is asked first: it is cached, while whether someone joined
+        may need the store, and on the vote path that read cost about nine tenths of the votes
+        per second.
         """
-        if await self.service.has_joined(workshop_id, self.participant_key(turn, workshop_id)):
-            return
         if not turn.chat.is_private and await self.service.is_room(workshop_id, turn.chat):
+            return
+        if await self.service.has_joined(workshop_id, self.participant_key(turn, workshop_id)):
             return
         if turn.chat.is_private and await self._bound_here(turn, workshop_id):
             return

@@ -146,9 +146,15 @@ class WorkshopService:
         here = (chat.platform, chat.chat_id)
         rooms = self._rooms.get(workshop_id)
         if rooms is None or here not in rooms:
-            rooms = frozenset((c.platform, c.chat_id) for c in await self.store.rooms(workshop_id))
-            self._rooms.put(workshop_id, rooms)
+            rooms = await self._loads.load(("rooms", workshop_id), lambda: self._load_rooms(workshop_id))
         return here in rooms
+
+    async def _load_rooms(self, workshop_id: int) -> frozenset[tuple[str, str]]:
+        """Read a workshop's rooms once for every press waiting on them (a burst of presses
+        arriving as the cached rooms expire would otherwise read them once each)."""
+        rooms = frozenset((c.platform, c.chat_id) for c in await self.store.rooms(workshop_id))
+        self._rooms.put(workshop_id, rooms)
+        return rooms
 
     def room_left(self, workshop_id: int) -> None:
         """A room stopped being the workshop's: this process forgets its cached rooms at once."""
