@@ -1167,7 +1167,7 @@ class Conversation:
         elsewhere, would count in group B or from someone who never joined. A press counts in a
         room of the workshop, from someone who joined it (wherever they press), or in a private
         chat bound to it. The room is asked first: it is cached, while whether someone joined
-        may need the store, and on the vote path that read cost about nine tenths of the votes
+        may need the store, and on the vote path that read cost two thirds or more of the votes
         per second.
         """
         if not turn.chat.is_private and await self.service.is_room(workshop_id, turn.chat):
