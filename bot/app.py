@@ -16,12 +16,13 @@ from bot.ratelimit import Places
 from config.catalogue import load_processes
 from config.settings import Settings, with_stored_secret
 from facilitation.charting import ChartRenderer
+from facilitation.clock import Clock, utc_now
 from facilitation.conversation import Conversation
 from facilitation.exercises.barometer import BarometerExercise
 from facilitation.model import Process
 from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
-from facilitation.service import Clock, WorkshopService, utc_now
+from facilitation.service import WorkshopService
 from storage import process_lock
 from storage.checks import database_errors, open_database
 from storage.database import checkpoint_wal, is_outage, is_sqlite, sqlite_file, warm_pool

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
+from facilitation.clock import utc_now
 from facilitation.conversation import Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
@@ -194,10 +195,6 @@ TEXTS = {
     },
 }
 register(TEXTS)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def is_contact_of(contact: StoredContact, turn: Turn) -> bool:
@@ -445,7 +442,7 @@ def install(conversation: Conversation, store: MeetingStore, *,
     """
     chat = _installed.get(conversation)
     if chat is None:
-        chat = MeetingsChat(store, clock or _utc_now)
+        chat = MeetingsChat(store, clock or utc_now)
         chat.register(conversation)
         _installed[conversation] = chat
         return chat

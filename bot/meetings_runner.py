@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,6 +40,7 @@ from bot.metrics import count_reminders
 from config.errors import ConfigError
 from config.settings import LOCAL_FACILITATOR
 from facilitation.buttons import ButtonCodec
+from facilitation.clock import utc_now
 from facilitation.meetings import (
     DEFAULT_LATE_GRACE,
     DEFAULT_MIN_GAP,
@@ -77,10 +78,6 @@ JOB_ID = "dialogbot-meeting-reminders"
 RSVP_ACTION = "rv"
 FILE_PART, TEXT_PART = "calendar file", "text"  # the two messages of a reminder, recorded one by one
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_worker_id() -> str:

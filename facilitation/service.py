@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 
 from facilitation.cache import SingleFlight, TTLCache
+from facilitation.clock import Clock, utc_now
 from facilitation.errors import DomainError
 from facilitation.input_rules import MAX_ID, has_hidden_characters
 from facilitation.model import (
@@ -36,13 +36,8 @@ JOIN_CODE_LENGTH = 6
 MAX_ITEMS = 30
 MIN_SCALE, MAX_SCALE = 3, 11
 
-Clock = Callable[[], datetime]
 #: A person's participant key in a workshop, by the workshop's id (see facilitation.pseudonym).
 KeyIn = Callable[[int], str]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _refuse_hidden_characters(text: str) -> None:

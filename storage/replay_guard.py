@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from facilitation.clock import utc_now
 from storage.batching import GroupCommit
 from storage.database import sqlite_file
 from storage.models import SeenRequestRow
@@ -31,10 +32,6 @@ from storage.transactions import Transactions
 # and its replay reach us at most ten minutes apart; keep a margin on top.
 DEFAULT_RETENTION = timedelta(minutes=15)
 DEFAULT_PURGE_EVERY = timedelta(minutes=1)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def request_digest(*parts: str) -> str:
@@ -52,7 +49,7 @@ class ReplayGuard(Transactions):
 
     def __init__(self, engine: AsyncEngine, *, retention: timedelta = DEFAULT_RETENTION,
                  purge_every: timedelta = DEFAULT_PURGE_EVERY,
-                 clock: Callable[[], datetime] = _utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(engine)
         self.retention = retention
         self.purge_every = purge_every
