@@ -18,7 +18,8 @@ from config.settings import Settings, with_stored_secret
 from facilitation.charting import ChartRenderer
 from facilitation.clock import Clock, utc_now
 from facilitation.conversation import Conversation
-from facilitation.exercises.barometer import BarometerExercise
+from facilitation.exercises import Exercise
+from facilitation.exercises.registry import exercises
 from facilitation.model import Process
 from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
@@ -32,11 +33,9 @@ from storage.repository import SqlStore
 log = logging.getLogger(__name__)
 
 
-def default_exercises() -> list:
-    """Every exercise the bot offers."""
-    from facilitation.exercises.prioritisation import PrioritisationExercise
-
-    return [BarometerExercise(), PrioritisationExercise()]
+def default_exercises() -> list[Exercise]:
+    """Every exercise the bot offers (listed in :mod:`facilitation.exercises.registry`)."""
+    return exercises()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from bot.simulation import simulate_room
 from config.private_files import private_dir, write_private
 from config.settings import LOCAL_FACILITATOR
 from facilitation.conversation import Conversation
@@ -241,8 +242,6 @@ class LocalSession:
         """``count`` participants join with a sector (alternating idéburen/offentlig, some annan)
         and answer the buttons of the open round in the room. Sectors lean differently so the
         sector split shows something to talk about."""
-        from bot.simulation import simulate_room
-
         self.port.quiet = True
         try:
             summary = await simulate_room(self, count)

@@ -2,32 +2,71 @@
 
 Each simulated person joins through the sector buttons of the workshop's join message and then
 answers the open round through the buttons posted in the room, so the whole path (signed button
-data, service rules, storage) is exercised exactly as with people.
+data, service rules, storage) is exercised exactly as with people. How a person answers a kind
+of round is the exercise's :meth:`~facilitation.exercises.Exercise.simulated_presses`.
+
+It drives a :class:`SimulatedSession` (the local mode's session has what it needs), so the
+local mode imports the simulation and not the other way round.
 """
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
+from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
-from facilitation.model import RoundKind, Sector
-from facilitation.ports import Button, ButtonEvent, MessageRef, UserRef
-
-if TYPE_CHECKING:
-    from bot.local import LocalSession
+from facilitation.model import Round, Sector
+from facilitation.ports import Button, ButtonEvent, ChatRef, MessageRef, UserRef
 
 SECTOR_CYCLE = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
 
 
-def _decode(session: LocalSession, button: Button) -> tuple[str, tuple[int, ...]] | None:
+class PostedMessage(Protocol):
+    """A message the simulation finds in the room: where it is and its number."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def chat(self) -> ChatRef: ...
+
+
+class SimulatedRoom(Protocol):
+    """What the simulation reads of the platform: the posted messages, their buttons, the answers to presses."""
+
+    @property
+    def messages(self) -> Mapping[int, PostedMessage]: ...
+
+    @property
+    def acks(self) -> Sequence[tuple[str, str | None]]: ...
+
+    def buttons_of(self, message_id: int) -> list[Button]: ...
+
+
+class SimulatedSession(Protocol):
+    """What the simulation drives: the conversation, the room's platform and a seeded random source."""
+
+    @property
+    def conversation(self) -> Conversation: ...
+
+    @property
+    def port(self) -> SimulatedRoom: ...
+
+    @property
+    def random(self) -> random.Random: ...
+
+
+def _decode(session: SimulatedSession, button: Button) -> tuple[str, tuple[int, ...]] | None:
     try:
         return session.conversation.codec.decode(button.data)
     except DomainError:
         return None
 
 
-async def simulate_room(session: LocalSession, count: int) -> str:
+async def simulate_room(session: SimulatedSession, count: int) -> str:
     """``count`` simulated participants join and answer; returns a one-line summary."""
     conv = session.conversation
     port = session.port
@@ -69,8 +108,7 @@ async def simulate_room(session: LocalSession, count: int) -> str:
                                       MessageRef(sector_message.chat, str(sector_message.id))))
         if open_round is None:
             continue
-        for data in _choices(session, open_round.kind, open_round.scale_steps, round_buttons[open_round.id],
-                             lean[sector], rng, open_round.settings):
+        for data in _choices(session, open_round, round_buttons[open_round.id], lean[sector], rng):
             await conv.handle(ButtonEvent(user, sector_message.chat, data))
             presses += 1
     refused = sum(1 for _, text in port.acks[start:] if text and ("ogiltig" in text.lower() or "stängd" in text))
@@ -78,31 +116,10 @@ async def simulate_room(session: LocalSession, count: int) -> str:
     return f"(simulerade {count} deltagare: {presses} knapptryck på {what}, {refused} avvisade)"
 
 
-#: How often a simulated person answers "Vet inte / berör inte oss" where a round offers it.
-DONT_KNOW_SHARE = 0.1
-
-
-def _choices(session: LocalSession, kind: RoundKind, steps: int, buttons: list[Button], lean: list[float],
-             rng, settings: dict[str, int]) -> list[str]:  # type: ignore[no-untyped-def]
-    """The button data one simulated person presses, in order."""
-    decoded = [(b, _decode(session, b)) for b in buttons]
-    if kind == RoundKind.BAROMETER:
-        by_item: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for button, parsed in decoded:
-            if parsed and parsed[0] == "b" and len(parsed[1]) == 3:
-                by_item[parsed[1][1]].append((parsed[1][2], button.data))
-        out = []
-        for position, item_id in enumerate(sorted(by_item)):
-            centre = (steps + 1) / 2 + lean[position % len(lean)] * (steps - 1) / 4
-            value = min(steps, max(1, round(rng.gauss(centre, steps / 5))))
-            offered = dict(by_item[item_id])
-            if 0 in offered and rng.random() < DONT_KNOW_SHARE:
-                value = 0  # "Vet inte / berör inte oss", where the round offers it
-            choice = offered.get(value)
-            if choice:
-                out.append(choice)
-        return out
-    hook = getattr(session.conversation.exercises.get(kind), "simulated_presses", None)
-    if hook is None:
+def _choices(session: SimulatedSession, round_: Round, buttons: list[Button], lean: list[float],
+             rng: random.Random) -> list[str]:
+    """The button data one simulated person presses, in order (as the round's exercise says)."""
+    exercise = session.conversation.exercises.get(round_.kind)
+    if exercise is None:
         return []
-    return hook(decoded, lean, rng, settings)
+    return exercise.simulated_presses(round_, [(b, _decode(session, b)) for b in buttons], lean, rng)

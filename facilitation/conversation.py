@@ -25,7 +25,7 @@ from facilitation.cache import SingleFlight, TTLCache
 from facilitation.charting import ChartRenderer, ChartsUnavailable
 from facilitation.deadline import answering_by
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, Output
+from facilitation.exercises import Exercise, ExerciseTurn, Output
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.live import LiveUpdater, LiveView
@@ -225,13 +225,17 @@ class Conversation:
         self.ports[port.platform] = port
 
     def add_exercise(self, exercise: Exercise) -> None:
+        """Offer ``exercise``: its kinds of round, button actions, start commands and other commands
+        (all declared by the exercise; a command name already taken raises ValueError)."""
         for kind in exercise.kinds:
             self.exercises[kind] = exercise
         for action in exercise.actions:
             self._actions[action] = exercise
-        for name in getattr(exercise, "start_commands", ()):
+        for name in exercise.start_commands:
             self._start_commands[name] = exercise
-        exercise.install(self)
+        for command in exercise.commands:
+            self.register_command(command.names, command.handler, facilitator_only=command.facilitator_only,
+                                  room_admins=command.room_admins, menu=command.menu)
 
     def register_action(self, action: str, handler: ActionHandler) -> None:
         """Handle button presses of ``action`` (a feature outside the exercises, e.g. RSVP).
@@ -502,7 +506,7 @@ class Conversation:
             self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
         return binding is None or binding.origin
 
-    def participant_key(self, turn: Turn, workshop_id: int) -> str:
+    def participant_key(self, turn: ExerciseTurn, workshop_id: int) -> str:
         """The key the user's participation and answers in one workshop are stored under."""
         return self.pseudonymizer.participant_key(turn.user.platform, turn.user.user_id, workshop_id)
 
@@ -510,7 +514,7 @@ class Conversation:
         """The user's participant key in any workshop (to find or forget all they stored)."""
         return functools.partial(self.pseudonymizer.participant_key, user.platform, user.user_id)
 
-    async def bound_workshop(self, turn: Turn) -> Workshop:
+    async def bound_workshop(self, turn: ExerciseTurn) -> Workshop:
         """The workshop this chat is bound to (by /workshop in a room or /delta in private)."""
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
         workshop_id = await self.service.store.bound_workshop(chat_key)
@@ -633,8 +637,7 @@ class Conversation:
     async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
         process = self.service.processes[workshop.process_key]
-        create = getattr(exercise, "create_round")  # noqa: B009 - part of the start-command protocol
-        round_: Round = await create(self, turn, workshop, process, name, args)
+        round_ = await exercise.create_round(self, turn, workshop, process, name, args)
         await self.launch(turn, workshop, round_)
 
     def room_language(self, chat: ChatRef, turn: Turn, workshop: Workshop) -> Language:
@@ -723,13 +726,14 @@ class Conversation:
         round_ = await self.service.step(round_.id, position)
         workshop = await self.service.require_workshop(round_.workshop_id)
         exercise = self.exercises[round_.kind]
-        room_view = getattr(exercise, "room_view", None)
         # the statement just left, by the number it was posted with
-        left = _once_per_language(lambda lang: room_view(self, round_, round_.items[position - 1].number, lang))
+        left = _once_per_language(
+            lambda lang: exercise.room_view(self, round_, round_.items[position - 1].number, lang))
 
         async def step(link: RoomLink, lang: Language) -> None:
-            if room_view is not None and position > 0:  # answers to the statement left are final now
-                await link.post(await left(lang))
+            view = await left(lang) if position > 0 else None  # answers to the statement left are final now
+            if view is not None:
+                await link.post(view)
             await link.send_text(t("round.stepped", lang, number=round_.items[position].number, position=position + 1,
                                    total=len(round_.items)))
             for post in exercise.posts(self, round_, lang):
@@ -1178,7 +1182,7 @@ class Conversation:
             return
         raise DomainError("error.button_elsewhere")
 
-    def press_key(self, turn: Turn) -> str:
+    def press_key(self, turn: ExerciseTurn) -> str:
         """What is stored of the press of ``turn`` so that delivering it again changes nothing
         ("" when the platform gives presses no id, or ``turn`` is no press)."""
         event = turn.event

@@ -22,7 +22,7 @@ from facilitation.model import (
     RoundItem,
     RoundKind,
     RoundStatus,
-    Sector,
+    SectorKey,
     Workshop,
 )
 from facilitation.ports import ChatRef
@@ -75,7 +75,7 @@ class MemoryStore:
         self,
         workshop_id: int,
         key: str,
-        sector: Sector | None = None,
+        sector: SectorKey = None,
         organisation: str | None = None,
         at: datetime | None = None,
     ) -> Participant:

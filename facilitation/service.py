@@ -2,7 +2,8 @@
 
 Every method validates first and writes after, so refused input changes nothing. The service
 only ever sees pseudonymous participant keys; platform user ids stop at the adapters and at
-:class:`~facilitation.pseudonym.Pseudonymizer`.
+:class:`~facilitation.pseudonym.Pseudonymizer`. It keeps no rule about one kind of round: those
+are the exercise's :class:`~facilitation.exercises.RoundRules`, applied here by the round's kind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.clock import Clock, utc_now
 from facilitation.errors import DomainError
+from facilitation.exercises import RoundRules
+from facilitation.exercises.registry import round_rules
 from facilitation.input_rules import MAX_ID, has_hidden_characters
 from facilitation.model import (
     DEFAULT_SECTORS,
@@ -34,7 +37,6 @@ from facilitation.suppression import effective_min_group_size
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 JOIN_CODE_LENGTH = 6
 MAX_ITEMS = 30
-MIN_SCALE, MAX_SCALE = 3, 11
 
 #: A person's participant key in a workshop, by the workshop's id (see facilitation.pseudonym).
 KeyIn = Callable[[int], str]
@@ -51,12 +53,12 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def catalogue_numbers(process: Process | None, kind: RoundKind, refs: Sequence[str]) -> list[int]:
-    """The number each item is shown with: its place in the process's catalogue (statements for a
-    barometer, principles otherwise), so ``/barometer 1,3`` keeps 1 and 3; items typed for the
+def catalogue_numbers(process: Process | None, rules: RoundRules, refs: Sequence[str]) -> list[int]:
+    """The number each item is shown with: its place in the process's catalogue of the round's kind
+    (e.g. statements for a barometer), so ``/barometer 1,3`` keeps 1 and 3; items typed for the
     round (not in the catalogue) are numbered after it, in their order."""
-    catalogue = (process.statements if kind == RoundKind.BAROMETER else process.principles) if process else ()
-    place = {entry.key: number for number, entry in enumerate(catalogue, start=1)}
+    catalogue = rules.catalogue(process) if process else []
+    place = {key: number for number, (_text, key) in enumerate(catalogue, start=1)}
     numbers: list[int] = []
     extra = len(catalogue)
     for ref in refs:
@@ -72,9 +74,12 @@ class WorkshopService:
     """The workshop rules; one instance serves every platform."""
 
     def __init__(self, store: Store, processes: Mapping[str, Process], clock: Clock = utc_now,
-                 cache_seconds: float = 2.0, min_group_size: int = 5) -> None:
+                 cache_seconds: float = 2.0, min_group_size: int = 5,
+                 rules: Mapping[RoundKind, RoundRules] | None = None) -> None:
         self.store = store
         self.processes = processes
+        #: The rules of each kind of round (every registered exercise's by default).
+        self.rules = dict(rules) if rules is not None else round_rules()
         #: The installation's minimum group size; a process may ask for more (see :meth:`live_frame`).
         self.min_group_size = min_group_size
         self.clock = clock
@@ -193,18 +198,8 @@ class WorkshopService:
             raise DomainError("error.too_many_items", max=MAX_ITEMS)
         if len(set(texts)) != len(texts):
             raise DomainError("error.duplicate_items")
-        if kind == RoundKind.BAROMETER:
-            steps = settings.setdefault("scale_steps", 5)
-            if not MIN_SCALE <= steps <= MAX_SCALE:
-                raise DomainError("error.bad_scale", min=MIN_SCALE, max=MAX_SCALE)
-        if kind == RoundKind.RANKING:
-            top_k = settings.setdefault("top_k", len(texts))
-            if not 1 <= top_k <= len(texts):
-                raise DomainError("error.bad_top_k", max=len(texts))
-        if kind == RoundKind.POINTS:
-            budget = settings.setdefault("budget", 100)
-            if not 1 <= budget <= 1000:
-                raise DomainError("error.bad_budget")
+        rules = self._rules_of(kind)
+        rules.check_settings(kind, settings, len(texts))
         if compare_round_id is not None:
             earlier = await self.store.round(compare_round_id)
             if earlier is None or earlier.kind != kind:
@@ -212,8 +207,15 @@ class WorkshopService:
         refs = [ref for _, ref in items]
         return await self.store.create_round(
             workshop_id, kind, title.strip()[:200], [(t, ref[:40]) for t, ref in zip(texts, refs, strict=True)],
-            settings, compare_round_id, numbers=catalogue_numbers(self.processes.get(workshop.process_key), kind, refs),
+            settings, compare_round_id, numbers=catalogue_numbers(self.processes.get(workshop.process_key), rules, refs),
         )
+
+    def _rules_of(self, kind: RoundKind) -> RoundRules:
+        """The rules of ``kind`` (a kind no exercise offers is a wiring error: no round of it can be made)."""
+        rules = self.rules.get(kind)
+        if rules is None:
+            raise ValueError(f"no exercise offers rounds of kind {kind.value!r}")
+        return rules
 
     async def require_round(self, round_id: int) -> Round:
         round_ = await self.store.round(round_id) if 1 <= round_id <= MAX_ID else None
@@ -293,16 +295,10 @@ class WorkshopService:
         item = round_.item(item_id)
         if item is None:
             raise DomainError("error.bad_button")
-        if round_.kind == RoundKind.BAROMETER:
-            if not 1 <= value <= round_.scale_steps and not (value == 0 and round_.dont_know):
-                raise DomainError("error.bad_value")  # 0 is "Vet inte", where the round offers it
-            if round_.current_position is not None and item.position != round_.current_position:
-                raise DomainError("error.item_not_current")
-        elif round_.kind == RoundKind.APPROVAL:
-            if value not in (0, 1):
-                raise DomainError("error.bad_value")
-        else:
+        rules = self.rules.get(round_.kind)
+        if rules is None:
             raise DomainError("error.bad_button")
+        rules.check_answer(round_, item, value)
         if not await self.store.set_response(round_id, item_id, participant_key, value, self.clock()):
             self._rounds.drop(round_id)
             now = await self.require_round(round_id)  # closed, or stepped past this statement

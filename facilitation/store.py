@@ -21,7 +21,7 @@ from facilitation.model import (
     Round,
     RoundKind,
     RoundStatus,
-    Sector,
+    SectorKey,
     Workshop,
 )
 from facilitation.ports import ChatRef
@@ -52,7 +52,7 @@ class Store(Protocol):
         self,
         workshop_id: int,
         key: str,
-        sector: Sector | None = None,
+        sector: SectorKey = None,
         organisation: str | None = None,
         at: datetime | None = None,
     ) -> Participant:

@@ -284,8 +284,8 @@ async def test_room_command_draws_any_statement_of_a_closed_round(
 
 
 async def test_room_view_refuses_other_kinds(room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    from facilitation.barometer.results import room_view
     from facilitation.errors import DomainError
-    from facilitation.exercises.barometer_results import room_view
 
     h, _ = room
     await h.run("/workshop varmland-2015 Test", "/markera", "/stang")

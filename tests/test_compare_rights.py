@@ -20,10 +20,10 @@ import pytest
 from bot.app import App
 from bot.telegram.runner import telegram_running
 from config.catalogue import load_process
+from facilitation.barometer.flow import BarometerExercise
+from facilitation.barometer.results import barometer_results
 from facilitation.conversation import Conversation
 from facilitation.exercises import Post
-from facilitation.exercises.barometer import BarometerExercise
-from facilitation.exercises.barometer_results import barometer_results
 from facilitation.model import Language, RoundKind
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import WorkshopService

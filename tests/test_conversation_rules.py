@@ -136,7 +136,7 @@ async def test_help_names_every_command_in_both_languages(harness: LocalHarness)
         by_handler.setdefault(command, set()).add(name)
     for name, command in conv._extra_commands.items():
         by_handler.setdefault(command.handler, set()).add(name)
-    from facilitation.exercises.prioritisation import _KIND_OF_COMMAND
+    from facilitation.prioritisation.flow import _KIND_OF_COMMAND
 
     for name, exercise in conv._start_commands.items():  # one group per kind of round started
         by_handler.setdefault(_KIND_OF_COMMAND.get(name, type(exercise)), set()).add(name)

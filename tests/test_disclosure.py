@@ -36,12 +36,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from facilitation.barometer.flow import BarometerExercise
 from facilitation.charting import ChartRenderer
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.exercises import Post
-from facilitation.exercises.barometer import BarometerExercise
-from facilitation.exercises.prioritisation import PrioritisationExercise
 from facilitation.memory_store import MemoryStore
 from facilitation.model import (
     Language,
@@ -53,6 +52,7 @@ from facilitation.model import (
     SectorKey,
     Statement,
 )
+from facilitation.prioritisation.flow import PrioritisationExercise
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import WorkshopService
 from facilitation.suppression import Disclosure, Hidden, disclose
@@ -273,7 +273,7 @@ async def _published(conv: Conversation, exercise: Any, round_: Round, lang: Lan
 
 
 async def _room_views(conv: Conversation, round_: Round, numbers: Sequence[int], lang: Language) -> list[Any]:
-    from facilitation.exercises.barometer_results import room_view
+    from facilitation.barometer.results import room_view
 
     out: list[Any] = []
     for number in numbers:

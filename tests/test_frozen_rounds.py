@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
+from facilitation.barometer.flow import BarometerExercise
+from facilitation.barometer.results import room_view
 from facilitation.charting import ChartRenderer
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.exercises import Post
-from facilitation.exercises.barometer import BarometerExercise
-from facilitation.exercises.barometer_results import room_view
-from facilitation.exercises.prioritisation import PrioritisationExercise
 from facilitation.model import Language, Round, RoundKind, RoundStatus, SectorDef
+from facilitation.prioritisation.flow import PrioritisationExercise
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import WorkshopService
 from tests.conftest import SECRET

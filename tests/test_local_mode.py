@@ -118,7 +118,7 @@ def test_dialogbot_run_script_writes_charts(tmp_path: Path) -> None:
 
 
 async def test_comparison_with_last_years_meeting(harness: LocalHarness) -> None:
-    from facilitation.exercises.barometer_results import _earlier_round
+    from facilitation.barometer.results import _earlier_round
 
     await harness.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1,2,3", ":sim 20", "/stang")
     last_year = (await harness.app.store.rounds(1))[0]

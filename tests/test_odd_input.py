@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from facilitation.barometer.flow import parse_selection
 from facilitation.conversation import COMMANDS
 from facilitation.errors import DomainError
-from facilitation.exercises.barometer import parse_selection
 from facilitation.i18n import t
 from facilitation.model import Language
 from facilitation.ports import ChatRef, CommandEvent, UserRef

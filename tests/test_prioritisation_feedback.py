@@ -7,10 +7,10 @@ import re
 import pytest
 
 from facilitation.exercises import t_count
-from facilitation.exercises.prioritisation import ACK_LIMIT, NAME_LIMIT, PrioritisationExercise, fit_ack
 from facilitation.i18n import t
 from facilitation.model import Language, Round, RoundStatus, Sector
 from facilitation.prioritisation import PointsDraft
+from facilitation.prioritisation.flow import ACK_LIMIT, NAME_LIMIT, PrioritisationExercise, fit_ack
 from tests.harness import LocalHarness, ballot_message, button_at
 
 
@@ -82,21 +82,21 @@ def test_points_ack_fits_telegram_and_keeps_the_counting_status(lang: Language, 
 
 
 def test_count_texts_agree_with_their_number() -> None:
-    assert t_count("prioex.results.invalid", Language.SV, 1) == "1 ofullständigt svar räknas inte."
-    assert t_count("prioex.results.invalid", Language.SV, 3) == "3 ofullständiga svar räknas inte."
-    assert t_count("prioex.results.invalid", Language.EN, 1) == "1 incomplete response is not counted."
-    assert t_count("prioex.results.partial_rankings", Language.EN, 1, k=3) == (
+    assert t_count("prio.results.invalid", Language.SV, 1) == "1 ofullständigt svar räknas inte."
+    assert t_count("prio.results.invalid", Language.SV, 3) == "3 ofullständiga svar räknas inte."
+    assert t_count("prio.results.invalid", Language.EN, 1) == "1 incomplete response is not counted."
+    assert t_count("prio.results.partial_rankings", Language.EN, 1, k=3) == (
         "1 response chose fewer than 3 (counted as a shorter ranking).")
-    assert t_count("prioex.results.incomplete_points", Language.EN, 2, budget=100, unit="points") == (
+    assert t_count("prio.results.incomplete_points", Language.EN, 2, budget=100, unit="points") == (
         "2 responses did not give all 100 points and are not counted.")
     assert t("prio.draft.approval.count", Language.SV, count=1) == "Markerade: 1"
 
 
 def test_condorcet_text_claims_no_majority() -> None:
     # With top-3 ballots a principle can beat another 20 to 13 of 40: more, not a majority.
-    assert "majoritet" not in t("prioex.results.condorcet", Language.SV)
-    assert "fler föredrar den än tvärtom i varje parvis jämförelse" in t("prioex.results.condorcet", Language.SV)
-    assert "majority" not in t("prioex.results.condorcet", Language.EN)
+    assert "majoritet" not in t("prio.results.condorcet", Language.SV)
+    assert "fler föredrar den än tvärtom i varje parvis jämförelse" in t("prio.results.condorcet", Language.SV)
+    assert "majority" not in t("prio.results.condorcet", Language.EN)
 
 
 async def test_ranking_of_one_and_sector_names_mid_sentence(harness: LocalHarness) -> None:

@@ -6,11 +6,11 @@ import io
 import zipfile
 from pathlib import Path
 
-from facilitation.exercises.prioritisation import ACK_LIMIT, PrioritisationExercise, fit_ack
 from facilitation.i18n import t
 from facilitation.model import Round, RoundKind, RoundStatus
 from facilitation.ports import Button, ButtonEvent, UserRef
 from facilitation.prioritisation import aggregate
+from facilitation.prioritisation.flow import ACK_LIMIT, PrioritisationExercise, fit_ack
 from tests.harness import LocalHarness, ballot_message, button_at, png_size
 
 PROCESS = "varmland-2015"
@@ -237,8 +237,8 @@ async def test_only_facilitators_start_rounds_and_bad_args_are_refused(harness: 
     await h.run("/workshop varmland-2015 Test")
     printed = await h.run("@anna /rangordna 3", "@anna /poang", "@anna /markera")
     assert sum(t("error.not_facilitator") in line for line in printed) == 3
-    for line, usage in [("/rangordna tre", t("prioex.usage.ranking")), ("/rangordna 3 4", t("prioex.usage.ranking")),
-                        ("/poang mycket", t("prioex.usage.points")), ("/markera 3", t("prioex.usage.approval"))]:
+    for line, usage in [("/rangordna tre", t("prio.usage.ranking")), ("/rangordna 3 4", t("prio.usage.ranking")),
+                        ("/poang mycket", t("prio.usage.points")), ("/markera 3", t("prio.usage.approval"))]:
         printed = await h.run(line)
         assert printed[-1].endswith(t("error.bad_args", usage=usage)), line
     printed = await h.run("/rangordna 15")

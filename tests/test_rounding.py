@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from facilitation.barometer.charts import diverging_figure
 from facilitation.barometer.export import export_tables
 from facilitation.barometer.metrics import sector_stats, statement_stats
-from facilitation.exercises.barometer_results import _pct
+from facilitation.barometer.results import _pct
 from facilitation.i18n import number_text, percent_text, rounded
 from facilitation.model import Language, RoundKind, Sector, SectorValues
 from facilitation.prioritisation import aggregate

@@ -3,7 +3,9 @@
 Statements (for an opinion barometer) and principles (for the prioritisation exercises) are
 offered in two separate lists, and a submission whose items do not fit the chosen exercise is
 answered with ``response_action: "errors"``: the modal stays open with the reason under the
-field, in the facilitator's language, and nothing is created.
+field, in the facilitator's language, and nothing is created. The round itself is made by the
+chosen exercise's :class:`~facilitation.exercises.RoundRules` (its catalogue and
+:meth:`~facilitation.exercises.RoundRules.launch`); this module only translates the form.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import Any
 
 import bot.slack.texts  # noqa: F401  (registers the texts used here)
 from bot.slack.port import plain_text
-from facilitation.exercises.barometer import barometer_settings, barometer_title
-from facilitation.exercises.prioritisation import DEFAULT_BUDGET, points_step, prioritisation_title
+from facilitation.exercises import RoundRules
+from facilitation.exercises.registry import round_rules
 from facilitation.i18n import t
 from facilitation.input_rules import has_hidden_characters
 from facilitation.model import Language, Process, RoundKind, Workshop
@@ -25,6 +27,13 @@ KIND_BLOCK, STATEMENTS_BLOCK, PRINCIPLES_BLOCK, TYPED_BLOCK = "kind", "statement
 MAX_LABEL = 75  # an option's text
 MAX_OPTIONS = 100  # a multi-select's options
 MAX_CHECKBOXES = 10
+#: Each catalogue's list in the form, and what is said when it is ticked for a kind of round that
+#: draws on the other one.
+CATALOGUE_BLOCKS = {
+    "statements": (STATEMENTS_BLOCK, "slack.modal.statements_not_for_priorities"),
+    "principles": (PRINCIPLES_BLOCK, "slack.modal.principles_not_for_barometer"),
+}
+RULES: dict[RoundKind, RoundRules] = round_rules()
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class LaunchChoice:
         except (ValueError, AttributeError):
             channel = ""
         return cls(
-            kind=RoundKind(kind) if kind in RoundKind._value2member_map_ else RoundKind.BAROMETER,
+            kind=RoundKind(kind) if kind is not None and kind in RoundKind._value2member_map_ else RoundKind.BAROMETER,
             statements=_checked(values, STATEMENTS_BLOCK),
             principles=_checked(values, PRINCIPLES_BLOCK),
             typed=typed,
@@ -58,18 +67,26 @@ class LaunchChoice:
     def is_barometer(self) -> bool:
         return self.kind == RoundKind.BAROMETER
 
+    @property
+    def rules(self) -> RoundRules:
+        """The rules of the chosen kind of round (every kind the form offers has them)."""
+        return RULES[self.kind]
+
+    def ticked(self, catalogue_name: str) -> tuple[str, ...]:
+        """The keys ticked in the list of catalogue ``catalogue_name`` ("statements" or "principles")."""
+        return self.statements if catalogue_name == "statements" else self.principles
+
 
 def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dict[str, str]:
     """Field errors (block id → text) for a submission that cannot make a round of its kind."""
-    if choice.is_barometer and choice.principles:
-        return {PRINCIPLES_BLOCK: t("slack.modal.principles_not_for_barometer", lang)}
-    if not choice.is_barometer and choice.statements:
-        return {STATEMENTS_BLOCK: t("slack.modal.statements_not_for_priorities", lang)}
+    own = choice.rules.catalogue_name
+    for name, (block, refusal) in CATALOGUE_BLOCKS.items():
+        if name != own and choice.ticked(name):
+            return {block: t(refusal, lang)}
     if any(has_hidden_characters(text) for text in choice.typed):
         return {TYPED_BLOCK: t("error.hidden_characters", lang)}
-    if not _chosen(choice, process) and not choice.typed:
-        catalogue = process.statements if choice.is_barometer else process.principles
-        block = (STATEMENTS_BLOCK if choice.is_barometer else PRINCIPLES_BLOCK) if catalogue else TYPED_BLOCK
+    if not _chosen(choice, process, lang) and not choice.typed:
+        block = CATALOGUE_BLOCKS[own][0] if choice.rules.catalogue(process, lang) else TYPED_BLOCK
         return {block: t("slack.modal.choose_items", lang)}
     return {}
 
@@ -79,23 +96,14 @@ def round_spec(choice: LaunchChoice, process: Process, workshop: Workshop) -> tu
     """(title, items, settings) of the round, as the exercise's own start command would make them."""
     lang = workshop.language
     typed = [(text, f"egen-{i + 1}") for i, text in enumerate(choice.typed)]
-    if choice.is_barometer:
-        items = [(s.text_in(lang), s.key) for s in _chosen(choice, process)]
-        return barometer_title(process, lang), items + typed, barometer_settings(process)
-    items = [(p.name_in(lang), p.key) for p in _chosen(choice, process)]
-    settings: dict[str, int] = {}
-    if choice.kind == RoundKind.RANKING:
-        settings["top_k"] = len(items) + len(typed)
-    elif choice.kind == RoundKind.POINTS:
-        settings.update(budget=DEFAULT_BUDGET, step=points_step(DEFAULT_BUDGET))
-    return prioritisation_title(process, lang), items + typed, settings
+    spec = choice.rules.launch(choice.kind, process, lang, _chosen(choice, process, lang), typed)
+    return spec.title, spec.items, spec.settings
 
 
-def _chosen(choice: LaunchChoice, process: Process) -> list[Any]:
-    """The catalogue entries of the chosen kind that were ticked, in the process's order."""
-    if choice.is_barometer:
-        return [s for s in process.statements if s.key in choice.statements]
-    return [p for p in process.principles if p.key in choice.principles]
+def _chosen(choice: LaunchChoice, process: Process, lang: Language) -> list[tuple[str, str]]:
+    """The (text, key) catalogue entries of the chosen kind that were ticked, in the process's order."""
+    ticked = choice.ticked(choice.rules.catalogue_name)
+    return [(text, key) for text, key in choice.rules.catalogue(process, lang) if key in ticked]
 
 
 def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The Åsiktsbarometer without database or platform: scale, metrics, sector splits, charts, export.
 
 Answers are integers 1..steps (1 = "Jag håller INTE med", steps = "Jag håller med"). Importing
-the package registers the ``barometer.*`` texts.
+the package registers the ``barometer.*`` texts. The exercise in the chat is :mod:`.flow` (with
+:mod:`.results`), its round rules :mod:`.rules`, and :mod:`.kind` is what the registry lists.
 """
 
 from facilitation.barometer import texts as _texts  # noqa: F401  (registers barometer.* texts)

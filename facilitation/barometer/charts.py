@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import cast
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
@@ -248,8 +250,14 @@ def sector_figure(
     axes[0].set_ylim(len(texts) - 0.5, -0.5)
     fig.suptitle(title or t("barometer.chart.title", lang), fontsize=15)
     axes[len(axes) // 2].set_xlabel(t("barometer.chart.axis", lang), fontsize=10)
-    fit_legend(fig, list(containers), labels, title=wrap(note, 110) if note else None, title_fontsize=10)
+    fit_legend(fig, _as_handles(containers), labels, title=wrap(note, 110) if note else None, title_fontsize=10)
     return fig
+
+
+def _as_handles(containers: Sequence[BarContainer]) -> list[Artist]:
+    """Bar containers as legend handles: matplotlib's legend draws a container as its first bar,
+    but its type stubs name only artists, so the list is retyped here (nothing is converted)."""
+    return cast(list[Artist], list(containers))
 
 
 def _step_tick(value: int, label: str, width: int) -> str:
@@ -324,7 +332,7 @@ def consensus_figure(
     fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 0.5 + 0.3 * len(keys))))
     ax = fig.add_subplot()
     band = 0.8 / len(keys)
-    handles = []
+    handles: list[BarContainer] = []
     for position, key in enumerate(keys):
         colour = sector_colour(key, position)
         ys = [row - 0.4 + band * (position + 0.5) for row, entry in enumerate(entries) if key in entry.panels]
@@ -341,5 +349,5 @@ def consensus_figure(
     ax.set_ylim(len(entries) - 0.5, -0.5)
     ax.set_xlabel(t("barometer.chart.consensus_axis", lang), fontsize=11)
     ax.set_title(title or t("barometer.chart.consensus_title", lang), loc="left", fontsize=15)
-    fit_legend(fig, handles, [names[key] for key in keys])
+    fit_legend(fig, _as_handles(handles), [names[key] for key in keys])
     return fig

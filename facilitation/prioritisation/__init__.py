@@ -2,7 +2,8 @@
 
 Ballots are ``{item_id: value}`` as storage keeps them; this package validates and builds them,
 counts them (Borda, Schulze, totals), splits them by sector with small groups hidden, and draws
-and exports the result. Importing it registers the ``prio.*`` texts.
+and exports the result. Importing it registers the ``prio.*`` texts. The exercise in the chat is
+:mod:`.flow`, its round rules :mod:`.rules`, and :mod:`.kind` is what the registry lists.
 """
 
 from facilitation.prioritisation import texts as _texts  # noqa: F401  (registers prio.* texts)

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import random
+from collections import defaultdict
+from collections.abc import Sequence
 
+from facilitation.barometer.results import barometer_export, barometer_results, cmd_room, room_view
+from facilitation.barometer.rules import barometer_settings, barometer_title
 from facilitation.barometer.scale import DONT_KNOW
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, Output, Post
+from facilitation.exercises import (
+    DecodedButtons,
+    Exercise,
+    ExerciseCommand,
+    ExerciseContext,
+    ExerciseTurn,
+    Output,
+    Post,
+)
 from facilitation.i18n import t
 from facilitation.input_rules import whole_number
 from facilitation.menu import Menu
 from facilitation.model import Language, Process, Round, RoundKind, Workshop
 from facilitation.ports import Attachment, Button
 
-if TYPE_CHECKING:
-    from facilitation.conversation import Conversation, Turn
+#: How often a simulated person answers "Vet inte / berör inte oss" where a round offers it.
+DONT_KNOW_SHARE = 0.1
 
 
 def parse_selection(spec: str, count: int) -> list[int]:
@@ -40,37 +52,17 @@ def parse_selection(spec: str, count: int) -> list[int]:
     return positions
 
 
-def barometer_settings(process: Process, steps: int | None = None) -> dict[str, int]:
-    """A barometer round's settings: its scale, and "Vet inte" when the process file offers it
-    (fixed into the round, so a later change of the file never changes a running round)."""
-    settings = {"scale_steps": process.scale_steps if steps is None else steps}
-    if process.dont_know:
-        settings["dont_know"] = 1
-    return settings
-
-
-def barometer_title(process: Process, lang: Language) -> str:
-    """A barometer round's title: the exercise's name and the process's region."""
-    return t("kind.barometer", lang) + (f" – {process.region}" if process.region else "")
-
-
 class BarometerExercise(Exercise):
     """Posts each statement with scale buttons; answers can be changed until the round closes."""
 
     kinds = (RoundKind.BAROMETER,)
     actions = ("b",)
     starts = ((("barometer", "asiktsbarometer", "åsiktsbarometer"), Menu("barometer", "barometer")),)
-    #: ``/rummet NR [omgång]``: "where the room stands" on any statement of a closed round.
-    room_commands = ("rummet", "room")
+    #: ``/rummet NR [omgång]``: "where the room stands" on any statement of a closed round
+    #: (facilitators only, like ``/resultat``).
+    commands = (ExerciseCommand(("rummet", "room"), cmd_room, Menu("rummet", "room"), room_admins=True),)
 
-    def install(self, conv: Conversation) -> None:
-        """Register ``/rummet`` (facilitators only, like ``/resultat``)."""
-        from facilitation.exercises.barometer_results import cmd_room
-
-        conv.register_command(self.room_commands, cmd_room, facilitator_only=True, room_admins=True,
-                              menu=Menu("rummet", "room"))
-
-    async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
+    async def create_round(self, ctx: ExerciseContext, turn: ExerciseTurn, workshop: Workshop, process: Process,
                            name: str, args: tuple[str, ...]) -> Round:
         """``/barometer [alla|stegvis|1,3,5] [steg=7]`` over the process's statement bank."""
         if not process.statements:
@@ -93,14 +85,14 @@ class BarometerExercise(Exercise):
             else:
                 positions = parse_selection(arg, len(process.statements))
         items = [(process.statements[p].text_in(workshop.language), process.statements[p].key) for p in positions]
-        round_ = await conv.service.create_round(
+        round_ = await ctx.service.create_round(
             workshop.id, RoundKind.BAROMETER, barometer_title(process, workshop.language), items,
             barometer_settings(process, steps),
             compare_round_id=workshop.compare_round_id,
         )
         if stepwise:
             round_.current_position = 0
-            await conv.service.store.set_current_position(round_.id, 0)
+            await ctx.service.store.set_current_position(round_.id, 0)
         return round_
 
     def instructions(self, round_: Round, lang: Language) -> str:
@@ -119,46 +111,61 @@ class BarometerExercise(Exercise):
 
         return button_labels(steps, lang)
 
-    def posts(self, conv: Conversation, round_: Round, lang: Language) -> list[Post]:
+    def posts(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Post]:
         items = round_.items if round_.current_position is None else [round_.items[round_.current_position]]
         labels = self.button_labels(round_.scale_steps, lang)
         return [
             Post(
                 t("round.statement", lang, number=item.number, text=item.text),
-                [[Button(labels[v - 1], conv.codec.encode("b", round_.id, item.id, v))
+                [[Button(labels[v - 1], ctx.codec.encode("b", round_.id, item.id, v))
                   for v in range(1, round_.scale_steps + 1)],
                  # a row of its own: it is no step of the scale, and must never look like one
-                 *([[Button(t("barometer.dont_know.button", lang), conv.codec.encode("b", round_.id, item.id,
+                 *([[Button(t("barometer.dont_know.button", lang), ctx.codec.encode("b", round_.id, item.id,
                                                                                         DONT_KNOW))]]
                    if round_.dont_know else [])],
             )
             for item in items
         ]
 
-    async def on_press(self, conv: Conversation, turn: Turn, round_: Round, action: str,
+    async def on_press(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str,
                        args: tuple[int, ...]) -> str:
         if len(args) != 2:
             raise DomainError("error.bad_button")
         item_id, value = args
-        _, participant = await conv.service.answer(
-            round_.id, item_id, conv.participant_key(turn, round_.workshop_id), value)
+        _, participant = await ctx.service.answer(
+            round_.id, item_id, ctx.participant_key(turn, round_.workshop_id), value)
         text = t("vote.saved", turn.lang, label=self.scale_label(value, round_.scale_steps, turn.lang))
         if participant.sector is None:
             text += t("vote.need_sector", turn.lang)
         return text
 
-    async def results(self, conv: Conversation, round_: Round, lang: Language) -> list[Output]:
-        from facilitation.exercises.barometer_results import barometer_results
+    async def results(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Output]:
+        return await barometer_results(ctx, round_, lang)
 
-        return await barometer_results(conv, round_, lang)
+    async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
+        return await barometer_export(ctx, round_, lang)
 
-    async def export(self, conv: Conversation, round_: Round, lang: Language) -> list[Attachment]:
-        from facilitation.exercises.barometer_results import barometer_export
-
-        return await barometer_export(conv, round_, lang)
-
-    async def room_view(self, conv: Conversation, round_: Round, number: int, lang: Language) -> list[Output]:
+    async def room_view(self, ctx: ExerciseContext, round_: Round, number: int,
+                        lang: Language) -> list[Output] | None:
         """"Where the room stands" on statement ``number`` (1-based) of a closed round."""
-        from facilitation.exercises.barometer_results import room_view
+        return await room_view(ctx, round_, number, lang)
 
-        return await room_view(conv, round_, number, lang)
+    def simulated_presses(self, round_: Round, decoded: DecodedButtons, lean: Sequence[float],
+                          rng: random.Random) -> list[str]:
+        """One press per statement near the sector's lean, now and then "Vet inte" where offered."""
+        steps = round_.scale_steps
+        by_item: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for button, parsed in decoded:
+            if parsed and parsed[0] == "b" and len(parsed[1]) == 3:
+                by_item[parsed[1][1]].append((parsed[1][2], button.data))
+        out = []
+        for position, item_id in enumerate(sorted(by_item)):
+            centre = (steps + 1) / 2 + lean[position % len(lean)] * (steps - 1) / 4
+            value = min(steps, max(1, round(rng.gauss(centre, steps / 5))))
+            offered = dict(by_item[item_id])
+            if 0 in offered and rng.random() < DONT_KNOW_SHARE:
+                value = 0  # "Vet inte / berör inte oss", where the round offers it
+            choice = offered.get(value)
+            if choice:
+                out.append(choice)
+        return out

@@ -36,13 +36,17 @@ Design:
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from facilitation.errors import DomainError
 from facilitation.exercises import (
+    DecodedButtons,
     Exercise,
+    ExerciseContext,
+    ExerciseTurn,
     Image,
     Output,
     Post,
@@ -50,7 +54,6 @@ from facilitation.exercises import (
     process_of,
     t_count,
 )
-from facilitation.exercises import prioritisation_texts as _texts  # noqa: F401  (registers prioex.*)
 from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.groups import group_names, hidden_text, known_groups, left_out_text
 from facilitation.i18n import number_text, percent_text, t
@@ -79,14 +82,11 @@ from facilitation.prioritisation import (
 from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure, sector_figure
 from facilitation.prioritisation.export import export_tables
 from facilitation.prioritisation.methods import is_dots, winners
+from facilitation.prioritisation.rules import DEFAULT_BUDGET, points_step, prioritisation_title
 from facilitation.prioritisation.sectors import SectorSplit, split_by_sector
-
-if TYPE_CHECKING:
-    from facilitation.conversation import Conversation, Turn
 
 ACK_LIMIT = 200  # Telegram's answerCallbackQuery text limit
 NAME_LIMIT = 26  # a principle's name in an acknowledgement
-DEFAULT_BUDGET = 100
 TOP_LINES = 5  # principles listed in the result summary
 
 # Button actions: rank, points plus, points minus, approval toggle, undo, clear.
@@ -138,16 +138,6 @@ class _Counted:
         return self.frame.min_group_size
 
 
-def prioritisation_title(process: Process, lang: Language) -> str:
-    """A prioritisation round's title: the exercise's name and the process's region."""
-    return t("prioex.title", lang) + (f" – {process.region}" if process.region else "")
-
-
-def points_step(budget: int) -> int:
-    """One tap's worth of points: 1 for dots (budget ≤ 20), else a tenth of the budget."""
-    return 1 if is_dots(budget) else max(1, budget // 10)
-
-
 def _short(text: str, limit: int = NAME_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -182,11 +172,11 @@ class PrioritisationExercise(Exercise):
     starts = tuple(_STARTS.values())
 
     # --- starting a round ---------------------------------------------------------------
-    async def create_round(self, conv: Conversation, turn: Turn, workshop: Workshop, process: Process,
+    async def create_round(self, ctx: ExerciseContext, turn: ExerciseTurn, workshop: Workshop, process: Process,
                            name: str, args: tuple[str, ...]) -> Round:
         """``/rangordna [k]``, ``/poang [budget]`` or ``/markera`` over the process's principles."""
         kind = _KIND_OF_COMMAND[name]
-        usage = t(f"prioex.usage.{kind.value}", turn.lang)
+        usage = t(f"prio.usage.{kind.value}", turn.lang)
         if not process.principles:
             raise DomainError("error.no_principles", process=process.key)
         settings: dict[str, int] = {}
@@ -203,7 +193,7 @@ class PrioritisationExercise(Exercise):
                 budget = number if number is not None else DEFAULT_BUDGET
                 settings.update(budget=budget, step=points_step(budget))
         items = [(p.name_in(workshop.language), p.key) for p in process.principles]
-        return await conv.service.create_round(workshop.id, kind, prioritisation_title(process, workshop.language),
+        return await ctx.service.create_round(workshop.id, kind, prioritisation_title(process, workshop.language),
                                                items, settings)
 
     # --- what participants see ----------------------------------------------------------
@@ -222,24 +212,24 @@ class PrioritisationExercise(Exercise):
         return is_dots(self._budget(round_))
 
     def _unit(self, round_: Round, lang: Language) -> str:
-        return t("prioex.unit.dots" if self._is_dots(round_) else "prioex.unit.points", lang)
+        return t("prio.unit.dots" if self._is_dots(round_) else "prio.unit.points", lang)
 
     def instructions(self, round_: Round, lang: Language) -> str:
         if round_.kind == RoundKind.RANKING:
             k = self._top_k(round_)
             if k == len(round_.items):
-                return t("prioex.instructions.ranking_all", lang, k=k)
-            return t_count("prioex.instructions.ranking", lang, k, k=k)
+                return t("prio.instructions.ranking_all", lang, k=k)
+            return t_count("prio.instructions.ranking", lang, k, k=k)
         if round_.kind == RoundKind.POINTS:
             budget = self._budget(round_)
-            key = "prioex.instructions.dots" if self._is_dots(round_) else "prioex.instructions.points"
+            key = "prio.instructions.dots" if self._is_dots(round_) else "prio.instructions.points"
             return t(key, lang, budget=budget, step=self._step(round_))
-        return t("prioex.instructions.approval", lang)
+        return t("prio.instructions.approval", lang)
 
-    def posts(self, conv: Conversation, round_: Round, lang: Language) -> list[Post]:
+    def posts(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Post]:
         """One message: the numbered principles and a button each, then undo/clear."""
-        codec = conv.codec
-        lines = [t("prioex.post.header", lang)] + [f"{item.number}. {item.text}" for item in round_.items]
+        codec = ctx.codec
+        lines = [t("prio.post.header", lang)] + [f"{item.number}. {item.text}" for item in round_.items]
         keyboard: Keyboard = []
         if round_.kind == RoundKind.POINTS:
             step = self._step(round_)
@@ -253,9 +243,9 @@ class PrioritisationExercise(Exercise):
             buttons = [Button(f"{item.number}. {_short(item.text, 28)}", codec.encode(action, round_.id, item.id))
                        for item in round_.items]
             keyboard.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
-        control = [Button(t("prioex.button.clear", lang), codec.encode(CLEAR, round_.id))]
+        control = [Button(t("prio.button.clear", lang), codec.encode(CLEAR, round_.id))]
         if round_.kind == RoundKind.RANKING:
-            control.insert(0, Button(t("prioex.button.undo", lang), codec.encode(UNDO, round_.id)))
+            control.insert(0, Button(t("prio.button.undo", lang), codec.encode(UNDO, round_.id)))
         keyboard.append(control)
         return [Post("\n".join(lines), keyboard)]
 
@@ -292,7 +282,7 @@ class PrioritisationExercise(Exercise):
             return ballot
         return draft.to_ballot() if draft.chosen else {}
 
-    async def on_press(self, conv: Conversation, turn: Turn, round_: Round, action: str,
+    async def on_press(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str,
                        args: tuple[int, ...]) -> str:
         if action not in _ACTIONS_OF.get(round_.kind, frozenset()):
             raise DomainError("error.bad_button")
@@ -305,21 +295,21 @@ class PrioritisationExercise(Exercise):
                 raise DomainError("error.bad_button")
             item = None
         if round_.status == RoundStatus.CLOSED:
-            await self._refuse_closed(conv, turn, round_)
+            await self._refuse_closed(ctx, turn, round_)
         if round_.status != RoundStatus.OPEN:
             raise DomainError("error.round_not_open")
         def press(stored: dict[int, int]) -> dict[int, int]:
             return self._stored_form(self._apply(self._draft(round_, stored), action, item))
 
-        key = conv.participant_key(turn, round_.workshop_id)
-        ballot, participant = await conv.service.change_ballot(round_.id, key, press, conv.press_key(turn))
+        key = ctx.participant_key(turn, round_.workshop_id)
+        ballot, participant = await ctx.service.change_ballot(round_.id, key, press, ctx.press_key(turn))
         draft = self._draft(round_, ballot)
         names = {it.id: _short(it.text) for it in round_.items}
         suffix = t("vote.need_sector", turn.lang) if participant.sector is None else ""
         return fit_ack(draft.render_state(names, turn.lang), suffix,
                        drop_from_start=isinstance(draft, RankingDraft))
 
-    async def _refuse_closed(self, conv: Conversation, turn: Turn, round_: Round) -> None:
+    async def _refuse_closed(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round) -> None:
         """Refuse a press on a closed round; a points ballot left short is told it did not count.
 
         A participant who never finished their allocation would otherwise learn nothing: the
@@ -327,17 +317,17 @@ class PrioritisationExercise(Exercise):
         said "closed". Reading their own answers shows only them what they stored.
         """
         if round_.kind == RoundKind.POINTS:
-            stored = await conv.service.own_answers(round_.id, conv.participant_key(turn, round_.workshop_id))
+            stored = await ctx.service.own_answers(round_.id, ctx.participant_key(turn, round_.workshop_id))
             given = sum(stored.values())
             if stored and given != self._budget(round_):
-                raise DomainError("prioex.error.closed_incomplete", given=given, budget=self._budget(round_),
+                raise DomainError("prio.error.closed_incomplete", given=given, budget=self._budget(round_),
                                   unit=self._unit(round_, turn.lang))
         raise DomainError("error.round_closed")
 
     # --- results ------------------------------------------------------------------------
-    async def _names(self, conv: Conversation, round_: Round, lang: Language) -> dict[int, str]:
+    async def _names(self, ctx: ExerciseContext, round_: Round, lang: Language) -> dict[int, str]:
         """Principle names in ``lang`` where the process has them, else the round's own text."""
-        process = await process_of(conv, round_)
+        process = await process_of(ctx, round_)
         principles = {p.key: p for p in process.principles} if process else {}
         names: dict[int, str] = {}
         for item in round_.items:
@@ -350,9 +340,9 @@ class PrioritisationExercise(Exercise):
                 names[item.id] = item.text
         return names
 
-    async def _count(self, conv: Conversation, round_: Round) -> _Counted | None:
+    async def _count(self, ctx: ExerciseContext, round_: Round) -> _Counted | None:
         """Valid ballots counted under the disclosure rule; ``None`` when nobody answered."""
-        grouped = await conv.service.frozen_ballots(round_.id)
+        grouped = await ctx.service.frozen_ballots(round_.id)
         if not grouped:
             return None
         item_ids = [item.id for item in round_.items]
@@ -368,14 +358,14 @@ class PrioritisationExercise(Exercise):
                     excluded += 1  # e.g. points not all given out yet
                     continue
                 valid.setdefault(sector, []).append(ballot)
-        frame = await conv.service.result_frame(round_)
+        frame = await ctx.service.result_frame(round_)
         split = split_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
                                 min_group_size=frame.min_group_size, sectors=frame.sectors)
         included = [b for key in split.disclosure.included for b in known_groups(valid, frame.sectors)[key]]
         partial = sum(1 for b in included if top_k is not None and len(b) < top_k)
         return _Counted(split, sum(len(b) for b in valid.values()), excluded, partial, frame)
 
-    async def tally_note(self, conv: Conversation, round_: Round, lang: Language) -> str | None:
+    async def tally_note(self, ctx: ExerciseContext, round_: Round, lang: Language) -> str | None:
         """How many stored points ballots are not complete yet (they would not count at close).
 
         Shown in the room's live tally so the facilitator can give people time before closing;
@@ -384,11 +374,11 @@ class PrioritisationExercise(Exercise):
         if round_.kind != RoundKind.POINTS or round_.status != RoundStatus.OPEN:
             return None
         budget = self._budget(round_)
-        grouped = await conv.service.ballots_by_sector(round_.id)
+        grouped = await ctx.service.ballots_by_sector(round_.id)
         short = sum(1 for ballots in grouped.values() for ballot in ballots if sum(ballot.values()) != budget)
         if not short:
             return None
-        return t_count("prioex.tally.incomplete", lang, short, budget=budget, unit=self._unit(round_, lang))
+        return t_count("prio.tally.incomplete", lang, short, budget=budget, unit=self._unit(round_, lang))
 
     def _score(self, result: PriorityResult, item: int, lang: Language) -> str:
         """The headline number in words: Borda per participant (as charted), points or share."""
@@ -398,47 +388,47 @@ class PrioritisationExercise(Exercise):
             value = number_text(result.score_per_ballot(item), lang)
         else:
             value = number_text(result.score(item), lang, trim=True)
-        return t(f"prioex.results.score.{result.measure}", lang, value=value)
+        return t(f"prio.results.score.{result.measure}", lang, value=value)
 
     @staticmethod
     def _support(result: PriorityResult, names: Mapping[int, str], lang: Language) -> str:
         """The pairwise figures as support for the deciding number: Schulze's first place (shared
         when Schulze ties) and the Condorcet winner, if there is one."""
         first = result.schulze_ranking[0] if result.schulze_ranking else ()
-        condorcet = (t("prioex.results.condorcet", lang, name=names[result.condorcet_winner])
-                     if result.condorcet_winner is not None else t("prioex.results.no_condorcet", lang))
-        key = "prioex.results.support" if len(first) == 1 else "prioex.results.support_tie"
+        condorcet = (t("prio.results.condorcet", lang, name=names[result.condorcet_winner])
+                     if result.condorcet_winner is not None else t("prio.results.no_condorcet", lang))
+        key = "prio.results.support" if len(first) == 1 else "prio.results.support_tie"
         return t(key, lang, names=", ".join(names[i] for i in first), condorcet=condorcet)
 
     def _summary(self, round_: Round, counted: _Counted, names: Mapping[int, str], lang: Language) -> str:
         result = counted.result
         assert result is not None
         disclosure = counted.split.disclosure
-        lines = [t("prioex.results.header", lang, title=round_.title, n=result.n_ballots),
-                 t(f"prioex.results.decides.{result.measure}", lang)]
+        lines = [t("prio.results.header", lang, title=round_.title, n=result.n_ballots),
+                 t(f"prio.results.decides.{result.measure}", lang)]
         if disclosure.residue:
             lines[0] += t("disclosure.left_out_line", lang, n=disclosure.residue, min=disclosure.minimum)
         first = winners(result)
-        lines.append(t("prioex.results.winner" if len(first) == 1 else "prioex.results.winner_tie", lang,
+        lines.append(t("prio.results.winner" if len(first) == 1 else "prio.results.winner_tie", lang,
                        names=", ".join(names[i] for i in first), score=self._score(result, first[0], lang)))
         lines.append(self._support(result, names, lang))
-        lines.append(t("prioex.results.top", lang))
+        lines.append(t("prio.results.top", lang))
         for place, item in enumerate(result.order[:TOP_LINES], start=1):
-            lines.append(t("prioex.results.line", lang, place=place, name=names[item],
+            lines.append(t("prio.results.line", lang, place=place, name=names[item],
                            score=self._score(result, item, lang)))
         if counted.partial:
-            lines.append(t_count("prioex.results.partial_rankings", lang, counted.partial, k=self._top_k(round_)))
+            lines.append(t_count("prio.results.partial_rankings", lang, counted.partial, k=self._top_k(round_)))
         if counted.excluded:
             if round_.kind == RoundKind.POINTS:
-                lines.append(t_count("prioex.results.incomplete_points", lang, counted.excluded,
+                lines.append(t_count("prio.results.incomplete_points", lang, counted.excluded,
                                      budget=self._budget(round_), unit=self._unit(round_, lang)))
             else:
-                lines.append(t_count("prioex.results.invalid", lang, counted.excluded))
+                lines.append(t_count("prio.results.invalid", lang, counted.excluded))
         differences = sector_differences(counted.by_sector)
         short = group_names(counted.frame.sectors, lang, short=True)
         if differences and differences[0].spread > 0:
             top = differences[0]
-            lines.append(t("prioex.results.sector_difference", lang, name=names[top.item],
+            lines.append(t("prio.results.sector_difference", lang, name=names[top.item],
                            high=short[top.highest], low=short[top.lowest]))
         elif not counted.split.compared:
             lines.append(self._not_compared(counted, lang))
@@ -451,64 +441,64 @@ class PrioritisationExercise(Exercise):
         names = group_names(counted.frame.sectors, lang)
         parts = [f"{names[key]}: {hidden_text(reason, False, lang)}" for key, reason in disclosure.hidden.items()]
         parts += [f"{names[key]}: {t('hidden.only_group', lang)}" for key in disclosure.shown]
-        line = t("prioex.results.not_compared", lang, min=disclosure.minimum)
+        line = t("prio.results.not_compared", lang, min=disclosure.minimum)
         return f"{line} {'; '.join(parts)}." if parts else line
 
     def _unusable(self, round_: Round, counted: _Counted, lang: Language) -> str:
         """Why a round has no result to show: no complete ballot, or fewer than the minimum."""
         if not counted.valid:
-            return t_count("prioex.results.only_incomplete", lang, counted.excluded)
-        line = t("prioex.results.too_few", lang, note=t("disclosure.too_few_overall", lang, n=counted.valid,
+            return t_count("prio.results.only_incomplete", lang, counted.excluded)
+        line = t("prio.results.too_few", lang, note=t("disclosure.too_few_overall", lang, n=counted.valid,
                                                          min=counted.min_group_size))
         if counted.excluded and round_.kind == RoundKind.POINTS:
-            line += "\n" + t_count("prioex.results.incomplete_points", lang, counted.excluded,
+            line += "\n" + t_count("prio.results.incomplete_points", lang, counted.excluded,
                                    budget=self._budget(round_), unit=self._unit(round_, lang))
         return line
 
-    async def results(self, conv: Conversation, round_: Round, lang: Language) -> list[Output]:
+    async def results(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Output]:
         """Summary text, ranked bars, the sector split (when compared) and the pairwise matrix."""
-        counted = await self._count(conv, round_)
+        counted = await self._count(ctx, round_)
         if counted is None:
             return [Post(t("round.no_answers", lang))]
         if counted.result is None:
             return [Post(self._unusable(round_, counted, lang))]
         result = counted.result
-        names = await self._names(conv, round_, lang)
-        title = t("prioex.title", lang)
+        names = await self._names(ctx, round_, lang)
+        title = t("prio.title", lang)
         outputs: list[Output] = [Post(self._summary(round_, counted, names, lang))]
-        png = await conv.renderer.render(ranked_bars_figure, result, names, lang, title)
-        outputs.append(Image(png, t("prioex.caption.bars", lang, title=round_.title, n=result.n_ballots),
+        png = await ctx.renderer.render(ranked_bars_figure, result, names, lang, title)
+        outputs.append(Image(png, t("prio.caption.bars", lang, title=round_.title, n=result.n_ballots),
                              f"prio-{round_.id}-ranking.png"))
         if counted.split.compared:
             note = left_out_text(counted.split.disclosure, lang)
-            png = await conv.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order,
+            png = await ctx.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order,
                                              group_names(counted.frame.sectors, lang), note)
-            outputs.append(Image(png, t("prioex.caption.sectors", lang, note=note), f"prio-{round_.id}-sectors.png"))
+            outputs.append(Image(png, t("prio.caption.sectors", lang, note=note), f"prio-{round_.id}-sectors.png"))
         if round_.kind == RoundKind.RANKING:
-            png = await conv.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
+            png = await ctx.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
             outputs.append(Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png"))
         return outputs
 
-    async def export(self, conv: Conversation, round_: Round, lang: Language) -> list[Attachment]:
+    async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
         """Aggregate tables as CSV and XLSX (no row per person)."""
-        counted = await self._count(conv, round_)
+        counted = await self._count(ctx, round_)
         if counted is None:
             raise DomainError("round.no_answers")
         if not counted.valid:
-            raise DomainError(count_key("prioex.results.only_incomplete", counted.excluded), count=counted.excluded)
+            raise DomainError(count_key("prio.results.only_incomplete", counted.excluded), count=counted.excluded)
         if counted.result is None:
-            raise DomainError("prioex.error.too_few_to_export", n=counted.valid, min=counted.min_group_size)
-        names = await self._names(conv, round_, lang)
+            raise DomainError("prio.error.too_few_to_export", n=counted.valid, min=counted.min_group_size)
+        names = await self._names(ctx, round_, lang)
         by_sector = counted.by_sector if counted.split.compared else None
         tables: list[Table] = export_tables(counted.result, by_sector, names, lang,
                                             names=group_names(counted.frame.sectors, lang),
                                             note=left_out_text(counted.split.disclosure, lang))
         if counted.excluded:
-            tables[0].rows.append([t("prioex.export.excluded", lang), counted.excluded])
+            tables[0].rows.append([t("prio.export.excluded", lang), counted.excluded])
         if counted.split.disclosure.residue:
-            tables[0].rows.append([t("prioex.export.left_out", lang), counted.split.disclosure.residue])
+            tables[0].rows.append([t("prio.export.left_out", lang), counted.split.disclosure.residue])
         caption = t("export.caption", lang, number=round_.id)
-        stem = f"{t('prioex.export.filename', lang)}-{round_.id}"
+        stem = f"{t('prio.export.filename', lang)}-{round_.id}"
         return [
             Attachment(f"{stem}.csv", to_csv(tables, lang), "text/csv", caption),
             Attachment(f"{stem}.xlsx", to_xlsx(tables, round_.closed_at),
@@ -516,12 +506,13 @@ class PrioritisationExercise(Exercise):
         ]
 
     # --- local-mode simulation ----------------------------------------------------------
-    def simulated_presses(self, decoded: Sequence[tuple[Button, tuple[str, tuple[int, ...]] | None]],
-                          lean: Sequence[float], rng: Any, settings: Mapping[str, int]) -> list[str]:
+    def simulated_presses(self, round_: Round, decoded: DecodedButtons, lean: Sequence[float],
+                          rng: random.Random) -> list[str]:
         """The button data one simulated person presses for a plausible complete ballot.
 
         ``lean`` (one number per principle position) biases the choice so sectors differ.
         """
+        settings = round_.settings
         by_action: dict[str, dict[int, str]] = {}
         for button, parsed in decoded:
             if parsed is None or parsed[0] not in _ITEM_ACTIONS or len(parsed[1]) != 2:

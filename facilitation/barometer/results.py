@@ -1,4 +1,4 @@
-"""Barometer results for the conversation: text summary, charts and exports of a round.
+"""Barometer results in the chat: text summary, charts and exports of a round.
 
 Everything a result shows is computed once into a :class:`BarometerReport` (with the effective
 minimum group size of the round's process), so the summary, the charts and the export hide
@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from facilitation.barometer.analysis import (
     Consensus,
@@ -33,7 +32,7 @@ from facilitation.barometer.metrics import (
     statement_stats,
 )
 from facilitation.errors import DomainError
-from facilitation.exercises import Image, Output, Post
+from facilitation.exercises import ExerciseContext, ExerciseTurn, Image, Output, Post
 from facilitation.export import to_csv, to_xlsx
 from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
@@ -49,9 +48,6 @@ from facilitation.model import (
 )
 from facilitation.ports import Attachment
 from facilitation.suppression import Hidden
-
-if TYPE_CHECKING:
-    from facilitation.conversation import Conversation, Turn
 
 
 @dataclass(frozen=True)
@@ -97,10 +93,10 @@ class BarometerReport:
         return [f"{number}. {text}" for number, text in zip(self.numbers, self.texts, strict=True)]
 
 
-async def _breakdowns(conv: Conversation, round_: Round) -> tuple[list[SectorBreakdown], ResultFrame]:
+async def _breakdowns(ctx: ExerciseContext, round_: Round) -> tuple[list[SectorBreakdown], ResultFrame]:
     """Every statement of ``round_`` under the disclosure rule, with the frame it was judged by."""
-    values = await conv.service.sector_values(round_.id)
-    frame = await conv.service.result_frame(round_)
+    values = await ctx.service.sector_values(round_.id)
+    frame = await ctx.service.result_frame(round_)
     return [sector_stats(v, round_.scale_steps, frame.min_group_size, frame.sectors) for v in values], frame
 
 
@@ -115,17 +111,17 @@ def shown_items(round_: Round) -> int:
     return len(round_.items) if round_.current_position is None else round_.current_position + 1
 
 
-async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport:
+async def barometer_report(ctx: ExerciseContext, round_: Round) -> BarometerReport:
     """Aggregate ``round_`` with the effective minimum group size and sectors of its process.
 
     Statements a step-by-step round never showed are left out of everything but one sentence.
     """
-    breakdowns, frame = await _breakdowns(conv, round_)
+    breakdowns, frame = await _breakdowns(ctx, round_)
     shown_count = shown_items(round_)
     breakdowns = breakdowns[:shown_count]
     items = round_.items[:shown_count]
     texts = [item.text for item in items]
-    earlier_round, earlier = await _earlier_round(conv, round_, frame.min_group_size)
+    earlier_round, earlier = await _earlier_round(ctx, round_, frame.min_group_size)
     earlier = earlier[:shown_count] if earlier is not None else None
     shown = compared_panels(breakdowns)
     # thousands of permutations per statement: off the event loop, so votes never wait for them
@@ -151,7 +147,7 @@ async def barometer_report(conv: Conversation, round_: Round) -> BarometerReport
     )
 
 
-async def _earlier_round(conv: Conversation, round_: Round,
+async def _earlier_round(ctx: ExerciseContext, round_: Round,
                          minimum: int) -> tuple[int | None, list[StatementStats | None] | None]:
     """The comparison round's id and its published overall results, matched by key or text.
 
@@ -163,10 +159,10 @@ async def _earlier_round(conv: Conversation, round_: Round,
     """
     if round_.compare_round_id is None:
         return None, None
-    earlier = await conv.service.store.round(round_.compare_round_id)
+    earlier = await ctx.service.store.round(round_.compare_round_id)
     if earlier is None or earlier.status != RoundStatus.CLOSED:
         return None, None
-    breakdowns, _ = await _breakdowns(conv, earlier)
+    breakdowns, _ = await _breakdowns(ctx, earlier)
     by_key = {item.ref_key or item.text: b.overall if b.overall.n >= minimum else statement_stats([], b.overall.steps)
               for item, b in zip(earlier.items, breakdowns, strict=True)}
     return earlier.id, [by_key.get(item.ref_key or item.text) for item in round_.items]
@@ -325,7 +321,7 @@ def least_agreed_statement(stats: Sequence[StatementStats]) -> int | None:
     return min(answered)[1] if answered else None
 
 
-async def _room_output(conv: Conversation, round_id: int, number: int, text: str, breakdown: SectorBreakdown,
+async def _room_output(ctx: ExerciseContext, round_id: int, number: int, text: str, breakdown: SectorBreakdown,
                        caption_key: str, lang: Language) -> Output:
     """The "where the room stands" chart of statement ``number`` (its catalogue number), or, when
     the room's answers to it are too few to show, a sentence saying so."""
@@ -333,7 +329,7 @@ async def _room_output(conv: Conversation, round_id: int, number: int, text: str
     if note is not None:
         return Post(t("barometer.room.too_few", lang, number=number, note=note))
     stats = breakdown.overall
-    png = await conv.renderer.render(room_figure, f"{number}. {text}", stats, stats.steps, lang)
+    png = await ctx.renderer.render(room_figure, f"{number}. {text}", stats, stats.steps, lang)
     caption = t(caption_key, lang, number=number, text=text)
     if breakdown.disclosure.residue:
         caption += t("disclosure.left_out_line", lang, n=breakdown.disclosure.residue,
@@ -341,7 +337,7 @@ async def _room_output(conv: Conversation, round_id: int, number: int, text: str
     return Image(png, caption, f"barometer-{round_id}-rummet-{number}.png")
 
 
-async def barometer_results(conv: Conversation, round_: Round, lang: Language) -> list[Output]:
+async def barometer_results(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Output]:
     """Summary text, the diverging chart, the sector split and one "where the room stands" view.
 
     The room view shows the statement on screen in step mode, otherwise the statement that
@@ -353,7 +349,7 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     statement above the minimum there is only the text, and the sector split only when some
     statement compares at least two panels.
     """
-    report = await barometer_report(conv, round_)
+    report = await barometer_report(ctx, round_)
     if all(not b.disclosure.total for b in report.breakdowns):
         return [Post(t("round.no_answers", lang))]
     outputs: list[Output] = [Post(summary_text(report, lang))]
@@ -365,22 +361,22 @@ async def barometer_results(conv: Conversation, round_: Round, lang: Language) -
     left_out = left_out_note(report.breakdowns, lang) if any(b.disclosure.residue and b.disclosure.overall
                                                              for b in report.breakdowns) else None
     unsure = [b.dont_know for b in report.breakdowns] if report.dont_know else None
-    png = await conv.renderer.render(diverging_figure, report.labels, report.stats, report.steps, lang, title,
+    png = await ctx.renderer.render(diverging_figure, report.labels, report.stats, report.steps, lang, title,
                                      report.earlier, notes, left_out, unsure)
     outputs.append(Image(png, t("results.chart_caption", lang, title=title), f"barometer-{round_.id}.png"))
     if any(b.compared for b in report.breakdowns):
         note = left_out_note(report.breakdowns, lang)
-        png = await conv.renderer.render(sector_figure, report.labels, report.breakdowns, report.steps, lang, title,
+        png = await ctx.renderer.render(sector_figure, report.labels, report.breakdowns, report.steps, lang, title,
                                          report.names(lang), note, report.dont_know)
         outputs.append(Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png"))
     if any(report.consensus.values()):
-        png = await conv.renderer.render(consensus_figure, report.labels, report.consensus, report.names(lang),
+        png = await ctx.renderer.render(consensus_figure, report.labels, report.consensus, report.names(lang),
                                          lang, t("barometer.chart.consensus_title", lang))
         outputs.append(Image(png, t("barometer.results.consensus.header", lang),
                              f"barometer-{round_.id}-overens.png"))
     position, key = _room_choice(report)
     if position is not None:
-        outputs.append(await _room_output(conv, report.round_id, report.numbers[position], report.texts[position],
+        outputs.append(await _room_output(ctx, report.round_id, report.numbers[position], report.texts[position],
                                           report.breakdowns[position], key, lang))
     return outputs
 
@@ -396,7 +392,7 @@ def _room_choice(report: BarometerReport) -> tuple[int | None, str]:
     return least_agreed_statement(report.stats), "barometer.room.caption_not_divided"
 
 
-async def room_view(conv: Conversation, round_: Round, number: int, lang: Language) -> list[Output]:
+async def room_view(ctx: ExerciseContext, round_: Round, number: int, lang: Language) -> list[Output]:
     """"Where the room stands" on statement ``number`` (its catalogue number, as posted) of a closed
     barometer round, or on a statement an open step-by-step round has already moved past (its
     answers are final).
@@ -416,26 +412,26 @@ async def room_view(conv: Conversation, round_: Round, number: int, lang: Langua
     passed = round_.current_position is not None and position < round_.current_position
     if round_.status != RoundStatus.CLOSED and not (round_.status == RoundStatus.OPEN and passed):
         raise DomainError("barometer.error.room_not_closed", round=round_.id)
-    breakdowns, _ = await _breakdowns(conv, round_)
-    return [await _room_output(conv, round_.id, item.number, item.text, breakdowns[position],
+    breakdowns, _ = await _breakdowns(ctx, round_)
+    return [await _room_output(ctx, round_.id, item.number, item.text, breakdowns[position],
                                "barometer.room.caption", lang)]
 
 
-async def _room_round(conv: Conversation, turn: Turn, round_arg: str | None) -> Round:
+async def _room_round(ctx: ExerciseContext, turn: ExerciseTurn, round_arg: str | None) -> Round:
     """The round ``/rummet`` draws: the one named, else an open step-by-step barometer, else the
     workshop's latest closed barometer."""
-    workshop = await conv.bound_workshop(turn)
+    workshop = await ctx.bound_workshop(turn)
     if round_arg is not None:
         if not round_arg.lstrip("#").isdigit():
             raise DomainError("error.bad_args", usage=t("barometer.usage.room", turn.lang))
         round_id = id_number(round_arg)
         if round_id is None:
             raise DomainError("error.no_round")
-        round_ = await conv.service.require_round(round_id)
+        round_ = await ctx.service.require_round(round_id)
         if round_.workshop_id != workshop.id:
             raise DomainError("error.no_round")
         return round_
-    rounds = [r for r in await conv.service.store.rounds(workshop.id) if r.kind == RoundKind.BAROMETER]
+    rounds = [r for r in await ctx.service.store.rounds(workshop.id) if r.kind == RoundKind.BAROMETER]
     stepping = [r for r in rounds if r.status == RoundStatus.OPEN and r.current_position is not None]
     if stepping:
         return stepping[-1]
@@ -445,20 +441,20 @@ async def _room_round(conv: Conversation, turn: Turn, round_arg: str | None) -> 
     return max(closed, key=lambda r: r.id)
 
 
-async def cmd_room(conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+async def cmd_room(ctx: ExerciseContext, turn: ExerciseTurn, args: tuple[str, ...]) -> None:
     """``/rummet NR [omgång]``: the "where the room stands" chart of statement NR, posted here."""
     number = whole_number(args[0]) if 1 <= len(args) <= 2 else None
     if number is None:
         raise DomainError("error.bad_args", usage=t("barometer.usage.room", turn.lang))
-    round_ = await _room_round(conv, turn, args[1] if len(args) == 2 else None)
-    outputs = await room_view(conv, round_, number, turn.lang)
-    await conv.post_outputs(turn.port, turn.chat, outputs)
+    round_ = await _room_round(ctx, turn, args[1] if len(args) == 2 else None)
+    outputs = await room_view(ctx, round_, number, turn.lang)
+    await ctx.post_outputs(turn.port, turn.chat, outputs)
 
 
-async def barometer_export(conv: Conversation, round_: Round, lang: Language) -> list[Attachment]:
+async def barometer_export(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
     """CSV and XLSX of a closed round's aggregates (no per-person rows), with the sector ranking
     and, if the round was compared with an earlier one, the change per statement."""
-    report = await barometer_report(conv, round_)
+    report = await barometer_report(ctx, round_)
     tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
                            divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
                            numbers=report.numbers, significance=report.significance, consensus=report.consensus,
