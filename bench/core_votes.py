@@ -15,10 +15,19 @@ from pathlib import Path
 
 from bot.app import App
 from config.settings import load_settings
-from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, Keyboard, MessageRef, UserRef
+from facilitation.ports import (
+    Attachment,
+    ButtonEvent,
+    ChatRef,
+    CommandEvent,
+    Keyboard,
+    MessageRef,
+    PortDefaults,
+    UserRef,
+)
 
 
-class NullPort:
+class NullPort(PortDefaults):
     """A port that records acknowledgements with their time and nothing else."""
 
     platform = "bench"

@@ -39,6 +39,7 @@ from facilitation.ports import (
     CommandEvent,
     Keyboard,
     MessageRef,
+    PortDefaults,
     TextEvent,
     UserRef,
 )
@@ -69,7 +70,7 @@ class LocalMessage:
     files: list[Path] = field(default_factory=list)
 
 
-class LocalPort:
+class LocalPort(PortDefaults):
     """A chat platform in the terminal: messages are printed, files are written to ``out_dir``."""
 
     platform = PLATFORM

@@ -380,8 +380,7 @@ class MeetingsChat:
         code = invitation.code(conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}")
         text = t("meetingschat.invite", turn.lang, name=signatory.name, code=code,
                  expires=to_local(invitation.expires).strftime("%Y-%m-%d %H:%M"))
-        join_link = getattr(turn.port, "join_link", None)  # Telegram: t.me/<bot>?start=<parameter>
-        link = join_link(INVITE_PREFIX + code) if join_link else None
+        link = turn.port.join_link(INVITE_PREFIX + code)  # Telegram: t.me/<bot>?start=<parameter>
         await turn.reply(f"{text}\n{t('meetingschat.invite_link', turn.lang, link=link)}" if link else text)
 
     # --- contact persons: registering with an invitation ----------------------------------

@@ -29,7 +29,7 @@ from facilitation.exercises import Exercise, ExerciseTurn, Output
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.live import LiveUpdater, LiveView
-from facilitation.menu import PRIVATE, Menu, MenuItem
+from facilitation.menu import PRIVATE, CommandSpec, Menu, help_text
 from facilitation.model import (
     DEFAULT_SECTORS,
     Language,
@@ -156,15 +156,20 @@ ActionHandler = Callable[["Conversation", Turn, tuple[int, ...]], Awaitable[str]
 
 @dataclass(frozen=True)
 class _Command:
+    """A row of the command table (:class:`~facilitation.menu.CommandSpec`) with its handler."""
+
     handler: Handler
-    facilitator_only: bool
-    usage_key: str = ""
-    #: Whether a chat admin leads it in the room where the chat's workshop was created
-    #: (``chat_admins_lead``); else only a configured facilitator does.
-    room_admins: bool = False
-    #: Its entry in the command menus; None only for ``/start`` (Telegram's own Start button).
-    menu: Menu | None = None
-    names: tuple[str, ...] = ()
+    spec: CommandSpec
+
+    @property
+    def facilitator_only(self) -> bool:
+        return self.spec.facilitator_only
+
+    @property
+    def room_admins(self) -> bool:
+        """Whether a chat admin leads it in the room where the chat's workshop was created
+        (``chat_admins_lead``); else only a configured facilitator does."""
+        return self.spec.room_admins
 
 
 class Conversation:
@@ -254,34 +259,25 @@ class Conversation:
         ``room_admins``: a ``facilitator_only`` command about the chat's workshop (e.g. ``/rummet``)
         that the admins of the room where the workshop was created lead too (``chat_admins_lead``).
         Without it (e.g. the dialogue meetings' ``/signatar``, about a whole process) only
-        configured facilitators do. ``menu``: how the command is listed in the platforms' menus.
+        configured facilitators do. ``menu``: how the command is listed in the platforms' menus
+        (its /hjalp line is the text ``help.cmd.<menu.sv>``). This is the command's row in the one
+        table (:meth:`command_table`); nothing else lists it.
         """
         _check_menu(names, menu)
-        command = _Command(handler, facilitator_only, room_admins=room_admins, menu=menu, names=tuple(names))
+        command = _Command(handler, CommandSpec(tuple(names), facilitator_only, room_admins, menu))
         for name in names:
             if name in COMMANDS or name in self._extra_commands:
                 raise ValueError(f"command {name!r} is taken")
             self._extra_commands[name] = command
 
-    def menu_items(self) -> list[MenuItem]:
-        """Every command the bot understands, once, as the menus list it: the core commands, the
-        feature modules' and the exercises' start commands, in that order (``/start`` is not listed)."""
-        items: list[MenuItem] = []
-        seen: set[int] = set()
-        for command in (*COMMANDS.values(), *self._extra_commands.values()):
-            if id(command) in seen or command.menu is None:
-                continue
-            seen.add(id(command))
-            items.append(MenuItem(command.menu, command.facilitator_only, command.room_admins))
-        for exercise in dict.fromkeys(self.exercises.values()):
-            items.extend(MenuItem(menu, True, True) for _names, menu in exercise.starts)
-        return items
-
-    def command_groups(self) -> list[tuple[tuple[str, ...], Menu | None]]:
-        """Every command's names (aliases together) with its menu entry: what the menus must cover."""
-        groups = {id(c): (c.names, c.menu) for c in (*COMMANDS.values(), *self._extra_commands.values())}
-        starts = [start for exercise in dict.fromkeys(self.exercises.values()) for start in exercise.starts]
-        return [*groups.values(), *starts]
+    def command_table(self) -> list[CommandSpec]:
+        """Every command the bot understands, once (aliases together): the core commands, the
+        feature modules' and the exercises' start commands, in that order. The menus, /hjalp and
+        Slack's /dialog are derived from it (:mod:`facilitation.menu`)."""
+        commands = dict.fromkeys(c.spec for c in (*COMMANDS.values(), *self._extra_commands.values()))
+        starts = [CommandSpec(tuple(names), True, True, menu)
+                  for exercise in dict.fromkeys(self.exercises.values()) for names, menu in exercise.starts]
+        return [*commands, *starts]
 
     def register_start_handler(self, prefix: str, handler: Handler) -> None:
         """Handle ``/start PREFIX…`` (a Telegram deep link's parameter) in a feature module.
@@ -306,7 +302,8 @@ class Conversation:
         """
         user_key = self.pseudonymizer.user_key(event.user.platform, event.user.user_id)
         # A platform whose presses must be answered within seconds (Telegram) says how many.
-        within = getattr(self.ports.get(event.chat.platform), "press_answer_within", None)
+        port = self.ports.get(event.chat.platform)
+        within = port.press_answer_within if port is not None else None
         if isinstance(event, ButtonEvent) and within is not None:
             await self._press_in_time(event, user_key, within)
         else:
@@ -430,11 +427,9 @@ class Conversation:
         else:
             text = (t("error.not_member_here", turn.lang) if not_member else
                     t("error.cannot_post_here", turn.lang, reason=reason))
-        how_to_add = getattr(turn.port, "how_to_add", None)
         # After a /workshop, "send the command again" would create a second workshop: only how to add.
-        tail = (f" {await how_to_add(turn.lang, retry=workshop is None)}" if not_member and how_to_add is not None
-                else "")
-        await self._refuse(turn, text, tail=tail)
+        how_to_add = await turn.port.how_to_add(turn.lang, retry=workshop is None) if not_member else ""
+        await self._refuse(turn, text, tail=f" {how_to_add}" if how_to_add else "")
 
     async def _leave_unreachable_room(self, turn: Turn) -> Workshop | None:
         """Unbind the group or channel of ``turn`` (the bot cannot post there); its workshop, if any."""
@@ -464,10 +459,8 @@ class Conversation:
     async def _answer_refusal(turn: Turn, text: str) -> None:
         if isinstance(turn.event, ButtonEvent):
             await turn.acknowledge(text, alert=True)
-        elif isinstance(turn.event, CommandEvent) and hasattr(turn.port, "refuse"):
-            await turn.port.refuse(turn.event, text)  # e.g. Slack: only the user sees it
-        else:
-            await turn.reply(text)
+        elif not (isinstance(turn.event, CommandEvent) and await turn.port.refuse(turn.event, text)):
+            await turn.reply(text)  # where the platform cannot tell the user alone (Slack can)
 
     # --- commands ------------------------------------------------------------------------
     async def _on_command(self, turn: Turn, event: CommandEvent) -> None:
@@ -488,7 +481,7 @@ class Conversation:
 
     async def _on_text(self, turn: Turn, event: TextEvent) -> None:
         if turn.chat.is_private:
-            await turn.reply(t("help.participant", turn.lang))
+            await turn.reply(help_text(self.command_table(), turn.lang, lead=False))
 
     async def may_lead(self, turn: Turn, *, room_admins: bool = True) -> bool:
         """Whether the user of ``turn`` may run facilitator commands here.
@@ -567,9 +560,7 @@ class Conversation:
         await self.cmd_help(turn, args)
 
     async def cmd_help(self, turn: Turn, args: tuple[str, ...]) -> None:
-        text = t("help.participant", turn.lang)
-        if await self.may_lead(turn):
-            text += "\n\n" + t("help.facilitator", turn.lang)
+        text = help_text(self.command_table(), turn.lang, lead=await self.may_lead(turn))
         await turn.reply(_with_command_prefix(text, turn.port))
 
     async def cmd_join(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -630,8 +621,7 @@ class Conversation:
         await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
                          self.sector_keyboard(workshop, turn.lang))
         hint = t("workshop.join_hint", turn.lang, code=workshop.join_code)
-        join_link = getattr(turn.port, "join_link", None)  # e.g. a Telegram deep link t.me/<bot>?start=CODE
-        link = join_link(workshop.join_code) if join_link else None
+        link = turn.port.join_link(workshop.join_code)  # e.g. a Telegram deep link t.me/<bot>?start=CODE
         await turn.reply(f"{hint}\n{link}" if link else hint)
 
     async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
@@ -1243,7 +1233,7 @@ def _asker_tag(user_key: str) -> int:
 
 def _with_command_prefix(text: str, port: ChatPort) -> str:
     """Commands in a text as the platform spells them (Slack: a word after ``/dialog``)."""
-    prefix = getattr(port, "command_prefix", "/")
+    prefix = port.command_prefix
     if prefix == "/":
         return text
     return re.sub(r"(^|[\s(])/(?=[a-zåäö])", lambda m: m.group(1) + prefix, text, flags=re.MULTILINE)
@@ -1261,14 +1251,15 @@ def _check_menu(names: Sequence[str], menu: Menu | None) -> None:
 def _cmd(names: tuple[str, ...], method: Callable[..., Awaitable[None]], facilitator_only: bool,
          menu: Menu | None) -> _Command:
     _check_menu(names, menu)
-    return _Command(lambda conv, turn, args: method(conv, turn, args), facilitator_only,
-                    room_admins=facilitator_only, menu=menu, names=names)
+    return _Command(lambda conv, turn, args: method(conv, turn, args),
+                    CommandSpec(names, facilitator_only, room_admins=facilitator_only, menu=menu))
 
 
 _PRIVATE = frozenset({PRIVATE})
 
 #: The core commands, declared once: names (Swedish first, then aliases), handler, facilitator
-#: only, menu entry (shown name in the Swedish and English menus, where it is used).
+#: only, menu entry (shown name in the Swedish and English menus, where it is used; its /hjalp
+#: line is the text ``help.cmd.<sv>``). :meth:`Conversation.command_table` adds the rest.
 COMMANDS: dict[str, _Command] = {}
 for _names, _method, _facilitator, _menu in [
     (("start",), Conversation.cmd_start, False, None),  # Telegram's own Start button sends it

@@ -12,7 +12,10 @@ import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from facilitation.model import Language
 
 _REPLYING: contextvars.ContextVar[bool] = contextvars.ContextVar("dialogbot_replying", default=False)
 
@@ -213,14 +216,53 @@ class ChatPort(Protocol):
         ...
 
     async def acknowledge(self, event: ButtonEvent, text: str | None = None, alert: bool = False) -> None:
-        """Answer a button press at once (Telegram answerCallbackQuery, Slack ack/ephemeral).
-
-        A port whose platform takes a press's answer only for a few seconds has an attribute
-        ``press_answer_within`` (seconds): the conversation answers every press by then, also when
-        the database stalls.
-        """
+        """Answer a button press at once (Telegram answerCallbackQuery, Slack ack/ephemeral)."""
         ...
 
     def edit_interval(self, chat: ChatRef) -> float:
         """Seconds to leave between edits of one live message in ``chat`` to stay under limits."""
         ...
+
+    # What differs between platforms. Every port has these (a port inherits the neutral ones from
+    # :class:`PortDefaults` and overrides what its platform does differently), so the core asks a
+    # port directly instead of probing it for optional members.
+
+    #: Seconds within which the platform takes a press's answer (Telegram: a few), or None if it
+    #: waits: the conversation then answers every press by then, also when the database stalls.
+    press_answer_within: float | None
+    #: How a bot command is typed on the platform: "/" (``/hjalp``), Slack "/dialog " (one slash
+    #: command, the bot's command a word after it). Texts name commands with "/" and are rewritten.
+    command_prefix: str
+
+    def join_link(self, code: str) -> str | None:
+        """A link that opens a private chat with the bot and sends ``/start CODE`` (Telegram's deep
+        link), or None where the platform has none."""
+        ...
+
+    async def how_to_add(self, lang: Language, *, retry: bool = True) -> str:
+        """How a person adds the bot to a chat it cannot post in ("" if the platform has no words
+        for it); ``retry``: and to send the command again."""
+        ...
+
+    async def refuse(self, event: CommandEvent, text: str) -> bool:
+        """Tell a refused command's author privately where the platform can (Slack: ephemeral);
+        False if it cannot, and the refusal is answered in the chat instead."""
+        ...
+
+
+class PortDefaults:
+    """The neutral answers to :class:`ChatPort`'s platform differences: a port inherits these and
+    overrides only what its platform does differently (a platform that waits for a press's answer,
+    types commands with "/", has no deep link, no words on adding the bot, no private refusal)."""
+
+    press_answer_within: float | None = None
+    command_prefix: str = "/"
+
+    def join_link(self, code: str) -> str | None:
+        return None
+
+    async def how_to_add(self, lang: Language, *, retry: bool = True) -> str:
+        return ""
+
+    async def refuse(self, event: CommandEvent, text: str) -> bool:
+        return False

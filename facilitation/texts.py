@@ -13,30 +13,41 @@ SV = {
     "kind.ranking": "Rangordning av principer",
     "kind.points": "Poängfördelning över principer",
     "kind.approval": "Markera viktiga principer",
-    "help.participant": (
-        "Hej! Jag är Dialogbot och håller i övningarna på workshopen.\n"
-        "/delta KOD – gå med i en workshop\n"
-        "/sektor – ange din sektor (idéburen, offentlig, annan)\n"
-        "/rosta – få den öppna omgångens knappar här\n"
-        "/sprak sv|en – byt språk\n"
-        "/glom – be mig glömma allt om dig · /hjalp – den här hjälpen\n"
-        "Kontaktperson för dialogmöten: /kontakt KOD (din inbjudan) · /stoppa · /paminnelser · /glom_kontakt\n"
-        "Dina svar visas aldrig med ditt namn, och små grupper redovisas inte."
+    # /hjalp: these, with a line per command from the one table (facilitation/menu.py) between.
+    "help.participant": "Hej! Jag är Dialogbot och håller i övningarna på workshopen.",
+    "help.privacy": "Dina svar visas aldrig med ditt namn, och små grupper redovisas inte.",
+    "help.facilitator": "Processledare:",
+    "help.cmd.hjalp": "/hjalp – den här hjälpen",
+    "help.cmd.delta": "/delta KOD – gå med i en workshop",
+    "help.cmd.sektor": "/sektor – ange din sektor (idéburen, offentlig, annan)",
+    "help.cmd.sprak": "/sprak sv|en – byt språk",
+    "help.cmd.glom": "/glom – be mig glömma allt om dig",
+    "help.cmd.rosta": "/rosta – få den öppna omgångens knappar här",
+    "help.cmd.kontakt": "/kontakt KOD – bli kontaktperson för dialogmöten (din inbjudan)",
+    "help.cmd.stoppa": "/stoppa – kontaktperson: stoppa påminnelser om dialogmöten",
+    "help.cmd.paminnelser": "/paminnelser – kontaktperson: få påminnelser om dialogmöten igen",
+    "help.cmd.glom_kontakt": "/glom_kontakt – sluta vara kontaktperson och glöm dina uppgifter",
+    "help.cmd.processer": "/processer – visa processer",
+    "help.cmd.workshop": "/workshop PROCESS [titel] – starta en workshop i den här chatten",
+    "help.cmd.status": "/status – hur många har svarat",
+    "help.cmd.nasta": "/nasta – nästa påstående (stegvis)",
+    "help.cmd.stang": "/stang – stäng omgången och visa resultatet",
+    "help.cmd.resultat": "/resultat [nr] – visa resultatet av en omgång",
+    "help.cmd.export": "/export [nr] – exportera sammanställningen",
+    "help.cmd.jamfor": "/jamfor NR – jämför nästa barometer med en tidigare omgång",
+    "help.cmd.omgangar": "/omgangar – workshoppens omgångar",
+    "help.cmd.lamna": (
+        "/lamna – ta bort det här rummet från workshopen (privat: /lamna visar rummen, /lamna NR tar bort ett)"
     ),
-    "help.facilitator": (
-        "Processledare:\n"
-        "/processer – visa processer\n"
-        "/workshop PROCESS [titel] – starta en workshop i den här chatten\n"
-        "/barometer [alla|stegvis|1,3,5] [steg=7] – starta en åsiktsbarometer\n"
-        "/rangordna [k] · /poang [100] · /markera – prioritera principer\n"
-        "/nasta – nästa påstående (stegvis) · /status – hur många har svarat\n"
-        "/stang – stäng omgången och visa resultatet · /resultat [nr] · /export [nr]\n"
-        "/rummet NR [omgång] – var rummet står i påstående NR · /omgangar – workshoppens omgångar\n"
-        "/jamfor NR – jämför nästa barometer med en tidigare omgång\n"
-        "/lamna – ta bort det här rummet från workshopen (privat: /lamna visar rummen, /lamna NR tar bort ett)\n"
-        "Dialogmöten: /osa – vilka som kommer · /signatarer [PROCESS] · /signatar PROCESS NYCKEL Namn · "
-        "/kontaktinbjudan PROCESS NYCKEL – inbjudan till en kontaktperson"
-    ),
+    "help.cmd.rummet": "/rummet NR [omgång] – var rummet står i påstående NR",
+    "help.cmd.barometer": "/barometer [alla|stegvis|1,3,5] [steg=7] – starta en åsiktsbarometer",
+    "help.cmd.rangordna": "/rangordna [k] – rangordna principer",
+    "help.cmd.poang": "/poang [100] – fördela poäng över principer",
+    "help.cmd.markera": "/markera – markera viktiga principer",
+    "help.cmd.osa": "/osa – dialogmöten: vilka som kommer",
+    "help.cmd.signatarer": "/signatarer [PROCESS] – processens signatärer",
+    "help.cmd.signatar": "/signatar PROCESS NYCKEL Namn – lägg till en signatär",
+    "help.cmd.kontaktinbjudan": "/kontaktinbjudan PROCESS NYCKEL – inbjudan till en kontaktperson",
     "workshop.created": (
         "📋 {title}\nAnslutningskod: {code}\n"
         "Tryck på din sektor för att vara med. Dina svar visas aldrig med ditt namn."
@@ -207,30 +218,40 @@ EN = {
     "kind.ranking": "Ranking of principles",
     "kind.points": "Points over principles",
     "kind.approval": "Mark important principles",
-    "help.participant": (
-        "Hi! I am Dialogbot and I run the workshop exercises.\n"
-        "/join CODE – join a workshop\n"
-        "/sector – give your sector (idea-based, public, other)\n"
-        "/vote – get the open round's buttons here\n"
-        "/language sv|en – change language\n"
-        "/forget – ask me to forget everything about you · /help – this help\n"
-        "Dialogue meeting contact person: /contact CODE (your invitation) · /stop · /reminders · /forget_contact\n"
-        "Your answers are never shown with your name, and small groups are not reported."
+    "help.participant": "Hi! I am Dialogbot and I run the workshop exercises.",
+    "help.privacy": "Your answers are never shown with your name, and small groups are not reported.",
+    "help.facilitator": "Facilitators:",
+    "help.cmd.hjalp": "/help – this help",
+    "help.cmd.delta": "/join CODE – join a workshop",
+    "help.cmd.sektor": "/sector – give your sector (idea-based, public, other)",
+    "help.cmd.sprak": "/language sv|en – change language",
+    "help.cmd.glom": "/forget – ask me to forget everything about you",
+    "help.cmd.rosta": "/vote – get the open round's buttons here",
+    "help.cmd.kontakt": "/contact CODE – become a dialogue-meeting contact person (your invitation)",
+    "help.cmd.stoppa": "/stop – contact person: stop dialogue-meeting reminders",
+    "help.cmd.paminnelser": "/reminders – contact person: get dialogue-meeting reminders again",
+    "help.cmd.glom_kontakt": "/forget_contact – stop being a contact person and forget your details",
+    "help.cmd.processer": "/processes – list processes",
+    "help.cmd.workshop": "/workshop PROCESS [title] – start a workshop in this chat",
+    "help.cmd.status": "/status – how many have answered",
+    "help.cmd.nasta": "/next – next statement (step mode)",
+    "help.cmd.stang": "/close – close the round and show the result",
+    "help.cmd.resultat": "/results [no] – show a round's result",
+    "help.cmd.export": "/export [no] – export the aggregates",
+    "help.cmd.jamfor": "/compare NO – compare the next barometer with an earlier round",
+    "help.cmd.omgangar": "/rounds – the workshop's rounds",
+    "help.cmd.lamna": (
+        "/leave – remove this room from the workshop (in private: /leave lists the rooms, /leave NO removes one)"
     ),
-    "help.facilitator": (
-        "Facilitators:\n"
-        "/processes – list processes\n"
-        "/workshop PROCESS [title] – start a workshop in this chat\n"
-        "/barometer [all|step|1,3,5] [steps=7] – start an opinion barometer\n"
-        "/rank [k] · /points [100] · /approve – prioritise principles\n"
-        "/next – next statement (step mode) · /status – how many have answered\n"
-        "/close – close the round and show the result · /results [no] · /export [no]\n"
-        "/room NO [round] – where the room stands on statement NO · /rounds – the workshop's rounds\n"
-        "/compare NO – compare the next barometer with an earlier round\n"
-        "/leave – remove this room from the workshop (in private: /leave lists the rooms, /leave NO removes one)\n"
-        "Dialogue meetings: /rsvp – who is coming · /signatories [PROCESS] · /signatory PROCESS KEY Name · "
-        "/contact_invite PROCESS KEY – an invitation for a contact person"
-    ),
+    "help.cmd.rummet": "/room NO [round] – where the room stands on statement NO",
+    "help.cmd.barometer": "/barometer [all|step|1,3,5] [steps=7] – start an opinion barometer",
+    "help.cmd.rangordna": "/rank [k] – rank principles",
+    "help.cmd.poang": "/points [100] – distribute points over principles",
+    "help.cmd.markera": "/approve – mark important principles",
+    "help.cmd.osa": "/rsvp – dialogue meetings: who is coming",
+    "help.cmd.signatarer": "/signatories [PROCESS] – the process's signatories",
+    "help.cmd.signatar": "/signatory PROCESS KEY Name – add a signatory",
+    "help.cmd.kontaktinbjudan": "/contact_invite PROCESS KEY – an invitation for a contact person",
     "workshop.created": (
         "📋 {title}\nJoin code: {code}\n"
         "Press your sector to take part. Your answers are never shown with your name."

@@ -17,7 +17,15 @@ from bot.meetings_runner import Dispatcher, import_meetings, load_meetings_confi
 from facilitation.meetings import due_time
 from facilitation.meetings.invitation import _base36
 from facilitation.meetings.tz import STOCKHOLM
-from facilitation.ports import Attachment, ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
+from facilitation.ports import (
+    Attachment,
+    ButtonEvent,
+    ChatRef,
+    CommandEvent,
+    MessageRef,
+    PortDefaults,
+    UserRef,
+)
 from storage.meetings_models import CHAT
 from storage.meetings_repository import MeetingStore
 from tests.harness import LocalHarness
@@ -142,7 +150,7 @@ async def test_forged_tampered_and_expired_codes_change_nothing(chat: Setup) -> 
 
 
 @dataclass
-class TelegramLikePort:
+class TelegramLikePort(PortDefaults):
     """A port on the "telegram" platform with a deep link, like bot/telegram/port.py's."""
 
     platform: str = "telegram"

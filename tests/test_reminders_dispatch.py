@@ -18,7 +18,7 @@ import pytest
 
 from bot.meetings_runner import Dispatcher
 from facilitation.meetings import STOCKHOLM, Meeting, MeetingsConfig, due_time, occurrences, parse_meetings
-from facilitation.ports import Attachment, ChatRef, MessageRef
+from facilitation.ports import Attachment, ChatRef, MessageRef, PortDefaults
 from storage.database import create_engine
 from storage.meetings_repository import MeetingStore
 from storage.migrate import upgrade
@@ -37,7 +37,7 @@ class Clock:
         self.now = moment.astimezone(UTC)
 
 
-class RecordingPort:
+class RecordingPort(PortDefaults):
     """A platform port that records what was accepted, with the clock time of acceptance."""
 
     def __init__(self, platform: str = "local", clock: Clock | None = None) -> None:

@@ -27,7 +27,7 @@ from telegram import Update
 from bot.app import App
 from bot.telegram.runner import SECRET_HEADER, TelegramAdapter, telegram_running
 from config.settings import load_settings
-from facilitation.menu import PRIVATE
+from facilitation.menu import PRIVATE, menu_items
 from facilitation.model import RoundStatus, Sector
 from tests.standins.telegram_api import TelegramStandIn
 
@@ -314,7 +314,7 @@ def _tally(rig: Rig) -> str | None:
 
 async def test_set_commands_in_swedish_and_english(rig: Rig) -> None:
     await rig.adapter.set_commands()
-    items = rig.app.conversation.menu_items()
+    items = menu_items(rig.app.conversation.command_table())
     sv, en = rig.api.menu("all_private_chats"), rig.api.menu("all_private_chats", "en")
     shown = [i for i in items if i.shown_to(PRIVATE, member=True, admin=False, facilitator=False)]
     assert sv == [i.menu.sv for i in shown] and en == [i.menu.en for i in shown]

@@ -12,11 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from telegram import (
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatAdministrators,
+    BotCommandScopeChatMember,
+)
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.runner import telegram_running
+from facilitation.menu import menu_items
 from tests.harness import running_app
 from tests.standins.telegram_api import MAX_DESCRIPTION_LENGTH, MAX_SHORT_DESCRIPTION_LENGTH, TelegramStandIn
 
@@ -36,7 +44,7 @@ async def test_each_scope_gets_its_menu_from_the_one_command_declaration(tmp_pat
                                facilitators={"telegram": [str(FACILITATOR), str(NEW_FACILITATOR)]}) as app:
             async with telegram_running(app):
                 conv = app.conversation
-                items = conv.menu_items()
+                items = menu_items(conv.command_table())
                 facilitator_sv = {i.menu.sv for i in items if i.facilitator_only}
                 facilitator_en = {i.menu.en for i in items if i.facilitator_only}
                 own_chat = {"type": "chat", "chat_id": FACILITATOR}
@@ -50,7 +58,8 @@ async def test_each_scope_gets_its_menu_from_the_one_command_declaration(tmp_pat
                     assert all(len(m) == len(set(m)) for m in menus.values())
                     # Every command the bot understands is listed, under one of its own names.
                     listed = set().union(*menus.values())
-                    for names_of_command, menu in conv.command_groups():
+                    for spec in conv.command_table():
+                        names_of_command, menu = spec.names, spec.menu
                         if names_of_command == ("start",):
                             assert menu is None  # Telegram's own Start button
                             continue
@@ -105,3 +114,66 @@ async def test_the_stand_in_refuses_descriptions_over_telegrams_limits() -> None
                 await bot.set_my_description("z", language_code="sve")
         assert api.short_descriptions == {"": "y" * MAX_SHORT_DESCRIPTION_LENGTH}
 
+
+
+GROUP = -1007001
+PARTICIPANT, ADMIN = 51, 52  # ADMIN administers the group but is no facilitator
+
+
+async def test_a_facilitator_sees_their_commands_in_the_room_and_nobody_else_does(tmp_path: Path) -> None:
+    """Per-chat menus (BotCommandScopeChatMember): once a configured facilitator works in a group,
+    its menu lists the room's facilitator commands for them alone; a participant and a group admin
+    who leads nothing (``group_admins_are_facilitators`` off) see the participants' menu there."""
+    async with TelegramStandIn(token=TOKEN) as api:
+        api.set_admins(GROUP, [ADMIN])
+        async with running_app(tmp_path, telegram_token=TOKEN, telegram_api_base_url=api.root_url,
+                               telegram_mode="polling", facilitators={"telegram": [str(FACILITATOR)]}) as app:
+            async with telegram_running(app):
+                items = menu_items(app.conversation.command_table())
+                for_facilitators = {i.menu.sv for i in items if i.facilitator_only}
+                api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Rummet", language_code="sv",
+                                   push=True)
+                await api.wait_until(lambda: "stang" in api.shown_menu(GROUP, FACILITATOR, "sv"), within=15)
+                api.message_update(PARTICIPANT, GROUP, "/hjalp", push=True)
+                await api.wait_until(lambda: len(api.sent_messages(GROUP)) >= 3, within=15)
+                room = {who: set(api.shown_menu(GROUP, who, "sv")) for who in (FACILITATOR, PARTICIPANT, ADMIN)}
+                # The facilitator: the room's facilitator commands and the participants' ones.
+                assert {"stang", "barometer", "jamfor", "rummet", "rosta", "hjalp"} <= room[FACILITATOR]
+                assert "processer" not in room[FACILITATOR]  # a private chat's command
+                assert set(api.shown_menu(GROUP, FACILITATOR, "en")) >= {"close", "barometer", "compare", "vote"}
+                # Nobody else in the room sees a facilitator's command.
+                assert room[PARTICIPANT] & for_facilitators == set() and "rosta" in room[PARTICIPANT]
+                assert room[ADMIN] == room[PARTICIPANT]
+                # The facilitator's menu in another group and in private chats is the general one.
+                assert "stang" not in api.shown_menu(GROUP - 1, FACILITATOR, "sv")
+                scopes = [c.params["scope"] for c in api.calls_to("setMyCommands") if c.params["scope"]["type"]
+                          == "chat_member"]
+                assert scopes == [{"type": "chat_member", "chat_id": GROUP, "user_id": FACILITATOR}] * 2
+
+
+async def test_the_stand_in_resolves_menus_as_the_bot_api_documents() -> None:
+    """The order Telegram documents: chat_member, chat_administrators (admins), chat,
+    all_chat_administrators (admins), all_group_chats, default; a language's list before the
+    list for every language; a member's scope only in a group or supergroup."""
+    async with TelegramStandIn(token=TOKEN) as api:
+        bot = ExtBot(TOKEN, base_url=api.base_url, request=AiohttpRequest(pool_size=2))
+        api.set_admins(GROUP, [ADMIN])
+        api.message_update(PARTICIPANT, GROUP, "hej")  # the group exists
+        api.message_update(PARTICIPANT, PARTICIPANT, "/start")  # and the private chat
+        async with bot:
+            await bot.set_my_commands([("d", "d")])
+            assert api.shown_menu(GROUP, PARTICIPANT) == ["d"]
+            await bot.set_my_commands([("g", "g")], scope=BotCommandScopeAllGroupChats())
+            await bot.set_my_commands([("a", "a")], scope=BotCommandScopeAllChatAdministrators())
+            assert api.shown_menu(GROUP, PARTICIPANT) == ["g"] and api.shown_menu(GROUP, ADMIN) == ["a"]
+            await bot.set_my_commands([("c", "c")], scope=BotCommandScopeChat(GROUP))
+            assert api.shown_menu(GROUP, ADMIN) == ["c"] and api.shown_menu(GROUP + 1, ADMIN) == ["g"]
+            await bot.set_my_commands([("ca", "ca")], scope=BotCommandScopeChatAdministrators(GROUP))
+            await bot.set_my_commands([("m", "m")], scope=BotCommandScopeChatMember(GROUP, PARTICIPANT))
+            await bot.set_my_commands([("men", "men")], scope=BotCommandScopeChatMember(GROUP, PARTICIPANT),
+                                      language_code="en")
+            assert api.shown_menu(GROUP, ADMIN) == ["ca"]
+            assert api.shown_menu(GROUP, PARTICIPANT) == ["m"] and api.shown_menu(GROUP, PARTICIPANT, "en") == ["men"]
+            assert api.shown_menu(PARTICIPANT, PARTICIPANT) == ["d"]  # a private chat: no group scopes
+            with pytest.raises(BadRequest):
+                await bot.set_my_commands([("x", "x")], scope=BotCommandScopeChatMember(PARTICIPANT, PARTICIPANT))

@@ -23,6 +23,7 @@ from facilitation.ports import (
     CommandEvent,
     Keyboard,
     MessageRef,
+    PortDefaults,
     PortError,
     is_reply,
 )
@@ -138,7 +139,7 @@ class SlackLimits:
         return SlackLimits(**{name: (count, period / factor) for name, (count, period) in windows.items()})
 
 
-class SlackPort:
+class SlackPort(PortDefaults):
     """Sends through the Web API, paced under Slack's per-channel, per-method and per-workspace limits."""
 
     platform = PLATFORM
@@ -263,10 +264,11 @@ class SlackPort:
         with port_errors():
             await self.client.chat_postEphemeral(channel=chat.chat_id, user=user_id, text=escaped)
 
-    async def refuse(self, event: CommandEvent, text: str) -> None:
+    async def refuse(self, event: CommandEvent, text: str) -> bool:
         """A refused command, shown to its user only (for the core's refusal path), through the
         command's response_url where it has one: it reaches them also where the bot may not post."""
         await self.tell(event.chat, event.user.user_id, text, event.reply_handle)
+        return True
 
     async def how_to_add(self, lang: Language, *, retry: bool = True) -> str:
         """How to add the bot to a channel, naming it as Slack's /invite wants it; ``retry``: and

@@ -37,8 +37,9 @@ from bot.slack.errors import start_failures
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort, escape, unescape
-from facilitation.conversation import COMMANDS, Conversation, Turn
+from facilitation.conversation import Conversation, Turn
 from facilitation.errors import DomainError
+from facilitation.menu import usage_words
 from facilitation.model import Round, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, TextEvent, UserRef
 from storage.replay_guard import ReplayGuard
@@ -51,9 +52,16 @@ __all__ = ["LAUNCH_CALLBACK", "ReplayMiddleware", "SlackAdapter", "slack_running
 log = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/dialog"
+#: Slack's own word after /dialog (not a command of the table): a facilitator's launch form.
 MODAL_WORDS = ("ny", "new", "starta", "launch")
+HELP_WORD = "hjalp"  # what a bare /dialog does: the help (a name of the table's /hjalp)
 ENVELOPE_HEADER = "x-dialogbot-socket-envelope-id"  # set by our Socket Mode handler, never by Slack
 UNNAMED_CHANNELS = ("directmessage", "privategroup")  # what a slash command gives for a DM or an old private group
+
+
+def usage_hint(conversation: Conversation) -> str:
+    """The slash command's usage hint in the app manifests (slack/*.json), from the command table."""
+    return usage_words(conversation.command_table(), MODAL_WORDS[0])
 
 
 def _chat(channel_id: str, team_id: str | None, name: str | None = None) -> ChatRef:
@@ -113,7 +121,7 @@ class SlackAdapter:
         user = _user(body["user_id"], body.get("user_name", ""), team)
         chat = _chat(body["channel_id"], team, body.get("channel_name"))
         words = unescape(body.get("text") or "").split()  # Slack escapes & < > in what was typed
-        name, args = (words[0].lower(), tuple(words[1:])) if words else ("hjalp", ())
+        name, args = (words[0].lower(), tuple(words[1:])) if words else (HELP_WORD, ())
         response_url = body.get("response_url") or ""
         if name in MODAL_WORDS:
             await self._open_launch_modal(user, chat, body["trigger_id"], client, response_url)
@@ -126,12 +134,9 @@ class SlackAdapter:
         await self.conversation.handle(CommandEvent(user, chat, name, args, reply_handle=response_url))
 
     def _facilitator_only(self, name: str) -> bool:
-        command = COMMANDS.get(name.lstrip("/"))
-        if command is not None:
-            return command.facilitator_only
-        starts = {n for exercise in self.conversation.exercises.values()
-                  for n in getattr(exercise, "start_commands", ())}
-        return name in starts
+        """Whether the table declares ``name`` for facilitators (refused here, to the user alone)."""
+        name = name.lstrip("/")
+        return any(name in spec.names and spec.facilitator_only for spec in self.conversation.command_table())
 
     async def _tell(self, user: UserRef, chat: ChatRef, response_url: str, text: str) -> None:
         """An ephemeral answer to one user: via the request's response_url (works in channels the bot

@@ -23,6 +23,7 @@ from facilitation.ports import (
     GoneReason,
     Keyboard,
     MessageRef,
+    PortDefaults,
     TextEvent,
     UserRef,
 )
@@ -69,7 +70,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 
-class TelegramPort:
+class TelegramPort(PortDefaults):
     """Sends through PTB's bot (whose rate limiter paces requests)."""
 
     platform = PLATFORM

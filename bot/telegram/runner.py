@@ -26,6 +26,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    BotCommandScopeChatMember,
     Update,
 )
 from telegram.constants import ChatMemberStatus
@@ -48,7 +49,7 @@ from bot.telegram.request import AiohttpRequest
 from config.errors import CORRECT_AND_RETRY, SERVICE_UNREACHABLE, OperatorError
 from facilitation.conversation import Conversation
 from facilitation.i18n import t
-from facilitation.menu import GROUP, PRIVATE, MenuItem
+from facilitation.menu import GROUP, PRIVATE, MenuItem, menu_items
 from facilitation.model import Language
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, UserRef
 from storage.replay_guard import ReplayGuard
@@ -83,12 +84,14 @@ class TelegramStartFailed(OperatorError):
 
 
 MENU_LANGUAGES = ("", "en")  # "": the default, Swedish, for every language without its own list
-# Where each menu shows and who sees it there (Telegram picks the most specific scope set).
+# Where each menu shows and who sees it there (Telegram picks the most specific scope set): a
+# group's admins see the commands they lead only with ``group_admins_are_facilitators``.
 MENU_SCOPES: tuple[tuple[BotCommandScope, str, dict[str, bool]], ...] = (
     (BotCommandScopeAllPrivateChats(), PRIVATE, {"member": True, "admin": False, "facilitator": False}),
     (BotCommandScopeAllGroupChats(), GROUP, {"member": True, "admin": False, "facilitator": False}),
     (BotCommandScopeAllChatAdministrators(), GROUP, {"member": True, "admin": True, "facilitator": False}),
 )
+MAX_ROOM_MENUS = 10_000  # (group, facilitator) pairs whose menu this process remembers having set
 
 
 def command_menu(items: list[MenuItem], place: str, lang: str, **standing: bool) -> list[BotCommand]:
@@ -119,6 +122,7 @@ class TelegramAdapter:
         self._admin_cache: dict[str, tuple[float, asyncio.Future[frozenset[str]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # webhook updates being handled
         self._press_slots = asyncio.Semaphore(max(1, application.concurrent_updates))
+        self._room_menus: set[tuple[str, str]] = set()  # (group, facilitator) given their menu there
         self.transports: tuple[AiohttpRequest, ...] = ()  # closed by hand when getMe fails at start
         conversation.add_port(self.port)
         if admins_are_facilitators:  # e.g. /jamfor asks about the group another workshop was created in
@@ -205,6 +209,8 @@ class TelegramAdapter:
                                                                                        event.user.user_id)
             event = dataclasses.replace(event, user=dataclasses.replace(event.user, is_chat_admin=admin))
         await self.conversation.handle(event)
+        if isinstance(event, CommandEvent) and not event.chat.is_private and event.user.user_id in self.facilitators:
+            await self._set_room_menu(event.chat.chat_id, event.user.user_id)
 
     async def _administers(self, chat: ChatRef, user: UserRef) -> bool:
         """Whether ``user`` is an admin of the group ``chat`` (not necessarily where they write)."""
@@ -244,10 +250,12 @@ class TelegramAdapter:
         declaration of commands: participants never see a facilitator's command; the bot's
         description (shown before Start) says what it is and that answers are pseudonymous."""
         bot = self.application.bot
-        items = self.conversation.menu_items()
+        items = menu_items(self.conversation.command_table())
         for lang in MENU_LANGUAGES:
             language = Language.EN if lang == "en" else Language.SV
             for scope, place, standing in MENU_SCOPES:
+                if isinstance(scope, BotCommandScopeAllChatAdministrators):
+                    standing = {**standing, "admin": self.admins_are_facilitators}
                 await bot.set_my_commands(command_menu(items, place, lang, **standing), scope=scope,
                                           language_code=lang or None)
             await bot.set_my_description(t("bot.description", language), language_code=lang or None)
@@ -274,6 +282,28 @@ class TelegramAdapter:
         if skipped:
             log.info("%d configured facilitator(s) have no private chat with the bot yet: their command menu "
                      "is set at the next start after they press Start", skipped)
+
+    async def _set_room_menu(self, chat_id: str, user_id: str) -> None:
+        """A configured facilitator's menu in a group: the room's commands they lead, for them alone.
+
+        Set the first time they write a command there (this process): Telegram keeps it, and a
+        participant in the same group goes on seeing the participants' menu. A failure only
+        costs the menu; the command was answered.
+        """
+        if (chat_id, user_id) in self._room_menus:
+            return
+        if len(self._room_menus) >= MAX_ROOM_MENUS:
+            self._room_menus.clear()
+        self._room_menus.add((chat_id, user_id))
+        items = menu_items(self.conversation.command_table())
+        try:
+            for lang in MENU_LANGUAGES:
+                await self.application.bot.set_my_commands(
+                    command_menu(items, GROUP, lang, member=True, admin=False, facilitator=True),
+                    scope=BotCommandScopeChatMember(int(chat_id), int(user_id)), language_code=lang or None)
+        except (TelegramError, ValueError) as exc:
+            self._room_menus.discard((chat_id, user_id))
+            log.info("could not set a facilitator's command menu in a group: %s", type(exc).__name__)
 
     async def feed(self, data: dict) -> None:
         """Process one webhook update (already authenticated and checked) in the background.

@@ -1252,7 +1252,39 @@ class TelegramStandIn:
                 raise self._gone[chat_id]
             if chat_id not in self._chats:
                 raise _bad("chat not found")
+            # BotCommandScopeChatAdministrators / ChatMember: "a group or supergroup chat" only.
+            if scope["type"] != "chat" and self._chats[chat_id]["type"] not in ("group", "supergroup"):
+                raise _bad("chat not found")  # the stand-in's wording: a private chat has no members' scopes
+            if scope["type"] == "chat_member" and not isinstance(scope.get("user_id"), int):
+                raise _bad("invalid user_id specified")
         return json.dumps([scope, self._language_code(params)], sort_keys=True)
+
+    def shown_menu(self, chat_id: int, user_id: int, language_code: str = "") -> list[str]:
+        """The command names a user sees in a chat's menu, by the Bot API's documented order
+        ("Determining list of commands", BotCommandScope): the first list set, per scope the one
+        for the user's language before the one for every language.
+
+        Private chat: chat, all_private_chats, default. Group or supergroup: chat_member,
+        chat_administrators (admins only), chat, all_chat_administrators (admins only),
+        all_group_chats, default.
+        """
+        private = self._chats.get(chat_id, {}).get("type", _infer_chat_type(chat_id)) == "private"
+        admin = user_id in self.admins.get(chat_id, set()) or self.owners.get(chat_id) == user_id
+        chat: JSONDict = {"chat_id": chat_id}
+        if private:
+            scopes: list[JSONDict] = [{"type": "chat", **chat}, {"type": "all_private_chats"}]
+        else:
+            scopes = [{"type": "chat_member", **chat, "user_id": user_id},
+                      *([{"type": "chat_administrators", **chat}] if admin else []),
+                      {"type": "chat", **chat},
+                      *([{"type": "all_chat_administrators"}] if admin else []),
+                      {"type": "all_group_chats"}]
+        for scope in [*scopes, {"type": "default"}]:
+            for code in dict.fromkeys((language_code, "")):
+                key = json.dumps([scope, code], sort_keys=True)
+                if key in self.commands:
+                    return [c["command"] for c in self.commands[key]]
+        return []
 
     @staticmethod
     def _language_code(params: JSONDict) -> str:
