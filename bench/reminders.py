@@ -185,7 +185,7 @@ async def fleet(args: argparse.Namespace) -> int:
 
     from facilitation.meetings import due_time, parse_meetings
     from storage.database import create_engine, is_sqlite
-    from storage.meetings_repository import MeetingStore
+    from storage.meetings_repository import SqlMeetingStore
     from storage.migrate import upgrade
     from tests.standins.telegram_api import TelegramStandIn
     from tests.tcp_proxy import CuttableProxy
@@ -208,7 +208,7 @@ async def fleet(args: argparse.Namespace) -> int:
         config = parse_meetings(bench_config(args.count, first_chat), "bench", "bench-process")
         due = due_time(config.meetings[0].start, timedelta(days=7)).astimezone(UTC)
         engine = create_engine(url)
-        await MeetingStore(engine).import_config(config)
+        await SqlMeetingStore(engine).import_config(config)
         through_proxy = server.set(database=name, host="127.0.0.1", port=proxy.port).render_as_string(
             hide_password=False)
         spec = {"database_url": through_proxy, "api": api.root_url, "clock_base": due.isoformat(),
@@ -240,9 +240,9 @@ async def _drive(args: argparse.Namespace, api: object, proxy: object, processes
     """
     from sqlalchemy import text
 
-    from storage.meetings_repository import MeetingStore
+    from storage.meetings_repository import SqlMeetingStore
 
-    store = MeetingStore(engine)  # type: ignore[arg-type]
+    store = SqlMeetingStore(engine)  # type: ignore[arg-type]
     events: dict[str, float] = {}
     deadline = started + args.lease + 120 + (args.outage or 0)
     while time.monotonic() < deadline:

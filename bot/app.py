@@ -92,10 +92,10 @@ class App:
             chat_admins_lead=settings.group_admins_are_facilitators, language=settings.language,
             renderer=renderer, exercises=default_exercises(), is_outage=is_outage,
         )
-        from bot.meetings_chat import install
-        from storage.meetings_repository import MeetingStore
+        from facilitation.meetings.chat import install
+        from storage.meetings_repository import SqlMeetingStore
 
-        install(conversation, MeetingStore(engine))  # reminder commands exist before any adapter starts
+        install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
         conversation.on_activity = metrics.count_activity
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
         if isinstance(renderer, ProcessChartRenderer):

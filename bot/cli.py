@@ -18,25 +18,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TextIO
 
-from bot.redaction import log_formatter, redact, remember_secrets
+from bot.cli_settings import settings_from_args as _settings
+from bot.redaction import log_formatter, redact
 from config.catalogue import load_process, load_processes
 from config.errors import OperatorError
-from config.settings import Settings, load_settings
+from config.settings import Settings
 
 BUG = 70  # EX_SOFTWARE: not something the operator did
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    """The settings; nothing is written (a secret not yet stored is made by the first write)."""
-    overrides = {}
-    if getattr(args, "database_url", None):
-        overrides["database_url"] = args.database_url
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = Path(args.data_dir)
-    settings = load_settings(Path(args.config) if args.config else None, create_secret=False, **overrides)
-    remember_secrets(settings.secret, settings.telegram_token, settings.telegram_webhook_secret,
-                     settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
-    return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -73,7 +61,7 @@ def _open_script(name: str) -> TextIO:
 def _check_before_start(settings: Settings, out_dir: Path, out_flag: str, *, local: bool) -> None:
     """What ``run`` would otherwise find out in the middle of a session: the meetings files, the
     database and (local mode) the folder charts are written to. Nothing is created here."""
-    from bot.meetings_runner import configured_meetings
+    from config.meetings_files import configured_meetings
     from storage.checks import check_database, creatable_problem
 
     configured_meetings(settings, None)
@@ -113,9 +101,9 @@ def cmd_db(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     with database_errors(url):
-        revision = asyncio.run(show())
-    print(f"database revision: {revision or 'empty'}; newest: {head_revision()}")
-    return 0 if revision == head_revision() else 1
+        current = asyncio.run(show())
+    print(f"database revision: {current or 'empty'}; newest: {head_revision()}")
+    return 0 if current == head_revision() else 1
 
 
 def cmd_processes(args: argparse.Namespace) -> int:
@@ -136,7 +124,7 @@ def cmd_processes(args: argparse.Namespace) -> int:
 def cmd_config(args: argparse.Namespace) -> int:
     """Everything ``run`` would refuse, checked without starting: settings, process and meetings
     files, and a real connection to the database. "settings ok" only when all of it works."""
-    from bot.meetings_runner import configured_meetings
+    from config.meetings_files import configured_meetings
     from storage.checks import check_database
     from storage.database import is_sqlite
 

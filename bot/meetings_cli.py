@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from bot.cli_settings import settings_from_args as _settings
 from config.errors import OperatorError
 from config.settings import Settings, with_stored_secret
 from facilitation.meetings import (
@@ -36,11 +37,10 @@ from facilitation.meetings import (
     next_occurrence,
     workspace_problem,
 )
+from facilitation.meetings.store import CLI, ManagementError, MeetingStore, StoredContact
 from facilitation.meetings.tz import to_local
 from facilitation.model import Language
 from facilitation.pseudonym import Pseudonymizer
-from storage.meetings_models import CLI
-from storage.meetings_repository import ManagementError, MeetingStore, StoredContact
 
 T = TypeVar("T")
 UPCOMING_HORIZON = timedelta(days=400)  # a yearly meeting's reminders are always in view
@@ -49,12 +49,6 @@ UPCOMING_LINES = 6
 
 class Refused(OperatorError):
     """Input the administrator must fix; printed as ``error: …`` with exit code 2."""
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    from bot.cli import _settings as load
-
-    return load(args)
 
 
 def _pseudonymizer(args: argparse.Namespace) -> Pseudonymizer:
@@ -76,11 +70,12 @@ def _nothing_stored(file: Path) -> None:
 
 async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]], read_only: bool) -> T:
     from storage.checks import open_database
+    from storage.meetings_repository import SqlMeetingStore
 
     settings = _settings(args)
     engine = await open_database(settings.effective_database_url, migrate=not read_only, secret=settings.secret)
     try:
-        return await work(MeetingStore(engine))
+        return await work(SqlMeetingStore(engine))
     finally:
         await engine.dispose()
 
@@ -131,7 +126,8 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 
 async def _status(store: MeetingStore) -> None:
     """Counts, progress and what comes next, after planning exactly as a running bot would."""
-    from bot.meetings_runner import Dispatcher, schedule
+    from bot.meetings_runner import Dispatcher
+    from facilitation.meetings.dispatch import schedule
 
     now = datetime.now(UTC)
     dispatcher = Dispatcher(store, {})  # no ports: it plans, it never sends
@@ -171,8 +167,9 @@ async def _status(store: MeetingStore) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     """Check every file first (as the bot would import it), then import them in one go."""
-    from bot.meetings_runner import import_meetings, load_meetings_configs
     from config.catalogue import load_processes
+    from config.meetings_files import load_meetings_configs
+    from facilitation.meetings.directory import import_meetings
 
     paths = [Path(f) for f in args.files]
     missing = [p for p in paths if not p.exists()]
@@ -307,7 +304,7 @@ def _remove_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaita
 def cmd_meetings(args: argparse.Namespace) -> int:
     """The stored meetings; before the first start, the files' meetings. The files are checked
     first either way, so a meeting the bot would refuse on start is refused here too."""
-    from bot.meetings_runner import configured_meetings
+    from config.meetings_files import configured_meetings
 
     settings = _settings(args)
     configs = configured_meetings(settings, None)

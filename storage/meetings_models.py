@@ -23,22 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from facilitation.meetings.store import FILE, PENDING  # the delivery states and sources are the port's
 from storage.models import KEY, Base
-
-# Delivery states: pending → claimed → sent | skipped | failed (failed rows are retried until
-# they run out of attempts; a claim older than the lease is taken over by another dispatcher).
-PENDING = "pending"
-CLAIMED = "claimed"
-SENT = "sent"
-SKIPPED = "skipped"
-FAILED = "failed"
-STATUSES = (PENDING, CLAIMED, SENT, SKIPPED, FAILED)
-
-# Where a signatory or contact came from: the TOML import follows and deactivates only FILE rows;
-# rows added in a chat (a contact's invitation) or with the CLI are managed there.
-FILE = "file"
-CHAT = "chat"
-CLI = "cli"
 
 
 class SignatoryRow(Base):

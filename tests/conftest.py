@@ -145,13 +145,13 @@ async def harness(tmp_path: Path) -> AsyncIterator:
 async def meetings_sqlite(tmp_path: Path) -> AsyncIterator:
     """A meetings store on a migrated temporary SQLite file."""
     from storage.database import create_engine
-    from storage.meetings_repository import MeetingStore
+    from storage.meetings_repository import SqlMeetingStore
     from storage.migrate import upgrade
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'meetings.sqlite3'}"
     engine = create_engine(url)
     await upgrade(url, engine)
-    yield MeetingStore(engine)
+    yield SqlMeetingStore(engine)
     await engine.dispose()
 
 

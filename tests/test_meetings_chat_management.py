@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.meetings_chat import TEXTS, install
-from bot.meetings_runner import Dispatcher, import_meetings, load_meetings_configs
+from bot.meetings_runner import Dispatcher
+from config.meetings_files import load_meetings_configs
 from facilitation.meetings import due_time
+from facilitation.meetings.chat import TEXTS, install
+from facilitation.meetings.directory import import_meetings
 from facilitation.meetings.invitation import _base36
+from facilitation.meetings.store import CHAT
 from facilitation.meetings.tz import STOCKHOLM
 from facilitation.ports import (
     Attachment,
@@ -26,8 +29,7 @@ from facilitation.ports import (
     PortDefaults,
     UserRef,
 )
-from storage.meetings_models import CHAT
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.harness import LocalHarness
 from tests.test_reminders_dispatch import Clock
 
@@ -38,7 +40,7 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 @dataclass
 class Setup:
     harness: LocalHarness
-    store: MeetingStore
+    store: SqlMeetingStore
     clock: Clock
 
     async def run(self, *lines: str) -> str:
@@ -48,7 +50,7 @@ class Setup:
 @pytest.fixture
 async def chat(tmp_path: Path) -> AsyncIterator[Setup]:
     harness = await LocalHarness.start(tmp_path, facilitators={"local": ["facilitator"], "telegram": ["42"]})
-    store = MeetingStore(harness.app.engine)
+    store = SqlMeetingStore(harness.app.engine)
     clock = Clock(NOW)
     install(harness.app.conversation, store, clock=clock)
     try:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from facilitation.meetings import STOCKHOLM, Contact, parse_meetings
+from facilitation.meetings.store import CHAT, CLI, FILE, DuplicateKey, ManagedByFile, UnknownSignatory
 from facilitation.model import Language
 from storage.database import create_engine
-from storage.meetings_models import CHAT, CLI, FILE
-from storage.meetings_repository import DuplicateKey, ManagedByFile, MeetingStore, UnknownSignatory
+from storage.meetings_repository import SqlMeetingStore
 from storage.migrate import upgrade
 
 PROCESS = "varmland-2015"
@@ -31,15 +31,15 @@ def config(*contacts: str, signatories: tuple[str, ...] = ("region",)):  # type:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[MeetingStore]:
+async def store(tmp_path: Path) -> AsyncIterator[SqlMeetingStore]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'manage.sqlite3'}"
     engine = create_engine(url)
     await upgrade(url, engine)
-    yield MeetingStore(engine)
+    yield SqlMeetingStore(engine)
     await engine.dispose()
 
 
-async def test_import_follows_only_file_rows(store: MeetingStore) -> None:
+async def test_import_follows_only_file_rows(store: SqlMeetingStore) -> None:
     await store.import_config(config("anna", "bo", signatories=("region", "kommun")))
     await store.add_signatory(PROCESS, "forum", "Idéburet forum", CLI)
     await store.add_contact(PROCESS, "forum", Contact("forum-eva", "Eva", "local", "eva"), CHAT)
@@ -53,7 +53,7 @@ async def test_import_follows_only_file_rows(store: MeetingStore) -> None:
     assert signatories == {"region": (True, FILE), "kommun": (False, FILE), "forum": (True, CLI)}
 
 
-async def test_contacts_of_a_signatory_that_left_get_no_reminders(store: MeetingStore) -> None:
+async def test_contacts_of_a_signatory_that_left_get_no_reminders(store: SqlMeetingStore) -> None:
     await store.import_config(config("anna", signatories=("region", "kommun")))
     await store.add_contact(PROCESS, "kommun", Contact("kommun-eva", "Eva", "local", "eva"), CHAT)
     await store.import_config(config("anna"))  # kommun left the file
@@ -62,7 +62,7 @@ async def test_contacts_of_a_signatory_that_left_get_no_reminders(store: Meeting
     assert not eva.active
 
 
-async def test_opt_out_follows_the_person_when_the_file_renames_their_key(store: MeetingStore) -> None:
+async def test_opt_out_follows_the_person_when_the_file_renames_their_key(store: SqlMeetingStore) -> None:
     await store.import_config(config("anna"))
     (anna,) = await store.contacts()
     await store.opt_out([anna.id])
@@ -72,7 +72,7 @@ async def test_opt_out_follows_the_person_when_the_file_renames_their_key(store:
     assert [(c.contact.key, c.contact.opted_out) for c in await store.contacts()] == [("region-anna", True)]
 
 
-async def test_store_refusals_change_nothing(store: MeetingStore) -> None:
+async def test_store_refusals_change_nothing(store: SqlMeetingStore) -> None:
     await store.import_config(config("anna"))
     with pytest.raises(DuplicateKey):
         await store.add_signatory(PROCESS, "region", "Dubblett", CLI)
@@ -215,7 +215,7 @@ async def test_values_at_every_limit_import_plan_and_claim_on_postgres(pg_databa
     config = parse_meetings(doc, "limits.toml", long_process)
     engine = create_engine(pg_database)
     try:
-        store = MeetingStore(engine)
+        store = SqlMeetingStore(engine)
         await store.import_config(config)
         occurrence = datetime(2027, 3, 9, 10, tzinfo=STOCKHOLM)
         from bot.meetings_runner import Dispatcher
@@ -255,7 +255,7 @@ def test_status_with_a_meeting_that_cannot_be_planned(cli, tmp_path: Path) -> No
         good = config("anna")
         broken = Meeting("trasig", PROCESS, "Trasigt möte", soon, reminder_offsets=(timedelta(days=1_000_000),))
         fine = Meeting("dialogmote", PROCESS, "Årligt dialogmöte", soon, reminder_offsets=(timedelta(days=7),))
-        await MeetingStore(engine).import_config(MeetingsConfig(PROCESS, good.signatories, (broken, fine)))
+        await SqlMeetingStore(engine).import_config(MeetingsConfig(PROCESS, good.signatories, (broken, fine)))
         await engine.dispose()
 
     in_thread(store_rows)

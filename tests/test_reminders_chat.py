@@ -10,12 +10,14 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.meetings_chat import install, installed_store
-from bot.meetings_runner import Dispatcher, import_meetings, load_meetings_configs
+from bot.meetings_runner import Dispatcher
+from config.meetings_files import load_meetings_configs
 from facilitation.meetings import STOCKHOLM, due_time
+from facilitation.meetings.chat import install, installed_store
+from facilitation.meetings.directory import import_meetings
 from facilitation.ports import UserRef
 from storage.meetings_models import ForgottenContactRow
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.harness import LocalHarness
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "meetings" / "varmland-2015.toml"
@@ -146,7 +148,7 @@ def test_install_again_replaces_store_and_clock(tmp_path: Path) -> None:
         try:
             first = installed_store(harness.app.conversation)
             assert first is not None
-            store = MeetingStore(harness.app.engine)
+            store = SqlMeetingStore(harness.app.engine)
             clock = Clock(MEETING)
             chat = install(harness.app.conversation, store, clock=clock)
             assert installed_store(harness.app.conversation) is store and chat.clock is clock

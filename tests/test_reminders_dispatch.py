@@ -20,7 +20,7 @@ from bot.meetings_runner import Dispatcher
 from facilitation.meetings import STOCKHOLM, Meeting, MeetingsConfig, due_time, occurrences, parse_meetings
 from facilitation.ports import Attachment, ChatRef, MessageRef, PortDefaults
 from storage.database import create_engine
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from storage.migrate import upgrade
 
 DAY = timedelta(days=1)
@@ -78,21 +78,21 @@ def config(*, contacts: int = 1, meetings: list[dict] | None = None, platform: s
     return parse_meetings(doc, "test.toml", "varmland-2015")
 
 
-async def _store(url: str, migrate: bool = True) -> MeetingStore:
+async def _store(url: str, migrate: bool = True) -> SqlMeetingStore:
     engine = create_engine(url)
     if migrate:
         await upgrade(url, engine)
-    return MeetingStore(engine)
+    return SqlMeetingStore(engine)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[MeetingStore]:
+async def store(tmp_path: Path) -> AsyncIterator[SqlMeetingStore]:
     s = await _store(f"sqlite+aiosqlite:///{tmp_path / 'meetings.sqlite3'}")
     yield s
     await s.engine.dispose()
 
 
-def dispatcher(store: MeetingStore, port: RecordingPort, clock: Clock, **options: object) -> Dispatcher:
+def dispatcher(store: SqlMeetingStore, port: RecordingPort, clock: Clock, **options: object) -> Dispatcher:
     return Dispatcher(store, {port.platform: port}, None, clock=clock, **options)  # type: ignore[arg-type]
 
 
@@ -100,7 +100,7 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=STOCKHOLM)
 
 
-async def test_yearly_meeting_reminds_on_time_for_several_years(store: MeetingStore) -> None:
+async def test_yearly_meeting_reminds_on_time_for_several_years(store: SqlMeetingStore) -> None:
     cfg = config()
     await store.import_config(cfg)
     clock = Clock(local(2027, 1, 1))
@@ -140,7 +140,7 @@ def to_local_hhmm(moment: datetime | None) -> str:
     # Autumn: clocks go back on Sunday 31 October 2027; 10.00 is 08:00 UTC before, 09:00 after.
     ("2027-11-02T10:00", ["2027-10-26T08:00", "2027-11-01T09:00", "2027-11-02T07:00"]),
 ])
-async def test_reminders_land_at_local_time_in_dst_weeks(store: MeetingStore, start: str,
+async def test_reminders_land_at_local_time_in_dst_weeks(store: SqlMeetingStore, start: str,
                                                           dues_utc: list[str]) -> None:
     await store.import_config(config(meetings=[{
         "key": "dst", "title": "Dialogträff", "start": start, "reminder_offsets": ["7d", "1d", "2h"]}]))
@@ -200,7 +200,7 @@ async def test_dispatcher_killed_mid_fan_out_next_run_sends_the_rest_once(tmp_pa
         await second_store.engine.dispose()
 
 
-async def test_clean_stop_releases_unstarted_claims(store: MeetingStore) -> None:
+async def test_clean_stop_releases_unstarted_claims(store: SqlMeetingStore) -> None:
     await store.import_config(config(contacts=30))
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
     port = RecordingPort(clock=clock)
@@ -217,7 +217,7 @@ async def test_clean_stop_releases_unstarted_claims(store: MeetingStore) -> None
         await task
 
 
-async def test_downtime_catch_up_sends_only_the_useful_reminder(store: MeetingStore,
+async def test_downtime_catch_up_sends_only_the_useful_reminder(store: SqlMeetingStore,
                                                                   caplog: pytest.LogCaptureFixture) -> None:
     await store.import_config(config(meetings=[
         {"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
@@ -236,7 +236,7 @@ async def test_downtime_catch_up_sends_only_the_useful_reminder(store: MeetingSt
     clock.set(meeting_at - timedelta(days=14))
     await d.tick()
     assert len(port.texts) == 1
-    caplog.set_level(logging.INFO, logger="bot.meetings_runner")
+    caplog.set_level(logging.INFO, logger="facilitation.meetings.dispatch")
     clock.set(meeting_at - timedelta(days=4))
     result = await Dispatcher(store, {"local": port}, None, clock=clock).tick()  # a restarted process
     assert result.sent == 1 and result.caught_up == 1
@@ -251,7 +251,7 @@ async def test_downtime_catch_up_sends_only_the_useful_reminder(store: MeetingSt
     assert counts == {"pending": 0, "claimed": 0, "sent": 3, "skipped": 2, "failed": 0}
 
 
-async def test_opted_out_contact_gets_nothing_and_can_resume(store: MeetingStore) -> None:
+async def test_opted_out_contact_gets_nothing_and_can_resume(store: SqlMeetingStore) -> None:
     await store.import_config(config(contacts=2))
     contacts = {c.contact.key: c for c in await store.contacts()}
     clock = Clock(local(2027, 2, 1))
@@ -272,7 +272,7 @@ async def test_opted_out_contact_gets_nothing_and_can_resume(store: MeetingStore
     assert {c.contact.key: c.contact.opted_out for c in await store.contacts()} == {"c0": True, "c1": False}
 
 
-async def test_failed_send_is_retried_later(store: MeetingStore) -> None:
+async def test_failed_send_is_retried_later(store: SqlMeetingStore) -> None:
     await store.import_config(config())
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
     port = RecordingPort(clock=clock)
@@ -332,7 +332,7 @@ class Rendezvous:
         self._release()
 
 
-def record_claims(store: MeetingStore, rendezvous: Rendezvous) -> list[int]:
+def record_claims(store: SqlMeetingStore, rendezvous: Rendezvous) -> list[int]:
     """Every row id ``store`` claims, each claim made together with the other dispatcher's."""
     claimed: list[int] = []
     claim = store.claim
@@ -395,7 +395,7 @@ def unplannable_meeting() -> Meeting:
                    reminder_offsets=(timedelta(days=1_000_000),))
 
 
-async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: MeetingStore,
+async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: SqlMeetingStore,
                                                                caplog: pytest.LogCaptureFixture) -> None:
     good = config(contacts=2, meetings=[{"key": "dialogmote", "title": "Årligt dialogmöte",
                                          "start": "2027-03-09T10:00", "reminder_offsets": ["1d"]}])
@@ -404,7 +404,7 @@ async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: MeetingSto
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
     port = RecordingPort(clock=clock)
     d = dispatcher(store, port, clock)
-    caplog.set_level(logging.INFO, logger="bot.meetings_runner")
+    caplog.set_level(logging.INFO, logger="facilitation.meetings.dispatch")
     result = await d.tick()
     assert result.sent == 2 and port.per_chat() == Counter({"1": 1, "2": 1})
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -415,7 +415,7 @@ async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: MeetingSto
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []  # said once, not every 30 s
 
 
-async def test_a_worker_that_dies_is_replaced_and_the_fan_out_ends(store: MeetingStore,
+async def test_a_worker_that_dies_is_replaced_and_the_fan_out_ends(store: SqlMeetingStore,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
     """A client library that cancels its own call kills the worker running it (CancelledError is no
     Exception): the pool must not run empty, or the fan-out waits forever for its queue."""

@@ -17,7 +17,7 @@ import pytest
 
 from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time, occurrences
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.test_reminders_dispatch import Clock, RecordingPort, _store, config, local
 
 YEAR_START, YEAR_END = local(2027, 1, 1), local(2028, 1, 1)
@@ -36,7 +36,7 @@ MEETINGS = [
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MeetingStore]:
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlMeetingStore]:
     if request.param == "sqlite":
         meetings = await _store(f"sqlite+aiosqlite:///{tmp_path / 'dst.sqlite3'}")
     else:
@@ -45,7 +45,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     await meetings.engine.dispose()
 
 
-async def test_every_reminder_of_a_year_is_sent_once_at_its_instant_none_skipped(store: MeetingStore) -> None:
+async def test_every_reminder_of_a_year_is_sent_once_at_its_instant_none_skipped(store: SqlMeetingStore) -> None:
     cfg = config(meetings=MEETINGS)
     await store.import_config(cfg)
     expected: Counter[datetime] = Counter()

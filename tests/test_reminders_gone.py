@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.meetings_chat import install
 from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time, parse_meetings
-from storage.meetings_repository import MeetingStore
+from facilitation.meetings.chat import install
+from storage.meetings_repository import SqlMeetingStore
 from tests.harness import LocalHarness
 from tests.reminder_platforms import telegram
 from tests.test_reminders_dispatch import Clock, local
@@ -24,7 +24,7 @@ ORGANISER = 4242
 CONTACTS = {"anna": 101, "bo": 102, "cilla": 103, "styrgrupp": -5001, "kommun": -5002}
 
 
-async def imported(store: MeetingStore) -> None:
+async def imported(store: SqlMeetingStore) -> None:
     await store.import_config(parse_meetings({
         "signatories": [{"key": "region", "name": "Region Värmland", "contacts": [
             {"key": key, "name": key.title(), "telegram": chat} for key, chat in CONTACTS.items()]}],
@@ -34,7 +34,7 @@ async def imported(store: MeetingStore) -> None:
 
 
 async def test_gone_chats_fail_for_good_the_organisers_are_told_once_the_others_get_theirs(
-        meetings_sqlite: MeetingStore) -> None:
+        meetings_sqlite: SqlMeetingStore) -> None:
     await imported(meetings_sqlite)
     clock = Clock(due_time(MEETING, timedelta(days=7)).astimezone(UTC))
     async with telegram() as platform:
@@ -66,7 +66,7 @@ async def test_gone_chats_fail_for_good_the_organisers_are_told_once_the_others_
     assert len(errors) == 3
 
 
-async def test_a_group_that_became_a_supergroup_is_followed(meetings_sqlite: MeetingStore) -> None:
+async def test_a_group_that_became_a_supergroup_is_followed(meetings_sqlite: SqlMeetingStore) -> None:
     await imported(meetings_sqlite)
     clock = Clock(due_time(MEETING, timedelta(days=7)).astimezone(UTC))
     async with telegram() as platform:
@@ -93,7 +93,7 @@ async def test_reminders_status_and_osa_name_the_contacts_no_reminder_reaches(
         monkeypatch.setenv("DIALOGBOT_DATABASE_URL", settings["database_url"])
     harness = await LocalHarness.start(tmp_path / "data", **settings)
     try:
-        store = MeetingStore(harness.app.engine, write_lock=getattr(harness.app.store, "_write_lock", None))
+        store = SqlMeetingStore(harness.app.engine, write_lock=getattr(harness.app.store, "_write_lock", None))
         await imported(store)
         clock = Clock(due_time(MEETING, timedelta(days=7)).astimezone(UTC))
         install(harness.app.conversation, store, clock=clock)

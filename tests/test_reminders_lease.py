@@ -14,7 +14,7 @@ import pytest
 from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time
 from facilitation.ports import ChatRef, MessageRef
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.test_reminders_dispatch import Clock, RecordingPort, _store, config, local
 
 DAY = timedelta(days=1)
@@ -25,13 +25,13 @@ ONE_REMINDER = [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[MeetingStore]:
+async def store(tmp_path: Path) -> AsyncIterator[SqlMeetingStore]:
     s = await _store(f"sqlite+aiosqlite:///{tmp_path / 'lease.sqlite3'}")
     yield s
     await s.engine.dispose()
 
 
-def run(store: MeetingStore, port: RecordingPort, clock: Clock, worker: str, **options: object) -> Dispatcher:
+def run(store: SqlMeetingStore, port: RecordingPort, clock: Clock, worker: str, **options: object) -> Dispatcher:
     return Dispatcher(store, {port.platform: port}, None, clock=clock, worker_id=worker, ics="none",
                       lease=LEASE, **options)  # type: ignore[arg-type]
 
@@ -53,7 +53,7 @@ class StallingPort(RecordingPort):
         return await super().send_text(chat, text, buttons)
 
 
-async def test_stalled_dispatcher_sends_nothing_another_took_over(store: MeetingStore) -> None:
+async def test_stalled_dispatcher_sends_nothing_another_took_over(store: SqlMeetingStore) -> None:
     await store.import_config(config(contacts=5))
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     port_a = StallingPort(clock)
@@ -76,11 +76,11 @@ async def test_stalled_dispatcher_sends_nothing_another_took_over(store: Meeting
     assert counts["sent"] == 5 and counts["failed"] == counts["claimed"] == 0  # A's timeout did not undo B's send
 
 
-async def test_claim_is_renewed_right_before_the_send(store: MeetingStore) -> None:
+async def test_claim_is_renewed_right_before_the_send(store: SqlMeetingStore) -> None:
     """A send that starts 9 minutes after the claim and takes 5 minutes is still A's alone."""
     await store.import_config(config(contacts=1))
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
-    store_a, store_b = MeetingStore(store.engine), MeetingStore(store.engine)
+    store_a, store_b = SqlMeetingStore(store.engine), SqlMeetingStore(store.engine)
     renew = store_a.renew
 
     async def renew_after_a_stall(delivery_id: int, worker_id: str, now):  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ async def test_claim_is_renewed_right_before_the_send(store: MeetingStore) -> No
     assert (await store.status_counts())["sent"] == 1
 
 
-async def test_renew_refuses_a_row_claimed_by_another_worker(store: MeetingStore) -> None:
+async def test_renew_refuses_a_row_claimed_by_another_worker(store: SqlMeetingStore) -> None:
     await store.import_config(config(contacts=1, meetings=ONE_REMINDER))
     now = due_time(MEETING, DAY).astimezone(UTC)
     clock = Clock(now)
@@ -119,7 +119,7 @@ async def test_renew_refuses_a_row_claimed_by_another_worker(store: MeetingStore
     assert await store.renew(row.id, "B", now + timedelta(minutes=20))
 
 
-async def test_contact_forgotten_and_recreated_is_planned_again_by_the_same_process(store: MeetingStore) -> None:
+async def test_contact_forgotten_and_recreated_is_planned_again_by_the_same_process(store: SqlMeetingStore) -> None:
     cfg = config(contacts=2)
     await store.import_config(cfg)
     clock = Clock(local(2027, 2, 1))

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from bot.meetings_runner import Dispatcher, TickResult
 from facilitation.meetings import due_time
 from storage.database import create_engine
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.reminder_platforms import Telegram, telegram
 from tests.tcp_proxy import CuttableProxy
 from tests.test_reminders_dispatch import Clock, config
@@ -51,7 +51,7 @@ async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: in
     ``lost_claims``: rows claimed under the dispatcher's worker id beforehand, as a claim that
     committed while its answer was lost in the outage leaves them.
     """
-    setup = MeetingStore(create_engine(pg_database))
+    setup = SqlMeetingStore(create_engine(pg_database))
     await setup.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
     now = due_time(MEETING, DAY).astimezone(UTC)
     clock = Clock(now)
@@ -60,7 +60,7 @@ async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: in
         assert len(await setup.claim("A", now, lost_claims)) == lost_claims
     await setup.engine.dispose()
     async with CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
-        store = MeetingStore(create_engine(through(proxy, pg_database)))
+        store = SqlMeetingStore(create_engine(through(proxy, pg_database)))
         dispatcher = Dispatcher(store, {"telegram": platform.port}, None, clock=clock, worker_id="A", **options)
         tick = asyncio.create_task(dispatcher.tick())
         try:
@@ -79,7 +79,7 @@ async def assert_each_contact_got_each_part_once(pg_database: str, platform: Tel
     assert set(texts.values()) == {1}, f"{sum(texts.values()) - contacts} duplicate texts"
     assert sorted(files) == list(range(1, contacts + 1)), f"{contacts - len(files)} lost calendar files"
     assert set(files.values()) == {1}, f"{sum(files.values()) - contacts} duplicate calendar files"
-    check = MeetingStore(create_engine(pg_database))
+    check = SqlMeetingStore(create_engine(pg_database))
     try:
         counts = await check.status_counts()
     finally:

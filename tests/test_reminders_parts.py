@@ -10,14 +10,14 @@ import pytest
 
 from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.harness import until
 from tests.reminder_platforms import telegram
 from tests.test_reminders_dispatch import Clock, config
 from tests.test_reminders_lease import DAY, LEASE, MEETING, ONE_REMINDER
 
 
-async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_text(meetings_sqlite: MeetingStore) -> None:
+async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_text(meetings_sqlite: SqlMeetingStore) -> None:
     contacts = 5
     await meetings_sqlite.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))

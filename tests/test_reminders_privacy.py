@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.meetings_runner import Dispatcher, failure_reason, load_meetings_configs, tombstones
+from bot.meetings_runner import Dispatcher
+from config.meetings_files import load_meetings_configs
 from facilitation.meetings import ContactKeys, due_time, parse_meetings
+from facilitation.meetings.directory import tombstones
+from facilitation.meetings.dispatch import failure_reason
 from facilitation.ports import ChatRef, MessageRef
 from facilitation.pseudonym import Pseudonymizer
 from storage.meetings_models import DeliveryRow
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from tests.conftest import SECRET
 from tests.test_reminders_dispatch import Clock, RecordingPort, _store, local
 
@@ -25,7 +28,7 @@ MEETING = local(2027, 3, 9, 10)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[MeetingStore]:
+async def store(tmp_path: Path) -> AsyncIterator[SqlMeetingStore]:
     s = await _store(f"sqlite+aiosqlite:///{tmp_path / 'privacy.sqlite3'}")
     yield s
     await s.engine.dispose()
@@ -54,7 +57,7 @@ def leaks(text: str) -> list[str]:
     return [a for a in ADDRESSES if a in text]
 
 
-async def test_fan_out_logs_and_stores_no_address(store: MeetingStore, caplog: pytest.LogCaptureFixture) -> None:
+async def test_fan_out_logs_and_stores_no_address(store: SqlMeetingStore, caplog: pytest.LogCaptureFixture) -> None:
     cfg = telegram_config()
     assert not any(leaks(c.key) for c in cfg.contacts)
     await store.import_config(cfg)
@@ -89,7 +92,7 @@ def test_failure_reason_keeps_type_and_wait_not_message() -> None:
     assert failure_reason(RetryAfter("flood control for chat 987654321")) == "RetryAfter (retry after 7 s)"
 
 
-async def test_forget_tombstone_is_not_the_participant_key_and_import_honours_it(store: MeetingStore,
+async def test_forget_tombstone_is_not_the_participant_key_and_import_honours_it(store: SqlMeetingStore,
                                                                                  tmp_path: Path) -> None:
     pseudonymizer = Pseudonymizer(SECRET)
     file = tmp_path / "contacts.toml"

@@ -19,7 +19,7 @@ from bot.slack.port import SharedLimits, SlackLimits, SlackPort
 from facilitation.meetings import due_time, parse_meetings
 from facilitation.ports import ChatRef
 from storage.database import create_engine
-from storage.meetings_repository import MeetingStore
+from storage.meetings_repository import SqlMeetingStore
 from storage.rate_budget import RateBudgets, budget_key
 from tests.reminder_platforms import TOKEN, Telegram, sender, standin, telegram
 from tests.standins.slack_api import DEFAULT_RATE_LIMITS, SlackStandIn
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.
 SLACK_TOKEN = "xoxb-shared-test"
 
 
-async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: MeetingStore) -> None:
+async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: SqlMeetingStore) -> None:
     """Telegram refuses the reminder 6 times with 429 (more than the limiter retries): with 2
     attempts allowed it is still sent when Telegram lets it through, after the asked wait."""
     await meetings_sqlite.import_config(config(contacts=1, platform="telegram", meetings=ONE_REMINDER))
@@ -54,7 +54,7 @@ async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: MeetingSt
     assert (await meetings_sqlite.status_counts())["sent"] == 1
 
 
-async def test_slack_429s_never_use_up_a_reminders_attempts(meetings_sqlite: MeetingStore) -> None:
+async def test_slack_429s_never_use_up_a_reminders_attempts(meetings_sqlite: SqlMeetingStore) -> None:
     """Slack answers 429 with Retry-After, more often than the client retries: still sent."""
     await meetings_sqlite.import_config(parse_meetings({
         "signatories": [{"key": "region", "name": "Region Värmland",
@@ -76,7 +76,7 @@ async def test_slack_429s_never_use_up_a_reminders_attempts(meetings_sqlite: Mee
 
 async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared: bool) -> tuple[Telegram, list]:
     """Two bot processes (their own engines and limiters) on one PostgreSQL and one bot token."""
-    setup = MeetingStore(create_engine(pg_database))
+    setup = SqlMeetingStore(create_engine(pg_database))
     await setup.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
     await setup.engine.dispose()
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
@@ -86,7 +86,7 @@ async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared:
             senders = [await stack.enter_async_context(sender(
                 api, rate, shared=(RateBudgets(engine), budget_key("telegram", TOKEN)) if shared else None))
                 for engine in engines]
-            dispatchers = [Dispatcher(MeetingStore(engine), {"telegram": one.port}, None, clock=clock, ics="none",
+            dispatchers = [Dispatcher(SqlMeetingStore(engine), {"telegram": one.port}, None, clock=clock, ics="none",
                                       worker_id=f"process-{n}", batch=20)
                            for n, (engine, one) in enumerate(zip(engines, senders, strict=True))]
             results = await asyncio.gather(*(d.tick() for d in dispatchers))

@@ -22,12 +22,12 @@ from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
 CLAIMER = textwrap.dedent("""
     import asyncio, sys
     from datetime import datetime
-    from bot.meetings_runner import new_worker_id
+    from facilitation.meetings.dispatch import new_worker_id
     from storage.database import create_engine
-    from storage.meetings_repository import MeetingStore
+    from storage.meetings_repository import SqlMeetingStore
 
     async def main():
-        store = MeetingStore(create_engine(sys.argv[1]))
+        store = SqlMeetingStore(create_engine(sys.argv[1]))
         rows = await store.claim(new_worker_id(), datetime.fromisoformat(sys.argv[2]), 100)
         print(len(rows), flush=True)
         await asyncio.Event().wait()  # a dispatcher busy sending, until it is killed

@@ -529,8 +529,8 @@ async def test_launch_modal_for_an_unbound_channel_explains(rig: SlackRig) -> No
 
 
 async def test_app_home_shows_the_users_workshops_open_rounds_and_meetings(rig: SlackRig) -> None:
-    from bot.meetings_chat import installed_store
     from facilitation.meetings import parse_meetings
+    from facilitation.meetings.chat import installed_store
 
     created, _ = await start_workshop(rig, "Höstträff")
     await launch_barometer(rig, "1", 1)

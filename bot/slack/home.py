@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import bot.slack.texts  # noqa: F401  (registers the texts used here)
-from bot.meetings_chat import installed_store, upcoming_meetings_text
 from bot.slack.port import MAX_TEXT, PLATFORM, escape
 from facilitation.conversation import Conversation
 from facilitation.i18n import t
+from facilitation.meetings.chat import installed_store, upcoming_meetings_text
 from facilitation.model import Language, RoundStatus
 from facilitation.ports import UserRef
 

@@ -21,6 +21,7 @@ from facilitation.meetings.importing import (
 )
 from facilitation.meetings.invitation import INVITE_LIFETIME, INVITE_PREFIX, Invitation, InvitationError
 from facilitation.meetings.messages import (
+    RSVP_ACTION,
     contact_gone_text,
     format_when,
     gone_reason_text,
@@ -58,6 +59,7 @@ __all__ = [
     "INVITE_LIFETIME",
     "INVITE_PREFIX",
     "LIMITS",
+    "RSVP_ACTION",
     "STOCKHOLM",
     "Contact",
     "ContactKeys",

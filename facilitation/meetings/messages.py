@@ -16,6 +16,9 @@ from facilitation.meetings.reminders import due_time
 from facilitation.meetings.tz import to_local
 from facilitation.model import Language
 
+#: The button action of a reminder's RSVP buttons: (delivery id, index into :func:`rsvp_buttons`).
+RSVP_ACTION = "rv"
+
 
 def _clock(moment: datetime, lang: Language | str) -> str:
     return t("meetings.time", lang, hour=moment.hour, minute=moment.minute)

@@ -18,7 +18,7 @@ from facilitation.meetings.tz import to_local
 from facilitation.model import Language
 
 Platform = Literal["telegram", "slack", "local"]
-PLATFORMS: tuple[str, ...] = get_args(Platform)
+PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 
 DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=30), timedelta(days=7), timedelta(days=1))
 

@@ -54,12 +54,9 @@ from facilitation.meetings import (
     rsvp_summary,
     unreachable_text,
 )
-from facilitation.meetings.tz import to_local
-from facilitation.menu import PRIVATE, Menu
-from facilitation.model import Language
-from facilitation.ports import Button
-from storage.meetings_models import CHAT
-from storage.meetings_repository import (
+from facilitation.meetings.messages import RSVP_ACTION
+from facilitation.meetings.store import (
+    CHAT,
     DuplicateKey,
     ManagementError,
     MeetingStore,
@@ -67,8 +64,11 @@ from storage.meetings_repository import (
     StoredContact,
     UnknownSignatory,
 )
+from facilitation.meetings.tz import to_local
+from facilitation.menu import PRIVATE, Menu
+from facilitation.model import Language
+from facilitation.ports import Button
 
-RSVP_ACTION = "rv"
 FORGET_ACTION = "rfg"
 
 TEXTS = {

@@ -1,0 +1,305 @@
+"""The MeetingStore contract on memory, SQLite and PostgreSQL: directory, delivery queue, RSVPs.
+
+The same tests run on :class:`facilitation.meetings.memory_store.MemoryMeetingStore` and on
+:class:`storage.meetings_repository.SqlMeetingStore` (SQLite and, required in CI, PostgreSQL),
+as ``tests/test_store_contract.py`` does for the workshop store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from facilitation.meetings import Contact, MeetingsConfig, Rsvp
+from facilitation.meetings.dispatch import Dispatcher, schedule
+from facilitation.meetings.memory_store import MemoryMeetingStore
+from facilitation.meetings.store import (
+    CLAIMED,
+    CLI,
+    FAILED,
+    OPTED_OUT,
+    PENDING,
+    SENT,
+    SKIPPED,
+    DuplicateKey,
+    ManagedByFile,
+    MeetingStore,
+    UnknownContact,
+    UnknownSignatory,
+)
+from facilitation.model import Language
+from facilitation.ports import ChatPort
+from tests.test_reminders_dispatch import Clock, RecordingPort, config, local
+
+LEASE = timedelta(minutes=10)
+START = local(2027, 1, 1)
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def meeting_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[MeetingStore]:
+    """Every MeetingStore implementation runs the same contract tests."""
+    if request.param == "memory":
+        yield MemoryMeetingStore()
+        return
+    from storage.database import create_engine
+    from storage.meetings_repository import SqlMeetingStore
+    from storage.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'meetings.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    engine = create_engine(url)
+    if request.param == "sqlite":
+        await upgrade(url, engine)
+    yield SqlMeetingStore(engine)
+    await engine.dispose()
+
+
+async def _planned(store: MeetingStore, now: datetime = START, horizon: timedelta = timedelta(days=70)) -> int:
+    planned = await schedule(store, now, horizon)
+    return await store.plan(planned.dues, planned.meeting_ids, planned.contact_ids)
+
+
+async def _due_now(store: MeetingStore) -> datetime:
+    """A minute after the first planned reminder is due."""
+    first = await store.next_due()
+    assert first is not None
+    return first + timedelta(minutes=1)
+
+
+def _reimport(cfg: MeetingsConfig, *, contacts: list[Contact]) -> MeetingsConfig:
+    signatory = cfg.signatories[0]
+    return MeetingsConfig(cfg.process_key, (type(signatory)(signatory.key, signatory.name, signatory.process_key,
+                                                            tuple(contacts)),), cfg.meetings)
+
+
+# --- the directory ----------------------------------------------------------------------------
+async def test_import_upserts_by_key_and_deactivates_what_the_file_dropped(meeting_store: MeetingStore) -> None:
+    cfg = config(contacts=3)
+    result = await meeting_store.import_config(cfg)
+    assert (result.signatories, result.contacts, result.meetings, result.deactivated) == (1, 3, 1, 0)
+    [meeting] = await meeting_store.meetings()
+    assert meeting.meeting.start == local(2027, 3, 9, 10, 0)
+    assert await meeting_store.process_keys() == {"varmland-2015"}
+    await meeting_store.add_signatory("varmland-2015", "kommun", "Karlstads kommun", CLI)
+    again = await meeting_store.import_config(_reimport(cfg, contacts=list(cfg.signatories[0].contacts[:1])))
+    assert again.deactivated == 2
+    assert [c.contact.key for c in await meeting_store.contacts()] == ["c0"]
+    assert [c.active for c in await meeting_store.contacts(active_only=False)] == [True, False, False]
+    assert [(s.key, s.contacts, s.active) for s in await meeting_store.signatories("varmland-2015")] == [
+        ("kommun", 0, True), ("region", 1, True)]  # the CLI signatory is left alone by the file
+
+
+async def test_opt_out_survives_a_reimport_and_a_new_key(meeting_store: MeetingStore) -> None:
+    cfg = config(contacts=2)
+    await meeting_store.import_config(cfg)
+    c0, c1 = await meeting_store.contacts()
+    assert await meeting_store.opt_out([c0.id]) == 1
+    renamed = Contact("nytt", c0.contact.name, c0.contact.platform, c0.contact.address)
+    await meeting_store.import_config(_reimport(cfg, contacts=[renamed, c1.contact]))
+    found = {c.contact.key: c.contact.opted_out for c in await meeting_store.contacts()}
+    assert found == {"nytt": True, "c1": False}
+
+
+async def test_forgotten_contact_is_not_recreated_by_an_import(meeting_store: MeetingStore) -> None:
+    cfg = config(contacts=2)
+    await meeting_store.import_config(cfg)
+    await _planned(meeting_store)
+    c0 = (await meeting_store.contacts())[0]
+    before = (await meeting_store.status_counts())[PENDING]
+    removed = await meeting_store.forget_contact(c0.id, "tomb-c0", START)
+    assert removed == 1 + before // 2  # the contact and its reminders
+    result = await meeting_store.import_config(cfg, tombstone_of=lambda c: f"tomb-{c.key}")
+    assert result.skipped_forgotten == 1
+    assert [c.contact.key for c in await meeting_store.contacts()] == ["c1"]
+
+
+async def test_management_refuses_duplicates_unknowns_and_file_rows(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config(contacts=1))
+    process = "varmland-2015"
+    with pytest.raises(DuplicateKey):
+        await meeting_store.add_signatory(process, "region", "Region", CLI)
+    added = await meeting_store.add_signatory(process, "kommun", "Kommunen", CLI)
+    assert await meeting_store.signatory_by_id(added.id) == await meeting_store.signatory(process, "kommun")
+    person = Contact("anna", "Anna", "telegram", "42", language=Language.EN)
+    stored, created = await meeting_store.add_contact(process, "kommun", person, CLI)
+    assert created and stored.contact == person and stored.signatory_key == "kommun"
+    same, created = await meeting_store.add_contact(process, "kommun", Contact("anna2", "Anna", "telegram", "42"), CLI)
+    assert not created and same.id == stored.id
+    with pytest.raises(DuplicateKey):
+        await meeting_store.add_contact(process, "kommun", Contact("anna", "Bo", "telegram", "43"), CLI)
+    with pytest.raises(UnknownSignatory):
+        await meeting_store.add_contact(process, "nobody", person, CLI)
+    with pytest.raises(ManagedByFile):
+        await meeting_store.remove_signatory(process, "region")
+    with pytest.raises(ManagedByFile):
+        await meeting_store.remove_contact(process, "c0")
+    with pytest.raises(UnknownContact):
+        await meeting_store.remove_contact(process, "nobody")
+    assert (await meeting_store.signatory(process, "kommun")).contacts == 1  # type: ignore[union-attr]
+    assert await meeting_store.remove_signatory(process, "kommun") == 1
+    assert await meeting_store.signatory(process, "kommun") is None
+    assert [c.contact.key for c in await meeting_store.contacts(platform="telegram", address="42")] == []
+    c0 = (await meeting_store.contacts())[0]
+    await meeting_store.move_contact(c0.id, "-100123")
+    assert (await meeting_store.contacts(address="-100123"))[0].id == c0.id
+
+
+# --- the delivery queue -----------------------------------------------------------------------
+async def test_planning_is_idempotent(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config(contacts=2))
+    first = await _planned(meeting_store)
+    assert first == 6  # the 30-, 7- and 1-day reminders of two contacts within 70 days of January
+    assert await _planned(meeting_store) == 0
+    assert (await meeting_store.status_counts())[PENDING] == 6
+    assert await meeting_store.next_due() == min(d.due_at for d in await meeting_store.deliveries())
+
+
+async def test_a_claim_is_exclusive_until_its_lease_runs_out(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config(contacts=2))
+    await _planned(meeting_store)
+    now = await _due_now(meeting_store)
+    assert await meeting_store.due_count(now, LEASE) == 2
+    claimed = await meeting_store.claim("A", now, limit=1, lease=LEASE)
+    assert len(claimed) == 1 and claimed[0].attempts == 1 and claimed[0].status == CLAIMED
+    rest = await meeting_store.claim("B", now, lease=LEASE)
+    assert len(rest) == 1 and rest[0].id != claimed[0].id
+    assert await meeting_store.claim("C", now, lease=LEASE) == []
+    assert await meeting_store.claimers() == {"A", "B"}
+    assert await meeting_store.claim("C", now, lease=LEASE, abandoned=["B"]) == [
+        *(r for r in [await meeting_store.delivery(rest[0].id)] if r is not None)]
+    assert not await meeting_store.renew(rest[0].id, "B", now)  # C took it over
+    later = now + LEASE + timedelta(seconds=1)
+    assert await meeting_store.renew(claimed[0].id, "A", now)
+    assert await meeting_store.renew(rest[0].id, "C", later - timedelta(minutes=1))
+    [taken] = await meeting_store.claim("D", later, lease=LEASE, platforms=["local"])  # A's lease ran out
+    assert taken.id == claimed[0].id and taken.attempts == 2
+    assert not await meeting_store.renew(taken.id, "A", later)
+    assert [r.id for r in await meeting_store.claimed_by("D")] == [taken.id]
+    assert await meeting_store.claim("E", later + LEASE * 2, lease=LEASE, platforms=["slack"]) == []
+
+
+async def test_release_gives_the_attempt_back(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config())
+    await _planned(meeting_store)
+    now = await _due_now(meeting_store)
+    [row] = await meeting_store.claim("A", now)
+    assert await meeting_store.release("B", [row.id]) == 0
+    assert await meeting_store.release("A", [row.id]) == 1
+    released = await meeting_store.delivery(row.id)
+    assert released is not None and released.status == PENDING and released.attempts == 0
+
+
+async def test_sent_is_recorded_once_and_a_lost_answer_finds_its_record(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config())
+    await _planned(meeting_store)
+    now = await _due_now(meeting_store)
+    [row] = await meeting_store.claim("A", now)
+    await meeting_store.mark_file_sent(row.id, now)
+    await meeting_store.mark_file_sent(row.id, now + timedelta(hours=1))  # the first record stays
+    assert (await meeting_store.delivery(row.id)).file_sent_at == now  # type: ignore[union-attr]
+    assert await meeting_store.files_sent_for([row]) == {(row.meeting_id, row.contact_id, row.occurrence)}
+    assert await meeting_store.mark_sent(row.id, now, "A")
+    assert await meeting_store.mark_sent(row.id, now, "A")  # run again after a lost answer
+    assert not await meeting_store.mark_sent(row.id, now, "B")
+    assert (await meeting_store.delivery(row.id)).status == SENT  # type: ignore[union-attr]
+    await meeting_store.mark_skipped(row.id, "late", "A")  # a sent row is never changed again
+    await meeting_store.mark_failed(row.id, "boom", None, "A")
+    assert (await meeting_store.status_counts())[SENT] == 1
+
+
+async def test_a_failure_is_retried_and_rate_limits_cost_no_attempt(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config())
+    await _planned(meeting_store)
+    now = await _due_now(meeting_store)
+    [row] = await meeting_store.claim("A", now)
+    await meeting_store.mark_failed(row.id, "RetryAfter", now + timedelta(seconds=30), "A", counts=False)
+    assert await meeting_store.claim("A", now + timedelta(seconds=29)) == []
+    [again] = await meeting_store.claim("A", now + timedelta(seconds=30))
+    assert again.id == row.id and again.attempts == 1
+    await meeting_store.mark_failed(row.id, "TimedOut", None, "B")  # not B's: nothing changes
+    assert (await meeting_store.delivery(row.id)).status == CLAIMED  # type: ignore[union-attr]
+    await meeting_store.mark_skipped(row.id, "x" * 600, "A")
+    assert (await meeting_store.status_counts())[SKIPPED] == 1
+
+
+async def test_a_gone_chat_makes_its_contact_unreachable(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config(contacts=2))
+    await _planned(meeting_store)
+    first, second, _last = sorted({d.due_at for d in await meeting_store.deliveries()})
+    claimed = await meeting_store.claim("A", first + timedelta(minutes=1))
+    contact_id = claimed[0].contact_id
+    mine = [r for r in claimed if r.contact_id == contact_id]
+    await meeting_store.mark_failed(mine[0].id, "ChatGone (blocked)", None, "A")
+    for other in claimed:
+        if other.contact_id != contact_id:
+            await meeting_store.mark_sent(other.id, first, "A")
+    [gone] = await meeting_store.unreachable("varmland-2015")
+    assert gone.contact.id == contact_id and gone.reason == "blocked" and gone.since == first + timedelta(minutes=1)
+    assert await meeting_store.unreachable("other") == []
+    later = [r for r in await meeting_store.claim("A", second + timedelta(minutes=1)) if r.contact_id == contact_id]
+    assert await meeting_store.gone_before(contact_id, later[0].id)
+    assert not await meeting_store.gone_before(contact_id, mine[0].id)
+
+
+async def test_opt_out_skips_pending_reminders_and_opt_in_restores_future_ones(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config(contacts=2))
+    await _planned(meeting_store)
+    c0 = (await meeting_store.contacts())[0]
+    assert await meeting_store.opt_out([c0.id, 999_999]) == 1
+    mine = [d for d in await meeting_store.deliveries() if d.contact_id == c0.id]
+    assert {d.status for d in mine} == {SKIPPED}
+    assert (await meeting_store.status_counts())[PENDING] == 3
+    assert await meeting_store.opt_in([c0.id], START) == 1
+    assert (await meeting_store.status_counts())[PENDING] == 6
+    assert await meeting_store.opt_out([]) == 0
+
+
+async def test_opt_in_leaves_the_past_skipped(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config())
+    await _planned(meeting_store)
+    c0 = (await meeting_store.contacts())[0]
+    await meeting_store.opt_out([c0.id])
+    await meeting_store.opt_in([c0.id], local(2027, 3, 10))  # after the occurrence
+    assert {d.status for d in await meeting_store.deliveries()} == {SKIPPED}
+    assert (await meeting_store.deliveries(SKIPPED))[0].status == SKIPPED
+    assert OPTED_OUT  # the reason the skipped rows keep
+
+
+# --- RSVPs ------------------------------------------------------------------------------------
+async def test_one_answer_per_contact_and_occurrence_counted(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config(contacts=3))
+    [meeting] = await meeting_store.meetings()
+    c0, c1, c2 = await meeting_store.contacts()
+    occurrence = meeting.meeting.start
+    await meeting_store.set_rsvp(meeting.id, occurrence, c0.id, Rsvp.KANSKE, START)
+    await meeting_store.set_rsvp(meeting.id, occurrence, c0.id, Rsvp.KOMMER, START)  # a change of mind
+    await meeting_store.set_rsvp(meeting.id, occurrence, c1.id, Rsvp.KOMMER_INTE, START)
+    await meeting_store.set_rsvp(meeting.id, occurrence + timedelta(days=365), c2.id, Rsvp.KOMMER, START)
+    await meeting_store.opt_out([c2.id])
+    tally = await meeting_store.tally(meeting.id, occurrence.astimezone(local(2027, 1, 1).tzinfo))
+    assert (tally.yes, tally.no, tally.maybe, tally.invited) == (1, 1, 0, 2)
+
+
+# --- the dispatch rules on every store ----------------------------------------------------------
+async def test_the_dispatcher_delivers_each_reminder_once_on_every_store(meeting_store: MeetingStore) -> None:
+    cfg = config(contacts=2)
+    await meeting_store.import_config(cfg)
+    clock = Clock(local(2027, 2, 7, 12, 0))
+    port = RecordingPort(clock=clock)
+    # RecordingPort records what it is given and implements only the sending half of ChatPort.
+    ports: dict[str, ChatPort] = {"local": port}  # type: ignore[dict-item]
+    first = Dispatcher(meeting_store, ports, clock=clock, worker_id="A")
+    second = Dispatcher(meeting_store, ports, clock=clock, worker_id="B")
+    assert (await first.tick()).sent == 2
+    assert (await second.tick()).sent == 0
+    assert port.per_chat() == {"1": 1, "2": 1} and len(port.files) == 2
+    counts = await meeting_store.status_counts()
+    assert (counts[SENT], counts[PENDING], counts[FAILED]) == (2, 4, 0)  # the 30-day reminders went out
+    clock.set(local(2027, 3, 2, 10, 0))
+    assert (await second.tick()).sent == 2  # the 7-day reminders, by the other dispatcher
+    assert port.per_chat() == {"1": 2, "2": 2} and len(port.files) == 2  # the calendar file only once
