@@ -5,7 +5,7 @@ Europe/Stockholm wall time, reminders are planned and classified (send, catch up
 texts and calendar files are rendered. Importing the package registers the ``meetings.*`` texts.
 """
 
-from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
+import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.meetings.ics import event_uid, meeting_ics
 from facilitation.meetings.importing import (
     LIMITS,

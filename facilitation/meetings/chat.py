@@ -36,25 +36,18 @@ from facilitation.clock import utc_now
 from facilitation.conversation import Conversation, Turn
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
-from facilitation.meetings import (
-    INVITE_PREFIX,
-    LIMITS,
-    Contact,
-    ContactKeys,
-    Invitation,
-    InvitationError,
-    Rsvp,
-    address_problem,
+from facilitation.meetings.importing import LIMITS, ContactKeys, address_problem, key_problem, length_problem
+from facilitation.meetings.invitation import INVITE_PREFIX, Invitation, InvitationError
+from facilitation.meetings.messages import (
+    RSVP_ACTION,
     format_when,
-    key_problem,
-    length_problem,
-    next_occurrence,
     rsvp_buttons,
     rsvp_saved,
     rsvp_summary,
     unreachable_text,
 )
-from facilitation.meetings.messages import RSVP_ACTION
+from facilitation.meetings.model import Contact, Rsvp
+from facilitation.meetings.recurrence import next_occurrence
 from facilitation.meetings.store import (
     CHAT,
     DuplicateKey,

@@ -162,6 +162,23 @@ async def schedule(store: MeetingStore, now: datetime, horizon: timedelta,
                     {(c.process_key, c.contact.key): c.id for c in contacts})
 
 
+def stale_reason(row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None) -> str | None:
+    """Why a claimed reminder must not be sent any more, or None: its contact or meeting left the
+    configuration, the contact stopped reminders, or the meeting's time or reminders changed."""
+    if contact is None or not contact.active:
+        return "contact no longer in the configuration"
+    if contact.contact.opted_out:
+        return OPTED_OUT
+    if stored is None or not stored.active:
+        return "meeting no longer in the configuration"
+    meeting = stored.meeting
+    try:
+        current = row.offset in meeting.reminder_offsets and is_occurrence(meeting, row.occurrence)
+    except Exception as exc:  # a meeting row stored before its values were validated
+        return f"meeting cannot be read ({type(exc).__name__})"
+    return None if current else "meeting time or reminders changed"
+
+
 class DatabaseUnavailable(Exception):
     """The database stayed unreachable for longer than the dispatcher's patience."""
 
@@ -514,19 +531,11 @@ class Dispatcher:
     async def _deliver(self, row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None,
                        first: bool, result: TickResult) -> None:
         now = self.clock()
-        if contact is None or not contact.active:
-            return await self._skip(row, "contact no longer in the configuration", result)
-        if contact.contact.opted_out:
-            return await self._skip(row, OPTED_OUT, result)
-        if stored is None or not stored.active:
-            return await self._skip(row, "meeting no longer in the configuration", result)
+        reason = stale_reason(row, stored, contact)
+        if reason is not None:
+            return await self._skip(row, reason, result)
+        assert stored is not None and contact is not None  # stale_reason() refuses either missing
         meeting = stored.meeting
-        try:
-            current = row.offset in meeting.reminder_offsets and is_occurrence(meeting, row.occurrence)
-        except Exception as exc:  # a meeting row stored before its values were validated
-            return await self._skip(row, f"meeting cannot be read ({type(exc).__name__})", result)
-        if not current:
-            return await self._skip(row, "meeting time or reminders changed", result)
         due = ReminderDue(meeting.key, row.occurrence, contact.contact.key, row.offset, row.due_at,
                           meeting.process_key, row.next_due_at)
         verdict = classify(due, now, late_grace=self.late_grace, min_gap=self.min_gap)
@@ -541,17 +550,20 @@ class Dispatcher:
                                     result)
         except _SendFailed as failure:
             return await self._failed(row, failure.error, stored, contact, result)
+        self._count_send(row, sent, verdict == "catch_up", result)
+        return None
+
+    def _count_send(self, row: Claimed, sent: bool, caught_up: bool, result: TickResult) -> None:
         if not sent:
             log.warning("reminders: delivery %d was taken over by another dispatcher before it was sent here; "
                         "not sent by %s", row.id, self.worker_id)
             self._held.discard(row.id)
             result.taken_over += 1
-            return None
-        if verdict == "catch_up":
+            return
+        if caught_up:
             result.caught_up += 1
             log.info("reminders: caught up delivery %d after downtime", row.id)
         result.sent += 1
-        return None
 
     async def _failed(self, row: Claimed, exc: Exception, stored: StoredMeeting, contact: StoredContact,
                       result: TickResult) -> None:

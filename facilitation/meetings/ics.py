@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
+import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.i18n import t
-from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.meetings.model import Meeting
 from facilitation.meetings.recurrence import is_occurrence
 from facilitation.meetings.tz import localize, to_local, utc, wall

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.i18n import t
-from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.meetings.model import Meeting, Rsvp, RsvpTally
 from facilitation.meetings.reminders import due_time
 from facilitation.meetings.tz import to_local

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
+import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.errors import DomainError
-from facilitation.meetings import texts as _texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.meetings.model import Meeting
 from facilitation.meetings.tz import STOCKHOLM, localize, utc, wall
 
