@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.metrics import count_reminders
@@ -35,6 +39,34 @@ log = logging.getLogger(__name__)
 JOB_ID = "dialogbot-meeting-reminders"
 
 
+def new_worker_id() -> str:
+    """``host:pid:random``: unique per dispatcher, and tells a process on the same host whether it lives."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def worker_has_ended(worker: str) -> bool:
+    """Whether ``worker`` (see :func:`new_worker_id`) was a process on this host that no longer runs.
+
+    Only on this host can it be known; a zombie (killed, not yet reaped) has ended. A pid taken
+    by another process since counts as running: its claims then wait for their lease.
+    """
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process: running
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
+
+
 def count_tick(result: TickResult) -> None:
     """The metrics of one scheduled tick."""
     count_reminders(due=result.sent + result.failed + result.skipped + result.taken_over,
@@ -42,9 +74,12 @@ def count_tick(result: TickResult) -> None:
 
 
 class Dispatcher(dispatch.Dispatcher):
-    """The dispatcher of a running bot: it waits through database outages and counts its ticks."""
+    """The dispatcher of a running bot: it waits through database outages, counts its ticks and
+    takes over at once the claims of a dispatcher on this host whose process has ended."""
 
     def __init__(self, store: MeetingStore, *args: Any, **options: Any) -> None:
+        options["worker_id"] = options.get("worker_id") or new_worker_id()
+        options.setdefault("has_ended", worker_has_ended)
         options.setdefault("is_outage", is_outage)
         options.setdefault("on_tick", count_tick)
         super().__init__(store, *args, **options)

@@ -22,7 +22,7 @@ from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
 CLAIMER = textwrap.dedent("""
     import asyncio, sys
     from datetime import datetime
-    from facilitation.meetings.dispatch import new_worker_id
+    from bot.meetings_runner import new_worker_id
     from storage.database import create_engine
     from storage.meetings_repository import SqlMeetingStore
 

@@ -3,6 +3,11 @@
 Pure domain (no database, platform or scheduler): meetings recur by an RFC 5545 RRULE in
 Europe/Stockholm wall time, reminders are planned and classified (send, catch up, skip), and
 texts and calendar files are rendered. Importing the package registers the ``meetings.*`` texts.
+
+The same shape as the workshops: :mod:`.store` is the port (``MeetingStore``: directory, delivery
+queue, RSVPs), :mod:`.memory_store` implements it in memory and :mod:`storage.meetings_repository`
+on SQL; :mod:`.dispatch` holds the dispatcher's rules and :mod:`.chat` the meeting chat commands,
+both working on the port; :mod:`.directory` imports the configuration into it.
 """
 
 import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)

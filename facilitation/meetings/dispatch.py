@@ -25,14 +25,11 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
-import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from facilitation.buttons import ButtonCodec
@@ -63,34 +60,6 @@ T = TypeVar("T")
 def never_an_outage(exc: BaseException) -> bool:
     """The default outage test: a store in memory is never unreachable."""
     return False
-
-
-def new_worker_id() -> str:
-    """``host:pid:random``: unique per dispatcher, and tells a process on the same host whether it lives."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-def worker_has_ended(worker: str) -> bool:
-    """Whether ``worker`` (see :func:`new_worker_id`) was a process on this host that no longer runs.
-
-    Only on this host can it be known; a zombie (killed, not yet reaped) has ended. A pid taken
-    by another process since counts as running: its claims then wait for their lease.
-    """
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # another user's process: running
-        return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state in ("Z", "X")
 
 
 def retry_after(exc: BaseException) -> timedelta | None:
@@ -247,11 +216,14 @@ class Dispatcher:
         organisers: Mapping[str, Iterable[str]] | None = None,
         language: Language = Language.SV,
         is_outage: Callable[[BaseException], bool] = never_an_outage,
+        has_ended: Callable[[str], bool] = lambda worker: False,
         on_tick: Callable[[TickResult], None] | None = None,
     ) -> None:
         """``organisers``: user ids per platform told in a private chat when a contact's chat is
         gone for good (the installation's facilitators), in ``language``. ``is_outage``: whether an
         error of the store means it is unreachable for now (waited through, see :meth:`_db`);
+        ``has_ended``: whether the dispatcher of a worker id is known to have ended (its claims are
+        taken over at once, not after their lease);
         ``on_tick``: told the result of every tick :meth:`kick` started (the metrics)."""
         if ics not in ("first", "every", "none"):
             raise ValueError("ics must be 'first', 'every' or 'none'")
@@ -259,7 +231,7 @@ class Dispatcher:
         self.ports = ports  # a live mapping (Conversation.ports): adapters may be added later
         self.codec = codec
         self.clock = clock
-        self.worker_id = worker_id or new_worker_id()
+        self.worker_id = worker_id or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.horizon = horizon
         self.batch = batch
         self.concurrency = concurrency
@@ -276,6 +248,7 @@ class Dispatcher:
         self.organisers = {platform: list(ids) for platform, ids in (organisers or {}).items()}
         self.language = language
         self.is_outage = is_outage
+        self.has_ended = has_ended
         self.on_tick = on_tick
         self._known: set[tuple[str, int, int]] = set()
         self._ics_cache: dict[tuple[int, datetime, str], bytes] = {}
@@ -426,11 +399,12 @@ class Dispatcher:
         return fresh
 
     async def _abandoned(self) -> list[str]:
-        """Dispatchers of processes on this host that have ended (killed, crashed) but still hold
-        claims: those are taken over now, not when their lease runs out. (As with a lease that ran
-        out, a message such a process had sent but not recorded is sent again.)"""
+        """Dispatchers known to have ended (``has_ended``; in the bot: processes on this host that
+        were killed or crashed) but still holding claims: those are taken over now, not when their
+        lease runs out. (As with a lease that ran out, a message such a process had sent but not
+        recorded is sent again.)"""
         ended = [worker for worker in await self._db(self.store.claimers)
-                 if worker != self.worker_id and worker_has_ended(worker)]
+                 if worker != self.worker_id and self.has_ended(worker)]
         for worker in set(ended) - self._ended:
             log.info("reminders: taking over the claims of %s, a process on this host that has ended", worker)
         self._ended.update(ended)
