@@ -293,7 +293,7 @@ class SqlDeliveryQueue(Transactions):
             DeliveryRow.file_sent_at.is_not(None), DeliveryRow.contact_id.in_({r.contact_id for r in rows}),
             DeliveryRow.meeting_id.in_({r.meeting_id for r in rows}))
         async with self._read() as session:
-            return {(m, c, aware(o)) for m, c, o in (await session.execute(query)).tuples()}
+            return {(m, c, aware(o)) for m, c, o in (await session.execute(query)).all()}
 
     async def status_counts(self) -> dict[str, int]:
         async with self._read() as session:
