@@ -16,16 +16,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.errors import CORRECT_AND_RETRY, OperatorError
+from config.settings import Settings
 from storage.migrate import current_revision, head_revision
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +87,18 @@ class Health:
         app.router.add_routes(self.extra_routes)
 
 
+class ServesHealth(Protocol):
+    """What :func:`health_running` needs of the app (:class:`bot.app.App`, which imports this module)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def health(self) -> Health: ...
+
+
 @contextlib.asynccontextmanager
-async def health_running(app: App) -> AsyncIterator[web.AppRunner | None]:
+async def health_running(app: ServesHealth) -> AsyncIterator[web.AppRunner | None]:
     """The probes' own server on ``health_listen:health_port`` (none when the port is 0)."""
     settings = app.settings
     if not settings.health_port:

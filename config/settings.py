@@ -15,7 +15,6 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +31,8 @@ MIN_SECRET_LENGTH = 16
 SUPPORTED_DATABASES = ("sqlite+aiosqlite:///", "postgresql+asyncpg://")
 # DIALOGBOT_* variables that are not settings: the settings file's path, and the test suite's own.
 NOT_SETTINGS = frozenset({"CONFIG", "TEST_PG_URL", "REQUIRE_PG"})
+# Settings that no longer exist, still accepted (with a warning) so an older configuration loads.
+RETIRED_SETTINGS = {"timezone": "meetings and reminders always use Europe/Stockholm"}
 INTEGER_SETTINGS = ("min_group_size", "chart_processes", "telegram_webhook_port", "slack_port", "health_port")
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
 
@@ -46,7 +47,6 @@ class Settings(BaseModel):
     data_dir: Path = Path("./dialogbot-data")
     database_url: str = ""
     language: Language = Language.SV
-    timezone: str = "Europe/Stockholm"
     secret: str = ""
     secret_file: Path | None = None  # the secret read from a file (systemd credential, Docker secret)
     min_group_size: int = Field(default=5, ge=2, le=100)
@@ -111,15 +111,6 @@ class Settings(BaseModel):
                              "(e.g. postgresql+asyncpg://dialogbot@127.0.0.1/dialogbot)")
         return value
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
     @field_validator("facilitators", mode="before")
     @classmethod
     def _parse_facilitators(cls, value: Any) -> Any:
@@ -135,10 +126,6 @@ class Settings(BaseModel):
         if isinstance(value, dict):
             return {k: [str(u) for u in (v if isinstance(v, list) else [v])] for k, v in value.items()}
         return value
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
     @property
     def effective_database_url(self) -> str:
@@ -226,6 +213,10 @@ def load_settings(
     _merge(values, origins, _prefixed(environ, "the environment"),
            lambda key: f"environment variable {ENV_PREFIX}{key.upper()}")
     _merge(values, origins, overrides, lambda _key: "the command line")
+    for key, why in RETIRED_SETTINGS.items():
+        if key in values:
+            del values[key]
+            log.warning("ignoring %s in %s: the setting is no longer used (%s)", key, origins[key], why)
     try:
         settings = validate(Settings, values, str(path) if path else "settings")
     except ConfigError as exc:

@@ -28,6 +28,7 @@ from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, ExerciseTurn, Output
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
+from facilitation.keyed_locks import KeyedLocks
 from facilitation.live import LiveUpdater, LiveView
 from facilitation.menu import PRIVATE, CommandSpec, Menu, help_text
 from facilitation.model import (
@@ -211,8 +212,8 @@ class Conversation:
         self._actions: dict[str, Exercise] = {}
         self._start_commands: dict[str, Exercise] = {}
         self._extra_actions: dict[str, ActionHandler] = {}
-        self._user_turns: dict[str, tuple[asyncio.Lock, int]] = {}
-        self._room_posts: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        self._user_turns: KeyedLocks[str] = KeyedLocks()
+        self._room_posts: KeyedLocks[tuple[str, str]] = KeyedLocks()
         self._extra_commands: dict[str, _Command] = {}
         self._start_handlers: dict[str, Handler] = {}
         self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
@@ -354,19 +355,13 @@ class Conversation:
 
     async def _in_turn(self, event: Event, user_key: str, answered: list[bool] | None = None) -> None:
         """Handle ``event`` in its user's turn (see :meth:`handle`)."""
-        lock, waiting = self._user_turns.get(user_key) or (asyncio.Lock(), 0)
-        self._user_turns[user_key] = (lock, waiting + 1)
-        user_turn = UserTurn(lock)
-        try:
-            await user_turn.take()
-            await self._handle(event, user_key, user_turn, answered)
-        finally:
-            user_turn.let_go()
-            lock, waiting = self._user_turns[user_key]
-            if waiting <= 1:
-                del self._user_turns[user_key]
-            else:
-                self._user_turns[user_key] = (lock, waiting - 1)
+        with self._user_turns.reserved(user_key) as lock:
+            user_turn = UserTurn(lock)
+            try:
+                await user_turn.take()
+                await self._handle(event, user_key, user_turn, answered)
+            finally:
+                user_turn.let_go()
 
     async def _handle(self, event: Event, user_key: str, user_turn: UserTurn | None = None,
                       answered: list[bool] | None = None) -> None:
@@ -987,18 +982,8 @@ class Conversation:
         A facilitator's next command may run while their results are posted (:meth:`Turn.posting`):
         a round it launches there must not interleave its messages with those results.
         """
-        key = (chat.platform, chat.chat_id)
-        lock, users = self._room_posts.get(key) or (asyncio.Lock(), 0)
-        self._room_posts[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._room_posts[key]
-            if users <= 1:
-                del self._room_posts[key]
-            else:
-                self._room_posts[key] = (lock, users - 1)
+        async with self._room_posts.held((chat.platform, chat.chat_id)):
+            yield
 
     async def drop_room(self, workshop_id: int, room: ChatRef) -> bool:
         """``room`` is no longer one of the workshop's: no more posts there, its live tallies stop."""

@@ -77,11 +77,6 @@ def percent_text(share: float, lang: Language | str = Language.SV, *, digits: in
     return number_text(100 * share, lang, digits=digits)
 
 
-def has(key: str) -> bool:
-    """Whether ``key`` has a Swedish text (every key must)."""
-    return key in _CATALOG[Language.SV]
-
-
 def keys(lang: Language = Language.SV) -> set[str]:
     """All registered keys of ``lang`` (tests use it to check the English catalogue is complete)."""
     return set(_CATALOG[lang])

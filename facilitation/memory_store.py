@@ -250,14 +250,14 @@ class MemoryStore:
         wanted = set(keys)
         async with self._lock:
             doomed = [k for k in self._responses if k[2] in wanted]
-            for k in doomed:
-                del self._responses[k]
+            for response_key in doomed:
+                del self._responses[response_key]
             people = [k for k in self._participants if k[1] in wanted]
-            for k in people:
-                del self._participants[k]
+            for participant_key in people:
+                del self._participants[participant_key]
             languages = [k for k in self._languages if k in wanted]
-            for k in languages:
-                del self._languages[k]
+            for language_key in languages:
+                del self._languages[language_key]
             return len(doomed) + len(people) + len(languages)
 
     async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:

@@ -95,7 +95,6 @@ class CommandEvent:
     chat: ChatRef
     name: str
     args: tuple[str, ...] = ()
-    language_hint: str | None = None
     #: How the adapter answers the command's author privately even where the bot cannot post
     #: (Slack: the command's response_url, good for five answers within 30 minutes); "" if none.
     reply_handle: str = ""
@@ -110,7 +109,6 @@ class ButtonEvent:
     data: str
     message: MessageRef | None = None
     press_id: str = ""
-    language_hint: str | None = None
     #: The platform's id of this one press, the same when the platform delivers it again
     #: (Telegram's callback query id, Slack's trigger_id); empty where presses are never redelivered.
     delivery_id: str = ""
@@ -123,7 +121,6 @@ class TextEvent:
     user: UserRef
     chat: ChatRef
     text: str
-    language_hint: str | None = None
 
 
 Event = CommandEvent | ButtonEvent | TextEvent

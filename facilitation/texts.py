@@ -5,10 +5,6 @@ from __future__ import annotations
 from facilitation.i18n import register
 
 SV = {
-    "sector.ideburen": "Idéburen sektor",
-    "sector.offentlig": "Offentlig sektor",
-    "sector.annan": "Annan",
-    "sector.none": "Ej angiven",
     "kind.barometer": "Åsiktsbarometer",
     "kind.ranking": "Rangordning av principer",
     "kind.points": "Poängfördelning över principer",
@@ -210,10 +206,6 @@ SV = {
 }
 
 EN = {
-    "sector.ideburen": "Idea-based sector",
-    "sector.offentlig": "Public sector",
-    "sector.annan": "Other",
-    "sector.none": "Not given",
     "kind.barometer": "Opinion barometer",
     "kind.ranking": "Ranking of principles",
     "kind.points": "Points over principles",

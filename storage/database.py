@@ -6,16 +6,22 @@ import asyncio
 import logging
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from config.private_files import make_sqlite_files_private, private_dir
 
 log = logging.getLogger(__name__)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched: its result is a CursorResult, which the typing of
+    ``session.execute`` does not know."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def is_sqlite(url: str) -> bool:
@@ -30,7 +36,6 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-DEFAULT_TIMEOUT = 5.0  # seconds: settings.database_timeout
 CONNECT_TIMEOUT = 10.0  # seconds to connect when no timeout is given (command-line tools, migrations)
 SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another writer when no timeout is given
 # A transaction the bot leaves idle this long is ended by PostgreSQL. The bot never waits for

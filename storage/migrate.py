@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import create_engine
@@ -30,7 +30,7 @@ def head_revision() -> str:
     return head
 
 
-def _upgrade_sync(connection, config: Config, revision: str) -> None:  # type: ignore[no-untyped-def]
+def _upgrade_sync(connection: Connection, config: Config, revision: str) -> None:
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
@@ -58,7 +58,3 @@ async def current_revision(engine: AsyncEngine) -> str | None:
     """The schema revision the database is at (None for an empty database)."""
     async with engine.connect() as connection:
         return await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
-
-
-def upgrade_blocking(url: str) -> str:
-    return asyncio.run(upgrade(url))

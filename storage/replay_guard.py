@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from facilitation.clock import utc_now
 from storage.batching import GroupCommit
-from storage.database import sqlite_file
+from storage.database import rowcount, sqlite_file
 from storage.models import SeenRequestRow
 from storage.sqlite_writer import SqliteThreadWriter
 from storage.transactions import Transactions
@@ -112,7 +112,7 @@ class ReplayGuard(Transactions):
         now = now or self._clock()
         async with self._write() as session:
             result = await session.execute(delete(SeenRequestRow).where(SeenRequestRow.expires_at < now))
-            return result.rowcount or 0
+            return rowcount(result)
 
     async def count(self) -> int:
         """How many requests are remembered (for tests and the operator's curiosity)."""

@@ -35,7 +35,7 @@ from facilitation.model import (
 from facilitation.ports import ChatRef
 from facilitation.store import BallotChange, frozen_rows
 from storage.batching import AnswerBatcher, PendingAnswer, check_commit_deadline, commit_deadline
-from storage.database import database_timeout, sqlite_file
+from storage.database import database_timeout, rowcount, sqlite_file
 from storage.models import (
     ROOM_TITLE_LENGTH,
     ChatBindingRow,
@@ -297,9 +297,9 @@ class SqlStore(Transactions):
                 .where(RoundRow.id == round_id, RoundRow.status == from_status.value)
                 .values(**values)
             )
-            if result.rowcount and to_status == RoundStatus.CLOSED:  # a press on a closed round is refused
+            if rowcount(result) and to_status == RoundStatus.CLOSED:  # a press on a closed round is refused
                 await session.execute(delete(PressRow).where(PressRow.round_id == round_id))
-            return bool(result.rowcount)
+            return bool(rowcount(result))
 
     async def set_current_position(self, round_id: int, position: int | None) -> None:
         async with self._write() as session:
@@ -370,7 +370,7 @@ class SqlStore(Transactions):
                                   .values(**_frame_values(frame)))
 
     # --- answers -------------------------------------------------------------------------
-    def _lock_open_rounds(self, round_ids: Sequence[int]) -> Select[tuple[int, int]]:
+    def _lock_open_rounds(self, round_ids: Sequence[int]) -> Select[int, int]:
         """(id, workshop id) of those rounds that are open, share-locked on PostgreSQL until commit:
         once a close has committed, no answer can be written to the round any more."""
         query = select(RoundRow.id, RoundRow.workshop_id).where(
@@ -509,7 +509,7 @@ class SqlStore(Transactions):
                     delete(ParticipantRow).where(ParticipantRow.key.in_(chunk)),
                     delete(PreferenceRow).where(PreferenceRow.user_key.in_(chunk)),
                 ):
-                    removed += (await session.execute(statement)).rowcount or 0
+                    removed += rowcount(await session.execute(statement))
             return removed
 
     # --- chats and preferences -----------------------------------------------------------
@@ -555,7 +555,7 @@ class SqlStore(Transactions):
             result = await session.execute(delete(RoomRow).where(
                 RoomRow.workshop_id == workshop_id, RoomRow.platform == chat.platform,
                 RoomRow.chat_id == chat.chat_id))
-            return bool(result.rowcount)
+            return bool(rowcount(result))
 
     async def move_chat(self, old: ChatRef, new: ChatRef, old_key: str, new_key: str) -> bool:
         async with self._write() as session:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import socket
 import struct
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,17 +14,12 @@ from typing import Any
 from bot.app import App
 from bot.local import LocalPort, LocalSession
 from config.settings import load_settings
+from tests.waiting import eventually
 
 
 async def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
-    """Poll ``probe`` until it returns something true (and return that); fail after ``within`` s."""
-    deadline = time.monotonic() + within
-    while True:
-        result = probe()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+    """:func:`tests.waiting.eventually` with the flow tests' longer default."""
+    return await eventually(probe, within)
 
 
 @dataclass

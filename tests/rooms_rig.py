@@ -109,6 +109,14 @@ def rooms_settings() -> dict[str, Any]:
     return {}
 
 
+def with_process(tmp_path: Path, filename: str, toml: str, **settings: Any) -> dict[str, Any]:
+    """``rooms_settings`` for a module with its own process: ``toml`` is the only process file."""
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    (processes / filename).write_text(toml, encoding="utf-8")
+    return {"processes_dir": processes, **settings}
+
+
 @pytest.fixture
 def rooms_speed() -> float:
     """How many times faster than the platforms' real limits the stand-ins and the bot's pacing run

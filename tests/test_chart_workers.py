@@ -7,7 +7,6 @@ operator would; the bot of the last test is the real ``dialogbot run`` process.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import LocalHarness, until
+from tests.waiting import eventually_sync
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +72,13 @@ async def test_a_killed_chart_worker_is_replaced_and_every_later_close_posts_its
         await h.close()
 
 
+def nothing_owed(h: LocalHarness) -> bool:
+    """The conversation owes no results and is not posting owed ones."""
+    conversation = h.app.conversation
+    task = conversation._owed_task
+    return not conversation._owed_results and (task is None or task.done())
+
+
 class WorkerKiller:
     """Kills every chart worker of this process as soon as it appears, while running."""
 
@@ -111,7 +118,7 @@ async def test_results_of_a_round_closed_while_charts_cannot_be_drawn_follow_onc
 
         # The worker is back after the killing stopped: the results come by themselves, once.
         await until(lambda: len(pngs(h)) == 3, within=30)
-        await asyncio.sleep(2.0)
+        await until(lambda: nothing_owed(h))  # done posting what was owed: nothing comes after
         assert len(pngs(h)) == 3
         assert len([line for line in h.output if "som stängdes nyss" in line]) == 1
     finally:
@@ -128,7 +135,7 @@ async def test_a_results_command_settles_what_was_owed_in_that_chat(tmp_path: Pa
         assert len(refused) == 1 and "Diagrammen kan inte ritas just nu" in refused[0]
         await until(lambda: len(pngs(h)) == 3, within=30)
         await h.run("/resultat 1")
-        await asyncio.sleep(1.0)
+        await until(lambda: nothing_owed(h))
         assert len(pngs(h)) == 6  # the owed results once, /resultat once: nothing more
     finally:
         await h.close()
@@ -143,20 +150,20 @@ def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
     bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--script", str(script)], cwd=tmp_path,
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while len(list((tmp_path / "data" / "charts").glob("*.png"))) < 3:  # the worker has drawn
-            assert bot.poll() is None and time.monotonic() < deadline, "no charts drawn"
-            time.sleep(0.05)
+
+        def drawn() -> bool:  # the worker has drawn
+            assert bot.poll() is None, "the bot ended before drawing"
+            return len(list((tmp_path / "data" / "charts").glob("*.png"))) >= 3
+
+        eventually_sync(drawn, within=60, what="the charts to be drawn")
         workers = chart_workers(bot.pid)
         assert workers
         bot.kill()
         bot.wait()
         killed = time.monotonic()
-        while any(is_running(pid) for pid in workers) and time.monotonic() - killed < 10:
-            time.sleep(0.05)
-        gone_after = time.monotonic() - killed
-        assert not any(is_running(pid) for pid in workers), "the chart worker outlived the bot"
-        assert gone_after < 3.0
+        eventually_sync(lambda: not any(is_running(pid) for pid in workers), within=10,
+                        what="the chart worker to end with the bot (it outlived it)")
+        assert time.monotonic() - killed < 3.0
     finally:
         if bot.poll() is None:
             bot.kill()

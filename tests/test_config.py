@@ -94,6 +94,19 @@ def test_duplicate_process_keys_across_files(tmp_path: Path) -> None:
         load_processes(tmp_path)
 
 
+def test_the_retired_timezone_setting_still_loads(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``timezone`` was never used (meetings are in Europe/Stockholm): an older file that sets it
+    still loads, with a warning instead of the refusal an unknown key gets."""
+    config = write(tmp_path, '[dialogbot]\ntimezone = "Europe/Karlstad"\n', "dialogbot.toml")
+    env = {"DIALOGBOT_DATA_DIR": str(tmp_path / "data"), "DIALOGBOT_TIMEZONE": "Europe/Karlstad"}
+    with caplog.at_level("WARNING", logger="config.settings"):
+        settings = load_settings(config, env=env, env_file=None)
+    assert not hasattr(settings, "timezone")
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("timezone" in w and "dialogbot.toml" in w and "no longer used" in w for w in warnings)
+    assert any("DIALOGBOT_TIMEZONE" in w for w in warnings)
+
+
 def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     config = write(tmp_path, '[dialogbot]\nlanguage = "en"\nmin_group_size = 4\n'
                    'facilitators = { telegram = [111, "222"] }\n', "dialogbot.toml")
@@ -112,8 +125,6 @@ def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     local_anna = load_settings(None, env={**env, "DIALOGBOT_FACILITATORS": "local:anna"}, env_file=None)
     assert local_anna.is_facilitator("local", "anna") and not local_anna.is_facilitator("local", "facilitator")
     assert not settings.is_facilitator("telegram", "facilitator")
-    with pytest.raises(ConfigError, match="timezone"):
-        load_settings(None, env={**env, "DIALOGBOT_TIMEZONE": "Europe/Karlstad"}, env_file=None)
     with pytest.raises(ConfigError, match=r"dialogbot.toml.*min_group_size"):
         load_settings(write(tmp_path, "[dialogbot]\nmin_group_size = 1\n", "dialogbot.toml"),
                       env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)

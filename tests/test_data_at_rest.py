@@ -11,7 +11,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ import pytest
 from config.errors import ConfigError
 from config.settings import load_settings
 from storage.database import create_engine
+from tests.waiting import eventually_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-secret-kept-apart-0123456789"
@@ -39,11 +39,12 @@ def test_the_running_bot_keeps_its_data_directory_and_files_to_itself(tmp_path: 
                            env=env, umask=0o022, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         charts = data / "charts"
-        deadline = time.monotonic() + 60
-        while len(list(charts.glob("*.xlsx"))) < 1:  # the export is the script's last output
+
+        def exported() -> bool:  # the export is the script's last output
             assert bot.poll() is None, bot.stderr.read().decode() if bot.stderr else ""
-            assert time.monotonic() < deadline, "the export was not written"
-            time.sleep(0.05)
+            return bool(list(charts.glob("*.xlsx")))
+
+        eventually_sync(exported, within=60, what="the export to be written")
         database = data / "dialogbot.sqlite3"
         written = [database, data / "dialogbot.sqlite3-wal", data / "dialogbot.sqlite3-shm",
                    data / "secret.key", *charts.iterdir()]

@@ -17,7 +17,7 @@ from config.catalogue import load_process
 from config.errors import ConfigError
 from facilitation.model import DEFAULT_SECTORS
 from tests.harness import until
-from tests.rooms_rig import TG_GROUP, Rooms, tg_statement
+from tests.rooms_rig import TG_GROUP, Rooms, tg_statement, with_process
 from tests.rooms_rig import rooms as rooms  # the rig's fixtures
 from tests.rooms_rig import rooms_speed as rooms_speed
 from tests.standins.slack_api import displayed
@@ -64,10 +64,7 @@ text = "Överenskommelsen har fått de resurser den behöver."
 
 @pytest.fixture
 def rooms_settings(tmp_path: Path) -> dict[str, Any]:
-    processes = tmp_path / "processes"
-    processes.mkdir()
-    (processes / "regional.toml").write_text(PROCESS, encoding="utf-8")
-    return {"processes_dir": processes}
+    return with_process(tmp_path, "regional.toml", PROCESS)
 
 
 def _tg_sector_buttons(rooms: Rooms) -> tuple[int, list[tuple[str, str]]]:

@@ -19,6 +19,7 @@ from facilitation.ports import UserRef
 from storage.meetings_models import ForgottenContactRow
 from storage.meetings_repository import SqlMeetingStore
 from tests.harness import LocalHarness
+from tests.waiting import eventually
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "meetings" / "varmland-2015.toml"
 MEETING = datetime(2027, 3, 9, 10, tzinfo=STOCKHOLM)
@@ -160,16 +161,13 @@ def test_install_again_replaces_store_and_clock(tmp_path: Path) -> None:
 
 
 async def test_reminders_running_imports_config_and_schedules(tmp_path: Path) -> None:
-    import asyncio
-
     from bot.meetings_runner import reminders_running
 
     harness = await LocalHarness.start(tmp_path)
     try:
         async with reminders_running(harness.app, interval=0.1) as dispatcher:
-            await asyncio.sleep(0.3)
+            await eventually(lambda: dispatcher._task is not None, what="the scheduler's job to start a tick")
             assert {c.contact.key for c in await dispatcher.store.contacts()} >= {"region-anna", "ideburna-david"}
-            assert dispatcher._task is not None  # the scheduler's job has started a tick
         await harness.run("/osa")
         assert any("Årligt dialogmöte" in line for line in harness.output)
     finally:

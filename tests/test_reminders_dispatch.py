@@ -22,6 +22,7 @@ from facilitation.ports import Attachment, ChatRef, MessageRef, PortDefaults
 from storage.database import create_engine
 from storage.meetings_repository import SqlMeetingStore
 from storage.migrate import upgrade
+from tests.waiting import eventually
 
 DAY = timedelta(days=1)
 
@@ -174,7 +175,7 @@ async def test_dispatcher_killed_mid_fan_out_next_run_sends_the_rest_once(tmp_pa
     # Let the other workers record the sends the platform accepted (dying *between* an accepted
     # send and its mark is the documented at-least-once window), then the process dies:
     # no release, its claims stay until their lease expires.
-    await asyncio.sleep(0.3)
+    await eventually(lambda: _sent_marked(first_store, 20), what="the 20 accepted sends marked sent")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -200,6 +201,15 @@ async def test_dispatcher_killed_mid_fan_out_next_run_sends_the_rest_once(tmp_pa
         await second_store.engine.dispose()
 
 
+async def _sent_marked(store: SqlMeetingStore, count: int) -> bool:
+    return (await store.status_counts())["sent"] >= count
+
+
+async def _released(store: SqlMeetingStore) -> dict[str, int] | None:
+    counts = await store.status_counts()
+    return counts if counts["claimed"] <= 2 else None
+
+
 async def test_clean_stop_releases_unstarted_claims(store: SqlMeetingStore) -> None:
     await store.import_config(config(contacts=30))
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
@@ -209,8 +219,7 @@ async def test_clean_stop_releases_unstarted_claims(store: SqlMeetingStore) -> N
     task = asyncio.create_task(d.tick())
     await asyncio.wait_for(port.blocked.wait(), 10)
     d._stopping = True  # what stop() does, while two sends hang
-    await asyncio.sleep(0.1)
-    counts = await store.status_counts()
+    counts = await eventually(lambda: _released(store), what="the unstarted claims released")
     assert counts["claimed"] <= 2 and counts["pending"] >= 23
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

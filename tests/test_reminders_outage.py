@@ -9,7 +9,6 @@ reminder exactly once.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC
 from typing import Any
@@ -25,6 +24,7 @@ from tests.reminder_platforms import Telegram, telegram
 from tests.tcp_proxy import CuttableProxy
 from tests.test_reminders_dispatch import Clock, config
 from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -35,13 +35,6 @@ async def platform() -> AsyncIterator[Telegram]:
 
 def through(proxy: CuttableProxy, url: str) -> str:
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-
-
-async def wait_for(probe, within: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while not probe():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: int, *, outage: float = 5.0,
@@ -64,7 +57,7 @@ async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: in
         dispatcher = Dispatcher(store, {"telegram": platform.port}, None, clock=clock, worker_id="A", **options)
         tick = asyncio.create_task(dispatcher.tick())
         try:
-            await wait_for(lambda: sum(platform.sends("sendMessage").values()) >= contacts // 3)
+            await eventually(lambda: sum(platform.sends("sendMessage").values()) >= contacts // 3, within=30)
             proxy.cut(outage, mode)
             return await asyncio.wait_for(tick, 60)
         finally:

@@ -15,6 +15,7 @@ from tests.harness import until
 from tests.reminder_platforms import telegram
 from tests.test_reminders_dispatch import Clock, config
 from tests.test_reminders_lease import DAY, LEASE, MEETING, ONE_REMINDER
+from tests.waiting import eventually
 
 
 async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_text(meetings_sqlite: SqlMeetingStore) -> None:
@@ -25,17 +26,12 @@ async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_te
         dying = Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock, worker_id="A", lease=LEASE)
         tick = asyncio.create_task(dying.tick())
 
-        async def files_recorded() -> int:
-            return sum(row.file_sent_at is not None for row in await meetings_sqlite.deliveries())
+        async def files_recorded() -> bool:
+            return sum(row.file_sent_at is not None for row in await meetings_sqlite.deliveries()) == contacts
 
         # Each text waits about a second behind its file for the chat's window (1 message/s per
         # private chat): the process dies in that second, with every file sent and recorded.
-        for _ in range(2000):
-            if await files_recorded() == contacts:
-                break
-            await asyncio.sleep(0.005)
-        else:
-            pytest.fail("the calendar files were not sent and recorded")
+        await eventually(files_recorded, within=10, what="the calendar files to be sent and recorded")
         tick.cancel()
         with pytest.raises(asyncio.CancelledError):
             await tick

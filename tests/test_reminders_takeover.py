@@ -4,6 +4,7 @@ process there, not after their 10-minute lease; a live one's claims are left alo
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from bot.meetings_runner import Dispatcher
 from facilitation.meetings import due_time
 from tests.test_reminders_dispatch import Clock, RecordingPort, _store, config
 from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
+from tests.waiting import eventually
 
 CLAIMER = textwrap.dedent("""
     import asyncio, sys
@@ -37,6 +39,12 @@ CLAIMER = textwrap.dedent("""
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def has_ended(pid: int) -> bool:
+    """Whether the child ``pid`` has ended, without reaping it (it stays a zombie, as the
+    dispatcher must handle: the pid is still there, the process is not)."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
 def start_claimer(url: str, now: str) -> subprocess.Popen[str]:
@@ -65,7 +73,7 @@ async def test_claims_of_a_killed_process_on_this_host_are_taken_over_at_once(ur
         assert (await asyncio.to_thread(other.stdout.readline)).strip() == "20"
         assert (await dispatcher.tick()).sent == 0  # a live process's claims: left alone
         other.send_signal(signal.SIGKILL)  # not reaped yet: a zombie has ended too
-        await asyncio.sleep(0.2)
+        await eventually(lambda: has_ended(other.pid), what="the killed claimer to end")
         result = await dispatcher.tick()  # the same minute: long before the lease runs out
         assert result.sent == 20 and len(port.per_chat()) == 20
     finally:

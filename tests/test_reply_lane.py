@@ -21,6 +21,7 @@ from tests.harness import until
 from tests.rooms_rig import TG_GROUP, Rooms, rooms  # noqa: F401
 from tests.standins.telegram_api import StoredMessage
 from tests.test_results_whole import STATEMENTS, _answer_everything, _expected_lines, long_process
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
 
@@ -67,9 +68,12 @@ async def test_a_command_is_answered_ahead_of_a_long_round_and_of_its_results(ro
     round_ = await rooms.app.service.open_round_of(workshop.id)
     assert round_ is not None
     close = asyncio.create_task(rooms.tg_command("/stang"))
-    while (await rooms.app.service.require_round(round_.id)).status != RoundStatus.CLOSED:
+
+    async def closed() -> bool:
         assert not close.done(), "/stang ended without closing the round"
-        await asyncio.sleep(0.01)  # the close is in the database; its results are on their way
+        return (await rooms.app.service.require_round(round_.id)).status == RoundStatus.CLOSED
+
+    await eventually(closed, within=120)  # the close is in the database; its results are on their way
 
     before = len(_texts(rooms))
     asked = time.monotonic()

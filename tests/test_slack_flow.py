@@ -30,6 +30,7 @@ from facilitation.model import RoundKind, RoundStatus, Sector
 from facilitation.ports import UserRef
 from storage.replay_guard import ReplayGuard
 from tests.standins.slack_api import RateLimit, SlackStandIn, StoredMessage, sign
+from tests.waiting import running_tasks, settled
 
 TOKEN = "xoxb-flow-test"
 SECRET = "flow-signing-secret"
@@ -294,6 +295,7 @@ async def test_bad_signature_and_replay_are_refused(rig: SlackRig) -> None:
     created, _ = await start_workshop(rig)
     await settle(rig.api)
     calls = len(rig.api.calls)
+    before = running_tasks()
     body = rig.api.slash_command_body("/dialog", "barometer", FACILITATOR, CHANNEL)
     assert (await rig.dispatch(body, secret="not-the-secret")).status == 401
     old = int(time.time()) - 6 * 60
@@ -304,7 +306,7 @@ async def test_bad_signature_and_replay_are_refused(rig: SlackRig) -> None:
     headers = sign(SECRET, vote)
     response = await rig.adapter.app.async_dispatch(AsyncBoltRequest(body=tampered, headers=headers))
     assert response.status == 401
-    await asyncio.sleep(0.3)
+    await settled(before)  # nothing the refused requests started is still running
     assert len(rig.api.calls) == calls and rig.api.responses == []
     workshop = await rig.app.service.workshops_of(rig.app.conversation.key_in(UserRef("slack", FACILITATOR)))
     assert workshop == [] or all(not await rig.app.store.rounds(w) for w in workshop)
@@ -611,8 +613,9 @@ async def test_direct_message_text_gets_the_participant_help(rig: SlackRig) -> N
     assert "/delta" in (message.text or "")
     own = rig.api.event_body({"type": "message", "channel_type": "im", "channel": "D1", "user": "UBOT",
                               "bot_id": "BBOT", "text": "svar", "ts": "1700000002.000100"})
+    before = running_tasks()
     await rig.dispatch(own)
-    await asyncio.sleep(0.3)
+    await settled(before)  # its handling is over: the bot's own message got no answer
     assert len(rig.api.messages_in("D1")) == 1
 
 

@@ -15,7 +15,15 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from facilitation.ports import ChatRef
 from tests.harness import until
-from tests.rooms_rig import SLACK_FACILITATOR, SLACK_SECRET, TG_GROUP, Rooms, statements, tg_statement
+from tests.rooms_rig import (
+    SLACK_FACILITATOR,
+    SLACK_SECRET,
+    TG_GROUP,
+    Rooms,
+    statements,
+    tg_statement,
+    with_process,
+)
 from tests.rooms_rig import rooms as rooms  # the rig's fixtures
 from tests.rooms_rig import rooms_speed as rooms_speed
 from tests.standins.slack_api import displayed, sign
@@ -48,10 +56,7 @@ text = "{STATEMENT}"
 
 @pytest.fixture
 def rooms_settings(tmp_path: Path) -> dict[str, Any]:
-    processes = tmp_path / "processes"
-    processes.mkdir()
-    (processes / "tecken.toml").write_text(PROCESS, encoding="utf-8")
-    return {"processes_dir": processes, "min_group_size": 2}
+    return with_process(tmp_path, "tecken.toml", PROCESS, min_group_size=2)
 
 
 async def _slack(rooms: Rooms, text: str, channel: str, user: str = SLACK_FACILITATOR) -> None:

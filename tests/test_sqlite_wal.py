@@ -11,6 +11,7 @@ from bot.app import App
 from config.settings import load_settings
 from facilitation.model import RoundKind
 from storage.database import checkpoint_wal
+from tests.waiting import eventually
 
 
 def _rows_in_main_file(database: Path, copy: Path) -> int:
@@ -40,10 +41,8 @@ async def test_votes_reach_the_database_file_by_the_background_checkpoint(tmp_pa
         assert _rows_in_main_file(database, tmp_path / "before.sqlite3") == 0  # all still in the WAL
         checkpoints = asyncio.get_running_loop().create_task(checkpoint_wal(app.engine, every=0.01))
         try:
-            for _ in range(200):
-                await asyncio.sleep(0.01)
-                if _rows_in_main_file(database, tmp_path / "after.sqlite3") == 50:
-                    break
+            await eventually(lambda: _rows_in_main_file(database, tmp_path / "after.sqlite3") == 50,
+                             what="the checkpointer to move the answers into the main file")
         finally:
             checkpoints.cancel()
         assert _rows_in_main_file(database, tmp_path / "after.sqlite3") == 50

@@ -99,8 +99,9 @@ async def test_a_batch_waits_for_another_writer_instead_of_failing(file_store: t
     try:
         other.execute("BEGIN IMMEDIATE")
         pending = asyncio.ensure_future(service.answer(round_id, item_id, "waiting", 3))
-        await asyncio.sleep(0.3)
-        assert not pending.done()
+        # a negative check needs a window: the batch is still waiting 0.3 s into the other's lock
+        done, _ = await asyncio.wait({pending}, timeout=0.3)
+        assert not done
         other.execute("UPDATE rounds SET status = 'closed' WHERE id = ?", (round_id,))
         other.execute("COMMIT")
         with pytest.raises(DomainError) as refused:  # the round closed before the batch could look

@@ -12,6 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, Invali
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.standins.telegram_api import ManualClock, RateLimits, TelegramStandIn
+from tests.waiting import eventually
 
 TOKEN = "123456:TEST-standin-token"
 PRIVATE = 4242
@@ -252,8 +253,9 @@ async def test_get_updates_offset_timeout_and_webhook_conflict() -> None:
         rest = await bot.get_updates(offset=first[-1].update_id + 1, timeout=0)
         assert rest == ()
 
+        polls = api._poll_generation
         waiter = asyncio.create_task(bot.get_updates(offset=first[-1].update_id + 1, timeout=5))
-        await asyncio.sleep(0.05)
+        await eventually(lambda: api._poll_generation > polls, what="the long poll to wait at the stand-in")
         api.push_update(api.message_update(1, GROUP, "/vote@dialogbot_test now", chat_type="supergroup"))
         (update,) = await asyncio.wait_for(waiter, 2)
         assert update.message.entities[0].type == "bot_command" and update.message.entities[0].length == 20
@@ -290,8 +292,9 @@ async def test_background_thread_mode() -> None:
     api = TelegramStandIn(token=TOKEN).start_in_thread()
     try:
         async with Bot(TOKEN, base_url=api.base_url) as bot:
+            polls = api._poll_generation
             waiter = asyncio.create_task(bot.get_updates(timeout=5))
-            await asyncio.sleep(0.05)
+            await eventually(lambda: api._poll_generation > polls, what="the long poll to wait at the stand-in")
             api.push_update(api.message_update(PRIVATE, PRIVATE, "from main thread"))
             (update,) = await asyncio.wait_for(waiter, 2)
             assert update.message.text == "from main thread"

@@ -30,6 +30,7 @@ from config.settings import load_settings
 from facilitation.menu import PRIVATE, menu_items
 from facilitation.model import RoundStatus, Sector
 from tests.standins.telegram_api import TelegramStandIn
+from tests.waiting import eventually
 
 TOKEN = "123456:TEST-flow-token"
 # The barometer's result charts live in facilitation.barometer (not everywhere yet).
@@ -88,11 +89,8 @@ class Rig:
     async def settle(self) -> None:
         """Let queued updates (webhook path) be processed."""
         application = self.adapter.application
-        for _ in range(500):
-            if application.update_queue.empty() and not _busy(application) and not self.adapter.busy:
-                return
-            await asyncio.sleep(0.01)
-        raise TimeoutError("updates still being processed")
+        await eventually(lambda: application.update_queue.empty() and not _busy(application) and not self.adapter.busy,
+                         within=5, what="the queued updates to be processed")
 
 
 def _busy(application: Any) -> bool:
@@ -248,7 +246,6 @@ async def test_webhook_refuses_a_wrong_secret_and_bad_bodies(rig: Rig) -> None:
         assert response.status == 400
     async with rig.http.post(rig.webhook_url, data=b"[1]", headers={SECRET_HEADER: SECRET}) as response:
         assert response.status == 400
-    await asyncio.sleep(0.1)
     await rig.settle()
     assert len(rig.api.calls) == calls
     assert await rig.app.store.responses(round_id) == []
@@ -272,8 +269,8 @@ async def test_live_tally_burst_of_300_votes_is_coalesced(rig: Rig) -> None:
     edits = len(rig.api.calls_to("editMessageText")) - edits_before
     assert 1 <= edits <= 5
     assert rig.api.count_429 == 0
-    # Nothing else happening: no further edits.
-    await asyncio.sleep(1.5)
+    # Nothing else happening: once no edit is due any more, there was no further edit.
+    await eventually(lambda: _no_edit_due(rig), what="the live tally to have no edit due")
     assert len(rig.api.calls_to("editMessageText")) - edits_before == edits
 
 
@@ -305,6 +302,12 @@ async def test_charts_sent_with_send_photo_on_close(rig: Rig) -> None:
     assert len(rig.api.calls_to("sendPhoto")) > photos_before
     _assert_charts(rig)
     assert rig.api.count_429 == 0
+
+
+def _no_edit_due(rig: Rig) -> bool:
+    """No live message has an edit scheduled or a change waiting for one."""
+    lives = [live for group in rig.app.conversation.live._groups.values() for live in group]
+    return not any(live.dirty or (live.task is not None and not live.task.done()) for live in lives)
 
 
 def _tally(rig: Rig) -> str | None:

@@ -118,9 +118,13 @@ class TelegramPort(PortDefaults):
         pieces = split_text(text, MAX_TEXT, utf16_length)
         message: Message | None = None
         for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            message = await self._in_topic(chat, lambda thread, piece=piece, last=last: self.bot.send_message(
-                int(chat.chat_id), piece, message_thread_id=thread, reply_markup=_markup(buttons) if last else None))
+            markup = _markup(buttons) if index == len(pieces) - 1 else None
+
+            def send(thread: int | None, piece: str = piece, markup: InlineKeyboardMarkup | None = markup
+                     ) -> Awaitable[Message]:
+                return self.bot.send_message(int(chat.chat_id), piece, message_thread_id=thread, reply_markup=markup)
+
+            message = await self._in_topic(chat, send)
         assert message is not None
         return MessageRef(chat, str(message.message_id))
 
@@ -212,7 +216,6 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
             data=query.data or "",
             message=MessageRef(chat, str(message.message_id)),
             press_id=query.id,
-            language_hint=query.from_user.language_code,
             delivery_id=query.id,
         )
     message = update.message
@@ -231,9 +234,9 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
         name, _, addressee = head[1:].partition("@")
         if addressee and bot_username and addressee.lower() != bot_username.lower():
             return None  # a command for another bot in the group
-        return CommandEvent(user, chat, name.lower(), tuple(args), message.from_user.language_code)
+        return CommandEvent(user, chat, name.lower(), tuple(args))
     if chat.is_private:
-        return TextEvent(user, chat, text, message.from_user.language_code)
+        return TextEvent(user, chat, text)
     return None
 
 
@@ -263,7 +266,6 @@ def button_event_from_json(data: dict) -> ButtonEvent | None:
             data=str(query.get("data") or ""),
             message=MessageRef(chat_ref, str(int(message["message_id"]))),
             press_id=str(query["id"]),
-            language_hint=user.get("language_code"),
             delivery_id=str(query["id"]),
         )
     except (TypeError, ValueError):

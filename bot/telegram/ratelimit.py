@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any, cast
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -36,6 +36,11 @@ PACED_PREFIXES = ("send", "edit", "copy", "forward")
 # while the bot posts a long round or its results there.
 GROUP_REPLY_PLACES = 3
 UNPACED = frozenset({"sendChatAction"})
+
+
+def _is_group(chat: Hashable) -> bool:
+    """Groups and channels have negative ids or an @username; private chats positive ids."""
+    return isinstance(chat, str) or int(cast(int, chat)) < 0
 
 
 def is_paced(endpoint: str) -> bool:
@@ -59,8 +64,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._overall: SlidingWindow | SharedWindow = (
             SharedWindow(shared[0], shared[1], *overall) if shared is not None else SlidingWindow(*overall))
         self._chats = Windows(lambda chat: (
-            SlidingWindow(*group, reserve=GROUP_REPLY_PLACES) if isinstance(chat, str) or int(chat) < 0
-            else SlidingWindow(*private)))
+            SlidingWindow(*group, reserve=GROUP_REPLY_PLACES) if _is_group(chat) else SlidingWindow(*private)))
         self._max_retries = max_retries
         self.retries = 0
 
