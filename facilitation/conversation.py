@@ -242,6 +242,13 @@ class Conversation:
             self.register_command(command.names, command.handler, facilitator_only=command.facilitator_only,
                                   room_admins=command.room_admins, menu=command.menu)
 
+    def records_presses(self, data: str) -> bool:
+        """Whether a press of button ``data`` is stored with its press id (:meth:`press_key`), in
+        the transaction of its effect, so a platform that delivers it again need not remember the
+        delivery itself: true of every exercise's vote (a press delivered again counts once and
+        never undoes a later one), not of the other buttons (sector, forget, RSVP)."""
+        return self.codec.action_of(data) in self._actions
+
     def register_action(self, action: str, handler: ActionHandler) -> None:
         """Handle button presses of ``action`` (a feature outside the exercises, e.g. RSVP).
 
