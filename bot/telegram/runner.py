@@ -516,6 +516,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
                 await polling.start_polling(allowed_updates=ALLOWED_UPDATES)
         log.info("Telegram adapter running (%s)", settings.telegram_mode)
         app.health.started.add("telegram")
+        app.conversation.live.wake()  # live tallies left by a stopped process are edited from here on
         track_queue("telegram_updates", application.update_queue.qsize)
         track_queue("telegram_webhook_in_flight", lambda: len(adapter._tasks))
         settle_heap()  # the adapter's start-up objects out of later full collections
