@@ -35,6 +35,8 @@ from facilitation.ports import ChatGone, ChatMoved, ChatPort, ChatRef, Keyboard,
 
 log = logging.getLogger(__name__)
 
+RELEASE_WITHIN = 2.0  # seconds a stopping process tries to release its leases (else they run out)
+
 
 @dataclass(frozen=True)
 class LiveView:
@@ -338,10 +340,13 @@ class LiveUpdater:
                 if live.task is not None:
                     live.task.cancel()
         self._groups.clear()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        if self._background:  # rows of finished messages being ended
+            _, late = await asyncio.wait(set(self._background), timeout=RELEASE_WITHIN)
+            for task in late:
+                task.cancel()
         if held and self.leases is not None:
             try:
-                await self.leases.release(self._shown(held), self.now())
+                # bounded: a stopping bot must not wait for a stalled database
+                await asyncio.wait_for(self.leases.release(self._shown(held), self.now()), RELEASE_WITHIN)
             except Exception as error:  # they run out by themselves
                 log.warning("live message leases could not be released (%s)", type(error).__name__)
