@@ -338,7 +338,7 @@ def main() -> None:
     for r in results:
         print(f"[{r['label']}] {r['answered']} of {r['votes']} presses answered in {r['seconds']:.2f} s = "
               f"{r['votes'] / r['seconds']:.0f} votes/s; press→answer p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; "
-              f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs retried at the other process {r['retried']}")
+              f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}")
         print(f"    {r['groups']} closes sent within {r['close_span']:.2f} s; charts in {r['charts_groups']} groups, "
               f"close→last chart p95 {r['p95_charts']:.2f} s; 429s {r['429s']}")
 
