@@ -27,6 +27,7 @@ from facilitation.service import WorkshopService
 from storage import process_lock
 from storage.checks import database_errors, open_database
 from storage.database import checkpoint_wal, is_outage, is_sqlite, sqlite_file, warm_pool
+from storage.live_leases import SqlLiveLeases, new_holder
 from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
 
@@ -97,7 +98,11 @@ class App:
 
         install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
         conversation.on_activity = metrics.count_activity
+        conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
+        # A tally is taken over only where its platform runs (started), as is its reminder.
+        conversation.live.platforms = lambda: tuple(app.health.started)
+        app.background.append(asyncio.get_running_loop().create_task(conversation.live.keep_leases()))
         if isinstance(renderer, ProcessChartRenderer):
             metrics.track_queue("chart_renders", lambda: renderer.pending)
         if is_sqlite(url):

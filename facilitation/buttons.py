@@ -32,6 +32,11 @@ class ButtonCodec:
             raise ValueError("button data longer than 64 bytes")
         return data
 
+    @staticmethod
+    def action_of(data: str) -> str:
+        """The action ``data`` names, not verified: for routing only (:meth:`decode` refuses a forgery)."""
+        return data.partition("~")[0].partition(".")[0]
+
     def decode(self, data: str) -> tuple[str, tuple[int, ...]]:
         """The action and arguments, or :class:`DomainError` ``error.bad_button`` if not genuine."""
         if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > MAX_BYTES or "~" not in data:

@@ -51,25 +51,27 @@ class TTLCache(Generic[V]):
 
 
 class SingleFlight(Generic[V]):
-    """Concurrent loads of the same key share one call (a burst of presses reads a round once)."""
+    """Concurrent loads of the same key share one call (a burst of presses reads a round once).
+
+    The call runs as a task of its own: a waiter given up at its deadline (a press during a
+    stalled database) is cancelled alone, and the others keep waiting for the same call, to be
+    answered by their own deadlines, instead of ending unanswered with the first one's cancellation.
+    """
 
     def __init__(self) -> None:
         self._inflight: dict[Hashable, asyncio.Future[V]] = {}
 
     async def load(self, key: Hashable, loader: Callable[[], Awaitable[V]]) -> V:
         inflight = self._inflight.get(key)
-        if inflight is not None:
-            return await asyncio.shield(inflight)
-        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future
-        try:
-            value = await loader()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved when nobody else waits
-            raise
-        else:
-            future.set_result(value)
-            return value
-        finally:
+        if inflight is None:
+            inflight = asyncio.ensure_future(loader())
+            self._inflight[key] = inflight
+            inflight.add_done_callback(lambda done: self._landed(key, done))
+        return await asyncio.shield(inflight)
+
+    def _landed(self, key: Hashable, done: asyncio.Future[V]) -> None:
+        """Forget a finished call (its outcome is retrieved, also when every waiter gave up)."""
+        if self._inflight.get(key) is done:
             del self._inflight[key]
+        if not done.cancelled():
+            done.exception()

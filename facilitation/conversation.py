@@ -15,7 +15,7 @@ import functools
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -205,6 +205,7 @@ class Conversation:
         self.renderer = renderer or ChartRenderer()
         self.live = live or LiveUpdater()
         self.live.on_lost = self._on_live_lost
+        self.live.resume = self._resume_tally
         self._reporters: dict[int, Turn] = {}  # round id -> the launch, to tell its facilitator
         self.private_voters = PrivateVoters()  # step mode sends them the next statement
         self.ports: dict[str, ChatPort] = {}
@@ -242,6 +243,13 @@ class Conversation:
         for command in exercise.commands:
             self.register_command(command.names, command.handler, facilitator_only=command.facilitator_only,
                                   room_admins=command.room_admins, menu=command.menu)
+
+    def records_presses(self, data: str) -> bool:
+        """Whether a press of button ``data`` is stored with its press id (:meth:`press_key`), in
+        the transaction of its effect, so a platform that delivers it again need not remember the
+        delivery itself: true of every exercise's vote (a press delivered again counts once and
+        never undoes a later one), not of the other buttons (sector, forget, RSVP)."""
+        return self.codec.action_of(data) in self._actions
 
     def register_action(self, action: str, handler: ActionHandler) -> None:
         """Handle button presses of ``action`` (a feature outside the exercises, e.g. RSVP).
@@ -646,15 +654,29 @@ class Conversation:
     async def _post_round(self, link: RoomLink, round_: Round, lang: Language, *, buttons: bool = True) -> None:
         """An open round in one room: the intro with its live tally, then the answer buttons."""
         exercise = self.exercises[round_.kind]
-        intro = t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
-                  title=round_.title, instructions=exercise.instructions(round_, lang))
+        intro = self._round_intro(round_, lang)
         tally_text = await self._tally_text(round_, lang)
         message = await link.send_text(f"{intro}\n\n{tally_text}")
         self.live.register(round_.id, link.port, message, self._tally_renderer(round_.id, intro, lang),
-                           initial_text=f"{intro}\n\n{tally_text}")
+                           initial_text=f"{intro}\n\n{tally_text}", language=lang.value)
         if buttons:
             for post in exercise.posts(self, round_, lang):
                 await link.send_text(post.text, post.buttons)
+
+    def _round_intro(self, round_: Round, lang: Language) -> str:
+        return t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
+                 title=round_.title, instructions=self.exercises[round_.kind].instructions(round_, lang))
+
+    async def _resume_tally(self, round_id: Hashable, message: MessageRef,
+                            language: str) -> tuple[ChatPort, Callable[[], Awaitable[LiveView]]] | None:
+        """A tally this process takes over (its editor stopped): its port and renderer; None if
+        its round is gone. A closed round's tally gets its last edit."""
+        port = self.ports.get(message.chat.platform)
+        round_ = await self.service.store.round(round_id) if isinstance(round_id, int) else None
+        if port is None or round_ is None or round_.kind not in self.exercises:
+            return None
+        lang = Language(language) if language in {x.value for x in Language} else self.language
+        return port, self._tally_renderer(round_.id, self._round_intro(round_, lang), lang)
 
     def _tally_renderer(self, round_id: int, intro: str, lang: Language) -> Callable[[], Awaitable[LiveView]]:
         async def render() -> LiveView:

@@ -199,13 +199,17 @@ class MemoryStore:
         return round_ if round_ is not None and round_.status == RoundStatus.OPEN else None
 
     async def set_response(
-        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
+        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime, press_key: str = ""
     ) -> bool:
         async with self._lock:
             round_ = self._open(round_id)
             item = round_.item(item_id) if round_ is not None else None
             if round_ is None or item is None or item.frozen:
                 return False
+            if press_key in self._presses:
+                return True  # counted already
+            if press_key:
+                self._presses[press_key] = round_id
             self._participants.setdefault((round_.workshop_id, participant_key),
                                           Participant(participant_key, round_.workshop_id))
             self._responses[(round_id, item_id, participant_key)] = Response(

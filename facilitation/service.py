@@ -288,9 +288,10 @@ class WorkshopService:
 
     # --- answering -----------------------------------------------------------------------
     async def answer(
-        self, round_id: int, item_id: int, participant_key: str, value: int
+        self, round_id: int, item_id: int, participant_key: str, value: int, press_key: str = ""
     ) -> tuple[Round, Participant]:
-        """Record or change one answer (a barometer position or an approval mark)."""
+        """Record or change one answer (a barometer position or an approval mark); a ``press_key``
+        already recorded (a press delivered again) changes nothing."""
         round_, participant = await self._answerable(round_id, participant_key)
         item = round_.item(item_id)
         if item is None:
@@ -299,7 +300,7 @@ class WorkshopService:
         if rules is None:
             raise DomainError("error.bad_button")
         rules.check_answer(round_, item, value)
-        if not await self.store.set_response(round_id, item_id, participant_key, value, self.clock()):
+        if not await self.store.set_response(round_id, item_id, participant_key, value, self.clock(), press_key):
             self._rounds.drop(round_id)
             now = await self.require_round(round_id)  # closed, or stepped past this statement
             raise DomainError("error.item_not_current" if now.status == RoundStatus.OPEN else "error.round_closed")

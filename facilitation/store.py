@@ -121,12 +121,15 @@ class Store(Protocol):
         ...
 
     async def set_response(
-        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
+        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime, press_key: str = ""
     ) -> bool:
         """Insert or replace one answer, only while the round is open and the item not frozen;
         False otherwise.
 
         The participant is recorded in the round's workshop too if it was not yet (without a sector).
+        ``press_key`` is recorded with the answer, in the same transaction: a press recorded before
+        changes nothing (True: it counts already), so a press delivered again never undoes a
+        later change of mind.
         """
         ...
 

@@ -61,6 +61,8 @@ class PendingAnswer:
     participant_key: str
     value: int
     at: datetime
+    #: The press's id as stored (see :meth:`facilitation.store.WorkshopStore.set_response`); "" if none.
+    press_key: str = ""
 
 
 @dataclass

@@ -233,3 +233,28 @@ class RateSlotRow(Base):
     holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LiveMessageRow(Base):
+    """A live message (an open round's tally in a room) and which bot process edits it.
+
+    ``holder`` edits it while ``lease_until`` lies ahead, and renews the lease as it goes; a
+    lease run out (its process died or stopped) is taken over by another process, or by the
+    same one after a restart. ``last_edit_at`` and ``last_text`` carry the edit budget and the
+    text shown over to the next holder. Rooms are groups, not people, so the ids are kept.
+    """
+
+    __tablename__ = "live_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    workspace: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    thread_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    last_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_edit_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    holder: Mapped[str] = mapped_column(String(64))
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

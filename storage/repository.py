@@ -378,9 +378,9 @@ class SqlStore(Transactions):
         return query if self._sqlite else query.with_for_update(read=True)
 
     async def set_response(
-        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime
+        self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime, press_key: str = ""
     ) -> bool:
-        return await self._answers.submit(PendingAnswer(round_id, item_id, participant_key, value, at))
+        return await self._answers.submit(PendingAnswer(round_id, item_id, participant_key, value, at, press_key))
 
     async def _write_answers(self, answers: Sequence[PendingAnswer]) -> list[bool]:
         """Write a batch of answers in one transaction; see :meth:`_answer_batch`.
@@ -419,7 +419,7 @@ class SqlStore(Transactions):
             RoundItemRow.id.in_({a.item_id for a in answers}), RoundItemRow.frozen.is_(True))).scalars())
         # an answer counts if its round is open and its statement not stepped past (frozen)
         accepted = [a.round_id in workshops and a.item_id not in frozen for a in answers]
-        taken = [a for a, ok in zip(answers, accepted, strict=True) if ok]
+        taken = self._first_deliveries(connection, [a for a, ok in zip(answers, accepted, strict=True) if ok])
         people = {(workshops[a.round_id], a.participant_key): a.at for a in taken}
         if people:
             connection.execute(self._add_participant, [
@@ -433,6 +433,29 @@ class SqlStore(Transactions):
                  "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
         check_commit_deadline(commit_by)  # the presses were told "not saved": never commit after that
         return accepted
+
+    def _first_deliveries(self, connection: Connection, answers: list[PendingAnswer]) -> list[PendingAnswer]:
+        """Record the presses of ``answers`` in the batch's transaction; the answers to apply.
+
+        An answer whose press was recorded before (Telegram delivered it again, to this process
+        or another, before or after a restart) is left out: it counts already, and applying it
+        again could undo a later change of mind. The same press twice in one batch counts once.
+        Keys are inserted sorted, so two processes' batches lock them in the same order.
+        """
+        keys = sorted({(a.press_key, a.round_id) for a in answers if a.press_key})
+        if not keys:
+            return answers
+        statement = (self._insert(PressRow).values([{"key": key, "round_id": round_id} for key, round_id in keys])
+                     .on_conflict_do_nothing(index_elements=["key"]).returning(PressRow.key))
+        new = set(connection.execute(statement).scalars())
+        fresh = []
+        for answer in answers:
+            if not answer.press_key:
+                fresh.append(answer)
+            elif answer.press_key in new:
+                new.discard(answer.press_key)
+                fresh.append(answer)
+        return fresh
 
     async def update_ballot(
         self, round_id: int, participant_key: str, change: BallotChange, at: datetime, press_key: str = ""

@@ -213,6 +213,28 @@ async def test_a_press_changes_a_ballot_once_and_a_refused_press_not_at_all(serv
         await service.change_ballot(round_.id, "p1", plus_ten, "press-5")
 
 
+async def test_an_answer_delivered_again_counts_once_and_never_undoes_a_later_one(service: WorkshopService) -> None:
+    _, round_ = await _barometer(service, statements=2)
+    await service.open_round(round_.id)
+    first, second = (i.id for i in round_.items)
+    await service.answer(round_.id, first, "p1", 2, "press-1")
+    await service.answer(round_.id, first, "p1", 4, "press-2")  # a change of mind
+    await service.answer(round_.id, first, "p1", 2, "press-1")  # the first press delivered again
+    assert await service.own_answers(round_.id, "p1") == {first: 4}
+    # Together in one batch: an original and its redelivery, and others' presses.
+    await asyncio.gather(service.answer(round_.id, second, "p1", 1, "press-3"),
+                         service.answer(round_.id, second, "p2", 5, "press-4"),
+                         service.answer(round_.id, second, "p1", 1, "press-3"),
+                         service.answer(round_.id, second, "p3", 3))
+    await service.answer(round_.id, second, "p1", 5, "press-5")
+    await service.answer(round_.id, second, "p1", 1, "press-3")
+    assert {(r.participant_key, r.item_id): r.value for r in await service.store.responses(round_.id)} == {
+        ("p1", first): 4, ("p1", second): 5, ("p2", second): 5, ("p3", second): 3}
+    await service.close_round(round_.id)
+    with pytest.raises(DomainError, match="round_closed"):
+        await service.answer(round_.id, first, "p1", 1, "press-6")
+
+
 async def test_round_validation(service: WorkshopService) -> None:
     workshop = await service.create_workshop("varmland-2015", "Karlstad")
     cases = [

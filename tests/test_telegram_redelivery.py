@@ -92,15 +92,80 @@ async def test_a_press_whose_webhook_answer_was_lost_counts_once(
         press = api.callback_update(VOTER, GROUP, 3, plus_first, push=True)
         update_id = press["update_id"]
         await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == update_id] == ["lost", "ok"])
-        # The redelivery's answer stops the spinner: the first one (in the lost reply) never arrived.
-        assert await _until(api, lambda: _answered(api, press)) == [""]
+        # The redelivery's answer stops the spinner (the first one, in the lost reply, never
+        # arrived) and tells the ballot as it stands, as for any vote delivered again: a vote is
+        # told again by its press id, stored with it (tests/test_press_idempotence.py).
+        [answer] = await _until(api, lambda: _answered(api, press))
         step = next(iter((await _points_of_voter(apps[0])).values()))
         assert await _points_of_voter(apps[0]) == {1: step} and step > 0  # one press, not two
+        assert f": {step}\n" in answer
 
         # The same voter presses again (a new update): that one counts.
         again = api.callback_update(VOTER, GROUP, 3, plus_first, push=True)
         await _until(api, lambda: _answered(api, again))
         assert await _points_of_voter(apps[-1]) == {1: 2 * step}
+
+
+async def _barometer(api: TelegramStandIn) -> list[tuple[int, list[str]]]:
+    """A workshop in GROUP with an open barometer; each statement's message id and buttons."""
+    api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Omleverans", push=True)
+    await _until(api, lambda: any("Anslutningskod" in (m.text or "") for m in api.sent_messages(GROUP)))
+    api.message_update(FACILITATOR, GROUP, "/barometer", push=True)
+    return await _until(api, lambda: _markups(api, GROUP, "b."))
+
+
+async def _position_of_voter(app: App) -> dict[int, int]:
+    [round_] = await app.store.rounds(1)
+    key = app.pseudonymizer.participant_key("telegram", str(VOTER), round_.workshop_id)
+    return await app.service.own_answers(round_.id, key)
+
+
+async def _seen_updates(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(sa.text("SELECT count(*) FROM seen_requests"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_vote_delivered_again_never_undoes_a_later_one_also_after_a_restart(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """A vote is told again by its press id, stored with it: no seen-update record is written for
+    it (a second write transaction per vote), yet a redelivery neither counts twice nor undoes
+    the voter's later change of mind; PostgreSQL: two processes, the redeliveries reach the other."""
+    url = _database(backend, tmp_path, request)
+    async with TelegramStandIn(token=TOKEN) as api:
+        async with AsyncExitStack() as stack:
+            ports = [free_port() for _ in range(2 if backend == "postgres" else 1)]
+            apps = [await stack.enter_async_context(_process(api, tmp_path / f"p{i}", url, **_webhook(port)))
+                    for i, port in enumerate(ports)]
+            api.webhook_targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
+            [(message_id, buttons), *_] = await _barometer(api)
+            seen = await _seen_updates(url)
+
+            api.lose_webhook_replies(1)  # the first answer never reaches Telegram: it sends the vote again
+            first = api.callback_update(VOTER, GROUP, message_id, buttons[0], push=True)
+            await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]]
+                         == ["lost", "ok"])
+            [(item, value)] = (await _position_of_voter(apps[0])).items()
+            assert value == 1
+            changed = api.callback_update(VOTER, GROUP, message_id, buttons[1], push=True)
+            await _until(api, lambda: _answered(api, changed))
+            assert await _position_of_voter(apps[-1]) == {item: 2}
+
+            api.push_update(first)  # the first vote once more, after the change of mind
+            await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]]
+                         == ["lost", "ok", "ok"])
+            assert await _position_of_voter(apps[0]) == {item: 2}  # not flipped back
+            assert await _seen_updates(url) == seen  # votes wrote no seen-update record
+        async with _process(api, tmp_path / "restarted", url, **_webhook(ports[0])) as restarted:
+            api.webhook_targets = [f"http://127.0.0.1:{ports[0]}/telegram"]
+            api.push_update(first)
+            await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]]
+                         == ["lost", "ok", "ok", "ok"])
+            assert await _position_of_voter(restarted) == {item: 2}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

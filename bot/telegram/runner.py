@@ -372,17 +372,36 @@ class TelegramAdapter:
                     raise ValueError("not an update")
             except ValueError:
                 return web.Response(status=400, text="bad update")
-            try:
-                first = await self._first_delivery_in_time(data["update_id"])
-            except Exception:  # not known whether it was handled
-                return self._unchecked_reply(data)
-            if not first:
-                return _duplicate_reply(data)
-            reply = await self.feed_with_reply(data)
+            within = WEBHOOK_REPLY_WITHIN
+            if self._records_itself(data):
+                # Its answer comes by the press's deadline, also when the database stalls (then
+                # "not answering"): in this reply, not through the rate limits, whose shared budget
+                # is in the stalled database too.
+                within = (self.port.press_answer_within or WEBHOOK_REPLY_WITHIN) + 0.5
+            else:
+                try:
+                    first = await self._first_delivery_in_time(data["update_id"])
+                except Exception:  # not known whether it was handled
+                    return self._unchecked_reply(data)
+                if not first:
+                    return _duplicate_reply(data)
+            reply = await self.feed_with_reply(data, within)
             return web.json_response(reply) if reply else web.Response(status=200)
 
         app.router.add_post(path, receive)
         return app
+
+    def _records_itself(self, data: dict) -> bool:
+        """Whether the update is a vote, which the conversation stores with its callback query id
+        (:meth:`Conversation.records_presses`): its delivery is not recorded here as well.
+
+        That record was a second write transaction on every vote, committed before the vote's
+        own (telegram_votes: 2970 → 1229 votes/s when it came); a vote delivered again is told
+        by its press id instead, across processes and restarts as before.
+        """
+        query = data.get("callback_query")
+        return (isinstance(query, dict) and isinstance(query.get("data"), str)
+                and self.conversation.records_presses(query["data"]))
 
     def _unchecked_reply(self, data: dict) -> web.Response:
         """The answer to an update the database could not say was new: a press is answered at once
@@ -497,6 +516,7 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
                 await polling.start_polling(allowed_updates=ALLOWED_UPDATES)
         log.info("Telegram adapter running (%s)", settings.telegram_mode)
         app.health.started.add("telegram")
+        app.conversation.live.wake()  # live tallies left by a stopped process are edited from here on
         track_queue("telegram_updates", application.update_queue.qsize)
         track_queue("telegram_webhook_in_flight", lambda: len(adapter._tasks))
         settle_heap()  # the adapter's start-up objects out of later full collections

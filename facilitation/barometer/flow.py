@@ -133,7 +133,7 @@ class BarometerExercise(Exercise):
             raise DomainError("error.bad_button")
         item_id, value = args
         _, participant = await ctx.service.answer(
-            round_.id, item_id, ctx.participant_key(turn, round_.workshop_id), value)
+            round_.id, item_id, ctx.participant_key(turn, round_.workshop_id), value, ctx.press_key(turn))
         text = t("vote.saved", turn.lang, label=self.scale_label(value, round_.scale_steps, turn.lang))
         if participant.sector is None:
             text += t("vote.need_sector", turn.lang)
