@@ -712,13 +712,13 @@ class Conversation:
             if round_.workshop_id != workshop.id:
                 raise DomainError("error.no_round")
             return round_
-        round_ = await self.service.open_round_of(workshop.id)
-        if round_ is None and not open_only:
+        latest: Round | None = await self.service.open_round_of(workshop.id)
+        if latest is None and not open_only:
             rounds = await self.service.store.rounds(workshop.id)
-            round_ = max(rounds, key=lambda r: r.id) if rounds else None
-        if round_ is None:
+            latest = max(rounds, key=lambda r: r.id) if rounds else None
+        if latest is None:
             raise DomainError("error.no_open_round")
-        return round_
+        return latest
 
     async def cmd_status(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)

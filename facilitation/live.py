@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -49,7 +49,7 @@ class LiveView:
 
 Render = Callable[[], Awaitable[LiveView]]
 #: Told when a live message's chat is gone or moved: (group, the message, the port's error).
-OnLost = Callable[[Hashable, MessageRef, PortError], Awaitable[None]]
+OnLost = Callable[[int, MessageRef, PortError], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class LiveLeases(Protocol):
 
 #: A taken-over message's port and renderer: (group, message, language) → (port, render), or
 #: None when it cannot be rendered any more (its round is gone).
-Resume = Callable[[Hashable, MessageRef, str], Awaitable[tuple[ChatPort, Render] | None]]
+Resume = Callable[[int, MessageRef, str], Awaitable[tuple[ChatPort, Render] | None]]
 
 
 @dataclass
@@ -116,7 +116,7 @@ class _Live:
 
 @dataclass
 class LiveUpdater:
-    """Coalescing editor of live messages, grouped (e.g. by round id)."""
+    """Coalescing editor of live messages, grouped by round id."""
 
     clock: Callable[[], float] = time.monotonic
     poll_seconds: float = 10.0
@@ -127,12 +127,12 @@ class LiveUpdater:
     now: Callable[[], datetime] = utc_now
     lease_seconds: float = 30.0
     lease_tick: float = 5.0  # seconds between renewals (well within the lease) and takeovers
-    _groups: dict[Hashable, list[_Live]] = field(default_factory=dict)
-    _pollers: dict[Hashable, asyncio.Task[None]] = field(default_factory=dict)
+    _groups: dict[int, list[_Live]] = field(default_factory=dict)
+    _pollers: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def register(self, group: Hashable, port: ChatPort, message: MessageRef, render: Render,
+    def register(self, group: int, port: ChatPort, message: MessageRef, render: Render,
                  initial_text: str | None = None, language: str = "") -> None:
         """Keep ``message`` up to date with ``render()`` when ``group`` is poked, and every ``poll_seconds``.
 
@@ -147,7 +147,7 @@ class LiveUpdater:
                                                           live.shown_at))
         self._track(group, live)
 
-    def _track(self, group: Hashable, live: _Live) -> None:
+    def _track(self, group: int, live: _Live) -> None:
         self._groups.setdefault(group, []).append(live)
         if group not in self._pollers:
             self._pollers[group] = asyncio.get_running_loop().create_task(self._poll(group))
@@ -160,12 +160,12 @@ class LiveUpdater:
             log.warning("a live message could not be recorded for other processes (%s)", type(error).__name__)
             return None
 
-    async def _poll(self, group: Hashable) -> None:
+    async def _poll(self, group: int) -> None:
         while group in self._groups:
             await asyncio.sleep(self.poll_seconds)
             self.poke(group)
 
-    def poke(self, group: Hashable) -> None:
+    def poke(self, group: int) -> None:
         """Something changed: schedule (or rely on an already scheduled) edit of each message."""
         for live in self._groups.get(group, []):
             live.dirty = True
@@ -173,7 +173,7 @@ class LiveUpdater:
                 delay = max(0.0, live.last_edit + live.port.edit_interval(live.message.chat) - self.clock())
                 live.task = asyncio.get_running_loop().create_task(self._edit_later(live, delay, group))
 
-    async def _edit_later(self, live: _Live, delay: float, group: Hashable) -> None:
+    async def _edit_later(self, live: _Live, delay: float, group: int) -> None:
         while True:
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -182,7 +182,7 @@ class LiveUpdater:
                 return
             delay = max(0.0, live.last_edit + live.port.edit_interval(live.message.chat) - self.clock())
 
-    async def _edit(self, live: _Live, group: Hashable, *, tell_lost: bool = True) -> None:
+    async def _edit(self, live: _Live, group: int, *, tell_lost: bool = True) -> None:
         live.dirty = False
         try:
             view = await live.render()
@@ -204,7 +204,7 @@ class LiveUpdater:
         finally:
             live.last_edit = self.clock()
 
-    def _drop(self, group: Hashable, live: _Live, *, end: bool = True) -> None:
+    def _drop(self, group: int, live: _Live, *, end: bool = True) -> None:
         """Stop editing ``live``; ``end``: nobody edits it any more (else another process holds it)."""
         lives = self._groups.get(group, [])
         if live in lives:
@@ -250,9 +250,9 @@ class LiveUpdater:
                 pass
             self._wake.clear()
 
-    def _held(self) -> dict[int, tuple[Hashable, _Live]]:
+    def _held(self) -> dict[int, tuple[int, _Live]]:
         """This process's leases by id (those recorded so far)."""
-        held: dict[int, tuple[Hashable, _Live]] = {}
+        held: dict[int, tuple[int, _Live]] = {}
         for group, lives in self._groups.items():
             for live in lives:
                 lease_id = live.lease.result() if live.lease is not None and live.lease.done() else None
@@ -261,7 +261,7 @@ class LiveUpdater:
         return held
 
     @staticmethod
-    def _shown(held: dict[int, tuple[Hashable, _Live]]) -> dict[int, tuple[str | None, datetime]]:
+    def _shown(held: dict[int, tuple[int, _Live]]) -> dict[int, tuple[str | None, datetime]]:
         return {lease_id: (live.last_text, live.shown_at) for lease_id, (_, live) in held.items()
                 if live.shown_at is not None}
 
@@ -298,7 +298,7 @@ class LiveUpdater:
         log.info("took over a live message of round %s", leased.group)
         self.poke(leased.group)
 
-    async def finish(self, group: Hashable) -> None:
+    async def finish(self, group: int) -> None:
         """Final edit now (e.g. when a round closes) and stop tracking the group.
 
         A chat found gone or moved here is not reported: what the caller posts next (the results)
@@ -314,7 +314,7 @@ class LiveUpdater:
         for live in lives:
             await self._edit(live, group, tell_lost=False)
 
-    def drop_chat(self, chat: ChatRef) -> list[Hashable]:
+    def drop_chat(self, chat: ChatRef) -> list[int]:
         """Stop updating every live message in ``chat`` (it left, is gone or moved); their groups."""
         groups = []
         for group, lives in list(self._groups.items()):
@@ -325,7 +325,7 @@ class LiveUpdater:
                 groups.append(group)
         return list(dict.fromkeys(groups))
 
-    def edits(self, group: Hashable) -> int:
+    def edits(self, group: int) -> int:
         return sum(live.edits for live in self._groups.get(group, []))
 
     async def aclose(self) -> None:
