@@ -9,15 +9,17 @@ process, which pushes every update to the bot's webhook as Telegram does. ``--ro
 bot from another checkout (``--root /work/main`` measures main with the same driver).
 
 1. Idle memory: once the bot has registered its webhook, and after a few quiet seconds, VmRSS
-   of the bot process (and, for information, of its chart workers) from /proc.
+   of the bot process (and, for information, of its chart workers) from /proc: on the first
+   start, which creates the database, and on a restart (the bot is stopped and started again
+   on that database, as every later start of a deployment is).
 2. Each of ``--singles + --rooms`` groups gets a workshop and a barometer of three statements;
    ``--participants`` people per group join (two sectors, alternating) and answer every
-   statement, so a close draws three charts (the diverging bars, the sector split and "where
-   the room stands").
+   statement, so a close draws three or four charts (the diverging bars, the sector split, the
+   consensus chart when some statement is agreed by every sector, and "where the room stands").
 3. ``--singles`` groups close one after another (one room closing at a time), then ``--rooms``
    groups send ``/stang`` at the same instant. For every group: close → result text (the
-   summary message posted after "Omgången … är stängd") and close → last chart (its third
-   ``sendPhoto``), measured on the stand-in's clock from the moment ``/stang`` is pushed.
+   summary message posted after "Omgången … är stängd") and close → last chart (the "where the
+   room stands" ``sendPhoto``, always the last), measured on the stand-in's clock from the moment ``/stang`` is pushed.
 
 The machine's load average is printed with the figures: on a shared machine they move with it.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import socket
 import statistics
 import sys
@@ -41,7 +44,9 @@ SECRET = "bench-webhook-secret-0123456789"
 FACILITATOR = 1
 PROCESS = "varmland-2015"
 STATEMENTS = "1,2,3"
-CHARTS = 3  # diverging bars, sector split, where the room stands
+#: "Where the room stands" is a close's last chart (after the diverging bars, the sector split and,
+#: when some statement is agreed by every sector, the consensus chart); its caption names a statement.
+LAST_CHART = re.compile(r"[Pp]åstående \d+:")
 CLOSED = "är stängd. Här är resultatet"  # round.closing (sv)
 
 
@@ -119,24 +124,25 @@ class Driver:
                 answers += 1
         await self.until(lambda: any(f"{participants} har svarat" in t for t in self.texts(chat)))
 
-    async def close(self, chats: list[int]) -> list[tuple[float, float]]:
-        """``/stang`` in every chat at the same instant; (close → text, close → last chart) of each."""
+    async def close(self, chats: list[int]) -> list[tuple[float, float, int]]:
+        """``/stang`` in every chat at the same instant; (close → text, close → last chart, charts) of each."""
         api = self.api
         started = {}
         for chat in chats:
             started[chat] = time.monotonic()
             api.message_update(FACILITATOR, chat, "/stang", push=True)
 
-        def timings(chat: int) -> tuple[float, float] | None:
+        def timings(chat: int) -> tuple[float, float, int] | None:
             sent = [c for c in api.calls_to("sendMessage") + api.calls_to("sendPhoto")
                     if str(c.params.get("chat_id")) == str(chat) and c.at >= started[chat]]
             sent.sort(key=lambda c: c.at)
             header = next((i for i, c in enumerate(sent) if CLOSED in str(c.params.get("text", ""))), None)
-            photos = [c for c in sent if c.method == "sendPhoto"]
+            last = [c for c in sent if c.method == "sendPhoto" and LAST_CHART.search(str(c.params.get("caption")))]
             texts_after = [c for c in sent[header + 1:] if c.method == "sendMessage"] if header is not None else []
-            if not texts_after or len(photos) < CHARTS:
+            if not texts_after or not last:
                 return None
-            return texts_after[0].at - started[chat], photos[CHARTS - 1].at - started[chat]
+            charts = len([c for c in sent if c.method == "sendPhoto"])
+            return texts_after[0].at - started[chat], last[0].at - started[chat], charts
 
         await self.until(lambda: all(timings(chat) for chat in chats), within=180)
         return [timings(chat) for chat in chats]  # type: ignore[misc]
@@ -163,14 +169,24 @@ async def run(args: argparse.Namespace) -> None:
             if args.database_url:
                 env["DIALOGBOT_DATABASE_URL"] = args.database_url
             log = Path(tmp) / "bot.log"
-            with log.open("w") as out:
-                bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", stdout=out,
-                                                           stderr=out, env=env, cwd=args.root)
-            try:
+
+            async def start() -> asyncio.subprocess.Process:
+                api.webhook = None
+                with log.open("a") as out:
+                    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", stdout=out,
+                                                               stderr=out, env=env, cwd=args.root)
                 await api.wait_until(lambda: api.webhook is not None or bot.returncode is not None, 60)
                 if bot.returncode is not None:
                     raise RuntimeError(log.read_text())
                 await asyncio.sleep(args.idle)
+                return bot
+
+            bot = await start()  # the first start creates (migrates) the database
+            first = rss_kib(bot.pid)
+            bot.terminate()
+            await bot.wait()
+            bot = await start()  # as every later start: the database is there
+            try:
                 idle = rss_kib(bot.pid)
                 workers = {pid: rss_kib(pid) for pid in children(bot.pid)}
                 driver = Driver(api)
@@ -189,14 +205,16 @@ async def run(args: argparse.Namespace) -> None:
           f"{args.root}, chart_processes={args.chart_processes if args.chart_processes is not None else 'default'}, "
           f"{args.participants} participants × {len(STATEMENTS.split(','))} statements per room, "
           f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"idle RSS of the bot process: {idle / 1024:.1f} MiB (after {args.idle:.0f} s idle; "
-          f"{after / 1024:.1f} MiB after the closes); its children: "
+    print(f"idle RSS of the bot process ({args.idle:.0f} s after start): {idle / 1024:.1f} MiB on a restart, "
+          f"{first / 1024:.1f} MiB on the first start that creates the database; {after / 1024:.1f} MiB after "
+          f"the closes; its children: "
           + (", ".join(f"{rss / 1024:.1f} MiB" for rss in workers.values()) or "none"))
     for label, timings in ((f"1 room closing at a time ({args.singles} closes)", singles),
                            (f"{args.rooms} rooms closing at once", together)):
-        text = [t for t, _ in timings]
-        last = [c for _, c in timings]
-        print(f"[{label}] close→text p50 {statistics.median(text):.2f} s, p95 {percentile(text, 0.95):.2f} s; "
+        text = [t for t, _, _ in timings]
+        last = [c for _, c, _ in timings]
+        charts = [n for _, _, n in timings]
+        print(f"[{label}] {min(charts)}–{max(charts)} charts a room; close→text p50 {statistics.median(text):.2f} s, p95 {percentile(text, 0.95):.2f} s; "
               f"close→last chart p50 {statistics.median(last):.2f} s, p95 {percentile(last, 0.95):.2f} s, "
               f"max {max(last):.2f} s")
 
