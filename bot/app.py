@@ -15,7 +15,6 @@ from bot.health import Health
 from bot.ratelimit import Places
 from config.catalogue import load_processes
 from config.settings import Settings, with_stored_secret
-from facilitation.charting import ChartRenderer
 from facilitation.clock import Clock, utc_now
 from facilitation.conversation import Conversation
 from facilitation.exercises import Exercise
@@ -23,6 +22,7 @@ from facilitation.exercises.registry import exercises
 from facilitation.model import Process
 from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
+from facilitation.rendering import ChartRenderer
 from facilitation.service import WorkshopService
 from storage import process_lock
 from storage.checks import database_errors, open_database

@@ -37,6 +37,17 @@ INTEGER_SETTINGS = ("min_group_size", "chart_processes", "telegram_webhook_port"
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 log = logging.getLogger(__name__)
+MAX_DEFAULT_CHART_PROCESSES = 4  # each worker holds matplotlib (~70 MiB); more rarely pays on a small server
+
+
+def default_chart_processes() -> int:
+    """One chart worker per core this process may run on (at most 4): the rooms of a round that
+    closes together get their charts side by side rather than one room after another."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_CHART_PROCESSES))
 
 
 class Settings(BaseModel):
@@ -54,7 +65,7 @@ class Settings(BaseModel):
     meetings_dir: Path | None = None  # signatories and meetings TOML; None: the packaged examples
     facilitators: dict[str, list[str]] = Field(default_factory=dict)
     group_admins_are_facilitators: bool = False
-    chart_processes: int = Field(default=1, ge=0, le=16)
+    chart_processes: int = Field(default_factory=default_chart_processes, ge=0, le=16)
     database_timeout: float = Field(default=5.0, gt=0, le=300)  # seconds; see storage.database.create_engine
 
     telegram_token: str = ""

@@ -2,19 +2,18 @@
 
 Charts are built by pure functions returning a :class:`~matplotlib.figure.Figure`, so tests can
 inspect what was drawn (bar widths, labels) without comparing pixels; :func:`to_png` turns one
-into bytes. :class:`ChartRenderer` runs rendering off the event loop (on a thread here; the bot
-draws in worker processes, see :mod:`bot.chart_workers`, so a heavy chart never holds the event
-loop or the GIL that acknowledges votes).
+into bytes. Only a process that draws imports this module (and matplotlib): asking for a chart
+goes through :mod:`facilitation.rendering`, and the bot draws in worker processes
+(:mod:`bot.chart_workers`), so a heavy chart never holds the event loop or the GIL that
+acknowledges votes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 import textwrap
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import matplotlib
@@ -25,6 +24,11 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+
+# Where these lived before facilitation.rendering (tests and scripts still import them from here).
+from facilitation.rendering import ChartRenderer as ChartRenderer
+from facilitation.rendering import ChartsUnavailable as ChartsUnavailable
+from facilitation.rendering import render_png as render_png
 
 # Disagree is red on the left, agree is blue on the right; neutral is grey in the middle.
 # Colour-blind safe diverging palette (ColorBrewer RdBu) so the projector view stays readable.
@@ -134,40 +138,9 @@ def to_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def render_png(build: Callable[..., Figure], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    """PNG bytes of ``build(*args, **kwargs)`` in the project's font (what a renderer runs)."""
+def draw_png(build: Callable[..., Figure], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    """PNG bytes of ``build(*args, **kwargs)`` in the project's font (what a renderer runs, in the
+    process that draws: see :func:`facilitation.rendering.render_png`)."""
     with matplotlib.rc_context({"font.family": FONT_FAMILY}):
         fig = build(*args, **kwargs)
     return to_png(fig)
-
-
-class ChartsUnavailable(Exception):
-    """Charts cannot be drawn right now (their worker died and could not be brought back).
-
-    The conversation then posts what it can and the results once charts can be drawn again
-    (:meth:`ChartRenderer.wait_until_available`), rather than failing the command.
-    """
-
-
-class ChartRenderer:
-    """Renders chart-building functions off the event loop, on one thread.
-
-    Enough for the local mode and tests; the bot process draws in worker processes that are
-    restarted when they die (:class:`bot.chart_workers.ProcessChartRenderer`, same interface).
-    """
-
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
-
-    async def render(self, build: Callable[..., Figure], *args: Any, **kwargs: Any) -> bytes:
-        """PNG bytes of ``build(*args, **kwargs)``; raises :class:`ChartsUnavailable` when charts
-        cannot be drawn now."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, render_png, build, args, kwargs)
-
-    async def wait_until_available(self) -> None:
-        """Return once a chart can be drawn again (a thread always can)."""
-        return None
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)

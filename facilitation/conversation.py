@@ -22,7 +22,6 @@ from typing import TypeVar
 from facilitation import texts as _texts  # noqa: F401  (registers the core texts)
 from facilitation.buttons import ButtonCodec
 from facilitation.cache import SingleFlight, TTLCache
-from facilitation.charting import ChartRenderer, ChartsUnavailable
 from facilitation.deadline import answering_by
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, ExerciseTurn, Output
@@ -60,6 +59,7 @@ from facilitation.ports import (
 )
 from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
+from facilitation.rendering import ChartRenderer, ChartsUnavailable, deferring
 from facilitation.rooms import Delivery, RoomLink, RoomOutcome, deliver_to_rooms, moved_chat, room_name
 from facilitation.service import KeyIn, WorkshopService
 
@@ -785,15 +785,17 @@ class Conversation:
 
         async def close(link: RoomLink, lang: Language) -> None:
             try:
-                outputs = await results(lang)  # charts drawn once per language, not per room
+                # Charts drawn once per language, not per room, all at once on the chart workers;
+                # the text is posted at once and each chart as soon as it is drawn.
+                outputs = await results(lang)
+                await link.send_text(t("round.closing", lang, title=round_.title))
+                await link.post(outputs)
             except ChartsUnavailable:  # the round is closed all the same; its results follow
                 await link.send_text(t("round.closing_charts_later", lang, title=round_.title, number=round_.id))
                 owed.append(ResultTarget(link.port, link.chat, lang))
-                return
-            await link.send_text(t("round.closing", lang, title=round_.title))
-            await link.post(outputs)
 
-        await self.deliver_to_rooms(turn, workshop, Delivery("results", round_.id), close)
+        with deferring():  # see facilitation.rendering
+            await self.deliver_to_rooms(turn, workshop, Delivery("results", round_.id), close)
         if owed:
             self._remember_reporter(round_.id, turn)  # to tell who closed it if a room fails later
             self._owe_results(round_.id, owed)

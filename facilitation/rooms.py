@@ -29,6 +29,7 @@ from facilitation.ports import (
     MessageRef,
     TemporaryFailure,
 )
+from facilitation.rendering import png_of
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,8 @@ class RoomLink:
     async def post(self, outputs: Iterable[Output]) -> None:
         """Post an exercise's outputs (texts with buttons, charts) in order."""
         for output in outputs:
-            if isinstance(output, Image):
-                await self.send_image(output.png, output.caption, output.filename)
+            if isinstance(output, Image):  # a chart still being drawn is waited for here
+                await self.send_image(await png_of(output.png), output.caption, output.filename)
             elif isinstance(output, Post):
                 await self.send_text(output.text, output.buttons)
 

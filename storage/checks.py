@@ -103,7 +103,8 @@ async def open_database(url: str, *, migrate: bool = True, secret: str = "",
         engine = create_engine(url, timeout=wait_limit)
         try:
             if is_sqlite(url) and migrate:
-                await upgrade(url, engine, secret=secret)
+                if await current_revision(engine) != head_revision():  # Alembic only to migrate
+                    await upgrade(url, engine, secret=secret)
             elif (revision := await current_revision(engine)) != head_revision():
                 raise schema_out_of_date(url, revision)
         except BaseException:

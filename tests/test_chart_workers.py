@@ -14,9 +14,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.chart_workers import ProcessChartRenderer
+from facilitation.rendering import Build, ChartRenderer
 from tests.harness import LocalHarness, until
 from tests.waiting import eventually_sync
 
@@ -170,3 +173,76 @@ def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
         for pid in workers:
             if is_running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+class HeldCharts(ChartRenderer):
+    """Draws on a thread as the local mode does, but only once ``release`` is set: a chart
+    worker that is slow (or busy with other rooms' charts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.asked = 0
+
+    async def _draw(self, build: Build, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+        self.asked += 1
+        await self.release.wait()
+        return await super()._draw(build, args, kwargs)
+
+
+async def test_a_closed_round_posts_its_text_at_once_and_asks_for_every_chart_together(tmp_path: Path) -> None:
+    h = await LocalHarness.start(tmp_path)
+    held = HeldCharts()
+    h.app.conversation.renderer = held
+    try:
+        await h.run("/workshop varmland-2015 Text först", "/barometer 1,2", ":sim 12")
+        closing = asyncio.ensure_future(h.run("/stang"))
+        await until(lambda: held.asked == 3)  # all three charts asked for before any is drawn
+        header = await until(lambda: [i for i, line in enumerate(h.output) if "Här är resultatet" in line])
+        summary = await until(lambda: h.output[header[0] + 1:])  # the summary text follows at once
+        assert "medel" in summary[0] and "håller med" in summary[0], summary
+        assert not pngs(h) and not closing.done()
+        held.release.set()
+        await closing
+        assert len(pngs(h)) == 3
+    finally:
+        held.release.set()
+        await h.close()
+
+
+async def test_every_chart_worker_is_started_with_the_bot(tmp_path: Path) -> None:
+    """One worker per core (here two), each started and warmed up before the first close."""
+    renderer = ProcessChartRenderer(2)
+    try:
+        await until(lambda: len(chart_workers(os.getpid())) == 2)
+    finally:
+        renderer.close()
+
+
+def test_the_bot_process_draws_charts_without_loading_matplotlib(tmp_path: Path) -> None:
+    """A round closed with a chart worker gets its charts; the bot process never imports
+    matplotlib (the worker does), nor Alembic on a database already at the newest schema."""
+    script = """
+import asyncio, sys
+from pathlib import Path
+from tests.harness import LocalHarness
+
+async def main(folder, lines):
+    h = await LocalHarness.start(folder, chart_processes=1)
+    await h.run(*lines)
+    await h.close()
+    print(len([p for p in h.port.files() if p.suffix == ".png"]),
+          sorted({m.split(".")[0] for m in sys.modules} & {"matplotlib", "alembic"}))
+
+asyncio.run(main(Path(sys.argv[1]), sys.argv[2:]))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
+
+    def bot(*lines: str) -> str:
+        out = subprocess.run([sys.executable, "-c", script, str(tmp_path), *lines], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=240)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    assert bot() == "0 ['alembic']"  # the first start creates the database
+    assert bot("/workshop varmland-2015 Utan matplotlib", "/barometer 1,2", ":sim 12", "/stang") == "3 []"

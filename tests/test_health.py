@@ -93,3 +93,42 @@ async def test_readyz_names_what_has_not_started(tmp_path: Path) -> None:
 async def test_no_server_unless_a_port_is_configured(tmp_path: Path) -> None:
     async with running_app(tmp_path, secret=SECRET) as app, health_running(app) as runner:
         assert runner is None and app.settings.health_port == 0
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes_after_upgrade(
+        database: str, request: pytest.FixtureRequest) -> None:
+    """A database one migration behind (a deploy that skipped ``dialogbot db upgrade``) is named
+    as the reason; once upgraded, the same process is ready without a restart."""
+    from aiohttp import web
+
+    from bot.health import Health
+    from storage.database import create_engine
+    from storage.migrate import head_revision, upgrade
+
+    url = request.getfixturevalue("sqlite_url" if database == "sqlite" else "pg_database_unmigrated")
+    engine = create_engine(url)
+    runner: web.AppRunner | None = None
+    try:
+        behind = f"{int(head_revision()) - 1:04d}"
+        assert await upgrade(url, engine, revision=behind) == behind
+        health = Health(engine, dispatcher=lambda: True)
+        web_app = web.Application()
+        health.add_routes(web_app)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        async with aiohttp.ClientSession() as http:
+            assert await _get(http, port, "/readyz") == (
+                503, {"status": "not ready",
+                      "problems": ["database: not at the newest migration (run: dialogbot db upgrade)"]},
+                '{"status": "not ready", "problems": ["database: not at the newest migration (run: dialogbot db '
+                'upgrade)"]}')
+            assert (await _get(http, port, "/healthz"))[0] == 200  # alive, only not ready
+            await upgrade(url, engine)
+            assert (await _get(http, port, "/readyz"))[:2] == (200, {"status": "ready"})
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        await engine.dispose()

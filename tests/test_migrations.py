@@ -180,3 +180,28 @@ async def test_the_per_workshop_keys_revision_rekeys_stored_participants(
             await store.aclose()
     finally:
         await engine.dispose()
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:
+    """head_revision() reads the migration files without Alembic (kept out of the bot's memory)."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_the_revision_read_without_alembic_is_alembics(database: str, request: pytest.FixtureRequest) -> None:
+    """current_revision() on an empty database, one behind the newest and the newest, as Alembic reads it."""
+    url = request.getfixturevalue("sqlite_url" if database == "sqlite" else "pg_database_unmigrated")
+    engine = create_engine(url)
+    try:
+        for target in (None, "0011", "head"):
+            if target is not None:
+                await upgrade(url, engine, revision=target)
+            async with engine.connect() as connection:
+                alembic = await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+            assert await current_revision(engine) == alembic == {None: None, "0011": "0011"}.get(target, head_revision())
+    finally:
+        await engine.dispose()

@@ -6,7 +6,6 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 
-from facilitation.barometer.results import barometer_export, barometer_results, cmd_room, room_view
 from facilitation.barometer.rules import barometer_settings, barometer_title
 from facilitation.barometer.scale import DONT_KNOW
 from facilitation.errors import DomainError
@@ -52,6 +51,14 @@ def parse_selection(spec: str, count: int) -> list[int]:
     return positions
 
 
+async def _cmd_room(ctx: ExerciseContext, turn: ExerciseTurn, args: tuple[str, ...]) -> None:
+    """``/rummet``: the results module (with numpy, ~12 MiB) is loaded when a result is first
+    asked for, not when the bot starts (see :func:`facilitation.barometer.results.cmd_room`)."""
+    from facilitation.barometer.results import cmd_room
+
+    await cmd_room(ctx, turn, args)
+
+
 class BarometerExercise(Exercise):
     """Posts each statement with scale buttons; answers can be changed until the round closes."""
 
@@ -60,7 +67,7 @@ class BarometerExercise(Exercise):
     starts = ((("barometer", "asiktsbarometer", "åsiktsbarometer"), Menu("barometer", "barometer")),)
     #: ``/rummet NR [omgång]``: "where the room stands" on any statement of a closed round
     #: (facilitators only, like ``/resultat``).
-    commands = (ExerciseCommand(("rummet", "room"), cmd_room, Menu("rummet", "room"), room_admins=True),)
+    commands = (ExerciseCommand(("rummet", "room"), _cmd_room, Menu("rummet", "room"), room_admins=True),)
 
     async def create_round(self, ctx: ExerciseContext, turn: ExerciseTurn, workshop: Workshop, process: Process,
                            name: str, args: tuple[str, ...]) -> Round:
@@ -140,14 +147,20 @@ class BarometerExercise(Exercise):
         return text
 
     async def results(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Output]:
+        from facilitation.barometer.results import barometer_results
+
         return await barometer_results(ctx, round_, lang)
 
     async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
+        from facilitation.barometer.results import barometer_export
+
         return await barometer_export(ctx, round_, lang)
 
     async def room_view(self, ctx: ExerciseContext, round_: Round, number: int,
                         lang: Language) -> list[Output] | None:
         """"Where the room stands" on statement ``number`` (1-based) of a closed round."""
+        from facilitation.barometer.results import room_view
+
         return await room_view(ctx, round_, number, lang)
 
     def simulated_presses(self, round_: Round, decoded: DecodedButtons, lean: Sequence[float],

@@ -21,7 +21,6 @@ from facilitation.barometer.analysis import (
     sector_differences_tested,
     skewed_panels,
 )
-from facilitation.barometer.charts import consensus_figure, diverging_figure, room_figure, sector_figure
 from facilitation.barometer.export import export_tables, left_out_note, overall_note
 from facilitation.barometer.metrics import (
     Division,
@@ -47,7 +46,15 @@ from facilitation.model import (
     SectorDef,
 )
 from facilitation.ports import Attachment
+from facilitation.rendering import lazy_chart
 from facilitation.suppression import Hidden
+
+# Named, not imported: only the chart worker loads the chart module and matplotlib (see facilitation.rendering).
+_CHARTS = "facilitation.barometer.charts"
+consensus_figure = lazy_chart(_CHARTS, "consensus_figure")
+diverging_figure = lazy_chart(_CHARTS, "diverging_figure")
+room_figure = lazy_chart(_CHARTS, "room_figure")
+sector_figure = lazy_chart(_CHARTS, "sector_figure")
 
 
 @dataclass(frozen=True)

@@ -79,11 +79,17 @@ from facilitation.prioritisation import (
     sector_differences,
     validate_ballot,
 )
-from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure, sector_figure
 from facilitation.prioritisation.export import export_tables
 from facilitation.prioritisation.methods import is_dots, winners
 from facilitation.prioritisation.rules import DEFAULT_BUDGET, points_step, prioritisation_title
 from facilitation.prioritisation.sectors import SectorSplit, split_by_sector
+from facilitation.rendering import lazy_chart
+
+# Named, not imported: only the chart worker loads the chart module and matplotlib (see facilitation.rendering).
+_CHARTS = "facilitation.prioritisation.charts"
+pairwise_figure = lazy_chart(_CHARTS, "pairwise_figure")
+ranked_bars_figure = lazy_chart(_CHARTS, "ranked_bars_figure")
+sector_figure = lazy_chart(_CHARTS, "sector_figure")
 
 ACK_LIMIT = 200  # Telegram's answerCallbackQuery text limit
 NAME_LIMIT = 26  # a principle's name in an acknowledgement
