@@ -7,6 +7,7 @@ operator would; the bot of the last test is the real ``dialogbot run`` process.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
