@@ -31,6 +31,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from facilitation.clock import utc_now
 from facilitation.conversation import Conversation, Turn
@@ -46,7 +47,7 @@ from facilitation.meetings.messages import (
     rsvp_summary,
     unreachable_text,
 )
-from facilitation.meetings.model import Contact, Rsvp
+from facilitation.meetings.model import Contact, Platform, Rsvp
 from facilitation.meetings.recurrence import next_occurrence
 from facilitation.meetings.store import (
     CHAT,
@@ -419,8 +420,8 @@ class MeetingsChat:
             raise DomainError("meetingschat.cannot_register")
         name = (user.display_name or t("meetingschat.unnamed", turn.lang)).strip()[:LIMITS["contact.name"]]
         key = ContactKeys(conv.pseudonymizer).derive(signatory.key, user.platform, user.user_id, user.workspace)
-        return Contact(key, name, user.platform, user.user_id, user.workspace,  # type: ignore[arg-type]
-                       Language(turn.lang), False)
+        platform = cast(Platform, user.platform)  # address_problem above refused any other
+        return Contact(key, name, platform, user.user_id, user.workspace, Language(turn.lang), False)
 
 
 _installed: weakref.WeakKeyDictionary[Conversation, MeetingsChat] = weakref.WeakKeyDictionary()
