@@ -4,7 +4,7 @@ A chart worker can die: the kernel's OOM killer, an operator's ``kill``, a crash
 library. :class:`~concurrent.futures.ProcessPoolExecutor` then refuses every later task
 (BrokenProcessPool) until the bot is restarted, so one dead worker used to break every later
 ``/stang`` and ``/resultat``. Here a broken pool is replaced by a new one and the chart is drawn
-once more; when that fails too, :class:`~facilitation.charting.ChartsUnavailable` lets the
+once more; when that fails too, :class:`~facilitation.rendering.ChartsUnavailable` lets the
 conversation post the results once charts can be drawn again.
 
 A worker must not outlive the bot either. A spawned worker holds both ends of its task queue's

@@ -25,11 +25,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-# Where these lived before facilitation.rendering (tests and scripts still import them from here).
-from facilitation.rendering import ChartRenderer as ChartRenderer
-from facilitation.rendering import ChartsUnavailable as ChartsUnavailable
-from facilitation.rendering import render_png as render_png
-
 # Disagree is red on the left, agree is blue on the right; neutral is grey in the middle.
 # Colour-blind safe diverging palette (ColorBrewer RdBu) so the projector view stays readable.
 DIVERGING_5 = ("#ca0020", "#f4a582", "#bababa", "#92c5de", "#0571b0")

@@ -18,8 +18,9 @@ import pytest
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
-from facilitation.charting import ChartRenderer, to_png
+from facilitation.charting import to_png
 from facilitation.model import Round, RoundKind, RoundStatus, Sector
+from facilitation.rendering import ChartRenderer
 from tests.harness import LocalHarness
 
 PACKAGED = Path(__file__).resolve().parent.parent / "config" / "processes"

@@ -37,7 +37,6 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from facilitation.barometer.flow import BarometerExercise
-from facilitation.charting import ChartRenderer
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.exercises import Post
@@ -54,6 +53,7 @@ from facilitation.model import (
 )
 from facilitation.prioritisation.flow import PrioritisationExercise
 from facilitation.pseudonym import Pseudonymizer
+from facilitation.rendering import ChartRenderer
 from facilitation.service import WorkshopService
 from facilitation.suppression import Disclosure, Hidden, disclose
 from tests.conftest import SECRET

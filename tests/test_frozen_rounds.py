@@ -15,13 +15,13 @@ import pytest
 
 from facilitation.barometer.flow import BarometerExercise
 from facilitation.barometer.results import room_view
-from facilitation.charting import ChartRenderer
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.exercises import Post
 from facilitation.model import Language, Round, RoundKind, RoundStatus, SectorDef
 from facilitation.prioritisation.flow import PrioritisationExercise
 from facilitation.pseudonym import Pseudonymizer
+from facilitation.rendering import ChartRenderer
 from facilitation.service import WorkshopService
 from tests.conftest import SECRET
 from tests.fixtures import PROCESSES

@@ -1,7 +1,7 @@
 """Projector charts of an Åsiktsbarometer round: all statements, sectors side by side, one room.
 
 Pure functions returning a matplotlib Figure (never pyplot), so tests read the drawn artists and
-:class:`~facilitation.charting.ChartRenderer` can build them in a worker process. Disagree is red
+:class:`~facilitation.rendering.ChartRenderer` can build them in a worker process. Disagree is red
 on the left, agree blue on the right, the middle step grey and centred across zero — the same
 line people stand on in the workshop room.
 """

@@ -42,7 +42,7 @@ from facilitation.ports import Attachment, Button, ChatPort, ChatRef, Event, Key
 from facilitation.store import BallotChange, Store
 
 if TYPE_CHECKING:
-    from facilitation.charting import ChartRenderer  # matplotlib: not loaded for the round rules
+    from facilitation.rendering import ChartRenderer
 
 
 @dataclass(frozen=True)

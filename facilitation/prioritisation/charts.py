@@ -1,7 +1,7 @@
 """Projector charts of a prioritisation: ranked bars, sectors side by side, pairwise matrix.
 
 Pure functions returning a matplotlib Figure (never pyplot), so tests read the drawn artists and
-:class:`~facilitation.charting.ChartRenderer` can build them in a worker process.
+:class:`~facilitation.rendering.ChartRenderer` can build them in a worker process.
 
 Ranking bars show the averaged Borda score *per participant* and start at the all-equal
 baseline (m − 1)/2, not at zero: an averaged Borda ballot gives every principle it leaves out a
