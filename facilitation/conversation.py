@@ -9,26 +9,24 @@ user id or a vote.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import functools
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from facilitation import texts as _texts  # noqa: F401  (registers the core texts)
 from facilitation.buttons import ButtonCodec
-from facilitation.cache import SingleFlight, TTLCache
 from facilitation.deadline import answering_by
 from facilitation.errors import DomainError
 from facilitation.exercises import Exercise, ExerciseTurn, Output
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.keyed_locks import KeyedLocks
-from facilitation.live import LiveUpdater, LiveView
+from facilitation.leadership import Leadership
+from facilitation.live import LiveUpdater
 from facilitation.menu import PRIVATE, CommandSpec, Menu, help_text
 from facilitation.model import (
     DEFAULT_SECTORS,
@@ -44,112 +42,31 @@ from facilitation.ports import (
     Button,
     ButtonEvent,
     ChatGone,
-    ChatMoved,
     ChatPort,
     ChatRef,
     CommandEvent,
     Event,
     GoneReason,
     Keyboard,
-    MessageRef,
     PortError,
     TextEvent,
     UserRef,
-    replying,
 )
 from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.rendering import ChartRenderer, ChartsUnavailable, deferring
-from facilitation.rooms import Delivery, RoomLink, RoomOutcome, deliver_to_rooms, moved_chat, room_name
+from facilitation.results_delivery import OwedResults, ResultTarget
+from facilitation.rooms import Delivery, RoomLink, room_name
 from facilitation.service import KeyIn, WorkshopService
+from facilitation.tallies import Tallies
+from facilitation.turn import Turn, UserTurn, refuse, with_command_prefix
+from facilitation.user_languages import UserLanguages
+from facilitation.workshop_rooms import WorkshopRooms
 
 log = logging.getLogger(__name__)
 
-MAX_REPORTERS = 1000  # rounds whose facilitator is remembered, to tell them a live tally's room failed
 T = TypeVar("T")
 
-
-class UserTurn:
-    """One user's turn to be handled: their events go one at a time, in arrival order.
-
-    A handler lets go of it while it posts bulk output (:meth:`Turn.posting`), so the user's
-    next command is answered meanwhile instead of after a minute of paced results.
-    """
-
-    def __init__(self, lock: asyncio.Lock) -> None:
-        self.lock = lock
-        self.held = False
-
-    async def take(self) -> None:
-        await self.lock.acquire()
-        self.held = True
-
-    def let_go(self) -> None:
-        if self.held:
-            self.held = False
-            self.lock.release()
-
-
-@dataclass
-class Turn:
-    """One incoming event with what every handler needs: port, language, the user's own key.
-
-    ``user_key`` keys the user's own settings (language); what they answer in a workshop is
-    stored under :meth:`Conversation.participant_key`, a key of theirs in that workshop only.
-    """
-
-    event: Event
-    port: ChatPort
-    user_key: str
-    lang: Language
-    user_turn: UserTurn | None = field(default=None, repr=False)
-    answered: list[bool] = field(default_factory=list, repr=False)  # [True] once a press is answered
-
-    async def acknowledge(self, text: str | None = None, alert: bool = False) -> None:
-        """Answer the press of this turn (once: a press given up at its deadline is answered there)."""
-        assert isinstance(self.event, ButtonEvent)
-        self.answered.append(True)
-        await self.port.acknowledge(self.event, text, alert)
-
-    @contextlib.asynccontextmanager
-    async def posting(self) -> AsyncIterator[None]:
-        """Bulk output (a round, results, charts, files): the user's other events go meanwhile,
-        and this handler continues after them once its output is posted."""
-        held = self.user_turn
-        if held is None or not held.held:
-            yield
-            return
-        held.let_go()
-        try:
-            yield
-        finally:
-            await held.take()
-
-    @property
-    def chat(self) -> ChatRef:
-        return self.event.chat
-
-    @property
-    def user(self) -> UserRef:
-        return self.event.user
-
-    async def reply(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        """Answer in the chat of the event, ahead of bulk output waiting there."""
-        with replying():
-            return await self.port.send_text(self.chat, text, buttons)
-
-
-@dataclass(frozen=True)
-class ResultTarget:
-    """A chat that gets a closed round's results, in its language."""
-
-    port: ChatPort
-    chat: ChatRef
-    lang: Language
-
-
-OWED_RESULT_TRIES = 5  # tries to post results owed since a close while charts could not be drawn
-OWED_RETRY_SECONDS = 10.0  # between those tries
 
 Handler = Callable[["Conversation", Turn, tuple[str, ...]], Awaitable[None]]
 ActionHandler = Callable[["Conversation", Turn, tuple[int, ...]], Awaitable[str]]
@@ -204,9 +121,6 @@ class Conversation:
         self.language = language
         self.renderer = renderer or ChartRenderer()
         self.live = live or LiveUpdater()
-        self.live.on_lost = self._on_live_lost
-        self.live.resume = self._resume_tally
-        self._reporters: dict[int, Turn] = {}  # round id -> the launch, to tell its facilitator
         self.private_voters = PrivateVoters()  # step mode sends them the next statement
         self.ports: dict[str, ChatPort] = {}
         self.exercises: dict[RoundKind, Exercise] = {}
@@ -214,14 +128,19 @@ class Conversation:
         self._start_commands: dict[str, Exercise] = {}
         self._extra_actions: dict[str, ActionHandler] = {}
         self._user_turns: KeyedLocks[str] = KeyedLocks()
-        self._room_posts: KeyedLocks[tuple[str, str]] = KeyedLocks()
         self._extra_commands: dict[str, _Command] = {}
         self._start_handlers: dict[str, Handler] = {}
-        self._languages: TTLCache[dict[str, Language]] = TTLCache(30.0, 1)
-        self._language_load: SingleFlight[dict[str, Language]] = SingleFlight()
+        self.languages = UserLanguages(service.store, language)
+        self.leadership = Leadership(service, pseudonymizer, is_facilitator=is_facilitator,
+                                     chat_admins_lead=chat_admins_lead, admin_lookups=self.admin_lookups)
+        self.tallies = Tallies(self, service, self.exercises, self.live, self.ports, language)
+        self.live.resume = self.tallies.resume
+        self.rooms = WorkshopRooms(service, pseudonymizer, self.ports, self.live, self.tallies)
+        self.live.on_lost = self.rooms.on_live_lost
         # Results of rounds closed while charts could not be drawn: posted once they can be.
-        self._owed_results: dict[int, list[ResultTarget]] = {}
-        self._owed_task: asyncio.Task[None] | None = None
+        self.owed_results = OwedResults(self, service, self.exercises, self.rooms.reporters,
+                                        room_moved=self.rooms.moved_in_delivery, drop_room=self.rooms.drop,
+                                        refuse=refuse)
         #: Told of every vote, launch and close with the platform (the wiring counts them as metrics).
         self.on_activity: Callable[[str, str], None] = lambda kind, platform: None
         for exercise in exercises:
@@ -345,21 +264,16 @@ class Conversation:
         log.warning("a button press was given up after %.0f s: the database did not answer in time", within)
         if answered:  # answered just before its deadline
             return
-        lang = self._cached_language(user_key)
+        lang = self.languages.known(user_key)
         turn = Turn(event, self.ports[event.chat.platform], user_key, lang)
-        await self._refuse(turn, t("error.database_press", lang))
+        await refuse(turn, t("error.database_press", lang))
 
     def database_refusal(self, event: ButtonEvent) -> str:
         """What a press is answered when the database could not even be asked whether it was seen
         before (the adapter answers it without handling it), in the presser's language as far as
         known without the database."""
         user_key = self.pseudonymizer.user_key(event.user.platform, event.user.user_id)
-        return t("error.database_press", self._cached_language(user_key))
-
-    def _cached_language(self, user_key: str) -> Language:
-        """The user's language as far as known without asking the database."""
-        known = self._languages.get("all")
-        return known.get(user_key, self.language) if known is not None else self.language
+        return t("error.database_press", self.languages.known(user_key))
 
     async def _in_turn(self, event: Event, user_key: str, answered: list[bool] | None = None) -> None:
         """Handle ``event`` in its user's turn (see :meth:`handle`)."""
@@ -375,11 +289,11 @@ class Conversation:
                       answered: list[bool] | None = None) -> None:
         port = self.ports[event.chat.platform]
         try:
-            lang = await self.user_language(user_key)
+            lang = await self.languages.of(user_key)
         except Exception as error:
             if not self.is_outage(error):
                 raise
-            lang = self._cached_language(user_key)  # the database is away: the refusal below says so
+            lang = self.languages.known(user_key)  # the database is away: the refusal below says so
         turn = Turn(event, port, user_key, lang, user_turn, answered if answered is not None else [])
         try:
             if isinstance(event, ButtonEvent):
@@ -389,28 +303,20 @@ class Conversation:
             elif isinstance(event, TextEvent):
                 await self._on_text(turn, event)
         except DomainError as refusal:
-            await self._refuse(turn, refusal.message(lang))
+            await refuse(turn, refusal.message(lang))
         except ChatGone as gone:  # the answer could not be posted where the command came from
             await self._refuse_unreachable(turn, gone)
         except ChartsUnavailable:
-            await self._refuse(turn, t("error.charts_unavailable", lang))
+            await refuse(turn, t("error.charts_unavailable", lang))
         except Exception as error:
             if self.is_outage(error):
                 log.warning("the database did not answer while handling %s (%s)", type(event).__name__,
                             type(error).__name__)
                 pressed = isinstance(event, ButtonEvent)
-                await self._refuse(turn, t("error.database_press" if pressed else "error.database", lang))
+                await refuse(turn, t("error.database_press" if pressed else "error.database", lang))
                 return
             log.exception("unexpected error handling %s", type(event).__name__)
-            await self._refuse(turn, t("error.internal", lang))
-
-    async def user_language(self, user_key: str) -> Language:
-        """The user's chosen language, else the installation's default."""
-        chosen = self._languages.get("all")
-        if chosen is None:  # few users choose a language: keep all choices, re-read now and then
-            chosen = await self._language_load.load("all", self.service.store.languages)
-            self._languages.put("all", chosen)
-        return chosen.get(user_key, self.language)
+            await refuse(turn, t("error.internal", lang))
 
     async def _refuse_unreachable(self, turn: Turn, gone: ChatGone) -> None:
         """Tell the user privately that the bot cannot post in this chat, and how to add it.
@@ -423,7 +329,7 @@ class Conversation:
         """
         not_member = gone.reason in (GoneReason.NOT_MEMBER, GoneReason.NOT_FOUND)
         reason = t(f"room.gone.{gone.reason.value}", turn.lang)
-        workshop = await self._leave_unreachable_room(turn)
+        workshop = await self.rooms.leave_unreachable(turn)
         if workshop is not None:
             text = t("room.unreachable.not_member" if not_member else "room.unreachable", turn.lang,
                      title=workshop.title, code=workshop.join_code, reason=reason)
@@ -432,38 +338,7 @@ class Conversation:
                     t("error.cannot_post_here", turn.lang, reason=reason))
         # After a /workshop, "send the command again" would create a second workshop: only how to add.
         how_to_add = await turn.port.how_to_add(turn.lang, retry=workshop is None) if not_member else ""
-        await self._refuse(turn, text, tail=f" {how_to_add}" if how_to_add else "")
-
-    async def _leave_unreachable_room(self, turn: Turn) -> Workshop | None:
-        """Unbind the group or channel of ``turn`` (the bot cannot post there); its workshop, if any."""
-        if turn.chat.is_private:
-            return None
-        try:
-            chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
-            workshop_id = await self.service.store.bound_workshop(chat_key)
-            if workshop_id is None:
-                return None
-            await self.drop_room(workshop_id, turn.chat)
-            return await self.service.require_workshop(workshop_id)
-        except Exception:
-            log.exception("could not unbind a room the bot cannot post in")
-            return None
-
-    async def _refuse(self, turn: Turn, text: str, *, tail: str = "") -> None:
-        """Answer a refused event to its user (``tail``: the platform's own words, e.g. its commands)."""
-        text = _with_command_prefix(text, turn.port) + tail
-        try:
-            with replying():
-                await self._answer_refusal(turn, text)
-        except Exception:
-            log.warning("could not deliver a refusal", exc_info=True)
-
-    @staticmethod
-    async def _answer_refusal(turn: Turn, text: str) -> None:
-        if isinstance(turn.event, ButtonEvent):
-            await turn.acknowledge(text, alert=True)
-        elif not (isinstance(turn.event, CommandEvent) and await turn.port.refuse(turn.event, text)):
-            await turn.reply(text)  # where the platform cannot tell the user alone (Slack can)
+        await refuse(turn, text, tail=f" {how_to_add}" if how_to_add else "")
 
     # --- commands ------------------------------------------------------------------------
     async def _on_command(self, turn: Turn, event: CommandEvent) -> None:
@@ -474,7 +349,7 @@ class Conversation:
             raise DomainError("error.unknown_command", name=name[:30])
         facilitator_only = command.facilitator_only if command else True
         room_admins = command.room_admins if command else True
-        if facilitator_only and not await self.may_lead(turn, room_admins=room_admins):
+        if facilitator_only and not await self.leadership.may_lead(turn, room_admins=room_admins):
             raise DomainError("error.not_facilitator")
         if command is not None:
             await command.handler(self, turn, event.args)
@@ -485,22 +360,6 @@ class Conversation:
     async def _on_text(self, turn: Turn, event: TextEvent) -> None:
         if turn.chat.is_private:
             await turn.reply(help_text(self.command_table(), turn.lang, lead=False))
-
-    async def may_lead(self, turn: Turn, *, room_admins: bool = True) -> bool:
-        """Whether the user of ``turn`` may run facilitator commands here.
-
-        A configured facilitator leads everywhere. With ``chat_admins_lead`` a group's admin leads
-        in that group only, and only the workshop created there (or starts one in a group bound
-        to none): being admin of *a* group must never give rights over a workshop created
-        elsewhere, and anyone can make a group, add the bot and bind it with the join code.
-        """
-        if self.is_facilitator(turn.user):
-            return True
-        if not (room_admins and self.chat_admins_lead and turn.user.is_chat_admin and not turn.chat.is_private):
-            return False
-        binding = await self.service.store.chat_binding(
-            self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
-        return binding is None or binding.origin
 
     def participant_key(self, turn: ExerciseTurn, workshop_id: int) -> str:
         """The key the user's participation and answers in one workshop are stored under."""
@@ -517,28 +376,6 @@ class Conversation:
         if workshop_id is None:
             raise DomainError("error.no_workshop")
         return await self.service.require_workshop(workshop_id)
-
-    async def bind(self, turn: Turn, workshop: Workshop, *, origin: bool = False) -> None:
-        """Bind the chat of ``turn`` to ``workshop``; ``origin``: the workshop is created here."""
-        chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
-        earlier = await self.service.store.bound_workshop(chat_key)
-        await self.service.store.bind_chat(chat_key, workshop.id, origin=origin)
-        if not turn.chat.is_private:
-            if earlier is not None and earlier != workshop.id:  # a room runs one workshop at a time
-                await self.service.store.remove_room(earlier, turn.chat)
-            await self.service.store.add_room(workshop.id, turn.chat)
-
-    async def rooms(self, workshop_id: int, also: ChatRef | None = None) -> list[ChatRef]:
-        """Every group chat or channel running the workshop (any platform), plus ``also``.
-
-        ``also`` (the chat a command came from) is addressed as it came: in its forum topic.
-        """
-        rooms = {(c.platform, c.chat_id): c for c in await self.service.store.rooms(workshop_id)}
-        if also is not None:
-            known = rooms.get((also.platform, also.chat_id))
-            rooms[(also.platform, also.chat_id)] = also if known is None else dataclasses.replace(
-                known, thread_id=also.thread_id, title=also.title or known.title)
-        return list(rooms.values())
 
     def sectors_of(self, workshop: Workshop) -> tuple[SectorDef, ...]:
         """The sectors participants of ``workshop`` choose from: its process's own list."""
@@ -563,8 +400,8 @@ class Conversation:
         await self.cmd_help(turn, args)
 
     async def cmd_help(self, turn: Turn, args: tuple[str, ...]) -> None:
-        text = help_text(self.command_table(), turn.lang, lead=await self.may_lead(turn))
-        await turn.reply(_with_command_prefix(text, turn.port))
+        text = help_text(self.command_table(), turn.lang, lead=await self.leadership.may_lead(turn))
+        await turn.reply(with_command_prefix(text, turn.port))
 
     async def cmd_join(self, turn: Turn, args: tuple[str, ...]) -> None:
         if not args:
@@ -575,7 +412,7 @@ class Conversation:
         # word: otherwise anyone could move a room to another workshop, or pull a workshop into
         # a group of their own (whose admin they are) and lead it from there.
         if turn.chat.is_private or self.is_facilitator(turn.user):
-            await self.bind(turn, workshop)
+            await self.rooms.bind(turn, workshop)
         await turn.reply(t("workshop.joined", turn.lang, title=workshop.title),
                          self.sector_keyboard(workshop, turn.lang))
 
@@ -588,7 +425,7 @@ class Conversation:
         if choice not in ("sv", "en"):
             raise DomainError("error.bad_language")
         await self.service.store.set_language(turn.user_key, Language(choice))
-        self._languages.drop("all")
+        self.languages.forget()
         await turn.reply(t("language.set", choice))
 
     async def cmd_forget(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -620,7 +457,7 @@ class Conversation:
         if not args:
             raise DomainError("error.bad_args", usage=t("usage.workshop", turn.lang))
         workshop = await self.service.create_workshop(args[0], " ".join(args[1:]), turn.lang)
-        await self.bind(turn, workshop, origin=True)
+        await self.rooms.bind(turn, workshop, origin=True)
         await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
                          self.sector_keyboard(workshop, turn.lang))
         hint = t("workshop.join_hint", turn.lang, code=workshop.join_code)
@@ -633,13 +470,9 @@ class Conversation:
         round_ = await exercise.create_round(self, turn, workshop, process, name, args)
         await self.launch(turn, workshop, round_)
 
-    def room_language(self, chat: ChatRef, turn: Turn, workshop: Workshop) -> Language:
-        """A room speaks the workshop's language; a private chat the user's own."""
-        return turn.lang if chat.is_private else workshop.language
-
     async def _language_here(self, turn: Turn, round_: Round) -> Language:
         """The language of what is posted about ``round_`` in the chat of ``turn``."""
-        return self.room_language(turn.chat, turn, await self.service.require_workshop(round_.workshop_id))
+        return self.rooms.language(turn.chat, turn, await self.service.require_workshop(round_.workshop_id))
 
     async def launch(self, turn: Turn, workshop: Workshop, round_: Round) -> None:
         """Open a draft round and post it with a live tally in every room of the workshop."""
@@ -647,59 +480,9 @@ class Conversation:
         self.on_activity("launch", turn.chat.platform)
         if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
             await self.service.store.set_compare_round(workshop.id, None)
-        self._remember_reporter(round_.id, turn)
-        await self.deliver_to_rooms(turn, workshop, Delivery("launch", round_.id),
-                                    lambda link, lang: self._post_round(link, round_, lang))
-
-    async def _post_round(self, link: RoomLink, round_: Round, lang: Language, *, buttons: bool = True) -> None:
-        """An open round in one room: the intro with its live tally, then the answer buttons."""
-        exercise = self.exercises[round_.kind]
-        intro = self._round_intro(round_, lang)
-        tally_text = await self._tally_text(round_, lang)
-        message = await link.send_text(f"{intro}\n\n{tally_text}")
-        self.live.register(round_.id, link.port, message, self._tally_renderer(round_.id, intro, lang),
-                           initial_text=f"{intro}\n\n{tally_text}", language=lang.value)
-        if buttons:
-            for post in exercise.posts(self, round_, lang):
-                await link.send_text(post.text, post.buttons)
-
-    def _round_intro(self, round_: Round, lang: Language) -> str:
-        return t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
-                 title=round_.title, instructions=self.exercises[round_.kind].instructions(round_, lang))
-
-    async def _resume_tally(self, round_id: Hashable, message: MessageRef,
-                            language: str) -> tuple[ChatPort, Callable[[], Awaitable[LiveView]]] | None:
-        """A tally this process takes over (its editor stopped): its port and renderer; None if
-        its round is gone. A closed round's tally gets its last edit."""
-        port = self.ports.get(message.chat.platform)
-        round_ = await self.service.store.round(round_id) if isinstance(round_id, int) else None
-        if port is None or round_ is None or round_.kind not in self.exercises:
-            return None
-        lang = Language(language) if language in {x.value for x in Language} else self.language
-        return port, self._tally_renderer(round_.id, self._round_intro(round_, lang), lang)
-
-    def _tally_renderer(self, round_id: int, intro: str, lang: Language) -> Callable[[], Awaitable[LiveView]]:
-        async def render() -> LiveView:
-            round_ = await self.service.require_round(round_id)  # the database: votes of every process
-            return LiveView(f"{intro}\n\n{await self._tally_text(round_, lang)}",
-                            final=round_.status == RoundStatus.CLOSED)
-        return render
-
-    async def _tally_text(self, round_: Round, lang: Language) -> str:
-        n = await self.service.turnout(round_.id)
-        if round_.status == RoundStatus.CLOSED:
-            return t("tally.closed", lang, title=round_.title, n=n)
-        if round_.current_position is not None:
-            text = t("tally.open_item", lang, title=round_.title, n=n, number=round_.items[round_.current_position].number,
-                     position=round_.current_position + 1, total=len(round_.items))
-        else:
-            text = t("tally.open", lang, title=round_.title, n=n)
-        return await self._with_tally_note(round_, text, lang)
-
-    async def _with_tally_note(self, round_: Round, text: str, lang: Language) -> str:
-        """``text`` followed by the exercise's line about the open round, if it has one."""
-        note = await self.exercises[round_.kind].tally_note(self, round_, lang)
-        return f"{text}\n{note}" if note else text
+        self.rooms.remember_reporter(round_.id, turn)
+        await self.rooms.deliver(turn, workshop, Delivery("launch", round_.id),
+                                    lambda link, lang: self.tallies.post_round(link, round_, lang))
 
     async def current_round(self, turn: Turn, args: tuple[str, ...], *, open_only: bool = False) -> Round:
         """The round named by ``args[0]`` (a number) or the workshop's open/latest round."""
@@ -725,7 +508,7 @@ class Conversation:
         n = await self.service.turnout(round_.id)
         text = t("round.status", turn.lang, title=round_.title, n=n,
                  state=t(f"round.state.{round_.status.value}", turn.lang))
-        await turn.reply(await self._with_tally_note(round_, text, turn.lang))
+        await turn.reply(await self.tallies.with_note(round_, text, turn.lang))
 
     async def cmd_next(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, (), open_only=True)
@@ -746,7 +529,7 @@ class Conversation:
             for post in exercise.posts(self, round_, lang):
                 await link.send_text(post.text, post.buttons)
 
-        await self.deliver_to_rooms(turn, workshop, Delivery("step", round_.id), step)
+        await self.rooms.deliver(turn, workshop, Delivery("step", round_.id), step)
         await self._step_private_voters(turn, round_, position)
         self.live.poke(round_.id)
 
@@ -759,7 +542,7 @@ class Conversation:
             port = self.ports.get(chat.platform)
             if port is None or (chat.platform, chat.chat_id) == (turn.chat.platform, turn.chat.chat_id):
                 continue
-            lang = await self.user_language(user_key)
+            lang = await self.languages.of(user_key)
             try:
                 await port.send_text(chat, t("round.stepped", lang, number=round_.items[position].number,
                                              position=position + 1, total=len(round_.items)))
@@ -777,7 +560,7 @@ class Conversation:
         self.on_activity("close", turn.chat.platform)
         async with turn.posting():  # the final tally edit waits for a place in each room's window
             await self.live.finish(round_.id)
-        self._reporters.pop(round_.id, None)
+        self.rooms.reporters.pop(round_.id, None)
         self.private_voters.close(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)
         results = _once_per_language(lambda lang: self.exercises[round_.kind].results(self, round_, lang))
@@ -795,94 +578,10 @@ class Conversation:
                 owed.append(ResultTarget(link.port, link.chat, lang))
 
         with deferring():  # see facilitation.rendering
-            await self.deliver_to_rooms(turn, workshop, Delivery("results", round_.id), close)
+            await self.rooms.deliver(turn, workshop, Delivery("results", round_.id), close)
         if owed:
-            self._remember_reporter(round_.id, turn)  # to tell who closed it if a room fails later
-            self._owe_results(round_.id, owed)
-
-    async def _results_by_language(self, round_: Round,
-                                   targets: Sequence[ResultTarget]) -> dict[Language, list[Output]]:
-        """The results of ``round_`` in each language of ``targets``: charts drawn once per language."""
-        exercise = self.exercises[round_.kind]
-        languages = dict.fromkeys(target.lang for target in targets)
-        return {lang: await exercise.results(self, round_, lang) for lang in languages}
-
-    def _owe_results(self, round_id: int, targets: Sequence[ResultTarget]) -> None:
-        """Post the results of ``round_id`` in ``targets`` once charts can be drawn again."""
-        owed = self._owed_results.setdefault(round_id, [])
-        owed.extend(target for target in targets if target not in owed)
-        if self._owed_task is None or self._owed_task.done():
-            self._owed_task = asyncio.get_running_loop().create_task(self._post_owed_results())
-
-    async def _post_owed_results(self) -> None:
-        """Wait for charts, then post every owed result once; a round whose results still fail
-        (charts or the database) is tried again a little later, :data:`OWED_RESULT_TRIES` times."""
-        tries: dict[int, int] = {}
-        while self._owed_results:
-            await self.renderer.wait_until_available()
-            for round_id in list(self._owed_results):
-                tries[round_id] = tries.get(round_id, 0) + 1
-                await self._post_owed(round_id, last_try=tries[round_id] >= OWED_RESULT_TRIES)
-            if self._owed_results:
-                await asyncio.sleep(OWED_RETRY_SECONDS)
-
-    async def _post_owed(self, round_id: int, *, last_try: bool) -> None:
-        """Post the owed results of ``round_id`` (on the last try without them: say so instead).
-
-        Each room on its own, as in every fan-out: a room that moved meanwhile (a Telegram group
-        upgraded while charts were down) gets them at its new id; one gone for good is unbound
-        and whoever closed the round is told.
-        """
-        outputs: dict[Language, list[Output]] | None = None
-        title = ""
-        try:
-            round_ = await self.service.require_round(round_id)
-            title = round_.title
-            outputs = await self._results_by_language(round_, self._owed_results[round_id])
-        except Exception:
-            log.warning("results of a closed round still cannot be posted", exc_info=True)
-            if not last_try:
-                return
-        owed = self._owed_results.pop(round_id)  # taken before posting: never posted twice
-        languages = {target.chat: target.lang for target in owed}
-
-        async def post(link: RoomLink) -> None:
-            lang = languages[link.chat]  # the room's address before any move
-            if outputs is None:
-                await link.send_text(t("round.results_failed", lang, number=round_id))
-                return
-            await link.send_text(t("round.results_now", lang, title=title, number=round_id))
-            await link.post(outputs[lang])
-
-        outcomes = await deliver_to_rooms([(target.port, target.chat) for target in owed], post,
-                                          self._room_moved_in_delivery)
-        await self._report_owed(round_id, [outcome for outcome in outcomes if outcome.error is not None])
-
-    async def _report_owed(self, round_id: int, failed: Sequence[RoomOutcome]) -> None:
-        """Unbind the rooms gone for good and tell whoever closed the round which rooms failed."""
-        closer = self._reporters.pop(round_id, None)
-        if not failed:
-            return
-        try:
-            round_ = await self.service.require_round(round_id)
-            workshop = await self.service.require_workshop(round_.workshop_id)
-            for outcome in failed:
-                if outcome.gone and not outcome.room.is_private:
-                    await self.drop_room(workshop.id, outcome.room)
-            if closer is not None:
-                await self._refuse(closer, "\n\n".join(
-                    Delivery("results", round_id).failure_report(outcome, closer.lang, workshop.join_code)
-                    for outcome in failed))
-        except Exception:
-            log.exception("could not report rooms that did not get a closed round's results")
-
-    def _settle_owed(self, round_id: int, chat: ChatRef) -> None:
-        """``chat`` has been shown the results of ``round_id`` (``/resultat``): not again."""
-        owed = self._owed_results.get(round_id)
-        if owed is not None:
-            owed[:] = [target for target in owed if target.chat != chat]
-            if not owed:
-                del self._owed_results[round_id]
+            self.rooms.remember_reporter(round_.id, turn)  # to tell who closed it if a room fails later
+            self.owed_results.owe(round_.id, owed)
 
     async def cmd_results(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
@@ -892,9 +591,9 @@ class Conversation:
             raise DomainError("error.results_after_close")
         lang = await self._language_here(turn, round_)
         outputs = await self.exercises[round_.kind].results(self, round_, lang)
-        async with turn.posting(), self._room_turn(turn.chat):
+        async with turn.posting(), self.rooms.held(turn.chat):
             await self.post_outputs(turn.port, turn.chat, outputs)
-        self._settle_owed(round_.id, turn.chat)
+        self.owed_results.settle(round_.id, turn.chat)
 
     async def cmd_export(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
@@ -902,7 +601,7 @@ class Conversation:
             raise DomainError("error.round_not_closed_export")
         lang = await self._language_here(turn, round_)
         attachments = await self.exercises[round_.kind].export(self, round_, lang)
-        async with turn.posting(), self._room_turn(turn.chat):
+        async with turn.posting(), self.rooms.held(turn.chat):
             for attachment in attachments:
                 await turn.port.send_file(turn.chat, attachment)
 
@@ -925,42 +624,12 @@ class Conversation:
         earlier_workshop = await self.service.require_workshop(earlier.workshop_id)
         if earlier_workshop.process_key != workshop.process_key:
             raise DomainError("error.bad_compare")
-        if not await self._may_compare_with(turn, workshop, earlier_workshop, earlier):
+        if not await self.leadership.may_compare_with(turn, workshop, earlier_workshop, earlier):
             raise DomainError("error.compare_not_yours", number=earlier.id)  # nothing more about it
         if earlier.kind != RoundKind.BAROMETER or earlier.status != RoundStatus.CLOSED:
             raise DomainError("error.bad_compare")
         await self.service.store.set_compare_round(workshop.id, earlier.id)
         await turn.reply(t("round.compare_set", turn.lang, number=earlier.id))
-
-    async def _may_compare_with(self, turn: Turn, workshop: Workshop, earlier_workshop: Workshop,
-                                earlier: Round) -> bool:
-        """Whether the caller (who leads ``workshop`` here) may draw ``earlier`` into it.
-
-        Yes for the process's official earlier year, for a configured facilitator (they lead every
-        workshop), for a round of this same workshop, and for a group admin who also administers a
-        room where the earlier workshop was created (they lead that one too). Nothing else: a
-        round of a workshop the caller does not lead stays in that workshop's rooms.
-        """
-        process = self.service.processes.get(workshop.process_key)
-        if process is not None and earlier.id in process.official_rounds:
-            return True
-        if self.is_facilitator(turn.user) or earlier_workshop.id == workshop.id:
-            return True
-        return await self._leads_from_origin(turn.user, earlier_workshop.id)
-
-    async def _leads_from_origin(self, user: UserRef, workshop_id: int) -> bool:
-        """Whether ``user`` is an admin of a room where workshop ``workshop_id`` was created (and
-        which still runs it), so that they lead it under ``chat_admins_lead``."""
-        lookup = self.admin_lookups.get(user.platform)
-        if not self.chat_admins_lead or lookup is None:
-            return False
-        for room in await self.service.store.rooms(workshop_id):
-            if room.platform != user.platform or room.is_private:
-                continue
-            binding = await self.service.store.chat_binding(self.pseudonymizer.chat_key(room.platform, room.chat_id))
-            if binding is not None and binding.workshop_id == workshop_id and binding.origin and await lookup(room, user):
-                return True
-        return False
 
     async def cmd_rounds(self, turn: Turn, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
@@ -971,127 +640,14 @@ class Conversation:
         await turn.reply(t("round.list", turn.lang, title=workshop.title, lines=lines))
 
     async def post_outputs(self, port: ChatPort, chat: ChatRef, outputs: Iterable[Output]) -> None:
-        await RoomLink(port, chat, self._room_moved_in_delivery).post(outputs)
-
-    # --- rooms -------------------------------------------------------------------------
-    async def deliver_to_rooms(self, turn: Turn, workshop: Workshop, delivery: Delivery,
-                               deliver: Callable[[RoomLink, Language], Awaitable[None]]) -> list[RoomOutcome]:
-        """Deliver to every room of ``workshop`` (and the command's own chat), each on its own.
-
-        One room's failure never stops another's. A room gone for good is unbound; the
-        facilitator is told in one message each room that did not get ``delivery`` and what to do.
-        """
-        targets = [(port, chat) for chat in await self.rooms(workshop.id, also=turn.chat)
-                   if (port := self.ports.get(chat.platform)) is not None]
-
-        async def in_turn(link: RoomLink) -> None:
-            async with self._room_turn(link.chat):
-                await deliver(link, self.room_language(link.chat, turn, workshop))
-
-        async with turn.posting():
-            outcomes = await deliver_to_rooms(targets, in_turn, self._room_moved_in_delivery)
-        failed = [outcome for outcome in outcomes if outcome.error is not None]
-        for outcome in failed:
-            if outcome.gone:
-                await self.drop_room(workshop.id, outcome.room)
-        if failed:
-            await self._refuse(turn, "\n\n".join(delivery.failure_report(outcome, turn.lang, workshop.join_code)
-                                                  for outcome in failed))
-        return outcomes
-
-    @contextlib.asynccontextmanager
-    async def _room_turn(self, chat: ChatRef) -> AsyncIterator[None]:
-        """One bulk output at a time in ``chat``, in the order they were started.
-
-        A facilitator's next command may run while their results are posted (:meth:`Turn.posting`):
-        a round it launches there must not interleave its messages with those results.
-        """
-        async with self._room_posts.held((chat.platform, chat.chat_id)):
-            yield
-
-    async def drop_room(self, workshop_id: int, room: ChatRef) -> bool:
-        """``room`` is no longer one of the workshop's: no more posts there, its live tallies stop."""
-        removed = await self.service.store.remove_room(workshop_id, room)
-        self.service.room_left(workshop_id)
-        chat_key = self.pseudonymizer.chat_key(room.platform, room.chat_id)
-        if await self.service.store.bound_workshop(chat_key) == workshop_id:
-            await self.service.store.unbind_chat(chat_key)
-        self.live.drop_chat(room)
-        return removed
-
-    async def room_moved(self, old: ChatRef, new: ChatRef, *, repost: Iterable[int] = (),
-                         buttons: bool = True) -> None:
-        """A chat got a new id (a Telegram group became a supergroup): its rooms and binding move.
-
-        An open round's live tally there (its old message can no longer be edited) is posted
-        again at the new id, with the answer buttons unless ``buttons`` is False (a fan-out that
-        found the move posts its own). ``repost``: rounds whose tally was in the old chat too.
-        """
-        await self.service.store.move_chat(old, new, self.pseudonymizer.chat_key(old.platform, old.chat_id),
-                                           self.pseudonymizer.chat_key(new.platform, new.chat_id))
-        port = self.ports.get(new.platform)
-        for round_id in sorted({*self.live.drop_chat(old), *repost}):
-            round_ = await self.service.require_round(round_id)
-            if port is None or round_.status != RoundStatus.OPEN:
-                continue
-            workshop = await self.service.require_workshop(round_.workshop_id)
-            await self._post_round(RoomLink(port, new, self._room_moved_in_delivery), round_, workshop.language,
-                                   buttons=buttons)
-
-    async def room_lost(self, chat: ChatRef, reason: GoneReason) -> None:
-        """The platform says the bot was removed from ``chat``: it is no room from now on.
-
-        Unbound at once rather than at the next post; whoever launched the workshop's open round
-        is told (there is no one to tell without one: ``/lamna`` in private lists the rooms left).
-        """
-        workshop_id = await self.service.store.bound_workshop(self.pseudonymizer.chat_key(chat.platform,
-                                                                                          chat.chat_id))
-        if workshop_id is None:
-            return
-        await self.drop_room(workshop_id, chat)
-        round_ = await self.service.open_round_of(workshop_id)
-        reporter = self._reporters.get(round_.id) if round_ is not None else None
-        if reporter is None or (reporter.chat.platform, reporter.chat.chat_id) == (chat.platform, chat.chat_id):
-            return
-        workshop = await self.service.require_workshop(workshop_id)
-        await self._refuse(reporter, t("room.removed", reporter.lang, room=room_name(chat, reporter.lang),
-                                       title=workshop.title, code=workshop.join_code,
-                                       reason=t(f"room.gone.{reason.value}", reporter.lang)))
-
-    async def _room_moved_in_delivery(self, old: ChatRef, new: ChatRef) -> None:
-        await self.room_moved(old, new, buttons=False)
-
-    def _remember_reporter(self, round_id: int, turn: Turn) -> None:
-        """Who launched the round, to tell them if a room of its live tally fails later."""
-        if len(self._reporters) >= MAX_REPORTERS:
-            self._reporters.pop(next(iter(self._reporters)))
-        self._reporters[round_id] = turn
-
-    async def _on_live_lost(self, round_id: object, message: MessageRef, error: PortError) -> None:
-        """A live tally's room moved (post the tally at the new id) or is gone (unbind it, tell whoever
-        launched the round); the live updater has already stopped editing the old message."""
-        if not isinstance(round_id, int):
-            return
-        try:
-            if isinstance(error, ChatMoved):
-                await self.room_moved(message.chat, moved_chat(message.chat, error.new_chat_id), repost=[round_id])
-            elif isinstance(error, ChatGone):
-                round_ = await self.service.require_round(round_id)
-                await self.drop_room(round_.workshop_id, message.chat)
-                reporter = self._reporters.get(round_id)
-                if reporter is not None:
-                    workshop = await self.service.require_workshop(round_.workshop_id)
-                    await self._refuse(reporter, Delivery("tally", round_id).failure_report(
-                        RoomOutcome(message.chat, error), reporter.lang, workshop.join_code))
-        except Exception:
-            log.exception("could not follow a live tally's room that moved or is gone")
+        await RoomLink(port, chat, self.rooms.moved_in_delivery).post(outputs)
 
     async def cmd_leave(self, turn: Turn, args: tuple[str, ...]) -> None:
         """``/lamna``: this room leaves its workshop; ``/lamna NR`` removes room NR; in a private
         chat ``/lamna`` lists the workshop's rooms."""
         workshop = await self.bound_workshop(turn)
         if not args and not turn.chat.is_private:
-            await self.drop_room(workshop.id, turn.chat)
+            await self.rooms.drop(workshop.id, turn.chat)
             await turn.reply(t("room.left", turn.lang, title=workshop.title, code=workshop.join_code))
             return
         rooms = await self.service.store.rooms(workshop.id)
@@ -1107,7 +663,7 @@ class Conversation:
         if not 1 <= number <= len(rooms):
             raise DomainError("room.error.no_such_room", number=args[0][:6])
         room = rooms[number - 1]
-        await self.drop_room(workshop.id, room)
+        await self.rooms.drop(workshop.id, room)
         await turn.reply(t("room.left_other", turn.lang, room=room_name(room, turn.lang), title=workshop.title,
                            code=workshop.join_code))
         port = self.ports.get(room.platform)
@@ -1157,7 +713,7 @@ class Conversation:
         if args[0] != _asker_tag(turn.user_key):
             raise DomainError("forget.not_yours")
         n = await self.service.forget(self.key_in(turn.user), turn.user_key)
-        self._languages.drop("all")
+        self.languages.forget()
         self.private_voters.forget(turn.user_key)
         if turn.chat.is_private:
             await self.service.store.unbind_chat(self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
@@ -1200,15 +756,13 @@ class Conversation:
         sector = sectors[args[1]]
         await self.service.join(workshop.id, self.participant_key(turn, workshop.id), sector=sector.key)
         if turn.chat.is_private:
-            await self.bind(turn, workshop)
+            await self.rooms.bind(turn, workshop)
         assert isinstance(turn.event, ButtonEvent)
         await turn.acknowledge(t("sector.saved", turn.lang, title=workshop.title,
                                  sector=sector.name_in(turn.lang)))
 
     async def aclose(self) -> None:
-        if self._owed_task is not None:
-            self._owed_task.cancel()
-            await asyncio.gather(self._owed_task, return_exceptions=True)
+        await self.owed_results.aclose()
         await self.live.aclose()
 
 
@@ -1238,14 +792,6 @@ def _asker_tag(user_key: str) -> int:
     """32 bits of the user's key: tells the asker's press from another's on a signed button
     (a keyed hash, so it names nobody; a bystander matches by chance once in 4 billion)."""
     return int(user_key[:8], 16)
-
-
-def _with_command_prefix(text: str, port: ChatPort) -> str:
-    """Commands in a text as the platform spells them (Slack: a word after ``/dialog``)."""
-    prefix = port.command_prefix
-    if prefix == "/":
-        return text
-    return re.sub(r"(^|[\s(])/(?=[a-zåäö])", lambda m: m.group(1) + prefix, text, flags=re.MULTILINE)
 
 
 def _check_menu(names: Sequence[str], menu: Menu | None) -> None:

@@ -79,8 +79,8 @@ async def test_a_killed_chart_worker_is_replaced_and_every_later_close_posts_its
 def nothing_owed(h: LocalHarness) -> bool:
     """The conversation owes no results and is not posting owed ones."""
     conversation = h.app.conversation
-    task = conversation._owed_task
-    return not conversation._owed_results and (task is None or task.done())
+    task = conversation.owed_results.task
+    return not conversation.owed_results.owed and (task is None or task.done())
 
 
 class WorkerKiller:

@@ -166,9 +166,9 @@ async def test_menus_name_only_commands_that_exist(harness: LocalHarness) -> Non
 async def test_a_launch_from_elsewhere_uses_up_the_comparison_too(harness: LocalHarness) -> None:
     """The Slack modal launches through Conversation.launch, not a command: /jamfor is used up there too."""
     from bot.local import ROOM
-    from facilitation.conversation import Turn
     from facilitation.model import Language, RoundKind
     from facilitation.ports import CommandEvent, UserRef
+    from facilitation.turn import Turn
 
     h = harness
     await h.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1", ":sim 10", "/stang")

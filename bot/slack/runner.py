@@ -37,11 +37,12 @@ from bot.slack.errors import start_failures
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort, escape, unescape
-from facilitation.conversation import Conversation, Turn
+from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.menu import usage_words
 from facilitation.model import Round, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, TextEvent, UserRef
+from facilitation.turn import Turn
 from storage.replay_guard import ReplayGuard
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ class SlackAdapter:
     async def _turn(self, user: UserRef, chat: ChatRef) -> Turn:
         conv = self.conversation
         key = conv.pseudonymizer.user_key(user.platform, user.user_id)
-        return Turn(CommandEvent(user, chat, "ny"), self.port, key, await conv.user_language(key))
+        return Turn(CommandEvent(user, chat, "ny"), self.port, key, await conv.languages.of(key))
 
     async def _open_launch_modal(self, user: UserRef, chat: ChatRef, trigger_id: str,
                                  client: AsyncWebClient, response_url: str = "") -> None:
@@ -234,7 +235,7 @@ class SlackAdapter:
             return
         user = _user(event["user"], "", None)
         conv = self.conversation
-        lang = await conv.user_language(conv.pseudonymizer.user_key(user.platform, user.user_id))
+        lang = await conv.languages.of(conv.pseudonymizer.user_key(user.platform, user.user_id))
         await client.views_publish(user_id=user.user_id, view=await home_view(conv, user, lang))
 
     async def aclose(self) -> None:

@@ -190,14 +190,14 @@ class TelegramAdapter:
         removed = bot_removed(update)
         if removed is not None:  # the bot was removed from a group: it is no room from now on
             try:
-                await self.conversation.room_lost(*removed)
+                await self.conversation.rooms.lost(*removed)
             except Exception:
                 log.exception("could not unbind a group the bot was removed from")
             return
         migration = chat_migration(update)
         if migration is not None:  # a group became a supergroup: its room follows the new id
             try:
-                await self.conversation.room_moved(*migration)
+                await self.conversation.rooms.moved(*migration)
             except Exception:
                 log.exception("could not move a room to its new chat id")
             return

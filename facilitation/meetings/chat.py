@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import cast
 
 from facilitation.clock import utc_now
-from facilitation.conversation import Conversation, Turn
+from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
 from facilitation.meetings.importing import LIMITS, ContactKeys, address_problem, key_problem, length_problem
@@ -62,6 +62,7 @@ from facilitation.meetings.tz import to_local
 from facilitation.menu import PRIVATE, Menu
 from facilitation.model import Language
 from facilitation.ports import Button
+from facilitation.turn import Turn
 
 FORGET_ACTION = "rfg"
 
