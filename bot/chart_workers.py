@@ -26,6 +26,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any
 
@@ -76,17 +77,30 @@ class ProcessChartRenderer(ChartRenderer):
         finally:
             self.pending -= 1
 
+    async def run(self, work: Callable[..., bytes], *args: Any) -> bytes:
+        """The bytes ``work(*args)`` makes (a PDF report), in a worker like a chart (not timed as one)."""
+        self.pending += 1
+        try:
+            return await self._submit(work, *args)
+        finally:
+            self.pending -= 1
+
     async def _in_worker(self, build: Build, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+        started = time.perf_counter()
+        png = await self._submit(render_png, build, args, kwargs)
+        CHART_SECONDS.observe(time.perf_counter() - started)
+        return png
+
+    async def _submit(self, work: Callable[..., bytes], *args: Any) -> bytes:
+        """``work(*args)`` in a worker; a dead worker is replaced and the work done once more, then
+        :class:`ChartsUnavailable` is raised."""
         for attempt in (1, 2):
             pool = self._pool
             try:
-                started = time.perf_counter()
-                png = await asyncio.wrap_future(pool.submit(render_png, build, args, kwargs))
-                CHART_SECONDS.observe(time.perf_counter() - started)
-                return png
+                return await asyncio.wrap_future(pool.submit(work, *args))
             except (BrokenExecutor, OSError) as exc:
                 log.warning("chart worker died (%s); starting a new one%s", type(exc).__name__,
-                            " and drawing the chart again" if attempt == 1 else "")
+                            " and trying again" if attempt == 1 else "")
                 self._replace(pool)
         raise ChartsUnavailable
 

@@ -206,8 +206,9 @@ def _version() -> str:
 def _extensions() -> list:
     """Sub-commands contributed by feature modules (reminders, signatories, meetings)."""
     from bot.meetings_cli import register
+    from bot.report_cli import register as register_report
 
-    return [register]
+    return [register, register_report]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,6 +55,7 @@ from facilitation.ports import (
 from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.rendering import ChartRenderer, ChartsUnavailable, deferring
+from facilitation.report import texts as _report_texts  # noqa: F401  (/rapport's menu and help texts)
 from facilitation.results_delivery import OwedResults, ResultTarget
 from facilitation.rooms import Delivery, RoomLink, room_name
 from facilitation.service import KeyIn, WorkshopService
@@ -605,6 +606,28 @@ class Conversation:
             for attachment in attachments:
                 await turn.port.send_file(turn.chat, attachment)
 
+    async def cmd_report(self, turn: Turn, args: tuple[str, ...]) -> None:
+        """``/rapport [workshop]``: one PDF of the workshop's closed rounds, sent here.
+
+        Another workshop than the one bound here only for someone who leads it (a configured
+        facilitator, or an admin of the room it was created in); anyone else learns nothing of it.
+        """
+        from facilitation.report.command import report_pdf  # fpdf2: loaded by the first report
+
+        if len(args) > 1 or (args and id_number(args[0]) is None):
+            raise DomainError("error.bad_args", usage=t("report.usage", turn.lang))
+        workshop = await self.bound_workshop(turn) if not args else None
+        if workshop is None:
+            number = id_number(args[0]) or 0
+            found = await self.service.store.workshop(number)
+            if found is None or not (self.is_facilitator(turn.user) or await self.leadership.leads_from_origin(turn.user, number)):
+                raise DomainError("report.error.not_yours", number=number)
+            workshop = found
+        lang = self.rooms.language(turn.chat, turn, workshop)
+        attachment = await report_pdf(self, self.exercises, workshop, lang)
+        async with turn.posting(), self.rooms.held(turn.chat):
+            await turn.port.send_file(turn.chat, attachment)
+
     async def cmd_compare(self, turn: Turn, args: tuple[str, ...]) -> None:
         """``/jamfor NR``: the next barometer is drawn against closed round NR of the same process
         (typically last year's dialogue meeting, which is another workshop).
@@ -831,6 +854,7 @@ for _names, _method, _facilitator, _menu in [
     (("stang", "stäng", "close"), Conversation.cmd_close, True, Menu("stang", "close")),
     (("resultat", "results"), Conversation.cmd_results, True, Menu("resultat", "results")),
     (("export",), Conversation.cmd_export, True, Menu("export", "export")),
+    (("rapport", "report"), Conversation.cmd_report, True, Menu("rapport", "report")),
     (("jamfor", "jämför", "compare"), Conversation.cmd_compare, True, Menu("jamfor", "compare")),
     (("omgangar", "omgångar", "rounds"), Conversation.cmd_rounds, True, Menu("omgangar", "rounds")),
     (("lamna", "lämna", "leave"), Conversation.cmd_leave, True, Menu("lamna", "leave")),

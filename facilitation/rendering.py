@@ -132,6 +132,12 @@ class ChartRenderer:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, render_png, build, args, kwargs)
 
+    async def run(self, work: Callable[..., bytes], *args: Any) -> bytes:
+        """The bytes ``work(*args)`` makes (a PDF report), off the event loop like a chart;
+        ``work`` and its arguments must be picklable for the worker processes."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, work, *args)
+
     async def wait_until_available(self) -> None:
         """Return once a chart can be drawn again (a thread always can)."""
         return None

@@ -7,11 +7,12 @@ Two kinds of test:
 * a property over **every output of a round** (hypothesis: 2–5 sectors of 0–40 people and up to
   8 without a sector, random answers, random minimum): the barometer's result text, every chart,
   CSV and XLSX, the live turnout, ``/rummet`` for every statement, the step-mode pictures
-  ``/nasta`` posts, and a second round drawn against the first (``/jamfor``); and a
-  prioritisation's text, charts and exports. The room is then changed in everything the rule
-  claims it does not publish — the answers of left-out groups are replaced by other answers, and
-  the answers of hidden groups that are only published together (the pooled "Övriga" panel, or
-  the whole room when no group is shown) are shuffled between those groups — and every output
+  ``/nasta`` posts, and a second round drawn against the first (``/jamfor``); a
+  prioritisation's text, charts and exports; and the workshop report of all three (``/rapport``).
+  The room is then changed in everything the rule claims it does not publish — the answers of
+  left-out groups are replaced by other answers, and the answers of hidden groups that are only
+  published together (the pooled "Övriga" panel, or the whole room when no group is shown) are
+  shuffled between those groups — and every output
   must come out identical. Together with the rule's own invariants (each shown group, and each
   pooled residue, holds at least the minimum) this shows that every published figure is a
   function of the shown groups, a residue of at least the minimum, and counts of answers: no
@@ -54,6 +55,7 @@ from facilitation.model import (
 from facilitation.prioritisation.flow import PrioritisationExercise
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.rendering import ChartRenderer
+from facilitation.report.content import workshop_report
 from facilitation.service import WorkshopService
 from facilitation.suppression import Disclosure, Hidden, disclose
 from tests.conftest import SECRET
@@ -332,6 +334,9 @@ async def every_output(room: Room, lang: Language = Language.SV, renderer: Chart
         await service.submit_ballot(prio.id, key, {prio.items[p].id: v for p, v in ballot.items()})
     prio = await service.close_round(prio.id)
     outputs += await _published(conv, prioritisation, prio, lang)
+    # the workshop report is one more output: everything its PDF is drawn from (the PDF is a pure
+    # function of it, facilitation.report.pdf.render_pdf)
+    outputs.append(("report", await workshop_report(conv, conv.exercises, workshop, lang)))
     return outputs
 
 

@@ -638,6 +638,22 @@ async def test_port_uploads_charts_and_exports_with_files_upload_v2(rig: SlackRi
     assert export.data == csv.data and export.channel == CHANNEL
 
 
+async def test_the_workshop_report_goes_up_as_a_pdf_with_files_upload_v2(rig: SlackRig) -> None:
+    """The report (/rapport) of a real workshop through the port: one PDF upload, whole."""
+    from bench.report import demo_workshop
+    from facilitation.model import Language
+    from facilitation.ports import ChatRef
+    from facilitation.report.command import report_pdf
+
+    conv, workshop = await demo_workshop(rig.app.conversation.renderer, rounds=1, people=12)
+    report = await report_pdf(conv, conv.exercises, workshop, Language.SV)
+    await rig.adapter.port.send_file(ChatRef("slack", CHANNEL), report)
+    [upload] = rig.api.uploaded_files.values()
+    assert (upload.filename, upload.data, upload.channel, upload.completed) == (
+        f"rapport-{workshop.id}.pdf", report.data, CHANNEL, True)
+    assert upload.data is not None and upload.data.startswith(b"%PDF")
+
+
 async def test_a_429_is_retried_and_nothing_is_lost(tmp_path: Path) -> None:
     """Slack's workspace-wide limits can still answer 429: the client's retry handler waits it out."""
     tight = {"chat.postMessage": RateLimit(1, 1.0, burst=1)}

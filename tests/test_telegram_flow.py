@@ -441,3 +441,22 @@ async def test_fast_button_path_equals_ptb_translation(rig: Rig) -> None:
         assert button_event_from_json(update) == ptb
     assert button_event_from_json(rig.api.message_update(8100, GROUP, "/hjalp")) is None
     assert button_event_from_json({"update_id": 1, "callback_query": {"id": "1", "from": {"id": 1}}}) is None
+
+
+async def test_the_workshop_report_is_sent_as_a_pdf_document_to_facilitators_only(rig: Rig) -> None:
+    """/rapport: a participant is refused; with no closed round the facilitator gets a sentence;
+    after /stang the PDF goes up with sendDocument (the stand-in checks it as the Bot API does)."""
+    _, round_id, statements = await _workshop(rig)
+    await rig.command("/rapport")
+    assert "ingen stängd omgång" in (rig.api.last_text(GROUP) or "")
+    message_id, data = statements[0]
+    await rig.process(rig.api.callback_update(8001, GROUP, message_id, data[3]))
+    await rig.command("/stang")
+    await rig.command("/rapport", user=8001)
+    assert "bara för processledare" in (rig.api.last_text(GROUP) or "")
+    assert not rig.api.calls_to("sendDocument")
+    await rig.command("/rapport")
+    [sent] = [c for c in rig.api.calls_to("sendDocument") if c.status == 200]
+    [pdf] = sent.files.values()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert str(round_id) in str(sent.params.get("caption", "")) or "stängda omgångar" in str(sent.params["caption"])

@@ -18,6 +18,7 @@ from facilitation.exercises import (
     Output,
     Post,
 )
+from facilitation.export import Table
 from facilitation.i18n import t
 from facilitation.input_rules import whole_number
 from facilitation.menu import Menu
@@ -155,6 +156,11 @@ class BarometerExercise(Exercise):
         from facilitation.barometer.results import barometer_export
 
         return await barometer_export(ctx, round_, lang)
+
+    async def tables(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
+        from facilitation.barometer.results import barometer_tables
+
+        return await barometer_tables(ctx, round_, lang)
 
     async def room_view(self, ctx: ExerciseContext, round_: Round, number: int,
                         lang: Language) -> list[Output] | None:

@@ -32,7 +32,7 @@ from facilitation.barometer.metrics import (
 )
 from facilitation.errors import DomainError
 from facilitation.exercises import ExerciseContext, ExerciseTurn, Image, Output, Post
-from facilitation.export import to_csv, to_xlsx
+from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
 from facilitation.input_rules import id_number, whole_number
@@ -461,14 +461,19 @@ async def cmd_room(ctx: ExerciseContext, turn: ExerciseTurn, args: tuple[str, ..
 async def barometer_export(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
     """CSV and XLSX of a closed round's aggregates (no per-person rows), with the sector ranking
     and, if the round was compared with an earlier one, the change per statement."""
-    report = await barometer_report(ctx, round_)
-    tables = export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
-                           divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
-                           numbers=report.numbers, significance=report.significance, consensus=report.consensus,
-                           dont_know=report.dont_know)
+    tables = await barometer_tables(ctx, round_, lang)
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),
         Attachment(f"barometer-{round_.id}.xlsx", to_xlsx(tables, round_.closed_at),
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
     ]
+
+
+async def barometer_tables(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
+    """The aggregate tables of a closed round (what the CSV, the XLSX and the workshop report hold)."""
+    report = await barometer_report(ctx, round_)
+    return export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
+                         divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
+                         numbers=report.numbers, significance=report.significance, consensus=report.consensus,
+                         dont_know=report.dont_know)

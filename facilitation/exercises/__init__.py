@@ -42,6 +42,7 @@ from facilitation.ports import Attachment, Button, ChatPort, ChatRef, Event, Key
 from facilitation.store import BallotChange, Store
 
 if TYPE_CHECKING:
+    from facilitation.export import Table
     from facilitation.rendering import ChartRenderer
 
 
@@ -245,6 +246,11 @@ class Exercise(ABC):
 
     async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
         """Aggregate exports of a closed round (CSV, XLSX); none by default."""
+        return []
+
+    async def tables(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
+        """The aggregate tables of a closed round, the very ones :meth:`export` writes, for the
+        workshop report's table of figures; none by default (or when the round publishes none)."""
         return []
 
     async def tally_note(self, ctx: ExerciseContext, round_: Round, lang: Language) -> str | None:

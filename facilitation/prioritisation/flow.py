@@ -485,8 +485,15 @@ class PrioritisationExercise(Exercise):
             outputs.append(Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png"))
         return outputs
 
-    async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
-        """Aggregate tables as CSV and XLSX (no row per person)."""
+    async def tables(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
+        """The export's tables, or none where the round publishes no result (the report's text says why)."""
+        try:
+            return await self._tables(ctx, round_, lang)
+        except DomainError:
+            return []
+
+    async def _tables(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
+        """The aggregate tables; DomainError (why) where the round has no result to export."""
         counted = await self._count(ctx, round_)
         if counted is None:
             raise DomainError("round.no_answers")
@@ -503,6 +510,11 @@ class PrioritisationExercise(Exercise):
             tables[0].rows.append([t("prio.export.excluded", lang), counted.excluded])
         if counted.split.disclosure.residue:
             tables[0].rows.append([t("prio.export.left_out", lang), counted.split.disclosure.residue])
+        return tables
+
+    async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
+        """Aggregate tables as CSV and XLSX (no row per person)."""
+        tables = await self._tables(ctx, round_, lang)
         caption = t("export.caption", lang, number=round_.id)
         stem = f"{t('prio.export.filename', lang)}-{round_.id}"
         return [
