@@ -64,8 +64,15 @@ async def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(None, env={}, env_file=None, data_dir=Path(tmp), database_url=args.database_url,
-                                 facilitators={"bench": ["f"]}, chart_processes=0)
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=Path(tmp),
+            database_url=args.database_url,
+            facilitators={"bench": ["f"]},
+            chart_processes=0,
+        )
         app = await App.create(settings)
         port = NullPort()
         app.conversation.add_port(port)
@@ -80,8 +87,14 @@ async def main() -> None:
             user = UserRef("bench", f"u{p}")
             for k in range(args.presses):
                 press_id = f"{p}-{k}"
-                events.append((press_id, ButtonEvent(user, room, buttons[(p * 7 + k * 3) % len(buttons)].data,
-                                                     press_id=press_id)))
+                events.append(
+                    (
+                        press_id,
+                        ButtonEvent(
+                            user, room, buttons[(p * 7 + k * 3) % len(buttons)].data, press_id=press_id
+                        ),
+                    )
+                )
 
         async def press(press_id: str, event: ButtonEvent) -> None:
             started[press_id] = time.perf_counter()
@@ -93,8 +106,10 @@ async def main() -> None:
         latencies = sorted((port.acked[pid] - started[pid]) * 1000 for pid in started if pid in port.acked)
         print(f"database: {settings.effective_database_url.split('://')[0]}")
         print(f"votes: {len(events)} in {elapsed:.2f} s = {len(events) / elapsed:.0f} votes/s")
-        print(f"ack latency p50 {statistics.median(latencies):.1f} ms, "
-              f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms (all presses started at once)")
+        print(
+            f"ack latency p50 {statistics.median(latencies):.1f} ms, "
+            f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms (all presses started at once)"
+        )
         await app.aclose()
 
 

@@ -60,26 +60,54 @@ async def main(args: argparse.Namespace) -> int:
 
     api = TelegramStandIn(token=TOKEN, bot_username="dialogbot_bench").start_in_thread()
     tmp = tempfile.TemporaryDirectory()
-    values: dict[str, object] = {"data_dir": Path(tmp.name), "chart_processes": 0, "secret": "bench-secret-0123456789"}
+    values: dict[str, object] = {
+        "data_dir": Path(tmp.name),
+        "chart_processes": 0,
+        "secret": "bench-secret-0123456789",
+    }
     if args.database_url:
         values["database_url"] = args.database_url
     app = await App.create(load_settings(None, env={}, env_file=None, **values))
     # As in production (bot/telegram/runner.py): on PostgreSQL the token's limit is shared in the database.
-    adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=api.root_url,
-                                    rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", TOKEN)))
+    adapter = TelegramAdapter.build(
+        app.conversation,
+        TOKEN,
+        base_url=api.root_url,
+        rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", TOKEN)),
+    )
     await adapter.application.initialize()
     try:
         first_chat = 10_000_000
-        config = parse_meetings({
-            "signatories": [{"key": "alla", "name": "Alla undertecknare", "contacts": [
-                {"key": f"c{i}", "name": f"Kontakt {i}", "telegram": first_chat + i} for i in range(args.count)]}],
-            "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte för Överenskommelsen",
-                          "start": "2027-03-09T10:00", "place": "Karlstad", "reminder_offsets": ["7d"]}],
-        }, "bench", "bench-process")
+        config = parse_meetings(
+            {
+                "signatories": [
+                    {
+                        "key": "alla",
+                        "name": "Alla undertecknare",
+                        "contacts": [
+                            {"key": f"c{i}", "name": f"Kontakt {i}", "telegram": first_chat + i}
+                            for i in range(args.count)
+                        ],
+                    }
+                ],
+                "meetings": [
+                    {
+                        "key": "dialogmote",
+                        "title": "Årligt dialogmöte för Överenskommelsen",
+                        "start": "2027-03-09T10:00",
+                        "place": "Karlstad",
+                        "reminder_offsets": ["7d"],
+                    }
+                ],
+            },
+            "bench",
+            "bench-process",
+        )
         meeting = config.meetings[0]
         now = due_time(meeting.start, timedelta(days=7)).astimezone(UTC)
-        dispatcher = Dispatcher.from_app(app, clock=lambda: now, ics=args.ics, progress_every=15.0,
-                                         concurrency=args.concurrency)
+        dispatcher = Dispatcher.from_app(
+            app, clock=lambda: now, ics=args.ics, progress_every=15.0, concurrency=args.concurrency
+        )
         await dispatcher.store.import_config(config)
         planned = await dispatcher.plan(now)
         print(f"{planned} reminders planned for {args.count} Telegram contacts; ics={args.ics}", flush=True)
@@ -99,10 +127,14 @@ async def main(args: argparse.Namespace) -> int:
     lost = sum(1 for i in range(args.count) if texts[first_chat + i] == 0)
     window = (sends[-1].at - sends[0].at) if len(sends) > 1 else float("nan")
     rate = (len(sends) - 1) / window if len(sends) > 1 else 0.0
-    print(f"reminders: {result.sent} sent, {result.failed} failed, {result.skipped} skipped in {elapsed:.1f} s "
-          f"({result.sent / elapsed:.1f} reminders/s)")
-    print(f"messages: {len(sends)} ({len(texts)} texts + {sum(files.values())} .ics) in {window:.1f} s = "
-          f"{rate:.2f} msgs/s = {100 * rate / LIMIT:.1f} % of the {LIMIT:.0f}/s limit")
+    print(
+        f"reminders: {result.sent} sent, {result.failed} failed, {result.skipped} skipped in {elapsed:.1f} s "
+        f"({result.sent / elapsed:.1f} reminders/s)"
+    )
+    print(
+        f"messages: {len(sends)} ({len(texts)} texts + {sum(files.values())} .ics) in {window:.1f} s = "
+        f"{rate:.2f} msgs/s = {100 * rate / LIMIT:.1f} % of the {LIMIT:.0f}/s limit"
+    )
     print(f"429s: {api.count_429}; duplicates: {duplicates}; losses: {lost}")
     _print_lags(result.record_lags)
     ok = api.count_429 == 0 and duplicates == 0 and lost == 0 and rate >= 0.95 * LIMIT
@@ -113,10 +145,24 @@ async def main(args: argparse.Namespace) -> int:
 # --- several bot processes ----------------------------------------------------------------------
 def bench_config(count: int, first_chat: int) -> dict[str, object]:
     return {
-        "signatories": [{"key": "alla", "name": "Alla undertecknare", "contacts": [
-            {"key": f"c{i}", "name": f"Kontakt {i}", "telegram": first_chat + i} for i in range(count)]}],
-        "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte för Överenskommelsen",
-                      "start": "2027-03-09T10:00", "place": "Karlstad", "reminder_offsets": ["7d"]}],
+        "signatories": [
+            {
+                "key": "alla",
+                "name": "Alla undertecknare",
+                "contacts": [
+                    {"key": f"c{i}", "name": f"Kontakt {i}", "telegram": first_chat + i} for i in range(count)
+                ],
+            }
+        ],
+        "meetings": [
+            {
+                "key": "dialogmote",
+                "title": "Årligt dialogmöte för Överenskommelsen",
+                "start": "2027-03-09T10:00",
+                "place": "Karlstad",
+                "reminder_offsets": ["7d"],
+            }
+        ],
     }
 
 
@@ -141,15 +187,31 @@ async def child(spec: dict[str, object]) -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     lags: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(None, env={}, env_file=None, data_dir=Path(tmp), chart_processes=0,
-                                 secret="bench-secret-0123456789", database_url=spec["database_url"])
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=Path(tmp),
+            chart_processes=0,
+            secret="bench-secret-0123456789",
+            database_url=spec["database_url"],
+        )
         app = await App.create(settings)
-        adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=str(spec["api"]),
-                                        rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", TOKEN)))
+        adapter = TelegramAdapter.build(
+            app.conversation,
+            TOKEN,
+            base_url=str(spec["api"]),
+            rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", TOKEN)),
+        )
         await adapter.application.initialize()
-        dispatcher = Dispatcher.from_app(app, clock=clock, lease=timedelta(seconds=float(spec["lease"])),
-                                         ics=str(spec["ics"]), concurrency=int(spec["concurrency"]),
-                                         progress_every=5.0)
+        dispatcher = Dispatcher.from_app(
+            app,
+            clock=clock,
+            lease=timedelta(seconds=float(spec["lease"])),
+            ics=str(spec["ics"]),
+            concurrency=int(spec["concurrency"]),
+            progress_every=5.0,
+        )
 
         async def ticks() -> None:
             while not stop.is_set():
@@ -170,8 +232,12 @@ async def child(spec: dict[str, object]) -> int:
 
 
 def _spawn(spec: dict[str, object], logs: Path, number: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, __file__, "--child", json.dumps(spec)], stdout=subprocess.PIPE,
-                            stderr=(logs / f"process-{number}.log").open("w"), text=True)
+    return subprocess.Popen(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        stdout=subprocess.PIPE,
+        stderr=(logs / f"process-{number}.log").open("w"),
+        text=True,
+    )
 
 
 def _admin_connect_url(url: str) -> str:
@@ -191,8 +257,10 @@ async def fleet(args: argparse.Namespace) -> int:
     from tests.tcp_proxy import CuttableProxy
 
     if not args.database_url or is_sqlite(args.database_url):
-        print("--processes, --kill-after and --outage need --database-url of a PostgreSQL server "
-              "(a fresh database is created beside it and dropped afterwards)")
+        print(
+            "--processes, --kill-after and --outage need --database-url of a PostgreSQL server "
+            "(a fresh database is created beside it and dropped afterwards)"
+        )
         return 2
     server = make_url(args.database_url)
     name = f"bench_reminders_{uuid.uuid4().hex[:8]}"
@@ -210,14 +278,25 @@ async def fleet(args: argparse.Namespace) -> int:
         engine = create_engine(url)
         await SqlMeetingStore(engine).import_config(config)
         through_proxy = server.set(database=name, host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False)
-        spec = {"database_url": through_proxy, "api": api.root_url, "clock_base": due.isoformat(),
-                "clock_start": time.time(), "lease": args.lease, "interval": args.interval, "ics": args.ics,
-                "concurrency": args.concurrency}
+            hide_password=False
+        )
+        spec = {
+            "database_url": through_proxy,
+            "api": api.root_url,
+            "clock_base": due.isoformat(),
+            "clock_start": time.time(),
+            "lease": args.lease,
+            "interval": args.interval,
+            "ics": args.ics,
+            "concurrency": args.concurrency,
+        }
         logs = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
         processes.extend(_spawn(spec, logs, n + 1) for n in range(args.processes))
-        print(f"{args.processes} processes, {args.count} contacts, ics={args.ics}, lease {args.lease:g} s; "
-              f"logs in {logs}", flush=True)
+        print(
+            f"{args.processes} processes, {args.count} contacts, ics={args.ics}, lease {args.lease:g} s; "
+            f"logs in {logs}",
+            flush=True,
+        )
         started = time.monotonic()
         stranded: set[int] = set()
         events = await _drive(args, api, proxy, processes, engine, started, stranded)
@@ -232,8 +311,15 @@ async def fleet(args: argparse.Namespace) -> int:
     return _report(args, api, first_chat, started, elapsed, events, lags, stranded)
 
 
-async def _drive(args: argparse.Namespace, api: object, proxy: object, processes: list, engine: object,
-                 started: float, stranded: set[int]) -> dict[str, float]:
+async def _drive(
+    args: argparse.Namespace,
+    api: object,
+    proxy: object,
+    processes: list,
+    engine: object,
+    started: float,
+    stranded: set[int],
+) -> dict[str, float]:
     """Kill and cut as asked; return when every reminder is sent (or after the lease and a minute more).
 
     ``stranded`` gets the chats whose reminders the killed process held claimed when it died.
@@ -251,18 +337,33 @@ async def _drive(args: argparse.Namespace, api: object, proxy: object, processes
             processes[0].send_signal(signal.SIGKILL)
             events["kill"] = now
             async with engine.connect() as connection:  # type: ignore[attr-defined]
-                stranded.update(int(chat) for chat in (await connection.execute(text(
-                    "SELECT c.address FROM deliveries d JOIN contacts c ON c.id = d.contact_id "
-                    "WHERE d.status = 'claimed' AND d.claimed_by LIKE :dead"), {"dead": f"%:{processes[0].pid}:%"}
-                )).scalars())
-            print(f"{now:6.1f} s: SIGKILL to process 1, which held {len(stranded)} reminders claimed", flush=True)
+                stranded.update(
+                    int(chat)
+                    for chat in (
+                        await connection.execute(
+                            text(
+                                "SELECT c.address FROM deliveries d JOIN contacts c ON c.id = d.contact_id "
+                                "WHERE d.status = 'claimed' AND d.claimed_by LIKE :dead"
+                            ),
+                            {"dead": f"%:{processes[0].pid}:%"},
+                        )
+                    ).scalars()
+                )
+            print(
+                f"{now:6.1f} s: SIGKILL to process 1, which held {len(stranded)} reminders claimed",
+                flush=True,
+            )
         if args.outage is not None and "outage" not in events and now >= args.outage_after:
             proxy.cut(args.outage)  # type: ignore[attr-defined]
             events["outage"], events["outage_end"] = now, now + args.outage
             print(f"{now:6.1f} s: database cut for {args.outage:g} s", flush=True)
         counts = await store.status_counts()
-        if counts["pending"] == counts["claimed"] == 0 and counts["sent"] + counts["failed"] >= args.count \
-                and (args.kill_after is None or "kill" in events) and (args.outage is None or "outage" in events):
+        if (
+            counts["pending"] == counts["claimed"] == 0
+            and counts["sent"] + counts["failed"] >= args.count
+            and (args.kill_after is None or "kill" in events)
+            and (args.outage is None or "outage" in events)
+        ):
             break
         await asyncio.sleep(0.25)
     return events
@@ -290,12 +391,22 @@ def _print_lags(lags: list[float]) -> None:
     """From a platform call's answer to its record committed: a crash in between sends it twice."""
     if lags:
         ordered = sorted(lags)
-        print(f"answer → recorded, {len(lags)} messages: median {1000 * ordered[len(ordered) // 2]:.1f} ms, "
-              f"p99 {1000 * ordered[int(len(ordered) * 0.99)]:.1f} ms, max {1000 * ordered[-1]:.1f} ms")
+        print(
+            f"answer → recorded, {len(lags)} messages: median {1000 * ordered[len(ordered) // 2]:.1f} ms, "
+            f"p99 {1000 * ordered[int(len(ordered) * 0.99)]:.1f} ms, max {1000 * ordered[-1]:.1f} ms"
+        )
 
 
-def _report(args: argparse.Namespace, api: object, first_chat: int, started: float, elapsed: float,
-            events: dict[str, float], lags: list[float], stranded: set[int]) -> int:
+def _report(
+    args: argparse.Namespace,
+    api: object,
+    first_chat: int,
+    started: float,
+    elapsed: float,
+    events: dict[str, float],
+    lags: list[float],
+    stranded: set[int],
+) -> int:
     """The figures; times are seconds from the start (the stand-in's clock is this process's monotonic)."""
     sends = [c for c in api.calls if c.method in ("sendMessage", "sendDocument") and c.status == 200]  # type: ignore[attr-defined]
     texts = Counter(int(c.params["chat_id"]) for c in sends if c.method == "sendMessage")
@@ -305,26 +416,42 @@ def _report(args: argparse.Namespace, api: object, first_chat: int, started: flo
     lost_files = sum(1 for chat in contacts if files[chat] == 0) if args.ics == "first" else 0
     double_texts = sum(n - 1 for n in texts.values() if n > 1)
     double_files = sum(n - 1 for n in files.values() if n > 1)
-    print(f"sent: {len(texts)} of {args.count} contacts got the text, {len(files)} the calendar file "
-          f"({elapsed:.1f} s in all)")
-    print(f"duplicates: {double_texts} texts, {double_files} calendar files; lost: {lost_texts} texts, "
-          f"{lost_files} calendar files; 429s: {api.count_429}")  # type: ignore[attr-defined]
+    print(
+        f"sent: {len(texts)} of {args.count} contacts got the text, {len(files)} the calendar file "
+        f"({elapsed:.1f} s in all)"
+    )
+    print(
+        f"duplicates: {double_texts} texts, {double_files} calendar files; lost: {lost_texts} texts, "
+        f"{lost_files} calendar files; 429s: {api.count_429}"
+    )  # type: ignore[attr-defined]
     at = sorted(c.at - started for c in sends)
     if len(at) > 1:
-        print(f"messages: {len(at)} from {at[0]:.1f} s to {at[-1]:.1f} s = "
-              f"{(len(at) - 1) / (at[-1] - at[0]):.2f} msgs/s overall")
+        print(
+            f"messages: {len(at)} from {at[0]:.1f} s to {at[-1]:.1f} s = "
+            f"{(len(at) - 1) / (at[-1] - at[0]):.2f} msgs/s overall"
+        )
         pause, since = max((b - a, a) for a, b in itertools.pairwise(at))
         print(f"longest pause between two accepted messages: {pause:.1f} s (from {since:.1f} s)")
     if "kill" in events:
-        taken_over = [c.at - started for c in sends if c.method == "sendMessage" and int(c.params["chat_id"]) in stranded]
-        recovered = f"all sent {max(taken_over) - events['kill']:.1f} s after the kill" if taken_over else "none sent"
-        print(f"kill -9 of process 1 at {events['kill']:.1f} s: of the {len(stranded)} reminders it held, {recovered} "
-              f"(lease {args.lease:g} s); last reminder sent at {at[-1]:.1f} s")
+        taken_over = [
+            c.at - started
+            for c in sends
+            if c.method == "sendMessage" and int(c.params["chat_id"]) in stranded
+        ]
+        recovered = (
+            f"all sent {max(taken_over) - events['kill']:.1f} s after the kill" if taken_over else "none sent"
+        )
+        print(
+            f"kill -9 of process 1 at {events['kill']:.1f} s: of the {len(stranded)} reminders it held, {recovered} "
+            f"(lease {args.lease:g} s); last reminder sent at {at[-1]:.1f} s"
+        )
     if "outage_end" in events:
         after = [t for t in at if t >= events["outage_end"]]
         resumed = f"{after[0] - events['outage_end']:.1f} s after it ended" if after else "never"
-        print(f"database cut from {events['outage']:.1f} s to {events['outage_end']:.1f} s; sending resumed "
-              f"{resumed}; last reminder sent at {at[-1]:.1f} s")
+        print(
+            f"database cut from {events['outage']:.1f} s to {events['outage_end']:.1f} s; sending resumed "
+            f"{resumed}; last reminder sent at {at[-1]:.1f} s"
+        )
     _print_lags(lags)
     ok = lost_texts == lost_files == 0 and api.count_429 == 0  # type: ignore[attr-defined]
     print("PASS (nothing lost, no 429)" if ok else "FAIL")
@@ -333,13 +460,21 @@ def _report(args: argparse.Namespace, api: object, first_chat: int, started: flo
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=None, help="contacts, one reminder each (5000; 400 with --processes)")
-    parser.add_argument("--ics", choices=["first", "none"], default="first",
-                        help="send the calendar file with the reminder (2 messages) or not (1)")
+    parser.add_argument(
+        "--count", type=int, default=None, help="contacts, one reminder each (5000; 400 with --processes)"
+    )
+    parser.add_argument(
+        "--ics",
+        choices=["first", "none"],
+        default="first",
+        help="send the calendar file with the reminder (2 messages) or not (1)",
+    )
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--concurrency", type=int, default=20, help="deliveries in flight (per process)")
     parser.add_argument("--processes", type=int, default=1, help="bot processes on one PostgreSQL")
-    parser.add_argument("--kill-after", type=float, help="SIGKILL process 1 this many seconds after the start")
+    parser.add_argument(
+        "--kill-after", type=float, help="SIGKILL process 1 this many seconds after the start"
+    )
     parser.add_argument("--outage", type=float, help="cut the database for this many seconds")
     parser.add_argument("--outage-after", type=float, default=5.0, help="seconds from the start to the cut")
     parser.add_argument("--lease", type=float, default=600.0, help="claim lease in seconds (production: 600)")

@@ -31,20 +31,29 @@ from facilitation.service import WorkshopService
 
 PROCESS = Path(__file__).resolve().parent.parent / "config" / "processes" / "varmland-2015.toml"
 #: Each sector's lean per statement (-1 disagrees … 1 agrees), so the sectors differ somewhere.
-LEAN = {"ideburen": (0.8, -0.5, 0.6, 0.9, -0.2, 0.4, 0.7), "offentlig": (0.6, 0.5, -0.6, 0.8, 0.3, -0.4, 0.1),
-        "annan": (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)}
+LEAN = {
+    "ideburen": (0.8, -0.5, 0.6, 0.9, -0.2, 0.4, 0.7),
+    "offentlig": (0.6, 0.5, -0.6, 0.8, 0.3, -0.4, 0.1),
+    "annan": (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+}
 SHARES = (("ideburen", 0.45), ("offentlig", 0.45), ("annan", 0.10))
 
 
-async def demo_workshop(renderer: ChartRenderer, *, rounds: int = 10, people: int = 40,
-                        seed: int = 2026) -> tuple[Conversation, Workshop]:
+async def demo_workshop(
+    renderer: ChartRenderer, *, rounds: int = 10, people: int = 40, seed: int = 2026
+) -> tuple[Conversation, Workshop]:
     """A workshop of ``rounds`` closed rounds (every fifth a prioritisation) and ``people``
     participants in three sectors, with answers that differ by sector."""
     rng = random.Random(seed)
     process = load_process(PROCESS)
     service = WorkshopService(MemoryStore(), {process.key: process})
-    conv = Conversation(service, Pseudonymizer("bench-secret-that-is-long-enough"), is_facilitator=lambda _u: True,
-                        renderer=renderer, exercises=[BarometerExercise(), PrioritisationExercise()])
+    conv = Conversation(
+        service,
+        Pseudonymizer("bench-secret-that-is-long-enough"),
+        is_facilitator=lambda _u: True,
+        renderer=renderer,
+        exercises=[BarometerExercise(), PrioritisationExercise()],
+    )
     workshop = await service.create_workshop(process.key, "Dialogträff Karlstad 2026")
     keys: list[tuple[str, str]] = []
     for sector, share in SHARES:
@@ -57,18 +66,33 @@ async def demo_workshop(renderer: ChartRenderer, *, rounds: int = 10, people: in
         if number % 5 == 4:
             kind = RoundKind.RANKING if number % 10 == 4 else RoundKind.POINTS
             settings = {"top_k": 3} if kind == RoundKind.RANKING else {"budget": 10, "step": 1}
-            round_ = await service.open_round((await service.create_round(
-                workshop.id, kind, "Vilka principer är viktiga för oss?", principles, settings)).id)
+            round_ = await service.open_round(
+                (
+                    await service.create_round(
+                        workshop.id, kind, "Vilka principer är viktiga för oss?", principles, settings
+                    )
+                ).id
+            )
             for key, _sector in keys:
                 await service.submit_ballot(round_.id, key, _ballot(kind, [i.id for i in round_.items], rng))
         else:
-            round_ = await service.open_round((await service.create_round(
-                workshop.id, RoundKind.BAROMETER, f"Åsiktsbarometer, pass {number + 1}", statements,
-                {"scale_steps": process.scale_steps})).id)
+            round_ = await service.open_round(
+                (
+                    await service.create_round(
+                        workshop.id,
+                        RoundKind.BAROMETER,
+                        f"Åsiktsbarometer, pass {number + 1}",
+                        statements,
+                        {"scale_steps": process.scale_steps},
+                    )
+                ).id
+            )
             for key, sector in keys:
                 for index, item in enumerate(round_.items):
                     centre = 3 + 2 * LEAN[sector][index % 7]
-                    await service.answer(round_.id, item.id, key, min(5, max(1, round(rng.gauss(centre, 1.0)))))
+                    await service.answer(
+                        round_.id, item.id, key, min(5, max(1, round(rng.gauss(centre, 1.0))))
+                    )
         await service.close_round(round_.id)
     return conv, workshop
 
@@ -92,9 +116,11 @@ async def main(args: argparse.Namespace) -> bytes:
             started = time.perf_counter()
             data = (await report_pdf(conv, conv.exercises, workshop, Language(args.lang))).data
             seconds.append(time.perf_counter() - started)
-        print(f"report of {args.rounds} closed rounds, {args.people} participants: median "
-              f"{statistics.median(seconds):.2f} s over {args.repeat} runs ({', '.join(f'{s:.2f}' for s in seconds)}), "
-              f"PDF {len(data) / 1e6:.2f} MB")
+        print(
+            f"report of {args.rounds} closed rounds, {args.people} participants: median "
+            f"{statistics.median(seconds):.2f} s over {args.repeat} runs ({', '.join(f'{s:.2f}' for s in seconds)}), "
+            f"PDF {len(data) / 1e6:.2f} MB"
+        )
         return data
     finally:
         renderer.close()

@@ -110,7 +110,9 @@ class Driver:
     async def prepare(self, chat: int, participants: int) -> None:
         """A workshop with an open three-statement barometer that everyone has answered."""
         api = self.api
-        api.message_update(FACILITATOR, chat, f"/workshop {PROCESS} Bench", chat_title=f"Bench {chat}", push=True)
+        api.message_update(
+            FACILITATOR, chat, f"/workshop {PROCESS} Bench", chat_title=f"Bench {chat}", push=True
+        )
         await self.until(lambda: bool(self.markups(chat, "s.")))
         [(welcome, sectors)] = self.markups(chat, "s.")[:1]
         api.message_update(FACILITATOR, chat, f"/barometer {STATEMENTS}", push=True)
@@ -120,7 +122,9 @@ class Driver:
         answers = 0
         for message_id, data in self.markups(chat, "b."):
             for p in range(participants):
-                api.callback_update(10_000 + p, chat, message_id, data[(p * 3 + message_id) % len(data)], push=True)
+                api.callback_update(
+                    10_000 + p, chat, message_id, data[(p * 3 + message_id) % len(data)], push=True
+                )
                 answers += 1
         await self.until(lambda: any(f"{participants} har svarat" in t for t in self.texts(chat)))
 
@@ -133,12 +137,19 @@ class Driver:
             api.message_update(FACILITATOR, chat, "/stang", push=True)
 
         def timings(chat: int) -> tuple[float, float, int] | None:
-            sent = [c for c in api.calls_to("sendMessage") + api.calls_to("sendPhoto")
-                    if str(c.params.get("chat_id")) == str(chat) and c.at >= started[chat]]
+            sent = [
+                c
+                for c in api.calls_to("sendMessage") + api.calls_to("sendPhoto")
+                if str(c.params.get("chat_id")) == str(chat) and c.at >= started[chat]
+            ]
             sent.sort(key=lambda c: c.at)
             header = next((i for i, c in enumerate(sent) if CLOSED in str(c.params.get("text", ""))), None)
-            last = [c for c in sent if c.method == "sendPhoto" and LAST_CHART.search(str(c.params.get("caption")))]
-            texts_after = [c for c in sent[header + 1:] if c.method == "sendMessage"] if header is not None else []
+            last = [
+                c for c in sent if c.method == "sendPhoto" and LAST_CHART.search(str(c.params.get("caption")))
+            ]
+            texts_after = (
+                [c for c in sent[header + 1 :] if c.method == "sendMessage"] if header is not None else []
+            )
             if not texts_after or not last:
                 return None
             charts = len([c for c in sent if c.method == "sendPhoto"])
@@ -157,13 +168,19 @@ async def run(args: argparse.Namespace) -> None:
         api.webhook_targets = [f"http://127.0.0.1:{port}/telegram"]
         with tempfile.TemporaryDirectory() as tmp:
             env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
-            env.update({
-                "PYTHONPATH": str(args.root), "DIALOGBOT_DATA_DIR": str(Path(tmp) / "data"),
-                "DIALOGBOT_TELEGRAM_TOKEN": TOKEN, "DIALOGBOT_TELEGRAM_MODE": "webhook",
-                "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": SECRET, "DIALOGBOT_TELEGRAM_WEBHOOK_PORT": str(port),
-                "DIALOGBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram",
-                "DIALOGBOT_TELEGRAM_API_BASE_URL": api.root_url,
-                "DIALOGBOT_FACILITATORS": f"telegram:{FACILITATOR}"})
+            env.update(
+                {
+                    "PYTHONPATH": str(args.root),
+                    "DIALOGBOT_DATA_DIR": str(Path(tmp) / "data"),
+                    "DIALOGBOT_TELEGRAM_TOKEN": TOKEN,
+                    "DIALOGBOT_TELEGRAM_MODE": "webhook",
+                    "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": SECRET,
+                    "DIALOGBOT_TELEGRAM_WEBHOOK_PORT": str(port),
+                    "DIALOGBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram",
+                    "DIALOGBOT_TELEGRAM_API_BASE_URL": api.root_url,
+                    "DIALOGBOT_FACILITATORS": f"telegram:{FACILITATOR}",
+                }
+            )
             if args.chart_processes is not None:
                 env["DIALOGBOT_CHART_PROCESSES"] = str(args.chart_processes)
             if args.database_url:
@@ -173,8 +190,9 @@ async def run(args: argparse.Namespace) -> None:
             async def start() -> asyncio.subprocess.Process:
                 api.webhook = None
                 with log.open("a") as out:
-                    bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", stdout=out,
-                                                               stderr=out, env=env, cwd=args.root)
+                    bot = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", "bot.cli", "run", stdout=out, stderr=out, env=env, cwd=args.root
+                    )
                 await api.wait_until(lambda: api.webhook is not None or bot.returncode is not None, 60)
                 if bot.returncode is not None:
                     raise RuntimeError(log.read_text())
@@ -193,34 +211,44 @@ async def run(args: argparse.Namespace) -> None:
                 groups = [-1_002_000_000 - k for k in range(args.singles + args.rooms)]
                 for chat in groups:
                     await driver.prepare(chat, args.participants)
-                singles = [(await driver.close([chat]))[0] for chat in groups[:args.singles]]
-                together = await driver.close(groups[args.singles:])
+                singles = [(await driver.close([chat]))[0] for chat in groups[: args.singles]]
+                together = await driver.close(groups[args.singles :])
                 after = rss_kib(bot.pid)
             finally:
                 if bot.returncode is None:
                     bot.terminate()
                     await bot.wait()
     load = os.getloadavg()
-    print(f"Round close, {'sqlite' if not args.database_url else args.database_url.split('://')[0]}, bot from "
-          f"{args.root}, chart_processes={args.chart_processes if args.chart_processes is not None else 'default'}, "
-          f"{args.participants} participants × {len(STATEMENTS.split(','))} statements per room, "
-          f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"idle RSS of the bot process ({args.idle:.0f} s after start): {idle / 1024:.1f} MiB on a restart, "
-          f"{first / 1024:.1f} MiB on the first start that creates the database; {after / 1024:.1f} MiB after "
-          f"the closes; its children: "
-          + (", ".join(f"{rss / 1024:.1f} MiB" for rss in workers.values()) or "none"))
-    for label, timings in ((f"1 room closing at a time ({args.singles} closes)", singles),
-                           (f"{args.rooms} rooms closing at once", together)):
+    print(
+        f"Round close, {'sqlite' if not args.database_url else args.database_url.split('://')[0]}, bot from "
+        f"{args.root}, chart_processes={args.chart_processes if args.chart_processes is not None else 'default'}, "
+        f"{args.participants} participants × {len(STATEMENTS.split(','))} statements per room, "
+        f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(
+        f"idle RSS of the bot process ({args.idle:.0f} s after start): {idle / 1024:.1f} MiB on a restart, "
+        f"{first / 1024:.1f} MiB on the first start that creates the database; {after / 1024:.1f} MiB after "
+        f"the closes; its children: "
+        + (", ".join(f"{rss / 1024:.1f} MiB" for rss in workers.values()) or "none")
+    )
+    for label, timings in (
+        (f"1 room closing at a time ({args.singles} closes)", singles),
+        (f"{args.rooms} rooms closing at once", together),
+    ):
         text = [t for t, _, _ in timings]
         last = [c for _, c, _ in timings]
         charts = [n for _, _, n in timings]
-        print(f"[{label}] {min(charts)}–{max(charts)} charts a room; close→text p50 {statistics.median(text):.2f} s, p95 {percentile(text, 0.95):.2f} s; "
-              f"close→last chart p50 {statistics.median(last):.2f} s, p95 {percentile(last, 0.95):.2f} s, "
-              f"max {max(last):.2f} s")
+        print(
+            f"[{label}] {min(charts)}–{max(charts)} charts a room; close→text p50 {statistics.median(text):.2f} s, p95 {percentile(text, 0.95):.2f} s; "
+            f"close→last chart p50 {statistics.median(last):.2f} s, p95 {percentile(last, 0.95):.2f} s, "
+            f"max {max(last):.2f} s"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rooms", type=int, default=10, help="groups that close at the same instant")
     parser.add_argument("--singles", type=int, default=5, help="groups that close one at a time first")
     parser.add_argument("--participants", type=int, default=16, help="people answering in each group")

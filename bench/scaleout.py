@@ -64,9 +64,18 @@ async def _bot(conn: Connection, root_url: str, database_url: str, data_dir: Pat
 
     port = _free_port()
     settings = load_settings(
-        None, env={}, env_file=None, data_dir=data_dir, database_url=database_url, secret="scaleout-shared-secret",
-        facilitators={"telegram": [str(FACILITATOR)]}, chart_processes=1, telegram_token=TOKEN,
-        telegram_mode="webhook", telegram_webhook_secret=SECRET, telegram_webhook_port=port,
+        None,
+        env={},
+        env_file=None,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret="scaleout-shared-secret",
+        facilitators={"telegram": [str(FACILITATOR)]},
+        chart_processes=1,
+        telegram_token=TOKEN,
+        telegram_mode="webhook",
+        telegram_webhook_secret=SECRET,
+        telegram_webhook_port=port,
         telegram_api_base_url=root_url,
     )
     app = await App.create(settings)
@@ -107,8 +116,12 @@ class Driver:
                 self.retried += 1
             async with self.slots[target]:
                 try:
-                    async with self.http.post(self.targets[target], data=body, headers=self.headers,
-                                              timeout=aiohttp.ClientTimeout(total=10)) as r:
+                    async with self.http.post(
+                        self.targets[target],
+                        data=body,
+                        headers=self.headers,
+                        timeout=aiohttp.ClientTimeout(total=10),
+                    ) as r:
                         status = r.status
                         reply = await r.json() if r.content_type == "application/json" else None
                 except (aiohttp.ClientError, TimeoutError):
@@ -132,28 +145,38 @@ class Driver:
         return found
 
     def photos(self, chat: int) -> list[float]:
-        return [c.at for c in self.api.calls_to("sendPhoto") if c.params.get("chat_id") in (chat, str(chat))
-                and c.status == 200]
+        return [
+            c.at
+            for c in self.api.calls_to("sendPhoto")
+            if c.params.get("chat_id") in (chat, str(chat)) and c.status == 200
+        ]
 
     async def aclose(self) -> None:
         await self.http.close()
 
 
-async def _open_workshops(driver: Driver, groups: list[int], statements: int) -> dict[int, list[tuple[int, list[str]]]]:
+async def _open_workshops(
+    driver: Driver, groups: list[int], statements: int
+) -> dict[int, list[tuple[int, list[str]]]]:
     async def one(k: int, chat: int) -> None:
         await driver.command(chat, f"/workshop {PROCESS} Skalning {k}", k % 2)
-        await driver.api.wait_until(lambda: any("Anslutningskod" in (m.text or "")
-                                                for m in driver.api.sent_messages(chat)), within=120)
+        await driver.api.wait_until(
+            lambda: any("Anslutningskod" in (m.text or "") for m in driver.api.sent_messages(chat)),
+            within=120,
+        )
         await driver.command(chat, "/barometer", (k + 1) % 2)  # opened by the other process than /workshop
 
     await asyncio.gather(*(one(k, chat) for k, chat in enumerate(groups)))
-    await driver.api.wait_until(lambda: all(len(driver.statements(c)) >= statements for c in groups), within=300)
+    await driver.api.wait_until(
+        lambda: all(len(driver.statements(c)) >= statements for c in groups), within=300
+    )
     await asyncio.sleep(1.0)  # the last statement posts
     return {chat: driver.statements(chat)[:statements] for chat in groups}
 
 
-async def _run(driver: Driver, label: str, groups: list[int], args: argparse.Namespace,
-               kill: Any = None) -> dict[str, Any]:
+async def _run(
+    driver: Driver, label: str, groups: list[int], args: argparse.Namespace, kill: Any = None
+) -> dict[str, Any]:
     api = driver.api
     boards = await _open_workshops(driver, groups, args.statements)
     presses: list[tuple[dict[str, Any], int]] = []
@@ -208,23 +231,37 @@ async def _run(driver: Driver, label: str, groups: list[int], args: argparse.Nam
     await asyncio.gather(*(close(chat, k) for k, chat in enumerate(groups)))
     close_span = max(closes.values()) - min(closes.values())
     try:
-        await api.wait_until(lambda: all(len(driver.photos(c)) > photos_before[c] for c in groups), within=180)
+        await api.wait_until(
+            lambda: all(len(driver.photos(c)) > photos_before[c] for c in groups), within=180
+        )
     except TimeoutError:
         pass
     await asyncio.sleep(2.0)  # a group's later charts
-    to_charts = sorted(driver.photos(c)[-1] - closes[c] for c in groups if len(driver.photos(c)) > photos_before[c])
+    to_charts = sorted(
+        driver.photos(c)[-1] - closes[c] for c in groups if len(driver.photos(c)) > photos_before[c]
+    )
     lost, duplicated = await _check(args.database_url, groups, expected, args.statements)
-    return {"label": label, "votes": len(presses), "answered": len(answered), "seconds": elapsed,
-            "p50": statistics.median(latencies) if latencies else float("nan"),
-            "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan"),
-            "lost": lost, "duplicated": duplicated, "close_span": close_span,
-            "charts_groups": len(to_charts), "groups": len(groups),
-            "p95_charts": to_charts[max(0, int(len(to_charts) * 0.95) - 1)] if to_charts else float("nan"),
-            "retried": driver.retried, "429s": api.count_429}
+    return {
+        "label": label,
+        "votes": len(presses),
+        "answered": len(answered),
+        "seconds": elapsed,
+        "p50": statistics.median(latencies) if latencies else float("nan"),
+        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan"),
+        "lost": lost,
+        "duplicated": duplicated,
+        "close_span": close_span,
+        "charts_groups": len(to_charts),
+        "groups": len(groups),
+        "p95_charts": to_charts[max(0, int(len(to_charts) * 0.95) - 1)] if to_charts else float("nan"),
+        "retried": driver.retried,
+        "429s": api.count_429,
+    }
 
 
-async def _check(url: str, groups: list[int], expected: dict[tuple[int, int, int], int],
-                 statements: int) -> tuple[int, int]:
+async def _check(
+    url: str, groups: list[int], expected: dict[tuple[int, int, int], int], statements: int
+) -> tuple[int, int]:
     """Lost: a press whose value is not stored; duplicated: answers stored beyond one per person
     and statement (there is one row per person and statement, so a vote counted twice would
     show as a value nobody pressed last)."""
@@ -237,11 +274,21 @@ async def _check(url: str, groups: list[int], expected: dict[tuple[int, int, int
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            workshops = dict((await connection.execute(sa.text(
-                "SELECT chat_id, workshop_id FROM rooms WHERE platform = 'telegram'"))).all())
-            rows = (await connection.execute(sa.text(
-                "SELECT r.workshop_id, i.position, a.participant_key, a.value FROM responses a "
-                "JOIN rounds r ON r.id = a.round_id JOIN round_items i ON i.id = a.item_id"))).all()
+            workshops = dict(
+                (
+                    await connection.execute(
+                        sa.text("SELECT chat_id, workshop_id FROM rooms WHERE platform = 'telegram'")
+                    )
+                ).all()
+            )
+            rows = (
+                await connection.execute(
+                    sa.text(
+                        "SELECT r.workshop_id, i.position, a.participant_key, a.value FROM responses a "
+                        "JOIN rounds r ON r.id = a.round_id JOIN round_items i ON i.id = a.item_id"
+                    )
+                )
+            ).all()
     finally:
         await engine.dispose()
     stored: dict[tuple[int, str, int], list[int]] = {}
@@ -250,7 +297,9 @@ async def _check(url: str, groups: list[int], expected: dict[tuple[int, int, int
     lost = duplicated = 0
     for (chat, user, s), value in expected.items():
         workshop_id = workshops[str(chat)]
-        values = stored.pop((workshop_id, pseudonyms.participant_key("telegram", str(user), workshop_id), s), [])
+        values = stored.pop(
+            (workshop_id, pseudonyms.participant_key("telegram", str(user), workshop_id), s), []
+        )
         lost += value not in values
         duplicated += max(0, len(values) - 1)
     duplicated += sum(len(v) for v in stored.values())  # stored answers nobody pressed
@@ -292,8 +341,11 @@ async def _scenario(args: argparse.Namespace, label: str, kill_one: bool, tmp: P
     try:
         for i in range(2):
             ours, theirs = context.Pipe()
-            process = context.Process(target=bot_process, name=f"bot-{i}",  # not daemonic: it has a chart worker
-                                      args=(theirs, api.root_url, args.database_url, str(tmp / f"{label}-{i}")))
+            process = context.Process(
+                target=bot_process,
+                name=f"bot-{i}",  # not daemonic: it has a chart worker
+                args=(theirs, api.root_url, args.database_url, str(tmp / f"{label}-{i}")),
+            )
             process.start()
             bots.append((process, ours))
         loop = asyncio.get_running_loop()
@@ -322,25 +374,38 @@ async def _scenario(args: argparse.Namespace, label: str, kill_one: bool, tmp: P
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workshops", type=int, default=20)
     parser.add_argument("--participants", type=int, default=50)
     parser.add_argument("--statements", type=int, default=3, help="statements each participant answers")
-    parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
-                        help="an admin URL of the PostgreSQL server (a database is created and dropped)")
+    parser.add_argument(
+        "--pg",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        help="an admin URL of the PostgreSQL server (a database is created and dropped)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.standins
     with tempfile.TemporaryDirectory() as tmp:
-        results = [asyncio.run(_scenario(args, label, kill, Path(tmp)))
-                   for label, kill in (("two processes", False), ("one killed mid-burst", True))]
-    print(f"Scale-out: 2 bot processes, PostgreSQL, {args.workshops} workshops × {args.participants} participants "
-          f"× {args.statements} statements")
+        results = [
+            asyncio.run(_scenario(args, label, kill, Path(tmp)))
+            for label, kill in (("two processes", False), ("one killed mid-burst", True))
+        ]
+    print(
+        f"Scale-out: 2 bot processes, PostgreSQL, {args.workshops} workshops × {args.participants} participants "
+        f"× {args.statements} statements"
+    )
     for r in results:
-        print(f"[{r['label']}] {r['answered']} of {r['votes']} presses answered in {r['seconds']:.2f} s = "
-              f"{r['votes'] / r['seconds']:.0f} votes/s; press→answer p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; "
-              f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}")
-        print(f"    {r['groups']} closes sent within {r['close_span']:.2f} s; charts in {r['charts_groups']} groups, "
-              f"close→last chart p95 {r['p95_charts']:.2f} s; 429s {r['429s']}")
+        print(
+            f"[{r['label']}] {r['answered']} of {r['votes']} presses answered in {r['seconds']:.2f} s = "
+            f"{r['votes'] / r['seconds']:.0f} votes/s; press→answer p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; "
+            f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}"
+        )
+        print(
+            f"    {r['groups']} closes sent within {r['close_span']:.2f} s; charts in {r['charts_groups']} groups, "
+            f"close→last chart p95 {r['p95_charts']:.2f} s; 429s {r['429s']}"
+        )
 
 
 if __name__ == "__main__":

@@ -81,7 +81,9 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
 class Client:
     """Telegram's side of the webhook: posts updates, waits for the bot's API calls."""
 
-    def __init__(self, api: Any, http: aiohttp.ClientSession, url: str, concurrency: int, conn: Connection) -> None:
+    def __init__(
+        self, api: Any, http: aiohttp.ClientSession, url: str, concurrency: int, conn: Connection
+    ) -> None:
         self.conn = conn
         self.api = api
         self.http = http
@@ -123,15 +125,22 @@ class Client:
         return found
 
     def tally(self, chat: int) -> str:
-        return next((m.text or "" for m in self.api.sent_messages(chat)
-                     if m.text and m.text.startswith("Åsiktsbarometer #")), "")
+        return next(
+            (
+                m.text or ""
+                for m in self.api.sent_messages(chat)
+                if m.text and m.text.startswith("Åsiktsbarometer #")
+            ),
+            "",
+        )
 
     async def workshop(self, chat: int, start: str, prefix: str) -> list[tuple[int, list[str]]]:
         await self.command(chat, f"/workshop {PROCESS} Bench")
         await self.until(lambda: bool(self.markups(chat, "s.")))
         await self.command(chat, start)
-        await self.until(lambda: bool(self.markups(chat, prefix)) and bool(
-            self.api.sent_messages(chat)[-1].reply_markup))
+        await self.until(
+            lambda: bool(self.markups(chat, prefix)) and bool(self.api.sent_messages(chat)[-1].reply_markup)
+        )
         await asyncio.sleep(0.3)  # the last statement posts of the round
         return self.markups(chat, prefix)
 
@@ -141,8 +150,13 @@ class Client:
         chart_groups = [group - 1000 * (k + 1) for k in range(4)] if charts else []
         for chat in chart_groups:  # closed prioritisation rounds with a few ballots: /resultat draws them
             [(message_id, data)] = await self.workshop(chat, "/markera", "pa.")
-            await asyncio.gather(*(self.post(api.callback_update(50_000 + i, chat, message_id, data[(i + j) % 6]))
-                                   for i in range(8) for j in range(2)))
+            await asyncio.gather(
+                *(
+                    self.post(api.callback_update(50_000 + i, chat, message_id, data[(i + j) % 6]))
+                    for i in range(8)
+                    for j in range(2)
+                )
+            )
             photos = len(api.calls_to("sendPhoto"))
             await self.command(chat, "/stang")  # results are shown once a round is closed
             await self.until(lambda photos=photos: len(api.calls_to("sendPhoto")) > photos, within=60)
@@ -153,7 +167,9 @@ class Client:
         for k in range(args.presses):
             for p in range(args.participants):
                 message_id, data = statements[(p + k) % len(statements)]
-                presses.append(api.callback_update(100_000 + p, group, message_id, data[(p * 3 + k) % len(data)]))
+                presses.append(
+                    api.callback_update(100_000 + p, group, message_id, data[(p * 3 + k) % len(data)])
+                )
         await asyncio.sleep(0.5)
         ids = {u["callback_query"]["id"] for u in presses}
         edits0 = len(api.calls_to("editMessageText"))
@@ -177,7 +193,9 @@ class Client:
         t0 = time.monotonic()
         queue = iter(presses)
 
-        async def connection() -> None:  # one of Telegram's webhook connections: the next update once answered
+        async def connection() -> (
+            None
+        ):  # one of Telegram's webhook connections: the next update once answered
             for update in queue:
                 await self.post(update, started)
 
@@ -199,9 +217,11 @@ class Client:
             await self.until(all_answered, within=120)
         except TimeoutError:
             calls = api.calls_to("answerCallbackQuery")
-            raise RuntimeError(f"{len(answered)} of {len(ids)} presses answered; answerCallbackQuery statuses "
-                               f"{statistics.multimode([c.status for c in calls])}, {len(calls)} calls, "
-                               f"posting took {time.monotonic() - t0:.1f} s") from None
+            raise RuntimeError(
+                f"{len(answered)} of {len(ids)} presses answered; answerCallbackQuery statuses "
+                f"{statistics.multimode([c.status for c in calls])}, {len(calls)} calls, "
+                f"posting took {time.monotonic() - t0:.1f} s"
+            ) from None
         elapsed = max(answered.values()) - t0
         cpu = time.process_time() - cpu0
         self.conn.send(("end", None, None))
@@ -216,11 +236,18 @@ class Client:
         latencies = sorted((answered[k] - started[k]) * 1000 for k in ids)
         return {
             "in_reply": len(ids & self.in_reply),
-            "votes": len(presses), "seconds": elapsed, "p50": statistics.median(latencies),
-            "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)], "max": latencies[-1],
-            "edits": len(api.calls_to("editMessageText")) - edits0, "429s": api.count_429 - errors0,
-            "resultat": resultat, "driver_cpu": cpu, "photos_during": photos_during,
-            "photos": len(api.calls_to("sendPhoto")) - photos0, "tally": self.tally(group).splitlines()[-1],
+            "votes": len(presses),
+            "seconds": elapsed,
+            "p50": statistics.median(latencies),
+            "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)],
+            "max": latencies[-1],
+            "edits": len(api.calls_to("editMessageText")) - edits0,
+            "429s": api.count_429 - errors0,
+            "resultat": resultat,
+            "driver_cpu": cpu,
+            "photos_during": photos_during,
+            "photos": len(api.calls_to("sendPhoto")) - photos0,
+            "tally": self.tally(group).splitlines()[-1],
         }
 
 
@@ -233,8 +260,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def run_bot(conn: Connection, args: argparse.Namespace, tmp: Path,
-                  profiler: Any = None) -> list[tuple[str, dict[str, Any]]]:
+async def run_bot(
+    conn: Connection, args: argparse.Namespace, tmp: Path, profiler: Any = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Run the bot as production does until the driver is done; profile the bursts if asked."""
     from bot.app import App
     from bot.telegram.runner import telegram_running
@@ -244,9 +272,17 @@ async def run_bot(conn: Connection, args: argparse.Namespace, tmp: Path,
     root_url = await loop.run_in_executor(None, conn.recv)
     port = _free_port()
     settings = load_settings(
-        None, env={}, env_file=None, data_dir=tmp, database_url=args.database_url,
-        facilitators={"telegram": [str(FACILITATOR)]}, chart_processes=1, telegram_token=TOKEN,
-        telegram_mode="webhook", telegram_webhook_secret=SECRET, telegram_webhook_port=port,
+        None,
+        env={},
+        env_file=None,
+        data_dir=tmp,
+        database_url=args.database_url,
+        facilitators={"telegram": [str(FACILITATOR)]},
+        chart_processes=1,
+        telegram_token=TOKEN,
+        telegram_mode="webhook",
+        telegram_webhook_secret=SECRET,
+        telegram_webhook_port=port,
         telegram_api_base_url=root_url,
     )
     app = await App.create(settings)
@@ -306,15 +342,22 @@ class StallMeter:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--presses", type=int, default=5, help="presses per participant")
-    parser.add_argument("--concurrency", type=int, default=40,
-                        help="webhook POSTs in flight (default: the max_connections the bot registers, "
-                             "Telegram's default)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=40,
+        help="webhook POSTs in flight (default: the max_connections the bot registers, Telegram's default)",
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--no-charts", action="store_true", help="skip the run with charts rendering")
-    parser.add_argument("--profile", default="", help="write cProfile stats of the bot during the bursts here")
+    parser.add_argument(
+        "--profile", default="", help="write cProfile stats of the bot during the bursts here"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.standins
     context = multiprocessing.get_context("spawn")
@@ -332,20 +375,30 @@ def main() -> None:
             results = asyncio.run(run_bot(ours, args, Path(tmp)))
     child.join(30)
     db = "sqlite" if not args.database_url else args.database_url.split("://")[0]
-    print(f"Telegram webhook path, {db}, {args.participants} participants × {args.presses} presses, "
-          f"{args.concurrency} POSTs in flight")
+    print(
+        f"Telegram webhook path, {db}, {args.participants} participants × {args.presses} presses, "
+        f"{args.concurrency} POSTs in flight"
+    )
     for label, r in results:
-        print(f"[{label}] {r['votes']} votes in {r['seconds']:.2f} s = {r['votes'] / r['seconds']:.0f} votes/s; "
-              f"POST→answerCallbackQuery p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms; "
-              f"editMessageText {r['edits']}; 429s {r['429s']}")
-        print(f"    answers carried back in the webhook reply: {r['in_reply']} of {r['votes']} "
-              f"(the rest by an answerCallbackQuery call); longest event-loop stall in the bot "
-              f"{r['bot_stall']:.1f} ms")
-        print(f"    CPU during the burst: bot process {r['bot_cpu']:.2f} s (incl. its chart worker: no), "
-              f"driver (stand-in + client) {r['driver_cpu']:.2f} s")
+        print(
+            f"[{label}] {r['votes']} votes in {r['seconds']:.2f} s = {r['votes'] / r['seconds']:.0f} votes/s; "
+            f"POST→answerCallbackQuery p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms; "
+            f"editMessageText {r['edits']}; 429s {r['429s']}"
+        )
+        print(
+            f"    answers carried back in the webhook reply: {r['in_reply']} of {r['votes']} "
+            f"(the rest by an answerCallbackQuery call); longest event-loop stall in the bot "
+            f"{r['bot_stall']:.1f} ms"
+        )
+        print(
+            f"    CPU during the burst: bot process {r['bot_cpu']:.2f} s (incl. its chart worker: no), "
+            f"driver (stand-in + client) {r['driver_cpu']:.2f} s"
+        )
         if r["resultat"]:
-            print(f"    /resultat sent {r['resultat']} times during the burst; sendPhoto {r['photos_during']} "
-                  f"during the burst, {r['photos']} in all")
+            print(
+                f"    /resultat sent {r['resultat']} times during the burst; sendPhoto {r['photos_during']} "
+                f"during the burst, {r['photos']} in all"
+            )
         print(f"    final tally: {r['tally']}")
 
 

@@ -60,7 +60,9 @@ class App:
         self.health = Health(self.engine, expected=platforms, extra_routes=list(metrics.ROUTES))
 
     @classmethod
-    async def create(cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None) -> App:
+    async def create(
+        cls, settings: Settings, *, clock: Clock = utc_now, chart_processes: int | None = None
+    ) -> App:
         """Connect, migrate an SQLite file (PostgreSQL must be migrated explicitly), load processes.
 
         An SQLite file is locked for this process first (one bot process per file, see
@@ -89,9 +91,14 @@ class App:
         workers = settings.chart_processes if chart_processes is None else chart_processes
         renderer = ProcessChartRenderer(workers) if workers > 0 else ChartRenderer()
         conversation = Conversation(
-            service, pseudonymizer, is_facilitator=is_facilitator,
-            chat_admins_lead=settings.group_admins_are_facilitators, language=settings.language,
-            renderer=renderer, exercises=default_exercises(), is_outage=is_outage,
+            service,
+            pseudonymizer,
+            is_facilitator=is_facilitator,
+            chat_admins_lead=settings.group_admins_are_facilitators,
+            language=settings.language,
+            renderer=renderer,
+            exercises=default_exercises(),
+            is_outage=is_outage,
         )
         from facilitation.meetings.chat import install
         from storage.meetings_repository import SqlMeetingStore
@@ -131,4 +138,3 @@ class App:
         await self.engine.dispose()
         if self.sqlite_lock is not None:
             process_lock.release(self.sqlite_lock)
-

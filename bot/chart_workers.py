@@ -54,11 +54,17 @@ class ProcessChartRenderer(ChartRenderer):
         self.pending = 0  # charts asked for and not drawn yet (a queue depth in the metrics)
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=self._processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=die_with_parent, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            max_workers=self._processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
         with contextlib.suppress(OSError):
             for _ in range(self._processes):  # each submission finds no idle worker yet, so starts one
-                pool.submit(_warm_up)  # start the workers now, not in the first /stang (matplotlib takes ~1 s)
+                pool.submit(
+                    _warm_up
+                )  # start the workers now, not in the first /stang (matplotlib takes ~1 s)
         return pool
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
@@ -99,8 +105,11 @@ class ProcessChartRenderer(ChartRenderer):
             try:
                 return await asyncio.wrap_future(pool.submit(work, *args))
             except (BrokenExecutor, OSError) as exc:
-                log.warning("chart worker died (%s); starting a new one%s", type(exc).__name__,
-                            " and trying again" if attempt == 1 else "")
+                log.warning(
+                    "chart worker died (%s); starting a new one%s",
+                    type(exc).__name__,
+                    " and trying again" if attempt == 1 else "",
+                )
                 self._replace(pool)
         raise ChartsUnavailable
 

@@ -37,8 +37,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     local = not serving
     script = _open_script(args.script) if args.script else None
     try:
-        _check_before_start(settings, out_dir or settings.data_dir / "charts", "--out" if args.out else "data_dir",
-                            local=local)
+        _check_before_start(
+            settings,
+            out_dir or settings.data_dir / "charts",
+            "--out" if args.out else "data_dir",
+            local=local,
+        )
         if serving and not args.verbose:  # a server's log shows what the bot does (reminder progress…)
             for name in OWN_LOGGERS:
                 logging.getLogger(name).setLevel(logging.INFO)
@@ -54,8 +58,10 @@ def _open_script(name: str) -> TextIO:
     try:
         return open(name, encoding="utf-8")  # closed by cmd_run
     except OSError as exc:
-        raise OperatorError(f"cannot read the --script file {name}: {exc.strerror}. Fix: give an existing, "
-                            "readable file of input lines.") from None
+        raise OperatorError(
+            f"cannot read the --script file {name}: {exc.strerror}. Fix: give an existing, "
+            "readable file of input lines."
+        ) from None
 
 
 def _check_before_start(settings: Settings, out_dir: Path, out_flag: str, *, local: bool) -> None:
@@ -68,8 +74,10 @@ def _check_before_start(settings: Settings, out_dir: Path, out_flag: str, *, loc
     asyncio.run(check_database(settings.effective_database_url, require_newest=False))
     problem = creatable_problem(out_dir, directory=True) if local else None
     if problem:
-        raise OperatorError(f"charts and exports cannot be written to {out_dir} ({out_flag}): {problem}. "
-                            "Fix: give a folder this user can write.")
+        raise OperatorError(
+            f"charts and exports cannot be written to {out_dir} ({out_flag}): {problem}. "
+            "Fix: give a folder this user can write."
+        )
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -110,14 +118,18 @@ def cmd_processes(args: argparse.Namespace) -> int:
     if args.files:
         for file in args.files:
             process = load_process(Path(file))
-            print(f"{file}: ok – {process.key}: {len(process.principles)} principles, "
-                  f"{len(process.statements)} statements")
+            print(
+                f"{file}: ok – {process.key}: {len(process.principles)} principles, "
+                f"{len(process.statements)} statements"
+            )
         return 0
     settings = _settings(args)
     for process in load_processes(settings.processes_dir).values():
         local = sum(p.local for p in process.principles)
-        print(f"{process.key}\t{process.name}\t{len(process.principles)} principles ({local} local), "
-              f"{len(process.statements)} statements")
+        print(
+            f"{process.key}\t{process.name}\t{len(process.principles)} principles ({local} local), "
+            f"{len(process.statements)} statements"
+        )
     return 0
 
 
@@ -138,10 +150,14 @@ def cmd_config(args: argparse.Namespace) -> int:
     meetings = sum(len(config.meetings) for config in configured_meetings(settings, None))
     url = settings.effective_database_url
     database = asyncio.run(check_database(url, require_newest=not is_sqlite(url)))
-    platforms = [name for name, on in (("telegram", settings.has_telegram), ("slack", settings.has_slack)) if on]
-    print(f"settings ok; database: {database.description}; {len(processes)} processes, {meetings} meetings; "
-          f"platforms: {', '.join(platforms) or 'none (local mode)'}; "
-          f"language {settings.language.value}; min group size {settings.min_group_size}")
+    platforms = [
+        name for name, on in (("telegram", settings.has_telegram), ("slack", settings.has_slack)) if on
+    ]
+    print(
+        f"settings ok; database: {database.description}; {len(processes)} processes, {meetings} meetings; "
+        f"platforms: {', '.join(platforms) or 'none (local mode)'}; "
+        f"language {settings.language.value}; min group size {settings.min_group_size}"
+    )
     return 0
 
 
@@ -149,25 +165,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dialogbot",
         description="Dialogbot: Åsiktsbarometer, principle prioritisation and dialogue-meeting reminders "
-                    "on Telegram, Slack or a local terminal.",
+        "on Telegram, Slack or a local terminal.",
     )
     parser.add_argument("--config", help="settings TOML file (default: ./dialogbot.toml if present)")
     parser.add_argument("--database-url", help="override the database URL")
     parser.add_argument("--data-dir", help="override the data directory (SQLite file, secret, charts)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more (and show where a bug happened)")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log more (and show where a bug happened)"
+    )
     parser.add_argument("--version", action="version", version=f"dialogbot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot (Telegram/Slack from settings; local mode without tokens)")
+    run = commands.add_parser(
+        "run", help="run the bot (Telegram/Slack from settings; local mode without tokens)"
+    )
     run.add_argument("--local", action="store_true", help="force the local terminal mode")
     run.add_argument("--script", help="local mode: read input lines from this file instead of the terminal")
-    run.add_argument("--out", help="local mode: where charts and exports are written (default: DATA_DIR/charts)")
+    run.add_argument(
+        "--out", help="local mode: where charts and exports are written (default: DATA_DIR/charts)"
+    )
     run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database schema: upgrade or show the current revision")
     actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("upgrade", help="apply the migrations (needed for PostgreSQL; SQLite is migrated on start)")
-    actions.add_parser("current", help="show the schema revision (exit 1 when it is not the newest); creates nothing")
+    actions.add_parser(
+        "upgrade", help="apply the migrations (needed for PostgreSQL; SQLite is migrated on start)"
+    )
+    actions.add_parser(
+        "current", help="show the schema revision (exit 1 when it is not the newest); creates nothing"
+    )
     db.set_defaults(func=cmd_db)
 
     processes = commands.add_parser("processes", help="list the configured processes, or check process files")
@@ -176,8 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="check the configuration")
     actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("check", help="check the settings, process and meetings files and connect to the database; "
-                                     "changes nothing")
+    actions.add_parser(
+        "check",
+        help="check the settings, process and meetings files and connect to the database; changes nothing",
+    )
     config.set_defaults(func=cmd_config)
 
     for extension in _extensions():
@@ -225,17 +253,30 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the operator, the traceback only with -v
         if args.verbose:
             logging.getLogger(__name__).exception("unexpected error")
-        print(redact(f"unexpected error ({type(exc).__name__}: {exc}); this is a bug in dialogbot, nothing you "
-                     "configured. Run the command again with -v to see where it happened, and report it."),
-              file=sys.stderr)
+        print(
+            redact(
+                f"unexpected error ({type(exc).__name__}: {exc}); this is a bug in dialogbot, nothing you "
+                "configured. Run the command again with -v to see where it happened, and report it."
+            ),
+            file=sys.stderr,
+        )
         return BUG
 
 
 OWN_LOGGERS = ("bot", "facilitation", "storage", "config")
 # Libraries that log request bodies, SQL parameters or URLs with tokens at DEBUG/INFO: a
 # participant id, a vote or the bot token must never reach a log, so they stay at WARNING.
-QUIET_LIBRARIES = ("aiosqlite", "sqlalchemy", "httpx", "httpcore", "slack_bolt", "slack_sdk", "telegram",
-                   "apscheduler", "aiohttp.access")
+QUIET_LIBRARIES = (
+    "aiosqlite",
+    "sqlalchemy",
+    "httpx",
+    "httpcore",
+    "slack_bolt",
+    "slack_sdk",
+    "telegram",
+    "apscheduler",
+    "aiohttp.access",
+)
 
 
 LOG_FORMAT_VARIABLE = "DIALOGBOT_LOG_FORMAT"

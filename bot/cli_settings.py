@@ -20,6 +20,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
     settings = load_settings(Path(args.config) if args.config else None, create_secret=False, **overrides)
-    remember_secrets(settings.secret, settings.telegram_token, settings.telegram_webhook_secret,
-                     settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    remember_secrets(
+        settings.secret,
+        settings.telegram_token,
+        settings.telegram_webhook_secret,
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+    )
     return settings

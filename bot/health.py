@@ -55,8 +55,11 @@ class Health:
         database = await self._database()
         if database:
             problems.append(database)
-        problems += [f"{platform}: the adapter has not started" for platform in self.expected
-                     if platform not in self.started]
+        problems += [
+            f"{platform}: the adapter has not started"
+            for platform in self.expected
+            if platform not in self.started
+        ]
         if self.dispatcher is None or not self.dispatcher():
             problems.append("reminders: the dispatcher is not running")
         return problems
@@ -115,7 +118,9 @@ async def health_running(app: ServesHealth) -> AsyncIterator[web.AppRunner | Non
             raise HealthServerFailed(
                 f"cannot serve /healthz and /readyz on {settings.health_listen}:{settings.health_port} "
                 f"(health_listen, health_port): {exc.strerror or exc}. Fix: choose a free port and an address "
-                "of this machine, or set health_port = 0 to serve none.", exit_code=CORRECT_AND_RETRY) from None
+                "of this machine, or set health_port = 0 to serve none.",
+                exit_code=CORRECT_AND_RETRY,
+            ) from None
         log.info("health and metrics served on port %d", settings.health_port)
         yield runner
     finally:

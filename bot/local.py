@@ -75,7 +75,9 @@ class LocalPort(PortDefaults):
 
     platform = PLATFORM
 
-    def __init__(self, out_dir: Path, write: Callable[[str], None] = print, edit_interval: float = 1.0) -> None:
+    def __init__(
+        self, out_dir: Path, write: Callable[[str], None] = print, edit_interval: float = 1.0
+    ) -> None:
         self.out_dir = out_dir
         self.write = write
         self.messages: dict[int, LocalMessage] = {}
@@ -92,7 +94,9 @@ class LocalPort(PortDefaults):
         where = "rum" if not message.chat.is_private else f"privat:{message.chat.chat_id}"
         lines = [f"[{where}] #{message.id} {prefix}{message.text}"]
         for row in message.buttons or []:
-            lines.append("    " + "  ".join(f"[{message.id}.{self._index(message, b)}] {b.label}" for b in row))
+            lines.append(
+                "    " + "  ".join(f"[{message.id}.{self._index(message, b)}] {b.label}" for b in row)
+            )
         self.write("\n".join(lines))
 
     @staticmethod
@@ -128,7 +132,9 @@ class LocalPort(PortDefaults):
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
         path = self._save(attachment.filename, attachment.data)
-        message = LocalMessage(next(self._ids), chat, f"📎 {attachment.caption}\n    fil: {path}", None, [path])
+        message = LocalMessage(
+            next(self._ids), chat, f"📎 {attachment.caption}\n    fil: {path}", None, [path]
+        )
         self.messages[message.id] = message
         self._show(message)
         return MessageRef(chat, str(message.id))
@@ -152,8 +158,13 @@ class LocalPort(PortDefaults):
 class LocalSession:
     """Reads lines and turns them into events for the conversation, as the current speaker."""
 
-    def __init__(self, conversation: Conversation, port: LocalPort, facilitator: str = LOCAL_FACILITATOR,
-                 seed: int = 2015) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        port: LocalPort,
+        facilitator: str = LOCAL_FACILITATOR,
+        seed: int = 2015,
+    ) -> None:
         self.conversation = conversation
         self.port = port
         self.speaker = facilitator
@@ -210,8 +221,9 @@ class LocalSession:
             return
         message = self.port.messages[message_id]
         chat = message.chat if not message.chat.is_private else self.chat_for(user.user_id, True)
-        await self.conversation.handle(ButtonEvent(user, chat, buttons[index - 1].data,
-                                                   MessageRef(message.chat, str(message_id))))
+        await self.conversation.handle(
+            ButtonEvent(user, chat, buttons[index - 1].data, MessageRef(message.chat, str(message_id)))
+        )
 
     async def _meta(self, command: str) -> bool:
         """A ``:`` line; a wrong one gets its usage line and the session goes on."""
@@ -226,13 +238,17 @@ class LocalSession:
         elif name in ("vänta", "vanta", "wait"):
             seconds = _argument(args, 1.0, float, MAX_WAIT_SECONDS)
             if seconds is None:
-                self.port.write(f"Användning: :vänta S – vänta S sekunder (0–{MAX_WAIT_SECONDS}), t.ex. :vänta 5")
+                self.port.write(
+                    f"Användning: :vänta S – vänta S sekunder (0–{MAX_WAIT_SECONDS}), t.ex. :vänta 5"
+                )
             else:
                 await asyncio.sleep(seconds)
         elif name in ("sim", "simulera"):
             count = _argument(args, 30, int, MAX_SIMULATED)
             if count is None or count < 1:
-                self.port.write(f"Användning: :sim N – N simulerade deltagare (1–{MAX_SIMULATED}), t.ex. :sim 30")
+                self.port.write(
+                    f"Användning: :sim N – N simulerade deltagare (1–{MAX_SIMULATED}), t.ex. :sim 30"
+                )
             else:
                 await self.simulate(count)
         else:
@@ -265,16 +281,23 @@ def _argument(args: list[str], default: N, kind: Callable[[str], N], highest: N)
     return value if 0 <= value <= highest else None  # also refuses nan
 
 
-async def run_local(conversation: Conversation, out_dir: Path, stream: TextIO | None = None,
-                    write: Callable[[str], None] = print, facilitator: str = LOCAL_FACILITATOR) -> LocalPort:
+async def run_local(
+    conversation: Conversation,
+    out_dir: Path,
+    stream: TextIO | None = None,
+    write: Callable[[str], None] = print,
+    facilitator: str = LOCAL_FACILITATOR,
+) -> LocalPort:
     """Run the terminal mode until end of input or ``:slut``; returns the port (for tests)."""
     port = LocalPort(out_dir, write)
     session = LocalSession(conversation, port, facilitator)
     interactive = stream is None and sys.stdin.isatty()
     source = stream or sys.stdin
     if interactive:
-        write("Dialogbot – lokalt läge. Du är 'facilitator' (processledare). Skriv :hjälp för hjälp, "
-              "/hjalp för botens kommandon.\nFörsök: /workshop varmland-2015 Workshop i Karlstad")
+        write(
+            "Dialogbot – lokalt läge. Du är 'facilitator' (processledare). Skriv :hjälp för hjälp, "
+            "/hjalp för botens kommandon.\nFörsök: /workshop varmland-2015 Workshop i Karlstad"
+        )
     loop = asyncio.get_running_loop()
     while True:
         if interactive:

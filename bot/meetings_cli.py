@@ -68,19 +68,25 @@ def _nothing_stored(file: Path) -> None:
     print(f"nothing stored yet: there is no database file {file} (the bot creates it on its first start)")
 
 
-async def _with_store(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]], read_only: bool) -> T:
+async def _with_store(
+    args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[T]], read_only: bool
+) -> T:
     from storage.checks import open_database
     from storage.meetings_repository import SqlMeetingStore
 
     settings = _settings(args)
-    engine = await open_database(settings.effective_database_url, migrate=not read_only, secret=settings.secret)
+    engine = await open_database(
+        settings.effective_database_url, migrate=not read_only, secret=settings.secret
+    )
     try:
         return await work(SqlMeetingStore(engine))
     finally:
         await engine.dispose()
 
 
-def _run(args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[None]], *, read_only: bool = False) -> int:
+def _run(
+    args: argparse.Namespace, work: Callable[[MeetingStore], Awaitable[None]], *, read_only: bool = False
+) -> int:
     """Run ``work`` on the store; a refused change is a :class:`Refused` (exit 2 with its reason).
 
     ``read_only``: an SQLite file that does not exist yet is not created (nothing is stored) and
@@ -141,8 +147,10 @@ async def _status(store: MeetingStore) -> None:
     problems: list[str] = []
 
     def unplannable(meeting: Meeting, exc: Exception) -> None:
-        problems.append(f"cannot plan {meeting.process_key}/{meeting.key} ({type(exc).__name__}: {exc}): "
-                        "fix it in its file and import it again")
+        problems.append(
+            f"cannot plan {meeting.process_key}/{meeting.key} ({type(exc).__name__}: {exc}): "
+            "fix it in its file and import it again"
+        )
 
     upcoming = [d for d in (await schedule(store, now, UPCOMING_HORIZON, unplannable)).dues if d.due_at > now]
     for problem in problems:
@@ -157,12 +165,16 @@ async def _status(store: MeetingStore) -> None:
         print(f"  {_local(due_at)}\t{process}/{meeting}\t{_span(offset)} before\t{contacts} contacts")
     unreachable = await store.unreachable()
     if unreachable:
-        print("unreachable (their chat is gone; the next reminder is tried once more - ask the person to add "
-              "the bot again, or change the contact with `dialogbot contacts`):")
+        print(
+            "unreachable (their chat is gone; the next reminder is tried once more - ask the person to add "
+            "the bot again, or change the contact with `dialogbot contacts`):"
+        )
     for gone in unreachable:
         c = gone.contact
-        print(f"  {c.process_key}\t{c.contact.key}\t{c.contact.name}\t{c.signatory_name} ({c.signatory_key})\t"
-              f"{c.contact.platform}: {gone_reason_text(gone.reason, Language.EN)}\tsince {_local(gone.since)}")
+        print(
+            f"  {c.process_key}\t{c.contact.key}\t{c.contact.name}\t{c.signatory_name} ({c.signatory_key})\t"
+            f"{c.contact.platform}: {gone_reason_text(gone.reason, Language.EN)}\tsince {_local(gone.since)}"
+        )
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -184,16 +196,21 @@ def _import(args: argparse.Namespace) -> int:
         configs = load_meetings_configs(paths, pseudonymizer, known)
         await import_meetings(store, configs, pseudonymizer)
         for config in configs:
-            print(f"{config.process_key}: {len(config.signatories)} signatories, {len(config.contacts)} contacts, "
-                  f"{len(config.meetings)} meetings imported")
+            print(
+                f"{config.process_key}: {len(config.signatories)} signatories, {len(config.contacts)} contacts, "
+                f"{len(config.meetings)} meetings imported"
+            )
 
     return _run(args, run)
 
 
 # --- signatories -------------------------------------------------------------------------------
 def cmd_signatories(args: argparse.Namespace) -> int:
-    return _run(args, {"list": _list_signatories, "add": _add_signatory,
-                       "remove": _remove_signatory}[args.action](args), read_only=args.action == "list")
+    return _run(
+        args,
+        {"list": _list_signatories, "add": _add_signatory, "remove": _remove_signatory}[args.action](args),
+        read_only=args.action == "list",
+    )
 
 
 def _list_signatories(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable[None]]:
@@ -236,8 +253,11 @@ def _remove_signatory(args: argparse.Namespace) -> Callable[[MeetingStore], Awai
 
 # --- contacts --------------------------------------------------------------------------------------
 def cmd_contacts(args: argparse.Namespace) -> int:
-    return _run(args, {"list": _list_contacts, "add": _add_contact, "remove": _remove_contact}[args.action](args),
-                read_only=args.action == "list")
+    return _run(
+        args,
+        {"list": _list_contacts, "add": _add_contact, "remove": _remove_contact}[args.action](args),
+        read_only=args.action == "list",
+    )
 
 
 def _reachability(settings: Settings, platform: str) -> str:
@@ -258,24 +278,33 @@ def _list_contacts(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitab
             await _require_process(args, store, args.process)
         settings = _settings(args)
         for c in await store.contacts(args.process, active_only=False):
-            print(f"{c.process_key}\t{c.contact.key}\t{c.contact.name}\t{c.signatory_name} ({c.signatory_key})\t"
-                  f"{c.contact.platform}, {_reachability(settings, c.contact.platform)}\t{_contact_state(c)}\t"
-                  f"from {c.source}")
+            print(
+                f"{c.process_key}\t{c.contact.key}\t{c.contact.name}\t{c.signatory_name} ({c.signatory_key})\t"
+                f"{c.contact.platform}, {_reachability(settings, c.contact.platform)}\t{_contact_state(c)}\t"
+                f"from {c.source}"
+            )
 
     return show
 
 
 def _new_contact(args: argparse.Namespace) -> Contact:
     """The contact the arguments describe; :class:`Refused` with the first problem found."""
-    platform, address = next((p, getattr(args, p)) for p in ("telegram", "slack", "local") if getattr(args, p))
+    platform, address = next(
+        (p, getattr(args, p)) for p in ("telegram", "slack", "local") if getattr(args, p)
+    )
     address = address.strip()
     name = args.name.strip()
-    problem = (address_problem(platform, address) or workspace_problem(platform, args.workspace)
-               or _name_problem(name, "contact.name") or (key_problem(args.key, "contact.key") if args.key else None))
+    problem = (
+        address_problem(platform, address)
+        or workspace_problem(platform, args.workspace)
+        or _name_problem(name, "contact.name")
+        or (key_problem(args.key, "contact.key") if args.key else None)
+    )
     if problem:
         raise Refused(problem)
     key = args.key or ContactKeys(_pseudonymizer(args)).derive(
-        args.signatory, platform, address, args.workspace)
+        args.signatory, platform, address, args.workspace
+    )
     return Contact(key, name, platform, address, args.workspace, Language(args.language))  # type: ignore[arg-type]
 
 
@@ -285,9 +314,13 @@ def _add_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitable
         contact = _new_contact(args)
         stored, created = await store.add_contact(args.process, args.signatory, contact, CLI)
         if not created:
-            raise Refused(f"{stored.contact.name} is already a contact of {stored.signatory_name} on "
-                          f"{contact.platform} (key {stored.contact.key})")
-        print(f"added contact {stored.contact.key} ({contact.name}) to {stored.signatory_name} in {args.process}")
+            raise Refused(
+                f"{stored.contact.name} is already a contact of {stored.signatory_name} on "
+                f"{contact.platform} (key {stored.contact.key})"
+            )
+        print(
+            f"added contact {stored.contact.key} ({contact.name}) to {stored.signatory_name} in {args.process}"
+        )
 
     return add
 
@@ -328,16 +361,22 @@ def _print_meeting(args: argparse.Namespace, meeting: Meeting, now: datetime, st
     upcoming = next_occurrence(meeting, now)
     when = format_when(upcoming, meeting.duration) if upcoming else "–"
     offsets = ", ".join(_span(o) for o in meeting.reminder_offsets)
-    print(f"{meeting.process_key}\t{meeting.key}\t{meeting.title}\tnext: {when}\t"
-          f"rule: {meeting.rrule or 'once'}\treminders: {offsets}{state}")
+    print(
+        f"{meeting.process_key}\t{meeting.key}\t{meeting.title}\tnext: {when}\t"
+        f"rule: {meeting.rrule or 'once'}\treminders: {offsets}{state}"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     reminders = subparsers.add_parser("reminders", help="dialogue-meeting reminders: status, or import files")
     actions = reminders.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("status", help="plan what is due (nothing is sent) and show the upcoming reminders")
-    importing = actions.add_parser("import", help="check and import signatories, contacts and meetings from TOML")
-    importing.add_argument("files", nargs="+", help="TOML files or directories with [[signatories]]/[[meetings]]")
+    importing = actions.add_parser(
+        "import", help="check and import signatories, contacts and meetings from TOML"
+    )
+    importing.add_argument(
+        "files", nargs="+", help="TOML files or directories with [[signatories]]/[[meetings]]"
+    )
     reminders.set_defaults(func=cmd_reminders)
 
     signatories = subparsers.add_parser("signatories", help="list, add or remove signatories")
@@ -375,6 +414,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     meetings = subparsers.add_parser("meetings", help="the dialogue meetings and their next occurrence")
     actions = meetings.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", help="the stored meetings (before the first start: the files' meetings)")
+    listing = actions.add_parser(
+        "list", help="the stored meetings (before the first start: the files' meetings)"
+    )
     listing.add_argument("--process", help="only this process")
     meetings.set_defaults(func=cmd_meetings)

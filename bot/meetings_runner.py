@@ -69,8 +69,11 @@ def worker_has_ended(worker: str) -> bool:
 
 def count_tick(result: TickResult) -> None:
     """The metrics of one scheduled tick."""
-    count_reminders(due=result.sent + result.failed + result.skipped + result.taken_over,
-                    sent=result.sent, failed=result.failed)
+    count_reminders(
+        due=result.sent + result.failed + result.skipped + result.taken_over,
+        sent=result.sent,
+        failed=result.failed,
+    )
 
 
 class Dispatcher(dispatch.Dispatcher):
@@ -110,8 +113,14 @@ async def reminders_running(app: App, *, interval: float = 30.0) -> AsyncIterato
         timezone=STOCKHOLM,
         job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},
     )
-    scheduler.add_job(dispatcher.kick, "interval", seconds=interval, id=JOB_ID, replace_existing=True,
-                      next_run_time=datetime.now(STOCKHOLM))
+    scheduler.add_job(
+        dispatcher.kick,
+        "interval",
+        seconds=interval,
+        id=JOB_ID,
+        replace_existing=True,
+        next_run_time=datetime.now(STOCKHOLM),
+    )
     scheduler.start()
     log.info("reminders: dispatcher %s running (every %.0f s)", dispatcher.worker_id, interval)
     app.health.dispatcher = lambda: bool(scheduler.running and scheduler.get_job(JOB_ID) is not None)

@@ -18,21 +18,33 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 
 PLATFORMS = ("telegram", "slack", "local")
 
-ACTIVITY = Counter("dialogbot_activity_total", "Votes, launched rounds and closed rounds, per platform",
-                   ["kind", "platform"])
-WEBHOOK_SECONDS = Histogram("dialogbot_webhook_request_seconds",
-                            "Time to answer a webhook request (Telegram webhook, Slack HTTP mode)",
-                            ["platform", "status"],
-                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
-API_SECONDS = Histogram("dialogbot_platform_request_seconds", "Time of a call to a platform's API, by method",
-                        ["platform", "method"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
-RATE_LIMITED = Counter("dialogbot_rate_limited_total", "Answers 429 (Too Many Requests) from a platform",
-                       ["platform"])
+ACTIVITY = Counter(
+    "dialogbot_activity_total", "Votes, launched rounds and closed rounds, per platform", ["kind", "platform"]
+)
+WEBHOOK_SECONDS = Histogram(
+    "dialogbot_webhook_request_seconds",
+    "Time to answer a webhook request (Telegram webhook, Slack HTTP mode)",
+    ["platform", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+API_SECONDS = Histogram(
+    "dialogbot_platform_request_seconds",
+    "Time of a call to a platform's API, by method",
+    ["platform", "method"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+RATE_LIMITED = Counter(
+    "dialogbot_rate_limited_total", "Answers 429 (Too Many Requests) from a platform", ["platform"]
+)
 RETRIES = Counter("dialogbot_retries_total", "Platform calls retried after a 429", ["platform"])
-REMINDERS = Counter("dialogbot_reminders_total", "Dialogue-meeting reminder deliveries by outcome",
-                    ["outcome"])  # due, sent, failed
-CHART_SECONDS = Histogram("dialogbot_chart_render_seconds", "Time to draw one chart in a chart worker",
-                          buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0))
+REMINDERS = Counter(
+    "dialogbot_reminders_total", "Dialogue-meeting reminder deliveries by outcome", ["outcome"]
+)  # due, sent, failed
+CHART_SECONDS = Histogram(
+    "dialogbot_chart_render_seconds",
+    "Time to draw one chart in a chart worker",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0),
+)
 QUEUE_DEPTH = Gauge("dialogbot_queue_depth", "Work waiting or in flight", ["queue"])
 
 
@@ -43,8 +55,9 @@ def count_activity(kind: str, platform: str) -> None:
 
 def observe_api(platform: str, method: str, seconds: float) -> None:
     """One platform API call; ``method`` is an API method name (never a URL: it may hold the token)."""
-    API_SECONDS.labels(platform, method if method.isascii() and method.replace(".", "").isalnum() else "other") \
-        .observe(seconds)
+    API_SECONDS.labels(
+        platform, method if method.isascii() and method.replace(".", "").isalnum() else "other"
+    ).observe(seconds)
 
 
 def count_rate_limited(platform: str, *, retried: bool) -> None:
@@ -68,8 +81,9 @@ def timed_webhooks(platform: str) -> Callable[..., Awaitable[web.StreamResponse]
     """aiohttp middleware timing every request of a webhook server (probes and metrics excluded)."""
 
     @web.middleware
-    async def middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-                         ) -> web.StreamResponse:
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         if request.path in ("/healthz", "/readyz", "/metrics"):
             return await handler(request)
         started = time.perf_counter()
@@ -90,8 +104,9 @@ def timed_webhooks(platform: str) -> Callable[..., Awaitable[web.StreamResponse]
 class CountedSlackRetries(AsyncRateLimitErrorRetryHandler):
     """slack_sdk's 429 retry handler, counting each 429 and each retry it makes."""
 
-    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None,
-                               error: Exception | None = None) -> bool:
+    async def _can_retry_async(
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
         limited = await super()._can_retry_async(state=state, request=request, response=response, error=error)
         if limited:
             count_rate_limited("slack", retried=state.current_attempt < self.max_retry_count)

@@ -26,8 +26,9 @@ class SlidingWindow:
     a call was let through undercounts when calls arrive late and bunched, and provokes 429s.)
     """
 
-    def __init__(self, limit: int, period: float, clock: Callable[[], float] = time.monotonic, *,
-                 reserve: int = 0) -> None:
+    def __init__(
+        self, limit: int, period: float, clock: Callable[[], float] = time.monotonic, *, reserve: int = 0
+    ) -> None:
         """``reserve``: places of each window that only answers (``reply``) may take, so that in a
         chat the bot is filling with bulk output an answer still goes out at once."""
         self.limit = limit
@@ -57,7 +58,9 @@ class SlidingWindow:
                     while self._done and self._done[0] <= now - self.period:
                         self._done.popleft()
                     used = self._in_flight + len(self._done)
-                    if used < self.limit and (reply or (used < self.limit - self.reserve and not self._replies_waiting)):
+                    if used < self.limit and (
+                        reply or (used < self.limit - self.reserve and not self._replies_waiting)
+                    ):
                         self._in_flight += 1
                         return
                     wait = self._done[0] + self.period - now if self._done else None
@@ -96,7 +99,9 @@ class SlidingWindow:
 class Windows:
     """One :class:`SlidingWindow` per key (chat, channel, method), forgetting idle ones."""
 
-    def __init__(self, make: Callable[[Hashable], SlidingWindow | SharedWindow], max_keys: int = 4096) -> None:
+    def __init__(
+        self, make: Callable[[Hashable], SlidingWindow | SharedWindow], max_keys: int = 4096
+    ) -> None:
         self._make = make
         self._max_keys = max_keys
         self._windows: dict[Hashable, SlidingWindow | SharedWindow] = {}
@@ -139,8 +144,16 @@ class SharedWindow:
     was sent alone is not in the database.
     """
 
-    def __init__(self, places: Places, budget: str, limit: int, period: float, *, timeout: float = 2.0,
-                 local: SlidingWindow | None = None) -> None:
+    def __init__(
+        self,
+        places: Places,
+        budget: str,
+        limit: int,
+        period: float,
+        *,
+        timeout: float = 2.0,
+        local: SlidingWindow | None = None,
+    ) -> None:
         self.places = places
         self.budget = budget
         self.limit = limit
@@ -169,7 +182,9 @@ class SharedWindow:
                 while slot is None:
                     await asyncio.sleep(min(max(wait, 0.005), self.period))
                     async with asyncio.timeout(self.timeout):
-                        slot, wait, self._senders = await self.places.take(self.budget, self.limit, self.period)
+                        slot, wait, self._senders = await self.places.take(
+                            self.budget, self.limit, self.period
+                        )
             except Exception as exc:  # the database is away or slow: pace alone meanwhile
                 self._pace_alone(exc)
                 return None
@@ -184,8 +199,11 @@ class SharedWindow:
         if not self._alone:
             self._alone = True
             self._alone_share().fill()  # the last window's messages of every process are unknown here
-            log.warning("rate limits: the shared budget is unreachable (%s); this process paces alone until "
-                        "it is back", type(exc).__name__)
+            log.warning(
+                "rate limits: the shared budget is unreachable (%s); this process paces alone until "
+                "it is back",
+                type(exc).__name__,
+            )
 
     async def _give_back(self, slot: int) -> None:
         try:

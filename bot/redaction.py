@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 
 MASK = "[hidden]"
 _PATTERNS = (
-    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}"),  # Telegram bot token <bot id>:<35 characters>, also in .../bot<token>/...
+    re.compile(
+        r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}"
+    ),  # Telegram bot token <bot id>:<35 characters>, also in .../bot<token>/...
     re.compile(r"\bx(?:ox[abposr]|app)-[A-Za-z0-9-]{8,}"),  # Slack bot/user/app tokens
     re.compile(r"(?<=://)([^/@:\s]+):[^/@\s]+(?=@)"),  # user:password@ in a URL
 )

@@ -27,7 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report = subparsers.add_parser("report", help="write the PDF report of a workshop's closed rounds")
     report.add_argument("workshop", help="the workshop's number (as /rapport and /omgangar show it)")
     report.add_argument("--out", help="the PDF file to write (default: rapport-NUMBER.pdf here)")
-    report.add_argument("--lang", choices=["sv", "en"], help="the report's language (default: the workshop's)")
+    report.add_argument(
+        "--lang", choices=["sv", "en"], help="the report's language (default: the workshop's)"
+    )
     report.set_defaults(func=cmd_report)
 
 
@@ -62,13 +64,19 @@ async def _report(settings: Settings, workshop_arg: str, lang: str | None) -> At
     engine = await open_database(settings.effective_database_url, migrate=False, secret=settings.secret)
     renderer = ChartRenderer()
     try:
-        service = WorkshopService(SqlStore(engine), load_processes(settings.processes_dir),
-                                  min_group_size=settings.min_group_size)
+        service = WorkshopService(
+            SqlStore(engine), load_processes(settings.processes_dir), min_group_size=settings.min_group_size
+        )
         workshop = await service.store.workshop(number)
         if workshop is None:
             raise NoReport(f"there is no workshop {number}")
-        conv = Conversation(service, Pseudonymizer(settings.secret), is_facilitator=lambda _user: True,
-                            renderer=renderer, exercises=default_exercises())
+        conv = Conversation(
+            service,
+            Pseudonymizer(settings.secret),
+            is_facilitator=lambda _user: True,
+            renderer=renderer,
+            exercises=default_exercises(),
+        )
         language = Language(lang) if lang else workshop.language
         try:
             return await report_pdf(conv, conv.exercises, workshop, language)

@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 STOP_WITHIN = 6.0
 
 
-async def run(settings: Settings, *, script: TextIO | None = None, out_dir: Path | None = None,
-              local: bool = False) -> int:
+async def run(
+    settings: Settings, *, script: TextIO | None = None, out_dir: Path | None = None, local: bool = False
+) -> int:
     """Start the platforms in ``settings`` (or the local mode) and run until stopped."""
     if not (local or script is not None):
         settings.require_secrets()  # before anything is created
@@ -74,9 +75,13 @@ async def _serve(app: App) -> int:
         closing.result()
         log.info("dialogbot stopped")
         return 0
-    log.error("stopped without finishing: the database or a chat platform did not answer within %.0f s of the "
-              "stop signal; what was still being handled was given up (presses were not saved; Telegram sends "
-              "unanswered updates again). Exit code %d.", STOP_WITHIN, SERVICE_UNREACHABLE)
+    log.error(
+        "stopped without finishing: the database or a chat platform did not answer within %.0f s of the "
+        "stop signal; what was still being handled was given up (presses were not saved; Telegram sends "
+        "unanswered updates again). Exit code %d.",
+        STOP_WITHIN,
+        SERVICE_UNREACHABLE,
+    )
     logging.shutdown()
     sys.stderr.flush()
     os._exit(SERVICE_UNREACHABLE)  # closing connections to a stalled database would wait for it too

@@ -104,20 +104,29 @@ async def simulate_room(session: SimulatedSession, count: int) -> str:
         sector = SECTOR_CYCLE[index % len(SECTOR_CYCLE)]
         # the process's own sectors (fewer than three, perhaps): its first, second, … button
         sector_index = [Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN].index(sector) % len(sector_buttons)
-        await conv.handle(ButtonEvent(user, sector_message.chat, sector_buttons[sector_index].data,
-                                      MessageRef(sector_message.chat, str(sector_message.id))))
+        await conv.handle(
+            ButtonEvent(
+                user,
+                sector_message.chat,
+                sector_buttons[sector_index].data,
+                MessageRef(sector_message.chat, str(sector_message.id)),
+            )
+        )
         if open_round is None:
             continue
         for data in _choices(session, open_round, round_buttons[open_round.id], lean[sector], rng):
             await conv.handle(ButtonEvent(user, sector_message.chat, data))
             presses += 1
-    refused = sum(1 for _, text in port.acks[start:] if text and ("ogiltig" in text.lower() or "stängd" in text))
+    refused = sum(
+        1 for _, text in port.acks[start:] if text and ("ogiltig" in text.lower() or "stängd" in text)
+    )
     what = f"omgång #{open_round.id}" if open_round else "ingen öppen omgång"
     return f"(simulerade {count} deltagare: {presses} knapptryck på {what}, {refused} avvisade)"
 
 
-def _choices(session: SimulatedSession, round_: Round, buttons: list[Button], lean: list[float],
-             rng: random.Random) -> list[str]:
+def _choices(
+    session: SimulatedSession, round_: Round, buttons: list[Button], lean: list[float], rng: random.Random
+) -> list[str]:
     """The button data one simulated person presses, in order (as the round's exercise says)."""
     exercise = session.conversation.exercises.get(round_.kind)
     if exercise is None:

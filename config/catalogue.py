@@ -73,7 +73,9 @@ class _ProcessHeader(BaseModel):
     min_group_size: int | None = Field(default=None, ge=2, le=100)
     #: Round numbers (as ``/omgangar`` lists them) of the official earlier year: any workshop of
     #: the process may compare with them (``/jamfor``), not only one whose facilitator leads them.
-    official_rounds: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=50)
+    official_rounds: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default_factory=list, max_length=50
+    )
     #: Offer "Vet inte / berör inte oss" beside the scale in this process's barometers.
     dont_know: bool = False
 
@@ -112,11 +114,16 @@ class _ProcessFile(BaseModel):
     def _sectors_to_compare(cls, sectors: list[_SectorIn]) -> list[_SectorIn]:
         if len(sectors) == 1:
             raise ValueError("one sector compares nothing: give two or more, or none for the default three")
-        for language, names in (("name", [s.name for s in sectors]), ("name_en", [s.name_en for s in sectors if s.name_en])):
+        for language, names in (
+            ("name", [s.name for s in sectors]),
+            ("name_en", [s.name_en for s in sectors if s.name_en]),
+        ):
             stripped = [name.strip() for name in names]
             twice = sorted({name for name in stripped if stripped.count(name) > 1})
             if twice:
-                raise ValueError(f"two sectors have the same {language} {twice[0]!r}: nobody could tell them apart")
+                raise ValueError(
+                    f"two sectors have the same {language} {twice[0]!r}: nobody could tell them apart"
+                )
         return sectors
 
     @model_validator(mode="after")
@@ -129,15 +136,19 @@ class _ProcessFile(BaseModel):
     def _rounds_can_open(self) -> _ProcessFile:
         """Every prioritisation round holds all principles and a round refuses two equal items:
         two principles with one name (in Swedish or English) and no round could ever open."""
-        for what, texts in (("principles", [(p.name, p.name_en) for p in self.principles]),
-                            ("statements", [(s.text, s.text_en) for s in self.statements])):
+        for what, texts in (
+            ("principles", [(p.name, p.name_en) for p in self.principles]),
+            ("statements", [(s.text, s.text_en) for s in self.statements]),
+        ):
             for language, names in (("", [sv for sv, _ in texts]), ("_en", [en for _, en in texts if en])):
                 stripped = [name.strip() for name in names]
                 twice = sorted({name for name in stripped if stripped.count(name) > 1})
                 if twice:
                     field = ("name" if what == "principles" else "text") + language
-                    raise ValueError(f"{what}: two have the same {field} {twice[0]!r}: a round of them "
-                                     "could never open (its items must differ)")
+                    raise ValueError(
+                        f"{what}: two have the same {field} {twice[0]!r}: a round of them "
+                        "could never open (its items must differ)"
+                    )
         return self
 
 
@@ -160,8 +171,11 @@ def load_process(path: Path) -> Process:
             Principle(p.key, p.name, p.description, p.local, p.name_en) for p in parsed.principles
         ),
         statements=tuple(Statement(s.key, s.text, s.text_en) for s in parsed.statements),
-        sectors=tuple(SectorDef(s.key, s.name.strip(), s.name_en.strip(), s.short.strip(), s.short_en.strip())
-                      for s in parsed.sectors) or DEFAULT_SECTORS,
+        sectors=tuple(
+            SectorDef(s.key, s.name.strip(), s.name_en.strip(), s.short.strip(), s.short_en.strip())
+            for s in parsed.sectors
+        )
+        or DEFAULT_SECTORS,
     )
 
 
@@ -174,7 +188,9 @@ def load_processes(directory: Path) -> dict[str, Process]:
     for path in sorted(directory.glob("*.toml")):
         process = load_process(path)
         if process.key in processes:
-            raise ConfigError(str(path), "process.key", f"{process.key!r} is already defined in {origin[process.key]}")
+            raise ConfigError(
+                str(path), "process.key", f"{process.key!r} is already defined in {origin[process.key]}"
+            )
         processes[process.key] = process
         origin[process.key] = path
     return processes

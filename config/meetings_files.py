@@ -21,8 +21,9 @@ from facilitation.pseudonym import Pseudonymizer
 PACKAGED_MEETINGS = Path(__file__).resolve().parent / "meetings"
 
 
-def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | None,
-                          known_processes: Collection[str] | None = None) -> list[MeetingsConfig]:
+def load_meetings_configs(
+    paths: Iterable[Path], pseudonymizer: Pseudonymizer | None, known_processes: Collection[str] | None = None
+) -> list[MeetingsConfig]:
     """Every ``[[signatories]]``/``[[meetings]]`` in the TOML files or directories, merged per process.
 
     ``pseudonymizer`` is the installation's: derived contact keys are keyed hashes under its
@@ -51,8 +52,11 @@ def load_meetings_configs(paths: Iterable[Path], pseudonymizer: Pseudonymizer | 
             raise ConfigError(str(file), "process.key", unknown_process(config.process_key, known_processes))
         if config.process_key in merged:
             earlier = merged[config.process_key]
-            config = MeetingsConfig(config.process_key, earlier.signatories + config.signatories,
-                                    earlier.meetings + config.meetings)
+            config = MeetingsConfig(
+                config.process_key,
+                earlier.signatories + config.signatories,
+                earlier.meetings + config.meetings,
+            )
         merged[config.process_key] = config
     return list(merged.values())
 
@@ -61,15 +65,22 @@ def unknown_process(key: str, known: Collection[str]) -> str:
     """The problem with a process key that no process file defines, with the likely meant one."""
     close = difflib.get_close_matches(key, list(known), n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return (f"no process {key!r} is defined; {hint}the processes are: {', '.join(sorted(known)) or 'none'} "
-            "(correct the key, or add the process file to processes_dir)")
+    return (
+        f"no process {key!r} is defined; {hint}the processes are: {', '.join(sorted(known)) or 'none'} "
+        "(correct the key, or add the process file to processes_dir)"
+    )
 
 
 def meetings_paths(settings: Settings) -> list[Path]:
     """The meetings directory (``meetings_dir``, default the packaged examples) and the process files."""
-    return [Path(settings.meetings_dir) if settings.meetings_dir else PACKAGED_MEETINGS, Path(settings.processes_dir)]
+    return [
+        Path(settings.meetings_dir) if settings.meetings_dir else PACKAGED_MEETINGS,
+        Path(settings.processes_dir),
+    ]
 
 
 def configured_meetings(settings: Settings, pseudonymizer: Pseudonymizer | None) -> list[MeetingsConfig]:
     """The meetings configuration the bot imports on start, checked against the process files."""
-    return load_meetings_configs(meetings_paths(settings), pseudonymizer, set(load_processes(settings.processes_dir)))
+    return load_meetings_configs(
+        meetings_paths(settings), pseudonymizer, set(load_processes(settings.processes_dir))
+    )

@@ -92,8 +92,11 @@ class Settings(BaseModel):
     @classmethod
     def _whole_number(cls, value: Any) -> Any:
         """``true`` or ``2.5`` is a mistake, not 1 or 2: only whole numbers (or their digits) are taken."""
-        if isinstance(value, bool) or (isinstance(value, str) and not _WHOLE_NUMBER.match(value)) or (
-                not isinstance(value, int | str)):
+        if (
+            isinstance(value, bool)
+            or (isinstance(value, str) and not _WHOLE_NUMBER.match(value))
+            or (not isinstance(value, int | str))
+        ):
             raise ValueError(f"must be a whole number, got {value!r}")
         return value
 
@@ -110,16 +113,20 @@ class Settings(BaseModel):
         """The webhook secret is all that tells Telegram's updates from forged ones: long enough not
         to be guessed, in the alphabet Telegram's setWebhook accepts (1-256 of A-Z a-z 0-9 _ -)."""
         if value and not (MIN_SECRET_LENGTH <= len(value) <= 256 and re.fullmatch(r"[A-Za-z0-9_-]+", value)):
-            raise ValueError(f"must be {MIN_SECRET_LENGTH} to 256 characters of A-Z, a-z, 0-9, _ and - "
-                             "(a short secret can be guessed; Telegram accepts no other characters)")
+            raise ValueError(
+                f"must be {MIN_SECRET_LENGTH} to 256 characters of A-Z, a-z, 0-9, _ and - "
+                "(a short secret can be guessed; Telegram accepts no other characters)"
+            )
         return value
 
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if value and not value.startswith(SUPPORTED_DATABASES):
-            raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// "
-                             "(e.g. postgresql+asyncpg://dialogbot@127.0.0.1/dialogbot)")
+            raise ValueError(
+                "must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// "
+                "(e.g. postgresql+asyncpg://dialogbot@127.0.0.1/dialogbot)"
+            )
         return value
 
     @field_validator("facilitators", mode="before")
@@ -172,17 +179,31 @@ class Settings(BaseModel):
         """
         problems = []
         if self.has_telegram and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
-            problems.append(ConfigError("settings", "telegram_webhook_secret", (
-                'telegram_mode = "webhook" needs telegram_webhook_secret: without it anyone who finds '
-                "the webhook URL can send the bot forged updates and votes. Set telegram_webhook_secret "
-                "(or DIALOGBOT_TELEGRAM_WEBHOOK_SECRET) to a random string of letters, digits, _ and - "
-                '(the bot registers it with Telegram), or use telegram_mode = "polling".')))
+            problems.append(
+                ConfigError(
+                    "settings",
+                    "telegram_webhook_secret",
+                    (
+                        'telegram_mode = "webhook" needs telegram_webhook_secret: without it anyone who finds '
+                        "the webhook URL can send the bot forged updates and votes. Set telegram_webhook_secret "
+                        "(or DIALOGBOT_TELEGRAM_WEBHOOK_SECRET) to a random string of letters, digits, _ and - "
+                        '(the bot registers it with Telegram), or use telegram_mode = "polling".'
+                    ),
+                )
+            )
         if self.has_slack and not self.slack_app_token and not self.slack_signing_secret:
-            problems.append(ConfigError("settings", "slack_signing_secret", (
-                "Slack over HTTP (slack_bot_token without slack_app_token) needs slack_signing_secret: "
-                "without it the bot cannot tell Slack's requests from forged commands and votes. Set "
-                "slack_signing_secret (or DIALOGBOT_SLACK_SIGNING_SECRET) to the Signing Secret on your "
-                "Slack app's Basic Information page, or set slack_app_token to use Socket Mode.")))
+            problems.append(
+                ConfigError(
+                    "settings",
+                    "slack_signing_secret",
+                    (
+                        "Slack over HTTP (slack_bot_token without slack_app_token) needs slack_signing_secret: "
+                        "without it the bot cannot tell Slack's requests from forged commands and votes. Set "
+                        "slack_signing_secret (or DIALOGBOT_SLACK_SIGNING_SECRET) to the Signing Secret on your "
+                        "Slack app's Basic Information page, or set slack_app_token to use Socket Mode."
+                    ),
+                )
+            )
         return problems
 
     def require_secrets(self, platform: str = "") -> None:
@@ -216,13 +237,24 @@ def load_settings(
         document = read_toml(path)
         table = document.get("dialogbot", document)
         if not isinstance(table, dict):
-            raise ConfigError(str(path), "dialogbot", "must be a table ([dialogbot] followed by key = value lines)")
+            raise ConfigError(
+                str(path), "dialogbot", "must be a table ([dialogbot] followed by key = value lines)"
+            )
         _merge(values, origins, table, lambda _key: str(path))
     if env_file is not None and env_file.exists():
         dotenv = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-        _merge(values, origins, _prefixed(dotenv, str(env_file)), lambda key: f"{env_file} ({ENV_PREFIX}{key.upper()})")
-    _merge(values, origins, _prefixed(environ, "the environment"),
-           lambda key: f"environment variable {ENV_PREFIX}{key.upper()}")
+        _merge(
+            values,
+            origins,
+            _prefixed(dotenv, str(env_file)),
+            lambda key: f"{env_file} ({ENV_PREFIX}{key.upper()})",
+        )
+    _merge(
+        values,
+        origins,
+        _prefixed(environ, "the environment"),
+        lambda key: f"environment variable {ENV_PREFIX}{key.upper()}",
+    )
     _merge(values, origins, overrides, lambda _key: "the command line")
     for key, why in RETIRED_SETTINGS.items():
         if key in values:
@@ -236,7 +268,9 @@ def load_settings(
             raise
         raise ConfigError(origin, exc.where, exc.problem) from exc
     if settings.secret_file is not None and settings.secret:
-        raise ConfigError(origins.get("secret", "settings"), "secret_file", "set either secret or secret_file, not both")
+        raise ConfigError(
+            origins.get("secret", "settings"), "secret_file", "set either secret or secret_file, not both"
+        )
     return with_stored_secret(settings, create=create_secret)
 
 
@@ -251,7 +285,7 @@ def _prefixed(environ: dict[str, str], where: str) -> dict[str, str]:
     fields = Settings.model_fields
     out = {}
     for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or name[len(ENV_PREFIX):] in NOT_SETTINGS:
+        if not name.startswith(ENV_PREFIX) or name[len(ENV_PREFIX) :] in NOT_SETTINGS:
             continue
         key = name[len(ENV_PREFIX) :].lower()
         if key in fields:
@@ -271,7 +305,9 @@ def _secret_from_file(path: Path) -> str:
     except OSError as exc:
         raise ConfigError(str(path), "secret_file", f"cannot read the secret ({exc.strerror})") from exc
     if len(value) < MIN_SECRET_LENGTH:
-        raise ConfigError(str(path), "secret_file", f"the secret is shorter than {MIN_SECRET_LENGTH} characters")
+        raise ConfigError(
+            str(path), "secret_file", f"the secret is shorter than {MIN_SECRET_LENGTH} characters"
+        )
     return value
 
 
@@ -296,8 +332,12 @@ def _stored_secret(data_dir: Path, *, create: bool = True) -> str:
         if path.exists():
             stored = path.read_text(encoding="utf-8").strip()
             if len(stored) < MIN_SECRET_LENGTH:
-                raise ConfigError(str(path), "", f"the stored secret is shorter than {MIN_SECRET_LENGTH} characters; "
-                                  "restore it from a backup (pseudonymous keys depend on it)")
+                raise ConfigError(
+                    str(path),
+                    "",
+                    f"the stored secret is shorter than {MIN_SECRET_LENGTH} characters; "
+                    "restore it from a backup (pseudonymous keys depend on it)",
+                )
             return stored
         private_dir(data_dir)
         value = secrets.token_urlsafe(32)

@@ -42,9 +42,20 @@ LONG_PRINCIPLES = [
     "Mångfald av utförare, också små föreningar på landsbygden och i utsatta områden",
 ]
 MANY_PRINCIPLES = [
-    "Självständighet och oberoende", "Dialog", "Kvalitet", "Långsiktighet", "Öppenhet och insyn",
-    "Mångfald (utförare)", "Demokrati", "Utveckling", "Integritet", "Samhällsutveckling",
-    "Mångfald (individ)", "Samverkan", "Förnyelse", "Tillgänglighet",
+    "Självständighet och oberoende",
+    "Dialog",
+    "Kvalitet",
+    "Långsiktighet",
+    "Öppenhet och insyn",
+    "Mångfald (utförare)",
+    "Demokrati",
+    "Utveckling",
+    "Integritet",
+    "Samhällsutveckling",
+    "Mångfald (individ)",
+    "Samverkan",
+    "Förnyelse",
+    "Tillgänglighet",
 ]
 
 
@@ -70,20 +81,24 @@ def barometer_cases(rng: random.Random) -> dict[str, Callable[[], Figure]]:
     for steps in (5, 7, 11):
         values = _sector_values(rng, steps, three)
         stats = [statement_stats(v.all_values, steps) for v in values]
-        cases[f"barometer-{steps}-steg"] = (
-            lambda s=stats, k=steps: diverging_figure(STATEMENTS, s, k, Language.SV, f"Åsiktsbarometer, {k} steg"))
+        cases[f"barometer-{steps}-steg"] = lambda s=stats, k=steps: diverging_figure(
+            STATEMENTS, s, k, Language.SV, f"Åsiktsbarometer, {k} steg"
+        )
         breakdowns = [sector_stats(v, steps, 5) for v in values]
-        cases[f"barometer-sektorer-{steps}-steg"] = (
-            lambda b=breakdowns, k=steps: sector_figure(STATEMENTS, b, k, Language.SV, f"Per sektor, {k} steg"))
+        cases[f"barometer-sektorer-{steps}-steg"] = lambda b=breakdowns, k=steps: sector_figure(
+            STATEMENTS, b, k, Language.SV, f"Per sektor, {k} steg"
+        )
     values = _sector_values(rng, 5, three)
     earlier_values = _sector_values(rng, 5, three)
     stats = [statement_stats(v.all_values, 5) for v in values]
     earlier = [statement_stats(v.all_values, 5) for v in earlier_values]
-    cases["barometer-jamfor"] = lambda: diverging_figure(STATEMENTS, stats, 5, Language.SV,
-                                                         "Åsiktsbarometer jämfört med förra året", earlier)
+    cases["barometer-jamfor"] = lambda: diverging_figure(
+        STATEMENTS, stats, 5, Language.SV, "Åsiktsbarometer jämfört med förra året", earlier
+    )
     one = _sector_values(rng, 7, {Sector.IDEBUREN: 12})
     cases["barometer-en-sektor-7-steg"] = lambda: sector_figure(
-        STATEMENTS, [sector_stats(v, 7, 5) for v in one], 7, Language.SV, "En sektor, 7 steg")
+        STATEMENTS, [sector_stats(v, 7, 5) for v in one], 7, Language.SV, "En sektor, 7 steg"
+    )
     room = statement_stats(_answers(rng, 30, 11, 6), 11)
     cases["barometer-rummet-11-steg"] = lambda: room_figure(STATEMENTS[1], room, 11, Language.SV)
     return {**cases, **analysis_cases(random.Random(13))}
@@ -95,20 +110,41 @@ def analysis_cases(rng: random.Random) -> dict[str, Callable[[], Figure]]:
     labels = [f"{number}. {text}" for number, text in enumerate(STATEMENTS, start=1)]
     sizes = {Sector.IDEBUREN: 12, Sector.OFFENTLIG: 14, Sector.ANNAN: 6}
     leans = {0: 1.6, 1: -1.4, 2: 1.0, 3: -1.2}  # every sector leans the same way on each statement
-    values = [SectorValues(text, {sector: [min(5, max(1, round(rng.gauss(3 + leans[i], 0.9)))) for _ in range(n)]
-                                  for sector, n in sizes.items()}) for i, text in enumerate(STATEMENTS)]
+    values = [
+        SectorValues(
+            text,
+            {
+                sector: [min(5, max(1, round(rng.gauss(3 + leans[i], 0.9)))) for _ in range(n)]
+                for sector, n in sizes.items()
+            },
+        )
+        for i, text in enumerate(STATEMENTS)
+    ]
     breakdowns = [sector_stats(v, 5, 5) for v in values]
     agreed = consensus_statements([b.shown if b.compared else {} for b in breakdowns])
     names = group_names(DEFAULT_SECTORS, Language.SV)
-    unsure_values = [SectorValues(v.item_text, {s: vals + [0] * (i + k) for k, (s, vals) in enumerate(v.by_sector.items())})
-                     for i, v in enumerate(values)]
+    unsure_values = [
+        SectorValues(
+            v.item_text, {s: vals + [0] * (i + k) for k, (s, vals) in enumerate(v.by_sector.items())}
+        )
+        for i, v in enumerate(values)
+    ]
     unsure = [sector_stats(v, 5, 5) for v in unsure_values]
     return {
-        "barometer-overens": lambda: consensus_figure(labels, agreed, names, Language.SV, "Här är sektorerna överens"),
-        "barometer-vet-inte": lambda: diverging_figure(labels, [b.overall for b in unsure], 5, Language.SV,
-                                                       "Med Vet inte / berör inte oss", dont_know=[b.dont_know for b in unsure]),
-        "barometer-vet-inte-sektorer": lambda: sector_figure(labels, unsure, 5, Language.SV, "Vet inte per sektor",
-                                                             names, dont_know=True),
+        "barometer-overens": lambda: consensus_figure(
+            labels, agreed, names, Language.SV, "Här är sektorerna överens"
+        ),
+        "barometer-vet-inte": lambda: diverging_figure(
+            labels,
+            [b.overall for b in unsure],
+            5,
+            Language.SV,
+            "Med Vet inte / berör inte oss",
+            dont_know=[b.dont_know for b in unsure],
+        ),
+        "barometer-vet-inte-sektorer": lambda: sector_figure(
+            labels, unsure, 5, Language.SV, "Vet inte per sektor", names, dont_know=True
+        ),
     }
 
 
@@ -151,15 +187,18 @@ def prioritisation_cases(rng: random.Random) -> dict[str, Callable[[], Figure]]:
     ranking = _ranking_ballots(rng, items, 30, 3)
     points = _points_ballots(rng, items, 30, 10)
     approval = _approval_ballots(rng, items, 30)
-    for kind, ballots, extra in ((RoundKind.RANKING, ranking, {"top_k": 3}),
-                                 (RoundKind.POINTS, points, {"budget": 10}),
-                                 (RoundKind.APPROVAL, approval, {})):
+    for kind, ballots, extra in (
+        (RoundKind.RANKING, ranking, {"top_k": 3}),
+        (RoundKind.POINTS, points, {"budget": 10}),
+        (RoundKind.APPROVAL, approval, {}),
+    ):
         result = aggregate(kind, ballots, items, **extra)
         by_sector = split_by_sector(kind, _by_sector(ballots), items, min_group_size=5, **extra).by_sector
         label = {"ranking": "rangordning", "points": "prickar", "approval": "markera"}[kind.value]
         cases[f"prio-langa-namn-{label}"] = lambda r=result: ranked_bars_figure(r, names, Language.SV)
-        cases[f"prio-langa-namn-{label}-sektorer"] = (
-            lambda s=by_sector, r=result: prio_sector_figure(s, names, Language.SV, order=r.order))
+        cases[f"prio-langa-namn-{label}-sektorer"] = lambda s=by_sector, r=result: prio_sector_figure(
+            s, names, Language.SV, order=r.order
+        )
     many = dict(enumerate(MANY_PRINCIPLES, start=1))
     result = aggregate(RoundKind.RANKING, _ranking_ballots(rng, list(many), 40, 5), list(many), top_k=5)
     cases["prio-parvis-14"] = lambda: pairwise_figure(result.pairwise, many, Language.SV, n=result.n_ballots)

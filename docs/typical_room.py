@@ -27,9 +27,22 @@ def main() -> Path:
         (folder / "room.txt").write_text(SCRIPT, encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
         env.update({"DIALOGBOT_DATA_DIR": str(folder / "data"), "DIALOGBOT_CHART_PROCESSES": "0"})
-        subprocess.run([sys.executable, "-m", "bot.cli", "run", "--script", str(folder / "room.txt"),
-                        "--out", str(folder / "out")], check=True, env=env, cwd=DOCS.parent,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--script",
+                str(folder / "room.txt"),
+                "--out",
+                str(folder / "out"),
+            ],
+            check=True,
+            env=env,
+            cwd=DOCS.parent,
+            stdout=subprocess.DEVNULL,
+        )
         [chart] = sorted((folder / "out").glob("*sektorer*.png"))
         shutil.copyfile(chart, TARGET)
     return TARGET

@@ -20,7 +20,9 @@ _MISSING = object()
 class TTLCache(Generic[V]):
     """Least-recently-used mapping whose entries expire."""
 
-    def __init__(self, ttl: float, max_size: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float, max_size: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.max_size = max_size
         self._clock = clock

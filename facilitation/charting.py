@@ -28,9 +28,24 @@ from matplotlib.legend import Legend
 # Disagree is red on the left, agree is blue on the right; neutral is grey in the middle.
 # Colour-blind safe diverging palette (ColorBrewer RdBu) so the projector view stays readable.
 DIVERGING_5 = ("#ca0020", "#f4a582", "#bababa", "#92c5de", "#0571b0")
-SECTOR_COLOURS = {"ideburen": "#1b9e77", "offentlig": "#7570b3", "annan": "#d95f02", None: "#999999", "*": "#7f7f7f"}
+SECTOR_COLOURS = {
+    "ideburen": "#1b9e77",
+    "offentlig": "#7570b3",
+    "annan": "#d95f02",
+    None: "#999999",
+    "*": "#7f7f7f",
+}
 # A process's own sectors take these in turn (ColorBrewer Dark2, as the defaults above).
-OTHER_SECTOR_COLOURS = ("#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
+OTHER_SECTOR_COLOURS = (
+    "#1b9e77",
+    "#7570b3",
+    "#d95f02",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+)
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib and has å, ä, ö
 #: Where on RdBu each side's colours are taken (0 = darkest red). RdBu turns almost white towards
 #: 0.5; a projector washes out anything paler than 0.30 (#f4a582 / #92c5de, the light steps of
@@ -61,6 +76,7 @@ def diverging_palette(steps: int) -> list[str]:
 
 def luminance(colour: str) -> float:
     """Relative luminance (WCAG 2) of a colour: 0 black … 1 white."""
+
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
@@ -102,8 +118,15 @@ def rows_height(labels: Sequence[str], minimum_row: float, padding: float = 0.25
     return len(labels) * max(minimum_row, LINE_INCHES * lines + padding)
 
 
-def fit_legend(fig: Figure, handles: Sequence[Artist], labels: Sequence[str], *, fontsize: float = 10,
-               wrap_width: int = 22, **kwargs: Any) -> Legend:
+def fit_legend(
+    fig: Figure,
+    handles: Sequence[Artist],
+    labels: Sequence[str],
+    *,
+    fontsize: float = 10,
+    wrap_width: int = 22,
+    **kwargs: Any,
+) -> Legend:
     """A legend below the axes with as many columns as the figure's width holds, never clipped.
 
     One row is tried first; when the legend is wider than the figure, fewer columns are tried,

@@ -132,16 +132,27 @@ class Conversation:
         self._extra_commands: dict[str, _Command] = {}
         self._start_handlers: dict[str, Handler] = {}
         self.languages = UserLanguages(service.store, language)
-        self.leadership = Leadership(service, pseudonymizer, is_facilitator=is_facilitator,
-                                     chat_admins_lead=chat_admins_lead, admin_lookups=self.admin_lookups)
+        self.leadership = Leadership(
+            service,
+            pseudonymizer,
+            is_facilitator=is_facilitator,
+            chat_admins_lead=chat_admins_lead,
+            admin_lookups=self.admin_lookups,
+        )
         self.tallies = Tallies(self, service, self.exercises, self.live, self.ports, language)
         self.live.resume = self.tallies.resume
         self.rooms = WorkshopRooms(service, pseudonymizer, self.ports, self.live, self.tallies)
         self.live.on_lost = self.rooms.on_live_lost
         # Results of rounds closed while charts could not be drawn: posted once they can be.
-        self.owed_results = OwedResults(self, service, self.exercises, self.rooms.reporters,
-                                        room_moved=self.rooms.moved_in_delivery, drop_room=self.rooms.drop,
-                                        refuse=refuse)
+        self.owed_results = OwedResults(
+            self,
+            service,
+            self.exercises,
+            self.rooms.reporters,
+            room_moved=self.rooms.moved_in_delivery,
+            drop_room=self.rooms.drop,
+            refuse=refuse,
+        )
         #: Told of every vote, launch and close with the platform (the wiring counts them as metrics).
         self.on_activity: Callable[[str, str], None] = lambda kind, platform: None
         for exercise in exercises:
@@ -161,8 +172,13 @@ class Conversation:
         for name in exercise.start_commands:
             self._start_commands[name] = exercise
         for command in exercise.commands:
-            self.register_command(command.names, command.handler, facilitator_only=command.facilitator_only,
-                                  room_admins=command.room_admins, menu=command.menu)
+            self.register_command(
+                command.names,
+                command.handler,
+                facilitator_only=command.facilitator_only,
+                room_admins=command.room_admins,
+                menu=command.menu,
+            )
 
     def records_presses(self, data: str) -> bool:
         """Whether a press of button ``data`` is stored with its press id (:meth:`press_key`), in
@@ -181,8 +197,15 @@ class Conversation:
             raise ValueError(f"button action {action!r} is taken")
         self._extra_actions[action] = handler
 
-    def register_command(self, names: Sequence[str], handler: Handler, *, facilitator_only: bool,
-                         menu: Menu, room_admins: bool = False) -> None:
+    def register_command(
+        self,
+        names: Sequence[str],
+        handler: Handler,
+        *,
+        facilitator_only: bool,
+        menu: Menu,
+        room_admins: bool = False,
+    ) -> None:
         """Add a command (all its names/aliases) handled by a feature module.
 
         ``room_admins``: a ``facilitator_only`` command about the chat's workshop (e.g. ``/rummet``)
@@ -204,8 +227,11 @@ class Conversation:
         feature modules' and the exercises' start commands, in that order. The menus, /hjalp and
         Slack's /dialog are derived from it (:mod:`facilitation.menu`)."""
         commands = dict.fromkeys(c.spec for c in (*COMMANDS.values(), *self._extra_commands.values()))
-        starts = [CommandSpec(tuple(names), True, True, menu)
-                  for exercise in dict.fromkeys(self.exercises.values()) for names, menu in exercise.starts]
+        starts = [
+            CommandSpec(tuple(names), True, True, menu)
+            for exercise in dict.fromkeys(self.exercises.values())
+            for names, menu in exercise.starts
+        ]
         return [*commands, *starts]
 
     def register_start_handler(self, prefix: str, handler: Handler) -> None:
@@ -286,8 +312,13 @@ class Conversation:
             finally:
                 user_turn.let_go()
 
-    async def _handle(self, event: Event, user_key: str, user_turn: UserTurn | None = None,
-                      answered: list[bool] | None = None) -> None:
+    async def _handle(
+        self,
+        event: Event,
+        user_key: str,
+        user_turn: UserTurn | None = None,
+        answered: list[bool] | None = None,
+    ) -> None:
         port = self.ports[event.chat.platform]
         try:
             lang = await self.languages.of(user_key)
@@ -311,8 +342,11 @@ class Conversation:
             await refuse(turn, t("error.charts_unavailable", lang))
         except Exception as error:
             if self.is_outage(error):
-                log.warning("the database did not answer while handling %s (%s)", type(event).__name__,
-                            type(error).__name__)
+                log.warning(
+                    "the database did not answer while handling %s (%s)",
+                    type(event).__name__,
+                    type(error).__name__,
+                )
                 pressed = isinstance(event, ButtonEvent)
                 await refuse(turn, t("error.database_press" if pressed else "error.database", lang))
                 return
@@ -332,11 +366,19 @@ class Conversation:
         reason = t(f"room.gone.{gone.reason.value}", turn.lang)
         workshop = await self.rooms.leave_unreachable(turn)
         if workshop is not None:
-            text = t("room.unreachable.not_member" if not_member else "room.unreachable", turn.lang,
-                     title=workshop.title, code=workshop.join_code, reason=reason)
+            text = t(
+                "room.unreachable.not_member" if not_member else "room.unreachable",
+                turn.lang,
+                title=workshop.title,
+                code=workshop.join_code,
+                reason=reason,
+            )
         else:
-            text = (t("error.not_member_here", turn.lang) if not_member else
-                    t("error.cannot_post_here", turn.lang, reason=reason))
+            text = (
+                t("error.not_member_here", turn.lang)
+                if not_member
+                else t("error.cannot_post_here", turn.lang, reason=reason)
+            )
         # After a /workshop, "send the command again" would create a second workshop: only how to add.
         how_to_add = await turn.port.how_to_add(turn.lang, retry=workshop is None) if not_member else ""
         await refuse(turn, text, tail=f" {how_to_add}" if how_to_add else "")
@@ -386,8 +428,10 @@ class Conversation:
     def sector_keyboard(self, workshop: Workshop, lang: Language) -> Keyboard:
         """One button per sector of the workshop's process, in its order: one row for up to
         three, else one per row (long names such as "Förtroendevald politiker" stay readable)."""
-        buttons = [Button(sector.name_in(lang), self.codec.encode("s", workshop.id, index))
-                   for index, sector in enumerate(self.sectors_of(workshop))]
+        buttons = [
+            Button(sector.name_in(lang), self.codec.encode("s", workshop.id, index))
+            for index, sector in enumerate(self.sectors_of(workshop))
+        ]
         return [buttons] if len(buttons) <= 3 else [[button] for button in buttons]
 
     async def cmd_start(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -414,8 +458,9 @@ class Conversation:
         # a group of their own (whose admin they are) and lead it from there.
         if turn.chat.is_private or self.is_facilitator(turn.user):
             await self.rooms.bind(turn, workshop)
-        await turn.reply(t("workshop.joined", turn.lang, title=workshop.title),
-                         self.sector_keyboard(workshop, turn.lang))
+        await turn.reply(
+            t("workshop.joined", turn.lang, title=workshop.title), self.sector_keyboard(workshop, turn.lang)
+        )
 
     async def cmd_sector(self, turn: Turn, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
@@ -449,9 +494,17 @@ class Conversation:
 
     # facilitator commands
     async def cmd_processes(self, turn: Turn, args: tuple[str, ...]) -> None:
-        lines = "\n".join(t("workshop.process_line", turn.lang, key=p.key, name=p.name,
-                            statements=len(p.statements), principles=len(p.principles))
-                          for p in self.processes.values())
+        lines = "\n".join(
+            t(
+                "workshop.process_line",
+                turn.lang,
+                key=p.key,
+                name=p.name,
+                statements=len(p.statements),
+                principles=len(p.principles),
+            )
+            for p in self.processes.values()
+        )
         await turn.reply(t("workshop.list_processes", turn.lang, lines=lines))
 
     async def cmd_workshop(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -459,8 +512,10 @@ class Conversation:
             raise DomainError("error.bad_args", usage=t("usage.workshop", turn.lang))
         workshop = await self.service.create_workshop(args[0], " ".join(args[1:]), turn.lang)
         await self.rooms.bind(turn, workshop, origin=True)
-        await turn.reply(t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
-                         self.sector_keyboard(workshop, turn.lang))
+        await turn.reply(
+            t("workshop.created", turn.lang, title=workshop.title, code=workshop.join_code),
+            self.sector_keyboard(workshop, turn.lang),
+        )
         hint = t("workshop.join_hint", turn.lang, code=workshop.join_code)
         link = turn.port.join_link(workshop.join_code)  # e.g. a Telegram deep link t.me/<bot>?start=CODE
         await turn.reply(f"{hint}\n{link}" if link else hint)
@@ -482,8 +537,12 @@ class Conversation:
         if round_.compare_round_id is not None:  # the comparison asked for with /jamfor is used up
             await self.service.store.set_compare_round(workshop.id, None)
         self.rooms.remember_reporter(round_.id, turn)
-        await self.rooms.deliver(turn, workshop, Delivery("launch", round_.id),
-                                    lambda link, lang: self.tallies.post_round(link, round_, lang))
+        await self.rooms.deliver(
+            turn,
+            workshop,
+            Delivery("launch", round_.id),
+            lambda link, lang: self.tallies.post_round(link, round_, lang),
+        )
 
     async def current_round(self, turn: Turn, args: tuple[str, ...], *, open_only: bool = False) -> Round:
         """The round named by ``args[0]`` (a number) or the workshop's open/latest round."""
@@ -507,8 +566,13 @@ class Conversation:
     async def cmd_status(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args)
         n = await self.service.turnout(round_.id)
-        text = t("round.status", turn.lang, title=round_.title, n=n,
-                 state=t(f"round.state.{round_.status.value}", turn.lang))
+        text = t(
+            "round.status",
+            turn.lang,
+            title=round_.title,
+            n=n,
+            state=t(f"round.state.{round_.status.value}", turn.lang),
+        )
         await turn.reply(await self.tallies.with_note(round_, text, turn.lang))
 
     async def cmd_next(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -519,14 +583,22 @@ class Conversation:
         exercise = self.exercises[round_.kind]
         # the statement just left, by the number it was posted with
         left = _once_per_language(
-            lambda lang: exercise.room_view(self, round_, round_.items[position - 1].number, lang))
+            lambda lang: exercise.room_view(self, round_, round_.items[position - 1].number, lang)
+        )
 
         async def step(link: RoomLink, lang: Language) -> None:
             view = await left(lang) if position > 0 else None  # answers to the statement left are final now
             if view is not None:
                 await link.post(view)
-            await link.send_text(t("round.stepped", lang, number=round_.items[position].number, position=position + 1,
-                                   total=len(round_.items)))
+            await link.send_text(
+                t(
+                    "round.stepped",
+                    lang,
+                    number=round_.items[position].number,
+                    position=position + 1,
+                    total=len(round_.items),
+                )
+            )
             for post in exercise.posts(self, round_, lang):
                 await link.send_text(post.text, post.buttons)
 
@@ -545,15 +617,26 @@ class Conversation:
                 continue
             lang = await self.languages.of(user_key)
             try:
-                await port.send_text(chat, t("round.stepped", lang, number=round_.items[position].number,
-                                             position=position + 1, total=len(round_.items)))
+                await port.send_text(
+                    chat,
+                    t(
+                        "round.stepped",
+                        lang,
+                        number=round_.items[position].number,
+                        position=position + 1,
+                        total=len(round_.items),
+                    ),
+                )
                 for post in exercise.posts(self, round_, lang):
                     await port.send_text(chat, post.text, post.buttons)
             except PortError as error:
                 if isinstance(error, ChatGone):
                     self.private_voters.drop(round_.id, user_key)
-                log.warning("round %s: the next statement did not reach a private voter (%s)", round_.id,
-                            type(error).__name__)
+                log.warning(
+                    "round %s: the next statement did not reach a private voter (%s)",
+                    round_.id,
+                    type(error).__name__,
+                )
 
     async def cmd_close(self, turn: Turn, args: tuple[str, ...]) -> None:
         round_ = await self.current_round(turn, args, open_only=not args)
@@ -575,7 +658,9 @@ class Conversation:
                 await link.send_text(t("round.closing", lang, title=round_.title))
                 await link.post(outputs)
             except ChartsUnavailable:  # the round is closed all the same; its results follow
-                await link.send_text(t("round.closing_charts_later", lang, title=round_.title, number=round_.id))
+                await link.send_text(
+                    t("round.closing_charts_later", lang, title=round_.title, number=round_.id)
+                )
                 owed.append(ResultTarget(link.port, link.chat, lang))
 
         with deferring():  # see facilitation.rendering
@@ -620,7 +705,9 @@ class Conversation:
         if workshop is None:
             number = id_number(args[0]) or 0
             found = await self.service.store.workshop(number)
-            if found is None or not (self.is_facilitator(turn.user) or await self.leadership.leads_from_origin(turn.user, number)):
+            if found is None or not (
+                self.is_facilitator(turn.user) or await self.leadership.leads_from_origin(turn.user, number)
+            ):
                 raise DomainError("report.error.not_yours", number=number)
             workshop = found
         lang = self.rooms.language(turn.chat, turn, workshop)
@@ -657,9 +744,14 @@ class Conversation:
     async def cmd_rounds(self, turn: Turn, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
         rounds = sorted(await self.service.store.rounds(workshop.id), key=lambda r: r.id)
-        lines = "\n".join(
-            f"#{r.id} {t(f'kind.{r.kind.value}', turn.lang)}: {r.title} "
-            f"({t(f'round.state.{r.status.value}', turn.lang)})" for r in rounds) or "–"
+        lines = (
+            "\n".join(
+                f"#{r.id} {t(f'kind.{r.kind.value}', turn.lang)}: {r.title} "
+                f"({t(f'round.state.{r.status.value}', turn.lang)})"
+                for r in rounds
+            )
+            or "–"
+        )
         await turn.reply(t("round.list", turn.lang, title=workshop.title, lines=lines))
 
     async def post_outputs(self, port: ChatPort, chat: ChatRef, outputs: Iterable[Output]) -> None:
@@ -675,10 +767,15 @@ class Conversation:
             return
         rooms = await self.service.store.rooms(workshop.id)
         if not args:
-            lines = "\n".join(t("room.list_line", turn.lang, number=n, room=room_name(room, turn.lang))
-                              for n, room in enumerate(rooms, start=1))
-            await turn.reply(t("room.list", turn.lang, title=workshop.title, lines=lines) if rooms
-                             else t("room.none", turn.lang, title=workshop.title))
+            lines = "\n".join(
+                t("room.list_line", turn.lang, number=n, room=room_name(room, turn.lang))
+                for n, room in enumerate(rooms, start=1)
+            )
+            await turn.reply(
+                t("room.list", turn.lang, title=workshop.title, lines=lines)
+                if rooms
+                else t("room.none", turn.lang, title=workshop.title)
+            )
             return
         number = whole_number(args[0])
         if number is None:
@@ -687,8 +784,15 @@ class Conversation:
             raise DomainError("room.error.no_such_room", number=args[0][:6])
         room = rooms[number - 1]
         await self.rooms.drop(workshop.id, room)
-        await turn.reply(t("room.left_other", turn.lang, room=room_name(room, turn.lang), title=workshop.title,
-                           code=workshop.join_code))
+        await turn.reply(
+            t(
+                "room.left_other",
+                turn.lang,
+                room=room_name(room, turn.lang),
+                title=workshop.title,
+                code=workshop.join_code,
+            )
+        )
         port = self.ports.get(room.platform)
         if port is not None and room != turn.chat:
             try:  # the room itself learns why the bot went quiet; it may be gone already
@@ -718,8 +822,11 @@ class Conversation:
             self.on_activity("vote", turn.user.platform)
             await turn.acknowledge(text)
             self.live.poke(round_.id)
-            if (turn.chat.is_private and not self.private_voters.knows(round_.id, turn.user_key)
-                    and await self._bound_here(turn, round_.workshop_id)):
+            if (
+                turn.chat.is_private
+                and not self.private_voters.knows(round_.id, turn.user_key)
+                and await self._bound_here(turn, round_.workshop_id)
+            ):
                 self.private_voters.remember(round_.id, turn.user_key, turn.chat)
         else:
             raise DomainError("error.bad_button")
@@ -739,7 +846,9 @@ class Conversation:
         self.languages.forget()
         self.private_voters.forget(turn.user_key)
         if turn.chat.is_private:
-            await self.service.store.unbind_chat(self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
+            await self.service.store.unbind_chat(
+                self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+            )
         await turn.acknowledge(t("forget.done", turn.lang, n=n), alert=True)
 
     async def _require_press_here(self, turn: Turn, workshop_id: int) -> None:
@@ -781,8 +890,9 @@ class Conversation:
         if turn.chat.is_private:
             await self.rooms.bind(turn, workshop)
         assert isinstance(turn.event, ButtonEvent)
-        await turn.acknowledge(t("sector.saved", turn.lang, title=workshop.title,
-                                 sector=sector.name_in(turn.lang)))
+        await turn.acknowledge(
+            t("sector.saved", turn.lang, title=workshop.title, sector=sector.name_in(turn.lang))
+        )
 
     async def aclose(self) -> None:
         await self.owed_results.aclose()
@@ -808,6 +918,7 @@ def _once_per_language(make: Callable[[Language], Awaitable[T]]) -> Callable[[La
         if lang not in started:
             started[lang] = asyncio.ensure_future(make(lang))
         return asyncio.shield(started[lang])
+
     return get
 
 
@@ -826,11 +937,14 @@ def _check_menu(names: Sequence[str], menu: Menu | None) -> None:
             raise ValueError(f"menu name {shown!r} must be one of {tuple(names)} in a-z, 0-9 and _")
 
 
-def _cmd(names: tuple[str, ...], method: Callable[..., Awaitable[None]], facilitator_only: bool,
-         menu: Menu | None) -> _Command:
+def _cmd(
+    names: tuple[str, ...], method: Callable[..., Awaitable[None]], facilitator_only: bool, menu: Menu | None
+) -> _Command:
     _check_menu(names, menu)
-    return _Command(lambda conv, turn, args: method(conv, turn, args),
-                    CommandSpec(names, facilitator_only, room_admins=facilitator_only, menu=menu))
+    return _Command(
+        lambda conv, turn, args: method(conv, turn, args),
+        CommandSpec(names, facilitator_only, room_admins=facilitator_only, menu=menu),
+    )
 
 
 _PRIVATE = frozenset({PRIVATE})

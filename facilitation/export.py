@@ -143,7 +143,7 @@ def _xlsx_cell(value: Cell) -> Cell:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip("'") or "Blad"
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Blad"
     title = cleaned[:31]
     counter = 2
     while title in used:

@@ -26,7 +26,9 @@ def group_keys(sectors: Sequence[SectorDef]) -> tuple[SectorKey, ...]:
     return (*(s.key for s in sectors), None)
 
 
-def known_groups(by_group: Mapping[SectorKey, list[V]], sectors: Sequence[SectorDef]) -> dict[SectorKey, list[V]]:
+def known_groups(
+    by_group: Mapping[SectorKey, list[V]], sectors: Sequence[SectorDef]
+) -> dict[SectorKey, list[V]]:
     """``by_group`` in presentation order, with keys the process does not define joined to "no sector".
 
     A participant may hold a sector the process file has since dropped; such answers count as
@@ -45,11 +47,15 @@ def group_order(sectors: Sequence[SectorDef]) -> dict[GroupKey, int]:
     return {key: index for index, key in enumerate(keys)}
 
 
-def group_names(sectors: Sequence[SectorDef], lang: Language | str, *, short: bool = False) -> dict[GroupKey, str]:
+def group_names(
+    sectors: Sequence[SectorDef], lang: Language | str, *, short: bool = False
+) -> dict[GroupKey, str]:
     """Names by group key, in order: headings ("Idéburen sektor", "Ej angiven sektor", "Övriga"),
     or with ``short`` the forms used inside a sentence ("idéburen sektor", "utan sektor", "övriga")."""
     language = Language(lang)
-    names: dict[GroupKey, str] = {s.key: s.short_in(language) if short else s.name_in(language) for s in sectors}
+    names: dict[GroupKey, str] = {
+        s.key: s.short_in(language) if short else s.name_in(language) for s in sectors
+    }
     suffix = "_short" if short else ""
     names[None] = t(f"group.none{suffix}", language)
     names[POOLED] = t(f"group.pooled{suffix}", language)

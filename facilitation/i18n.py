@@ -63,7 +63,9 @@ def rounded_number(value: float | None, digits: int) -> float | None:
     return None if value is None else float(rounded(value, digits))
 
 
-def number_text(value: float, lang: Language | str = Language.SV, *, digits: int = 1, trim: bool = False) -> str:
+def number_text(
+    value: float, lang: Language | str = Language.SV, *, digits: int = 1, trim: bool = False
+) -> str:
     """``value`` rounded by :func:`rounded` and written the way the language does: a decimal comma
     in Swedish ("3,5"), a point in English; ``trim`` drops a trailing ",0" ("4" rather than "4,0")."""
     text = str(rounded(value, digits))

@@ -19,9 +19,15 @@ from facilitation.turn import Turn
 class Leadership:
     """Decides whether a user may run facilitator commands, and on which workshop's rounds."""
 
-    def __init__(self, service: WorkshopService, pseudonymizer: Pseudonymizer, *,
-                 is_facilitator: Callable[[UserRef], bool], chat_admins_lead: bool,
-                 admin_lookups: Mapping[str, Callable[[ChatRef, UserRef], Awaitable[bool]]]) -> None:
+    def __init__(
+        self,
+        service: WorkshopService,
+        pseudonymizer: Pseudonymizer,
+        *,
+        is_facilitator: Callable[[UserRef], bool],
+        chat_admins_lead: bool,
+        admin_lookups: Mapping[str, Callable[[ChatRef, UserRef], Awaitable[bool]]],
+    ) -> None:
         """``admin_lookups``: the conversation's own (shared: adapters add theirs after wiring)."""
         self.service = service
         self.pseudonymizer = pseudonymizer
@@ -39,14 +45,18 @@ class Leadership:
         """
         if self.is_facilitator(turn.user):
             return True
-        if not (room_admins and self.chat_admins_lead and turn.user.is_chat_admin and not turn.chat.is_private):
+        if not (
+            room_admins and self.chat_admins_lead and turn.user.is_chat_admin and not turn.chat.is_private
+        ):
             return False
         binding = await self.service.store.chat_binding(
-            self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id))
+            self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+        )
         return binding is None or binding.origin
 
-    async def may_compare_with(self, turn: Turn, workshop: Workshop, earlier_workshop: Workshop,
-                                earlier: Round) -> bool:
+    async def may_compare_with(
+        self, turn: Turn, workshop: Workshop, earlier_workshop: Workshop, earlier: Round
+    ) -> bool:
         """Whether the caller (who leads ``workshop`` here) may draw ``earlier`` into it.
 
         Yes for the process's official earlier year, for a configured facilitator (they lead every
@@ -70,7 +80,14 @@ class Leadership:
         for room in await self.service.store.rooms(workshop_id):
             if room.platform != user.platform or room.is_private:
                 continue
-            binding = await self.service.store.chat_binding(self.pseudonymizer.chat_key(room.platform, room.chat_id))
-            if binding is not None and binding.workshop_id == workshop_id and binding.origin and await lookup(room, user):
+            binding = await self.service.store.chat_binding(
+                self.pseudonymizer.chat_key(room.platform, room.chat_id)
+            )
+            if (
+                binding is not None
+                and binding.workshop_id == workshop_id
+                and binding.origin
+                and await lookup(room, user)
+            ):
                 return True
         return False

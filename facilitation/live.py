@@ -71,8 +71,9 @@ Shown = Mapping[int, tuple[str | None, datetime]]
 class LiveLeases(Protocol):
     """Which process edits which live message (a store shared by every bot process)."""
 
-    async def hold(self, group: int, message: MessageRef, language: str, text: str | None, at: datetime,
-                   until: datetime) -> int:
+    async def hold(
+        self, group: int, message: MessageRef, language: str, text: str | None, at: datetime, until: datetime
+    ) -> int:
         """Record a message just posted (``text``), its lease held by this process; its lease id."""
         ...
 
@@ -132,8 +133,15 @@ class LiveUpdater:
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _background: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def register(self, group: int, port: ChatPort, message: MessageRef, render: Render,
-                 initial_text: str | None = None, language: str = "") -> None:
+    def register(
+        self,
+        group: int,
+        port: ChatPort,
+        message: MessageRef,
+        render: Render,
+        initial_text: str | None = None,
+        language: str = "",
+    ) -> None:
         """Keep ``message`` up to date with ``render()`` when ``group`` is poked, and every ``poll_seconds``.
 
         With leases, a message in a room (not a private chat: no person's id is stored) is held
@@ -143,8 +151,9 @@ class LiveUpdater:
         if self.leases is not None and language and isinstance(group, int) and not message.chat.is_private:
             live.shown_at = self.now()
             live.held_until = self.clock() + self.lease_seconds - self.lease_tick
-            live.lease = asyncio.ensure_future(self._hold(self.leases, group, message, language, initial_text,
-                                                          live.shown_at))
+            live.lease = asyncio.ensure_future(
+                self._hold(self.leases, group, message, language, initial_text, live.shown_at)
+            )
         self._track(group, live)
 
     def _track(self, group: int, live: _Live) -> None:
@@ -152,10 +161,19 @@ class LiveUpdater:
         if group not in self._pollers:
             self._pollers[group] = asyncio.get_running_loop().create_task(self._poll(group))
 
-    async def _hold(self, leases: LiveLeases, group: int, message: MessageRef, language: str,
-                    text: str | None, at: datetime) -> int | None:
+    async def _hold(
+        self,
+        leases: LiveLeases,
+        group: int,
+        message: MessageRef,
+        language: str,
+        text: str | None,
+        at: datetime,
+    ) -> int | None:
         try:
-            return await leases.hold(group, message, language, text, at, at + timedelta(seconds=self.lease_seconds))
+            return await leases.hold(
+                group, message, language, text, at, at + timedelta(seconds=self.lease_seconds)
+            )
         except Exception as error:  # edited by this process alone, as without leases
             log.warning("a live message could not be recorded for other processes (%s)", type(error).__name__)
             return None
@@ -223,8 +241,10 @@ class LiveUpdater:
             try:
                 await leases.end(lease_id)
             except Exception as error:  # its lease runs out; whoever takes it over finds it final
-                log.warning("a finished live message stays recorded until its lease runs out (%s)",
-                            type(error).__name__)
+                log.warning(
+                    "a finished live message stays recorded until its lease runs out (%s)",
+                    type(error).__name__,
+                )
 
     def _in_background(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -262,8 +282,11 @@ class LiveUpdater:
 
     @staticmethod
     def _shown(held: dict[int, tuple[int, _Live]]) -> dict[int, tuple[str | None, datetime]]:
-        return {lease_id: (live.last_text, live.shown_at) for lease_id, (_, live) in held.items()
-                if live.shown_at is not None}
+        return {
+            lease_id: (live.last_text, live.shown_at)
+            for lease_id, (_, live) in held.items()
+            if live.shown_at is not None
+        }
 
     async def _keep_leases(self) -> None:
         if self.leases is None:
@@ -292,9 +315,19 @@ class LiveUpdater:
         since = max(0.0, (self.now() - leased.last_edit_at).total_seconds())
         lease: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         lease.set_result(leased.lease_id)
-        self._track(leased.group, _Live(port, leased.message, render, last_edit=self.clock() - since,
-                                        last_text=leased.last_text, lease=lease, shown_at=leased.last_edit_at,
-                                        held_until=started + self.lease_seconds - self.lease_tick))
+        self._track(
+            leased.group,
+            _Live(
+                port,
+                leased.message,
+                render,
+                last_edit=self.clock() - since,
+                last_text=leased.last_text,
+                lease=lease,
+                shown_at=leased.last_edit_at,
+                held_until=started + self.lease_seconds - self.lease_tick,
+            ),
+        )
         log.info("took over a live message of round %s", leased.group)
         self.poke(leased.group)
 

@@ -119,8 +119,10 @@ class MemoryStore:
                 workshop_id=workshop_id,
                 kind=kind,
                 title=title,
-                items=[RoundItem(self._next("item"), i, text, ref, number=numbers[i] if numbers else 0)
-                       for i, (text, ref) in enumerate(items)],
+                items=[
+                    RoundItem(self._next("item"), i, text, ref, number=numbers[i] if numbers else 0)
+                    for i, (text, ref) in enumerate(items)
+                ],
                 settings=dict(settings),
                 compare_round_id=compare_round_id,
             )
@@ -180,8 +182,11 @@ class MemoryStore:
         for item in round_.items:
             item.frozen = item.frozen or item.id in claimed
         people = {k: p.sector for (w, k), p in self._participants.items() if w == round_.workshop_id}
-        answers = [(k, i, r.value, people.get(k)) for (rid, i, k), r in self._responses.items()
-                   if rid == round_.id and i in claimed]
+        answers = [
+            (k, i, r.value, people.get(k))
+            for (rid, i, k), r in self._responses.items()
+            if rid == round_.id and i in claimed
+        ]
         stored = self._frozen.setdefault(round_.id, [])
         stored.extend(frozen_rows(answers, frame, max((a.ballot for a in stored), default=0) + 1))
 
@@ -210,8 +215,9 @@ class MemoryStore:
                 return True  # counted already
             if press_key:
                 self._presses[press_key] = round_id
-            self._participants.setdefault((round_.workshop_id, participant_key),
-                                          Participant(participant_key, round_.workshop_id))
+            self._participants.setdefault(
+                (round_.workshop_id, participant_key), Participant(participant_key, round_.workshop_id)
+            )
             self._responses[(round_id, item_id, participant_key)] = Response(
                 round_id, item_id, participant_key, value
             )
@@ -224,15 +230,19 @@ class MemoryStore:
             round_ = self._open(round_id)
             if round_ is None:
                 return None
-            stored = {i: r.value for (rid, i, k), r in self._responses.items()
-                      if rid == round_id and k == participant_key}
+            stored = {
+                i: r.value
+                for (rid, i, k), r in self._responses.items()
+                if rid == round_id and k == participant_key
+            }
             if press_key in self._presses:
                 return stored
             ballot = change(dict(stored))
             if press_key:
                 self._presses[press_key] = round_id
-            self._participants.setdefault((round_.workshop_id, participant_key),
-                                          Participant(participant_key, round_.workshop_id))
+            self._participants.setdefault(
+                (round_.workshop_id, participant_key), Participant(participant_key, round_.workshop_id)
+            )
             for key in [k for k in self._responses if k[0] == round_id and k[2] == participant_key]:
                 del self._responses[key]
             for item_id, value in ballot.items():
@@ -245,7 +255,11 @@ class MemoryStore:
         return [r for (rid, _, _), r in self._responses.items() if rid == round_id]
 
     async def own_responses(self, round_id: int, participant_key: str) -> dict[int, int]:
-        return {i: r.value for (rid, i, k), r in self._responses.items() if rid == round_id and k == participant_key}
+        return {
+            i: r.value
+            for (rid, i, k), r in self._responses.items()
+            if rid == round_id and k == participant_key
+        }
 
     async def turnout(self, round_id: int) -> int:
         return len({k for (rid, _, k) in self._responses if rid == round_id})
@@ -281,8 +295,13 @@ class MemoryStore:
         rooms = self._rooms.setdefault(workshop_id, {})
         known = rooms.get((chat.platform, chat.chat_id))
         rooms[(chat.platform, chat.chat_id)] = ChatRef(
-            chat.platform, chat.chat_id, False, chat.workspace, title=chat.title or (known.title if known else None),
-            thread_id=chat.thread_id)
+            chat.platform,
+            chat.chat_id,
+            False,
+            chat.workspace,
+            title=chat.title or (known.title if known else None),
+            thread_id=chat.thread_id,
+        )
 
     async def rooms(self, workshop_id: int) -> list[ChatRef]:
         return [room for _, room in sorted(self._rooms.get(workshop_id, {}).items())]
@@ -295,8 +314,10 @@ class MemoryStore:
         for rooms in self._rooms.values():
             room = rooms.pop((old.platform, old.chat_id), None)
             if room is not None:
-                rooms.setdefault((new.platform, new.chat_id), ChatRef(
-                    new.platform, new.chat_id, False, room.workspace, title=new.title or room.title))
+                rooms.setdefault(
+                    (new.platform, new.chat_id),
+                    ChatRef(new.platform, new.chat_id, False, room.workspace, title=new.title or room.title),
+                )
                 moved = True
         binding = self._bindings.pop(old_key, None)
         if binding is not None:

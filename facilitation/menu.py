@@ -86,20 +86,30 @@ def help_text(table: Sequence[CommandSpec], lang: Language, *, lead: bool) -> st
     """/hjalp: a line for every command a participant may use, and for those who lead (``lead``)
     every facilitator command too, in the table's order."""
     listed = [spec for spec in table if spec.menu is not None]
-    text = "\n".join([t("help.participant", lang),
-                      *(t(spec.menu.help_key, lang) for spec in listed if spec.menu and not spec.facilitator_only),
-                      t("help.privacy", lang)])
+    text = "\n".join(
+        [
+            t("help.participant", lang),
+            *(t(spec.menu.help_key, lang) for spec in listed if spec.menu and not spec.facilitator_only),
+            t("help.privacy", lang),
+        ]
+    )
     if lead:
-        text += "\n\n" + "\n".join([t("help.facilitator", lang),
-                                    *(t(spec.menu.help_key, lang) for spec in listed
-                                      if spec.menu and spec.facilitator_only)])
+        text += "\n\n" + "\n".join(
+            [
+                t("help.facilitator", lang),
+                *(t(spec.menu.help_key, lang) for spec in listed if spec.menu and spec.facilitator_only),
+            ]
+        )
     return text
 
 
 def usage_words(table: Iterable[CommandSpec], *extra: str) -> str:
     """A short list of commands for a platform's own hint (Slack's /dialog usage hint): the help
     first, ``extra`` (the platform's own words), then what anyone may type in a room."""
-    words = [spec.menu.sv for spec in table if spec.menu is not None and not spec.facilitator_only
-             and GROUP in spec.menu.places]
+    words = [
+        spec.menu.sv
+        for spec in table
+        if spec.menu is not None and not spec.facilitator_only and GROUP in spec.menu.places
+    ]
     help_first = sorted(words, key=lambda word: word != "hjalp")
     return " | ".join([*help_first[:1], *extra, *help_first[1:]])

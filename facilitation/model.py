@@ -60,8 +60,12 @@ class SectorDef:
 
 #: The sectors of a process file that defines none: the agreements' two parties and "other".
 DEFAULT_SECTORS: tuple[SectorDef, ...] = (
-    SectorDef(Sector.IDEBUREN.value, "Idéburen sektor", "Idea-based sector", "idéburen sektor", "idea-based sector"),
-    SectorDef(Sector.OFFENTLIG.value, "Offentlig sektor", "Public sector", "offentlig sektor", "public sector"),
+    SectorDef(
+        Sector.IDEBUREN.value, "Idéburen sektor", "Idea-based sector", "idéburen sektor", "idea-based sector"
+    ),
+    SectorDef(
+        Sector.OFFENTLIG.value, "Offentlig sektor", "Public sector", "offentlig sektor", "public sector"
+    ),
     SectorDef(Sector.ANNAN.value, "Annan", "Other", "annan", "other"),
 )
 

@@ -75,7 +75,9 @@ class DeferredPng(bytes):
     def __new__(cls, task: asyncio.Future[bytes]) -> DeferredPng:
         self = super().__new__(cls, b"")
         self.task = task
-        task.add_done_callback(_retrieve)  # a room that fails before its charts must not log "never retrieved"
+        task.add_done_callback(
+            _retrieve
+        )  # a room that fails before its charts must not log "never retrieved"
         return self
 
     async def result(self) -> bytes:
@@ -144,4 +146,3 @@ class ChartRenderer:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
-

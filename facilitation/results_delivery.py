@@ -61,8 +61,9 @@ class OwedResults:
         self.owed: dict[int, list[ResultTarget]] = {}
         self.task: asyncio.Task[None] | None = None
 
-    async def _results_by_language(self, round_: Round,
-                                   targets: Sequence[ResultTarget]) -> dict[Language, list[Output]]:
+    async def _results_by_language(
+        self, round_: Round, targets: Sequence[ResultTarget]
+    ) -> dict[Language, list[Output]]:
         """The results of ``round_`` in each language of ``targets``: charts drawn once per language."""
         exercise = self.exercises[round_.kind]
         languages = dict.fromkeys(target.lang for target in targets)
@@ -115,8 +116,9 @@ class OwedResults:
             await link.send_text(t("round.results_now", lang, title=title, number=round_id))
             await link.post(outputs[lang])
 
-        outcomes = await deliver_to_rooms([(target.port, target.chat) for target in owed], post,
-                                          self.room_moved)
+        outcomes = await deliver_to_rooms(
+            [(target.port, target.chat) for target in owed], post, self.room_moved
+        )
         await self._report_owed(round_id, [outcome for outcome in outcomes if outcome.error is not None])
 
     async def _report_owed(self, round_id: int, failed: Sequence[RoomOutcome]) -> None:
@@ -131,9 +133,13 @@ class OwedResults:
                 if outcome.gone and not outcome.room.is_private:
                     await self.drop_room(workshop.id, outcome.room)
             if closer is not None:
-                await self.refuse(closer, "\n\n".join(
-                    Delivery("results", round_id).failure_report(outcome, closer.lang, workshop.join_code)
-                    for outcome in failed))
+                await self.refuse(
+                    closer,
+                    "\n\n".join(
+                        Delivery("results", round_id).failure_report(outcome, closer.lang, workshop.join_code)
+                        for outcome in failed
+                    ),
+                )
         except Exception:
             log.exception("could not report rooms that did not get a closed round's results")
 

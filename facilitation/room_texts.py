@@ -7,9 +7,9 @@ from facilitation.i18n import register
 
 TEXTS: dict[str, dict[str, str]] = {
     "sv": {
-        "room.name.telegram": "Telegram-gruppen \"{title}\"",
+        "room.name.telegram": 'Telegram-gruppen "{title}"',
         "room.name.slack": "Slack-kanalen #{title}",
-        "room.name.other": "rummet \"{title}\" ({platform})",
+        "room.name.other": 'rummet "{title}" ({platform})',
         "room.unnamed.telegram": "En Telegram-grupp (vars namn jag inte vet)",
         "room.unnamed.slack": "En Slack-kanal (vars namn jag inte vet)",
         "room.unnamed.other": "Ett rum på {platform}",
@@ -64,9 +64,9 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
-        "room.name.telegram": "The Telegram group \"{title}\"",
+        "room.name.telegram": 'The Telegram group "{title}"',
         "room.name.slack": "The Slack channel #{title}",
-        "room.name.other": "The room \"{title}\" ({platform})",
+        "room.name.other": 'The room "{title}" ({platform})',
         "room.unnamed.telegram": "A Telegram group (whose name I do not know)",
         "room.unnamed.slack": "A Slack channel (whose name I do not know)",
         "room.unnamed.other": "A room on {platform}",

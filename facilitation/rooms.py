@@ -100,13 +100,15 @@ class RoomOutcome:
 Deliver = Callable[[RoomLink], Awaitable[None]]
 
 
-async def deliver_to_rooms(rooms: Sequence[tuple[ChatPort, ChatRef]], deliver: Deliver,
-                           on_moved: OnMoved) -> list[RoomOutcome]:
+async def deliver_to_rooms(
+    rooms: Sequence[tuple[ChatPort, ChatRef]], deliver: Deliver, on_moved: OnMoved
+) -> list[RoomOutcome]:
     """Run ``deliver`` for every room at once; one room's failure never stops another's.
 
     Returns one outcome per room, in the order given. Failures are logged by kind only (no
     platform ids); the caller decides what to tell whom.
     """
+
     async def one(port: ChatPort, chat: ChatRef) -> RoomOutcome:
         link = RoomLink(port, chat, on_moved)
         try:
@@ -145,8 +147,14 @@ class Delivery:
         what = t(f"room.what.{self.kind}", lang, number=self.number)
         error = outcome.error
         if isinstance(error, ChatGone):
-            return t("room.gone", lang, room=name, what=what, reason=t(f"room.gone.{error.reason.value}", lang),
-                     code=join_code)
+            return t(
+                "room.gone",
+                lang,
+                room=name,
+                what=what,
+                reason=t(f"room.gone.{error.reason.value}", lang),
+                code=join_code,
+            )
         fix = t(f"room.fix.{self.kind}", lang, number=self.number)
         if isinstance(error, ChatRefused):
             return t("room.refused", lang, room=name, what=what, fix=fix)

@@ -73,9 +73,15 @@ def catalogue_numbers(process: Process | None, rules: RoundRules, refs: Sequence
 class WorkshopService:
     """The workshop rules; one instance serves every platform."""
 
-    def __init__(self, store: Store, processes: Mapping[str, Process], clock: Clock = utc_now,
-                 cache_seconds: float = 2.0, min_group_size: int = 5,
-                 rules: Mapping[RoundKind, RoundRules] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        processes: Mapping[str, Process],
+        clock: Clock = utc_now,
+        cache_seconds: float = 2.0,
+        min_group_size: int = 5,
+        rules: Mapping[RoundKind, RoundRules] | None = None,
+    ) -> None:
         self.store = store
         self.processes = processes
         #: The rules of each kind of round (every registered exercise's by default).
@@ -90,15 +96,21 @@ class WorkshopService:
         self._loads: SingleFlight = SingleFlight()
 
     # --- workshops and participants -------------------------------------------------------
-    async def create_workshop(self, process_key: str, title: str, language: Language = Language.SV) -> Workshop:
+    async def create_workshop(
+        self, process_key: str, title: str, language: Language = Language.SV
+    ) -> Workshop:
         """A workshop of a configured process with a fresh short join code."""
         if process_key not in self.processes:
-            raise DomainError("error.unknown_process", process=process_key[:40], known=", ".join(sorted(self.processes)))
+            raise DomainError(
+                "error.unknown_process", process=process_key[:40], known=", ".join(sorted(self.processes))
+            )
         _refuse_hidden_characters(title)
         title = title.strip() or self.processes[process_key].name
         for _ in range(20):
             code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-            workshop = await self.store.create_workshop(process_key, title[:200], code, language, self.clock())
+            workshop = await self.store.create_workshop(
+                process_key, title[:200], code, language, self.clock()
+            )
             if workshop is not None:
                 return workshop
         raise RuntimeError("could not find a free join code")
@@ -116,7 +128,11 @@ class WorkshopService:
         return workshop
 
     async def join(
-        self, workshop_id: int, participant_key: str, sector: SectorKey = None, organisation: str | None = None
+        self,
+        workshop_id: int,
+        participant_key: str,
+        sector: SectorKey = None,
+        organisation: str | None = None,
     ) -> Participant:
         """Join (or re-join) a workshop; a sector or organisation given replaces the earlier one."""
         await self.require_workshop(workshop_id)
@@ -124,7 +140,8 @@ class WorkshopService:
             _refuse_hidden_characters(organisation)
             organisation = organisation.strip()[:120] or None
         participant = await self.store.upsert_participant(
-            workshop_id, participant_key, sector, organisation, self.clock())
+            workshop_id, participant_key, sector, organisation, self.clock()
+        )
         people = self._people.get(workshop_id)
         if people is not None:
             people[participant_key] = participant
@@ -206,8 +223,13 @@ class WorkshopService:
                 raise DomainError("error.bad_compare")
         refs = [ref for _, ref in items]
         return await self.store.create_round(
-            workshop_id, kind, title.strip()[:200], [(t, ref[:40]) for t, ref in zip(texts, refs, strict=True)],
-            settings, compare_round_id, numbers=catalogue_numbers(self.processes.get(workshop.process_key), rules, refs),
+            workshop_id,
+            kind,
+            title.strip()[:200],
+            [(t, ref[:40]) for t, ref in zip(texts, refs, strict=True)],
+            settings,
+            compare_round_id,
+            numbers=catalogue_numbers(self.processes.get(workshop.process_key), rules, refs),
         )
 
     def _rules_of(self, kind: RoundKind) -> RoundRules:
@@ -238,7 +260,9 @@ class WorkshopService:
         await self._no_open_round(round_.workshop_id, but=round_id)
         self._rounds.drop(round_id)
         if not await self.store.transition_round(round_id, RoundStatus.DRAFT, RoundStatus.OPEN, self.clock()):
-            raise DomainError("error.round_not_draft" if round_.status == RoundStatus.OPEN else "error.round_closed")
+            raise DomainError(
+                "error.round_not_draft" if round_.status == RoundStatus.OPEN else "error.round_closed"
+            )
         return await self.require_round(round_id)
 
     async def close_round(self, round_id: int) -> Round:
@@ -252,7 +276,9 @@ class WorkshopService:
         self._rounds.drop(round_id)
         frame = round_.frame or await self.live_frame(round_.workshop_id)
         if not await self.store.close_round(round_id, self.clock(), frame):
-            raise DomainError("error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open")
+            raise DomainError(
+                "error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open"
+            )
         return await self.require_round(round_id)
 
     async def step(self, round_id: int, position: int | None) -> Round:
@@ -268,7 +294,9 @@ class WorkshopService:
             raise DomainError("error.no_more_items")
         passed = [item.id for item in round_.items if position is not None and item.position < position]
         if passed:
-            await self.store.freeze_items(round_id, passed, round_.frame or await self.live_frame(round_.workshop_id))
+            await self.store.freeze_items(
+                round_id, passed, round_.frame or await self.live_frame(round_.workshop_id)
+            )
         await self.store.set_current_position(round_id, position)
         self._rounds.drop(round_id)
         round_.current_position = position
@@ -300,10 +328,14 @@ class WorkshopService:
         if rules is None:
             raise DomainError("error.bad_button")
         rules.check_answer(round_, item, value)
-        if not await self.store.set_response(round_id, item_id, participant_key, value, self.clock(), press_key):
+        if not await self.store.set_response(
+            round_id, item_id, participant_key, value, self.clock(), press_key
+        ):
             self._rounds.drop(round_id)
             now = await self.require_round(round_id)  # closed, or stepped past this statement
-            raise DomainError("error.item_not_current" if now.status == RoundStatus.OPEN else "error.round_closed")
+            raise DomainError(
+                "error.item_not_current" if now.status == RoundStatus.OPEN else "error.round_closed"
+            )
         return round_, participant
 
     async def change_ballot(
@@ -351,6 +383,7 @@ class WorkshopService:
         """The workshop's participants by key, read at most once per cache period."""
         people = self._people.get(workshop_id)
         if people is None:
+
             async def load() -> dict[str, Participant]:
                 return {p.key: p for p in await self.store.participants(workshop_id)}
 

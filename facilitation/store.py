@@ -205,8 +205,9 @@ class Store(Protocol):
         ...
 
 
-def frozen_rows(answers: Iterable[tuple[str, int, int, str | None]], frame: ResultFrame,
-                first_ballot: int) -> list[FrozenAnswer]:
+def frozen_rows(
+    answers: Iterable[tuple[str, int, int, str | None]], frame: ResultFrame, first_ballot: int
+) -> list[FrozenAnswer]:
     """Answers ``(participant key, item id, value, sector)`` as frozen answers, for every store.
 
     Keys are replaced by ballot numbers from ``first_ballot`` on, given in a random order, and
@@ -219,7 +220,9 @@ def frozen_rows(answers: Iterable[tuple[str, int, int, str | None]], frame: Resu
     shuffle = secrets.SystemRandom().shuffle
     shuffle(keys)
     ballot = {key: first_ballot + index for index, key in enumerate(keys)}
-    rows = [FrozenAnswer(item, ballot[key], sector if sector in known else None, value)
-            for key, item, value, sector in answers]
+    rows = [
+        FrozenAnswer(item, ballot[key], sector if sector in known else None, value)
+        for key, item, value, sector in answers
+    ]
     shuffle(rows)
     return rows

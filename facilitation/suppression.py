@@ -128,15 +128,24 @@ def disclose(
     too_few = dict.fromkeys(small, Hidden.TOO_FEW)
     pooled = small if small_total >= minimum else ()
     if len(large) + (1 if pooled else 0) >= 2:
-        return Disclosure(minimum, present, shown=large, pooled=pooled,
-                          left_out=() if pooled else small, hidden=too_few, overall=True)
+        return Disclosure(
+            minimum,
+            present,
+            shown=large,
+            pooled=pooled,
+            left_out=() if pooled else small,
+            hidden=too_few,
+            overall=True,
+        )
     overall = sum(present.values()) >= minimum
     if not small:  # one group and nobody else: its panel is the overall result itself
         return Disclosure(minimum, present, shown=large, overall=overall)
     hidden: dict[K, Hidden] = {key: Hidden.PROTECTS for key in large}
     hidden.update(too_few)
     hidden = {key: hidden[key] for key in present}
-    return Disclosure(minimum, present, left_out=() if overall else tuple(present), hidden=hidden, overall=overall)
+    return Disclosure(
+        minimum, present, left_out=() if overall else tuple(present), hidden=hidden, overall=overall
+    )
 
 
 def effective_min_group_size(installation_minimum: int, process_minimum: int | None = None) -> int:

@@ -21,8 +21,15 @@ from facilitation.service import WorkshopService
 class Tallies:
     """Posts open rounds with their live tally and renders the tallies for the live updater."""
 
-    def __init__(self, ctx: ExerciseContext, service: WorkshopService, exercises: Mapping[RoundKind, Exercise],
-                 live: LiveUpdater, ports: Mapping[str, ChatPort], language: Language) -> None:
+    def __init__(
+        self,
+        ctx: ExerciseContext,
+        service: WorkshopService,
+        exercises: Mapping[RoundKind, Exercise],
+        live: LiveUpdater,
+        ports: Mapping[str, ChatPort],
+        language: Language,
+    ) -> None:
         """``exercises``, ``ports``: the conversation's own (shared, they grow as it is wired);
         ``language``: the installation's default, for a tally taken over in an unknown language."""
         self.ctx = ctx
@@ -32,24 +39,39 @@ class Tallies:
         self.ports = ports
         self.language = language
 
-    async def post_round(self, link: RoomLink, round_: Round, lang: Language, *, buttons: bool = True) -> None:
+    async def post_round(
+        self, link: RoomLink, round_: Round, lang: Language, *, buttons: bool = True
+    ) -> None:
         """An open round in one room: the intro with its live tally, then the answer buttons."""
         exercise = self.exercises[round_.kind]
         intro = self.round_intro(round_, lang)
         tally_text = await self.tally_text(round_, lang)
         message = await link.send_text(f"{intro}\n\n{tally_text}")
-        self.live.register(round_.id, link.port, message, self._renderer(round_.id, intro, lang),
-                           initial_text=f"{intro}\n\n{tally_text}", language=lang.value)
+        self.live.register(
+            round_.id,
+            link.port,
+            message,
+            self._renderer(round_.id, intro, lang),
+            initial_text=f"{intro}\n\n{tally_text}",
+            language=lang.value,
+        )
         if buttons:
             for post in exercise.posts(self.ctx, round_, lang):
                 await link.send_text(post.text, post.buttons)
 
     def round_intro(self, round_: Round, lang: Language) -> str:
-        return t("round.opened", lang, kind=t(f"kind.{round_.kind.value}", lang), number=round_.id,
-                 title=round_.title, instructions=self.exercises[round_.kind].instructions(round_, lang))
+        return t(
+            "round.opened",
+            lang,
+            kind=t(f"kind.{round_.kind.value}", lang),
+            number=round_.id,
+            title=round_.title,
+            instructions=self.exercises[round_.kind].instructions(round_, lang),
+        )
 
-    async def resume(self, round_id: Hashable, message: MessageRef,
-                     language: str) -> tuple[ChatPort, Callable[[], Awaitable[LiveView]]] | None:
+    async def resume(
+        self, round_id: Hashable, message: MessageRef, language: str
+    ) -> tuple[ChatPort, Callable[[], Awaitable[LiveView]]] | None:
         """A tally this process takes over (its editor stopped): its port and renderer; None if
         its round is gone. A closed round's tally gets its last edit."""
         port = self.ports.get(message.chat.platform)
@@ -62,8 +84,10 @@ class Tallies:
     def _renderer(self, round_id: int, intro: str, lang: Language) -> Callable[[], Awaitable[LiveView]]:
         async def render() -> LiveView:
             round_ = await self.service.require_round(round_id)  # the database: votes of every process
-            return LiveView(f"{intro}\n\n{await self.tally_text(round_, lang)}",
-                            final=round_.status == RoundStatus.CLOSED)
+            return LiveView(
+                f"{intro}\n\n{await self.tally_text(round_, lang)}", final=round_.status == RoundStatus.CLOSED
+            )
+
         return render
 
     async def tally_text(self, round_: Round, lang: Language) -> str:
@@ -71,8 +95,15 @@ class Tallies:
         if round_.status == RoundStatus.CLOSED:
             return t("tally.closed", lang, title=round_.title, n=n)
         if round_.current_position is not None:
-            text = t("tally.open_item", lang, title=round_.title, n=n, number=round_.items[round_.current_position].number,
-                     position=round_.current_position + 1, total=len(round_.items))
+            text = t(
+                "tally.open_item",
+                lang,
+                title=round_.title,
+                n=n,
+                number=round_.items[round_.current_position].number,
+                position=round_.current_position + 1,
+                total=len(round_.items),
+            )
         else:
             text = t("tally.open", lang, title=round_.title, n=n)
         return await self.with_note(round_, text, lang)

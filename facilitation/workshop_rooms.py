@@ -32,8 +32,14 @@ MAX_REPORTERS = 1000  # rounds whose facilitator is remembered, to tell them a l
 class WorkshopRooms:
     """The rooms of every workshop, as the conversation binds, posts to and loses them."""
 
-    def __init__(self, service: WorkshopService, pseudonymizer: Pseudonymizer, ports: Mapping[str, ChatPort],
-                 live: LiveUpdater, tallies: Tallies) -> None:
+    def __init__(
+        self,
+        service: WorkshopService,
+        pseudonymizer: Pseudonymizer,
+        ports: Mapping[str, ChatPort],
+        live: LiveUpdater,
+        tallies: Tallies,
+    ) -> None:
         """``ports``: the conversation's own (shared, it grows as adapters are added)."""
         self.service = service
         self.pseudonymizer = pseudonymizer
@@ -76,23 +82,34 @@ class WorkshopRooms:
         rooms = {(c.platform, c.chat_id): c for c in await self.service.store.rooms(workshop_id)}
         if also is not None:
             known = rooms.get((also.platform, also.chat_id))
-            rooms[(also.platform, also.chat_id)] = also if known is None else dataclasses.replace(
-                known, thread_id=also.thread_id, title=also.title or known.title)
+            rooms[(also.platform, also.chat_id)] = (
+                also
+                if known is None
+                else dataclasses.replace(known, thread_id=also.thread_id, title=also.title or known.title)
+            )
         return list(rooms.values())
 
     def language(self, chat: ChatRef, turn: Turn, workshop: Workshop) -> Language:
         """A room speaks the workshop's language; a private chat the user's own."""
         return turn.lang if chat.is_private else workshop.language
 
-    async def deliver(self, turn: Turn, workshop: Workshop, delivery: Delivery,
-                               deliver: Callable[[RoomLink, Language], Awaitable[None]]) -> list[RoomOutcome]:
+    async def deliver(
+        self,
+        turn: Turn,
+        workshop: Workshop,
+        delivery: Delivery,
+        deliver: Callable[[RoomLink, Language], Awaitable[None]],
+    ) -> list[RoomOutcome]:
         """Deliver to every room of ``workshop`` (and the command's own chat), each on its own.
 
         One room's failure never stops another's. A room gone for good is unbound; the
         facilitator is told in one message each room that did not get ``delivery`` and what to do.
         """
-        targets = [(port, chat) for chat in await self.of(workshop.id, also=turn.chat)
-                   if (port := self.ports.get(chat.platform)) is not None]
+        targets = [
+            (port, chat)
+            for chat in await self.of(workshop.id, also=turn.chat)
+            if (port := self.ports.get(chat.platform)) is not None
+        ]
 
         async def in_turn(link: RoomLink) -> None:
             async with self.held(link.chat):
@@ -105,8 +122,12 @@ class WorkshopRooms:
             if outcome.gone:
                 await self.drop(workshop.id, outcome.room)
         if failed:
-            await refuse(turn, "\n\n".join(delivery.failure_report(outcome, turn.lang, workshop.join_code)
-                                                  for outcome in failed))
+            await refuse(
+                turn,
+                "\n\n".join(
+                    delivery.failure_report(outcome, turn.lang, workshop.join_code) for outcome in failed
+                ),
+            )
         return outcomes
 
     @contextlib.asynccontextmanager
@@ -129,24 +150,30 @@ class WorkshopRooms:
         self.live.drop_chat(room)
         return removed
 
-    async def moved(self, old: ChatRef, new: ChatRef, *, repost: Iterable[int] = (),
-                         buttons: bool = True) -> None:
+    async def moved(
+        self, old: ChatRef, new: ChatRef, *, repost: Iterable[int] = (), buttons: bool = True
+    ) -> None:
         """A chat got a new id (a Telegram group became a supergroup): its rooms and binding move.
 
         An open round's live tally there (its old message can no longer be edited) is posted
         again at the new id, with the answer buttons unless ``buttons`` is False (a fan-out that
         found the move posts its own). ``repost``: rounds whose tally was in the old chat too.
         """
-        await self.service.store.move_chat(old, new, self.pseudonymizer.chat_key(old.platform, old.chat_id),
-                                           self.pseudonymizer.chat_key(new.platform, new.chat_id))
+        await self.service.store.move_chat(
+            old,
+            new,
+            self.pseudonymizer.chat_key(old.platform, old.chat_id),
+            self.pseudonymizer.chat_key(new.platform, new.chat_id),
+        )
         port = self.ports.get(new.platform)
         for round_id in sorted({*self.live.drop_chat(old), *repost}):
             round_ = await self.service.require_round(round_id)
             if port is None or round_.status != RoundStatus.OPEN:
                 continue
             workshop = await self.service.require_workshop(round_.workshop_id)
-            await self.tallies.post_round(RoomLink(port, new, self.moved_in_delivery), round_, workshop.language,
-                                   buttons=buttons)
+            await self.tallies.post_round(
+                RoomLink(port, new, self.moved_in_delivery), round_, workshop.language, buttons=buttons
+            )
 
     async def lost(self, chat: ChatRef, reason: GoneReason) -> None:
         """The platform says the bot was removed from ``chat``: it is no room from now on.
@@ -154,19 +181,31 @@ class WorkshopRooms:
         Unbound at once rather than at the next post; whoever launched the workshop's open round
         is told (there is no one to tell without one: ``/lamna`` in private lists the rooms left).
         """
-        workshop_id = await self.service.store.bound_workshop(self.pseudonymizer.chat_key(chat.platform,
-                                                                                          chat.chat_id))
+        workshop_id = await self.service.store.bound_workshop(
+            self.pseudonymizer.chat_key(chat.platform, chat.chat_id)
+        )
         if workshop_id is None:
             return
         await self.drop(workshop_id, chat)
         round_ = await self.service.open_round_of(workshop_id)
         reporter = self.reporters.get(round_.id) if round_ is not None else None
-        if reporter is None or (reporter.chat.platform, reporter.chat.chat_id) == (chat.platform, chat.chat_id):
+        if reporter is None or (reporter.chat.platform, reporter.chat.chat_id) == (
+            chat.platform,
+            chat.chat_id,
+        ):
             return
         workshop = await self.service.require_workshop(workshop_id)
-        await refuse(reporter, t("room.removed", reporter.lang, room=room_name(chat, reporter.lang),
-                                       title=workshop.title, code=workshop.join_code,
-                                       reason=t(f"room.gone.{reason.value}", reporter.lang)))
+        await refuse(
+            reporter,
+            t(
+                "room.removed",
+                reporter.lang,
+                room=room_name(chat, reporter.lang),
+                title=workshop.title,
+                code=workshop.join_code,
+                reason=t(f"room.gone.{reason.value}", reporter.lang),
+            ),
+        )
 
     async def moved_in_delivery(self, old: ChatRef, new: ChatRef) -> None:
         await self.moved(old, new, buttons=False)
@@ -191,7 +230,11 @@ class WorkshopRooms:
                 reporter = self.reporters.get(round_id)
                 if reporter is not None:
                     workshop = await self.service.require_workshop(round_.workshop_id)
-                    await refuse(reporter, Delivery("tally", round_id).failure_report(
-                        RoomOutcome(message.chat, error), reporter.lang, workshop.join_code))
+                    await refuse(
+                        reporter,
+                        Delivery("tally", round_id).failure_report(
+                            RoomOutcome(message.chat, error), reporter.lang, workshop.join_code
+                        ),
+                    )
         except Exception:
             log.exception("could not follow a live tally's room that moved or is gone")

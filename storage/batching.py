@@ -79,8 +79,12 @@ class GroupCommit(Generic[T]):
     was accepted); :meth:`submit` hands each caller its own.
     """
 
-    def __init__(self, flush: Callable[[Sequence[T]], Awaitable[list[bool]]], max_batch: int = 500,
-                 gather_seconds: float = 0.002) -> None:
+    def __init__(
+        self,
+        flush: Callable[[Sequence[T]], Awaitable[list[bool]]],
+        max_batch: int = 500,
+        gather_seconds: float = 0.002,
+    ) -> None:
         self._flush = flush
         self._max_batch = max_batch
         self._gather = gather_seconds
@@ -112,7 +116,9 @@ class GroupCommit(Generic[T]):
             for start in range(0, len(batch.items), self._max_batch):
                 items = batch.items[start : start + self._max_batch]
                 futures = batch.futures[start : start + self._max_batch]
-                limits = [limit for limit in batch.commit_by[start : start + self._max_batch] if limit is not None]
+                limits = [
+                    limit for limit in batch.commit_by[start : start + self._max_batch] if limit is not None
+                ]
                 token = _COMMIT_BY.set(min(limits) if limits else None)
                 try:
                     results = await self._flush(items)

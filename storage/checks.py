@@ -50,17 +50,29 @@ def _postgres_fix(sqlstate: str | None, problem: str, url: str) -> tuple[str, in
     parsed = make_url(url)
     user, database = parsed.username or "dialogbot", parsed.database or "dialogbot"
     if sqlstate == "28000" and "does not exist" in problem:
-        return (f"create the role as the postgres superuser (`createuser --pwprompt {user}`, or in psql "
-                f"`CREATE ROLE {user} LOGIN PASSWORD '…';`) or correct the user in {SETTING}"), CORRECT_AND_RETRY
+        return (
+            f"create the role as the postgres superuser (`createuser --pwprompt {user}`, or in psql "
+            f"`CREATE ROLE {user} LOGIN PASSWORD '…';`) or correct the user in {SETTING}"
+        ), CORRECT_AND_RETRY
     if sqlstate == "28000":
-        return (f"allow this user and host in the server's pg_hba.conf, or correct {SETTING}"), CORRECT_AND_RETRY
+        return (
+            f"allow this user and host in the server's pg_hba.conf, or correct {SETTING}"
+        ), CORRECT_AND_RETRY
     if sqlstate == "28P01":
-        return f"correct the password in {SETTING} (or set the role's password with ALTER ROLE)", CORRECT_AND_RETRY
+        return (
+            f"correct the password in {SETTING} (or set the role's password with ALTER ROLE)",
+            CORRECT_AND_RETRY,
+        )
     if sqlstate == "3D000":
-        return (f"create it as the postgres superuser (`createdb --owner {user} {database}`, or in psql "
-                f"`CREATE DATABASE {database} OWNER {user};`), then run `dialogbot db upgrade`"), CORRECT_AND_RETRY
+        return (
+            f"create it as the postgres superuser (`createdb --owner {user} {database}`, or in psql "
+            f"`CREATE DATABASE {database} OWNER {user};`), then run `dialogbot db upgrade`"
+        ), CORRECT_AND_RETRY
     if sqlstate == "42501":
-        return f"give the role {user} the rights it needs on {database} (it should own the database)", CORRECT_AND_RETRY
+        return (
+            f"give the role {user} the rights it needs on {database} (it should own the database)",
+            CORRECT_AND_RETRY,
+        )
     return "check the server's log, then start again", SERVICE_UNREACHABLE
 
 
@@ -78,20 +90,29 @@ def database_failure(exc: BaseException, url: str) -> DatabaseError | None:
     where = f"PostgreSQL at {shown_url(url)} ({SETTING})"
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         sqlstate = getattr(exc.orig, "sqlstate", None)
-        problem = _CLASS_PREFIX.sub("", str(exc.orig)).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+        problem = (
+            _CLASS_PREFIX.sub("", str(exc.orig)).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+        )
         fix, code = _postgres_fix(sqlstate, problem, url)
         return DatabaseError(f"{where} refused the connection: {problem}. Fix: {fix}.", exit_code=code)
     if isinstance(exc, TimeoutError):
-        return DatabaseError(f"{where} did not answer in time. Fix: start PostgreSQL or correct the host and "
-                             f"port in {SETTING}, then start again.", exit_code=SERVICE_UNREACHABLE)
+        return DatabaseError(
+            f"{where} did not answer in time. Fix: start PostgreSQL or correct the host and "
+            f"port in {SETTING}, then start again.",
+            exit_code=SERVICE_UNREACHABLE,
+        )
     if isinstance(exc, OSError):
-        return DatabaseError(f"cannot connect to {where}: {_os_problem(exc)}. Fix: start PostgreSQL or correct "
-                             f"the host and port in {SETTING}, then start again.", exit_code=SERVICE_UNREACHABLE)
+        return DatabaseError(
+            f"cannot connect to {where}: {_os_problem(exc)}. Fix: start PostgreSQL or correct "
+            f"the host and port in {SETTING}, then start again.",
+            exit_code=SERVICE_UNREACHABLE,
+        )
     return None
 
 
-async def open_database(url: str, *, migrate: bool = True, secret: str = "",
-                        wait_limit: float | None = None) -> AsyncEngine:
+async def open_database(
+    url: str, *, migrate: bool = True, secret: str = "", wait_limit: float | None = None
+) -> AsyncEngine:
     """An engine on ``url`` at the newest schema, or a :class:`DatabaseError`.
 
     An SQLite file is migrated when ``migrate`` (the bot does that on start; a listing does not),
@@ -121,9 +142,11 @@ def _sqlite_failure(exc: BaseException, url: str) -> DatabaseError | None:
         problem = _os_problem(exc)
     else:
         return None
-    return DatabaseError(f"cannot use the SQLite file {file} ({SETTING}, or data_dir when {SETTING} is not set): "
-                         f"{problem}. Fix: give a directory this user can write in data_dir or {SETTING}, or make "
-                         "the file and its directory writable.")
+    return DatabaseError(
+        f"cannot use the SQLite file {file} ({SETTING}, or data_dir when {SETTING} is not set): "
+        f"{problem}. Fix: give a directory this user can write in data_dir or {SETTING}, or make "
+        "the file and its directory writable."
+    )
 
 
 @contextlib.contextmanager
@@ -171,8 +194,10 @@ async def check_database(url: str, *, require_newest: bool) -> DatabaseState:
     if file is not None and not file.exists():
         problem = creatable_problem(file)
         if problem:
-            raise DatabaseError(f"cannot create the SQLite file {file} ({SETTING}, or data_dir when {SETTING} is "
-                                f"not set): {problem}. Fix: give a directory this user can write.")
+            raise DatabaseError(
+                f"cannot create the SQLite file {file} ({SETTING}, or data_dir when {SETTING} is "
+                f"not set): {problem}. Fix: give a directory this user can write."
+            )
         return DatabaseState(f"SQLite file {file} (created on the first start)", None, False)
     with database_errors(url):
         engine = create_engine(url)
@@ -189,5 +214,7 @@ async def check_database(url: str, *, require_newest: bool) -> DatabaseState:
 
 def schema_out_of_date(url: str, revision: str | None) -> SchemaOutOfDate:
     state = f"has its schema at {revision}" if revision else "is empty (no tables yet)"
-    return SchemaOutOfDate(f"the database at {shown_url(url)} ({SETTING}) {state}, but this version of dialogbot "
-                           f"needs schema {head_revision()}. Fix: run `dialogbot db upgrade` first.")
+    return SchemaOutOfDate(
+        f"the database at {shown_url(url)} ({SETTING}) {state}, but this version of dialogbot "
+        f"needs schema {head_revision()}. Fix: run `dialogbot db upgrade` first."
+    )

@@ -94,7 +94,9 @@ def create_engine(url: str, *, timeout: float | None = None, **kwargs: Any) -> A
             "statement_timeout": str(int(timeout * 1000)),
             "idle_in_transaction_session_timeout": str(int(IDLE_IN_TRANSACTION_SECONDS * 1000)),
         }
-    engine = create_async_engine(url, connect_args={**connect_args, **kwargs.pop("connect_args", {})}, **kwargs)
+    engine = create_async_engine(
+        url, connect_args={**connect_args, **kwargs.pop("connect_args", {})}, **kwargs
+    )
     if timeout is not None:
         _TIMEOUTS[engine] = timeout
     return engine
@@ -105,7 +107,9 @@ def database_timeout(engine: AsyncEngine) -> float | None:
     return _TIMEOUTS.get(engine)
 
 
-def apply_sqlite_pragmas(dbapi_connection: Any, *, journal: bool, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
+def apply_sqlite_pragmas(
+    dbapi_connection: Any, *, journal: bool, busy_seconds: float = SQLITE_BUSY_SECONDS
+) -> None:
     """Per-connection SQLite settings (``journal``: also switch the file to WAL; ``busy_seconds``:
     how long a statement waits for another connection's write lock before it fails)."""
     cursor = dbapi_connection.cursor()
@@ -127,8 +131,14 @@ def apply_sqlite_pragmas(dbapi_connection: Any, *, journal: bool, busy_seconds: 
 # 53 insufficient resources (too many connections), 40 serialization failure / deadlock.
 _TRANSIENT_SQLSTATE_CLASSES = ("08", "57", "53", "40")
 # Errors without a SQLSTATE: SQLite's busy file and I/O failures, asyncpg's closed connection.
-_OUTAGE_MESSAGES = ("database is locked", "database table is locked", "disk i/o error", "unable to open database",
-                    "connection is closed", "connection was closed")
+_OUTAGE_MESSAGES = (
+    "database is locked",
+    "database table is locked",
+    "disk i/o error",
+    "unable to open database",
+    "connection is closed",
+    "connection was closed",
+)
 
 
 def is_outage(exc: BaseException) -> bool:

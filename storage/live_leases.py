@@ -36,14 +36,24 @@ class SqlLiveLeases(Transactions):
         super().__init__(engine)
         self.holder = holder
 
-    async def hold(self, group: int, message: MessageRef, language: str, text: str | None, at: datetime,
-                   until: datetime) -> int:
+    async def hold(
+        self, group: int, message: MessageRef, language: str, text: str | None, at: datetime, until: datetime
+    ) -> int:
         chat = message.chat
         async with self._write() as session:
-            row = LiveMessageRow(round_id=group, platform=chat.platform, chat_id=chat.chat_id,
-                                 workspace=chat.workspace, thread_id=chat.thread_id, message_id=message.message_id,
-                                 language=language, last_text=text, last_edit_at=at, holder=self.holder,
-                                 lease_until=until)
+            row = LiveMessageRow(
+                round_id=group,
+                platform=chat.platform,
+                chat_id=chat.chat_id,
+                workspace=chat.workspace,
+                thread_id=chat.thread_id,
+                message_id=message.message_id,
+                language=language,
+                last_text=text,
+                last_edit_at=at,
+                holder=self.holder,
+                lease_until=until,
+            )
             session.add(row)
             await session.flush()
             return int(row.id)
@@ -54,9 +64,14 @@ class SqlLiveLeases(Transactions):
         async with self._write() as session:
             result = await session.execute(
                 update(LiveMessageRow)
-                .where(LiveMessageRow.id.in_(sorted(shown)), LiveMessageRow.holder == self.holder,
-                       LiveMessageRow.lease_until > at)
-                .values(lease_until=until).returning(LiveMessageRow.id))
+                .where(
+                    LiveMessageRow.id.in_(sorted(shown)),
+                    LiveMessageRow.holder == self.holder,
+                    LiveMessageRow.lease_until > at,
+                )
+                .values(lease_until=until)
+                .returning(LiveMessageRow.id)
+            )
             ours = set(result.scalars())
             await self._record_shown(session, {k: v for k, v in shown.items() if k in ours})
             return ours
@@ -66,28 +81,41 @@ class SqlLiveLeases(Transactions):
             table = cast(Table, LiveMessageRow.__table__)
             connection = await session.connection()
             await connection.execute(
-                update(table).where(table.c.id == bindparam("lease_id"), table.c.holder == self.holder)
+                update(table)
+                .where(table.c.id == bindparam("lease_id"), table.c.holder == self.holder)
                 .values(last_text=bindparam("text"), last_edit_at=bindparam("at")),
-                [{"lease_id": k, "text": text, "at": at} for k, (text, at) in sorted(shown.items())])
+                [{"lease_id": k, "text": text, "at": at} for k, (text, at) in sorted(shown.items())],
+            )
 
     async def take_over(self, platforms: Sequence[str], at: datetime, until: datetime) -> list[LeasedMessage]:
         if not platforms:
             return []
         async with self._write() as session:
-            run_out = select(LiveMessageRow.id).where(LiveMessageRow.lease_until <= at,
-                                                      LiveMessageRow.platform.in_(platforms))
+            run_out = select(LiveMessageRow.id).where(
+                LiveMessageRow.lease_until <= at, LiveMessageRow.platform.in_(platforms)
+            )
             ids = sorted((await session.execute(run_out)).scalars())
             if not ids:
                 return []
             # The lease is checked again in the UPDATE: of two processes taking over at once, the
             # second finds it taken (PostgreSQL re-reads the row once the first one's lock is gone).
             result = await session.execute(
-                update(LiveMessageRow).where(LiveMessageRow.id.in_(ids), LiveMessageRow.lease_until <= at)
+                update(LiveMessageRow)
+                .where(LiveMessageRow.id.in_(ids), LiveMessageRow.lease_until <= at)
                 .values(holder=self.holder, lease_until=until)
-                .returning(LiveMessageRow.id, LiveMessageRow.round_id, LiveMessageRow.platform,
-                           LiveMessageRow.chat_id, LiveMessageRow.workspace, LiveMessageRow.thread_id,
-                           LiveMessageRow.message_id, LiveMessageRow.language, LiveMessageRow.last_text,
-                           LiveMessageRow.last_edit_at))
+                .returning(
+                    LiveMessageRow.id,
+                    LiveMessageRow.round_id,
+                    LiveMessageRow.platform,
+                    LiveMessageRow.chat_id,
+                    LiveMessageRow.workspace,
+                    LiveMessageRow.thread_id,
+                    LiveMessageRow.message_id,
+                    LiveMessageRow.language,
+                    LiveMessageRow.last_text,
+                    LiveMessageRow.last_edit_at,
+                )
+            )
             return [_leased(row) for row in result.all()]
 
     async def release(self, shown: Shown, at: datetime) -> None:
@@ -95,9 +123,11 @@ class SqlLiveLeases(Transactions):
             return
         async with self._write() as session:
             await self._record_shown(session, shown)
-            await session.execute(update(LiveMessageRow)
-                                  .where(LiveMessageRow.id.in_(sorted(shown)), LiveMessageRow.holder == self.holder)
-                                  .values(lease_until=at))
+            await session.execute(
+                update(LiveMessageRow)
+                .where(LiveMessageRow.id.in_(sorted(shown)), LiveMessageRow.holder == self.holder)
+                .values(lease_until=at)
+            )
 
     async def end(self, lease_id: int) -> None:
         async with self._write() as session:
@@ -108,5 +138,6 @@ def _leased(row: Any) -> LeasedMessage:
     chat = ChatRef(row.platform, row.chat_id, workspace=row.workspace, thread_id=row.thread_id)
     edited = row.last_edit_at
     edited = edited if edited.tzinfo else edited.replace(tzinfo=UTC)  # SQLite gives naive UTC
-    return LeasedMessage(row.id, row.round_id, MessageRef(chat, row.message_id), row.language, row.last_text,
-                         edited)
+    return LeasedMessage(
+        row.id, row.round_id, MessageRef(chat, row.message_id), row.language, row.last_text, edited
+    )

@@ -59,20 +59,33 @@ _CHUNK = 500
 
 def _claimed(row: Row[*tuple[Any, ...]]) -> Claimed:
     return Claimed(
-        id=row.id, delivery_key=row.delivery_key, meeting_id=row.meeting_id,
-        contact_id=row.contact_id, occurrence=aware(row.occurrence_at),
-        offset=timedelta(seconds=row.offset_s), due_at=aware(row.due_at),
-        next_due_at=aware_or_none(row.next_due_at), attempts=row.attempts,
-        status=row.status, file_sent_at=aware_or_none(row.file_sent_at),
+        id=row.id,
+        delivery_key=row.delivery_key,
+        meeting_id=row.meeting_id,
+        contact_id=row.contact_id,
+        occurrence=aware(row.occurrence_at),
+        offset=timedelta(seconds=row.offset_s),
+        due_at=aware(row.due_at),
+        next_due_at=aware_or_none(row.next_due_at),
+        attempts=row.attempts,
+        status=row.status,
+        file_sent_at=aware_or_none(row.file_sent_at),
     )
 
 
 _CLAIM_COLUMNS = (
-    DeliveryRow.id, DeliveryRow.delivery_key, DeliveryRow.meeting_id, DeliveryRow.contact_id,
-    DeliveryRow.occurrence_at, DeliveryRow.offset_s, DeliveryRow.due_at, DeliveryRow.next_due_at,
-    DeliveryRow.attempts, DeliveryRow.status, DeliveryRow.file_sent_at,
+    DeliveryRow.id,
+    DeliveryRow.delivery_key,
+    DeliveryRow.meeting_id,
+    DeliveryRow.contact_id,
+    DeliveryRow.occurrence_at,
+    DeliveryRow.offset_s,
+    DeliveryRow.due_at,
+    DeliveryRow.next_due_at,
+    DeliveryRow.attempts,
+    DeliveryRow.status,
+    DeliveryRow.file_sent_at,
 )
-
 
 
 class SqlDeliveryQueue(Transactions):
@@ -82,7 +95,9 @@ class SqlDeliveryQueue(Transactions):
     contacts: Callable[..., Awaitable[list[StoredContact]]]
 
     async def plan(
-        self, dues: Sequence[ReminderDue], meeting_ids: Mapping[tuple[str, str], int],
+        self,
+        dues: Sequence[ReminderDue],
+        meeting_ids: Mapping[tuple[str, str], int],
         contact_ids: Mapping[tuple[str, str], int],
     ) -> int:
         """Insert a pending row per reminder unless its delivery key exists; returns rows inserted.
@@ -97,35 +112,53 @@ class SqlDeliveryQueue(Transactions):
             contact_id = contact_ids.get((due.process_key, due.contact_key))
             if meeting_id is None or contact_id is None:
                 continue
-            rows.append({
-                "delivery_key": delivery_key(due), "meeting_id": meeting_id, "contact_id": contact_id,
-                "occurrence_at": utc(due.occurrence), "offset_s": int(due.offset.total_seconds()),
-                "due_at": utc(due.due_at),
-                "next_due_at": utc(due.next_due_at) if due.next_due_at is not None else None,
-                "status": PENDING, "attempts": 0,
-            })
+            rows.append(
+                {
+                    "delivery_key": delivery_key(due),
+                    "meeting_id": meeting_id,
+                    "contact_id": contact_id,
+                    "occurrence_at": utc(due.occurrence),
+                    "offset_s": int(due.offset.total_seconds()),
+                    "due_at": utc(due.due_at),
+                    "next_due_at": utc(due.next_due_at) if due.next_due_at is not None else None,
+                    "status": PENDING,
+                    "attempts": 0,
+                }
+            )
         inserted = 0
         for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start:start + _CHUNK]
+            chunk = rows[start : start + _CHUNK]
             async with self._write() as session:
-                statement = (self._insert(DeliveryRow).values(chunk)
-                             .on_conflict_do_nothing(index_elements=["delivery_key"])
-                             .returning(DeliveryRow.id))
+                statement = (
+                    self._insert(DeliveryRow)
+                    .values(chunk)
+                    .on_conflict_do_nothing(index_elements=["delivery_key"])
+                    .returning(DeliveryRow.id)
+                )
                 inserted += len((await session.execute(statement)).all())
         return inserted
 
-    def _claimable(self, now: datetime, lease: timedelta, abandoned: Sequence[str] = ()) -> ColumnElement[bool]:
+    def _claimable(
+        self, now: datetime, lease: timedelta, abandoned: Sequence[str] = ()
+    ) -> ColumnElement[bool]:
         now = utc(now)
         ours_no_longer = or_(DeliveryRow.claimed_at < now - lease, DeliveryRow.claimed_by.in_(abandoned))
         return or_(
             and_(DeliveryRow.status == PENDING, DeliveryRow.due_at <= now),
-            and_(DeliveryRow.status == FAILED, DeliveryRow.retry_at.is_not(None), DeliveryRow.retry_at <= now),
+            and_(
+                DeliveryRow.status == FAILED, DeliveryRow.retry_at.is_not(None), DeliveryRow.retry_at <= now
+            ),
             and_(DeliveryRow.status == CLAIMED, ours_no_longer),
         )
 
     async def claim(
-        self, worker_id: str, now: datetime, limit: int = 100, lease: timedelta = timedelta(minutes=10),
-        platforms: Iterable[str] | None = None, abandoned: Sequence[str] = (),
+        self,
+        worker_id: str,
+        now: datetime,
+        limit: int = 100,
+        lease: timedelta = timedelta(minutes=10),
+        platforms: Iterable[str] | None = None,
+        abandoned: Sequence[str] = (),
     ) -> list[Claimed]:
         """Claim up to ``limit`` due rows (oldest due first) for ``worker_id``; see the module docstring.
 
@@ -140,9 +173,15 @@ class SqlDeliveryQueue(Transactions):
         if not self._sqlite:
             candidates = candidates.with_for_update(skip_locked=True, of=DeliveryRow)
         statement = (
-            update(DeliveryRow).where(DeliveryRow.id.in_(candidates.scalar_subquery()))
-            .values(status=CLAIMED, claimed_by=worker_id, claimed_at=utc(now), attempts=DeliveryRow.attempts + 1,
-                    retry_at=None)
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=CLAIMED,
+                claimed_by=worker_id,
+                claimed_at=utc(now),
+                attempts=DeliveryRow.attempts + 1,
+                retry_at=None,
+            )
             .returning(*_CLAIM_COLUMNS)
             .execution_options(synchronize_session=False)
         )
@@ -158,8 +197,13 @@ class SqlDeliveryQueue(Transactions):
         async with self._write() as session:
             result = await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id.in_(wanted), DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id)
-                .values(status=PENDING, claimed_by=None, claimed_at=None, attempts=DeliveryRow.attempts - 1))
+                .where(
+                    DeliveryRow.id.in_(wanted),
+                    DeliveryRow.status == CLAIMED,
+                    DeliveryRow.claimed_by == worker_id,
+                )
+                .values(status=PENDING, claimed_by=None, claimed_at=None, attempts=DeliveryRow.attempts - 1)
+            )
             return changed(result)
 
     async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:
@@ -170,13 +214,25 @@ class SqlDeliveryQueue(Transactions):
         values = {"status": SENT, "sent_at": utc(at), "last_error": None, "retry_at": None}
         mine = [DeliveryRow.claimed_by == worker_id] if worker_id else []
         async with self._write() as session:
-            result = await session.execute(update(DeliveryRow).where(
-                DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED, *mine).values(**values)
-                .returning(DeliveryRow.id))
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED, *mine)
+                .values(**values)
+                .returning(DeliveryRow.id)
+            )
             if result.first() is not None:
                 return True
-            if worker_id and (await session.execute(select(DeliveryRow.id).where(
-                    DeliveryRow.id == delivery_id, DeliveryRow.status == SENT, *mine))).first() is not None:
+            if (
+                worker_id
+                and (
+                    await session.execute(
+                        select(DeliveryRow.id).where(
+                            DeliveryRow.id == delivery_id, DeliveryRow.status == SENT, *mine
+                        )
+                    )
+                ).first()
+                is not None
+            ):
                 return True
             await session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
             return False
@@ -185,8 +241,11 @@ class SqlDeliveryQueue(Transactions):
         """Record that the reminder's calendar file was accepted. Whoever holds the row now: the
         file reached the contact, so no dispatcher that takes the row over may send it again."""
         async with self._write() as session:
-            await session.execute(update(DeliveryRow).where(
-                DeliveryRow.id == delivery_id, DeliveryRow.file_sent_at.is_(None)).values(file_sent_at=utc(at)))
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.file_sent_at.is_(None))
+                .values(file_sent_at=utc(at))
+            )
 
     async def renew(self, delivery_id: int, worker_id: str, now: datetime) -> bool:
         """Right before a send: True if the row is still claimed by ``worker_id`` (lease restarted).
@@ -197,9 +256,14 @@ class SqlDeliveryQueue(Transactions):
         async with self._write() as session:
             result = await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED,
-                       DeliveryRow.claimed_by == worker_id)
-                .values(claimed_at=utc(now)).returning(DeliveryRow.id))
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.status == CLAIMED,
+                    DeliveryRow.claimed_by == worker_id,
+                )
+                .values(claimed_at=utc(now))
+                .returning(DeliveryRow.id)
+            )
             return result.first() is not None
 
     @staticmethod
@@ -207,15 +271,29 @@ class SqlDeliveryQueue(Transactions):
         """Row conditions: not sent, and (for a dispatcher) still claimed by ``worker_id``."""
         if worker_id is None:
             return [DeliveryRow.id == delivery_id, DeliveryRow.status != SENT]
-        return [DeliveryRow.id == delivery_id, DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id]
+        return [
+            DeliveryRow.id == delivery_id,
+            DeliveryRow.status == CLAIMED,
+            DeliveryRow.claimed_by == worker_id,
+        ]
 
     async def mark_skipped(self, delivery_id: int, reason: str, worker_id: str | None = None) -> None:
         async with self._write() as session:
-            await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id))
-                                  .values(status=SKIPPED, last_error=reason[:500], retry_at=None))
+            await session.execute(
+                update(DeliveryRow)
+                .where(*self._still_ours(delivery_id, worker_id))
+                .values(status=SKIPPED, last_error=reason[:500], retry_at=None)
+            )
 
-    async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None,
-                          worker_id: str | None = None, *, counts: bool = True) -> None:
+    async def mark_failed(
+        self,
+        delivery_id: int,
+        error: str,
+        retry_at: datetime | None,
+        worker_id: str | None = None,
+        *,
+        counts: bool = True,
+    ) -> None:
         """A failed send: retried at ``retry_at``, or given up when it is None.
 
         ``counts=False`` (the platform only asked to slow down) gives back the attempt the claim
@@ -223,19 +301,31 @@ class SqlDeliveryQueue(Transactions):
         stored as given: callers pass an exception type and a short reason, never a platform's
         message (which may quote a chat id).
         """
-        values: dict[str, object] = {"status": FAILED, "last_error": error[:500],
-                                     "retry_at": utc(retry_at) if retry_at is not None else None}
+        values: dict[str, object] = {
+            "status": FAILED,
+            "last_error": error[:500],
+            "retry_at": utc(retry_at) if retry_at is not None else None,
+        }
         if not counts:
             values["attempts"] = DeliveryRow.attempts - 1
         async with self._write() as session:
-            await session.execute(update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id)).values(**values))
+            await session.execute(
+                update(DeliveryRow).where(*self._still_ours(delivery_id, worker_id)).values(**values)
+            )
 
     async def gone_before(self, contact_id: int, delivery_id: int) -> bool:
         """Whether the contact's latest other finished reminder also failed because its chat is gone."""
-        query = (select(DeliveryRow.last_error)
-                 .where(DeliveryRow.contact_id == contact_id, DeliveryRow.id != delivery_id,
-                        DeliveryRow.status.in_([SENT, FAILED]), DeliveryRow.retry_at.is_(None))
-                 .order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()).limit(1))
+        query = (
+            select(DeliveryRow.last_error)
+            .where(
+                DeliveryRow.contact_id == contact_id,
+                DeliveryRow.id != delivery_id,
+                DeliveryRow.status.in_([SENT, FAILED]),
+                DeliveryRow.retry_at.is_(None),
+            )
+            .order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc())
+            .limit(1)
+        )
         async with self._read() as session:
             last = (await session.execute(query)).scalar()
         return bool(last and last.startswith(GONE_ERROR))
@@ -246,36 +336,58 @@ class SqlDeliveryQueue(Transactions):
         ``reminders status`` and ``/osa`` list them: their next reminder is tried once more, but until
         the person adds the bot again (or the contact is changed) they hear of no meeting.
         """
-        latest = func.row_number().over(partition_by=DeliveryRow.contact_id,
-                                        order_by=(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()))
-        finished = (select(DeliveryRow.contact_id, DeliveryRow.status, DeliveryRow.last_error,
-                           DeliveryRow.claimed_at, latest.label("n"))
-                    .where(DeliveryRow.status.in_([SENT, FAILED]), DeliveryRow.retry_at.is_(None)).subquery())
-        query = (select(finished.c.contact_id, finished.c.last_error, finished.c.claimed_at)
-                 .where(finished.c.n == 1, finished.c.status == FAILED,
-                        finished.c.last_error.startswith(GONE_ERROR)))
+        latest = func.row_number().over(
+            partition_by=DeliveryRow.contact_id, order_by=(DeliveryRow.due_at.desc(), DeliveryRow.id.desc())
+        )
+        finished = (
+            select(
+                DeliveryRow.contact_id,
+                DeliveryRow.status,
+                DeliveryRow.last_error,
+                DeliveryRow.claimed_at,
+                latest.label("n"),
+            )
+            .where(DeliveryRow.status.in_([SENT, FAILED]), DeliveryRow.retry_at.is_(None))
+            .subquery()
+        )
+        query = select(finished.c.contact_id, finished.c.last_error, finished.c.claimed_at).where(
+            finished.c.n == 1, finished.c.status == FAILED, finished.c.last_error.startswith(GONE_ERROR)
+        )
         async with self._read() as session:
             gone = {row.contact_id: row for row in (await session.execute(query)).all()}
         contacts = await self.contacts(process_key, ids=gone) if gone else []
-        return [Unreachable(c, gone_reason(gone[c.id].last_error), aware_or_none(gone[c.id].claimed_at)) for c in contacts]
+        return [
+            Unreachable(c, gone_reason(gone[c.id].last_error), aware_or_none(gone[c.id].claimed_at))
+            for c in contacts
+        ]
 
     async def claimers(self) -> set[str]:
         """The dispatchers holding claims now."""
         async with self._read() as session:
-            workers = (await session.execute(select(DeliveryRow.claimed_by).distinct().where(
-                DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by.is_not(None)))).scalars()
+            workers = (
+                await session.execute(
+                    select(DeliveryRow.claimed_by)
+                    .distinct()
+                    .where(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by.is_not(None))
+                )
+            ).scalars()
             return {worker for worker in workers if worker is not None}
 
     async def claimed_by(self, worker_id: str) -> list[Claimed]:
         """The rows ``worker_id`` holds claimed (after an outage: some claims' answers were lost)."""
-        query = (select(*_CLAIM_COLUMNS).where(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id)
-                 .order_by(DeliveryRow.due_at, DeliveryRow.id))
+        query = (
+            select(*_CLAIM_COLUMNS)
+            .where(DeliveryRow.status == CLAIMED, DeliveryRow.claimed_by == worker_id)
+            .order_by(DeliveryRow.due_at, DeliveryRow.id)
+        )
         async with self._read() as session:
             return [_claimed(r) for r in (await session.execute(query)).all()]
 
     async def delivery(self, delivery_id: int) -> Claimed | None:
         async with self._read() as session:
-            row = (await session.execute(select(*_CLAIM_COLUMNS).where(DeliveryRow.id == delivery_id))).one_or_none()
+            row = (
+                await session.execute(select(*_CLAIM_COLUMNS).where(DeliveryRow.id == delivery_id))
+            ).one_or_none()
         return _claimed(row) if row is not None else None
 
     async def deliveries(self, status: str | None = None) -> list[Claimed]:
@@ -290,14 +402,18 @@ class SqlDeliveryQueue(Transactions):
         if not rows:
             return set()
         query = select(DeliveryRow.meeting_id, DeliveryRow.contact_id, DeliveryRow.occurrence_at).where(
-            DeliveryRow.file_sent_at.is_not(None), DeliveryRow.contact_id.in_({r.contact_id for r in rows}),
-            DeliveryRow.meeting_id.in_({r.meeting_id for r in rows}))
+            DeliveryRow.file_sent_at.is_not(None),
+            DeliveryRow.contact_id.in_({r.contact_id for r in rows}),
+            DeliveryRow.meeting_id.in_({r.meeting_id for r in rows}),
+        )
         async with self._read() as session:
             return {(m, c, aware(o)) for m, c, o in (await session.execute(query)).all()}
 
     async def status_counts(self) -> dict[str, int]:
         async with self._read() as session:
-            rows = await session.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status))
+            rows = await session.execute(
+                select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+            )
             counts = dict.fromkeys(STATUSES, 0)
             counts.update({status: int(n) for status, n in rows})
             return counts
@@ -310,8 +426,11 @@ class SqlDeliveryQueue(Transactions):
         async with self._read() as session:
             return aware_or_none((await session.execute(query)).scalar())
 
-    async def due_count(self, now: datetime, lease: timedelta = timedelta(minutes=10),
-                        abandoned: Sequence[str] = ()) -> int:
+    async def due_count(
+        self, now: datetime, lease: timedelta = timedelta(minutes=10), abandoned: Sequence[str] = ()
+    ) -> int:
         async with self._read() as session:
-            query = select(func.count()).select_from(DeliveryRow).where(self._claimable(now, lease, abandoned))
+            query = (
+                select(func.count()).select_from(DeliveryRow).where(self._claimable(now, lease, abandoned))
+            )
             return int((await session.execute(query)).scalar_one())

@@ -67,16 +67,24 @@ def contact_of(row: ContactRow) -> Contact:
     if row.platform not in PLATFORMS:  # the column is checked on the way in; a row edited by hand is not
         raise ValueError(f"contact {row.id}: unknown platform {row.platform!r}")
     platform = cast(Platform, row.platform)
-    return Contact(row.key, row.name, platform, row.address, row.workspace, Language(row.language), row.opted_out)
+    return Contact(
+        row.key, row.name, platform, row.address, row.workspace, Language(row.language), row.opted_out
+    )
 
 
 def meeting_of(row: MeetingRow) -> Meeting:
     return Meeting(
-        key=row.key, process_key=row.process_key, title=row.title, start=aware(row.start_at),
-        duration=timedelta(seconds=row.duration_s), place=row.place, link=row.link, agenda=row.agenda,
-        rrule=row.rrule, reminder_offsets=tuple(timedelta(seconds=s) for s in row.offsets_s),
+        key=row.key,
+        process_key=row.process_key,
+        title=row.title,
+        start=aware(row.start_at),
+        duration=timedelta(seconds=row.duration_s),
+        place=row.place,
+        link=row.link,
+        agenda=row.agenda,
+        rrule=row.rrule,
+        reminder_offsets=tuple(timedelta(seconds=s) for s in row.offsets_s),
     )
-
 
 
 def changed(result: Result[Any]) -> int:
@@ -88,9 +96,11 @@ async def delete_contacts(session: AsyncSession, contact_ids: list[int]) -> int:
     """Delete contacts with their RSVPs and deliveries (in one transaction); returns the rows removed."""
     removed = 0
     if contact_ids:
-        for statement in (delete(RsvpRow).where(RsvpRow.contact_id.in_(contact_ids)),
-                          delete(DeliveryRow).where(DeliveryRow.contact_id.in_(contact_ids)),
-                          delete(ContactRow).where(ContactRow.id.in_(contact_ids))):
+        for statement in (
+            delete(RsvpRow).where(RsvpRow.contact_id.in_(contact_ids)),
+            delete(DeliveryRow).where(DeliveryRow.contact_id.in_(contact_ids)),
+            delete(ContactRow).where(ContactRow.id.in_(contact_ids)),
+        ):
             removed += changed(await session.execute(statement))
     return removed
 
@@ -100,7 +110,10 @@ class SqlMeetingDirectory(Transactions):
 
     # --- configuration -------------------------------------------------------------------
     async def import_config(
-        self, config: MeetingsConfig, *, tombstone_of: Callable[[Contact], str] | None = None,
+        self,
+        config: MeetingsConfig,
+        *,
+        tombstone_of: Callable[[Contact], str] | None = None,
     ) -> ImportResult:
         """Upsert the process's signatories, contacts and meetings by key; deactivate the rest.
 
@@ -116,7 +129,9 @@ class SqlMeetingDirectory(Transactions):
             forgotten: set[str] = set()
             if tombstone_of is not None:
                 forgotten = set((await session.execute(select(ForgottenContactRow.tombstone))).scalars())
-            signatory_ids = {s.key: await self._upsert_signatory(session, process, s) for s in config.signatories}
+            signatory_ids = {
+                s.key: await self._upsert_signatory(session, process, s) for s in config.signatories
+            }
             opted_out = await self._opted_out_addresses(session, process)
             contact_keys: list[str] = []
             for signatory in config.signatories:
@@ -124,58 +139,88 @@ class SqlMeetingDirectory(Transactions):
                     if tombstone_of is None or tombstone_of(contact) not in forgotten:
                         contact_keys.append(contact.key)
                         stops = contact.opted_out or (contact.platform, contact.address) in opted_out
-                        await self._upsert_contact(session, process, signatory_ids[signatory.key], contact, stops)
+                        await self._upsert_contact(
+                            session, process, signatory_ids[signatory.key], contact, stops
+                        )
             for meeting in config.meetings:
                 await self._upsert_meeting(session, meeting)
             deactivated = await self._deactivate(session, ContactRow, process, contact_keys)
             await self._deactivate(session, SignatoryRow, process, list(signatory_ids))
             await self._deactivate(session, MeetingRow, process, [m.key for m in config.meetings])
         skipped = sum(len(s.contacts) for s in config.signatories) - len(contact_keys)
-        return ImportResult(process, len(config.signatories), len(contact_keys), len(config.meetings),
-                            deactivated, skipped)
+        return ImportResult(
+            process, len(config.signatories), len(contact_keys), len(config.meetings), deactivated, skipped
+        )
 
     async def _upsert_signatory(self, session: AsyncSession, process: str, signatory: Signatory) -> int:
-        insert = self._insert(SignatoryRow).values(process_key=process, key=signatory.key,
-                                                   name=signatory.name, active=True, source=FILE)
+        insert = self._insert(SignatoryRow).values(
+            process_key=process, key=signatory.key, name=signatory.name, active=True, source=FILE
+        )
         statement = insert.on_conflict_do_update(
             index_elements=["process_key", "key"],
             set_={"name": insert.excluded.name, "active": True, "source": FILE},
         ).returning(SignatoryRow.id)
         return int((await session.execute(statement)).scalar_one())
 
-    async def _upsert_contact(self, session: AsyncSession, process: str, signatory_id: int, contact: Contact,
-                              opted_out: bool) -> None:
+    async def _upsert_contact(
+        self, session: AsyncSession, process: str, signatory_id: int, contact: Contact, opted_out: bool
+    ) -> None:
         insert = self._insert(ContactRow).values(
-            signatory_id=signatory_id, process_key=process, key=contact.key,
-            name=contact.name, platform=contact.platform, address=contact.address,
-            workspace=contact.workspace, language=contact.language.value,
-            opted_out=opted_out, active=True, source=FILE,
+            signatory_id=signatory_id,
+            process_key=process,
+            key=contact.key,
+            name=contact.name,
+            platform=contact.platform,
+            address=contact.address,
+            workspace=contact.workspace,
+            language=contact.language.value,
+            opted_out=opted_out,
+            active=True,
+            source=FILE,
         )
-        await session.execute(insert.on_conflict_do_update(
-            index_elements=["process_key", "key"],
-            set_={
-                "signatory_id": insert.excluded.signatory_id, "name": insert.excluded.name,
-                "platform": insert.excluded.platform, "address": insert.excluded.address,
-                "workspace": insert.excluded.workspace, "language": insert.excluded.language,
-                "opted_out": or_(ContactRow.opted_out, insert.excluded.opted_out),
-                "active": True, "source": FILE,
-            },
-        ))
+        await session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["process_key", "key"],
+                set_={
+                    "signatory_id": insert.excluded.signatory_id,
+                    "name": insert.excluded.name,
+                    "platform": insert.excluded.platform,
+                    "address": insert.excluded.address,
+                    "workspace": insert.excluded.workspace,
+                    "language": insert.excluded.language,
+                    "opted_out": or_(ContactRow.opted_out, insert.excluded.opted_out),
+                    "active": True,
+                    "source": FILE,
+                },
+            )
+        )
 
     async def _upsert_meeting(self, session: AsyncSession, meeting: Meeting) -> None:
         values = {
-            "title": meeting.title, "start_at": utc(meeting.start),
-            "duration_s": int(meeting.duration.total_seconds()), "place": meeting.place,
-            "link": meeting.link, "agenda": meeting.agenda, "rrule": meeting.rrule,
-            "offsets_s": [int(o.total_seconds()) for o in meeting.reminder_offsets], "active": True,
+            "title": meeting.title,
+            "start_at": utc(meeting.start),
+            "duration_s": int(meeting.duration.total_seconds()),
+            "place": meeting.place,
+            "link": meeting.link,
+            "agenda": meeting.agenda,
+            "rrule": meeting.rrule,
+            "offsets_s": [int(o.total_seconds()) for o in meeting.reminder_offsets],
+            "active": True,
         }
         insert = self._insert(MeetingRow).values(process_key=meeting.process_key, key=meeting.key, **values)
-        await session.execute(insert.on_conflict_do_update(
-            index_elements=["process_key", "key"], set_={k: insert.excluded[k] for k in values}))
+        await session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["process_key", "key"], set_={k: insert.excluded[k] for k in values}
+            )
+        )
 
     @staticmethod
-    async def _deactivate(session: AsyncSession, table: type[SignatoryRow | ContactRow | MeetingRow], process: str,
-                          keys: list[str]) -> int:
+    async def _deactivate(
+        session: AsyncSession,
+        table: type[SignatoryRow | ContactRow | MeetingRow],
+        process: str,
+        keys: list[str],
+    ) -> int:
         """Deactivate the process's active rows the file no longer names (of signatories and
         contacts only those that came from a file); returns how many."""
         where = [table.process_key == process, table.active.is_(True)]
@@ -188,26 +233,40 @@ class SqlMeetingDirectory(Transactions):
     @staticmethod
     async def _opted_out_addresses(session: AsyncSession, process: str) -> set[tuple[str, str]]:
         """(platform, address) of the process's opted-out contacts, whatever their key."""
-        rows = await session.execute(select(ContactRow.platform, ContactRow.address).where(
-            ContactRow.process_key == process, ContactRow.opted_out.is_(True)))
+        rows = await session.execute(
+            select(ContactRow.platform, ContactRow.address).where(
+                ContactRow.process_key == process, ContactRow.opted_out.is_(True)
+            )
+        )
         return {(platform, address) for platform, address in rows}
 
-    async def meetings(self, *, active_only: bool = True, ids: Iterable[int] | None = None) -> list[StoredMeeting]:
+    async def meetings(
+        self, *, active_only: bool = True, ids: Iterable[int] | None = None
+    ) -> list[StoredMeeting]:
         query = select(MeetingRow).order_by(MeetingRow.process_key, MeetingRow.key)
         if active_only:
             query = query.where(MeetingRow.active.is_(True))
         if ids is not None:
             query = query.where(MeetingRow.id.in_(list(ids)))
         async with self._read() as session:
-            return [StoredMeeting(r.id, meeting_of(r), r.active) for r in (await session.execute(query)).scalars()]
+            return [
+                StoredMeeting(r.id, meeting_of(r), r.active) for r in (await session.execute(query)).scalars()
+            ]
 
     async def contacts(
-        self, process_key: str | None = None, *, active_only: bool = True, ids: Iterable[int] | None = None,
-        platform: str | None = None, address: str | None = None,
+        self,
+        process_key: str | None = None,
+        *,
+        active_only: bool = True,
+        ids: Iterable[int] | None = None,
+        platform: str | None = None,
+        address: str | None = None,
     ) -> list[StoredContact]:
-        query = (select(ContactRow, SignatoryRow.key, SignatoryRow.name, SignatoryRow.active)
-                 .join(SignatoryRow, SignatoryRow.id == ContactRow.signatory_id)
-                 .order_by(ContactRow.process_key, ContactRow.key))
+        query = (
+            select(ContactRow, SignatoryRow.key, SignatoryRow.name, SignatoryRow.active)
+            .join(SignatoryRow, SignatoryRow.id == ContactRow.signatory_id)
+            .order_by(ContactRow.process_key, ContactRow.key)
+        )
         if process_key is not None:
             query = query.where(ContactRow.process_key == process_key)
         if active_only:  # a contact of a signatory that left the agreement gets no reminders
@@ -220,16 +279,22 @@ class SqlMeetingDirectory(Transactions):
             query = query.where(ContactRow.address == address)
         async with self._read() as session:
             rows = (await session.execute(query)).all()
-        return [StoredContact(r.id, r.process_key, skey, sname, contact_of(r), r.active and sactive, r.source)
-                for r, skey, sname, sactive in rows]
+        return [
+            StoredContact(r.id, r.process_key, skey, sname, contact_of(r), r.active and sactive, r.source)
+            for r, skey, sname, sactive in rows
+        ]
 
-    async def signatories(self, process_key: str | None = None, *, ids: Iterable[int] | None = None,
-                          key: str | None = None) -> list[SignatoryInfo]:
+    async def signatories(
+        self, process_key: str | None = None, *, ids: Iterable[int] | None = None, key: str | None = None
+    ) -> list[SignatoryInfo]:
         """Signatories with their number of active contacts (who get reminders)."""
         active_contacts = func.count(ContactRow.id).filter(ContactRow.active.is_(True))
-        query = (select(SignatoryRow, active_contacts)
-                 .outerjoin(ContactRow, ContactRow.signatory_id == SignatoryRow.id)
-                 .group_by(SignatoryRow.id).order_by(SignatoryRow.process_key, SignatoryRow.key))
+        query = (
+            select(SignatoryRow, active_contacts)
+            .outerjoin(ContactRow, ContactRow.signatory_id == SignatoryRow.id)
+            .group_by(SignatoryRow.id)
+            .order_by(SignatoryRow.process_key, SignatoryRow.key)
+        )
         if process_key is not None:
             query = query.where(SignatoryRow.process_key == process_key)
         if ids is not None:
@@ -238,7 +303,9 @@ class SqlMeetingDirectory(Transactions):
             query = query.where(SignatoryRow.key == key)
         async with self._read() as session:
             rows = (await session.execute(query)).all()
-        return [SignatoryInfo(r.process_key, r.key, r.name, int(n), r.active, r.id, r.source) for r, n in rows]
+        return [
+            SignatoryInfo(r.process_key, r.key, r.name, int(n), r.active, r.id, r.source) for r, n in rows
+        ]
 
     async def signatory(self, process_key: str, key: str) -> SignatoryInfo | None:
         found = await self.signatories(process_key, key=key)
@@ -259,10 +326,12 @@ class SqlMeetingDirectory(Transactions):
     async def add_signatory(self, process_key: str, key: str, name: str, source: str) -> SignatoryInfo:
         """Add a signatory; :class:`DuplicateKey` if the process already has ``key`` (also inactive)."""
         async with self._write() as session:
-            statement = (self._insert(SignatoryRow)
-                         .values(process_key=process_key, key=key, name=name, active=True, source=source)
-                         .on_conflict_do_nothing(index_elements=["process_key", "key"])
-                         .returning(SignatoryRow.id))
+            statement = (
+                self._insert(SignatoryRow)
+                .values(process_key=process_key, key=key, name=name, active=True, source=source)
+                .on_conflict_do_nothing(index_elements=["process_key", "key"])
+                .returning(SignatoryRow.id)
+            )
             signatory_id = (await session.execute(statement)).scalar()
         if signatory_id is None:
             raise DuplicateKey("signatory", process_key, key)
@@ -272,14 +341,18 @@ class SqlMeetingDirectory(Transactions):
         """Delete a CLI/chat signatory with its contacts and their history; returns the contacts removed."""
         async with self._write() as session:
             row = await self._removable(session, SignatoryRow, process_key, key)
-            contact_ids = list((await session.execute(
-                select(ContactRow.id).where(ContactRow.signatory_id == row.id))).scalars())
+            contact_ids = list(
+                (
+                    await session.execute(select(ContactRow.id).where(ContactRow.signatory_id == row.id))
+                ).scalars()
+            )
             await delete_contacts(session, contact_ids)
             await session.execute(delete(SignatoryRow).where(SignatoryRow.id == row.id))
         return len(contact_ids)
 
-    async def add_contact(self, process_key: str, signatory_key: str, contact: Contact,
-                          source: str) -> tuple[StoredContact, bool]:
+    async def add_contact(
+        self, process_key: str, signatory_key: str, contact: Contact, source: str
+    ) -> tuple[StoredContact, bool]:
         """Add a contact to an active signatory; ``(contact, created)``.
 
         The same person (platform, address, workspace) already under that signatory is not
@@ -287,30 +360,65 @@ class SqlMeetingDirectory(Transactions):
         registering twice is harmless. Another person with the same key is a :class:`DuplicateKey`.
         """
         async with self._write() as session:
-            signatory = (await session.execute(select(SignatoryRow).where(
-                SignatoryRow.process_key == process_key, SignatoryRow.key == signatory_key,
-                SignatoryRow.active.is_(True)))).scalar()
+            signatory = (
+                await session.execute(
+                    select(SignatoryRow).where(
+                        SignatoryRow.process_key == process_key,
+                        SignatoryRow.key == signatory_key,
+                        SignatoryRow.active.is_(True),
+                    )
+                )
+            ).scalar()
             if signatory is None:
                 raise UnknownSignatory(process_key, signatory_key)
-            existing = (await session.execute(select(ContactRow).where(
-                ContactRow.signatory_id == signatory.id, ContactRow.platform == contact.platform,
-                ContactRow.address == contact.address,
-                ContactRow.workspace.is_(None) if contact.workspace is None
-                else ContactRow.workspace == contact.workspace))).scalar()
+            existing = (
+                await session.execute(
+                    select(ContactRow).where(
+                        ContactRow.signatory_id == signatory.id,
+                        ContactRow.platform == contact.platform,
+                        ContactRow.address == contact.address,
+                        ContactRow.workspace.is_(None)
+                        if contact.workspace is None
+                        else ContactRow.workspace == contact.workspace,
+                    )
+                )
+            ).scalar()
             if existing is not None:
                 existing.active = True
-                stored = StoredContact(existing.id, process_key, signatory.key, signatory.name,
-                                       contact_of(existing), True, existing.source)
+                stored = StoredContact(
+                    existing.id,
+                    process_key,
+                    signatory.key,
+                    signatory.name,
+                    contact_of(existing),
+                    True,
+                    existing.source,
+                )
                 return stored, False
-            statement = (self._insert(ContactRow).values(
-                signatory_id=signatory.id, process_key=process_key, key=contact.key, name=contact.name,
-                platform=contact.platform, address=contact.address, workspace=contact.workspace,
-                language=contact.language.value, opted_out=contact.opted_out, active=True, source=source,
-            ).on_conflict_do_nothing(index_elements=["process_key", "key"]).returning(ContactRow.id))
+            statement = (
+                self._insert(ContactRow)
+                .values(
+                    signatory_id=signatory.id,
+                    process_key=process_key,
+                    key=contact.key,
+                    name=contact.name,
+                    platform=contact.platform,
+                    address=contact.address,
+                    workspace=contact.workspace,
+                    language=contact.language.value,
+                    opted_out=contact.opted_out,
+                    active=True,
+                    source=source,
+                )
+                .on_conflict_do_nothing(index_elements=["process_key", "key"])
+                .returning(ContactRow.id)
+            )
             contact_id = (await session.execute(statement)).scalar()
         if contact_id is None:
             raise DuplicateKey("contact", process_key, contact.key)
-        return StoredContact(contact_id, process_key, signatory.key, signatory.name, contact, True, source), True
+        return StoredContact(
+            contact_id, process_key, signatory.key, signatory.name, contact, True, source
+        ), True
 
     async def remove_contact(self, process_key: str, key: str) -> None:
         """Delete a CLI/chat contact with its RSVPs and reminder history (no tombstone: an admin's act)."""
@@ -319,17 +427,21 @@ class SqlMeetingDirectory(Transactions):
             await delete_contacts(session, [row.id])
 
     @staticmethod
-    async def _removable(session: AsyncSession, table: type[_Managed], process_key: str, key: str) -> _Managed:
+    async def _removable(
+        session: AsyncSession, table: type[_Managed], process_key: str, key: str
+    ) -> _Managed:
         """The signatory or contact row to remove: it must exist and not come from the TOML file."""
-        row = (await session.execute(select(table).where(table.process_key == process_key,
-                                                         table.key == key))).scalar()
-        what, unknown = ("signatory", UnknownSignatory) if table is SignatoryRow else ("contact", UnknownContact)
+        row = (
+            await session.execute(select(table).where(table.process_key == process_key, table.key == key))
+        ).scalar()
+        what, unknown = (
+            ("signatory", UnknownSignatory) if table is SignatoryRow else ("contact", UnknownContact)
+        )
         if row is None:
             raise unknown(process_key, key)
         if row.source == FILE:
             raise ManagedByFile(what, key)
         return row
-
 
     # --- the contact's own choices ------------------------------------------------------
     async def opt_out(self, contact_ids: Iterable[int]) -> int:
@@ -338,10 +450,14 @@ class SqlMeetingDirectory(Transactions):
         if not ids:
             return 0
         async with self._write() as session:
-            result = await session.execute(update(ContactRow).where(ContactRow.id.in_(ids)).values(opted_out=True))
-            await session.execute(update(DeliveryRow).where(DeliveryRow.contact_id.in_(ids),
-                                                            DeliveryRow.status.in_([PENDING, FAILED]))
-                                  .values(status=SKIPPED, last_error=OPTED_OUT, retry_at=None))
+            result = await session.execute(
+                update(ContactRow).where(ContactRow.id.in_(ids)).values(opted_out=True)
+            )
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.contact_id.in_(ids), DeliveryRow.status.in_([PENDING, FAILED]))
+                .values(status=SKIPPED, last_error=OPTED_OUT, retry_at=None)
+            )
             return changed(result)
 
     async def opt_in(self, contact_ids: Iterable[int], now: datetime) -> int:
@@ -350,23 +466,41 @@ class SqlMeetingDirectory(Transactions):
         if not ids:
             return 0
         async with self._write() as session:
-            result = await session.execute(update(ContactRow).where(ContactRow.id.in_(ids)).values(opted_out=False))
-            await session.execute(update(DeliveryRow).where(
-                DeliveryRow.contact_id.in_(ids), DeliveryRow.status == SKIPPED, DeliveryRow.last_error == OPTED_OUT,
-                DeliveryRow.occurrence_at > utc(now)).values(status=PENDING, last_error=None))
+            result = await session.execute(
+                update(ContactRow).where(ContactRow.id.in_(ids)).values(opted_out=False)
+            )
+            await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.contact_id.in_(ids),
+                    DeliveryRow.status == SKIPPED,
+                    DeliveryRow.last_error == OPTED_OUT,
+                    DeliveryRow.occurrence_at > utc(now),
+                )
+                .values(status=PENDING, last_error=None)
+            )
             return changed(result)
 
-    async def forget_contact(self, contact_id: int, tombstone: str | None = None, at: datetime | None = None) -> int:
+    async def forget_contact(
+        self, contact_id: int, tombstone: str | None = None, at: datetime | None = None
+    ) -> int:
         """Delete a contact with its RSVPs and deliveries; ``tombstone`` keeps a re-import from re-creating it."""
         async with self._write() as session:
             removed = await delete_contacts(session, [contact_id])
             if tombstone:
-                await session.execute(self._insert(ForgottenContactRow).values(
-                    tombstone=tombstone, forgotten_at=utc(at or datetime.now(UTC)),
-                ).on_conflict_do_nothing(index_elements=["tombstone"]))
+                await session.execute(
+                    self._insert(ForgottenContactRow)
+                    .values(
+                        tombstone=tombstone,
+                        forgotten_at=utc(at or datetime.now(UTC)),
+                    )
+                    .on_conflict_do_nothing(index_elements=["tombstone"])
+                )
             return removed
 
     async def move_contact(self, contact_id: int, address: str) -> None:
         """The contact's chat has a new id (a Telegram group upgraded to a supergroup)."""
         async with self._write() as session:
-            await session.execute(update(ContactRow).where(ContactRow.id == contact_id).values(address=address))
+            await session.execute(
+                update(ContactRow).where(ContactRow.id == contact_id).values(address=address)
+            )

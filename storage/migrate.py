@@ -61,7 +61,9 @@ def _upgrade_sync(connection: Connection, config: Config, revision: str) -> None
     command.upgrade(config, revision)
 
 
-async def upgrade(url: str, engine: AsyncEngine | None = None, *, secret: str = "", revision: str = "head") -> str:
+async def upgrade(
+    url: str, engine: AsyncEngine | None = None, *, secret: str = "", revision: str = "head"
+) -> str:
     """Bring the database at ``url`` to the newest schema (or ``revision``); returns the revision reached.
 
     ``secret`` is the installation's pseudonymisation secret: revision 0011 re-keys stored
@@ -91,4 +93,3 @@ def _stored_revision(connection: Connection) -> str | None:
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
     return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one_or_none()
-

@@ -124,8 +124,10 @@ class ResponseRow(Base):
     __table_args__ = (
         UniqueConstraint("round_id", "item_id", "participant_key", name="uq_responses_one_per_item"),
         ForeignKeyConstraint(
-            ["round_id", "item_id"], ["round_items.round_id", "round_items.id"],
-            name="fk_responses_item", ondelete="CASCADE",
+            ["round_id", "item_id"],
+            ["round_items.round_id", "round_items.id"],
+            name="fk_responses_item",
+            ondelete="CASCADE",
         ),
         Index("ix_responses_participant_key", "participant_key"),
     )
@@ -164,8 +166,10 @@ class FrozenAnswerRow(Base):
 
     __table_args__ = (
         ForeignKeyConstraint(
-            ["round_id", "item_id"], ["round_items.round_id", "round_items.id"],
-            name="fk_frozen_answers_item", ondelete="CASCADE",
+            ["round_id", "item_id"],
+            ["round_items.round_id", "round_items.id"],
+            name="fk_frozen_answers_item",
+            ondelete="CASCADE",
         ),
     )
 

@@ -59,7 +59,8 @@ def acquire(database: Path) -> Path:
             raise DatabaseInUse(
                 f"another dialogbot process (pid {holder}) is using the SQLite file {database} (lock {key}). "
                 "SQLite serves one bot process per file: stop the other process first, or use PostgreSQL "
-                "(database_url) to run several bot processes on one database.") from None
+                "(database_url) to run several bot processes on one database."
+            ) from None
         except BaseException:
             os.close(fd)
             raise

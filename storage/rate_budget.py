@@ -39,6 +39,7 @@ class Taken(NamedTuple):
     wait: float  # then: seconds until the earliest one frees up
     senders: int  # processes (this one included) that used the budget lately
 
+
 _PREPARE = text("""
     INSERT INTO rate_slots (budget, slot)
     SELECT :budget, generate_series(0, :places - 1)
@@ -93,8 +94,14 @@ class RateBudgets:
     async def take(self, budget: str, places: int, period: float) -> Taken:
         """A free place, or None and the seconds until the earliest occupied one frees up (0 when
         all are in flight: ask again shortly); and how many processes used the budget lately."""
-        values = {"budget": budget, "places": places, "period": period, "holder": self.holder,
-                  "stale": STALE_AFTER, "recent": RECENT_WINDOWS}
+        values = {
+            "budget": budget,
+            "places": places,
+            "period": period,
+            "holder": self.holder,
+            "stale": STALE_AFTER,
+            "recent": RECENT_WINDOWS,
+        }
         async with self.engine.begin() as connection:
             slot, senders = (await connection.execute(_TAKE, values)).one()
             if slot is not None:

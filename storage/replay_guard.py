@@ -47,9 +47,14 @@ def request_digest(*parts: str) -> str:
 class ReplayGuard(Transactions):
     """Tells whether a request is seen for the first time, across every process on the database."""
 
-    def __init__(self, engine: AsyncEngine, *, retention: timedelta = DEFAULT_RETENTION,
-                 purge_every: timedelta = DEFAULT_PURGE_EVERY,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        retention: timedelta = DEFAULT_RETENTION,
+        purge_every: timedelta = DEFAULT_PURGE_EVERY,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__(engine)
         self.retention = retention
         self.purge_every = purge_every
@@ -80,8 +85,12 @@ class ReplayGuard(Transactions):
 
         The same key twice in one batch (a redelivery racing its original) is new only once.
         """
-        values = list({key: {"key": key, "seen_at": seen, "expires_at": expires}
-                       for key, seen, expires in reversed(rows)}.values())
+        values = list(
+            {
+                key: {"key": key, "seen_at": seen, "expires_at": expires}
+                for key, seen, expires in reversed(rows)
+            }.values()
+        )
         if self._writer is not None:
             assert self._write_lock is not None
             async with self._write_lock:  # SQLite's one writer: taken in turn with every other write
@@ -98,8 +107,12 @@ class ReplayGuard(Transactions):
 
     def _insert_new(self, connection: Connection, values: list[dict[str, object]]) -> set[str]:
         """Insert the rows whose key is not there yet; the keys inserted."""
-        statement = (self._insert(SeenRequestRow).values(values).on_conflict_do_nothing(index_elements=["key"])
-                     .returning(SeenRequestRow.key))
+        statement = (
+            self._insert(SeenRequestRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(SeenRequestRow.key)
+        )
         return set(connection.execute(statement).scalars())
 
     async def aclose(self) -> None:

@@ -81,7 +81,7 @@ async def _retrying(transaction: Callable[[], Awaitable[T]]) -> T:
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     """``values`` in pieces that stay far below SQLite's and asyncpg's limits on bound parameters
     (a person's keys: one per workshop of the installation)."""
-    return [values[i:i + size] for i in range(0, len(values), size)]
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -92,8 +92,15 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _workshop(row: WorkshopRow) -> Workshop:
-    return Workshop(row.id, row.process_key, row.title, row.join_code, Language(row.language),
-                    _aware(row.created_at), row.compare_round_id)
+    return Workshop(
+        row.id,
+        row.process_key,
+        row.title,
+        row.join_code,
+        Language(row.language),
+        _aware(row.created_at),
+        row.compare_round_id,
+    )
 
 
 def _participant(row: ParticipantRow) -> Participant:
@@ -111,8 +118,10 @@ def _round(row: RoundRow) -> Round:
         kind=RoundKind(row.kind),
         title=row.title,
         status=RoundStatus(row.status),
-        items=[RoundItem(i.id, i.position, i.text, i.ref_key, frozen=bool(i.frozen), number=i.number or 0)
-               for i in row.items],
+        items=[
+            RoundItem(i.id, i.position, i.text, i.ref_key, frozen=bool(i.frozen), number=i.number or 0)
+            for i in row.items
+        ],
         settings=dict(row.settings or {}),
         current_position=row.current_position,
         opened_at=_aware(row.opened_at),
@@ -126,7 +135,9 @@ def _round(row: RoundRow) -> Round:
 def _frame(row: RoundRow) -> ResultFrame | None:
     if row.min_group_size is None:
         return None
-    sectors = tuple(SectorDef(*entry) for entry in row.sectors) if row.sectors is not None else DEFAULT_SECTORS
+    sectors = (
+        tuple(SectorDef(*entry) for entry in row.sectors) if row.sectors is not None else DEFAULT_SECTORS
+    )
     return ResultFrame(row.min_group_size, sectors)
 
 
@@ -150,13 +161,17 @@ class SqlStore(Transactions):
             set_={"value": answer.excluded.value, "updated_at": answer.excluded.updated_at},
         )
         self._add_participant = self._insert(ParticipantRow).on_conflict_do_nothing(
-            index_elements=["workshop_id", "key"])
+            index_elements=["workshop_id", "key"]
+        )
         # SQLite: a batch of answers is one hop to a writer thread instead of a round trip
         # through aiosqlite per statement (see storage.sqlite_writer).
         url = engine.url.render_as_string(hide_password=False)
         busy = database_timeout(engine)
-        self._answer_writer = (SqliteThreadWriter(url, busy) if busy is not None else SqliteThreadWriter(url)
-                               ) if sqlite_file(url) is not None else None
+        self._answer_writer = (
+            (SqliteThreadWriter(url, busy) if busy is not None else SqliteThreadWriter(url))
+            if sqlite_file(url) is not None
+            else None
+        )
 
     async def open(self) -> None:
         """Open the answer writer's connection before the first votes arrive."""
@@ -175,8 +190,13 @@ class SqlStore(Transactions):
         async with self._write() as session:
             statement = (
                 self._insert(WorkshopRow)
-                .values(process_key=process_key, title=title, join_code=join_code, language=language.value,
-                        created_at=created_at)
+                .values(
+                    process_key=process_key,
+                    title=title,
+                    join_code=join_code,
+                    language=language.value,
+                    created_at=created_at,
+                )
                 .on_conflict_do_nothing(index_elements=["join_code"])
                 .returning(WorkshopRow.id)
             )
@@ -192,12 +212,15 @@ class SqlStore(Transactions):
 
     async def set_compare_round(self, workshop_id: int, round_id: int | None) -> None:
         async with self._write() as session:
-            await session.execute(update(WorkshopRow).where(WorkshopRow.id == workshop_id)
-                                  .values(compare_round_id=round_id))
+            await session.execute(
+                update(WorkshopRow).where(WorkshopRow.id == workshop_id).values(compare_round_id=round_id)
+            )
 
     async def workshop_by_code(self, join_code: str) -> Workshop | None:
         async with self._read() as session:
-            row = (await session.execute(select(WorkshopRow).where(WorkshopRow.join_code == join_code))).scalar()
+            row = (
+                await session.execute(select(WorkshopRow).where(WorkshopRow.join_code == join_code))
+            ).scalar()
             return _workshop(row) if row else None
 
     # --- participants --------------------------------------------------------------------
@@ -211,8 +234,11 @@ class SqlStore(Transactions):
     ) -> Participant:
         async with self._write() as session:
             insert = self._insert(ParticipantRow).values(
-                workshop_id=workshop_id, key=key, sector=sector or None,
-                organisation=organisation, joined_at=at or datetime.now(UTC),
+                workshop_id=workshop_id,
+                key=key,
+                sector=sector or None,
+                organisation=organisation,
+                joined_at=at or datetime.now(UTC),
             )
             statement = insert.on_conflict_do_update(
                 index_elements=["workshop_id", "key"],
@@ -238,14 +264,19 @@ class SqlStore(Transactions):
         joined: list[int] = []
         async with self._read() as session:
             for chunk in _chunks(list(keys.values())):
-                rows = await session.execute(select(ParticipantRow.workshop_id, ParticipantRow.key)
-                                             .where(ParticipantRow.key.in_(chunk)))
+                rows = await session.execute(
+                    select(ParticipantRow.workshop_id, ParticipantRow.key).where(
+                        ParticipantRow.key.in_(chunk)
+                    )
+                )
                 joined += [workshop_id for workshop_id, key in rows if keys.get(workshop_id) == key]
         return sorted(joined)
 
     async def participants(self, workshop_id: int) -> list[Participant]:
         async with self._read() as session:
-            rows = await session.execute(select(ParticipantRow).where(ParticipantRow.workshop_id == workshop_id))
+            rows = await session.execute(
+                select(ParticipantRow).where(ParticipantRow.workshop_id == workshop_id)
+            )
             return [_participant(r) for r in rows.scalars()]
 
     # --- rounds --------------------------------------------------------------------------
@@ -260,10 +291,18 @@ class SqlStore(Transactions):
         numbers: Sequence[int] | None = None,
     ) -> Round:
         async with self._write() as session:
-            row = RoundRow(workshop_id=workshop_id, kind=kind.value, title=title, status=RoundStatus.DRAFT.value,
-                           settings=dict(settings), compare_round_id=compare_round_id)
-            row.items = [RoundItemRow(position=i, text=text, ref_key=ref, number=numbers[i] if numbers else None)
-                         for i, (text, ref) in enumerate(items)]
+            row = RoundRow(
+                workshop_id=workshop_id,
+                kind=kind.value,
+                title=title,
+                status=RoundStatus.DRAFT.value,
+                settings=dict(settings),
+                compare_round_id=compare_round_id,
+            )
+            row.items = [
+                RoundItemRow(position=i, text=text, ref_key=ref, number=numbers[i] if numbers else None)
+                for i, (text, ref) in enumerate(items)
+            ]
             session.add(row)
             await session.flush()
             round_id = row.id
@@ -303,7 +342,9 @@ class SqlStore(Transactions):
 
     async def set_current_position(self, round_id: int, position: int | None) -> None:
         async with self._write() as session:
-            await session.execute(update(RoundRow).where(RoundRow.id == round_id).values(current_position=position))
+            await session.execute(
+                update(RoundRow).where(RoundRow.id == round_id).values(current_position=position)
+            )
 
     # --- freezing: what a round publishes, fixed ------------------------------------------
     async def freeze_items(self, round_id: int, item_ids: Sequence[int], frame: ResultFrame) -> None:
@@ -311,76 +352,144 @@ class SqlStore(Transactions):
             # The round row first, exclusively: an answer batch holds it shared until it commits,
             # so every answer given before this freeze is in it, and none after it is accepted.
             locked = select(RoundRow.workshop_id).where(RoundRow.id == round_id)
-            workshop_id = (await session.execute(locked if self._sqlite else locked.with_for_update())).scalar()
+            workshop_id = (
+                await session.execute(locked if self._sqlite else locked.with_for_update())
+            ).scalar()
             if workshop_id is not None:
                 await self._freeze(session, round_id, workshop_id, item_ids, frame)
 
     async def close_round(self, round_id: int, at: datetime, frame: ResultFrame) -> bool:
         async with self._write() as session:
-            closed = (await session.execute(
-                update(RoundRow).where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
-                .values(status=RoundStatus.CLOSED.value, closed_at=at).returning(RoundRow.workshop_id)
-            )).scalar()
+            closed = (
+                await session.execute(
+                    update(RoundRow)
+                    .where(RoundRow.id == round_id, RoundRow.status == RoundStatus.OPEN.value)
+                    .values(status=RoundStatus.CLOSED.value, closed_at=at)
+                    .returning(RoundRow.workshop_id)
+                )
+            ).scalar()
             if closed is None:
                 return False
-            await session.execute(delete(PressRow).where(PressRow.round_id == round_id))  # presses are refused now
-            items = (await session.execute(select(RoundItemRow.id).where(RoundItemRow.round_id == round_id))).scalars()
+            await session.execute(
+                delete(PressRow).where(PressRow.round_id == round_id)
+            )  # presses are refused now
+            items = (
+                await session.execute(select(RoundItemRow.id).where(RoundItemRow.round_id == round_id))
+            ).scalars()
             await self._freeze(session, round_id, closed, list(items), frame)
-            turnout = (await session.execute(select(func.count(func.distinct(ResponseRow.participant_key)))
-                                             .where(ResponseRow.round_id == round_id))).scalar_one()
+            turnout = (
+                await session.execute(
+                    select(func.count(func.distinct(ResponseRow.participant_key))).where(
+                        ResponseRow.round_id == round_id
+                    )
+                )
+            ).scalar_one()
             await session.execute(update(RoundRow).where(RoundRow.id == round_id).values(turnout=turnout))
             return True
 
-    async def _freeze(self, session: AsyncSession, round_id: int, workshop_id: int, item_ids: Sequence[int],
-                      frame: ResultFrame) -> None:
+    async def _freeze(
+        self,
+        session: AsyncSession,
+        round_id: int,
+        workshop_id: int,
+        item_ids: Sequence[int],
+        frame: ResultFrame,
+    ) -> None:
         """Mark the items not yet frozen as frozen and copy their answers, keys left behind."""
-        await session.execute(update(RoundRow).where(RoundRow.id == round_id, RoundRow.min_group_size.is_(None))
-                              .values(**_frame_values(frame)))
-        claimed = list((await session.execute(
-            update(RoundItemRow)
-            .where(RoundItemRow.round_id == round_id, RoundItemRow.id.in_(item_ids), RoundItemRow.frozen.is_(False))
-            .values(frozen=True).returning(RoundItemRow.id)
-        )).scalars())
+        await session.execute(
+            update(RoundRow)
+            .where(RoundRow.id == round_id, RoundRow.min_group_size.is_(None))
+            .values(**_frame_values(frame))
+        )
+        claimed = list(
+            (
+                await session.execute(
+                    update(RoundItemRow)
+                    .where(
+                        RoundItemRow.round_id == round_id,
+                        RoundItemRow.id.in_(item_ids),
+                        RoundItemRow.frozen.is_(False),
+                    )
+                    .values(frozen=True)
+                    .returning(RoundItemRow.id)
+                )
+            ).scalars()
+        )
         if not claimed:
             return
-        answers = (await session.execute(
-            select(ResponseRow.participant_key, ResponseRow.item_id, ResponseRow.value, ParticipantRow.sector)
-            .outerjoin(ParticipantRow, (ParticipantRow.workshop_id == workshop_id)
-                       & (ParticipantRow.key == ResponseRow.participant_key))
-            .where(ResponseRow.round_id == round_id, ResponseRow.item_id.in_(claimed))
-        )).all()
-        first = (await session.execute(select(func.coalesce(func.max(FrozenAnswerRow.ballot), 0))
-                                       .where(FrozenAnswerRow.round_id == round_id))).scalar_one() + 1
+        answers = (
+            await session.execute(
+                select(
+                    ResponseRow.participant_key, ResponseRow.item_id, ResponseRow.value, ParticipantRow.sector
+                )
+                .outerjoin(
+                    ParticipantRow,
+                    (ParticipantRow.workshop_id == workshop_id)
+                    & (ParticipantRow.key == ResponseRow.participant_key),
+                )
+                .where(ResponseRow.round_id == round_id, ResponseRow.item_id.in_(claimed))
+            )
+        ).all()
+        first = (
+            await session.execute(
+                select(func.coalesce(func.max(FrozenAnswerRow.ballot), 0)).where(
+                    FrozenAnswerRow.round_id == round_id
+                )
+            )
+        ).scalar_one() + 1
         rows = frozen_rows(answers, frame, first)
         if rows:
-            await session.execute(insert(FrozenAnswerRow), [
-                {"round_id": round_id, "item_id": r.item_id, "ballot": r.ballot, "sector": r.sector, "value": r.value}
-                for r in rows])
+            await session.execute(
+                insert(FrozenAnswerRow),
+                [
+                    {
+                        "round_id": round_id,
+                        "item_id": r.item_id,
+                        "ballot": r.ballot,
+                        "sector": r.sector,
+                        "value": r.value,
+                    }
+                    for r in rows
+                ],
+            )
 
     async def frozen_answers(self, round_id: int) -> list[FrozenAnswer]:
         async with self._read() as session:
             rows = await session.execute(
-                select(FrozenAnswerRow.item_id, FrozenAnswerRow.ballot, FrozenAnswerRow.sector, FrozenAnswerRow.value)
-                .where(FrozenAnswerRow.round_id == round_id).order_by(FrozenAnswerRow.id))
+                select(
+                    FrozenAnswerRow.item_id,
+                    FrozenAnswerRow.ballot,
+                    FrozenAnswerRow.sector,
+                    FrozenAnswerRow.value,
+                )
+                .where(FrozenAnswerRow.round_id == round_id)
+                .order_by(FrozenAnswerRow.id)
+            )
             return [FrozenAnswer(*row) for row in rows]
 
     async def fix_frame(self, round_id: int, frame: ResultFrame) -> None:
         async with self._write() as session:
-            await session.execute(update(RoundRow).where(RoundRow.id == round_id, RoundRow.min_group_size.is_(None))
-                                  .values(**_frame_values(frame)))
+            await session.execute(
+                update(RoundRow)
+                .where(RoundRow.id == round_id, RoundRow.min_group_size.is_(None))
+                .values(**_frame_values(frame))
+            )
 
     # --- answers -------------------------------------------------------------------------
     def _lock_open_rounds(self, round_ids: Sequence[int]) -> Select[int, int]:
         """(id, workshop id) of those rounds that are open, share-locked on PostgreSQL until commit:
         once a close has committed, no answer can be written to the round any more."""
         query = select(RoundRow.id, RoundRow.workshop_id).where(
-            RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value)
+            RoundRow.id.in_(round_ids), RoundRow.status == RoundStatus.OPEN.value
+        )
         return query if self._sqlite else query.with_for_update(read=True)
 
     async def set_response(
         self, round_id: int, item_id: int, participant_key: str, value: int, at: datetime, press_key: str = ""
     ) -> bool:
-        return await self._answers.submit(PendingAnswer(round_id, item_id, participant_key, value, at, press_key))
+        return await self._answers.submit(
+            PendingAnswer(round_id, item_id, participant_key, value, at, press_key)
+        )
 
     async def _write_answers(self, answers: Sequence[PendingAnswer]) -> list[bool]:
         """Write a batch of answers in one transaction; see :meth:`_answer_batch`.
@@ -396,16 +505,20 @@ class SqlStore(Transactions):
             async with self._write_lock:  # SQLite's one writer: taken in turn with every other write
                 check_commit_deadline(commit_by)
                 return await self._answer_writer.run(
-                    lambda connection: self._answer_batch(connection, answers, commit_by))
+                    lambda connection: self._answer_batch(connection, answers, commit_by)
+                )
         return await _retrying(lambda: self._write_answers_on_engine(answers, commit_by))
 
-    async def _write_answers_on_engine(self, answers: Sequence[PendingAnswer], commit_by: float | None) -> list[bool]:
+    async def _write_answers_on_engine(
+        self, answers: Sequence[PendingAnswer], commit_by: float | None
+    ) -> list[bool]:
         async with self._write() as session:
             connection = await session.connection()
             return await connection.run_sync(self._answer_batch, answers, commit_by)
 
-    def _answer_batch(self, connection: Connection, answers: Sequence[PendingAnswer],
-                      commit_by: float | None = None) -> list[bool]:
+    def _answer_batch(
+        self, connection: Connection, answers: Sequence[PendingAnswer], commit_by: float | None = None
+    ) -> list[bool]:
         """Lock the rounds involved (shared, on PostgreSQL), upsert the answers of open ones whose
         statement is not frozen; roll back if the presses' ``commit_by`` (see
         :mod:`storage.batching`) has passed by then.
@@ -415,22 +528,39 @@ class SqlStore(Transactions):
         """
         query = self._lock_open_rounds(sorted({a.round_id for a in answers}))
         workshops = {row[0]: row[1] for row in connection.execute(query).all()}
-        frozen = set(connection.execute(select(RoundItemRow.id).where(
-            RoundItemRow.id.in_({a.item_id for a in answers}), RoundItemRow.frozen.is_(True))).scalars())
+        frozen = set(
+            connection.execute(
+                select(RoundItemRow.id).where(
+                    RoundItemRow.id.in_({a.item_id for a in answers}), RoundItemRow.frozen.is_(True)
+                )
+            ).scalars()
+        )
         # an answer counts if its round is open and its statement not stepped past (frozen)
         accepted = [a.round_id in workshops and a.item_id not in frozen for a in answers]
         taken = self._first_deliveries(connection, [a for a, ok in zip(answers, accepted, strict=True) if ok])
         people = {(workshops[a.round_id], a.participant_key): a.at for a in taken}
         if people:
-            connection.execute(self._add_participant, [
-                {"workshop_id": w, "key": k, "joined_at": at} for (w, k), at in sorted(people.items())])
+            connection.execute(
+                self._add_participant,
+                [{"workshop_id": w, "key": k, "joined_at": at} for (w, k), at in sorted(people.items())],
+            )
         latest: dict[tuple[int, int, str], PendingAnswer] = {}
         for answer in taken:  # a later press in the same batch wins
             latest[(answer.round_id, answer.item_id, answer.participant_key)] = answer
         if latest:
-            connection.execute(self._upsert_answer, [
-                {"round_id": a.round_id, "item_id": a.item_id, "participant_key": a.participant_key,
-                 "value": a.value, "updated_at": a.at} for _, a in sorted(latest.items())])
+            connection.execute(
+                self._upsert_answer,
+                [
+                    {
+                        "round_id": a.round_id,
+                        "item_id": a.item_id,
+                        "participant_key": a.participant_key,
+                        "value": a.value,
+                        "updated_at": a.at,
+                    }
+                    for _, a in sorted(latest.items())
+                ],
+            )
         check_commit_deadline(commit_by)  # the presses were told "not saved": never commit after that
         return accepted
 
@@ -445,8 +575,12 @@ class SqlStore(Transactions):
         keys = sorted({(a.press_key, a.round_id) for a in answers if a.press_key})
         if not keys:
             return answers
-        statement = (self._insert(PressRow).values([{"key": key, "round_id": round_id} for key, round_id in keys])
-                     .on_conflict_do_nothing(index_elements=["key"]).returning(PressRow.key))
+        statement = (
+            self._insert(PressRow)
+            .values([{"key": key, "round_id": round_id} for key, round_id in keys])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(PressRow.key)
+        )
         new = set(connection.execute(statement).scalars())
         fresh = []
         for answer in answers:
@@ -473,39 +607,60 @@ class SqlStore(Transactions):
             # inserted): two processes changing the same person's ballot take turns, and the
             # second reads the ballot only after the first committed it.
             insert = self._insert(ParticipantRow).values(
-                workshop_id=opened.workshop_id, key=participant_key, joined_at=at)
-            await session.execute(insert.on_conflict_do_update(
-                index_elements=["workshop_id", "key"], set_={"key": insert.excluded.key}))
-            rows = await session.execute(select(ResponseRow.item_id, ResponseRow.value).where(
-                ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key))
+                workshop_id=opened.workshop_id, key=participant_key, joined_at=at
+            )
+            await session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["workshop_id", "key"], set_={"key": insert.excluded.key}
+                )
+            )
+            rows = await session.execute(
+                select(ResponseRow.item_id, ResponseRow.value).where(
+                    ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key
+                )
+            )
             stored = {item_id: value for item_id, value in rows}
             if press_key and not await self._first_delivery(session, press_key, round_id):
                 return stored
             ballot = change(dict(stored))
             if ballot != stored:
                 await session.execute(
-                    delete(ResponseRow).where(ResponseRow.round_id == round_id,
-                                              ResponseRow.participant_key == participant_key))
+                    delete(ResponseRow).where(
+                        ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key
+                    )
+                )
                 if ballot:
                     await session.execute(
                         self._insert(ResponseRow),
-                        [{"round_id": round_id, "item_id": item_id, "participant_key": participant_key,
-                          "value": value, "updated_at": at} for item_id, value in ballot.items()],
+                        [
+                            {
+                                "round_id": round_id,
+                                "item_id": item_id,
+                                "participant_key": participant_key,
+                                "value": value,
+                                "updated_at": at,
+                            }
+                            for item_id, value in ballot.items()
+                        ],
                     )
             return ballot
 
     async def _first_delivery(self, session: AsyncSession, press_key: str, round_id: int) -> bool:
         """Record the press (committed with its effect, or not at all); False if it was recorded before."""
         recorded = await session.execute(
-            self._insert(PressRow).values(key=press_key, round_id=round_id)
-            .on_conflict_do_nothing(index_elements=["key"]).returning(PressRow.key))
+            self._insert(PressRow)
+            .values(key=press_key, round_id=round_id)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(PressRow.key)
+        )
         return recorded.first() is not None
 
     async def responses(self, round_id: int) -> list[Response]:
         async with self._read() as session:
             rows = await session.execute(
-                select(ResponseRow.round_id, ResponseRow.item_id, ResponseRow.participant_key, ResponseRow.value)
-                .where(ResponseRow.round_id == round_id)
+                select(
+                    ResponseRow.round_id, ResponseRow.item_id, ResponseRow.participant_key, ResponseRow.value
+                ).where(ResponseRow.round_id == round_id)
             )
             return [Response(*row) for row in rows]
 
@@ -513,14 +668,16 @@ class SqlStore(Transactions):
         async with self._read() as session:
             rows = await session.execute(
                 select(ResponseRow.item_id, ResponseRow.value).where(
-                    ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key)
+                    ResponseRow.round_id == round_id, ResponseRow.participant_key == participant_key
+                )
             )
             return {item_id: value for item_id, value in rows}
 
     async def turnout(self, round_id: int) -> int:
         async with self._read() as session:
             query = select(func.count(func.distinct(ResponseRow.participant_key))).where(
-                ResponseRow.round_id == round_id)
+                ResponseRow.round_id == round_id
+            )
             return int((await session.execute(query)).scalar_one())
 
     async def forget_participant(self, keys: Sequence[str]) -> int:
@@ -538,10 +695,15 @@ class SqlStore(Transactions):
     # --- chats and preferences -----------------------------------------------------------
     async def bind_chat(self, chat_key: str, workshop_id: int, *, origin: bool = False) -> None:
         async with self._write() as session:
-            insert = self._insert(ChatBindingRow).values(chat_key=chat_key, workshop_id=workshop_id, origin=origin)
-            await session.execute(insert.on_conflict_do_update(
-                index_elements=["chat_key"],
-                set_={"workshop_id": insert.excluded.workshop_id, "origin": insert.excluded.origin}))
+            insert = self._insert(ChatBindingRow).values(
+                chat_key=chat_key, workshop_id=workshop_id, origin=origin
+            )
+            await session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["chat_key"],
+                    set_={"workshop_id": insert.excluded.workshop_id, "origin": insert.excluded.origin},
+                )
+            )
 
     async def unbind_chat(self, chat_key: str) -> None:
         async with self._write() as session:
@@ -559,49 +721,90 @@ class SqlStore(Transactions):
     async def add_room(self, workshop_id: int, chat: ChatRef) -> None:
         async with self._write() as session:
             insert = self._insert(RoomRow).values(
-                workshop_id=workshop_id, platform=chat.platform, chat_id=chat.chat_id, workspace=chat.workspace,
-                title=_room_title(chat), thread_id=chat.thread_id)
-            await session.execute(insert.on_conflict_do_update(
-                index_elements=["workshop_id", "platform", "chat_id"],
-                set_={"title": func.coalesce(insert.excluded.title, RoomRow.title),
-                      "thread_id": insert.excluded.thread_id}))
+                workshop_id=workshop_id,
+                platform=chat.platform,
+                chat_id=chat.chat_id,
+                workspace=chat.workspace,
+                title=_room_title(chat),
+                thread_id=chat.thread_id,
+            )
+            await session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["workshop_id", "platform", "chat_id"],
+                    set_={
+                        "title": func.coalesce(insert.excluded.title, RoomRow.title),
+                        "thread_id": insert.excluded.thread_id,
+                    },
+                )
+            )
 
     async def rooms(self, workshop_id: int) -> list[ChatRef]:
         async with self._read() as session:
-            rows = await session.execute(select(RoomRow).where(RoomRow.workshop_id == workshop_id)
-                                         .order_by(RoomRow.platform, RoomRow.chat_id))
-            return [ChatRef(r.platform, r.chat_id, False, r.workspace, title=r.title, thread_id=r.thread_id)
-                    for r in rows.scalars()]
+            rows = await session.execute(
+                select(RoomRow)
+                .where(RoomRow.workshop_id == workshop_id)
+                .order_by(RoomRow.platform, RoomRow.chat_id)
+            )
+            return [
+                ChatRef(r.platform, r.chat_id, False, r.workspace, title=r.title, thread_id=r.thread_id)
+                for r in rows.scalars()
+            ]
 
     async def remove_room(self, workshop_id: int, chat: ChatRef) -> bool:
         async with self._write() as session:
-            result = await session.execute(delete(RoomRow).where(
-                RoomRow.workshop_id == workshop_id, RoomRow.platform == chat.platform,
-                RoomRow.chat_id == chat.chat_id))
+            result = await session.execute(
+                delete(RoomRow).where(
+                    RoomRow.workshop_id == workshop_id,
+                    RoomRow.platform == chat.platform,
+                    RoomRow.chat_id == chat.chat_id,
+                )
+            )
             return bool(rowcount(result))
 
     async def move_chat(self, old: ChatRef, new: ChatRef, old_key: str, new_key: str) -> bool:
         async with self._write() as session:
-            rooms = (await session.execute(select(RoomRow).where(
-                RoomRow.platform == old.platform, RoomRow.chat_id == old.chat_id).with_for_update())).scalars().all()
+            rooms = (
+                (
+                    await session.execute(
+                        select(RoomRow)
+                        .where(RoomRow.platform == old.platform, RoomRow.chat_id == old.chat_id)
+                        .with_for_update()
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for room in rooms:
                 if await session.get(RoomRow, (room.workshop_id, new.platform, new.chat_id)) is None:
-                    session.add(RoomRow(workshop_id=room.workshop_id, platform=new.platform, chat_id=new.chat_id,
-                                        workspace=room.workspace, title=_room_title(new) or room.title))
+                    session.add(
+                        RoomRow(
+                            workshop_id=room.workshop_id,
+                            platform=new.platform,
+                            chat_id=new.chat_id,
+                            workspace=room.workspace,
+                            title=_room_title(new) or room.title,
+                        )
+                    )
                 await session.delete(room)
             binding = await session.get(ChatBindingRow, old_key, with_for_update=True)
             if binding is not None:
                 if await session.get(ChatBindingRow, new_key) is None:
-                    session.add(ChatBindingRow(chat_key=new_key, workshop_id=binding.workshop_id,
-                                               origin=binding.origin))
+                    session.add(
+                        ChatBindingRow(
+                            chat_key=new_key, workshop_id=binding.workshop_id, origin=binding.origin
+                        )
+                    )
                 await session.delete(binding)
             return bool(rooms) or binding is not None
 
     async def set_language(self, user_key: str, language: Language) -> None:
         async with self._write() as session:
             insert = self._insert(PreferenceRow).values(user_key=user_key, language=language.value)
-            await session.execute(insert.on_conflict_do_update(
-                index_elements=["user_key"], set_={"language": insert.excluded.language}))
+            await session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["user_key"], set_={"language": insert.excluded.language}
+                )
+            )
 
     async def languages(self) -> dict[str, Language]:
         async with self._read() as session:

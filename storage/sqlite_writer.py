@@ -40,12 +40,20 @@ class SqliteThreadWriter:
     def __init__(self, url: str, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
         """``busy_seconds``: how long a transaction waits for another process's write lock."""
         parsed = make_url(url).set(drivername="sqlite")  # the synchronous pysqlite driver
-        self._engine: Engine = create_engine(parsed, poolclass=QueuePool, pool_size=1, max_overflow=0,
-                                             connect_args={"timeout": busy_seconds}, hide_parameters=True)
+        self._engine: Engine = create_engine(
+            parsed,
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=0,
+            connect_args={"timeout": busy_seconds},
+            hide_parameters=True,
+        )
         self._busy_seconds = busy_seconds
         event.listen(self._engine, "connect", self._connect)
         event.listen(self._engine, "begin", _begin_immediate)
-        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._thread = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="sqlite-writer"
+        )
         self._closed = False
 
     async def run(self, work: Callable[[Connection], T]) -> T:
@@ -69,7 +77,6 @@ class SqliteThreadWriter:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._thread, self._engine.dispose)  # closed on the thread that opened it
         self._thread.shutdown(wait=False)
-
 
     def _connect(self, dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # transactions begin where SQLAlchemy says (below)

@@ -19,7 +19,9 @@ import pytest
 
 from facilitation.memory_store import MemoryStore
 
-PG_ADMIN_URL = os.environ.get("DIALOGBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "DIALOGBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
 SECRET = "test-secret-that-is-long-enough"
 
 

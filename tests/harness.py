@@ -80,8 +80,11 @@ def free_port() -> int:
 
 def ballot_message(h: LocalHarness) -> int:
     """The id of the latest message carrying prioritisation buttons."""
-    return max(m.id for m in h.port.messages.values()
-               if m.buttons and m.buttons[0][0].data.split(".", 1)[0] in ("pr", "pp", "pa"))
+    return max(
+        m.id
+        for m in h.port.messages.values()
+        if m.buttons and m.buttons[0][0].data.split(".", 1)[0] in ("pr", "pp", "pa")
+    )
 
 
 def button_at(h: LocalHarness, message_id: int, label_start: str) -> str:
@@ -95,8 +98,9 @@ def button_at(h: LocalHarness, message_id: int, label_start: str) -> str:
 @asynccontextmanager
 async def running_app(tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
     """An App on a temporary SQLite file with charts drawn in-thread, closed on exit."""
-    app = await App.create(load_settings(None, env={}, env_file=None,
-                                         **{"data_dir": tmp_path, "chart_processes": 0, **settings}))
+    app = await App.create(
+        load_settings(None, env={}, env_file=None, **{"data_dir": tmp_path, "chart_processes": 0, **settings})
+    )
     try:
         yield app
     finally:

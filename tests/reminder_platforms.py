@@ -45,8 +45,15 @@ async def sender(api: TelegramStandIn, rate: int = 30, **limiter: Any) -> AsyncI
     """A bot process's sending side: a port paced by a :class:`TelegramRateLimiter` for ``rate``
     (``limiter``: its other options, e.g. ``shared``)."""
     rate_limiter = TelegramRateLimiter(overall=(rate, 1.02), **limiter)
-    application = (Application.builder().token(TOKEN).updater(None).rate_limiter(rate_limiter)
-                   .base_url(api.base_url).request(AiohttpRequest(pool_size=64)).build())
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .updater(None)
+        .rate_limiter(rate_limiter)
+        .base_url(api.base_url)
+        .request(AiohttpRequest(pool_size=64))
+        .build()
+    )
     await application.initialize()
     try:
         yield Telegram(api, TelegramPort(application.bot), rate_limiter)

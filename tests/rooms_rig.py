@@ -32,6 +32,7 @@ TG_FACILITATOR = 1
 TG_GROUP = -1009876  # a supergroup
 SLACK_FACILITATOR = "UFAC"
 
+
 @dataclass
 class Rooms:
     """One App with both adapters, as ``dialogbot run`` with both tokens, against both stand-ins."""
@@ -46,17 +47,24 @@ class Rooms:
         application = self.telegram.application
         await application.process_update(Update.de_json(data, application.bot))
 
-    async def tg_command(self, text: str, chat: int = TG_GROUP, user: int = TG_FACILITATOR, **kw: Any) -> None:
+    async def tg_command(
+        self, text: str, chat: int = TG_GROUP, user: int = TG_FACILITATOR, **kw: Any
+    ) -> None:
         await self.tg_update(self.tg.message_update(user, chat, text, **kw))
 
     async def slack_command(self, text: str, channel: str, user: str = SLACK_FACILITATOR) -> None:
         """``/dialog text`` in a channel named ``kanal-<channel id>``."""
-        await self.slack_request(self.slack.slash_command_body("/dialog", text, user, channel,
-                                                               channel_name=f"kanal-{channel.lower()}"))
+        await self.slack_request(
+            self.slack.slash_command_body(
+                "/dialog", text, user, channel, channel_name=f"kanal-{channel.lower()}"
+            )
+        )
 
     async def slack_request(self, body: str) -> None:
         """A signed request (a command, a button press) through Bolt, as Slack sends it."""
-        response = await self.slack_adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=sign(SLACK_SECRET, body)))
+        response = await self.slack_adapter.app.async_dispatch(
+            AsyncBoltRequest(body=body, headers=sign(SLACK_SECRET, body))
+        )
         assert response.status == 200
 
     def tg_texts(self, chat: int = TG_GROUP) -> list[str]:
@@ -99,8 +107,16 @@ def tg_statement(rooms: Rooms, chat: int) -> tuple[StoredTgMessage, str]:
 
 
 def statements(messages: list[StoredMessage]) -> list[StoredMessage]:
-    return [m for m in messages if any(e["value"].startswith("b.") for b in m.blocks or [] if b["type"] == "actions"
-                                       for e in b["elements"])]
+    return [
+        m
+        for m in messages
+        if any(
+            e["value"].startswith("b.")
+            for b in m.blocks or []
+            if b["type"] == "actions"
+            for e in b["elements"]
+        )
+    ]
 
 
 @pytest.fixture
@@ -127,19 +143,35 @@ def rooms_speed() -> float:
 @pytest.fixture
 async def rooms(tmp_path: Path, rooms_settings: dict[str, Any], rooms_speed: float) -> AsyncIterator[Rooms]:
     tg_limits = RateLimits(group_period=60.0 / rooms_speed, overall_max=int(30 * rooms_speed))
-    async with TelegramStandIn(token=TG_TOKEN, bot_username="dialogbot_test", limits=tg_limits) as tg, \
-            SlackStandIn(bot_token=SLACK_TOKEN, rate_limiting=rooms_speed == 1.0) as slack:
+    async with (
+        TelegramStandIn(token=TG_TOKEN, bot_username="dialogbot_test", limits=tg_limits) as tg,
+        SlackStandIn(bot_token=SLACK_TOKEN, rate_limiting=rooms_speed == 1.0) as slack,
+    ):
         settings = load_settings(
-            None, env={}, env_file=None, data_dir=tmp_path,
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
             facilitators={"telegram": [str(TG_FACILITATOR)], "slack": [SLACK_FACILITATOR]},
-            telegram_token=TG_TOKEN, slack_bot_token=SLACK_TOKEN, slack_signing_secret=SLACK_SECRET,
-            slack_api_base_url=slack.base_url, **{"chart_processes": 0, **rooms_settings})
+            telegram_token=TG_TOKEN,
+            slack_bot_token=SLACK_TOKEN,
+            slack_signing_secret=SLACK_SECRET,
+            slack_api_base_url=slack.base_url,
+            **{"chart_processes": 0, **rooms_settings},
+        )
         app = await App.create(settings)
         limiter = TelegramRateLimiter(overall=(int(30 * rooms_speed), 1.02), group=(20, 61.0 / rooms_speed))
-        telegram = TelegramAdapter.build(app.conversation, TG_TOKEN, base_url=tg.root_url, rate_limiter=limiter)
+        telegram = TelegramAdapter.build(
+            app.conversation, TG_TOKEN, base_url=tg.root_url, rate_limiter=limiter
+        )
         telegram.port.group_edit_interval = 0.2
-        slack_adapter = SlackAdapter.build(app.conversation, SLACK_TOKEN, SLACK_SECRET, base_url=slack.base_url,
-                                           limits=SlackLimits().faster(rooms_speed))
+        slack_adapter = SlackAdapter.build(
+            app.conversation,
+            SLACK_TOKEN,
+            SLACK_SECRET,
+            base_url=slack.base_url,
+            limits=SlackLimits().faster(rooms_speed),
+        )
         slack_adapter.port._edit_interval = 0.2
         application = telegram.application
         await application.initialize()

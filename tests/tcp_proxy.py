@@ -143,7 +143,9 @@ class CuttableProxy:
         except asyncio.CancelledError:
             self._close(client_writer)
 
-    async def _forward(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+    async def _forward(
+        self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
         if self.is_cut and self._mode == "refuse":
             self._close(client_writer)
             return
@@ -159,11 +161,18 @@ class CuttableProxy:
         self._writers.add(server_writer)
         self.connections += 1
         pair = (client_writer, server_writer)
-        await asyncio.gather(self._pipe(client_reader, server_writer, pair),
-                             self._pipe(server_reader, client_writer, pair), return_exceptions=True)
+        await asyncio.gather(
+            self._pipe(client_reader, server_writer, pair),
+            self._pipe(server_reader, client_writer, pair),
+            return_exceptions=True,
+        )
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+    async def _pipe(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter],
+    ) -> None:
         try:
             while True:
                 data = await reader.read(65536)

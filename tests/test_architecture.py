@@ -5,8 +5,17 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-FORBIDDEN = ("telegram", "slack_bolt", "slack_sdk", "sqlalchemy", "aiohttp", "alembic", "bot", "storage",
-             "apscheduler")
+FORBIDDEN = (
+    "telegram",
+    "slack_bolt",
+    "slack_sdk",
+    "sqlalchemy",
+    "aiohttp",
+    "alembic",
+    "bot",
+    "storage",
+    "apscheduler",
+)
 DOMAIN = Path(__file__).resolve().parent.parent / "facilitation"
 
 
@@ -47,14 +56,25 @@ ROOT = DOMAIN.parent
 #: functions): the exercises receive a declared context instead of importing the conversation,
 #: the service gets the exercises' round rules from the registry, and the simulation drives the
 #: local mode's session through a protocol instead of importing it back.
-ACYCLIC = ("facilitation.exercises", "facilitation.barometer", "facilitation.prioritisation",
-           "facilitation.service", "facilitation.conversation", "bot.local", "bot.simulation", "bot.slack.modal")
+ACYCLIC = (
+    "facilitation.exercises",
+    "facilitation.barometer",
+    "facilitation.prioritisation",
+    "facilitation.service",
+    "facilitation.conversation",
+    "bot.local",
+    "bot.simulation",
+    "bot.slack.modal",
+)
 
 
 def _module_graph() -> dict[str, set[str]]:
     """Every module of the project with the project modules it imports anywhere in its file."""
-    files = {".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): f
-             for package in ("bot", "config", "facilitation", "storage") for f in (ROOT / package).rglob("*.py")}
+    files = {
+        ".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): f
+        for package in ("bot", "config", "facilitation", "storage")
+        for f in (ROOT / package).rglob("*.py")
+    }
 
     def known(name: str) -> str | None:
         while name and name not in files:

@@ -80,17 +80,22 @@ def _exact_p(panels: list[tuple[int, ...]]) -> float:
     values = [v for counts in panels for v, c in enumerate(counts, 1) for _ in range(c)]
     n1, total = sum(panels[0]), len(values)
     observed = difference_scores(np.array(values), [n1, total - n1], steps, np.arange(total)[None, :])[0]
-    orders = [list(first) + [i for i in range(total) if i not in first] for first in combinations(range(total), n1)]
+    orders = [
+        list(first) + [i for i in range(total) if i not in first] for first in combinations(range(total), n1)
+    ]
     scores = difference_scores(np.array(values), [n1, total - n1], steps, np.array(orders))
     return float(np.mean(scores >= observed - 1e-9))
 
 
-@pytest.mark.parametrize("panels", [
-    [(1, 1, 2, 1, 0), (0, 1, 2, 1, 1)],  # two groups of five, a small shift: chance
-    [(3, 2, 1, 0, 0), (0, 0, 1, 2, 3)],  # six against six, opposite ends: beyond chance
-    [(2, 2, 1, 1, 0), (0, 1, 1, 2, 2)],
-    [(0, 2, 3, 2, 0), (2, 0, 2, 0, 2)],  # same mean, different spread
-])
+@pytest.mark.parametrize(
+    "panels",
+    [
+        [(1, 1, 2, 1, 0), (0, 1, 2, 1, 1)],  # two groups of five, a small shift: chance
+        [(3, 2, 1, 0, 0), (0, 0, 1, 2, 3)],  # six against six, opposite ends: beyond chance
+        [(2, 2, 1, 1, 0), (0, 1, 1, 2, 2)],
+        [(0, 2, 3, 2, 0), (2, 0, 2, 0, 2)],  # same mean, different spread
+    ],
+)
 def test_permutation_p_agrees_with_exact_enumeration(panels: list[tuple[int, ...]]) -> None:
     exact = _exact_p(panels)
     sampled = permutation_p([stats_of(p) for p in panels], statement_seed(7, 3))  # type: ignore[misc]
@@ -137,8 +142,13 @@ def test_statements_are_tested_together_and_single_panels_are_not_tested() -> No
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 4), min_size=5, max_size=5).filter(lambda c: sum(c) > 0),
-                min_size=2, max_size=4))
+@given(
+    st.lists(
+        st.lists(st.integers(0, 4), min_size=5, max_size=5).filter(lambda c: sum(c) > 0),
+        min_size=2,
+        max_size=4,
+    )
+)
 def test_p_is_a_probability_and_never_below_its_resolution(panels: list[list[int]]) -> None:
     p = permutation_p([stats_of(tuple(c)) for c in panels], 99)  # type: ignore[misc]
     assert 1 / (PERMUTATIONS + 1) <= p <= 1.0

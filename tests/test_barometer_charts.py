@@ -45,9 +45,9 @@ def test_diverging_bars_disagree_left_neutral_centred_agree_right(diverging: Fig
     steps = ax.containers[:5]
     assert [c.get_label() for c in steps] == SV_LABELS
     # (x, width) per statement for each step, in percent of n
-    assert geometry(steps[0]) == [(-45, 20), (0, 0)]   # Jag håller INTE med, furthest left
+    assert geometry(steps[0]) == [(-45, 20), (0, 0)]  # Jag håller INTE med, furthest left
     assert geometry(steps[1]) == [(-25, 10), (0, 0)]
-    assert geometry(steps[2]) == [(-15, 30), (0, 0)]   # Varken eller across zero
+    assert geometry(steps[2]) == [(-15, 30), (0, 0)]  # Varken eller across zero
     assert geometry(steps[3]) == [(15, 10), (0, 0)]
     assert geometry(steps[4]) == [(25, 30), (0, 100)]  # Jag håller med, furthest right
     assert to_hex(steps[0][0].get_facecolor()) == "#ca0020"  # red = disagree

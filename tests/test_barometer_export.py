@@ -15,8 +15,10 @@ from facilitation.model import Language, Sector, SectorValues
 EVIL = '=HYPERLINK("http://example.invalid","klicka")'
 TEXTS = ["Vi i Värmland bör fortsätta arbetet med att få till en överenskommelse i länet!", EVIL]
 VALUES = [
-    SectorValues(TEXTS[0], {Sector.IDEBUREN: [5, 5, 4, 4, 3, 5], Sector.OFFENTLIG: [1, 2, 2, 3, 1],
-                            Sector.ANNAN: [4, 4]}),
+    SectorValues(
+        TEXTS[0],
+        {Sector.IDEBUREN: [5, 5, 4, 4, 3, 5], Sector.OFFENTLIG: [1, 2, 2, 3, 1], Sector.ANNAN: [4, 4]},
+    ),
     SectorValues(TEXTS[1], {Sector.IDEBUREN: [1, 1, 1, 1, 1], Sector.OFFENTLIG: [5, 5, 5, 5, 5]}),
 ]
 BREAKDOWNS = [sector_stats(v, 5, 5) for v in VALUES]
@@ -94,8 +96,13 @@ PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 def _evil_tables():  # type: ignore[no-untyped-def]
     texts = [f"{prefix}cmd|' /C calc'!A0" for prefix in PREFIXES]
     values = [SectorValues(text, {Sector.IDEBUREN: [1, 2, 3, 4, 5]}) for text in texts]
-    return texts, export_tables(texts, [statement_stats(v.all_values, 5) for v in values],
-                                [sector_stats(v, 5, 5) for v in values], 5, Language.SV)
+    return texts, export_tables(
+        texts,
+        [statement_stats(v.all_values, 5) for v in values],
+        [sector_stats(v, 5, 5) for v in values],
+        5,
+        Language.SV,
+    )
 
 
 def test_csv_neutralises_every_formula_start() -> None:
@@ -103,7 +110,7 @@ def test_csv_neutralises_every_formula_start() -> None:
 
     texts, tables = _evil_tables()
     rows = list(csv.reader(io.StringIO(to_csv(tables).decode("utf-8-sig"), newline=""), delimiter=";"))
-    cells = [row[1] for row in rows[2:2 + len(texts)]]
+    cells = [row[1] for row in rows[2 : 2 + len(texts)]]
     assert cells == ["'" + text for text in texts]  # each read back as text, behind an apostrophe
     for row in rows:
         for cell in row:
@@ -132,7 +139,9 @@ def test_swedish_csv_writes_decimal_commas_and_english_decimal_points(tables) ->
     split = dict(zip(swedish[1], swedish[3], strict=True))
     assert split["Enighet A (van der Eijk)"] == "-1,0"  # a negative number, not a formula
     english_tables = export_tables(TEXTS, STATS, BREAKDOWNS, 5, Language.EN)
-    english = list(csv.reader(io.StringIO(to_csv(english_tables, Language.EN).decode("utf-8-sig")), delimiter=";"))
+    english = list(
+        csv.reader(io.StringIO(to_csv(english_tables, Language.EN).decode("utf-8-sig")), delimiter=";")
+    )
     assert dict(zip(english[1], english[2], strict=True))["Mean"] == mean
 
 
@@ -164,9 +173,16 @@ def test_dividing_and_comparison_tables() -> None:
 
     divisions = dividing_statements(BREAKDOWNS, TEXTS)
     earlier = [statement_stats([3] * 4, 5), None]
-    tables = export_tables(TEXTS, STATS, BREAKDOWNS, 5, Language.SV, divisions=divisions, earlier=earlier,
-                           earlier_round=7)
-    assert [t.name for t in tables] == ["Påståenden", "Sektorer", "Skillnad mellan sektorer", "Jämförelse", "Skala"]
+    tables = export_tables(
+        TEXTS, STATS, BREAKDOWNS, 5, Language.SV, divisions=divisions, earlier=earlier, earlier_round=7
+    )
+    assert [t.name for t in tables] == [
+        "Påståenden",
+        "Sektorer",
+        "Skillnad mellan sektorer",
+        "Jämförelse",
+        "Skala",
+    ]
     dividing = tables[2]
     # statement 2 (1 vs 5) divides most; statement 1 compares idéburen and offentlig without annan
     assert [row[:2] for row in dividing.rows[:2]] == [[1, 2], [2, 1]]
@@ -175,7 +191,17 @@ def test_dividing_and_comparison_tables() -> None:
     assert dividing.rows[0][8:] == [1.0, 5.0]
     assert dividing.rows[1][8:] == [round(26 / 6, 2), 1.8]
     comparison = tables[3]
-    assert comparison.rows[0][2:10] == [4, 11, 3.0, round(35 / 11, 2), round(35 / 11 - 3, 2), 0.0,
-                                        round(500 / 11, 1), round(500 / 11, 1)]
-    assert comparison.rows[1][2] is None and comparison.rows[1][-1] == "fanns inte med i den tidigare omgången"
+    assert comparison.rows[0][2:10] == [
+        4,
+        11,
+        3.0,
+        round(35 / 11, 2),
+        round(35 / 11 - 3, 2),
+        0.0,
+        round(500 / 11, 1),
+        round(500 / 11, 1),
+    ]
+    assert (
+        comparison.rows[1][2] is None and comparison.rows[1][-1] == "fanns inte med i den tidigare omgången"
+    )
     assert comparison.rows[-1] == [None, "Jämfört med omgång #7"]

@@ -31,10 +31,20 @@ IB, OF, AN = Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN
 
 
 def test_scale_labels_five_and_seven_steps() -> None:
-    assert scale_labels(5) == ["Jag håller INTE med", "Håller delvis inte med", "Varken eller",
-                               "Håller delvis med", "Jag håller med"]
-    assert scale_labels(5, Language.EN) == ["I do not agree", "Partly disagree", "Neither",
-                                            "Partly agree", "I agree"]
+    assert scale_labels(5) == [
+        "Jag håller INTE med",
+        "Håller delvis inte med",
+        "Varken eller",
+        "Håller delvis med",
+        "Jag håller med",
+    ]
+    assert scale_labels(5, Language.EN) == [
+        "I do not agree",
+        "Partly disagree",
+        "Neither",
+        "Partly agree",
+        "I agree",
+    ]
     seven = scale_labels(7)
     assert seven[0] == "Jag håller INTE med" and seven[-1] == "Jag håller med"
     assert seven[3] == "Varken eller" and len(set(seven)) == 7
@@ -142,8 +152,18 @@ def test_split_room_is_polarised_and_unanimous_room_is_consensus() -> None:
 def test_empty_and_even_scales() -> None:
     empty = statement_stats([], 5)
     assert empty.n == 0 and empty.distribution == (0, 0, 0, 0, 0)
-    assert all(v is None for v in (empty.mean, empty.median, empty.share_agree, empty.agreement,
-                                   empty.leik, empty.polarised, empty.pattern))
+    assert all(
+        v is None
+        for v in (
+            empty.mean,
+            empty.median,
+            empty.share_agree,
+            empty.agreement,
+            empty.leik,
+            empty.polarised,
+            empty.pattern,
+        )
+    )
     even = statement_stats([1, 2, 3, 4], 4)
     assert even.share_neutral is None and even.share_agree == 0.5 and even.share_disagree == 0.5
 
@@ -165,7 +185,9 @@ def sv(**groups: list[int]) -> SectorValues:
 def test_boundary_min_minus_one_hidden_min_shown() -> None:
     b = sector_stats(sv(i=[5] * 8, o=[1] * 5, a=[3] * 4), 5, min_group_size=5)
     # annan (4) hidden and left out of everything: idéburen and offentlig are compared on their own
-    assert b.group(AN).status is GroupStatus.SUPPRESSED and b.group(AN).n is None and b.group(AN).stats is None
+    assert (
+        b.group(AN).status is GroupStatus.SUPPRESSED and b.group(AN).n is None and b.group(AN).stats is None
+    )
     assert b.group(AN).reason is Hidden.TOO_FEW and not b.group(AN).pooled
     assert b.group(OF).n == 5 and b.group(IB).n == 8
     assert b.overall.n == 13 and b.overall.distribution == (5, 0, 0, 0, 8)  # annan's 3s are nowhere
@@ -213,11 +235,11 @@ def divide(items: list[SectorValues], steps: int = 5, minimum: int = 5) -> list:
 
 def test_dividing_statements_ranked_by_sector_difference() -> None:
     items = [
-        sv(i=[4] * 6, o=[4] * 6),                        # no difference
-        sv(i=[5] * 6, o=[1] * 6),                        # as far apart as possible
-        sv(i=[4] * 6, o=[2] * 6),                        # two steps apart
-        sv(i=[5] * 6, o=[1] * 3),                        # offentlig hidden → only one sector shown
-        sv(i=[5] * 6, o=[1] * 6, a=[3] * 2),             # annan left out; the two others compared
+        sv(i=[4] * 6, o=[4] * 6),  # no difference
+        sv(i=[5] * 6, o=[1] * 6),  # as far apart as possible
+        sv(i=[4] * 6, o=[2] * 6),  # two steps apart
+        sv(i=[5] * 6, o=[1] * 3),  # offentlig hidden → only one sector shown
+        sv(i=[5] * 6, o=[1] * 6, a=[3] * 2),  # annan left out; the two others compared
     ]
     divisions = divide(items)
     assert [d.index for d in divisions] == [1, 4, 2, 0]

@@ -83,8 +83,13 @@ async def latest_round(h: LocalHarness) -> Round:
     return max(rounds, key=lambda r: r.id)
 
 
-async def vote(h: LocalHarness, round_: Round, prefix: str, sector: Sector | None,
-               answers: Sequence[Sequence[int | None]]) -> None:
+async def vote(
+    h: LocalHarness,
+    round_: Round,
+    prefix: str,
+    sector: Sector | None,
+    answers: Sequence[Sequence[int | None]],
+) -> None:
     """One participant per row of ``answers`` (one value per statement, None = skipped)."""
     for index, row in enumerate(answers):
         key = f"{prefix}-{index}"
@@ -117,7 +122,8 @@ def test_effective_minimum_is_the_stricter_one() -> None:
 
 
 async def test_process_minimum_suppresses_a_group_of_7_in_caption_chart_and_exports(
-        strict: tuple[LocalHarness, RecordingRenderer]) -> None:
+    strict: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = strict
     await h.run("/workshop varmland-2015 Strikt", "/barometer 1,2")
     round_ = await latest_round(h)
@@ -126,8 +132,10 @@ async def test_process_minimum_suppresses_a_group_of_7_in_caption_chart_and_expo
     await vote(h, round_, "o", OFF, [[1, 2]] * 12)
     await vote(h, round_, "a", ANN, [[3, 3]] * 10)
     printed = await h.run("/stang")
-    assert any("Per sektor. 7 svar från grupper med färre än 10 ingår inte i jämförelsen." in line
-               for line in printed)
+    assert any(
+        "Per sektor. 7 svar från grupper med färre än 10 ingår inte i jämförelsen." in line
+        for line in printed
+    )
     assert not any("färre än 5" in line for line in printed)
 
     fig = renderer.last("sector_figure")
@@ -137,9 +145,14 @@ async def test_process_minimum_suppresses_a_group_of_7_in_caption_chart_and_expo
     assert ann_texts == ["n = 10"] * 2
     off_ax, off_texts = panel_texts(fig, "Offentlig sektor")
     assert off_texts == ["n = 12"] * 2 and off_ax.patches
-    assert "7 svar från grupper med färre än 10 ingår inte i jämförelsen." in fig.legends[0].get_title().get_text()
-    assert any("1. " in line and "n = 22," in line and "(7 svar från grupper med färre än 10 ingår inte)" in line
-               for line in printed)
+    assert (
+        "7 svar från grupper med färre än 10 ingår inte i jämförelsen."
+        in fig.legends[0].get_title().get_text()
+    )
+    assert any(
+        "1. " in line and "n = 22," in line and "(7 svar från grupper med färre än 10 ingår inte)" in line
+        for line in printed
+    )
 
     before = set(h.port.files())
     await h.run("/export")
@@ -160,7 +173,8 @@ async def test_process_minimum_suppresses_a_group_of_7_in_caption_chart_and_expo
 
 
 async def test_process_minimum_also_rules_the_prioritisation_split(
-        strict: tuple[LocalHarness, RecordingRenderer]) -> None:
+    strict: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = strict
     await h.run("/workshop varmland-2015 Strikt", "/poang 100")
     round_ = await latest_round(h)
@@ -171,8 +185,10 @@ async def test_process_minimum_also_rules_the_prioritisation_split(
             await h.app.service.join(round_.workshop_id, key, sector=sector)
             await h.app.service.submit_ballot(round_.id, key, {first: 60, second: 40})
     printed = await h.run("/stang")
-    assert any("Per sektor, per deltagare. 7 svar från grupper med färre än 10 ingår inte i jämförelsen." in line
-               for line in printed)
+    assert any(
+        "Per sektor, per deltagare. 7 svar från grupper med färre än 10 ingår inte i jämförelsen." in line
+        for line in printed
+    )
     assert any("n = 22 svar (7 svar från grupper med färre än 10 ingår inte)" in line for line in printed)
     fig = renderer.last("_sector_chart")
     assert [ax.get_title() for ax in fig.axes] == ["Offentlig sektor\nn = 12", "Annan\nn = 10"]
@@ -182,7 +198,8 @@ async def test_process_minimum_also_rules_the_prioritisation_split(
 
 
 async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
-        room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, _ = room
     await h.run("/workshop varmland-2015 Dialogmöte 2025", "/barometer 1,2,3")
     last_year = await latest_round(h)
@@ -198,10 +215,15 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
     start = summary.index("Skillnad mellan sektorerna, störst först (medelvärde per sektor):")
     # two panels of five that do not overlap at all: 2 of the 252 splits are as far apart (p = 0,008
     # exactly, then Holm over the three compared statements); identical panels are never beyond chance
-    ranking = summary[start + 1:start + 5]
-    assert re.fullmatch(r"Påstående 1: idéburen sektor 5,0 · offentlig sektor 1,0 – större än slumpen "
-                        r"\(p = 0,0[23]\d\)", ranking[0])
-    assert ranking[1].startswith("Påstående 2: idéburen sektor 4,0 · offentlig sektor 3,0 – större än slumpen")
+    ranking = summary[start + 1 : start + 5]
+    assert re.fullmatch(
+        r"Påstående 1: idéburen sektor 5,0 · offentlig sektor 1,0 – större än slumpen "
+        r"\(p = 0,0[23]\d\)",
+        ranking[0],
+    )
+    assert ranking[1].startswith(
+        "Påstående 2: idéburen sektor 4,0 · offentlig sektor 3,0 – större än slumpen"
+    )
     assert ranking[2:] == [
         "Påstående 3: idéburen sektor 3,0 · offentlig sektor 3,0 – inom vad slumpen ger för så här små grupper "
         "(p = 1,000)",
@@ -209,7 +231,7 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
     ]
     assert summary[start + 5].startswith("Slumpen prövas med ett permutationstest")
     start = summary.index(f"Jämfört med omgång #{last_year.id} (medelvärde då → nu, antal svar då → nu):")
-    assert summary[start + 1:] == [
+    assert summary[start + 1 :] == [
         "1. 2,0 → 3,0 (n 10 → 10)",
         "2. 2,0 → 3,5 (n 10 → 10)",
         "3. 2,0 → 3,0 (n 10 → 10)",
@@ -220,13 +242,32 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
     await h.run("/export")
     _, xlsx_file = sorted(set(h.port.files()) - before)
     book = load_workbook(xlsx_file)
-    assert book.sheetnames == ["Påståenden", "Sektorer", "Skillnad mellan sektorer", "Sektorerna överens",
-                               "Jämförelse", "Skala"]
+    assert book.sheetnames == [
+        "Påståenden",
+        "Sektorer",
+        "Skillnad mellan sektorer",
+        "Sektorerna överens",
+        "Jämförelse",
+        "Skala",
+    ]
     dividing = [[c.value for c in row] for row in book["Skillnad mellan sektorer"].iter_rows()]
-    assert dividing[0][:8] == ["Plats", "Nr", "Påstående", "Skillnad (0–1)", "Skillnad i medelvärde (steg)",
-                               "Skillnad i fördelning (0–1)", "Högst", "Lägst"]
-    assert dividing[0][8:] == ["Idéburen sektor: medelvärde", "Offentlig sektor: medelvärde", "p (permutationstest)",
-                               "p, Holm-justerat", "Större än slumpen"]
+    assert dividing[0][:8] == [
+        "Plats",
+        "Nr",
+        "Påstående",
+        "Skillnad (0–1)",
+        "Skillnad i medelvärde (steg)",
+        "Skillnad i fördelning (0–1)",
+        "Högst",
+        "Lägst",
+    ]
+    assert dividing[0][8:] == [
+        "Idéburen sektor: medelvärde",
+        "Offentlig sektor: medelvärde",
+        "p (permutationstest)",
+        "p, Holm-justerat",
+        "Större än slumpen",
+    ]
     assert dividing[1][12:] == ["ja"] and dividing[3][10:] == [1.0, 1.0, "nej"]
     assert [r[:2] for r in dividing[1:4]] == [[1, 1], [2, 2], [3, 3]]
     assert dividing[1][4] == 4.0 and dividing[1][6:10] == ["Idéburen sektor", "Offentlig sektor", 5.0, 1.0]
@@ -241,7 +282,8 @@ async def test_summary_and_export_hold_the_whole_sector_ranking_and_the_change(
 
 
 async def test_results_draw_the_room_for_the_most_divided_statement(
-        room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = room
     await h.run("/workshop varmland-2015 Rummet", "/barometer 1,2,3")
     round_ = await latest_round(h)
@@ -258,7 +300,8 @@ async def test_results_draw_the_room_for_the_most_divided_statement(
 
 
 async def test_room_command_draws_any_statement_of_a_closed_round(
-        room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = room
     await h.run("/workshop varmland-2015 Rummet", "/barometer 1,2,3")
     round_ = await latest_round(h)
@@ -298,7 +341,8 @@ async def test_room_view_refuses_other_kinds(room: tuple[LocalHarness, Recording
 
 
 async def test_step_by_step_shows_where_the_room_stood_once_a_statement_is_final(
-        room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     """/nasta closes the statement to answers and shows its picture; the current one stays hidden."""
     h, renderer = room
     await h.run("/workshop varmland-2015 Stegvis", "/barometer stegvis 1,2,3")

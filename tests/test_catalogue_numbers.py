@@ -52,19 +52,27 @@ async def test_chosen_statements_keep_their_numbers(room: tuple[LocalHarness, Re
     assert any("har inget påstående 2" in line and "1, 3" in line for line in printed)
 
 
-async def test_typed_items_are_numbered_after_the_catalogue(room: tuple[LocalHarness, RecordingRenderer]) -> None:
+async def test_typed_items_are_numbered_after_the_catalogue(
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, _ = room
     await h.run("/workshop varmland-2015 Modal")
-    workshop_id = (await latest_workshop(h))
+    workshop_id = await latest_workshop(h)
     round_ = await h.app.service.create_round(
-        workshop_id, RoundKind.BAROMETER, "Modal",
-        [("Eget påstående", "egen-1"), ("Vi i Värmland bör fortsätta arbetet med att få till en överenskommelse "
-                                         "i länet!", "fortsatta")])
+        workshop_id,
+        RoundKind.BAROMETER,
+        "Modal",
+        [
+            ("Eget påstående", "egen-1"),
+            ("Vi i Värmland bör fortsätta arbetet med att få till en överenskommelse i länet!", "fortsatta"),
+        ],
+    )
     assert [item.number for item in round_.items] == [8, 3]  # Värmland has 7 statements
     stored = await h.app.store.round(round_.id)
     assert stored is not None and [item.number for item in stored.items] == [8, 3]
-    principles = await h.app.service.create_round(workshop_id, RoundKind.APPROVAL, "P",
-                                                  [("Dialog", "dialog"), ("Egen princip", "egen-1")])
+    principles = await h.app.service.create_round(
+        workshop_id, RoundKind.APPROVAL, "P", [("Dialog", "dialog"), ("Egen princip", "egen-1")]
+    )
     assert [item.number for item in principles.items] == [2, 15]  # 14 principles
 
 
@@ -78,7 +86,9 @@ async def latest_workshop(h: LocalHarness) -> int:
 async def test_step_mode_names_the_catalogue_number(room: tuple[LocalHarness, RecordingRenderer]) -> None:
     h, _ = room
     await h.run("/workshop varmland-2015 Steg", "/barometer 2,5 stegvis")
-    assert "Påstående 2 visas (1 av 2)" in h.port.messages[h.last_message_with("har svarat")].text  # live tally
+    assert (
+        "Påstående 2 visas (1 av 2)" in h.port.messages[h.last_message_with("har svarat")].text
+    )  # live tally
     printed = await h.run("/nasta")
     assert any("Påstående 5 (2 av 2):" in line for line in printed)
     assert any(" 5. Den Värmländska överenskommelsen" in line for line in printed)

@@ -58,13 +58,19 @@ def _undrawn_ticks(fig: Figure) -> set[int]:
 
 def visible_texts(fig: Figure) -> list[Text]:
     undrawn = _undrawn_ticks(fig)
-    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn]
+    texts = [
+        t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn
+    ]
     return [t for t in texts if t.get_window_extent().width > 0]
 
 
 def inside(box: Bbox, outer: Bbox, slack: float = 1.0) -> bool:
-    return (box.x0 >= outer.x0 - slack and box.y0 >= outer.y0 - slack
-            and box.x1 <= outer.x1 + slack and box.y1 <= outer.y1 + slack)
+    return (
+        box.x0 >= outer.x0 - slack
+        and box.y0 >= outer.y0 - slack
+        and box.x1 <= outer.x1 + slack
+        and box.y1 <= outer.y1 + slack
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -80,8 +86,11 @@ def test_no_two_axis_labels_overlap(name: str) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             undrawn = _undrawn_ticks(fig)
-            labels = [label for label in axis.get_ticklabels()
-                      if label.get_visible() and label.get_text() and id(label) not in undrawn]
+            labels = [
+                label
+                for label in axis.get_ticklabels()
+                if label.get_visible() and label.get_text() and id(label) not in undrawn
+            ]
             boxes = [label.get_window_extent() for label in labels]
             for (a, la), (b, lb) in combinations(zip(boxes, labels, strict=True), 2):
                 assert not a.overlaps(b), f"{name}: {la.get_text()!r} overlaps {lb.get_text()!r}"
@@ -98,7 +107,7 @@ def test_every_step_is_visible_on_a_projector(steps: int) -> None:
     # each side runs from dark at the end to light towards the middle
     half = steps // 2
     reds = colours[:half]
-    blues = colours[steps - half:]
+    blues = colours[steps - half :]
     assert [luminance(c) for c in reds] == sorted(luminance(c) for c in reds)
     assert [luminance(c) for c in blues] == sorted((luminance(c) for c in blues), reverse=True)
     if middle is not None:

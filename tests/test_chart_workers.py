@@ -24,7 +24,9 @@ from facilitation.rendering import Build, ChartRenderer
 from tests.harness import LocalHarness, until
 from tests.waiting import eventually_sync
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)"
+)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,7 +59,9 @@ def pngs(h: LocalHarness) -> list[Path]:
     return [path for path in h.port.files() if path.suffix == ".png"]
 
 
-async def test_a_killed_chart_worker_is_replaced_and_every_later_close_posts_its_charts(tmp_path: Path) -> None:
+async def test_a_killed_chart_worker_is_replaced_and_every_later_close_posts_its_charts(
+    tmp_path: Path,
+) -> None:
     h = await LocalHarness.start(tmp_path, chart_processes=1)
     try:
         await h.run("/workshop varmland-2015 Dödad ritare", "/barometer 1,2", ":sim 12", "/stang")
@@ -147,12 +151,19 @@ async def test_a_results_command_settles_what_was_owed_in_that_chat(tmp_path: Pa
 
 def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
     script = tmp_path / "script.txt"
-    script.write_text("/workshop varmland-2015 Kill\n/barometer 1\n:sim 12\n/stang\n:vänta 120\n", encoding="utf-8")
+    script.write_text(
+        "/workshop varmland-2015 Kill\n/barometer 1\n:sim 12\n/stang\n:vänta 120\n", encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
     env.update(DIALOGBOT_DATA_DIR=str(tmp_path / "data"), DIALOGBOT_CHART_PROCESSES="1", PYTHONPATH=str(ROOT))
     workers: list[int] = []
-    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--script", str(script)], cwd=tmp_path,
-                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--script", str(script)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
 
         def drawn() -> bool:  # the worker has drawn
@@ -165,8 +176,11 @@ def test_the_chart_worker_ends_with_a_killed_bot(tmp_path: Path) -> None:
         bot.kill()
         bot.wait()
         killed = time.monotonic()
-        eventually_sync(lambda: not any(is_running(pid) for pid in workers), within=10,
-                        what="the chart worker to end with the bot (it outlived it)")
+        eventually_sync(
+            lambda: not any(is_running(pid) for pid in workers),
+            within=10,
+            what="the chart worker to end with the bot (it outlived it)",
+        )
         assert time.monotonic() - killed < 3.0
     finally:
         if bot.poll() is None:
@@ -191,7 +205,9 @@ class HeldCharts(ChartRenderer):
         return await super()._draw(build, args, kwargs)
 
 
-async def test_a_closed_round_posts_its_text_at_once_and_asks_for_every_chart_together(tmp_path: Path) -> None:
+async def test_a_closed_round_posts_its_text_at_once_and_asks_for_every_chart_together(
+    tmp_path: Path,
+) -> None:
     h = await LocalHarness.start(tmp_path)
     held = HeldCharts()
     h.app.conversation.renderer = held
@@ -200,7 +216,7 @@ async def test_a_closed_round_posts_its_text_at_once_and_asks_for_every_chart_to
         closing = asyncio.ensure_future(h.run("/stang"))
         await until(lambda: held.asked == 3)  # all three charts asked for before any is drawn
         header = await until(lambda: [i for i, line in enumerate(h.output) if "Här är resultatet" in line])
-        summary = await until(lambda: h.output[header[0] + 1:])  # the summary text follows at once
+        summary = await until(lambda: h.output[header[0] + 1 :])  # the summary text follows at once
         assert "medel" in summary[0] and "håller med" in summary[0], summary
         assert not pngs(h) and not closing.done()
         held.release.set()
@@ -240,8 +256,14 @@ asyncio.run(main(Path(sys.argv[1]), sys.argv[2:]))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
 
     def bot(*lines: str) -> str:
-        out = subprocess.run([sys.executable, "-c", script, str(tmp_path), *lines], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=240)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path), *lines],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
         assert out.returncode == 0, out.stderr
         return out.stdout.strip()
 

@@ -13,12 +13,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def dialogbot(*args: str, tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def dialogbot(
+    *args: str, tmp_path: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
     environ.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), *args],
-                          capture_output=True, text=True, cwd=tmp_path, env={**environ, "PYTHONPATH": str(ROOT)},
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
 
 
 def test_db_current_does_not_create_the_database(tmp_path: Path) -> None:
@@ -61,14 +68,27 @@ def test_unmigrated_postgres_is_a_clear_error(tmp_path: Path, pg_server: str) ->
         in_thread(lambda: sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.mark.parametrize(("env", "settings"), [
-    ({"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1"}, ["slack_signing_secret"]),
-    ({"DIALOGBOT_TELEGRAM_TOKEN": "1:x", "DIALOGBOT_TELEGRAM_MODE": "webhook"}, ["telegram_webhook_secret"]),
-    ({"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1", "DIALOGBOT_TELEGRAM_TOKEN": "1:x",
-      "DIALOGBOT_TELEGRAM_MODE": "webhook"}, ["telegram_webhook_secret", "slack_signing_secret"]),
-])
-def test_config_check_names_a_missing_platform_secret(tmp_path: Path, env: dict[str, str],
-                                                      settings: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("env", "settings"),
+    [
+        ({"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1"}, ["slack_signing_secret"]),
+        (
+            {"DIALOGBOT_TELEGRAM_TOKEN": "1:x", "DIALOGBOT_TELEGRAM_MODE": "webhook"},
+            ["telegram_webhook_secret"],
+        ),
+        (
+            {
+                "DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1",
+                "DIALOGBOT_TELEGRAM_TOKEN": "1:x",
+                "DIALOGBOT_TELEGRAM_MODE": "webhook",
+            },
+            ["telegram_webhook_secret", "slack_signing_secret"],
+        ),
+    ],
+)
+def test_config_check_names_a_missing_platform_secret(
+    tmp_path: Path, env: dict[str, str], settings: list[str]
+) -> None:
     result = dialogbot("config", "check", tmp_path=tmp_path, env=env)
     assert result.returncode == 2 and "settings ok" not in result.stdout
     assert [line.split(": ")[2] for line in result.stderr.splitlines()] == settings
@@ -76,8 +96,11 @@ def test_config_check_names_a_missing_platform_secret(tmp_path: Path, env: dict[
 
 
 def test_config_check_accepts_the_modes_that_need_no_secret(tmp_path: Path) -> None:
-    socket_mode = {"DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1", "DIALOGBOT_SLACK_APP_TOKEN": "xapp-1",
-                   "DIALOGBOT_TELEGRAM_TOKEN": "1:x"}  # Socket Mode and polling reach out, nobody calls in
+    socket_mode = {
+        "DIALOGBOT_SLACK_BOT_TOKEN": "xoxb-1",
+        "DIALOGBOT_SLACK_APP_TOKEN": "xapp-1",
+        "DIALOGBOT_TELEGRAM_TOKEN": "1:x",
+    }  # Socket Mode and polling reach out, nobody calls in
     result = dialogbot("config", "check", tmp_path=tmp_path, env=socket_mode)
     assert result.returncode == 0 and "settings ok" in result.stdout, result.stderr
 
@@ -120,8 +143,11 @@ def test_a_process_file_that_could_never_open_a_round_is_refused(tmp_path: Path)
 
 
 def test_a_guessable_webhook_secret_is_refused_with_the_minimum_and_why(tmp_path: Path) -> None:
-    env = {"DIALOGBOT_TELEGRAM_TOKEN": "1:x", "DIALOGBOT_TELEGRAM_MODE": "webhook",
-           "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": "x"}
+    env = {
+        "DIALOGBOT_TELEGRAM_TOKEN": "1:x",
+        "DIALOGBOT_TELEGRAM_MODE": "webhook",
+        "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": "x",
+    }
     for command in (["config", "check"], ["run"]):
         result = dialogbot(*command, tmp_path=tmp_path, env=env)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr

@@ -85,11 +85,14 @@ async def test_menus_name_only_commands_of_the_table(harness: LocalHarness) -> N
     assert len(items) == len(conv.command_table()) - 1  # all but /start
     for item in items:
         for lang in ("sv", "en"):
-            assert item.menu.name(lang) in understood and re.fullmatch(r"[a-z0-9_]{1,32}", item.menu.name(lang))
+            assert item.menu.name(lang) in understood and re.fullmatch(
+                r"[a-z0-9_]{1,32}", item.menu.name(lang)
+            )
             assert 1 <= len(t(item.menu.text_key, lang)) <= 256
     # Participants' menus hold no facilitator command.
-    assert not any(i.facilitator_only for i in items
-                   if i.shown_to(PRIVATE, member=True, admin=False, facilitator=False))
+    assert not any(
+        i.facilitator_only for i in items if i.shown_to(PRIVATE, member=True, admin=False, facilitator=False)
+    )
 
 
 async def test_slack_dialog_words_come_from_the_table(harness: LocalHarness) -> None:

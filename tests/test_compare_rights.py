@@ -48,7 +48,9 @@ def _official_processes(tmp_path: Path, rounds: list[int]) -> Path:
     shutil.copytree(PACKAGED, folder)
     path = folder / "varmland-2015.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("[process]\n", f"[process]\nofficial_rounds = {rounds}\n", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("[process]\n", f"[process]\nofficial_rounds = {rounds}\n", 1), encoding="utf-8"
+    )
     return folder
 
 
@@ -57,8 +59,14 @@ async def _said(api: TelegramStandIn, user: int, chat: int, text: str, expect: s
     before = len(api.sent_messages(chat))
 
     def answer() -> str | None:
-        return next((m.text or m.caption for m in api.sent_messages(chat)[before:]
-                     if expect in (m.text or m.caption or "")), None)
+        return next(
+            (
+                m.text or m.caption
+                for m in api.sent_messages(chat)[before:]
+                if expect in (m.text or m.caption or "")
+            ),
+            None,
+        )
 
     api.message_update(user, chat, text, push=True)
     return str(await _until(api, answer))
@@ -73,9 +81,15 @@ async def _closed_round(api: TelegramStandIn, admin: int, group: int, voters: in
     """A barometer of statement 1 in ``group``, ``voters`` presses, closed by its admin."""
     known = {m for m, _ in _markups(api, group, "b.")}
     await _said(api, admin, group, "/barometer 1", "")
-    [(statement, values)] = await _until(api, lambda: [m for m in _markups(api, group, "b.") if m[0] not in known])
-    presses = [api.callback_update(9000 + abs(group) % 1000 * 10 + person, group, statement, values[person % 3],
-                                   push=True) for person in range(voters)]
+    [(statement, values)] = await _until(
+        api, lambda: [m for m in _markups(api, group, "b.") if m[0] not in known]
+    )
+    presses = [
+        api.callback_update(
+            9000 + abs(group) % 1000 * 10 + person, group, statement, values[person % 3], push=True
+        )
+        for person in range(voters)
+    ]
     await _until(api, lambda: _answered(api, *presses))
     await _said(api, admin, group, "/stang", "är stängd")
 
@@ -92,9 +106,13 @@ async def _rooms(api: TelegramStandIn, app: App) -> None:
     assert round_.id == 1 and round_.status.value == "closed"
 
 
-async def test_a_group_admin_cannot_pull_another_workshops_round_but_a_leader_of_both_can(tmp_path: Path) -> None:
-    async with TelegramStandIn(token=TOKEN) as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+async def test_a_group_admin_cannot_pull_another_workshops_round_but_a_leader_of_both_can(
+    tmp_path: Path,
+) -> None:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app,
+    ):
         async with telegram_running(app):
             await _rooms(api, app)
             # B's admin leads B (created in their group), not A: refused, and nothing is set.
@@ -111,9 +129,16 @@ async def test_a_group_admin_cannot_pull_another_workshops_round_but_a_leader_of
 
 
 async def test_the_official_earlier_year_may_be_pulled_by_any_workshop_of_the_process(tmp_path: Path) -> None:
-    async with TelegramStandIn(token=TOKEN) as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True,
-            processes_dir=_official_processes(tmp_path, [1])) as app:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(
+            api,
+            tmp_path,
+            telegram_mode="polling",
+            group_admins_are_facilitators=True,
+            processes_dir=_official_processes(tmp_path, [1]),
+        ) as app,
+    ):
         assert app.service.processes["varmland-2015"].official_rounds == (1,)
         async with telegram_running(app):
             await _rooms(api, app)
@@ -131,8 +156,11 @@ def test_official_rounds_are_checked_in_the_process_file(tmp_path: Path) -> None
     with pytest.raises(ConfigError, match=r"official_rounds.*listed twice"):
         load_process(folder / "varmland-2015.toml")
     folder.joinpath("varmland-2015.toml").write_text(
-        (PACKAGED / "varmland-2015.toml").read_text(encoding="utf-8").replace(
-            "[process]\n", "[process]\nofficial_rounds = [0]\n", 1), encoding="utf-8")
+        (PACKAGED / "varmland-2015.toml")
+        .read_text(encoding="utf-8")
+        .replace("[process]\n", "[process]\nofficial_rounds = [0]\n", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match="official_rounds"):
         load_process(folder / "varmland-2015.toml")
 
@@ -141,13 +169,15 @@ async def test_an_earlier_figure_below_this_rounds_minimum_is_not_shown(store: A
     """Last year's 6 answers were published at a minimum of 5; this year's minimum is 8. The
     comparison shows last year's figure only where it reaches 8 as well (statement 2's 9)."""
     service = WorkshopService(store, PROCESSES)
-    conv = Conversation(service, Pseudonymizer(SECRET), is_facilitator=lambda _user: True,
-                        exercises=[BarometerExercise()])
+    conv = Conversation(
+        service, Pseudonymizer(SECRET), is_facilitator=lambda _user: True, exercises=[BarometerExercise()]
+    )
     statements = service.processes["varmland-2015"].statements[:2]
     items = [(s.text, s.key) for s in statements]
     last = await service.create_workshop("varmland-2015", "2025")
-    earlier = await service.open_round((await service.create_round(
-        last.id, RoundKind.BAROMETER, "2025", items, {"scale_steps": 5})).id)
+    earlier = await service.open_round(
+        (await service.create_round(last.id, RoundKind.BAROMETER, "2025", items, {"scale_steps": 5})).id
+    )
     for person in range(9):
         await service.join(last.id, f"l{person}", sector="ideburen")
         await service.answer(earlier.id, earlier.items[1].id, f"l{person}", 1 + person % 5)
@@ -156,14 +186,19 @@ async def test_an_earlier_figure_below_this_rounds_minimum_is_not_shown(store: A
     earlier = await service.close_round(earlier.id)
     service.min_group_size = 8
     now = await service.create_workshop("varmland-2015", "2026")
-    round_ = await service.open_round((await service.create_round(
-        now.id, RoundKind.BAROMETER, "2026", items, {"scale_steps": 5}, compare_round_id=earlier.id)).id)
+    round_ = await service.open_round(
+        (
+            await service.create_round(
+                now.id, RoundKind.BAROMETER, "2026", items, {"scale_steps": 5}, compare_round_id=earlier.id
+            )
+        ).id
+    )
     for person in range(10):
         await service.join(now.id, f"n{person}", sector="offentlig")
         for item in round_.items:
             await service.answer(round_.id, item.id, f"n{person}", 2)
     round_ = await service.close_round(round_.id)
     [text, *_] = [o.text for o in await barometer_results(conv, round_, Language.SV) if isinstance(o, Post)]
-    compare = text[text.index("omgång #1"):]
+    compare = text[text.index("omgång #1") :]
     assert "n 6 → 10" not in compare and "5,0" not in compare  # last year's 6 are below 8 now
     assert "n 9 → 10" in compare

@@ -43,8 +43,14 @@ def test_shipped_processes_match_the_seeds() -> None:
     national = [p.name for p in varmland.principles if not p.local]
     assert national[0] == "Självständighet och oberoende" and len(national) == 6
     assert [p.name for p in varmland.principles if p.local] == [
-        "Demokrati", "Utveckling", "Integritet", "Samhällsutveckling", "Mångfald (individ)",
-        "Samverkan", "Förnyelse", "Tillgänglighet",
+        "Demokrati",
+        "Utveckling",
+        "Integritet",
+        "Samhällsutveckling",
+        "Mångfald (individ)",
+        "Samverkan",
+        "Förnyelse",
+        "Tillgänglighet",
     ]
     assert len(processes["halland"].principles) == 6
 
@@ -53,29 +59,47 @@ def test_shipped_processes_match_the_seeds() -> None:
     ("text", "where", "problem"),
     [
         (GOOD.replace('name = "Dialog"', 'name = "Dialog'), "line 8, column 15", "invalid TOML"),
-        (GOOD.replace('key = "dialog"\nname = "Dialog"', 'key = "dialog"'), "principles[0].name",
-         "required key is missing"),
+        (
+            GOOD.replace('key = "dialog"\nname = "Dialog"', 'key = "dialog"'),
+            "principles[0].name",
+            "required key is missing",
+        ),
         (GOOD.replace('key = "s1"', 'key = "S 1"'), "statements[0].key", "pattern"),
         (GOOD + '\n[[statements]]\nkey = "s1"\ntext = "igen"\n', "statements", "duplicate key 's1'"),
-        (GOOD.replace('name = "Testprocess"', 'name = "Testprocess"\nscale_steps = 2'),
-         "process.scale_steps", "greater than or equal to 3"),
+        (
+            GOOD.replace('name = "Testprocess"', 'name = "Testprocess"\nscale_steps = 2'),
+            "process.scale_steps",
+            "greater than or equal to 3",
+        ),
         (GOOD.replace('text = "Vi', 'tekst = "x"\ntext = "Vi'), "statements[0].tekst", "unknown key"),
         ("[process]\nkey='x'\nname='y'\n", "", "at least one principle or statement"),
         (GOOD + '\n[[statment]]\nkey = "s2"\ntext = "Stavfel"\n', "statment", "unknown key"),
         # Files that load but could never open a round (issue 14): every prioritisation round holds
         # all principles, and a round refuses two equal items or text nobody can see.
-        (GOOD + '\n[[principles]]\nkey = "dialog2"\nname = "Dialog "\n', "principles",
-         "two have the same name 'Dialog'"),
-        (GOOD.replace('name = "Dialog"', 'name = "Dialog"\nname_en = "Talk"') +
-         '\n[[principles]]\nkey = "samtal"\nname = "Samtal"\nname_en = "Talk"\n', "principles",
-         "same name_en 'Talk'"),
-        (GOOD + '\n[[statements]]\nkey = "s2"\ntext = "Vi samverkar redan tillräckligt!"\n', "statements",
-         "could never open"),
+        (
+            GOOD + '\n[[principles]]\nkey = "dialog2"\nname = "Dialog "\n',
+            "principles",
+            "two have the same name 'Dialog'",
+        ),
+        (
+            GOOD.replace('name = "Dialog"', 'name = "Dialog"\nname_en = "Talk"')
+            + '\n[[principles]]\nkey = "samtal"\nname = "Samtal"\nname_en = "Talk"\n',
+            "principles",
+            "same name_en 'Talk'",
+        ),
+        (
+            GOOD + '\n[[statements]]\nkey = "s2"\ntext = "Vi samverkar redan tillräckligt!"\n',
+            "statements",
+            "could never open",
+        ),
         (GOOD.replace('name = "Dialog"', 'name = "   "'), "principles[0].name", "only blank space"),
         (GOOD.replace('name = "Dialog"', 'name = "Dia\\u200blog"'), "principles[0].name", "nobody can see"),
         (GOOD.replace('text = "Vi', 'text = "\\u202eVi'), "statements[0].text", "nobody can see"),
-        (GOOD.replace('text = "Vi', 'text_en = "We\\u0000"\ntext = "Vi'), "statements[0].text_en",
-         "nobody can see"),
+        (
+            GOOD.replace('text = "Vi', 'text_en = "We\\u0000"\ntext = "Vi'),
+            "statements[0].text_en",
+            "nobody can see",
+        ),
     ],
 )
 def test_malformed_process_files_are_explained(tmp_path: Path, text: str, where: str, problem: str) -> None:
@@ -108,8 +132,11 @@ def test_the_retired_timezone_setting_still_loads(tmp_path: Path, caplog: pytest
 
 
 def test_settings_precedence_and_errors(tmp_path: Path) -> None:
-    config = write(tmp_path, '[dialogbot]\nlanguage = "en"\nmin_group_size = 4\n'
-                   'facilitators = { telegram = [111, "222"] }\n', "dialogbot.toml")
+    config = write(
+        tmp_path,
+        '[dialogbot]\nlanguage = "en"\nmin_group_size = 4\nfacilitators = { telegram = [111, "222"] }\n',
+        "dialogbot.toml",
+    )
     env = {"DIALOGBOT_MIN_GROUP_SIZE": "7", "DIALOGBOT_DATA_DIR": str(tmp_path / "data")}
     settings = load_settings(config, env=env, env_file=None)
     assert settings.language == Language.EN and settings.min_group_size == 7
@@ -117,20 +144,29 @@ def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     assert len(settings.secret) >= 32
     assert load_settings(config, env=env, env_file=None).secret == settings.secret  # kept in data_dir
     assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o077 == 0
-    env_facilitators = load_settings(None, env={**env, "DIALOGBOT_FACILITATORS": "slack:U1, local:facilitator"},
-                                     env_file=None)
+    env_facilitators = load_settings(
+        None, env={**env, "DIALOGBOT_FACILITATORS": "slack:U1, local:facilitator"}, env_file=None
+    )
     assert env_facilitators.facilitators == {"slack": ["U1"], "local": ["facilitator"]}
     # The local terminal's default speaker leads unless local facilitators are configured.
     assert settings.is_facilitator("local", "facilitator") and not settings.is_facilitator("local", "anna")
     local_anna = load_settings(None, env={**env, "DIALOGBOT_FACILITATORS": "local:anna"}, env_file=None)
-    assert local_anna.is_facilitator("local", "anna") and not local_anna.is_facilitator("local", "facilitator")
+    assert local_anna.is_facilitator("local", "anna") and not local_anna.is_facilitator(
+        "local", "facilitator"
+    )
     assert not settings.is_facilitator("telegram", "facilitator")
     with pytest.raises(ConfigError, match=r"dialogbot.toml.*min_group_size"):
-        load_settings(write(tmp_path, "[dialogbot]\nmin_group_size = 1\n", "dialogbot.toml"),
-                      env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)
+        load_settings(
+            write(tmp_path, "[dialogbot]\nmin_group_size = 1\n", "dialogbot.toml"),
+            env={"DIALOGBOT_DATA_DIR": str(tmp_path)},
+            env_file=None,
+        )
     with pytest.raises(ConfigError, match="unknown key"):
-        load_settings(write(tmp_path, "[dialogbot]\nlangauge = 'sv'\n", "dialogbot.toml"),
-                      env={"DIALOGBOT_DATA_DIR": str(tmp_path)}, env_file=None)
+        load_settings(
+            write(tmp_path, "[dialogbot]\nlangauge = 'sv'\n", "dialogbot.toml"),
+            env={"DIALOGBOT_DATA_DIR": str(tmp_path)},
+            env_file=None,
+        )
 
 
 @pytest.mark.parametrize(
@@ -138,15 +174,25 @@ def test_settings_precedence_and_errors(tmp_path: Path) -> None:
     [
         ('dialogbot = "x"\n', {}, "dialogbot", "must be a table"),
         ('[dialogbot]\nsecret = "kort"\n', {}, "secret", "at least 16 characters"),
-        ('[dialogbot]\ntelegram_webhook_secret = "x"\n', {}, "telegram_webhook_secret", "16 to 256 characters"),
-        ("", {"DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": "långt nog men med å och mellanslag"},
-         "telegram_webhook_secret", "A-Z, a-z, 0-9, _ and -"),
+        (
+            '[dialogbot]\ntelegram_webhook_secret = "x"\n',
+            {},
+            "telegram_webhook_secret",
+            "16 to 256 characters",
+        ),
+        (
+            "",
+            {"DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": "långt nog men med å och mellanslag"},
+            "telegram_webhook_secret",
+            "A-Z, a-z, 0-9, _ and -",
+        ),
         ("", {"DIALOGBOT_DATABASE_URL": "mysql://db"}, "database_url", "postgresql+asyncpg://"),
         ("", {"DIALOGBOT_DATABASE_URL": "postgresql://u@h/db"}, "database_url", "postgresql+asyncpg://"),
     ],
 )
-def test_bad_settings_are_configuration_errors(tmp_path: Path, toml: str, env: dict[str, str], where: str,
-                                               problem: str) -> None:
+def test_bad_settings_are_configuration_errors(
+    tmp_path: Path, toml: str, env: dict[str, str], where: str, problem: str
+) -> None:
     config = write(tmp_path, toml, "dialogbot.toml")
     with pytest.raises(ConfigError) as err:
         load_settings(config, env={"DIALOGBOT_DATA_DIR": str(tmp_path / "data"), **env}, env_file=None)

@@ -118,7 +118,6 @@ async def test_live_tally_follows_votes_and_close_from_another_process(tmp_path:
         await h.close()
 
 
-
 async def test_local_help_is_plain_swedish(harness: LocalHarness) -> None:
     printed = "\n".join(await harness.run(":hjälp"))
     assert "Lokalt läge" in printed and ":sim N" in printed
@@ -145,7 +144,9 @@ async def test_help_names_every_command_in_both_languages(harness: LocalHarness)
     for lang in Language:
         text = help_text(conv.command_table(), lang, lead=True)
         mentioned = {word[1:].split()[0].rstrip(".,:;)") for word in text.split() if word.startswith("/")}
-        missing = [sorted(names) for names in by_handler.values() if not names & mentioned and names != {"start"}]
+        missing = [
+            sorted(names) for names in by_handler.values() if not names & mentioned and names != {"start"}
+        ]
         assert missing == [], (lang, missing)
 
 
@@ -176,8 +177,9 @@ async def test_a_launch_from_elsewhere_uses_up_the_comparison_too(harness: Local
     conv = h.app.conversation
     workshop = await h.app.service.require_workshop(2)
     assert workshop.compare_round_id == 1
-    round_ = await h.app.service.create_round(workshop.id, RoundKind.BAROMETER, "Modal", [("P1", "p1")],
-                                              compare_round_id=workshop.compare_round_id)
+    round_ = await h.app.service.create_round(
+        workshop.id, RoundKind.BAROMETER, "Modal", [("P1", "p1")], compare_round_id=workshop.compare_round_id
+    )
     turn = Turn(CommandEvent(UserRef("local", "facilitator"), ROOM, "ny"), h.port, "k", Language.SV)
     await conv.launch(turn, workshop, round_)
     assert (await h.app.service.require_workshop(2)).compare_round_id is None

@@ -31,12 +31,19 @@ def mode(path: Path) -> int:
 def test_the_running_bot_keeps_its_data_directory_and_files_to_itself(tmp_path: Path) -> None:
     data = tmp_path / "data"
     script = tmp_path / "script.txt"
-    script.write_text("/workshop varmland-2015 Filer\n/barometer 1\n:sim 12\n/stang\n/export\n:vänta 60\n",
-                      encoding="utf-8")
+    script.write_text(
+        "/workshop varmland-2015 Filer\n/barometer 1\n:sim 12\n/stang\n/export\n:vänta 60\n", encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
     env.update(DIALOGBOT_DATA_DIR=str(data), DIALOGBOT_CHART_PROCESSES="0", PYTHONPATH=str(ROOT))
-    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--script", str(script)], cwd=tmp_path,
-                           env=env, umask=0o022, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--script", str(script)],
+        cwd=tmp_path,
+        env=env,
+        umask=0o022,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         charts = data / "charts"
 
@@ -46,8 +53,13 @@ def test_the_running_bot_keeps_its_data_directory_and_files_to_itself(tmp_path: 
 
         eventually_sync(exported, within=60, what="the export to be written")
         database = data / "dialogbot.sqlite3"
-        written = [database, data / "dialogbot.sqlite3-wal", data / "dialogbot.sqlite3-shm",
-                   data / "secret.key", *charts.iterdir()]
+        written = [
+            database,
+            data / "dialogbot.sqlite3-wal",
+            data / "dialogbot.sqlite3-shm",
+            data / "secret.key",
+            *charts.iterdir(),
+        ]
         assert len(written) >= 4 + 3 + 2  # database, WAL, shared memory, secret; 3 charts, CSV and XLSX
         assert {path.name: oct(mode(path)) for path in written} == {path.name: "0o600" for path in written}
         assert oct(mode(data)) == oct(mode(charts)) == "0o700"
@@ -97,10 +109,15 @@ def test_the_secret_can_be_kept_apart_from_the_data(tmp_path: Path) -> None:
     assert not (data / "secret.key").exists()  # nothing in the data directory links keys to people
 
     with pytest.raises(ConfigError, match="either secret or secret_file"):
-        load_settings(None, env={**env, "DIALOGBOT_SECRET": SECRET, "DIALOGBOT_SECRET_FILE": str(secret_file)},
-                      env_file=None)
+        load_settings(
+            None,
+            env={**env, "DIALOGBOT_SECRET": SECRET, "DIALOGBOT_SECRET_FILE": str(secret_file)},
+            env_file=None,
+        )
     with pytest.raises(ConfigError, match=r"missing-secret: secret_file: cannot read the secret"):
-        load_settings(None, env={**env, "DIALOGBOT_SECRET_FILE": str(tmp_path / "missing-secret")}, env_file=None)
+        load_settings(
+            None, env={**env, "DIALOGBOT_SECRET_FILE": str(tmp_path / "missing-secret")}, env_file=None
+        )
     secret_file.write_text("short\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="shorter than 16 characters"):
         load_settings(None, env={**env, "DIALOGBOT_SECRET_FILE": str(secret_file)}, env_file=None)

@@ -70,8 +70,11 @@ class Bot:
 
     def answers(self) -> dict[str, tuple[float, str]]:
         """callback query id -> (when answered, text) for every answer the stand-in took."""
-        return {str(c.params["callback_query_id"]): (c.at, str(c.params.get("text") or ""))
-                for c in self.tg.calls_to("answerCallbackQuery") if c.status == 200}
+        return {
+            str(c.params["callback_query_id"]): (c.at, str(c.params.get("text") or ""))
+            for c in self.tg.calls_to("answerCallbackQuery")
+            if c.status == 200
+        }
 
 
 def _through(proxy: CuttableProxy, url: str) -> str:
@@ -83,26 +86,39 @@ async def bot(tmp_path: Path, pg_database: str) -> AsyncIterator[Bot]:
     """``dialogbot run`` (webhook mode) on ``pg_database`` through the proxy, a workshop with an
     open barometer in a group."""
     port = free_port()
-    async with TelegramStandIn(token=TOKEN, callback_timeout=WINDOW) as tg, \
-            CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
+    async with (
+        TelegramStandIn(token=TOKEN, callback_timeout=WINDOW) as tg,
+        CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy,
+    ):
         tg.webhook_targets = [f"http://127.0.0.1:{port}/telegram"]
         environ = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
-        environ.update({
-            "DIALOGBOT_DATABASE_URL": _through(proxy, pg_database), "DIALOGBOT_DATA_DIR": str(tmp_path / "data"),
-            "DIALOGBOT_SECRET": SECRET, "DIALOGBOT_TELEGRAM_TOKEN": TOKEN, "DIALOGBOT_TELEGRAM_MODE": "webhook",
-            "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET, "DIALOGBOT_TELEGRAM_WEBHOOK_PORT": str(port),
-            "DIALOGBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram",
-            "DIALOGBOT_TELEGRAM_API_BASE_URL": tg.root_url, "DIALOGBOT_FACILITATORS": f"telegram:{FACILITATOR}",
-            "DIALOGBOT_CHART_PROCESSES": "0"})
+        environ.update(
+            {
+                "DIALOGBOT_DATABASE_URL": _through(proxy, pg_database),
+                "DIALOGBOT_DATA_DIR": str(tmp_path / "data"),
+                "DIALOGBOT_SECRET": SECRET,
+                "DIALOGBOT_TELEGRAM_TOKEN": TOKEN,
+                "DIALOGBOT_TELEGRAM_MODE": "webhook",
+                "DIALOGBOT_TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "DIALOGBOT_TELEGRAM_WEBHOOK_PORT": str(port),
+                "DIALOGBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram",
+                "DIALOGBOT_TELEGRAM_API_BASE_URL": tg.root_url,
+                "DIALOGBOT_FACILITATORS": f"telegram:{FACILITATOR}",
+                "DIALOGBOT_CHART_PROCESSES": "0",
+            }
+        )
         log = tmp_path / "bot.log"
         with log.open("w") as out:
-            process = await asyncio.create_subprocess_exec(str(DIALOGBOT), "-v", "run", stdout=out, stderr=out,
-                                                           env=environ, cwd=tmp_path)
+            process = await asyncio.create_subprocess_exec(
+                str(DIALOGBOT), "-v", "run", stdout=out, stderr=out, env=environ, cwd=tmp_path
+            )
         running = Bot(process, log, tg, proxy)
         try:
             await until(lambda: tg.webhook is not None or process.returncode is not None, within=60)
             assert process.returncode is None, log.read_text()
-            tg.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Stall", chat_title="Karlstad", push=True)
+            tg.message_update(
+                FACILITATOR, GROUP, "/workshop varmland-2015 Stall", chat_title="Karlstad", push=True
+            )
             await until(lambda: any("Anslutningskod" in t for t in running.texts()))
             tg.message_update(FACILITATOR, GROUP, "/barometer", push=True)
             await until(running.has_statement)
@@ -130,11 +146,14 @@ async def _stored(pg_database: str, users: list[int]) -> dict[int, int]:
         await engine.dispose()
     pseudonyms = Pseudonymizer(SECRET)
     workshop_id = 1
-    return {user: keys.count(pseudonyms.participant_key("telegram", str(user), workshop_id)) for user in users}
+    return {
+        user: keys.count(pseudonyms.participant_key("telegram", str(user), workshop_id)) for user in users
+    }
 
 
 async def test_presses_during_a_stall_are_answered_in_time_and_saved_exactly_when_said(
-        bot: Bot, pg_database: str) -> None:
+    bot: Bot, pg_database: str
+) -> None:
     stall = 20.0
     bot.proxy.cut(stall, "hang")
     stalled_at = time.monotonic()
@@ -143,13 +162,20 @@ async def test_presses_during_a_stall_are_answered_in_time_and_saved_exactly_whe
     for user in users:  # a press every 0.1 s through the stall's first seconds
         pressed[user] = _press(bot, user)
         await asyncio.sleep(0.1)
-    await until(lambda: all(query in bot.answers() for query, _ in pressed.values())
-                or time.monotonic() > max(at for _, at in pressed.values()) + WINDOW + 1, within=WINDOW + 10)
+    await until(
+        lambda: (
+            all(query in bot.answers() for query, _ in pressed.values())
+            or time.monotonic() > max(at for _, at in pressed.values()) + WINDOW + 1
+        ),
+        within=WINDOW + 10,
+    )
     answers = bot.answers()
     unanswered = [user for user, (query, _) in pressed.items() if query not in answers]
     delays = {user: answers[query][0] - at for user, (query, at) in pressed.items() if query in answers}
-    print(f"\nduring a {stall:.0f} s stall: {len(answers)} of {len(users)} presses answered within {WINDOW:.0f} s, "
-          f"slowest {max(delays.values(), default=0):.2f} s")
+    print(
+        f"\nduring a {stall:.0f} s stall: {len(answers)} of {len(users)} presses answered within {WINDOW:.0f} s, "
+        f"slowest {max(delays.values(), default=0):.2f} s"
+    )
     assert unanswered == [], f"{len(unanswered)} presses never answered (or after Telegram's window)"
     said = {user: answers[query][1] for user, (query, _) in pressed.items()}
     assert all(text.startswith(SAVED) or text.startswith(NOT_ANSWERING) for text in said.values()), said
@@ -161,9 +187,11 @@ async def test_presses_during_a_stall_are_answered_in_time_and_saved_exactly_whe
     await until(lambda: probe in bot.answers(), within=30)
     assert bot.answers()[probe][1].startswith(SAVED), bot.answers()[probe]
     stored = await _stored(pg_database, [*users, 999])
-    print(f"recovered {time.monotonic() - stalled_at - stall:.1f} s after the stall; "
-          f"{sum(t.startswith(SAVED) for t in said.values())} saved, "
-          f"{sum(t.startswith(NOT_ANSWERING) for t in said.values())} told to press again")
+    print(
+        f"recovered {time.monotonic() - stalled_at - stall:.1f} s after the stall; "
+        f"{sum(t.startswith(SAVED) for t in said.values())} saved, "
+        f"{sum(t.startswith(NOT_ANSWERING) for t in said.values())} told to press again"
+    )
     assert stored[999] == 1
     for user in users:
         assert stored[user] == (1 if said[user].startswith(SAVED) else 0), (user, said[user], stored[user])
@@ -196,7 +224,8 @@ async def test_sigterm_during_a_stall_stops_the_bot_within_seconds(bot: Bot) -> 
 
 
 async def test_presses_waiting_on_a_stalled_database_are_answered_by_their_deadline(
-        tmp_path: Path, pg_database: str) -> None:
+    tmp_path: Path, pg_database: str
+) -> None:
     """The press path itself (no replay guard in front): presses already being handled when the
     database stalls, and presses arriving during it, through PTB, the conversation, the answer
     batches and the webhook reply or answerCallbackQuery."""
@@ -204,18 +233,29 @@ async def test_presses_waiting_on_a_stalled_database_are_answered_by_their_deadl
     from bot.telegram.runner import TelegramAdapter
     from config.settings import load_settings
 
-    async with TelegramStandIn(token=TOKEN, callback_timeout=WINDOW) as tg, \
-            CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path, chart_processes=0, secret=SECRET,
-                                 database_url=_through(proxy, pg_database), telegram_token=TOKEN,
-                                 facilitators={"telegram": [str(FACILITATOR)]})
+    async with (
+        TelegramStandIn(token=TOKEN, callback_timeout=WINDOW) as tg,
+        CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy,
+    ):
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            chart_processes=0,
+            secret=SECRET,
+            database_url=_through(proxy, pg_database),
+            telegram_token=TOKEN,
+            facilitators={"telegram": [str(FACILITATOR)]},
+        )
         app = await App.create(settings)
         adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=tg.root_url)
         await adapter.initialize()
         await adapter.application.start()
         try:
-            await adapter.feed(tg.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Stall",
-                                                 chat_title="Karlstad"))
+            await adapter.feed(
+                tg.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Stall", chat_title="Karlstad")
+            )
             await until(lambda: any("Anslutningskod" in (m.text or "") for m in tg.sent_messages(GROUP)))
             await adapter.feed(tg.message_update(FACILITATOR, GROUP, "/barometer"))
             rig = Bot(None, tmp_path / "none", tg, proxy)  # type: ignore[arg-type]
@@ -239,13 +279,17 @@ async def test_presses_waiting_on_a_stalled_database_are_answered_by_their_deadl
                 presses.append(asyncio.create_task(press(user)))
                 await asyncio.sleep(0.05)
             pressed = dict(zip(users, await asyncio.gather(*presses), strict=True))
-            await until(lambda: all(query in rig.answers() for query, _ in pressed.values()), within=WINDOW + 5)
+            await until(
+                lambda: all(query in rig.answers() for query, _ in pressed.values()), within=WINDOW + 5
+            )
             answers = rig.answers()
             delays = [answers[query][0] - at for query, at in pressed.values()]
             said = {user: answers[query][1] for user, (query, _) in pressed.items()}
-            print(f"\npress path during a {stall:.0f} s stall: all {len(users)} answered, slowest after "
-                  f"{max(delays):.2f} s; {sum(t.startswith(SAVED) for t in said.values())} saved, "
-                  f"{sum(t.startswith(NOT_ANSWERING) for t in said.values())} told to press again")
+            print(
+                f"\npress path during a {stall:.0f} s stall: all {len(users)} answered, slowest after "
+                f"{max(delays):.2f} s; {sum(t.startswith(SAVED) for t in said.values())} saved, "
+                f"{sum(t.startswith(NOT_ANSWERING) for t in said.values())} told to press again"
+            )
             assert max(delays) < 7.5, f"slowest answer after {max(delays):.1f} s"
             assert all(t.startswith(SAVED) or t.startswith(NOT_ANSWERING) for t in said.values()), said
             assert any(t.startswith(NOT_ANSWERING) for t in said.values())
@@ -257,7 +301,11 @@ async def test_presses_waiting_on_a_stalled_database_are_answered_by_their_deadl
             stored = await _stored(pg_database, [*users, 999])
             assert stored[999] == 1
             for user in users:
-                assert stored[user] == (1 if said[user].startswith(SAVED) else 0), (user, said[user], stored[user])
+                assert stored[user] == (1 if said[user].startswith(SAVED) else 0), (
+                    user,
+                    said[user],
+                    stored[user],
+                )
         finally:
             await adapter.drain()
             await adapter.application.stop()

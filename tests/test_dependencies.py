@@ -49,8 +49,11 @@ def _imported_modules(files: list[Path]) -> set[str]:
 
 def _top_modules(dist: str) -> set[str]:
     """The importable top-level names a distribution installs."""
-    return {module for module, dists in md.packages_distributions().items()
-            if any(canonicalize_name(d) == canonicalize_name(dist) for d in dists)}
+    return {
+        module
+        for module, dists in md.packages_distributions().items()
+        if any(canonicalize_name(d) == canonicalize_name(dist) for d in dists)
+    }
 
 
 def _requirements(dist: str, extras: set[str]) -> list[Requirement]:
@@ -139,8 +142,11 @@ def test_constraints_pin_exactly_what_is_installed_with_the_tests() -> None:
 def test_the_code_imports_no_private_module_of_a_library() -> None:
     own = set(CODE_DIRS) | {"tests", "bench"}
     files = _code_files() + sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "bench").rglob("*.py"))
-    private = sorted(m for m in _imported_modules(files)
-                     if m.split(".")[0] not in own and any(re.match(r"_[a-z]", part) for part in m.split(".")[1:]))
+    private = sorted(
+        m
+        for m in _imported_modules(files)
+        if m.split(".")[0] not in own and any(re.match(r"_[a-z]", part) for part in m.split(".")[1:])
+    )
     assert private == []
 
 

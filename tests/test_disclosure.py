@@ -93,7 +93,9 @@ def test_one_large_group_protects_the_small_ones_and_says_why() -> None:
 
 def test_a_room_below_the_minimum_publishes_only_its_count() -> None:
     d = disclose({IDE: 1}, 5)
-    assert not d.overall and d.n == 0 and d.total == 1 and d.residue == 1 and d.hidden == {IDE: Hidden.TOO_FEW}
+    assert (
+        not d.overall and d.n == 0 and d.total == 1 and d.residue == 1 and d.hidden == {IDE: Hidden.TOO_FEW}
+    )
     assert disclose({}, 5).total == 0
     d = disclose({IDE: 5}, 5)  # one group of exactly the minimum, nobody else: its panel is the room
     assert d.shown == (IDE,) and d.overall and not d.compared and not d.hidden
@@ -118,7 +120,9 @@ def _rule_invariants(d: Disclosure[Any]) -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.dictionaries(st.one_of(st.none(), st.sampled_from("abcde")), st.integers(0, 40)), st.integers(1, 12))
+@given(
+    st.dictionaries(st.one_of(st.none(), st.sampled_from("abcde")), st.integers(0, 40)), st.integers(1, 12)
+)
 def test_rule_invariants(sizes: dict[str | None, int], minimum: int) -> None:
     d = disclose(sizes, minimum)
     _rule_invariants(d)
@@ -183,8 +187,13 @@ def rooms(draw: st.DrawFn) -> Room:
     sizes = [draw(st.integers(0, 40)) for _ in range(count)]
     unsectored = draw(st.integers(0, 8))
     rng = draw(st.randoms(use_true_random=False))
-    room = Room(sectors, draw(st.integers(2, 8)), draw(st.sampled_from([5, 7])),
-                draw(st.sampled_from([RoundKind.RANKING, RoundKind.POINTS, RoundKind.APPROVAL])), {})
+    room = Room(
+        sectors,
+        draw(st.integers(2, 8)),
+        draw(st.sampled_from([5, 7])),
+        draw(st.sampled_from([RoundKind.RANKING, RoundKind.POINTS, RoundKind.APPROVAL])),
+        {},
+    )
     groups: list[SectorKey] = [s.key for s in sectors]
     for group, size in [*zip(groups, sizes, strict=True), (None, unsectored)]:
         for index in range(size):
@@ -200,7 +209,9 @@ def _members(room: Room, groups: Sequence[SectorKey], keys: Sequence[str]) -> li
     return [k for k in keys if room.people[k] in groups]
 
 
-def _perturb_values(room: Room, answers: dict[str, list[int | None]], rng: random.Random) -> dict[str, list[int | None]]:
+def _perturb_values(
+    room: Room, answers: dict[str, list[int | None]], rng: random.Random
+) -> dict[str, list[int | None]]:
     """Per statement: left-out groups answer anything else, hidden groups published together swap answers."""
     out = {key: list(values) for key, values in answers.items()}
     for index in range(STATEMENTS):
@@ -239,14 +250,24 @@ def _perturb_ballots(room: Room, rng: random.Random) -> dict[str, dict[int, int]
 def perturbed(room: Room, seed: int) -> Room:
     """The same room, changed in everything the disclosure rule says is not published."""
     rng = random.Random(seed)
-    return Room(room.sectors, room.minimum, room.steps, room.kind, dict(room.people),
-                _perturb_values(room, room.first, rng), _perturb_values(room, room.second, rng),
-                _perturb_ballots(room, rng))
+    return Room(
+        room.sectors,
+        room.minimum,
+        room.steps,
+        room.kind,
+        dict(room.people),
+        _perturb_values(room, room.first, rng),
+        _perturb_values(room, room.second, rng),
+        _perturb_ballots(room, rng),
+    )
 
 
 def _process(room: Room) -> Process:
     return Process(
-        key="prop", name="Egenskapstest", min_group_size=room.minimum, scale_steps=room.steps,
+        key="prop",
+        name="Egenskapstest",
+        min_group_size=room.minimum,
+        scale_steps=room.steps,
         statements=tuple(Statement(f"p{i}", f"Påstående nummer {i}") for i in range(STATEMENTS)),
         principles=tuple(Principle(f"q{i}", f"Princip {i}") for i in range(PRINCIPLES)),
         sectors=room.sectors,
@@ -262,11 +283,18 @@ async def _published(conv: Conversation, exercise: Any, round_: Round, lang: Lan
     """Everything posted or exported about a closed round, as comparable values."""
     out: list[Any] = []
     for output in await exercise.results(conv, round_, lang):
-        out.append(("post", output.text) if isinstance(output, Post)
-                   else ("image", output.caption, output.filename, output.png))
+        out.append(
+            ("post", output.text)
+            if isinstance(output, Post)
+            else ("image", output.caption, output.filename, output.png)
+        )
     try:
         for attachment in await exercise.export(conv, round_, lang):
-            content = _workbook_values(attachment.data) if attachment.filename.endswith(".xlsx") else attachment.data
+            content = (
+                _workbook_values(attachment.data)
+                if attachment.filename.endswith(".xlsx")
+                else attachment.data
+            )
             out.append(("file", attachment.filename, attachment.caption, content))
     except DomainError as refusal:
         out.append(("refused", refusal.message(lang)))
@@ -280,27 +308,40 @@ async def _room_views(conv: Conversation, round_: Round, numbers: Sequence[int],
     out: list[Any] = []
     for number in numbers:
         for output in await room_view(conv, round_, number, lang):
-            out.append(("post", output.text) if isinstance(output, Post)
-                       else ("image", output.caption, output.png))
+            out.append(
+                ("post", output.text) if isinstance(output, Post) else ("image", output.caption, output.png)
+            )
     return out
 
 
-async def every_output(room: Room, lang: Language = Language.SV, renderer: ChartRenderer | None = None) -> list[Any]:
+async def every_output(
+    room: Room, lang: Language = Language.SV, renderer: ChartRenderer | None = None
+) -> list[Any]:
     """Run a room through two barometers (the second stepwise, drawn against the first) and a
     prioritisation, and collect everything they publish."""
     process = _process(room)
     service = WorkshopService(MemoryStore(), {process.key: process}, min_group_size=2)
     barometer, prioritisation = BarometerExercise(), PrioritisationExercise()
-    conv = Conversation(service, Pseudonymizer(SECRET), is_facilitator=lambda _user: True,
-                        renderer=renderer or ArgsRenderer(), exercises=[barometer, prioritisation])
+    conv = Conversation(
+        service,
+        Pseudonymizer(SECRET),
+        is_facilitator=lambda _user: True,
+        renderer=renderer or ArgsRenderer(),
+        exercises=[barometer, prioritisation],
+    )
     workshop = await service.create_workshop(process.key, "Rummet")
     for key, sector in room.people.items():
         await service.join(workshop.id, key, sector=sector)
     items = [(s.text, s.key) for s in process.statements]
     outputs: list[Any] = []
 
-    first = await service.open_round((await service.create_round(
-        workshop.id, RoundKind.BAROMETER, "Första", items, {"scale_steps": room.steps})).id)
+    first = await service.open_round(
+        (
+            await service.create_round(
+                workshop.id, RoundKind.BAROMETER, "Första", items, {"scale_steps": room.steps}
+            )
+        ).id
+    )
     for key, values in room.first.items():
         for item, value in zip(first.items, values, strict=True):
             if value is not None:
@@ -310,8 +351,14 @@ async def every_output(room: Room, lang: Language = Language.SV, renderer: Chart
     outputs += await _published(conv, barometer, first, lang)
     outputs += await _room_views(conv, first, range(1, STATEMENTS + 1), lang)
 
-    second = await service.create_round(workshop.id, RoundKind.BAROMETER, "Andra", items,
-                                        {"scale_steps": room.steps}, compare_round_id=first.id)
+    second = await service.create_round(
+        workshop.id,
+        RoundKind.BAROMETER,
+        "Andra",
+        items,
+        {"scale_steps": room.steps},
+        compare_round_id=first.id,
+    )
     await service.store.set_current_position(second.id, 0)
     second = await service.open_round(second.id)
     for index, item in enumerate(second.items):
@@ -325,11 +372,15 @@ async def every_output(room: Room, lang: Language = Language.SV, renderer: Chart
     outputs += await _published(conv, barometer, second, lang)
     outputs += await _room_views(conv, second, range(1, STATEMENTS + 1), lang)
 
-    settings_ = {RoundKind.RANKING: {"top_k": 3}, RoundKind.POINTS: {"budget": 10, "step": 1},
-                 RoundKind.APPROVAL: {}}[room.kind]
+    settings_ = {
+        RoundKind.RANKING: {"top_k": 3},
+        RoundKind.POINTS: {"budget": 10, "step": 1},
+        RoundKind.APPROVAL: {},
+    }[room.kind]
     principles = [(p.name, p.key) for p in process.principles]
-    prio = await service.open_round((await service.create_round(
-        workshop.id, room.kind, "Principer", principles, settings_)).id)
+    prio = await service.open_round(
+        (await service.create_round(workshop.id, room.kind, "Principer", principles, settings_)).id
+    )
     for key, ballot in room.ballots.items():
         await service.submit_ballot(prio.id, key, {prio.items[p].id: v for p, v in ballot.items()})
     prio = await service.close_round(prio.id)
@@ -358,14 +409,18 @@ def _label(room: Room) -> None:
     outcomes.append(disclose(sizes, room.minimum))
     labels = {
         "a group below the minimum hidden": any(Hidden.TOO_FEW in d.hidden.values() for d in outcomes),
-        "compared, small groups left out (room total smaller, said beside it)":
-            any(d.compared and d.left_out for d in outcomes),
+        "compared, small groups left out (room total smaller, said beside it)": any(
+            d.compared and d.left_out for d in outcomes
+        ),
         "compared with a pooled Övriga panel": any(d.pooled for d in outcomes),
-        "a large group hidden to protect small ones (nothing compared)":
-            any(Hidden.PROTECTS in d.hidden.values() for d in outcomes),
+        "a large group hidden to protect small ones (nothing compared)": any(
+            Hidden.PROTECTS in d.hidden.values() for d in outcomes
+        ),
         "a result below the minimum: only its count": any(d.total and not d.overall for d in outcomes),
         "compared without anything hidden": any(d.compared and not d.hidden for d in outcomes),
-        "no split at all (one group only)": any(d.total and not d.compared and not d.hidden for d in outcomes),
+        "no split at all (one group only)": any(
+            d.total and not d.compared and not d.hidden for d in outcomes
+        ),
     }
     for label, happened in labels.items():
         if happened:
@@ -373,7 +428,9 @@ def _label(room: Room) -> None:
     event(f"sectors: {len(room.sectors)}")
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(rooms(), st.integers(0, 2**32))
 async def test_no_output_of_a_round_depends_on_what_the_rule_hides(room: Room, seed: int) -> None:
     _label(room)

@@ -46,14 +46,18 @@ async def test_10_10_4_compares_the_two_main_sectors(room: tuple[LocalHarness, R
     assert "sector_figure" in built
     figure = renderer.last("sector_figure")
     assert [ax.get_title() for ax in figure.axes if ax.get_title()] == ["Idéburen sektor", "Offentlig sektor"]
-    assert printed.count("– n = 20, medel") == 2 and "n = 24" not in printed  # the room's result: the 20 compared
+    assert (
+        printed.count("– n = 20, medel") == 2 and "n = 24" not in printed
+    )  # the room's result: the 20 compared
     assert "4 svar från grupper med färre än 5 ingår inte" in printed
     assert PROTECTS not in printed and "Sektorerna jämförs inte" not in printed
     texts = [t.get_text() for t in figure.findobj(Text)]
     assert "4 svar från grupper med färre än 5 ingår inte i jämförelsen." in texts
 
 
-async def test_10_4_says_the_true_reason_and_posts_no_sector_chart(room: tuple[LocalHarness, RecordingRenderer]) -> None:
+async def test_10_4_says_the_true_reason_and_posts_no_sector_chart(
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = room
     printed = "\n".join(await _closed(h, {IDE: 10, OFF: 4}))
     assert "sector_figure" not in [name for name, _ in renderer.figures]  # no empty sector chart
@@ -62,7 +66,9 @@ async def test_10_4_says_the_true_reason_and_posts_no_sector_chart(room: tuple[L
     assert "Idéburen sektor: för få svar" not in printed
 
 
-async def test_a_room_below_the_minimum_shows_only_its_count(room: tuple[LocalHarness, RecordingRenderer]) -> None:
+async def test_a_room_below_the_minimum_shows_only_its_count(
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = room
     printed = "\n".join(await _closed(h, {IDE: 1}))
     assert renderer.figures == []  # no chart at all: one person's answer would be on it

@@ -1,4 +1,4 @@
-""""Vet inte / berör inte oss": a process-file switch, a button on every platform, counted and shown
+""" "Vet inte / berör inte oss": a process-file switch, a button on every platform, counted and shown
 as a share, never inside the scale's statistics, and published only where the disclosure rule
 publishes the group's scale answers.
 """
@@ -71,7 +71,8 @@ def test_the_switch_is_read_from_the_process_file(tmp_path: Path) -> None:
 
 
 async def test_dont_know_is_counted_and_shown_as_a_share_never_in_the_scale(
-        room: tuple[LocalHarness, RecordingRenderer]) -> None:
+    room: tuple[LocalHarness, RecordingRenderer],
+) -> None:
     h, renderer = room
     await h.run("/workshop varmland-2015 Vet inte", "/barometer 1,2")
     round_ = await latest_round(h)
@@ -84,10 +85,16 @@ async def test_dont_know_is_counted_and_shown_as_a_share_never_in_the_scale(
     printed = await h.run("/stang")
     summary = next(line for line in printed if "Skillnad mellan sektorerna" in line).split("\n")
     # the mean of statement 1 is (6·5 + 5·4)/11 = 4,5: the "vet inte" answers are not zeros on the scale
-    assert summary[0].endswith("– n = 11, medel 4,5, håller med 100 % · vet inte / berör inte oss 3 (21 % av 14)")
-    assert summary[1].endswith("– n = 14, medel 4,6, håller med 100 % · vet inte / berör inte oss 0 (0 % av 14)")
-    assert any(line.startswith("Håller med – påstående 1: idéburen sektor 100 % · offentlig sektor 100 %")
-               for line in summary)  # consensus over scale answers only
+    assert summary[0].endswith(
+        "– n = 11, medel 4,5, håller med 100 % · vet inte / berör inte oss 3 (21 % av 14)"
+    )
+    assert summary[1].endswith(
+        "– n = 14, medel 4,6, håller med 100 % · vet inte / berör inte oss 0 (0 % av 14)"
+    )
+    assert any(
+        line.startswith("Håller med – påstående 1: idéburen sektor 100 % · offentlig sektor 100 %")
+        for line in summary
+    )  # consensus over scale answers only
 
     diverging = renderer.last("diverging_figure").axes[0]
     ticks = [tick.get_text() for tick in diverging.get_yticklabels()]
@@ -103,11 +110,16 @@ async def test_dont_know_is_counted_and_shown_as_a_share_never_in_the_scale(
     csv_file, xlsx_file = sorted(set(h.port.files()) - before)
     book = load_workbook(xlsx_file)
     overview = [[c.value for c in row] for row in book["Påståenden"].iter_rows()]
-    assert overview[0][-2:] == ["Vet inte / berör inte oss (antal)", "Vet inte / berör inte oss (% av alla svar)"]
+    assert overview[0][-2:] == [
+        "Vet inte / berör inte oss (antal)",
+        "Vet inte / berör inte oss (% av alla svar)",
+    ]
     assert overview[1][2] == 11 and overview[1][-2:] == [3, 21.4]
     by_sector = [[c.value for c in row] for row in book["Sektorer"].iter_rows()]
     assert [r[-2:] for r in by_sector[1:3]] == [[2, 25.0], [1, 16.7]]
-    assert any(r[:3] == ["1", round_.items[0].text, "11"] and r[-2:] == ["3", "21,4"] for r in csv_rows(csv_file))
+    assert any(
+        r[:3] == ["1", round_.items[0].text, "11"] and r[-2:] == ["3", "21,4"] for r in csv_rows(csv_file)
+    )
 
 
 async def test_a_process_without_the_switch_has_no_button_and_refuses_the_value(tmp_path: Path) -> None:
@@ -127,6 +139,7 @@ async def test_a_process_without_the_switch_has_no_button_and_refuses_the_value(
 
 def test_dont_know_of_a_hidden_group_is_published_nowhere() -> None:
     """Annan (left out: one answer on the scale) may say "vet inte" or not: nothing published moves."""
+
     def published(annan: list[int]) -> tuple[object, ...]:
         values = SectorValues("p", {IDE: [5] * 8 + [0] * 2, OFF: [2] * 9 + [0], ANN: annan})
         b = sector_stats(values, 5, 5)
@@ -137,7 +150,9 @@ def test_dont_know_of_a_hidden_group_is_published_nowhere() -> None:
     assert b.dont_know == 3 and b.overall == statement_stats([5] * 8 + [2] * 9, 5)
     assert b.group(ANN).dont_know == 0 and b.disclosure.residue == 1
     # pooled small groups publish their "vet inte" together, never apart
-    pooled = sector_stats(SectorValues("p", {IDE: [5] * 6, OFF: [1] * 6, ANN: [3, 3, 0], None: [2, 4, 4, 0]}), 5, 5)
+    pooled = sector_stats(
+        SectorValues("p", {IDE: [5] * 6, OFF: [1] * 6, ANN: [3, 3, 0], None: [2, 4, 4, 0]}), 5, 5
+    )
     assert pooled.pooled is not None and pooled.pooled.n == 5 and pooled.pooled_dont_know == 2
 
 
@@ -148,9 +163,16 @@ async def test_telegram_shows_the_button_and_counts_a_press(tmp_path: Path) -> N
     from telegram import Update
 
     async with TelegramStandIn(token=TELEGRAM_TOKEN, bot_username="dialogbot_test") as api:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path,
-                                 facilitators={"telegram": [str(FACILITATOR)]}, chart_processes=0,
-                                 telegram_token=TELEGRAM_TOKEN, processes_dir=dont_know_processes(tmp_path))
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            facilitators={"telegram": [str(FACILITATOR)]},
+            chart_processes=0,
+            telegram_token=TELEGRAM_TOKEN,
+            processes_dir=dont_know_processes(tmp_path),
+        )
         app = await App.create(settings)
         adapter = TelegramAdapter.build(app.conversation, TELEGRAM_TOKEN, base_url=api.root_url)
         application = adapter.application
@@ -162,16 +184,21 @@ async def test_telegram_shows_the_button_and_counts_a_press(tmp_path: Path) -> N
             async def process(data: dict[str, object]) -> None:
                 await application.process_update(Update.de_json(data, application.bot))
 
-            await process(api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Karlstad",
-                                             chat_title="Karlstad"))
+            await process(
+                api.message_update(
+                    FACILITATOR, GROUP, "/workshop varmland-2015 Karlstad", chat_title="Karlstad"
+                )
+            )
             await process(api.message_update(FACILITATOR, GROUP, "/barometer 1"))
-            (message_id, _data), = rig.markups(GROUP, "b.")
+            ((message_id, _data),) = rig.markups(GROUP, "b.")
             stored = next(m for m in api.sent_messages(GROUP) if m.message_id == message_id)
             rows = stored.reply_markup["inline_keyboard"]
             assert [b["text"] for b in rows[-1]] == ["Vet inte / berör inte oss"] and len(rows[0]) == 5
             press = api.callback_update(7001, GROUP, message_id, rows[-1][0]["callback_data"])
             await process(press)
-            assert rig.answers()[press["callback_query"]["id"]].startswith("Ditt svar: Vet inte / berör inte oss")
+            assert rig.answers()[press["callback_query"]["id"]].startswith(
+                "Ditt svar: Vet inte / berör inte oss"
+            )
             round_ = (await app.store.rounds(1))[-1]
             assert [r.value for r in await app.store.responses(round_.id)] == [0]
         finally:
@@ -183,17 +210,30 @@ async def test_telegram_shows_the_button_and_counts_a_press(tmp_path: Path) -> N
 
 async def test_slack_shows_the_button_and_counts_a_press(tmp_path: Path) -> None:
     async with SlackStandIn(bot_token="xoxb-dont-know") as api:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path, facilitators={"slack": ["UFAC"]},
-                                 chart_processes=0, slack_bot_token="xoxb-dont-know",
-                                 slack_signing_secret=SLACK_SECRET, slack_api_base_url=api.base_url,
-                                 processes_dir=dont_know_processes(tmp_path))
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            facilitators={"slack": ["UFAC"]},
+            chart_processes=0,
+            slack_bot_token="xoxb-dont-know",
+            slack_signing_secret=SLACK_SECRET,
+            slack_api_base_url=api.base_url,
+            processes_dir=dont_know_processes(tmp_path),
+        )
         app = await App.create(settings)
-        adapter = SlackAdapter.build(app.conversation, "xoxb-dont-know", SLACK_SECRET, base_url=api.base_url,
-                                     replay_guard=ReplayGuard(app.engine))
+        adapter = SlackAdapter.build(
+            app.conversation,
+            "xoxb-dont-know",
+            SLACK_SECRET,
+            base_url=api.base_url,
+            replay_guard=ReplayGuard(app.engine),
+        )
         rig = SlackRig(api, app, adapter)
         try:
             await start_workshop(rig)
-            statement, = await launch_barometer(rig, "1", count=1)
+            (statement,) = await launch_barometer(rig, "1", count=1)
             labels = [b["text"]["text"] for b in buttons(statement)]
             assert labels[-1] == "Vet inte / berör inte oss" and len(labels) == 6
             await rig.press("U100", statement, buttons(statement)[-1]["value"])

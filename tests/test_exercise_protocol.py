@@ -40,8 +40,14 @@ class _TwoWords(RoundRules):
         if value != 7:
             raise DomainError("error.bad_value")
 
-    def launch(self, kind: RoundKind, process: Process, lang: Language, entries: Sequence[tuple[str, str]],
-               typed: Sequence[tuple[str, str]]) -> RoundSpec:
+    def launch(
+        self,
+        kind: RoundKind,
+        process: Process,
+        lang: Language,
+        entries: Sequence[tuple[str, str]],
+        typed: Sequence[tuple[str, str]],
+    ) -> RoundSpec:
         return RoundSpec("två ord", [*entries, *typed])
 
 
@@ -95,11 +101,14 @@ async def test_the_launch_modal_makes_the_round_the_kinds_rules_make(kind: Round
     service = WorkshopService(MemoryStore(), PROCESSES)
     workshop = await service.require_workshop(await _workshop(service))
     title, items, settings = round_spec(choice, PROCESS, workshop)
-    expected = rules.launch(kind, PROCESS, workshop.language, rules.catalogue(PROCESS)[:2], [("egen rad", "egen-1")])
+    expected = rules.launch(
+        kind, PROCESS, workshop.language, rules.catalogue(PROCESS)[:2], [("egen rad", "egen-1")]
+    )
     assert (title, items, settings) == (expected.title, expected.items, expected.settings)
     round_ = await service.create_round(workshop.id, kind, title, items, settings)
     assert [item.number for item in round_.items] == [1, 2, len(rules.catalogue(PROCESS)) + 1]
     other = "principles" if rules.catalogue_name == "statements" else "statements"
-    wrong = LaunchChoice(kind, *(("x",) if name == other else () for name in ("statements", "principles")),
-                         (), "C1")
+    wrong = LaunchChoice(
+        kind, *(("x",) if name == other else () for name in ("statements", "principles")), (), "C1"
+    )
     assert list(choice_errors(wrong, PROCESS, Language.SV)) == [other]

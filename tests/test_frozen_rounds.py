@@ -31,8 +31,13 @@ ROOM = {IDE: 5, OFF: 6, ANN: 4}
 
 
 def _conversation(service: WorkshopService) -> Conversation:
-    return Conversation(service, Pseudonymizer(SECRET), is_facilitator=lambda _user: True,
-                        renderer=ChartRenderer(), exercises=[BarometerExercise(), PrioritisationExercise()])
+    return Conversation(
+        service,
+        Pseudonymizer(SECRET),
+        is_facilitator=lambda _user: True,
+        renderer=ChartRenderer(),
+        exercises=[BarometerExercise(), PrioritisationExercise()],
+    )
 
 
 async def _everything(conv: Conversation, round_: Round) -> list[Any]:
@@ -45,8 +50,10 @@ async def _everything(conv: Conversation, round_: Round) -> list[Any]:
         out += [(a.filename, a.data) for a in await exercise.export(conv, round_, lang)]
     if round_.kind is RoundKind.BAROMETER:
         for number in range(1, len(round_.items) + 1):
-            out += [(o.caption, o.png) if not isinstance(o, Post) else o.text
-                    for o in await room_view(conv, round_, number, Language.SV)]
+            out += [
+                (o.caption, o.png) if not isinstance(o, Post) else o.text
+                for o in await room_view(conv, round_, number, Language.SV)
+            ]
     out.append(await conv.service.turnout(round_.id))
     return out
 
@@ -77,8 +84,9 @@ async def _room(service: WorkshopService, kind: RoundKind) -> tuple[Round, list[
 
 
 @pytest.mark.parametrize("kind", [RoundKind.BAROMETER, RoundKind.RANKING])
-async def test_a_closed_round_is_byte_identical_after_a_sector_change_and_a_forget(store: Any,
-                                                                                   kind: RoundKind) -> None:
+async def test_a_closed_round_is_byte_identical_after_a_sector_change_and_a_forget(
+    store: Any, kind: RoundKind
+) -> None:
     service = WorkshopService(store, PROCESSES)
     conv = _conversation(service)
     round_, _ = await _room(service, kind)
@@ -112,7 +120,9 @@ async def test_a_stepped_past_statement_is_frozen_and_takes_no_more_answers(stor
     conv = _conversation(service)
     workshop = await service.create_workshop("varmland-2015", "Stegvis")
     items = [(s.text, s.key) for s in service.processes["varmland-2015"].statements[:2]]
-    round_ = await service.create_round(workshop.id, RoundKind.BAROMETER, "Stegvis", items, {"scale_steps": 5})
+    round_ = await service.create_round(
+        workshop.id, RoundKind.BAROMETER, "Stegvis", items, {"scale_steps": 5}
+    )
     await store.set_current_position(round_.id, 0)
     round_ = await service.open_round(round_.id)
     for index in range(10):
@@ -150,4 +160,6 @@ async def test_the_frame_is_fixed_at_the_first_freeze(store: Any) -> None:
 def _with_sectors(process: Any) -> Any:
     from dataclasses import replace
 
-    return replace(process, sectors=(SectorDef("politiker", "Politiker"), SectorDef("tjansteman", "Tjänsteperson")))
+    return replace(
+        process, sectors=(SectorDef("politiker", "Politiker"), SectorDef("tjansteman", "Tjänsteperson"))
+    )

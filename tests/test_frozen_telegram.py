@@ -30,8 +30,13 @@ async def _read_out(rig: Rig, round_id: int) -> list[Any]:
     out: list[Any] = []
     for call in rig.api.calls[calls:]:
         if call.method in ("sendMessage", "sendPhoto", "sendDocument") and call.status == 200:
-            out.append((call.method, call.params.get("text") or call.params.get("caption"),
-                        sorted((name, bytes(data)) for name, data in call.files.items())))
+            out.append(
+                (
+                    call.method,
+                    call.params.get("text") or call.params.get("caption"),
+                    sorted((name, bytes(data)) for name, data in call.files.items()),
+                )
+            )
     return out
 
 

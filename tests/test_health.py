@@ -58,8 +58,11 @@ async def test_readyz_fails_while_the_database_is_down_and_recovers(pg_database:
     target = make_url(pg_database)
     async with CuttableProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
         url = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        async with _serving(tmp_path, database_url=url) as (app, port), reminders_running(app, interval=3600), \
-                aiohttp.ClientSession() as http:
+        async with (
+            _serving(tmp_path, database_url=url) as (app, port),
+            reminders_running(app, interval=3600),
+            aiohttp.ClientSession() as http,
+        ):
             assert await _get(http, port, "/readyz") == (200, {"status": "ready"}, '{"status": "ready"}')
             assert (await _get(http, port, "/healthz"))[0] == 200
 
@@ -67,7 +70,14 @@ async def test_readyz_fails_while_the_database_is_down_and_recovers(pg_database:
             status, body, text = await _get(http, port, "/readyz")
             assert status == 503
             assert body == {"status": "not ready", "problems": ["database: not reachable"]}
-            for secret in (str(proxy.port), str(target.port), "127.0.0.1", "postgres", target.database or "", SECRET):
+            for secret in (
+                str(proxy.port),
+                str(target.port),
+                "127.0.0.1",
+                "postgres",
+                target.database or "",
+                SECRET,
+            ):
                 assert secret not in text
             assert (await _get(http, port, "/healthz"))[0] == 200  # alive, only not ready
 
@@ -78,16 +88,23 @@ async def test_readyz_fails_while_the_database_is_down_and_recovers(pg_database:
 async def test_readyz_names_what_has_not_started(tmp_path: Path) -> None:
     """A configured platform not (yet) started and a dispatcher not running make the process not ready."""
     token = "123456:TEST-health-token-000000000000"
-    async with TelegramStandIn(token=token) as api, \
-            _serving(tmp_path, telegram_token=token, telegram_api_base_url=api.root_url) as (app, port), \
-            aiohttp.ClientSession() as http:
+    async with (
+        TelegramStandIn(token=token) as api,
+        _serving(tmp_path, telegram_token=token, telegram_api_base_url=api.root_url) as (app, port),
+        aiohttp.ClientSession() as http,
+    ):
         status, body, _ = await _get(http, port, "/readyz")
         assert status == 503
-        assert body["problems"] == ["telegram: the adapter has not started", "reminders: the dispatcher is not running"]
+        assert body["problems"] == [
+            "telegram: the adapter has not started",
+            "reminders: the dispatcher is not running",
+        ]
         async with reminders_running(app, interval=3600), telegram_running(app):
             assert (await _get(http, port, "/readyz"))[:2] == (200, {"status": "ready"})
         assert (await _get(http, port, "/readyz"))[1]["problems"] == [
-            "telegram: the adapter has not started", "reminders: the dispatcher is not running"]
+            "telegram: the adapter has not started",
+            "reminders: the dispatcher is not running",
+        ]
 
 
 async def test_no_server_unless_a_port_is_configured(tmp_path: Path) -> None:
@@ -97,7 +114,8 @@ async def test_no_server_unless_a_port_is_configured(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes_after_upgrade(
-        database: str, request: pytest.FixtureRequest) -> None:
+    database: str, request: pytest.FixtureRequest
+) -> None:
     """A database one migration behind (a deploy that skipped ``dialogbot db upgrade``) is named
     as the reason; once upgraded, the same process is ready without a restart."""
     from aiohttp import web
@@ -121,10 +139,14 @@ async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes
         await web.TCPSite(runner, "127.0.0.1", port).start()
         async with aiohttp.ClientSession() as http:
             assert await _get(http, port, "/readyz") == (
-                503, {"status": "not ready",
-                      "problems": ["database: not at the newest migration (run: dialogbot db upgrade)"]},
+                503,
+                {
+                    "status": "not ready",
+                    "problems": ["database: not at the newest migration (run: dialogbot db upgrade)"],
+                },
                 '{"status": "not ready", "problems": ["database: not at the newest migration (run: dialogbot db '
-                'upgrade)"]}')
+                'upgrade)"]}',
+            )
             assert (await _get(http, port, "/healthz"))[0] == 200  # alive, only not ready
             await upgrade(url, engine)
             assert (await _get(http, port, "/readyz"))[:2] == (200, {"status": "ready"})

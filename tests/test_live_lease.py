@@ -38,12 +38,18 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.
 
 
 @asynccontextmanager
-async def _process(api: TelegramStandIn, tmp_path: Path, database_url: str,
-                   port: int) -> AsyncIterator[tuple[App, TelegramAdapter]]:
+async def _process(
+    api: TelegramStandIn, tmp_path: Path, database_url: str, port: int
+) -> AsyncIterator[tuple[App, TelegramAdapter]]:
     """One bot process (its own App and webhook adapter) on a shared database, short leases."""
-    settings: dict[str, Any] = {"telegram_token": TOKEN, "telegram_api_base_url": api.root_url,
-                                "facilitators": {"telegram": [str(FACILITATOR)]}, "database_url": database_url,
-                                "secret": "shared-secret-of-the-installation", **_webhook(port)}
+    settings: dict[str, Any] = {
+        "telegram_token": TOKEN,
+        "telegram_api_base_url": api.root_url,
+        "facilitators": {"telegram": [str(FACILITATOR)]},
+        "database_url": database_url,
+        "secret": "shared-secret-of-the-installation",
+        **_webhook(port),
+    }
     async with running_app(tmp_path, **settings) as app:
         app.conversation.live.lease_seconds, app.conversation.live.lease_tick = LEASE, 0.1
         async with telegram_running(app) as adapter:
@@ -67,8 +73,11 @@ async def _vote(api: TelegramStandIn, voter: int, statement: tuple[int, list[str
 
 
 def _edits(api: TelegramStandIn, message_id: int) -> list[Any]:
-    return [c for c in api.calls_to("editMessageText")
-            if c.params.get("message_id") == message_id and c.status == 200]
+    return [
+        c
+        for c in api.calls_to("editMessageText")
+        if c.params.get("message_id") == message_id and c.status == 200
+    ]
 
 
 def _shows(api: TelegramStandIn, message_id: int, voters: int) -> bool:
@@ -90,8 +99,10 @@ async def _leases(url: str) -> list[tuple[str, datetime]]:
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(sa.text("SELECT holder, lease_until FROM live_messages"))
-            return [(holder, until if isinstance(until, datetime) else datetime.fromisoformat(until))
-                    for holder, until in rows]
+            return [
+                (holder, until if isinstance(until, datetime) else datetime.fromisoformat(until))
+                for holder, until in rows
+            ]
     finally:
         await engine.dispose()
 
@@ -117,31 +128,44 @@ async def test_a_restarted_bot_goes_on_editing_the_open_rounds_tally(tmp_path: P
             _within_budget(api, tally)
             api.message_update(FACILITATOR, GROUP, "/stang", push=True)
             await until(lambda: any("Här är resultatet" in (m.text or "") for m in api.sent_messages(GROUP)))
-            await until(lambda: "stängd" in (next(m for m in api.sent_messages(GROUP) if m.message_id == tally).text
-                                               or ""))
+            await until(
+                lambda: (
+                    "stängd"
+                    in (next(m for m in api.sent_messages(GROUP) if m.message_id == tally).text or "")
+                )
+            )
         assert api.count_429 == 0
     assert await _holders(url) == []  # a closed round's tally is edited by nobody
 
 
 @pytest.mark.postgres
 async def test_one_process_edits_a_tally_and_another_takes_over_when_it_dies(
-        tmp_path: Path, pg_database: str) -> None:
+    tmp_path: Path, pg_database: str
+) -> None:
     async with TelegramStandIn(token=TOKEN) as api, AsyncExitStack() as stack:
         ports = [free_port() for _ in range(2)]
-        processes = [await stack.enter_async_context(_process(api, tmp_path / f"p{i}", pg_database, port))
-                     for i, port in enumerate(ports)]
-        targets = {id(app): f"http://127.0.0.1:{port}/telegram" for (app, _), port in zip(processes, ports, strict=True)}
+        processes = [
+            await stack.enter_async_context(_process(api, tmp_path / f"p{i}", pg_database, port))
+            for i, port in enumerate(ports)
+        ]
+        targets = {
+            id(app): f"http://127.0.0.1:{port}/telegram"
+            for (app, _), port in zip(processes, ports, strict=True)
+        }
         api.webhook_targets = list(targets.values())  # the updates take turns between the processes
         tally, statements = await _barometer(api)
         [(holder_id, first_lease)] = await _leases(pg_database)
         [(holder, _), (other, other_adapter)] = sorted(
-            processes, key=lambda p: p[0].conversation.live.leases.holder != holder_id)  # type: ignore[union-attr]
+            processes, key=lambda p: p[0].conversation.live.leases.holder != holder_id
+        )  # type: ignore[union-attr]
         for voter in range(8101, 8107):
             await _vote(api, voter, statements[0])
         await until(lambda: _shows(api, tally, 6))
 
         async def renewed_for_a_while() -> bool:
-            return all(until > first_lease + timedelta(seconds=2 * LEASE) for _, until in await _leases(pg_database))
+            return all(
+                until > first_lease + timedelta(seconds=2 * LEASE) for _, until in await _leases(pg_database)
+            )
 
         while not await renewed_for_a_while():  # noqa: ASYNC110 (a condition in the database, polled as until does)
             await asyncio.sleep(0.05)

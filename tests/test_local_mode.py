@@ -20,7 +20,8 @@ async def test_barometer_end_to_end_with_simulated_room(harness: LocalHarness) -
     await harness.run("/barometer")
     statements = [m for m in harness.port.messages.values() if m.buttons and "b." in m.buttons[0][0].data]
     assert [m.text.split(". ", 1)[1] for m in statements][:1] == [
-        "Min organisation har något att tillföra till Värmlands utveckling!"]
+        "Min organisation har något att tillföra till Värmlands utveckling!"
+    ]
     assert len(statements) == 7
     printed = await harness.run(":sim 30")
     assert "simulerade 30 deltagare: 210 knapptryck" in printed[-1] and "0 avvisade" in printed[-1]
@@ -39,7 +40,9 @@ async def test_barometer_end_to_end_with_simulated_room(harness: LocalHarness) -
     assert len(charts) >= 2 and all(png_size(p)[0] > 300 for p in charts)
     sector_caption = next(line for line in printed if line.startswith("[rum]") and "🖼 Per sektor" in line)
     assert "Grupper med färre än 5 svar visas inte." in sector_caption  # 12 / 12 / 6: all shown
-    after = summary.split("Skillnad mellan sektorerna, störst först (medelvärde per sektor):\n")[1].split("\n")
+    after = summary.split("Skillnad mellan sektorerna, störst först (medelvärde per sektor):\n")[1].split(
+        "\n"
+    )
     ranking = [line for line in after if line.startswith("Påstående ")]
     assert len(ranking) == 7 and all("idéburen" in line and "offentlig" in line for line in ranking)
     assert all(" – större än slumpen (p = " in line or " – inom vad slumpen ger" in line for line in ranking)
@@ -95,9 +98,12 @@ async def test_step_mode_and_english(harness: LocalHarness) -> None:
 
 
 def test_cli_help_lists_commands() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True,
-                            cwd=ROOT, check=True)
-    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and line.split()}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    listed = {
+        line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and line.split()
+    }
     assert {"run", "db", "processes", "config", "reminders", "signatories", "meetings"} <= listed
 
 
@@ -107,9 +113,14 @@ def test_dialogbot_run_script_writes_charts(tmp_path: Path) -> None:
     # No facilitator configured: as after the README's run command, the terminal's speaker leads.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIALOGBOT_")}
     env.update({"DIALOGBOT_DATA_DIR": str(tmp_path / "data"), "DIALOGBOT_CHART_PROCESSES": "0"})
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--script", str(demo), "--out",
-                             str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path, env=env,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--script", str(demo), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert any(name.endswith(".png") for name in written)

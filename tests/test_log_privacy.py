@@ -40,23 +40,56 @@ async def test_no_id_name_or_token_in_either_log_format(kind: str, tmp_path: Pat
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        async with TelegramStandIn(token=TOKEN) as api, running_app(
-                tmp_path, telegram_token=TOKEN, telegram_api_base_url=api.root_url,
-                facilitators={"telegram": [str(FACILITATOR)]}) as app, telegram_running(app):
-            api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Logg", first_name="Facilitatorn",
-                               last_name="Ledarsson", chat_title="Gruppen", push=True)
+        async with (
+            TelegramStandIn(token=TOKEN) as api,
+            running_app(
+                tmp_path,
+                telegram_token=TOKEN,
+                telegram_api_base_url=api.root_url,
+                facilitators={"telegram": [str(FACILITATOR)]},
+            ) as app,
+            telegram_running(app),
+        ):
+            api.message_update(
+                FACILITATOR,
+                GROUP,
+                "/workshop varmland-2015 Logg",
+                first_name="Facilitatorn",
+                last_name="Ledarsson",
+                chat_title="Gruppen",
+                push=True,
+            )
             link = await _until(api, lambda: _deep_link(api, GROUP))
             code = link.rsplit("=", 1)[-1]
-            api.message_update(PARTICIPANT, PARTICIPANT, f"/start {code}", first_name="Gunilla",
-                               last_name="Hemligsson", username="gunilla_h", push=True)
+            api.message_update(
+                PARTICIPANT,
+                PARTICIPANT,
+                f"/start {code}",
+                first_name="Gunilla",
+                last_name="Hemligsson",
+                username="gunilla_h",
+                push=True,
+            )
             api.message_update(FACILITATOR, GROUP, "/barometer 1", first_name="Facilitatorn", push=True)
             _message, buttons = (await _until(api, lambda: _markups(api, GROUP, "b")))[0]
-            api.push_update(api.callback_update(PARTICIPANT, GROUP, _message, buttons[0], first_name="Gunilla",
-                                                username="gunilla_h"))
+            api.push_update(
+                api.callback_update(
+                    PARTICIPANT, GROUP, _message, buttons[0], first_name="Gunilla", username="gunilla_h"
+                )
+            )
             api.message_update(PARTICIPANT, GROUP, "/stang", first_name="Gunilla", push=True)  # refused
             await _until(api, lambda: len([c for c in api.calls_to("answerCallbackQuery")]) >= 1)
-            await _until(api, lambda: any("rocessledare" in (m.text or "") for m in api.sent_messages(GROUP)
-                                          if m.text and "/stang" not in m.text) or None)
+            await _until(
+                api,
+                lambda: (
+                    any(
+                        "rocessledare" in (m.text or "")
+                        for m in api.sent_messages(GROUP)
+                        if m.text and "/stang" not in m.text
+                    )
+                    or None
+                ),
+            )
             try:
                 raise ConnectionError(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage failed")
             except ConnectionError:
@@ -65,7 +98,15 @@ async def test_no_id_name_or_token_in_either_log_format(kind: str, tmp_path: Pat
         root.removeHandler(handler)
     output = stream.getvalue()
     assert "Telegram adapter running" in output  # the log was written (INFO lines of ours)
-    forbidden = [str(FACILITATOR), str(PARTICIPANT), str(GROUP), str(GROUP)[4:], TOKEN, TOKEN.split(":")[1], *NAMES]
+    forbidden = [
+        str(FACILITATOR),
+        str(PARTICIPANT),
+        str(GROUP),
+        str(GROUP)[4:],
+        TOKEN,
+        TOKEN.split(":")[1],
+        *NAMES,
+    ]
     assert [word for word in forbidden if word in output] == []
     if kind == "json":
         entries = [json.loads(line) for line in output.splitlines()]

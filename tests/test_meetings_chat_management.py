@@ -74,7 +74,12 @@ async def test_facilitator_adds_and_lists_signatories(chat: Setup) -> None:
     out = await chat.run(f"/signatar {PROCESS} forum Värmlands idéburna forum")
     assert f"Undertecknaren Värmlands idéburna forum (forum) är tillagd i {PROCESS}" in out
     (added,) = await chat.store.signatories(PROCESS)
-    assert (added.key, added.name, added.source, added.active) == ("forum", "Värmlands idéburna forum", CHAT, True)
+    assert (added.key, added.name, added.source, added.active) == (
+        "forum",
+        "Värmlands idéburna forum",
+        CHAT,
+        True,
+    )
     out = await chat.run(f"/signatarer {PROCESS}")
     assert f"Undertecknare i {PROCESS}:\n• Värmlands idéburna forum (forum): 0 aktiva kontaktpersoner" in out
 
@@ -98,7 +103,9 @@ async def test_facilitator_adds_and_lists_signatories(chat: Setup) -> None:
 
 async def test_contact_person_registers_with_the_invitation(chat: Setup) -> None:
     await chat.run(f"/signatar {PROCESS} forum Värmlands idéburna forum")
-    assert "i ett privat samtal med mig" in await chat.run(f"/kontaktinbjudan {PROCESS} forum")  # not in the room
+    assert "i ett privat samtal med mig" in await chat.run(
+        f"/kontaktinbjudan {PROCESS} forum"
+    )  # not in the room
     code = await invitation(chat)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", code) and len("k-" + code) <= 64
 
@@ -109,8 +116,14 @@ async def test_contact_person_registers_with_the_invitation(chat: Setup) -> None
     out = await chat.run(":privat", f"@erik /kontakt {code}")
     assert "Tack! Du är nu kontaktperson för Värmlands idéburna forum" in out
     (erik,) = await chat.store.contacts()
-    assert (erik.contact.platform, erik.contact.address, erik.contact.name, erik.contact.language.value,
-            erik.source, erik.signatory_key) == ("local", "erik", "erik", "sv", CHAT, "forum")
+    assert (
+        erik.contact.platform,
+        erik.contact.address,
+        erik.contact.name,
+        erik.contact.language.value,
+        erik.source,
+        erik.signatory_key,
+    ) == ("local", "erik", "erik", "sv", CHAT, "forum")
     assert erik.contact.key.startswith("forum.local-") and "erik" not in erik.contact.key
 
     out = await chat.run(f"@erik /kontakt {code}")  # twice: the same entry
@@ -127,7 +140,9 @@ async def test_contact_person_registers_with_the_invitation(chat: Setup) -> None
 
 
 async def test_forged_tampered_and_expired_codes_change_nothing(chat: Setup) -> None:
-    await chat.run(f"/signatar {PROCESS} forum Värmlands idéburna forum", f"/signatar {PROCESS} kommun Kommunen")
+    await chat.run(
+        f"/signatar {PROCESS} forum Värmlands idéburna forum", f"/signatar {PROCESS} kommun Kommunen"
+    )
     code = await invitation(chat)
     signatory, expiry, signature = code.split("_", 2)
     other = (await chat.store.signatory(PROCESS, "kommun")).id  # type: ignore[union-attr]
@@ -181,8 +196,11 @@ async def test_telegram_deep_link_registers_the_private_chat(chat: Setup) -> Non
     conversation = chat.harness.app.conversation
     conversation.add_port(port)
     facilitator = UserRef("telegram", "42", "Fia")
-    await conversation.handle(CommandEvent(facilitator, ChatRef("telegram", "42", is_private=True),
-                                           "contact_invite", (PROCESS, "forum")))
+    await conversation.handle(
+        CommandEvent(
+            facilitator, ChatRef("telegram", "42", is_private=True), "contact_invite", (PROCESS, "forum")
+        )
+    )
     link = re.search(r"https://t\.me/dialogbot_test\?start=(\S+)", port.sent[-1][1])
     assert link, port.sent[-1][1]
     parameter = link.group(1)
@@ -192,12 +210,16 @@ async def test_telegram_deep_link_registers_the_private_chat(chat: Setup) -> Non
     group = ChatRef("telegram", "-100987", is_private=False)
     await conversation.handle(CommandEvent(eva, group, "kontakt", (parameter,)))
     assert "privat samtal" in port.sent[-1][1] and await chat.store.contacts() == []
-    await conversation.handle(CommandEvent(eva, ChatRef("telegram", "555000111", is_private=True), "start",
-                                           (parameter,)))
+    await conversation.handle(
+        CommandEvent(eva, ChatRef("telegram", "555000111", is_private=True), "start", (parameter,))
+    )
     assert "Du är nu kontaktperson för Värmlands idéburna forum" in port.sent[-1][1]
     (contact,) = await chat.store.contacts()
     assert (contact.contact.platform, contact.contact.address, contact.contact.name) == (
-        "telegram", "555000111", "Eva Ek")
+        "telegram",
+        "555000111",
+        "Eva Ek",
+    )
     assert "555000111" not in contact.contact.key
 
 
@@ -226,7 +248,9 @@ start = "2027-03-09T10:00"
 '''
 
 
-async def test_channel_reminders_are_stopped_only_by_an_admin_or_facilitator(chat: Setup, tmp_path: Path) -> None:
+async def test_channel_reminders_are_stopped_only_by_an_admin_or_facilitator(
+    chat: Setup, tmp_path: Path
+) -> None:
     file = tmp_path / "kanal.toml"
     file.write_text(CHANNEL_CONFIG, encoding="utf-8")
     pseudonymizer = chat.harness.app.pseudonymizer
@@ -243,8 +267,9 @@ async def test_channel_reminders_are_stopped_only_by_an_admin_or_facilitator(cha
     data = chat.harness.port.buttons_of(reminder)[0].data
     conversation = chat.harness.app.conversation
     room = ChatRef("local", "rum")
-    await conversation.handle(ButtonEvent(UserRef("local", "zelda", "zelda"), room, data,
-                                          MessageRef(room, str(reminder))))
+    await conversation.handle(
+        ButtonEvent(UserRef("local", "zelda", "zelda"), room, data, MessageRef(room, str(reminder)))
+    )
     assert chat.harness.last_ack().startswith("Tack! Ditt svar: Kommer")
     # ... but not stop or delete what the whole channel gets
     for command in ("/stoppa", "/glom_kontakt"):
@@ -255,7 +280,9 @@ async def test_channel_reminders_are_stopped_only_by_an_admin_or_facilitator(cha
     assert "inga fler påminnelser" in await chat.run("@anna /stoppa")
     assert await opted_out() == {"forum-anna": True, "forum-kanal": False}
     # an admin of the chat may, and so may a facilitator
-    await conversation.handle(CommandEvent(UserRef("local", "yngve", "yngve", is_chat_admin=True), room, "stoppa"))
+    await conversation.handle(
+        CommandEvent(UserRef("local", "yngve", "yngve", is_chat_admin=True), room, "stoppa")
+    )
     assert await opted_out() == {"forum-anna": True, "forum-kanal": True}
     assert "påminnelser om dialogmöten igen" in await chat.run("/paminnelser")
     assert await opted_out() == {"forum-anna": True, "forum-kanal": False}

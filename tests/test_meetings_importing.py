@@ -192,7 +192,11 @@ C0 = ("signatories", 0, "contacts", 0)
             ["9" * 40 + "w"],
             f"[[meetings]][0].reminder_offsets[0]: '{'9' * 40}w' is too long",
         ),
-        ((*M0, "duration"), "1000000d", "[[meetings]][0].duration: '1000000d' is too long: a meeting lasts at most 31d"),
+        (
+            (*M0, "duration"),
+            "1000000d",
+            "[[meetings]][0].duration: '1000000d' is too long: a meeting lasts at most 31d",
+        ),
         ((*M0, "title"), DELETE, "[[meetings]][0].title: is required"),
         ((*M0, "tittle"), "x", "[[meetings]][0].tittle: unknown key"),
         (("meetings", 1, "key"), "dialogmote", "[[meetings]][1].key: duplicate key 'dialogmote'"),
@@ -241,7 +245,9 @@ def test_malformed_config_names_file_place_and_problem(
 
 def test_contact_key_collision_is_reported_at_the_second_contact() -> None:
     document = doc()
-    document["signatories"][0]["contacts"][1]["key"] = ContactKeys().derive("region-varmland", "telegram", "123456789")
+    document["signatories"][0]["contacts"][1]["key"] = ContactKeys().derive(
+        "region-varmland", "telegram", "123456789"
+    )
     found = error(document)
     assert found.key_path == "[[signatories]][0].contacts[1].key"
     assert "first at [[signatories]][0].contacts[0]" in found.problem
@@ -279,17 +285,51 @@ def test_utc_start_is_converted_to_stockholm() -> None:
         ((*M0, "key"), "m" * 65, "[[meetings]][0].key: is 65 characters long; at most 64 fit"),
         ((*M0, "title"), "T" * 301, "[[meetings]][0].title: is 301 characters long; at most 300 fit"),
         ((*M0, "place"), "P" * 301, "[[meetings]][0].place: is 301 characters long; at most 300 fit"),
-        ((*M0, "link"), "https://" + "l" * 493, "[[meetings]][0].link: is 501 characters long; at most 500 fit"),
-        (("signatories", 0, "key"), "s" * 65, "[[signatories]][0].key: is 65 characters long; at most 64 fit"),
-        (("signatories", 0, "name"), "N" * 201, "[[signatories]][0].name: is 201 characters long; at most 200 fit"),
-        ((*C0, "name"), "N" * 201, "[[signatories]][0].contacts[0].name: is 201 characters long; at most 200 fit"),
-        ((*C0, "key"), "c" * 101, "[[signatories]][0].contacts[0].key: is 101 characters long; at most 100 fit"),
-        ((*C0, "telegram"), "1" * 65, "[[signatories]][0].contacts[0].telegram: is 65 characters long; at most 64"),
-        (("signatories", 0, "contacts", 1, "slack"), "U" + "A" * 64,
-         "[[signatories]][0].contacts[1].slack: is 65 characters long; at most 64 fit"),
-        (("signatories", 0, "contacts", 1, "workspace"), "T" + "A" * 64,
-         "[[signatories]][0].contacts[1].workspace: is 65 characters long; at most 64 fit"),
-        (("signatories", 0, "contacts", 1, "slack"), "anna", "[[signatories]][0].contacts[1].slack: 'anna' is not"),
+        (
+            (*M0, "link"),
+            "https://" + "l" * 493,
+            "[[meetings]][0].link: is 501 characters long; at most 500 fit",
+        ),
+        (
+            ("signatories", 0, "key"),
+            "s" * 65,
+            "[[signatories]][0].key: is 65 characters long; at most 64 fit",
+        ),
+        (
+            ("signatories", 0, "name"),
+            "N" * 201,
+            "[[signatories]][0].name: is 201 characters long; at most 200 fit",
+        ),
+        (
+            (*C0, "name"),
+            "N" * 201,
+            "[[signatories]][0].contacts[0].name: is 201 characters long; at most 200 fit",
+        ),
+        (
+            (*C0, "key"),
+            "c" * 101,
+            "[[signatories]][0].contacts[0].key: is 101 characters long; at most 100 fit",
+        ),
+        (
+            (*C0, "telegram"),
+            "1" * 65,
+            "[[signatories]][0].contacts[0].telegram: is 65 characters long; at most 64",
+        ),
+        (
+            ("signatories", 0, "contacts", 1, "slack"),
+            "U" + "A" * 64,
+            "[[signatories]][0].contacts[1].slack: is 65 characters long; at most 64 fit",
+        ),
+        (
+            ("signatories", 0, "contacts", 1, "workspace"),
+            "T" + "A" * 64,
+            "[[signatories]][0].contacts[1].workspace: is 65 characters long; at most 64 fit",
+        ),
+        (
+            ("signatories", 0, "contacts", 1, "slack"),
+            "anna",
+            "[[signatories]][0].contacts[1].slack: 'anna' is not",
+        ),
         (("process", "key"), "p" * 41, "process.key: is 41 characters long; at most 40 fit"),
     ],
 )
@@ -303,15 +343,21 @@ def test_limits_match_the_database_columns() -> None:
     from storage.meetings_models import ContactRow, DeliveryRow, MeetingRow, SignatoryRow
 
     columns = {
-        "process.key": SignatoryRow.__table__.c.process_key, "signatory.key": SignatoryRow.__table__.c.key,
-        "signatory.name": SignatoryRow.__table__.c.name, "contact.name": ContactRow.__table__.c.name,
-        "contact.address": ContactRow.__table__.c.address, "contact.workspace": ContactRow.__table__.c.workspace,
-        "meeting.key": MeetingRow.__table__.c.key, "meeting.title": MeetingRow.__table__.c.title,
-        "meeting.place": MeetingRow.__table__.c.place, "meeting.link": MeetingRow.__table__.c.link,
+        "process.key": SignatoryRow.__table__.c.process_key,
+        "signatory.key": SignatoryRow.__table__.c.key,
+        "signatory.name": SignatoryRow.__table__.c.name,
+        "contact.name": ContactRow.__table__.c.name,
+        "contact.address": ContactRow.__table__.c.address,
+        "contact.workspace": ContactRow.__table__.c.workspace,
+        "meeting.key": MeetingRow.__table__.c.key,
+        "meeting.title": MeetingRow.__table__.c.title,
+        "meeting.place": MeetingRow.__table__.c.place,
+        "meeting.link": MeetingRow.__table__.c.link,
         "meeting.rrule": MeetingRow.__table__.c.rrule,
     }
     assert {name: column.type.length for name, column in columns.items()} == {
-        name: LIMITS[name] for name in columns}
+        name: LIMITS[name] for name in columns
+    }
     assert LIMITS["contact.key"] <= ContactRow.__table__.c.key.type.length
     assert MeetingRow.__table__.c.process_key.type.length == LIMITS["process.key"]
     # the longest delivery key "process/meeting:2027-03-09T09:00:00Z:contact:offset" fits its column
@@ -326,7 +372,9 @@ def test_rule_with_an_impossible_value_is_called_invalid() -> None:
     assert found.problem.startswith("not a valid RFC 5545 RRULE: BYMONTH=13: 13 is outside 1–12")
     never = error(broken((*M0, "rrule"), "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"))
     assert (never.key_path, never.problem) == (
-        "[[meetings]][0].rrule", "the rule gives no date on or after the start 2027-03-09 10:00")
+        "[[meetings]][0].rrule",
+        "the rule gives no date on or after the start 2027-03-09 10:00",
+    )
 
 
 @pytest.mark.parametrize(
@@ -349,7 +397,9 @@ def test_derived_keys_are_keyed_hashes_without_the_address() -> None:
     config = parse_meetings(doc(), SOURCE, contact_keys=keyed)
     anna = config.contacts[0]
     assert anna.key == keyed.derive("region-varmland", "telegram", "123456789")
-    assert anna.key != other.derive("region-varmland", "telegram", "123456789")  # another installation's secret
+    assert anna.key != other.derive(
+        "region-varmland", "telegram", "123456789"
+    )  # another installation's secret
     assert anna.key != ContactKeys().derive("region-varmland", "telegram", "123456789")  # an unkeyed hash
     assert "123456789" not in anna.key and re.fullmatch(r"region-varmland\.telegram-[a-z0-9_-]{10}", anna.key)
     cilla = config.contacts[2]

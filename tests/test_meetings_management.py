@@ -22,9 +22,14 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "meetings" / "varm
 
 def config(*contacts: str, signatories: tuple[str, ...] = ("region",)):  # type: ignore[no-untyped-def]
     doc = {
-        "signatories": [{"key": key, "name": key.title(),
-                         "contacts": [{"key": c, "name": c.title(), "local": c} for c in contacts if key == "region"]}
-                        for key in signatories],
+        "signatories": [
+            {
+                "key": key,
+                "name": key.title(),
+                "contacts": [{"key": c, "name": c.title(), "local": c} for c in contacts if key == "region"],
+            }
+            for key in signatories
+        ],
         "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00"}],
     }
     return parse_meetings(doc, "test.toml", PROCESS)
@@ -66,8 +71,19 @@ async def test_opt_out_follows_the_person_when_the_file_renames_their_key(store:
     await store.import_config(config("anna"))
     (anna,) = await store.contacts()
     await store.opt_out([anna.id])
-    renamed = parse_meetings({"signatories": [{"key": "region", "name": "Region", "contacts": [
-        {"key": "region-anna", "name": "Anna", "local": "anna"}]}]}, "test.toml", PROCESS)
+    renamed = parse_meetings(
+        {
+            "signatories": [
+                {
+                    "key": "region",
+                    "name": "Region",
+                    "contacts": [{"key": "region-anna", "name": "Anna", "local": "anna"}],
+                }
+            ]
+        },
+        "test.toml",
+        PROCESS,
+    )
     await store.import_config(renamed)
     assert [(c.contact.key, c.contact.opted_out) for c in await store.contacts()] == [("region-anna", True)]
 
@@ -84,7 +100,9 @@ async def test_store_refusals_change_nothing(store: SqlMeetingStore) -> None:
         await store.remove_contact(PROCESS, "anna")
     with pytest.raises(ManagedByFile):
         await store.remove_signatory(PROCESS, "region")
-    stored, created = await store.add_contact(PROCESS, "region", Contact("other-key", "Anna", "local", "anna"), CLI)
+    stored, created = await store.add_contact(
+        PROCESS, "region", Contact("other-key", "Anna", "local", "anna"), CLI
+    )
     assert not created and stored.contact.key == "anna"  # the same person is not added twice
     assert [c.contact.key for c in await store.contacts()] == ["anna"]
     assert [s.key for s in await store.signatories()] == ["region"]
@@ -97,17 +115,22 @@ def test_cli_manages_signatories_and_contacts(cli) -> None:  # type: ignore[no-u
     assert cli("reminders", "import", str(EXAMPLE))[0] == 0
     code, out, _ = cli("signatories", "add", PROCESS, "forum", "Värmlands", "idéburna", "forum")
     assert code == 0 and "added signatory forum (Värmlands idéburna forum)" in out
-    code, out, _ = cli("contacts", "add", PROCESS, "forum", "--name", "Eva Ek", "--telegram", "555000111",
-                       "--language", "en")
+    code, out, _ = cli(
+        "contacts", "add", PROCESS, "forum", "--name", "Eva Ek", "--telegram", "555000111", "--language", "en"
+    )
     assert code == 0 and "added contact forum.telegram-" in out and "555000111" not in out
-    code, out, _ = cli("contacts", "add", PROCESS, "forum", "--name", "Fredrik", "--slack", "U0FRED",
-                       "--workspace", "T0TEAM")
+    code, out, _ = cli(
+        "contacts", "add", PROCESS, "forum", "--name", "Fredrik", "--slack", "U0FRED", "--workspace", "T0TEAM"
+    )
     assert code == 0
 
     code, out, _ = cli("contacts", "list", PROCESS)
     assert code == 0
     eva = next(line for line in out.splitlines() if "Eva Ek" in line)
-    assert "Värmlands idéburna forum (forum)" in eva and "telegram, not reachable (telegram is not configured)" in eva
+    assert (
+        "Värmlands idéburna forum (forum)" in eva
+        and "telegram, not reachable (telegram is not configured)" in eva
+    )
     assert "\tactive\tfrom cli" in eva
     anna = next(line for line in out.splitlines() if "Anna Andersson" in line)
     assert "local, reachable" in anna and "from file" in anna
@@ -141,16 +164,71 @@ def test_cli_refusals_exit_2_and_change_nothing(cli) -> None:  # type: ignore[no
         ("signatories", "remove", PROCESS, "saknas"): "no active signatory 'saknas'",
         ("signatories", "remove", PROCESS, "region-varmland"): "comes from the configuration file",
         ("contacts", "add", "narnia", "forum", "--name", "Eva", "--local", "eva"): "unknown process 'narnia'",
-        ("contacts", "add", PROCESS, "saknas", "--name", "Eva", "--local", "eva"): "no active signatory 'saknas'",
-        ("contacts", "add", PROCESS, "forum", "--name", "Eva", "--telegram", "@eva"): "not a numeric Telegram chat id",
-        ("contacts", "add", PROCESS, "forum", "--name", "Eva", "--slack", "eva"): "not a Slack user or channel id",
-        ("contacts", "add", PROCESS, "forum", "--name", "Eva", "--telegram", "5", "--workspace", "T1"):
-            "only Slack contacts have a workspace",
+        (
+            "contacts",
+            "add",
+            PROCESS,
+            "saknas",
+            "--name",
+            "Eva",
+            "--local",
+            "eva",
+        ): "no active signatory 'saknas'",
+        (
+            "contacts",
+            "add",
+            PROCESS,
+            "forum",
+            "--name",
+            "Eva",
+            "--telegram",
+            "@eva",
+        ): "not a numeric Telegram chat id",
+        (
+            "contacts",
+            "add",
+            PROCESS,
+            "forum",
+            "--name",
+            "Eva",
+            "--slack",
+            "eva",
+        ): "not a Slack user or channel id",
+        (
+            "contacts",
+            "add",
+            PROCESS,
+            "forum",
+            "--name",
+            "Eva",
+            "--telegram",
+            "5",
+            "--workspace",
+            "T1",
+        ): "only Slack contacts have a workspace",
         ("contacts", "add", PROCESS, "forum", "--name", " ", "--local", "eva"): "the name is empty",
-        ("contacts", "add", PROCESS, "forum", "--name", "Eva", "--local", "eva", "--key", "region-anna"):
-            "contact 'region-anna' already exists",
-        ("contacts", "add", PROCESS, "region-varmland", "--name", "Anna", "--local", "anna"):
-            "Anna Andersson is already a contact of Region Värmland",
+        (
+            "contacts",
+            "add",
+            PROCESS,
+            "forum",
+            "--name",
+            "Eva",
+            "--local",
+            "eva",
+            "--key",
+            "region-anna",
+        ): "contact 'region-anna' already exists",
+        (
+            "contacts",
+            "add",
+            PROCESS,
+            "region-varmland",
+            "--name",
+            "Anna",
+            "--local",
+            "anna",
+        ): "Anna Andersson is already a contact of Region Värmland",
         ("contacts", "remove", PROCESS, "region-anna"): "comes from the configuration file",
         ("contacts", "remove", PROCESS, "saknas"): "no contact 'saknas'",
         ("contacts", "list", "narnia"): "unknown process 'narnia'",
@@ -166,7 +244,8 @@ def test_status_right_after_an_import_shows_what_is_scheduled(cli, tmp_path: Pat
     soon = (datetime.now(STOCKHOLM) + timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
     later = soon + timedelta(days=100)
     file = tmp_path / "halland.toml"
-    file.write_text(f'''
+    file.write_text(
+        f'''
 [process]
 key = "halland"
 [[signatories]]
@@ -188,7 +267,9 @@ key = "konferens"
 title = "Samverkanskonferens"
 start = "{later:%Y-%m-%dT%H:%M}"
 reminder_offsets = ["30d"]
-''', encoding="utf-8")
+''',
+        encoding="utf-8",
+    )
     assert cli("reminders", "import", str(file))[0] == 0
     code, out, _ = cli("reminders", "status")
     assert code == 0
@@ -196,8 +277,11 @@ reminder_offsets = ["30d"]
     next_due = next(line for line in out.splitlines() if line.startswith("next due:"))
     assert next_due == f"next due: {soon - timedelta(days=7):%Y-%m-%d %H:%M %Z}"
     upcoming = [line.split("\t")[1:] for line in out.split("upcoming:\n", 1)[1].splitlines()]
-    assert upcoming == [["halland/traff", "7d before", "2 contacts"], ["halland/traff", "1d before", "2 contacts"],
-                        ["halland/konferens", "30d before", "2 contacts"]]  # the last beyond the bot's horizon
+    assert upcoming == [
+        ["halland/traff", "7d before", "2 contacts"],
+        ["halland/traff", "1d before", "2 contacts"],
+        ["halland/konferens", "30d before", "2 contacts"],
+    ]  # the last beyond the bot's horizon
     # planning is idempotent: a second status adds nothing
     assert "planned now: 0 new" in cli("reminders", "status")[1]
 
@@ -206,11 +290,31 @@ reminder_offsets = ["30d"]
 async def test_values_at_every_limit_import_plan_and_claim_on_postgres(pg_database: str) -> None:
     long_process = "p" * 40
     doc = {
-        "signatories": [{"key": "s" * 64, "name": "N" * 200, "contacts": [
-            {"key": "c" * 100, "name": "K" * 200, "slack": "U" + "A" * 63, "workspace": "T" + "B" * 63}]}],
-        "meetings": [{"key": "m" * 64, "title": "T" * 300, "place": "P" * 300, "link": "https://" + "l" * 492,
-                      "start": "2027-03-09T10:00", "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU",
-                      "reminder_offsets": ["3650d", "1d"]}],
+        "signatories": [
+            {
+                "key": "s" * 64,
+                "name": "N" * 200,
+                "contacts": [
+                    {
+                        "key": "c" * 100,
+                        "name": "K" * 200,
+                        "slack": "U" + "A" * 63,
+                        "workspace": "T" + "B" * 63,
+                    }
+                ],
+            }
+        ],
+        "meetings": [
+            {
+                "key": "m" * 64,
+                "title": "T" * 300,
+                "place": "P" * 300,
+                "link": "https://" + "l" * 492,
+                "start": "2027-03-09T10:00",
+                "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU",
+                "reminder_offsets": ["3650d", "1d"],
+            }
+        ],
     }
     config = parse_meetings(doc, "limits.toml", long_process)
     engine = create_engine(pg_database)
@@ -220,7 +324,10 @@ async def test_values_at_every_limit_import_plan_and_claim_on_postgres(pg_databa
         occurrence = datetime(2027, 3, 9, 10, tzinfo=STOCKHOLM)
         from bot.meetings_runner import Dispatcher
 
-        assert await Dispatcher(store, {}, horizon=timedelta(days=4000)).plan(occurrence - timedelta(days=3651)) > 0
+        assert (
+            await Dispatcher(store, {}, horizon=timedelta(days=4000)).plan(occurrence - timedelta(days=3651))
+            > 0
+        )
         assert await store.claim("w", occurrence, 10) != []
         (contact,) = await store.contacts()
         assert contact.contact.language == Language.SV
@@ -253,8 +360,12 @@ def test_status_with_a_meeting_that_cannot_be_planned(cli, tmp_path: Path) -> No
     async def store_rows() -> None:
         engine = create_engine(url)
         good = config("anna")
-        broken = Meeting("trasig", PROCESS, "Trasigt möte", soon, reminder_offsets=(timedelta(days=1_000_000),))
-        fine = Meeting("dialogmote", PROCESS, "Årligt dialogmöte", soon, reminder_offsets=(timedelta(days=7),))
+        broken = Meeting(
+            "trasig", PROCESS, "Trasigt möte", soon, reminder_offsets=(timedelta(days=1_000_000),)
+        )
+        fine = Meeting(
+            "dialogmote", PROCESS, "Årligt dialogmöte", soon, reminder_offsets=(timedelta(days=7),)
+        )
         await SqlMeetingStore(engine).import_config(MeetingsConfig(PROCESS, good.signatories, (broken, fine)))
         await engine.dispose()
 
@@ -262,5 +373,7 @@ def test_status_with_a_meeting_that_cannot_be_planned(cli, tmp_path: Path) -> No
     code, out, err = cli("reminders", "status")
     assert code == 0, err
     assert "planned now: 1 new" in out and f"{PROCESS}/dialogmote\t7d before\t1 contacts" in out
-    assert (f"problem: cannot plan {PROCESS}/trasig (OverflowError: date value out of range): fix it in its file "
-            "and import it again") in out.splitlines()
+    assert (
+        f"problem: cannot plan {PROCESS}/trasig (OverflowError: date value out of range): fix it in its file "
+        "and import it again"
+    ) in out.splitlines()

@@ -59,7 +59,9 @@ async def meeting_store(request: pytest.FixtureRequest, tmp_path: Path) -> Async
     await engine.dispose()
 
 
-async def _planned(store: MeetingStore, now: datetime = START, horizon: timedelta = timedelta(days=70)) -> int:
+async def _planned(
+    store: MeetingStore, now: datetime = START, horizon: timedelta = timedelta(days=70)
+) -> int:
     planned = await schedule(store, now, horizon)
     return await store.plan(planned.dues, planned.meeting_ids, planned.contact_ids)
 
@@ -73,12 +75,17 @@ async def _due_now(store: MeetingStore) -> datetime:
 
 def _reimport(cfg: MeetingsConfig, *, contacts: list[Contact]) -> MeetingsConfig:
     signatory = cfg.signatories[0]
-    return MeetingsConfig(cfg.process_key, (type(signatory)(signatory.key, signatory.name, signatory.process_key,
-                                                            tuple(contacts)),), cfg.meetings)
+    return MeetingsConfig(
+        cfg.process_key,
+        (type(signatory)(signatory.key, signatory.name, signatory.process_key, tuple(contacts)),),
+        cfg.meetings,
+    )
 
 
 # --- the directory ----------------------------------------------------------------------------
-async def test_import_upserts_by_key_and_deactivates_what_the_file_dropped(meeting_store: MeetingStore) -> None:
+async def test_import_upserts_by_key_and_deactivates_what_the_file_dropped(
+    meeting_store: MeetingStore,
+) -> None:
     cfg = config(contacts=3)
     result = await meeting_store.import_config(cfg)
     assert (result.signatories, result.contacts, result.meetings, result.deactivated) == (1, 3, 1, 0)
@@ -91,7 +98,9 @@ async def test_import_upserts_by_key_and_deactivates_what_the_file_dropped(meeti
     assert [c.contact.key for c in await meeting_store.contacts()] == ["c0"]
     assert [c.active for c in await meeting_store.contacts(active_only=False)] == [True, False, False]
     assert [(s.key, s.contacts, s.active) for s in await meeting_store.signatories("varmland-2015")] == [
-        ("kommun", 0, True), ("region", 1, True)]  # the CLI signatory is left alone by the file
+        ("kommun", 0, True),
+        ("region", 1, True),
+    ]  # the CLI signatory is left alone by the file
 
 
 async def test_opt_out_survives_a_reimport_and_a_new_key(meeting_store: MeetingStore) -> None:
@@ -128,7 +137,9 @@ async def test_management_refuses_duplicates_unknowns_and_file_rows(meeting_stor
     person = Contact("anna", "Anna", "telegram", "42", language=Language.EN)
     stored, created = await meeting_store.add_contact(process, "kommun", person, CLI)
     assert created and stored.contact == person and stored.signatory_key == "kommun"
-    same, created = await meeting_store.add_contact(process, "kommun", Contact("anna2", "Anna", "telegram", "42"), CLI)
+    same, created = await meeting_store.add_contact(
+        process, "kommun", Contact("anna2", "Anna", "telegram", "42"), CLI
+    )
     assert not created and same.id == stored.id
     with pytest.raises(DuplicateKey):
         await meeting_store.add_contact(process, "kommun", Contact("anna", "Bo", "telegram", "43"), CLI)
@@ -171,7 +182,8 @@ async def test_a_claim_is_exclusive_until_its_lease_runs_out(meeting_store: Meet
     assert await meeting_store.claim("C", now, lease=LEASE) == []
     assert await meeting_store.claimers() == {"A", "B"}
     assert await meeting_store.claim("C", now, lease=LEASE, abandoned=["B"]) == [
-        *(r for r in [await meeting_store.delivery(rest[0].id)] if r is not None)]
+        *(r for r in [await meeting_store.delivery(rest[0].id)] if r is not None)
+    ]
     assert not await meeting_store.renew(rest[0].id, "B", now)  # C took it over
     later = now + LEASE + timedelta(seconds=1)
     assert await meeting_store.renew(claimed[0].id, "A", now)
@@ -239,14 +251,22 @@ async def test_a_gone_chat_makes_its_contact_unreachable(meeting_store: MeetingS
         if other.contact_id != contact_id:
             await meeting_store.mark_sent(other.id, first, "A")
     [gone] = await meeting_store.unreachable("varmland-2015")
-    assert gone.contact.id == contact_id and gone.reason == "blocked" and gone.since == first + timedelta(minutes=1)
+    assert (
+        gone.contact.id == contact_id
+        and gone.reason == "blocked"
+        and gone.since == first + timedelta(minutes=1)
+    )
     assert await meeting_store.unreachable("other") == []
-    later = [r for r in await meeting_store.claim("A", second + timedelta(minutes=1)) if r.contact_id == contact_id]
+    later = [
+        r for r in await meeting_store.claim("A", second + timedelta(minutes=1)) if r.contact_id == contact_id
+    ]
     assert await meeting_store.gone_before(contact_id, later[0].id)
     assert not await meeting_store.gone_before(contact_id, mine[0].id)
 
 
-async def test_opt_out_skips_pending_reminders_and_opt_in_restores_future_ones(meeting_store: MeetingStore) -> None:
+async def test_opt_out_skips_pending_reminders_and_opt_in_restores_future_ones(
+    meeting_store: MeetingStore,
+) -> None:
     await meeting_store.import_config(config(contacts=2))
     await _planned(meeting_store)
     c0 = (await meeting_store.contacts())[0]

@@ -20,8 +20,10 @@ from tests.harness import LocalHarness, free_port
 # a token, or any letter outside ASCII (names and titles in Swedish).
 ID_LIKE = re.compile(r"\d{4,}|^-?\d+$|^[UCDTWGB][A-Z0-9]{8,}$|@|://|\w+:\w{10,}|[^\x00-\x7f]")
 LABEL_VALUES = {  # every label the bot's own metrics use, with the values it may take
-    "kind": {"vote", "launch", "close"}, "platform": {"telegram", "slack", "local", "other"},
-    "outcome": {"due", "sent", "failed"}, "queue": {"chart_renders", "telegram_updates", "telegram_webhook_in_flight"},
+    "kind": {"vote", "launch", "close"},
+    "platform": {"telegram", "slack", "local", "other"},
+    "outcome": {"due", "sent", "failed"},
+    "queue": {"chart_renders", "telegram_updates", "telegram_webhook_in_flight"},
     "status": {"1xx", "2xx", "3xx", "4xx", "5xx"},
 }
 
@@ -30,8 +32,11 @@ async def _scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], fl
     async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
         assert response.status == 200 and response.content_type == "text/plain"
         text = await response.text()
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def _value(samples: dict, name: str, **labels: str) -> float:
@@ -64,7 +69,9 @@ async def test_no_label_value_looks_like_an_id_or_a_name(tmp_path: Path) -> None
     h = await LocalHarness.start(tmp_path, health_port=port)
     try:
         async with health_running(h.app):
-            await h.run("/workshop varmland-2015 Åsa Öberg 123456789 U01ABCDEFGH", "/barometer 1", ":sim 6", "/stang")
+            await h.run(
+                "/workshop varmland-2015 Åsa Öberg 123456789 U01ABCDEFGH", "/barometer 1", ":sim 6", "/stang"
+            )
             samples = await _scrape(port)
     finally:
         await h.close()
@@ -82,8 +89,16 @@ async def test_no_label_value_looks_like_an_id_or_a_name(tmp_path: Path) -> None
 
 
 def test_the_id_pattern_catches_what_it_must() -> None:
-    for value in ("123456789", "-1001234567890", "U01ABCDEFGH", "C0123456789", "a@b.se", "Åsa",
-                  "https://x", "123456:ABCdefGHIjklMNOpqr"):
+    for value in (
+        "123456789",
+        "-1001234567890",
+        "U01ABCDEFGH",
+        "C0123456789",
+        "a@b.se",
+        "Åsa",
+        "https://x",
+        "123456:ABCdefGHIjklMNOpqr",
+    ):
         assert ID_LIKE.search(value), value
     for value in ("vote", "telegram", "sendMessage", "2xx", "chart_renders"):
         assert not ID_LIKE.search(value), value

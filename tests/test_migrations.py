@@ -29,8 +29,10 @@ async def _differences(url: str) -> list[object]:
         assert await current_revision(engine) == head_revision()
         async with engine.connect() as connection:
             return await connection.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}),
-                                           Base.metadata))
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata
+                )
+            )
     finally:
         await engine.dispose()
 
@@ -81,32 +83,49 @@ async def _closed_round_before_freezing(url: str) -> None:
 
             await connection.run_sync(to_before)
         async with engine.begin() as connection:
-            await connection.execute(text(
-                "INSERT INTO workshops (id, process_key, title, join_code, language, created_at) "
-                "VALUES (1, 'varmland-2015', 'Förr', 'ABCDEF', 'sv', CURRENT_TIMESTAMP)"))
+            await connection.execute(
+                text(
+                    "INSERT INTO workshops (id, process_key, title, join_code, language, created_at) "
+                    "VALUES (1, 'varmland-2015', 'Förr', 'ABCDEF', 'sv', CURRENT_TIMESTAMP)"
+                )
+            )
             for round_id, status in ((1, "closed"), (2, "open")):
-                await connection.execute(text(
-                    "INSERT INTO rounds (id, workshop_id, kind, title, status, settings) "
-                    f"VALUES ({round_id}, 1, 'barometer', 'B', '{status}', '{{}}')"))
-                await connection.execute(text(
-                    f"INSERT INTO round_items (id, round_id, position, text, ref_key) VALUES ({round_id}, {round_id}, "
-                    "0, 'Påstående', 'p')"))
+                await connection.execute(
+                    text(
+                        "INSERT INTO rounds (id, workshop_id, kind, title, status, settings) "
+                        f"VALUES ({round_id}, 1, 'barometer', 'B', '{status}', '{{}}')"
+                    )
+                )
+                await connection.execute(
+                    text(
+                        f"INSERT INTO round_items (id, round_id, position, text, ref_key) VALUES ({round_id}, {round_id}, "
+                        "0, 'Påstående', 'p')"
+                    )
+                )
             for index, sector in enumerate(["ideburen", "ideburen", "offentlig", None]):
-                await connection.execute(text(
-                    "INSERT INTO participants (workshop_id, key, sector, joined_at) "
-                    "VALUES (1, :key, :sector, CURRENT_TIMESTAMP)"), {"key": f"k{index}", "sector": sector})
+                await connection.execute(
+                    text(
+                        "INSERT INTO participants (workshop_id, key, sector, joined_at) "
+                        "VALUES (1, :key, :sector, CURRENT_TIMESTAMP)"
+                    ),
+                    {"key": f"k{index}", "sector": sector},
+                )
                 for round_id in (1, 2):
-                    await connection.execute(text(
-                        "INSERT INTO responses (round_id, item_id, participant_key, value, updated_at) "
-                        "VALUES (:r, :r, :key, :value, CURRENT_TIMESTAMP)"),
-                        {"r": round_id, "key": f"k{index}", "value": index + 1})
+                    await connection.execute(
+                        text(
+                            "INSERT INTO responses (round_id, item_id, participant_key, value, updated_at) "
+                            "VALUES (:r, :r, :key, :value, CURRENT_TIMESTAMP)"
+                        ),
+                        {"r": round_id, "key": f"k{index}", "value": index + 1},
+                    )
     finally:
         await engine.dispose()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_rounds_closed_before_freezing_are_frozen_by_the_migration(
-        backend: str, sqlite_url: str, request: pytest.FixtureRequest) -> None:
+    backend: str, sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
     from storage.repository import SqlStore
 
     url = sqlite_url if backend == "sqlite" else request.getfixturevalue("pg_database_unmigrated")
@@ -118,10 +137,16 @@ async def test_rounds_closed_before_freezing_are_frozen_by_the_migration(
         closed, still_open = await store.round(1), await store.round(2)
         assert closed is not None and still_open is not None
         assert closed.turnout == 4 and all(item.frozen for item in closed.items)
-        assert closed.frame is None  # fixed the first time its results are read (WorkshopService.result_frame)
+        assert (
+            closed.frame is None
+        )  # fixed the first time its results are read (WorkshopService.result_frame)
         frozen = await store.frozen_answers(1)
         assert sorted((a.sector or "", a.value) for a in frozen) == [
-            ("", 4), ("ideburen", 1), ("ideburen", 2), ("offentlig", 3)]
+            ("", 4),
+            ("ideburen", 1),
+            ("ideburen", 2),
+            ("offentlig", 3),
+        ]
         assert sorted(a.ballot for a in frozen) == [1, 2, 3, 4]
         assert await store.frozen_answers(2) == [] and not any(item.frozen for item in still_open.items)
     finally:
@@ -130,7 +155,8 @@ async def test_rounds_closed_before_freezing_are_frozen_by_the_migration(
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_the_per_workshop_keys_revision_rekeys_stored_participants(
-        backend: str, request: pytest.FixtureRequest) -> None:
+    backend: str, request: pytest.FixtureRequest
+) -> None:
     """A database from before per-workshop keys: one key per person in every workshop. The upgrade
     re-keys participations and answers with the secret (and refuses without it, changing nothing);
     the bot then finds the person's answers under their key in each workshop."""
@@ -143,24 +169,43 @@ async def test_the_per_workshop_keys_revision_rekeys_stored_participants(
         await upgrade(url, engine, revision=before)
         async with engine.begin() as connection:
             for workshop in (1, 2):
-                await connection.execute(text(
-                    "INSERT INTO workshops (id, process_key, title, join_code, language, created_at) "
-                    f"VALUES ({workshop}, 'varmland-2015', 'W{workshop}', 'CODE{workshop}', 'sv', :at)"), {"at": NOW})
-                await connection.execute(text(
-                    "INSERT INTO rounds (id, workshop_id, kind, title, status, settings) "
-                    f"VALUES ({workshop}, {workshop}, 'barometer', 'B', 'open', '{{}}')"))
-                await connection.execute(text(
-                    f"INSERT INTO round_items (id, round_id, position, text, ref_key) VALUES "
-                    f"({workshop}, {workshop}, 0, 'P', 'p')"))
+                await connection.execute(
+                    text(
+                        "INSERT INTO workshops (id, process_key, title, join_code, language, created_at) "
+                        f"VALUES ({workshop}, 'varmland-2015', 'W{workshop}', 'CODE{workshop}', 'sv', :at)"
+                    ),
+                    {"at": NOW},
+                )
+                await connection.execute(
+                    text(
+                        "INSERT INTO rounds (id, workshop_id, kind, title, status, settings) "
+                        f"VALUES ({workshop}, {workshop}, 'barometer', 'B', 'open', '{{}}')"
+                    )
+                )
+                await connection.execute(
+                    text(
+                        f"INSERT INTO round_items (id, round_id, position, text, ref_key) VALUES "
+                        f"({workshop}, {workshop}, 0, 'P', 'p')"
+                    )
+                )
                 for key, value in ((old, 4), ("someone-else", 2)):
-                    await connection.execute(text(
-                        "INSERT INTO participants (workshop_id, key, sector, joined_at) "
-                        f"VALUES ({workshop}, :key, 'ideburen', :at)"), {"key": key, "at": NOW})
-                    await connection.execute(text(
-                        "INSERT INTO responses (round_id, item_id, participant_key, value, updated_at) "
-                        f"VALUES ({workshop}, {workshop}, :key, {value}, :at)"), {"key": key, "at": NOW})
-            await connection.execute(text("INSERT INTO preferences (user_key, language) VALUES (:k, 'en')"),
-                                     {"k": old})
+                    await connection.execute(
+                        text(
+                            "INSERT INTO participants (workshop_id, key, sector, joined_at) "
+                            f"VALUES ({workshop}, :key, 'ideburen', :at)"
+                        ),
+                        {"key": key, "at": NOW},
+                    )
+                    await connection.execute(
+                        text(
+                            "INSERT INTO responses (round_id, item_id, participant_key, value, updated_at) "
+                            f"VALUES ({workshop}, {workshop}, :key, {value}, :at)"
+                        ),
+                        {"key": key, "at": NOW},
+                    )
+            await connection.execute(
+                text("INSERT INTO preferences (user_key, language) VALUES (:k, 'en')"), {"k": old}
+            )
         with pytest.raises(RuntimeError, match="needs the installation's secret"):
             await upgrade(url, engine)
         assert await current_revision(engine) == before
@@ -192,7 +237,9 @@ def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def test_the_revision_read_without_alembic_is_alembics(database: str, request: pytest.FixtureRequest) -> None:
+async def test_the_revision_read_without_alembic_is_alembics(
+    database: str, request: pytest.FixtureRequest
+) -> None:
     """current_revision() on an empty database, one behind the newest and the newest, as Alembic reads it."""
     url = request.getfixturevalue("sqlite_url" if database == "sqlite" else "pg_database_unmigrated")
     engine = create_engine(url)
@@ -201,7 +248,13 @@ async def test_the_revision_read_without_alembic_is_alembics(database: str, requ
             if target is not None:
                 await upgrade(url, engine, revision=target)
             async with engine.connect() as connection:
-                alembic = await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
-            assert await current_revision(engine) == alembic == {None: None, "0011": "0011"}.get(target, head_revision())
+                alembic = await connection.run_sync(
+                    lambda c: MigrationContext.configure(c).get_current_revision()
+                )
+            assert (
+                await current_revision(engine)
+                == alembic
+                == {None: None, "0011": "0011"}.get(target, head_revision())
+            )
     finally:
         await engine.dispose()

@@ -38,19 +38,32 @@ async def test_one_workshop_across_telegram_and_slack(rooms: Rooms) -> None:  # 
 
     # The round launched from Telegram is posted in both rooms.
     await rooms.tg_command("/barometer 1")
-    statement_tg = await until(lambda: next(
-        (m for m in tg.sent_messages(TG_GROUP) if m.text and m.text.startswith("1. Min organisation")), None))
-    statement_slack = await until(lambda: next(
-        (m for m in slack.messages_in(SLACK_CHANNEL) if (m.text or "").startswith("1. Min organisation")), None))
+    statement_tg = await until(
+        lambda: next(
+            (m for m in tg.sent_messages(TG_GROUP) if m.text and m.text.startswith("1. Min organisation")),
+            None,
+        )
+    )
+    statement_slack = await until(
+        lambda: next(
+            (m for m in slack.messages_in(SLACK_CHANNEL) if (m.text or "").startswith("1. Min organisation")),
+            None,
+        )
+    )
     tg_data = [b["callback_data"] for row in statement_tg.reply_markup["inline_keyboard"] for b in row]
-    slack_values = [e["value"] for b in statement_slack.blocks if b["type"] == "actions" for e in b["elements"]]
+    slack_values = [
+        e["value"] for b in statement_slack.blocks if b["type"] == "actions" for e in b["elements"]
+    ]
 
     # 6 people vote "5" on Telegram, 4 vote "1" on Slack.
     for person in range(6):
         await rooms.tg_update(tg.callback_update(100 + person, TG_GROUP, statement_tg.message_id, tg_data[4]))
     for person in range(4):
-        await rooms.slack_request(slack.block_actions_body(f"U{person:03d}", SLACK_CHANNEL, "dlg-0-0",
-                                                           slack_values[0], message_ts=statement_slack.ts))
+        await rooms.slack_request(
+            slack.block_actions_body(
+                f"U{person:03d}", SLACK_CHANNEL, "dlg-0-0", slack_values[0], message_ts=statement_slack.ts
+            )
+        )
     workshop = await app.service.workshop_by_code(code)
     round_ = await app.service.open_round_of(workshop.id)
     assert round_ is not None

@@ -40,18 +40,32 @@ async def h(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Loc
 async def test_huge_and_odd_round_numbers_are_refused_clearly(h: LocalHarness) -> None:
     await h.run("/workshop varmland-2015 Siffror", "/barometer 1", "/stang")
     no_round = t("error.no_round", Language.SV)
-    for line in (f"/resultat {HUGE}", f"/status {HUGE}", f"/export #{HUGE}", f"/stang {HUGE}",
-                 f"/jamfor {HUGE}", f"/rummet 1 {HUGE}", "/resultat ²", "/jamfor ²", "/rummet 1 ²"):
+    for line in (
+        f"/resultat {HUGE}",
+        f"/status {HUGE}",
+        f"/export #{HUGE}",
+        f"/stang {HUGE}",
+        f"/jamfor {HUGE}",
+        f"/rummet 1 {HUGE}",
+        "/resultat ²",
+        "/jamfor ²",
+        "/rummet 1 ²",
+    ):
         printed = "\n".join(await h.run(line))
         assert "Något gick fel" not in printed, line
         assert no_round in printed or "Så här används kommandot" in printed, (line, printed)
-    printed = "\n".join(await h.run(f"/rummet {HUGE}", "/rummet ²", "/poang ²", "/barometer steg=²", "/lamna ²",
-                                    f"/lamna {HUGE}"))
+    printed = "\n".join(
+        await h.run(
+            f"/rummet {HUGE}", "/rummet ²", "/poang ²", "/barometer steg=²", "/lamna ²", f"/lamna {HUGE}"
+        )
+    )
     assert "Något gick fel" not in printed
     assert printed.count("Så här används kommandot") + printed.count("har inget påstående") == 6, printed
 
 
-@pytest.mark.parametrize("title", ["Dialog\x00möte", "Dialog\u200bmöte", "\u202eetömgolaiD", "Dialog\u2066möte"])
+@pytest.mark.parametrize(
+    "title", ["Dialog\x00möte", "Dialog\u200bmöte", "\u202eetömgolaiD", "Dialog\u2066möte"]
+)
 async def test_characters_nobody_sees_are_refused_in_titles(h: LocalHarness, title: str) -> None:
     """A NUL byte failed on PostgreSQL with the generic error; zero-width and right-to-left
     override characters were stored and shown to the room (a title that reads differently)."""
@@ -60,7 +74,9 @@ async def test_characters_nobody_sees_are_refused_in_titles(h: LocalHarness, tit
     assert "tecken som inte syns" in printed and "Inget ändrades" in printed, printed
     assert await h.app.store.workshop(1) is None
     # An emoji made of several (joined by a zero-width joiner) is a visible character, and welcome.
-    await h.app.conversation.handle(CommandEvent(FACILITATOR, ROOM, "workshop", ("varmland-2015", "Familj 👨\u200d👩\u200d👧")))
+    await h.app.conversation.handle(
+        CommandEvent(FACILITATOR, ROOM, "workshop", ("varmland-2015", "Familj 👨\u200d👩\u200d👧"))
+    )
     workshop = await h.app.store.workshop(1)
     assert workshop is not None and workshop.title == "Familj 👨\u200d👩\u200d👧"
 

@@ -51,6 +51,9 @@ async def test_the_neutral_answers_and_each_platforms_own() -> None:
     assert await bare.how_to_add(Language.SV) == ""
     assert await bare.refuse(event, "nej") is False  # the core answers in the chat instead
     assert TelegramPort.press_answer_within == 5.0 and SlackPort.press_answer_within is None
-    assert SlackPort.command_prefix == "/dialog " and TelegramPort.command_prefix == LocalPort.command_prefix == "/"
+    assert (
+        SlackPort.command_prefix == "/dialog "
+        and TelegramPort.command_prefix == LocalPort.command_prefix == "/"
+    )
     assert SlackPort.refuse is not PortDefaults.refuse and SlackPort.how_to_add is not PortDefaults.how_to_add
     assert TelegramPort.join_link is not PortDefaults.join_link

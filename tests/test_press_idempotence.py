@@ -87,7 +87,8 @@ class Bot:
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_a_press_delivered_again_changes_nothing_also_after_a_restart(
-        backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url = request.getfixturevalue("pg_database") if backend == "postgres" else None
     async with TelegramStandIn(token=TOKEN, bot_username="dialogbot_test") as api:
         async with _bot(api, tmp_path, url) as bot:

@@ -13,8 +13,14 @@ from facilitation.prioritisation import ApprovalDraft, PointsDraft, RankingDraft
 from facilitation.prioritisation.texts import TEXTS
 
 ITEMS = (1, 2, 3, 4, 5, 6)
-NAMES = {1: "Självständighet och oberoende", 2: "Dialog", 3: "Kvalitet", 4: "Långsiktighet",
-         5: "Öppenhet och insyn", 6: "Mångfald"}
+NAMES = {
+    1: "Självständighet och oberoende",
+    2: "Dialog",
+    3: "Kvalitet",
+    4: "Långsiktighet",
+    5: "Öppenhet och insyn",
+    6: "Mångfald",
+}
 
 
 def refused(kind: RoundKind, ballot: dict[int, int], **kw: int) -> DomainError:
@@ -37,7 +43,9 @@ def refused(kind: RoundKind, ballot: dict[int, int], **kw: int) -> DomainError:
         ({1: 1, 2: 2, 3: 3}, 2, "prio.error.rank_beyond_k", {"k": 2}),
     ],
 )
-def test_invalid_rankings(ballot: dict[int, int], top_k: int | None, key: str, params: dict[str, int]) -> None:
+def test_invalid_rankings(
+    ballot: dict[int, int], top_k: int | None, key: str, params: dict[str, int]
+) -> None:
     kw = {"top_k": top_k} if top_k else {}
     error = refused(RoundKind.RANKING, ballot, **kw)
     assert (error.key, error.params) == (key, params)
@@ -110,7 +118,8 @@ def test_points_draft_flow_and_render() -> None:
     assert draft.remaining == 40 and draft.of(3) == 10
     # Until the budget is spent the participant is told, every time, that it does not count yet.
     assert draft.render_state(NAMES) == (
-        "Dialog: 50\nKvalitet: 10\n⚠ Räknas inte förrän alla 100 poäng är fördelade: 40 kvar.")
+        "Dialog: 50\nKvalitet: 10\n⚠ Räknas inte förrän alla 100 poäng är fördelade: 40 kvar."
+    )
     with pytest.raises(DomainError, match="points_sum"):
         draft.to_ballot()
     for _ in range(4):
@@ -136,8 +145,11 @@ def test_points_draft_last_step_is_cut_to_budget() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), st.sampled_from(ITEMS)), max_size=40),
-       st.integers(1, 20), st.integers(1, 100))
+@given(
+    st.lists(st.tuples(st.booleans(), st.sampled_from(ITEMS)), max_size=40),
+    st.integers(1, 20),
+    st.integers(1, 100),
+)
 def test_points_draft_never_exceeds_budget(presses: list[tuple[bool, int]], step: int, budget: int) -> None:
     draft = PointsDraft(ITEMS, budget=budget, step=step)
     for plus, item in presses:

@@ -11,8 +11,14 @@ from facilitation.model import Language, RoundKind, Sector
 from facilitation.prioritisation import aggregate, split_by_sector
 from facilitation.prioritisation.charts import pairwise_figure, ranked_bars_figure, sector_figure
 
-NAMES = {1: "Självständighet och oberoende", 2: "Dialog", 3: "Kvalitet", 4: "Långsiktighet",
-         5: "Öppenhet och insyn", 6: "Mångfald"}
+NAMES = {
+    1: "Självständighet och oberoende",
+    2: "Dialog",
+    3: "Kvalitet",
+    4: "Långsiktighet",
+    5: "Öppenhet och insyn",
+    6: "Mångfald",
+}
 ITEMS = list(NAMES)
 
 
@@ -53,7 +59,9 @@ def test_ranked_bars_golden() -> None:
     labels = tick_labels(ax)
     assert labels[0] == "Dialog" and labels[1] == "Öppenhet och insyn"
     assert "Självständighet och\noberoende" in labels  # wrapped long name
-    assert ax.get_xlabel().startswith("Borda-poäng per deltagare (0–5). Staplarna utgår från 2,5 = alla lika viktiga")
+    assert ax.get_xlabel().startswith(
+        "Borda-poäng per deltagare (0–5). Staplarna utgår från 2,5 = alla lika viktiga"
+    )
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["alla lika viktiga: 2,5"]
     assert ax.get_title(loc="left") == "Vilka principer är viktiga för oss?"
     text = all_texts(fig)
@@ -65,7 +73,9 @@ def test_ranked_bars_golden() -> None:
 def test_ranked_bars_in_english_use_a_decimal_point() -> None:
     result = aggregate(RoundKind.RANKING, BALLOTS, ITEMS, top_k=3)
     ax = ranked_bars_figure(result, NAMES, Language.EN).axes[0]
-    assert ax.get_xlabel().startswith("Borda points per participant (0–5). Bars start at 2.5 = all equally important")
+    assert ax.get_xlabel().startswith(
+        "Borda points per participant (0–5). Bars start at 2.5 = all equally important"
+    )
     assert "1.3" in [t.get_text() for t in ax.texts]
 
 
@@ -114,7 +124,9 @@ def test_sector_figure_pools_small_groups_and_refuses_an_empty_chart() -> None:
     results = split_by_sector(RoundKind.RANKING, by_sector, ITEMS, top_k=3, min_group_size=5).by_sector
     _ideburen, pooled = sector_figure(results, NAMES).axes
     assert pooled.get_title() == "Övriga\nn = 6"
-    hidden = split_by_sector(RoundKind.RANKING, {Sector.IDEBUREN: BALLOTS[:3]}, ITEMS, top_k=3, min_group_size=5).by_sector
+    hidden = split_by_sector(
+        RoundKind.RANKING, {Sector.IDEBUREN: BALLOTS[:3]}, ITEMS, top_k=3, min_group_size=5
+    ).by_sector
     with pytest.raises(ValueError):
         sector_figure(hidden, NAMES)
 

@@ -12,7 +12,7 @@ from facilitation.model import Language, RoundKind, Sector
 from facilitation.prioritisation import aggregate, split_by_sector
 from facilitation.prioritisation.export import export_tables
 
-NAMES = {1: "=HYPERLINK(\"http://evil\")", 2: "Dialog", 3: "Öppenhet och insyn"}
+NAMES = {1: '=HYPERLINK("http://evil")', 2: "Dialog", 3: "Öppenhet och insyn"}
 ITEMS = list(NAMES)
 BALLOTS = [{2: 60, 3: 40}] * 5 + [{1: 100}] * 2
 
@@ -22,7 +22,9 @@ def tables(lang: Language = Language.SV):  # type: ignore[no-untyped-def]
     by_sector = split_by_sector(
         RoundKind.POINTS,
         {Sector.IDEBUREN: BALLOTS[:5] * 2, Sector.OFFENTLIG: BALLOTS[:5], Sector.ANNAN: BALLOTS[5:]},
-        ITEMS, budget=100, min_group_size=5,
+        ITEMS,
+        budget=100,
+        min_group_size=5,
     ).by_sector
     return export_tables(result, by_sector, NAMES, lang)
 
@@ -52,7 +54,7 @@ def test_formula_injection_neutralised_in_csv_and_xlsx() -> None:
     assert workbook.sheetnames == ["Sammanfattning", "Principer", "Parvisa jämförelser", "Sektorer"]
     sheet = workbook["Principer"]
     names = [sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row + 1)]
-    assert names == ["Dialog", "Öppenhet och insyn", "'=HYPERLINK(\"http://evil\")"]
+    assert names == ["Dialog", "Öppenhet och insyn", '\'=HYPERLINK("http://evil")']
     assert sheet.cell(row=2, column=3).value == 300
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
@@ -66,7 +68,7 @@ def test_every_formula_start_is_neutralised_in_csv_and_xlsx() -> None:
     exported = export_tables(aggregate(RoundKind.RANKING, ballots, list(names)), None, names)
     rows = list(csv.reader(io.StringIO(to_csv(exported).decode("utf-8-sig"), newline=""), delimiter=";"))
     principles = rows.index(["Principer"])
-    written = {row[1] for row in rows[principles + 2:principles + 2 + len(names)]}
+    written = {row[1] for row in rows[principles + 2 : principles + 2 + len(names)]}
     assert written == {"'" + name for name in names.values()}
     sheet = load_workbook(io.BytesIO(to_xlsx(exported)))["Principer"]
     cells = [sheet.cell(row=r, column=2) for r in range(2, 2 + len(names))]

@@ -36,14 +36,22 @@ async def test_ranking_top3_with_simulated_room_via_run_local(tmp_path: Path) ->
     from bot.local import run_local
     from config.settings import load_settings
 
-    settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path,
-                             facilitators={"local": ["facilitator"]}, chart_processes=0)
+    settings = load_settings(
+        None,
+        env={},
+        env_file=None,
+        data_dir=tmp_path,
+        facilitators={"local": ["facilitator"]},
+        chart_processes=0,
+    )
     app = await App.create(settings)
     printed: list[str] = []
     script = "\n".join(["/workshop varmland-2015 Workshop i Karlstad", "/rangordna 3", ":sim 24", "/stang"])
     try:
         port = await run_local(app.conversation, tmp_path / "out", io.StringIO(script), write=printed.append)
-        assert any("simulerade 24 deltagare: 72 knapptryck" in line and "0 avvisade" in line for line in printed)
+        assert any(
+            "simulerade 24 deltagare: 72 knapptryck" in line and "0 avvisade" in line for line in printed
+        )
         (round_,) = await app.store.rounds(1)
         assert round_.kind == RoundKind.RANKING and round_.status == RoundStatus.CLOSED
         assert round_.settings["top_k"] == 3 and len(round_.items) == 14
@@ -64,14 +72,19 @@ async def test_ranking_top3_with_simulated_room_via_run_local(tmp_path: Path) ->
         assert "(4 svar från grupper med färre än 5 ingår inte)" in summary
         assert f"Vinnare: {names[result.order[0]]} (" in summary
         if result.condorcet_winner is not None:
-            assert f"Condorcet-vinnare (fler föredrar den än tvärtom i varje parvis jämförelse): " \
-                   f"{names[result.condorcet_winner]}." in summary
+            assert (
+                f"Condorcet-vinnare (fler föredrar den än tvärtom i varje parvis jämförelse): "
+                f"{names[result.condorcet_winner]}." in summary
+            )
         else:
             assert f"etta enligt Schulze: {names[result.schulze_ranking[0][0]]}" in summary
         assert f"1. {names[result.order[0]]} – " in summary
         charts = [p for p in port.files() if p.suffix == ".png"]
         assert {p.name.split("-", 1)[1] for p in charts} == {
-            "prio-1-ranking.png", "prio-1-sectors.png", "prio-1-pairwise.png"}
+            "prio-1-ranking.png",
+            "prio-1-sectors.png",
+            "prio-1-pairwise.png",
+        }
         assert all(png_size(p)[0] > 500 for p in charts)
     finally:
         await app.aclose()
@@ -164,7 +177,9 @@ async def test_points_round_budget_minus_and_incomplete_ballots(harness: LocalHa
     assert "simulerade 12 deltagare: 120 knapptryck" in printed[-1] and "0 avvisade" in printed[-1]
     printed = await h.run("/stang")
     # 5 idéburen, 5 offentlig compared; 2 annan and anna (no sector) left out of everything
-    summary = next(line for line in printed if "n = 10 svar (3 svar från grupper med färre än 5 ingår inte)" in line)
+    summary = next(
+        line for line in printed if "n = 10 svar (3 svar från grupper med färre än 5 ingår inte)" in line
+    )
     assert "1 svar fördelade inte alla 100 poäng och räknas inte." in summary
     assert "poäng" in summary.split("Topplistan:")[1]
     assert sum(p.suffix == ".png" for p in h.port.files()) == 2  # ranked bars and sectors
@@ -237,8 +252,12 @@ async def test_only_facilitators_start_rounds_and_bad_args_are_refused(harness: 
     await h.run("/workshop varmland-2015 Test")
     printed = await h.run("@anna /rangordna 3", "@anna /poang", "@anna /markera")
     assert sum(t("error.not_facilitator") in line for line in printed) == 3
-    for line, usage in [("/rangordna tre", t("prio.usage.ranking")), ("/rangordna 3 4", t("prio.usage.ranking")),
-                        ("/poang mycket", t("prio.usage.points")), ("/markera 3", t("prio.usage.approval"))]:
+    for line, usage in [
+        ("/rangordna tre", t("prio.usage.ranking")),
+        ("/rangordna 3 4", t("prio.usage.ranking")),
+        ("/poang mycket", t("prio.usage.points")),
+        ("/markera 3", t("prio.usage.approval")),
+    ]:
         printed = await h.run(line)
         assert printed[-1].endswith(t("error.bad_args", usage=usage)), line
     printed = await h.run("/rangordna 15")
@@ -332,7 +351,9 @@ async def test_drafts_live_in_the_database_across_restarts_and_processes(tmp_pat
         restarted = await LocalHarness.start(tmp_path)
         try:
             data = first.port.buttons_of(message)[14].data  # Ångra
-            await restarted.app.conversation.handle(ButtonEvent(anna, first.port.messages[message].chat, data))
+            await restarted.app.conversation.handle(
+                ButtonEvent(anna, first.port.messages[message].chat, data)
+            )
             assert await _own(restarted, round_, "anna") == {"dialog": 1}
         finally:
             await restarted.close()
@@ -341,7 +362,9 @@ async def test_drafts_live_in_the_database_across_restarts_and_processes(tmp_pat
 
 
 def test_ack_fitting_keeps_the_status_line() -> None:
-    state = "\n".join([f"{i}. {'Självständighet och oberoende'[:20]} {i}" for i in range(1, 15)] + ["— klart!"])
+    state = "\n".join(
+        [f"{i}. {'Självständighet och oberoende'[:20]} {i}" for i in range(1, 15)] + ["— klart!"]
+    )
     ranking = fit_ack(state, " (sektor?)", drop_from_start=True)
     assert len(ranking) <= ACK_LIMIT and ranking.startswith("…\n") and ranking.endswith("— klart! (sektor?)")
     assert "14. " in ranking and "\n1. " not in ranking
@@ -357,4 +380,6 @@ def test_exercise_wiring() -> None:
     exercise = next(e for e in default_exercises() if isinstance(e, PrioritisationExercise))
     assert set(exercise.kinds) == {RoundKind.RANKING, RoundKind.POINTS, RoundKind.APPROVAL}
     assert not {"b", "s", "fg"} & set(exercise.actions)
-    assert {"rangordna", "rank", "poang", "poäng", "points", "markera", "approve"} == set(exercise.start_commands)
+    assert {"rangordna", "rank", "poang", "poäng", "points", "markera", "approve"} == set(
+        exercise.start_commands
+    )

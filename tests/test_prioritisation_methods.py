@@ -89,8 +89,16 @@ def test_condorcet_winner_found() -> None:
 
 
 def wikipedia_ballots() -> list[dict[int, int]]:
-    groups = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"),
-              (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC")]
+    groups = [
+        (5, "ACBED"),
+        (5, "ADECB"),
+        (8, "BEDAC"),
+        (3, "CABED"),
+        (7, "CAEBD"),
+        (2, "CBADE"),
+        (7, "DCEBA"),
+        (8, "EBADC"),
+    ]
     ids = {letter: i for i, letter in enumerate("ABCDE", start=1)}
     return [ranking(*(ids[c] for c in order)) for count, order in groups for _ in range(count)]
 
@@ -193,7 +201,9 @@ def _strict(p: dict[int, dict[int, int]], a: int, b: int) -> bool:
     return p[a][b] > p[b][a]
 
 
-def assert_schulze_layers(items: list[int], p: dict[int, dict[int, int]], groups: tuple[tuple[int, ...], ...]) -> None:
+def assert_schulze_layers(
+    items: list[int], p: dict[int, dict[int, int]], groups: tuple[tuple[int, ...], ...]
+) -> None:
     """What Schulze's definition implies for the grouped ranking (a ≻ b iff p[a][b] > p[b][a]).
 
     The first group is the set of Schulze winners (nobody beats them); each later group is the
@@ -250,7 +260,9 @@ def _votelib_condorcet_counts(ballots: list[dict[int, int]], items: list[int]) -
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(full_rankings(), truncated_rankings()))
-def test_schulze_matches_votelib_on_full_and_top_k_ballots(case: tuple[list[int], list[dict[int, int]]]) -> None:
+def test_schulze_matches_votelib_on_full_and_top_k_ballots(
+    case: tuple[list[int], list[dict[int, int]]],
+) -> None:
     from votelib.evaluate.condorcet import Schulze
 
     items, ballots = case
@@ -272,8 +284,9 @@ def test_schulze_matches_votelib_on_full_and_top_k_ballots(case: tuple[list[int]
         # is among our winners (ours may hold more unbeaten items; see the definition test).
         winners = set(selected[0]) if isinstance(selected[0], frozenset) else {selected[0]}
         assert winners <= set(ours.ranking[0])
-    unbeaten = {a for a in items
-                if all(paths.get((b, a), 0) <= paths.get((a, b), 0) for b in items if b != a)}
+    unbeaten = {
+        a for a in items if all(paths.get((b, a), 0) <= paths.get((a, b), 0) for b in items if b != a)
+    }
     assert set(ours.ranking[0]) == unbeaten
 
 
@@ -335,7 +348,8 @@ def votelib_averaged_borda(ballots: list[dict[int, int]], items: list[int]) -> d
 @settings(max_examples=300, deadline=None)
 @given(truncated_rankings())
 def test_borda_on_truncated_ballots_matches_independent_counts(
-        case: tuple[list[int], list[dict[int, int]]]) -> None:
+    case: tuple[list[int], list[dict[int, int]]],
+) -> None:
     items, ballots = case
     scores = borda(ballots, items).scores
     assert scores == pytest.approx(averaged_borda_by_positions(ballots, items))

@@ -39,7 +39,9 @@ def test_small_groups_pooled_when_together_large_enough() -> None:
 
 
 def test_one_large_group_is_hidden_to_protect_the_small_one() -> None:
-    split = split_by_sector(RoundKind.APPROVAL, {IDE: [{1: 1}] * 9, OFF: [{2: 1}] * 2}, ITEMS, min_group_size=5)
+    split = split_by_sector(
+        RoundKind.APPROVAL, {IDE: [{1: 1}] * 9, OFF: [{2: 1}] * 2}, ITEMS, min_group_size=5
+    )
     assert split.by_sector[IDE].reason is Hidden.PROTECTS and split.by_sector[OFF].reason is Hidden.TOO_FEW
     assert not split.compared and split.result is not None and split.result.n_ballots == 11
 

@@ -16,7 +16,9 @@ def test_keys_are_stable_secret_dependent_and_platform_scoped() -> None:
     a = Pseudonymizer(SECRET)
     assert a.participant_key("telegram", "42", 1) == a.participant_key("telegram", "42", 1)
     assert a.participant_key("telegram", "42", 1) != a.participant_key("slack", "42", 1)
-    assert a.participant_key("telegram", "42", 1) != Pseudonymizer(SECRET + "x").participant_key("telegram", "42", 1)
+    assert a.participant_key("telegram", "42", 1) != Pseudonymizer(SECRET + "x").participant_key(
+        "telegram", "42", 1
+    )
     assert "42" not in a.participant_key("telegram", "42", 1)
     # One person, two workshops: unrelated keys, and neither is the key of their own settings.
     assert a.participant_key("telegram", "42", 1) != a.participant_key("telegram", "42", 2)
@@ -33,9 +35,18 @@ def test_button_data_is_signed_and_fits_64_bytes() -> None:
     assert len(data.encode()) <= 64
     assert codec.decode(data) == ("b", (2_000_000_000, 2_000_000_000, 11))
     forged = data.replace(".11~", ".10~")
-    for bad in [forged, "b.1.2.3", "b.1.2.3~AAAAAAAA", "", "x" * 80, data + "x", "b.1.1.1~ÅÄÖÅÄÖÅÄ",
-                "b.1.2.3~" + "é" * 8, "s.1.1~\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
-                ButtonCodec(Pseudonymizer(SECRET + "other")).encode("b", 1, 2, 3)]:
+    for bad in [
+        forged,
+        "b.1.2.3",
+        "b.1.2.3~AAAAAAAA",
+        "",
+        "x" * 80,
+        data + "x",
+        "b.1.1.1~ÅÄÖÅÄÖÅÄ",
+        "b.1.2.3~" + "é" * 8,
+        "s.1.1~\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
+        ButtonCodec(Pseudonymizer(SECRET + "other")).encode("b", 1, 2, 3),
+    ]:
         with pytest.raises(DomainError) as err:
             codec.decode(bad)
         assert err.value.key == "error.bad_button"
@@ -62,7 +73,9 @@ async def _dump(url: str) -> str:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def test_database_holds_no_platform_ids(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+async def test_database_holds_no_platform_ids(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     from tests.harness import LocalHarness
 
     settings = {} if backend == "sqlite" else {"database_url": request.getfixturevalue("pg_database")}
@@ -101,12 +114,15 @@ async def _key_values_by_workshop(url: str) -> dict[int, set[str]]:
     found: dict[int, set[str]] = {}
     try:
         async with engine.connect() as connection:
-            workshop_of_round = dict((await connection.execute(select(RoundRow.id, RoundRow.workshop_id))).all())
+            workshop_of_round = dict(
+                (await connection.execute(select(RoundRow.id, RoundRow.workshop_id))).all()
+            )
             for table in Base.metadata.sorted_tables:
                 for row in (await connection.execute(select(table))).mappings():
                     workshop = row.get("workshop_id") or workshop_of_round.get(row.get("round_id"), 0)
                     found.setdefault(workshop, set()).update(
-                        v for v in row.values() if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{32}", v))
+                        v for v in row.values() if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{32}", v)
+                    )
     finally:
         await engine.dispose()
     return found
@@ -114,7 +130,8 @@ async def _key_values_by_workshop(url: str) -> dict[int, set[str]]:
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_a_dump_cannot_link_a_person_across_workshops_and_forget_finds_both(
-        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """Issue 14: one person in two workshops (say two years' dialogue meetings) has unrelated keys
     in them, so a copy of the database alone cannot group their answers; ``/glom`` removes both."""
     from tests.harness import LocalHarness
@@ -142,4 +159,6 @@ async def test_a_dump_cannot_link_a_person_across_workshops_and_forget_finds_bot
     assert h.last_ack().startswith("Done.")
     await h.close()
     values = await _key_values_by_workshop(url)
-    assert not (set(anna.values()) | {pseudonymizer.user_key("local", "anna")}) & set().union(*values.values())
+    assert not (set(anna.values()) | {pseudonymizer.user_key("local", "anna")}) & set().union(
+        *values.values()
+    )

@@ -56,7 +56,9 @@ async def test_reminder_with_ics_rsvp_button_and_tally(setup: tuple[LocalHarness
     result = await dispatcher.tick()
     assert result.sent == 4  # the example's four local contacts
     message = harness.port.messages[reminder_of(harness, "anna")]
-    assert message.text.startswith("Påminnelse: Årligt dialogmöte för Överenskommelsen i Värmland är om 30 dagar")
+    assert message.text.startswith(
+        "Påminnelse: Årligt dialogmöte för Överenskommelsen i Värmland är om 30 dagar"
+    )
     assert "tisdag 9 mars 2027 kl. 10.00–13.00" in message.text
     assert [b.label for b in harness.port.buttons_of(message.id)] == ["Kommer", "Kommer inte", "Kanske"]
     english = harness.port.messages[reminder_of(harness, "david")]
@@ -126,7 +128,8 @@ async def test_stop_resume_and_forget(setup: tuple[LocalHarness, Dispatcher, Clo
 
 
 async def test_answer_is_refused_once_the_meeting_has_started(
-        setup: tuple[LocalHarness, Dispatcher, Clock]) -> None:
+    setup: tuple[LocalHarness, Dispatcher, Clock],
+) -> None:
     """The app installs the commands with the wall clock; the test's clock must still rule."""
     harness, dispatcher, clock = setup
     await dispatcher.tick()
@@ -167,7 +170,10 @@ async def test_reminders_running_imports_config_and_schedules(tmp_path: Path) ->
     try:
         async with reminders_running(harness.app, interval=0.1) as dispatcher:
             await eventually(lambda: dispatcher._task is not None, what="the scheduler's job to start a tick")
-            assert {c.contact.key for c in await dispatcher.store.contacts()} >= {"region-anna", "ideburna-david"}
+            assert {c.contact.key for c in await dispatcher.store.contacts()} >= {
+                "region-anna",
+                "ideburna-david",
+            }
         await harness.run("/osa")
         assert any("Årligt dialogmöte" in line for line in harness.output)
     finally:

@@ -67,14 +67,25 @@ class RecordingPort(PortDefaults):
 
 def config(*, contacts: int = 1, meetings: list[dict] | None = None, platform: str = "local"):  # type: ignore[no-untyped-def]
     doc = {
-        "signatories": [{
-            "key": "region", "name": "Region Värmland",
-            "contacts": [{"key": f"c{i}", "name": f"Kontakt {i}", platform: f"{i + 1}"} for i in range(contacts)],
-        }],
-        "meetings": meetings or [{
-            "key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00", "place": "Karlstad",
-            "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU",
-        }],
+        "signatories": [
+            {
+                "key": "region",
+                "name": "Region Värmland",
+                "contacts": [
+                    {"key": f"c{i}", "name": f"Kontakt {i}", platform: f"{i + 1}"} for i in range(contacts)
+                ],
+            }
+        ],
+        "meetings": meetings
+        or [
+            {
+                "key": "dialogmote",
+                "title": "Årligt dialogmöte",
+                "start": "2027-03-09T10:00",
+                "place": "Karlstad",
+                "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU",
+            }
+        ],
     }
     return parse_meetings(doc, "test.toml", "varmland-2015")
 
@@ -114,7 +125,11 @@ async def test_yearly_meeting_reminds_on_time_for_several_years(store: SqlMeetin
             expected.append((occurrence, offset, due_time(occurrence, offset)))
     assert [o.date().isoformat() for o in {e[0] for e in expected}] != []
     assert sorted({e[0].date().isoformat() for e in expected}) == [
-        "2027-03-09", "2028-03-14", "2029-03-13", "2030-03-12"]
+        "2027-03-09",
+        "2028-03-14",
+        "2029-03-13",
+        "2030-03-12",
+    ]
     for occurrence, _offset, due in expected:
         clock.set(due - timedelta(minutes=1))
         before = len(port.texts)
@@ -135,16 +150,25 @@ def to_local_hhmm(moment: datetime | None) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%H:%M")
 
 
-@pytest.mark.parametrize(("start", "dues_utc"), [
-    # Spring: clocks go forward on Sunday 28 March 2027; 10.00 is 09:00 UTC before, 08:00 after.
-    ("2027-03-30T10:00", ["2027-03-23T09:00", "2027-03-29T08:00", "2027-03-30T06:00"]),
-    # Autumn: clocks go back on Sunday 31 October 2027; 10.00 is 08:00 UTC before, 09:00 after.
-    ("2027-11-02T10:00", ["2027-10-26T08:00", "2027-11-01T09:00", "2027-11-02T07:00"]),
-])
-async def test_reminders_land_at_local_time_in_dst_weeks(store: SqlMeetingStore, start: str,
-                                                          dues_utc: list[str]) -> None:
-    await store.import_config(config(meetings=[{
-        "key": "dst", "title": "Dialogträff", "start": start, "reminder_offsets": ["7d", "1d", "2h"]}]))
+@pytest.mark.parametrize(
+    ("start", "dues_utc"),
+    [
+        # Spring: clocks go forward on Sunday 28 March 2027; 10.00 is 09:00 UTC before, 08:00 after.
+        ("2027-03-30T10:00", ["2027-03-23T09:00", "2027-03-29T08:00", "2027-03-30T06:00"]),
+        # Autumn: clocks go back on Sunday 31 October 2027; 10.00 is 08:00 UTC before, 09:00 after.
+        ("2027-11-02T10:00", ["2027-10-26T08:00", "2027-11-01T09:00", "2027-11-02T07:00"]),
+    ],
+)
+async def test_reminders_land_at_local_time_in_dst_weeks(
+    store: SqlMeetingStore, start: str, dues_utc: list[str]
+) -> None:
+    await store.import_config(
+        config(
+            meetings=[
+                {"key": "dst", "title": "Dialogträff", "start": start, "reminder_offsets": ["7d", "1d", "2h"]}
+            ]
+        )
+    )
     clock = Clock(local(2027, 3, 1) if start.startswith("2027-03") else local(2027, 10, 1))
     port = RecordingPort(clock=clock)
     d = dispatcher(store, port, clock)
@@ -226,13 +250,27 @@ async def test_clean_stop_releases_unstarted_claims(store: SqlMeetingStore) -> N
         await task
 
 
-async def test_downtime_catch_up_sends_only_the_useful_reminder(store: SqlMeetingStore,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    await store.import_config(config(meetings=[
-        {"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-         "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU"},
-        {"key": "extra", "title": "Extra dialogträff", "start": "2027-03-03T13:00", "reminder_offsets": ["7d", "1d"]},
-    ]))
+async def test_downtime_catch_up_sends_only_the_useful_reminder(
+    store: SqlMeetingStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await store.import_config(
+        config(
+            meetings=[
+                {
+                    "key": "dialogmote",
+                    "title": "Årligt dialogmöte",
+                    "start": "2027-03-09T10:00",
+                    "rrule": "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU",
+                },
+                {
+                    "key": "extra",
+                    "title": "Extra dialogträff",
+                    "start": "2027-03-03T13:00",
+                    "reminder_offsets": ["7d", "1d"],
+                },
+            ]
+        )
+    )
     meeting_at = local(2027, 3, 9, 10)
     clock = Clock(meeting_at - timedelta(days=31))
     port = RecordingPort(clock=clock)
@@ -251,8 +289,13 @@ async def test_downtime_catch_up_sends_only_the_useful_reminder(store: SqlMeetin
     assert result.sent == 1 and result.caught_up == 1
     assert "om 4 dagar" in port.texts[-1][1] and "Årligt dialogmöte" in port.texts[-1][1]
     assert len(result.skipped_keys) == 2 and all("/extra:" in k for k in result.skipped_keys)
-    assert sum("skipped delivery" in r.getMessage() and "meeting has started" in r.getMessage()
-               for r in caplog.records) == 2
+    assert (
+        sum(
+            "skipped delivery" in r.getMessage() and "meeting has started" in r.getMessage()
+            for r in caplog.records
+        )
+        == 2
+    )
     clock.set(meeting_at - DAY)
     await d.tick()
     assert len(port.texts) == 3 and "i morgon" in port.texts[-1][1]
@@ -365,9 +408,19 @@ def record_claims(store: SqlMeetingStore, rendezvous: Rendezvous) -> list[int]:
 @pytest.mark.postgres
 async def test_two_dispatchers_on_postgres_deliver_to_1000_contacts_exactly_once(pg_database: str) -> None:
     setup = await _store(pg_database, migrate=False)
-    await setup.import_config(config(contacts=1000, meetings=[{
-        "key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-        "reminder_offsets": ["1d"]}]))
+    await setup.import_config(
+        config(
+            contacts=1000,
+            meetings=[
+                {
+                    "key": "dialogmote",
+                    "title": "Årligt dialogmöte",
+                    "start": "2027-03-09T10:00",
+                    "reminder_offsets": ["1d"],
+                }
+            ],
+        )
+    )
     await setup.engine.dispose()
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
     port = RecordingPort(clock=clock)  # both "processes" send to the same platform
@@ -376,8 +429,12 @@ async def test_two_dispatchers_on_postgres_deliver_to_1000_contacts_exactly_once
     claims = [record_claims(s, rendezvous) for s in stores]
     try:
         # small batches: many claim rounds, each one run concurrently by both dispatchers
-        dispatchers = [Dispatcher(s, {"local": port}, None, clock=clock, batch=20, concurrency=8,
-                                  worker_id=f"worker-{n}") for n, s in enumerate(stores)]
+        dispatchers = [
+            Dispatcher(
+                s, {"local": port}, None, clock=clock, batch=20, concurrency=8, worker_id=f"worker-{n}"
+            )
+            for n, s in enumerate(stores)
+        ]
         results = await asyncio.gather(*(d.tick() for d in dispatchers))
         assert rendezvous.met >= 10, "the dispatchers' claims did not run concurrently"
         assert set(claims[0]) & set(claims[1]) == set(), "a row was claimed by both dispatchers"
@@ -400,16 +457,32 @@ async def test_two_dispatchers_on_postgres_deliver_to_1000_contacts_exactly_once
 
 def unplannable_meeting() -> Meeting:
     """A meeting row as stored before offsets were validated: "1000000d" falls before year 1."""
-    return Meeting("trasig", "varmland-2015", "Trasigt möte", local(2027, 3, 9, 10),
-                   reminder_offsets=(timedelta(days=1_000_000),))
+    return Meeting(
+        "trasig",
+        "varmland-2015",
+        "Trasigt möte",
+        local(2027, 3, 9, 10),
+        reminder_offsets=(timedelta(days=1_000_000),),
+    )
 
 
-async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: SqlMeetingStore,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
-    good = config(contacts=2, meetings=[{"key": "dialogmote", "title": "Årligt dialogmöte",
-                                         "start": "2027-03-09T10:00", "reminder_offsets": ["1d"]}])
-    await store.import_config(MeetingsConfig(good.process_key, good.signatories,
-                                             (unplannable_meeting(), *good.meetings)))
+async def test_a_meeting_that_cannot_be_planned_stops_no_other(
+    store: SqlMeetingStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = config(
+        contacts=2,
+        meetings=[
+            {
+                "key": "dialogmote",
+                "title": "Årligt dialogmöte",
+                "start": "2027-03-09T10:00",
+                "reminder_offsets": ["1d"],
+            }
+        ],
+    )
+    await store.import_config(
+        MeetingsConfig(good.process_key, good.signatories, (unplannable_meeting(), *good.meetings))
+    )
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
     port = RecordingPort(clock=clock)
     d = dispatcher(store, port, clock)
@@ -417,19 +490,33 @@ async def test_a_meeting_that_cannot_be_planned_stops_no_other(store: SqlMeeting
     result = await d.tick()
     assert result.sent == 2 and port.per_chat() == Counter({"1": 1, "2": 1})
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == ["reminders: meeting varmland-2015/trasig cannot be planned (OverflowError: date value out "
-                        "of range); the other meetings go on - fix it in its file and import it again"]
+    assert warnings == [
+        "reminders: meeting varmland-2015/trasig cannot be planned (OverflowError: date value out "
+        "of range); the other meetings go on - fix it in its file and import it again"
+    ]
     caplog.clear()
     await d.tick()
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []  # said once, not every 30 s
 
 
-async def test_a_worker_that_dies_is_replaced_and_the_fan_out_ends(store: SqlMeetingStore,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_worker_that_dies_is_replaced_and_the_fan_out_ends(
+    store: SqlMeetingStore, caplog: pytest.LogCaptureFixture
+) -> None:
     """A client library that cancels its own call kills the worker running it (CancelledError is no
     Exception): the pool must not run empty, or the fan-out waits forever for its queue."""
-    await store.import_config(config(contacts=10, meetings=[{"key": "dialogmote", "title": "Årligt dialogmöte",
-                                                              "start": "2027-03-09T10:00", "reminder_offsets": ["1d"]}]))
+    await store.import_config(
+        config(
+            contacts=10,
+            meetings=[
+                {
+                    "key": "dialogmote",
+                    "title": "Årligt dialogmöte",
+                    "start": "2027-03-09T10:00",
+                    "reminder_offsets": ["1d"],
+                }
+            ],
+        )
+    )
     clock = Clock(due_time(local(2027, 3, 9, 10), DAY).astimezone(UTC))
 
     class CancellingPort(RecordingPort):
@@ -439,7 +526,9 @@ async def test_a_worker_that_dies_is_replaced_and_the_fan_out_ends(store: SqlMee
             return await super().send_text(chat, text, buttons)
 
     port = CancellingPort(clock=clock)
-    result = await asyncio.wait_for(dispatcher(store, port, clock, batch=10, concurrency=1, ics="none").tick(), 10)
+    result = await asyncio.wait_for(
+        dispatcher(store, port, clock, batch=10, concurrency=1, ics="none").tick(), 10
+    )
     assert result.sent == 9 and sorted(port.per_chat()) == sorted(str(i) for i in range(1, 11) if i != 3)
     assert "reminders: a delivery worker ended (cancelled); starting a new one" in caplog.messages
     assert (await store.status_counts())["claimed"] == 1  # left to its lease, as after a crash

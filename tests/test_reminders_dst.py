@@ -22,16 +22,39 @@ from tests.test_reminders_dispatch import Clock, RecordingPort, _store, config, 
 
 YEAR_START, YEAR_END = local(2027, 1, 1), local(2028, 1, 1)
 MEETINGS = [
-    {"key": "sondag-natt", "title": "Nattligt dialogmöte", "start": "2027-01-10T02:30",
-     "rrule": "FREQ=WEEKLY;BYDAY=SU", "reminder_offsets": ["7d", "1d", "2h"]},
-    {"key": "forsta-0230", "title": "Första halv tre", "start": "2027-10-31T02:30+02:00",
-     "reminder_offsets": ["7d", "1d", "2h"]},
-    {"key": "andra-0230", "title": "Andra halv tre", "start": "2027-10-31T02:30+01:00",
-     "reminder_offsets": ["7d", "1d", "2h", "30m"]},
-    {"key": "host-daglig", "title": "Daglig avstämning", "start": "2027-10-27T02:45",
-     "rrule": "FREQ=DAILY;COUNT=10", "reminder_offsets": ["1d", "30m"]},
-    {"key": "var-daglig", "title": "Daglig avstämning i mars", "start": "2027-03-24T02:15",
-     "rrule": "FREQ=DAILY;COUNT=8", "reminder_offsets": ["1d", "30m"]},
+    {
+        "key": "sondag-natt",
+        "title": "Nattligt dialogmöte",
+        "start": "2027-01-10T02:30",
+        "rrule": "FREQ=WEEKLY;BYDAY=SU",
+        "reminder_offsets": ["7d", "1d", "2h"],
+    },
+    {
+        "key": "forsta-0230",
+        "title": "Första halv tre",
+        "start": "2027-10-31T02:30+02:00",
+        "reminder_offsets": ["7d", "1d", "2h"],
+    },
+    {
+        "key": "andra-0230",
+        "title": "Andra halv tre",
+        "start": "2027-10-31T02:30+01:00",
+        "reminder_offsets": ["7d", "1d", "2h", "30m"],
+    },
+    {
+        "key": "host-daglig",
+        "title": "Daglig avstämning",
+        "start": "2027-10-27T02:45",
+        "rrule": "FREQ=DAILY;COUNT=10",
+        "reminder_offsets": ["1d", "30m"],
+    },
+    {
+        "key": "var-daglig",
+        "title": "Daglig avstämning i mars",
+        "start": "2027-03-24T02:15",
+        "rrule": "FREQ=DAILY;COUNT=8",
+        "reminder_offsets": ["1d", "30m"],
+    },
 ]
 
 
@@ -45,15 +68,19 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     await meetings.engine.dispose()
 
 
-async def test_every_reminder_of_a_year_is_sent_once_at_its_instant_none_skipped(store: SqlMeetingStore) -> None:
+async def test_every_reminder_of_a_year_is_sent_once_at_its_instant_none_skipped(
+    store: SqlMeetingStore,
+) -> None:
     cfg = config(meetings=MEETINGS)
     await store.import_config(cfg)
     expected: Counter[datetime] = Counter()
     in_the_fold = 0
     for meeting in cfg.meetings:
         for occurrence in occurrences(meeting, YEAR_START, YEAR_END):
-            in_the_fold += occurrence.astimezone(UTC) in (datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
-                                                         datetime(2027, 10, 31, 1, 30, tzinfo=UTC))
+            in_the_fold += occurrence.astimezone(UTC) in (
+                datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+                datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
+            )
             for offset in meeting.reminder_offsets:
                 due = due_time(occurrence, offset).astimezone(UTC)
                 if YEAR_START <= due < YEAR_END:

@@ -20,8 +20,14 @@ from tests.test_reminders_dispatch import Clock, RecordingPort, _store, config, 
 DAY = timedelta(days=1)
 LEASE = timedelta(minutes=10)
 MEETING = local(2027, 3, 9, 10)
-ONE_REMINDER = [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-                 "reminder_offsets": ["1d"]}]
+ONE_REMINDER = [
+    {
+        "key": "dialogmote",
+        "title": "Årligt dialogmöte",
+        "start": "2027-03-09T10:00",
+        "reminder_offsets": ["1d"],
+    }
+]
 
 
 @pytest.fixture
@@ -31,9 +37,12 @@ async def store(tmp_path: Path) -> AsyncIterator[SqlMeetingStore]:
     await s.engine.dispose()
 
 
-def run(store: SqlMeetingStore, port: RecordingPort, clock: Clock, worker: str, **options: object) -> Dispatcher:
-    return Dispatcher(store, {port.platform: port}, None, clock=clock, worker_id=worker, ics="none",
-                      lease=LEASE, **options)  # type: ignore[arg-type]
+def run(
+    store: SqlMeetingStore, port: RecordingPort, clock: Clock, worker: str, **options: object
+) -> Dispatcher:
+    return Dispatcher(
+        store, {port.platform: port}, None, clock=clock, worker_id=worker, ics="none", lease=LEASE, **options
+    )  # type: ignore[arg-type]
 
 
 class StallingPort(RecordingPort):
@@ -73,7 +82,9 @@ async def test_stalled_dispatcher_sends_nothing_another_took_over(store: SqlMeet
     assert (result_a.sent, result_a.taken_over) == (0, 4)
     assert Counter(chat for chat, _, _ in port_b.texts) == Counter({str(i + 1): 1 for i in range(5)})
     counts = await store.status_counts()
-    assert counts["sent"] == 5 and counts["failed"] == counts["claimed"] == 0  # A's timeout did not undo B's send
+    assert (
+        counts["sent"] == 5 and counts["failed"] == counts["claimed"] == 0
+    )  # A's timeout did not undo B's send
 
 
 async def test_claim_is_renewed_right_before_the_send(store: SqlMeetingStore) -> None:
@@ -119,7 +130,9 @@ async def test_renew_refuses_a_row_claimed_by_another_worker(store: SqlMeetingSt
     assert await store.renew(row.id, "B", now + timedelta(minutes=20))
 
 
-async def test_contact_forgotten_and_recreated_is_planned_again_by_the_same_process(store: SqlMeetingStore) -> None:
+async def test_contact_forgotten_and_recreated_is_planned_again_by_the_same_process(
+    store: SqlMeetingStore,
+) -> None:
     cfg = config(contacts=2)
     await store.import_config(cfg)
     clock = Clock(local(2027, 2, 1))

@@ -37,8 +37,16 @@ def through(proxy: CuttableProxy, url: str) -> str:
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
 
 
-async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: int, *, outage: float = 5.0,
-                              mode: str = "refuse", lost_claims: int = 0, **options: Any) -> TickResult:
+async def fan_out_with_outage(
+    pg_database: str,
+    platform: Telegram,
+    contacts: int,
+    *,
+    outage: float = 5.0,
+    mode: str = "refuse",
+    lost_claims: int = 0,
+    **options: Any,
+) -> TickResult:
     """A tick to ``contacts`` whose database goes away for ``outage`` s after a third of the texts.
 
     ``lost_claims``: rows claimed under the dispatcher's worker id beforehand, as a claim that
@@ -54,7 +62,9 @@ async def fan_out_with_outage(pg_database: str, platform: Telegram, contacts: in
     await setup.engine.dispose()
     async with CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
         store = SqlMeetingStore(create_engine(through(proxy, pg_database)))
-        dispatcher = Dispatcher(store, {"telegram": platform.port}, None, clock=clock, worker_id="A", **options)
+        dispatcher = Dispatcher(
+            store, {"telegram": platform.port}, None, clock=clock, worker_id="A", **options
+        )
         tick = asyncio.create_task(dispatcher.tick())
         try:
             await eventually(lambda: sum(platform.sends("sendMessage").values()) >= contacts // 3, within=30)
@@ -83,7 +93,8 @@ async def assert_each_contact_got_each_part_once(pg_database: str, platform: Tel
 @pytest.mark.postgres
 @pytest.mark.parametrize("mode", ["refuse", "hang"])
 async def test_fan_out_survives_a_5_s_database_outage_and_sends_each_part_once(
-        pg_database: str, platform: Telegram, mode: str) -> None:
+    pg_database: str, platform: Telegram, mode: str
+) -> None:
     """``refuse``: the server restarts (connections reset, new ones refused); ``hang``: the
     network stops carrying anything for 5 s."""
     result = await fan_out_with_outage(pg_database, platform, 300, mode=mode)
@@ -93,13 +104,15 @@ async def test_fan_out_survives_a_5_s_database_outage_and_sends_each_part_once(
 
 @pytest.mark.postgres
 async def test_rows_claimed_while_the_answer_was_lost_are_sent_after_the_outage(
-        pg_database: str, platform: Telegram) -> None:
+    pg_database: str, platform: Telegram
+) -> None:
     """Not left to their 10-minute lease (the test's clock never moves, so they would never go).
 
     Small claims keep the dispatcher claiming while the outage happens, as a claim in flight
     at the cut is what loses an answer.
     """
-    result = await fan_out_with_outage(pg_database, platform, 120, outage=1.0, lost_claims=20, batch=10,
-                                       concurrency=8)
+    result = await fan_out_with_outage(
+        pg_database, platform, 120, outage=1.0, lost_claims=20, batch=10, concurrency=8
+    )
     assert result.sent == 120
     await assert_each_contact_got_each_part_once(pg_database, platform, 120)

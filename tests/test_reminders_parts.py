@@ -18,12 +18,16 @@ from tests.test_reminders_lease import DAY, LEASE, MEETING, ONE_REMINDER
 from tests.waiting import eventually
 
 
-async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_text(meetings_sqlite: SqlMeetingStore) -> None:
+async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_text(
+    meetings_sqlite: SqlMeetingStore,
+) -> None:
     contacts = 5
     await meetings_sqlite.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     async with telegram() as platform:
-        dying = Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock, worker_id="A", lease=LEASE)
+        dying = Dispatcher(
+            meetings_sqlite, {"telegram": platform.port}, None, clock=clock, worker_id="A", lease=LEASE
+        )
         tick = asyncio.create_task(dying.tick())
 
         async def files_recorded() -> bool:
@@ -38,7 +42,9 @@ async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_te
         assert platform.sends("sendMessage") == {}, "a text went out before the crash: not the case tested"
         assert sum(platform.sends("sendDocument").values()) == contacts
         clock.set(clock.now + LEASE + timedelta(minutes=1))  # the dead process's claims run out
-        result = await Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock, worker_id="B").tick()
+        result = await Dispatcher(
+            meetings_sqlite, {"telegram": platform.port}, None, clock=clock, worker_id="B"
+        ).tick()
         assert result.sent == contacts
         await until(lambda: len(platform.sends("sendMessage")) == contacts)
         assert platform.sends("sendDocument") == {chat: 1 for chat in range(1, contacts + 1)}

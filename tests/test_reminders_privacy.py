@@ -45,10 +45,21 @@ class FailingForOne(RecordingPort):
 
 def telegram_config():  # type: ignore[no-untyped-def]
     doc = {
-        "signatories": [{"key": "region", "name": "Region Värmland",
-                         "contacts": [{"name": f"Kontakt {i}", "telegram": int(a)} for i, a in enumerate(ADDRESSES)]}],
-        "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-                      "reminder_offsets": ["7d", "1d"]}],
+        "signatories": [
+            {
+                "key": "region",
+                "name": "Region Värmland",
+                "contacts": [{"name": f"Kontakt {i}", "telegram": int(a)} for i, a in enumerate(ADDRESSES)],
+            }
+        ],
+        "meetings": [
+            {
+                "key": "dialogmote",
+                "title": "Årligt dialogmöte",
+                "start": "2027-03-09T10:00",
+                "reminder_offsets": ["7d", "1d"],
+            }
+        ],
     }
     return parse_meetings(doc, "test.toml", "varmland-2015", contact_keys=ContactKeys(Pseudonymizer(SECRET)))
 
@@ -57,7 +68,9 @@ def leaks(text: str) -> list[str]:
     return [a for a in ADDRESSES if a in text]
 
 
-async def test_fan_out_logs_and_stores_no_address(store: SqlMeetingStore, caplog: pytest.LogCaptureFixture) -> None:
+async def test_fan_out_logs_and_stores_no_address(
+    store: SqlMeetingStore, caplog: pytest.LogCaptureFixture
+) -> None:
     cfg = telegram_config()
     assert not any(leaks(c.key) for c in cfg.contacts)
     await store.import_config(cfg)
@@ -92,12 +105,16 @@ def test_failure_reason_keeps_type_and_wait_not_message() -> None:
     assert failure_reason(RetryAfter("flood control for chat 987654321")) == "RetryAfter (retry after 7 s)"
 
 
-async def test_forget_tombstone_is_not_the_participant_key_and_import_honours_it(store: SqlMeetingStore,
-                                                                                 tmp_path: Path) -> None:
+async def test_forget_tombstone_is_not_the_participant_key_and_import_honours_it(
+    store: SqlMeetingStore, tmp_path: Path
+) -> None:
     pseudonymizer = Pseudonymizer(SECRET)
     file = tmp_path / "contacts.toml"
-    file.write_text('[process]\nkey = "varmland-2015"\n[[signatories]]\nkey = "region"\nname = "Region"\n'
-                    '[[signatories.contacts]]\nname = "Anna"\ntelegram = 987654321\n', encoding="utf-8")
+    file.write_text(
+        '[process]\nkey = "varmland-2015"\n[[signatories]]\nkey = "region"\nname = "Region"\n'
+        '[[signatories.contacts]]\nname = "Anna"\ntelegram = 987654321\n',
+        encoding="utf-8",
+    )
     (config,) = load_meetings_configs([file], pseudonymizer)
     await store.import_config(config, tombstone_of=tombstones(pseudonymizer))
     (anna,) = await store.contacts()

@@ -42,7 +42,9 @@ async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: SqlMeetin
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     async with telegram(max_retries=0) as platform:
         platform.api.throttle_next("sendMessage", retry_after=3, times=6)
-        dispatcher = Dispatcher(meetings_sqlite, {"telegram": platform.port}, None, clock=clock, ics="none", max_attempts=2)
+        dispatcher = Dispatcher(
+            meetings_sqlite, {"telegram": platform.port}, None, clock=clock, ics="none", max_attempts=2
+        )
         for _ in range(6):
             result = await dispatcher.tick()
             assert result.failed == 1
@@ -57,15 +59,29 @@ async def test_429s_never_use_up_a_reminders_attempts(meetings_sqlite: SqlMeetin
 
 async def test_slack_429s_never_use_up_a_reminders_attempts(meetings_sqlite: SqlMeetingStore) -> None:
     """Slack answers 429 with Retry-After, more often than the client retries: still sent."""
-    await meetings_sqlite.import_config(parse_meetings({
-        "signatories": [{"key": "region", "name": "Region Värmland",
-                         "contacts": [{"key": "anna", "name": "Anna", "slack": "C0ANNA"}]}],
-        "meetings": ONE_REMINDER}, "slack.toml", "varmland-2015"))
+    await meetings_sqlite.import_config(
+        parse_meetings(
+            {
+                "signatories": [
+                    {
+                        "key": "region",
+                        "name": "Region Värmland",
+                        "contacts": [{"key": "anna", "name": "Anna", "slack": "C0ANNA"}],
+                    }
+                ],
+                "meetings": ONE_REMINDER,
+            },
+            "slack.toml",
+            "varmland-2015",
+        )
+    )
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     async with SlackStandIn(bot_token=SLACK_TOKEN) as api:
         api.throttle_next("chat.postMessage", retry_after=2, times=3)
         port = SlackPort(AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url))  # no retry handler
-        dispatcher = Dispatcher(meetings_sqlite, {"slack": port}, None, clock=clock, ics="none", max_attempts=1)
+        dispatcher = Dispatcher(
+            meetings_sqlite, {"slack": port}, None, clock=clock, ics="none", max_attempts=1
+        )
         for _ in range(3):
             assert (await dispatcher.tick()).failed == 1
             (row,) = await meetings_sqlite.deliveries("failed")
@@ -75,7 +91,9 @@ async def test_slack_429s_never_use_up_a_reminders_attempts(meetings_sqlite: Sql
         assert api.count_429 == 3 and len(api.messages) == 1
 
 
-async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared: bool) -> tuple[Telegram, list]:
+async def two_dispatchers(
+    pg_database: str, contacts: int, rate: int, *, shared: bool
+) -> tuple[Telegram, list]:
     """Two bot processes (their own engines and limiters) on one PostgreSQL and one bot token."""
     setup = SqlMeetingStore(create_engine(pg_database))
     await setup.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
@@ -84,12 +102,28 @@ async def two_dispatchers(pg_database: str, contacts: int, rate: int, *, shared:
     engines = [create_engine(pg_database) for _ in range(2)]
     try:
         async with standin(rate) as api, contextlib.AsyncExitStack() as stack:
-            senders = [await stack.enter_async_context(sender(
-                api, rate, shared=(RateBudgets(engine), budget_key("telegram", TOKEN)) if shared else None))
-                for engine in engines]
-            dispatchers = [Dispatcher(SqlMeetingStore(engine), {"telegram": one.port}, None, clock=clock, ics="none",
-                                      worker_id=f"process-{n}", batch=20)
-                           for n, (engine, one) in enumerate(zip(engines, senders, strict=True))]
+            senders = [
+                await stack.enter_async_context(
+                    sender(
+                        api,
+                        rate,
+                        shared=(RateBudgets(engine), budget_key("telegram", TOKEN)) if shared else None,
+                    )
+                )
+                for engine in engines
+            ]
+            dispatchers = [
+                Dispatcher(
+                    SqlMeetingStore(engine),
+                    {"telegram": one.port},
+                    None,
+                    clock=clock,
+                    ics="none",
+                    worker_id=f"process-{n}",
+                    batch=20,
+                )
+                for n, (engine, one) in enumerate(zip(engines, senders, strict=True))
+            ]
             results = await asyncio.gather(*(d.tick() for d in dispatchers))
             return senders[0], list(results)
     finally:
@@ -118,11 +152,20 @@ async def test_two_processes_share_a_slack_workspaces_limit(pg_database: str) ->
     limits = {method: _faster(limit) for method, limit in DEFAULT_RATE_LIMITS.items()}
     engines = [create_engine(pg_database) for _ in range(2)]
     async with SlackStandIn(bot_token=SLACK_TOKEN, rate_limits=limits) as api:
-        ports = [SlackPort(AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url), limits=SlackLimits().faster(SPEED),
-                           shared=slack_places(RateBudgets(engine))) for engine in engines]
+        ports = [
+            SlackPort(
+                AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url),
+                limits=SlackLimits().faster(SPEED),
+                shared=slack_places(RateBudgets(engine)),
+            )
+            for engine in engines
+        ]
         try:
-            sends = [port.send_text(ChatRef("slack", f"C{n:05d}", workspace="T1"), "Påminnelse")
-                     for n in range(400) for port in [ports[n % 2]]]
+            sends = [
+                port.send_text(ChatRef("slack", f"C{n:05d}", workspace="T1"), "Påminnelse")
+                for n in range(400)
+                for port in [ports[n % 2]]
+            ]
             results = await asyncio.gather(*sends, return_exceptions=True)
         finally:
             for engine in engines:
@@ -133,12 +176,14 @@ async def test_two_processes_share_a_slack_workspaces_limit(pg_database: str) ->
 
 @pytest.mark.postgres
 async def test_a_process_paces_at_its_share_while_the_shared_budget_is_unreachable(
-        pg_database: str, caplog: pytest.LogCaptureFixture) -> None:
+    pg_database: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bot.ratelimit")
     async with CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
         engines = [create_engine(through(proxy, pg_database)) for _ in range(2)]
-        one, other = (SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=0.5)
-                      for engine in engines)
+        one, other = (
+            SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=0.5) for engine in engines
+        )
         try:
             for window in (other, one):  # two processes sending: each one's share is 5 a second
                 async with window.slot():
@@ -149,8 +194,10 @@ async def test_a_process_paces_at_its_share_while_the_shared_budget_is_unreachab
                 async with one.slot():
                     pass
             assert 0.95 <= time.monotonic() - started < 1.5
-            assert caplog.messages == ["rate limits: the shared budget is unreachable (ConnectionResetError); this "
-                                       "process paces alone until it is back"]
+            assert caplog.messages == [
+                "rate limits: the shared budget is unreachable (ConnectionResetError); this "
+                "process paces alone until it is back"
+            ]
             async with one.slot():  # a sixth in that window waits for the next: 5 + 5 stay under the 10
                 pass
             assert time.monotonic() - started >= 1.95

@@ -49,7 +49,9 @@ def has_ended(pid: int) -> bool:
 
 def start_claimer(url: str, now: str) -> subprocess.Popen[str]:
     """Another bot process on this host that claims every due reminder and then hangs."""
-    return subprocess.Popen([sys.executable, "-c", CLAIMER, url, now], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-c", CLAIMER, url, now], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
 
 
 @pytest.fixture

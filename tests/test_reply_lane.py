@@ -89,8 +89,10 @@ async def test_a_command_is_answered_ahead_of_a_long_round_and_of_its_results(ro
     closing = next(i for i, t in enumerate(texts) if t.startswith("Omgången "))
     numbers = [int(m.group(1)) for i in statement_at if (m := STATEMENT.match(texts[i]))]
     statements_after = sum(1 for i in statement_at if i > reply)
-    print(f"\n/status in a group busy with a round of {STATEMENTS} statements and its results: answered after "
-          f"{latency:.2f} s, ahead of {statements_after} statements and {len(texts) - closing} result messages")
+    print(
+        f"\n/status in a group busy with a round of {STATEMENTS} statements and its results: answered after "
+        f"{latency:.2f} s, ahead of {statements_after} statements and {len(texts) - closing} result messages"
+    )
     assert numbers == list(range(1, STATEMENTS + 1)), "statements lost or out of order"
     assert latency < WINDOW / 5, f"the answer waited {latency:.1f} s for the group's window"
     assert reply < closing and statements_after >= 3, "the answer waited behind the bulk"
@@ -101,6 +103,7 @@ async def test_a_command_is_answered_ahead_of_a_long_round_and_of_its_results(ro
         found = results.find(line, position)
         assert found >= 0, f"missing or out of order: {line}"
         position = found + len(line)
-    assert sum(1 for m in rooms.tg.sent_messages(TG_GROUP)[closing:] if m.kind == "photo") >= 2, "charts missing"
+    assert sum(1 for m in rooms.tg.sent_messages(TG_GROUP)[closing:] if m.kind == "photo") >= 2, (
+        "charts missing"
+    )
     assert [c for c in rooms.tg.calls if c.status != 200] == []
-

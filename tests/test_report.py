@@ -49,7 +49,9 @@ def renderer() -> Iterator[ChartRenderer]:
 
 
 @pytest.mark.parametrize("lang", [Language.SV, Language.EN])
-async def test_the_pdf_holds_every_statement_line_and_figure_as_text(renderer: ChartRenderer, lang: Language) -> None:
+async def test_the_pdf_holds_every_statement_line_and_figure_as_text(
+    renderer: ChartRenderer, lang: Language
+) -> None:
     conv, workshop = await demo_workshop(renderer, rounds=5, people=40)
     report = await workshop_report(conv, conv.exercises, workshop, lang)
     data = render_pdf(report)
@@ -81,8 +83,11 @@ async def test_the_charts_are_images_with_alt_text(renderer: ChartRenderer) -> N
     images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
     assert len(images) == len(report.sections[0].charts) >= 2
     for chart in report.sections[0].charts:
-        assert chart.caption.encode("utf-16-be") in data or chart.caption.encode() in data or \
-            _alt_texts(data, chart.caption)
+        assert (
+            chart.caption.encode("utf-16-be") in data
+            or chart.caption.encode() in data
+            or _alt_texts(data, chart.caption)
+        )
 
 
 def _alt_texts(data: bytes, caption: str) -> bool:
@@ -142,7 +147,11 @@ async def test_the_command_line_writes_the_report(tmp_path: Path) -> None:
         await h.close()
     out = tmp_path / "rapport.pdf"
     # the command line runs its own event loop, as it does from a shell
-    assert await asyncio.to_thread(main, ["--data-dir", str(tmp_path), "report", "1", "--out", str(out),
-                                          "--lang", "en"]) == 0
+    assert (
+        await asyncio.to_thread(
+            main, ["--data-dir", str(tmp_path), "report", "1", "--out", str(out), "--lang", "en"]
+        )
+        == 0
+    )
     assert out.read_bytes().startswith(b"%PDF") and "Workshopreport" in pdf_text(out.read_bytes())
     assert await asyncio.to_thread(main, ["--data-dir", str(tmp_path), "report", "99"]) == 2

@@ -41,15 +41,28 @@ PRINCIPLES = 14
 def long_process(directory: Path) -> Path:
     """A process with 30 statements of about 130 characters and 14 principles with long names."""
     directory.mkdir()
-    lines = ['[process]', 'key = "lang"', 'name = "Lång process"', 'region = "Testlän"', 'scale_steps = 5', '']
+    lines = [
+        "[process]",
+        'key = "lang"',
+        'name = "Lång process"',
+        'region = "Testlän"',
+        "scale_steps = 5",
+        "",
+    ]
     for n in range(1, PRINCIPLES + 1):
-        lines += ['[[principles]]', f'key = "p{n}"', f'name = "Princip {n:02d}: långsiktiga villkor och dialog mellan '
-                  f'sektorerna i länet"', '']
+        lines += [
+            "[[principles]]",
+            f'key = "p{n}"',
+            f'name = "Princip {n:02d}: långsiktiga villkor och dialog mellan sektorerna i länet"',
+            "",
+        ]
     for n in range(1, STATEMENTS + 1):
-        text = (f"Påstående {n:02d}: överenskommelsen följs upp varje år i kommunerna, med dialog, insyn och "
-                f"långsiktiga villkor för de idéburna i länet")
+        text = (
+            f"Påstående {n:02d}: överenskommelsen följs upp varje år i kommunerna, med dialog, insyn och "
+            f"långsiktiga villkor för de idéburna i länet"
+        )
         assert 125 <= len(text) <= 135
-        lines += ['[[statements]]', f'key = "s{n}"', f'text = "{text}"', '']
+        lines += ["[[statements]]", f'key = "s{n}"', f'text = "{text}"', ""]
     (directory / "lang.toml").write_text("\n".join(lines), encoding="utf-8")
     return directory
 
@@ -87,13 +100,25 @@ async def _expected_lines(rig: Rooms, code: str) -> list[str]:
     """Every line of the closed round's result texts, as the exercise writes them."""
     workshop = await rig.app.service.workshop_by_code(code)
     round_ = max(await rig.app.store.rounds(workshop.id), key=lambda r: r.id)
-    outputs = await rig.app.conversation.exercises[round_.kind].results(rig.app.conversation, round_, Language.SV)
-    return [line for output in outputs if isinstance(output, Post) for line in output.text.split("\n") if line.strip()]
+    outputs = await rig.app.conversation.exercises[round_.kind].results(
+        rig.app.conversation, round_, Language.SV
+    )
+    return [
+        line
+        for output in outputs
+        if isinstance(output, Post)
+        for line in output.text.split("\n")
+        if line.strip()
+    ]
 
 
 def _slack_text(rig: Rooms, channel: str) -> str:
-    sections = [b["text"]["text"] for m in rig.slack.messages_in(channel) for b in m.blocks or []
-                if b["type"] == "section"]
+    sections = [
+        b["text"]["text"]
+        for m in rig.slack.messages_in(channel)
+        for b in m.blocks or []
+        if b["type"] == "section"
+    ]
     return html.unescape("\n".join(sections))
 
 
@@ -122,7 +147,9 @@ async def test_long_results_arrive_whole_in_telegram_and_slack(rooms: Rooms, com
 async def test_eleven_steps_wrap_into_rows_of_at_most_eight(rooms: Rooms) -> None:  # noqa: F811
     await rooms.tg_command("/workshop lang Skala", chat_title="Karlstad")
     await rooms.tg_command("/barometer 1 steg=11")
-    statement = next(m for m in rooms.tg.sent_messages(TG_GROUP) if m.text and m.text.startswith("1. Påstående"))
+    statement = next(
+        m for m in rooms.tg.sent_messages(TG_GROUP) if m.text and m.text.startswith("1. Påstående")
+    )
     rows = statement.reply_markup["inline_keyboard"]  # type: ignore[index]
     assert [len(row) for row in rows] == [6, 5]
     assert [b["text"].split()[0] for row in rows for b in row] == [str(v) for v in range(1, 12)]
@@ -135,7 +162,8 @@ async def telegram_port() -> AsyncIterator[tuple[TelegramStandIn, TelegramPort]]
 
 
 async def test_a_long_chart_caption_keeps_whole_lines_and_the_rest_follows_as_text(
-        telegram_port: tuple[TelegramStandIn, TelegramPort]) -> None:
+    telegram_port: tuple[TelegramStandIn, TelegramPort],
+) -> None:
     api, port = telegram_port
     caption = "\n".join(f"Rad {n}: " + "ä" * 90 for n in range(1, 21))  # 20 lines, ~2000 characters
     await port.send_image(ChatRef("telegram", str(TG_GROUP)), b"\x89PNG", caption, "chart.png")
@@ -147,7 +175,9 @@ async def test_a_long_chart_caption_keeps_whole_lines_and_the_rest_follows_as_te
 
 async def test_a_slack_text_too_long_for_one_message_is_posted_as_several() -> None:
     async with SlackStandIn(bot_token=SLACK_TOKEN, rate_limiting=False) as api:
-        port = SlackPort(AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url), limits=SlackLimits().faster(20))
+        port = SlackPort(
+            AsyncWebClient(token=SLACK_TOKEN, base_url=api.base_url), limits=SlackLimits().faster(20)
+        )
         lines = [f"{n}. " + "<&>" * 40 + "ö" * 200 for n in range(1, 120)]  # ~40,000 characters escaped
         message = await port.send_text(ChatRef("slack", "C1"), "\n".join(lines))
         posted = api.messages_in("C1")

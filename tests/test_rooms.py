@@ -35,7 +35,9 @@ async def test_closing_reaches_every_room_but_the_archived_one_which_is_unbound(
     code = await rooms.workshop_in_telegram()
     await rooms.join_slack(code, "C1", "C2")
     await rooms.tg_command("/barometer 1")
-    await until(lambda: statements(rooms.slack.messages_in("C1")) and statements(rooms.slack.messages_in("C2")))
+    await until(
+        lambda: statements(rooms.slack.messages_in("C1")) and statements(rooms.slack.messages_in("C2"))
+    )
     await vote_in_telegram(rooms, TG_GROUP, 5)
     rooms.slack.archive_channel("C1")
 
@@ -43,12 +45,18 @@ async def test_closing_reaches_every_room_but_the_archived_one_which_is_unbound(
 
     await until(lambda: any("Här är resultatet" in t for t in rooms.slack_texts("C2")))
     assert any("Här är resultatet" in t for t in rooms.tg_texts())
-    await until(lambda: rooms.tg.calls_to("sendPhoto") and [f for f in rooms.slack.uploaded_files.values()
-                                                            if f.completed and f.channel == "C2"])
+    await until(
+        lambda: (
+            rooms.tg.calls_to("sendPhoto")
+            and [f for f in rooms.slack.uploaded_files.values() if f.completed and f.channel == "C2"]
+        )
+    )
     report = next(t for t in rooms.tg_texts() if t.startswith("⚠️"))
-    assert report == ("⚠️ Slack-kanalen #kanal-c1 fick inte resultatet av omgång #1: kanalen är arkiverad. Jag har "
-                      f"tagit bort rummet från workshopen. Vill ni ha med det igen: lägg till mig där och skriv "
-                      f"/delta {code}.")
+    assert report == (
+        "⚠️ Slack-kanalen #kanal-c1 fick inte resultatet av omgång #1: kanalen är arkiverad. Jag har "
+        f"tagit bort rummet från workshopen. Vill ni ha med det igen: lägg till mig där och skriv "
+        f"/delta {code}."
+    )
     assert await rooms.room_keys(code) == [("slack", "C2"), ("telegram", str(TG_GROUP))]
     chat_key = rooms.app.conversation.pseudonymizer.chat_key("slack", "C1")
     assert await rooms.app.store.bound_workshop(chat_key) is None
@@ -63,8 +71,12 @@ async def test_a_round_opens_with_buttons_in_every_room_the_bot_can_still_reach(
 
     await rooms.slack_command("barometer 1,2", "C1")
 
-    await until(lambda: len(statements(rooms.slack.messages_in("C1"))) == 2
-                and len(statements(rooms.slack.messages_in("C2"))) == 2)
+    await until(
+        lambda: (
+            len(statements(rooms.slack.messages_in("C1"))) == 2
+            and len(statements(rooms.slack.messages_in("C2"))) == 2
+        )
+    )
     workshop = await rooms.app.service.workshop_by_code(code)
     round_ = await rooms.app.service.open_round_of(workshop.id)
     assert round_ is not None and round_.status == RoundStatus.OPEN
@@ -72,7 +84,10 @@ async def test_a_round_opens_with_buttons_in_every_room_the_bot_can_still_reach(
     # Told through the command's response_url: to the facilitator alone, wherever the command came from.
     report = await until(lambda: [r for r in rooms.slack.responses if "⚠️" in r.get("text", "")])
     assert report[0]["response_type"] == "ephemeral"
-    assert "Telegram-gruppen \"Karlstad\" fick inte omgång #1: boten har tagits bort ur gruppen." in report[0]["text"]
+    assert (
+        'Telegram-gruppen "Karlstad" fick inte omgång #1: boten har tagits bort ur gruppen.'
+        in report[0]["text"]
+    )
     assert await rooms.room_keys(code) == [("slack", "C1"), ("slack", "C2")]
 
 
@@ -87,8 +102,10 @@ async def test_a_room_failing_for_a_moment_stays_and_the_facilitator_is_told_wha
 
     assert any("Påstående 2 (2 av 7)" in t for t in rooms.tg_texts())
     report = next(t for t in rooms.tg_texts() if t.startswith("⚠️"))
-    assert report.startswith("⚠️ Slack-kanalen #kanal-c1 fick inte nästa påstående i omgång #1: plattformen svarade "
-                             "inte just då. Rummet är kvar i workshopen.")
+    assert report.startswith(
+        "⚠️ Slack-kanalen #kanal-c1 fick inte nästa påstående i omgång #1: plattformen svarade "
+        "inte just då. Rummet är kvar i workshopen."
+    )
     assert report.endswith("skriv /rosta där, så kommer påståendets knappar.")
     assert await rooms.room_keys(code) == [("slack", "C1"), ("telegram", str(TG_GROUP))]
 
@@ -105,8 +122,10 @@ async def test_a_live_tally_in_a_room_that_is_gone_unbinds_it_and_tells_the_faci
     await rooms.tg_update(rooms.tg.callback_update(200, TG_GROUP, message.message_id, data))
 
     report = await until(lambda: [t for t in rooms.tg_texts() if t.startswith("⚠️")])
-    assert report[0].startswith("⚠️ Slack-kanalen #kanal-c1 fick inte livesiffrorna för omgång #1: chatten finns "
-                                "inte längre. Jag har tagit bort rummet från workshopen.")
+    assert report[0].startswith(
+        "⚠️ Slack-kanalen #kanal-c1 fick inte livesiffrorna för omgång #1: chatten finns "
+        "inte längre. Jag har tagit bort rummet från workshopen."
+    )
     assert await rooms.room_keys(code) == [("telegram", str(TG_GROUP))]
     assert value.startswith("b.")
 
@@ -123,12 +142,19 @@ async def test_a_group_upgraded_mid_round_gets_its_tally_and_results_at_the_new_
 
     await rooms.tg_update(rooms.tg.callback_update(300, basic, message.message_id, data))
 
-    await until(lambda: [m for m in rooms.tg.sent_messages(supergroup) if m.reply_markup])  # round posted again
+    await until(
+        lambda: [m for m in rooms.tg.sent_messages(supergroup) if m.reply_markup]
+    )  # round posted again
     assert await rooms.room_keys(code) == [("slack", "C1"), ("telegram", str(supergroup))]
     new_key = rooms.app.conversation.pseudonymizer.chat_key("telegram", str(supergroup))
-    assert await rooms.app.store.bound_workshop(new_key) == (await rooms.app.service.workshop_by_code(code)).id
-    await until(lambda: any("1 har svarat" in t or "1 svar" in t or "svarat: 1" in t
-                            for t in rooms.tg_texts(supergroup)))
+    assert (
+        await rooms.app.store.bound_workshop(new_key) == (await rooms.app.service.workshop_by_code(code)).id
+    )
+    await until(
+        lambda: any(
+            "1 har svarat" in t or "1 svar" in t or "svarat: 1" in t for t in rooms.tg_texts(supergroup)
+        )
+    )
 
     await rooms.slack_command("stang", "C1")
     await until(lambda: any("Här är resultatet" in t for t in rooms.tg_texts(supergroup)))
@@ -178,11 +204,17 @@ async def test_a_deleted_forum_topic_falls_back_to_the_general_topic(rooms: Room
     rooms.tg.delete_topic(TG_GROUP, 7)
 
     await rooms.slack_command("barometer 1", "C1")
-    await until(lambda: [m for m in rooms.tg.sent_messages(TG_GROUP) if m.reply_markup and m.thread_id is None])
+    await until(
+        lambda: [m for m in rooms.tg.sent_messages(TG_GROUP) if m.reply_markup and m.thread_id is None]
+    )
     await vote_in_telegram(rooms, TG_GROUP, 5)
     await rooms.slack_command("stang", "C1")
-    await until(lambda: any("Här är resultatet" in (m.text or "") and m.thread_id is None
-                            for m in rooms.tg.sent_messages(TG_GROUP)))
+    await until(
+        lambda: any(
+            "Här är resultatet" in (m.text or "") and m.thread_id is None
+            for m in rooms.tg.sent_messages(TG_GROUP)
+        )
+    )
     await until(lambda: [c for c in rooms.tg.calls_to("sendPhoto") if c.status == 200])
     refused = [c for c in rooms.tg.calls if c.status == 400]
     assert len(refused) == 1 and refused[0].params.get("message_thread_id") == 7
@@ -207,8 +239,10 @@ async def test_a_group_that_removes_the_bot_is_unbound_at_once_and_the_facilitat
     chat_key = rooms.app.conversation.pseudonymizer.chat_key("telegram", str(TG_GROUP))
     assert await rooms.app.store.bound_workshop(chat_key) is None
     report = await until(lambda: [r["text"] for r in rooms.slack.responses if "⚠️" in r.get("text", "")])
-    assert report == [f"⚠️ Telegram-gruppen \"Karlstad\" är inte längre med i workshopen Gemensam: boten har "
-                      f"tagits bort ur gruppen. Vill ni ha med det igen: lägg till mig där och skriv /dialog delta {code}."]
+    assert report == [
+        f'⚠️ Telegram-gruppen "Karlstad" är inte längre med i workshopen Gemensam: boten har '
+        f"tagits bort ur gruppen. Vill ni ha med det igen: lägg till mig där och skriv /dialog delta {code}."
+    ]
     calls = len(rooms.tg.calls)
     await rooms.slack_command("stang", "C1")
     await until(lambda: any("Här är resultatet" in t for t in rooms.slack_texts("C1")))
@@ -230,11 +264,15 @@ async def test_lamna_unbinds_a_room_by_hand(rooms: Rooms) -> None:  # noqa: F811
     await rooms.tg_command(f"/delta {code}", chat=TG_FACILITATOR)
     await rooms.tg_command("/lamna", chat=TG_FACILITATOR)
     assert rooms.tg_texts(TG_FACILITATOR)[-1] == (
-        "Rummen i workshopen Gemensam:\n1. Slack-kanalen #kanal-c2\nTa bort ett rum med /lamna NR.")
+        "Rummen i workshopen Gemensam:\n1. Slack-kanalen #kanal-c2\nTa bort ett rum med /lamna NR."
+    )
     await rooms.tg_command("/lamna 1", chat=TG_FACILITATOR)
     assert rooms.tg_texts(TG_FACILITATOR)[-1].startswith(
-        "Slack-kanalen #kanal-c2 är inte längre med i workshopen Gemensam.")
-    await until(lambda: rooms.slack_texts("C2")[-1] == "Det här rummet är inte längre med i workshopen Gemensam.")
+        "Slack-kanalen #kanal-c2 är inte längre med i workshopen Gemensam."
+    )
+    await until(
+        lambda: rooms.slack_texts("C2")[-1] == "Det här rummet är inte längre med i workshopen Gemensam."
+    )
     assert await rooms.room_keys(code) == []
     await rooms.tg_command("/lamna 3", chat=TG_FACILITATOR)
     assert rooms.tg_texts(TG_FACILITATOR)[-1] == "Workshopen har inget rum nummer 3. /lamna visar rummen."
@@ -248,7 +286,9 @@ async def test_a_room_moved_to_another_workshop_leaves_the_first(rooms: Rooms) -
     first = await rooms.workshop_in_telegram()
     await rooms.join_slack(first, "C1")
     await rooms.tg_command("/workshop varmland-2015 Nästa")
-    second = next(t for t in reversed(rooms.tg_texts()) if "Anslutningskod" in t).split("Anslutningskod: ")[1][:6]
+    second = next(t for t in reversed(rooms.tg_texts()) if "Anslutningskod" in t).split("Anslutningskod: ")[
+        1
+    ][:6]
 
     assert await rooms.room_keys(first) == [("slack", "C1")]
     assert await rooms.room_keys(second) == [("telegram", str(TG_GROUP))]

@@ -17,8 +17,10 @@ from tests.rooms_rig import rooms as rooms  # the rig's fixtures
 from tests.rooms_rig import rooms_speed as rooms_speed
 from tests.test_chart_workers import WorkerKiller
 
-pytestmark = [pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning"),
-              pytest.mark.skipif(not __import__("pathlib").Path("/proc/self/stat").exists(), reason="Linux /proc")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning"),
+    pytest.mark.skipif(not __import__("pathlib").Path("/proc/self/stat").exists(), reason="Linux /proc"),
+]
 BASIC_GROUP = -4011
 
 
@@ -42,12 +44,20 @@ async def test_owed_results_follow_a_moved_group_and_leave_a_gone_channel(rooms:
     assert not rooms.tg.calls_to("sendPhoto")
 
     # The workers are back: the results come by themselves, at the group's new id.
-    await until(lambda: [c for c in rooms.tg.calls_to("sendPhoto") if str(c.params.get("chat_id")) == str(supergroup)],
-                within=60)
+    await until(
+        lambda: [
+            c for c in rooms.tg.calls_to("sendPhoto") if str(c.params.get("chat_id")) == str(supergroup)
+        ],
+        within=60,
+    )
     assert any("som stängdes nyss" in t for t in rooms.tg_texts(supergroup))
     await until(lambda: any("som stängdes nyss" in t for t in rooms.slack_texts("C2")))
     report = await until(lambda: [r["text"] for r in rooms.slack.responses if "⚠️" in r.get("text", "")])
-    assert report == [("⚠️ Slack-kanalen #kanal-c1 fick inte resultatet av omgång #1: kanalen är arkiverad. Jag "
-                       "har tagit bort rummet från workshopen. Vill ni ha med det igen: lägg till mig där och skriv "
-                       f"/dialog delta {code}.")]
+    assert report == [
+        (
+            "⚠️ Slack-kanalen #kanal-c1 fick inte resultatet av omgång #1: kanalen är arkiverad. Jag "
+            "har tagit bort rummet från workshopen. Vill ni ha med det igen: lägg till mig där och skriv "
+            f"/dialog delta {code}."
+        )
+    ]
     assert await rooms.room_keys(code) == [("slack", "C2"), ("telegram", str(supergroup))]

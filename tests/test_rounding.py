@@ -20,11 +20,23 @@ from facilitation.prioritisation.charts import ranked_bars_figure
 from facilitation.prioritisation.export import export_tables as prio_export_tables
 
 
-@pytest.mark.parametrize(("value", "digits", "expected"), [
-    (52.5, 0, "53"), (1.25, 1, "1.3"), (18.75, 1, "18.8"), (0.125, 2, "0.13"), (2.5, 0, "3"),
-    (-2.5, 0, "-3"), (-1.25, 1, "-1.3"), (3.45, 1, "3.5"), (100 * 29 / 200, 0, "15"), (1.005, 2, "1.01"),
-    (7.0, 1, "7.0"), (0.04999, 1, "0.0"),
-])
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [
+        (52.5, 0, "53"),
+        (1.25, 1, "1.3"),
+        (18.75, 1, "18.8"),
+        (0.125, 2, "0.13"),
+        (2.5, 0, "3"),
+        (-2.5, 0, "-3"),
+        (-1.25, 1, "-1.3"),
+        (3.45, 1, "3.5"),
+        (100 * 29 / 200, 0, "15"),
+        (1.005, 2, "1.01"),
+        (7.0, 1, "7.0"),
+        (0.04999, 1, "0.0"),
+    ],
+)
 def test_half_away_from_zero_on_the_decimal_value(value: float, digits: int, expected: str) -> None:
     assert rounded(value, digits) == Decimal(expected)
 

@@ -26,7 +26,10 @@ def test_long_results_are_split_over_sections_without_losing_lines() -> None:
     sections = [b for b in blocks if b["type"] == "section"]
     assert len(sections) > 1 and all(len(b["text"]["text"]) <= MAX_TEXT for b in sections)
     assert "\n".join(b["text"]["text"] for b in sections).split("\n") == lines
-    assert blocks[-1]["type"] == "actions" and [e["value"] for e in blocks[-1]["elements"]] == ["b.1.1.1~x", "b.1.1.2~y"]
+    assert blocks[-1]["type"] == "actions" and [e["value"] for e in blocks[-1]["elements"]] == [
+        "b.1.1.1~x",
+        "b.1.1.2~y",
+    ]
 
 
 def test_a_huge_text_becomes_several_messages_each_within_slacks_limits() -> None:

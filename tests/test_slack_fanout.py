@@ -36,29 +36,62 @@ def _faster(limits: Limits) -> Limits:
 
 
 @asynccontextmanager
-async def _fanout(tmp_path: Path, addresses: list[str], ics: str) -> AsyncIterator[tuple[SlackStandIn, TickResult]]:
+async def _fanout(
+    tmp_path: Path, addresses: list[str], ics: str
+) -> AsyncIterator[tuple[SlackStandIn, TickResult]]:
     """One reminder to each address (the first of the occurrence: with its .ics when ``ics="first"``)."""
     limits = {method: _faster(limit) for method, limit in DEFAULT_RATE_LIMITS.items()}
     async with SlackStandIn(bot_token=TOKEN, rate_limits=limits) as api:
-        app = await App.create(load_settings(None, env={}, env_file=None, data_dir=tmp_path, chart_processes=0,
-                                             slack_bot_token=TOKEN, slack_signing_secret="s",
-                                             slack_api_base_url=api.base_url))
-        adapter = SlackAdapter.build(app.conversation, TOKEN, "s", base_url=api.base_url,
-                                     limits=SlackLimits().faster(SPEED))
+        app = await App.create(
+            load_settings(
+                None,
+                env={},
+                env_file=None,
+                data_dir=tmp_path,
+                chart_processes=0,
+                slack_bot_token=TOKEN,
+                slack_signing_secret="s",
+                slack_api_base_url=api.base_url,
+            )
+        )
+        adapter = SlackAdapter.build(
+            app.conversation, TOKEN, "s", base_url=api.base_url, limits=SlackLimits().faster(SPEED)
+        )
         try:
-            config = parse_meetings({
-                "signatories": [{"key": "alla", "name": "Alla undertecknare", "contacts": [
-                    {"key": f"c{i}", "name": f"Kontakt {i}", "slack": address} for i, address in enumerate(addresses)]}],
-                "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00",
-                              "place": "Karlstad", "reminder_offsets": ["7d"]}],
-            }, "fanout.toml", "varmland-2015")
+            config = parse_meetings(
+                {
+                    "signatories": [
+                        {
+                            "key": "alla",
+                            "name": "Alla undertecknare",
+                            "contacts": [
+                                {"key": f"c{i}", "name": f"Kontakt {i}", "slack": address}
+                                for i, address in enumerate(addresses)
+                            ],
+                        }
+                    ],
+                    "meetings": [
+                        {
+                            "key": "dialogmote",
+                            "title": "Årligt dialogmöte",
+                            "start": "2027-03-09T10:00",
+                            "place": "Karlstad",
+                            "reminder_offsets": ["7d"],
+                        }
+                    ],
+                },
+                "fanout.toml",
+                "varmland-2015",
+            )
             now = due_time(config.meetings[0].start, timedelta(days=7)).astimezone(UTC)
             dispatcher = Dispatcher.from_app(app, clock=lambda: now, ics=ics)
             await dispatcher.store.import_config(config)
             started = time.monotonic()
             result = await dispatcher.tick()
-            print(f"\n{len(addresses)} reminders (ics={ics}) in {time.monotonic() - started:.1f} s at {SPEED:.0f}x; "
-                  f"{len(api.calls)} calls, {api.count_429} 429s")
+            print(
+                f"\n{len(addresses)} reminders (ics={ics}) in {time.monotonic() - started:.1f} s at {SPEED:.0f}x; "
+                f"{len(api.calls)} calls, {api.count_429} 429s"
+            )
             yield api, result
         finally:
             await adapter.aclose()
@@ -76,8 +109,10 @@ def _assert_each_got_one(api: SlackStandIn, addresses: list[str], *, files: bool
     uploads = Counter(f.channel for f in api.uploaded_files.values() if f.completed)
     if files:
         assert uploads == Counter(_dm(api, a) for a in addresses)
-        assert all(f.filename.endswith(".ics") and (f.data or b"").startswith(b"BEGIN:VCALENDAR")
-                   for f in api.uploaded_files.values())
+        assert all(
+            f.filename.endswith(".ics") and (f.data or b"").startswith(b"BEGIN:VCALENDAR")
+            for f in api.uploaded_files.values()
+        )
     else:
         assert not uploads
 

@@ -47,10 +47,13 @@ class SlackRig:
     adapter: SlackAdapter
     acks: list[float] = field(default_factory=list)
 
-    async def dispatch(self, body: str, *, timestamp: int | None = None, secret: str = SECRET) -> BoltResponse:
+    async def dispatch(
+        self, body: str, *, timestamp: int | None = None, secret: str = SECRET
+    ) -> BoltResponse:
         started = time.monotonic()
         response = await self.adapter.app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=sign(secret, body, timestamp)))
+            AsyncBoltRequest(body=body, headers=sign(secret, body, timestamp))
+        )
         self.acks.append(time.monotonic() - started)
         return response
 
@@ -59,14 +62,22 @@ class SlackRig:
         assert response.status == 200, response.body
         return response
 
-    async def press(self, user: str, message: StoredMessage, value: str, *, action_id: str | None = None,
-                    response_url: str | None = None) -> BoltResponse:
+    async def press(
+        self,
+        user: str,
+        message: StoredMessage,
+        value: str,
+        *,
+        action_id: str | None = None,
+        response_url: str | None = None,
+    ) -> BoltResponse:
         element = _button_with(message, value)
         kwargs: dict[str, Any] = {"message_ts": message.ts}
         if response_url is not None:
             kwargs["response_url"] = response_url
-        body = self.api.block_actions_body(user, message.channel, action_id or element["action_id"], value,
-                                           **kwargs)
+        body = self.api.block_actions_body(
+            user, message.channel, action_id or element["action_id"], value, **kwargs
+        )
         response = await self.dispatch(body)
         assert response.status == 200, response.body
         return response
@@ -89,7 +100,9 @@ class ChatRig(Protocol):
 
     async def command(self, text: str, user: str = FACILITATOR, channel: str = CHANNEL) -> Any: ...
 
-    async def wait_message(self, needle: str, channel: str = CHANNEL, within: float = 30.0) -> StoredMessage: ...
+    async def wait_message(
+        self, needle: str, channel: str = CHANNEL, within: float = 30.0
+    ) -> StoredMessage: ...
 
 
 def message_with(api: SlackStandIn, needle: str, channel: str = CHANNEL) -> StoredMessage:
@@ -100,7 +113,12 @@ def message_with(api: SlackStandIn, needle: str, channel: str = CHANNEL) -> Stor
 
 
 def buttons(message: StoredMessage) -> list[dict[str, Any]]:
-    return [element for block in message.blocks or [] if block["type"] == "actions" for element in block["elements"]]
+    return [
+        element
+        for block in message.blocks or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
 
 
 def _button_with(message: StoredMessage, value: str) -> dict[str, Any]:
@@ -142,12 +160,22 @@ async def rig(tmp_path: Path) -> AsyncIterator[SlackRig]:
 async def slack_rig(tmp_path: Path, **extra: Any) -> AsyncIterator[SlackRig]:
     """The Slack adapter over HTTP with a whole App against the stand-in (``extra``: more settings)."""
     async with SlackStandIn(bot_token=TOKEN) as api:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path, facilitators={"slack": [FACILITATOR]},
-                                 chart_processes=0, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-                                 slack_api_base_url=api.base_url, **extra)
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            facilitators={"slack": [FACILITATOR]},
+            chart_processes=0,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_base_url=api.base_url,
+            **extra,
+        )
         app = await App.create(settings)
-        adapter = SlackAdapter.build(app.conversation, TOKEN, SECRET, base_url=api.base_url,
-                                     replay_guard=ReplayGuard(app.engine))
+        adapter = SlackAdapter.build(
+            app.conversation, TOKEN, SECRET, base_url=api.base_url, replay_guard=ReplayGuard(app.engine)
+        )
         rig = SlackRig(api, app, adapter)
         try:
             yield rig
@@ -214,7 +242,7 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     for u in users[::5]:  # ten of them change their mind on statement 1 (and one twice)
         message = statements[0]
         values = [b["value"] for b in buttons(message)]
-        choice = (expected[u][0] % 5)
+        choice = expected[u][0] % 5
         changes.append((u, message, values[choice]))
         expected[u][0] = choice + 1
     changes.append((users[0], statements[0], buttons(statements[0])[0]["value"]))
@@ -223,7 +251,7 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     rig.api.reset()
     before = len(rig.api.responses)
     for start in range(0, len(presses), 40):  # a busy room: 40 presses at once
-        await asyncio.gather(*(rig.press(u, m, v) for u, m, v in presses[start:start + 40]))
+        await asyncio.gather(*(rig.press(u, m, v) for u, m, v in presses[start : start + 40]))
     for change in changes:  # a change of mind comes after the first answer
         await rig.press(*change)
     total = len(presses) + len(changes)
@@ -235,7 +263,8 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     participants = {p.key: p for p in await rig.app.store.participants(workshop.id)}
     sector_list = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
     assert {keys[k]: p.sector for k, p in participants.items() if k in keys} == {
-        u: sector_list[sectors[u]] for u in users}
+        u: sector_list[sectors[u]] for u in users
+    }
     item_position = {item.id: item.position for item in round_.items}
     stored: dict[str, dict[int, int]] = {u: {} for u in users}
     for response in await rig.app.store.responses(round_.id):
@@ -252,8 +281,10 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     await wait_for(lambda: _assert_in("50 har svarat", rig.api.messages[(CHANNEL, tally.ts)].text))
     updates = [c for c in rig.api.calls_to("chat.update") if c.ok]
     assert 1 <= len(updates) <= total // 20, len(updates)
-    print(f"\n{total} presses: {len(updates)} chat.update calls, slowest ack {max(rig.acks) * 1000:.0f} ms, "
-          f"429s so far {rig.api.count_429}")
+    print(
+        f"\n{total} presses: {len(updates)} chat.update calls, slowest ack {max(rig.acks) * 1000:.0f} ms, "
+        f"429s so far {rig.api.count_429}"
+    )
 
     # Closing closes the round, gives the tally its final text and posts the results.
     await rig.command("stang")
@@ -266,9 +297,12 @@ async def test_barometer_round_with_fifty_participants(rig: SlackRig) -> None:
     url = rig.api.response_url()
     await rig.press(users[1], statements[1], buttons(statements[1])[4]["value"], response_url=url)
     await wait_for(lambda: _assert_in("stängd", " ".join(ephemerals_to(rig, url))))
-    assert {r.value for r in await rig.app.store.responses(round_.id)
-            if r.participant_key == rig.app.pseudonymizer.participant_key("slack", users[1], workshop.id)
-            and item_position[r.item_id] == 1} == {expected[users[1]][1]}
+    assert {
+        r.value
+        for r in await rig.app.store.responses(round_.id)
+        if r.participant_key == rig.app.pseudonymizer.participant_key("slack", users[1], workshop.id)
+        and item_position[r.item_id] == 1
+    } == {expected[users[1]][1]}
 
     # The charts go up with files_upload_v2 (getUploadURLExternal, upload, completeUploadExternal).
     await rig.api.wait_for_calls("files.completeUploadExternal", 2, within=60)
@@ -300,7 +334,9 @@ async def test_bad_signature_and_replay_are_refused(rig: SlackRig) -> None:
     assert (await rig.dispatch(body, secret="not-the-secret")).status == 401
     old = int(time.time()) - 6 * 60
     assert (await rig.dispatch(body, timestamp=old)).status == 401
-    vote = rig.api.block_actions_body("U9", CHANNEL, "dlg-0-0", buttons(created)[0]["value"], message_ts=created.ts)
+    vote = rig.api.block_actions_body(
+        "U9", CHANNEL, "dlg-0-0", buttons(created)[0]["value"], message_ts=created.ts
+    )
     assert (await rig.dispatch(vote, timestamp=old)).status == 401
     tampered = vote.replace("U9", "U8")
     headers = sign(SECRET, vote)
@@ -333,7 +369,9 @@ async def test_forged_button_values_are_refused_in_swedish(rig: SlackRig) -> Non
         await rig.press("U5", statements[0], value, response_url=url)
         texts = await wait_for(lambda url=url: ephemerals_to(rig, url) or _fail("no answer yet"))
         assert texts == ["Den här knappen är ogiltig eller gammal. Inget ändrades."]
-    assert all(r["response_type"] == "ephemeral" and r.get("replace_original") is False for r in rig.api.responses)
+    assert all(
+        r["response_type"] == "ephemeral" and r.get("replace_original") is False for r in rig.api.responses
+    )
     rounds = await rig.app.store.rounds(1)
     assert await rig.app.store.responses(rounds[0].id) == []
     assert await rig.app.store.participant(1, rig.app.pseudonymizer.participant_key("slack", "U5", 1)) is None
@@ -365,8 +403,11 @@ def _refusals(rig: SlackRig, user: str) -> list[str]:
     """Refusals shown to ``user`` alone (ephemeral messages or answers on a response_url)."""
     texts = [e["text"] for e in rig.api.ephemerals if e["user"] == user]
     texts += [r.get("text", "") for r in rig.api.responses if r.get("response_type") == "ephemeral"]
-    assert not [m.text for m in rig.api.messages_in(CHANNEL)
-                if "processledare" in (m.text or "") or "facilitators only" in (m.text or "")]
+    assert not [
+        m.text
+        for m in rig.api.messages_in(CHANNEL)
+        if "processledare" in (m.text or "") or "facilitators only" in (m.text or "")
+    ]
     return [text for text in texts if "processledare" in text or "facilitators only" in text]
 
 
@@ -386,23 +427,40 @@ async def _open_modal(rig: SlackRig) -> dict[str, Any]:
     return rig.api.opened_views[-1]
 
 
-def _submission(rig: SlackRig, view: dict[str, Any], kind: str, *, statements: list[str] = (),  # type: ignore[assignment]
-                principles: list[str] = (), typed: str | None = None, user: str = FACILITATOR) -> str:  # type: ignore[assignment]
+def _submission(
+    rig: SlackRig,
+    view: dict[str, Any],
+    kind: str,
+    *,
+    statements: list[str] = (),  # type: ignore[assignment]
+    principles: list[str] = (),
+    typed: str | None = None,
+    user: str = FACILITATOR,
+) -> str:  # type: ignore[assignment]
     """A view_submission of the launch modal as Slack sends it (options picked by value)."""
     blocks = {b["block_id"]: b for b in view["blocks"]}
 
     def picked(block_id: str, values: list[str]) -> dict[str, Any]:
         element = blocks[block_id]["element"]
-        return {block_id: {"type": element["type"],
-                           "selected_options": [o for o in element["options"] if o["value"] in values]}}
+        return {
+            block_id: {
+                "type": element["type"],
+                "selected_options": [o for o in element["options"] if o["value"] in values],
+            }
+        }
 
     kind_option = next(o for o in blocks["kind"]["element"]["options"] if o["value"] == kind)
-    return rig.api.view_submission_body(user, LAUNCH_CALLBACK, {
-        "kind": {"kind": {"type": "static_select", "selected_option": kind_option}},
-        "statements": picked("statements", list(statements)),
-        "principles": picked("principles", list(principles)),
-        "typed": {"typed": {"type": "plain_text_input", "value": typed}},
-    }, private_metadata=view["private_metadata"])
+    return rig.api.view_submission_body(
+        user,
+        LAUNCH_CALLBACK,
+        {
+            "kind": {"kind": {"type": "static_select", "selected_option": kind_option}},
+            "statements": picked("statements", list(statements)),
+            "principles": picked("principles", list(principles)),
+            "typed": {"typed": {"type": "plain_text_input", "value": typed}},
+        },
+        private_metadata=view["private_metadata"],
+    )
 
 
 async def _errors_of(rig: SlackRig, body: str) -> dict[str, str]:
@@ -422,8 +480,12 @@ async def test_launch_modal_offers_statements_and_principles_apart(rig: SlackRig
     blocks = {b["block_id"]: b for b in view["blocks"]}
     assert list(blocks) == ["kind", "statements", "principles", "typed"]
     process = rig.app.processes["varmland-2015"]
-    assert [o["value"] for o in blocks["statements"]["element"]["options"]] == [s.key for s in process.statements]
-    assert [o["value"] for o in blocks["principles"]["element"]["options"]] == [p.key for p in process.principles]
+    assert [o["value"] for o in blocks["statements"]["element"]["options"]] == [
+        s.key for s in process.statements
+    ]
+    assert [o["value"] for o in blocks["principles"]["element"]["options"]] == [
+        p.key for p in process.principles
+    ]
     assert blocks["principles"]["element"]["type"] == "multi_static_select"  # 14 principles: more than 10
     assert blocks["kind"]["element"]["initial_option"]["value"] == RoundKind.BAROMETER.value
 
@@ -436,9 +498,13 @@ async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(ri
 
     # Principles for a barometer, statements for a ranking, nothing at all: a field error each, in Swedish.
     errors = await _errors_of(rig, _submission(rig, view, barometer, principles=["dialog", "kvalitet"]))
-    assert errors == {"principles": "En åsiktsbarometer använder påståenden, inte principer. "
-                                    "Välj påståenden eller byt övning."}
-    errors = await _errors_of(rig, _submission(rig, view, ranking, statements=["tillfora"], principles=["dialog"]))
+    assert errors == {
+        "principles": "En åsiktsbarometer använder påståenden, inte principer. "
+        "Välj påståenden eller byt övning."
+    }
+    errors = await _errors_of(
+        rig, _submission(rig, view, ranking, statements=["tillfora"], principles=["dialog"])
+    )
     assert list(errors) == ["statements"] and "använder principer, inte påståenden" in errors["statements"]
     errors = await _errors_of(rig, _submission(rig, view, barometer))
     assert errors == {"statements": "Välj minst en punkt i listan eller skriv egna."}
@@ -449,23 +515,29 @@ async def test_launch_modal_refuses_items_of_the_wrong_kind_in_the_open_modal(ri
     # right-to-left override reads backwards in the room): refused under the typed field.
     for typed in ("Tema ett\x00\nTema två", "\u202eavt ameT", "Tema\u200b tre"):
         errors = await _errors_of(rig, _submission(rig, view, barometer, typed=typed))
-        assert errors == {"typed": "Texten innehåller tecken som inte syns (styrtecken, nollbreddstecken eller "
-                                   "tecken som vänder skrivriktningen). Skriv den utan dem. Inget ändrades."}
+        assert errors == {
+            "typed": "Texten innehåller tecken som inte syns (styrtecken, nollbreddstecken eller "
+            "tecken som vänder skrivriktningen). Skriv den utan dem. Inget ändrades."
+        }
     # Someone who is not a facilitator submitting (a forwarded view): refused in the modal.
     errors = await _errors_of(rig, _submission(rig, view, barometer, statements=["tillfora"], user="U7"))
     assert "bara för processledare" in errors["kind"]
     # In English for a user who chose English.
     await rig.command("sprak en")
     errors = await _errors_of(rig, _submission(rig, view, barometer, principles=["dialog"]))
-    assert errors == {"principles": "An opinion barometer uses statements, not principles. "
-                                    "Choose statements or another exercise."}
+    assert errors == {
+        "principles": "An opinion barometer uses statements, not principles. "
+        "Choose statements or another exercise."
+    }
     await settle(rig.api, quiet=0.5)
     assert await rig.app.store.rounds(1) == []
     assert not statement_messages(rig.api)
 
 
 @pytest.mark.postgres
-async def test_characters_nobody_sees_are_refused_on_postgres_not_an_http_500(pg_database: str, tmp_path: Path) -> None:
+async def test_characters_nobody_sees_are_refused_on_postgres_not_an_http_500(
+    pg_database: str, tmp_path: Path
+) -> None:
     """A NUL byte in a title or a typed item reached PostgreSQL (which refuses it in text) and the
     modal's submission was answered HTTP 500; now it is refused before anything is stored."""
     async with slack_rig(tmp_path, database_url=pg_database) as rig:
@@ -488,8 +560,13 @@ async def test_launch_modal_submission_launches_the_chosen_round(rig: SlackRig) 
     await start_workshop(rig)
     await settle(rig.api)
     view = await _open_modal(rig)
-    body = _submission(rig, view, RoundKind.BAROMETER.value, statements=["tillfora", "kostnad"],
-                       typed="Vi möts oftare än förr\n\n")
+    body = _submission(
+        rig,
+        view,
+        RoundKind.BAROMETER.value,
+        statements=["tillfora", "kostnad"],
+        typed="Vi möts oftare än förr\n\n",
+    )
     response = await rig.dispatch(body)
     assert response.status == 200 and not response.body
     await wait_for(lambda: len(statement_messages(rig.api)) == 3 or _fail("statements not posted yet"))
@@ -498,7 +575,10 @@ async def test_launch_modal_submission_launches_the_chosen_round(rig: SlackRig) 
     process = rig.app.processes["varmland-2015"]
     texts = {s.key: s.text for s in process.statements}
     assert [(i.text, i.ref_key) for i in round_.items] == [
-        (texts["tillfora"], "tillfora"), (texts["kostnad"], "kostnad"), ("Vi möts oftare än förr", "egen-1")]
+        (texts["tillfora"], "tillfora"),
+        (texts["kostnad"], "kostnad"),
+        ("Vi möts oftare än förr", "egen-1"),
+    ]
     # While it is open, a second launch is refused in the modal, not after it closed.
     errors = await _errors_of(rig, _submission(rig, view, RoundKind.RANKING.value, principles=["dialog"]))
     assert list(errors) == ["kind"]
@@ -512,7 +592,9 @@ async def test_launch_modal_submission_launches_a_ranking_of_chosen_principles(r
     body = _submission(rig, view, RoundKind.RANKING.value, principles=["dialog", "kvalitet", "mangfald"])
     posted = len(rig.api.calls_to("chat.postMessage"))
     assert not (await rig.dispatch(body)).body
-    await wait_for(lambda: len(rig.api.calls_to("chat.postMessage")) > posted or _fail("round not posted yet"))
+    await wait_for(
+        lambda: len(rig.api.calls_to("chat.postMessage")) > posted or _fail("round not posted yet")
+    )
     await settle(rig.api, quiet=0.5)
     [round_] = await rig.app.store.rounds(1)
     assert round_.kind == RoundKind.RANKING and round_.status == RoundStatus.OPEN
@@ -540,17 +622,41 @@ async def test_app_home_shows_the_users_workshops_open_rounds_and_meetings(rig: 
     await rig.wait_responses(1)
     meetings = installed_store(rig.app.conversation)
     assert meetings is not None
-    await meetings.import_config(parse_meetings({
-        "signatories": [{"key": "region", "name": "Region Värmland",
-                         "contacts": [{"key": "kontakt", "name": "Kontakt", "slack": "U3"}]}],
-        "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2031-03-11T10:00",
-                      "place": "Karlstad"}],
-    }, "test.toml", "varmland-2015"))
+    await meetings.import_config(
+        parse_meetings(
+            {
+                "signatories": [
+                    {
+                        "key": "region",
+                        "name": "Region Värmland",
+                        "contacts": [{"key": "kontakt", "name": "Kontakt", "slack": "U3"}],
+                    }
+                ],
+                "meetings": [
+                    {
+                        "key": "dialogmote",
+                        "title": "Årligt dialogmöte",
+                        "start": "2031-03-11T10:00",
+                        "place": "Karlstad",
+                    }
+                ],
+            },
+            "test.toml",
+            "varmland-2015",
+        )
+    )
 
     async def home_of(user: str) -> dict[str, Any]:
         before = len(rig.api.calls_to("views.publish"))
-        body = rig.api.event_body({"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home",
-                                   "event_ts": f"{time.time():.6f}"})
+        body = rig.api.event_body(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": f"D{user}",
+                "tab": "home",
+                "event_ts": f"{time.time():.6f}",
+            }
+        )
         assert (await rig.dispatch(body)).status == 200
         await rig.api.wait_for_calls("views.publish", before + 1)
         assert rig.api.calls_to("views.publish")[-1].ok
@@ -560,7 +666,9 @@ async def test_app_home_shows_the_users_workshops_open_rounds_and_meetings(rig: 
     assert view["type"] == "home"
     texts = [b["text"]["text"] for b in view["blocks"] if b["type"] in ("section", "header")]
     assert texts[:2] == ["Dialogbot", "*Dina workshoppar*"]
-    assert texts[2] == ("*Höstträff*\n• Öppen: Åsiktsbarometer #1 – Åsiktsbarometer – Värmland (0 har svarat)")
+    assert texts[2] == (
+        "*Höstträff*\n• Öppen: Åsiktsbarometer #1 – Åsiktsbarometer – Värmland (0 har svarat)"
+    )
     assert texts[3].startswith("*Kommande dialogmöten*\n• Årligt dialogmöte: ")
     assert texts[3].endswith("tisdag 11 mars 2031 kl. 10.00–13.00")
     assert "U3" not in json.dumps(view)  # nothing in it names anybody
@@ -599,20 +707,40 @@ async def test_english_user_gets_english_refusals(rig: SlackRig) -> None:
 
 
 def _any_text(rig: SlackRig, needle: str) -> bool:
-    texts = [m.text or "" for m in rig.api.messages_in(CHANNEL)] + [e["text"] for e in rig.api.ephemerals] + [
-        r.get("text", "") for r in rig.api.responses]
+    texts = (
+        [m.text or "" for m in rig.api.messages_in(CHANNEL)]
+        + [e["text"] for e in rig.api.ephemerals]
+        + [r.get("text", "") for r in rig.api.responses]
+    )
     assert any(needle in text for text in texts), texts
     return True
 
 
 async def test_direct_message_text_gets_the_participant_help(rig: SlackRig) -> None:
-    body = rig.api.event_body({"type": "message", "channel_type": "im", "channel": "D1", "user": "U2",
-                               "text": "hej", "ts": "1700000001.000100"})
+    body = rig.api.event_body(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D1",
+            "user": "U2",
+            "text": "hej",
+            "ts": "1700000001.000100",
+        }
+    )
     assert (await rig.dispatch(body)).status == 200
     message = await wait_for(lambda: rig.api.messages_in("D1")[0])
     assert "/delta" in (message.text or "")
-    own = rig.api.event_body({"type": "message", "channel_type": "im", "channel": "D1", "user": "UBOT",
-                              "bot_id": "BBOT", "text": "svar", "ts": "1700000002.000100"})
+    own = rig.api.event_body(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D1",
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "text": "svar",
+            "ts": "1700000002.000100",
+        }
+    )
     before = running_tasks()
     await rig.dispatch(own)
     await settled(before)  # its handling is over: the bot's own message got no answer
@@ -630,10 +758,19 @@ async def test_port_uploads_charts_and_exports_with_files_upload_v2(rig: SlackRi
     ref = await rig.adapter.port.send_image(chat, png, "Åsiktsbarometer – alla svar", "barometer.png")
     csv = Attachment("svar.csv", "påstående;värde\n1;5\n".encode(), "text/csv", "Export")
     await rig.adapter.port.send_file(chat, csv)
-    assert [c.method for c in rig.api.calls] == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"] * 2
+    assert [c.method for c in rig.api.calls] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ] * 2
     image, export = rig.api.uploaded_files.values()
     assert ref.message_id == image.file_id
-    assert (image.filename, image.data, image.channel, image.completed) == ("barometer.png", png, CHANNEL, True)
+    assert (image.filename, image.data, image.channel, image.completed) == (
+        "barometer.png",
+        png,
+        CHANNEL,
+        True,
+    )
     assert image.initial_comment == "Åsiktsbarometer – alla svar"
     assert export.data == csv.data and export.channel == CHANNEL
 
@@ -650,7 +787,11 @@ async def test_the_workshop_report_goes_up_as_a_pdf_with_files_upload_v2(rig: Sl
     await rig.adapter.port.send_file(ChatRef("slack", CHANNEL), report)
     [upload] = rig.api.uploaded_files.values()
     assert (upload.filename, upload.data, upload.channel, upload.completed) == (
-        f"rapport-{workshop.id}.pdf", report.data, CHANNEL, True)
+        f"rapport-{workshop.id}.pdf",
+        report.data,
+        CHANNEL,
+        True,
+    )
     assert upload.data is not None and upload.data.startswith(b"%PDF")
 
 
@@ -658,16 +799,25 @@ async def test_a_429_is_retried_and_nothing_is_lost(tmp_path: Path) -> None:
     """Slack's workspace-wide limits can still answer 429: the client's retry handler waits it out."""
     tight = {"chat.postMessage": RateLimit(1, 1.0, burst=1)}
     async with SlackStandIn(bot_token=TOKEN, rate_limits=tight, retry_after=1) as api:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path, facilitators={"slack": [FACILITATOR]},
-                                 chart_processes=0, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-                                 slack_api_base_url=api.base_url)
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            facilitators={"slack": [FACILITATOR]},
+            chart_processes=0,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_base_url=api.base_url,
+        )
         app = await App.create(settings)
         try:
             adapter = SlackAdapter.build(app.conversation, TOKEN, SECRET, base_url=api.base_url)
             from facilitation.ports import ChatRef
 
-            sent = await asyncio.gather(*(adapter.port.send_text(ChatRef("slack", f"C{n}"), f"hej {n}")
-                                          for n in range(3)))
+            sent = await asyncio.gather(
+                *(adapter.port.send_text(ChatRef("slack", f"C{n}"), f"hej {n}") for n in range(3))
+            )
             assert api.count_429 >= 1
             assert sorted(m.text for m in api.messages.values()) == ["hej 0", "hej 1", "hej 2"]
             assert len({ref.message_id for ref in sent}) == 3
@@ -721,7 +871,9 @@ async def http(rig: SlackRig) -> AsyncIterator[Callable[[str], Awaitable[tuple[i
 
         async def post(body: str, timestamp: int | None = None) -> tuple[int, float]:
             started = time.monotonic()
-            async with session.post(url, data=body.encode(), headers=sign(SECRET, body, timestamp)) as response:
+            async with session.post(
+                url, data=body.encode(), headers=sign(SECRET, body, timestamp)
+            ) as response:
                 await response.read()
                 return response.status, time.monotonic() - started
 
@@ -730,20 +882,28 @@ async def http(rig: SlackRig) -> AsyncIterator[Callable[[str], Awaitable[tuple[i
 
 
 async def test_http_path_acks_votes_within_three_seconds_while_charts_render(
-        rig: SlackRig, http: Callable[[str], Awaitable[tuple[int, float]]]) -> None:
-    status, _ = await http(rig.api.slash_command_body("/dialog", "workshop varmland-2015 Http", FACILITATOR, CHANNEL))
+    rig: SlackRig, http: Callable[[str], Awaitable[tuple[int, float]]]
+) -> None:
+    status, _ = await http(
+        rig.api.slash_command_body("/dialog", "workshop varmland-2015 Http", FACILITATOR, CHANNEL)
+    )
     assert status == 200
     created = await rig.wait_message("Anslutningskod")
     code = created.text.split("Anslutningskod: ")[1][:6]  # type: ignore[union-attr]
     statements = await launch_barometer(rig)
     users = [f"UH{n:02d}" for n in range(12)]
     for u in users:
-        status, _ = await http(rig.api.block_actions_body(u, CHANNEL, "dlg-0-0", buttons(created)[0]["value"],
-                                                          message_ts=created.ts))
+        status, _ = await http(
+            rig.api.block_actions_body(
+                u, CHANNEL, "dlg-0-0", buttons(created)[0]["value"], message_ts=created.ts
+            )
+        )
         assert status == 200
         for message in statements:
             value = random.choice(buttons(message))["value"]
-            status, _ = await http(rig.api.block_actions_body(u, CHANNEL, "dlg-0-1", value, message_ts=message.ts))
+            status, _ = await http(
+                rig.api.block_actions_body(u, CHANNEL, "dlg-0-1", value, message_ts=message.ts)
+            )
             assert status == 200
     await rig.wait_responses(len(users) * 8)
 
@@ -766,20 +926,29 @@ async def test_http_path_acks_votes_within_three_seconds_while_charts_render(
     voters = iter(f"UV{n:03d}" for n in range(1000))
     while not renders.done():
         sent = time.monotonic()
-        status, took = await http(rig.api.block_actions_body(next(voters), CHANNEL, "dlg-0-0",
-                                                             buttons(statements[0])[2]["value"],
-                                                             message_ts=statements[0].ts))
+        status, took = await http(
+            rig.api.block_actions_body(
+                next(voters),
+                CHANNEL,
+                "dlg-0-0",
+                buttons(statements[0])[2]["value"],
+                message_ts=statements[0].ts,
+            )
+        )
         assert status == 200
         during.append((sent, took))
         await asyncio.sleep(0.02)
     await renders
-    overlapping = sorted(took for sent, took in during
-                         if any(start <= sent and sent + took <= end for start, end in rendering))
+    overlapping = sorted(
+        took for sent, took in during if any(start <= sent and sent + took <= end for start, end in rendering)
+    )
     assert len(overlapping) >= 3, (rendering, during)
     assert max(took for _, took in during) < 3.0
-    print(f"\nHTTP vote acks while charts rendered: n={len(overlapping)} max={overlapping[-1] * 1000:.0f} ms "
-          f"median={overlapping[len(overlapping) // 2] * 1000:.0f} ms; "
-          f"renders {[round(end - start, 2) for start, end in rendering]} s")
+    print(
+        f"\nHTTP vote acks while charts rendered: n={len(overlapping)} max={overlapping[-1] * 1000:.0f} ms "
+        f"median={overlapping[len(overlapping) // 2] * 1000:.0f} ms; "
+        f"renders {[round(end - start, 2) for start, end in rendering]} s"
+    )
     await rig.wait_responses(len(users) * 8 + len(during))
     await settle(rig.api)
     workshop = await rig.app.service.workshop_by_code(code)

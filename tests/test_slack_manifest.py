@@ -23,7 +23,10 @@ import bot.slack.runner as slack_runner
 from bot.slack.runner import SlackAdapter
 
 ROOT = Path(__file__).resolve().parent.parent
-MANIFESTS = {"socket": ROOT / "slack" / "manifest.socket-mode.json", "http": ROOT / "slack" / "manifest.http.json"}
+MANIFESTS = {
+    "socket": ROOT / "slack" / "manifest.socket-mode.json",
+    "http": ROOT / "slack" / "manifest.http.json",
+}
 
 # Bot-token scope each Web API method needs (docs.slack.dev/reference/methods/<method> "Scopes",
 # docs.slack.dev/reference/scopes/<scope> "Compatible API methods"). An empty set: no scope.
@@ -91,8 +94,11 @@ def called_web_api_methods() -> set[str]:
             name = node.func.attr
             if name == "api_call" and node.args and isinstance(node.args[0], ast.Constant):
                 methods.add(str(node.args[0].value))
-            elif (_receiver_name(node.func.value) == "client" and not name.startswith("_")
-                  and callable(getattr(AsyncWebClient, name, None))):
+            elif (
+                _receiver_name(node.func.value) == "client"
+                and not name.startswith("_")
+                and callable(getattr(AsyncWebClient, name, None))
+            ):
                 methods |= _api_methods_of(name)
     return methods
 
@@ -118,7 +124,9 @@ def bolt_listeners() -> dict[str, set[str]]:
         handler = node.args[0].attr if node.args and isinstance(node.args[0], ast.Attribute) else ""
         value = _literal(node.func.args[0]) if node.func.args else ""
         if register.attr == "event" and value == "message":  # one subscription per channel type it takes
-            accepted = re.findall(r'channel_type"\)\s*(?:!=|==)\s*"(\w+)"', inspect.getsource(getattr(SlackAdapter, handler)))
+            accepted = re.findall(
+                r'channel_type"\)\s*(?:!=|==)\s*"(\w+)"', inspect.getsource(getattr(SlackAdapter, handler))
+            )
             found.setdefault("event", set()).update(f"message.{kind}" for kind in accepted)
         else:
             found.setdefault(register.attr, set()).add(value)
@@ -134,8 +142,9 @@ def manifest_problems(manifest: dict) -> list[str]:
     if unknown:
         problems.append(f"the code calls {unknown}: add their scopes to METHOD_SCOPES from Slack's docs")
     events = listeners.get("event", set())
-    needed = set().union(*(METHOD_SCOPES.get(m, frozenset()) for m in methods),
-                         *(EVENT_SCOPES[e] for e in events))
+    needed = set().union(
+        *(METHOD_SCOPES.get(m, frozenset()) for m in methods), *(EVENT_SCOPES[e] for e in events)
+    )
     if listeners.get("command"):
         needed.add(SLASH_COMMAND_SCOPE)
     granted = set(manifest["oauth_config"]["scopes"]["bot"])
@@ -151,15 +160,20 @@ def manifest_problems(manifest: dict) -> list[str]:
         problems.append(f"subscribed events nobody handles {sorted(subscribed - events)}")
     commands = {c["command"] for c in manifest["features"].get("slash_commands", [])}
     if commands != listeners.get("command", set()):
-        problems.append(f"slash commands {sorted(commands)}, the code handles {sorted(listeners.get('command', ()))}")
+        problems.append(
+            f"slash commands {sorted(commands)}, the code handles {sorted(listeners.get('command', ()))}"
+        )
     interactive = bool(listeners.get("action") or listeners.get("view"))
     if settings.get("interactivity", {}).get("is_enabled", False) != interactive:
-        problems.append(f"interactivity must be {'on' if interactive else 'off'} (buttons and the launch modal)")
+        problems.append(
+            f"interactivity must be {'on' if interactive else 'off'} (buttons and the launch modal)"
+        )
     home = manifest["features"].get("app_home", {})
     if ("app_home_opened" in events) != home.get("home_tab_enabled", False):
         problems.append("the App Home tab must be enabled exactly when app_home_opened is handled")
-    if ("message.im" in events) != (home.get("messages_tab_enabled", False)
-                                    and not home.get("messages_tab_read_only_enabled", True)):
+    if ("message.im" in events) != (
+        home.get("messages_tab_enabled", False) and not home.get("messages_tab_read_only_enabled", True)
+    ):
         problems.append("the Messages tab must take messages exactly when direct messages are handled")
     return problems
 
@@ -181,10 +195,16 @@ def test_manifest_asks_for_exactly_what_the_code_uses(variant: str) -> None:
 
 def test_a_missing_or_extra_scope_or_event_is_caught() -> None:
     for change, expected in [
-        (lambda m: m["oauth_config"]["scopes"]["bot"].remove("files:write"), "missing bot scopes ['files:write']"),
+        (
+            lambda m: m["oauth_config"]["scopes"]["bot"].remove("files:write"),
+            "missing bot scopes ['files:write']",
+        ),
         (lambda m: m["oauth_config"]["scopes"]["bot"].append("users:read"), "never uses ['users:read']"),
         (lambda m: m["settings"]["event_subscriptions"]["bot_events"].remove("message.im"), "not subscribed"),
-        (lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("reaction_added"), "nobody handles"),
+        (
+            lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("reaction_added"),
+            "nobody handles",
+        ),
     ]:
         manifest = _load("socket")
         change(manifest)
@@ -195,10 +215,16 @@ def test_socket_mode_and_http_variants_differ_only_in_how_slack_reaches_the_bot(
     socket, http = _load("socket"), _load("http")
     assert socket["settings"]["socket_mode_enabled"] is True
     assert http["settings"]["socket_mode_enabled"] is False
-    urls = [http["settings"]["event_subscriptions"]["request_url"], http["settings"]["interactivity"]["request_url"],
-            *(c["url"] for c in http["features"]["slash_commands"])]
+    urls = [
+        http["settings"]["event_subscriptions"]["request_url"],
+        http["settings"]["interactivity"]["request_url"],
+        *(c["url"] for c in http["features"]["slash_commands"]),
+    ]
     assert all(u.startswith("https://") and u.endswith(EVENTS_PATH) for u in urls)
-    del http["settings"]["event_subscriptions"]["request_url"], http["settings"]["interactivity"]["request_url"]
+    del (
+        http["settings"]["event_subscriptions"]["request_url"],
+        http["settings"]["interactivity"]["request_url"],
+    )
     for command in http["features"]["slash_commands"]:
         del command["url"]
     http["settings"]["socket_mode_enabled"] = True

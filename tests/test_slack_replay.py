@@ -81,21 +81,32 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _processes(api: SlackStandIn, tmp_path: Path, url: str, count: int,
-                     transport: str) -> AsyncIterator[Rig]:
+async def _processes(
+    api: SlackStandIn, tmp_path: Path, url: str, count: int, transport: str
+) -> AsyncIterator[Rig]:
     """``count`` bot processes (separate Apps and engines) on one database, as behind a load balancer."""
     processes: list[Process] = []
     cleanups: list[Callable[[], Awaitable[None]]] = []
     http = aiohttp.ClientSession()
     try:
         for number in range(count):
-            settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path / f"p{number}",
-                                     database_url=url, secret=KEY_SECRET, chart_processes=0,
-                                     facilitators={"slack": [FACILITATOR]}, slack_bot_token=TOKEN,
-                                     slack_signing_secret=SECRET, slack_api_base_url=api.base_url)
+            settings = load_settings(
+                None,
+                env={},
+                env_file=None,
+                data_dir=tmp_path / f"p{number}",
+                database_url=url,
+                secret=KEY_SECRET,
+                chart_processes=0,
+                facilitators={"slack": [FACILITATOR]},
+                slack_bot_token=TOKEN,
+                slack_signing_secret=SECRET,
+                slack_api_base_url=api.base_url,
+            )
             app = await App.create(settings)
-            adapter = SlackAdapter.build(app.conversation, TOKEN, SECRET, base_url=api.base_url,
-                                         replay_guard=ReplayGuard(app.engine))
+            adapter = SlackAdapter.build(
+                app.conversation, TOKEN, SECRET, base_url=api.base_url, replay_guard=ReplayGuard(app.engine)
+            )
             cleanups += [app.aclose, adapter.aclose]
             send = await _transport(adapter, transport, http, cleanups)
             processes.append(Process(app, adapter, send))
@@ -106,12 +117,18 @@ async def _processes(api: SlackStandIn, tmp_path: Path, url: str, count: int,
         await http.close()
 
 
-async def _transport(adapter: SlackAdapter, transport: str, http: aiohttp.ClientSession,
-                     cleanups: list[Callable[[], Awaitable[None]]]) -> Send:
+async def _transport(
+    adapter: SlackAdapter,
+    transport: str,
+    http: aiohttp.ClientSession,
+    cleanups: list[Callable[[], Awaitable[None]]],
+) -> Send:
     """A function delivering (body, headers) to the adapter: Bolt's dispatch, or HTTP to its web app."""
     if transport == "dispatch":
+
         async def dispatch(body: str, headers: dict[str, str]) -> int:
             return (await adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))).status
+
         return dispatch
     runner = web.AppRunner(adapter.app.web_app(path="/slack/events"), access_log=None)
     await runner.setup()
@@ -123,12 +140,18 @@ async def _transport(adapter: SlackAdapter, transport: str, http: aiohttp.Client
         async with http.post(url, data=body.encode(), headers=headers) as response:
             await response.read()
             return response.status
+
     return post
 
 
 @pytest.mark.parametrize("transport", ["dispatch", "http"])
-async def test_a_replayed_slash_command_changes_nothing(tmp_path: Path, database_url: str, transport: str) -> None:
-    async with SlackStandIn(bot_token=TOKEN) as api, _processes(api, tmp_path, database_url, 1, transport) as rig:
+async def test_a_replayed_slash_command_changes_nothing(
+    tmp_path: Path, database_url: str, transport: str
+) -> None:
+    async with (
+        SlackStandIn(bot_token=TOKEN) as api,
+        _processes(api, tmp_path, database_url, 1, transport) as rig,
+    ):
         send = rig.processes[0].send
         # /dialog workshop replayed would create a second workshop with a new code.
         body = api.slash_command_body("/dialog", "workshop varmland-2015 Replay", FACILITATOR, CHANNEL)
@@ -160,8 +183,12 @@ async def test_a_replayed_slash_command_changes_nothing(tmp_path: Path, database
 
 @pytest.mark.parametrize("transport", ["dispatch", "http"])
 async def test_a_replayed_vote_does_not_undo_a_change_of_mind(
-        tmp_path: Path, database_url: str, transport: str) -> None:
-    async with SlackStandIn(bot_token=TOKEN) as api, _processes(api, tmp_path, database_url, 1, transport) as rig:
+    tmp_path: Path, database_url: str, transport: str
+) -> None:
+    async with (
+        SlackStandIn(bot_token=TOKEN) as api,
+        _processes(api, tmp_path, database_url, 1, transport) as rig,
+    ):
         await _vote_change_and_replay(api, rig, replay_to=0)
 
 
@@ -211,13 +238,25 @@ async def test_a_redelivered_event_is_handled_once(tmp_path: Path) -> None:
     """Slack redelivers an event it thinks was not acknowledged with a new signature: same event id."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'events.sqlite3'}"
     async with SlackStandIn(bot_token=TOKEN) as api, _processes(api, tmp_path, url, 1, "dispatch") as rig:
-        body = api.event_body({"type": "message", "channel_type": "im", "channel": "D1", "user": "U2",
-                               "text": "hej", "ts": "1700000001.000100"}, event_id="Ev0REPLAY1")
+        body = api.event_body(
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D1",
+                "user": "U2",
+                "text": "hej",
+                "ts": "1700000001.000100",
+            },
+            event_id="Ev0REPLAY1",
+        )
         send = rig.processes[0].send
         assert await send(body, sign(SECRET, body)) == 200
         await wait_for(lambda: api.messages_in("D1")[0])
-        retry = {**sign(SECRET, body, int(time.time()) + 1), "x-slack-retry-num": "1",
-                 "x-slack-retry-reason": "http_timeout"}
+        retry = {
+            **sign(SECRET, body, int(time.time()) + 1),
+            "x-slack-retry-num": "1",
+            "x-slack-retry-reason": "http_timeout",
+        }
         assert await send(body, retry) == 200
         await settle(rig.api, quiet=1.0)
         assert len(api.messages_in("D1")) == 1
@@ -239,16 +278,21 @@ async def test_a_request_signed_anew_is_not_a_replay(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_replay_guard_remembers_within_the_window_and_purges_after(
-        tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
-    url = (f"sqlite+aiosqlite:///{tmp_path / 'guard.sqlite3'}" if backend == "sqlite"
-           else str(request.getfixturevalue("pg_database")))
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path / 'guard.sqlite3'}"
+        if backend == "sqlite"
+        else str(request.getfixturevalue("pg_database"))
+    )
     engine = create_engine(url)
     if backend == "sqlite":
         await upgrade(url, engine)
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     clock = [now]
-    guard = ReplayGuard(engine, retention=timedelta(minutes=15), purge_every=timedelta(minutes=1),
-                        clock=lambda: clock[0])
+    guard = ReplayGuard(
+        engine, retention=timedelta(minutes=15), purge_every=timedelta(minutes=1), clock=lambda: clock[0]
+    )
     other = ReplayGuard(engine, clock=lambda: clock[0])  # a second process on the same database
     try:
         assert await guard.first_time("slack-signed", "1700000000", "v0=abc") is True
@@ -270,4 +314,3 @@ async def test_replay_guard_remembers_within_the_window_and_purges_after(
 def _effects(api: SlackStandIn) -> list[tuple[str, int]]:
     """Every call the bot made that shows or changes something (auth.test is Bolt's own)."""
     return [(c.method, c.status) for c in api.calls if c.method != "auth.test"]
-

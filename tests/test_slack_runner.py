@@ -37,8 +37,12 @@ CHANNEL = "C7"
 
 @asynccontextmanager
 async def _app(api: SlackStandIn, tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
-    values: dict[str, Any] = {"slack_bot_token": TOKEN, "slack_signing_secret": SECRET,
-                              "slack_api_base_url": api.base_url, "facilitators": {"slack": [FACILITATOR]}}
+    values: dict[str, Any] = {
+        "slack_bot_token": TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_base_url": api.base_url,
+        "facilitators": {"slack": [FACILITATOR]},
+    }
     async with running_app(tmp_path, **{**values, **settings}) as app:
         yield app
 
@@ -50,8 +54,11 @@ def _workshop_messages(api: SlackStandIn) -> list[str]:
 async def test_slack_running_over_http_checks_signatures_and_drops_replays(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
-    async with SlackStandIn(bot_token=TOKEN) as api, _app(
-            api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app, aiohttp.ClientSession() as http:
+    async with (
+        SlackStandIn(bot_token=TOKEN) as api,
+        _app(api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app,
+        aiohttp.ClientSession() as http,
+    ):
 
         async def post(body: str, headers: dict[str, str]) -> int:
             async with http.post(url, data=body.encode(), headers=headers) as response:
@@ -78,12 +85,15 @@ async def test_slack_running_over_http_checks_signatures_and_drops_replays(tmp_p
 
 
 async def test_slack_running_in_socket_mode_drops_a_redelivered_envelope(tmp_path: Path) -> None:
-    async with SlackStandIn(bot_token=TOKEN, app_token=APP_TOKEN) as api, _app(
-            api, tmp_path, slack_app_token=APP_TOKEN) as app:
+    async with (
+        SlackStandIn(bot_token=TOKEN, app_token=APP_TOKEN) as api,
+        _app(api, tmp_path, slack_app_token=APP_TOKEN) as app,
+    ):
         async with slack_running(app):
             await api.wait_for_socket()
-            command = _form(api.slash_command_body("/dialog", "workshop varmland-2015 Socket", FACILITATOR,
-                                                   CHANNEL))
+            command = _form(
+                api.slash_command_body("/dialog", "workshop varmland-2015 Socket", FACILITATOR, CHANNEL)
+            )
             envelope = await api.send_envelope("slash_commands", command)
             await wait_for(lambda: _workshop_messages(api) or _fail("no workshop yet"))
             # Slack did not see the ack in time and delivers the same envelope again.
@@ -93,8 +103,13 @@ async def test_slack_running_in_socket_mode_drops_a_redelivered_envelope(tmp_pat
             created = next(m for m in api.messages_in(CHANNEL) if "Anslutningskod" in (m.text or ""))
 
             # A press arrives as an interactive envelope; its redelivery does not count twice.
-            press = json.loads(_form(api.block_actions_body("U3", CHANNEL, "dlg-0-0", buttons(created)[0]["value"],
-                                                            message_ts=created.ts))["payload"])
+            press = json.loads(
+                _form(
+                    api.block_actions_body(
+                        "U3", CHANNEL, "dlg-0-0", buttons(created)[0]["value"], message_ts=created.ts
+                    )
+                )["payload"]
+            )
             pressed = await api.send_envelope("interactive", press)
             await api.wait_for_calls("respond", 1)
             await api.send_envelope("interactive", press, envelope_id=pressed, retry_attempt=1)
@@ -109,13 +124,16 @@ def _form(body: str) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
 
 
-
-
-async def test_a_malformed_timestamp_is_a_bad_signature(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_malformed_timestamp_is_a_bad_signature(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
-    async with SlackStandIn(bot_token=TOKEN) as api, _app(
-            api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app, aiohttp.ClientSession() as http:
+    async with (
+        SlackStandIn(bot_token=TOKEN) as api,
+        _app(api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app,
+        aiohttp.ClientSession() as http,
+    ):
         async with slack_running(app):
             body = api.slash_command_body("/dialog", "workshop varmland-2015 X", FACILITATOR, CHANNEL)
             for timestamp in ("abc", "", "1.5e9", "١٧٠٠٠٠٠٠٠٠"):  # the last: Arabic-Indic digits
@@ -129,8 +147,10 @@ async def test_a_malformed_timestamp_is_a_bad_signature(tmp_path: Path, caplog: 
 
 async def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Path) -> None:
     port = free_port()
-    async with SlackStandIn(bot_token=TOKEN) as api, _app(
-            api, tmp_path, slack_signing_secret="", slack_listen="127.0.0.1", slack_port=port) as app:
+    async with (
+        SlackStandIn(bot_token=TOKEN) as api,
+        _app(api, tmp_path, slack_signing_secret="", slack_listen="127.0.0.1", slack_port=port) as app,
+    ):
         with pytest.raises(ConfigError) as refused:
             async with slack_running(app):
                 pytest.fail("started without a signing secret")
@@ -141,9 +161,13 @@ async def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Pat
 
 
 @pytest.mark.parametrize("app_token", ["xapp-revoked-never-shown", TOKEN])  # a wrong one; the bot token there
-async def test_a_refused_app_token_stops_the_start_with_the_setting_named(tmp_path: Path, app_token: str) -> None:
-    async with SlackStandIn(bot_token=TOKEN, app_token=APP_TOKEN) as api, _app(
-            api, tmp_path, slack_app_token=app_token) as app:
+async def test_a_refused_app_token_stops_the_start_with_the_setting_named(
+    tmp_path: Path, app_token: str
+) -> None:
+    async with (
+        SlackStandIn(bot_token=TOKEN, app_token=APP_TOKEN) as api,
+        _app(api, tmp_path, slack_app_token=app_token) as app,
+    ):
         with pytest.raises(SlackStartFailed) as refused:
             async with slack_running(app):
                 pytest.fail("started with a refused app-level token")
@@ -151,8 +175,10 @@ async def test_a_refused_app_token_stops_the_start_with_the_setting_named(tmp_pa
         assert "slack_app_token" in message and "xapp-" in message and "connections:write" in message
         assert app_token not in message
         assert refused.value.__cause__ is None and refused.value.__suppress_context__  # nothing that holds it
-        assert [c.error for c in api.calls] == [None, "invalid_auth" if app_token != TOKEN
-                                                else "not_allowed_token_type"]  # auth.test, then Socket Mode
+        assert [c.error for c in api.calls] == [
+            None,
+            "invalid_auth" if app_token != TOKEN else "not_allowed_token_type",
+        ]  # auth.test, then Socket Mode
         assert not api._sockets
 
 
@@ -161,8 +187,10 @@ async def test_a_busy_http_port_names_slack_port(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        async with SlackStandIn(bot_token=TOKEN) as api, _app(
-                api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app:
+        async with (
+            SlackStandIn(bot_token=TOKEN) as api,
+            _app(api, tmp_path, slack_listen="127.0.0.1", slack_port=port) as app,
+        ):
             with pytest.raises(SlackStartFailed) as refused:
                 async with slack_running(app):
                     pytest.fail("started on a port that is in use")

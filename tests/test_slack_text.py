@@ -116,7 +116,9 @@ async def test_typed_text_round_trips_and_no_title_becomes_a_mention(rooms: Room
     await _slack(rooms, "stang", "C1")
     await until(lambda: [f for f in slack.uploaded_files.values() if f.completed and f.channel == "C1"])
     await _slack(rooms, "export", "C1")
-    await until(lambda: [f for f in slack.uploaded_files.values() if f.completed and f.filename.endswith(".xlsx")])
+    await until(
+        lambda: [f for f in slack.uploaded_files.values() if f.completed and f.filename.endswith(".xlsx")]
+    )
     charts = [f for f in slack.uploaded_files.values() if f.completed and f.filename.endswith(".png")]
     assert any(f"Åsiktsbarometer – {REGION}" in displayed(f.initial_comment or "") for f in charts)
     assert all(f.alt_txt and displayed(f.alt_txt) == displayed(f.initial_comment or "") for f in charts)
@@ -129,9 +131,16 @@ async def test_a_principle_with_control_characters_on_a_button(rooms: Rooms) -> 
     await _slack(rooms, "workshop tecken Knappar", "C1")
     await until(lambda: any("Anslutningskod" in (m.text or "") for m in rooms.slack.messages_in("C1")))
     await _slack(rooms, "markera", "C1")
-    labels = await until(lambda: [displayed(e["text"]["text"]) for m in rooms.slack.messages_in("C1")
-                                  for b in m.blocks or [] if b["type"] == "actions" for e in b["elements"]
-                                  if e["value"].startswith("pa.")])
+    labels = await until(
+        lambda: [
+            displayed(e["text"]["text"])
+            for m in rooms.slack.messages_in("C1")
+            for b in m.blocks or []
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["value"].startswith("pa.")
+        ]
+    )
     assert any(PRINCIPLE in label for label in labels), labels
     assert rooms.slack.mentions == []
 
@@ -140,16 +149,21 @@ async def test_a_command_in_a_channel_the_bot_is_not_in_is_answered_privately(ro
     slack = rooms.slack
     slack.remove_bot("C9")
     await _slack(rooms, "hjalp", "C9")
-    [answer] = await until(lambda: [r for r in slack.responses if "inte med i den här kanalen" in r.get("text", "")])
+    [answer] = await until(
+        lambda: [r for r in slack.responses if "inte med i den här kanalen" in r.get("text", "")]
+    )
     assert answer["response_type"] == "ephemeral"
-    assert answer["text"].endswith("Lägg till mig med /invite @dialogbot i kanalen och skicka kommandot igen.")
+    assert answer["text"].endswith(
+        "Lägg till mig med /invite @dialogbot i kanalen och skicka kommandot igen."
+    )
     assert slack.messages_in("C9") == []
     assert not [c for c in slack.calls if c.method == "chat.postEphemeral" and c.ok]
 
 
 @pytest.mark.parametrize("lost", ["remove_bot", "delete_channel"])  # a public / a private channel
 async def test_a_workshop_started_where_the_bot_is_not_leaves_no_room_and_says_how_to_finish(
-        rooms: Rooms, lost: str) -> None:
+    rooms: Rooms, lost: str
+) -> None:
     """The workshop exists (its code is in the private answer) but the channel is not bound to it:
     nothing will be posted where nobody can see it. Once the bot is added, /dialog delta binds it."""
     slack = rooms.slack
@@ -162,7 +176,8 @@ async def test_a_workshop_started_where_the_bot_is_not_leaves_no_room_and_says_h
     assert displayed(answer["text"]) == (
         f"Workshopen Utanför & inne finns (kod {code}), men jag är inte med i den här kanalen och kan inte "
         f"skriva här, så kanalen är inte med i workshopen. När jag är med: skriv /dialog delta {code} här, så "
-        "blir den workshopens rum. Lägg till mig med /invite @dialogbot i kanalen.")
+        "blir den workshopens rum. Lägg till mig med /invite @dialogbot i kanalen."
+    )
     assert await rooms.room_keys(code) == []
     chat_key = rooms.app.conversation.pseudonymizer.chat_key("slack", "G9")
     assert await rooms.app.store.bound_workshop(chat_key) is None
@@ -184,14 +199,23 @@ async def test_a_room_whose_channel_was_archived_is_unbound_by_its_next_command(
     rooms.slack.archive_channel("C1")
     await _slack(rooms, "hjalp", "C1", "U5")  # anyone; the bot cannot answer in the room
     [answer] = await until(lambda: [r for r in rooms.slack.responses if "arkiverad" in r.get("text", "")])
-    assert answer["text"] == (f"Workshopen Gemensam finns (kod {code}), men jag kan inte skriva här (kanalen är "
-                              "arkiverad), så det här rummet är inte med i workshopen.")
+    assert answer["text"] == (
+        f"Workshopen Gemensam finns (kod {code}), men jag kan inte skriva här (kanalen är "
+        "arkiverad), så det här rummet är inte med i workshopen."
+    )
     assert await rooms.room_keys(code) == [("slack", "C2")]
 
 
 def _home_opened(rooms: Rooms, user: str) -> AsyncBoltRequest:
-    body = rooms.slack.event_body({"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home",
-                                   "event_ts": f"{time.time():.6f}"})
+    body = rooms.slack.event_body(
+        {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": f"D{user}",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+    )
     return AsyncBoltRequest(body=body, headers=sign(SLACK_SECRET, body))
 
 

@@ -41,8 +41,10 @@ async def test_votes_reach_the_database_file_by_the_background_checkpoint(tmp_pa
         assert _rows_in_main_file(database, tmp_path / "before.sqlite3") == 0  # all still in the WAL
         checkpoints = asyncio.get_running_loop().create_task(checkpoint_wal(app.engine, every=0.01))
         try:
-            await eventually(lambda: _rows_in_main_file(database, tmp_path / "after.sqlite3") == 50,
-                             what="the checkpointer to move the answers into the main file")
+            await eventually(
+                lambda: _rows_in_main_file(database, tmp_path / "after.sqlite3") == 50,
+                what="the checkpointer to move the answers into the main file",
+            )
         finally:
             checkpoints.cancel()
         assert _rows_in_main_file(database, tmp_path / "after.sqlite3") == 50

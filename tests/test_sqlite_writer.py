@@ -55,13 +55,17 @@ async def test_the_writer_connection_has_the_engine_settings(file_store: tuple[S
     assert writer is not None
 
     def settings(connection) -> tuple:  # type: ignore[no-untyped-def]
-        return tuple(connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-                     for name in ("journal_mode", "wal_autocheckpoint", "foreign_keys", "busy_timeout"))
+        return tuple(
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "wal_autocheckpoint", "foreign_keys", "busy_timeout")
+        )
 
     assert await writer.run(settings) == ("wal", 0, 1, 30000)
 
 
-async def test_concurrent_answers_are_batched_and_read_back_by_the_engine(file_store: tuple[SqlStore, Path]) -> None:
+async def test_concurrent_answers_are_batched_and_read_back_by_the_engine(
+    file_store: tuple[SqlStore, Path],
+) -> None:
     store, _path = file_store
     service = WorkshopService(store, PROCESSES)
     round_id, item_id = await _open_round(service)

@@ -344,8 +344,9 @@ async def test_bolt_respond_goes_to_standin_response_url(api: SlackStandIn) -> N
     assert api.responses[0]["text"] == "echo hej" and api.responses[0]["response_type"] == "ephemeral"
 
 
-async def test_post_message_has_a_workspace_limit_too(api: SlackStandIn, clock: ManualClock,
-                                                      client: AsyncWebClient) -> None:
+async def test_post_message_has_a_workspace_limit_too(
+    api: SlackStandIn, clock: ManualClock, client: AsyncWebClient
+) -> None:
     api.rate_limits["chat.postMessage"] = (RateLimit(1, 1.0, burst=3, per="channel"), RateLimit(5, 60.0))
     for n in range(5):  # five channels: each channel's bucket is fine, the workspace's runs dry
         await client.chat_postMessage(channel=f"C{n}", text="x")
@@ -371,7 +372,9 @@ async def test_throttle_next_and_files_refuse_a_user_id(api: SlackStandIn, clien
     assert (await client.files_upload_v2(channel=dm, content=b"x", filename="a.txt"))["ok"]
 
 
-async def test_lost_channels_and_block_limits_refuse_as_slack_does(api: SlackStandIn, client: AsyncWebClient) -> None:
+async def test_lost_channels_and_block_limits_refuse_as_slack_does(
+    api: SlackStandIn, client: AsyncWebClient
+) -> None:
     posted = await client.chat_postMessage(channel="C7", text="before")
     api.archive_channel("C7")
     api.remove_bot("C8")
@@ -389,20 +392,26 @@ async def test_lost_channels_and_block_limits_refuse_as_slack_does(api: SlackSta
 
     def section(text: str) -> dict[str, Any]:
         return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
     await client.chat_postMessage(channel="C20", text="x", blocks=[section("s" * 3000)] * 4)
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C21", text="x", blocks=[section("s" * 3001)])
     assert err.value.response["error"] == "invalid_blocks"
     assert err.value.response["response_metadata"]["messages"] == [
-        "[ERROR] must be between 1 and 3000 characters [json-pointer:/blocks/0/text/text]"]
+        "[ERROR] must be between 1 and 3000 characters [json-pointer:/blocks/0/text/text]"
+    ]
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C22", text="x", blocks=[section("s")] * 51)
     assert err.value.response["error"] == "invalid_blocks"
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C23", text="x", blocks=[section("s" * 3000)] * 5)
     assert err.value.response["error"] == "msg_blocks_too_long"
-    buttons = [{"type": "button", "action_id": f"a{i}", "text": {"type": "plain_text", "text": "b"}, "value": "v"}
-               for i in range(26)]
+    buttons = [
+        {"type": "button", "action_id": f"a{i}", "text": {"type": "plain_text", "text": "b"}, "value": "v"}
+        for i in range(26)
+    ]
     with pytest.raises(SlackApiError) as err:
-        await client.chat_postMessage(channel="C24", text="x", blocks=[{"type": "actions", "elements": buttons}])
+        await client.chat_postMessage(
+            channel="C24", text="x", blocks=[{"type": "actions", "elements": buttons}]
+        )
     assert err.value.response["error"] == "invalid_blocks"

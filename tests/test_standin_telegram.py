@@ -163,11 +163,17 @@ async def test_a_webhook_reply_is_carried_out_and_checked_like_a_call() -> None:
         reply = {"method": "answerCallbackQuery", "callback_query_id": query, "text": "ok"}
         assert await api.carry_out_webhook_reply(reply) == 200
         assert await api.carry_out_webhook_reply(reply) == 400  # answered already
-        assert await api.carry_out_webhook_reply({"method": "answerCallbackQuery", "callback_query_id": "x"}) == 400
+        assert (
+            await api.carry_out_webhook_reply({"method": "answerCallbackQuery", "callback_query_id": "x"})
+            == 400
+        )
         assert await api.carry_out_webhook_reply({"method": "frobnicate"}) == 404
         assert [(c.method, c.status) for c in api.calls] == [
-            ("answerCallbackQuery", 200), ("answerCallbackQuery", 400), ("answerCallbackQuery", 400),
-            ("frobnicate", 404)]
+            ("answerCallbackQuery", 200),
+            ("answerCallbackQuery", 400),
+            ("answerCallbackQuery", 400),
+            ("frobnicate", 404),
+        ]
         assert api.calls[0].params == {"callback_query_id": query, "text": "ok"}
 
 
@@ -294,7 +300,9 @@ async def test_background_thread_mode() -> None:
         async with Bot(TOKEN, base_url=api.base_url) as bot:
             polls = api._poll_generation
             waiter = asyncio.create_task(bot.get_updates(timeout=5))
-            await eventually(lambda: api._poll_generation > polls, what="the long poll to wait at the stand-in")
+            await eventually(
+                lambda: api._poll_generation > polls, what="the long poll to wait at the stand-in"
+            )
             api.push_update(api.message_update(PRIVATE, PRIVATE, "from main thread"))
             (update,) = await asyncio.wait_for(waiter, 2)
             assert update.message.text == "from main thread"
@@ -359,8 +367,10 @@ async def test_forum_topics_and_keyboard_limits() -> None:
             await bot.send_message(-4001, "x", message_thread_id=7)  # not a forum
 
         def keyboard(*row_lengths: int) -> InlineKeyboardMarkup:
-            return InlineKeyboardMarkup([[InlineKeyboardButton(str(i), callback_data=str(i)) for i in range(n)]
-                                         for n in row_lengths])
+            return InlineKeyboardMarkup(
+                [[InlineKeyboardButton(str(i), callback_data=str(i)) for i in range(n)] for n in row_lengths]
+            )
+
         await bot.send_message(PRIVATE, "8 in a row", reply_markup=keyboard(8))
         with pytest.raises(BadRequest, match=r"(?i)too many buttons in a row"):
             await bot.send_message(PRIVATE, "9 in a row", reply_markup=keyboard(9))

@@ -19,14 +19,20 @@ async def harness(tmp_path: Path) -> AsyncIterator[LocalHarness]:
 
 
 def private_messages(h: LocalHarness, who: str) -> list[str]:
-    return [m.text for m in sorted(h.port.messages.values(), key=lambda m: m.id)
-            if m.chat.is_private and m.chat.chat_id == f"dm-{who}"]
+    return [
+        m.text
+        for m in sorted(h.port.messages.values(), key=lambda m: m.id)
+        if m.chat.is_private and m.chat.chat_id == f"dm-{who}"
+    ]
 
 
 def statement_buttons(h: LocalHarness, who: str, number: int) -> int:
     """The id of the newest message in ``who``'s private chat that carries statement ``number``."""
-    return max(m.id for m in h.port.messages.values()
-               if m.chat.chat_id == f"dm-{who}" and m.buttons and m.text.startswith(f"{number}. "))
+    return max(
+        m.id
+        for m in h.port.messages.values()
+        if m.chat.chat_id == f"dm-{who}" and m.buttons and m.text.startswith(f"{number}. ")
+    )
 
 
 async def join_privately(h: LocalHarness, who: str, code: str) -> None:

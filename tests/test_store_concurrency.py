@@ -53,7 +53,9 @@ async def pg_services(pg_database: str) -> AsyncIterator[list[WorkshopService]]:
 
 
 @pytest.mark.postgres
-async def test_two_processes_voting_in_opposite_orders_lose_nothing(pg_services: list[WorkshopService]) -> None:
+async def test_two_processes_voting_in_opposite_orders_lose_nothing(
+    pg_services: list[WorkshopService],
+) -> None:
     a, b = pg_services[:2]
     workshop = await a.create_workshop("varmland-2015", "Karlstad")
     round_ = await a.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")])
@@ -81,8 +83,12 @@ async def test_same_ballot_replaced_from_four_processes_at_once(pg_services: lis
     rng = random.Random(7)
     ballots = [dict(zip(rng.sample(ids, 3), (1, 2, 3), strict=True)) for _ in range(40)]
     results = await asyncio.gather(
-        *(pg_services[i % 4].submit_ballot(round_.id, "same-person", ballot) for i, ballot in enumerate(ballots)),
-        return_exceptions=True)
+        *(
+            pg_services[i % 4].submit_ballot(round_.id, "same-person", ballot)
+            for i, ballot in enumerate(ballots)
+        ),
+        return_exceptions=True,
+    )
     assert [r for r in results if isinstance(r, BaseException)] == []
     stored = await first.own_answers(round_.id, "same-person")
     assert stored in ballots  # one whole ballot, never a mix of two
@@ -90,7 +96,8 @@ async def test_same_ballot_replaced_from_four_processes_at_once(pg_services: lis
 
 @pytest.mark.postgres
 async def test_vote_in_a_process_that_has_not_seen_the_close_changes_nothing(
-        pg_services: list[WorkshopService]) -> None:
+    pg_services: list[WorkshopService],
+) -> None:
     voter, closer = pg_services[:2]
     workshop = await voter.create_workshop("varmland-2015", "Karlstad")
     round_ = await voter.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1")])
@@ -114,15 +121,21 @@ async def test_vote_in_a_process_that_has_not_seen_the_close_changes_nothing(
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_database_refuses_a_second_answer_row_and_logs_no_values(
-        backend: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> None:
+    backend: str, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_database")
     async for (service,) in _services(url, 1):
         workshop = await service.create_workshop("varmland-2015", "Karlstad")
         round_ = await service.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1")])
         await service.open_round(round_.id)
         await service.answer(round_.id, round_.items[0].id, "secret-person-key", 4)
-        row = {"round_id": round_.id, "item_id": round_.items[0].id, "participant_key": "secret-person-key",
-               "value": 1, "updated_at": NOW}
+        row = {
+            "round_id": round_.id,
+            "item_id": round_.items[0].id,
+            "participant_key": "secret-person-key",
+            "value": 1,
+            "updated_at": NOW,
+        }
         store = service.store
         assert isinstance(store, SqlStore)
         with caplog.at_level(logging.INFO), pytest.raises(IntegrityError) as refused:
@@ -134,15 +147,19 @@ async def test_database_refuses_a_second_answer_row_and_logs_no_values(
 
 
 @pytest.mark.postgres
-async def test_two_processes_pressing_one_ballot_at_once_lose_no_mark(pg_database: str, tmp_path: Path) -> None:
+async def test_two_processes_pressing_one_ballot_at_once_lose_no_mark(
+    pg_database: str, tmp_path: Path
+) -> None:
     """Issue 14: each participant marks principle A on one bot process and B on another, at once.
 
     Two whole Apps (engine, service, conversation, exercise) on one PostgreSQL, as two bot
     processes behind one webhook are. Before the fix the ballot was read, changed and written
     whole under a lock held within one process only: 120 of 150 ended with one mark.
     """
-    async with running_app(tmp_path, database_url=pg_database) as one, \
-            running_app(tmp_path, database_url=pg_database) as two:
+    async with (
+        running_app(tmp_path, database_url=pg_database) as one,
+        running_app(tmp_path, database_url=pg_database) as two,
+    ):
         ports = [LocalPort(tmp_path / "out", lambda _: None) for _ in (one, two)]
         for app, port in zip((one, two), ports, strict=True):
             port.quiet = True
@@ -153,15 +170,25 @@ async def test_two_processes_pressing_one_ballot_at_once_lose_no_mark(pg_databas
         ballot = max((m for m in ports[0].messages.values() if m.buttons), key=lambda m: m.id)
         mark_a, mark_b = (button.data for button in ballot.buttons[0][:2])
         people = [UserRef("local", f"deltagare-{i}") for i in range(150)]
-        await asyncio.gather(*(press for person in people for press in (
-            one.conversation.handle(ButtonEvent(person, room, mark_a)),
-            two.conversation.handle(ButtonEvent(person, room, mark_b)))))
+        await asyncio.gather(
+            *(
+                press
+                for person in people
+                for press in (
+                    one.conversation.handle(ButtonEvent(person, room, mark_a)),
+                    two.conversation.handle(ButtonEvent(person, room, mark_b)),
+                )
+            )
+        )
         [round_] = await one.store.rounds(1)
         marks: dict[str, set[int]] = {}
         for response in await one.store.responses(round_.id):
             marks.setdefault(response.participant_key, set()).add(response.item_id)
         both = {round_.items[0].id, round_.items[1].id}
-        lost = sum(1 for person in people
-                   if marks.get(one.pseudonymizer.participant_key("local", person.user_id, 1)) != both)
+        lost = sum(
+            1
+            for person in people
+            if marks.get(one.pseudonymizer.participant_key("local", person.user_id, 1)) != both
+        )
         assert not [ack for port in ports for _, ack in port.acks if ack and "fel" in ack]
         assert lost == 0, f"{lost} of {len(people)} lost a mark"

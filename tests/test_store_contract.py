@@ -91,7 +91,12 @@ async def test_bad_values_and_foreign_items_change_nothing(service: WorkshopServ
     _, other = await _barometer(service)
     await service.open_round(round_.id)
     await service.open_round(other.id)
-    for item_id, value in [(round_.items[0].id, 0), (round_.items[0].id, 6), (other.items[0].id, 3), (999999, 3)]:
+    for item_id, value in [
+        (round_.items[0].id, 0),
+        (round_.items[0].id, 6),
+        (other.items[0].id, 3),
+        (999999, 3),
+    ]:
         with pytest.raises(DomainError):
             await service.answer(round_.id, item_id, "p1", value)
     assert await service.store.responses(round_.id) == []
@@ -170,9 +175,13 @@ async def test_forget_removes_everything_under_the_keys_in_every_workshop(servic
 
 async def test_ballot_replaced_atomically(service: WorkshopService) -> None:
     workshop = await service.create_workshop("varmland-2015", "Karlstad")
-    round_ = await service.create_round(workshop.id, RoundKind.RANKING, "Principer",
-                                        [("Dialog", "dialog"), ("Kvalitet", "kvalitet"), ("Mångfald", "m")],
-                                        {"top_k": 2})
+    round_ = await service.create_round(
+        workshop.id,
+        RoundKind.RANKING,
+        "Principer",
+        [("Dialog", "dialog"), ("Kvalitet", "kvalitet"), ("Mångfald", "m")],
+        {"top_k": 2},
+    )
     await service.open_round(round_.id)
     a, b, c = (i.id for i in round_.items)
     await service.submit_ballot(round_.id, "p1", {a: 1, b: 2})
@@ -187,8 +196,13 @@ async def test_ballot_replaced_atomically(service: WorkshopService) -> None:
 
 async def test_a_press_changes_a_ballot_once_and_a_refused_press_not_at_all(service: WorkshopService) -> None:
     workshop = await service.create_workshop("varmland-2015", "Karlstad")
-    round_ = await service.create_round(workshop.id, RoundKind.POINTS, "Poäng",
-                                        [("Dialog", "dialog"), ("Kvalitet", "kvalitet")], {"budget": 100})
+    round_ = await service.create_round(
+        workshop.id,
+        RoundKind.POINTS,
+        "Poäng",
+        [("Dialog", "dialog"), ("Kvalitet", "kvalitet")],
+        {"budget": 100},
+    )
     await service.open_round(round_.id)
     a, b = (i.id for i in round_.items)
 
@@ -199,7 +213,9 @@ async def test_a_press_changes_a_ballot_once_and_a_refused_press_not_at_all(serv
         raise DomainError("prio.error.no_points_left")
 
     assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-1"))[0] == {a: 10}
-    assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-1"))[0] == {a: 10}  # delivered again
+    assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-1"))[0] == {
+        a: 10
+    }  # delivered again
     assert (await service.change_ballot(round_.id, "p1", plus_ten, "press-2"))[0] == {a: 20}
     with pytest.raises(DomainError):
         await service.change_ballot(round_.id, "p1", refused, "press-3")
@@ -213,7 +229,9 @@ async def test_a_press_changes_a_ballot_once_and_a_refused_press_not_at_all(serv
         await service.change_ballot(round_.id, "p1", plus_ten, "press-5")
 
 
-async def test_an_answer_delivered_again_counts_once_and_never_undoes_a_later_one(service: WorkshopService) -> None:
+async def test_an_answer_delivered_again_counts_once_and_never_undoes_a_later_one(
+    service: WorkshopService,
+) -> None:
     _, round_ = await _barometer(service, statements=2)
     await service.open_round(round_.id)
     first, second = (i.id for i in round_.items)
@@ -222,14 +240,20 @@ async def test_an_answer_delivered_again_counts_once_and_never_undoes_a_later_on
     await service.answer(round_.id, first, "p1", 2, "press-1")  # the first press delivered again
     assert await service.own_answers(round_.id, "p1") == {first: 4}
     # Together in one batch: an original and its redelivery, and others' presses.
-    await asyncio.gather(service.answer(round_.id, second, "p1", 1, "press-3"),
-                         service.answer(round_.id, second, "p2", 5, "press-4"),
-                         service.answer(round_.id, second, "p1", 1, "press-3"),
-                         service.answer(round_.id, second, "p3", 3))
+    await asyncio.gather(
+        service.answer(round_.id, second, "p1", 1, "press-3"),
+        service.answer(round_.id, second, "p2", 5, "press-4"),
+        service.answer(round_.id, second, "p1", 1, "press-3"),
+        service.answer(round_.id, second, "p3", 3),
+    )
     await service.answer(round_.id, second, "p1", 5, "press-5")
     await service.answer(round_.id, second, "p1", 1, "press-3")
     assert {(r.participant_key, r.item_id): r.value for r in await service.store.responses(round_.id)} == {
-        ("p1", first): 4, ("p1", second): 5, ("p2", second): 5, ("p3", second): 3}
+        ("p1", first): 4,
+        ("p1", second): 5,
+        ("p2", second): 5,
+        ("p3", second): 3,
+    }
     await service.close_round(round_.id)
     with pytest.raises(DomainError, match="round_closed"):
         await service.answer(round_.id, first, "p1", 1, "press-6")
@@ -264,7 +288,9 @@ async def test_stepping_limits_answers_to_the_current_statement(service: Worksho
         await service.step(round_.id, 3)
 
 
-async def test_a_chat_binding_remembers_whether_the_workshop_was_created_there(service: WorkshopService) -> None:
+async def test_a_chat_binding_remembers_whether_the_workshop_was_created_there(
+    service: WorkshopService,
+) -> None:
     first = await service.create_workshop("varmland-2015", "Skapad här")
     second = await service.create_workshop("varmland-2015", "Skapad någon annanstans")
     store = service.store
@@ -284,18 +310,25 @@ async def test_rooms_keep_title_and_topic_leave_and_follow_a_new_chat_id(service
     channel = ChatRef("slack", "C1", workspace="T1", title="workshop")
     for chat in (group, channel):
         await store.add_room(workshop.id, chat)
-    await store.add_room(workshop.id, ChatRef("telegram", "-4001", thread_id=None))  # no title: kept; topic: General
+    await store.add_room(
+        workshop.id, ChatRef("telegram", "-4001", thread_id=None)
+    )  # no title: kept; topic: General
     await store.add_room(other.id, ChatRef("slack", "C9"))
     await store.bind_chat("key-old", workshop.id, origin=True)
 
     rooms = await store.rooms(workshop.id)
     assert [(r.platform, r.chat_id, r.title, r.thread_id, r.workspace) for r in rooms] == [
-        ("slack", "C1", "workshop", None, "T1"), ("telegram", "-4001", "Karlstad", None, None)]
+        ("slack", "C1", "workshop", None, "T1"),
+        ("telegram", "-4001", "Karlstad", None, None),
+    ]
 
     moved = ChatRef("telegram", "-1004001", title="Karlstad")
     assert await store.move_chat(group, moved, "key-old", "key-new") is True
     assert await store.move_chat(group, moved, "key-old", "key-new") is False  # the second service message
-    assert [(r.chat_id, r.title) for r in await store.rooms(workshop.id)] == [("C1", "workshop"), ("-1004001", "Karlstad")]
+    assert [(r.chat_id, r.title) for r in await store.rooms(workshop.id)] == [
+        ("C1", "workshop"),
+        ("-1004001", "Karlstad"),
+    ]
     assert await store.bound_workshop("key-old") is None
     assert await store.chat_binding("key-new") == ChatBinding(workshop.id, True)  # still where it was created
 

@@ -22,8 +22,10 @@ def _texts(api: TelegramStandIn, chat: int) -> list[str]:
 
 
 async def test_an_anonymous_admin_leads_the_workshop_of_their_group(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with TelegramStandIn(token="123456:TEST-runner-token") as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+    async with (
+        TelegramStandIn(token="123456:TEST-runner-token") as api,
+        _app(api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app,
+    ):
         api.set_admins(GROUP, [501])  # GroupAnonymousBot is never listed among the admins
         async with telegram_running(app):
             api.anonymous_admin_update(GROUP, "/workshop varmland-2015 Anonymt ledd", push=True)
@@ -41,8 +43,10 @@ async def test_an_anonymous_admin_leads_the_workshop_of_their_group(tmp_path) ->
 
 
 async def test_without_the_setting_an_anonymous_admin_is_no_facilitator(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with TelegramStandIn(token="123456:TEST-runner-token") as api, _app(
-            api, tmp_path, telegram_mode="polling") as app:
+    async with (
+        TelegramStandIn(token="123456:TEST-runner-token") as api,
+        _app(api, tmp_path, telegram_mode="polling") as app,
+    ):
         async with telegram_running(app):
             api.anonymous_admin_update(GROUP, "/workshop varmland-2015 Nej", push=True)
             await _until(api, lambda: any("bara för processledare" in t for t in _texts(api, GROUP)))
@@ -50,8 +54,10 @@ async def test_without_the_setting_an_anonymous_admin_is_no_facilitator(tmp_path
 
 
 async def test_anonymous_admins_of_two_groups_are_two_participants(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with TelegramStandIn(token="123456:TEST-runner-token") as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+    async with (
+        TelegramStandIn(token="123456:TEST-runner-token") as api,
+        _app(api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app,
+    ):
         async with telegram_running(app):
             api.anonymous_admin_update(GROUP, "/sprak en", push=True)
             await _until(api, lambda: _texts(api, GROUP))

@@ -60,8 +60,11 @@ class Rig:
 
     async def post(self, data: dict[str, Any], secret: str = SECRET) -> int:
         """POST one update to the webhook, as Telegram does, and carry out a method in the reply."""
-        async with self.http.post(self.webhook_url, data=json.dumps(data),
-                                  headers={SECRET_HEADER: secret, "Content-Type": "application/json"}) as r:
+        async with self.http.post(
+            self.webhook_url,
+            data=json.dumps(data),
+            headers={SECRET_HEADER: secret, "Content-Type": "application/json"},
+        ) as r:
             status = r.status
             reply = await r.json() if r.content_type == "application/json" else None
         if reply and "method" in reply:
@@ -83,14 +86,20 @@ class Rig:
 
     def answers(self) -> dict[str, str]:
         """callback_query_id → answer text of every answered press."""
-        return {str(c.params["callback_query_id"]): str(c.params.get("text") or "")
-                for c in self.api.calls_to("answerCallbackQuery") if c.status == 200}
+        return {
+            str(c.params["callback_query_id"]): str(c.params.get("text") or "")
+            for c in self.api.calls_to("answerCallbackQuery")
+            if c.status == 200
+        }
 
     async def settle(self) -> None:
         """Let queued updates (webhook path) be processed."""
         application = self.adapter.application
-        await eventually(lambda: application.update_queue.empty() and not _busy(application) and not self.adapter.busy,
-                         within=5, what="the queued updates to be processed")
+        await eventually(
+            lambda: application.update_queue.empty() and not _busy(application) and not self.adapter.busy,
+            within=5,
+            what="the queued updates to be processed",
+        )
 
 
 def _busy(application: Any) -> bool:
@@ -101,9 +110,15 @@ def _busy(application: Any) -> bool:
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     async with TelegramStandIn(token=TOKEN, bot_username="dialogbot_test") as api:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path,
-                                 facilitators={"telegram": [str(FACILITATOR)]}, chart_processes=0,
-                                 telegram_token=TOKEN)
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            facilitators={"telegram": [str(FACILITATOR)]},
+            chart_processes=0,
+            telegram_token=TOKEN,
+        )
         app = await App.create(settings)
         adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=api.root_url)
         adapter.port.group_edit_interval = 1.0  # keep the test short; production uses 6 s
@@ -146,7 +161,9 @@ async def test_join_by_deep_link_and_sector_buttons(rig: Rig) -> None:
     assert len(sector_data) == 3
     press = rig.api.callback_update(participant, participant, message_id, sector_data[1])
     await rig.process(press)
-    assert rig.answers()[press["callback_query"]["id"]].startswith("Tack! Du är med i Workshop i Karlstad. Sektor: Offentlig sektor")
+    assert rig.answers()[press["callback_query"]["id"]].startswith(
+        "Tack! Du är med i Workshop i Karlstad. Sektor: Offentlig sektor"
+    )
     workshop = await rig.app.service.workshop_by_code(code)
     [member] = await rig.app.store.participants(workshop.id)
     assert member.sector == Sector.OFFENTLIG
@@ -170,7 +187,7 @@ async def test_barometer_round_in_a_group_with_50_participants(rig: Rig) -> None
     # Half through process_update, half through the webhook, all at once.
     direct, hooked = presses[::2], presses[1::2]
     statuses = await asyncio.gather(*(rig.process(p) for p in direct), *(rig.post(p) for p in hooked))
-    assert set(statuses[len(direct):]) == {200}
+    assert set(statuses[len(direct) :]) == {200}
     await rig.settle()
     # Ten people change their mind on the first statement.
     first_message, first_data = statements[0]
@@ -182,7 +199,9 @@ async def test_barometer_round_in_a_group_with_50_participants(rig: Rig) -> None
     every = presses + changes
     assert len(rig.api.calls_to("answerCallbackQuery")) == len(every) == 50 * 3 + 10
     assert all(p["callback_query"]["id"] in answers for p in every)
-    assert all(answers[p["callback_query"]["id"]].startswith(f"Ditt svar: {steps} av {steps}") for p in changes)
+    assert all(
+        answers[p["callback_query"]["id"]].startswith(f"Ditt svar: {steps} av {steps}") for p in changes
+    )
 
     participants = await rig.app.store.participants(workshop.id)
     assert len(participants) == 50
@@ -209,7 +228,8 @@ async def test_barometer_round_in_a_group_with_50_participants(rig: Rig) -> None
     await rig.process(late)
     assert "stängd" in rig.answers()[late["callback_query"]["id"]]
     assert sorted((r.item_id, r.value) for r in await rig.app.store.responses(round_id)) == sorted(
-        (r.item_id, r.value) for r in responses)
+        (r.item_id, r.value) for r in responses
+    )
 
 
 async def test_forged_button_and_non_facilitator_command(rig: Rig) -> None:
@@ -221,8 +241,11 @@ async def test_forged_button_and_non_facilitator_command(rig: Rig) -> None:
     assert forged_data != data[1]
     forged = rig.api.callback_update(8001, GROUP, message_id, forged_data)
     await rig.process(forged)
-    answer = next(c for c in rig.api.calls_to("answerCallbackQuery")
-                  if c.params["callback_query_id"] == forged["callback_query"]["id"])
+    answer = next(
+        c
+        for c in rig.api.calls_to("answerCallbackQuery")
+        if c.params["callback_query_id"] == forged["callback_query"]["id"]
+    )
     assert "ogiltig" in answer.params["text"] and answer.params.get("show_alert") is True
     assert [r.value for r in await rig.app.store.responses(round_id)] == [2]
 
@@ -311,8 +334,10 @@ def _no_edit_due(rig: Rig) -> bool:
 
 
 def _tally(rig: Rig) -> str | None:
-    return next((m.text for m in rig.api.sent_messages(GROUP) if m.text and m.text.startswith("Åsiktsbarometer #")),
-                None)
+    return next(
+        (m.text for m in rig.api.sent_messages(GROUP) if m.text and m.text.startswith("Åsiktsbarometer #")),
+        None,
+    )
 
 
 async def test_set_commands_in_swedish_and_english(rig: Rig) -> None:
@@ -350,10 +375,17 @@ async def test_a_flood_wait_on_the_live_tally_edit_loses_no_update(rig: Rig) -> 
 async def test_polling_mode_runs_a_whole_flow(tmp_path: Path) -> None:
     """telegram_running in polling mode: every update below reaches the bot through getUpdates."""
     async with TelegramStandIn(token=TOKEN, bot_username="dialogbot_test") as api:
-        settings = load_settings(None, env={}, env_file=None, data_dir=tmp_path,
-                                 facilitators={"telegram": [str(FACILITATOR)]}, chart_processes=0,
-                                 telegram_token=TOKEN, telegram_mode="polling",
-                                 telegram_api_base_url=api.root_url)
+        settings = load_settings(
+            None,
+            env={},
+            env_file=None,
+            data_dir=tmp_path,
+            facilitators={"telegram": [str(FACILITATOR)]},
+            chart_processes=0,
+            telegram_token=TOKEN,
+            telegram_mode="polling",
+            telegram_api_base_url=api.root_url,
+        )
         app = await App.create(settings)
         try:
             async with telegram_running(app):
@@ -368,7 +400,9 @@ async def test_polling_mode_runs_a_whole_flow(tmp_path: Path) -> None:
                 participant = 6001
                 api.message_update(participant, participant, f"/start {code}", push=True)
                 [(sector_message, sectors)] = await _until(api, lambda: _markups(api, participant, "s."))
-                sector_press = api.callback_update(participant, participant, sector_message, sectors[2], push=True)
+                sector_press = api.callback_update(
+                    participant, participant, sector_message, sectors[2], push=True
+                )
                 vote = api.callback_update(participant, GROUP, statement_id, values[3], push=True)
                 answers = await _until(api, lambda: _answered(api, sector_press, vote))
                 await _until(api, lambda: api.pending_updates == 0)  # getUpdates confirmed them all
@@ -423,8 +457,11 @@ def _markups(api: TelegramStandIn, chat: int, prefix: str) -> list[tuple[int, li
 
 def _answered(api: TelegramStandIn, *presses: dict[str, Any]) -> list[str] | None:
     """The answer texts of ``presses`` once every one of them was answered."""
-    answers = {str(c.params["callback_query_id"]): str(c.params.get("text") or "")
-               for c in api.calls_to("answerCallbackQuery") if c.status == 200}
+    answers = {
+        str(c.params["callback_query_id"]): str(c.params.get("text") or "")
+        for c in api.calls_to("answerCallbackQuery")
+        if c.status == 200
+    }
     ids = [p["callback_query"]["id"] for p in presses]
     return [answers[i] for i in ids] if all(i in answers for i in ids) else None
 
@@ -435,8 +472,10 @@ async def test_fast_button_path_equals_ptb_translation(rig: Rig) -> None:
 
     _, _, statements = await _workshop(rig, "1")
     message_id, data = statements[0]
-    for update in (rig.api.callback_update(8100, GROUP, message_id, data[0]),
-                   rig.api.callback_update(8101, 8101, 999, "x", first_name="Åsa")):
+    for update in (
+        rig.api.callback_update(8100, GROUP, message_id, data[0]),
+        rig.api.callback_update(8101, 8101, 999, "x", first_name="Åsa"),
+    ):
         ptb = to_event(Update.de_json(update, rig.adapter.application.bot), "dialogbot_test")
         assert button_event_from_json(update) == ptb
     assert button_event_from_json(rig.api.message_update(8100, GROUP, "/hjalp")) is None
@@ -459,4 +498,6 @@ async def test_the_workshop_report_is_sent_as_a_pdf_document_to_facilitators_onl
     [sent] = [c for c in rig.api.calls_to("sendDocument") if c.status == 200]
     [pdf] = sent.files.values()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
-    assert str(round_id) in str(sent.params.get("caption", "")) or "stängda omgångar" in str(sent.params["caption"])
+    assert str(round_id) in str(sent.params.get("caption", "")) or "stängda omgångar" in str(
+        sent.params["caption"]
+    )

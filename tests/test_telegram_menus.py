@@ -39,9 +39,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.
 async def test_each_scope_gets_its_menu_from_the_one_command_declaration(tmp_path: Path) -> None:
     async with TelegramStandIn(token=TOKEN) as api:
         api.message_update(FACILITATOR, FACILITATOR, "/start")  # the private chat exists
-        async with running_app(tmp_path, telegram_token=TOKEN, telegram_api_base_url=api.root_url,
-                               group_admins_are_facilitators=True,
-                               facilitators={"telegram": [str(FACILITATOR), str(NEW_FACILITATOR)]}) as app:
+        async with running_app(
+            tmp_path,
+            telegram_token=TOKEN,
+            telegram_api_base_url=api.root_url,
+            group_admins_are_facilitators=True,
+            facilitators={"telegram": [str(FACILITATOR), str(NEW_FACILITATOR)]},
+        ) as app:
             async with telegram_running(app):
                 conv = app.conversation
                 items = menu_items(conv.command_table())
@@ -72,7 +76,9 @@ async def test_each_scope_gets_its_menu_from_the_one_command_declaration(tmp_pat
                 sv = {scope: api.menu(scope) for scope in SCOPES} | {"facilitator": api.menu(own_chat)}
                 # The four the issue named, where a facilitator finds them.
                 assert {"jamfor", "omgangar", "signatarer", "kontaktinbjudan"} <= set(sv["facilitator"])
-                assert {"jamfor", "omgangar", "stang", "barometer", "rummet"} <= set(sv["all_chat_administrators"])
+                assert {"jamfor", "omgangar", "stang", "barometer", "rummet"} <= set(
+                    sv["all_chat_administrators"]
+                )
                 # Configured-facilitator-only commands are not offered to group admins.
                 assert not {"signatarer", "kontaktinbjudan", "osa"} & set(sv["all_chat_administrators"])
                 assert {"delta", "rosta", "hjalp", "kontakt"} <= set(sv["all_private_chats"])
@@ -115,7 +121,6 @@ async def test_the_stand_in_refuses_descriptions_over_telegrams_limits() -> None
         assert api.short_descriptions == {"": "y" * MAX_SHORT_DESCRIPTION_LENGTH}
 
 
-
 GROUP = -1007001
 PARTICIPANT, ADMIN = 51, 52  # ADMIN administers the group but is no facilitator
 
@@ -126,28 +131,44 @@ async def test_a_facilitator_sees_their_commands_in_the_room_and_nobody_else_doe
     who leads nothing (``group_admins_are_facilitators`` off) see the participants' menu there."""
     async with TelegramStandIn(token=TOKEN) as api:
         api.set_admins(GROUP, [ADMIN])
-        async with running_app(tmp_path, telegram_token=TOKEN, telegram_api_base_url=api.root_url,
-                               telegram_mode="polling", facilitators={"telegram": [str(FACILITATOR)]}) as app:
+        async with running_app(
+            tmp_path,
+            telegram_token=TOKEN,
+            telegram_api_base_url=api.root_url,
+            telegram_mode="polling",
+            facilitators={"telegram": [str(FACILITATOR)]},
+        ) as app:
             async with telegram_running(app):
                 items = menu_items(app.conversation.command_table())
                 for_facilitators = {i.menu.sv for i in items if i.facilitator_only}
-                api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 Rummet", language_code="sv",
-                                   push=True)
+                api.message_update(
+                    FACILITATOR, GROUP, "/workshop varmland-2015 Rummet", language_code="sv", push=True
+                )
                 await api.wait_until(lambda: "stang" in api.shown_menu(GROUP, FACILITATOR, "sv"), within=15)
                 api.message_update(PARTICIPANT, GROUP, "/hjalp", push=True)
                 await api.wait_until(lambda: len(api.sent_messages(GROUP)) >= 3, within=15)
-                room = {who: set(api.shown_menu(GROUP, who, "sv")) for who in (FACILITATOR, PARTICIPANT, ADMIN)}
+                room = {
+                    who: set(api.shown_menu(GROUP, who, "sv")) for who in (FACILITATOR, PARTICIPANT, ADMIN)
+                }
                 # The facilitator: the room's facilitator commands and the participants' ones.
                 assert {"stang", "barometer", "jamfor", "rummet", "rosta", "hjalp"} <= room[FACILITATOR]
                 assert "processer" not in room[FACILITATOR]  # a private chat's command
-                assert set(api.shown_menu(GROUP, FACILITATOR, "en")) >= {"close", "barometer", "compare", "vote"}
+                assert set(api.shown_menu(GROUP, FACILITATOR, "en")) >= {
+                    "close",
+                    "barometer",
+                    "compare",
+                    "vote",
+                }
                 # Nobody else in the room sees a facilitator's command.
                 assert room[PARTICIPANT] & for_facilitators == set() and "rosta" in room[PARTICIPANT]
                 assert room[ADMIN] == room[PARTICIPANT]
                 # The facilitator's menu in another group and in private chats is the general one.
                 assert "stang" not in api.shown_menu(GROUP - 1, FACILITATOR, "sv")
-                scopes = [c.params["scope"] for c in api.calls_to("setMyCommands") if c.params["scope"]["type"]
-                          == "chat_member"]
+                scopes = [
+                    c.params["scope"]
+                    for c in api.calls_to("setMyCommands")
+                    if c.params["scope"]["type"] == "chat_member"
+                ]
                 assert scopes == [{"type": "chat_member", "chat_id": GROUP, "user_id": FACILITATOR}] * 2
 
 
@@ -170,10 +191,15 @@ async def test_the_stand_in_resolves_menus_as_the_bot_api_documents() -> None:
             assert api.shown_menu(GROUP, ADMIN) == ["c"] and api.shown_menu(GROUP + 1, ADMIN) == ["g"]
             await bot.set_my_commands([("ca", "ca")], scope=BotCommandScopeChatAdministrators(GROUP))
             await bot.set_my_commands([("m", "m")], scope=BotCommandScopeChatMember(GROUP, PARTICIPANT))
-            await bot.set_my_commands([("men", "men")], scope=BotCommandScopeChatMember(GROUP, PARTICIPANT),
-                                      language_code="en")
+            await bot.set_my_commands(
+                [("men", "men")], scope=BotCommandScopeChatMember(GROUP, PARTICIPANT), language_code="en"
+            )
             assert api.shown_menu(GROUP, ADMIN) == ["ca"]
-            assert api.shown_menu(GROUP, PARTICIPANT) == ["m"] and api.shown_menu(GROUP, PARTICIPANT, "en") == ["men"]
+            assert api.shown_menu(GROUP, PARTICIPANT) == ["m"] and api.shown_menu(
+                GROUP, PARTICIPANT, "en"
+            ) == ["men"]
             assert api.shown_menu(PARTICIPANT, PARTICIPANT) == ["d"]  # a private chat: no group scopes
             with pytest.raises(BadRequest):
-                await bot.set_my_commands([("x", "x")], scope=BotCommandScopeChatMember(PARTICIPANT, PARTICIPANT))
+                await bot.set_my_commands(
+                    [("x", "x")], scope=BotCommandScopeChatMember(PARTICIPANT, PARTICIPANT)
+                )

@@ -46,18 +46,29 @@ def _database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> s
 
 
 @asynccontextmanager
-async def _process(api: TelegramStandIn, tmp_path: Path, database_url: str, **settings: Any) -> AsyncIterator[App]:
+async def _process(
+    api: TelegramStandIn, tmp_path: Path, database_url: str, **settings: Any
+) -> AsyncIterator[App]:
     """One bot process as ``dialogbot run`` starts it (its own App and adapter, a shared database)."""
-    values: dict[str, Any] = {"telegram_token": TOKEN, "telegram_api_base_url": api.root_url,
-                              "facilitators": {"telegram": [str(FACILITATOR)]}, "database_url": database_url,
-                              "secret": "shared-secret-of-the-installation"}
+    values: dict[str, Any] = {
+        "telegram_token": TOKEN,
+        "telegram_api_base_url": api.root_url,
+        "facilitators": {"telegram": [str(FACILITATOR)]},
+        "database_url": database_url,
+        "secret": "shared-secret-of-the-installation",
+    }
     async with running_app(tmp_path, **{**values, **settings}) as app, telegram_running(app):
         yield app
 
 
 def _webhook(port: int) -> dict[str, Any]:
-    return {"telegram_mode": "webhook", "telegram_webhook_url": "https://bot.example.org/telegram",
-            "telegram_webhook_secret": SECRET, "telegram_webhook_listen": "127.0.0.1", "telegram_webhook_port": port}
+    return {
+        "telegram_mode": "webhook",
+        "telegram_webhook_url": "https://bot.example.org/telegram",
+        "telegram_webhook_secret": SECRET,
+        "telegram_webhook_listen": "127.0.0.1",
+        "telegram_webhook_port": port,
+    }
 
 
 async def _points_round(api: TelegramStandIn) -> list[str]:
@@ -77,13 +88,16 @@ async def _points_of_voter(app: App) -> dict[int, int]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_press_whose_webhook_answer_was_lost_counts_once(
-        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """PostgreSQL: two processes behind one URL, and the redelivery reaches the other one."""
     url = _database(backend, tmp_path, request)
     async with TelegramStandIn(token=TOKEN) as api, AsyncExitStack() as stack:
         ports = [free_port() for _ in range(2 if backend == "postgres" else 1)]
-        apps = [await stack.enter_async_context(_process(api, tmp_path / f"p{i}", url, **_webhook(port)))
-                for i, port in enumerate(ports)]
+        apps = [
+            await stack.enter_async_context(_process(api, tmp_path / f"p{i}", url, **_webhook(port)))
+            for i, port in enumerate(ports)
+        ]
         api.webhook_targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
         buttons = await _points_round(api)
         plus_first = buttons[0]
@@ -131,7 +145,8 @@ async def _seen_updates(url: str) -> int:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_vote_delivered_again_never_undoes_a_later_one_also_after_a_restart(
-        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """A vote is told again by its press id, stored with it: no seen-update record is written for
     it (a second write transaction per vote), yet a redelivery neither counts twice nor undoes
     the voter's later change of mind; PostgreSQL: two processes, the redeliveries reach the other."""
@@ -139,16 +154,20 @@ async def test_a_vote_delivered_again_never_undoes_a_later_one_also_after_a_rest
     async with TelegramStandIn(token=TOKEN) as api:
         async with AsyncExitStack() as stack:
             ports = [free_port() for _ in range(2 if backend == "postgres" else 1)]
-            apps = [await stack.enter_async_context(_process(api, tmp_path / f"p{i}", url, **_webhook(port)))
-                    for i, port in enumerate(ports)]
+            apps = [
+                await stack.enter_async_context(_process(api, tmp_path / f"p{i}", url, **_webhook(port)))
+                for i, port in enumerate(ports)
+            ]
             api.webhook_targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
             [(message_id, buttons), *_] = await _barometer(api)
             seen = await _seen_updates(url)
 
             api.lose_webhook_replies(1)  # the first answer never reaches Telegram: it sends the vote again
             first = api.callback_update(VOTER, GROUP, message_id, buttons[0], push=True)
-            await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]]
-                         == ["lost", "ok"])
+            await _until(
+                api,
+                lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]] == ["lost", "ok"],
+            )
             [(item, value)] = (await _position_of_voter(apps[0])).items()
             assert value == 1
             changed = api.callback_update(VOTER, GROUP, message_id, buttons[1], push=True)
@@ -156,21 +175,31 @@ async def test_a_vote_delivered_again_never_undoes_a_later_one_also_after_a_rest
             assert await _position_of_voter(apps[-1]) == {item: 2}
 
             api.push_update(first)  # the first vote once more, after the change of mind
-            await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]]
-                         == ["lost", "ok", "ok"])
+            await _until(
+                api,
+                lambda: (
+                    [o for u, o in api.webhook_deliveries if u == first["update_id"]] == ["lost", "ok", "ok"]
+                ),
+            )
             assert await _position_of_voter(apps[0]) == {item: 2}  # not flipped back
             assert await _seen_updates(url) == seen  # votes wrote no seen-update record
         async with _process(api, tmp_path / "restarted", url, **_webhook(ports[0])) as restarted:
             api.webhook_targets = [f"http://127.0.0.1:{ports[0]}/telegram"]
             api.push_update(first)
-            await _until(api, lambda: [o for u, o in api.webhook_deliveries if u == first["update_id"]]
-                         == ["lost", "ok", "ok", "ok"])
+            await _until(
+                api,
+                lambda: (
+                    [o for u, o in api.webhook_deliveries if u == first["update_id"]]
+                    == ["lost", "ok", "ok", "ok"]
+                ),
+            )
             assert await _position_of_voter(restarted) == {item: 2}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_an_update_polled_again_after_a_crash_counts_once(
-        backend: str, tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> None:
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bot.telegram.runner")
     url = _database(backend, tmp_path, request)
     async with TelegramStandIn(token=TOKEN) as api:
@@ -184,8 +213,10 @@ async def test_an_update_polled_again_after_a_crash_counts_once(
         api.redeliver(press)
 
         def answers() -> int:
-            return sum(c.params["callback_query_id"] == press["callback_query"]["id"]
-                       for c in api.calls_to("answerCallbackQuery"))
+            return sum(
+                c.params["callback_query_id"] == press["callback_query"]["id"]
+                for c in api.calls_to("answerCallbackQuery")
+            )
 
         async with _process(api, tmp_path / "second", url) as second:
             await until(lambda: "already handled" in caplog.text or answers() > 1)
@@ -196,7 +227,8 @@ async def test_an_update_polled_again_after_a_crash_counts_once(
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_update_ids_are_kept_a_day_and_slack_requests_fifteen_minutes(
-        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = _database(backend, tmp_path, request)
     engine = create_engine(url)
     if backend == "sqlite":
@@ -211,7 +243,9 @@ async def test_update_ids_are_kept_a_day_and_slack_requests_fifteen_minutes(
         assert await guard.first_time("slack-signed", "1700007200", "v0=new")  # purges the old Slack row
         assert await guard.count() == 2
         assert not await guard.first_time("telegram-update", "123456", "42", keep=timedelta(hours=25))
-        assert await guard.first_time("telegram-update", "654321", "42", keep=timedelta(hours=25))  # another bot
+        assert await guard.first_time(
+            "telegram-update", "654321", "42", keep=timedelta(hours=25)
+        )  # another bot
         clock[0] = now + timedelta(hours=26)
         assert await guard.first_time("telegram-update", "123456", "43", keep=timedelta(hours=25))
         assert await guard.count() == 2  # 654321's update (seen at 14:00) and the new one; 12:00's are gone
@@ -232,7 +266,9 @@ def test_the_migration_keeps_recorded_slack_requests_for_their_window(tmp_path: 
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0007")
-        connection.execute(sa.text("INSERT INTO seen_requests (key, seen_at) VALUES ('k', :at)"), {"at": seen_at})
+        connection.execute(
+            sa.text("INSERT INTO seen_requests (key, seen_at) VALUES ('k', :at)"), {"at": seen_at}
+        )
         command.upgrade(config, "head")
         [expires] = connection.execute(sa.text("SELECT expires_at FROM seen_requests")).scalars()
     engine.dispose()

@@ -41,15 +41,20 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.
 
 @asynccontextmanager
 async def _app(api: TelegramStandIn, tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
-    values: dict[str, Any] = {"telegram_token": TOKEN, "telegram_api_base_url": api.root_url,
-                              "facilitators": {"telegram": [str(FACILITATOR)]}}
+    values: dict[str, Any] = {
+        "telegram_token": TOKEN,
+        "telegram_api_base_url": api.root_url,
+        "facilitators": {"telegram": [str(FACILITATOR)]},
+    }
     async with running_app(tmp_path, **{**values, **settings}) as app:
         yield app
 
 
 async def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
-    async with TelegramStandIn(token=TOKEN) as api, _app(api, tmp_path, telegram_mode="webhook",
-                                                          telegram_webhook_url=PUBLIC_URL) as app:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(api, tmp_path, telegram_mode="webhook", telegram_webhook_url=PUBLIC_URL) as app,
+    ):
         with pytest.raises(ConfigError, match="telegram_webhook_secret"):
             async with telegram_running(app):
                 pytest.fail("started without a secret")
@@ -58,14 +63,25 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) ->
 
 async def test_webhook_mode_registers_the_secret_and_serves_updates(tmp_path: Path) -> None:
     port = free_port()
-    async with TelegramStandIn(token=TOKEN) as api, _app(
-            api, tmp_path, telegram_mode="webhook", telegram_webhook_url=PUBLIC_URL,
-            telegram_webhook_secret=SECRET, telegram_webhook_listen="127.0.0.1",
-            telegram_webhook_port=port) as app, aiohttp.ClientSession() as http:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(
+            api,
+            tmp_path,
+            telegram_mode="webhook",
+            telegram_webhook_url=PUBLIC_URL,
+            telegram_webhook_secret=SECRET,
+            telegram_webhook_listen="127.0.0.1",
+            telegram_webhook_port=port,
+        ) as app,
+        aiohttp.ClientSession() as http,
+    ):
         url = f"http://127.0.0.1:{port}/telegram"
 
         async def post(update: dict[str, Any], secret: str | None = SECRET) -> tuple[int, Any]:
-            headers = {"Content-Type": "application/json"} | ({SECRET_HEADER: secret} if secret is not None else {})
+            headers = {"Content-Type": "application/json"} | (
+                {SECRET_HEADER: secret} if secret is not None else {}
+            )
             async with http.post(url, data=json.dumps(update), headers=headers) as response:
                 body = await response.json() if response.content_type == "application/json" else None
                 return response.status, body
@@ -74,14 +90,20 @@ async def test_webhook_mode_registers_the_secret_and_serves_updates(tmp_path: Pa
         async with telegram_running(app):
             assert gc.get_freeze_count() > 0  # start-up objects left out of full collections
             gc.unfreeze()
-            assert api.webhook == {"url": PUBLIC_URL, "secret_token": SECRET,
-                                   "allowed_updates": ["message", "callback_query", "my_chat_member"], "max_connections": 40}
+            assert api.webhook == {
+                "url": PUBLIC_URL,
+                "secret_token": SECRET,
+                "allowed_updates": ["message", "callback_query", "my_chat_member"],
+                "max_connections": 40,
+            }
             assert api.menu("all_private_chats") and api.menu("all_private_chats", "en")
             assert not api.calls_to("getUpdates")
 
             # Without the secret nothing is even parsed.
             for secret in (None, "", "wrong"):
-                status, _ = await post(api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 X"), secret)
+                status, _ = await post(
+                    api.message_update(FACILITATOR, GROUP, "/workshop varmland-2015 X"), secret
+                )
                 assert status == 403
             async with http.get(url) as response:
                 assert response.status == 405
@@ -112,8 +134,10 @@ async def test_webhook_mode_registers_the_secret_and_serves_updates(tmp_path: Pa
 
 async def test_group_admins_are_facilitators_in_their_group_only(tmp_path: Path) -> None:
     admin, owner, member = 501, 502, 503
-    async with TelegramStandIn(token=TOKEN) as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app,
+    ):
         api.set_admins(GROUP, [admin], owner=owner)
         async with telegram_running(app):
             # A member who is no admin is refused, in the group.
@@ -128,8 +152,13 @@ async def test_group_admins_are_facilitators_in_their_group_only(tmp_path: Path)
             api.message_update(admin, admin, "/workshop varmland-2015 Privat", push=True)
             await _until(api, lambda: "bara för processledare" in (api.last_text(admin) or ""))
             api.message_update(member, GROUP, "/stang", push=True)
-            await _until(api, lambda: len([m for m in api.sent_messages(GROUP)
-                                           if "bara för processledare" in (m.text or "")]) == 2)
+            await _until(
+                api,
+                lambda: (
+                    len([m for m in api.sent_messages(GROUP) if "bara för processledare" in (m.text or "")])
+                    == 2
+                ),
+            )
         # One getChatAdministrators answered for all of them (cached per group), no getChatMember.
         assert len(api.calls_to("getChatAdministrators")) == 1 and not api.calls_to("getChatMember")
         [workshop] = [w for w in [await app.store.workshop(1), await app.store.workshop(2)] if w]
@@ -162,8 +191,10 @@ async def test_an_admin_of_their_own_group_cannot_take_over_a_workshop(tmp_path:
     and ``/export`` (admin of *a* group) must give no rights over a workshop created elsewhere.
     """
     participant, own_group = 777, -100777
-    async with TelegramStandIn(token=TOKEN) as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app,
+    ):
         api.set_admins(GROUP, [])
         api.set_admins(own_group, [], owner=participant)  # the participant owns their group
         async with telegram_running(app):
@@ -194,8 +225,10 @@ async def test_admins_lead_only_the_workshops_created_in_their_group(tmp_path: P
     there); a group a configured facilitator bound with ``/delta`` gives its admins nothing, and an
     origin room's admin has no rights in another room of the same workshop."""
     origin_admin, other_admin, origin_group, other_group = 601, 602, -100601, -100602
-    async with TelegramStandIn(token=TOKEN) as api, _app(
-            api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app:
+    async with (
+        TelegramStandIn(token=TOKEN) as api,
+        _app(api, tmp_path, telegram_mode="polling", group_admins_are_facilitators=True) as app,
+    ):
         api.set_admins(origin_group, [origin_admin])
         api.set_admins(other_group, [other_admin, origin_admin])
         async with telegram_running(app):
@@ -229,8 +262,10 @@ async def test_a_forget_confirmation_in_a_group_works_only_for_the_one_who_asked
             await _until(api, lambda: _deep_link(api, GROUP))
             api.message_update(FACILITATOR, GROUP, "/barometer 1", push=True)
             [(statement, scale)] = await _until(api, lambda: _markups(api, GROUP, "b."))
-            votes = [api.callback_update(anna, GROUP, statement, scale[3], push=True),
-                     api.callback_update(bo, GROUP, statement, scale[1], push=True)]
+            votes = [
+                api.callback_update(anna, GROUP, statement, scale[3], push=True),
+                api.callback_update(bo, GROUP, statement, scale[1], push=True),
+            ]
             await _until(api, lambda: _answered(api, *votes))
             api.message_update(anna, GROUP, "/glom", push=True)
             [(confirmation, [yes])] = await _until(api, lambda: _markups(api, GROUP, "fg"))

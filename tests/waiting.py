@@ -57,4 +57,6 @@ async def settled(before: set[asyncio.Task[object]], within: float = 10.0) -> No
     got no answer) is checked once the work it started is over, not after a guessed pause.
     """
     here = {asyncio.current_task()}
-    await eventually(lambda: not asyncio.all_tasks() - before - here, within, "the tasks started meanwhile to finish")
+    await eventually(
+        lambda: not asyncio.all_tasks() - before - here, within, "the tasks started meanwhile to finish"
+    )

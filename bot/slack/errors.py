@@ -28,7 +28,9 @@ GONE: dict[str, GoneReason] = {
 if TYPE_CHECKING:
     from config.settings import Settings
 
-TEMPORARY = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+TEMPORARY = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
 
 
 def translate(error: SlackApiError) -> PortError:
@@ -65,8 +67,18 @@ def port_errors() -> Iterator[None]:
 
 DEFAULT_API = "https://slack.com/api/"
 # What auth.test and apps.connections.open answer for a token Slack will not take.
-REFUSED_TOKEN = frozenset({"not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired",
-                           "not_allowed_token_type", "no_permission", "missing_scope"})
+REFUSED_TOKEN = frozenset(
+    {
+        "not_authed",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+        "no_permission",
+        "missing_scope",
+    }
+)
 
 
 class SlackStartFailed(OperatorError):
@@ -90,12 +102,15 @@ def start_failures(settings: Settings) -> Iterator[None]:
         raise SlackStartFailed(
             f"cannot reach the Slack Web API at {api} ({type(exc).__name__}). Fix: check this machine's network "
             "and firewall (outgoing HTTPS to slack.com), or slack_api_base_url if it is set, then start again.",
-            exit_code=SERVICE_UNREACHABLE) from None
+            exit_code=SERVICE_UNREACHABLE,
+        ) from None
     except OSError as exc:  # only the HTTP server listens in here
         raise SlackStartFailed(
             f"cannot serve Slack's requests on {settings.slack_listen}:{settings.slack_port} (slack_listen, "
             f"slack_port): {exc.strerror or exc}. Fix: choose a free port and an address of this machine, or "
-            "stop what uses the port.", exit_code=CORRECT_AND_RETRY) from None
+            "stop what uses the port.",
+            exit_code=CORRECT_AND_RETRY,
+        ) from None
 
 
 def _refused(error: SlackApiError, api: str) -> SlackStartFailed:
@@ -107,14 +122,17 @@ def _refused(error: SlackApiError, api: str) -> SlackStartFailed:
             f"Slack at {api} refused slack_app_token ({code}). Fix: on your Slack app's Basic Information page "
             "create an App-Level Token with the connections:write scope (it starts with xapp-), turn Socket Mode "
             "on, and put the token in slack_app_token (or DIALOGBOT_SLACK_APP_TOKEN); or leave slack_app_token "
-            "empty to receive Slack's requests over HTTP.")
+            "empty to receive Slack's requests over HTTP."
+        )
     if code in REFUSED_TOKEN:
         return SlackStartFailed(
             f"Slack at {api} refused slack_bot_token ({code}). Fix: copy the Bot User OAuth Token (it starts "
             "with xoxb-) again from your Slack app's OAuth & Permissions page into slack_bot_token (or "
-            "DIALOGBOT_SLACK_BOT_TOKEN); a revoked token must be replaced by reinstalling the app.")
+            "DIALOGBOT_SLACK_BOT_TOKEN); a revoked token must be replaced by reinstalling the app."
+        )
     return SlackStartFailed(
         f"Slack at {api} refused to start the bot ({code}). Fix: if it is a temporary failure "
         "(ratelimited, internal_error, service_unavailable) start again in a minute; otherwise check "
-        "slack_bot_token and slack_app_token.", exit_code=SERVICE_UNREACHABLE if code in TEMPORARY
-        else CORRECT_AND_RETRY)
+        "slack_bot_token and slack_app_token.",
+        exit_code=SERVICE_UNREACHABLE if code in TEMPORARY else CORRECT_AND_RETRY,
+    )

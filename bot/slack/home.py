@@ -21,7 +21,9 @@ MAX_VIEW_BLOCKS = 100
 MAX_WORKSHOPS = 40  # leaves room for the headings and the meetings within a view's 100 blocks
 
 
-async def home_view(conv: Conversation, user: UserRef, lang: Language, now: datetime | None = None) -> dict[str, Any]:
+async def home_view(
+    conv: Conversation, user: UserRef, lang: Language, now: datetime | None = None
+) -> dict[str, Any]:
     """The Home tab of one user: their workshops (found by their key in each) and their meetings."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Dialogbot"}},
@@ -46,9 +48,19 @@ async def _workshop_sections(conv: Conversation, user: UserRef, lang: Language) 
         lines = [f"*{escape(workshop.title)}*"]
         for round_ in await store.rounds(workshop_id):
             if round_.status == RoundStatus.OPEN:
-                lines.append("• " + escape(t("slack.home.open_round", lang, kind=t(f"kind.{round_.kind.value}", lang),
-                                             number=round_.id, title=round_.title,
-                                             n=await conv.service.turnout(round_.id))))
+                lines.append(
+                    "• "
+                    + escape(
+                        t(
+                            "slack.home.open_round",
+                            lang,
+                            kind=t(f"kind.{round_.kind.value}", lang),
+                            number=round_.id,
+                            title=round_.title,
+                            n=await conv.service.turnout(round_.id),
+                        )
+                    )
+                )
         if len(lines) == 1:
             lines.append(escape(t("slack.home.no_open_round", lang)))
         sections.append(_section("\n".join(lines)))

@@ -50,13 +50,17 @@ class LaunchChoice:
     def from_view(cls, view: dict[str, Any]) -> LaunchChoice:
         values = view.get("state", {}).get("values", {})
         kind = _selected(values, KIND_BLOCK)
-        typed = tuple(line.strip() for line in (_text(values, TYPED_BLOCK) or "").splitlines() if line.strip())
+        typed = tuple(
+            line.strip() for line in (_text(values, TYPED_BLOCK) or "").splitlines() if line.strip()
+        )
         try:
             channel = str(json.loads(view.get("private_metadata") or "{}").get("channel", ""))
         except (ValueError, AttributeError):
             channel = ""
         return cls(
-            kind=RoundKind(kind) if kind is not None and kind in RoundKind._value2member_map_ else RoundKind.BAROMETER,
+            kind=RoundKind(kind)
+            if kind is not None and kind in RoundKind._value2member_map_
+            else RoundKind.BAROMETER,
             statements=_checked(values, STATEMENTS_BLOCK),
             principles=_checked(values, PRINCIPLES_BLOCK),
             typed=typed,
@@ -91,8 +95,9 @@ def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dic
     return {}
 
 
-def round_spec(choice: LaunchChoice, process: Process, workshop: Workshop) -> tuple[
-        str, list[tuple[str, str]], dict[str, int]]:
+def round_spec(
+    choice: LaunchChoice, process: Process, workshop: Workshop
+) -> tuple[str, list[tuple[str, str]], dict[str, int]]:
     """(title, items, settings) of the round, as the exercise's own start command would make them."""
     lang = workshop.language
     typed = [(text, f"egen-{i + 1}") for i, text in enumerate(choice.typed)]
@@ -110,19 +115,35 @@ def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, 
     """The modal: the exercise, the process's statements and principles apart, or typed items."""
     kinds = [{"text": _plain(t(f"kind.{k.value}", lang)), "value": k.value} for k in RoundKind]
     blocks: list[dict[str, Any]] = [
-        {"type": "input", "block_id": KIND_BLOCK, "label": _plain(t("slack.modal.kind", lang)),
-         "element": {"type": "static_select", "action_id": KIND_BLOCK, "options": kinds,
-                     "initial_option": kinds[0]}},
+        {
+            "type": "input",
+            "block_id": KIND_BLOCK,
+            "label": _plain(t("slack.modal.kind", lang)),
+            "element": {
+                "type": "static_select",
+                "action_id": KIND_BLOCK,
+                "options": kinds,
+                "initial_option": kinds[0],
+            },
+        },
     ]
     statements = [(s.text_in(lang), s.key) for s in process.statements]
     principles = [(p.name_in(lang), p.key) for p in process.principles]
-    for block_id, label, entries in ((STATEMENTS_BLOCK, "slack.modal.statements", statements),
-                                     (PRINCIPLES_BLOCK, "slack.modal.principles", principles)):
+    for block_id, label, entries in (
+        (STATEMENTS_BLOCK, "slack.modal.statements", statements),
+        (PRINCIPLES_BLOCK, "slack.modal.principles", principles),
+    ):
         if entries:
             blocks.append(_choice_block(block_id, t(label, lang), entries))
-    blocks.append({"type": "input", "block_id": TYPED_BLOCK, "optional": True,
-                   "label": _plain(t("slack.modal.typed", lang)),
-                   "element": {"type": "plain_text_input", "action_id": TYPED_BLOCK, "multiline": True}})
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": TYPED_BLOCK,
+            "optional": True,
+            "label": _plain(t("slack.modal.typed", lang)),
+            "element": {"type": "plain_text_input", "action_id": TYPED_BLOCK, "multiline": True},
+        }
+    )
     return {
         "type": "modal",
         "callback_id": LAUNCH_CALLBACK,
@@ -137,10 +158,17 @@ def _choice_block(block_id: str, label: str, entries: list[tuple[str, str]]) -> 
     """Checkboxes for a short list, a multi-select (up to 100 options) for a longer one."""
     options = [{"text": _plain(text), "value": key} for text, key in entries][:MAX_OPTIONS]
     element: dict[str, Any] = (
-        {"type": "checkboxes", "action_id": block_id, "options": options} if len(options) <= MAX_CHECKBOXES
+        {"type": "checkboxes", "action_id": block_id, "options": options}
+        if len(options) <= MAX_CHECKBOXES
         else {"type": "multi_static_select", "action_id": block_id, "options": options}
     )
-    return {"type": "input", "block_id": block_id, "optional": True, "label": _plain(label), "element": element}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": _plain(label),
+        "element": element,
+    }
 
 
 def _plain(text: str, limit: int = MAX_LABEL) -> dict[str, Any]:

@@ -40,7 +40,9 @@ MAX_BUTTON_LABEL = 75  # a button's text (Block Kit reference)
 # 12,000 characters (msg_blocks_too_long; undocumented, measured in slackapi/bolt-js#2509).
 MAX_MESSAGE_TEXT = 11_000
 MAX_FALLBACK = 4000  # chat.postMessage: "limit the number of characters in the text field to 4,000"
-MAX_ALT_TEXT = 1000  # alt_txt of an upload: no limit documented; an image block takes 2000 (Block Kit), kept short
+MAX_ALT_TEXT = (
+    1000  # alt_txt of an upload: no limit documented; an image block takes 2000 (Block Kit), kept short
+)
 USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
 SharedLimits = Callable[[str, str], tuple[Places, str] | None]  # (window, workspace) -> places, budget
 
@@ -95,19 +97,27 @@ def blocks_for(text: str, buttons: Keyboard | None) -> list[dict[str, Any]]:
     """One message's blocks: ``text`` (one of :func:`message_texts`) escaped in sections cut at line
     ends, then an actions block per keyboard row (a row of more than 25 buttons in several)."""
     rows: list[dict[str, Any]] = []
-    wrapped = [row[i:i + MAX_ACTIONS] for row in buttons or [] for i in range(0, len(row), MAX_ACTIONS)]
+    wrapped = [row[i : i + MAX_ACTIONS] for row in buttons or [] for i in range(0, len(row), MAX_ACTIONS)]
     for row_index, row in enumerate(wrapped):
-        rows.append({
-            "type": "actions",
-            "block_id": f"{ACTION_PREFIX}-row-{row_index}",
-            "elements": [
-                {"type": "button", "action_id": f"{ACTION_PREFIX}-{row_index}-{i}",
-                 "text": plain_text(b.label, MAX_BUTTON_LABEL), "value": b.data}
-                for i, b in enumerate(row)
-            ],
-        })
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(piece) or " "}}
-                for piece in split_text(text, MAX_TEXT, _escaped_length)]
+        rows.append(
+            {
+                "type": "actions",
+                "block_id": f"{ACTION_PREFIX}-row-{row_index}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"{ACTION_PREFIX}-{row_index}-{i}",
+                        "text": plain_text(b.label, MAX_BUTTON_LABEL),
+                        "value": b.data,
+                    }
+                    for i, b in enumerate(row)
+                ],
+            }
+        )
+    sections = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(piece) or " "}}
+        for piece in split_text(text, MAX_TEXT, _escaped_length)
+    ]
     return sections + rows
 
 
@@ -145,8 +155,15 @@ class SlackPort(PortDefaults):
     platform = PLATFORM
     command_prefix = "/dialog "  # every bot command is a word after the one slash command
 
-    def __init__(self, client: AsyncWebClient, *, limits: SlackLimits | None = None,
-                 edit_interval: float = 2.0, max_dm_channels: int = 50_000, shared: SharedLimits | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        limits: SlackLimits | None = None,
+        edit_interval: float = 2.0,
+        max_dm_channels: int = 50_000,
+        shared: SharedLimits | None = None,
+    ) -> None:
         """``shared(window, workspace)``: where a workspace-wide limit is shared with the other bot
         processes (Slack counts per app and workspace, not per process), or None."""
         self.client = client
@@ -180,11 +197,16 @@ class SlackPort(PortDefaults):
             last = index == len(parts) - 1
             # The channel's window first: waiting for it must not hold a place in the workspace's.
             reply = is_reply()  # a command's answer goes ahead of the bulk posts waiting in the channel
-            async with self._posts[chat.chat_id].slot(reply=reply), \
-                    self._workspace_posts[_workspace(chat)].slot(reply=reply):
+            async with (
+                self._posts[chat.chat_id].slot(reply=reply),
+                self._workspace_posts[_workspace(chat)].slot(reply=reply),
+            ):
                 with port_errors():
                     response = await self.client.chat_postMessage(
-                        channel=chat.chat_id, text=fallback_text(part), blocks=blocks_for(part, buttons if last else None))
+                        channel=chat.chat_id,
+                        text=fallback_text(part),
+                        blocks=blocks_for(part, buttons if last else None),
+                    )
             ts = str(response["ts"])
         return MessageRef(chat, ts)
 
@@ -193,11 +215,16 @@ class SlackPort(PortDefaults):
         part = message_texts(text)[0]
         async with self._updates[_workspace(message.chat)].slot():
             with port_errors():
-                await self.client.chat_update(channel=message.chat.chat_id, ts=message.message_id,
-                                              text=fallback_text(part), blocks=blocks_for(part, buttons))
+                await self.client.chat_update(
+                    channel=message.chat.chat_id,
+                    ts=message.message_id,
+                    text=fallback_text(part),
+                    blocks=blocks_for(part, buttons),
+                )
 
-    async def _upload(self, chat: ChatRef, data: bytes, filename: str, caption: str,
-                      alt_text: str = "") -> MessageRef:
+    async def _upload(
+        self, chat: ChatRef, data: bytes, filename: str, caption: str, alt_text: str = ""
+    ) -> MessageRef:
         """files_upload_v2 (getUploadURLExternal, the upload, completeUploadExternal) in one window place.
 
         Both API calls are Tier 4 methods made once per upload, so one window of uploads paces both.
@@ -206,9 +233,13 @@ class SlackPort(PortDefaults):
         async with self._files[_workspace(chat)].slot():
             with port_errors():
                 response = await self.client.files_upload_v2(
-                    channel=channel, content=data, filename=filename, title=escape(filename),
+                    channel=channel,
+                    content=data,
+                    filename=filename,
+                    title=escape(filename),
                     initial_comment=escaped_within(caption, MAX_FALLBACK) if caption else None,
-                    alt_txt=escaped_within(alt_text, MAX_ALT_TEXT) if alt_text else None)
+                    alt_txt=escaped_within(alt_text, MAX_ALT_TEXT) if alt_text else None,
+                )
         files = response.get("files") or [response.get("file") or {}]
         return MessageRef(chat, str(files[0].get("id", "")))
 
@@ -257,10 +288,13 @@ class SlackPort(PortDefaults):
         if response_url.startswith("http"):
             with port_errors():
                 response = await AsyncWebhookClient(response_url, session=self.client.session).send(
-                    text=escaped, response_type="ephemeral", replace_original=False)
+                    text=escaped, response_type="ephemeral", replace_original=False
+                )
             if response.status_code == 200:
                 return
-            log.info("a response_url refused an answer (%s); posting it ephemeral instead", response.status_code)
+            log.info(
+                "a response_url refused an answer (%s); posting it ephemeral instead", response.status_code
+            )
         with port_errors():
             await self.client.chat_postEphemeral(channel=chat.chat_id, user=user_id, text=escaped)
 

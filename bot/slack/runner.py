@@ -57,7 +57,10 @@ SLASH_COMMAND = "/dialog"
 MODAL_WORDS = ("ny", "new", "starta", "launch")
 HELP_WORD = "hjalp"  # what a bare /dialog does: the help (a name of the table's /hjalp)
 ENVELOPE_HEADER = "x-dialogbot-socket-envelope-id"  # set by our Socket Mode handler, never by Slack
-UNNAMED_CHANNELS = ("directmessage", "privategroup")  # what a slash command gives for a DM or an old private group
+UNNAMED_CHANNELS = (
+    "directmessage",
+    "privategroup",
+)  # what a slash command gives for a DM or an old private group
 
 
 def usage_hint(conversation: Conversation) -> str:
@@ -68,7 +71,9 @@ def usage_hint(conversation: Conversation) -> str:
 def _chat(channel_id: str, team_id: str | None, name: str | None = None) -> ChatRef:
     """``name``: the channel's name as a slash command gives it (not for DMs and private groups)."""
     title = name if name and name not in UNNAMED_CHANNELS else None
-    return ChatRef(PLATFORM, channel_id, is_private=channel_id.startswith("D"), workspace=team_id, title=title)
+    return ChatRef(
+        PLATFORM, channel_id, is_private=channel_id.startswith("D"), workspace=team_id, title=title
+    )
 
 
 def _user(user_id: str, name: str = "", team_id: str | None = None) -> UserRef:
@@ -78,9 +83,16 @@ def _user(user_id: str, name: str = "", team_id: str | None = None) -> UserRef:
 class SlackAdapter:
     """Registers the Bolt listeners that feed the conversation."""
 
-    def __init__(self, conversation: Conversation, app: AsyncApp, client: AsyncWebClient, *,
-                 limits: SlackLimits | None = None, replay_guard: ReplayGuard | None = None,
-                 shared: SharedLimits | None = None) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        app: AsyncApp,
+        client: AsyncWebClient,
+        *,
+        limits: SlackLimits | None = None,
+        replay_guard: ReplayGuard | None = None,
+        shared: SharedLimits | None = None,
+    ) -> None:
         self.conversation = conversation
         self.app = app
         self.port = SlackPort(client, limits=limits, shared=shared)
@@ -95,9 +107,18 @@ class SlackAdapter:
         app.event("message")(self._on_message)
 
     @classmethod
-    def build(cls, conversation: Conversation, token: str, signing_secret: str, *, base_url: str = "",
-              max_retries: int = 5, limits: SlackLimits | None = None,
-              replay_guard: ReplayGuard | None = None, shared: SharedLimits | None = None) -> SlackAdapter:
+    def build(
+        cls,
+        conversation: Conversation,
+        token: str,
+        signing_secret: str,
+        *,
+        base_url: str = "",
+        max_retries: int = 5,
+        limits: SlackLimits | None = None,
+        replay_guard: ReplayGuard | None = None,
+        shared: SharedLimits | None = None,
+    ) -> SlackAdapter:
         """The adapter with its Web API client; call :meth:`aclose` when done (it owns an HTTP session).
 
         One aiohttp session serves every Web API call and every response_url answer (slack_sdk
@@ -111,8 +132,12 @@ class SlackAdapter:
         client = AsyncWebClient(**kwargs)
         client.retry_handlers.append(CountedSlackRetries(max_retry_count=max_retries))
         # Bolt's own check, but a malformed timestamp is a bad signature (401), not a crash (500).
-        app = AsyncApp(client=client, signing_secret=signing_secret, request_verification_enabled=False,
-                       before_authorize=SignatureCheck(signing_secret))
+        app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            request_verification_enabled=False,
+            before_authorize=SignatureCheck(signing_secret),
+        )
         return cls(conversation, app, client, limits=limits, replay_guard=replay_guard, shared=shared)
 
     # --- listeners ------------------------------------------------------------------------
@@ -130,7 +155,9 @@ class SlackAdapter:
         if self._facilitator_only(name) and not self.conversation.is_facilitator(user):
             # Answered to the user alone: a refusal posted in the channel would expose who tried.
             turn = await self._turn(user, chat)
-            await self._tell(user, chat, response_url, DomainError("error.not_facilitator").message(turn.lang))
+            await self._tell(
+                user, chat, response_url, DomainError("error.not_facilitator").message(turn.lang)
+            )
             return
         await self.conversation.handle(CommandEvent(user, chat, name, args, reply_handle=response_url))
 
@@ -156,21 +183,26 @@ class SlackAdapter:
         chat = _chat(channel, team)
         action = (body.get("actions") or [{}])[0]
         message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
-        await self.conversation.handle(ButtonEvent(
-            user=_user(body["user"]["id"], body["user"].get("name", ""), team),
-            chat=chat,
-            data=str(action.get("value", "")),
-            message=MessageRef(chat, str(message_ts)) if message_ts else None,
-            press_id=body.get("response_url") or "",
-            delivery_id=str(body.get("trigger_id") or ""),
-        ))
+        await self.conversation.handle(
+            ButtonEvent(
+                user=_user(body["user"]["id"], body["user"].get("name", ""), team),
+                chat=chat,
+                data=str(action.get("value", "")),
+                message=MessageRef(chat, str(message_ts)) if message_ts else None,
+                press_id=body.get("response_url") or "",
+                delivery_id=str(body.get("trigger_id") or ""),
+            )
+        )
 
     async def _on_message(self, event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
         team = event.get("team")
-        await self.conversation.handle(TextEvent(_user(event["user"], "", team), _chat(event["channel"], team),
-                                                 unescape(event.get("text", ""))))
+        await self.conversation.handle(
+            TextEvent(
+                _user(event["user"], "", team), _chat(event["channel"], team), unescape(event.get("text", ""))
+            )
+        )
 
     # --- the launch modal -----------------------------------------------------------------
     async def _turn(self, user: UserRef, chat: ChatRef) -> Turn:
@@ -178,8 +210,9 @@ class SlackAdapter:
         key = conv.pseudonymizer.user_key(user.platform, user.user_id)
         return Turn(CommandEvent(user, chat, "ny"), self.port, key, await conv.languages.of(key))
 
-    async def _open_launch_modal(self, user: UserRef, chat: ChatRef, trigger_id: str,
-                                 client: AsyncWebClient, response_url: str = "") -> None:
+    async def _open_launch_modal(
+        self, user: UserRef, chat: ChatRef, trigger_id: str, client: AsyncWebClient, response_url: str = ""
+    ) -> None:
         turn = await self._turn(user, chat)
         try:
             if not self.conversation.is_facilitator(user):
@@ -202,7 +235,10 @@ class SlackAdapter:
         try:
             workshop, round_ = await self._create_launched_round(turn, choice)
         except _ModalErrors as refused:
-            await ack(response_action="errors", errors={block: escape(text) for block, text in refused.errors.items()})
+            await ack(
+                response_action="errors",
+                errors={block: escape(text) for block, text in refused.errors.items()},
+            )
             return
         await ack()
         try:
@@ -223,8 +259,9 @@ class SlackAdapter:
                 raise _ModalErrors(errors)
             title, items, settings = round_spec(choice, process, workshop)
             compare = workshop.compare_round_id if choice.is_barometer else None
-            round_ = await conv.service.create_round(workshop.id, choice.kind, title, items, settings,
-                                                     compare_round_id=compare)
+            round_ = await conv.service.create_round(
+                workshop.id, choice.kind, title, items, settings, compare_round_id=compare
+            )
         except DomainError as refusal:
             raise _ModalErrors({KIND_BLOCK: refusal.message(turn.lang)}) from refusal
         return workshop, round_
@@ -289,8 +326,9 @@ class ReplayMiddleware(AsyncMiddleware):
     def __init__(self, guard: ReplayGuard) -> None:
         self.guard = guard
 
-    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
-                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
         identity = request_identity(req)
         if identity is None or await self.guard.first_time(*identity):
             return await next()
@@ -327,8 +365,9 @@ class EnvelopeSocketModeHandler(AsyncSocketModeHandler):
         started = time.time()
         headers: dict[str, str | Sequence[str]] = dict(build_headers(req) or {})
         headers[ENVELOPE_HEADER] = req.envelope_id
-        response = await self.app.async_dispatch(AsyncBoltRequest(mode="socket_mode", body=req.payload,
-                                                                  headers=headers))
+        response = await self.app.async_dispatch(
+            AsyncBoltRequest(mode="socket_mode", body=req.payload, headers=headers)
+        )
         await send_async_response(client, req, response, started)
 
 
@@ -354,10 +393,16 @@ async def slack_running(app: App) -> AsyncIterator[SlackAdapter]:
     """
     settings = app.settings
     settings.require_secrets("slack")
-    adapter = SlackAdapter.build(app.conversation, settings.slack_bot_token, settings.slack_signing_secret,
-                                 base_url=settings.slack_api_base_url, replay_guard=ReplayGuard(app.engine),
-                                 shared=lambda window, workspace: app.shared_limit(
-                                     "slack", settings.slack_bot_token, workspace, window))
+    adapter = SlackAdapter.build(
+        app.conversation,
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        base_url=settings.slack_api_base_url,
+        replay_guard=ReplayGuard(app.engine),
+        shared=lambda window, workspace: app.shared_limit(
+            "slack", settings.slack_bot_token, workspace, window
+        ),
+    )
     runner: web.AppRunner | None = None
     socket: EnvelopeSocketModeHandler | None = None
     try:

@@ -39,8 +39,9 @@ def translate(error: TelegramError) -> PortError:
         return ChatRefused(error.message)
     if isinstance(error, RetryAfter):
         wait = error.retry_after  # an int, or a timedelta when PTB_TIMEDELTA is set
-        return TemporaryFailure("flood control", retry_after=wait.total_seconds() if isinstance(wait, timedelta)
-                                else float(wait))
+        return TemporaryFailure(
+            "flood control", retry_after=wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        )
     if isinstance(error, NetworkError):  # TimedOut included
         return TemporaryFailure(type(error).__name__)
     return PortError(type(error).__name__)

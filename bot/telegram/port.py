@@ -59,15 +59,13 @@ def _wrapped(buttons: Keyboard) -> Keyboard:
     for row in buttons:
         parts = math.ceil(len(row) / MAX_BUTTONS_PER_ROW) or 1
         width = math.ceil(len(row) / parts)
-        rows.extend(row[i:i + width] for i in range(0, len(row), width))
+        rows.extend(row[i : i + width] for i in range(0, len(row), width))
     return rows
 
 
 def _clip(text: str, limit: int) -> str:
     """Only for texts that cannot be split (an edit, a pop-up answer): the head, and an ellipsis."""
     return text if utf16_length(text) <= limit else split_text(text, limit - 1, utf16_length)[0] + "…"
-
-
 
 
 class TelegramPort(PortDefaults):
@@ -80,7 +78,9 @@ class TelegramPort(PortDefaults):
     # also when the database stalls (see Conversation.handle).
     press_answer_within: float | None = 5.0
 
-    def __init__(self, bot: Bot, group_edit_interval: float = 6.0, private_edit_interval: float = 1.5) -> None:
+    def __init__(
+        self, bot: Bot, group_edit_interval: float = 6.0, private_edit_interval: float = 1.5
+    ) -> None:
         self.bot = bot
         self._webhook_replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.group_edit_interval = group_edit_interval
@@ -120,9 +120,12 @@ class TelegramPort(PortDefaults):
         for index, piece in enumerate(pieces):
             markup = _markup(buttons) if index == len(pieces) - 1 else None
 
-            def send(thread: int | None, piece: str = piece, markup: InlineKeyboardMarkup | None = markup
-                     ) -> Awaitable[Message]:
-                return self.bot.send_message(int(chat.chat_id), piece, message_thread_id=thread, reply_markup=markup)
+            def send(
+                thread: int | None, piece: str = piece, markup: InlineKeyboardMarkup | None = markup
+            ) -> Awaitable[Message]:
+                return self.bot.send_message(
+                    int(chat.chat_id), piece, message_thread_id=thread, reply_markup=markup
+                )
 
             message = await self._in_topic(chat, send)
         assert message is not None
@@ -130,8 +133,12 @@ class TelegramPort(PortDefaults):
 
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
         try:
-            await self.bot.edit_message_text(_clip(text, MAX_TEXT), chat_id=int(message.chat.chat_id),
-                                             message_id=int(message.message_id), reply_markup=_markup(buttons))
+            await self.bot.edit_message_text(
+                _clip(text, MAX_TEXT),
+                chat_id=int(message.chat.chat_id),
+                message_id=int(message.message_id),
+                reply_markup=_markup(buttons),
+            )
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():  # the same text again is no failure
                 raise translate(exc) from exc
@@ -141,17 +148,27 @@ class TelegramPort(PortDefaults):
     async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
         """The chart with as much of the caption as fits (whole lines); the rest follows as text."""
         head, rest = _caption_and_rest(caption)
-        message = await self._in_topic(chat, lambda thread: self.bot.send_photo(
-            int(chat.chat_id), InputFile(png, filename=filename), caption=head, message_thread_id=thread))
+        message = await self._in_topic(
+            chat,
+            lambda thread: self.bot.send_photo(
+                int(chat.chat_id), InputFile(png, filename=filename), caption=head, message_thread_id=thread
+            ),
+        )
         if rest:
             await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
         head, rest = _caption_and_rest(attachment.caption)
-        message = await self._in_topic(chat, lambda thread: self.bot.send_document(
-            int(chat.chat_id), InputFile(attachment.data, filename=attachment.filename), caption=head,
-            message_thread_id=thread))
+        message = await self._in_topic(
+            chat,
+            lambda thread: self.bot.send_document(
+                int(chat.chat_id),
+                InputFile(attachment.data, filename=attachment.filename),
+                caption=head,
+                message_thread_id=thread,
+            ),
+        )
         if rest:
             await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))
@@ -208,8 +225,12 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
         message = query.message
         if message is None or query.from_user is None:
             return None
-        chat = _chat(message.chat.id, message.chat.type, message.chat.title,
-                     _topic(getattr(message, "is_topic_message", None), getattr(message, "message_thread_id", None)))
+        chat = _chat(
+            message.chat.id,
+            message.chat.type,
+            message.chat.title,
+            _topic(getattr(message, "is_topic_message", None), getattr(message, "message_thread_id", None)),
+        )
         return ButtonEvent(
             user=_user(query.from_user.id, query.from_user.first_name),
             chat=chat,
@@ -221,8 +242,12 @@ def to_event(update: Update, bot_username: str | None) -> Event | None:
     message = update.message
     if message is None or message.from_user is None or not message.text:
         return None
-    chat = _chat(message.chat.id, message.chat.type, message.chat.title,
-                 _topic(message.is_topic_message, message.message_thread_id))
+    chat = _chat(
+        message.chat.id,
+        message.chat.type,
+        message.chat.title,
+        _topic(message.is_topic_message, message.message_thread_id),
+    )
     sender = message.sender_chat
     if sender is not None and sender.id == message.chat.id:
         user = anonymous_admin(chat)
@@ -258,8 +283,12 @@ def button_event_from_json(data: dict) -> ButtonEvent | None:
     try:
         if not isinstance(chat, dict) or "id" not in user or "message_id" not in message or "id" not in query:
             return None
-        chat_ref = _chat(int(chat["id"]), str(chat.get("type", "")), chat.get("title"),
-                         _topic(message.get("is_topic_message"), message.get("message_thread_id")))
+        chat_ref = _chat(
+            int(chat["id"]),
+            str(chat.get("type", "")),
+            chat.get("title"),
+            _topic(message.get("is_topic_message"), message.get("message_thread_id")),
+        )
         return ButtonEvent(
             user=_user(int(user["id"]), user.get("first_name")),
             chat=chat_ref,
@@ -273,8 +302,13 @@ def button_event_from_json(data: dict) -> ButtonEvent | None:
 
 
 def _chat(chat_id: int, chat_type: str, title: str | None = None, thread_id: str | None = None) -> ChatRef:
-    return ChatRef(PLATFORM, str(chat_id), is_private=chat_type == ChatType.PRIVATE,
-                   title=title if isinstance(title, str) else None, thread_id=thread_id)
+    return ChatRef(
+        PLATFORM,
+        str(chat_id),
+        is_private=chat_type == ChatType.PRIVATE,
+        title=title if isinstance(title, str) else None,
+        thread_id=thread_id,
+    )
 
 
 def _topic(is_topic_message: object, message_thread_id: object) -> str | None:
@@ -304,8 +338,7 @@ def chat_migration(update: Update) -> tuple[ChatRef, ChatRef] | None:
     else:
         return None
     title = message.chat.title
-    return (ChatRef(PLATFORM, str(old), title=title),
-            ChatRef(PLATFORM, str(new), title=title))
+    return (ChatRef(PLATFORM, str(old), title=title), ChatRef(PLATFORM, str(new), title=title))
 
 
 def bot_removed(update: Update) -> tuple[ChatRef, GoneReason] | None:

@@ -62,9 +62,15 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         """``shared``: the places and budget key of the bot token's overall limit, shared with the
         other processes that send for it (Telegram counts per token, not per process)."""
         self._overall: SlidingWindow | SharedWindow = (
-            SharedWindow(shared[0], shared[1], *overall) if shared is not None else SlidingWindow(*overall))
-        self._chats = Windows(lambda chat: (
-            SlidingWindow(*group, reserve=GROUP_REPLY_PLACES) if _is_group(chat) else SlidingWindow(*private)))
+            SharedWindow(shared[0], shared[1], *overall) if shared is not None else SlidingWindow(*overall)
+        )
+        self._chats = Windows(
+            lambda chat: (
+                SlidingWindow(*group, reserve=GROUP_REPLY_PLACES)
+                if _is_group(chat)
+                else SlidingWindow(*private)
+            )
+        )
         self._max_retries = max_retries
         self.retries = 0
 
@@ -102,7 +108,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 if attempt == retries:
                     raise
                 self.retries += 1
-                wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+                wait = (
+                    exc.retry_after
+                    if isinstance(exc.retry_after, int | float)
+                    else exc.retry_after.total_seconds()
+                )
                 log.info("Telegram asked to wait %.1f s (%s); retrying", wait, endpoint)
                 await asyncio.sleep(float(wait) + 0.1)
         raise AssertionError("unreachable")

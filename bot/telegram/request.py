@@ -30,11 +30,24 @@ def _given(value: Timeout, default: float | None) -> float | None:
 class AiohttpRequest(BaseRequest):
     """A :class:`~telegram.request.BaseRequest` with one keep-alive aiohttp session."""
 
-    __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout", "_read_timeout",
-                 "_session")
+    __slots__ = (
+        "_connect_timeout",
+        "_media_write_timeout",
+        "_pool_size",
+        "_pool_timeout",
+        "_read_timeout",
+        "_session",
+    )
 
-    def __init__(self, pool_size: int = 128, *, read_timeout: float | None = 5.0, connect_timeout: float = 5.0,
-                 pool_timeout: float = 30.0, media_write_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        pool_size: int = 128,
+        *,
+        read_timeout: float | None = 5.0,
+        connect_timeout: float = 5.0,
+        pool_timeout: float = 30.0,
+        media_write_timeout: float = 20.0,
+    ) -> None:
         self._pool_size = pool_size
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
@@ -48,10 +61,14 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size,
-                                             keepalive_timeout=60.0)
-            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT},
-                                                  skip_auto_headers=("Accept-Encoding",))
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size, limit_per_host=self._pool_size, keepalive_timeout=60.0
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},
+                skip_auto_headers=("Accept-Encoding",),
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -78,8 +95,9 @@ class AiohttpRequest(BaseRequest):
         if files and read is not None:  # uploading a chart takes longer than a small call
             read = max(read, self._media_write_timeout)
         # aiohttp's ``connect`` covers waiting for a pooled connection and opening a new one.
-        timeout = aiohttp.ClientTimeout(total=None, connect=(pool or 0.0) + (connect or 0.0) or None,
-                                        sock_read=read)
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=(pool or 0.0) + (connect or 0.0) or None, sock_read=read
+        )
         kwargs: dict = {}
         if files:
             form = aiohttp.FormData(quote_fields=False)
@@ -98,6 +116,8 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:  # the URL holds the bot token: never in the message
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {str(exc).replace(url, '<Bot API URL>')}") from exc
+            raise NetworkError(
+                f"aiohttp.{type(exc).__name__}: {str(exc).replace(url, '<Bot API URL>')}"
+            ) from exc
         finally:  # the method is the URL's last part (the token is in the part before it)
             observe_api("telegram", url.rsplit("/", 1)[-1], time.perf_counter() - started)

@@ -97,8 +97,11 @@ MAX_ROOM_MENUS = 10_000  # (group, facilitator) pairs whose menu this process re
 def command_menu(items: list[MenuItem], place: str, lang: str, **standing: bool) -> list[BotCommand]:
     """The commands a person of ``standing`` sees in a chat of ``place``, named and described in ``lang``."""
     language = Language.EN if lang == "en" else Language.SV
-    return [BotCommand(item.menu.name(language.value), t(item.menu.text_key, language))
-            for item in items if item.shown_to(place, **standing)]
+    return [
+        BotCommand(item.menu.name(language.value), t(item.menu.text_key, language))
+        for item in items
+        if item.shown_to(place, **standing)
+    ]
 
 
 class TelegramAdapter:
@@ -110,9 +113,15 @@ class TelegramAdapter:
     every process sharing the database, so a redelivered press never counts twice.
     """
 
-    def __init__(self, conversation: Conversation, application: Application, *,
-                 admins_are_facilitators: bool = False, replay_guard: ReplayGuard | None = None,
-                 facilitators: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        application: Application,
+        *,
+        admins_are_facilitators: bool = False,
+        replay_guard: ReplayGuard | None = None,
+        facilitators: tuple[str, ...] = (),
+    ) -> None:
         self.conversation = conversation
         self.facilitators = facilitators  # configured Telegram facilitators: their private chats get a menu
         self.application = application
@@ -130,20 +139,39 @@ class TelegramAdapter:
         application.add_handler(TypeHandler(Update, self._on_update))
 
     @classmethod
-    def build(cls, conversation: Conversation, token: str, *, base_url: str = "", admins_are_facilitators: bool = False,
-              rate_limiter: TelegramRateLimiter | None = None, concurrent_updates: int = 512,
-              replay_guard: ReplayGuard | None = None, facilitators: tuple[str, ...] = ()) -> TelegramAdapter:
+    def build(
+        cls,
+        conversation: Conversation,
+        token: str,
+        *,
+        base_url: str = "",
+        admins_are_facilitators: bool = False,
+        rate_limiter: TelegramRateLimiter | None = None,
+        concurrent_updates: int = 512,
+        replay_guard: ReplayGuard | None = None,
+        facilitators: tuple[str, ...] = (),
+    ) -> TelegramAdapter:
         builder: ApplicationBuilder = (
-            Application.builder().token(token).rate_limiter(rate_limiter or TelegramRateLimiter())
-            .concurrent_updates(concurrent_updates).updater(None)
+            Application.builder()
+            .token(token)
+            .rate_limiter(rate_limiter or TelegramRateLimiter())
+            .concurrent_updates(concurrent_updates)
+            .updater(None)
         )
         if base_url:
-            builder = builder.base_url(base_url.rstrip("/") + "/bot").base_file_url(base_url.rstrip("/") + "/file/bot")
+            builder = builder.base_url(base_url.rstrip("/") + "/bot").base_file_url(
+                base_url.rstrip("/") + "/file/bot"
+            )
         # aiohttp instead of httpx: httpcore's pool is the hot spot under a burst of presses.
         transports = (AiohttpRequest(pool_size=128), AiohttpRequest(pool_size=2))
         builder = builder.request(transports[0]).get_updates_request(transports[1])
-        adapter = cls(conversation, builder.build(), admins_are_facilitators=admins_are_facilitators,
-                      replay_guard=replay_guard, facilitators=facilitators)
+        adapter = cls(
+            conversation,
+            builder.build(),
+            admins_are_facilitators=admins_are_facilitators,
+            replay_guard=replay_guard,
+            facilitators=facilitators,
+        )
         adapter.transports = transports
         return adapter
 
@@ -180,8 +208,9 @@ class TelegramAdapter:
         """False if this update was handled before (by this or another process on the database)."""
         if self.replay_guard is None:
             return True
-        new = await self.replay_guard.first_time("telegram-update", str(self.application.bot.id), str(update_id),
-                                                 keep=UPDATE_REDELIVERY_WINDOW)
+        new = await self.replay_guard.first_time(
+            "telegram-update", str(self.application.bot.id), str(update_id), keep=UPDATE_REDELIVERY_WINDOW
+        )
         if not new:
             log.info("ignored a Telegram update that was already handled (redelivery)")
         return new
@@ -204,12 +233,17 @@ class TelegramAdapter:
         event = to_event(update, self.application.bot.username if self.application.bot else None)
         if event is None:
             return
-        if (self.admins_are_facilitators and isinstance(event, CommandEvent) and not event.chat.is_private):
-            admin = is_anonymous_admin(event.user, event.chat) or await self._is_admin(event.chat.chat_id,
-                                                                                       event.user.user_id)
+        if self.admins_are_facilitators and isinstance(event, CommandEvent) and not event.chat.is_private:
+            admin = is_anonymous_admin(event.user, event.chat) or await self._is_admin(
+                event.chat.chat_id, event.user.user_id
+            )
             event = dataclasses.replace(event, user=dataclasses.replace(event.user, is_chat_admin=admin))
         await self.conversation.handle(event)
-        if isinstance(event, CommandEvent) and not event.chat.is_private and event.user.user_id in self.facilitators:
+        if (
+            isinstance(event, CommandEvent)
+            and not event.chat.is_private
+            and event.user.user_id in self.facilitators
+        ):
             await self._set_room_menu(event.chat.chat_id, event.user.user_id)
 
     async def _administers(self, chat: ChatRef, user: UserRef) -> bool:
@@ -242,8 +276,11 @@ class TelegramAdapter:
             log.warning("could not read a group's administrators: %s", type(exc).__name__)
             self._admin_cache.pop(chat_id, None)
             return frozenset()
-        return frozenset(str(m.user.id) for m in members
-                         if m.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER))
+        return frozenset(
+            str(m.user.id)
+            for m in members
+            if m.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        )
 
     async def set_commands(self) -> None:
         """Each scope's command menu in Swedish (default) and English, from the conversation's one
@@ -256,10 +293,13 @@ class TelegramAdapter:
             for scope, place, standing in MENU_SCOPES:
                 if isinstance(scope, BotCommandScopeAllChatAdministrators):
                     standing = {**standing, "admin": self.admins_are_facilitators}
-                await bot.set_my_commands(command_menu(items, place, lang, **standing), scope=scope,
-                                          language_code=lang or None)
+                await bot.set_my_commands(
+                    command_menu(items, place, lang, **standing), scope=scope, language_code=lang or None
+                )
             await bot.set_my_description(t("bot.description", language), language_code=lang or None)
-            await bot.set_my_short_description(t("bot.short_description", language), language_code=lang or None)
+            await bot.set_my_short_description(
+                t("bot.short_description", language), language_code=lang or None
+            )
         for lang in ("", "sv", "en"):  # earlier versions listed every command in the default scope
             await bot.delete_my_commands(language_code=lang or None)
         await self._set_facilitator_menus(items)
@@ -274,14 +314,19 @@ class TelegramAdapter:
         for user_id in self.facilitators:
             try:
                 for lang in MENU_LANGUAGES:
-                    await bot.set_my_commands(command_menu(items, PRIVATE, lang, member=True, admin=False,
-                                                           facilitator=True),
-                                              scope=BotCommandScopeChat(int(user_id)), language_code=lang or None)
+                    await bot.set_my_commands(
+                        command_menu(items, PRIVATE, lang, member=True, admin=False, facilitator=True),
+                        scope=BotCommandScopeChat(int(user_id)),
+                        language_code=lang or None,
+                    )
             except (BadRequest, Forbidden, ValueError):
                 skipped += 1
         if skipped:
-            log.info("%d configured facilitator(s) have no private chat with the bot yet: their command menu "
-                     "is set at the next start after they press Start", skipped)
+            log.info(
+                "%d configured facilitator(s) have no private chat with the bot yet: their command menu "
+                "is set at the next start after they press Start",
+                skipped,
+            )
 
     async def _set_room_menu(self, chat_id: str, user_id: str) -> None:
         """A configured facilitator's menu in a group: the room's commands they lead, for them alone.
@@ -300,7 +345,9 @@ class TelegramAdapter:
             for lang in MENU_LANGUAGES:
                 await self.application.bot.set_my_commands(
                     command_menu(items, GROUP, lang, member=True, admin=False, facilitator=True),
-                    scope=BotCommandScopeChatMember(int(chat_id), int(user_id)), language_code=lang or None)
+                    scope=BotCommandScopeChatMember(int(chat_id), int(user_id)),
+                    language_code=lang or None,
+                )
         except (TelegramError, ValueError) as exc:
             self._room_menus.discard((chat_id, user_id))
             log.info("could not set a facilitator's command menu in a group: %s", type(exc).__name__)
@@ -312,8 +359,11 @@ class TelegramAdapter:
         everything else is parsed by PTB first.
         """
         event = button_event_from_json(data)
-        self._track(self._press(event) if event is not None
-                    else self._handle_update(Update.de_json(data, self.application.bot)))
+        self._track(
+            self._press(event)
+            if event is not None
+            else self._handle_update(Update.de_json(data, self.application.bot))
+        )
 
     def _track(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` as a task that :attr:`busy` and :meth:`drain` know of."""
@@ -400,8 +450,11 @@ class TelegramAdapter:
         by its press id instead, across processes and restarts as before.
         """
         query = data.get("callback_query")
-        return (isinstance(query, dict) and isinstance(query.get("data"), str)
-                and self.conversation.records_presses(query["data"]))
+        return (
+            isinstance(query, dict)
+            and isinstance(query.get("data"), str)
+            and self.conversation.records_presses(query["data"])
+        )
 
     def _unchecked_reply(self, data: dict) -> web.Response:
         """The answer to an update the database could not say was new: a press is answered at once
@@ -410,10 +463,17 @@ class TelegramAdapter:
         if event is None:
             log.warning("could not check whether an update was already handled; asked for it again")
             return web.Response(status=503)
-        log.warning("could not check whether a press was already handled; answered that the database is not "
-                    "answering")
-        return web.json_response({"method": "answerCallbackQuery", "callback_query_id": event.press_id,
-                                  "text": self.conversation.database_refusal(event), "show_alert": True})
+        log.warning(
+            "could not check whether a press was already handled; answered that the database is not answering"
+        )
+        return web.json_response(
+            {
+                "method": "answerCallbackQuery",
+                "callback_query_id": event.press_id,
+                "text": self.conversation.database_refusal(event),
+                "show_alert": True,
+            }
+        )
 
 
 def _retrieve_quietly(task: asyncio.Task[Any]) -> None:
@@ -456,21 +516,28 @@ def _start_failures(settings: Settings) -> Iterator[None]:
         raise TelegramStartFailed(
             f"the Telegram Bot API at {api} refused telegram_token (401 Unauthorized). Fix: copy the bot's token "
             "again from @BotFather (/mybots → API Token) into telegram_token (or DIALOGBOT_TELEGRAM_TOKEN); a "
-            "token that was revoked must be replaced.", exit_code=CORRECT_AND_RETRY) from None
+            "token that was revoked must be replaced.",
+            exit_code=CORRECT_AND_RETRY,
+        ) from None
     except NetworkError as exc:  # also TimedOut
         raise TelegramStartFailed(
             f"cannot reach the Telegram Bot API at {api}: {exc.message}. Fix: check this machine's network and "
             "firewall (outgoing HTTPS), or telegram_api_base_url if it is set, then start again.",
-            exit_code=SERVICE_UNREACHABLE) from None
+            exit_code=SERVICE_UNREACHABLE,
+        ) from None
     except TelegramError as exc:
         raise TelegramStartFailed(
             f"Telegram refused to start the bot in {settings.telegram_mode} mode: {exc.message}. Fix: check "
-            "telegram_mode, telegram_webhook_url and telegram_webhook_port.", exit_code=CORRECT_AND_RETRY) from None
+            "telegram_mode, telegram_webhook_url and telegram_webhook_port.",
+            exit_code=CORRECT_AND_RETRY,
+        ) from None
     except OSError as exc:  # only the webhook server listens in here
         raise TelegramStartFailed(
             f"cannot serve the webhook on {settings.telegram_webhook_listen}:{settings.telegram_webhook_port} "
             f"(telegram_webhook_listen, telegram_webhook_port): {exc.strerror or exc}. Fix: choose a free port "
-            "and an address of this machine, or stop what uses the port.", exit_code=CORRECT_AND_RETRY) from None
+            "and an address of this machine, or stop what uses the port.",
+            exit_code=CORRECT_AND_RETRY,
+        ) from None
 
 
 @contextlib.asynccontextmanager
@@ -482,10 +549,13 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
     settings = app.settings
     settings.require_secrets("telegram")
     adapter = TelegramAdapter.build(
-        app.conversation, settings.telegram_token, base_url=settings.telegram_api_base_url,
+        app.conversation,
+        settings.telegram_token,
+        base_url=settings.telegram_api_base_url,
         admins_are_facilitators=settings.group_admins_are_facilitators,
         rate_limiter=TelegramRateLimiter(shared=app.shared_limit("telegram", settings.telegram_token)),
-        replay_guard=ReplayGuard(app.engine), facilitators=tuple(settings.facilitators.get("telegram", ())),
+        replay_guard=ReplayGuard(app.engine),
+        facilitators=tuple(settings.facilitators.get("telegram", ())),
     )
     application = adapter.application
     runner: web.AppRunner | None = None
@@ -501,12 +571,16 @@ async def telegram_running(app: App) -> AsyncIterator[TelegramAdapter]:
                 webhook.middlewares.append(timed_webhooks("telegram"))
                 runner = web.AppRunner(webhook)
                 await runner.setup()
-                await web.TCPSite(runner, settings.telegram_webhook_listen, settings.telegram_webhook_port).start()
+                await web.TCPSite(
+                    runner, settings.telegram_webhook_listen, settings.telegram_webhook_port
+                ).start()
                 if settings.telegram_webhook_url:
-                    await application.bot.set_webhook(settings.telegram_webhook_url,
-                                                      secret_token=settings.telegram_webhook_secret,
-                                                      allowed_updates=ALLOWED_UPDATES,
-                                                      max_connections=WEBHOOK_MAX_CONNECTIONS)
+                    await application.bot.set_webhook(
+                        settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        max_connections=WEBHOOK_MAX_CONNECTIONS,
+                    )
             else:
                 from telegram.ext import Updater
 

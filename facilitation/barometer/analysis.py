@@ -144,7 +144,7 @@ def difference_scores(values: np.ndarray, sizes: Sequence[int], steps: int, orde
     first ``sizes[0]`` go to panel 0, the next to panel 1, …)."""
     rows, groups = orders.shape[0], len(sizes)
     labels = np.repeat(np.arange(groups), sizes)
-    cells = (np.arange(rows)[:, None] * (groups * steps) + labels[None, :] * steps + (values[orders] - 1))
+    cells = np.arange(rows)[:, None] * (groups * steps) + labels[None, :] * steps + (values[orders] - 1)
     counts = np.bincount(cells.ravel(), minlength=rows * groups * steps).reshape(rows, groups, steps)
     n = np.asarray(sizes, dtype=float)[None, :]
     means = (counts * np.arange(1, steps + 1)).sum(axis=2) / n
@@ -181,10 +181,12 @@ def _permutation_p(distributions: tuple[tuple[int, ...], ...], seed: int, permut
     with np.errstate(over="ignore"):
         for start in range(0, permutations, _ROWS_PER_CHUNK):
             rows = min(_ROWS_PER_CHUNK, permutations - start)
-            counter = (np.arange(start * total, (start + rows) * total, dtype=np.uint64) + np.uint64(seed))
+            counter = np.arange(start * total, (start + rows) * total, dtype=np.uint64) + np.uint64(seed)
             keys = _splitmix64(counter).reshape(rows, total)
             orders = np.argsort(keys, axis=1, kind="stable")
-            at_least += int(np.count_nonzero(difference_scores(values, sizes, steps, orders) >= observed - _TIE))
+            at_least += int(
+                np.count_nonzero(difference_scores(values, sizes, steps, orders) >= observed - _TIE)
+            )
     return (1 + at_least) / (1 + permutations)
 
 
@@ -213,10 +215,15 @@ class Significance:
         return self.adjusted < SIGNIFICANCE
 
 
-def sector_differences_tested(shown: Sequence[Mapping[K, StatementStats]], round_id: int) -> dict[int, Significance]:
+def sector_differences_tested(
+    shown: Sequence[Mapping[K, StatementStats]], round_id: int
+) -> dict[int, Significance]:
     """The permutation test for every statement with two or more panels, Holm-adjusted together."""
-    raw = {index: permutation_p(list(panels.values()), statement_seed(round_id, index))
-           for index, panels in enumerate(shown) if len(panels) >= 2}
+    raw = {
+        index: permutation_p(list(panels.values()), statement_seed(round_id, index))
+        for index, panels in enumerate(shown)
+        if len(panels) >= 2
+    }
     adjusted = holm(raw)
     return {index: Significance(index, raw[index], adjusted[index]) for index in raw}
 
@@ -251,7 +258,9 @@ def skewed_panels(shown: Sequence[Mapping[K, StatementStats]]) -> list[Skew[K]]:
     panels = max(compared, key=lambda p: sum(s.n for s in p.values()))
     total = sum(s.n for s in panels.values())
     even = total / len(panels)
-    return [Skew(key, stats.n, total, even) for key, stats in panels.items() if stats.n < SKEW_FRACTION * even]
+    return [
+        Skew(key, stats.n, total, even) for key, stats in panels.items() if stats.n < SKEW_FRACTION * even
+    ]
 
 
 # --- the room -------------------------------------------------------------------------------

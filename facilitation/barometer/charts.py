@@ -93,21 +93,44 @@ def _percent_axis(ax: Axes, limit: float = 100.0, right: float | None = None) ->
     ax.tick_params(axis="y", length=0)
 
 
-def _stacked(ax: Axes, ys: Sequence[float], rows: Sequence[StatementStats], colours: Sequence[str],
-             labels: Sequence[str], height: float, alpha: float = 1.0,
-             inline: bool = True) -> list[BarContainer]:
+def _stacked(
+    ax: Axes,
+    ys: Sequence[float],
+    rows: Sequence[StatementStats],
+    colours: Sequence[str],
+    labels: Sequence[str],
+    height: float,
+    alpha: float = 1.0,
+    inline: bool = True,
+) -> list[BarContainer]:
     """One container per step over ``rows``; percentages ≥ 8 written inside the segment."""
     containers = []
     for index, (colour, label) in enumerate(zip(colours, labels, strict=True)):
         parts = [segments(s)[index] for s in rows]
-        container = ax.barh(list(ys), [w for _, w in parts], left=[x for x, _ in parts], height=height,
-                            color=colour, alpha=alpha, edgecolor="white", linewidth=0.8, label=label)
+        container = ax.barh(
+            list(ys),
+            [w for _, w in parts],
+            left=[x for x, _ in parts],
+            height=height,
+            color=colour,
+            alpha=alpha,
+            edgecolor="white",
+            linewidth=0.8,
+            label=label,
+        )
         containers.append(container)
         if inline:
             for y, (x, w) in zip(ys, parts, strict=True):
                 if w >= 8:
-                    ax.text(x + w / 2, y, f"{percent_text(w / 100)} %", ha="center", va="center", fontsize=10,
-                            color=text_colour_on(colour))
+                    ax.text(
+                        x + w / 2,
+                        y,
+                        f"{percent_text(w / 100)} %",
+                        ha="center",
+                        va="center",
+                        fontsize=10,
+                        color=text_colour_on(colour),
+                    )
     return containers
 
 
@@ -133,12 +156,18 @@ def diverging_figure(
     """
     check_steps(steps)
     notes = list(notes) if notes is not None else [None] * len(stats)
-    if len(texts) != len(stats) or len(notes) != len(stats) or (earlier is not None and len(earlier) != len(stats)):
+    if (
+        len(texts) != len(stats)
+        or len(notes) != len(stats)
+        or (earlier is not None and len(earlier) != len(stats))
+    ):
         raise ValueError("texts, stats, notes and earlier must be equally long")
     has_earlier = earlier is not None and any(e is not None and e.n for e in earlier)
     unsure = list(dont_know) if dont_know is not None else [None] * len(stats)
-    ticks = [wrap(text, LABEL_WIDTH) + ("" if note else f"\n{_n(s.n, lang)}" + _unsure(k, s.n, lang))
-             for text, s, note, k in zip(texts, stats, notes, unsure, strict=True)]
+    ticks = [
+        wrap(text, LABEL_WIDTH) + ("" if note else f"\n{_n(s.n, lang)}" + _unsure(k, s.n, lang))
+        for text, s, note, k in zip(texts, stats, notes, unsure, strict=True)
+    ]
     fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 1.25 if has_earlier else 1.0)))
     ax = fig.add_subplot()
     labels = scale_labels(steps, lang)
@@ -160,17 +189,21 @@ def diverging_figure(
     _percent_axis(ax, min(120.0, math.ceil(extent / 10) * 10 + (20 if has_earlier else 10)))
     for y, note in zip(ys, notes, strict=True):
         if note:
-            ax.text(0, y, wrap(note, 60), ha="center", va="center", fontsize=10, style="italic", color=NOTE_COLOUR)
+            ax.text(
+                0, y, wrap(note, 60), ha="center", va="center", fontsize=10, style="italic", color=NOTE_COLOUR
+            )
     ax.set_yticks(ys, ticks, fontsize=11)
     ax.set_ylim(len(stats) - 0.4 + (0.3 if has_earlier else 0), -0.6)
-    ax.set_xlabel(t("barometer.chart.axis", lang) + (f"\n{wrap(footnote, 110)}" if footnote else ""), fontsize=11)
+    ax.set_xlabel(
+        t("barometer.chart.axis", lang) + (f"\n{wrap(footnote, 110)}" if footnote else ""), fontsize=11
+    )
     ax.set_title(title or t("barometer.chart.title", lang), loc="left", fontsize=15)
     fit_legend(fig, handles, legend_labels)
     return fig
 
 
 def _unsure(k: int | None, n: int, lang: Language | str) -> str:
-    """" · vet inte 3 (9 %)" beside n, or nothing where the round did not offer "Vet inte"."""
+    """ " · vet inte 3 (9 %)" beside n, or nothing where the round did not offer "Vet inte"."""
     if k is None:
         return ""
     share = percent_text(k / (n + k)) if n + k else "0"
@@ -181,11 +214,26 @@ def _earlier_bar(ax: Axes, y: float, before: StatementStats, lang: Language | st
     """The earlier round's distribution as a thin bar of hatched outlines, its n beside it."""
     parts = segments(before)
     edges = [colour if w > 0 else "none" for (_, w), colour in zip(parts, palette(before.steps), strict=True)]
-    ax.barh([y] * before.steps, [w for _, w in parts], left=[x for x, _ in parts], height=0.22,
-            facecolor="white", edgecolor=edges, hatch=EARLIER_HATCH, linewidth=1.0, label="_earlier")
+    ax.barh(
+        [y] * before.steps,
+        [w for _, w in parts],
+        left=[x for x, _ in parts],
+        height=0.22,
+        facecolor="white",
+        edgecolor=edges,
+        hatch=EARLIER_HATCH,
+        linewidth=1.0,
+        label="_earlier",
+    )
     right = max([x + w for x, w in parts if w > 0], default=0.0)
-    ax.text(right + 1.5, y, t("barometer.chart.earlier_n", lang, n=before.n), va="center", fontsize=9,
-            color=NOTE_COLOUR)
+    ax.text(
+        right + 1.5,
+        y,
+        t("barometer.chart.earlier_n", lang, n=before.n),
+        va="center",
+        fontsize=9,
+        color=NOTE_COLOUR,
+    )
 
 
 def _cell_note(breakdown: SectorBreakdown, key: GroupKey) -> str:
@@ -224,15 +272,18 @@ def sector_figure(
     if not keys:
         raise ValueError("no group is shown on any statement: there is no sector chart to draw")
     ticks = [wrap(text, 30) for text in texts]
-    fig = new_figure(max(9.0, 3.2 + (4.4 if dont_know else 3.6) * len(keys)), max(4.0, 2.0 + rows_height(ticks, 1.0)))
+    fig = new_figure(
+        max(9.0, 3.2 + (4.4 if dont_know else 3.6) * len(keys)), max(4.0, 2.0 + rows_height(ticks, 1.0))
+    )
     axes = fig.subplots(1, len(keys), sharey=True, squeeze=False)[0]
     labels = scale_labels(steps, lang)
     colours = palette(steps)
     containers: list[BarContainer] = []
     for ax, key in zip(axes, keys, strict=True):
         shown = [(y, b.shown[key]) for y, b in enumerate(breakdowns) if key in b.shown]
-        containers = _stacked(ax, [y for y, _ in shown], [s for _, s in shown], colours, labels, 0.7,
-                              inline=False)
+        containers = _stacked(
+            ax, [y for y, _ in shown], [s for _, s in shown], colours, labels, 0.7, inline=False
+        )
         for y, breakdown in enumerate(breakdowns):
             stats = breakdown.shown.get(key)
             if stats is not None:
@@ -241,16 +292,28 @@ def sector_figure(
                     label += "\n" + _unsure(breakdown.dont_know_of(key), stats.n, lang).removeprefix(" · ")
                 ax.text(N_X, y, label, ha="left", va="center", fontsize=10, color=NOTE_COLOUR)
             else:
-                ax.text(0, y, wrap(t(_cell_note(breakdown, key), lang), 30), ha="center", va="center",
-                        fontsize=10, style="italic", color=NOTE_COLOUR)
-        _percent_axis(ax, 100.0, right=N_X + (70 if dont_know else 32))  # "vet inte 12 (45 %)" is wider than n
+                ax.text(
+                    0,
+                    y,
+                    wrap(t(_cell_note(breakdown, key), lang), 30),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    style="italic",
+                    color=NOTE_COLOUR,
+                )
+        _percent_axis(
+            ax, 100.0, right=N_X + (70 if dont_know else 32)
+        )  # "vet inte 12 (45 %)" is wider than n
         ax.set_xticks([-100, -50, 0, 50, 100])
         ax.set_title(names[key], fontsize=13)
     axes[0].set_yticks(range(len(texts)), ticks, fontsize=10)
     axes[0].set_ylim(len(texts) - 0.5, -0.5)
     fig.suptitle(title or t("barometer.chart.title", lang), fontsize=15)
     axes[len(axes) // 2].set_xlabel(t("barometer.chart.axis", lang), fontsize=10)
-    fit_legend(fig, _as_handles(containers), labels, title=wrap(note, 110) if note else None, title_fontsize=10)
+    fit_legend(
+        fig, _as_handles(containers), labels, title=wrap(note, 110) if note else None, title_fontsize=10
+    )
     return fig
 
 
@@ -281,13 +344,17 @@ def room_figure(
     fig = new_figure(11.0, 6.0)
     ax = fig.add_subplot()
     positions = list(range(1, steps + 1))
-    container = ax.bar(positions, stats.distribution, color=palette(steps), edgecolor="#333333",
-                       linewidth=0.6, width=0.7)
+    container = ax.bar(
+        positions, stats.distribution, color=palette(steps), edgecolor="#333333", linewidth=0.6, width=0.7
+    )
     ax.bar_label(container, labels=[str(c) for c in stats.distribution], padding=3, fontsize=13)
     labels = scale_labels(steps, lang)
     width = 14 if steps <= 7 else 9
-    ax.set_xticks(positions, [_step_tick(v, label, width) for v, label in zip(positions, labels, strict=True)],
-                  fontsize=11 if steps <= 7 else 8)
+    ax.set_xticks(
+        positions,
+        [_step_tick(v, label, width) for v, label in zip(positions, labels, strict=True)],
+        fontsize=11 if steps <= 7 else 8,
+    )
     ax.set_xlim(0.4, steps + 0.6)
     top = max([*stats.distribution, 1]) * 1.45
     ax.set_ylim(0, top)
@@ -296,14 +363,37 @@ def room_figure(
     ax.spines[["top", "right"]].set_visible(False)
     if stats.mean is not None and stats.median is not None:
         # markers in a band above the columns, so they never hide a count
-        ax.plot([stats.mean], [top * 0.93], marker="v", markersize=16, color="#111111", linestyle="none",
-                label=t("barometer.chart.mean", lang, value=number_text(stats.mean, lang)))
-        ax.plot([stats.median], [top * 0.84], marker="D", markersize=11, color="#6a3d9a", linestyle="none",
-                label=t("barometer.chart.median", lang, value=number_text(stats.median, lang)))
+        ax.plot(
+            [stats.mean],
+            [top * 0.93],
+            marker="v",
+            markersize=16,
+            color="#111111",
+            linestyle="none",
+            label=t("barometer.chart.mean", lang, value=number_text(stats.mean, lang)),
+        )
+        ax.plot(
+            [stats.median],
+            [top * 0.84],
+            marker="D",
+            markersize=11,
+            color="#6a3d9a",
+            linestyle="none",
+            label=t("barometer.chart.median", lang, value=number_text(stats.median, lang)),
+        )
         fig.legend(loc="outside lower center", ncol=2, fontsize=11, frameon=False)
     else:
-        ax.text(0.5, 0.5, t("barometer.chart.no_answers", lang), transform=ax.transAxes, ha="center",
-                va="center", fontsize=14, style="italic", color=NOTE_COLOUR)
+        ax.text(
+            0.5,
+            0.5,
+            t("barometer.chart.no_answers", lang),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=14,
+            style="italic",
+            color=NOTE_COLOUR,
+        )
     ax.set_title(wrap(text, 60), loc="left", fontsize=14)
     ax.set_title(_n(stats.n, lang), loc="right", fontsize=13, color=NOTE_COLOUR)
     return fig
@@ -316,7 +406,7 @@ def consensus_figure(
     lang: Language | str = Language.SV,
     title: str | None = None,
 ) -> Figure:
-    """"Här är sektorerna överens": one row per agreed statement (agree first, then disagree,
+    """ "Här är sektorerna överens": one row per agreed statement (agree first, then disagree,
     strongest first), a bar per shown panel with its share on that side, the consensus score in the
     label. ``texts`` are all statements of the round (with their numbers), indexed by
     :attr:`Consensus.index`; ``names`` gives the panels' names in presentation order. A ValueError
@@ -326,9 +416,14 @@ def consensus_figure(
     if not entries:
         raise ValueError("no statement is agreed by every shown panel: there is no consensus chart to draw")
     keys = [key for key in names if any(key in entry.panels for entry in entries)]
-    ticks = [wrap(texts[entry.index], LABEL_WIDTH) + "\n" + t(f"barometer.chart.consensus_{entry.side.value}", lang)
-             + ", " + t("barometer.chart.consensus_score", lang, score=number_text(entry.score, lang, digits=2))
-             for entry in entries]
+    ticks = [
+        wrap(texts[entry.index], LABEL_WIDTH)
+        + "\n"
+        + t(f"barometer.chart.consensus_{entry.side.value}", lang)
+        + ", "
+        + t("barometer.chart.consensus_score", lang, score=number_text(entry.score, lang, digits=2))
+        for entry in entries
+    ]
     fig = new_figure(12.0, max(4.0, 1.8 + rows_height(ticks, 0.5 + 0.3 * len(keys))))
     ax = fig.add_subplot()
     band = 0.8 / len(keys)

@@ -56,8 +56,10 @@ def _metric_headers(steps: int, lang: Language | str) -> list[str]:
     return [
         t("barometer.export.col.n", lang),
         *(t("barometer.export.col.step", lang, value=v, label=label) for v, label in enumerate(labels, 1)),
-        *(t(f"barometer.export.col.{key}", lang)
-          for key in ("mean", "median", "agree", "neutral", "disagree", "agreement", "leik", "pattern")),
+        *(
+            t(f"barometer.export.col.{key}", lang)
+            for key in ("mean", "median", "agree", "neutral", "disagree", "agreement", "leik", "pattern")
+        ),
     ]
 
 
@@ -122,24 +124,38 @@ def export_tables(
     number = t("barometer.export.col.number", lang)
     statement = t("barometer.export.col.statement", lang)
     headers = _metric_headers(steps, lang)
-    unsure_headers = ([t("barometer.export.col.dont_know", lang), t("barometer.export.col.dont_know_share", lang)]
-                      if dont_know else [])
+    unsure_headers = (
+        [t("barometer.export.col.dont_know", lang), t("barometer.export.col.dont_know_share", lang)]
+        if dont_know
+        else []
+    )
 
     def unsure(k: int, n: int) -> list[Cell]:
         return [k, _percent(k / (n + k) if n + k else 0.0)] if dont_know else []
 
-    overview = Table(t("barometer.export.sheet.statements", lang),
-                     [number, statement, *headers, t("barometer.export.col.left_out", lang), *unsure_headers])
+    overview = Table(
+        t("barometer.export.sheet.statements", lang),
+        [number, statement, *headers, t("barometer.export.col.left_out", lang), *unsure_headers],
+    )
     for index, text, s, breakdown in zip(numbers, texts, stats, breakdowns, strict=True):
         note = overall_note(breakdown, lang)
         if note is not None:
             overview.rows.append([index, text, breakdown.disclosure.total, note])
         else:
-            overview.rows.append([index, text, *_metrics(s, lang), breakdown.disclosure.residue,
-                                  *unsure(breakdown.dont_know, s.n)])
+            overview.rows.append(
+                [
+                    index,
+                    text,
+                    *_metrics(s, lang),
+                    breakdown.disclosure.residue,
+                    *unsure(breakdown.dont_know, s.n),
+                ]
+            )
 
-    sectors = Table(t("barometer.export.sheet.sectors", lang),
-                    [number, statement, t("barometer.export.col.sector", lang), *headers, *unsure_headers])
+    sectors = Table(
+        t("barometer.export.sheet.sectors", lang),
+        [number, statement, t("barometer.export.col.sector", lang), *headers, *unsure_headers],
+    )
     pooled_anywhere = any(b.pooled is not None for b in breakdowns)
     for index, text, breakdown in zip(numbers, texts, breakdowns, strict=True):
         for group in breakdown.groups:
@@ -147,27 +163,40 @@ def export_tables(
                 continue  # "no sector" is a row only where someone gave none
             name = names.get(group.sector, str(group.sector))
             if group.stats is not None:
-                sectors.rows.append([index, text, name, *_metrics(group.stats, lang),
-                                     *unsure(group.dont_know, group.stats.n)])
+                sectors.rows.append(
+                    [index, text, name, *_metrics(group.stats, lang), *unsure(group.dont_know, group.stats.n)]
+                )
             elif group.status is GroupStatus.SUPPRESSED:
                 sectors.rows.append([index, text, name, _hidden(group, lang)])
             else:
                 sectors.rows.append([index, text, name, 0])
         if breakdown.pooled is not None:
-            sectors.rows.append([index, text, names[POOLED], *_metrics(breakdown.pooled, lang),
-                                 *unsure(breakdown.pooled_dont_know, breakdown.pooled.n)])
+            sectors.rows.append(
+                [
+                    index,
+                    text,
+                    names[POOLED],
+                    *_metrics(breakdown.pooled, lang),
+                    *unsure(breakdown.pooled_dont_know, breakdown.pooled.n),
+                ]
+            )
         elif pooled_anywhere:
             sectors.rows.append([index, text, names[POOLED], None])
     if breakdowns:
         sectors.rows.append([None, left_out_note(breakdowns, lang)])
 
-    scale = Table(t("barometer.export.sheet.scale", lang),
-                  [t("barometer.export.col.value", lang), t("barometer.export.col.label", lang)])
+    scale = Table(
+        t("barometer.export.sheet.scale", lang),
+        [t("barometer.export.col.value", lang), t("barometer.export.col.label", lang)],
+    )
     scale.rows.extend([v, label] for v, label in enumerate(scale_labels(steps, lang), start=1))
     tables = [overview, sectors]
     if divisions is not None:
-        tables.append(dividing_table(texts, breakdowns, divisions, lang, names, numbers=numbers,
-                                     significance=significance))
+        tables.append(
+            dividing_table(
+                texts, breakdowns, divisions, lang, names, numbers=numbers, significance=significance
+            )
+        )
     if consensus is not None and divisions:
         tables.append(consensus_table(texts, consensus, lang, names, numbers=numbers))
     if earlier is not None:
@@ -202,8 +231,10 @@ def dividing_table(
     names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
     numbers = _numbers(numbers, texts)
     keys = [key for key in names if any(key in b.shown for b in breakdowns)]
-    headers = [t(f"barometer.export.col.{key}", lang)
-               for key in ("place", "number", "statement", "score", "mean_gap", "distance", "higher", "lower")]
+    headers = [
+        t(f"barometer.export.col.{key}", lang)
+        for key in ("place", "number", "statement", "score", "mean_gap", "distance", "higher", "lower")
+    ]
     headers += [t("barometer.export.col.sector_mean", lang, sector=names[key]) for key in keys]
     tested = significance is not None
     if tested:
@@ -216,8 +247,11 @@ def dividing_table(
         result = significance.get(index)
         if result is None:
             return [None, None, None]
-        return [_round(result.p, 4), _round(result.adjusted, 4),
-                t("barometer.export.yes" if result.beyond_chance else "barometer.export.no", lang)]
+        return [
+            _round(result.p, 4),
+            _round(result.adjusted, 4),
+            t("barometer.export.yes" if result.beyond_chance else "barometer.export.no", lang),
+        ]
 
     def means(index: int) -> list[Cell]:
         cells: list[Cell] = []
@@ -234,14 +268,36 @@ def dividing_table(
 
     for place, division in enumerate(divisions, start=1):
         i = division.index
-        table.rows.append([place, numbers[i], texts[i], _round(division.score), _round(division.mean_gap, 2),
-                           _round(division.distance), names[division.higher], names[division.lower], *means(i),
-                           *test_cells(i)])
+        table.rows.append(
+            [
+                place,
+                numbers[i],
+                texts[i],
+                _round(division.score),
+                _round(division.mean_gap, 2),
+                _round(division.distance),
+                names[division.higher],
+                names[division.lower],
+                *means(i),
+                *test_cells(i),
+            ]
+        )
     ranked = {d.index for d in divisions}
     for i, text in enumerate(texts):
         if i not in ranked:
-            table.rows.append([None, numbers[i], text, t("barometer.export.not_comparable", lang), None, None, None, None,
-                               *means(i)])
+            table.rows.append(
+                [
+                    None,
+                    numbers[i],
+                    text,
+                    t("barometer.export.not_comparable", lang),
+                    None,
+                    None,
+                    None,
+                    None,
+                    *means(i),
+                ]
+            )
     table.rows.append([None, t("barometer.export.dividing_method", lang)])
     if tested:
         table.rows.append([None, t("barometer.results.chance.method", lang)])
@@ -256,21 +312,34 @@ def consensus_table(
     *,
     numbers: Sequence[int] | None = None,
 ) -> Table:
-    """"Här är sektorerna överens": the agreed statements, then the disagreed ones, strongest first,
+    """ "Här är sektorerna överens": the agreed statements, then the disagreed ones, strongest first,
     with the consensus score and each shown panel's share on that side (the panels the sector
     sheet shows; a panel not compared on a statement is empty)."""
     names = dict(names) if names is not None else group_names(DEFAULT_SECTORS, lang)
     numbers = _numbers(numbers, texts)
     entries = [entry for side in Side for entry in consensus.get(side, ())]
     keys = [key for key in names if any(key in entry.panels for entry in entries)]
-    headers = [t(f"barometer.export.col.{key}", lang) for key in ("place", "number", "statement", "side", "consensus")]
+    headers = [
+        t(f"barometer.export.col.{key}", lang)
+        for key in ("place", "number", "statement", "side", "consensus")
+    ]
     headers += [t("barometer.export.col.side_share", lang, sector=names[key]) for key in keys]
     table = Table(t("barometer.export.sheet.consensus", lang), headers)
     for side in Side:
         for place, entry in enumerate(consensus.get(side, ()), start=1):
-            shares = [_percent(entry.panels[key].share(side)) if key in entry.panels else None for key in keys]
-            table.rows.append([place, numbers[entry.index], texts[entry.index], t(f"barometer.consensus.{side.value}", lang),
-                               _round(entry.score), *shares])
+            shares = [
+                _percent(entry.panels[key].share(side)) if key in entry.panels else None for key in keys
+            ]
+            table.rows.append(
+                [
+                    place,
+                    numbers[entry.index],
+                    texts[entry.index],
+                    t(f"barometer.consensus.{side.value}", lang),
+                    _round(entry.score),
+                    *shares,
+                ]
+            )
     table.rows.append([None, t("barometer.export.consensus_method", lang)])
     return table
 
@@ -289,29 +358,64 @@ def comparison_table(
     Means are compared only on the same scale (steps are not the same distance apart
     otherwise); shares agreeing compare across scales.
     """
-    keys = ("number", "statement", "n_before", "n_after", "mean_before", "mean_after", "mean_change",
-            "agree_before", "agree_after", "agree_change", "note")
+    keys = (
+        "number",
+        "statement",
+        "n_before",
+        "n_after",
+        "mean_before",
+        "mean_after",
+        "mean_change",
+        "agree_before",
+        "agree_after",
+        "agree_change",
+        "note",
+    )
     name = t("barometer.export.sheet.comparison", lang)
     table = Table(name, [t(f"barometer.export.col.{key}", lang) for key in keys])
     for index, text, now, before in zip(_numbers(numbers, texts), texts, stats, earlier, strict=True):
         if before is None or not before.n or not now.n:
             # nothing to compare: not asked then, or too few answers then or now to be shown
-            note = ("compare_new" if before is None else "compare_too_few_then" if not before.n
-                    else "compare_too_few_now")
-            table.rows.append([index, text, before.n if before is not None and before.n else None,
-                               now.n or None, _round(before.mean, 2) if before is not None else None,
-                               _round(now.mean, 2), None, _percent(before.share_agree) if before else None,
-                               _percent(now.share_agree), None, t(f"barometer.export.{note}", lang)])
+            note = (
+                "compare_new"
+                if before is None
+                else "compare_too_few_then"
+                if not before.n
+                else "compare_too_few_now"
+            )
+            table.rows.append(
+                [
+                    index,
+                    text,
+                    before.n if before is not None and before.n else None,
+                    now.n or None,
+                    _round(before.mean, 2) if before is not None else None,
+                    _round(now.mean, 2),
+                    None,
+                    _percent(before.share_agree) if before else None,
+                    _percent(now.share_agree),
+                    None,
+                    t(f"barometer.export.{note}", lang),
+                ]
+            )
             continue
         change = compare(now, before)
         same_scale = now.steps == before.steps
-        table.rows.append([
-            index, text, before.n, now.n,
-            _round(before.mean, 2) if same_scale else None, _round(now.mean, 2) if same_scale else None,
-            _round(change.delta_mean, 2),
-            _percent(before.share_agree), _percent(now.share_agree), _percent(change.delta_share_agree),
-            None if same_scale else t("barometer.export.compare_other_scale", lang),
-        ])
+        table.rows.append(
+            [
+                index,
+                text,
+                before.n,
+                now.n,
+                _round(before.mean, 2) if same_scale else None,
+                _round(now.mean, 2) if same_scale else None,
+                _round(change.delta_mean, 2),
+                _percent(before.share_agree),
+                _percent(now.share_agree),
+                _percent(change.delta_share_agree),
+                None if same_scale else t("barometer.export.compare_other_scale", lang),
+            ]
+        )
     if earlier_round is not None:
         table.rows.append([None, t("barometer.export.compared_with", lang, number=earlier_round)])
     return table

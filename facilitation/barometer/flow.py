@@ -70,8 +70,15 @@ class BarometerExercise(Exercise):
     #: (facilitators only, like ``/resultat``).
     commands = (ExerciseCommand(("rummet", "room"), _cmd_room, Menu("rummet", "room"), room_admins=True),)
 
-    async def create_round(self, ctx: ExerciseContext, turn: ExerciseTurn, workshop: Workshop, process: Process,
-                           name: str, args: tuple[str, ...]) -> Round:
+    async def create_round(
+        self,
+        ctx: ExerciseContext,
+        turn: ExerciseTurn,
+        workshop: Workshop,
+        process: Process,
+        name: str,
+        args: tuple[str, ...],
+    ) -> Round:
         """``/barometer [alla|stegvis|1,3,5] [steg=7]`` over the process's statement bank."""
         if not process.statements:
             raise DomainError("error.no_statements", process=process.key)
@@ -92,9 +99,14 @@ class BarometerExercise(Exercise):
                 steps = number
             else:
                 positions = parse_selection(arg, len(process.statements))
-        items = [(process.statements[p].text_in(workshop.language), process.statements[p].key) for p in positions]
+        items = [
+            (process.statements[p].text_in(workshop.language), process.statements[p].key) for p in positions
+        ]
         round_ = await ctx.service.create_round(
-            workshop.id, RoundKind.BAROMETER, barometer_title(process, workshop.language), items,
+            workshop.id,
+            RoundKind.BAROMETER,
+            barometer_title(process, workshop.language),
+            items,
             barometer_settings(process, steps),
             compare_round_id=workshop.compare_round_id,
         )
@@ -125,23 +137,38 @@ class BarometerExercise(Exercise):
         return [
             Post(
                 t("round.statement", lang, number=item.number, text=item.text),
-                [[Button(labels[v - 1], ctx.codec.encode("b", round_.id, item.id, v))
-                  for v in range(1, round_.scale_steps + 1)],
-                 # a row of its own: it is no step of the scale, and must never look like one
-                 *([[Button(t("barometer.dont_know.button", lang), ctx.codec.encode("b", round_.id, item.id,
-                                                                                        DONT_KNOW))]]
-                   if round_.dont_know else [])],
+                [
+                    [
+                        Button(labels[v - 1], ctx.codec.encode("b", round_.id, item.id, v))
+                        for v in range(1, round_.scale_steps + 1)
+                    ],
+                    # a row of its own: it is no step of the scale, and must never look like one
+                    *(
+                        [
+                            [
+                                Button(
+                                    t("barometer.dont_know.button", lang),
+                                    ctx.codec.encode("b", round_.id, item.id, DONT_KNOW),
+                                )
+                            ]
+                        ]
+                        if round_.dont_know
+                        else []
+                    ),
+                ],
             )
             for item in items
         ]
 
-    async def on_press(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str,
-                       args: tuple[int, ...]) -> str:
+    async def on_press(
+        self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str, args: tuple[int, ...]
+    ) -> str:
         if len(args) != 2:
             raise DomainError("error.bad_button")
         item_id, value = args
         _, participant = await ctx.service.answer(
-            round_.id, item_id, ctx.participant_key(turn, round_.workshop_id), value, ctx.press_key(turn))
+            round_.id, item_id, ctx.participant_key(turn, round_.workshop_id), value, ctx.press_key(turn)
+        )
         text = t("vote.saved", turn.lang, label=self.scale_label(value, round_.scale_steps, turn.lang))
         if participant.sector is None:
             text += t("vote.need_sector", turn.lang)
@@ -162,15 +189,17 @@ class BarometerExercise(Exercise):
 
         return await barometer_tables(ctx, round_, lang)
 
-    async def room_view(self, ctx: ExerciseContext, round_: Round, number: int,
-                        lang: Language) -> list[Output] | None:
-        """"Where the room stands" on statement ``number`` (1-based) of a closed round."""
+    async def room_view(
+        self, ctx: ExerciseContext, round_: Round, number: int, lang: Language
+    ) -> list[Output] | None:
+        """ "Where the room stands" on statement ``number`` (1-based) of a closed round."""
         from facilitation.barometer.results import room_view
 
         return await room_view(ctx, round_, number, lang)
 
-    def simulated_presses(self, round_: Round, decoded: DecodedButtons, lean: Sequence[float],
-                          rng: random.Random) -> list[str]:
+    def simulated_presses(
+        self, round_: Round, decoded: DecodedButtons, lean: Sequence[float], rng: random.Random
+    ) -> list[str]:
         """One press per statement near the sector's lean, now and then "Vet inte" where offered."""
         steps = round_.scale_steps
         by_item: dict[int, list[tuple[int, str]]] = defaultdict(list)

@@ -133,13 +133,26 @@ def statement_stats(values: Sequence[int], steps: int) -> StatementStats:
     a = agreement(distribution)
     assert a is not None
     polarised = a < 0 and min(agree, disagree) >= POLARISED_MIN_SIDE_SHARE
-    pattern = (Pattern.POLARISED if polarised
-               else Pattern.CONSENSUS if a >= CONSENSUS_MIN_AGREEMENT else Pattern.SPREAD)
+    pattern = (
+        Pattern.POLARISED
+        if polarised
+        else Pattern.CONSENSUS
+        if a >= CONSENSUS_MIN_AGREEMENT
+        else Pattern.SPREAD
+    )
     return StatementStats(
-        steps=steps, n=n, distribution=distribution,
-        mean=statistics.fmean(values), median=float(statistics.median(values)),
-        share_agree=agree, share_disagree=disagree, share_neutral=neutral,
-        agreement=a, leik=leik(distribution), polarised=polarised, pattern=pattern,
+        steps=steps,
+        n=n,
+        distribution=distribution,
+        mean=statistics.fmean(values),
+        median=float(statistics.median(values)),
+        share_agree=agree,
+        share_disagree=disagree,
+        share_neutral=neutral,
+        agreement=a,
+        leik=leik(distribution),
+        polarised=polarised,
+        pattern=pattern,
     )
 
 
@@ -221,8 +234,12 @@ class SectorBreakdown:
         return self.pooled_dont_know if key == POOLED else self.group(key).dont_know
 
 
-def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-                 sectors: Sequence[SectorDef] = DEFAULT_SECTORS) -> SectorBreakdown:
+def sector_stats(
+    sv: SectorValues,
+    steps: int,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    sectors: Sequence[SectorDef] = DEFAULT_SECTORS,
+) -> SectorBreakdown:
     """The published overall stats and per-group stats of one statement (see :func:`disclose`).
 
     All values, also of hidden groups, are validated first, so bad data fails the same way always.
@@ -240,25 +257,40 @@ def sector_stats(sv: SectorValues, steps: int, min_group_size: int = DEFAULT_MIN
     unsure = {key: len(values) - len(by_group[key]) for key, values in everything.items()}
     by_group = {key: values for key, values in by_group.items() if values}
     order = group_order(sectors)
-    disclosure = disclose({key: len(values) for key, values in by_group.items()}, min_group_size,
-                          order=order.__getitem__)
+    disclosure = disclose(
+        {key: len(values) for key, values in by_group.items()}, min_group_size, order=order.__getitem__
+    )
     groups = []
     for key in group_keys(sectors):
         values = by_group.get(key, [])
         if not values:
             groups.append(SectorGroup(key, GroupStatus.EMPTY))
         elif key in disclosure.shown:
-            groups.append(SectorGroup(key, GroupStatus.SHOWN, statement_stats(values, steps),
-                                      dont_know=unsure.get(key, 0)))
+            groups.append(
+                SectorGroup(
+                    key, GroupStatus.SHOWN, statement_stats(values, steps), dont_know=unsure.get(key, 0)
+                )
+            )
         else:
-            groups.append(SectorGroup(key, GroupStatus.SUPPRESSED, reason=disclosure.hidden[key],
-                                      pooled=key in disclosure.pooled))
+            groups.append(
+                SectorGroup(
+                    key,
+                    GroupStatus.SUPPRESSED,
+                    reason=disclosure.hidden[key],
+                    pooled=key in disclosure.pooled,
+                )
+            )
     included = [v for key in disclosure.included for v in by_group[key]]
     pooled = [v for key in disclosure.pooled for v in by_group[key]]
-    return SectorBreakdown(statement_stats(included, steps), tuple(groups), min_group_size, disclosure,
-                           statement_stats(pooled, steps) if pooled else None,
-                           dont_know=sum(unsure.get(key, 0) for key in disclosure.included),
-                           pooled_dont_know=sum(unsure.get(key, 0) for key in disclosure.pooled))
+    return SectorBreakdown(
+        statement_stats(included, steps),
+        tuple(groups),
+        min_group_size,
+        disclosure,
+        statement_stats(pooled, steps) if pooled else None,
+        dont_know=sum(unsure.get(key, 0) for key in disclosure.included),
+        pooled_dont_know=sum(unsure.get(key, 0) for key in disclosure.pooled),
+    )
 
 
 def distribution_distance(a: StatementStats, b: StatementStats) -> float:

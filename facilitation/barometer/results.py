@@ -154,8 +154,9 @@ async def barometer_report(ctx: ExerciseContext, round_: Round) -> BarometerRepo
     )
 
 
-async def _earlier_round(ctx: ExerciseContext, round_: Round,
-                         minimum: int) -> tuple[int | None, list[StatementStats | None] | None]:
+async def _earlier_round(
+    ctx: ExerciseContext, round_: Round, minimum: int
+) -> tuple[int | None, list[StatementStats | None] | None]:
     """The comparison round's id and its published overall results, matched by key or text.
 
     The earlier round is judged by its own frozen disclosure rule, so the comparison shows exactly
@@ -170,8 +171,12 @@ async def _earlier_round(ctx: ExerciseContext, round_: Round,
     if earlier is None or earlier.status != RoundStatus.CLOSED:
         return None, None
     breakdowns, _ = await _breakdowns(ctx, earlier)
-    by_key = {item.ref_key or item.text: b.overall if b.overall.n >= minimum else statement_stats([], b.overall.steps)
-              for item, b in zip(earlier.items, breakdowns, strict=True)}
+    by_key = {
+        item.ref_key or item.text: b.overall
+        if b.overall.n >= minimum
+        else statement_stats([], b.overall.steps)
+        for item, b in zip(earlier.items, breakdowns, strict=True)
+    }
     return earlier.id, [by_key.get(item.ref_key or item.text) for item in round_.items]
 
 
@@ -191,8 +196,15 @@ def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:
         if note is not None:
             lines.append(t("results.barometer_line_hidden", lang, number=number, text=text, note=note))
             continue
-        line = t("results.barometer_line", lang, number=number, text=text, n=s.n, mean=_decimal(s.mean, lang),
-                 agree=_pct(s.share_agree))
+        line = t(
+            "results.barometer_line",
+            lang,
+            number=number,
+            text=text,
+            n=s.n,
+            mean=_decimal(s.mean, lang),
+            agree=_pct(s.share_agree),
+        )
         if report.dont_know:
             line += dont_know_text("barometer.dont_know.line", b.dont_know, s.n, lang)
         if b.disclosure.residue:
@@ -202,7 +214,7 @@ def _statement_lines(report: BarometerReport, lang: Language) -> list[str]:
 
 
 def dont_know_text(key: str, k: int, n: int, lang: Language) -> str:
-    """"Vet inte" as a count and a share of all answers (scale answers ``n`` plus ``k``)."""
+    """ "Vet inte" as a count and a share of all answers (scale answers ``n`` plus ``k``)."""
     total = n + k
     return t(key, lang, k=k, total=total, share=_pct(k / total if total else 0.0))
 
@@ -217,8 +229,10 @@ def _reason_lines(report: BarometerReport, lang: Language) -> str:
         for key in breakdown.disclosure.shown:
             reasons.setdefault(key, None)
     names = report.names(lang)
-    parts = [f"{names[key]}: " + (t(f"hidden.{reason.value}", lang) if reason else t("hidden.only_group", lang))
-             for key, reason in sorted(reasons.items(), key=lambda e: list(names).index(e[0]))]
+    parts = [
+        f"{names[key]}: " + (t(f"hidden.{reason.value}", lang) if reason else t("hidden.only_group", lang))
+        for key, reason in sorted(reasons.items(), key=lambda e: list(names).index(e[0]))
+    ]
     return "; ".join(parts)
 
 
@@ -259,11 +273,13 @@ def p_text(p: float, lang: Language) -> str:
 
 def side_shares(entry: Consensus[GroupKey], names: Mapping[GroupKey, str], lang: Language) -> str:
     """Each panel's share on the agreed side: "idéburen sektor 80 % · offentlig sektor 70 %"."""
-    return " · ".join(f"{names[key]} {_pct(counts.share(entry.side))} %" for key, counts in entry.panels.items())
+    return " · ".join(
+        f"{names[key]} {_pct(counts.share(entry.side))} %" for key, counts in entry.panels.items()
+    )
 
 
 def _consensus_lines(report: BarometerReport, lang: Language) -> list[str]:
-    """"Här är sektorerna överens": agreed statements, then disagreed ones, strongest first.
+    """ "Här är sektorerna överens": agreed statements, then disagreed ones, strongest first.
 
     Only when some statement compares sectors; the panels are those shown side by side.
     """
@@ -275,8 +291,15 @@ def _consensus_lines(report: BarometerReport, lang: Language) -> list[str]:
     names = group_names(report.sectors, lang, short=True)
     lines = [t("barometer.results.consensus.header", lang)]
     for entry in entries:
-        lines.append(t(f"barometer.results.consensus.{entry.side.value}", lang, number=report.numbers[entry.index],
-                       shares=side_shares(entry, names, lang), score=number_text(entry.score, lang, digits=2)))
+        lines.append(
+            t(
+                f"barometer.results.consensus.{entry.side.value}",
+                lang,
+                number=report.numbers[entry.index],
+                shares=side_shares(entry, names, lang),
+                score=number_text(entry.score, lang, digits=2),
+            )
+        )
     return lines
 
 
@@ -285,10 +308,19 @@ def skews(report: BarometerReport) -> list[Skew[GroupKey]]:
 
 
 def _skew_lines(report: BarometerReport, lang: Language) -> list[str]:
-    """"Idéburen sektor: 8 av 30 svar" for every compared panel far below an even share."""
+    """ "Idéburen sektor: 8 av 30 svar" for every compared panel far below an even share."""
     names = report.names(lang)
-    return [t("barometer.results.skew", lang, name=names[skew.key], n=skew.n, total=skew.total,
-              even=number_text(skew.even, lang, trim=True)) for skew in skews(report)]
+    return [
+        t(
+            "barometer.results.skew",
+            lang,
+            name=names[skew.key],
+            n=skew.n,
+            total=skew.total,
+            even=number_text(skew.even, lang, trim=True),
+        )
+        for skew in skews(report)
+    ]
 
 
 def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
@@ -300,24 +332,53 @@ def _comparison_lines(report: BarometerReport, lang: Language) -> list[str]:
         if before is None:
             lines.append(t("barometer.results.compare.new", lang, number=index, earlier=report.earlier_round))
         elif not before.n or not now.n:
-            lines.append(t("barometer.results.compare.too_few", lang, number=index, earlier=report.earlier_round))
+            lines.append(
+                t("barometer.results.compare.too_few", lang, number=index, earlier=report.earlier_round)
+            )
         elif before.steps == now.steps:
-            lines.append(t("barometer.results.compare.line", lang, number=index, before=_decimal(before.mean, lang),
-                           after=_decimal(now.mean, lang), n_before=before.n, n_after=now.n))
+            lines.append(
+                t(
+                    "barometer.results.compare.line",
+                    lang,
+                    number=index,
+                    before=_decimal(before.mean, lang),
+                    after=_decimal(now.mean, lang),
+                    n_before=before.n,
+                    n_after=now.n,
+                )
+            )
         else:
-            lines.append(t("barometer.results.compare.line_agree", lang, number=index,
-                           before=_pct(before.share_agree), after=_pct(now.share_agree),
-                           n_before=before.n, n_after=now.n))
+            lines.append(
+                t(
+                    "barometer.results.compare.line_agree",
+                    lang,
+                    number=index,
+                    before=_pct(before.share_agree),
+                    after=_pct(now.share_agree),
+                    n_before=before.n,
+                    n_after=now.n,
+                )
+            )
     return lines
 
 
 def summary_text(report: BarometerReport, lang: Language) -> str:
     """Statements with n, mean and share agreeing; the sector ranking; the change since before."""
-    never = ([t("barometer.results.never_shown", lang, numbers=", ".join(str(n) for n in report.never_shown))]
-             if report.never_shown else [])
-    return "\n".join([*_statement_lines(report, lang), *never, *_skew_lines(report, lang),
-                      *_dividing_lines(report, lang), *_consensus_lines(report, lang),
-                      *_comparison_lines(report, lang)])
+    never = (
+        [t("barometer.results.never_shown", lang, numbers=", ".join(str(n) for n in report.never_shown))]
+        if report.never_shown
+        else []
+    )
+    return "\n".join(
+        [
+            *_statement_lines(report, lang),
+            *never,
+            *_skew_lines(report, lang),
+            *_dividing_lines(report, lang),
+            *_consensus_lines(report, lang),
+            *_comparison_lines(report, lang),
+        ]
+    )
 
 
 def least_agreed_statement(stats: Sequence[StatementStats]) -> int | None:
@@ -328,8 +389,15 @@ def least_agreed_statement(stats: Sequence[StatementStats]) -> int | None:
     return min(answered)[1] if answered else None
 
 
-async def _room_output(ctx: ExerciseContext, round_id: int, number: int, text: str, breakdown: SectorBreakdown,
-                       caption_key: str, lang: Language) -> Output:
+async def _room_output(
+    ctx: ExerciseContext,
+    round_id: int,
+    number: int,
+    text: str,
+    breakdown: SectorBreakdown,
+    caption_key: str,
+    lang: Language,
+) -> Output:
     """The "where the room stands" chart of statement ``number`` (its catalogue number), or, when
     the room's answers to it are too few to show, a sentence saying so."""
     note = overall_note(breakdown, lang)
@@ -339,8 +407,9 @@ async def _room_output(ctx: ExerciseContext, round_id: int, number: int, text: s
     png = await ctx.renderer.render(room_figure, f"{number}. {text}", stats, stats.steps, lang)
     caption = t(caption_key, lang, number=number, text=text)
     if breakdown.disclosure.residue:
-        caption += t("disclosure.left_out_line", lang, n=breakdown.disclosure.residue,
-                     min=breakdown.min_group_size)
+        caption += t(
+            "disclosure.left_out_line", lang, n=breakdown.disclosure.residue, min=breakdown.min_group_size
+        )
     return Image(png, caption, f"barometer-{round_id}-rummet-{number}.png")
 
 
@@ -363,28 +432,70 @@ async def barometer_results(ctx: ExerciseContext, round_: Round, lang: Language)
     if not any(b.disclosure.overall for b in report.breakdowns):
         return outputs
     title = report.title
-    notes = [overall_note(b, lang) if b.disclosure.total else t("barometer.chart.no_answers", lang)
-             for b in report.breakdowns]
-    left_out = left_out_note(report.breakdowns, lang) if any(b.disclosure.residue and b.disclosure.overall
-                                                             for b in report.breakdowns) else None
+    notes = [
+        overall_note(b, lang) if b.disclosure.total else t("barometer.chart.no_answers", lang)
+        for b in report.breakdowns
+    ]
+    left_out = (
+        left_out_note(report.breakdowns, lang)
+        if any(b.disclosure.residue and b.disclosure.overall for b in report.breakdowns)
+        else None
+    )
     unsure = [b.dont_know for b in report.breakdowns] if report.dont_know else None
-    png = await ctx.renderer.render(diverging_figure, report.labels, report.stats, report.steps, lang, title,
-                                     report.earlier, notes, left_out, unsure)
+    png = await ctx.renderer.render(
+        diverging_figure,
+        report.labels,
+        report.stats,
+        report.steps,
+        lang,
+        title,
+        report.earlier,
+        notes,
+        left_out,
+        unsure,
+    )
     outputs.append(Image(png, t("results.chart_caption", lang, title=title), f"barometer-{round_.id}.png"))
     if any(b.compared for b in report.breakdowns):
         note = left_out_note(report.breakdowns, lang)
-        png = await ctx.renderer.render(sector_figure, report.labels, report.breakdowns, report.steps, lang, title,
-                                         report.names(lang), note, report.dont_know)
-        outputs.append(Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png"))
+        png = await ctx.renderer.render(
+            sector_figure,
+            report.labels,
+            report.breakdowns,
+            report.steps,
+            lang,
+            title,
+            report.names(lang),
+            note,
+            report.dont_know,
+        )
+        outputs.append(
+            Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png")
+        )
     if any(report.consensus.values()):
-        png = await ctx.renderer.render(consensus_figure, report.labels, report.consensus, report.names(lang),
-                                         lang, t("barometer.chart.consensus_title", lang))
-        outputs.append(Image(png, t("barometer.results.consensus.header", lang),
-                             f"barometer-{round_.id}-overens.png"))
+        png = await ctx.renderer.render(
+            consensus_figure,
+            report.labels,
+            report.consensus,
+            report.names(lang),
+            lang,
+            t("barometer.chart.consensus_title", lang),
+        )
+        outputs.append(
+            Image(png, t("barometer.results.consensus.header", lang), f"barometer-{round_.id}-overens.png")
+        )
     position, key = _room_choice(report)
     if position is not None:
-        outputs.append(await _room_output(ctx, report.round_id, report.numbers[position], report.texts[position],
-                                          report.breakdowns[position], key, lang))
+        outputs.append(
+            await _room_output(
+                ctx,
+                report.round_id,
+                report.numbers[position],
+                report.texts[position],
+                report.breakdowns[position],
+                key,
+                lang,
+            )
+        )
     return outputs
 
 
@@ -400,7 +511,7 @@ def _room_choice(report: BarometerReport) -> tuple[int | None, str]:
 
 
 async def room_view(ctx: ExerciseContext, round_: Round, number: int, lang: Language) -> list[Output]:
-    """"Where the room stands" on statement ``number`` (its catalogue number, as posted) of a closed
+    """ "Where the room stands" on statement ``number`` (its catalogue number, as posted) of a closed
     barometer round, or on a statement an open step-by-step round has already moved past (its
     answers are final).
 
@@ -412,16 +523,23 @@ async def room_view(ctx: ExerciseContext, round_: Round, number: int, lang: Lang
         raise DomainError("barometer.error.no_barometer")
     item = next((it for it in round_.items if it.number == number), None)
     if item is None:
-        raise DomainError("barometer.error.no_statement", round=round_.id, number=number,
-                          numbers=", ".join(str(it.number) for it in round_.items))
+        raise DomainError(
+            "barometer.error.no_statement",
+            round=round_.id,
+            number=number,
+            numbers=", ".join(str(it.number) for it in round_.items),
+        )
     position = item.position
     # Stepping on (/nasta) closes a statement to answers, so its picture can no longer change.
     passed = round_.current_position is not None and position < round_.current_position
     if round_.status != RoundStatus.CLOSED and not (round_.status == RoundStatus.OPEN and passed):
         raise DomainError("barometer.error.room_not_closed", round=round_.id)
     breakdowns, _ = await _breakdowns(ctx, round_)
-    return [await _room_output(ctx, round_.id, item.number, item.text, breakdowns[position],
-                               "barometer.room.caption", lang)]
+    return [
+        await _room_output(
+            ctx, round_.id, item.number, item.text, breakdowns[position], "barometer.room.caption", lang
+        )
+    ]
 
 
 async def _room_round(ctx: ExerciseContext, turn: ExerciseTurn, round_arg: str | None) -> Round:
@@ -465,15 +583,30 @@ async def barometer_export(ctx: ExerciseContext, round_: Round, lang: Language) 
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),
-        Attachment(f"barometer-{round_.id}.xlsx", to_xlsx(tables, round_.closed_at),
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
+        Attachment(
+            f"barometer-{round_.id}.xlsx",
+            to_xlsx(tables, round_.closed_at),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            caption,
+        ),
     ]
 
 
 async def barometer_tables(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
     """The aggregate tables of a closed round (what the CSV, the XLSX and the workshop report hold)."""
     report = await barometer_report(ctx, round_)
-    return export_tables(report.texts, report.stats, report.breakdowns, report.steps, lang, names=report.names(lang),
-                         divisions=report.divisions, earlier=report.earlier, earlier_round=report.earlier_round,
-                         numbers=report.numbers, significance=report.significance, consensus=report.consensus,
-                         dont_know=report.dont_know)
+    return export_tables(
+        report.texts,
+        report.stats,
+        report.breakdowns,
+        report.steps,
+        lang,
+        names=report.names(lang),
+        divisions=report.divisions,
+        earlier=report.earlier,
+        earlier_round=report.earlier_round,
+        numbers=report.numbers,
+        significance=report.significance,
+        consensus=report.consensus,
+        dont_know=report.dont_know,
+    )

@@ -53,6 +53,12 @@ class BarometerRules(RoundRules):
         if round_.current_position is not None and item.position != round_.current_position:
             raise DomainError("error.item_not_current")
 
-    def launch(self, kind: RoundKind, process: Process, lang: Language, entries: Sequence[tuple[str, str]],
-               typed: Sequence[tuple[str, str]]) -> RoundSpec:
+    def launch(
+        self,
+        kind: RoundKind,
+        process: Process,
+        lang: Language,
+        entries: Sequence[tuple[str, str]],
+        typed: Sequence[tuple[str, str]],
+    ) -> RoundSpec:
         return RoundSpec(barometer_title(process, lang), [*entries, *typed], barometer_settings(process))

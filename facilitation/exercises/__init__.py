@@ -95,17 +95,25 @@ class ExerciseService(Protocol):
     @property
     def processes(self) -> Mapping[str, Process]: ...
 
-    async def create_round(self, workshop_id: int, kind: RoundKind, title: str, items: Sequence[tuple[str, str]],
-                           settings: Mapping[str, int] | None = None,
-                           compare_round_id: int | None = None) -> Round: ...
+    async def create_round(
+        self,
+        workshop_id: int,
+        kind: RoundKind,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        settings: Mapping[str, int] | None = None,
+        compare_round_id: int | None = None,
+    ) -> Round: ...
 
     async def require_round(self, round_id: int) -> Round: ...
 
-    async def answer(self, round_id: int, item_id: int, participant_key: str,
-                     value: int, press_key: str = "") -> tuple[Round, Participant]: ...
+    async def answer(
+        self, round_id: int, item_id: int, participant_key: str, value: int, press_key: str = ""
+    ) -> tuple[Round, Participant]: ...
 
-    async def change_ballot(self, round_id: int, participant_key: str, change: BallotChange,
-                            press_key: str = "") -> tuple[dict[int, int], Participant]: ...
+    async def change_ballot(
+        self, round_id: int, participant_key: str, change: BallotChange, press_key: str = ""
+    ) -> tuple[dict[int, int], Participant]: ...
 
     async def own_answers(self, round_id: int, participant_key: str) -> dict[int, int]: ...
 
@@ -200,8 +208,14 @@ class RoundRules(ABC):
         raise DomainError("error.bad_button")
 
     @abstractmethod
-    def launch(self, kind: RoundKind, process: Process, lang: Language, entries: Sequence[tuple[str, str]],
-               typed: Sequence[tuple[str, str]]) -> RoundSpec:
+    def launch(
+        self,
+        kind: RoundKind,
+        process: Process,
+        lang: Language,
+        entries: Sequence[tuple[str, str]],
+        typed: Sequence[tuple[str, str]],
+    ) -> RoundSpec:
         """The round a launch form makes of chosen catalogue ``entries`` and ``typed`` items
         (both (text, key) pairs), as the kind's own start command would make it."""
 
@@ -223,8 +237,15 @@ class Exercise(ABC):
         return tuple(name for names, _menu in self.starts for name in names)
 
     @abstractmethod
-    async def create_round(self, ctx: ExerciseContext, turn: ExerciseTurn, workshop: Workshop, process: Process,
-                           name: str, args: tuple[str, ...]) -> Round:
+    async def create_round(
+        self,
+        ctx: ExerciseContext,
+        turn: ExerciseTurn,
+        workshop: Workshop,
+        process: Process,
+        name: str,
+        args: tuple[str, ...],
+    ) -> Round:
         """A draft round for start command ``name`` with ``args``; raise DomainError to refuse."""
 
     @abstractmethod
@@ -236,8 +257,9 @@ class Exercise(ABC):
         """The messages with answer buttons for the round's current state."""
 
     @abstractmethod
-    async def on_press(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str,
-                       args: tuple[int, ...]) -> str:
+    async def on_press(
+        self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str, args: tuple[int, ...]
+    ) -> str:
         """Apply a button press; returns the acknowledgement text. Raise DomainError to refuse."""
 
     @abstractmethod
@@ -261,14 +283,16 @@ class Exercise(ABC):
         """
         return None
 
-    async def room_view(self, ctx: ExerciseContext, round_: Round, number: int,
-                        lang: Language) -> list[Output] | None:
+    async def room_view(
+        self, ctx: ExerciseContext, round_: Round, number: int, lang: Language
+    ) -> list[Output] | None:
         """What the room answered to item ``number`` once its answers are final (posted when a
         step-by-step round moves on); ``None``: the exercise shows nothing then."""
         return None
 
-    def simulated_presses(self, round_: Round, decoded: DecodedButtons, lean: Sequence[float],
-                          rng: random.Random) -> list[str]:
+    def simulated_presses(
+        self, round_: Round, decoded: DecodedButtons, lean: Sequence[float], rng: random.Random
+    ) -> list[str]:
         """The button data one simulated participant (local mode, demos) presses, in order.
 
         ``lean`` (one number per item position) biases the answers so sectors differ; none by default.

@@ -226,22 +226,48 @@ class MeetingsChat:
     def register(self, conversation: Conversation) -> None:
         conversation.register_action(RSVP_ACTION, self.on_rsvp)
         conversation.register_action(FORGET_ACTION, self.on_forget)
-        conversation.register_command(("stoppa", "stop"), self.cmd_stop, facilitator_only=False,
-                                      menu=Menu("stoppa", "stop"))
-        conversation.register_command(("paminnelser", "påminnelser", "reminders"), self.cmd_resume,
-                                      facilitator_only=False, menu=Menu("paminnelser", "reminders"))
-        conversation.register_command(("glom_kontakt", "glöm_kontakt", "forget_contact"), self.cmd_forget,
-                                      facilitator_only=False, menu=Menu("glom_kontakt", "forget_contact"))
-        conversation.register_command(("osa", "rsvp"), self.cmd_tally, facilitator_only=True,
-                                      menu=Menu("osa", "rsvp"))
-        conversation.register_command(("signatarer", "signatories"), self.cmd_signatories, facilitator_only=True,
-                                      menu=Menu("signatarer", "signatories"))
-        conversation.register_command(("signatar", "signatory"), self.cmd_add_signatory, facilitator_only=True,
-                                      menu=Menu("signatar", "signatory"))
-        conversation.register_command(("kontaktinbjudan", "contact_invite"), self.cmd_invite, facilitator_only=True,
-                                      menu=Menu("kontaktinbjudan", "contact_invite"))
-        conversation.register_command(("kontakt", "contact"), self.cmd_register, facilitator_only=False,
-                                      menu=Menu("kontakt", "contact", frozenset({PRIVATE})))
+        conversation.register_command(
+            ("stoppa", "stop"), self.cmd_stop, facilitator_only=False, menu=Menu("stoppa", "stop")
+        )
+        conversation.register_command(
+            ("paminnelser", "påminnelser", "reminders"),
+            self.cmd_resume,
+            facilitator_only=False,
+            menu=Menu("paminnelser", "reminders"),
+        )
+        conversation.register_command(
+            ("glom_kontakt", "glöm_kontakt", "forget_contact"),
+            self.cmd_forget,
+            facilitator_only=False,
+            menu=Menu("glom_kontakt", "forget_contact"),
+        )
+        conversation.register_command(
+            ("osa", "rsvp"), self.cmd_tally, facilitator_only=True, menu=Menu("osa", "rsvp")
+        )
+        conversation.register_command(
+            ("signatarer", "signatories"),
+            self.cmd_signatories,
+            facilitator_only=True,
+            menu=Menu("signatarer", "signatories"),
+        )
+        conversation.register_command(
+            ("signatar", "signatory"),
+            self.cmd_add_signatory,
+            facilitator_only=True,
+            menu=Menu("signatar", "signatory"),
+        )
+        conversation.register_command(
+            ("kontaktinbjudan", "contact_invite"),
+            self.cmd_invite,
+            facilitator_only=True,
+            menu=Menu("kontaktinbjudan", "contact_invite"),
+        )
+        conversation.register_command(
+            ("kontakt", "contact"),
+            self.cmd_register,
+            facilitator_only=False,
+            menu=Menu("kontakt", "contact", frozenset({PRIVATE})),
+        )
         conversation.register_start_handler(INVITE_PREFIX, self.cmd_register)
 
     # --- the contact's own reminders ------------------------------------------------------
@@ -290,14 +316,18 @@ class MeetingsChat:
 
     async def cmd_forget(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
         await self._managed(conv, turn)
-        await turn.reply(t("meetingschat.forget_confirm", turn.lang),
-                         [[Button(t("meetingschat.forget_yes", turn.lang), conv.codec.encode(FORGET_ACTION))]])
+        await turn.reply(
+            t("meetingschat.forget_confirm", turn.lang),
+            [[Button(t("meetingschat.forget_yes", turn.lang), conv.codec.encode(FORGET_ACTION))]],
+        )
 
     async def on_forget(self, conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
         removed = 0
         for contact in await self._managed(conv, turn):
             # The contact tombstone, never the participant key that keys this person's votes.
-            tombstone = conv.pseudonymizer.contact_tombstone(contact.contact.platform, contact.contact.address)
+            tombstone = conv.pseudonymizer.contact_tombstone(
+                contact.contact.platform, contact.contact.address
+            )
             removed += await self.store.forget_contact(contact.id, tombstone, self.clock())
         return t("meetingschat.forgotten", turn.lang, n=removed)
 
@@ -311,26 +341,46 @@ class MeetingsChat:
             if occurrence is None:
                 continue
             tally = await self.store.tally(stored.id, occurrence)
-            lines.append(t("meetingschat.tally_line", turn.lang, title=stored.meeting.title,
-                           when=format_when(occurrence, stored.meeting.duration, turn.lang),
-                           summary=rsvp_summary(tally, turn.lang)))
+            lines.append(
+                t(
+                    "meetingschat.tally_line",
+                    turn.lang,
+                    title=stored.meeting.title,
+                    when=format_when(occurrence, stored.meeting.duration, turn.lang),
+                    summary=rsvp_summary(tally, turn.lang),
+                )
+            )
         if not lines:
             lines.append(t("meetingschat.no_meetings", turn.lang))
         gone = [u for u in await self.store.unreachable() if not args or u.contact.process_key in args]
         if gone:
-            lines.append(unreachable_text([(u.contact.contact.name, u.contact.signatory_name,
-                                            u.contact.contact.platform, u.reason) for u in gone], turn.lang))
+            lines.append(
+                unreachable_text(
+                    [
+                        (
+                            u.contact.contact.name,
+                            u.contact.signatory_name,
+                            u.contact.contact.platform,
+                            u.reason,
+                        )
+                        for u in gone
+                    ],
+                    turn.lang,
+                )
+            )
         await turn.reply("\n\n".join(lines))
 
     # --- facilitators: signatories and invitations ----------------------------------------
     async def _require_process(self, conv: Conversation, process: str) -> None:
         if process not in conv.processes and process not in await self.store.process_keys():
-            raise DomainError("meetingschat.unknown_process", process=process[:LIMITS["process.key"]])
+            raise DomainError("meetingschat.unknown_process", process=process[: LIMITS["process.key"]])
 
     async def _require_signatory(self, process: str, key: str) -> SignatoryInfo:
         signatory = await self.store.signatory(process, key)
         if signatory is None or not signatory.active:
-            raise DomainError("meetingschat.unknown_signatory", process=process, key=key[:LIMITS["signatory.key"]])
+            raise DomainError(
+                "meetingschat.unknown_signatory", process=process, key=key[: LIMITS["signatory.key"]]
+            )
         return signatory
 
     async def cmd_signatories(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
@@ -344,9 +394,12 @@ class MeetingsChat:
             return
         blocks: dict[str, list[str]] = {}
         for s in listed:
-            blocks.setdefault(s.process_key, [t("meetingschat.signatories_header", turn.lang, process=s.process_key)])
-            blocks[s.process_key].append(t("meetingschat.signatory_line", turn.lang, name=s.name, key=s.key,
-                                           n=s.contacts))
+            blocks.setdefault(
+                s.process_key, [t("meetingschat.signatories_header", turn.lang, process=s.process_key)]
+            )
+            blocks[s.process_key].append(
+                t("meetingschat.signatory_line", turn.lang, name=s.name, key=s.key, n=s.contacts)
+            )
         await turn.reply("\n\n".join("\n".join(lines) for lines in blocks.values()))
 
     async def cmd_add_signatory(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
@@ -355,7 +408,9 @@ class MeetingsChat:
         process, key, name = args[0], args[1], " ".join(args[2:]).strip()
         await self._require_process(conv, process)
         if key_problem(key, "signatory.key"):
-            raise DomainError("meetingschat.bad_key", key=key[:LIMITS["signatory.key"]], limit=LIMITS["signatory.key"])
+            raise DomainError(
+                "meetingschat.bad_key", key=key[: LIMITS["signatory.key"]], limit=LIMITS["signatory.key"]
+            )
         if length_problem(name, "signatory.name"):
             raise DomainError("meetingschat.name_too_long", limit=LIMITS["signatory.name"])
         try:
@@ -373,8 +428,13 @@ class MeetingsChat:
         signatory = await self._require_signatory(args[0], args[1])
         invitation = Invitation.new(signatory.id, self.clock())
         code = invitation.code(conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}")
-        text = t("meetingschat.invite", turn.lang, name=signatory.name, code=code,
-                 expires=to_local(invitation.expires).strftime("%Y-%m-%d %H:%M"))
+        text = t(
+            "meetingschat.invite",
+            turn.lang,
+            name=signatory.name,
+            code=code,
+            expires=to_local(invitation.expires).strftime("%Y-%m-%d %H:%M"),
+        )
         link = turn.port.join_link(INVITE_PREFIX + code)  # Telegram: t.me/<bot>?start=<parameter>
         await turn.reply(f"{text}\n{t('meetingschat.invite_link', turn.lang, link=link)}" if link else text)
 
@@ -388,7 +448,9 @@ class MeetingsChat:
         signatory = await self._invited_signatory(conv, args[0])
         contact = self._contact_for(conv, turn, signatory)
         try:
-            _stored, created = await self.store.add_contact(signatory.process_key, signatory.key, contact, CHAT)
+            _stored, created = await self.store.add_contact(
+                signatory.process_key, signatory.key, contact, CHAT
+            )
         except UnknownSignatory:
             raise DomainError("meetingschat.invite_invalid") from None
         except ManagementError:
@@ -403,8 +465,9 @@ class MeetingsChat:
             signatory = await self.store.signatory_by_id(invitation.signatory_id)
             if signatory is None or not signatory.active:
                 raise InvitationError("invalid")
-            invitation.verify(signature, conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}",
-                              self.clock())
+            invitation.verify(
+                signature, conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}", self.clock()
+            )
         except InvitationError as refused:
             raise DomainError(f"meetingschat.invite_{refused.reason}") from None
         return signatory
@@ -419,8 +482,10 @@ class MeetingsChat:
         user = turn.user
         if address_problem(user.platform, user.user_id):
             raise DomainError("meetingschat.cannot_register")
-        name = (user.display_name or t("meetingschat.unnamed", turn.lang)).strip()[:LIMITS["contact.name"]]
-        key = ContactKeys(conv.pseudonymizer).derive(signatory.key, user.platform, user.user_id, user.workspace)
+        name = (user.display_name or t("meetingschat.unnamed", turn.lang)).strip()[: LIMITS["contact.name"]]
+        key = ContactKeys(conv.pseudonymizer).derive(
+            signatory.key, user.platform, user.user_id, user.workspace
+        )
         platform = cast(Platform, user.platform)  # address_problem above refused any other
         return Contact(key, name, platform, user.user_id, user.workspace, Language(turn.lang), False)
 
@@ -428,8 +493,9 @@ class MeetingsChat:
 _installed: weakref.WeakKeyDictionary[Conversation, MeetingsChat] = weakref.WeakKeyDictionary()
 
 
-def install(conversation: Conversation, store: MeetingStore, *,
-            clock: Callable[[], datetime] | None = None) -> MeetingsChat:
+def install(
+    conversation: Conversation, store: MeetingStore, *, clock: Callable[[], datetime] | None = None
+) -> MeetingsChat:
     """Register the meeting commands once per conversation; later calls replace store and clock.
 
     ``clock=None`` keeps the clock already installed (the wall clock the first time).
@@ -451,8 +517,9 @@ def installed_store(conversation: Conversation) -> MeetingStore | None:
     return chat.store if chat is not None else None
 
 
-async def upcoming_meetings_text(store: MeetingStore, platform: str, user_id: str, lang: Language,
-                                 now: datetime) -> str:
+async def upcoming_meetings_text(
+    store: MeetingStore, platform: str, user_id: str, lang: Language, now: datetime
+) -> str:
     """The user's upcoming dialogue meetings (as a signatory's contact), one line each."""
     lines = []
     contacts = await store.contacts(platform=platform, address=user_id)
@@ -462,5 +529,7 @@ async def upcoming_meetings_text(store: MeetingStore, platform: str, user_id: st
             continue
         occurrence = next_occurrence(stored.meeting, now)
         if occurrence is not None:
-            lines.append(f"• {stored.meeting.title}: {format_when(occurrence, stored.meeting.duration, lang)}")
+            lines.append(
+                f"• {stored.meeting.title}: {format_when(occurrence, stored.meeting.duration, lang)}"
+            )
     return "\n".join(lines)

@@ -110,12 +110,19 @@ class Schedule:
     def memo_key(self, due: ReminderDue) -> tuple[str, int, int]:
         """A planned reminder as the dispatcher remembers it: a contact (or meeting) that was
         deleted and re-created has a new row id, so its reminders are planned again."""
-        return (delivery_key(due), self.meeting_ids[(due.process_key, due.meeting_key)],
-                self.contact_ids[(due.process_key, due.contact_key)])
+        return (
+            delivery_key(due),
+            self.meeting_ids[(due.process_key, due.meeting_key)],
+            self.contact_ids[(due.process_key, due.contact_key)],
+        )
 
 
-async def schedule(store: MeetingStore, now: datetime, horizon: timedelta,
-                   on_error: Callable[[Meeting, Exception], None] | None = None) -> Schedule:
+async def schedule(
+    store: MeetingStore,
+    now: datetime,
+    horizon: timedelta,
+    on_error: Callable[[Meeting, Exception], None] | None = None,
+) -> Schedule:
     """The reminders of the active meetings and contacts *in the database* due by ``now + horizon``.
 
     A meeting that cannot be planned is left out (and handed to ``on_error``, by default logged
@@ -126,9 +133,14 @@ async def schedule(store: MeetingStore, now: datetime, horizon: timedelta,
     by_process: dict[str, list[Contact]] = {}
     for stored in contacts:
         by_process.setdefault(stored.process_key, []).append(stored.contact)
-    dues = plan_reminders([m.meeting for m in meetings], by_process, now, horizon, on_error=on_error or unplannable)
-    return Schedule(dues, {(m.meeting.process_key, m.meeting.key): m.id for m in meetings},
-                    {(c.process_key, c.contact.key): c.id for c in contacts})
+    dues = plan_reminders(
+        [m.meeting for m in meetings], by_process, now, horizon, on_error=on_error or unplannable
+    )
+    return Schedule(
+        dues,
+        {(m.meeting.process_key, m.meeting.key): m.id for m in meetings},
+        {(c.process_key, c.contact.key): c.id for c in contacts},
+    )
 
 
 def stale_reason(row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None) -> str | None:
@@ -164,7 +176,9 @@ class _Outage:
         if self.since is None:
             self.since = time.monotonic()
             self.count += 1
-            log.warning("reminders: the database is unreachable (%s); deliveries wait for it", type(exc).__name__)
+            log.warning(
+                "reminders: the database is unreachable (%s); deliveries wait for it", type(exc).__name__
+            )
         return self.since
 
     def recovered(self) -> None:
@@ -175,8 +189,15 @@ class _Outage:
 
 def unplannable(meeting: Meeting, exc: Exception, level: int = logging.WARNING) -> None:
     """One log line for a meeting that cannot be planned."""
-    log.log(level, "reminders: meeting %s/%s cannot be planned (%s: %s); the other meetings go on - fix it "
-            "in its file and import it again", meeting.process_key, meeting.key, type(exc).__name__, exc)
+    log.log(
+        level,
+        "reminders: meeting %s/%s cannot be planned (%s: %s); the other meetings go on - fix it "
+        "in its file and import it again",
+        meeting.process_key,
+        meeting.key,
+        type(exc).__name__,
+        exc,
+    )
 
 
 class Dispatcher:
@@ -253,7 +274,9 @@ class Dispatcher:
         self._known: set[tuple[str, int, int]] = set()
         self._ics_cache: dict[tuple[int, datetime, str], bytes] = {}
         self._held: set[int] = set()  # claimed by us, outcome not yet recorded
-        self._unrecorded: dict[int, dict[str, datetime]] = {}  # row id -> part -> accepted at, not yet recorded
+        self._unrecorded: dict[
+            int, dict[str, datetime]
+        ] = {}  # row id -> part -> accepted at, not yet recorded
         self._outage = _Outage()
         self._reported: set[tuple[str, str, str]] = set()  # meetings that cannot be planned, logged once
         self._ended: set[str] = set()  # dispatchers of ended processes whose claims were taken over
@@ -315,7 +338,9 @@ class Dispatcher:
                 if self._stopping:
                     patience = min(patience, 5.0)
                 if time.monotonic() + delay > since + patience:
-                    raise DatabaseUnavailable(f"the database has been unreachable for {patience:.0f} s") from exc
+                    raise DatabaseUnavailable(
+                        f"the database has been unreachable for {patience:.0f} s"
+                    ) from exc
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue
@@ -392,8 +417,11 @@ class Dispatcher:
         progress.done(result)
 
     async def _claim(self, platforms: list[str], abandoned: list[str]) -> list[Claimed]:
-        rows = await self._db(lambda: self.store.claim(self.worker_id, self.clock(), self.batch, self.lease,
-                                                       platforms, abandoned))
+        rows = await self._db(
+            lambda: self.store.claim(
+                self.worker_id, self.clock(), self.batch, self.lease, platforms, abandoned
+            )
+        )
         fresh = [row for row in rows if row.id not in self._unrecorded]  # sent: its record is missing
         self._held.update(row.id for row in fresh)
         return fresh
@@ -403,8 +431,11 @@ class Dispatcher:
         were killed or crashed) but still holding claims: those are taken over now, not when their
         lease runs out. (As with a lease that ran out, a message such a process had sent but not
         recorded is sent again.)"""
-        ended = [worker for worker in await self._db(self.store.claimers)
-                 if worker != self.worker_id and self.has_ended(worker)]
+        ended = [
+            worker
+            for worker in await self._db(self.store.claimers)
+            if worker != self.worker_id and self.has_ended(worker)
+        ]
         for worker in set(ended) - self._ended:
             log.info("reminders: taking over the claims of %s, a process on this host that has ended", worker)
         self._ended.update(ended)
@@ -414,8 +445,11 @@ class Dispatcher:
         """Rows claimed under our worker id that this process does not hold: a claim committed
         while its answer was lost in an outage. Nothing of theirs was sent, so they are ours to send."""
         held = set(self._held)  # as the query starts: a row recorded meanwhile is not an orphan
-        orphans = [row for row in await self._db(lambda: self.store.claimed_by(self.worker_id))
-                   if row.id not in held and row.id not in self._held]
+        orphans = [
+            row
+            for row in await self._db(lambda: self.store.claimed_by(self.worker_id))
+            if row.id not in held and row.id not in self._held
+        ]
         if orphans:
             log.info("reminders: %d deliveries claimed during the outage are sent now", len(orphans))
         self._held.update(row.id for row in orphans)
@@ -437,14 +471,22 @@ class Dispatcher:
             for part, at in list(parts.items()):
                 await self._db(functools.partial(self._write_part, row_id, part, at))
                 del parts[part]
-                log.info("reminders: delivery %d: its %s recorded as sent after the database came back", row_id, part)
+                log.info(
+                    "reminders: delivery %d: its %s recorded as sent after the database came back",
+                    row_id,
+                    part,
+                )
             del self._unrecorded[row_id]
-            self._held.discard(row_id)  # a row with only its file recorded is sent (text only) once claimed again
+            self._held.discard(
+                row_id
+            )  # a row with only its file recorded is sent (text only) once claimed again
 
     async def _load_context(self, claimed: list[Claimed], context: dict[str, dict[int, Any]]) -> None:
         meeting_ids = {c.meeting_id for c in claimed} - set(context["meetings"])
         if meeting_ids:
-            context["meetings"].update({m.id: m for m in await self.store.meetings(active_only=False, ids=meeting_ids)})
+            context["meetings"].update(
+                {m.id: m for m in await self.store.meetings(active_only=False, ids=meeting_ids)}
+            )
         contacts = await self.store.contacts(active_only=False, ids={c.contact_id for c in claimed})
         context["contacts"].update({c.id: c for c in contacts})
         if self.ics == "first":
@@ -452,19 +494,30 @@ class Dispatcher:
             for row in claimed:
                 context["first"][row.id] = (row.meeting_id, row.contact_id, row.occurrence) not in already
 
-    async def _worker(self, queue: asyncio.Queue[Claimed | None], context: dict[str, dict[int, Any]],
-                      result: TickResult, progress: _Progress) -> None:
+    async def _worker(
+        self,
+        queue: asyncio.Queue[Claimed | None],
+        context: dict[str, dict[int, Any]],
+        result: TickResult,
+        progress: _Progress,
+    ) -> None:
         """Deliver queued rows until the end-of-queue marker; no error ends it."""
         while (row := await queue.get()) is not None:
             try:
                 if self._stopping:
                     await self._release(row, result)
                 else:
-                    await self._deliver(row, context["meetings"].get(row.meeting_id),
-                                        context["contacts"].get(row.contact_id),
-                                        context["first"].get(row.id, True), result)
+                    await self._deliver(
+                        row,
+                        context["meetings"].get(row.meeting_id),
+                        context["contacts"].get(row.contact_id),
+                        context["first"].get(row.id, True),
+                        result,
+                    )
             except DatabaseUnavailable:
-                log.warning("reminders: delivery %d waits for its lease to run out (database unreachable)", row.id)
+                log.warning(
+                    "reminders: delivery %d waits for its lease to run out (database unreachable)", row.id
+                )
             except Exception:  # our own bug
                 log.exception("reminders: delivery %d failed unexpectedly", row.id)
                 await self._after_a_bug(row)
@@ -477,8 +530,12 @@ class Dispatcher:
         if row.id in self._unrecorded:
             return
         try:
-            await self._finish(row, functools.partial(self.store.mark_failed, row.id, "internal error",
-                                                      self._retry_at(row), self.worker_id))
+            await self._finish(
+                row,
+                functools.partial(
+                    self.store.mark_failed, row.id, "internal error", self._retry_at(row), self.worker_id
+                ),
+            )
         except Exception:  # the claim stays and runs out; a later tick retries the row
             log.exception("reminders: delivery %d could not be marked failed", row.id)
 
@@ -502,26 +559,42 @@ class Dispatcher:
         await self._finish(row, lambda: self.store.release(self.worker_id, [row.id]))
         result.released += 1
 
-    async def _deliver(self, row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None,
-                       first: bool, result: TickResult) -> None:
+    async def _deliver(
+        self,
+        row: Claimed,
+        stored: StoredMeeting | None,
+        contact: StoredContact | None,
+        first: bool,
+        result: TickResult,
+    ) -> None:
         now = self.clock()
         reason = stale_reason(row, stored, contact)
         if reason is not None:
             return await self._skip(row, reason, result)
         assert stored is not None and contact is not None  # stale_reason() refuses either missing
         meeting = stored.meeting
-        due = ReminderDue(meeting.key, row.occurrence, contact.contact.key, row.offset, row.due_at,
-                          meeting.process_key, row.next_due_at)
+        due = ReminderDue(
+            meeting.key,
+            row.occurrence,
+            contact.contact.key,
+            row.offset,
+            row.due_at,
+            meeting.process_key,
+            row.next_due_at,
+        )
         verdict = classify(due, now, late_grace=self.late_grace, min_gap=self.min_gap)
         if verdict == "skip_past":
             reason = "meeting has started" if now >= row.occurrence else "superseded by a later reminder"
             return await self._skip(row, reason, result)
         port = self.ports.get(contact.contact.platform)
-        if verdict == "wait" or port is None:  # another process's clock ran ahead, or no adapter: give it back
+        if (
+            verdict == "wait" or port is None
+        ):  # another process's clock ran ahead, or no adapter: give it back
             return await self._release(row, result)
         try:
-            sent = await self._send(row, port, stored, contact.contact, first, now if verdict == "catch_up" else None,
-                                    result)
+            sent = await self._send(
+                row, port, stored, contact.contact, first, now if verdict == "catch_up" else None, result
+            )
         except _SendFailed as failure:
             return await self._failed(row, failure.error, stored, contact, result)
         self._count_send(row, sent, verdict == "catch_up", result)
@@ -529,8 +602,12 @@ class Dispatcher:
 
     def _count_send(self, row: Claimed, sent: bool, caught_up: bool, result: TickResult) -> None:
         if not sent:
-            log.warning("reminders: delivery %d was taken over by another dispatcher before it was sent here; "
-                        "not sent by %s", row.id, self.worker_id)
+            log.warning(
+                "reminders: delivery %d was taken over by another dispatcher before it was sent here; "
+                "not sent by %s",
+                row.id,
+                self.worker_id,
+            )
             self._held.discard(row.id)
             result.taken_over += 1
             return
@@ -539,8 +616,9 @@ class Dispatcher:
             log.info("reminders: caught up delivery %d after downtime", row.id)
         result.sent += 1
 
-    async def _failed(self, row: Claimed, exc: Exception, stored: StoredMeeting, contact: StoredContact,
-                      result: TickResult) -> None:
+    async def _failed(
+        self, row: Claimed, exc: Exception, stored: StoredMeeting, contact: StoredContact, result: TickResult
+    ) -> None:
         """A failed send is retried later, except to a chat that is gone for good (the organisers are
         told); a platform's "too many requests" never uses up an attempt, nor does a chat that moved
         (the contact follows it and the reminder is sent there at once)."""
@@ -557,19 +635,35 @@ class Dispatcher:
         else:
             retry_at = self._retry_at(row)
         reason = failure_reason(exc)
-        log.warning("reminders: sending delivery %d failed (attempt %d%s): %s", row.id, row.attempts,
-                    "" if retry_at else ", giving up", reason)
-        await self._finish(row, functools.partial(self.store.mark_failed, row.id, reason, retry_at, self.worker_id,
-                                                  counts=counts))
+        log.warning(
+            "reminders: sending delivery %d failed (attempt %d%s): %s",
+            row.id,
+            row.attempts,
+            "" if retry_at else ", giving up",
+            reason,
+        )
+        await self._finish(
+            row,
+            functools.partial(
+                self.store.mark_failed, row.id, reason, retry_at, self.worker_id, counts=counts
+            ),
+        )
         result.failed += 1
-        if isinstance(exc, ChatGone) and not await self._db(functools.partial(self.store.gone_before, row.contact_id,
-                                                                               row.id)):
+        if isinstance(exc, ChatGone) and not await self._db(
+            functools.partial(self.store.gone_before, row.contact_id, row.id)
+        ):
             await self._tell_organisers(stored, contact, exc)
 
     async def _tell_organisers(self, stored: StoredMeeting, contact: StoredContact, gone: ChatGone) -> None:
         """A private message to each organiser (the configured facilitators) on every running platform."""
-        text = contact_gone_text(stored.meeting.title, contact.contact.name, contact.signatory_name,
-                                 contact.contact.platform, gone.reason.value, self.language)
+        text = contact_gone_text(
+            stored.meeting.title,
+            contact.contact.name,
+            contact.signatory_name,
+            contact.contact.platform,
+            gone.reason.value,
+            self.language,
+        )
         for platform, user_ids in self.organisers.items():
             port = self.ports.get(platform)
             if port is None:
@@ -578,8 +672,11 @@ class Dispatcher:
                 try:
                     await port.send_text(ChatRef(platform, user_id, is_private=True), text)
                 except Exception as exc:  # an organiser who never opened a chat with the bot
-                    log.warning("reminders: could not tell an organiser on %s that a contact is unreachable (%s)",
-                                platform, type(exc).__name__)
+                    log.warning(
+                        "reminders: could not tell an organiser on %s that a contact is unreachable (%s)",
+                        platform,
+                        type(exc).__name__,
+                    )
 
     async def _record(self, row: Claimed, part: str, result: TickResult) -> None:
         """Record a part (``FILE_PART``, ``TEXT_PART``) of a reminder the platform just accepted, so
@@ -590,8 +687,11 @@ class Dispatcher:
         except Exception as exc:
             self._unrecorded.setdefault(row.id, {})[part] = at
             if isinstance(exc, DatabaseUnavailable):
-                log.warning("reminders: delivery %d: its %s was sent and is recorded when the database is back",
-                            row.id, part)
+                log.warning(
+                    "reminders: delivery %d: its %s was sent and is recorded when the database is back",
+                    row.id,
+                    part,
+                )
             raise
         result.record_lags.append(time.monotonic() - answered)
         if part == TEXT_PART:
@@ -606,8 +706,16 @@ class Dispatcher:
             return True
         return await self.store.mark_sent(delivery_id, at, self.worker_id)
 
-    async def _send(self, row: Claimed, port: ChatPort, stored: StoredMeeting, target: Contact, first: bool,
-                    caught_up_at: datetime | None, result: TickResult) -> bool:
+    async def _send(
+        self,
+        row: Claimed,
+        port: ChatPort,
+        stored: StoredMeeting,
+        target: Contact,
+        first: bool,
+        caught_up_at: datetime | None,
+        result: TickResult,
+    ) -> bool:
         """Send the calendar file (when due) and the reminder, recording each once accepted; False
         if the claim was lost first.
 
@@ -620,8 +728,12 @@ class Dispatcher:
         text = reminder_text(meeting, row.occurrence, row.offset, lang, now=caught_up_at)
         buttons = None
         if self.codec is not None:
-            buttons = [[Button(label, self.codec.encode(RSVP_ACTION, row.id, index))
-                        for index, (_answer, label) in enumerate(rsvp_buttons(lang))]]
+            buttons = [
+                [
+                    Button(label, self.codec.encode(RSVP_ACTION, row.id, index))
+                    for index, (_answer, label) in enumerate(rsvp_buttons(lang))
+                ]
+            ]
         # The calendar file first, the question with the buttons last (the newest message).
         # A file re-sent after a failure updates the same calendar entry (stable UID).
         if row.file_sent_at is None and (self.ics == "every" or (self.ics == "first" and first)):
@@ -629,8 +741,12 @@ class Dispatcher:
                 return False
             data = self._ics(stored, row.occurrence, lang)
             stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
-            await _platform(port.send_file(chat, Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar",
-                                                            caption=meeting.title)))
+            await _platform(
+                port.send_file(
+                    chat,
+                    Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar", caption=meeting.title),
+                )
+            )
             await self._record(row, FILE_PART, result)
         if not await self._renew(row):
             return False
@@ -648,8 +764,9 @@ class Dispatcher:
         if data is None:
             if len(self._ics_cache) > 256:
                 self._ics_cache.clear()
-            data = self._ics_cache[key] = meeting_ics(stored.meeting, occurrence, uid_domain=self.uid_domain,
-                                                      lang=lang)
+            data = self._ics_cache[key] = meeting_ics(
+                stored.meeting, occurrence, uid_domain=self.uid_domain, lang=lang
+            )
         return data
 
 
@@ -680,8 +797,10 @@ class _Workers:
         for index, task in enumerate(self.tasks):
             if task.done():
                 error = None if task.cancelled() else task.exception()
-                log.error("reminders: a delivery worker ended (%s); starting a new one",
-                          type(error).__name__ if error else "cancelled")
+                log.error(
+                    "reminders: a delivery worker ended (%s); starting a new one",
+                    type(error).__name__ if error else "cancelled",
+                )
                 self.tasks[index] = asyncio.create_task(self._make())
 
     def cancel(self) -> None:
@@ -702,14 +821,16 @@ class _Workers:
             left = [row for row in (queue.get_nowait() for _ in range(queue.qsize())) if row is not None]
             if not left:
                 return
-            log.error("reminders: delivery workers ended with %d deliveries queued; starting new ones", len(left))
+            log.error(
+                "reminders: delivery workers ended with %d deliveries queued; starting new ones", len(left)
+            )
             for row in left:
                 queue.put_nowait(row)
             self.tasks = [asyncio.create_task(self._make()) for _ in self.tasks]
 
 
 class _Progress:
-    """"reminders: 120/5000 sent" every few seconds of a fan-out."""
+    """ "reminders: 120/5000 sent" every few seconds of a fan-out."""
 
     def __init__(self, total: int, every: float) -> None:
         self.total = total
@@ -721,11 +842,24 @@ class _Progress:
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last = now
-            log.info("reminders: %d/%d sent (%d skipped, %d failed, %.1f/s)", result.sent, self.total,
-                     result.skipped, result.failed, result.sent / max(now - self.started, 1e-9))
+            log.info(
+                "reminders: %d/%d sent (%d skipped, %d failed, %.1f/s)",
+                result.sent,
+                self.total,
+                result.skipped,
+                result.failed,
+                result.sent / max(now - self.started, 1e-9),
+            )
 
     def done(self, result: TickResult) -> None:
         if result.sent or result.skipped or result.failed:
             elapsed = time.monotonic() - self.started
-            log.info("reminders: %d/%d sent, %d caught up, %d skipped, %d failed in %.1f s", result.sent,
-                     self.total, result.caught_up, result.skipped, result.failed, elapsed)
+            log.info(
+                "reminders: %d/%d sent, %d caught up, %d skipped, %d failed in %.1f s",
+                result.sent,
+                self.total,
+                result.caught_up,
+                result.skipped,
+                result.failed,
+                elapsed,
+            )

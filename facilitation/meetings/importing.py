@@ -240,7 +240,13 @@ class _Reader:
                 )
 
     def text(
-        self, table: Mapping[str, Any], name: str, path: str, *, required: bool = False, limit: str | None = None
+        self,
+        table: Mapping[str, Any],
+        name: str,
+        path: str,
+        *,
+        required: bool = False,
+        limit: str | None = None,
     ) -> str:
         """A string field, stripped; ``limit`` names its entry in :data:`LIMITS`."""
         value = table.get(name)
@@ -305,8 +311,11 @@ def _offsets(reader: _Reader, value: object, path: str) -> tuple[timedelta, ...]
     offsets: list[timedelta] = []
     for index, item in enumerate(value):
         try:
-            offset = parse_span(item, MAX_REMINDER_OFFSET,
-                                f"a reminder comes at most {MAX_REMINDER_OFFSET.days}d before the meeting")
+            offset = parse_span(
+                item,
+                MAX_REMINDER_OFFSET,
+                f"a reminder comes at most {MAX_REMINDER_OFFSET.days}d before the meeting",
+            )
         except ValueError as exc:
             raise reader.fail(f"{path}[{index}]", str(exc)) from None
         if offset in offsets:  # "1w" and "7d" are the same reminder
@@ -318,7 +327,12 @@ def _offsets(reader: _Reader, value: object, path: str) -> tuple[timedelta, ...]
 
 
 def _contact(
-    reader: _Reader, table: Mapping[str, Any], path: str, signatory: str, seen: dict[str, str], keys: ContactKeys
+    reader: _Reader,
+    table: Mapping[str, Any],
+    path: str,
+    signatory: str,
+    seen: dict[str, str],
+    keys: ContactKeys,
 ) -> Contact:
     reader.fields(table, _CONTACT_FIELDS, path)
     name = reader.text(table, "name", path, required=True, limit="contact.name")
@@ -360,8 +374,9 @@ def _meeting(
         raise reader.fail(f"{path}.start", "is required")
     start = _start(reader, table["start"], f"{path}.start")
     try:
-        duration = parse_span(table.get("duration", "3h"), MAX_DURATION,
-                              f"a meeting lasts at most {MAX_DURATION.days}d")
+        duration = parse_span(
+            table.get("duration", "3h"), MAX_DURATION, f"a meeting lasts at most {MAX_DURATION.days}d"
+        )
     except ValueError as exc:
         raise reader.fail(f"{path}.duration", str(exc)) from None
     rrule = reader.text(table, "rrule", path, limit="meeting.rrule") or None
@@ -396,7 +411,11 @@ def _meeting(
 
 
 def parse_meetings(
-    doc: Mapping[str, Any], source: str, process_key: str | None = None, *, contact_keys: ContactKeys | None = None
+    doc: Mapping[str, Any],
+    source: str,
+    process_key: str | None = None,
+    *,
+    contact_keys: ContactKeys | None = None,
 ) -> MeetingsConfig:
     """Read ``[[signatories]]`` and ``[[meetings]]`` of one process; raises :class:`MeetingsConfigError`.
 

@@ -68,7 +68,7 @@ class Invitation:
         """The invitation a code claims to be and its signature, *not yet verified*."""
         text = code.strip()
         if text.startswith(INVITE_PREFIX):
-            text = text[len(INVITE_PREFIX):]
+            text = text[len(INVITE_PREFIX) :]
         match = _CODE.match(text) if len(text) <= MAX_CODE_LENGTH else None
         if match is None:
             raise InvitationError("invalid")

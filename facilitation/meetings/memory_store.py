@@ -90,8 +90,19 @@ class _Delivery:
     file_sent_at: datetime | None = None
 
     def claimed(self) -> Claimed:
-        return Claimed(self.id, self.delivery_key, self.meeting_id, self.contact_id, self.occurrence, self.offset,
-                       self.due_at, self.next_due_at, self.attempts, self.status, self.file_sent_at)
+        return Claimed(
+            self.id,
+            self.delivery_key,
+            self.meeting_id,
+            self.contact_id,
+            self.occurrence,
+            self.offset,
+            self.due_at,
+            self.next_due_at,
+            self.attempts,
+            self.status,
+            self.file_sent_at,
+        )
 
     def order(self) -> tuple[datetime, int]:
         return self.due_at, self.id
@@ -112,11 +123,17 @@ class MemoryMeetingStore:
 
     # --- the directory -------------------------------------------------------------------
     async def import_config(
-        self, config: MeetingsConfig, *, tombstone_of: Callable[[Contact], str] | None = None,
+        self,
+        config: MeetingsConfig,
+        *,
+        tombstone_of: Callable[[Contact], str] | None = None,
     ) -> ImportResult:
         process = config.process_key
-        opted_out = {(c.contact.platform, c.contact.address) for c in self._contacts.values()
-                     if c.process_key == process and c.contact.opted_out}
+        opted_out = {
+            (c.contact.platform, c.contact.address)
+            for c in self._contacts.values()
+            if c.process_key == process and c.contact.opted_out
+        }
         signatory_ids = {s.key: self._upsert_signatory(process, s.key, s.name) for s in config.signatories}
         contact_keys: list[str] = []
         skipped = 0
@@ -134,10 +151,15 @@ class MemoryMeetingStore:
         self._deactivate(self._signatories.values(), process, list(signatory_ids))
         meeting_keys = {m.key for m in config.meetings}
         for stored in list(self._meetings.values()):
-            if stored.meeting.process_key == process and stored.active and stored.meeting.key not in meeting_keys:
+            if (
+                stored.meeting.process_key == process
+                and stored.active
+                and stored.meeting.key not in meeting_keys
+            ):
                 self._meetings[stored.id] = dataclasses.replace(stored, active=False)
-        return ImportResult(process, len(config.signatories), len(contact_keys), len(config.meetings),
-                            deactivated, skipped)
+        return ImportResult(
+            process, len(config.signatories), len(contact_keys), len(config.meetings), deactivated, skipped
+        )
 
     def _upsert_signatory(self, process: str, key: str, name: str) -> int:
         row = self._signatory_row(process, key)
@@ -158,7 +180,9 @@ class MemoryMeetingStore:
 
     def _upsert_meeting(self, meeting: Meeting) -> None:
         same = (meeting.process_key, meeting.key)
-        found = next((s for s in self._meetings.values() if (s.meeting.process_key, s.meeting.key) == same), None)
+        found = next(
+            (s for s in self._meetings.values() if (s.meeting.process_key, s.meeting.key) == same), None
+        )
         meeting_id = found.id if found is not None else next(self._ids)
         self._meetings[meeting_id] = StoredMeeting(meeting_id, meeting, True)
 
@@ -177,38 +201,61 @@ class MemoryMeetingStore:
         return next((s for s in self._signatories.values() if (s.process_key, s.key) == (process, key)), None)
 
     def _contact_row(self, process: str, key: str) -> _Contact | None:
-        return next((c for c in self._contacts.values() if (c.process_key, c.contact.key) == (process, key)), None)
+        return next(
+            (c for c in self._contacts.values() if (c.process_key, c.contact.key) == (process, key)), None
+        )
 
-    async def meetings(self, *, active_only: bool = True, ids: Iterable[int] | None = None) -> list[StoredMeeting]:
+    async def meetings(
+        self, *, active_only: bool = True, ids: Iterable[int] | None = None
+    ) -> list[StoredMeeting]:
         wanted = set(ids) if ids is not None else None
-        found = [m for m in self._meetings.values()
-                 if (m.active or not active_only) and (wanted is None or m.id in wanted)]
+        found = [
+            m
+            for m in self._meetings.values()
+            if (m.active or not active_only) and (wanted is None or m.id in wanted)
+        ]
         return sorted(found, key=lambda m: (m.meeting.process_key, m.meeting.key))
 
     async def contacts(
-        self, process_key: str | None = None, *, active_only: bool = True, ids: Iterable[int] | None = None,
-        platform: str | None = None, address: str | None = None,
+        self,
+        process_key: str | None = None,
+        *,
+        active_only: bool = True,
+        ids: Iterable[int] | None = None,
+        platform: str | None = None,
+        address: str | None = None,
     ) -> list[StoredContact]:
         wanted = set(ids) if ids is not None else None
         found = []
         for row in self._contacts.values():
             signatory = self._signatories[row.signatory_id]
             active = row.active and signatory.active
-            if ((process_key is not None and row.process_key != process_key) or (active_only and not active)
-                    or (wanted is not None and row.id not in wanted)
-                    or (platform is not None and row.contact.platform != platform)
-                    or (address is not None and row.contact.address != address)):
+            if (
+                (process_key is not None and row.process_key != process_key)
+                or (active_only and not active)
+                or (wanted is not None and row.id not in wanted)
+                or (platform is not None and row.contact.platform != platform)
+                or (address is not None and row.contact.address != address)
+            ):
                 continue
-            found.append(StoredContact(row.id, row.process_key, signatory.key, signatory.name, row.contact, active,
-                                       row.source))
+            found.append(
+                StoredContact(
+                    row.id, row.process_key, signatory.key, signatory.name, row.contact, active, row.source
+                )
+            )
         return sorted(found, key=lambda c: (c.process_key, c.contact.key))
 
-    async def signatories(self, process_key: str | None = None, *, ids: Iterable[int] | None = None,
-                          key: str | None = None) -> list[SignatoryInfo]:
+    async def signatories(
+        self, process_key: str | None = None, *, ids: Iterable[int] | None = None, key: str | None = None
+    ) -> list[SignatoryInfo]:
         wanted = set(ids) if ids is not None else None
-        found = [self._info(s) for s in self._signatories.values()
-                 if (process_key is None or s.process_key == process_key)
-                 and (wanted is None or s.id in wanted) and (key is None or s.key == key)]
+        found = [
+            self._info(s)
+            for s in self._signatories.values()
+            if (process_key is None or s.process_key == process_key)
+            and (wanted is None or s.id in wanted)
+            and (key is None or s.key == key)
+        ]
         return sorted(found, key=lambda s: (s.process_key, s.key))
 
     def _info(self, row: _Signatory) -> SignatoryInfo:
@@ -224,8 +271,9 @@ class MemoryMeetingStore:
         return self._info(row) if row is not None else None
 
     async def process_keys(self) -> set[str]:
-        return ({s.process_key for s in self._signatories.values()}
-                | {m.meeting.process_key for m in self._meetings.values()})
+        return {s.process_key for s in self._signatories.values()} | {
+            m.meeting.process_key for m in self._meetings.values()
+        }
 
     async def add_signatory(self, process_key: str, key: str, name: str, source: str) -> SignatoryInfo:
         if self._signatory_row(process_key, key) is not None:
@@ -245,18 +293,22 @@ class MemoryMeetingStore:
         del self._signatories[row.id]
         return len(contact_ids)
 
-    async def add_contact(self, process_key: str, signatory_key: str, contact: Contact,
-                          source: str) -> tuple[StoredContact, bool]:
+    async def add_contact(
+        self, process_key: str, signatory_key: str, contact: Contact, source: str
+    ) -> tuple[StoredContact, bool]:
         signatory = self._signatory_row(process_key, signatory_key)
         if signatory is None or not signatory.active:
             raise UnknownSignatory(process_key, signatory_key)
         same = (contact.platform, contact.address, contact.workspace)
         for row in self._contacts.values():
-            if row.signatory_id == signatory.id and (row.contact.platform, row.contact.address,
-                                                     row.contact.workspace) == same:
+            if (
+                row.signatory_id == signatory.id
+                and (row.contact.platform, row.contact.address, row.contact.workspace) == same
+            ):
                 row.active = True
-                return StoredContact(row.id, process_key, signatory.key, signatory.name, row.contact, True,
-                                     row.source), False
+                return StoredContact(
+                    row.id, process_key, signatory.key, signatory.name, row.contact, True, row.source
+                ), False
         if self._contact_row(process_key, contact.key) is not None:
             raise DuplicateKey("contact", process_key, contact.key)
         row = _Contact(next(self._ids), signatory.id, process_key, contact, True, source)
@@ -297,8 +349,12 @@ class MemoryMeetingStore:
     async def opt_in(self, contact_ids: Iterable[int], now: datetime) -> int:
         rows = self._set_opted_out(contact_ids, False)
         for delivery in self._deliveries.values():
-            if (delivery.contact_id in rows and delivery.status == SKIPPED and delivery.last_error == OPTED_OUT
-                    and delivery.occurrence > _utc(now)):
+            if (
+                delivery.contact_id in rows
+                and delivery.status == SKIPPED
+                and delivery.last_error == OPTED_OUT
+                and delivery.occurrence > _utc(now)
+            ):
                 delivery.status, delivery.last_error = PENDING, None
         return len(rows)
 
@@ -309,7 +365,9 @@ class MemoryMeetingStore:
             row.contact = dataclasses.replace(row.contact, opted_out=value)
         return rows
 
-    async def forget_contact(self, contact_id: int, tombstone: str | None = None, at: datetime | None = None) -> int:
+    async def forget_contact(
+        self, contact_id: int, tombstone: str | None = None, at: datetime | None = None
+    ) -> int:
         removed = self._delete_contacts([contact_id])
         if tombstone:
             self._tombstones.add(tombstone)
@@ -317,7 +375,9 @@ class MemoryMeetingStore:
 
     # --- the delivery queue ----------------------------------------------------------------
     async def plan(
-        self, dues: Sequence[ReminderDue], meeting_ids: Mapping[tuple[str, str], int],
+        self,
+        dues: Sequence[ReminderDue],
+        meeting_ids: Mapping[tuple[str, str], int],
         contact_ids: Mapping[tuple[str, str], int],
     ) -> int:
         inserted = 0
@@ -327,9 +387,16 @@ class MemoryMeetingStore:
             key = delivery_key(due)
             if meeting_id is None or contact_id is None or key in self._by_key:
                 continue
-            row = _Delivery(next(self._ids), key, meeting_id, contact_id, _utc(due.occurrence),
-                            timedelta(seconds=int(due.offset.total_seconds())), _utc(due.due_at),
-                            _utc(due.next_due_at) if due.next_due_at is not None else None)
+            row = _Delivery(
+                next(self._ids),
+                key,
+                meeting_id,
+                contact_id,
+                _utc(due.occurrence),
+                timedelta(seconds=int(due.offset.total_seconds())),
+                _utc(due.due_at),
+                _utc(due.next_due_at) if due.next_due_at is not None else None,
+            )
             self._deliveries[row.id] = row
             self._by_key[key] = row.id
             inserted += 1
@@ -347,14 +414,28 @@ class MemoryMeetingStore:
         return False
 
     async def claim(
-        self, worker_id: str, now: datetime, limit: int = 100, lease: timedelta = timedelta(minutes=10),
-        platforms: Iterable[str] | None = None, abandoned: Sequence[str] = (),
+        self,
+        worker_id: str,
+        now: datetime,
+        limit: int = 100,
+        lease: timedelta = timedelta(minutes=10),
+        platforms: Iterable[str] | None = None,
+        abandoned: Sequence[str] = (),
     ) -> list[Claimed]:
         now = _utc(now)
         served = set(platforms) if platforms is not None else None
-        due = [row for row in self._deliveries.values() if self._claimable(row, now, lease, abandoned)
-               and (served is None or (row.contact_id in self._contacts
-                                       and self._contacts[row.contact_id].contact.platform in served))]
+        due = [
+            row
+            for row in self._deliveries.values()
+            if self._claimable(row, now, lease, abandoned)
+            and (
+                served is None
+                or (
+                    row.contact_id in self._contacts
+                    and self._contacts[row.contact_id].contact.platform in served
+                )
+            )
+        ]
         claimed = []
         for row in sorted(due, key=_Delivery.order)[:limit]:
             row.status, row.claimed_by, row.claimed_at, row.retry_at = CLAIMED, worker_id, now, None
@@ -411,8 +492,15 @@ class MemoryMeetingStore:
         if row is not None:
             row.status, row.last_error, row.retry_at = SKIPPED, reason[:_ERROR_LENGTH], None
 
-    async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None,
-                          worker_id: str | None = None, *, counts: bool = True) -> None:
+    async def mark_failed(
+        self,
+        delivery_id: int,
+        error: str,
+        retry_at: datetime | None,
+        worker_id: str | None = None,
+        *,
+        counts: bool = True,
+    ) -> None:
         row = self._still_ours(delivery_id, worker_id)
         if row is None:
             return
@@ -434,30 +522,48 @@ class MemoryMeetingStore:
         latest: dict[int, _Delivery] = {}
         for row in self._finished():
             latest.setdefault(row.contact_id, row)
-        gone = {contact_id: row for contact_id, row in latest.items()
-                if row.status == FAILED and row.last_error and row.last_error.startswith(GONE_ERROR)}
+        gone = {
+            contact_id: row
+            for contact_id, row in latest.items()
+            if row.status == FAILED and row.last_error and row.last_error.startswith(GONE_ERROR)
+        }
         contacts = await self.contacts(process_key, ids=gone) if gone else []
-        return [Unreachable(c, gone_reason(gone[c.id].last_error or ""), gone[c.id].claimed_at) for c in contacts]
+        return [
+            Unreachable(c, gone_reason(gone[c.id].last_error or ""), gone[c.id].claimed_at) for c in contacts
+        ]
 
     async def claimers(self) -> set[str]:
-        return {d.claimed_by for d in self._deliveries.values() if d.status == CLAIMED and d.claimed_by is not None}
+        return {
+            d.claimed_by
+            for d in self._deliveries.values()
+            if d.status == CLAIMED and d.claimed_by is not None
+        }
 
     async def claimed_by(self, worker_id: str) -> list[Claimed]:
-        return [d.claimed() for d in sorted(self._deliveries.values(), key=_Delivery.order)
-                if d.status == CLAIMED and d.claimed_by == worker_id]
+        return [
+            d.claimed()
+            for d in sorted(self._deliveries.values(), key=_Delivery.order)
+            if d.status == CLAIMED and d.claimed_by == worker_id
+        ]
 
     async def delivery(self, delivery_id: int) -> Claimed | None:
         row = self._deliveries.get(delivery_id)
         return row.claimed() if row is not None else None
 
     async def deliveries(self, status: str | None = None) -> list[Claimed]:
-        return [d.claimed() for d in sorted(self._deliveries.values(), key=_Delivery.order)
-                if status is None or d.status == status]
+        return [
+            d.claimed()
+            for d in sorted(self._deliveries.values(), key=_Delivery.order)
+            if status is None or d.status == status
+        ]
 
     async def files_sent_for(self, rows: Sequence[Claimed]) -> set[tuple[int, int, datetime]]:
         contacts, meetings = {r.contact_id for r in rows}, {r.meeting_id for r in rows}
-        return {(d.meeting_id, d.contact_id, d.occurrence) for d in self._deliveries.values()
-                if d.file_sent_at is not None and d.contact_id in contacts and d.meeting_id in meetings}
+        return {
+            (d.meeting_id, d.contact_id, d.occurrence)
+            for d in self._deliveries.values()
+            if d.file_sent_at is not None and d.contact_id in contacts and d.meeting_id in meetings
+        }
 
     async def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -467,18 +573,23 @@ class MemoryMeetingStore:
 
     async def next_due(self, now: datetime | None = None) -> datetime | None:
         after = _utc(now) if now is not None else None
-        dues = [d.due_at for d in self._deliveries.values()
-                if d.status == PENDING and (after is None or d.due_at > after)]
+        dues = [
+            d.due_at
+            for d in self._deliveries.values()
+            if d.status == PENDING and (after is None or d.due_at > after)
+        ]
         return min(dues, default=None)
 
-    async def due_count(self, now: datetime, lease: timedelta = timedelta(minutes=10),
-                        abandoned: Sequence[str] = ()) -> int:
+    async def due_count(
+        self, now: datetime, lease: timedelta = timedelta(minutes=10), abandoned: Sequence[str] = ()
+    ) -> int:
         now = _utc(now)
         return sum(1 for d in self._deliveries.values() if self._claimable(d, now, lease, abandoned))
 
     # --- RSVPs -------------------------------------------------------------------------------
-    async def set_rsvp(self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp,
-                       at: datetime) -> None:
+    async def set_rsvp(
+        self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp, at: datetime
+    ) -> None:
         self._rsvps[(meeting_id, _utc(occurrence), contact_id)] = answer
 
     async def tally(self, meeting_id: int, occurrence: datetime) -> RsvpTally:
@@ -486,7 +597,12 @@ class MemoryMeetingStore:
         process = stored.meeting.process_key if stored is not None else None
         when = _utc(occurrence)
         answers = [a for (m, o, _c), a in self._rsvps.items() if m == meeting_id and o == when]
-        invited = sum(1 for c in self._contacts.values()
-                      if c.process_key == process and c.active and self._signatories[c.signatory_id].active
-                      and not c.contact.opted_out)
+        invited = sum(
+            1
+            for c in self._contacts.values()
+            if c.process_key == process
+            and c.active
+            and self._signatories[c.signatory_id].active
+            and not c.contact.opted_out
+        )
         return RsvpTally.count(answers, invited=max(invited, len(answers)))

@@ -100,11 +100,19 @@ def rsvp_summary(tally: RsvpTally, lang: Language | str = Language.SV) -> str:
     return t("meetings.rsvp.summary_pending", lang, pending=tally.pending, **params)
 
 
-def contact_gone_text(title: str, contact: str, signatory: str, platform: str, reason: str,
-                      lang: Language | str = Language.SV) -> str:
+def contact_gone_text(
+    title: str, contact: str, signatory: str, platform: str, reason: str, lang: Language | str = Language.SV
+) -> str:
     """What an organiser is told when a reminder's chat is gone for good (``reason``: a GoneReason value)."""
-    return t("meetings.contact_gone", lang, title=title, contact=contact, signatory=signatory,
-             platform=platform.capitalize(), reason=gone_reason_text(reason, lang))
+    return t(
+        "meetings.contact_gone",
+        lang,
+        title=title,
+        contact=contact,
+        signatory=signatory,
+        platform=platform.capitalize(),
+        reason=gone_reason_text(reason, lang),
+    )
 
 
 def gone_reason_text(reason: str, lang: Language | str = Language.SV) -> str:
@@ -114,7 +122,15 @@ def gone_reason_text(reason: str, lang: Language | str = Language.SV) -> str:
 
 def unreachable_text(contacts: list[tuple[str, str, str, str]], lang: Language | str = Language.SV) -> str:
     """``/osa``'s list of contact persons no reminder reaches: (contact, signatory, platform, reason)."""
-    lines = [t("meetings.unreachable_line", lang, contact=contact, signatory=signatory,
-               platform=platform.capitalize(), reason=gone_reason_text(reason, lang))
-             for contact, signatory, platform, reason in contacts]
+    lines = [
+        t(
+            "meetings.unreachable_line",
+            lang,
+            contact=contact,
+            signatory=signatory,
+            platform=platform.capitalize(),
+            reason=gone_reason_text(reason, lang),
+        )
+        for contact, signatory, platform, reason in contacts
+    ]
     return "\n".join([t("meetings.unreachable", lang, n=len(contacts)), *lines])

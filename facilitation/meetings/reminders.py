@@ -93,7 +93,9 @@ def plan_reminders(
     return planned
 
 
-def _plan_meeting(meeting: Meeting, contacts: list[Contact], now: datetime, horizon: timedelta) -> list[ReminderDue]:
+def _plan_meeting(
+    meeting: Meeting, contacts: list[Contact], now: datetime, horizon: timedelta
+) -> list[ReminderDue]:
     until = utc(now) + horizon
     window_end = until + max(meeting.reminder_offsets) + timedelta(days=1)
     planned: list[ReminderDue] = []

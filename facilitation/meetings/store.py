@@ -119,7 +119,9 @@ class ManagedByFile(ManagementError):
     """File rows follow the TOML import: removing one elsewhere would be undone by the next import."""
 
     def __init__(self, what: str, key: str) -> None:
-        super().__init__(f"{what} {key!r} comes from the configuration file: remove it there and import again")
+        super().__init__(
+            f"{what} {key!r} comes from the configuration file: remove it there and import again"
+        )
         self.what, self.key = what, key
 
 
@@ -154,7 +156,10 @@ class MeetingDirectory(Protocol):
     """Signatories, their contacts and the meetings: imported from TOML, managed in chats and the CLI."""
 
     async def import_config(
-        self, config: MeetingsConfig, *, tombstone_of: Callable[[Contact], str] | None = None,
+        self,
+        config: MeetingsConfig,
+        *,
+        tombstone_of: Callable[[Contact], str] | None = None,
     ) -> ImportResult:
         """Upsert the process's signatories, contacts and meetings by key; deactivate the rest.
 
@@ -166,19 +171,27 @@ class MeetingDirectory(Protocol):
         """
         ...
 
-    async def meetings(self, *, active_only: bool = True, ids: Iterable[int] | None = None) -> list[StoredMeeting]:
+    async def meetings(
+        self, *, active_only: bool = True, ids: Iterable[int] | None = None
+    ) -> list[StoredMeeting]:
         """Meetings ordered by (process, key)."""
         ...
 
     async def contacts(
-        self, process_key: str | None = None, *, active_only: bool = True, ids: Iterable[int] | None = None,
-        platform: str | None = None, address: str | None = None,
+        self,
+        process_key: str | None = None,
+        *,
+        active_only: bool = True,
+        ids: Iterable[int] | None = None,
+        platform: str | None = None,
+        address: str | None = None,
     ) -> list[StoredContact]:
         """Contacts ordered by (process, key); ``active_only``: active contacts of active signatories."""
         ...
 
-    async def signatories(self, process_key: str | None = None, *, ids: Iterable[int] | None = None,
-                          key: str | None = None) -> list[SignatoryInfo]:
+    async def signatories(
+        self, process_key: str | None = None, *, ids: Iterable[int] | None = None, key: str | None = None
+    ) -> list[SignatoryInfo]:
         """Signatories with their number of active contacts (who get reminders)."""
         ...
 
@@ -198,8 +211,9 @@ class MeetingDirectory(Protocol):
         """Delete a CLI/chat signatory with its contacts and their history; returns the contacts removed."""
         ...
 
-    async def add_contact(self, process_key: str, signatory_key: str, contact: Contact,
-                          source: str) -> tuple[StoredContact, bool]:
+    async def add_contact(
+        self, process_key: str, signatory_key: str, contact: Contact, source: str
+    ) -> tuple[StoredContact, bool]:
         """Add a contact to an active signatory; ``(contact, created)``; the same person twice is not added."""
         ...
 
@@ -219,7 +233,9 @@ class MeetingDirectory(Protocol):
         """Resume reminders; reminders the opt-out skipped for occurrences after ``now`` are pending again."""
         ...
 
-    async def forget_contact(self, contact_id: int, tombstone: str | None = None, at: datetime | None = None) -> int:
+    async def forget_contact(
+        self, contact_id: int, tombstone: str | None = None, at: datetime | None = None
+    ) -> int:
         """Delete a contact with its RSVPs and deliveries; ``tombstone`` keeps a re-import from re-creating it."""
         ...
 
@@ -228,7 +244,9 @@ class DeliveryQueue(Protocol):
     """The reminders to send: planned idempotently, claimed under a lease, recorded part by part."""
 
     async def plan(
-        self, dues: Sequence[ReminderDue], meeting_ids: Mapping[tuple[str, str], int],
+        self,
+        dues: Sequence[ReminderDue],
+        meeting_ids: Mapping[tuple[str, str], int],
         contact_ids: Mapping[tuple[str, str], int],
     ) -> int:
         """A pending delivery per reminder unless its delivery key exists; returns those added.
@@ -238,8 +256,13 @@ class DeliveryQueue(Protocol):
         ...
 
     async def claim(
-        self, worker_id: str, now: datetime, limit: int = 100, lease: timedelta = timedelta(minutes=10),
-        platforms: Iterable[str] | None = None, abandoned: Sequence[str] = (),
+        self,
+        worker_id: str,
+        now: datetime,
+        limit: int = 100,
+        lease: timedelta = timedelta(minutes=10),
+        platforms: Iterable[str] | None = None,
+        abandoned: Sequence[str] = (),
     ) -> list[Claimed]:
         """Claim up to ``limit`` due deliveries (oldest due first) for ``worker_id``.
 
@@ -269,8 +292,15 @@ class DeliveryQueue(Protocol):
 
     async def mark_skipped(self, delivery_id: int, reason: str, worker_id: str | None = None) -> None: ...
 
-    async def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None,
-                          worker_id: str | None = None, *, counts: bool = True) -> None:
+    async def mark_failed(
+        self,
+        delivery_id: int,
+        error: str,
+        retry_at: datetime | None,
+        worker_id: str | None = None,
+        *,
+        counts: bool = True,
+    ) -> None:
         """A failed send: retried at ``retry_at``, or given up when None; ``counts=False`` gives the attempt back."""
         ...
 
@@ -304,15 +334,17 @@ class DeliveryQueue(Protocol):
         """The earliest due time of a pending reminder (after ``now`` if given)."""
         ...
 
-    async def due_count(self, now: datetime, lease: timedelta = timedelta(minutes=10),
-                        abandoned: Sequence[str] = ()) -> int: ...
+    async def due_count(
+        self, now: datetime, lease: timedelta = timedelta(minutes=10), abandoned: Sequence[str] = ()
+    ) -> int: ...
 
 
 class RsvpBook(Protocol):
     """Who comes to which meeting occurrence."""
 
-    async def set_rsvp(self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp,
-                       at: datetime) -> None: ...
+    async def set_rsvp(
+        self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp, at: datetime
+    ) -> None: ...
 
     async def tally(self, meeting_id: int, occurrence: datetime) -> RsvpTally:
         """Counts only; ``invited`` is the process's active, not opted-out contacts of active signatories."""

@@ -156,8 +156,9 @@ class PointsDraft:
             raise ValueError("budget and step must be positive")
 
     @classmethod
-    def from_ballot(cls, item_ids: Iterable[int], ballot: Ballot, budget: int, step: int = 1, *,
-                    dots: bool = False) -> PointsDraft:
+    def from_ballot(
+        cls, item_ids: Iterable[int], ballot: Ballot, budget: int, step: int = 1, *, dots: bool = False
+    ) -> PointsDraft:
         return cls(tuple(item_ids), budget, step, tuple(sorted((i, v) for i, v in ballot.items() if v)), dots)
 
     def of(self, item: int) -> int:

@@ -90,13 +90,23 @@ def _scale(kind: RoundKind, values: Sequence[float], n_items: int) -> Scale:
     return Scale(base, max(0.0, low - pad), min(float(max(n_items - 1, 1)), high + pad))
 
 
-def _bars(ax: Axes, values: Sequence[float], kind: RoundKind, colour: str, scale: Scale,
-          lang: Language = Language.SV) -> None:
+def _bars(
+    ax: Axes,
+    values: Sequence[float],
+    kind: RoundKind,
+    colour: str,
+    scale: Scale,
+    lang: Language = Language.SV,
+) -> None:
     """Horizontal bars from ``scale.base``, first value on top, each labelled with its value."""
     positions = list(range(len(values)))
-    colours = [to_rgba(colour, 1.0 if v >= scale.base or kind is not RoundKind.RANKING else BELOW_ALPHA)
-               for v in values]
-    container = ax.barh(positions, [v - scale.base for v in values], left=scale.base, color=colours, height=0.7)
+    colours = [
+        to_rgba(colour, 1.0 if v >= scale.base or kind is not RoundKind.RANKING else BELOW_ALPHA)
+        for v in values
+    ]
+    container = ax.barh(
+        positions, [v - scale.base for v in values], left=scale.base, color=colours, height=0.7
+    )
     ax.bar_label(container, labels=[_fmt(kind, v, lang) for v in values], padding=3, fontsize=10)
     ax.set_ylim(len(values) - 0.5, -0.5)
     ax.set_xlim(scale.low, scale.high)
@@ -104,14 +114,23 @@ def _bars(ax: Axes, values: Sequence[float], kind: RoundKind, colour: str, scale
     if kind is RoundKind.APPROVAL:
         ax.xaxis.set_major_formatter(lambda x, _pos: f"{percent_text(x, lang)} %")
     if kind is RoundKind.RANKING:
-        ax.axvline(scale.base, color=BASELINE_COLOUR, linestyle="--", linewidth=1,
-                   label=t("prio.chart.baseline", lang, baseline=_fmt(kind, scale.base, lang)))
+        ax.axvline(
+            scale.base,
+            color=BASELINE_COLOUR,
+            linestyle="--",
+            linewidth=1,
+            label=t("prio.chart.baseline", lang, baseline=_fmt(kind, scale.base, lang)),
+        )
 
 
 def _ranking_axis_label(n_items: int, lang: Language) -> str:
     base = borda_baseline(n_items)
-    return t("prio.chart.axis.borda_baseline", lang, top=max(n_items - 1, 0),
-             baseline=_fmt(RoundKind.RANKING, base, lang))
+    return t(
+        "prio.chart.axis.borda_baseline",
+        lang,
+        top=max(n_items - 1, 0),
+        baseline=_fmt(RoundKind.RANKING, base, lang),
+    )
 
 
 def ranked_bars_figure(
@@ -139,7 +158,9 @@ def ranked_bars_figure(
     else:
         ax.set_xlabel(_axis_label(result.measure, lang))
     ax.set_title(title or t("prio.chart.title", lang), fontsize=15, loc="left")
-    fig.suptitle(t("prio.chart.n", lang, n=result.n_ballots), x=0.99, ha="right", fontsize=10, color=NOTE_COLOUR)
+    fig.suptitle(
+        t("prio.chart.n", lang, n=result.n_ballots), x=0.99, ha="right", fontsize=10, color=NOTE_COLOUR
+    )
     return fig
 
 
@@ -171,15 +192,23 @@ def sector_figure(
     measure = shown[0].measure
     n_items = len(shown[0].items)
     ticks = [_name(texts, i, 22) for i in order]
-    fig = new_figure(max(6.0, 3.6 * len(panels) + 2.2), _height(ticks) + (0.6 if kind is RoundKind.RANKING else 0))
+    fig = new_figure(
+        max(6.0, 3.6 * len(panels) + 2.2), _height(ticks) + (0.6 if kind is RoundKind.RANKING else 0)
+    )
     fig.suptitle(title or t("prio.chart.title", lang), fontsize=15)
     scale = _scale(kind, [r.score_per_ballot(i) for r in shown for i in order], n_items)
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for position, (ax, panel) in enumerate(zip(axes, panels, strict=True)):
         result = panel.result
         assert result is not None
-        _bars(ax, [result.score_per_ballot(i) for i in order], kind, sector_colour(panel.sector, position), scale,
-              lang)
+        _bars(
+            ax,
+            [result.score_per_ballot(i) for i in order],
+            kind,
+            sector_colour(panel.sector, position),
+            scale,
+            lang,
+        )
         name = names.get(panel.sector, str(panel.sector))
         ax.set_title(f"{name}\n{t('prio.chart.n_short', lang, n=result.n_ballots)}", fontsize=12)
         if kind is not RoundKind.RANKING:
@@ -220,8 +249,14 @@ def pairwise_figure(
         ax.set_xticks(range(m), [str(r + 1) for r in range(m)], fontsize=11)
         ax.set_yticks(range(m), [f"{r + 1}. {_name(texts, i, 22)}" for r, i in enumerate(order)], fontsize=10)
     else:
-        ax.set_xticks(range(m), [_name(texts, i, 18) for i in order], fontsize=10, rotation=45, ha="right",
-                      rotation_mode="anchor")
+        ax.set_xticks(
+            range(m),
+            [_name(texts, i, 18) for i in order],
+            fontsize=10,
+            rotation=45,
+            ha="right",
+            rotation_mode="anchor",
+        )
         ax.set_yticks(range(m), [_name(texts, i, 22) for i in order], fontsize=10)
     ax.set_ylabel(t("prio.chart.pairwise.rows", lang))
     ax.set_xlabel(t("prio.chart.pairwise.cols_numbered" if numbered else "prio.chart.pairwise.cols", lang))

@@ -49,11 +49,16 @@ def _summary(result: PriorityResult, texts: Mapping[int, str], lang: Language) -
         [t("prio.export.method", lang), t(f"prio.export.method.{result.measure}", lang)],
         [t("prio.export.winner", lang), ", ".join(_n(texts, i) for i in winners(result))],
         [t("prio.export.schulze_first", lang), ", ".join(_n(texts, i) for i in schulze_first)],
-        [t("prio.export.condorcet", lang),
-         _n(texts, winner) if winner is not None else t("prio.export.condorcet.none", lang)],
+        [
+            t("prio.export.condorcet", lang),
+            _n(texts, winner) if winner is not None else t("prio.export.condorcet.none", lang),
+        ],
     ]
-    return Table(t("prio.export.sheet.summary", lang),
-                 [t("prio.export.col.key", lang), t("prio.export.col.value", lang)], rows)
+    return Table(
+        t("prio.export.sheet.summary", lang),
+        [t("prio.export.col.key", lang), t("prio.export.col.value", lang)],
+        rows,
+    )
 
 
 def _items(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> Table:
@@ -68,8 +73,12 @@ def _items(result: PriorityResult, texts: Mapping[int, str], lang: Language) -> 
         row: list[Cell] = [places[item], _n(texts, item)]
         if result.kind is RoundKind.POINTS:
             row.append(r.points)
-        row += [rounded_number(r.borda, 2), rounded_number(r.mean_rank, 2), rounded_number(r.approval_share, 4),
-                r.schulze_place]
+        row += [
+            rounded_number(r.borda, 2),
+            rounded_number(r.mean_rank, 2),
+            rounded_number(r.approval_share, 4),
+            r.schulze_place,
+        ]
         rows.append(row)
     return Table(t("prio.export.sheet.items", lang), headers, rows)
 
@@ -84,22 +93,31 @@ def _pairwise(result: PriorityResult, texts: Mapping[int, str], lang: Language) 
 
 
 def _sectors(
-    result: PriorityResult, by_sector: Mapping[SectorKey, SectorResult], texts: Mapping[int, str], lang: Language,
-    names: Mapping[GroupKey, str], note: str | None,
+    result: PriorityResult,
+    by_sector: Mapping[SectorKey, SectorResult],
+    texts: Mapping[int, str],
+    lang: Language,
+    names: Mapping[GroupKey, str],
+    note: str | None,
 ) -> Table:
     """Headline score per response for each shown panel; hidden groups give their reason in every row."""
     headers: list[str] = [t("prio.export.col.principle", lang)]
     for sector in by_sector.values():
         label = names.get(sector.sector, str(sector.sector))
         res = sector.result
-        headers.append(label if res is None else t("prio.export.col.sector_n", lang, sector=label, n=res.n_ballots))
+        headers.append(
+            label if res is None else t("prio.export.col.sector_n", lang, sector=label, n=res.n_ballots)
+        )
     rows: list[list[Cell]] = []
     for item in result.order:
         row: list[Cell] = [_n(texts, item)]
         for sector in by_sector.values():
             res = sector.result
-            row.append(hidden_text(sector.reason, sector.pooled, lang) if res is None
-                       else rounded_number(res.score_per_ballot(item), 4))
+            row.append(
+                hidden_text(sector.reason, sector.pooled, lang)
+                if res is None
+                else rounded_number(res.score_per_ballot(item), 4)
+            )
         rows.append(row)
     if note:
         rows.append([note])

@@ -109,7 +109,9 @@ _STARTS: dict[RoundKind, tuple[tuple[str, ...], Menu]] = {
     RoundKind.POINTS: (("poang", "poäng", "points"), Menu("poang", "points")),
     RoundKind.APPROVAL: (("markera", "approve"), Menu("markera", "approve")),
 }
-_KIND_OF_COMMAND: dict[str, RoundKind] = {name: kind for kind, (names, _) in _STARTS.items() for name in names}
+_KIND_OF_COMMAND: dict[str, RoundKind] = {
+    name: kind for kind, (names, _) in _STARTS.items() for name in names
+}
 
 Draft = RankingDraft | PointsDraft | ApprovalDraft
 
@@ -178,8 +180,15 @@ class PrioritisationExercise(Exercise):
     starts = tuple(_STARTS.values())
 
     # --- starting a round ---------------------------------------------------------------
-    async def create_round(self, ctx: ExerciseContext, turn: ExerciseTurn, workshop: Workshop, process: Process,
-                           name: str, args: tuple[str, ...]) -> Round:
+    async def create_round(
+        self,
+        ctx: ExerciseContext,
+        turn: ExerciseTurn,
+        workshop: Workshop,
+        process: Process,
+        name: str,
+        args: tuple[str, ...],
+    ) -> Round:
         """``/rangordna [k]``, ``/poang [budget]`` or ``/markera`` over the process's principles."""
         kind = _KIND_OF_COMMAND[name]
         usage = t(f"prio.usage.{kind.value}", turn.lang)
@@ -199,8 +208,9 @@ class PrioritisationExercise(Exercise):
                 budget = number if number is not None else DEFAULT_BUDGET
                 settings.update(budget=budget, step=points_step(budget))
         items = [(p.name_in(workshop.language), p.key) for p in process.principles]
-        return await ctx.service.create_round(workshop.id, kind, prioritisation_title(process, workshop.language),
-                                               items, settings)
+        return await ctx.service.create_round(
+            workshop.id, kind, prioritisation_title(process, workshop.language), items, settings
+        )
 
     # --- what participants see ----------------------------------------------------------
     @staticmethod
@@ -240,15 +250,22 @@ class PrioritisationExercise(Exercise):
         if round_.kind == RoundKind.POINTS:
             step = self._step(round_)
             for item in round_.items:
-                keyboard.append([
-                    Button(f"{item.number}. {_short(item.text, 22)} +{step}", codec.encode(PLUS, round_.id, item.id)),
-                    Button(f"−{step}", codec.encode(MINUS, round_.id, item.id)),
-                ])
+                keyboard.append(
+                    [
+                        Button(
+                            f"{item.number}. {_short(item.text, 22)} +{step}",
+                            codec.encode(PLUS, round_.id, item.id),
+                        ),
+                        Button(f"−{step}", codec.encode(MINUS, round_.id, item.id)),
+                    ]
+                )
         else:
             action = RANK if round_.kind == RoundKind.RANKING else MARK
-            buttons = [Button(f"{item.number}. {_short(item.text, 28)}", codec.encode(action, round_.id, item.id))
-                       for item in round_.items]
-            keyboard.extend(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+            buttons = [
+                Button(f"{item.number}. {_short(item.text, 28)}", codec.encode(action, round_.id, item.id))
+                for item in round_.items
+            ]
+            keyboard.extend(buttons[i : i + 2] for i in range(0, len(buttons), 2))
         control = [Button(t("prio.button.clear", lang), codec.encode(CLEAR, round_.id))]
         if round_.kind == RoundKind.RANKING:
             control.insert(0, Button(t("prio.button.undo", lang), codec.encode(UNDO, round_.id)))
@@ -262,8 +279,9 @@ class PrioritisationExercise(Exercise):
         if round_.kind == RoundKind.RANKING:
             return RankingDraft.from_ballot(item_ids, ballot, self._top_k(round_))
         if round_.kind == RoundKind.POINTS:
-            return PointsDraft.from_ballot(item_ids, ballot, self._budget(round_), self._step(round_),
-                                           dots=self._is_dots(round_))
+            return PointsDraft.from_ballot(
+                item_ids, ballot, self._budget(round_), self._step(round_), dots=self._is_dots(round_)
+            )
         return ApprovalDraft.from_ballot(item_ids, ballot)
 
     @staticmethod
@@ -288,8 +306,9 @@ class PrioritisationExercise(Exercise):
             return ballot
         return draft.to_ballot() if draft.chosen else {}
 
-    async def on_press(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str,
-                       args: tuple[int, ...]) -> str:
+    async def on_press(
+        self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round, action: str, args: tuple[int, ...]
+    ) -> str:
         if action not in _ACTIONS_OF.get(round_.kind, frozenset()):
             raise DomainError("error.bad_button")
         if action in _ITEM_ACTIONS:
@@ -304,6 +323,7 @@ class PrioritisationExercise(Exercise):
             await self._refuse_closed(ctx, turn, round_)
         if round_.status != RoundStatus.OPEN:
             raise DomainError("error.round_not_open")
+
         def press(stored: dict[int, int]) -> dict[int, int]:
             return self._stored_form(self._apply(self._draft(round_, stored), action, item))
 
@@ -312,8 +332,9 @@ class PrioritisationExercise(Exercise):
         draft = self._draft(round_, ballot)
         names = {it.id: _short(it.text) for it in round_.items}
         suffix = t("vote.need_sector", turn.lang) if participant.sector is None else ""
-        return fit_ack(draft.render_state(names, turn.lang), suffix,
-                       drop_from_start=isinstance(draft, RankingDraft))
+        return fit_ack(
+            draft.render_state(names, turn.lang), suffix, drop_from_start=isinstance(draft, RankingDraft)
+        )
 
     async def _refuse_closed(self, ctx: ExerciseContext, turn: ExerciseTurn, round_: Round) -> None:
         """Refuse a press on a closed round; a points ballot left short is told it did not count.
@@ -326,8 +347,12 @@ class PrioritisationExercise(Exercise):
             stored = await ctx.service.own_answers(round_.id, ctx.participant_key(turn, round_.workshop_id))
             given = sum(stored.values())
             if stored and given != self._budget(round_):
-                raise DomainError("prio.error.closed_incomplete", given=given, budget=self._budget(round_),
-                                  unit=self._unit(round_, turn.lang))
+                raise DomainError(
+                    "prio.error.closed_incomplete",
+                    given=given,
+                    budget=self._budget(round_),
+                    unit=self._unit(round_, turn.lang),
+                )
         raise DomainError("error.round_closed")
 
     # --- results ------------------------------------------------------------------------
@@ -365,8 +390,15 @@ class PrioritisationExercise(Exercise):
                     continue
                 valid.setdefault(sector, []).append(ballot)
         frame = await ctx.service.result_frame(round_)
-        split = split_by_sector(round_.kind, valid, item_ids, top_k=top_k, budget=budget,
-                                min_group_size=frame.min_group_size, sectors=frame.sectors)
+        split = split_by_sector(
+            round_.kind,
+            valid,
+            item_ids,
+            top_k=top_k,
+            budget=budget,
+            min_group_size=frame.min_group_size,
+            sectors=frame.sectors,
+        )
         included = [b for key in split.disclosure.included for b in known_groups(valid, frame.sectors)[key]]
         partial = sum(1 for b in included if top_k is not None and len(b) < top_k)
         return _Counted(split, sum(len(b) for b in valid.values()), excluded, partial, frame)
@@ -401,8 +433,11 @@ class PrioritisationExercise(Exercise):
         """The pairwise figures as support for the deciding number: Schulze's first place (shared
         when Schulze ties) and the Condorcet winner, if there is one."""
         first = result.schulze_ranking[0] if result.schulze_ranking else ()
-        condorcet = (t("prio.results.condorcet", lang, name=names[result.condorcet_winner])
-                     if result.condorcet_winner is not None else t("prio.results.no_condorcet", lang))
+        condorcet = (
+            t("prio.results.condorcet", lang, name=names[result.condorcet_winner])
+            if result.condorcet_winner is not None
+            else t("prio.results.no_condorcet", lang)
+        )
         key = "prio.results.support" if len(first) == 1 else "prio.results.support_tie"
         return t(key, lang, names=", ".join(names[i] for i in first), condorcet=condorcet)
 
@@ -410,32 +445,63 @@ class PrioritisationExercise(Exercise):
         result = counted.result
         assert result is not None
         disclosure = counted.split.disclosure
-        lines = [t("prio.results.header", lang, title=round_.title, n=result.n_ballots),
-                 t(f"prio.results.decides.{result.measure}", lang)]
+        lines = [
+            t("prio.results.header", lang, title=round_.title, n=result.n_ballots),
+            t(f"prio.results.decides.{result.measure}", lang),
+        ]
         if disclosure.residue:
             lines[0] += t("disclosure.left_out_line", lang, n=disclosure.residue, min=disclosure.minimum)
         first = winners(result)
-        lines.append(t("prio.results.winner" if len(first) == 1 else "prio.results.winner_tie", lang,
-                       names=", ".join(names[i] for i in first), score=self._score(result, first[0], lang)))
+        lines.append(
+            t(
+                "prio.results.winner" if len(first) == 1 else "prio.results.winner_tie",
+                lang,
+                names=", ".join(names[i] for i in first),
+                score=self._score(result, first[0], lang),
+            )
+        )
         lines.append(self._support(result, names, lang))
         lines.append(t("prio.results.top", lang))
         for place, item in enumerate(result.order[:TOP_LINES], start=1):
-            lines.append(t("prio.results.line", lang, place=place, name=names[item],
-                           score=self._score(result, item, lang)))
+            lines.append(
+                t(
+                    "prio.results.line",
+                    lang,
+                    place=place,
+                    name=names[item],
+                    score=self._score(result, item, lang),
+                )
+            )
         if counted.partial:
-            lines.append(t_count("prio.results.partial_rankings", lang, counted.partial, k=self._top_k(round_)))
+            lines.append(
+                t_count("prio.results.partial_rankings", lang, counted.partial, k=self._top_k(round_))
+            )
         if counted.excluded:
             if round_.kind == RoundKind.POINTS:
-                lines.append(t_count("prio.results.incomplete_points", lang, counted.excluded,
-                                     budget=self._budget(round_), unit=self._unit(round_, lang)))
+                lines.append(
+                    t_count(
+                        "prio.results.incomplete_points",
+                        lang,
+                        counted.excluded,
+                        budget=self._budget(round_),
+                        unit=self._unit(round_, lang),
+                    )
+                )
             else:
                 lines.append(t_count("prio.results.invalid", lang, counted.excluded))
         differences = sector_differences(counted.by_sector)
         short = group_names(counted.frame.sectors, lang, short=True)
         if differences and differences[0].spread > 0:
             top = differences[0]
-            lines.append(t("prio.results.sector_difference", lang, name=names[top.item],
-                           high=short[top.highest], low=short[top.lowest]))
+            lines.append(
+                t(
+                    "prio.results.sector_difference",
+                    lang,
+                    name=names[top.item],
+                    high=short[top.highest],
+                    low=short[top.lowest],
+                )
+            )
         elif not counted.split.compared:
             lines.append(self._not_compared(counted, lang))
         return "\n".join(lines)
@@ -445,7 +511,9 @@ class PrioritisationExercise(Exercise):
         """Why the sectors are not compared: each group with ballots and its true reason."""
         disclosure = counted.split.disclosure
         names = group_names(counted.frame.sectors, lang)
-        parts = [f"{names[key]}: {hidden_text(reason, False, lang)}" for key, reason in disclosure.hidden.items()]
+        parts = [
+            f"{names[key]}: {hidden_text(reason, False, lang)}" for key, reason in disclosure.hidden.items()
+        ]
         parts += [f"{names[key]}: {t('hidden.only_group', lang)}" for key in disclosure.shown]
         line = t("prio.results.not_compared", lang, min=disclosure.minimum)
         return f"{line} {'; '.join(parts)}." if parts else line
@@ -454,11 +522,19 @@ class PrioritisationExercise(Exercise):
         """Why a round has no result to show: no complete ballot, or fewer than the minimum."""
         if not counted.valid:
             return t_count("prio.results.only_incomplete", lang, counted.excluded)
-        line = t("prio.results.too_few", lang, note=t("disclosure.too_few_overall", lang, n=counted.valid,
-                                                         min=counted.min_group_size))
+        line = t(
+            "prio.results.too_few",
+            lang,
+            note=t("disclosure.too_few_overall", lang, n=counted.valid, min=counted.min_group_size),
+        )
         if counted.excluded and round_.kind == RoundKind.POINTS:
-            line += "\n" + t_count("prio.results.incomplete_points", lang, counted.excluded,
-                                   budget=self._budget(round_), unit=self._unit(round_, lang))
+            line += "\n" + t_count(
+                "prio.results.incomplete_points",
+                lang,
+                counted.excluded,
+                budget=self._budget(round_),
+                unit=self._unit(round_, lang),
+            )
         return line
 
     async def results(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Output]:
@@ -473,16 +549,33 @@ class PrioritisationExercise(Exercise):
         title = t("prio.title", lang)
         outputs: list[Output] = [Post(self._summary(round_, counted, names, lang))]
         png = await ctx.renderer.render(ranked_bars_figure, result, names, lang, title)
-        outputs.append(Image(png, t("prio.caption.bars", lang, title=round_.title, n=result.n_ballots),
-                             f"prio-{round_.id}-ranking.png"))
+        outputs.append(
+            Image(
+                png,
+                t("prio.caption.bars", lang, title=round_.title, n=result.n_ballots),
+                f"prio-{round_.id}-ranking.png",
+            )
+        )
         if counted.split.compared:
             note = left_out_text(counted.split.disclosure, lang)
-            png = await ctx.renderer.render(_sector_chart, counted.by_sector, names, lang, title, result.order,
-                                             group_names(counted.frame.sectors, lang), note)
-            outputs.append(Image(png, t("prio.caption.sectors", lang, note=note), f"prio-{round_.id}-sectors.png"))
+            png = await ctx.renderer.render(
+                _sector_chart,
+                counted.by_sector,
+                names,
+                lang,
+                title,
+                result.order,
+                group_names(counted.frame.sectors, lang),
+                note,
+            )
+            outputs.append(
+                Image(png, t("prio.caption.sectors", lang, note=note), f"prio-{round_.id}-sectors.png")
+            )
         if round_.kind == RoundKind.RANKING:
             png = await ctx.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
-            outputs.append(Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png"))
+            outputs.append(
+                Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png")
+            )
         return outputs
 
     async def tables(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
@@ -498,14 +591,21 @@ class PrioritisationExercise(Exercise):
         if counted is None:
             raise DomainError("round.no_answers")
         if not counted.valid:
-            raise DomainError(count_key("prio.results.only_incomplete", counted.excluded), count=counted.excluded)
+            raise DomainError(
+                count_key("prio.results.only_incomplete", counted.excluded), count=counted.excluded
+            )
         if counted.result is None:
             raise DomainError("prio.error.too_few_to_export", n=counted.valid, min=counted.min_group_size)
         names = await self._names(ctx, round_, lang)
         by_sector = counted.by_sector if counted.split.compared else None
-        tables: list[Table] = export_tables(counted.result, by_sector, names, lang,
-                                            names=group_names(counted.frame.sectors, lang),
-                                            note=left_out_text(counted.split.disclosure, lang))
+        tables: list[Table] = export_tables(
+            counted.result,
+            by_sector,
+            names,
+            lang,
+            names=group_names(counted.frame.sectors, lang),
+            note=left_out_text(counted.split.disclosure, lang),
+        )
         if counted.excluded:
             tables[0].rows.append([t("prio.export.excluded", lang), counted.excluded])
         if counted.split.disclosure.residue:
@@ -519,13 +619,18 @@ class PrioritisationExercise(Exercise):
         stem = f"{t('prio.export.filename', lang)}-{round_.id}"
         return [
             Attachment(f"{stem}.csv", to_csv(tables, lang), "text/csv", caption),
-            Attachment(f"{stem}.xlsx", to_xlsx(tables, round_.closed_at),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", caption),
+            Attachment(
+                f"{stem}.xlsx",
+                to_xlsx(tables, round_.closed_at),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                caption,
+            ),
         ]
 
     # --- local-mode simulation ----------------------------------------------------------
-    def simulated_presses(self, round_: Round, decoded: DecodedButtons, lean: Sequence[float],
-                          rng: random.Random) -> list[str]:
+    def simulated_presses(
+        self, round_: Round, decoded: DecodedButtons, lean: Sequence[float], rng: random.Random
+    ) -> list[str]:
         """The button data one simulated person presses for a plausible complete ballot.
 
         ``lean`` (one number per principle position) biases the choice so sectors differ.
@@ -563,13 +668,21 @@ class PrioritisationExercise(Exercise):
         return []
 
 
-def _sector_chart(by_sector: Mapping[SectorKey, SectorResult], names: Mapping[int, str], lang: Language,
-                  title: str, order: Sequence[int], group_names: Mapping[SectorKey, str], note: str) -> Any:
+def _sector_chart(
+    by_sector: Mapping[SectorKey, SectorResult],
+    names: Mapping[int, str],
+    lang: Language,
+    title: str,
+    order: Sequence[int],
+    group_names: Mapping[SectorKey, str],
+    note: str,
+) -> Any:
     """Module-level (picklable) wrapper: sector bars in the overall order."""
     return sector_figure(by_sector, names, lang, title, order=order, names=group_names, note=note)
 
 
-def _pairwise_chart(matrix: Mapping[int, Mapping[int, int]], names: Mapping[int, str], lang: Language,
-                    n: int) -> Any:
+def _pairwise_chart(
+    matrix: Mapping[int, Mapping[int, int]], names: Mapping[int, str], lang: Language, n: int
+) -> Any:
     """Module-level (picklable) wrapper: the pairwise matrix with n in the heading."""
     return pairwise_figure(dict(matrix), names, lang, n=n)  # type: ignore[arg-type]

@@ -66,7 +66,9 @@ def rank_groups(scores: Mapping[int, float], items: Sequence[int], *, descending
     return tuple(tuple(i for i in items if scores[i] == v) for v in values)
 
 
-def pairwise_matrix(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING) -> Matrix:
+def pairwise_matrix(
+    ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING
+) -> Matrix:
     """d[a][b] = number of ballots preferring a over b (ties count for neither)."""
     d: Matrix = {a: {b: 0 for b in items if b != a} for a in items}
     for ballot in ballots:
@@ -131,7 +133,9 @@ def condorcet_from_matrix(d: Matrix, items: Sequence[int]) -> int | None:
     return None
 
 
-def schulze(ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING) -> SchulzeResult:
+def schulze(
+    ballots: Sequence[Ballot], items: Sequence[int], kind: RoundKind = RoundKind.RANKING
+) -> SchulzeResult:
     """Schulze method (Schulze 2011, Social Choice and Welfare 36:267–303), winning-votes strength."""
     return schulze_from_matrix(pairwise_matrix(ballots, items, kind), items)
 

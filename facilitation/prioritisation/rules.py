@@ -56,8 +56,14 @@ class PrioritisationRules(RoundRules):
         if value not in (0, 1):
             raise DomainError("error.bad_value")
 
-    def launch(self, kind: RoundKind, process: Process, lang: Language, entries: Sequence[tuple[str, str]],
-               typed: Sequence[tuple[str, str]]) -> RoundSpec:
+    def launch(
+        self,
+        kind: RoundKind,
+        process: Process,
+        lang: Language,
+        entries: Sequence[tuple[str, str]],
+        typed: Sequence[tuple[str, str]],
+    ) -> RoundSpec:
         """All chosen principles ranked, 100 points, or approval, as the start commands default to."""
         items = [*entries, *typed]
         settings: dict[str, int] = {}

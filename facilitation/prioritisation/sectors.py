@@ -71,8 +71,9 @@ def split_by_sector(
     Every ballot is validated (also in hidden groups) so bad data fails the same way everywhere.
     """
     grouped = known_groups({key: list(ballots) for key, ballots in ballots_by_sector.items()}, sectors)
-    disclosure = disclose({key: len(b) for key, b in grouped.items()}, min_group_size,
-                          order=group_order(sectors).__getitem__)
+    disclosure = disclose(
+        {key: len(b) for key, b in grouped.items()}, min_group_size, order=group_order(sectors).__getitem__
+    )
     out: dict[SectorKey, SectorResult] = {}
     for key, ballots in grouped.items():
         result = aggregate(kind, ballots, items, top_k, budget)

@@ -78,14 +78,20 @@ async def _section(ctx: ExerciseContext, exercise: Exercise, round_: Round, lang
     texts = tuple(output.text for output in outputs if isinstance(output, Post))
     charts = tuple(Chart(output.png, output.caption) for output in outputs if isinstance(output, Image))
     return RoundSection(
-        number=round_.id, title=round_.title, kind=t(f"kind.{round_.kind.value}", lang), closed=local_day(round_.closed_at),
-        texts=texts, charts=charts, tables=tuple(await exercise.tables(ctx, round_, lang)),
+        number=round_.id,
+        title=round_.title,
+        kind=t(f"kind.{round_.kind.value}", lang),
+        closed=local_day(round_.closed_at),
+        texts=texts,
+        charts=charts,
+        tables=tuple(await exercise.tables(ctx, round_, lang)),
         asked=tuple(f"{item.number}. {item.text}" for item in round_.items),
     )
 
 
-def participant_lines(sizes: Mapping[SectorKey, int], minimum: int, names: Mapping[GroupKey, str],
-                      lang: Language) -> tuple[str, ...]:
+def participant_lines(
+    sizes: Mapping[SectorKey, int], minimum: int, names: Mapping[GroupKey, str], lang: Language
+) -> tuple[str, ...]:
     """Participants per sector under the disclosure rule: how many joined, each group the rule
     shows with its count, the pooled small groups as one count, and every other group with the
     reason it is not counted on its own."""
@@ -93,11 +99,23 @@ def participant_lines(sizes: Mapping[SectorKey, int], minimum: int, names: Mappi
     lines = [t("report.participants", lang, n=sum(sizes.values()))]
     lines += [t("report.participants_line", lang, name=names[key], n=sizes[key]) for key in disclosure.shown]
     if disclosure.pooled:
-        lines.append(t("report.participants_line", lang, name=names[POOLED],
-                       n=sum(sizes[key] for key in disclosure.pooled)))
-    lines += [t("report.participants_hidden", lang, name=names[key],
-                reason=hidden_text(reason, key in disclosure.pooled, lang))
-              for key, reason in disclosure.hidden.items()]
+        lines.append(
+            t(
+                "report.participants_line",
+                lang,
+                name=names[POOLED],
+                n=sum(sizes[key] for key in disclosure.pooled),
+            )
+        )
+    lines += [
+        t(
+            "report.participants_hidden",
+            lang,
+            name=names[key],
+            reason=hidden_text(reason, key in disclosure.pooled, lang),
+        )
+        for key, reason in disclosure.hidden.items()
+    ]
     return tuple(lines)
 
 
@@ -112,12 +130,15 @@ def _method(steps: int, minimum: int, lang: Language, kinds: set[RoundKind]) -> 
     return tuple(lines)
 
 
-async def workshop_report(ctx: ExerciseContext, exercises: Mapping[RoundKind, Exercise], workshop: Workshop,
-                          lang: Language) -> WorkshopReport:
+async def workshop_report(
+    ctx: ExerciseContext, exercises: Mapping[RoundKind, Exercise], workshop: Workshop, lang: Language
+) -> WorkshopReport:
     """The report of ``workshop``: every closed round in order (by number). Raises DomainError when
     no round is closed (a clear sentence rather than an empty PDF)."""
-    rounds = sorted((r for r in await ctx.service.store.rounds(workshop.id) if r.status == RoundStatus.CLOSED),
-                    key=lambda r: r.id)
+    rounds = sorted(
+        (r for r in await ctx.service.store.rounds(workshop.id) if r.status == RoundStatus.CLOSED),
+        key=lambda r: r.id,
+    )
     if not rounds:
         raise DomainError("report.error.no_closed_round", title=workshop.title)
     frame = await ctx.service.result_frame(rounds[0])

@@ -78,9 +78,12 @@ def _cover(pdf: FPDF, report: WorkshopReport) -> None:
     pdf.add_page()
     _heading(pdf, t("report.heading", lang), 20)
     _heading(pdf, report.title, 16)
-    for line in (t("report.process", lang, name=report.process), t("report.date", lang, date=report.date),
-                 t("report.place", lang, place=report.place),
-                 t("report.rounds", lang, n=len(report.sections))):
+    for line in (
+        t("report.process", lang, name=report.process),
+        t("report.date", lang, date=report.date),
+        t("report.place", lang, place=report.place),
+        t("report.rounds", lang, n=len(report.sections)),
+    ):
         _paragraph(pdf, line, 11)
     pdf.ln(2)
     for line in report.participants:
@@ -101,8 +104,12 @@ def _section(pdf: FPDF, section: RoundSection, lang: Language) -> None:
         _chart(pdf, chart.png, chart.caption)
     if section.tables:
         pdf.add_page(orientation="L")
-        _heading_line(pdf, t("report.figures", lang) + f" – {t('report.round', lang, number=section.number, title=section.title)}",
-                      pdf.w - pdf.l_margin - pdf.r_margin)
+        _heading_line(
+            pdf,
+            t("report.figures", lang)
+            + f" – {t('report.round', lang, number=section.number, title=section.title)}",
+            pdf.w - pdf.l_margin - pdf.r_margin,
+        )
         for table in section.tables:
             _table(pdf, table, lang)
 
@@ -157,11 +164,17 @@ def _table(pdf: FPDF, table: Table, lang: Language) -> None:
     pdf.ln(3)
 
 
+def _lines(pdf: FPDF, text: str, width: float, height: float) -> list[str]:
+    """The lines ``text`` wraps to in a column of ``width`` (fpdf2 returns them for ``output="LINES"``)."""
+    lines = pdf.multi_cell(width, height, text, dry_run=True, output="LINES")
+    assert isinstance(lines, list)
+    return lines
+
+
 def _header(pdf: FPDF, headers: list[str], widths: list[float], height: float, size: float) -> None:
     """The header row in bold, each heading wrapped to its column (never cut)."""
     pdf.set_font(FONT, "B", size)
-    lines = max(len(pdf.multi_cell(w - 1, height, text, dry_run=True, output="LINES"))
-                for text, w in zip(headers, widths, strict=True))
+    lines = max(len(_lines(pdf, text, w - 1, height)) for text, w in zip(headers, widths, strict=True))
     if pdf.will_page_break(lines * height + height):
         pdf.add_page(orientation="L" if pdf.w > pdf.h else "P")
     x, y = pdf.get_x(), pdf.get_y()
@@ -208,8 +221,13 @@ def _appendix(pdf: FPDF, report: WorkshopReport) -> None:
     _heading(pdf, t("report.appendix", lang))
     for section in report.sections:
         pdf.set_font(FONT, "B", 10)
-        pdf.multi_cell(WIDTH, 5, t("report.appendix_round", lang, number=section.number, kind=section.kind)
-                       + f": {section.title}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            WIDTH,
+            5,
+            t("report.appendix_round", lang, number=section.number, kind=section.kind) + f": {section.title}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         for line in section.asked:
             _paragraph(pdf, line, 9)
         pdf.ln(2)

@@ -209,7 +209,11 @@ def _fail(error: str, *messages: str) -> SlackApiFailure:
 def _block_texts(value: Any) -> list[str]:
     """Every ``text`` string inside a block (what Slack adds up for msg_blocks_too_long)."""
     if isinstance(value, dict):
-        return [t for k, v in value.items() for t in ([v] if k == "text" and isinstance(v, str) else _block_texts(v))]
+        return [
+            t
+            for k, v in value.items()
+            for t in ([v] if k == "text" and isinstance(v, str) else _block_texts(v))
+        ]
     if isinstance(value, list):
         return [t for item in value for t in _block_texts(item)]
     return []
@@ -218,24 +222,36 @@ def _block_texts(value: Any) -> list[str]:
 def _check_blocks(blocks: list[Any]) -> None:
     """Refuse blocks as chat.postMessage/chat.update do: invalid_blocks naming the JSON pointer."""
     if len(blocks) > MAX_BLOCKS_MESSAGE:
-        raise _fail("invalid_blocks", f"[ERROR] no more than {MAX_BLOCKS_MESSAGE} items allowed [json-pointer:/blocks]")
+        raise _fail(
+            "invalid_blocks",
+            f"[ERROR] no more than {MAX_BLOCKS_MESSAGE} items allowed [json-pointer:/blocks]",
+        )
     for index, block in enumerate(blocks):
         if not isinstance(block, dict):
             raise _fail("invalid_blocks", f"[ERROR] must be an object [json-pointer:/blocks/{index}]")
         text = block.get("text") if block.get("type") == "section" else None
         if isinstance(text, dict) and not 1 <= len(str(text.get("text") or "")) <= MAX_SECTION_TEXT:
-            raise _fail("invalid_blocks", f"[ERROR] must be between 1 and {MAX_SECTION_TEXT} characters "
-                        f"[json-pointer:/blocks/{index}/text/text]")
+            raise _fail(
+                "invalid_blocks",
+                f"[ERROR] must be between 1 and {MAX_SECTION_TEXT} characters "
+                f"[json-pointer:/blocks/{index}/text/text]",
+            )
         elements = block.get("elements") if block.get("type") == "actions" else None
         if isinstance(elements, list):
             if len(elements) > MAX_ACTIONS_ELEMENTS:
-                raise _fail("invalid_blocks", f"[ERROR] no more than {MAX_ACTIONS_ELEMENTS} items allowed "
-                            f"[json-pointer:/blocks/{index}/elements]")
+                raise _fail(
+                    "invalid_blocks",
+                    f"[ERROR] no more than {MAX_ACTIONS_ELEMENTS} items allowed "
+                    f"[json-pointer:/blocks/{index}/elements]",
+                )
             for n, element in enumerate(elements):
                 label = str(((element or {}).get("text") or {}).get("text") or "")
                 if len(label) > MAX_BUTTON_TEXT:
-                    raise _fail("invalid_blocks", f"[ERROR] must be less than {MAX_BUTTON_TEXT + 1} characters "
-                                f"[json-pointer:/blocks/{index}/elements/{n}/text/text]")
+                    raise _fail(
+                        "invalid_blocks",
+                        f"[ERROR] must be less than {MAX_BUTTON_TEXT + 1} characters "
+                        f"[json-pointer:/blocks/{index}/elements/{n}/text/text]",
+                    )
     if sum(map(len, _block_texts(blocks))) > MAX_BLOCKS_TEXT:
         raise _fail("msg_blocks_too_long")
 
@@ -490,16 +506,22 @@ class SlackStandIn:
                 raise TimeoutError("no Socket Mode client connected")
             await asyncio.sleep(0.01)
 
-    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str | None = None,
-                            retry_attempt: int = 0) -> str:
+    async def send_envelope(
+        self, kind: str, payload: dict[str, Any], envelope_id: str | None = None, retry_attempt: int = 0
+    ) -> str:
         """Push an envelope (``slash_commands``, ``interactive``, ``events_api``) to the connected client."""
         await self.wait_for_socket()
         envelope_id = envelope_id or secrets.token_hex(16)
-        await self._sockets[-1].send_json({
-            "envelope_id": envelope_id, "type": kind, "payload": payload,
-            "accepts_response_payload": kind != "events_api", "retry_attempt": retry_attempt,
-            "retry_reason": "timeout" if retry_attempt else "",
-        })
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
         return envelope_id
 
     async def wait_for_acks(self, count: int, within: float = 10.0) -> list[dict[str, Any]]:
@@ -586,8 +608,14 @@ class SlackStandIn:
         token = params.pop("token", None)
         return str(token) if token else None
 
-    def _record(self, method: str, params: dict[str, Any], status: int, error: str | None,
-                request: web.Request | None = None) -> None:
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        status: int,
+        error: str | None,
+        request: web.Request | None = None,
+    ) -> None:
         connection = request.transport.get_extra_info("peername") if request and request.transport else None
         self.calls.append(Call(method, params, self.clock(), status, error, connection))
 
@@ -605,7 +633,9 @@ class SlackStandIn:
         for index, limit in enumerate(limits):
             key = str(params.get("channel") or "") if limit.per == "channel" else ""
             bucket = self._buckets.setdefault((method, key, index), _Bucket(float(limit.capacity), now))
-            bucket.tokens = min(limit.capacity, bucket.tokens + (now - bucket.updated) * limit.refill_per_second)
+            bucket.tokens = min(
+                limit.capacity, bucket.tokens + (now - bucket.updated) * limit.refill_per_second
+            )
             bucket.updated = now
             buckets.append((limit, bucket))
         empty = [(limit, bucket) for limit, bucket in buckets if bucket.tokens < 1]
@@ -632,8 +662,13 @@ class SlackStandIn:
         elif token is None:
             error = "not_authed"
         elif method == "apps.connections.open":  # only the app-level token opens Socket Mode
-            error = (None if self.app_token and token == self.app_token
-                     else "not_allowed_token_type" if token == self.bot_token else "invalid_auth")
+            error = (
+                None
+                if self.app_token and token == self.app_token
+                else "not_allowed_token_type"
+                if token == self.bot_token
+                else "invalid_auth"
+            )
         elif token != self.bot_token:
             error = "invalid_auth"
         if error is not None or handler is None:
@@ -674,8 +709,13 @@ class SlackStandIn:
         socket = web.WebSocketResponse(autoping=True)
         await socket.prepare(request)
         self._sockets.append(socket)
-        await socket.send_json({"type": "hello", "num_connections": len(self._sockets),
-                                "connection_info": {"app_id": self.app_id}})
+        await socket.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets),
+                "connection_info": {"app_id": self.app_id},
+            }
+        )
         try:
             async for message in socket:
                 if message.type == web.WSMsgType.TEXT:
@@ -693,8 +733,15 @@ class SlackStandIn:
             self._record("respond", {}, 400, "invalid_payload", request)
             return web.Response(status=400, text="invalid_payload", content_type="text/plain")
         issued = self._response_urls.get(request.match_info["key"])
-        refusal = ("invalid_url" if issued is None else "expired_url" if self.clock() - issued[0] > RESPONSE_URL_TTL
-                   else "used_url" if issued[1] >= RESPONSE_URL_USES else None)
+        refusal = (
+            "invalid_url"
+            if issued is None
+            else "expired_url"
+            if self.clock() - issued[0] > RESPONSE_URL_TTL
+            else "used_url"
+            if issued[1] >= RESPONSE_URL_USES
+            else None
+        )
         if refusal is not None:
             self._record("respond", body, 404, refusal, request)
             return web.Response(status=404, text=refusal, content_type="text/plain")
@@ -733,7 +780,9 @@ class SlackStandIn:
         """Record every raw control sequence (mention, link) in the texts of ``value`` the bot sent."""
         if isinstance(value, dict):
             for key, item in value.items():
-                if key in ("text", "title", "initial_comment", "alt_txt", "alt_text") and isinstance(item, str):
+                if key in ("text", "title", "initial_comment", "alt_txt", "alt_text") and isinstance(
+                    item, str
+                ):
                     self.mentions.extend((method, found) for found in CONTROL_SEQUENCE.findall(item))
                 else:
                     self._scan(method, item)
@@ -949,7 +998,9 @@ class SlackStandIn:
             raise _fail("invalid_arguments")
         file_id = self._next_id("F")
         self._scan("files.getUploadURLExternal", {"alt_txt": params.get("alt_txt")})
-        self.uploaded_files[file_id] = UploadedFile(file_id, str(filename), length, alt_txt=params.get("alt_txt"))
+        self.uploaded_files[file_id] = UploadedFile(
+            file_id, str(filename), length, alt_txt=params.get("alt_txt")
+        )
         return {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
 
     async def _files_complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -965,7 +1016,9 @@ class SlackStandIn:
             if upload is None or upload.data is None:
                 raise _fail("file_not_found")
             uploads.append((upload, item))
-        self._scan("files.completeUploadExternal", {"initial_comment": params.get("initial_comment"), "files": files})
+        self._scan(
+            "files.completeUploadExternal", {"initial_comment": params.get("initial_comment"), "files": files}
+        )
         result = []
         for upload, item in uploads:
             upload.title = item.get("title") or upload.filename

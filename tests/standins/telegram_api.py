@@ -48,8 +48,15 @@ CHAT_NOT_FOUND = "Bad Request: chat not found"
 # BotCommandScope types.
 MAX_DESCRIPTION_LENGTH = 512
 MAX_SHORT_DESCRIPTION_LENGTH = 120
-COMMAND_SCOPES = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
-                  "chat_administrators", "chat_member")
+COMMAND_SCOPES = (
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+)
 BLOCKED = "Forbidden: bot was blocked by the user"
 UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"  # + parameters.migrate_to_chat_id
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
@@ -489,17 +496,28 @@ class TelegramStandIn:
         ``allowed_updates`` name ``my_chat_member``.
         """
         kind = self._chat(chat_id)["type"]
-        self._gone[chat_id] = _ApiError(403, KICKED.format(kind="supergroup" if kind == "supergroup" else "group"))
+        self._gone[chat_id] = _ApiError(
+            403, KICKED.format(kind="supergroup" if kind == "supergroup" else "group")
+        )
         return self.member_update(chat_id, "member", "kicked", by, push=push)
 
     def member_update(self, chat_id: int, old: str, new: str, by: int = 1, *, push: bool = False) -> JSONDict:
         """A ``my_chat_member`` update: the bot's status in ``chat_id`` changed from ``old`` to ``new``."""
         bot = self.bot_user()
-        update = {"update_id": next(self._update_ids), "my_chat_member": {
-            "chat": dict(self._chat(chat_id)), "date": int(time.time()),
-            "from": self._users.get(by, {"id": by, "is_bot": False, "first_name": f"User {by}"}),
-            "old_chat_member": {"status": old, "user": bot},
-            "new_chat_member": {"status": new, "user": bot, **({"until_date": 0} if new == "kicked" else {})}}}
+        update = {
+            "update_id": next(self._update_ids),
+            "my_chat_member": {
+                "chat": dict(self._chat(chat_id)),
+                "date": int(time.time()),
+                "from": self._users.get(by, {"id": by, "is_bot": False, "first_name": f"User {by}"}),
+                "old_chat_member": {"status": old, "user": bot},
+                "new_chat_member": {
+                    "status": new,
+                    "user": bot,
+                    **({"until_date": 0} if new == "kicked" else {}),
+                },
+            },
+        }
         return self.push_update(update) if push else update
 
     def block_bot(self, user_id: int) -> None:
@@ -514,8 +532,9 @@ class TelegramStandIn:
         """The group is deleted: every call for it answers 400 "chat not found"."""
         self._gone[chat_id] = _ApiError(400, CHAT_NOT_FOUND)
 
-    def upgrade_group(self, chat_id: int, new_chat_id: int | None = None, *, push: bool = False
-                      ) -> tuple[int, list[JSONDict]]:
+    def upgrade_group(
+        self, chat_id: int, new_chat_id: int | None = None, *, push: bool = False
+    ) -> tuple[int, list[JSONDict]]:
         """Turn a basic group into a supergroup with a new id, as Telegram does.
 
         The old id then answers every call with 400 "group chat was upgraded to a supergroup chat"
@@ -551,9 +570,15 @@ class TelegramStandIn:
         self._topics.get(chat_id, set()).discard(topic)
 
     def _service_update(self, chat_id: int, fields: JSONDict) -> JSONDict:
-        message = {"message_id": self._next_message_id(chat_id), "from": self._users.get(
-            next(iter(self._users), 0), {"id": 1, "is_bot": False, "first_name": "Admin"}),
-            "chat": dict(self._chats[chat_id]), "date": int(time.time()), **fields}
+        message = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self._users.get(
+                next(iter(self._users), 0), {"id": 1, "is_bot": False, "first_name": "Admin"}
+            ),
+            "chat": dict(self._chats[chat_id]),
+            "date": int(time.time()),
+            **fields,
+        }
         return {"update_id": next(self._update_ids), "message": message}
 
     def throttle_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
@@ -650,15 +675,22 @@ class TelegramStandIn:
         update = {"update_id": next(self._update_ids), "message": message}
         return self.push_update(update) if push else update
 
-    def anonymous_admin_update(self, chat_id: int, text: str, *, author_signature: str | None = None,
-                               push: bool = False) -> JSONDict:
+    def anonymous_admin_update(
+        self, chat_id: int, text: str, *, author_signature: str | None = None, push: bool = False
+    ) -> JSONDict:
         """A message an administrator sent anonymously "as the group", as Telegram delivers it.
 
         ``from`` is the placeholder user GroupAnonymousBot (the same id in every group) and
         ``sender_chat`` is the group itself: the bot cannot know which administrator wrote.
         """
-        update = self.message_update(GROUP_ANONYMOUS_BOT_ID, chat_id, text, first_name="Group",
-                                     username="GroupAnonymousBot", language_code=None)
+        update = self.message_update(
+            GROUP_ANONYMOUS_BOT_ID,
+            chat_id,
+            text,
+            first_name="Group",
+            username="GroupAnonymousBot",
+            language_code=None,
+        )
         message = update["message"]
         message["from"]["is_bot"] = True
         message["sender_chat"] = {k: v for k, v in message["chat"].items() if k in ("id", "type", "title")}
@@ -667,14 +699,17 @@ class TelegramStandIn:
         self.messages[(chat_id, message["message_id"])].user_id = GROUP_ANONYMOUS_BOT_ID
         return self.push_update(update) if push else update
 
-    def sent_as_channel_update(self, chat_id: int, channel_id: int, text: str, *, push: bool = False) -> JSONDict:
+    def sent_as_channel_update(
+        self, chat_id: int, channel_id: int, text: str, *, push: bool = False
+    ) -> JSONDict:
         """A message someone sent in group ``chat_id`` on behalf of their channel ``channel_id``.
 
         ``sender_chat`` is that channel and ``from`` the placeholder Channel_Bot: not the group's
         anonymous admins, whoever wrote it.
         """
-        update = self.message_update(CHANNEL_BOT_ID, chat_id, text, first_name="Channel", username="Channel_Bot",
-                                     language_code=None)
+        update = self.message_update(
+            CHANNEL_BOT_ID, chat_id, text, first_name="Channel", username="Channel_Bot", language_code=None
+        )
         message = update["message"]
         message["from"]["is_bot"] = True
         message["sender_chat"] = {"id": channel_id, "type": "channel", "title": f"Channel {channel_id}"}
@@ -742,8 +777,15 @@ class TelegramStandIn:
                 raise _ApiError(404, "Not Found: method not found")
             params, files, meta = await self._parse(request)
         except _ApiError as exc:
-            self._record(Call(method=self._canonical.get(method.lower(), method), params={}, files={}, at=at,
-                              status=exc.status))
+            self._record(
+                Call(
+                    method=self._canonical.get(method.lower(), method),
+                    params={},
+                    files={},
+                    at=at,
+                    status=exc.status,
+                )
+            )
             return web.json_response(exc.body(), status=exc.status)
         status, body = await self._dispatch(method, params, files, meta, at)
         return web.json_response(body, status=status)
@@ -763,8 +805,9 @@ class TelegramStandIn:
         status, _body = await self._dispatch(method, params, {}, {}, at)
         return status
 
-    async def _dispatch(self, method: str, params: JSONDict, files: dict[str, bytes], meta: JSONDict,
-                        at: float) -> tuple[int, JSONDict]:
+    async def _dispatch(
+        self, method: str, params: JSONDict, files: dict[str, bytes], meta: JSONDict, at: float
+    ) -> tuple[int, JSONDict]:
         method = self._canonical[method.lower()]
         try:
             throttled = self._throttled.get(method.lower())
@@ -855,8 +898,12 @@ class TelegramStandIn:
                 if self._http is None:
                     self._http = aiohttp.ClientSession()
                 try:
-                    async with self._http.post(target, data=json.dumps(update), headers=headers,
-                                               timeout=aiohttp.ClientTimeout(total=self.webhook_timeout)) as r:
+                    async with self._http.post(
+                        target,
+                        data=json.dumps(update),
+                        headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=self.webhook_timeout),
+                    ) as r:
                         body = await r.read()
                         outcome = "ok" if 200 <= r.status < 300 else f"status {r.status}"
                 except (TimeoutError, aiohttp.ClientError):
@@ -1146,7 +1193,9 @@ class TelegramStandIn:
         self._check_text(params.get("text"))
         markup = self._check_markup(params.get("reply_markup"))
         self._rate_check("sendMessage", chat["id"])
-        stored = self._new_bot_message(chat["id"], text=str(params["text"]), reply_markup=markup, thread_id=thread_id)
+        stored = self._new_bot_message(
+            chat["id"], text=str(params["text"]), reply_markup=markup, thread_id=thread_id
+        )
         return self._with_reply(self._message_dict(stored), params)
 
     def _m_sendPhoto(self, params: JSONDict, files: dict[str, bytes], meta: JSONDict) -> JSONDict:
@@ -1164,7 +1213,11 @@ class TelegramStandIn:
         else:
             file_ids = [known] * 3
         stored = self._new_bot_message(
-            chat["id"], kind="photo", caption=params.get("caption"), reply_markup=markup, file_ids=file_ids,
+            chat["id"],
+            kind="photo",
+            caption=params.get("caption"),
+            reply_markup=markup,
+            file_ids=file_ids,
             thread_id=thread_id,
         )
         return self._with_reply(self._message_dict(stored), params)
@@ -1274,11 +1327,13 @@ class TelegramStandIn:
         if private:
             scopes: list[JSONDict] = [{"type": "chat", **chat}, {"type": "all_private_chats"}]
         else:
-            scopes = [{"type": "chat_member", **chat, "user_id": user_id},
-                      *([{"type": "chat_administrators", **chat}] if admin else []),
-                      {"type": "chat", **chat},
-                      *([{"type": "all_chat_administrators"}] if admin else []),
-                      {"type": "all_group_chats"}]
+            scopes = [
+                {"type": "chat_member", **chat, "user_id": user_id},
+                *([{"type": "chat_administrators", **chat}] if admin else []),
+                {"type": "chat", **chat},
+                *([{"type": "all_chat_administrators"}] if admin else []),
+                {"type": "all_group_chats"},
+            ]
         for scope in [*scopes, {"type": "default"}]:
             for code in dict.fromkeys((language_code, "")):
                 key = json.dumps([scope, code], sort_keys=True)
