@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_settings import settings_from_args
 from config.errors import OperatorError
 
 if TYPE_CHECKING:
@@ -34,9 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot.cli import _settings
-
-    settings = _settings(args)
+    settings = settings_from_args(args)
     attachment = asyncio.run(_report(settings, args.workshop, args.lang))
     out = Path(args.out) if args.out else Path(attachment.filename)
     out.write_bytes(attachment.data)
