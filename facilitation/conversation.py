@@ -115,7 +115,6 @@ class Conversation:
         self.pseudonymizer = pseudonymizer
         self.codec = ButtonCodec(pseudonymizer)
         self.is_facilitator = is_facilitator  # a configured facilitator: leads every workshop, anywhere
-        self.chat_admins_lead = chat_admins_lead
         #: Per platform: whether a user administers a group (set by adapters that can tell, for
         #: ``chat_admins_lead`` questions about a chat other than the one a command came from).
         self.admin_lookups: dict[str, Callable[[ChatRef, UserRef], Awaitable[bool]]] = {}
