@@ -87,6 +87,10 @@ class Settings(BaseModel):
     health_listen: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)
     log_format: Literal["text", "json"] = "text"
+    # Where people's browsers reach this process's web pages (the projector screen, browser voting,
+    # e-mail RSVP links, meeting details), e.g. "https://dialog.region.se"; the pages are served on
+    # the same HTTP server as /healthz. Empty: no web links are given out.
+    public_url: str = ""
 
     @field_validator(*INTEGER_SETTINGS, mode="before")
     @classmethod
@@ -99,6 +103,15 @@ class Settings(BaseModel):
         ):
             raise ValueError(f"must be a whole number, got {value!r}")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        """Links built from it are opened by other people's browsers: an absolute http(s) address
+        with no query or fragment, kept without its trailing slash."""
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be an absolute address such as https://dialog.example.se (no ? or #)")
+        return value.rstrip("/")
 
     @field_validator("secret")
     @classmethod
