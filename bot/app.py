@@ -19,6 +19,7 @@ from facilitation.clock import Clock, utc_now
 from facilitation.conversation import Conversation
 from facilitation.exercises import Exercise
 from facilitation.exercises.registry import exercises
+from facilitation.followup.flow import use_records
 from facilitation.model import Process
 from facilitation.ports import UserRef
 from facilitation.pseudonym import Pseudonymizer
@@ -27,6 +28,7 @@ from facilitation.service import WorkshopService
 from storage import process_lock
 from storage.checks import database_errors, open_database
 from storage.database import checkpoint_wal, is_outage, is_sqlite, sqlite_file, warm_pool
+from storage.followup_records import SqlFollowupRecords
 from storage.live_leases import SqlLiveLeases, new_holder
 from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
@@ -104,6 +106,7 @@ class App:
         from storage.meetings_repository import SqlMeetingStore
 
         install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
+        use_records(conversation.exercises.values(), SqlFollowupRecords(engine))  # /uppfoljning's tags
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)

@@ -48,6 +48,7 @@ async def _report(settings: Settings, workshop_arg: str, lang: str | None) -> At
     from config.catalogue import load_processes
     from facilitation.conversation import Conversation
     from facilitation.errors import DomainError
+    from facilitation.followup.flow import use_records
     from facilitation.input_rules import id_number
     from facilitation.model import Language
     from facilitation.pseudonym import Pseudonymizer
@@ -55,6 +56,7 @@ async def _report(settings: Settings, workshop_arg: str, lang: str | None) -> At
     from facilitation.report.command import report_pdf
     from facilitation.service import WorkshopService
     from storage.checks import open_database
+    from storage.followup_records import SqlFollowupRecords
     from storage.repository import SqlStore
 
     number = id_number(workshop_arg)
@@ -76,6 +78,7 @@ async def _report(settings: Settings, workshop_arg: str, lang: str | None) -> At
             renderer=renderer,
             exercises=default_exercises(),
         )
+        use_records(conv.exercises.values(), SqlFollowupRecords(engine))
         language = Language(lang) if lang else workshop.language
         try:
             return await report_pdf(conv, conv.exercises, workshop, language)

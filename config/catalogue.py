@@ -8,14 +8,14 @@ administrator can fix it without reading code.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.errors import ConfigError
 from config.tomlfile import read_toml, validate
 from facilitation.input_rules import has_hidden_characters
-from facilitation.model import DEFAULT_SECTORS, Principle, Process, SectorDef, Statement
+from facilitation.model import DEFAULT_SECTORS, Commitment, Principle, Process, SectorDef, Statement
 
 _KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 
@@ -47,6 +47,28 @@ class _StatementIn(BaseModel):
     text_en: str = Field(default="", max_length=300)
 
     _visible = field_validator("text", "text_en")(_shown_text)
+
+
+class _CommitmentIn(BaseModel):
+    """One commitment (åtagande): who made it and the principles it serves (keys of this file's)."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=_KEY_PATTERN)
+    text: str = Field(min_length=1, max_length=500)
+    text_en: str = Field(default="", max_length=500)
+    #: The public party, the idea-based party, or both parties together.
+    party: Literal["offentlig", "ideburen", "bada"]
+    principles: list[str] = Field(min_length=1, max_length=10)
+
+    _visible = field_validator("text", "text_en")(_shown_text)
+
+    @field_validator("principles")
+    @classmethod
+    def _distinct_principles(cls, keys: list[str]) -> list[str]:
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"principle {twice[0]!r} is listed twice")
+        return keys
 
 
 class _SectorIn(BaseModel):
@@ -95,11 +117,13 @@ class _ProcessFile(BaseModel):
     statements: list[_StatementIn] = Field(default_factory=list, max_length=50)
     #: The process's own sector list (none: the default idéburen / offentlig / annan).
     sectors: list[_SectorIn] = Field(default_factory=list, max_length=8)
+    #: The parties' commitments, followed up with ``/uppfoljning``.
+    commitments: list[_CommitmentIn] = Field(default_factory=list, max_length=60)
     # A process file may also hold its signatories and meetings; facilitation.meetings checks them.
     signatories: list[dict[str, Any]] = Field(default_factory=list)
     meetings: list[dict[str, Any]] = Field(default_factory=list)
 
-    @field_validator("principles", "statements", "sectors")
+    @field_validator("principles", "statements", "sectors", "commitments")
     @classmethod
     def _unique_keys(cls, items: list[Any]) -> list[Any]:
         seen: set[str] = set()
@@ -133,12 +157,26 @@ class _ProcessFile(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _commitments_serve_known_principles(self) -> _ProcessFile:
+        """A commitment's principle must be one of this file's: its results are grouped by them."""
+        known = [p.key for p in self.principles]
+        for index, commitment in enumerate(self.commitments):
+            unknown = [key for key in commitment.principles if key not in known]
+            if unknown:
+                raise ValueError(
+                    f"commitments[{index}] ({commitment.key!r}) serves principle {unknown[0]!r}, which is "
+                    f"not one of this file's principles ({', '.join(known) or 'none'})"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _rounds_can_open(self) -> _ProcessFile:
         """Every prioritisation round holds all principles and a round refuses two equal items:
         two principles with one name (in Swedish or English) and no round could ever open."""
         for what, texts in (
             ("principles", [(p.name, p.name_en) for p in self.principles]),
             ("statements", [(s.text, s.text_en) for s in self.statements]),
+            ("commitments", [(c.text, c.text_en) for c in self.commitments]),
         ):
             for language, names in (("", [sv for sv, _ in texts]), ("_en", [en for _, en in texts if en])):
                 stripped = [name.strip() for name in names]
@@ -171,6 +209,10 @@ def load_process(path: Path) -> Process:
             Principle(p.key, p.name, p.description, p.local, p.name_en) for p in parsed.principles
         ),
         statements=tuple(Statement(s.key, s.text, s.text_en) for s in parsed.statements),
+        commitments=tuple(
+            Commitment(c.key, c.text.strip(), c.party, tuple(c.principles), c.text_en.strip())
+            for c in parsed.commitments
+        ),
         sectors=tuple(
             SectorDef(s.key, s.name.strip(), s.name_en.strip(), s.short.strip(), s.short_en.strip())
             for s in parsed.sectors

@@ -77,6 +77,7 @@ class RoundKind(StrEnum):
     RANKING = "ranking"
     POINTS = "points"
     APPROVAL = "approval"
+    FOLLOWUP = "followup"
 
 
 class RoundStatus(StrEnum):
@@ -116,6 +117,23 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """One commitment (åtagande) of the agreement: its text, the party that made it
+    (``"offentlig"``, ``"ideburen"`` or ``"bada"``) and the keys of the principles it serves.
+    ``/uppfoljning`` asks how well each was met (:mod:`facilitation.followup`)."""
+
+    key: str
+    text: str
+    party: str
+    principles: tuple[str, ...] = ()
+    text_en: str = ""
+
+    def text_in(self, lang: Language) -> str:
+        """The commitment in ``lang`` (the Swedish text where the process gives no English one)."""
+        return (self.text_en or self.text) if lang == Language.EN else self.text
+
+
+@dataclass(frozen=True)
 class Process:
     """A regional Överenskommelse process with its principle catalogue and statement bank."""
 
@@ -135,6 +153,8 @@ class Process:
     official_rounds: tuple[int, ...] = ()
     #: Barometers offer "Vet inte / berör inte oss" beside the scale (the process file's switch).
     dont_know: bool = False
+    #: The parties' commitments (åtaganden), followed up year by year with ``/uppfoljning``.
+    commitments: tuple[Commitment, ...] = ()
 
 
 @dataclass

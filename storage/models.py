@@ -262,3 +262,17 @@ class LiveMessageRow(Base):
     last_edit_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     holder: Mapped[str] = mapped_column(String(64))
     lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FollowupTagsRow(Base):
+    """The commitments of a follow-up round (``/uppfoljning``) as they were asked: per item
+    position the party that made it and the principles it serves, ``[[party, [key, …]], …]``.
+
+    Kept once per round (the first keeper wins), so a later edit of the process file never
+    regroups a closed round's published figures (see :mod:`facilitation.followup.records`).
+    """
+
+    __tablename__ = "followup_tags"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    tags: Mapped[list[list[object]]] = mapped_column(JSON)

@@ -94,21 +94,25 @@ async def test_a_kind_no_exercise_offers_makes_no_round() -> None:
 @pytest.mark.parametrize("kind", list(RoundKind))
 async def test_the_launch_modal_makes_the_round_the_kinds_rules_make(kind: RoundKind) -> None:
     rules = round_rules()[kind]
-    keys = tuple(key for _text, key in rules.catalogue(PROCESS)[:2])
-    ticked = {"statements": (), "principles": ()} | {rules.catalogue_name: keys}
-    choice = LaunchChoice(kind, ticked["statements"], ticked["principles"], ("egen rad",), "C1")
-    assert choice_errors(choice, PROCESS, Language.SV) == {}
+    # a follow-up's catalogue is the commitments, which the Örebro agreement lists
+    process = PROCESSES["orebro-2010"] if rules.catalogue_name == "commitments" else PROCESS
+    keys = tuple(key for _text, key in rules.catalogue(process)[:2])
+    ticked = {"statements": (), "principles": (), "commitments": ()} | {rules.catalogue_name: keys}
+    choice = LaunchChoice(
+        kind, ticked["statements"], ticked["principles"], ("egen rad",), "C1", ticked["commitments"]
+    )
+    assert choice_errors(choice, process, Language.SV) == {}
     service = WorkshopService(MemoryStore(), PROCESSES)
-    workshop = await service.require_workshop(await _workshop(service))
-    title, items, settings = round_spec(choice, PROCESS, workshop)
+    workshop = await service.require_workshop((await service.create_workshop(process.key, "Test")).id)
+    title, items, settings = round_spec(choice, process, workshop)
     expected = rules.launch(
-        kind, PROCESS, workshop.language, rules.catalogue(PROCESS)[:2], [("egen rad", "egen-1")]
+        kind, process, workshop.language, rules.catalogue(process)[:2], [("egen rad", "egen-1")]
     )
     assert (title, items, settings) == (expected.title, expected.items, expected.settings)
     round_ = await service.create_round(workshop.id, kind, title, items, settings)
-    assert [item.number for item in round_.items] == [1, 2, len(rules.catalogue(PROCESS)) + 1]
+    assert [item.number for item in round_.items] == [1, 2, len(rules.catalogue(process)) + 1]
     other = "principles" if rules.catalogue_name == "statements" else "statements"
     wrong = LaunchChoice(
         kind, *(("x",) if name == other else () for name in ("statements", "principles")), (), "C1"
     )
-    assert list(choice_errors(wrong, PROCESS, Language.SV)) == [other]
+    assert list(choice_errors(wrong, process, Language.SV)) == [other]

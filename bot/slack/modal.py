@@ -24,6 +24,7 @@ from facilitation.model import Language, Process, RoundKind, Workshop
 
 LAUNCH_CALLBACK = "dialog-launch"
 KIND_BLOCK, STATEMENTS_BLOCK, PRINCIPLES_BLOCK, TYPED_BLOCK = "kind", "statements", "principles", "typed"
+COMMITMENTS_BLOCK = "commitments"
 MAX_LABEL = 75  # an option's text
 MAX_OPTIONS = 100  # a multi-select's options
 MAX_CHECKBOXES = 10
@@ -32,6 +33,7 @@ MAX_CHECKBOXES = 10
 CATALOGUE_BLOCKS = {
     "statements": (STATEMENTS_BLOCK, "slack.modal.statements_not_for_priorities"),
     "principles": (PRINCIPLES_BLOCK, "slack.modal.principles_not_for_barometer"),
+    "commitments": (COMMITMENTS_BLOCK, "slack.modal.commitments_only_for_followup"),
 }
 RULES: dict[RoundKind, RoundRules] = round_rules()
 
@@ -45,6 +47,7 @@ class LaunchChoice:
     principles: tuple[str, ...]  # principle keys
     typed: tuple[str, ...]
     channel_id: str
+    commitments: tuple[str, ...] = ()  # commitment keys (a follow-up, /uppfoljning)
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> LaunchChoice:
@@ -65,6 +68,7 @@ class LaunchChoice:
             principles=_checked(values, PRINCIPLES_BLOCK),
             typed=typed,
             channel_id=channel,
+            commitments=_checked(values, COMMITMENTS_BLOCK),
         )
 
     @property
@@ -77,8 +81,11 @@ class LaunchChoice:
         return RULES[self.kind]
 
     def ticked(self, catalogue_name: str) -> tuple[str, ...]:
-        """The keys ticked in the list of catalogue ``catalogue_name`` ("statements" or "principles")."""
-        return self.statements if catalogue_name == "statements" else self.principles
+        """The keys ticked in the list of catalogue ``catalogue_name`` ("statements", "principles"
+        or "commitments")."""
+        return {"statements": self.statements, "commitments": self.commitments}.get(
+            catalogue_name, self.principles
+        )
 
 
 def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dict[str, str]:
@@ -86,6 +93,8 @@ def choice_errors(choice: LaunchChoice, process: Process, lang: Language) -> dic
     own = choice.rules.catalogue_name
     for name, (block, refusal) in CATALOGUE_BLOCKS.items():
         if name != own and choice.ticked(name):
+            if own == "commitments":  # a follow-up draws on the commitments alone
+                refusal = "slack.modal.followup_uses_commitments"
             return {block: t(refusal, lang)}
     if any(has_hidden_characters(text) for text in choice.typed):
         return {TYPED_BLOCK: t("error.hidden_characters", lang)}
@@ -129,9 +138,11 @@ def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, 
     ]
     statements = [(s.text_in(lang), s.key) for s in process.statements]
     principles = [(p.name_in(lang), p.key) for p in process.principles]
+    commitments = [(c.text_in(lang), c.key) for c in process.commitments]
     for block_id, label, entries in (
         (STATEMENTS_BLOCK, "slack.modal.statements", statements),
         (PRINCIPLES_BLOCK, "slack.modal.principles", principles),
+        (COMMITMENTS_BLOCK, "slack.modal.commitments", commitments),
     ):
         if entries:
             blocks.append(_choice_block(block_id, t(label, lang), entries))

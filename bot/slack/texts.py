@@ -19,6 +19,13 @@ TEXTS = {
         "slack.modal.statements_not_for_priorities": (
             "En prioriteringsövning använder principer, inte påståenden. Välj principer eller byt övning."
         ),
+        "slack.modal.commitments": "Åtaganden (uppföljning)",
+        "slack.modal.commitments_only_for_followup": (
+            "Åtaganden följs upp med övningen Uppföljning av åtaganden. Byt övning eller välj ur rätt lista."
+        ),
+        "slack.modal.followup_uses_commitments": (
+            "En uppföljning använder åtaganden, inte påståenden eller principer. Välj åtaganden eller byt övning."
+        ),
         "slack.home.workshops": "Dina workshoppar",
         "slack.home.none": "Du är inte med i någon workshop ännu.",
         "slack.home.open_round": "Öppen: {kind} #{number} – {title} ({n} har svarat)",
@@ -44,6 +51,14 @@ TEXTS = {
         ),
         "slack.modal.statements_not_for_priorities": (
             "A prioritisation uses principles, not statements. Choose principles or another exercise."
+        ),
+        "slack.modal.commitments": "Commitments (follow-up)",
+        "slack.modal.commitments_only_for_followup": (
+            "Commitments are followed up with the exercise Follow-up of commitments. Choose another "
+            "exercise or pick from the right list."
+        ),
+        "slack.modal.followup_uses_commitments": (
+            "A follow-up uses commitments, not statements or principles. Choose commitments or another exercise."
         ),
         "slack.home.workshops": "Your workshops",
         "slack.home.none": "You have not joined a workshop yet.",

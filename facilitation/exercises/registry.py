@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from facilitation.barometer.kind import KIND as BAROMETER
 from facilitation.exercises import Exercise, ExerciseKind, RoundRules
+from facilitation.followup.kind import KIND as FOLLOWUP
 from facilitation.model import RoundKind
 from facilitation.prioritisation.kind import KIND as PRIORITISATION
 
 KINDS: tuple[ExerciseKind, ...] = (
     BAROMETER,
     PRIORITISATION,
+    FOLLOWUP,
 )
 
 

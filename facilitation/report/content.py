@@ -25,6 +25,7 @@ from facilitation.groups import POOLED, GroupKey, group_names, hidden_text
 from facilitation.i18n import t
 from facilitation.model import Language, Round, RoundKind, RoundStatus, SectorKey, Workshop
 from facilitation.report import texts as _texts  # noqa: F401  (registers report.* texts)
+from facilitation.report.commitments import FOLLOWUP_KINDS, method_lines
 from facilitation.suppression import disclose
 
 
@@ -124,8 +125,9 @@ def _method(steps: int, minimum: int, lang: Language, kinds: set[RoundKind]) -> 
     if RoundKind.BAROMETER in kinds:
         lines += [t("report.method.scale", lang, steps=steps), t("report.method.agreement", lang)]
     lines.append(t("report.method.hidden", lang, min=minimum))
-    if kinds - {RoundKind.BAROMETER}:
+    if kinds - {RoundKind.BAROMETER} - FOLLOWUP_KINDS:
         lines.append(t("report.method.prio", lang))
+    lines += method_lines(kinds, lang)
     lines.append(t("report.method.frozen", lang))
     return tuple(lines)
 
