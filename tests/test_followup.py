@@ -366,9 +366,16 @@ async def test_a_process_without_commitments_and_a_bad_argument_are_refused() ->
         "Processen varmland-2015 har inga åtaganden. Lägg till [[commitments]] i processfilen."
     )
     orebro = await service.create_workshop(OREBRO.key, "T")
-    for args in (("hoppsan",), ("1,99",), ("bada",)):
-        with pytest.raises(DomainError):
+    refusals = []
+    for args in (("hoppsan",), ("1,99",), ("bada",), ("1-3", "ideburen")):
+        with pytest.raises(DomainError) as refused:
             await exercise.create_round(conv, turn, orebro, OREBRO, "uppfoljning", args)
+        refusals.append(refused.value.message(Language.SV))
+    assert refusals[0].endswith("/uppfoljning [alla|stegvis|1,3,5|offentlig|ideburen]")
+    assert refusals[2:] == [
+        "Bland de valda åtagandena finns inga från båda parter.",
+        "Bland de valda åtagandena finns inga från idéburna parten.",
+    ]
     assert not await service.store.rounds(orebro.id)
     civil = await exercise.create_round(conv, turn, orebro, OREBRO, "uppfoljning", ("ideburen", "stegvis"))
     assert [i.ref_key for i in civil.items] == [f"civil-{n:02d}" for n in range(1, 9)]

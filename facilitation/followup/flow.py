@@ -97,7 +97,7 @@ class FollowupExercise(Exercise):
                 positions = [p for p in positions if process.commitments[p].party == party]
                 if not positions:
                     raise DomainError(
-                        "followup.error.no_party", party=t(f"followup.party.{party}", turn.lang)
+                        "followup.error.no_party", party=t(f"followup.party_short.{party}", turn.lang)
                     )
             elif lowered[:1].isdigit():
                 positions = parse_selection(arg, len(process.commitments))

@@ -31,7 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "followup.error.no_commitments": (
             "Processen {process} har inga åtaganden. Lägg till [[commitments]] i processfilen."
         ),
-        "followup.error.no_party": "Processen har inga {party}.",
+        "followup.error.no_party": "Bland de valda åtagandena finns inga från {party}.",
         "followup.instructions": (
             "Uppföljning: hur väl har vi hållit det vi lovade förra året? Svara för varje åtagande, från "
             "”{low}” till ”{high}”, eller ”Vet inte”. Du kan ändra dig tills omgången stängs. Ingen ser vad "
@@ -131,7 +131,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "followup.error.no_commitments": (
             "Process {process} has no commitments. Add [[commitments]] to the process file."
         ),
-        "followup.error.no_party": "The process has no {party}.",
+        "followup.error.no_party": "None of the chosen commitments is of this party: {party}.",
         "followup.instructions": (
             "Follow-up: how well did we keep what we promised last year? Answer for each commitment, from "
             "“{low}” to “{high}”, or “Don't know”. You can change your mind until the round closes. Nobody "
