@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -32,7 +32,7 @@ from facilitation.model import Commitment, Language, Principle, Process, RoundKi
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.report.content import workshop_report
 from facilitation.service import WorkshopService
-from facilitation.suppression import disclose
+from facilitation.suppression import Hidden, disclose
 from tests.conftest import SECRET
 from tests.test_disclosure import ArgsRenderer, _rule_invariants
 
@@ -65,7 +65,7 @@ def _answers(rng: random.Random) -> list[int | None]:
 def rooms(draw: st.DrawFn) -> Room:
     count = draw(st.integers(2, 5))
     sectors = tuple(SectorDef(f"s{i}", f"Sektor {i}", f"Sector {i}") for i in range(count))
-    sizes = [draw(st.integers(0, 40)) for _ in range(count)]
+    sizes = [draw(st.one_of(st.integers(0, 3), st.integers(0, 40))) for _ in range(count)]  # small rooms too
     rng = draw(st.randoms(use_true_random=False))
     room = Room(sectors, draw(st.integers(2, 8)), {}, [{}, {}])
     groups: list[SectorKey] = [s.key for s in sectors]
@@ -175,11 +175,36 @@ async def every_output(room: Room, lang: Language = Language.SV) -> list[Any]:
     return outputs
 
 
+def _label(room: Room) -> None:
+    """Name what the rule did in this room (``--hypothesis-show-statistics`` counts them)."""
+    outcomes = []
+    for answers in room.years:
+        for index in range(len(COMMITMENTS)):
+            sizes: dict[SectorKey, int] = {}
+            for key, values in answers.items():
+                if values[index] not in (None, DONT_KNOW):
+                    sizes[room.people[key]] = sizes.get(room.people[key], 0) + 1
+            outcomes.append(disclose(sizes, room.minimum))
+    labels = {
+        "a group below the minimum hidden": any(Hidden.TOO_FEW in d.hidden.values() for d in outcomes),
+        "compared, small groups left out": any(d.compared and d.left_out for d in outcomes),
+        "compared with a pooled Övriga panel": any(d.pooled for d in outcomes),
+        "a large group hidden to protect small ones": any(
+            Hidden.PROTECTS in d.hidden.values() for d in outcomes
+        ),
+        "a result below the minimum: only its count": any(d.total and not d.overall for d in outcomes),
+    }
+    for label, happened in labels.items():
+        if happened:
+            event(label)
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(rooms(), st.integers(0, 2**32))
 async def test_no_output_of_a_followup_depends_on_what_the_rule_hides(room: Room, seed: int) -> None:
+    _label(room)
     assert await every_output(room) == await every_output(perturbed(room, seed))
 
 
