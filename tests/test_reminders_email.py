@@ -236,6 +236,8 @@ async def test_4xx_retried_5xx_stopped_recorded_and_told(
     # the facilitator was told once per unreachable contact, naming contact and organisation
     told = [r.message.get_body(("plain",)).get_content() for r in smtp.received if r.to == boss]
     assert len(told) == 2 and all("Region Värmland" in t for t in told)
+    assert sorted("tar inte emot adressen" in t for t in told) == [False, True]  # one address, one message
+    assert any("vägrade ta emot meddelandet" in t for t in told)
     rows = {r.contact_id: r for r in await store.deliveries()}
     contacts = {c.contact.address: c.id for c in await store.contacts()}
     assert rows[contacts[ADDRESSES[1]]].status == "failed"
@@ -400,7 +402,7 @@ async def test_addresses_in_no_log_key_or_stored_error_and_forgotten(
     assert [c.key for c in cfg.contacts if leaks(c.key)] == []
     async with store._read() as session:
         rows = (await session.execute(select(DeliveryRow.delivery_key, DeliveryRow.last_error))).all()
-    assert {error for _key, error in rows} >= {"ChatGone (not_found)", "TemporaryFailure"}
+    assert {error for _key, error in rows} >= {"ChatGone (address_refused)", "TemporaryFailure"}
     assert [row for row in rows if leaks(row)] == []
 
     # forgetting (what /glom_kontakt does) leaves the address in no table
@@ -543,3 +545,64 @@ async def test_pacing_keeps_to_the_rate(
     assert result.sent == 15 and smtp.handler.refused["rate"] == 0
     assert elapsed >= 1.0  # 15 messages at 10/s need more than one second
     assert sorted(smtp.recipients().values()) == [1] * 15
+
+
+@pytest.mark.postgres
+async def test_two_dispatchers_on_postgres_send_each_email_once(
+    pg_database: str, tls: tuple[ssl.SSLContext, ssl.SSLContext]
+) -> None:
+    """Two processes (separate engines, ports and SMTP connections) fan out 120 e-mail reminders
+    from one PostgreSQL while the server drops some connections mid-message: each contact gets
+    its invitation and its reminder exactly once."""
+    addresses = [f"k{i}@kommun.example.se" for i in range(120)]
+    setup = await _store(pg_database, migrate=False)
+    await setup.import_config(email_config(addresses, offsets=["1d"]))
+    await setup.engine.dispose()
+    clock = Clock(due_time(MEETING, timedelta(days=1)))
+    stores = [await _store(pg_database, migrate=False) for _ in range(2)]
+    with SmtpStandIn("starttls", server_context=tls[0]) as smtp:
+        smtp.handler.faults = {a: ["drop"] for a in addresses[::10]}
+        ports = [make_port(smtp, tls[1], clock, connections=3) for _ in stores]
+        try:
+            dispatchers = [
+                email_dispatcher(s, port, clock, batch=10, concurrency=6, worker_id=f"worker-{n}")
+                for n, (s, port) in enumerate(zip(stores, ports, strict=True))
+            ]
+            results = await asyncio.gather(*(d.tick() for d in dispatchers))
+        finally:
+            for port in ports:
+                await port.aclose()
+            for s in stores:
+                await s.engine.dispose()
+    assert sum(r.sent for r in results) == 120 and all(r.sent > 0 for r in results)
+    assert smtp.handler.dropped == 12
+    assert kinds(smtp) == {a: ["invitation", "reminder"] for a in addresses}
+
+
+async def test_the_app_wires_the_email_port_and_the_rsvp_page(tmp_path: Path) -> None:
+    from bot.app import App
+
+    settings = load_settings(
+        None,
+        env={},
+        env_file=None,
+        data_dir=tmp_path,
+        chart_processes=0,
+        secret=SECRET,
+        smtp_host="127.0.0.1",
+        smtp_port=2525,
+        smtp_from=SENDER,
+        public_url=PUBLIC_URL,
+    )
+    app = await App.create(settings)
+    try:
+        port = app.conversation.ports["email"]
+        assert isinstance(port, EmailPort) and port.config.port == 2525 and port.public_url == PUBLIC_URL
+        web_app = web.Application()
+        app.health.add_routes(web_app)
+        async with TestClient(TestServer(web_app)) as client:
+            page = await client.get("/osa/not-a-token")
+            assert page.status == 404 and "inte giltig" in await page.text()
+            assert (await client.get("/healthz")).status == 200
+    finally:
+        await app.aclose()

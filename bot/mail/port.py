@@ -329,6 +329,8 @@ class EmailPort(PortDefaults):
                 if 500 <= answer.code < 600:
                     raise self._permanent(answer) from None
                 failure: Exception = answer
+            except aiosmtplib.SMTPNotSupported:  # no STARTTLS or no login offered: our configuration
+                raise self._permanent(_SmtpAnswer(500, "session")) from None
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 failure = exc
             attempt += 1
@@ -373,7 +375,9 @@ class EmailPort(PortDefaults):
             log.warning(
                 "e-mail: the server refused a message for good (%s); its contact is unreachable", answer
             )
-            return ChatGone(GoneReason.NOT_FOUND if answer.stage == "recipient" else GoneReason.BLOCKED)
+            return ChatGone(
+                GoneReason.ADDRESS_REFUSED if answer.stage == "recipient" else GoneReason.MAIL_REFUSED
+            )
         if time.monotonic() - self._config_warned > 60:
             self._config_warned = time.monotonic()
             log.error(
