@@ -249,6 +249,17 @@ class StandIns:
                 out.append(("email", r.to, part, r.at))
         return sorted(out, key=lambda record: record[3])
 
+    def email_ids(self) -> tuple[int, int]:
+        """(e-mails received, distinct (recipient, Message-ID)): a message sent again after a lost
+        answer has the first one's Message-ID, and mail servers and clients show it once."""
+        import re
+
+        out = []
+        for r in list(self.smtp.received) if self.smtp is not None else []:
+            found = re.search(rb"^Message-ID: *(\S+)", r.raw, re.M | re.I)
+            out.append((r.to, found.group(1) if found else b""))
+        return len(out), len(set(out))
+
     def refusals(self) -> dict[str, int]:
         """Rate-limit answers each stand-in gave (429s, SMTP 451 "too many")."""
         return {
@@ -711,6 +722,9 @@ def _report(
             f"database cut from {events['outage']:.1f} s to {events['outage_end']:.1f} s; sending resumed "
             f"{resumed}; last reminder sent at {at[-1]:.1f} s"
         )
+    if "email" in args.channel_list:
+        received, distinct = api.email_ids()
+        print(f"e-mail: {received} received, {distinct} distinct Message-IDs per recipient")
     _print_lags(lags)
     # A kill or an outage stops the clock of the rate: only losses, duplicates and rate-limit answers count then.
     disturbed = "kill" in events or "outage" in events

@@ -606,3 +606,35 @@ async def test_the_app_wires_the_email_port_and_the_rsvp_page(tmp_path: Path) ->
             assert (await client.get("/healthz")).status == 200
     finally:
         await app.aclose()
+
+
+def test_a_message_sent_again_has_the_same_message_id(tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+    """A process that dies between the server's answer and the record sends again: the copy has the
+    first's Message-ID (also when another process renders the calendar file at another DTSTAMP)."""
+    from datetime import UTC, datetime
+
+    from facilitation.meetings.ics import meeting_ics
+    from facilitation.ports import Attachment, Button
+
+    meeting = email_config(ADDRESSES[:1]).meetings[0]
+    clock = Clock(MEETING - timedelta(days=7))
+    ports = [make_port(_NoServer(), None, clock) for _ in range(2)]  # builds messages only
+    files = [
+        meeting_ics(meeting, MEETING, stamp=datetime(2027, 3, 1, 9, minute, tzinfo=UTC)) for minute in (0, 1)
+    ]
+    assert files[0] != files[1]
+    ids = {
+        p.invitation_message(ADDRESSES[0], Attachment("m.ics", f, "text/calendar", caption="Möte"))[
+            "Message-ID"
+        ]
+        for p, f in zip(ports, files, strict=True)
+    }
+    assert len(ids) == 1
+    buttons = [[Button("Kommer", "rv.7.0~abcdefgh"), Button("Kanske", "rv.7.2~abcdefgh")]]
+    texts = {p.reminder_message(ADDRESSES[0], "Påminnelse", buttons)["Message-ID"] for p in ports}
+    other = ports[0].reminder_message(ADDRESSES[0], "Påminnelse", [[Button("Kommer", "rv.8.0~abcdefgh")]])
+    assert len(texts) == 1 and other["Message-ID"] not in texts and ids.isdisjoint(texts)
+
+
+class _NoServer:
+    port = 1

@@ -263,7 +263,11 @@ class EmailPort(PortDefaults):
         calendar.pop("method", None)
         calendar.add("method", method)
         description = ""
+        identity = [method]
         for event in calendar.walk("VEVENT"):
+            # what makes this invitation this one (not DTSTAMP, which differs at every rendering)
+            identity += [str(event.get(name, "")) for name in ("uid", "sequence")]
+            identity += [event.decoded(name).isoformat() for name in ("dtstart", "dtend") if name in event]
             organizer = vCalAddress(f"mailto:{self.config.sender}")
             organizer.params["cn"] = vText(self.config.sender_name)
             event.pop("organizer", None)
@@ -286,7 +290,7 @@ class EmailPort(PortDefaults):
                 event.add("status", "CANCELLED")
             description = description or str(event.get("description", ""))
         data = calendar.to_ical()
-        message = self._base(to, attachment.caption or attachment.filename, "invitation", data)
+        message = self._base(to, attachment.caption or attachment.filename, "invitation", *identity)
         message.set_content("\n\n".join(filter(None, [attachment.caption, description])) + "\n")
         message.add_alternative(
             data.decode("utf-8"), subtype="calendar", params={"method": method, "name": "invite.ics"}
