@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class App:
     background: list[asyncio.Task[None]] = field(default_factory=list)
     _rate_budgets: RateBudgets | None = None
     sqlite_lock: Path | None = None
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     health: Health = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +115,10 @@ class App:
         # A tally is taken over only where its platform runs (started), as is its reminder.
         conversation.live.platforms = lambda: tuple(app.health.started)
         app.background.append(asyncio.get_running_loop().create_task(conversation.live.keep_leases()))
+        if settings.has_email:  # the e-mail port, and its RSVP page among the health server's routes
+            from bot.mail.wiring import install_email
+
+            app.closers.append(install_email(app).aclose)
         if isinstance(renderer, ProcessChartRenderer):
             metrics.track_queue("chart_renders", lambda: renderer.pending)
         if is_sqlite(url):
@@ -132,6 +138,8 @@ class App:
         return self._rate_budgets, budget_key(*names)
 
     async def aclose(self) -> None:
+        for close in self.closers:
+            await close()
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)

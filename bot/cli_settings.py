@@ -27,5 +27,6 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         settings.slack_bot_token,
         settings.slack_signing_secret,
         settings.slack_app_token,
+        settings.smtp_password,
     )
     return settings

@@ -262,7 +262,12 @@ def cmd_contacts(args: argparse.Namespace) -> int:
 
 def _reachability(settings: Settings, platform: str) -> str:
     """Whether this installation runs the contact's platform (local mode always can)."""
-    configured = {"telegram": settings.has_telegram, "slack": settings.has_slack, "local": True}
+    configured = {
+        "telegram": settings.has_telegram,
+        "slack": settings.has_slack,
+        "local": True,
+        "email": settings.has_email,
+    }
     return "reachable" if configured.get(platform) else f"not reachable ({platform} is not configured)"
 
 
@@ -290,7 +295,7 @@ def _list_contacts(args: argparse.Namespace) -> Callable[[MeetingStore], Awaitab
 def _new_contact(args: argparse.Namespace) -> Contact:
     """The contact the arguments describe; :class:`Refused` with the first problem found."""
     platform, address = next(
-        (p, getattr(args, p)) for p in ("telegram", "slack", "local") if getattr(args, p)
+        (p, getattr(args, p)) for p in ("telegram", "slack", "local", "email") if getattr(args, p)
     )
     address = address.strip()
     name = args.name.strip()
@@ -404,6 +409,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--telegram", metavar="CHAT_ID", help="numeric Telegram chat id")
     where.add_argument("--slack", metavar="USER_ID", help="Slack user or channel id (U…, C…)")
     where.add_argument("--local", metavar="NAME", help="a name in the local terminal mode")
+    where.add_argument("--email", metavar="ADDRESS", help="an e-mail address (needs the smtp_* settings)")
     add.add_argument("--workspace", metavar="T…", help="Slack team id")
     add.add_argument("--language", choices=["sv", "en"], default="sv")
     add.add_argument("--key", help="default: <signatory>.<platform>-<hash> (never the address)")

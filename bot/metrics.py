@@ -16,7 +16,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
-PLATFORMS = ("telegram", "slack", "local")
+PLATFORMS = ("telegram", "slack", "local", "email")
 
 ACTIVITY = Counter(
     "dialogbot_activity_total", "Votes, launched rounds and closed rounds, per platform", ["kind", "platform"]

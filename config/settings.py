@@ -33,7 +33,17 @@ SUPPORTED_DATABASES = ("sqlite+aiosqlite:///", "postgresql+asyncpg://")
 NOT_SETTINGS = frozenset({"CONFIG", "TEST_PG_URL", "REQUIRE_PG"})
 # Settings that no longer exist, still accepted (with a warning) so an older configuration loads.
 RETIRED_SETTINGS = {"timezone": "meetings and reminders always use Europe/Stockholm"}
-INTEGER_SETTINGS = ("min_group_size", "chart_processes", "telegram_webhook_port", "slack_port", "health_port")
+INTEGER_SETTINGS = (
+    "min_group_size",
+    "chart_processes",
+    "telegram_webhook_port",
+    "slack_port",
+    "health_port",
+    "smtp_port",
+)
+SMTP_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+# One plain address for the From header and the SMTP envelope (no display name here).
+_MAIL_ADDRESS = re.compile(r"[^@\s<>\"(),;:]{1,64}@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:.]{2,}")
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 log = logging.getLogger(__name__)
@@ -92,6 +102,19 @@ class Settings(BaseModel):
     # the same HTTP server as /healthz. Empty: no web links are given out.
     public_url: str = ""
 
+    # E-mail as a delivery channel for meeting reminders (none when smtp_host is empty).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 587 (starttls), 465 (ssl) or 25 (none)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_password_file: Path | None = (
+        None  # the password read from a file (systemd credential, Docker secret)
+    )
+    smtp_from: str = ""  # the sender address, e.g. "dialogbot@region.se"
+    smtp_from_name: str = "Dialogbot"
+    smtp_rate: float = Field(default=5.0, gt=0, le=1000)  # messages per second to the SMTP server
+
     @field_validator(*INTEGER_SETTINGS, mode="before")
     @classmethod
     def _whole_number(cls, value: Any) -> Any:
@@ -112,6 +135,29 @@ class Settings(BaseModel):
         if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
             raise ValueError("must be an absolute address such as https://dialog.example.se (no ? or #)")
         return value.rstrip("/")
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _smtp_host(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9.:\[\]_-]+", value):
+            raise ValueError("must be a host name or IP address such as smtp.example.se (no scheme, no port)")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _MAIL_ADDRESS.fullmatch(value):
+            raise ValueError("must be one e-mail address such as dialogbot@region.se (no name, no <>)")
+        return value
+
+    @field_validator("smtp_from_name")
+    @classmethod
+    def _smtp_from_name(cls, value: str) -> str:
+        if any(c in value for c in "\r\n") or len(value) > 100:
+            raise ValueError("must be one line of at most 100 characters")
+        return value.strip()
 
     @field_validator("secret")
     @classmethod
@@ -183,6 +229,59 @@ class Settings(BaseModel):
     @property
     def has_slack(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def has_email(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def effective_smtp_port(self) -> int:
+        return self.smtp_port or SMTP_DEFAULT_PORTS[self.smtp_security]
+
+    def smtp_problems(self) -> list[tuple[str, str]]:
+        """What is wrong with the e-mail settings taken together, as (setting, problem)."""
+        if not self.smtp_host:
+            others = ("smtp_user", "smtp_password", "smtp_password_file", "smtp_from")
+            return [
+                (name, "is set but smtp_host is not: set smtp_host too")
+                for name in others
+                if getattr(self, name)
+            ][:1]
+        problems = []
+        if not self.smtp_from:
+            problems.append(("smtp_from", "is required with smtp_host: the address reminders are sent from"))
+        if self.smtp_password and self.smtp_password_file is not None:
+            problems.append(
+                ("smtp_password_file", "set either smtp_password or smtp_password_file, not both")
+            )
+        has_password = bool(self.smtp_password or self.smtp_password_file)
+        if self.smtp_user and not has_password:
+            problems.append(("smtp_password", "is required with smtp_user (or give smtp_password_file)"))
+        if has_password and not self.smtp_user:
+            problems.append(("smtp_user", "is required with a password: the name to log in with"))
+        loopback = self.smtp_host in ("localhost", "127.0.0.1", "::1", "[::1]")
+        if self.smtp_user and self.smtp_security == "none" and not loopback:
+            problems.append(
+                (
+                    "smtp_security",
+                    '"none" would send the password unencrypted to a server that is not on this machine: '
+                    'use "starttls" or "ssl"',
+                )
+            )
+        return problems
+
+    def smtp_password_value(self) -> str:
+        """The SMTP password: ``smtp_password`` itself, or read from ``smtp_password_file``."""
+        if self.smtp_password_file is None:
+            return self.smtp_password
+        try:
+            return self.smtp_password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                str(self.smtp_password_file),
+                "smtp_password_file",
+                f"cannot read the password ({exc.strerror})",
+            ) from exc
 
     def missing_secrets(self) -> list[ConfigError]:
         """The platform modes configured to take requests from the internet without their secret.
@@ -284,6 +383,8 @@ def load_settings(
         raise ConfigError(
             origins.get("secret", "settings"), "secret_file", "set either secret or secret_file, not both"
         )
+    for name, problem in settings.smtp_problems():
+        raise ConfigError(origins.get(name, "settings"), name, problem)
     return with_stored_secret(settings, create=create_secret)
 
 

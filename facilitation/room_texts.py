@@ -30,6 +30,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "room.gone.archived": "kanalen är arkiverad",
         "room.gone.not_found": "chatten finns inte längre",
         "room.gone.blocked": "kontot har blockerat boten eller är avstängt",
+        "room.gone.address_refused": "e-postservern tar inte emot adressen",
+        "room.gone.mail_refused": "e-postservern vägrade ta emot meddelandet",
         "room.refused": (
             "⚠️ {room} fick inte {what}: plattformen tog inte emot meddelandet (får boten skriva där?). "
             "Rummet är kvar i workshopen. {fix}"
@@ -87,6 +89,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "room.gone.archived": "the channel is archived",
         "room.gone.not_found": "the chat no longer exists",
         "room.gone.blocked": "the account has blocked the bot or is deactivated",
+        "room.gone.address_refused": "the mail server does not accept the address",
+        "room.gone.mail_refused": "the mail server refused the message",
         "room.refused": (
             "⚠️ {room} did not get {what}: the platform did not accept the message (may the bot post there?). "
             "The room stays in the workshop. {fix}"

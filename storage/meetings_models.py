@@ -49,7 +49,7 @@ class ContactRow(Base):
     key: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
     platform: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(254))  # an e-mail address: up to 254 characters
     workspace: Mapped[str | None] = mapped_column(String(64), nullable=True)
     language: Mapped[str] = mapped_column(String(2), default="sv")
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -217,14 +217,18 @@ C0 = ("signatories", 0, "contacts", 0)
         (
             (*C0, "slack"),
             "U1",
-            "[[signatories]][0].contacts[0]: give exactly one of telegram, slack, local (found 2)",
+            "[[signatories]][0].contacts[0]: give exactly one of telegram, slack, local, email (found 2)",
         ),
         (
             (*C0, "telegram"),
             DELETE,
-            "[[signatories]][0].contacts[0]: give exactly one of telegram, slack, local (found 0)",
+            "[[signatories]][0].contacts[0]: give exactly one of telegram, slack, local, email (found 0)",
         ),
-        ((*C0, "email"), "a@b.se", "[[signatories]][0].contacts[0].email: unknown key"),
+        (
+            (*C0, "email"),
+            "a@b.se",
+            "[[signatories]][0].contacts[0]: give exactly one of telegram, slack, local, email (found 2)",
+        ),
         ((*C0, "language"), "de", "[[signatories]][0].contacts[0].language: 'de' is not one of sv, en"),
         ((*C0, "opted_out"), "ja", "[[signatories]][0].contacts[0].opted_out: must be true or false"),
         (
@@ -347,7 +351,7 @@ def test_limits_match_the_database_columns() -> None:
         "signatory.key": SignatoryRow.__table__.c.key,
         "signatory.name": SignatoryRow.__table__.c.name,
         "contact.name": ContactRow.__table__.c.name,
-        "contact.address": ContactRow.__table__.c.address,
+        "contact.email": ContactRow.__table__.c.address,  # the widest address (chat ids: contact.address)
         "contact.workspace": ContactRow.__table__.c.workspace,
         "meeting.key": MeetingRow.__table__.c.key,
         "meeting.title": MeetingRow.__table__.c.title,
@@ -359,6 +363,7 @@ def test_limits_match_the_database_columns() -> None:
         name: LIMITS[name] for name in columns
     }
     assert LIMITS["contact.key"] <= ContactRow.__table__.c.key.type.length
+    assert LIMITS["contact.address"] <= ContactRow.__table__.c.address.type.length
     assert MeetingRow.__table__.c.process_key.type.length == LIMITS["process.key"]
     # the longest delivery key "process/meeting:2027-03-09T09:00:00Z:contact:offset" fits its column
     offset = str(int(MAX_REMINDER_OFFSET.total_seconds()))

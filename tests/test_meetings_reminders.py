@@ -253,7 +253,7 @@ def test_rsvp_labels_and_summary() -> None:
 
 def test_contact_refuses_unknown_platform() -> None:
     with pytest.raises(ValueError):
-        Contact("x", "X", "email", "x@example.org")  # type: ignore[arg-type]
+        Contact("x", "X", "fax", "+46 54 123 45")  # type: ignore[arg-type]
 
 
 def test_on_time_reminder_is_skipped_if_the_next_one_is_already_due() -> None:

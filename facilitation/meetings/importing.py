@@ -11,7 +11,7 @@ The sections may live in the process file beside ``[process]`` and ``[[principle
 
     [[signatories.contacts]]
     name = "Anna Andersson"
-    telegram = 123456789                     # exactly one of telegram / slack / local
+    telegram = 123456789                     # exactly one of telegram / slack / local / email
     language = "sv"                          # optional: sv (default) or en
 
     [[signatories.contacts]]
@@ -20,6 +20,11 @@ The sections may live in the process file beside ``[process]`` and ``[[principle
     slack = "U0123ABCD"                      # a Slack user or channel id
     workspace = "T0123ABCD"                  # the Slack team id (optional)
     opted_out = false                        # optional
+
+    [[signatories.contacts]]
+    name = "Cilla Carlsson"
+    email = "cilla@example.se"               # reminders by e-mail, with a calendar invitation
+                                             # (reached on a chat too: a second entry for it)
 
     [[meetings]]
     key = "dialogmote"
@@ -77,7 +82,8 @@ LIMITS: dict[str, int] = {
     "signatory.name": 200,
     "contact.key": 100,
     "contact.name": 200,
-    "contact.address": 64,
+    "contact.address": 64,  # a chat id, Slack id or local name
+    "contact.email": 254,  # an e-mail address is at most 254 characters (RFC 5321); the column's width
     "contact.workspace": 64,
     "meeting.key": 64,
     "meeting.title": 300,
@@ -169,6 +175,24 @@ def length_problem(value: str, limit_name: str) -> str | None:
     return None
 
 
+# One address, no display name, no comments: local part of letters, digits and the usual marks,
+# a domain of at least two labels (an internationalised domain in its Unicode form is accepted).
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
+)
+
+
+def is_email_address(address: str) -> bool:
+    """Whether ``address`` is one plain e-mail address (``name@example.se``) that fits an SMTP path."""
+    return (
+        len(address) <= 254
+        and _EMAIL.fullmatch(address) is not None
+        and ".." not in address
+        and not address.startswith(".")
+        and not address.partition("@")[0].endswith(".")
+    )
+
+
 def address_problem(platform: str, address: str) -> str | None:
     """Why ``address`` cannot reach a contact on ``platform``, or None.
 
@@ -180,9 +204,11 @@ def address_problem(platform: str, address: str) -> str | None:
         return f"{address!r} is not a numeric Telegram chat id"
     if platform == "slack" and not _SLACK_ID.match(address):
         return f"{address!r} is not a Slack user or channel id like U0123ABCD"
+    if platform == "email" and not is_email_address(address):
+        return f"{address!r} is not an e-mail address like name@example.se"
     if platform == "local" and not _LOCAL_NAME.match(address):
         return f"{address!r} is not a local-mode name (one word without '/', '@' or ':')"
-    return length_problem(address, "contact.address")
+    return length_problem(address, "contact.email" if platform == "email" else "contact.address")
 
 
 def workspace_problem(platform: str, workspace: str | None) -> str | None:
@@ -344,6 +370,9 @@ def _contact(
     if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip():
         raise reader.fail(f"{path}.{platform}", "must be a chat/user id or name")
     address = str(raw).strip()
+    if platform == "email":  # the domain is case-insensitive: one person, one key
+        local_part, at, domain = address.rpartition("@")
+        address = f"{local_part}{at}{domain.lower()}"
     problem = address_problem(platform, address)
     if problem:
         raise reader.fail(f"{path}.{platform}", problem)

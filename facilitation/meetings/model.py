@@ -17,7 +17,7 @@ from typing import Literal, get_args
 from facilitation.meetings.tz import to_local
 from facilitation.model import Language
 
-Platform = Literal["telegram", "slack", "local"]
+Platform = Literal["telegram", "slack", "local", "email"]
 PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 
 DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=30), timedelta(days=7), timedelta(days=1))
@@ -27,7 +27,8 @@ DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=30), timedelta
 class Contact:
     """A signatory's contact person and where to reach them.
 
-    ``address`` is a Telegram chat id, a Slack user or channel id, or a local-mode name;
+    ``address`` is a Telegram chat id, a Slack user or channel id, a local-mode name or an e-mail
+    address (personal data like a chat id: never in a key, a log line or a stored error);
     ``workspace`` is the Slack team id (several workspaces can share one bot).
     """
 

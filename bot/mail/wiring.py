@@ -1,0 +1,67 @@
+"""E-mail in a running bot: the port among the conversation's ports, the RSVP page on the web server."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.mail.port import EmailPort, SmtpConfig
+from bot.mail.web import rsvp_routes
+from facilitation.meetings.links import RsvpLinks
+from storage.database import is_outage
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+def install_email(app: App) -> EmailPort:
+    """Add the e-mail port (from the ``smtp_*`` settings) and serve ``/osa/<token>`` beside ``/healthz``."""
+    from facilitation.meetings.chat import installed_store
+    from storage.meetings_repository import SqlMeetingStore
+
+    settings = app.settings
+    config = SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.effective_smtp_port,
+        security=settings.smtp_security,
+        sender=settings.smtp_from,
+        sender_name=settings.smtp_from_name,
+        user=settings.smtp_user,
+        password=settings.smtp_password_value(),
+        rate=settings.smtp_rate,
+    )
+    from bot.redaction import remember_secrets
+
+    remember_secrets(config.password)
+    conversation = app.conversation
+    links = RsvpLinks(app.pseudonymizer, conversation.codec)
+    port = EmailPort(
+        config,
+        links=links,
+        public_url=settings.public_url,
+        shared=app.shared_limit("email", settings.smtp_host, settings.smtp_user),  # type: ignore[arg-type]
+        clock=app.service.clock,
+    )
+    conversation.add_port(port)
+    fallback = SqlMeetingStore(app.engine)
+    app.health.extra_routes.extend(
+        rsvp_routes(
+            links,
+            lambda: installed_store(conversation) or fallback,
+            clock=app.service.clock,
+            language=settings.language,
+            is_outage=is_outage,
+        )
+    )
+    if not settings.public_url:
+        log.warning("e-mail: public_url is not set, so reminders by e-mail go out without answer links")
+    elif not (settings.health_port or (settings.telegram_mode == "webhook" and settings.has_telegram)):
+        if not (settings.has_slack and not settings.slack_app_token):
+            log.warning(
+                "e-mail: answer links point to %s/osa/… but no web server of this process serves them: "
+                "set health_port (or run a webhook)",
+                settings.public_url,
+            )
+    return port

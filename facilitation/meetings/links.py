@@ -1,0 +1,179 @@
+"""RSVP links: a reminder's answer buttons as signed, expiring web links (for e-mail contacts).
+
+An e-mail cannot carry buttons, so each RSVP button of a reminder becomes a link
+``{public_url}/osa/<token>``. The token is the button's own signed data (delivery id and answer,
+see :class:`facilitation.buttons.ButtonCodec`) plus an expiry, signed again with the
+installation's secret (a 22-character HMAC-SHA256, far longer than a button's): it names no
+person and no address, so a web server's access log of the link reveals nobody.
+
+Holding the link is the proof of being the contact it was sent to (no login), so a link works
+only for its delivery's contact, only until the meeting starts (and never after the expiry), and
+only while the contact and the reminder exist: a forgotten contact's links answer "gone".
+
+**Mail scanners.** Outlook's Safe Links, Gmail and virus scanners open links in an e-mail before
+the person does. A GET therefore only *shows* the answer and a button; the answer is recorded by
+the POST that button sends (:meth:`RsvpLinks.answer`), which no scanner submits. A POST of the
+same token again records the same answer again (idempotent), and a later link of another
+answer replaces it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from facilitation.buttons import ButtonCodec
+from facilitation.errors import DomainError
+from facilitation.i18n import register
+from facilitation.meetings.messages import RSVP_ACTION, format_when, rsvp_buttons, rsvp_label
+from facilitation.meetings.model import Rsvp
+from facilitation.meetings.store import MeetingStore
+from facilitation.model import Language
+from facilitation.pseudonym import Pseudonymizer
+
+#: Where the links point, below ``public_url``.
+LINK_PATH = "/osa/"
+#: How long a link works at most (a reminder goes out at most 30 days before by default; the
+#: meeting's start ends it earlier).
+DEFAULT_LIFETIME = timedelta(days=60)
+_SIGNATURE_LENGTH = 22  # URL-safe base64 characters: 132 bits
+MAX_TOKEN_LENGTH = 200
+
+TEXTS = {
+    "sv": {
+        "meetingslink.title": "Svar på inbjudan",
+        "meetingslink.question": "Vill du svara «{label}» för {signatory} på inbjudan till {title}, {when}?",
+        "meetingslink.confirm": "Skicka svaret: {label}",
+        "meetingslink.other_answers": "Eller svara:",
+        "meetingslink.saved": "Tack! Svaret «{label}» för {signatory} är sparat. Du kan ändra det fram till mötet.",
+        "meetingslink.invalid": "Länken är inte giltig. Använd länken i det senaste mejlet om mötet.",
+        "meetingslink.expired": "Länken har gått ut. Använd länken i det senaste mejlet om mötet.",
+        "meetingslink.gone": "Påminnelsen finns inte längre, så svaret kan inte sparas.",
+        "meetingslink.closed": "Mötet har redan börjat; svaret kan inte ändras.",
+    },
+    "en": {
+        "meetingslink.title": "Answer to the invitation",
+        "meetingslink.question": "Do you want to answer “{label}” for {signatory} to the invitation to {title}, {when}?",
+        "meetingslink.confirm": "Send the answer: {label}",
+        "meetingslink.other_answers": "Or answer:",
+        "meetingslink.saved": (
+            "Thank you! The answer “{label}” for {signatory} is saved. You can change it until the meeting."
+        ),
+        "meetingslink.invalid": "The link is not valid. Use the link in the latest e-mail about the meeting.",
+        "meetingslink.expired": "The link has expired. Use the link in the latest e-mail about the meeting.",
+        "meetingslink.gone": "This reminder no longer exists, so the answer cannot be saved.",
+        "meetingslink.closed": "The meeting has already started; the answer can no longer be changed.",
+    },
+}
+register(TEXTS)
+
+
+@dataclass(frozen=True)
+class LinkAnswer:
+    """What a link answers, in its contact's language: shown on the page, recorded by a POST."""
+
+    answer: Rsvp
+    label: str
+    title: str
+    when: str
+    signatory: str
+    lang: Language
+    #: The tokens of the two other answers of the same reminder (to change one's mind on the page).
+    others: tuple[tuple[str, str], ...] = ()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class RsvpLinks:
+    """Makes and checks link tokens, and shows or records the answer a link stands for."""
+
+    def __init__(
+        self, pseudonymizer: Pseudonymizer, codec: ButtonCodec, lifetime: timedelta = DEFAULT_LIFETIME
+    ) -> None:
+        self._signer = pseudonymizer
+        self.codec = codec
+        self.lifetime = lifetime
+
+    def _signature(self, payload: str) -> str:
+        return self._signer.sign("osa-link\x1f" + payload, _SIGNATURE_LENGTH)
+
+    def token(self, button_data: str, now: datetime) -> str:
+        """The token of a button (its signed data), valid for :attr:`lifetime` from ``now``."""
+        expires = int((now + self.lifetime).timestamp())
+        payload = f"{_b64(button_data.encode('utf-8'))}.{expires:x}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def button_data(self, token: str, now: datetime) -> str:
+        """The button data a genuine, unexpired token carries; ``DomainError`` otherwise."""
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+            raise DomainError("meetingslink.invalid")
+        payload, _, signature = token.rpartition(".")
+        if not signature.isascii() or not hmac.compare_digest(signature, self._signature(payload)):
+            raise DomainError("meetingslink.invalid")
+        data, _, expires = payload.partition(".")
+        try:
+            button = _unb64(data).decode("utf-8")
+            deadline = int(expires, 16)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise DomainError("meetingslink.invalid") from None
+        if now.timestamp() > deadline:
+            raise DomainError("meetingslink.expired")
+        return button
+
+    async def look_up(self, store: MeetingStore, token: str, now: datetime) -> tuple[LinkAnswer, int, int]:
+        """The answer ``token`` stands for, with its delivery id and answer index; nothing is written.
+
+        Refused (``DomainError``) like a chat press: a forged or expired link, a reminder that is
+        gone (its contact was forgotten or removed), a meeting that has started.
+        """
+        action, args = self.codec.decode(self.button_data(token, now))
+        if action != RSVP_ACTION or len(args) != 2 or not 0 <= args[1] < 3:
+            raise DomainError("meetingslink.invalid")
+        delivery = await store.delivery(args[0])
+        if delivery is None:
+            raise DomainError("meetingslink.gone")
+        contacts = await store.contacts(active_only=False, ids=[delivery.contact_id])
+        if not contacts or not contacts[0].active:
+            raise DomainError("meetingslink.gone")
+        if now >= delivery.occurrence:
+            raise DomainError("meetingslink.closed")
+        meetings = await store.meetings(active_only=False, ids=[delivery.meeting_id])
+        if not meetings:
+            raise DomainError("meetingslink.gone")
+        contact, meeting = contacts[0], meetings[0].meeting
+        lang = contact.contact.language
+        answers = rsvp_buttons(lang)
+        answer = answers[args[1]][0]
+        others = tuple(
+            (label, self.token(self.codec.encode(RSVP_ACTION, delivery.id, index), now))
+            for index, (_other, label) in enumerate(answers)
+            if index != args[1]
+        )
+        shown = LinkAnswer(
+            answer,
+            rsvp_label(answer, lang),
+            meeting.title,
+            format_when(delivery.occurrence, meeting.duration, lang),
+            contact.signatory_name,
+            lang,
+            others,
+        )
+        return shown, delivery.id, args[1]
+
+    async def answer(self, store: MeetingStore, token: str, now: datetime) -> LinkAnswer:
+        """Record the answer ``token`` stands for (the same answer again changes nothing more)."""
+        shown, delivery_id, _index = await self.look_up(store, token, now)
+        delivery = await store.delivery(delivery_id)
+        if delivery is None:  # forgotten between the two reads
+            raise DomainError("meetingslink.gone")
+        await store.set_rsvp(delivery.meeting_id, delivery.occurrence, delivery.contact_id, shown.answer, now)
+        return shown
