@@ -114,6 +114,7 @@ class App:
         app.web = WebPages(conversation, settings.secret, WebSettings(settings.public_url))
         if settings.public_url:
             app.health.extra_routes.extend(app.web.routes())
+            app.health.on_shutdown.append(app.web.aclose)
             app.health.started.add("web")  # a screen's tally another process left is taken over here
         # A tally is taken over only where its platform runs (started), as is its reminder.
         conversation.live.platforms = lambda: tuple(app.health.started)
@@ -137,6 +138,8 @@ class App:
         return self._rate_budgets, budget_key(*names)
 
     async def aclose(self) -> None:
+        if self.web is not None:
+            await self.web.aclose()
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)

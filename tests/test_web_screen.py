@@ -59,7 +59,7 @@ async def test_screen_shows_turnout_then_results_and_browsers_vote(site: tuple[L
     try:
         page = await screen.open(path_of(link))
         assert "Workshop i Karlstad" in page and "<svg" in page  # title and the QR code
-        join_path = path_of(re.search(r"(http://\S+/delta/[^\s<\"]+)", page).group(1))  # type: ignore[union-attr]
+        join_path = path_of(re.search(r'id="qr" href="([^"]+)"', page).group(1))  # type: ignore[union-attr]
 
         await h.run("/barometer")
         feed = path_of(link) + "/innehall"

@@ -31,26 +31,30 @@ input[type=text]{padding:.6rem;border:2px solid #fff;background:#111;color:#fff;
 """
 
 SCREEN_CSS = """
-body{font-size:clamp(18px,2.1vw,44px);min-height:100vh}
-.screen{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:1.5rem;padding:1.2rem 2rem}
-h1{font-size:1.6em;margin:.1em 0 .3em}
-.join{font-size:.8em;max-width:60ch}
-.code{font-size:1.5em;font-weight:700;letter-spacing:.12em;color:#ffd24d}
-.qr{background:#fff;padding:.6rem;border-radius:.4rem;width:clamp(160px,22vw,420px)}
+body{font-size:clamp(16px,1.9vw,40px);height:100vh;overflow:auto}
+.screen{display:grid;grid-template-columns:minmax(0,1fr) clamp(230px,23vw,460px);gap:1.2rem;padding:1rem 1.4rem;
+min-height:100vh}
+.side{display:flex;flex-direction:column;gap:.5rem}
+h1{font-size:1.15em;margin:0}
+.join{font-size:.6em;margin:0}
+.code{font-size:1.6em;font-weight:700;letter-spacing:.1em;color:#ffd24d;margin:0}
+.qr{display:block;background:#fff;padding:.5rem;border-radius:.4rem}
 .qr svg{width:100%;height:auto;display:block}
-.feed{grid-column:1/-1}
-.block{display:flex;flex-wrap:wrap;gap:.8rem 1rem;align-items:flex-start}
+.feed{min-width:0}
+.block{display:flex;flex-wrap:wrap;gap:.7rem 1rem;align-items:flex-start}
 .feed .msg{flex:1 1 100%;margin:0;font-size:1em;border-left:.3em solid #ffd24d;padding-left:.6em}
-.feed .msg.head{font-size:1.1em}
-.feed .msg.head.long{font-size:.75em}
-.feed .msg.tally{font-size:.9em;border-color:#8fd3ff}
+.feed .msg.head{font-size:1.05em}
+.feed .msg.head.long{font-size:.7em;order:2}
+.feed .msg.tally{font-size:.85em;border-color:#8fd3ff}
 .feed .msg.statement{font-size:.8em;border-color:#fff}
-.feed .msg.statement.latest{font-size:1.6em;font-weight:600;border-color:#ffd24d}
-.feed figure{flex:1 1 45%;margin:0;background:#fff;color:#000;padding:.4rem;border-radius:.3rem}
-.feed img{width:100%;height:auto;max-height:80vh;object-fit:contain;display:block}
-.block.many img{max-height:44vh}
-.feed figcaption{font-size:.6em;padding:.2em .4em}
-.status{font-size:.55em;color:#ccc}
+.feed .msg.statement.latest{font-size:1.7em;font-weight:600;border-color:#ffd24d}
+.feed figure{flex:1 1 100%;margin:0;background:#fff;color:#000;padding:.4rem;border-radius:.3rem;order:1}
+.feed img{width:100%;height:auto;max-height:74vh;object-fit:contain;display:block}
+.block.many figure{flex:1 1 45%}
+.block.many img{max-height:42vh}
+.feed figcaption{font-size:.55em;padding:.2em .4em}
+.status{font-size:.5em;color:#ccc;margin:0}
+.code .label{font-size:.35em;letter-spacing:0;color:#ccc;font-weight:400}
 """
 
 PHONE_CSS = """
@@ -85,18 +89,21 @@ def current_block(messages: list[WebMessage]) -> list[WebMessage]:
     return messages[start:]
 
 
-def screen_feed(chat: WebChat | None, image_url: Callable[[int], str], lang: str) -> str:
+def screen_feed(
+    chat: WebChat | None, image_url: Callable[[int], str], lang: str, is_tally: Callable[[str], bool]
+) -> str:
     """The screen's changing part: the latest post large (its statements, its charts), and the
-    live tally of an open round above it when the post is a later one (a step of step mode)."""
+    live tally of the round above it when the post is a later one with buttons (a step of step
+    mode); ``is_tally``: whether a text is a round's intro with its tally."""
     messages = list(chat.messages.values()) if chat is not None else []
     if not messages:
         return f'<p class="msg latest">{escape(t("web.nothing_yet", lang))}</p>'
     block = current_block(messages)
     parts = []
-    edited = [m for m in messages if m.edits and m.png is None]
-    if edited and edited[-1] not in block:  # the tally, kept in view while its round goes on
-        parts.append(f'<p class="msg tally" id="m{edited[-1].id}">{escape(edited[-1].text)}</p>')
     statements = [m for m in block if m.buttons]
+    tallies = [m for m in messages if m.png is None and not m.buttons and is_tally(m.text)]
+    if statements and tallies and tallies[-1] not in block:  # kept in view while its round goes on
+        parts.append(f'<p class="msg tally" id="m{tallies[-1].id}">{escape(tallies[-1].text)}</p>')
     images = [m for m in block if m.png is not None]
     for message in block:
         if message.png is not None:
@@ -116,15 +123,23 @@ def screen_feed(chat: WebChat | None, image_url: Callable[[int], str], lang: str
 
 
 SCREEN_SCRIPT = """<script>
-(function(){var feed=document.getElementById('feed');var base=location.pathname;
+document.addEventListener('DOMContentLoaded',function(){var feed=document.getElementById('feed');var base=location.pathname;
 function load(){fetch(base+'/innehall',{cache:'no-store'}).then(function(r){if(r.ok)return r.text();throw r.status;})
 .then(function(h){feed.innerHTML=h;feed.setAttribute('data-version',String(Date.now()));}).catch(function(){});}
-var es=new EventSource(base+'/handelser');es.onmessage=load;})();
+var es=new EventSource(base+'/handelser');es.onmessage=load;});
 </script>"""
 
 
 def screen_page(
-    *, title: str, code: str, qr_svg: str, join_url: str, feed: str, lang: str, telegram_link: str | None
+    *,
+    title: str,
+    code: str,
+    qr_svg: str,
+    qr_link: str,
+    join_url: str,
+    feed: str,
+    lang: str,
+    telegram_link: str | None,
 ) -> str:
     how = (
         t("web.join_how", lang, url=join_url, code=code)
@@ -133,14 +148,15 @@ def screen_page(
     )
     telegram = f'<br><a href="{escape(telegram_link)}">{escape(telegram_link)}</a>' if telegram_link else ""
     body = (
-        '<div class="screen"><header>'
+        '<div class="screen">'
+        f'<main id="feed" class="feed" aria-live="polite" aria-label="{escape(title)}">{feed}</main>'
+        '<aside class="side">'
         f"<h1>{escape(title)}</h1>"
-        f'<p>{escape(t("web.code", lang))}: <span class="code">{escape(code)}</span></p>'
+        f'<p class="code"><span class="label">{escape(t("web.code", lang))}</span> {escape(code)}</p>'
+        f'<a class="qr" id="qr" href="{escape(qr_link)}" aria-label="{escape(t("web.qr_label", lang))}">{qr_svg}</a>'
         f'<p class="join">{escape(how)}{telegram}</p>'
-        f'<p class="status" aria-live="off">{escape(t("web.live", lang))}</p>'
-        "</header>"
-        f'<div class="qr" role="img" aria-label="{escape(t("web.qr_label", lang))}">{qr_svg}</div>'
-        f'<main id="feed" class="feed" aria-live="polite">{feed}</main></div>'
+        f'<p class="status">{escape(t("web.live", lang))}</p>'
+        "</aside></div>"
         f"<noscript><p>{escape(t('web.refresh', lang))}</p></noscript>"
     )
     return page(t("web.screen_title", lang, title=title), body, css=SCREEN_CSS, lang=lang, head=SCREEN_SCRIPT)
@@ -176,9 +192,10 @@ def mine_page(
         f"<nav>{commands}</nav></main>"
     )
     script = (
-        "<script>(function(){var es=new EventSource('/mina/handelser');var first=true;"
+        "<script>document.addEventListener('DOMContentLoaded',function(){"
+        "var es=new EventSource('/mina/handelser');var first=true;"
         "es.onmessage=function(){if(first){first=false;return;}location.reload();};"
-        "var n=document.getElementById('notice');if(n)n.focus();})();</script>"
+        "var n=document.getElementById('notice');if(n)n.focus();});</script>"
     )
     return page(t("web.mine_title", lang), body, css=PHONE_CSS, lang=lang, head=script)
 

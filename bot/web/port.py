@@ -118,6 +118,12 @@ class WebPort(PortDefaults):
         chat.notice, chat.notice_alert = text or "", alert
         chat.bump()
 
+    def wake_all(self) -> None:
+        """Wake every page waiting for a change (the server is stopping: they end their streams)."""
+        for chat in self._chats.values():
+            chat.changed.set()
+            chat.changed = asyncio.Event()
+
     def edit_interval(self, chat: ChatRef) -> float:
         return self._edit_interval
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -29,7 +30,8 @@ from bot.web.port import PLATFORM, WebMessage, WebPort, screen_chat
 from bot.web.signing import Signer
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
-from facilitation.model import Workshop
+from facilitation.i18n import t
+from facilitation.model import RoundKind, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
 from facilitation.screen.command import install as install_screen
 
@@ -39,6 +41,7 @@ COOKIE = "dialogbot_enhet"
 DEVICE_DAYS = 30
 FORM_SECONDS = 2 * 3600  # a rendered page's buttons stay good this long
 SSE_KEEPALIVE = 15.0
+STREAM_SECONDS = 600.0  # an event stream ends after this; the page's EventSource opens a new one
 MAX_STREAMS = 2000  # server-sent event streams open at once (screens and phones)
 #: The commands a browser may send (the browser equivalents of /delta, /rosta, /sektor, /glom).
 BROWSER_COMMANDS = {"rosta": "rosta", "sektor": "sektor", "glom": "glom"}
@@ -85,8 +88,14 @@ class WebPages:
         self.ip_limits = Buckets(settings.ip_rate, settings.ip_burst)
         self.used_forms = Once(clock)
         self.streams = 0
+        self.closing = False
         conversation.add_port(self.port)
         install_screen(conversation, self)
+
+    async def aclose(self) -> None:
+        """End the open event streams (the server stops; it would otherwise wait for them)."""
+        self.closing = True
+        self.port.wake_all()
 
     # --- ScreenLinks (for /skarm) ---------------------------------------------------------
     def screen_room(self, workshop: Workshop) -> ChatRef:
@@ -127,8 +136,6 @@ class WebPages:
         return "en" if request.headers.get("Accept-Language", "").lower().startswith("en") else "sv"
 
     def _refusal(self, request: web.Request, key: str, status: int, lang: str | None = None) -> web.Response:
-        from facilitation.i18n import t
-
         lang = lang or self._lang(request)
         back = f'<p><a href="/mina">{escape(t("web.back", lang))}</a></p>'
         html = pages.simple_page(t("web.mine_title", lang), t(key, lang), lang, extra=back)
@@ -196,14 +203,16 @@ class WebPages:
         if isinstance(workshop, web.Response):
             return workshop
         lang = workshop.language.value
-        join_url = self.join_url(workshop) if self.settings.public_url else ""
-        qr = segno.make_qr(join_url or workshop.join_code, error="m")
+        join_url = f"{self.settings.public_url}/delta" if self.settings.public_url else ""
+        qr_link = self.join_url(workshop) if join_url else ""
+        qr = segno.make_qr(qr_link or workshop.join_code, error="m")
         svg = qr.svg_inline(scale=1, border=2, dark="#000", light="#fff", omitsize=True)
         telegram = self.conversation.ports.get("telegram")
         html = pages.screen_page(
             title=workshop.title,
             code=workshop.join_code,
             qr_svg=svg,
+            qr_link=qr_link,
             join_url=join_url,
             feed=self._feed(request, workshop),
             lang=lang,
@@ -214,7 +223,13 @@ class WebPages:
     def _feed(self, request: web.Request, workshop: Workshop) -> str:
         base = f"/skarm/{request.match_info['token']}/bild/"
         chat = self.port.peek(screen_chat(workshop.id).chat_id)
-        return pages.screen_feed(chat, lambda message_id: f"{base}{message_id}", workshop.language.value)
+        lang = workshop.language.value
+        intro = re.compile(
+            "^(?:" + "|".join(re.escape(t(f"kind.{kind.value}", lang)) for kind in RoundKind) + r") #\d+: "
+        )
+        return pages.screen_feed(
+            chat, lambda message_id: f"{base}{message_id}", lang, lambda text: bool(intro.match(text))
+        )
 
     async def screen_feed(self, request: web.Request) -> web.Response:
         workshop = await self._screen_workshop(request)
@@ -244,7 +259,7 @@ class WebPages:
         )
 
     async def _events(self, request: web.Request, chat_id: str) -> web.StreamResponse:
-        if self.streams >= MAX_STREAMS:
+        if self.streams >= MAX_STREAMS or self.closing:
             return self._refusal(request, "web.error.rate", 429)
         response = web.StreamResponse(
             headers={
@@ -258,8 +273,11 @@ class WebPages:
             await response.prepare(request)
             version = self.port.chat(chat_id).version
             await response.write(f"data: {version}\n\n".encode())
-            while True:
+            ends = time.monotonic() + STREAM_SECONDS
+            while not self.closing and time.monotonic() < ends:
                 now = await self.port.changed(chat_id, version, SSE_KEEPALIVE)
+                if self.closing:
+                    break
                 if now == version:
                     await response.write(b": keepalive\n\n")
                     continue
@@ -285,8 +303,6 @@ class WebPages:
         return self._join_page(request, workshop, request.match_info["token"])
 
     def _join_page(self, request: web.Request, workshop: Workshop | None, token: str) -> web.Response:
-        from facilitation.i18n import t
-
         lang = workshop.language.value if workshop is not None else self._lang(request)
         response = web.Response(content_type="text/html", headers=_NO_STORE)
         device = self._device(request) or self._new_device(response)
@@ -331,8 +347,6 @@ class WebPages:
 
     # --- a browser's own chat ---------------------------------------------------------------
     async def mine(self, request: web.Request) -> web.Response:
-        from facilitation.i18n import t
-
         response = web.Response(content_type="text/html", headers=_NO_STORE)
         device = self._device(request) or self._new_device(response)
         lang = self.conversation.languages.known(

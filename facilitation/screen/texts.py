@@ -16,10 +16,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "screen.not_served": "Projektorskärmen är inte påslagen: administratören behöver ange public_url.",
         "screen.room": "Projektorskärm",
         "web.join_how": (
-            "Gå med: skanna QR-koden eller öppna {url} i mobilen · Telegram: skicka /delta {code} till boten · "
-            "Slack: /dialog delta {code}"
+            "Gå med: skanna QR-koden, eller öppna {url} i mobilen och skriv koden. "
+            "Telegram: skicka /delta {code} till boten. Slack: /dialog delta {code}"
         ),
-        "web.join_how_chat": "Gå med: skicka /delta {code} till boten i Telegram, eller /dialog delta {code} i Slack",
+        "web.join_how_chat": "Gå med: skicka /delta {code} till boten i Telegram, eller /dialog delta {code} i Slack.",
         "web.code": "Kod",
         "web.qr_label": "QR-kod för att gå med i workshopen",
         "web.screen_title": "Projektorskärm: {title}",
@@ -57,10 +57,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "screen.not_served": "The projector screen is not switched on: the administrator needs to set public_url.",
         "screen.room": "Projector screen",
         "web.join_how": (
-            "Join: scan the QR code or open {url} on your phone · Telegram: send /join {code} to the bot · "
-            "Slack: /dialog join {code}"
+            "Join: scan the QR code, or open {url} on your phone and type the code. "
+            "Telegram: send /join {code} to the bot. Slack: /dialog join {code}"
         ),
-        "web.join_how_chat": "Join: send /join {code} to the bot in Telegram, or /dialog join {code} in Slack",
+        "web.join_how_chat": "Join: send /join {code} to the bot in Telegram, or /dialog join {code} in Slack.",
         "web.code": "Code",
         "web.qr_label": "QR code to join the workshop",
         "web.screen_title": "Projector screen: {title}",
