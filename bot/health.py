@@ -91,7 +91,14 @@ class Health:
         app.router.add_get("/readyz", self._readyz)
         app.router.add_routes(self.extra_routes)
         for hook in self.on_shutdown:
-            app.on_shutdown.append(lambda _app, hook=hook: hook())
+            app.on_shutdown.append(_on_shutdown(hook))
+
+
+def _on_shutdown(hook: Callable[[], Awaitable[None]]) -> Callable[[web.Application], Awaitable[None]]:
+    async def call(app: web.Application) -> None:
+        await hook()
+
+    return call
 
 
 class ServesHealth(Protocol):
