@@ -20,6 +20,9 @@ from tests.waiting import eventually
 from tests.web_client import Phone, forms_of, path_of, text_of
 
 
+FORGET_YES = "Ja, glöm mig"
+
+
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[tuple[LocalHarness, str]]:
     port = free_port()
@@ -101,12 +104,54 @@ async def test_screen_shows_turnout_then_results_and_browsers_vote(site: tuple[L
         await screen.close()
 
 
-async def test_no_forms_without_csrf(site: tuple[LocalHarness, str]) -> None:
+async def test_forget_me_from_a_browser(site: tuple[LocalHarness, str]) -> None:
+    """/glom's browser equivalent: "Glöm mig", then the confirmation, removes the browser's answers."""
     h, base = site
-    await workshop(h)
+    code = await workshop(h)
+    link = await screen_link(h, code)
+    await h.run("/barometer")
     phone = Phone(base)
     try:
-        page = await phone.open("/delta")
-        assert forms_of(page)
+        page = await phone.open(path_of(link))
+        await phone.join(path_of(re.search(r'id="qr" href="([^"]+)"', page).group(1)))  # type: ignore[union-attr]
+        await phone.press("Visa den öppna omgången")
+        await phone.press("4")
+        workshop_ = await h.app.service.workshop_by_code(code)
+        round_ = await h.app.service.open_round_of(workshop_.id)
+        assert round_ is not None and len(await h.app.store.responses(round_.id)) == 1
+        await phone.press("Glöm mig")
+        confirm = [f.label.strip() for f in forms_of(phone.page)]
+        status, _ = await phone.press(FORGET_YES)
+        assert status == 200, confirm
+        assert await h.app.store.responses(round_.id) == []
+        assert "borttaget" in text_of(phone.page), text_of(phone.page)[:300]
+    finally:
+        await phone.close()
+
+
+async def test_points_from_a_browser_count_only_when_all_are_given(site: tuple[LocalHarness, str]) -> None:
+    """The prioritisation rules hold in the browser as in chat: each press adds its points to the
+    browser's ballot, and the page says it is not counted until all 100 points are given."""
+    h, base = site
+    code = await workshop(h)
+    link = await screen_link(h, code)
+    await h.run("/poang")
+    phone = Phone(base)
+    try:
+        page = await phone.open(path_of(link))
+        await phone.join(path_of(re.search(r'id="qr" href="([^"]+)"', page).group(1)))  # type: ignore[union-attr]
+        await phone.press("Visa den öppna omgången")
+        workshop_ = await h.app.service.workshop_by_code(code)
+        round_ = await h.app.service.open_round_of(workshop_.id)
+        assert round_ is not None
+        for press in range(10):
+            await phone.open("/mina")
+            status, _ = await phone.press("2. Dialog +10")
+            assert status == 200
+            if press < 9:
+                assert "Räknas inte förrän alla 100 poäng" in text_of(phone.page), text_of(phone.page)[:300]
+            given = sum(r.value for r in await h.app.store.responses(round_.id))
+            assert given == 10 * (press + 1)
+        assert "Räknas inte" not in text_of(phone.page).split("Senaste besked")[1][:200]
     finally:
         await phone.close()
