@@ -19,7 +19,6 @@ from tests.harness import LocalHarness, free_port
 from tests.waiting import eventually
 from tests.web_client import Phone, forms_of, path_of, text_of
 
-
 FORGET_YES = "Ja, glöm mig"
 
 
