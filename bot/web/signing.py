@@ -20,10 +20,13 @@ class Signer:
     def __init__(self, secret: str, clock: Callable[[], float] = time.time) -> None:
         self._root = hashlib.sha256(b"dialogbot-web\0" + secret.encode()).digest()
         self.clock = clock
+        self._keys: dict[str, bytes] = {}
 
     def _mac(self, purpose: str, message: str) -> str:
-        key = hmac.new(self._root, purpose.encode(), hashlib.sha256).digest()
-        digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+        key = self._keys.get(purpose)
+        if key is None:
+            key = self._keys[purpose] = hmac.new(self._root, purpose.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(key, message.encode(), "sha256")
         return base64.urlsafe_b64encode(digest[:18]).decode()
 
     def sign(self, purpose: str, payload: str, seconds: float) -> str:
