@@ -171,7 +171,8 @@ async def _run(rooms: Rooms, browser: Any) -> None:  # noqa: F811
     await rooms.tg_command("/nasta", chat=TG_GROUP)
     await screen.wait_for_function(
         "() => document.querySelector('#feed .statement.latest') && "
-        "document.querySelector('#feed .statement.latest').innerText.startsWith('2.')",
+        "document.querySelector('#feed .statement.latest').innerText.startsWith('2.') && "
+        "document.querySelector('#feed .tally').innerText.includes('(2 av 7)')",  # the tally's next edit
         timeout=20_000,
     )
     await screen.screenshot(path=str(DOCS / "screen-step-1920x1080.png"))
