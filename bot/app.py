@@ -14,6 +14,7 @@ from bot import metrics
 from bot.chart_workers import ProcessChartRenderer
 from bot.health import Health
 from bot.ratelimit import Places
+from bot.web.server import WebPages, WebSettings
 from config.catalogue import load_processes
 from config.settings import Settings, with_stored_secret
 from facilitation.clock import Clock, utc_now
@@ -58,6 +59,8 @@ class App:
     sqlite_lock: Path | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     health: Health = field(init=False)
+    #: The projector screen and browser voting, served beside /healthz when ``public_url`` is set.
+    web: WebPages | None = None
 
     def __post_init__(self) -> None:
         platforms = ("telegram",) * self.settings.has_telegram + ("slack",) * self.settings.has_slack
@@ -112,6 +115,12 @@ class App:
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
+        # /skarm exists everywhere (without public_url it says the screen is not switched on).
+        app.web = WebPages(conversation, settings.secret, WebSettings(settings.public_url))
+        if settings.public_url:
+            app.health.extra_routes.extend(app.web.routes())
+            app.health.on_shutdown.append(app.web.aclose)
+            app.health.started.add("web")  # a screen's tally another process left is taken over here
         # A tally is taken over only where its platform runs (started), as is its reminder.
         conversation.live.platforms = lambda: tuple(app.health.started)
         app.background.append(asyncio.get_running_loop().create_task(conversation.live.keep_leases()))
@@ -140,6 +149,8 @@ class App:
     async def aclose(self) -> None:
         for close in self.closers:
             await close()
+        if self.web is not None:
+            await self.web.aclose()
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -46,8 +46,10 @@ class Health:
     started: set[str] = field(default_factory=set)
     #: Whether the reminder dispatcher runs (set while it does).
     dispatcher: Callable[[], bool] | None = None
-    #: Extra routes served beside the probes (the metrics).
+    #: Extra routes served beside the probes (the metrics, the web pages).
     extra_routes: list[web.RouteDef] = field(default_factory=list)
+    #: Called when a server serving them shuts down (the web pages end their open event streams).
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def problems(self) -> list[str]:
         """Why the process is not ready, one short sentence each (empty: ready)."""
@@ -88,6 +90,15 @@ class Health:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_routes(self.extra_routes)
+        for hook in self.on_shutdown:
+            app.on_shutdown.append(_on_shutdown(hook))
+
+
+def _on_shutdown(hook: Callable[[], Awaitable[None]]) -> Callable[[web.Application], Awaitable[None]]:
+    async def call(app: web.Application) -> None:
+        await hook()
+
+    return call
 
 
 class ServesHealth(Protocol):
