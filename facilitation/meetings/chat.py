@@ -37,6 +37,7 @@ from facilitation.clock import utc_now
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
+from facilitation.meetings.calendar_sync import plan_welcome
 from facilitation.meetings.importing import LIMITS, ContactKeys, address_problem, key_problem, length_problem
 from facilitation.meetings.invitation import INVITE_PREFIX, Invitation, InvitationError
 from facilitation.meetings.messages import (
@@ -456,6 +457,9 @@ class MeetingsChat:
         except ManagementError:
             raise DomainError("meetingschat.cannot_register") from None
         key = "meetingschat.contact_added" if created else "meetingschat.contact_exists"
+        # The next meeting's date and calendar file at once (once: a redelivered registration
+        # plans the same welcome); the dispatcher sends it at its next tick.
+        await plan_welcome(self.store, _stored, self.clock())
         await turn.reply(t(key, turn.lang, signatory=signatory.name))
 
     async def _invited_signatory(self, conv: Conversation, code: str) -> SignatoryInfo:
