@@ -48,7 +48,11 @@ def config(meetings: list[dict[str, object]] | None = None):  # type: ignore[no-
                     {"key": "c1", "name": "Bo", "telegram": "102", "language": "en"},
                 ],
             },
-            {"key": "forum", "name": "Idéburna forum", "contacts": [{"key": "c2", "name": "Cilla", "telegram": "103"}]},
+            {
+                "key": "forum",
+                "name": "Idéburna forum",
+                "contacts": [{"key": "c2", "name": "Cilla", "telegram": "103"}],
+            },
         ],
         "meetings": meetings if meetings is not None else [meeting()],
     }

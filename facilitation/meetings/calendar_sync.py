@@ -282,7 +282,7 @@ async def deliver_notice(
     text = notice_text(row.kind, meeting, row.occurrence, lang)
     if row.kind != CANCEL:
         text += "\n" + calendar_links_text(
-            meeting, row.occurrence, lang, d.details_url(stored, row.occurrence)
+            meeting, row.occurrence, lang, d.details_url(stored, row.occurrence, str(lang))
         )
     buttons = None
     if row.kind in (NUDGE, WELCOME) and d.codec is not None:

@@ -242,7 +242,7 @@ class Dispatcher:
         is_outage: Callable[[BaseException], bool] = never_an_outage,
         has_ended: Callable[[str], bool] = lambda worker: False,
         on_tick: Callable[[TickResult], None] | None = None,
-        details_url: Callable[[StoredMeeting, datetime], str] | None = None,
+        details_url: Callable[[StoredMeeting, datetime, str], str] | None = None,
     ) -> None:
         """``organisers``: user ids per platform told in a private chat when a contact's chat is
         gone for good (the installation's facilitators), in ``language``. ``is_outage``: whether an
@@ -290,7 +290,9 @@ class Dispatcher:
         # Calendar notices (facilitation.meetings.calendar_sync): each occurrence's SEQUENCE as of
         # this process's last sync, and the link to a meeting's details page ("" = none).
         self.sequences: dict[tuple[int, datetime], int] = {}
-        self.details_url: Callable[[StoredMeeting, datetime], str] = details_url or (lambda m, o: "")
+        self.details_url: Callable[[StoredMeeting, datetime, str], str] = details_url or (
+            lambda m, o, lang: ""
+        )
 
     # --- the tick ------------------------------------------------------------------------
     async def tick(self) -> TickResult:
@@ -739,7 +741,7 @@ class Dispatcher:
         chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
         text = reminder_text(meeting, row.occurrence, row.offset, lang, now=caught_up_at)
         text += "\n" + calendar_links_text(
-            meeting, row.occurrence, lang, self.details_url(stored, row.occurrence)
+            meeting, row.occurrence, lang, self.details_url(stored, row.occurrence, str(lang))
         )
         buttons = None
         if self.codec is not None:
