@@ -37,7 +37,10 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=STOCKHOLM)
 
 
-def config(meetings: list[dict[str, object]] | None = None):  # type: ignore[no-untyped-def]
+def config(meetings: list[dict[str, object]] | None = None, late: bool = False):  # type: ignore[no-untyped-def]
+    forum = [{"key": "c2", "name": "Cilla", "telegram": "103"}]
+    if late:  # a contact added after the changes: their first file must carry the current SEQUENCE
+        forum.append({"key": "c3", "name": "Dan", "telegram": "104"})
     doc = {
         "signatories": [
             {
@@ -51,7 +54,7 @@ def config(meetings: list[dict[str, object]] | None = None):  # type: ignore[no-
             {
                 "key": "forum",
                 "name": "Idéburna forum",
-                "contacts": [{"key": "c2", "name": "Cilla", "telegram": "103"}],
+                "contacts": forum,
             },
         ],
         "meetings": meetings if meetings is not None else [meeting()],
@@ -164,9 +167,8 @@ async def test_moving_changing_and_cancelling_leaves_exactly_one_right_entry(dat
             assert sum(r.sent for r in results) == 0
 
             # The agenda changes: SEQUENCE 2, again once per contact, both dispatchers ticking.
-            await store.import_config(
-                config([meeting(start="2027-03-10T13:00", place="Kristinehamn", agenda="1. Ny punkt")])
-            )
+            changed = [meeting(start="2027-03-10T13:00", place="Kristinehamn", agenda="1. Ny punkt")]
+            await store.import_config(config(changed))
             clock.advance(timedelta(hours=1))
             results = await asyncio.gather(first.tick(), second.tick())
             assert sum(r.sent for r in results) == 3
@@ -175,23 +177,31 @@ async def test_moving_changing_and_cancelling_leaves_exactly_one_right_entry(dat
                 assert entry.sequence == 2 and "1. Ny punkt" in entry.description
 
             # The 7-day reminder of the old date is skipped; the new date's comes without a
-            # calendar file (the contacts hold the current one).
+            # calendar file to those who hold the current one, and with it (SEQUENCE 2) to a
+            # contact added meanwhile.
+            await store.import_config(config(changed, late=True))
             clock.now = due_time(local(2027, 3, 10, 13), 7 * DAY).astimezone(UTC)
-            sent_before = sum(len(f) for f in files_per_chat(platform).values())
             result = await first.tick()
-            assert result.sent == 3
-            assert sum(len(f) for f in files_per_chat(platform).values()) == sent_before
+            assert result.sent == 4
+            assert {chat: len(f) for chat, f in files_per_chat(platform).items()} == {
+                101: 3,
+                102: 3,
+                103: 3,
+                104: 1,
+            }
             assert "om 7 dagar" in texts_per_chat(platform)[101][-1]
+            (late_entry,) = calendars(platform)[104].entries()
+            assert late_entry.sequence == 2 and late_entry.start == local(2027, 3, 10, 13)
 
             # The meeting is cancelled (gone from the file): METHOD:CANCEL, once per contact.
-            await store.import_config(config([]))
+            await store.import_config(config([], late=True))
             clock.advance(timedelta(hours=1))
             results = await asyncio.gather(first.tick(), second.tick())
-            assert sum(r.sent for r in results) == 3
+            assert sum(r.sent for r in results) == 4
             assert texts_per_chat(platform)[101][-1].startswith("Inställt: Årligt dialogmöte")
             for chat, client in calendars(platform).items():
                 assert client.entries() == [], chat
-                assert client.applied == 4
+                assert client.applied == (2 if chat == 104 else 4)
             results = await asyncio.gather(first.tick(), second.tick())
             assert sum(r.sent + r.failed for r in results) == 0
     finally:

@@ -43,7 +43,7 @@ from facilitation.meetings.recurrence import (
     to_iso,
 )
 from facilitation.meetings.reminders import due_time
-from facilitation.meetings.store import Claimed, MeetingStore, StoredContact, StoredMeeting
+from facilitation.meetings.store import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
 from facilitation.meetings.tz import STOCKHOLM, utc
 from facilitation.model import Language
 from facilitation.ports import Attachment, Button, ChatRef
@@ -74,12 +74,19 @@ class SyncResult:
     sequences: dict[tuple[int, datetime], int] = dataclasses.field(default_factory=dict)
 
 
-async def sync(store: MeetingStore, now: datetime, horizon: timedelta) -> SyncResult:
-    """Notice changed and cancelled occurrences and plan their notices, and plan nudges."""
+async def sync(
+    store: MeetingStore, now: datetime, horizon: timedelta, known: set[tuple[str, int, int]] | None = None
+) -> SyncResult:
+    """Notice changed and cancelled occurrences and plan their notices, and plan nudges.
+
+    ``known``: nudges this process planned before, by (delivery key, meeting id, contact id), so a
+    tick does not send every known key to the database again (kept by the caller; a re-created
+    contact or meeting has new ids, so its nudges are planned again)."""
     result = SyncResult()
     meetings = await store.meetings(active_only=False)
     states = {(s.meeting_id, s.number): s for s in await store.occurrence_states([m.id for m in meetings])}
     moment = utc(now)
+    contacts: dict[str, list[StoredContact]] | None = None  # loaded once, if a meeting nudges
     for stored in meetings:
         meeting = stored.meeting
         try:
@@ -95,7 +102,13 @@ async def sync(store: MeetingStore, now: datetime, horizon: timedelta) -> SyncRe
             if new is not None and not new.cancelled:
                 result.sequences[(stored.id, utc(new.starts_at))] = new.sequence
         if stored.active and meeting.nudge_offsets:
-            result.nudges += await _plan_nudges(store, stored, moment, horizon)
+            if contacts is None:
+                contacts = {}
+                for contact in await store.contacts():
+                    if not contact.contact.opted_out:
+                        contacts.setdefault(contact.process_key, []).append(contact)
+            reached = contacts.get(meeting.process_key, [])
+            result.nudges += await _plan_nudges(store, stored, reached, moment, horizon, known)
     return result
 
 
@@ -167,14 +180,20 @@ async def _follow(
     return new
 
 
-async def _plan_nudges(store: MeetingStore, stored: StoredMeeting, now: datetime, horizon: timedelta) -> int:
+async def _plan_nudges(
+    store: MeetingStore,
+    stored: StoredMeeting,
+    contacts: list[StoredContact],
+    now: datetime,
+    horizon: timedelta,
+    known: set[tuple[str, int, int]] | None,
+) -> int:
     meeting = stored.meeting
     offsets = [
         o for o in meeting.nudge_offsets if o not in meeting.reminder_offsets
     ]  # a reminder asks anyway
     if not offsets:
         return 0
-    contacts = [c for c in await store.contacts(meeting.process_key) if not c.contact.opted_out]
     notices = []
     window_end = now + horizon + max(offsets) + timedelta(days=1)
     for occurrence in occurrences(meeting, now, window_end):
@@ -198,7 +217,14 @@ async def _plan_nudges(store: MeetingStore, stored: StoredMeeting, now: datetime
                 )
                 for c in contacts
             ]
-    return await store.plan_notices(notices)
+    if known is None:
+        return await store.plan_notices(notices)
+    fresh = [n for n in notices if (n.delivery_key, n.meeting_id, n.contact_id) not in known]
+    planned = await store.plan_notices(fresh) if fresh else 0
+    if len(known) > 1_000_000:
+        known.clear()
+    known.update((n.delivery_key, n.meeting_id, n.contact_id) for n in fresh)
+    return planned
 
 
 async def plan_welcome(store: MeetingStore, contact: StoredContact, now: datetime) -> int:
@@ -230,7 +256,7 @@ def _stale(
     if contact is None or not contact.active:
         return "contact no longer in the configuration"
     if contact.contact.opted_out:
-        return "opted_out"
+        return OPTED_OUT
     if stored is None:
         return "meeting no longer in the configuration"
     if utc(now) >= utc(row.occurrence):

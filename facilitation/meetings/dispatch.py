@@ -290,6 +290,7 @@ class Dispatcher:
         # Calendar notices (facilitation.meetings.calendar_sync): each occurrence's SEQUENCE as of
         # this process's last sync, and the link to a meeting's details page ("" = none).
         self.sequences: dict[tuple[int, datetime], int] = {}
+        self._known_nudges: set[tuple[str, int, int]] = set()
         self.details_url: Callable[[StoredMeeting, datetime, str], str] = details_url or (
             lambda m, o, lang: ""
         )
@@ -304,13 +305,26 @@ class Dispatcher:
             self._ics_cache.clear()  # meetings may have changed since the last tick
             try:
                 await self._record_unrecorded()
-                synced = await self._db(lambda: calendar_sync.sync(self.store, self.clock(), self.horizon))
-                self.sequences = synced.sequences
+                await self._sync_calendars()
                 result.planned = await self._db(lambda: self.plan(self.clock()))
                 await self._fan_out(result)
             except DatabaseUnavailable as exc:
                 log.warning("reminders: %s; the next tick tries again", exc)
             return result
+
+    async def _sync_calendars(self) -> None:
+        """Notice changed or cancelled occurrences and plan their notices and the nudges
+        (:mod:`facilitation.meetings.calendar_sync`); a bug there never holds up the reminders."""
+        try:
+            synced = await self._db(
+                lambda: calendar_sync.sync(self.store, self.clock(), self.horizon, self._known_nudges)
+            )
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            log.exception("calendar: noticing changes failed; the reminders go on")
+            return
+        self.sequences = synced.sequences
 
     async def kick(self) -> None:
         """The scheduler job: start a tick unless one is still running (a long fan-out)."""
