@@ -65,6 +65,10 @@ class App:
     def __post_init__(self) -> None:
         platforms = ("telegram",) * self.settings.has_telegram + ("slack",) * self.settings.has_slack
         self.health = Health(self.engine, expected=platforms, extra_routes=list(metrics.ROUTES))
+        from bot import meeting_pages  # the meeting details page a reminder links to (GET /m/<token>)
+        from storage.meetings_repository import SqlMeetingStore
+
+        self.health.extra_routes += meeting_pages.routes(SqlMeetingStore(self.engine), self.pseudonymizer)
 
     @classmethod
     async def create(

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import meeting_pages
 from bot.metrics import count_reminders
 from config.meetings_files import configured_meetings
 from config.settings import LOCAL_FACILITATOR
@@ -95,6 +96,7 @@ class Dispatcher(dispatch.Dispatcher):
         organisers = {"local": [LOCAL_FACILITATOR], **settings.facilitators}
         options.setdefault("organisers", organisers)
         options.setdefault("language", Language(settings.language))
+        options.setdefault("details_url", meeting_pages.details_url(settings.public_url, app.pseudonymizer))
         return cls(store, app.conversation.ports, app.conversation.codec, **options)
 
 
@@ -108,7 +110,7 @@ async def reminders_running(app: App, *, interval: float = 30.0) -> AsyncIterato
     dispatcher = Dispatcher.from_app(app)
     pseudonymizer = app.conversation.pseudonymizer
     await import_meetings(dispatcher.store, configured_meetings(app.settings, pseudonymizer), pseudonymizer)
-    install(app.conversation, dispatcher.store, clock=dispatcher.clock)
+    install(app.conversation, dispatcher.store, clock=dispatcher.clock, kick=dispatcher.kick)
     scheduler = AsyncIOScheduler(
         timezone=STOCKHOLM,
         job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1},

@@ -70,6 +70,9 @@ def _claimed(row: Row[*tuple[Any, ...]]) -> Claimed:
         attempts=row.attempts,
         status=row.status,
         file_sent_at=aware_or_none(row.file_sent_at),
+        kind=row.kind,
+        sequence=row.sequence,
+        number=row.occurrence_no,
     )
 
 
@@ -85,6 +88,9 @@ _CLAIM_COLUMNS = (
     DeliveryRow.attempts,
     DeliveryRow.status,
     DeliveryRow.file_sent_at,
+    DeliveryRow.kind,
+    DeliveryRow.sequence,
+    DeliveryRow.occurrence_no,
 )
 
 

@@ -35,6 +35,7 @@ from facilitation.meetings.store import (
 )
 from facilitation.model import Language
 from storage.meetings_models import (
+    CalendarCopyRow,
     ContactRow,
     DeliveryRow,
     ForgottenContactRow,
@@ -84,6 +85,8 @@ def meeting_of(row: MeetingRow) -> Meeting:
         agenda=row.agenda,
         rrule=row.rrule,
         reminder_offsets=tuple(timedelta(seconds=s) for s in row.offsets_s),
+        directions=row.directions or "",
+        nudge_offsets=tuple(timedelta(seconds=s) for s in row.nudge_offsets_s or ()),
     )
 
 
@@ -96,6 +99,7 @@ async def delete_contacts(session: AsyncSession, contact_ids: list[int]) -> int:
     """Delete contacts with their RSVPs and deliveries (in one transaction); returns the rows removed."""
     removed = 0
     if contact_ids:
+        await session.execute(delete(CalendarCopyRow).where(CalendarCopyRow.contact_id.in_(contact_ids)))
         for statement in (
             delete(RsvpRow).where(RsvpRow.contact_id.in_(contact_ids)),
             delete(DeliveryRow).where(DeliveryRow.contact_id.in_(contact_ids)),
@@ -205,6 +209,8 @@ class SqlMeetingDirectory(Transactions):
             "agenda": meeting.agenda,
             "rrule": meeting.rrule,
             "offsets_s": [int(o.total_seconds()) for o in meeting.reminder_offsets],
+            "directions": meeting.directions,
+            "nudge_offsets_s": [int(o.total_seconds()) for o in meeting.nudge_offsets],
             "active": True,
         }
         insert = self._insert(MeetingRow).values(process_key=meeting.process_key, key=meeting.key, **values)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from facilitation.meetings.calendar_book import REMINDER
 from facilitation.meetings.store import FILE, PENDING  # the delivery states and sources are the port's
 from storage.models import KEY, Base
 
@@ -86,6 +87,8 @@ class MeetingRow(Base):
     rrule: Mapped[str | None] = mapped_column(String(500), nullable=True)
     offsets_s: Mapped[list[int]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    directions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    nudge_offsets_s: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (UniqueConstraint("process_key", "key", name="uq_meetings_process_key"),)
 
@@ -111,8 +114,37 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # A reminder, or a notice (update, cancel, welcome, nudge: facilitation.meetings.calendar_book).
+    kind: Mapped[str] = mapped_column(String(8), default=REMINDER, server_default=REMINDER)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    occurrence_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_deliveries_status_due_at", "status", "due_at"),)
+
+
+class OccurrenceRow(Base):
+    """What the contacts were last told of one occurrence (its place in the series is ``number``)."""
+
+    __tablename__ = "meeting_occurrences"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CalendarCopyRow(Base):
+    """A contact holds a calendar file of an occurrence: a change of it is sent to them."""
+
+    __tablename__ = "calendar_copies"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class RsvpRow(Base):

@@ -13,12 +13,13 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.meetings_calendar import SqlCalendarBook
 from storage.meetings_deliveries import SqlDeliveryQueue
 from storage.meetings_directory import SqlMeetingDirectory
 from storage.meetings_rsvps import SqlRsvpBook
 
 
-class SqlMeetingStore(SqlMeetingDirectory, SqlDeliveryQueue, SqlRsvpBook):
+class SqlMeetingStore(SqlMeetingDirectory, SqlDeliveryQueue, SqlRsvpBook, SqlCalendarBook):
     """Meetings persistence on an async SQLAlchemy engine (PostgreSQL or SQLite).
 
     ``write_lock`` is accepted for callers that pass the workshop store's lock; repositories on

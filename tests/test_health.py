@@ -119,25 +119,21 @@ async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes
     """A database one migration behind (a deploy that skipped ``dialogbot db upgrade``) is named
     as the reason; once upgraded, the same process is ready without a restart."""
     from aiohttp import web
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     from bot.health import Health
     from storage.database import create_engine
-    from storage.migrate import head_revision, upgrade
+    from storage.migrate import MIGRATIONS, head_revision, upgrade
 
     url = request.getfixturevalue("sqlite_url" if database == "sqlite" else "pg_database_unmigrated")
     engine = create_engine(url)
     runner: web.AppRunner | None = None
     try:
-        # the revision before the head (not head - 1: helpers' migrations are numbered apart until merged)
-        from alembic.script import ScriptDirectory
-
-        from storage.migrate import alembic_config
-
-        behind = str(
-            ScriptDirectory.from_config(alembic_config("sqlite://"))
-            .get_revision(head_revision())
-            .down_revision
-        )
+        # The revision the newest one revises (ids need not be consecutive before the lead re-chains).
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        behind = str(ScriptDirectory.from_config(config).get_revision(head_revision()).down_revision)
         assert await upgrade(url, engine, revision=behind) == behind
         health = Health(engine, dispatcher=lambda: True)
         web_app = web.Application()

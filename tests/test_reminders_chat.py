@@ -72,7 +72,7 @@ async def test_reminder_with_ics_rsvp_button_and_tally(setup: tuple[LocalHarness
     assert start == MEETING and str(start.tzinfo) == "Europe/Stockholm"
     assert event.decoded("dtend") == MEETING + timedelta(hours=3)
     assert str(event["location"]) == "Residenset, Karlstad"
-    assert str(event["uid"]).startswith("varmland-2015-dialogmote-20270309T090000Z@")
+    assert str(event["uid"]).startswith("varmland-2015-dialogmote-0@")  # the first of the series
 
     # answers by button; changing one's mind replaces the answer
     await harness.run(f"@anna {reminder_of(harness, 'anna')}.1", f"@bo {reminder_of(harness, 'bo')}.3")

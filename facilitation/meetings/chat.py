@@ -29,7 +29,7 @@ reminder runner or a test then hands in its own.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import cast
 
@@ -37,6 +37,7 @@ from facilitation.clock import utc_now
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
+from facilitation.meetings.calendar_sync import plan_welcome
 from facilitation.meetings.importing import LIMITS, ContactKeys, address_problem, key_problem, length_problem
 from facilitation.meetings.invitation import INVITE_PREFIX, Invitation, InvitationError
 from facilitation.meetings.messages import (
@@ -222,6 +223,8 @@ class MeetingsChat:
     def __init__(self, store: MeetingStore, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
+        # Starts a dispatcher tick now (the runner's Dispatcher.kick), so a welcome goes out at once.
+        self.kick: Callable[[], Awaitable[None]] | None = None
 
     def register(self, conversation: Conversation) -> None:
         conversation.register_action(RSVP_ACTION, self.on_rsvp)
@@ -456,7 +459,12 @@ class MeetingsChat:
         except ManagementError:
             raise DomainError("meetingschat.cannot_register") from None
         key = "meetingschat.contact_added" if created else "meetingschat.contact_exists"
+        # The next meeting's date and calendar file at once (once: a redelivered registration
+        # plans the same welcome); the dispatcher sends it at its next tick.
+        await plan_welcome(self.store, _stored, self.clock())
         await turn.reply(t(key, turn.lang, signatory=signatory.name))
+        if self.kick is not None:
+            await self.kick()
 
     async def _invited_signatory(self, conv: Conversation, code: str) -> SignatoryInfo:
         """The signatory a genuine, unexpired code invites to; refuses anything else alike."""
@@ -494,21 +502,29 @@ _installed: weakref.WeakKeyDictionary[Conversation, MeetingsChat] = weakref.Weak
 
 
 def install(
-    conversation: Conversation, store: MeetingStore, *, clock: Callable[[], datetime] | None = None
+    conversation: Conversation,
+    store: MeetingStore,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    kick: Callable[[], Awaitable[None]] | None = None,
 ) -> MeetingsChat:
     """Register the meeting commands once per conversation; later calls replace store and clock.
 
-    ``clock=None`` keeps the clock already installed (the wall clock the first time).
+    ``clock=None`` keeps the clock already installed (the wall clock the first time); ``kick``
+    (the dispatcher's) is kept once given.
     """
     chat = _installed.get(conversation)
     if chat is None:
         chat = MeetingsChat(store, clock or utc_now)
+        chat.kick = kick
         chat.register(conversation)
         _installed[conversation] = chat
         return chat
     chat.store = store
     if clock is not None:
         chat.clock = clock
+    if kick is not None:
+        chat.kick = kick
     return chat
 
 

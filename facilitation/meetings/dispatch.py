@@ -34,6 +34,9 @@ from typing import Any, TypeVar
 
 from facilitation.buttons import ButtonCodec
 from facilitation.clock import utc_now
+from facilitation.meetings import calendar_sync
+from facilitation.meetings.calendar_book import REMINDER
+from facilitation.meetings.calendar_links import calendar_links_text
 from facilitation.meetings.ics import meeting_ics
 from facilitation.meetings.messages import RSVP_ACTION, contact_gone_text, reminder_text, rsvp_buttons
 from facilitation.meetings.model import Contact, Meeting
@@ -47,7 +50,7 @@ from facilitation.meetings.reminders import (
     plan_reminders,
 )
 from facilitation.meetings.store import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
-from facilitation.meetings.tz import STOCKHOLM
+from facilitation.meetings.tz import STOCKHOLM, utc
 from facilitation.model import Language
 from facilitation.ports import Attachment, Button, ChatGone, ChatMoved, ChatPort, ChatRef
 
@@ -239,6 +242,7 @@ class Dispatcher:
         is_outage: Callable[[BaseException], bool] = never_an_outage,
         has_ended: Callable[[str], bool] = lambda worker: False,
         on_tick: Callable[[TickResult], None] | None = None,
+        details_url: Callable[[StoredMeeting, datetime, str], str] | None = None,
     ) -> None:
         """``organisers``: user ids per platform told in a private chat when a contact's chat is
         gone for good (the installation's facilitators), in ``language``. ``is_outage``: whether an
@@ -283,6 +287,13 @@ class Dispatcher:
         self._stopping = False
         self._task: asyncio.Task[TickResult] | None = None
         self._tick_lock = asyncio.Lock()
+        # Calendar notices (facilitation.meetings.calendar_sync): each occurrence's SEQUENCE as of
+        # this process's last sync, and the link to a meeting's details page ("" = none).
+        self.sequences: dict[tuple[int, datetime], int] = {}
+        self._known_nudges: set[tuple[str, int, int]] = set()
+        self.details_url: Callable[[StoredMeeting, datetime, str], str] = details_url or (
+            lambda m, o, lang: ""
+        )
 
     # --- the tick ------------------------------------------------------------------------
     async def tick(self) -> TickResult:
@@ -294,11 +305,26 @@ class Dispatcher:
             self._ics_cache.clear()  # meetings may have changed since the last tick
             try:
                 await self._record_unrecorded()
+                await self._sync_calendars()
                 result.planned = await self._db(lambda: self.plan(self.clock()))
                 await self._fan_out(result)
             except DatabaseUnavailable as exc:
                 log.warning("reminders: %s; the next tick tries again", exc)
             return result
+
+    async def _sync_calendars(self) -> None:
+        """Notice changed or cancelled occurrences and plan their notices and the nudges
+        (:mod:`facilitation.meetings.calendar_sync`); a bug there never holds up the reminders."""
+        try:
+            synced = await self._db(
+                lambda: calendar_sync.sync(self.store, self.clock(), self.horizon, self._known_nudges)
+            )
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            log.exception("calendar: noticing changes failed; the reminders go on")
+            return
+        self.sequences = synced.sequences
 
     async def kick(self) -> None:
         """The scheduler job: start a tick unless one is still running (a long fan-out)."""
@@ -567,6 +593,8 @@ class Dispatcher:
         first: bool,
         result: TickResult,
     ) -> None:
+        if row.kind != REMINDER:  # an update, cancel, welcome or nudge
+            return await calendar_sync.deliver_notice(self, row, stored, contact, result)
         now = self.clock()
         reason = stale_reason(row, stored, contact)
         if reason is not None:
@@ -726,6 +754,9 @@ class Dispatcher:
         meeting, lang = stored.meeting, target.language
         chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
         text = reminder_text(meeting, row.occurrence, row.offset, lang, now=caught_up_at)
+        text += "\n" + calendar_links_text(
+            meeting, row.occurrence, lang, self.details_url(stored, row.occurrence, str(lang))
+        )
         buttons = None
         if self.codec is not None:
             buttons = [
@@ -765,7 +796,11 @@ class Dispatcher:
             if len(self._ics_cache) > 256:
                 self._ics_cache.clear()
             data = self._ics_cache[key] = meeting_ics(
-                stored.meeting, occurrence, uid_domain=self.uid_domain, lang=lang
+                stored.meeting,
+                occurrence,
+                uid_domain=self.uid_domain,
+                lang=lang,
+                sequence=self.sequences.get((stored.id, utc(occurrence)), 0),
             )
         return data
 

@@ -1,8 +1,11 @@
 """A calendar file (RFC 5545) for one occurrence of a meeting, to attach to a reminder.
 
 One VEVENT per occurrence rather than the whole series: the contact's calendar shows exactly
-the meeting they were reminded of, and the UID (stable per meeting and occurrence) makes a
-re-sent file update the same calendar entry instead of adding a second one. Times carry
+the meeting they were reminded of. The UID is made of the meeting's key and the occurrence's
+*place in the series* (not its time), so a file telling that the occurrence moved, changed
+place or agenda updates the same calendar entry instead of adding a second one; ``SEQUENCE``
+grows with every change (RFC 5546: a client keeps the version with the highest sequence), and
+a cancelled occurrence is a ``METHOD:CANCEL`` file with ``STATUS:CANCELLED``. Times carry
 TZID=Europe/Stockholm with a VTIMEZONE, so the meeting stays at its local time in any client.
 """
 
@@ -15,7 +18,7 @@ from icalendar import Alarm, Calendar, Event
 import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.i18n import t
 from facilitation.meetings.model import Meeting
-from facilitation.meetings.recurrence import is_occurrence
+from facilitation.meetings.recurrence import is_occurrence, occurrence_number
 from facilitation.meetings.tz import localize, to_local, utc, wall
 from facilitation.model import Language
 
@@ -23,10 +26,10 @@ PRODID = "-//Dialogbot//Overenskommelse dialogmoten//SV"
 DEFAULT_ALARM = timedelta(hours=1)
 
 
-def event_uid(meeting: Meeting, occurrence: datetime, uid_domain: str = "dialogbot") -> str:
-    """``process-meeting-20270309T090000Z@domain``: the same for every file of one occurrence."""
-    stamp = utc(occurrence).strftime("%Y%m%dT%H%M%SZ")
-    return f"{meeting.process_key}-{meeting.key}-{stamp}@{uid_domain}"
+def event_uid(meeting: Meeting, number: int, uid_domain: str = "dialogbot") -> str:
+    """``process-meeting-3@domain`` for occurrence number 3 (0 = the series' start): the same for
+    every file of one occurrence, also after it moved."""
+    return f"{meeting.process_key}-{meeting.key}-{number}@{uid_domain}"
 
 
 def _ical_time(moment: datetime) -> datetime:
@@ -56,19 +59,28 @@ def meeting_ics(
     lang: Language | str = Language.SV,
     stamp: datetime | None = None,
     alarm_before: timedelta = DEFAULT_ALARM,
+    sequence: int = 0,
+    number: int | None = None,
+    cancelled: bool = False,
 ) -> bytes:
     """The .ics bytes for ``occurrence`` of ``meeting`` (METHOD:PUBLISH, one VEVENT, one VALARM).
 
-    ``stamp`` (DTSTAMP) defaults to now; tests pass it to get identical bytes. Raises
-    ``ValueError`` when ``occurrence`` is not an occurrence of the meeting.
+    ``stamp`` (DTSTAMP) defaults to now; tests pass it to get identical bytes. ``sequence``: how
+    many times this occurrence has changed. ``cancelled``: a METHOD:CANCEL file for an occurrence
+    that no longer takes place; then ``number`` (its place in the series, for the UID) must be
+    given, as the meeting may no longer have it. Raises ``ValueError`` when ``occurrence`` is not
+    an occurrence of the meeting.
     """
     start = to_local(occurrence)
-    if not is_occurrence(meeting, start):
+    if number is None:
+        number = occurrence_number(meeting, start)
+    elif not cancelled and not is_occurrence(meeting, start):
         raise ValueError(f"{start.isoformat()} is not an occurrence of meeting {meeting.key!r}")
     end = to_local(utc(start) + meeting.duration)
 
     event = Event()
-    event.add("uid", event_uid(meeting, start, uid_domain))
+    event.add("uid", event_uid(meeting, number, uid_domain))
+    event.add("sequence", sequence)
     event.add("dtstamp", utc(stamp) if stamp is not None else datetime.now(UTC))
     event.add("dtstart", _ical_time(start))
     event.add("dtend", _ical_time(end))
@@ -81,17 +93,21 @@ def meeting_ics(
     if description:
         event.add("description", description)
 
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("trigger", -alarm_before)
-    alarm.add("description", t("meetings.ics.alarm", lang, title=meeting.title))
-    event.add_component(alarm)
+    if cancelled:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", -alarm_before)
+        alarm.add("description", t("meetings.ics.alarm", lang, title=meeting.title))
+        event.add_component(alarm)
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     calendar.add_component(event)
     # Transitions for the year around the meeting are enough for any client to place it.
     calendar.add_missing_timezones(

@@ -35,6 +35,8 @@ The sections may live in the process file beside ``[process]`` and ``[[principle
     link = "https://example.org/dialogmote"
     rrule = "FREQ=YEARLY;BYMONTH=3;BYDAY=2TU"  # optional RFC 5545 RRULE; omit for a one-off
     reminder_offsets = ["30d", "7d", "1d"]   # optional; this is the default
+    nudge_offsets = ["10d"]                  # optional: one nudge to contacts whose organisation has not answered
+    directions = "Buss 1 till Residenset"    # optional: how to get there (the details page)
     agenda = """
     1. Uppföljning av åtagandena
     2. Vilka principer är viktiga för oss?
@@ -109,6 +111,8 @@ _MEETING_FIELDS = {
     "agenda",
     "rrule",
     "reminder_offsets",
+    "directions",
+    "nudge_offsets",
 }
 
 
@@ -427,6 +431,10 @@ def _meeting(
         agenda=reader.text(table, "agenda", path),
         rrule=rrule,
         reminder_offsets=_offsets(reader, table.get("reminder_offsets"), f"{path}.reminder_offsets"),
+        directions=reader.text(table, "directions", path),
+        nudge_offsets=_offsets(reader, table["nudge_offsets"], f"{path}.nudge_offsets")
+        if "nudge_offsets" in table
+        else (),
     )
     if not start_matches_rule(meeting):
         following = next_occurrence(meeting, start)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from facilitation.meetings.calendar_book import REMINDER, Notice, OccurrenceState
 from facilitation.meetings.importing import MeetingsConfig
 from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally
 from facilitation.meetings.reminders import ReminderDue, delivery_key
@@ -88,6 +89,9 @@ class _Delivery:
     last_error: str | None = None
     retry_at: datetime | None = None
     file_sent_at: datetime | None = None
+    kind: str = REMINDER
+    sequence: int | None = None
+    number: int | None = None
 
     def claimed(self) -> Claimed:
         return Claimed(
@@ -102,6 +106,9 @@ class _Delivery:
             self.attempts,
             self.status,
             self.file_sent_at,
+            self.kind,
+            self.sequence,
+            self.number,
         )
 
     def order(self) -> tuple[datetime, int]:
@@ -120,6 +127,8 @@ class MemoryMeetingStore:
         self._by_key: dict[str, int] = {}  # delivery key → delivery id (the UNIQUE constraint)
         self._rsvps: dict[tuple[int, datetime, int], Rsvp] = {}
         self._tombstones: set[str] = set()
+        self._occurrences: dict[tuple[int, int], OccurrenceState] = {}
+        self._copies: set[tuple[int, int, int]] = set()  # (meeting, number, contact)
 
     # --- the directory -------------------------------------------------------------------
     async def import_config(
@@ -331,6 +340,7 @@ class MemoryMeetingStore:
             del self._rsvps[rsvp]
         for delivery in deliveries:
             del self._deliveries[delivery.id], self._by_key[delivery.delivery_key]
+        self._copies = {copy for copy in self._copies if copy[2] not in ids}
         contacts = [i for i in ids if self._contacts.pop(i, None) is not None]
         return len(rsvps) + len(deliveries) + len(contacts)
 
@@ -606,3 +616,86 @@ class MemoryMeetingStore:
             and not c.contact.opted_out
         )
         return RsvpTally.count(answers, invited=max(invited, len(answers)))
+
+    # --- calendar entries that stay right ------------------------------------------------------
+    async def occurrence_states(self, meeting_ids: Iterable[int]) -> list[OccurrenceState]:
+        wanted = set(meeting_ids)
+        return [s for key, s in sorted(self._occurrences.items()) if key[0] in wanted]
+
+    async def add_occurrence(self, state: OccurrenceState) -> bool:
+        key = (state.meeting_id, state.number)
+        if key in self._occurrences or state.meeting_id not in self._meetings:
+            return False
+        self._occurrences[key] = dataclasses.replace(state, starts_at=_utc(state.starts_at))
+        return True
+
+    async def apply_change(
+        self, previous: OccurrenceState, new: OccurrenceState, kind: str, due_at: datetime, key_prefix: str
+    ) -> int | None:
+        meeting_id, number = previous.meeting_id, previous.number
+        before = _utc(previous.starts_at)
+        self._copies.update(
+            (meeting_id, number, d.contact_id)
+            for d in self._deliveries.values()
+            if d.meeting_id == meeting_id and d.occurrence == before and d.file_sent_at is not None
+        )
+        current = self._occurrences.get((meeting_id, number))
+        if current is None or current.sequence != previous.sequence:
+            return None
+        self._occurrences[(meeting_id, number)] = dataclasses.replace(new, starts_at=_utc(new.starts_at))
+        holders = sorted(c for m, n, c in self._copies if (m, n) == (meeting_id, number))
+        return await self.plan_notices(
+            [
+                Notice(
+                    kind,
+                    f"{key_prefix}:{contact_id}:{new.sequence}",
+                    meeting_id,
+                    contact_id,
+                    new.starts_at,
+                    number,
+                    due_at,
+                    sequence=new.sequence,
+                )
+                for contact_id in holders
+            ]
+        )
+
+    async def plan_notices(self, notices: Sequence[Notice]) -> int:
+        inserted = 0
+        for notice in notices:
+            if (
+                notice.delivery_key in self._by_key
+                or notice.meeting_id not in self._meetings
+                or notice.contact_id not in self._contacts
+            ):
+                continue
+            row = _Delivery(
+                next(self._ids),
+                notice.delivery_key,
+                notice.meeting_id,
+                notice.contact_id,
+                _utc(notice.occurrence),
+                notice.offset,
+                _utc(notice.due_at),
+                None,
+                kind=notice.kind,
+                sequence=notice.sequence,
+                number=notice.number,
+            )
+            self._deliveries[row.id] = row
+            self._by_key[row.delivery_key] = row.id
+            inserted += 1
+        return inserted
+
+    async def organisation_answered(self, meeting_id: int, occurrence: datetime, contact_id: int) -> bool:
+        own = self._contacts.get(contact_id)
+        if own is None:
+            return False
+        when = _utc(occurrence)
+        return any(
+            m == meeting_id
+            and o == when
+            and c in self._contacts
+            and self._contacts[c].signatory_id == own.signatory_id
+            for (m, o, c) in self._rsvps
+        )

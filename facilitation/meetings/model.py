@@ -76,6 +76,9 @@ class Meeting:
     agenda: str = ""
     rrule: str | None = None
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
+    directions: str = ""  # how to get there (the details page shows it)
+    # Before the occurrence, contacts whose organisation has not answered get one nudge per offset.
+    nudge_offsets: tuple[timedelta, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", to_local(self.start))  # refuses naive starts
@@ -84,6 +87,9 @@ class Meeting:
         if any(offset <= timedelta(0) for offset in self.reminder_offsets):
             raise ValueError(f"meeting {self.key!r}: reminder offsets must be positive")
         object.__setattr__(self, "reminder_offsets", tuple(sorted(set(self.reminder_offsets), reverse=True)))
+        if any(offset <= timedelta(0) for offset in self.nudge_offsets):
+            raise ValueError(f"meeting {self.key!r}: nudge offsets must be positive")
+        object.__setattr__(self, "nudge_offsets", tuple(sorted(set(self.nudge_offsets), reverse=True)))
 
 
 class Rsvp(StrEnum):

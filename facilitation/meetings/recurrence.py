@@ -184,3 +184,31 @@ def next_occurrence(meeting: Meeting, after: datetime) -> datetime | None:
             return instant.astimezone(STOCKHOLM)
         candidate = rule.after(candidate)
     return None
+
+
+def occurrence_number(meeting: Meeting, instant: datetime) -> int:
+    """The occurrence's place in the series (0 for the start), or ``ValueError`` if it is none.
+
+    The stable part of a calendar UID: moving one occurrence keeps its number, so the file that
+    tells of the move updates the same calendar entry.
+    """
+    if not is_occurrence(meeting, instant):
+        raise ValueError(f"{to_iso(instant)} is not an occurrence of meeting {meeting.key!r}")
+    return len(occurrences(meeting, meeting.start, instant))
+
+
+def nth_occurrence(meeting: Meeting, number: int) -> datetime | None:
+    """Occurrence ``number`` (0 = the start), or ``None`` when the series is shorter."""
+    if number < 0:
+        return None
+    rule = _rule(meeting)
+    if rule is None:
+        return meeting.start if number == 0 else None
+    for index, local_wall in enumerate(rule):
+        if index == number:
+            return _instant(meeting, local_wall).astimezone(STOCKHOLM)
+    return None
+
+
+def to_iso(instant: datetime) -> str:
+    return utc(instant).strftime("%Y-%m-%dT%H:%M:%SZ")

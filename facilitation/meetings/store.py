@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from facilitation.meetings.calendar_book import REMINDER, CalendarBook
 from facilitation.meetings.importing import MeetingsConfig
 from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally
 from facilitation.meetings.reminders import ReminderDue
@@ -140,6 +141,9 @@ class Claimed:
     attempts: int
     status: str = CLAIMED
     file_sent_at: datetime | None = None  # the calendar file of this reminder was accepted then
+    kind: str = REMINDER  # or a notice kind (facilitation.meetings.calendar_book)
+    sequence: int | None = None  # an update's or cancel's SEQUENCE
+    number: int | None = None  # a notice's occurrence number in the series
 
 
 @dataclass(frozen=True)
@@ -351,5 +355,5 @@ class RsvpBook(Protocol):
         ...
 
 
-class MeetingStore(MeetingDirectory, DeliveryQueue, RsvpBook, Protocol):
+class MeetingStore(MeetingDirectory, DeliveryQueue, RsvpBook, CalendarBook, Protocol):
     """Everything the meetings domain stores."""
