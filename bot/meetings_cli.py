@@ -347,22 +347,29 @@ def _invite(args: argparse.Namespace) -> int:
     """``contacts invite --csv FILE``: every line checked first; then one invitation per contact."""
     from facilitation.meetings.bulk_invite import (
         InviteFileError,
+        all_problems,
         deliver,
         invitations_csv,
         issue,
         read_requests,
+        unknown_signatories,
     )
 
     path = Path(args.csv)
     if not path.is_file():
         raise Refused(f"no such file: {path}")
     try:
-        requests = read_requests(path.read_bytes(), args.process)
+        requests, unreadable = read_requests(path.read_bytes(), args.process), None
     except InviteFileError as exc:
-        raise Refused(f"{path}: " + "; ".join(exc.problems)) from exc
+        if not exc.readable:  # nothing to check against the store (e.g. a missing column)
+            raise Refused(f"{path}: " + "; ".join(exc.problems)) from exc
+        requests, unreadable = exc.readable, exc
     settings = _settings(args)
 
     async def run(store: MeetingStore) -> None:
+        if unreadable is not None:  # every problem at once: the lines' and the unknown signatories'
+            problems = all_problems(unreadable.problems, await unknown_signatories(store, requests))
+            raise Refused(f"{path}: " + "; ".join(problems))
         try:
             issued = await issue(store, _pseudonymizer(args), requests, datetime.now(UTC))
         except InviteFileError as exc:

@@ -62,8 +62,13 @@ def test_attendance_lists_every_signatory_with_its_organisations_answer(cli: Cli
         "--csv", str(csv_path), "--xlsx", str(xlsx_path),
     )  # fmt: skip
     assert code == 0, err
-    assert out.startswith("Årligt dialogmöte för Överenskommelsen i Värmland, tisdag 9 mars 2027 kl. 10.00–13.00\n")
-    assert "Organisationer: 1 kommer, 0 kanske, 1 skickar ersättare, 0 kommer inte, 2 har inte svarat, 1 utan kontaktperson. Personer som kommer (inklusive ersättare): 3." in out
+    assert out.startswith(
+        "Årligt dialogmöte för Överenskommelsen i Värmland, tisdag 9 mars 2027 kl. 10.00–13.00\n"
+    )
+    assert (
+        "Organisationer: 1 kommer, 0 kanske, 1 skickar ersättare, 0 kommer inte, 2 har inte svarat, 1 utan kontaktperson. Personer som kommer (inklusive ersättare): 3."
+        in out
+    )
     assert "• Region Värmland: Kommer, 2 pers. (svarat av en kontakt 2027-02-08)" in out
     assert "• Idéburna organisationer i Värmland: Skickar ersättare, 1 pers., anteckning (utan namn)" in out
     assert "• Karlstads kommun: inget svar" in out
@@ -82,9 +87,10 @@ def test_attendance_lists_every_signatory_with_its_organisations_answer(cli: Cli
     assert len(cells) == 5 and cells[0][:4] == ["organisation", "nyckel", "svar", "personer"]
     assert ["Region Värmland", "region-varmland", "Kommer", 2] in [r[:4] for r in cells]
     # English on request; bad input changes nothing and says what is wrong
-    assert "Region Värmland: Coming, 2 pers." in cli(
-        "meetings", "attendance", "dialogmote", "--date", "2027-03-09", "--language", "en"
-    )[1]
+    assert (
+        "Region Värmland: Coming, 2 pers."
+        in cli("meetings", "attendance", "dialogmote", "--date", "2027-03-09", "--language", "en")[1]
+    )
     code, _, err = cli("meetings", "attendance", "nosuch")
     assert code == 2 and "no meeting 'nosuch'" in err
     code, _, err = cli("meetings", "attendance", "dialogmote", "--date", "2027-03-10")
@@ -104,7 +110,9 @@ def test_bulk_invitations_from_a_swedish_excel_file(cli: Cli, tmp_path: Path) ->
     path = tmp_path / "kontakter.csv"
     path.write_bytes(
         "Undertecknare;E-post;Namn\r\nregion-varmland;anna@region.se;Anna Å\r\n\r\n"
-        "karlstads-kommun;bo.berg@karlstad.se;\r\nideburna-varmland;cilla@ideburna.se;Cilla\r\n".encode("cp1252")
+        "karlstads-kommun;bo.berg@karlstad.se;\r\nideburna-varmland;cilla@ideburna.se;Cilla\r\n".encode(
+            "cp1252"
+        )
     )
     out_path = tmp_path / "inbjudningar.csv"
     code, out, err = cli(
@@ -142,11 +150,13 @@ def test_bad_invitation_files_get_precise_errors_and_nothing_is_issued(cli: Cli,
         assert code == 2 and out == "", (out, err)
         return err
 
-    assert "missing column(s) email" in refused("signatory;namn\nregion-varmland;Anna\n", "--process", PROCESS)
+    assert "missing column(s) email" in refused(
+        "signatory;namn\nregion-varmland;Anna\n", "--process", PROCESS
+    )
     assert "give --process" in refused("signatory;email\nregion-varmland;a@b.se\n")
     err = refused(
         "signatory;email\nregion-varmland;anna(at)region.se\nNo Such;x@y.se\nregion-varmland;\n"
-        "karlstads-kommun;bo@k.se\nkarlstads-kommun;BO@k.se\n",
+        "karlstads-kommun;bo@k.se\nkarlstads-kommun;BO@k.se\nokand;o@k.se\n",
         "--process",
         PROCESS,
     )
@@ -154,6 +164,7 @@ def test_bad_invitation_files_get_precise_errors_and_nothing_is_issued(cli: Cli,
     assert "line 3: the signatory 'No Such' must be lower-case" in err
     assert "line 4: the e-mail address is empty" in err
     assert "line 6: the same signatory and address as line 5" in err
+    assert "line 7: no active signatory 'okand'" in err  # the store's problems in the same answer
     err = refused("signatory;email\nregion-varmland;a@b.se\nokand;c@d.se\n", "--process", PROCESS)
     assert "line 3: no active signatory 'okand' in process 'varmland-2015'" in err
     assert "the file is empty" in refused("\n\n", "--process", PROCESS)

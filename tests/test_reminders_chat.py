@@ -95,10 +95,7 @@ async def test_reminder_with_ics_rsvp_button_and_tally(setup: tuple[LocalHarness
     assert "skickades till någon annan" in harness.last_ack()
 
     out = "\n".join(await harness.run("/osa"))
-    assert (
-        "Organisationer: 1 kommer, 0 kanske, 0 skickar ersättare, 1 kommer inte, 1 har inte svarat"
-        in out
-    )
+    assert "Organisationer: 1 kommer, 0 kanske, 0 skickar ersättare, 1 kommer inte, 1 har inte svarat" in out
     assert "• Karlstads kommun: Kommer inte (svarat av en kontakt 2027-02-07)" in out
     assert "• Region Värmland: Kommer (svarat av en kontakt 2027-02-07)" in out
     assert "• Idéburna organisationer i Värmland: inget svar" in out

@@ -66,7 +66,7 @@ async def _press(api: TelegramStandIn, user: int, message_id: int, data: str) ->
 async def test_an_organisation_answers_counts_and_notes_and_replays_change_nothing(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.telegram.runner")
+    caplog.set_level(logging.INFO)
     config = _config()
     now = due_time(config.meetings[0].start, timedelta(days=7)).astimezone(UTC)
     async with TelegramStandIn(token="123456:TEST-redelivery-token") as api:
@@ -138,4 +138,71 @@ async def test_an_organisation_answers_counts_and_notes_and_replays_change_nothi
             assert "Anna" not in listing and "Bo Berg" not in listing
             # and as a spreadsheet
             api.message_update(FACILITATOR, FACILITATOR, "/osa csv", chat_type="private", push=True)
-            await api.wait_for_calls("sendDocument")
+            [document] = await api.wait_for_calls("sendDocument")
+            assert document.status == 200
+            assert "ordförande" not in caplog.text  # the note is never logged
+
+
+async def test_slack_answer_buttons_and_a_replayed_press(tmp_path: Path) -> None:
+    """The same flow on Slack (real slack_sdk client and Bolt against the stand-in): four answer
+    buttons and ten count buttons within Block Kit's limits; a replayed request changes nothing."""
+    from tests.standins.slack_api import SlackStandIn, sign
+    from tests.test_slack_flow import buttons, settle, wait_for
+    from tests.test_slack_replay import SECRET, TOKEN, _processes
+
+    config = parse_meetings(
+        {
+            "signatories": [
+                {
+                    "key": "region",
+                    "name": "Region Värmland",
+                    "contacts": [{"key": "region-anna", "name": "Anna Andersson", "slack": "U0ANNA"}],
+                }
+            ],
+            "meetings": [{"key": "dialogmote", "title": "Årligt dialogmöte", "start": "2027-03-09T10:00"}],
+        },
+        "osa.toml",
+        "varmland-2015",
+    )
+    now = due_time(config.meetings[0].start, timedelta(days=7)).astimezone(UTC)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'slack-osa.sqlite3'}"
+    async with SlackStandIn(bot_token=TOKEN) as api, _processes(api, tmp_path, url, 1, "dispatch") as rig:
+        app, send = rig.app, rig.processes[0].send
+        dispatcher = Dispatcher.from_app(app, clock=lambda: now, ics="none")
+        await dispatcher.store.import_config(config)
+        install(app.conversation, dispatcher.store, clock=lambda: now)
+        assert (await dispatcher.tick()).sent == 1
+        dm = api.dm_channels["U0ANNA"]
+        [reminder] = api.messages_in(dm)
+        answers = buttons(reminder)
+        assert [b["text"]["text"] for b in answers] == [
+            "Kommer",
+            "Kommer inte",
+            "Kanske",
+            "Skickar ersättare",
+        ]
+
+        def press(message_ts: str, button: dict[str, Any]) -> str:
+            return api.block_actions_body(
+                "U0ANNA", dm, button["action_id"], button["value"], message_ts=message_ts
+            )
+
+        not_coming = press(reminder.ts, answers[1])
+        not_coming_headers = sign(SECRET, not_coming)
+        assert await send(not_coming, not_coming_headers) == 200
+        coming = press(reminder.ts, answers[0])
+        assert await send(coming, sign(SECRET, coming)) == 200
+        follow_up = await wait_for(
+            lambda: next(m for m in api.messages_in(dm) if "Hur många" in (m.text or ""))
+        )
+        counts = buttons(follow_up)
+        assert [b["text"]["text"] for b in counts] == [str(n) for n in range(1, MAX_PERSONS + 1)]
+        assert all(len(block.get("elements", [])) <= 25 for block in follow_up.blocks or [])
+        four = press(follow_up.ts, counts[3])
+        assert await send(four, sign(SECRET, four)) == 200
+        await wait_for(lambda: next(r for r in api.responses if "4 pers." in r.get("text", "")))
+        assert await send(not_coming, not_coming_headers) == 200  # the captured request, replayed
+        await settle(api, quiet=1.0)
+        [meeting] = await dispatcher.store.meetings()
+        found = await dispatcher.store.organisation_answer(meeting.id, meeting.meeting.start, "region")
+        assert found is not None and found.answer == RsvpAnswer(Rsvp.KOMMER, 4, None)

@@ -47,9 +47,10 @@ _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 class InviteFileError(ValueError):
     """The file cannot be used; ``problems`` lists every one found (``line N: …``)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], readable: Sequence[InviteRequest] = ()) -> None:
         super().__init__("; ".join(problems))
         self.problems = list(problems)
+        self.readable = list(readable)  # the lines that were fine, to check the rest against the store
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def read_requests(data: bytes, default_process: str | None = None) -> list[Invit
         seen[same] = number
         requests.append(InviteRequest(number, process, signatory, email, name))
     if problems:
-        raise InviteFileError(problems)
+        raise InviteFileError(problems, requests)
     if not requests:
         raise InviteFileError(["the file names no contacts below its header line"])
     return requests
@@ -182,8 +183,22 @@ async def issue(
     store: MeetingDirectory, signer: Pseudonymizer, requests: Sequence[InviteRequest], now: datetime
 ) -> list[IssuedInvitation]:
     """One signed invitation per request; :class:`InviteFileError` naming each unknown signatory."""
-    problems: list[str] = []
+    problems = await unknown_signatories(store, requests)
+    if problems:
+        raise InviteFileError(problems)
     issued: list[IssuedInvitation] = []
+    for request in requests:
+        signatory = await store.signatory(request.process_key, request.signatory_key)
+        assert signatory is not None
+        invitation = Invitation.new(signatory.id, now)
+        code = invitation.code(signer, f"{signatory.process_key}/{signatory.key}")
+        issued.append(IssuedInvitation(request, signatory.name, code, invitation.expires))
+    return issued
+
+
+async def unknown_signatories(store: MeetingDirectory, requests: Sequence[InviteRequest]) -> list[str]:
+    """``line N: no active signatory …`` for each request whose signatory is not (or no longer) there."""
+    problems = []
     for request in requests:
         signatory = await store.signatory(request.process_key, request.signatory_key)
         if signatory is None or not signatory.active:
@@ -191,13 +206,20 @@ async def issue(
                 f"line {request.line}: no active signatory {request.signatory_key!r} in process "
                 f"{request.process_key!r} (see `dialogbot signatories list`)"
             )
-            continue
-        invitation = Invitation.new(signatory.id, now)
-        code = invitation.code(signer, f"{signatory.process_key}/{signatory.key}")
-        issued.append(IssuedInvitation(request, signatory.name, code, invitation.expires))
-    if problems:
-        raise InviteFileError(problems)
-    return issued
+    return problems
+
+
+def _by_line(problems: Sequence[str]) -> list[str]:
+    def line(problem: str) -> int:
+        number = problem.removeprefix("line ").partition(":")[0]
+        return int(number) if number.isdigit() else 0
+
+    return sorted(problems, key=line)
+
+
+def all_problems(file_problems: Sequence[str], store_problems: Sequence[str]) -> list[str]:
+    """Every problem of a file, by line: its format's and its unknown signatories'."""
+    return _by_line([*file_problems, *store_problems])
 
 
 def invitations_csv(issued: Sequence[IssuedInvitation], bot_username: str | None = None) -> bytes:
@@ -236,9 +258,11 @@ __all__ = [
     "InviteFileError",
     "InviteRequest",
     "IssuedInvitation",
+    "all_problems",
     "deliver",
     "email_problem",
     "invitations_csv",
     "issue",
     "read_requests",
+    "unknown_signatories",
 ]

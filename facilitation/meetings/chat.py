@@ -57,7 +57,7 @@ from facilitation.meetings.messages import (
     rsvp_saved,
     unreachable_text,
 )
-from facilitation.meetings.model import Contact, Platform, Rsvp, RsvpAnswer
+from facilitation.meetings.model import Contact, Platform, Rsvp, RsvpAnswer, StoredRsvp
 from facilitation.meetings.recurrence import next_occurrence
 from facilitation.meetings.store import (
     CHAT,
@@ -376,16 +376,11 @@ class MeetingsChat:
         ]
         return found[0].answer if found else None
 
-    async def _record(self, delivery: Claimed, answer: RsvpAnswer, lang: Language) -> None:
+    async def _record(
+        self, meeting_id: int, occurrence: datetime, contact_id: int, answer: RsvpAnswer, lang: Language
+    ) -> None:
         try:
-            await record_answer(
-                self.store,
-                delivery.meeting_id,
-                delivery.occurrence,
-                delivery.contact_id,
-                answer,
-                self.clock(),
-            )
+            await record_answer(self.store, meeting_id, occurrence, contact_id, answer, self.clock())
         except AnswerProblem as problem:
             raise DomainError("meetingschat.problem", text=problem.text(lang)) from None
 
@@ -398,7 +393,7 @@ class MeetingsChat:
         answer = RSVP_ORDER[args[1]]
         before = await self._own_answer(delivery)
         kept = before if before is not None and before.answer == answer else RsvpAnswer(answer)
-        await self._record(delivery, kept, lang)
+        await self._record(delivery.meeting_id, delivery.occurrence, delivery.contact_id, kept, lang)
         if answer in COMING:
             await self._ask_count(conv, turn, delivery, contact, args[1])
         return rsvp_saved(answer, lang)
@@ -432,7 +427,8 @@ class MeetingsChat:
         answer = RSVP_ORDER[args[1]]
         before = await self._own_answer(delivery)
         note = before.note if before is not None and before.answer == answer else None
-        await self._record(delivery, RsvpAnswer(answer, args[2], note), lang)
+        answer_given = RsvpAnswer(answer, args[2], note)
+        await self._record(delivery.meeting_id, delivery.occurrence, delivery.contact_id, answer_given, lang)
         return t(
             "meetingschat.persons_saved",
             lang,
@@ -442,39 +438,35 @@ class MeetingsChat:
         )
 
     async def cmd_note(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        """``/ersattare NOTE``: a name-free note on the contact's latest "Skickar ersättare" answer
-        for a meeting that has not started. The note is never logged."""
+        """``/ersattare NOTE``: a name-free note on the sender's latest "Skickar ersättare" answer
+        for a meeting's next occurrence. The note is never logged."""
         if not args:
             raise DomainError("error.bad_args", usage=t("meetingschat.usage.note", turn.lang))
         note = " ".join(args)
         now = self.clock()
-        latest: tuple[Claimed, StoredContact, RsvpAnswer, datetime] | None = None
-        for contact in await self._contacts_of(turn):
-            for delivery in await self._deliveries_of(contact.id):
-                if delivery.occurrence <= now:
-                    continue
-                for rsvp in await self.store.rsvps(delivery.meeting_id, delivery.occurrence):
-                    if (
-                        rsvp.contact_id == contact.id
-                        and rsvp.answer.answer == Rsvp.SKICKAR_ERSATTARE
-                        and (latest is None or rsvp.answered_at > latest[3])
-                    ):
-                        latest = (delivery, contact, rsvp.answer, rsvp.answered_at)
+        mine = {c.id: c for c in await self._contacts_of(turn)}
+        latest: tuple[int, datetime, StoredRsvp] | None = None
+        for stored in await self.store.meetings() if mine else []:
+            occurrence = next_occurrence(stored.meeting, now)
+            if occurrence is None:
+                continue
+            for rsvp in await self.store.rsvps(stored.id, occurrence):
+                if (
+                    rsvp.contact_id in mine
+                    and rsvp.answer.answer == Rsvp.SKICKAR_ERSATTARE
+                    and (
+                        latest is None
+                        or (rsvp.answered_at, rsvp.order) > (latest[2].answered_at, latest[2].order)
+                    )
+                ):
+                    latest = (stored.id, occurrence, rsvp)
         if latest is None:
             raise DomainError("meetingschat.no_deputy_answer")
-        delivery, contact, before, _at = latest
-        await self._record(delivery, RsvpAnswer(before.answer, before.persons, note), turn.lang)
-        await turn.reply(
-            t("meetingschat.note_saved", turn.lang, signatory=contact.signatory_name, note=note.strip())
-        )
-
-    async def _deliveries_of(self, contact_id: int) -> list[Claimed]:
-        """One reminder per meeting occurrence of the contact (any status)."""
-        seen: dict[tuple[int, datetime], Claimed] = {}
-        for delivery in await self.store.deliveries():
-            if delivery.contact_id == contact_id:
-                seen.setdefault((delivery.meeting_id, delivery.occurrence), delivery)
-        return list(seen.values())
+        meeting_id, occurrence, before = latest
+        answer = RsvpAnswer(before.answer.answer, before.answer.persons, note)
+        await self._record(meeting_id, occurrence, before.contact_id, answer, turn.lang)
+        signatory = mine[before.contact_id].signatory_name
+        await turn.reply(t("meetingschat.note_saved", turn.lang, signatory=signatory, note=note.strip()))
 
     async def cmd_stop(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
         contacts = await self._managed(conv, turn)
