@@ -77,9 +77,9 @@ from facilitation.turn import Turn
 
 FORGET_ACTION = "rfg"
 COUNT_ACTION = "rvn"  # how many persons: (delivery id, answer index, persons)
-EXPORTS = {
-    "csv": ("text/csv",),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+EXPORTS = {  # /osa csv|xlsx: the file's MIME type
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 TEXTS = {
@@ -523,7 +523,7 @@ class MeetingsChat:
                     if export == "csv"
                     else to_xlsx(lines, turn.lang, stored.meeting.key)
                 )
-                files.append(Attachment(name, data, EXPORTS[export][0], caption=stored.meeting.title))
+                files.append(Attachment(name, data, EXPORTS[export], caption=stored.meeting.title))
         if not blocks:
             blocks.append(t("meetingschat.no_meetings", turn.lang))
         gone = [
