@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,8 +38,9 @@ from facilitation.meetings import (
     next_occurrence,
     workspace_problem,
 )
+from facilitation.meetings.bulk_invite import InvitationMailer
 from facilitation.meetings.store import CLI, ManagementError, MeetingStore, StoredContact
-from facilitation.meetings.tz import to_local
+from facilitation.meetings.tz import STOCKHOLM, to_local
 from facilitation.model import Language
 from facilitation.pseudonym import Pseudonymizer
 
@@ -253,6 +255,8 @@ def _remove_signatory(args: argparse.Namespace) -> Callable[[MeetingStore], Awai
 
 # --- contacts --------------------------------------------------------------------------------------
 def cmd_contacts(args: argparse.Namespace) -> int:
+    if args.action == "invite":
+        return _invite(args)
     return _run(
         args,
         {"list": _list_contacts, "add": _add_contact, "remove": _remove_contact}[args.action](args),
@@ -338,12 +342,77 @@ def _remove_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaita
     return remove
 
 
+def invitation_mailer(settings: Settings) -> InvitationMailer | None:
+    """The e-mail channel that sends bulk invitations, when e-mail is set up (none yet: the list
+    is the result). The e-mail channel hooks in here."""
+    return None
+
+
+def _invite(args: argparse.Namespace) -> int:
+    """``contacts invite --csv FILE``: every line checked first; then one invitation per contact."""
+    from facilitation.meetings.bulk_invite import (
+        InviteFileError,
+        all_problems,
+        deliver,
+        invitations_csv,
+        issue,
+        read_requests,
+        unknown_signatories,
+    )
+
+    path = Path(args.csv)
+    if not path.is_file():
+        raise Refused(f"no such file: {path}")
+    try:
+        requests, unreadable = read_requests(path.read_bytes(), args.process), None
+    except InviteFileError as exc:
+        if not exc.readable:  # nothing to check against the store (e.g. a missing column)
+            raise Refused(f"{path}: " + "; ".join(exc.problems)) from exc
+        requests, unreadable = exc.readable, exc
+    settings = _settings(args)
+
+    async def run(store: MeetingStore) -> None:
+        if unreadable is not None:  # every problem at once: the lines' and the unknown signatories'
+            problems = all_problems(unreadable.problems, await unknown_signatories(store, requests))
+            raise Refused(f"{path}: " + "; ".join(problems))
+        try:
+            issued = await issue(store, _pseudonymizer(args), requests, datetime.now(UTC))
+        except InviteFileError as exc:
+            raise Refused(f"{path}: " + "; ".join(exc.problems)) from exc
+        data = invitations_csv(issued, args.telegram_bot)
+        if args.out:
+            files.append((Path(args.out), data))
+        else:
+            print(data.decode("utf-8-sig"), end="")
+        mailed = await deliver(issued, invitation_mailer(settings))
+        where = f"written to {args.out}" if args.out else "listed above"
+        how = f"{mailed} sent by e-mail" if mailed else "e-mail is not set up: hand them out yourself"
+        print(f"{len(issued)} invitation(s) {where}; {how}", file=sys.stderr if not args.out else sys.stdout)
+
+    files: list[tuple[Path, bytes]] = []
+    code = _run(args, run)
+    _write(files)
+    return code
+
+
+def _write(files: list[tuple[Path, bytes]]) -> None:
+    for path, data in files:
+        path.write_bytes(data)
+
+
 # --- meetings -------------------------------------------------------------------------------------
 def cmd_meetings(args: argparse.Namespace) -> int:
     """The stored meetings; before the first start, the files' meetings. The files are checked
     first either way, so a meeting the bot would refuse on start is refused here too."""
     from config.meetings_files import configured_meetings
 
+    if args.action == "attendance":
+        files: list[tuple[Path, bytes]] = []
+        code = _run(args, _attendance(args, files), read_only=True)
+        _write(files)
+        for path, _data in files:
+            print(f"written: {path}")
+        return code
     settings = _settings(args)
     configs = configured_meetings(settings, None)
     now = datetime.now(UTC)
@@ -358,6 +427,55 @@ def cmd_meetings(args: argparse.Namespace) -> int:
             _print_meeting(args, stored.meeting, now, "" if stored.active else " (inactive)")
 
     return _run(args, show, read_only=True)
+
+
+def _attendance(
+    args: argparse.Namespace, files: list[tuple[Path, bytes]]
+) -> Callable[[MeetingStore], Awaitable[None]]:
+    """``meetings attendance MEETING``: every signatory with its organisation's answer for the
+    meeting's next occurrence (or the one on ``--date``); ``--csv``/``--xlsx`` write it too."""
+    from facilitation.meetings.attendance import attendance, attendance_text, to_csv, to_xlsx
+    from facilitation.meetings.recurrence import occurrences
+
+    lang = Language(args.language or _settings(args).language)
+
+    async def show(store: MeetingStore) -> None:
+        process, _, key = args.meeting.rpartition("/")
+        found = [
+            m
+            for m in await store.meetings(active_only=False)
+            if m.meeting.key == key and (not process or m.meeting.process_key == process)
+        ]
+        if not found:
+            raise Refused(f"no meeting {args.meeting!r}; see `dialogbot meetings list`")
+        if len(found) > 1:
+            names = ", ".join(f"{m.meeting.process_key}/{key}" for m in found)
+            raise Refused(f"{key!r} is a meeting of several processes: name one ({names})")
+        [stored] = found
+        if args.date:
+            try:
+                day = date.fromisoformat(args.date)
+            except ValueError:
+                raise Refused(f"--date {args.date!r} is not a date like 2027-03-09") from None
+            start = datetime.combine(day, time(0), STOCKHOLM)
+            matches = occurrences(stored.meeting, start, start + timedelta(days=1))
+            if not matches:
+                raise Refused(f"{stored.meeting.key} has no occurrence on {day.isoformat()}")
+            occurrence = matches[0]
+        else:
+            upcoming = next_occurrence(stored.meeting, datetime.now(UTC))
+            if upcoming is None:
+                raise Refused(f"{stored.meeting.key} has no upcoming occurrence: give --date")
+            occurrence = upcoming
+        lines = await attendance(store, stored.id, occurrence)
+        header = f"{stored.meeting.title}, {format_when(occurrence, stored.meeting.duration, lang)}"
+        print(attendance_text(header, lines, lang))
+        if args.csv:
+            files.append((Path(args.csv), to_csv(lines, lang)))
+        if args.xlsx:
+            files.append((Path(args.xlsx), to_xlsx(lines, lang, stored.meeting.key)))
+
+    return show
 
 
 def _print_meeting(args: argparse.Namespace, meeting: Meeting, now: datetime, state: str) -> None:
@@ -416,6 +534,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove = actions.add_parser("remove", help="remove a contact added with the CLI or in a chat")
     remove.add_argument("process")
     remove.add_argument("key", metavar="CONTACT_KEY")
+    invite = actions.add_parser(
+        "invite", help="one signed invitation per contact of a CSV file (signatory;email[;process][;name])"
+    )
+    invite.add_argument(
+        "--csv", required=True, metavar="FILE", help="UTF-8 or Excel CSV, ';' or ',' separated"
+    )
+    invite.add_argument("--process", help="the process of lines without a process column")
+    invite.add_argument("--out", metavar="FILE", help="write the invitations here (default: print them)")
+    invite.add_argument("--telegram-bot", metavar="USERNAME", help="add t.me deep links for this bot")
     contacts.set_defaults(func=cmd_contacts)
 
     meetings = subparsers.add_parser("meetings", help="the dialogue meetings and their next occurrence")
@@ -424,4 +551,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "list", help="the stored meetings (before the first start: the files' meetings)"
     )
     listing.add_argument("--process", help="only this process")
+    attending = actions.add_parser(
+        "attendance", help="which signatories come to a meeting (its next occurrence, or --date)"
+    )
+    attending.add_argument("meeting", metavar="MEETING", help="the meeting's key, or PROCESS/KEY")
+    attending.add_argument("--date", help="the occurrence on this day (YYYY-MM-DD), e.g. a past one")
+    attending.add_argument("--csv", metavar="FILE", help="also write it as CSV (Excel, ';')")
+    attending.add_argument("--xlsx", metavar="FILE", help="also write it as an XLSX workbook")
+    attending.add_argument("--language", choices=["sv", "en"])
     meetings.set_defaults(func=cmd_meetings)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,7 @@ from facilitation.meetings.store import (
     UnknownSignatory,
 )
 from facilitation.model import Language
+from storage.meetings_merge import merge_same_persons
 from storage.meetings_models import (
     CalendarCopyRow,
     ContactRow,
@@ -148,6 +149,7 @@ class SqlMeetingDirectory(Transactions):
                         )
             for meeting in config.meetings:
                 await self._upsert_meeting(session, meeting)
+            await merge_same_persons(session, process, contact_keys)  # one person, one contact
             deactivated = await self._deactivate(session, ContactRow, process, contact_keys)
             await self._deactivate(session, SignatoryRow, process, list(signatory_ids))
             await self._deactivate(session, MeetingRow, process, [m.key for m in config.meetings])
@@ -378,17 +380,22 @@ class SqlMeetingDirectory(Transactions):
             if signatory is None:
                 raise UnknownSignatory(process_key, signatory_key)
             existing = (
-                await session.execute(
-                    select(ContactRow).where(
-                        ContactRow.signatory_id == signatory.id,
-                        ContactRow.platform == contact.platform,
-                        ContactRow.address == contact.address,
-                        ContactRow.workspace.is_(None)
-                        if contact.workspace is None
-                        else ContactRow.workspace == contact.workspace,
+                (
+                    await session.execute(
+                        select(ContactRow).where(
+                            ContactRow.signatory_id == signatory.id,
+                            ContactRow.platform == contact.platform,
+                            ContactRow.address == contact.address,
+                            # a missing workspace matches any (facilitation.meetings.merging.same_person)
+                            or_(ContactRow.workspace.is_(None), ContactRow.workspace == contact.workspace)
+                            if contact.workspace is not None
+                            else true(),
+                        )
                     )
                 )
-            ).scalar()
+                .scalars()
+                .first()
+            )
             if existing is not None:
                 existing.active = True
                 stored = StoredContact(

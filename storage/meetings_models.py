@@ -156,6 +156,9 @@ class RsvpRow(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     answer: Mapped[str] = mapped_column(String(8))
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # How many persons the organisation sends (1..MAX_PERSONS) and a substitute's name-free note.
+    persons: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "occurrence_at", "contact_id", name="uq_rsvps_one_per_contact"),

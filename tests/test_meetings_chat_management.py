@@ -270,7 +270,7 @@ async def test_channel_reminders_are_stopped_only_by_an_admin_or_facilitator(
     await conversation.handle(
         ButtonEvent(UserRef("local", "zelda", "zelda"), room, data, MessageRef(room, str(reminder)))
     )
-    assert chat.harness.last_ack().startswith("Tack! Ditt svar: Kommer")
+    assert chat.harness.last_ack().startswith("Tack! Ditt svar för organisationen: Kommer")
     # ... but not stop or delete what the whole channel gets
     for command in ("/stoppa", "/glom_kontakt"):
         out = await chat.run(f"@zelda {command}")

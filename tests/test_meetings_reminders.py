@@ -239,10 +239,20 @@ def test_caught_up_reminder_says_the_time_actually_left_and_shows_link() -> None
 
 
 def test_rsvp_labels_and_summary() -> None:
-    assert [label for _, label in rsvp_buttons("sv")] == ["Kommer", "Kommer inte", "Kanske"]
-    assert [label for _, label in rsvp_buttons("en")] == ["Coming", "Not coming", "Maybe"]
-    assert [a.value for a, _ in rsvp_buttons()] == ["yes", "no", "maybe"]
-    assert rsvp_saved(Rsvp.KANSKE, "sv").startswith("Tack! Ditt svar: Kanske.")
+    assert [label for _, label in rsvp_buttons("sv")] == [
+        "Kommer",
+        "Kommer inte",
+        "Kanske",
+        "Skickar ersättare",
+    ]
+    assert [label for _, label in rsvp_buttons("en")] == [
+        "Coming",
+        "Not coming",
+        "Maybe",
+        "Sending a substitute",
+    ]
+    assert [a.value for a, _ in rsvp_buttons()] == ["yes", "no", "maybe", "deputy"]
+    assert rsvp_saved(Rsvp.KANSKE, "sv").startswith("Tack! Ditt svar för organisationen: Kanske.")
     tally = RsvpTally.count([Rsvp.KOMMER] * 5 + [Rsvp.KOMMER_INTE] * 2 + [Rsvp.KANSKE], invited=12)
     assert tally.pending == 4 and tally.by_answer[Rsvp.KOMMER] == 5
     assert rsvp_summary(tally, "sv") == "Svar hittills: 5 kommer, 2 kommer inte, 1 kanske, 4 har inte svarat."

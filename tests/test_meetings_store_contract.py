@@ -14,8 +14,17 @@ from pathlib import Path
 import pytest
 
 from facilitation.meetings import Contact, MeetingsConfig, Rsvp
+from facilitation.meetings.attendance import (
+    MAX_NOTE,
+    MAX_PERSONS,
+    AnswerProblem,
+    attendance,
+    record_answer,
+    tally_of,
+)
 from facilitation.meetings.dispatch import Dispatcher, schedule
 from facilitation.meetings.memory_store import MemoryMeetingStore
+from facilitation.meetings.model import RsvpAnswer
 from facilitation.meetings.store import (
     CLAIMED,
     CLI,
@@ -291,18 +300,149 @@ async def test_opt_in_leaves_the_past_skipped(meeting_store: MeetingStore) -> No
 
 
 # --- RSVPs ------------------------------------------------------------------------------------
-async def test_one_answer_per_contact_and_occurrence_counted(meeting_store: MeetingStore) -> None:
+async def test_the_organisation_answers_with_its_contacts_latest_answer(meeting_store: MeetingStore) -> None:
+    """One row per contact; the organisation's answer is the latest of any of its contacts, also
+    within one clock tick; another occurrence is apart; a stopped contact's answer still counts."""
     await meeting_store.import_config(config(contacts=3))
+    await meeting_store.add_signatory("varmland-2015", "kommun", "Karlstads kommun", CLI)
     [meeting] = await meeting_store.meetings()
     c0, c1, c2 = await meeting_store.contacts()
     occurrence = meeting.meeting.start
     await meeting_store.set_rsvp(meeting.id, occurrence, c0.id, Rsvp.KANSKE, START)
-    await meeting_store.set_rsvp(meeting.id, occurrence, c0.id, Rsvp.KOMMER, START)  # a change of mind
     await meeting_store.set_rsvp(meeting.id, occurrence, c1.id, Rsvp.KOMMER_INTE, START)
-    await meeting_store.set_rsvp(meeting.id, occurrence + timedelta(days=365), c2.id, Rsvp.KOMMER, START)
-    await meeting_store.opt_out([c2.id])
-    tally = await meeting_store.tally(meeting.id, occurrence.astimezone(local(2027, 1, 1).tzinfo))
-    assert (tally.yes, tally.no, tally.maybe, tally.invited) == (1, 1, 0, 2)
+    await meeting_store.set_rsvp(meeting.id, occurrence, c0.id, Rsvp.KOMMER, START, persons=3)  # same tick
+    await meeting_store.set_rsvp(
+        meeting.id, occurrence + timedelta(days=365), c2.id, Rsvp.SKICKAR_ERSATTARE, START, note="vice ordf."
+    )
+    await meeting_store.opt_out([c0.id])
+    stockholm = occurrence.astimezone(local(2027, 1, 1).tzinfo)
+    assert len(await meeting_store.rsvps(meeting.id, stockholm)) == 2  # c0's change of mind replaced it
+    answer = await meeting_store.organisation_answer(meeting.id, stockholm, "region")
+    assert answer is not None and answer.answer == RsvpAnswer(Rsvp.KOMMER, 3, None)
+    assert answer.signatory_key == "region" and not hasattr(answer, "contact_id")
+    assert await meeting_store.organisation_answer(meeting.id, stockholm, "kommun") is None
+    assert await meeting_store.organisation_answer(meeting.id, stockholm, "no-such") is None
+    later = await meeting_store.organisation_answer(meeting.id, occurrence + timedelta(days=365), "region")
+    assert later is not None and later.answer == RsvpAnswer(Rsvp.SKICKAR_ERSATTARE, None, "vice ordf.")
+
+    lines = await attendance(meeting_store, meeting.id, occurrence)
+    assert [(line.signatory.key, line.active_contacts) for line in lines] == [("kommun", 0), ("region", 2)]
+    assert lines[0].answer is None and lines[0].uncontacted
+    tally = tally_of(lines)
+    assert (tally.yes, tally.no, tally.pending) == (1, 0, 1)
+    # a later answer of another contact corrects the organisation's
+    await meeting_store.set_rsvp(meeting.id, occurrence, c1.id, Rsvp.KOMMER_INTE, START + timedelta(hours=1))
+    answer = await meeting_store.organisation_answer(meeting.id, occurrence, "region")
+    assert answer is not None and answer.answer.answer == Rsvp.KOMMER_INTE
+
+
+async def test_bad_answers_change_nothing(meeting_store: MeetingStore) -> None:
+    await meeting_store.import_config(config())
+    [meeting] = await meeting_store.meetings()
+    [c0] = await meeting_store.contacts()
+    occurrence = meeting.meeting.start
+    for bad in (
+        RsvpAnswer(Rsvp.KOMMER, 0),
+        RsvpAnswer(Rsvp.KOMMER, MAX_PERSONS + 1),
+        RsvpAnswer(Rsvp.KOMMER_INTE, 2),
+        RsvpAnswer(Rsvp.KOMMER, 2, "en anteckning"),
+        RsvpAnswer(Rsvp.SKICKAR_ERSATTARE, 1, "x" * (MAX_NOTE + 1)),
+        RsvpAnswer(Rsvp.SKICKAR_ERSATTARE, 1, "rad ett\nrad två"),
+        RsvpAnswer(Rsvp.SKICKAR_ERSATTARE, 1, "noll\u200bbredd"),
+    ):
+        with pytest.raises(AnswerProblem):
+            await record_answer(meeting_store, meeting.id, occurrence, c0.id, bad, START)
+    assert await meeting_store.rsvps(meeting.id, occurrence) == []
+    await record_answer(
+        meeting_store,
+        meeting.id,
+        occurrence,
+        c0.id,
+        RsvpAnswer(Rsvp.SKICKAR_ERSATTARE, 1, "  ordförandens ersättare "),
+        START,
+    )
+    [stored] = await meeting_store.rsvps(meeting.id, occurrence)
+    assert stored.answer == RsvpAnswer(Rsvp.SKICKAR_ERSATTARE, 1, "ordförandens ersättare")
+
+
+async def test_a_chat_contact_and_the_file_contact_of_the_same_person_are_merged(
+    meeting_store: MeetingStore,
+) -> None:
+    """Registered by invitation first, then named in the file with an explicit key: one contact
+    remains, with the reminder already sent and the answer, and nothing is sent twice."""
+    cfg = config(contacts=1)
+    await meeting_store.import_config(cfg)
+    chat_contact = Contact("region.local-abc", "Anna", "local", "7", None, Language.SV)
+    joined, created = await meeting_store.add_contact("varmland-2015", "region", chat_contact, "chat")
+    assert created
+    clock = Clock(local(2027, 2, 7, 12, 0))
+    port = RecordingPort(clock=clock)
+    ports: dict[str, ChatPort] = {"local": port}  # type: ignore[dict-item]
+    assert (await Dispatcher(meeting_store, ports, clock=clock, worker_id="A").tick()).sent == 2
+    [meeting] = await meeting_store.meetings()
+    await meeting_store.set_rsvp(meeting.id, meeting.meeting.start, joined.id, Rsvp.KOMMER, START, persons=2)
+
+    signatory = cfg.signatories[0]
+    anna = Contact("anna-explicit", "Anna Andersson", "local", "7", None, Language.SV)
+    await meeting_store.import_config(_reimport(cfg, contacts=[*signatory.contacts, anna]))
+    contacts = await meeting_store.contacts(active_only=False)
+    assert sorted(c.contact.key for c in contacts) == ["anna-explicit", "c0"]
+    merged = next(c for c in contacts if c.contact.key == "anna-explicit")
+    answer = await meeting_store.organisation_answer(meeting.id, meeting.meeting.start, "region")
+    assert answer is not None and answer.answer == RsvpAnswer(Rsvp.KOMMER, 2, None)
+    assert [r.contact_id for r in await meeting_store.rsvps(meeting.id, meeting.meeting.start)] == [merged.id]
+    moved = [d for d in await meeting_store.deliveries() if d.contact_id == merged.id]
+    assert {d.delivery_key.split(":")[-2] for d in moved} == {"anna-explicit"}  # re-keyed
+    assert sorted(d.status for d in moved) == [PENDING, PENDING, SENT]  # the 30-day one was sent
+    # the 30-day reminder is not sent again, the 7-day one goes once, to one contact
+    assert (await Dispatcher(meeting_store, ports, clock=clock, worker_id="B").tick()).sent == 0
+    clock.set(local(2027, 3, 2, 10, 0))
+    assert (await Dispatcher(meeting_store, ports, clock=clock, worker_id="B").tick()).sent == 2
+    assert port.per_chat() == {"1": 2, "7": 2} and len(port.files) == 2
+    # the same person registering again finds the file contact (no workspace on either)
+    again, created = await meeting_store.add_contact("varmland-2015", "region", chat_contact, "chat")
+    assert not created and again.id == merged.id
+
+
+async def test_a_merge_keeps_one_reminder_sent_when_both_had_one(meeting_store: MeetingStore) -> None:
+    """Both entries were sent the 30-day reminder (the file named the person at another address,
+    then the administrator corrected it): the merged contact keeps it as sent, with its calendar
+    file, and the 7-day reminder goes once."""
+    cfg = config(contacts=1)
+    signatory = cfg.signatories[0]
+    anna_old = Contact("anna-explicit", "Anna Andersson", "local", "8", None, Language.SV)
+    await meeting_store.import_config(_reimport(cfg, contacts=[*signatory.contacts, anna_old]))
+    chat_contact = Contact("region.local-abc", "Anna", "local", "7", "T1", Language.SV)
+    _joined, created = await meeting_store.add_contact("varmland-2015", "region", chat_contact, "chat")
+    assert created
+    # ... registering again with the same identity (any workspace matches none) is not a third entry
+    assert not (await meeting_store.add_contact("varmland-2015", "region", chat_contact, "chat"))[1]
+    clock = Clock(local(2027, 2, 7, 12, 0))
+    port = RecordingPort(clock=clock)
+    ports: dict[str, ChatPort] = {"local": port}  # type: ignore[dict-item]
+    assert (await Dispatcher(meeting_store, ports, clock=clock, worker_id="A").tick()).sent == 3
+    anna = Contact("anna-explicit", "Anna Andersson", "local", "7", None, Language.SV)
+    await meeting_store.import_config(_reimport(cfg, contacts=[*signatory.contacts, anna]))
+    [merged] = [c for c in await meeting_store.contacts(active_only=False) if c.contact.address == "7"]
+    assert merged.contact.key == "anna-explicit"
+    rows = [d for d in await meeting_store.deliveries() if d.contact_id == merged.id]
+    sent = [d for d in rows if d.status == SENT]
+    assert len(sent) == 1 and sent[0].file_sent_at is not None and len(rows) == 3
+    clock.set(local(2027, 3, 2, 10, 0))
+    assert (await Dispatcher(meeting_store, ports, clock=clock, worker_id="B").tick()).sent == 2
+    assert port.per_chat() == {"1": 2, "7": 2, "8": 1} and len(port.files) == 3
+
+
+async def test_opt_out_of_the_merged_away_contact_stays(meeting_store: MeetingStore) -> None:
+    cfg = config(contacts=1)
+    await meeting_store.import_config(cfg)
+    chat_contact = Contact("region.local-abc", "Anna", "local", "7", None, Language.SV)
+    joined, _ = await meeting_store.add_contact("varmland-2015", "region", chat_contact, "chat")
+    await meeting_store.opt_out([joined.id])
+    anna = Contact("anna-explicit", "Anna Andersson", "local", "7", None, Language.SV)
+    await meeting_store.import_config(_reimport(cfg, contacts=[*cfg.signatories[0].contacts, anna]))
+    [merged] = [c for c in await meeting_store.contacts(active_only=False) if c.contact.address == "7"]
+    assert merged.contact.key == "anna-explicit" and merged.contact.opted_out
 
 
 # --- the dispatch rules on every store ----------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.meetings_runner import Dispatcher
 from config.meetings_files import load_meetings_configs
 from facilitation.meetings import STOCKHOLM, due_time
+from facilitation.meetings.attendance import attendance, tally_of
 from facilitation.meetings.chat import install, installed_store
 from facilitation.meetings.directory import import_meetings
 from facilitation.ports import UserRef
@@ -60,9 +61,19 @@ async def test_reminder_with_ics_rsvp_button_and_tally(setup: tuple[LocalHarness
         "Påminnelse: Årligt dialogmöte för Överenskommelsen i Värmland är om 30 dagar"
     )
     assert "tisdag 9 mars 2027 kl. 10.00–13.00" in message.text
-    assert [b.label for b in harness.port.buttons_of(message.id)] == ["Kommer", "Kommer inte", "Kanske"]
+    assert [b.label for b in harness.port.buttons_of(message.id)] == [
+        "Kommer",
+        "Kommer inte",
+        "Kanske",
+        "Skickar ersättare",
+    ]
     english = harness.port.messages[reminder_of(harness, "david")]
-    assert [b.label for b in harness.port.buttons_of(english.id)] == ["Coming", "Not coming", "Maybe"]
+    assert [b.label for b in harness.port.buttons_of(english.id)] == [
+        "Coming",
+        "Not coming",
+        "Maybe",
+        "Sending a substitute",
+    ]
 
     # the calendar file came with it and parses back to the right event
     ics_files = [p for p in harness.port.files() if p.suffix == ".ics"]
@@ -76,17 +87,21 @@ async def test_reminder_with_ics_rsvp_button_and_tally(setup: tuple[LocalHarness
 
     # answers by button; changing one's mind replaces the answer
     await harness.run(f"@anna {reminder_of(harness, 'anna')}.1", f"@bo {reminder_of(harness, 'bo')}.3")
-    assert harness.last_ack().startswith("Tack! Ditt svar: Kanske")
+    assert harness.last_ack().startswith("Tack! Ditt svar för organisationen: Kanske")
     await harness.run(f"@bo {reminder_of(harness, 'bo')}.2")
     assert "Kommer inte" in harness.last_ack()
     # somebody else's reminder cannot be answered
     await harness.run(f"@cilla {reminder_of(harness, 'anna')}.2")
     assert "skickades till någon annan" in harness.last_ack()
 
-    out = await harness.run("/osa")
-    assert any("Svar hittills: 1 kommer, 1 kommer inte, 0 kanske, 2 har inte svarat." in line for line in out)
-    refused = await harness.run("@anna /osa")
-    assert not any("Svar hittills" in line for line in refused)
+    out = "\n".join(await harness.run("/osa"))
+    assert "Organisationer: 1 kommer, 0 kanske, 0 skickar ersättare, 1 kommer inte, 1 har inte svarat" in out
+    assert "• Karlstads kommun: Kommer inte (svarat av en kontakt 2027-02-07)" in out
+    assert "• Region Värmland: Kommer (svarat av en kontakt 2027-02-07)" in out
+    assert "• Idéburna organisationer i Värmland: inget svar" in out
+    assert "Anna" not in out and "Bo Berg" not in out  # organisations, never who answered
+    refused = "\n".join(await harness.run("@anna /osa"))
+    assert "Organisationer:" not in refused
 
     # the 7-day reminder has no second calendar file
     clock.now = due_time(MEETING, timedelta(days=7)).astimezone(UTC)
@@ -134,13 +149,13 @@ async def test_answer_is_refused_once_the_meeting_has_started(
     harness, dispatcher, clock = setup
     await dispatcher.tick()
     await harness.run(f"@anna {reminder_of(harness, 'anna')}.1")
-    assert harness.last_ack().startswith("Tack! Ditt svar: Kommer")
+    assert harness.last_ack().startswith("Tack! Ditt svar för organisationen: Kommer")
     clock.now = MEETING.astimezone(UTC)
     await harness.run(f"@anna {reminder_of(harness, 'anna')}.2")
     assert harness.last_ack() == "Mötet har redan börjat; svaret kan inte ändras."
     await harness.run("@david /language en", f"@david {reminder_of(harness, 'david')}.1")
     assert harness.last_ack() == "The meeting has already started; the answer can no longer be changed."
-    tallies = await dispatcher.store.tally(1, MEETING)
+    tallies = tally_of(await attendance(dispatcher.store, 1, MEETING))
     assert (tallies.yes, tallies.no) == (1, 0)
 
 

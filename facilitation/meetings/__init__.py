@@ -38,7 +38,15 @@ from facilitation.meetings.messages import (
     rsvp_summary,
     unreachable_text,
 )
-from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally, Signatory
+from facilitation.meetings.model import (
+    Contact,
+    Meeting,
+    OrganisationAnswer,
+    Rsvp,
+    RsvpAnswer,
+    RsvpTally,
+    Signatory,
+)
 from facilitation.meetings.recurrence import (
     is_occurrence,
     next_occurrence,
@@ -73,8 +81,10 @@ __all__ = [
     "Meeting",
     "MeetingsConfig",
     "MeetingsConfigError",
+    "OrganisationAnswer",
     "ReminderDue",
     "Rsvp",
+    "RsvpAnswer",
     "RsvpTally",
     "Signatory",
     "Verdict",

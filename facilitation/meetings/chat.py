@@ -37,21 +37,32 @@ from facilitation.clock import utc_now
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import register, t
+from facilitation.meetings.attendance import (
+    COMING,
+    MAX_PERSONS,
+    AnswerProblem,
+    attendance,
+    attendance_text,
+    record_answer,
+    to_csv,
+    to_xlsx,
+)
 from facilitation.meetings.calendar_sync import plan_welcome
 from facilitation.meetings.importing import LIMITS, ContactKeys, address_problem, key_problem, length_problem
 from facilitation.meetings.invitation import INVITE_PREFIX, Invitation, InvitationError
 from facilitation.meetings.messages import (
     RSVP_ACTION,
+    RSVP_ORDER,
     format_when,
-    rsvp_buttons,
+    rsvp_label,
     rsvp_saved,
-    rsvp_summary,
     unreachable_text,
 )
-from facilitation.meetings.model import Contact, Platform, Rsvp
+from facilitation.meetings.model import Contact, Platform, Rsvp, RsvpAnswer, StoredRsvp
 from facilitation.meetings.recurrence import next_occurrence
 from facilitation.meetings.store import (
     CHAT,
+    Claimed,
     DuplicateKey,
     ManagementError,
     MeetingStore,
@@ -62,10 +73,15 @@ from facilitation.meetings.store import (
 from facilitation.meetings.tz import to_local
 from facilitation.menu import PRIVATE, Menu
 from facilitation.model import Language
-from facilitation.ports import Button
+from facilitation.ports import Attachment, Button
 from facilitation.turn import Turn
 
 FORGET_ACTION = "rfg"
+COUNT_ACTION = "rvn"  # how many persons: (delivery id, answer index, persons)
+EXPORTS = {  # /osa csv|xlsx: the file's MIME type
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 TEXTS = {
     "sv": {
@@ -130,6 +146,29 @@ TEXTS = {
             "Skriv /stoppa för att sluta få dem."
         ),
         "meetingschat.contact_exists": "Du är redan kontaktperson för {signatory}.",
+        "meetingschat.how_many": "Hur många personer från {signatory} kommer till {title}?",
+        "meetingschat.persons_saved": "Tack! {label}, {n} pers. för {signatory}.",
+        "meetingschat.deputy_note": (
+            "Vill ni säga vem som kommer i stället utan att skriva något namn (till exempel "
+            "”vice ordförande”)? Skriv /ersattare och en kort anteckning. Skriv aldrig namn."
+        ),
+        "meetingschat.usage.note": "/ersattare ANTECKNING (utan namn)",
+        "meetingschat.no_deputy_answer": (
+            "Det finns inget svar ”Skickar ersättare” från dig inför ett kommande möte. "
+            "Svara först med knappen på påminnelsen."
+        ),
+        "meetingschat.note_saved": "Anteckningen (utan namn) är sparad för {signatory}: {note}",
+        "meetingschat.usage.invite_batch": "/kontaktinbjudan PROCESS UNDERTECKNARE [UNDERTECKNARE …] eller /kontaktinbjudan PROCESS alla",
+        "meetingschat.invite_batch_header": (
+            "Inbjudningar i {process}, giltiga till {expires}. Skicka varje rad bara till kontaktpersonen "
+            "för den organisationen:"
+        ),
+        "meetingschat.invite_batch_line": "• {name}: /kontakt {code}",
+        "meetingschat.invite_batch_none": "Alla undertecknare i {process} har redan en aktiv kontaktperson.",
+        "meetingschat.osa_usage": "/osa [PROCESS] [csv|xlsx]",
+        "meetingschat.problem": "{text}",
+        "menu.ersattare": "Kontaktperson: anteckning om ersättare (utan namn)",
+        "help.cmd.ersattare": "/ersattare ANTECKNING – vem som kommer i stället, utan namn",
     },
     "en": {
         "meetingschat.not_yours": "This reminder was sent to someone else, so you cannot answer it.",
@@ -188,6 +227,29 @@ TEXTS = {
             "dialogue meetings. Send /stop to stop them."
         ),
         "meetingschat.contact_exists": "You are already a contact person of {signatory}.",
+        "meetingschat.how_many": "How many persons from {signatory} are coming to {title}?",
+        "meetingschat.persons_saved": "Thank you! {label}, {n} pers. for {signatory}.",
+        "meetingschat.deputy_note": (
+            "Would you like to say who comes instead without writing any name (for example "
+            "“vice chair”)? Send /substitute and a short note. Never write names."
+        ),
+        "meetingschat.usage.note": "/substitute NOTE (no names)",
+        "meetingschat.no_deputy_answer": (
+            "There is no answer “Sending a substitute” from you for an upcoming meeting. "
+            "Answer with the button on the reminder first."
+        ),
+        "meetingschat.note_saved": "The note (no names) is saved for {signatory}: {note}",
+        "meetingschat.usage.invite_batch": "/contact_invite PROCESS SIGNATORY [SIGNATORY …] or /contact_invite PROCESS all",
+        "meetingschat.invite_batch_header": (
+            "Invitations in {process}, valid until {expires}. Send each line only to the contact person "
+            "of that organisation:"
+        ),
+        "meetingschat.invite_batch_line": "• {name}: /contact {code}",
+        "meetingschat.invite_batch_none": "Every signatory of {process} already has an active contact person.",
+        "meetingschat.osa_usage": "/rsvp [PROCESS] [csv|xlsx]",
+        "meetingschat.problem": "{text}",
+        "menu.ersattare": "Contact person: a note about the substitute (no names)",
+        "help.cmd.ersattare": "/substitute NOTE – who comes instead, without names",
     },
 }
 register(TEXTS)
@@ -229,6 +291,13 @@ class MeetingsChat:
     def register(self, conversation: Conversation) -> None:
         conversation.register_action(RSVP_ACTION, self.on_rsvp)
         conversation.register_action(FORGET_ACTION, self.on_forget)
+        conversation.register_action(COUNT_ACTION, self.on_count)
+        conversation.register_command(
+            ("ersattare", "ersättare", "substitute"),
+            self.cmd_note,
+            facilitator_only=False,
+            menu=Menu("ersattare", "substitute", frozenset({PRIVATE})),
+        )
         conversation.register_command(
             ("stoppa", "stop"), self.cmd_stop, facilitator_only=False, menu=Menu("stoppa", "stop")
         )
@@ -290,22 +359,117 @@ class MeetingsChat:
             raise DomainError("meetingschat.channel_admin_only" if contacts else "meetingschat.not_contact")
         return allowed
 
-    async def on_rsvp(self, conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
-        if len(args) != 2 or not 0 <= args[1] < 3:
-            raise DomainError("error.bad_button")
-        delivery = await self.store.delivery(args[0])
+    async def _answering(self, turn: Turn, delivery_id: int) -> tuple[Claimed, StoredContact]:
+        """The reminder pressed and its contact, if the presser may still answer it."""
+        delivery = await self.store.delivery(delivery_id)
         if delivery is None:
             raise DomainError("meetingschat.gone")
         contacts = await self.store.contacts(active_only=False, ids=[delivery.contact_id])
         if not contacts or not is_contact_of(contacts[0], turn):
             raise DomainError("meetingschat.not_yours")
-        now = self.clock()
-        if now >= delivery.occurrence:
+        if self.clock() >= delivery.occurrence:
             raise DomainError("meetingschat.rsvp_closed")
-        lang = contacts[0].contact.language
-        answer: Rsvp = rsvp_buttons(lang)[args[1]][0]
-        await self.store.set_rsvp(delivery.meeting_id, delivery.occurrence, delivery.contact_id, answer, now)
+        return delivery, contacts[0]
+
+    async def _own_answer(self, delivery: Claimed) -> RsvpAnswer | None:
+        found = [
+            r
+            for r in await self.store.rsvps(delivery.meeting_id, delivery.occurrence)
+            if r.contact_id == delivery.contact_id
+        ]
+        return found[0].answer if found else None
+
+    async def _record(
+        self, meeting_id: int, occurrence: datetime, contact_id: int, answer: RsvpAnswer, lang: Language
+    ) -> None:
+        try:
+            await record_answer(self.store, meeting_id, occurrence, contact_id, answer, self.clock())
+        except AnswerProblem as problem:
+            raise DomainError("meetingschat.problem", text=problem.text(lang)) from None
+
+    async def on_rsvp(self, conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
+        """An answer button of a reminder; the same answer again keeps the count and note given."""
+        if len(args) != 2 or not 0 <= args[1] < len(RSVP_ORDER):
+            raise DomainError("error.bad_button")
+        delivery, contact = await self._answering(turn, args[0])
+        lang = contact.contact.language
+        answer = RSVP_ORDER[args[1]]
+        before = await self._own_answer(delivery)
+        kept = before if before is not None and before.answer == answer else RsvpAnswer(answer)
+        await self._record(delivery.meeting_id, delivery.occurrence, delivery.contact_id, kept, lang)
+        if answer in COMING:
+            await self._ask_count(conv, turn, delivery, contact, args[1])
         return rsvp_saved(answer, lang)
+
+    async def _ask_count(
+        self, conv: Conversation, turn: Turn, delivery: Claimed, contact: StoredContact, index: int
+    ) -> None:
+        """The follow-up: how many persons (buttons 1–MAX_PERSONS, two rows), and for a substitute how
+        to add a name-free note."""
+        lang = contact.contact.language
+        [stored] = await self.store.meetings(active_only=False, ids=[delivery.meeting_id])
+        numbers = [
+            Button(str(n), conv.codec.encode(COUNT_ACTION, delivery.id, index, n))
+            for n in range(1, MAX_PERSONS + 1)
+        ]
+        half = (len(numbers) + 1) // 2
+        text = t("meetingschat.how_many", lang, signatory=contact.signatory_name, title=stored.meeting.title)
+        if RSVP_ORDER[index] == Rsvp.SKICKAR_ERSATTARE:
+            text += "\n" + t("meetingschat.deputy_note", lang)
+        await turn.reply(text, [numbers[:half], numbers[half:]])
+
+    async def on_count(self, conv: Conversation, turn: Turn, args: tuple[int, ...]) -> str:
+        """A count button: the answer and the count together, so a late press of an old button sets
+        exactly what it says and nothing else."""
+        if len(args) != 3 or not 0 <= args[1] < len(RSVP_ORDER) or RSVP_ORDER[args[1]] not in COMING:
+            raise DomainError("error.bad_button")
+        if not 1 <= args[2] <= MAX_PERSONS:
+            raise DomainError("error.bad_button")
+        delivery, contact = await self._answering(turn, args[0])
+        lang = contact.contact.language
+        answer = RSVP_ORDER[args[1]]
+        before = await self._own_answer(delivery)
+        note = before.note if before is not None and before.answer == answer else None
+        answer_given = RsvpAnswer(answer, args[2], note)
+        await self._record(delivery.meeting_id, delivery.occurrence, delivery.contact_id, answer_given, lang)
+        return t(
+            "meetingschat.persons_saved",
+            lang,
+            label=rsvp_label(answer, lang),
+            n=args[2],
+            signatory=contact.signatory_name,
+        )
+
+    async def cmd_note(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        """``/ersattare NOTE``: a name-free note on the sender's latest "Skickar ersättare" answer
+        for a meeting's next occurrence. The note is never logged."""
+        if not args:
+            raise DomainError("error.bad_args", usage=t("meetingschat.usage.note", turn.lang))
+        note = " ".join(args)
+        now = self.clock()
+        mine = {c.id: c for c in await self._contacts_of(turn)}
+        latest: tuple[int, datetime, StoredRsvp] | None = None
+        for stored in await self.store.meetings() if mine else []:
+            occurrence = next_occurrence(stored.meeting, now)
+            if occurrence is None:
+                continue
+            for rsvp in await self.store.rsvps(stored.id, occurrence):
+                if (
+                    rsvp.contact_id in mine
+                    and rsvp.answer.answer == Rsvp.SKICKAR_ERSATTARE
+                    and (
+                        latest is None
+                        or (rsvp.answered_at, rsvp.order) > (latest[2].answered_at, latest[2].order)
+                    )
+                ):
+                    latest = (stored.id, occurrence, rsvp)
+        if latest is None:
+            raise DomainError("meetingschat.no_deputy_answer")
+        meeting_id, occurrence, before = latest
+        answer = RsvpAnswer(before.answer.answer, before.answer.persons, note)
+        await self._record(meeting_id, occurrence, before.contact_id, answer, turn.lang)
+        signatory = mine[before.contact_id].signatory_name
+        await turn.reply(t("meetingschat.note_saved", turn.lang, signatory=signatory, note=note.strip()))
 
     async def cmd_stop(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
         contacts = await self._managed(conv, turn)
@@ -335,29 +499,41 @@ class MeetingsChat:
         return t("meetingschat.forgotten", turn.lang, n=removed)
 
     async def cmd_tally(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
+        """``/osa [PROCESS] [csv|xlsx]``: for each meeting's next occurrence, every signatory with its
+        organisation's answer (never who answered) and those without an active contact; as a file too."""
+        export = next((a.lower() for a in args if a.lower() in EXPORTS), None)
+        processes = [a for a in args if a.lower() not in EXPORTS]
+        if len(processes) > 1:
+            raise DomainError("error.bad_args", usage=t("meetingschat.osa_usage", turn.lang))
         now = self.clock()
-        lines = []
+        blocks = []
+        files = []
         for stored in await self.store.meetings():
-            if args and stored.meeting.process_key not in args:
+            if processes and stored.meeting.process_key not in processes:
                 continue
             occurrence = next_occurrence(stored.meeting, now)
             if occurrence is None:
                 continue
-            tally = await self.store.tally(stored.id, occurrence)
-            lines.append(
-                t(
-                    "meetingschat.tally_line",
-                    turn.lang,
-                    title=stored.meeting.title,
-                    when=format_when(occurrence, stored.meeting.duration, turn.lang),
-                    summary=rsvp_summary(tally, turn.lang),
+            lines = await attendance(self.store, stored.id, occurrence)
+            when = format_when(occurrence, stored.meeting.duration, turn.lang)
+            header = t("attendance.header", turn.lang, title=stored.meeting.title, when=when)
+            blocks.append(attendance_text(header, lines, turn.lang))
+            if export is not None:
+                stamp = to_local(occurrence).strftime("%Y-%m-%d")
+                name = f"{stored.meeting.process_key}-{stored.meeting.key}-{stamp}.{export}"
+                data = (
+                    to_csv(lines, turn.lang)
+                    if export == "csv"
+                    else to_xlsx(lines, turn.lang, stored.meeting.key)
                 )
-            )
-        if not lines:
-            lines.append(t("meetingschat.no_meetings", turn.lang))
-        gone = [u for u in await self.store.unreachable() if not args or u.contact.process_key in args]
+                files.append(Attachment(name, data, EXPORTS[export], caption=stored.meeting.title))
+        if not blocks:
+            blocks.append(t("meetingschat.no_meetings", turn.lang))
+        gone = [
+            u for u in await self.store.unreachable() if not processes or u.contact.process_key in processes
+        ]
         if gone:
-            lines.append(
+            blocks.append(
                 unreachable_text(
                     [
                         (
@@ -371,7 +547,9 @@ class MeetingsChat:
                     turn.lang,
                 )
             )
-        await turn.reply("\n\n".join(lines))
+        await turn.reply("\n\n".join(blocks))
+        for attachment in files:
+            await turn.port.send_file(turn.chat, attachment)
 
     # --- facilitators: signatories and invitations ----------------------------------------
     async def _require_process(self, conv: Conversation, process: str) -> None:
@@ -423,12 +601,40 @@ class MeetingsChat:
         await turn.reply(t("meetingschat.signatory_added", turn.lang, name=name, key=key, process=process))
 
     async def cmd_invite(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        if len(args) != 2:
-            raise DomainError("error.bad_args", usage=t("meetingschat.usage.invite", turn.lang))
+        """One signatory: its invitation (and a deep link). Several, or ``alla``/``all``: a batch, one
+        line per signatory (``alla``: every active signatory without an active contact)."""
+        if len(args) < 2:
+            raise DomainError("error.bad_args", usage=t("meetingschat.usage.invite_batch", turn.lang))
         if not turn.chat.is_private:  # whoever reads the code can register with it
             raise DomainError("meetingschat.invite_private")
         await self._require_process(conv, args[0])
-        signatory = await self._require_signatory(args[0], args[1])
+        if len(args) == 2 and args[1].lower() not in ("alla", "all"):
+            await self._invite_one(conv, turn, await self._require_signatory(args[0], args[1]))
+            return
+        if len(args) == 2:
+            signatories = [s for s in await self.store.signatories(args[0]) if s.active and s.contacts == 0]
+        else:
+            signatories = [await self._require_signatory(args[0], key) for key in dict.fromkeys(args[1:])]
+        if not signatories:
+            await turn.reply(t("meetingschat.invite_batch_none", turn.lang, process=args[0]))
+            return
+        now = self.clock()
+        lines = []
+        expires = now
+        for signatory in signatories:
+            invitation = Invitation.new(signatory.id, now)
+            expires = invitation.expires
+            code = invitation.code(conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}")
+            lines.append(t("meetingschat.invite_batch_line", turn.lang, name=signatory.name, code=code))
+        header = t(
+            "meetingschat.invite_batch_header",
+            turn.lang,
+            process=args[0],
+            expires=to_local(expires).strftime("%Y-%m-%d %H:%M"),
+        )
+        await turn.reply("\n".join([header, *lines]))
+
+    async def _invite_one(self, conv: Conversation, turn: Turn, signatory: SignatoryInfo) -> None:
         invitation = Invitation.new(signatory.id, self.clock())
         code = invitation.code(conv.pseudonymizer, f"{signatory.process_key}/{signatory.key}")
         text = t(

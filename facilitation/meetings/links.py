@@ -28,8 +28,9 @@ from datetime import datetime, timedelta
 from facilitation.buttons import ButtonCodec
 from facilitation.errors import DomainError
 from facilitation.i18n import register
+from facilitation.meetings.attendance import record_answer
 from facilitation.meetings.messages import RSVP_ACTION, format_when, rsvp_buttons, rsvp_label
-from facilitation.meetings.model import Rsvp
+from facilitation.meetings.model import Rsvp, RsvpAnswer
 from facilitation.meetings.store import MeetingStore
 from facilitation.model import Language
 from facilitation.pseudonym import Pseudonymizer
@@ -175,5 +176,13 @@ class RsvpLinks:
         delivery = await store.delivery(delivery_id)
         if delivery is None:  # forgotten between the two reads
             raise DomainError("meetingslink.gone")
-        await store.set_rsvp(delivery.meeting_id, delivery.occurrence, delivery.contact_id, shown.answer, now)
+        # the organisation's answer, through the one call the chat buttons use too
+        await record_answer(
+            store,
+            delivery.meeting_id,
+            delivery.occurrence,
+            delivery.contact_id,
+            RsvpAnswer(shown.answer),
+            now,
+        )
         return shown

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from facilitation.meetings.attendance import organisation_answer
 from facilitation.meetings.calendar_book import REMINDER, Notice, OccurrenceState
 from facilitation.meetings.importing import MeetingsConfig
-from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally
+from facilitation.meetings.merging import rekeyed, same_person
+from facilitation.meetings.model import Contact, Meeting, OrganisationAnswer, Rsvp, RsvpAnswer, StoredRsvp
 from facilitation.meetings.reminders import ReminderDue, delivery_key
 from facilitation.meetings.store import (
     CLAIMED,
@@ -125,7 +127,9 @@ class MemoryMeetingStore:
         self._meetings: dict[int, StoredMeeting] = {}
         self._deliveries: dict[int, _Delivery] = {}
         self._by_key: dict[str, int] = {}  # delivery key → delivery id (the UNIQUE constraint)
-        self._rsvps: dict[tuple[int, datetime, int], Rsvp] = {}
+        # (meeting, occurrence, contact) → (answer, when, write order)
+        self._rsvps: dict[tuple[int, datetime, int], tuple[RsvpAnswer, datetime, int]] = {}
+        self._writes = itertools.count(1)
         self._tombstones: set[str] = set()
         self._occurrences: dict[tuple[int, int], OccurrenceState] = {}
         self._copies: set[tuple[int, int, int]] = set()  # (meeting, number, contact)
@@ -156,6 +160,7 @@ class MemoryMeetingStore:
                 self._upsert_contact(process, signatory_ids[signatory.key], contact, stops)
         for meeting in config.meetings:
             self._upsert_meeting(dataclasses.replace(meeting, start=_utc(meeting.start)))
+        self._merge_same_persons(process, contact_keys)
         deactivated = self._deactivate(self._contacts.values(), process, contact_keys)
         self._deactivate(self._signatories.values(), process, list(signatory_ids))
         meeting_keys = {m.key for m in config.meetings}
@@ -169,6 +174,56 @@ class MemoryMeetingStore:
         return ImportResult(
             process, len(config.signatories), len(contact_keys), len(config.meetings), deactivated, skipped
         )
+
+    def _merge_same_persons(self, process: str, file_keys: list[str]) -> None:
+        """See :mod:`facilitation.meetings.merging`."""
+        survivors = [
+            c
+            for c in self._contacts.values()
+            if c.process_key == process and c.source == FILE and c.contact.key in file_keys
+        ]
+        losers = [c for c in self._contacts.values() if c.process_key == process and c.source != FILE]
+        for loser in losers:
+            survivor = next(
+                (
+                    s
+                    for s in survivors
+                    if s.signatory_id == loser.signatory_id and same_person(s.contact, loser.contact)
+                ),
+                None,
+            )
+            if survivor is not None:
+                self._merge(loser, survivor)
+
+    def _merge(self, loser: _Contact, survivor: _Contact) -> None:
+        for delivery in [d for d in self._deliveries.values() if d.contact_id == loser.id]:
+            key = rekeyed(delivery.delivery_key, survivor.contact.key)
+            twin_id = self._by_key.get(key)
+            del self._by_key[delivery.delivery_key]
+            if twin_id is None:
+                delivery.contact_id, delivery.delivery_key = survivor.id, key
+                self._by_key[key] = delivery.id
+                continue
+            twin = self._deliveries[twin_id]
+            if delivery.status == SENT and twin.status != SENT:
+                twin.status, twin.sent_at, twin.last_error, twin.retry_at = SENT, delivery.sent_at, None, None
+                twin.claimed_by, twin.claimed_at = delivery.claimed_by, delivery.claimed_at
+            if twin.file_sent_at is None and delivery.file_sent_at is not None:
+                twin.file_sent_at = delivery.file_sent_at
+            del self._deliveries[delivery.id]
+        for (meeting_id, occurrence, contact_id), value in list(self._rsvps.items()):
+            if contact_id != loser.id:
+                continue
+            del self._rsvps[(meeting_id, occurrence, contact_id)]
+            mine = self._rsvps.get((meeting_id, occurrence, survivor.id))
+            if mine is None or (value[1], value[2]) > (mine[1], mine[2]):
+                self._rsvps[(meeting_id, occurrence, survivor.id)] = value
+        survivor.contact = dataclasses.replace(
+            survivor.contact,
+            opted_out=survivor.contact.opted_out or loser.contact.opted_out,
+            workspace=survivor.contact.workspace or loser.contact.workspace,
+        )
+        del self._contacts[loser.id]
 
     def _upsert_signatory(self, process: str, key: str, name: str) -> int:
         row = self._signatory_row(process, key)
@@ -308,12 +363,8 @@ class MemoryMeetingStore:
         signatory = self._signatory_row(process_key, signatory_key)
         if signatory is None or not signatory.active:
             raise UnknownSignatory(process_key, signatory_key)
-        same = (contact.platform, contact.address, contact.workspace)
         for row in self._contacts.values():
-            if (
-                row.signatory_id == signatory.id
-                and (row.contact.platform, row.contact.address, row.contact.workspace) == same
-            ):
+            if row.signatory_id == signatory.id and same_person(row.contact, contact):
                 row.active = True
                 return StoredContact(
                     row.id, process_key, signatory.key, signatory.name, row.contact, True, row.source
@@ -598,24 +649,21 @@ class MemoryMeetingStore:
 
     # --- RSVPs -------------------------------------------------------------------------------
     async def set_rsvp(
-        self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp, at: datetime
+        self,
+        meeting_id: int,
+        occurrence: datetime,
+        contact_id: int,
+        answer: Rsvp,
+        at: datetime,
+        *,
+        persons: int | None = None,
+        note: str | None = None,
     ) -> None:
-        self._rsvps[(meeting_id, _utc(occurrence), contact_id)] = answer
-
-    async def tally(self, meeting_id: int, occurrence: datetime) -> RsvpTally:
-        stored = self._meetings.get(meeting_id)
-        process = stored.meeting.process_key if stored is not None else None
-        when = _utc(occurrence)
-        answers = [a for (m, o, _c), a in self._rsvps.items() if m == meeting_id and o == when]
-        invited = sum(
-            1
-            for c in self._contacts.values()
-            if c.process_key == process
-            and c.active
-            and self._signatories[c.signatory_id].active
-            and not c.contact.opted_out
+        self._rsvps[(meeting_id, _utc(occurrence), contact_id)] = (
+            RsvpAnswer(answer, persons, note),
+            _utc(at),
+            next(self._writes),
         )
-        return RsvpTally.count(answers, invited=max(invited, len(answers)))
 
     # --- calendar entries that stay right ------------------------------------------------------
     async def occurrence_states(self, meeting_ids: Iterable[int]) -> list[OccurrenceState]:
@@ -699,3 +747,22 @@ class MemoryMeetingStore:
             and self._contacts[c].signatory_id == own.signatory_id
             for (m, o, c) in self._rsvps
         )
+
+    async def rsvps(self, meeting_id: int, occurrence: datetime) -> list[StoredRsvp]:
+        when = _utc(occurrence)
+        return [
+            StoredRsvp(c, self._contacts[c].signatory_id, answer, at, order)
+            for (m, o, c), (answer, at, order) in self._rsvps.items()
+            if m == meeting_id and o == when and c in self._contacts
+        ]
+
+    async def organisation_answer(
+        self, meeting_id: int, occurrence: datetime, signatory_key: str
+    ) -> OrganisationAnswer | None:
+        stored = self._meetings.get(meeting_id)
+        signatory = (
+            self._signatory_row(stored.meeting.process_key, signatory_key) if stored is not None else None
+        )
+        if signatory is None:
+            return None
+        return organisation_answer(await self.rsvps(meeting_id, occurrence), self._info(signatory))

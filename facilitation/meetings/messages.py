@@ -82,9 +82,13 @@ def rsvp_label(answer: Rsvp, lang: Language | str = Language.SV) -> str:
     return t(f"meetings.rsvp.{answer.value}", lang)
 
 
+#: The answers in button order: a button's index is stored in its data, so only append.
+RSVP_ORDER = (Rsvp.KOMMER, Rsvp.KOMMER_INTE, Rsvp.KANSKE, Rsvp.SKICKAR_ERSATTARE)
+
+
 def rsvp_buttons(lang: Language | str = Language.SV) -> list[tuple[Rsvp, str]]:
-    """The three answers in button order with their labels."""
-    return [(answer, rsvp_label(answer, lang)) for answer in (Rsvp.KOMMER, Rsvp.KOMMER_INTE, Rsvp.KANSKE)]
+    """The four answers in button order with their labels (one row: within Telegram's and Slack's limits)."""
+    return [(answer, rsvp_label(answer, lang)) for answer in RSVP_ORDER]
 
 
 def rsvp_saved(answer: Rsvp, lang: Language | str = Language.SV) -> str:

@@ -93,24 +93,58 @@ class Meeting:
 
 
 class Rsvp(StrEnum):
-    """A contact's answer to "Kommer du?"."""
+    """An organisation's answer to "Kommer ni?", given by one of its contacts."""
 
     KOMMER = "yes"
     KOMMER_INTE = "no"
     KANSKE = "maybe"
+    SKICKAR_ERSATTARE = "deputy"  # the organisation sends a substitute (a name-free note may say who-ish)
+
+
+@dataclass(frozen=True)
+class RsvpAnswer:
+    """What a contact answers for their organisation."""
+
+    answer: Rsvp
+    persons: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredRsvp:
+    """A contact's latest answer for one occurrence, with the signatory the contact belongs to."""
+
+    contact_id: int
+    signatory_id: int
+    answer: RsvpAnswer
+    answered_at: datetime
+    order: int  # the store's write order: later writes have larger numbers
+
+
+@dataclass(frozen=True)
+class OrganisationAnswer:
+    """A signatory's answer: the latest of its contacts' answers (who answered is not kept here)."""
+
+    signatory_key: str
+    answer: RsvpAnswer
+    answered_at: datetime
 
 
 @dataclass(frozen=True)
 class RsvpTally:
-    """Counts of answers for one occurrence; ``invited`` (if known) gives the not-yet-answered."""
+    """Counts of answers for one occurrence; ``invited`` (if known) gives the not-yet-answered.
+
+    Since answers are per organisation, the counts are organisations (``/osa``), not persons.
+    """
 
     yes: int = 0
     no: int = 0
     maybe: int = 0
     invited: int | None = None
+    deputy: int = 0
 
     def __post_init__(self) -> None:
-        if min(self.yes, self.no, self.maybe) < 0:
+        if min(self.yes, self.no, self.maybe, self.deputy) < 0:
             raise ValueError("negative RSVP count")
         if self.invited is not None and self.invited < self.answered:
             raise ValueError(f"{self.answered} answers but only {self.invited} invited")
@@ -124,15 +158,21 @@ class RsvpTally:
             no=values.count(Rsvp.KOMMER_INTE),
             maybe=values.count(Rsvp.KANSKE),
             invited=invited,
+            deputy=values.count(Rsvp.SKICKAR_ERSATTARE),
         )
 
     @property
     def by_answer(self) -> dict[Rsvp, int]:
-        return {Rsvp.KOMMER: self.yes, Rsvp.KOMMER_INTE: self.no, Rsvp.KANSKE: self.maybe}
+        return {
+            Rsvp.KOMMER: self.yes,
+            Rsvp.KOMMER_INTE: self.no,
+            Rsvp.KANSKE: self.maybe,
+            Rsvp.SKICKAR_ERSATTARE: self.deputy,
+        }
 
     @property
     def answered(self) -> int:
-        return self.yes + self.no + self.maybe
+        return self.yes + self.no + self.maybe + self.deputy
 
     @property
     def pending(self) -> int | None:

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from facilitation.meetings.calendar_book import REMINDER, CalendarBook
 from facilitation.meetings.importing import MeetingsConfig
-from facilitation.meetings.model import Contact, Meeting, Rsvp, RsvpTally
+from facilitation.meetings.model import Contact, Meeting, OrganisationAnswer, Rsvp, StoredRsvp
 from facilitation.meetings.reminders import ReminderDue
 
 # Delivery states: pending → claimed → sent | skipped | failed (failed rows are retried until
@@ -344,14 +344,35 @@ class DeliveryQueue(Protocol):
 
 
 class RsvpBook(Protocol):
-    """Who comes to which meeting occurrence."""
+    """Which organisations come to which meeting occurrence.
+
+    One row per contact and occurrence (a contact's change of mind replaces it); the
+    organisation's answer is its contacts' latest (:func:`facilitation.meetings.attendance.latest_by_signatory`).
+    """
 
     async def set_rsvp(
-        self, meeting_id: int, occurrence: datetime, contact_id: int, answer: Rsvp, at: datetime
-    ) -> None: ...
+        self,
+        meeting_id: int,
+        occurrence: datetime,
+        contact_id: int,
+        answer: Rsvp,
+        at: datetime,
+        *,
+        persons: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Store the contact's answer (checked by :func:`facilitation.meetings.attendance.record_answer`)."""
+        ...
 
-    async def tally(self, meeting_id: int, occurrence: datetime) -> RsvpTally:
-        """Counts only; ``invited`` is the process's active, not opted-out contacts of active signatories."""
+    async def rsvps(self, meeting_id: int, occurrence: datetime) -> list[StoredRsvp]:
+        """Each contact's answer for the occurrence, with the signatory the contact belongs to now."""
+        ...
+
+    async def organisation_answer(
+        self, meeting_id: int, occurrence: datetime, signatory_key: str
+    ) -> OrganisationAnswer | None:
+        """The answer of the signatory ``signatory_key`` (of the meeting's process), None if none of its
+        contacts answered: e.g. whether to nudge its contacts. Never says which contact answered."""
         ...
 
 

@@ -34,7 +34,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "meetings.rsvp.yes": "Kommer",
         "meetings.rsvp.no": "Kommer inte",
         "meetings.rsvp.maybe": "Kanske",
-        "meetings.rsvp.saved": "Tack! Ditt svar: {label}. Du kan ändra det fram till mötet.",
+        "meetings.rsvp.deputy": "Skickar ersättare",
+        "meetings.rsvp.saved": "Tack! Ditt svar för organisationen: {label}. Du kan ändra det fram till mötet.",
         "meetings.rsvp.summary": "Svar hittills: {yes} kommer, {no} kommer inte, {maybe} kanske.",
         "meetings.rsvp.summary_pending": (
             "Svar hittills: {yes} kommer, {no} kommer inte, {maybe} kanske, {pending} har inte svarat."
@@ -86,7 +87,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "meetings.rsvp.yes": "Coming",
         "meetings.rsvp.no": "Not coming",
         "meetings.rsvp.maybe": "Maybe",
-        "meetings.rsvp.saved": "Thank you! Your answer: {label}. You can change it until the meeting.",
+        "meetings.rsvp.deputy": "Sending a substitute",
+        "meetings.rsvp.saved": "Thank you! Your answer for the organisation: {label}. You can change it until the meeting.",
         "meetings.rsvp.summary": "Answers so far: {yes} coming, {no} not coming, {maybe} maybe.",
         "meetings.rsvp.summary_pending": (
             "Answers so far: {yes} coming, {no} not coming, {maybe} maybe, {pending} not answered."
