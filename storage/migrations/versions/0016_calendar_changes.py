@@ -1,7 +1,7 @@
 """calendar entries that stay right: occurrence sequences, file holders, notice deliveries
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-02 12:40:00
 
 Deliveries get a ``kind`` (existing rows are reminders), the SEQUENCE of an update or cancel and

@@ -1,7 +1,7 @@
 """RSVP per organisation: how many persons come, and a substitute's name-free note
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-02 12:00:00
 
 An answer stays one row per contact and occurrence; the organisation's answer is its contacts'

@@ -1,7 +1,7 @@
 """contacts reached by e-mail: an address column long enough for an e-mail address
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-02 12:30:00
 
 An e-mail address is up to 254 characters (RFC 5321); chat ids and Slack ids fitted in 64.
