@@ -104,6 +104,10 @@ class App:
         from storage.meetings_repository import SqlMeetingStore
 
         install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
+        from facilitation.content.chat import install as install_content
+        from storage.content_repository import SqlContentStore
+
+        install_content(conversation, SqlContentStore(engine))  # /innehall, /forslag, /foresla
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)

@@ -221,7 +221,7 @@ class SlackAdapter:
         except DomainError as refusal:
             await self._tell(user, chat, response_url, refusal.message(turn.lang))
             return
-        process = self.conversation.service.processes[workshop.process_key]
+        process = await self.conversation.service.process_of(workshop)
         await client.views_open(trigger_id=trigger_id, view=launch_view(process, turn.lang, chat.chat_id))
 
     async def _on_launch(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -253,7 +253,7 @@ class SlackAdapter:
             if not conv.is_facilitator(turn.user):
                 raise DomainError("error.not_facilitator")
             workshop = await conv.bound_workshop(turn)
-            process = conv.service.processes[workshop.process_key]
+            process = await conv.service.process_of(workshop)
             errors = choice_errors(choice, process, turn.lang)
             if errors:
                 raise _ModalErrors(errors)
