@@ -94,7 +94,10 @@ async def test_content_edited_in_a_private_chat_reaches_the_next_barometer(harne
     assert "Tillagd som påstående 8 (nyckel w1-s1): Unga är med och formar dialogen." in text
     assert "Påstående 2 har nya ord (nyckeln" in text
     listing = out[-1]
-    assert "1. Unga är med och formar dialogen. | Young people shape the dialogue. (tillagd i chatten)" in listing
+    assert (
+        "1. Unga är med och formar dialogen. | Young people shape the dialogue. (tillagd i chatten)"
+        in listing
+    )
     assert "3. Samverkan i länet är god nog! | We already have good enough cooperation" in listing
     assert "(omformulerad)" in listing and "Kvalitet" not in listing
     # Bad input: a clear answer, nothing changed.
@@ -141,7 +144,9 @@ async def test_private_text_is_a_proposal_and_forget_deletes_it(harness: LocalHa
     assert "Tack! Ditt förslag #1 är inskickat." in text
     assert "Förslaget behöver ord, inte bara emojier, siffror eller tecken." in text
     out = await harness.run("@olle :rum", "@olle /foresla Kommunen svarar i tid på våra frågor!")
-    assert "Samma förslag finns redan (#1)" in "\n".join(out) and "skriv förslag till mig privat" in "\n".join(out)
+    assert "Samma förslag finns redan (#1)" in "\n".join(
+        out
+    ) and "skriv förslag till mig privat" in "\n".join(out)
     workshop = await harness.app.service.workshop_by_code(code)
     chat = installed(harness.app.conversation)
     assert chat is not None
