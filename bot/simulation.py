@@ -136,7 +136,9 @@ async def simulate_room(session: SimulatedSession, count: int) -> str:
 async def _proposal_round(conv: Conversation, room: ChatRef) -> str | None:
     """The catalogue (statements or principles) of the open proposal round of the room's workshop."""
     content = installed(conv)
-    workshop_id = await conv.service.store.bound_workshop(conv.pseudonymizer.chat_key(room.platform, room.chat_id))
+    workshop_id = await conv.service.store.bound_workshop(
+        conv.pseudonymizer.chat_key(room.platform, room.chat_id)
+    )
     if content is None or workshop_id is None:
         return None
     workshop = await conv.service.require_workshop(workshop_id)

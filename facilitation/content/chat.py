@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from facilitation.content import texts as _texts  # noqa: F401  (registers the texts)
 from facilitation.content.editing import WorkshopContent
@@ -64,6 +65,44 @@ _REJECT = frozenset({"avvisa", "reject"})
 _MERGE = frozenset({"samma", "slå", "sla", "merge"})
 _LIST = frozenset({"lista", "list", "alla", "all"})
 _CLOSE = frozenset({"stang", "stäng", "close"})
+
+
+ADD, REWORD, REMOVE, MOVE = "add", "reword", "remove", "move"
+OPERATIONS = (ADD, REWORD, MOVE, REMOVE)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change of a workshop's list: ``operation`` on item ``number`` (1-based; not for add)."""
+
+    catalogue: str
+    operation: str
+    number: int = 0
+    to: int = 0
+    text: str = ""
+    text_en: str | None = None
+
+
+def parse_edit(args: Sequence[str], lang: Language) -> Edit:
+    """``/innehall påstående ny TEXT [| English]`` and the like as an :class:`Edit`."""
+    refused = DomainError("error.bad_args", usage=t("content.usage", lang))
+    catalogue = _CATALOGUE_WORDS.get(args[0].lower()) if args else None
+    if catalogue is None or len(args) < 2:
+        raise refused
+    verb = args[1].lower()
+    if verb in _ADD:
+        swedish, english = split_languages(args[2:])
+        return Edit(catalogue, ADD, text=swedish, text_en=english)
+    number = whole_number(verb)
+    rest = args[2:]
+    if number is None or not rest:
+        raise refused
+    if rest[0].lower() in _REMOVE and len(rest) == 1:
+        return Edit(catalogue, REMOVE, number)
+    if rest[0].lower() in _MOVE and len(rest) == 2 and whole_number(rest[1]) is not None:
+        return Edit(catalogue, MOVE, number, whole_number(rest[1]) or 0)
+    swedish, english = split_languages(rest)
+    return Edit(catalogue, REWORD, number, text=swedish, text_en=english)
 
 
 def split_languages(words: Sequence[str]) -> tuple[str, str | None]:
@@ -132,47 +171,34 @@ class ContentChat:
         if not args:
             await turn.reply(await self.listing(workshop, turn.lang))
             return
-        catalogue = _CATALOGUE_WORDS.get(args[0].lower())
-        if catalogue is None or len(args) < 2:
-            raise DomainError("error.bad_args", usage=t("content.usage", turn.lang))
-        what = t(f"content.one.{catalogue}", turn.lang)
-        verb = args[1].lower()
-        if verb in _ADD:
-            swedish, english = split_languages(args[2:])
-            item = await self.content.add(workshop, catalogue, swedish, english or "")
+        await turn.reply(await self.apply(workshop, parse_edit(args, turn.lang), turn.lang))
+
+    async def apply(self, workshop: Workshop, edit: Edit, lang: Language) -> str:
+        """Carry out ``edit`` (from ``/innehall`` or Slack's modal); the confirmation in ``lang``."""
+        catalogue = edit.catalogue
+        what = t(f"content.one.{catalogue}", lang)
+        if edit.operation == ADD:
+            item = await self.content.add(workshop, catalogue, edit.text, edit.text_en or "")
             place = [i.key for i in await self.content.items(workshop, catalogue)].index(item.key) + 1
-            await turn.reply(
-                t("content.added", turn.lang, what=what, number=place, key=item.key, text=item.text)
-            )
-            return
-        number = whole_number(verb)
-        if number is None or len(args) < 3:
-            raise DomainError("error.bad_args", usage=t("content.usage", turn.lang))
-        rest = args[2:]
-        if rest[0].lower() in _REMOVE and len(rest) == 1:
+            return t("content.added", lang, what=what, number=place, key=item.key, text=item.text)
+        number = edit.number
+        if edit.operation == REMOVE:
             item = await self.content.remove(workshop, catalogue, number)
-            await turn.reply(
-                t("content.removed", turn.lang, What=what.capitalize(), number=number, text=item.text)
+            return t("content.removed", lang, What=what.capitalize(), number=number, text=item.text)
+        if edit.operation == MOVE:
+            items = await self.content.move(workshop, catalogue, number, edit.to)
+            return t(
+                "content.moved", lang, What=what.capitalize(), text=items[edit.to - 1].text, number=edit.to
             )
-        elif rest[0].lower() in _MOVE and len(rest) == 2 and whole_number(rest[1]) is not None:
-            to = whole_number(rest[1]) or 0
-            items = await self.content.move(workshop, catalogue, number, to)
-            await turn.reply(
-                t("content.moved", turn.lang, What=what.capitalize(), text=items[to - 1].text, number=to)
-            )
-        else:
-            swedish, english = split_languages(rest)
-            item = await self.content.reword(workshop, catalogue, number, swedish, english)
-            await turn.reply(
-                t(
-                    "content.reworded_done",
-                    turn.lang,
-                    What=what.capitalize(),
-                    number=number,
-                    key=item.key,
-                    text=item.text + (f" | {item.text_en}" if item.text_en else ""),
-                )
-            )
+        item = await self.content.reword(workshop, catalogue, number, edit.text, edit.text_en)
+        return t(
+            "content.reworded_done",
+            lang,
+            What=what.capitalize(),
+            number=number,
+            key=item.key,
+            text=item.text + (f" | {item.text_en}" if item.text_en else ""),
+        )
 
     async def listing(self, workshop: Workshop, lang: Language) -> str:
         parts = []

@@ -79,7 +79,9 @@ class WorkshopContent:
 
     async def all_items(self, workshop: Workshop) -> dict[str, WorkshopItem]:
         """Every item of both lists by key (also for rounds that used an item since removed)."""
-        changes = await self.content.item_changes(workshop.id)
+        changes = [
+            dataclasses.replace(c, removed=False) for c in await self.content.item_changes(workshop.id)
+        ]
         process = self.template(workshop)
         found: dict[str, WorkshopItem] = {}
         for catalogue in (STATEMENTS, PRINCIPLES):
@@ -157,13 +159,12 @@ class WorkshopContent:
             change = dataclasses.replace(
                 change,
                 text=text,
-                text_en=english if english is not None else change.text_en,
+                # New Swedish words without English: the old English would say something else.
+                text_en=english if english is not None else "",
                 reworded=template and (text != item.template_text or change.reworded),
             )
             await self.content.save_item_changes(workshop.id, [change])
-        return dataclasses.replace(
-            item, text=text, text_en=change.text_en or item.text_en, reworded=change.reworded
-        )
+        return dataclasses.replace(item, text=text, text_en=change.text_en or "", reworded=change.reworded)
 
     async def remove(self, workshop: Workshop, catalogue: str, number: int) -> WorkshopItem:
         """Item ``number`` leaves the list (rounds that used it keep it)."""
