@@ -98,7 +98,7 @@ async def test_content_edited_in_a_private_chat_reaches_the_next_barometer(harne
         "1. Unga är med och formar dialogen. | Young people shape the dialogue. (tillagd i chatten)"
         in listing
     )
-    assert "3. Samverkan i länet är god nog! | We already have good enough cooperation" in listing
+    assert "3. Samverkan i länet är god nog! (omformulerad)\n" in listing  # the old English is dropped
     assert "(omformulerad)" in listing and "Kvalitet" not in listing
     # Bad input: a clear answer, nothing changed.
     workshop = await harness.app.service.workshop_by_code(code)
@@ -128,9 +128,23 @@ async def test_content_edited_in_a_private_chat_reaches_the_next_barometer(harne
     # Used now: the reworded statement can no longer be reworded.
     refused = "\n".join(await harness.run("/innehall påstående 3 Något annat"))
     assert "har redan använts i en omgång" in refused
+    # Closed, the added statement removed from the list: the export still says where each came from.
+    await harness.run(":sim 10", "/stang", "/innehall påstående 1 bort", "/export")
+    origins = next(p for p in harness.port.files() if p.name.endswith("innehall.csv"))
+    rows = list(csv.reader(io.StringIO(origins.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert rows[1][:5] == ["1", "w1-s1", "Unga är med och formar dialogen.", "tillagd i chatten", "nej"]
+    assert rows[3][2:] == [
+        "Samverkan i länet är god nog!",
+        "processfilen",
+        "ja",
+        "Vi har redan tillräckligt bra samverkan mellan offentligt och idéburet i länet!",
+    ]
     rounds = "\n".join(await harness.run("/omgangar"))
-    assert "Ändrat i chatten för den här workshopen — tillagda: 1; omformulerade: " in rounds
-    assert "”Samverkan i länet är god nog!”; borttagna: 2." in rounds
+    # The statement added and then removed counts as removed (it is no longer in the list).
+    assert (
+        "Ändrat i chatten för den här workshopen — omformulerade: samverkan-nu ”Samverkan i länet är god "
+        "nog!”; borttagna: 3." in rounds
+    )
 
 
 async def test_private_text_is_a_proposal_and_forget_deletes_it(harness: LocalHarness) -> None:
