@@ -42,7 +42,7 @@ async def rig(store: object) -> AsyncIterator[tuple[WorkshopService, WorkshopCon
 
         content = SqlContentStore(store.engine)  # type: ignore[attr-defined]
     service = WorkshopService(store, {PROCESS.key: PROCESS})  # type: ignore[arg-type]
-    editing = WorkshopContent(content, service.store, service.processes)
+    editing = WorkshopContent(content, service.store, lambda: service.processes)
     service.workshop_process = editing.process_for
     proposals = Proposals(editing)
     service.forgetters.append(proposals.forget)

@@ -134,7 +134,7 @@ class ContentChat:
     def __init__(self, conversation: Conversation, store: ContentStore) -> None:
         self.conversation = conversation
         service = conversation.service
-        self.content = WorkshopContent(store, service.store, service.processes)
+        self.content = WorkshopContent(store, service.store, lambda: service.processes)
         self.proposals = Proposals(self.content, service.clock)
 
     def register(self, conv: Conversation) -> None:

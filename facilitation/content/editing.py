@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from facilitation.content.model import (
     ITEM_LIMIT,
@@ -58,14 +58,17 @@ def check_item_text(catalogue: str, text: str, *, english: bool = False) -> str:
 class WorkshopContent:
     """A workshop's item lists: the template with the stored changes laid over."""
 
-    def __init__(self, content: ContentStore, store: Store, processes: Mapping[str, Process]) -> None:
+    def __init__(
+        self, content: ContentStore, store: Store, processes: Callable[[], Mapping[str, Process]]
+    ) -> None:
+        """``processes``: the configured processes as they are now (asked each time: they may be reloaded)."""
         self.content = content
         self.store = store
         self.processes = processes
         self._locks: KeyedLocks[int] = KeyedLocks()
 
     def template(self, workshop: Workshop) -> Process:
-        process = self.processes.get(workshop.process_key)
+        process = self.processes().get(workshop.process_key)
         if process is None:
             raise DomainError("error.no_workshop")
         return process
