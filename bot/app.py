@@ -116,6 +116,10 @@ class App:
 
         install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
         use_records(conversation.exercises.values(), SqlFollowupRecords(engine))  # /uppfoljning's tags
+        from facilitation.content.chat import install as install_content
+        from storage.content_repository import SqlContentStore
+
+        install_content(conversation, SqlContentStore(engine))  # /innehall, /forslag, /foresla
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)

@@ -16,10 +16,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from facilitation.content.chat import installed
+from facilitation.content.simulated import simulated_proposal
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.model import Round, Sector
-from facilitation.ports import Button, ButtonEvent, ChatRef, MessageRef, UserRef
+from facilitation.ports import Button, ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
 
 SECTOR_CYCLE = (Sector.IDEBUREN, Sector.OFFENTLIG, Sector.IDEBUREN, Sector.OFFENTLIG, Sector.ANNAN)
 
@@ -94,6 +96,8 @@ async def simulate_room(session: SimulatedSession, count: int) -> str:
             open_round = candidate
             break
     presses = 0
+    proposing = await _proposal_round(conv, sector_message.chat)
+    proposed = 0
     start = len(port.acks)
     sector_buttons = port.buttons_of(sector_message.id)
     # Each sector leans its own way on each item, so sector splits differ visibly.
@@ -112,6 +116,10 @@ async def simulate_room(session: SimulatedSession, count: int) -> str:
                 MessageRef(sector_message.chat, str(sector_message.id)),
             )
         )
+        if proposing is not None:  # a proposal round is open: each proposes one, in the room
+            text = simulated_proposal(proposing, index)
+            await conv.handle(CommandEvent(user, sector_message.chat, "foresla", tuple(text.split())))
+            proposed += 1
         if open_round is None:
             continue
         for data in _choices(session, open_round, round_buttons[open_round.id], lean[sector], rng):
@@ -121,7 +129,21 @@ async def simulate_room(session: SimulatedSession, count: int) -> str:
         1 for _, text in port.acks[start:] if text and ("ogiltig" in text.lower() or "stängd" in text)
     )
     what = f"omgång #{open_round.id}" if open_round else "ingen öppen omgång"
-    return f"(simulerade {count} deltagare: {presses} knapptryck på {what}, {refused} avvisade)"
+    ideas = f", {proposed} förslag skickade" if proposing is not None else ""
+    return f"(simulerade {count} deltagare: {presses} knapptryck på {what}, {refused} avvisade{ideas})"
+
+
+async def _proposal_round(conv: Conversation, room: ChatRef) -> str | None:
+    """The catalogue (statements or principles) of the open proposal round of the room's workshop."""
+    content = installed(conv)
+    workshop_id = await conv.service.store.bound_workshop(
+        conv.pseudonymizer.chat_key(room.platform, room.chat_id)
+    )
+    if content is None or workshop_id is None:
+        return None
+    workshop = await conv.service.require_workshop(workshop_id)
+    round_ = await content.proposals.open_round(workshop)
+    return round_.catalogue if round_ is not None else None
 
 
 def _choices(

@@ -39,6 +39,7 @@ from facilitation.model import (
     Workshop,
 )
 from facilitation.ports import (
+    Attachment,
     Button,
     ButtonEvent,
     ChatGone,
@@ -152,6 +153,11 @@ class Conversation:
             drop_room=self.rooms.drop,
             refuse=refuse,
         )
+        #: Feature modules' additions: a private text they take (True: taken), lines for /omgangar,
+        #: files for /export (e.g. facilitation.content: proposals, the workshop's own items).
+        self.text_takers: list[Callable[[Turn, str], Awaitable[bool]]] = []
+        self.rounds_notes: list[Callable[[Workshop, Language], Awaitable[str]]] = []
+        self.export_extras: list[Callable[[Round, Language], Awaitable[list[Attachment]]]] = []
         #: Told of every vote, launch and close with the platform (the wiring counts them as metrics).
         self.on_activity: Callable[[str, str], None] = lambda kind, platform: None
         for exercise in exercises:
@@ -400,6 +406,9 @@ class Conversation:
             await self._start_exercise(turn, exercise, name, event.args)
 
     async def _on_text(self, turn: Turn, event: TextEvent) -> None:
+        for take in self.text_takers:
+            if await take(turn, event.text):
+                return
         if turn.chat.is_private:
             await turn.reply(help_text(self.command_table(), turn.lang, lead=False))
 
@@ -521,7 +530,7 @@ class Conversation:
 
     async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
-        process = self.service.processes[workshop.process_key]
+        process = await self.service.process_of(workshop)
         round_ = await exercise.create_round(self, turn, workshop, process, name, args)
         await self.launch(turn, workshop, round_)
 
@@ -686,6 +695,8 @@ class Conversation:
             raise DomainError("error.round_not_closed_export")
         lang = await self._language_here(turn, round_)
         attachments = await self.exercises[round_.kind].export(self, round_, lang)
+        for extra in self.export_extras:
+            attachments = [*attachments, *await extra(round_, lang)]
         async with turn.posting(), self.rooms.held(turn.chat):
             for attachment in attachments:
                 await turn.port.send_file(turn.chat, attachment)
@@ -751,7 +762,8 @@ class Conversation:
             )
             or "–"
         )
-        await turn.reply(t("round.list", turn.lang, title=workshop.title, lines=lines))
+        notes = [note for add in self.rounds_notes if (note := await add(workshop, turn.lang))]
+        await turn.reply("\n\n".join([t("round.list", turn.lang, title=workshop.title, lines=lines), *notes]))
 
     async def post_outputs(self, port: ChatPort, chat: ChatRef, outputs: Iterable[Output]) -> None:
         await RoomLink(port, chat, self.rooms.moved_in_delivery).post(outputs)

@@ -9,7 +9,7 @@ are the exercise's :class:`~facilitation.exercises.RoundRules`, applied here by 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.clock import Clock, utc_now
@@ -94,6 +94,11 @@ class WorkshopService:
         self._people: TTLCache[dict[str, Participant]] = TTLCache(cache_seconds * 5, 1000)
         self._rooms: TTLCache[frozenset[tuple[str, str]]] = TTLCache(cache_seconds * 5, 1000)
         self._loads: SingleFlight = SingleFlight()
+        #: The process a workshop's rounds draw on: the process file's with what the workshop
+        #: changed in chat (set by :mod:`facilitation.content`; the file's own without it).
+        self.workshop_process: Callable[[Workshop], Awaitable[Process]] | None = None
+        #: More a person has stored under their keys, deleted by :meth:`forget` (e.g. proposals).
+        self.forgetters: list[Callable[[Sequence[str]], Awaitable[int]]] = []
 
     # --- workshops and participants -------------------------------------------------------
     async def create_workshop(
@@ -190,7 +195,15 @@ class WorkshopService:
         participations under their key in every workshop, and their settings under ``user_key``."""
         keys = await self.keys_by_workshop(key_in)
         self._people.clear()
-        return await self.store.forget_participant([*keys.values(), user_key])
+        removed = await self.store.forget_participant([*keys.values(), user_key])
+        for forget in self.forgetters:
+            removed += await forget([*keys.values()])
+        return removed
+
+    async def process_of(self, workshop: Workshop) -> Process:
+        """The process ``workshop``'s rounds draw on (KeyError for a process no longer configured)."""
+        process = self.processes[workshop.process_key]
+        return process if self.workshop_process is None else await self.workshop_process(workshop)
 
     # --- rounds --------------------------------------------------------------------------
     async def create_round(
@@ -229,7 +242,11 @@ class WorkshopService:
             [(t, ref[:40]) for t, ref in zip(texts, refs, strict=True)],
             settings,
             compare_round_id,
-            numbers=catalogue_numbers(self.processes.get(workshop.process_key), rules, refs),
+            numbers=catalogue_numbers(
+                await self.process_of(workshop) if workshop.process_key in self.processes else None,
+                rules,
+                refs,
+            ),
         )
 
     def _rules_of(self, kind: RoundKind) -> RoundRules:

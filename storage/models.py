@@ -276,3 +276,55 @@ class FollowupTagsRow(Base):
 
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     tags: Mapped[list[list[object]]] = mapped_column(JSON)
+
+
+class WorkshopItemRow(Base):
+    """What a workshop changed of one statement or principle of its process (by key), or an item
+    the process lacks (added in chat, or an accepted proposal). See :mod:`facilitation.content`."""
+
+    __tablename__ = "workshop_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    catalogue: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(String(16), default="template")
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reworded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("workshop_id", "catalogue", "key", name="uq_workshop_items_key"),)
+
+
+class ProposalRoundRow(Base):
+    """A workshop's call for proposals of statements or principles."""
+
+    __tablename__ = "proposal_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    catalogue: Mapped[str] = mapped_column(String(16))
+    per_person: Mapped[int] = mapped_column(Integer)
+    per_round: Mapped[int] = mapped_column(Integer)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProposalRow(Base):
+    """One proposal, under its author's pseudonymous key in the workshop (limits, forgetting);
+    no time is stored with it, and its number runs over the whole round."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("proposal_rounds.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    author_key: Mapped[str] = mapped_column(KEY, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    item_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+    __table_args__ = (UniqueConstraint("round_id", "number", name="uq_proposals_number"),)

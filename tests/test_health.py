@@ -7,6 +7,7 @@ and 200 again once it is back, on the same process, while ``/healthz`` stays 200
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -159,3 +160,16 @@ async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes
         if runner is not None:
             await runner.cleanup()
         await engine.dispose()
+
+
+def _revision_before(revision: str) -> str:
+    """The migration ``revision`` revises (ids need not be consecutive numbers: a branch's
+    migration may carry an id assigned ahead, e.g. "0021" after "0013")."""
+    from storage.migrate import MIGRATIONS
+
+    pattern = re.compile(r'^revision = "(\w+)"\ndown_revision = "(\w+)"', re.MULTILINE)
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found = pattern.search(script.read_text(encoding="utf-8"))
+        if found and found.group(1) == revision:
+            return found.group(2)
+    raise AssertionError(f"no migration {revision!r}")

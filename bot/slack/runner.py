@@ -33,10 +33,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.heap import settle_heap
 from bot.metrics import CountedSlackRetries, timed_webhooks
+from bot.slack.content_modal import (
+    CONTENT_CALLBACK,
+    CONTENT_WORDS,
+    ContentForm,
+    FormErrors,
+    channel_of,
+    content_view,
+    field_of,
+)
 from bot.slack.errors import start_failures
 from bot.slack.home import home_view
 from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort, escape, unescape
+from facilitation.content.chat import installed
+from facilitation.content.model import CATALOGUES
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.menu import usage_words
@@ -103,6 +114,7 @@ class SlackAdapter:
         app.command(SLASH_COMMAND)(self._on_command)
         app.action(re.compile(f"^{ACTION_PREFIX}-"))(self._on_action)
         app.view(LAUNCH_CALLBACK)(self._on_launch)
+        app.view(CONTENT_CALLBACK)(self._on_content)
         app.event("app_home_opened")(self._on_home)
         app.event("message")(self._on_message)
 
@@ -151,6 +163,9 @@ class SlackAdapter:
         response_url = body.get("response_url") or ""
         if name in MODAL_WORDS:
             await self._open_launch_modal(user, chat, body["trigger_id"], client, response_url)
+            return
+        if name in CONTENT_WORDS and not args and installed(self.conversation) is not None:
+            await self._open_content_modal(user, chat, body["trigger_id"], client, response_url)
             return
         if self._facilitator_only(name) and not self.conversation.is_facilitator(user):
             # Answered to the user alone: a refusal posted in the channel would expose who tried.
@@ -221,7 +236,7 @@ class SlackAdapter:
         except DomainError as refusal:
             await self._tell(user, chat, response_url, refusal.message(turn.lang))
             return
-        process = self.conversation.service.processes[workshop.process_key]
+        process = await self.conversation.service.process_of(workshop)
         await client.views_open(trigger_id=trigger_id, view=launch_view(process, turn.lang, chat.chat_id))
 
     async def _on_launch(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -253,7 +268,7 @@ class SlackAdapter:
             if not conv.is_facilitator(turn.user):
                 raise DomainError("error.not_facilitator")
             workshop = await conv.bound_workshop(turn)
-            process = conv.service.processes[workshop.process_key]
+            process = await conv.service.process_of(workshop)
             errors = choice_errors(choice, process, turn.lang)
             if errors:
                 raise _ModalErrors(errors)
@@ -265,6 +280,51 @@ class SlackAdapter:
         except DomainError as refusal:
             raise _ModalErrors({KIND_BLOCK: refusal.message(turn.lang)}) from refusal
         return workshop, round_
+
+    # --- the content modal (/dialog innehall) -------------------------------------------------
+    async def _open_content_modal(
+        self, user: UserRef, chat: ChatRef, trigger_id: str, client: AsyncWebClient, response_url: str = ""
+    ) -> None:
+        turn = await self._turn(user, chat)
+        content = installed(self.conversation)
+        assert content is not None
+        try:
+            if not await self.conversation.leadership.may_lead(turn):
+                raise DomainError("error.not_facilitator")
+            workshop = await self.conversation.bound_workshop(turn)
+            lists = {c: await content.content.items(workshop, c) for c in CATALOGUES}
+        except DomainError as refusal:
+            await self._tell(user, chat, response_url, refusal.message(turn.lang))
+            return
+        await client.views_open(
+            trigger_id=trigger_id, view=content_view(workshop.title, lists, turn.lang, chat.chat_id)
+        )
+
+    async def _on_content(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Make the change before answering, so a refusal shows under its field in the open modal;
+        the confirmation is posted after the ack, where the modal was opened."""
+        team = (body.get("team") or {}).get("id")
+        user = _user(body["user"]["id"], body["user"].get("name", ""), team)
+        turn = await self._turn(user, _chat(channel_of(view), team))
+        content = installed(self.conversation)
+        try:
+            form = ContentForm.from_view(view, turn.lang)
+            if content is None or not await self.conversation.leadership.may_lead(turn):
+                raise DomainError("error.not_facilitator")
+            workshop = await self.conversation.bound_workshop(turn)
+            done = await content.apply(workshop, form.edit, turn.lang)
+        except FormErrors as refused:
+            await ack(
+                response_action="errors", errors={b: escape(text) for b, text in refused.errors.items()}
+            )
+            return
+        except DomainError as refusal:
+            await ack(
+                response_action="errors", errors={field_of(refusal.key): escape(refusal.message(turn.lang))}
+            )
+            return
+        await ack()
+        await self._tell(user, turn.chat, "", done)
 
     # --- App Home -------------------------------------------------------------------------
     async def _on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
