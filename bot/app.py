@@ -104,6 +104,10 @@ class App:
         from storage.meetings_repository import SqlMeetingStore
 
         install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
+        from facilitation.yearbook.chat import install as install_yearbook
+        from storage.yearbook import SqlYearbook
+
+        install_yearbook(conversation, SqlYearbook(engine))  # /slutsats, /arsomgang, /trend
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
