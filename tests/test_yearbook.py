@@ -349,7 +349,9 @@ async def test_slack_conclusion_and_chart_summaries_as_alt_txt(tmp_path: Path) -
             for item in round_.items:
                 await service.answer(round_.id, item.id, key, (i + item.position) % 5 + 1)
         await rig.command("stang")
+        await rig.wait_message("Här är resultatet", within=60)  # the close runs after Slack's ack
         closed = await service.require_round(round_.id)
+        assert closed.status == RoundStatus.CLOSED
         outputs = await rig.app.conversation.exercises[RoundKind.BAROMETER].results(
             rig.app.conversation, closed, Language.SV
         )
