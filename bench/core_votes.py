@@ -44,7 +44,9 @@ class NullPort(PortDefaults):
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
         self.edits += 1
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
         return await self.send_text(chat, caption)
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:

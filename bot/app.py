@@ -120,6 +120,10 @@ class App:
         from storage.content_repository import SqlContentStore
 
         install_content(conversation, SqlContentStore(engine))  # /innehall, /forslag, /foresla
+        from facilitation.yearbook.chat import install as install_yearbook
+        from storage.yearbook import SqlYearbook
+
+        install_yearbook(conversation, SqlYearbook(engine))  # /slutsats, /arsomgang, /trend
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)

@@ -123,9 +123,12 @@ class LocalPort(PortDefaults):
         path = write_private(self.out_dir / f"{next(self._files):03d}-{safe}", data)
         return path.resolve()
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
         path = self._save(filename, png)
-        message = LocalMessage(next(self._ids), chat, f"🖼 {caption}\n    bild: {path}", None, [path])
+        alt = f"\n    alt: {alt_text}" if alt_text else ""
+        message = LocalMessage(next(self._ids), chat, f"🖼 {caption}{alt}\n    bild: {path}", None, [path])
         self.messages[message.id] = message
         self._show(message)
         return MessageRef(chat, str(message.id))

@@ -55,9 +55,11 @@ async def _report(settings: Settings, workshop_arg: str, lang: str | None) -> At
     from facilitation.rendering import ChartRenderer
     from facilitation.report.command import report_pdf
     from facilitation.service import WorkshopService
+    from facilitation.yearbook.chat import install as install_yearbook
     from storage.checks import open_database
     from storage.followup_records import SqlFollowupRecords
     from storage.repository import SqlStore
+    from storage.yearbook import SqlYearbook
 
     number = id_number(workshop_arg)
     if number is None:
@@ -79,6 +81,7 @@ async def _report(settings: Settings, workshop_arg: str, lang: str | None) -> At
             exercises=default_exercises(),
         )
         use_records(conv.exercises.values(), SqlFollowupRecords(engine))
+        install_yearbook(conv, SqlYearbook(engine))  # conclusions and the trend chapter
         language = Language(lang) if lang else workshop.language
         try:
             return await report_pdf(conv, conv.exercises, workshop, language)

@@ -21,7 +21,7 @@ from facilitation import texts as _texts  # noqa: F401  (registers the core text
 from facilitation.buttons import ButtonCodec
 from facilitation.deadline import answering_by
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, ExerciseTurn, Output
+from facilitation.exercises import Exercise, ExerciseTurn, Output, RoundAnnex
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.keyed_locks import KeyedLocks
@@ -131,6 +131,8 @@ class Conversation:
         self._user_turns: KeyedLocks[str] = KeyedLocks()
         self._extra_commands: dict[str, _Command] = {}
         self._start_handlers: dict[str, Handler] = {}
+        #: What features outside the exercises add to a closed round (a conclusion): see RoundAnnex.
+        self.annexes: list[RoundAnnex] = []
         self.languages = UserLanguages(service.store, language)
         self.leadership = Leadership(
             service,
@@ -685,6 +687,8 @@ class Conversation:
             raise DomainError("error.results_after_close")
         lang = await self._language_here(turn, round_)
         outputs = await self.exercises[round_.kind].results(self, round_, lang)
+        for annex in self.annexes:
+            outputs += await annex.results(round_, lang)
         async with turn.posting(), self.rooms.held(turn.chat):
             await self.post_outputs(turn.port, turn.chat, outputs)
         self.owed_results.settle(round_.id, turn.chat)

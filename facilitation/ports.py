@@ -206,8 +206,11 @@ class ChatPort(Protocol):
         """Replace the text (and buttons) of a message the bot sent."""
         ...
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
-        """Send a PNG chart with a caption."""
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
+        """Send a PNG chart with a caption; ``alt_text``: one line saying what it shows (for screen
+        readers: Slack's ``alt_txt``; Telegram, which has none, puts it at the caption's head)."""
         ...
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:

@@ -56,14 +56,14 @@ class RoomLink:
     async def send_text(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
         return await self._follow(lambda chat: self.port.send_text(chat, text, buttons))
 
-    async def send_image(self, png: bytes, caption: str, filename: str) -> MessageRef:
-        return await self._follow(lambda chat: self.port.send_image(chat, png, caption, filename))
+    async def send_image(self, png: bytes, caption: str, filename: str, alt_text: str = "") -> MessageRef:
+        return await self._follow(lambda chat: self.port.send_image(chat, png, caption, filename, alt_text))
 
     async def post(self, outputs: Iterable[Output]) -> None:
         """Post an exercise's outputs (texts with buttons, charts) in order."""
         for output in outputs:
             if isinstance(output, Image):  # a chart still being drawn is waited for here
-                await self.send_image(await png_of(output.png), output.caption, output.filename)
+                await self.send_image(await png_of(output.png), output.caption, output.filename, output.alt)
             elif isinstance(output, Post):
                 await self.send_text(output.text, output.buttons)
 

@@ -328,3 +328,25 @@ class ProposalRow(Base):
     item_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     __table_args__ = (UniqueConstraint("round_id", "number", name="uq_proposals_number"),)
+
+
+class ConclusionRow(Base):
+    """What the room concluded about a round, in the facilitator's words (the latest counts; no
+    author is kept). Not a figure: it may be written after the round closed."""
+
+    __tablename__ = "conclusions"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class YearlyRoundRow(Base):
+    """A closed barometer that is its process's round of a year (``/arsomgang``): one per year and
+    process, a round for one year at most."""
+
+    __tablename__ = "yearly_rounds"
+
+    process_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)

@@ -8,7 +8,9 @@ Two kinds of test:
   8 without a sector, random answers, random minimum): the barometer's result text, every chart,
   CSV and XLSX, the live turnout, ``/rummet`` for every statement, the step-mode pictures
   ``/nasta`` posts, and a second round drawn against the first (``/jamfor``); a
-  prioritisation's text, charts and exports; and the workshop report of all three (``/rapport``).
+  prioritisation's text, charts and exports; the two barometers as yearly rounds in ``/trend``
+  (its text, its chart's arguments, its one-line summary); every chart's alt text; and the
+  workshop report of all three (``/rapport``).
   The room is then changed in everything the rule claims it does not publish — the answers of
   left-out groups are replaced by other answers, and the answers of hidden groups that are only
   published together (the pooled "Övriga" panel, or the whole room when no group is shown) are
@@ -58,6 +60,8 @@ from facilitation.rendering import ChartRenderer
 from facilitation.report.content import workshop_report
 from facilitation.service import WorkshopService
 from facilitation.suppression import Disclosure, Hidden, disclose
+from facilitation.yearbook.chat import install as install_yearbook
+from facilitation.yearbook.store import MemoryYearbook
 from tests.conftest import SECRET
 
 IDE, OFF, ANN = "ideburen", "offentlig", "annan"
@@ -286,7 +290,7 @@ async def _published(conv: Conversation, exercise: Any, round_: Round, lang: Lan
         out.append(
             ("post", output.text)
             if isinstance(output, Post)
-            else ("image", output.caption, output.filename, output.png)
+            else ("image", output.caption, output.filename, output.alt, output.png)
         )
     try:
         for attachment in await exercise.export(conv, round_, lang):
@@ -309,7 +313,9 @@ async def _room_views(conv: Conversation, round_: Round, numbers: Sequence[int],
     for number in numbers:
         for output in await room_view(conv, round_, number, lang):
             out.append(
-                ("post", output.text) if isinstance(output, Post) else ("image", output.caption, output.png)
+                ("post", output.text)
+                if isinstance(output, Post)
+                else ("image", output.caption, output.alt, output.png)
             )
     return out
 
@@ -329,6 +335,7 @@ async def every_output(
         renderer=renderer or ArgsRenderer(),
         exercises=[barometer, prioritisation],
     )
+    yearbook = install_yearbook(conv, MemoryYearbook())
     workshop = await service.create_workshop(process.key, "Rummet")
     for key, sector in room.people.items():
         await service.join(workshop.id, key, sector=sector)
@@ -385,6 +392,18 @@ async def every_output(
         await service.submit_ballot(prio.id, key, {prio.items[p].id: v for p, v in ballot.items()})
     prio = await service.close_round(prio.id)
     outputs += await _published(conv, prioritisation, prio, lang)
+    # the two barometers as the process's yearly rounds: /trend (all statements and one), its
+    # chart's arguments and its one-line summary, and the report's chapter drawn from the same
+    await yearbook.store.mark_yearly(process.key, 2025, first.id)
+    await yearbook.store.mark_yearly(process.key, 2026, second.id)
+    yearly = await yearbook.store.yearly_rounds(process.key)
+    for statement in (None, process.statements[0].key):
+        for output in await yearbook.trend_outputs(process, yearly, lang, statement=statement):
+            outputs.append(
+                ("post", output.text)
+                if isinstance(output, Post)
+                else ("image", output.caption, output.alt, output.png)
+            )
     # the workshop report is one more output: everything its PDF is drawn from (the PDF is a pure
     # function of it, facilitation.report.pdf.render_pdf)
     outputs.append(("report", await workshop_report(conv, conv.exercises, workshop, lang)))

@@ -178,7 +178,9 @@ class EmailPort(PortDefaults):
             )
         return MessageRef(chat, await self._send(message, chat.chat_id))
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
         return await self.send_file(chat, Attachment(filename, png, "image/png", caption=caption))
 
     async def edit_message(self, message: MessageRef, text: str, buttons: Keyboard | None = None) -> None:

@@ -263,9 +263,12 @@ class SlackPort(PortDefaults):
             self._dm_channels[key] = channel
         return channel
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
-        """The chart with its caption, which is also its description for screen readers."""
-        return await self._upload(chat, png, filename, caption, alt_text=caption)
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
+        """The chart with its caption; its description for screen readers (``alt_txt``) is the
+        chart's one-line summary, else the caption."""
+        return await self._upload(chat, png, filename, caption, alt_text=alt_text or caption)
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
         return await self._upload(chat, attachment.data, attachment.filename, attachment.caption)

@@ -31,6 +31,7 @@ from facilitation.ports import (
 PLATFORM = "telegram"
 MAX_TEXT = 4096  # sendMessage/editMessageText text, 1-4096 characters (Bot API reference)
 MAX_CAPTION = 1024  # sendPhoto/sendDocument caption, 0-1024 characters (Bot API reference)
+MAX_SUMMARY = 400  # a chart's one-line summary at the head of its caption: the caption keeps room
 ANONYMOUS_ADMIN = "anonymous-admin:"  # the user id of a group's anonymous admins, followed by the chat id
 MAX_ANSWER = 200  # answerCallbackQuery text, 0-200 characters (Bot API reference)
 MAX_BUTTONS_PER_ROW = 8  # inline keyboard: clients show at most 8 buttons in a row
@@ -145,9 +146,14 @@ class TelegramPort(PortDefaults):
         except TelegramError as exc:
             raise translate(exc) from exc
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
-        """The chart with as much of the caption as fits (whole lines); the rest follows as text."""
-        head, rest = _caption_and_rest(caption)
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
+        """The chart with its one-line summary (``alt_text``, Telegram has no alt text of its own)
+        first and as much of the caption as fits (whole lines, at most 1024 characters); the rest
+        follows as text. A summary is cut to :data:`MAX_SUMMARY` so it always leads the photo."""
+        summary = _one_line(alt_text, MAX_SUMMARY)
+        head, rest = _caption_and_rest(f"{summary}\n{caption}" if summary else caption)
         message = await self._in_topic(
             chat,
             lambda thread: self.bot.send_photo(
@@ -210,6 +216,17 @@ class TelegramPort(PortDefaults):
 
     def edit_interval(self, chat: ChatRef) -> float:
         return self.private_edit_interval if chat.is_private else self.group_edit_interval
+
+
+def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` UTF-16 units with "…" (Telegram counts in UTF-16)."""
+    line = " ".join(text.split())
+    if utf16_length(line) <= limit:
+        return line
+    line = line[:limit]
+    while line and utf16_length(line + "…") > limit:
+        line = line[:-1]
+    return line.rstrip() + "…"
 
 
 def _caption_and_rest(caption: str) -> tuple[str, str]:

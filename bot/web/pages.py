@@ -107,9 +107,9 @@ def screen_feed(
     images = [m for m in block if m.png is not None]
     for message in block:
         if message.png is not None:
-            caption = escape(message.caption)
+            caption, alt = escape(message.caption), escape(message.alt_text or message.caption)
             parts.append(
-                f'<figure><img src="{escape(image_url(message.id))}" alt="{caption}">'
+                f'<figure><img src="{escape(image_url(message.id))}" alt="{alt}">'
                 f"<figcaption>{caption}</figcaption></figure>"
             )
             continue
@@ -167,8 +167,8 @@ def message_html(
 ) -> str:
     """One of the bot's messages in a browser's own chat, its buttons as forms (one POST each)."""
     if message.png is not None:
-        caption = escape(message.caption)
-        return f'<figure><img src="{escape(image_url(message.id))}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
+        caption, alt = escape(message.caption), escape(message.alt_text or message.caption)
+        return f'<figure><img src="{escape(image_url(message.id))}" alt="{alt}"><figcaption>{caption}</figcaption></figure>'
     buttons = [b for row in message.buttons or [] for b in row]
     forms = "".join(form(message, index) for index in range(len(buttons)))
     group = f'<div class="row" role="group" aria-labelledby="m{message.id}">{forms}</div>' if forms else ""

@@ -35,6 +35,7 @@ class WebMessage:
     buttons: Keyboard | None = None
     png: bytes | None = None
     caption: str = ""
+    alt_text: str = ""  # the chart's one-line summary in words, for screen readers
     edits: int = 0  # a live tally is edited; the screen keeps the latest edited one in view
 
 
@@ -106,8 +107,11 @@ class WebPort(PortDefaults):
         stored.edits += 1
         chat.bump()
 
-    async def send_image(self, chat: ChatRef, png: bytes, caption: str, filename: str) -> MessageRef:
-        return self._add(chat, WebMessage(next(self._ids), "", None, png[:MAX_IMAGE_BYTES], caption))
+    async def send_image(
+        self, chat: ChatRef, png: bytes, caption: str, filename: str, alt_text: str = ""
+    ) -> MessageRef:
+        image = WebMessage(next(self._ids), "", None, png[:MAX_IMAGE_BYTES], caption, alt_text=alt_text)
+        return self._add(chat, image)
 
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
         # Exports (CSV, XLSX) go to facilitators in Telegram or Slack; a browser gets the caption.

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from facilitation.barometer.alt_text import consensus_alt, diverging_alt, room_alt, sector_alt
 from facilitation.barometer.analysis import (
     Consensus,
     Side,
@@ -31,7 +32,7 @@ from facilitation.barometer.metrics import (
     statement_stats,
 )
 from facilitation.errors import DomainError
-from facilitation.exercises import ExerciseContext, ExerciseTurn, Image, Output, Post
+from facilitation.exercises import ExerciseContext, ExerciseTurn, Image, Output, Post, annex_tables
 from facilitation.export import Table, to_csv, to_xlsx
 from facilitation.groups import GroupKey, group_names
 from facilitation.i18n import number_text, percent_text, t
@@ -410,7 +411,7 @@ async def _room_output(
         caption += t(
             "disclosure.left_out_line", lang, n=breakdown.disclosure.residue, min=breakdown.min_group_size
         )
-    return Image(png, caption, f"barometer-{round_id}-rummet-{number}.png")
+    return Image(png, caption, f"barometer-{round_id}-rummet-{number}.png", alt=room_alt(number, stats, lang))
 
 
 async def barometer_results(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Output]:
@@ -454,7 +455,14 @@ async def barometer_results(ctx: ExerciseContext, round_: Round, lang: Language)
         left_out,
         unsure,
     )
-    outputs.append(Image(png, t("results.chart_caption", lang, title=title), f"barometer-{round_.id}.png"))
+    outputs.append(
+        Image(
+            png,
+            t("results.chart_caption", lang, title=title),
+            f"barometer-{round_.id}.png",
+            alt=diverging_alt(report.numbers, report.breakdowns, lang),
+        )
+    )
     if any(b.compared for b in report.breakdowns):
         note = left_out_note(report.breakdowns, lang)
         png = await ctx.renderer.render(
@@ -469,7 +477,18 @@ async def barometer_results(ctx: ExerciseContext, round_: Round, lang: Language)
             report.dont_know,
         )
         outputs.append(
-            Image(png, t("results.sector_caption", lang, note=note), f"barometer-{round_.id}-sektorer.png")
+            Image(
+                png,
+                t("results.sector_caption", lang, note=note),
+                f"barometer-{round_.id}-sektorer.png",
+                alt=sector_alt(
+                    report.numbers,
+                    report.breakdowns,
+                    report.divisions,
+                    group_names(report.sectors, lang, short=True),
+                    lang,
+                ),
+            )
         )
     if any(report.consensus.values()):
         png = await ctx.renderer.render(
@@ -481,7 +500,12 @@ async def barometer_results(ctx: ExerciseContext, round_: Round, lang: Language)
             t("barometer.chart.consensus_title", lang),
         )
         outputs.append(
-            Image(png, t("barometer.results.consensus.header", lang), f"barometer-{round_.id}-overens.png")
+            Image(
+                png,
+                t("barometer.results.consensus.header", lang),
+                f"barometer-{round_.id}-overens.png",
+                alt=consensus_alt(report.numbers, report.consensus, lang),
+            )
         )
     position, key = _room_choice(report)
     if position is not None:
@@ -579,7 +603,7 @@ async def cmd_room(ctx: ExerciseContext, turn: ExerciseTurn, args: tuple[str, ..
 async def barometer_export(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
     """CSV and XLSX of a closed round's aggregates (no per-person rows), with the sector ranking
     and, if the round was compared with an earlier one, the change per statement."""
-    tables = await barometer_tables(ctx, round_, lang)
+    tables = [*await barometer_tables(ctx, round_, lang), *await annex_tables(ctx, round_, lang)]
     caption = t("export.caption", lang, number=round_.id)
     return [
         Attachment(f"barometer-{round_.id}.csv", to_csv(tables, lang), "text/csv", caption),

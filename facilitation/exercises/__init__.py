@@ -56,11 +56,14 @@ class Post:
 
 @dataclass(frozen=True)
 class Image:
-    """A chart to post."""
+    """A chart to post; ``alt``: one line that says in words what the chart shows (for screen
+    readers and for whoever cannot see it: Slack's ``alt_txt``, the head of a Telegram caption,
+    the PDF's alt text), built from the published figures only."""
 
     png: bytes
     caption: str
     filename: str
+    alt: str = ""
 
 
 Output = Post | Image
@@ -146,6 +149,45 @@ class ExerciseContext(Protocol):
     async def bound_workshop(self, turn: ExerciseTurn) -> Workshop: ...
 
     async def post_outputs(self, port: ChatPort, chat: ChatRef, outputs: Iterable[Output]) -> None: ...
+
+    @property
+    def annexes(self) -> Sequence[RoundAnnex]: ...
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A part of the workshop report beyond the rounds (e.g. "Utveckling över åren"): a heading,
+    paragraphs and charts, built from published figures only."""
+
+    heading: str
+    lines: tuple[str, ...] = ()
+    charts: tuple[Image, ...] = ()
+
+
+class RoundAnnex(Protocol):
+    """What a feature outside the exercises adds to a closed round's outputs (e.g. the room's
+    conclusion): after its results, to its export, to the workshop report. The conversation
+    holds them (``annexes``); each returns nothing where it has nothing to add."""
+
+    async def results(self, round_: Round, lang: Language) -> list[Output]:
+        """Posted after the round's results (``/resultat``)."""
+        ...
+
+    async def tables(self, round_: Round, lang: Language) -> list[Table]:
+        """Added to the round's CSV and XLSX export."""
+        ...
+
+    async def report_lines(self, round_: Round, lang: Language) -> list[tuple[str, str]]:
+        """(heading, text) parts of the round's section in the report."""
+        ...
+
+    async def report_summary(self, rounds: Sequence[Round], lang: Language) -> list[str]:
+        """Lines of the report's summary about ``rounds`` (the workshop's closed rounds)."""
+        ...
+
+    async def report_chapters(self, workshop: Workshop, lang: Language) -> list[Chapter]:
+        """Chapters of the report after the rounds."""
+        ...
 
 
 #: A command an exercise adds beyond starting a round: gets the context, the turn and the arguments.
@@ -310,6 +352,11 @@ class ExerciseKind:
 
     rules: RoundRules
     exercise: Callable[[], Exercise]
+
+
+async def annex_tables(ctx: ExerciseContext, round_: Round, lang: Language) -> list[Table]:
+    """What the conversation's annexes add to a closed round's export (a conclusion's table)."""
+    return [table for annex in ctx.annexes for table in await annex.tables(round_, lang)]
 
 
 async def process_of(ctx: ExerciseContext, round_: Round) -> Process | None:

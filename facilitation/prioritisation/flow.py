@@ -50,6 +50,7 @@ from facilitation.exercises import (
     Image,
     Output,
     Post,
+    annex_tables,
     count_key,
     process_of,
     t_count,
@@ -79,6 +80,7 @@ from facilitation.prioritisation import (
     sector_differences,
     validate_ballot,
 )
+from facilitation.prioritisation.alt_text import pairwise_alt, ranking_alt, sectors_alt
 from facilitation.prioritisation.export import export_tables
 from facilitation.prioritisation.methods import is_dots, winners
 from facilitation.prioritisation.rules import DEFAULT_BUDGET, points_step, prioritisation_title
@@ -554,6 +556,7 @@ class PrioritisationExercise(Exercise):
                 png,
                 t("prio.caption.bars", lang, title=round_.title, n=result.n_ballots),
                 f"prio-{round_.id}-ranking.png",
+                alt=ranking_alt(result.order, names, result.n_ballots, lang),
             )
         )
         if counted.split.compared:
@@ -569,12 +572,24 @@ class PrioritisationExercise(Exercise):
                 note,
             )
             outputs.append(
-                Image(png, t("prio.caption.sectors", lang, note=note), f"prio-{round_.id}-sectors.png")
+                Image(
+                    png,
+                    t("prio.caption.sectors", lang, note=note),
+                    f"prio-{round_.id}-sectors.png",
+                    alt=sectors_alt(
+                        list(counted.by_sector), group_names(counted.frame.sectors, lang, short=True), lang
+                    ),
+                )
             )
         if round_.kind == RoundKind.RANKING:
             png = await ctx.renderer.render(_pairwise_chart, result.pairwise, names, lang, result.n_ballots)
             outputs.append(
-                Image(png, t("prio.chart.pairwise.caption", lang), f"prio-{round_.id}-pairwise.png")
+                Image(
+                    png,
+                    t("prio.chart.pairwise.caption", lang),
+                    f"prio-{round_.id}-pairwise.png",
+                    alt=pairwise_alt(lang),
+                )
             )
         return outputs
 
@@ -614,7 +629,7 @@ class PrioritisationExercise(Exercise):
 
     async def export(self, ctx: ExerciseContext, round_: Round, lang: Language) -> list[Attachment]:
         """Aggregate tables as CSV and XLSX (no row per person)."""
-        tables = await self._tables(ctx, round_, lang)
+        tables = [*await self._tables(ctx, round_, lang), *await annex_tables(ctx, round_, lang)]
         caption = t("export.caption", lang, number=round_.id)
         stem = f"{t('prio.export.filename', lang)}-{round_.id}"
         return [

@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, ExerciseContext, Image, Post
+from facilitation.exercises import Chapter, Exercise, ExerciseContext, Image, Post
 from facilitation.export import Table
 from facilitation.groups import POOLED, GroupKey, group_names, hidden_text
 from facilitation.i18n import t
@@ -35,6 +35,8 @@ class Chart:
 
     png: bytes
     caption: str
+    #: What the chart shows in words (the PDF's alt text; the caption where there is none).
+    alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class RoundSection:
     charts: tuple[Chart, ...]
     tables: tuple[Table, ...]
     asked: tuple[str, ...]
+    #: (heading, text) parts the annexes add (the room's conclusion: "Slutsatser").
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,10 @@ class WorkshopReport:
     participants: tuple[str, ...]
     method: tuple[str, ...]
     sections: tuple[RoundSection, ...]
+    #: The summary's lines (each round's conclusion), empty when there is nothing to sum up.
+    summary: tuple[str, ...] = ()
+    #: Parts after the rounds (e.g. "Utveckling över åren").
+    chapters: tuple[Chapter, ...] = ()
 
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -77,7 +85,9 @@ async def _section(ctx: ExerciseContext, exercise: Exercise, round_: Round, lang
     """A closed round as the chat published it: its result outputs and its export tables."""
     outputs = await exercise.results(ctx, round_, lang)
     texts = tuple(output.text for output in outputs if isinstance(output, Post))
-    charts = tuple(Chart(output.png, output.caption) for output in outputs if isinstance(output, Image))
+    charts = tuple(
+        Chart(output.png, output.caption, output.alt) for output in outputs if isinstance(output, Image)
+    )
     return RoundSection(
         number=round_.id,
         title=round_.title,
@@ -87,6 +97,7 @@ async def _section(ctx: ExerciseContext, exercise: Exercise, round_: Round, lang
         charts=charts,
         tables=tuple(await exercise.tables(ctx, round_, lang)),
         asked=tuple(f"{item.number}. {item.text}" for item in round_.items),
+        notes=tuple([note for annex in ctx.annexes for note in await annex.report_lines(round_, lang)]),
     )
 
 
@@ -161,4 +172,8 @@ async def workshop_report(
         method=_method(steps, frame.min_group_size, lang, {r.kind for r in rounds}),
         # all rounds at once, so that their charts keep every chart worker busy
         sections=tuple(await asyncio.gather(*(_section(ctx, exercises[r.kind], r, lang) for r in rounds))),
+        summary=tuple([line for annex in ctx.annexes for line in await annex.report_summary(rounds, lang)]),
+        chapters=tuple(
+            [chapter for annex in ctx.annexes for chapter in await annex.report_chapters(workshop, lang)]
+        ),
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
+from facilitation.exercises import Chapter
 from facilitation.export import Cell, Table
 from facilitation.i18n import number_text, t
 from facilitation.model import Language
@@ -57,6 +58,8 @@ def render_pdf(report: WorkshopReport) -> bytes:
     _cover(pdf, report)
     for section in report.sections:
         _section(pdf, section, report.lang)
+    for chapter in report.chapters:
+        _chapter(pdf, chapter)
     _appendix(pdf, report)
     return bytes(pdf.output())
 
@@ -92,16 +95,24 @@ def _cover(pdf: FPDF, report: WorkshopReport) -> None:
     _heading(pdf, t("report.method.heading", lang), 13)
     for line in report.method:
         _paragraph(pdf, line)
+    if report.summary:
+        pdf.ln(2)
+        _heading(pdf, t("report.summary", lang), 13)
+        for line in report.summary:
+            _paragraph(pdf, line)
 
 
 def _section(pdf: FPDF, section: RoundSection, lang: Language) -> None:
     pdf.add_page(orientation="P")
     _heading(pdf, t("report.round", lang, number=section.number, title=section.title))
     _paragraph(pdf, t("report.round_kind", lang, kind=section.kind, date=section.closed), 9)
+    for heading, text in section.notes:
+        _heading(pdf, heading, 11)
+        _paragraph(pdf, text, 10)
     for text in section.texts:
         _paragraph(pdf, text, 9)
     for chart in section.charts:
-        _chart(pdf, chart.png, chart.caption)
+        _chart(pdf, chart.png, chart.caption, chart.alt)
     if section.tables:
         pdf.add_page(orientation="L")
         _heading_line(
@@ -114,12 +125,25 @@ def _section(pdf: FPDF, section: RoundSection, lang: Language) -> None:
             _table(pdf, table, lang)
 
 
-def _chart(pdf: FPDF, png: bytes, caption: str) -> None:
-    """The chart at the text width (a new page first when it would not fit), its caption below."""
+def _chapter(pdf: FPDF, chapter: Chapter) -> None:
+    """A part after the rounds: heading, paragraphs, charts."""
+    pdf.add_page(orientation="P")
+    _heading(pdf, chapter.heading)
+    for line in chapter.lines:
+        _paragraph(pdf, line, 9)
+    for image in chapter.charts:
+        _chart(pdf, image.png, image.caption, image.alt)
+
+
+def _chart(pdf: FPDF, png: bytes, caption: str, alt: str = "") -> None:
+    """The chart at the text width (a new page first when it would not fit; a chart taller than
+    a page is made narrower), its caption below; ``alt`` (else the caption) is its alt text."""
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
-    if pdf.will_page_break(CHART_WIDTH * height / max(width, 1) + 10):
+    room = pdf.h - pdf.t_margin - pdf.b_margin - 20
+    shown = min(CHART_WIDTH, room * max(width, 1) / max(height, 1))
+    if pdf.will_page_break(shown * height / max(width, 1) + 10):
         pdf.add_page()
-    pdf.image(io.BytesIO(png), x=pdf.l_margin + (WIDTH - CHART_WIDTH) / 2, w=CHART_WIDTH, alt_text=caption)
+    pdf.image(io.BytesIO(png), x=pdf.l_margin + (WIDTH - shown) / 2, w=shown, alt_text=alt or caption)
     pdf.set_font(FONT, "", 8)
     pdf.multi_cell(WIDTH, 4, caption, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)

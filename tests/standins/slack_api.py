@@ -170,6 +170,10 @@ class StoredMessage:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: files.getUploadURLExternal refuses a longer ``alt_txt`` with ``alt_txt_too_large`` (its error list).
+MAX_ALT_TXT = 1000
+
+
 @dataclass
 class UploadedFile:
     """A file from files.getUploadURLExternal, filled by the upload POST and completeUploadExternal."""
@@ -996,6 +1000,10 @@ class SlackStandIn:
             raise _fail("invalid_arguments") from exc
         if not filename or length <= 0:
             raise _fail("invalid_arguments")
+        alt_txt = params.get("alt_txt")
+        if alt_txt is not None and len(str(alt_txt)) > MAX_ALT_TXT:
+            # files.getUploadURLExternal: "Description for the image is longer than the limit of 1000 character"
+            raise _fail("alt_txt_too_large")
         file_id = self._next_id("F")
         self._scan("files.getUploadURLExternal", {"alt_txt": params.get("alt_txt")})
         self.uploaded_files[file_id] = UploadedFile(

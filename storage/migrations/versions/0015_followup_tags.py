@@ -1,7 +1,7 @@
 """follow-up rounds keep their commitments' parties and principles as asked
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 12:00:00
 
 A follow-up round (``/uppfoljning``) groups its results by the party that made each commitment
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
