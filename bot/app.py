@@ -104,6 +104,10 @@ class App:
         from storage.meetings_repository import SqlMeetingStore
 
         install(conversation, SqlMeetingStore(engine))  # reminder commands exist before any adapter starts
+        from facilitation.people.chat import install as install_people
+        from storage.people_repository import SqlCoLeaders, SqlDeadlines
+
+        install_people(conversation, SqlDeadlines(engine), SqlCoLeaders(engine))  # /vem, co-facilitators
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)

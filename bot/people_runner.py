@@ -1,0 +1,124 @@
+"""Wiring of issue 20's timers: rounds that close at their deadline, and process files re-read.
+
+One APScheduler (in-memory jobs, nothing shared) per bot process ticks
+
+* the :class:`~facilitation.people.deadlines.DeadlineCloser`: the database decides which process
+  closes a due round (a claim under a lease), so with several processes on PostgreSQL a round is
+  closed and its results posted once; after a restart the deadlines are still in the database;
+* the :class:`~config.process_reload.ProcessReloader`: the process files' mtimes (and the
+  ``processes.reload`` file ``dialogbot processes reload`` touches in the data directory) are
+  compared every few seconds; SIGHUP re-reads them at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from config.process_reload import ProcessReloader, snapshot
+from facilitation.people.deadlines import STOCKHOLM, DeadlineCloser
+from storage.database import is_outage
+from storage.live_leases import new_holder
+from storage.people_repository import SqlDeadlines
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+DEADLINE_JOB = "dialogbot-round-deadlines"
+RELOAD_JOB = "dialogbot-process-reload"
+RELOAD_MARKER = "processes.reload"
+
+
+def reload_marker(data_dir: Path) -> Path:
+    """The file ``dialogbot processes reload`` touches: running bots on this host re-read then."""
+    return data_dir / RELOAD_MARKER
+
+
+@dataclass
+class PeopleTimers:
+    closer: DeadlineCloser
+    reloader: ProcessReloader
+    marker: Path
+    _marker_seen: tuple[int, int] | None = None
+
+    def watch(self) -> None:
+        """Re-read the process files if one changed or a reload was asked for."""
+        marked = snapshot_of(self.marker)
+        if marked != self._marker_seen:
+            self._marker_seen = marked
+            self.reloader.reload()
+            return
+        self.reloader.check()
+
+
+def snapshot_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def timers_for(app: App) -> PeopleTimers:
+    closer = DeadlineCloser(
+        SqlDeadlines(app.engine),
+        app.service,
+        app.conversation.publish_closed,
+        new_holder(),
+        is_outage=is_outage,
+    )
+    marker = reload_marker(app.settings.data_dir)
+    timers = PeopleTimers(closer, ProcessReloader(app.settings.processes_dir, app.processes), marker)
+    timers._marker_seen = snapshot_of(marker)
+    return timers
+
+
+@contextlib.asynccontextmanager
+async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[PeopleTimers]:
+    """Run the deadline closer and the process-file watcher until the context ends."""
+    import asyncio
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    timers = timers_for(app)
+    scheduler = AsyncIOScheduler(
+        timezone=STOCKHOLM, job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
+    )
+    scheduler.add_job(
+        timers.closer.tick,
+        "interval",
+        seconds=interval,
+        id=DEADLINE_JOB,
+        next_run_time=datetime.now(STOCKHOLM),
+    )
+    scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers])
+    scheduler.start()
+    loop = asyncio.get_running_loop()
+    hangup = False
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGHUP, timers.reloader.reload)
+        hangup = True
+    try:
+        yield timers
+    finally:
+        if hangup:
+            loop.remove_signal_handler(signal.SIGHUP)
+        scheduler.shutdown(wait=False)
+
+
+async def _watch(timers: PeopleTimers) -> None:
+    try:
+        timers.watch()
+    except Exception:  # never stop the timer: the next change is read again
+        log.exception("process files: could not re-read them")
+
+
+__all__ = ["PeopleTimers", "people_running", "reload_marker", "snapshot", "timers_for"]
