@@ -12,10 +12,11 @@ One APScheduler (in-memory jobs, nothing shared) per bot process ticks
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -84,7 +85,6 @@ def timers_for(app: App) -> PeopleTimers:
 @contextlib.asynccontextmanager
 async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[PeopleTimers]:
     """Run the deadline closer and the process-file watcher until the context ends."""
-    import asyncio
 
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -92,11 +92,13 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
     scheduler = AsyncIOScheduler(
         timezone=STOCKHOLM, job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
     )
+    jobs = _Jobs()
     scheduler.add_job(
-        timers.closer.tick,
+        jobs.run,
         "interval",
         seconds=interval,
         id=DEADLINE_JOB,
+        args=[timers.closer.tick],
         next_run_time=datetime.now(STOCKHOLM),
     )
     scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers])
@@ -112,6 +114,39 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
         if hangup:
             loop.remove_signal_handler(signal.SIGHUP)
         scheduler.shutdown(wait=False)
+        await jobs.stop()
+
+
+class _Jobs:
+    """The deadline ticks in flight: on stopping, the one running may finish (a few seconds), and
+    one cut short by the stop ends quietly (its claim's lease runs out and it is taken over)."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Task[object]] = set()
+        self.stopping = False
+
+    async def run(self, tick: Callable[[], Awaitable[object]]) -> None:
+        if self.stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+        try:
+            await tick()
+        except asyncio.CancelledError:
+            if not self.stopping:
+                raise
+            log.info(
+                "deadlines: a tick was cut short by the stop; another process (or the next start) goes on"
+            )
+        finally:
+            if task is not None:
+                self.running.discard(task)
+
+    async def stop(self, within: float = 5.0) -> None:
+        self.stopping = True
+        if self.running:
+            await asyncio.wait(set(self.running), timeout=within)
 
 
 async def _watch(timers: PeopleTimers) -> None:
