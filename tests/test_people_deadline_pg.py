@@ -62,11 +62,14 @@ async def _process(
         telegram_token=TOKEN,
     )
     app = await App.create(settings, clock=clock)
+    app.conversation.live.lease_seconds, app.conversation.live.lease_tick = 1.5, 0.1
     adapter = TelegramAdapter.build(app.conversation, TOKEN, base_url=api.root_url)
     await adapter.application.initialize()
+    app.health.started.add("telegram")  # as telegram_running marks it: live tallies are taken over here
     try:
         yield app, adapter
     finally:
+        app.health.started.discard("telegram")
         await adapter.application.shutdown()
         await app.aclose()
 
@@ -118,6 +121,14 @@ async def test_a_deadline_round_closes_itself_after_a_restart_once_with_two_proc
             closed = await second.service.require_round(round_.id)
             assert closed.status == RoundStatus.CLOSED
             assert _closings(api) == 1  # posted once, by one of the two
+            # The live tally the stopped process posted shows the round closed too.
+            await until(
+                lambda: any(
+                    "🔒" in (m.text or "") and "stängd" in (m.text or "") for m in api.sent_messages(GROUP)
+                ),
+                within=10,
+            )
+            assert not [m for m in api.sent_messages(GROUP) if "har svarat hittills" in (m.text or "")]
         assert await _deadline_rows(pg_database) == [("done", 1)]  # claimed once, finished
 
 
