@@ -22,8 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.process_reload import ProcessReloader, snapshot
+from config.process_reload import ProcessReloader, Reloaded, snapshot
+from facilitation.i18n import t
+from facilitation.people import texts as _texts  # noqa: F401  (people.reload_problem)
 from facilitation.people.deadlines import STOCKHOLM, DeadlineCloser
+from facilitation.ports import ChatRef, PortError
 from storage.database import is_outage
 from storage.live_leases import new_holder
 from storage.people_repository import SqlDeadlines
@@ -50,14 +53,13 @@ class PeopleTimers:
     marker: Path
     _marker_seen: tuple[int, int] | None = None
 
-    def watch(self) -> None:
+    def watch(self) -> Reloaded | None:
         """Re-read the process files if one changed or a reload was asked for."""
         marked = snapshot_of(self.marker)
         if marked != self._marker_seen:
             self._marker_seen = marked
-            self.reloader.reload()
-            return
-        self.reloader.check()
+            return self.reloader.reload()
+        return self.reloader.check()
 
 
 def snapshot_of(path: Path) -> tuple[int, int] | None:
@@ -101,7 +103,7 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
         args=[timers.closer.tick],
         next_run_time=datetime.now(STOCKHOLM),
     )
-    scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers])
+    scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers, app])
     scheduler.start()
     loop = asyncio.get_running_loop()
     hangup = False
@@ -149,11 +151,33 @@ class _Jobs:
             await asyncio.wait(set(self.running), timeout=within)
 
 
-async def _watch(timers: PeopleTimers) -> None:
+async def _watch(timers: PeopleTimers, app: App) -> None:
     try:
-        timers.watch()
+        outcome = timers.watch()
     except Exception:  # never stop the timer: the next change is read again
         log.exception("process files: could not re-read them")
+        return
+    if outcome is not None and outcome.problems:
+        await tell_facilitators(app, outcome.problems)
+
+
+async def tell_facilitators(app: App, problems: list[str]) -> None:
+    """The configured facilitators (the administrators) learn of a broken process file in their
+    private chat with the bot, one sentence each; one who cannot be reached is skipped (the log has it)."""
+    lang = app.settings.language
+    text = "\n".join(t("people.reload_problem", lang, problem=problem) for problem in problems)
+    unreached = 0
+    for platform, ids in app.settings.facilitators.items():
+        port = app.conversation.ports.get(platform)
+        if port is None:  # the platform does not run in this process
+            continue
+        for user_id in ids:
+            try:
+                await port.send_text(ChatRef(platform, user_id, is_private=True), text)
+            except PortError:
+                unreached += 1
+    if unreached:
+        log.info("process files: %d facilitator(s) could not be told in a private chat", unreached)
 
 
 __all__ = ["PeopleTimers", "people_running", "reload_marker", "snapshot", "timers_for"]

@@ -89,6 +89,12 @@ async def test_a_running_bot_picks_up_a_change_and_logs_a_broken_file(
             [line] = [r.getMessage() for r in caplog.records if "process files:" in r.getMessage()]
             assert "varmland.toml" in line and "process.name" in line and "keeps its earlier version" in line
             assert h.app.service.processes[KEY].name == "Nytt namn"  # the bot goes on with the working one
+            # The administrators (configured facilitators) are told in their private chat, in one sentence.
+            await until(
+                lambda: any("En processfil kunde inte läsas om" in line for line in h.output), within=10
+            )
+            [told] = [line for line in h.output if "En processfil kunde inte läsas om" in line]
+            assert "varmland.toml" in told and "process.name" in told
             out = await h.run("/workshop varmland-2015 Efter omladdning")
             assert any("Anslutningskod" in line for line in out)
     finally:

@@ -56,6 +56,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "people.error.invitation_expired": "Inbjudan har gått ut. Be om en ny. Inget ändrades.",
         "people.error.invitation_used": "Inbjudan har redan använts. Be om en ny. Inget ändrades.",
         "deadline.set": "Omgång {number} stängs automatiskt {when} (svensk tid).",
+        "people.reload_problem": (
+            "En processfil kunde inte läsas om, så processen behåller sin tidigare version: {problem}"
+        ),
         "deadline.error.format": (
             "Jag förstår inte slut={value}. Skriv t.ex. slut=15:30, slut=2026-12-03T15:30, slut=90m, "
             "slut=2h eller slut=2d. Inget startades."
@@ -121,6 +124,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "people.error.invitation_expired": "The invitation has expired. Ask for a new one. Nothing was changed.",
         "people.error.invitation_used": "The invitation has been used already. Ask for a new one. Nothing was changed.",
         "deadline.set": "Round {number} closes by itself at {when} (Swedish time).",
+        "people.reload_problem": "A process file could not be re-read, so the process keeps its earlier version: {problem}",
         "deadline.error.format": (
             "I do not understand end={value}. Write e.g. end=15:30, end=2026-12-03T15:30, end=90m, end=2h or "
             "end=2d. Nothing was started."
