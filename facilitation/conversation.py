@@ -528,10 +528,9 @@ class Conversation:
     async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
         process = self.service.processes[workshop.process_key]
+        # Options such as slut=15:30 (facilitation.people) are checked before the round exists.
         after: list[Callable[[Round], Awaitable[None]]] = []
-        for (
-            option
-        ) in self.launch_options:  # e.g. slut=15:30 (facilitation.people): checked before the round exists
+        for option in self.launch_options:
             args, then = await option(turn, args)
             after.extend([then] if then is not None else [])
         round_ = await exercise.create_round(self, turn, workshop, process, name, args)
