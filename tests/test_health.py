@@ -128,7 +128,7 @@ async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes
     engine = create_engine(url)
     runner: web.AppRunner | None = None
     try:
-        behind = f"{int(head_revision()) - 1:04d}"
+        behind = _revised_by(head_revision())
         assert await upgrade(url, engine, revision=behind) == behind
         health = Health(engine, dispatcher=lambda: True)
         web_app = web.Application()
@@ -154,3 +154,14 @@ async def test_readyz_fails_on_a_database_behind_the_newest_migration_and_passes
         if runner is not None:
             await runner.cleanup()
         await engine.dispose()
+
+
+def _revised_by(revision: str) -> str:
+    """The revision ``revision`` follows (its ``down_revision``): revision ids need not be consecutive."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    down = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
