@@ -250,6 +250,8 @@ class TelegramAdapter:
         if user_id in self.facilitators:
             await self._set_room_menu(chat_id, user_id)
             return
+        if self.conversation.is_facilitator(event.user):  # configured, without a menu list here: no co-lead
+            return
         try:
             leads = await self.conversation.leadership.co_leads(event.user, event.chat)
         except Exception as exc:  # the database is away: the menu stays as it is until the next command
