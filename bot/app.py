@@ -124,6 +124,10 @@ class App:
         from storage.yearbook import SqlYearbook
 
         install_yearbook(conversation, SqlYearbook(engine))  # /slutsats, /arsomgang, /trend
+        from facilitation.people.chat import install as install_people
+        from storage.people_repository import SqlCoLeaders, SqlDeadlines
+
+        install_people(conversation, SqlDeadlines(engine), SqlCoLeaders(engine))  # /vem, co-facilitators
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TextIO
@@ -115,6 +116,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_processes(args: argparse.Namespace) -> int:
+    if args.files == ["reload"]:
+        return _reload_processes(args)
     if args.files:
         for file in args.files:
             process = load_process(Path(file))
@@ -131,6 +134,39 @@ def cmd_processes(args: argparse.Namespace) -> int:
             f"{len(process.statements)} statements"
         )
     return 0
+
+
+def _reload_processes(args: argparse.Namespace) -> int:
+    """``dialogbot processes reload``: check every process file as at start-up (each problem one
+    line), then have the bots running on this host re-read them (they also do on any change of a
+    file, within seconds, and on SIGHUP). A broken file keeps its process's earlier version."""
+    from bot.people_runner import reload_marker
+    from config.errors import ConfigError
+
+    settings = _settings(args)
+    directory = settings.processes_dir
+    if not directory.is_dir():
+        raise ConfigError(str(directory), "", "processes directory does not exist")
+    problems = 0
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            process = load_process(path)
+        except ConfigError as error:
+            problems += 1
+            print(f"{error} (running bots keep the earlier version of this file's process)", file=sys.stderr)
+            continue
+        print(f"{path}: ok – {process.key}")
+    marker = reload_marker(settings.data_dir)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"{time.time_ns()}\n", encoding="utf-8")
+    except OSError as exc:
+        raise OperatorError(
+            f"cannot write {marker} to tell the running bots: {exc.strerror}. Fix: run this as the user the "
+            "bot runs as, or send the bot processes SIGHUP."
+        ) from None
+    print("running bots on this host re-read the process files within seconds")
+    return 2 if problems else 0
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -196,8 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.set_defaults(func=cmd_db)
 
-    processes = commands.add_parser("processes", help="list the configured processes, or check process files")
-    processes.add_argument("files", nargs="*", help="process TOML files to check")
+    processes = commands.add_parser(
+        "processes",
+        help="list the configured processes, check process files, or 'reload': have running bots re-read them",
+    )
+    processes.add_argument("files", nargs="*", help="process TOML files to check, or the word reload")
     processes.set_defaults(func=cmd_processes)
 
     config = commands.add_parser("config", help="check the configuration")

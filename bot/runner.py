@@ -33,8 +33,10 @@ async def run(
         try:
             from bot.local import run_local
             from bot.meetings_runner import reminders_running
+            from bot.people_runner import people_running
 
-            async with reminders_running(app):  # local-mode contacts get their reminders here too
+            # local-mode contacts get their reminders here too; rounds close at their deadline
+            async with reminders_running(app), people_running(app):
                 await run_local(app.conversation, out_dir or settings.data_dir / "charts", stream=script)
             return 0
         finally:
@@ -109,4 +111,7 @@ def _platform_starters(app: App) -> list[contextlib.AbstractAsyncContextManager]
     from bot.meetings_runner import reminders_running
 
     starters.append(reminders_running(app))
+    from bot.people_runner import people_running
+
+    starters.append(people_running(app))  # after the platforms: a round closing at once posts its results
     return starters

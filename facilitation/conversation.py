@@ -71,6 +71,9 @@ T = TypeVar("T")
 
 
 Handler = Callable[["Conversation", Turn, tuple[str, ...]], Awaitable[None]]
+LaunchOption = Callable[
+    [Turn, tuple[str, ...]], Awaitable[tuple[tuple[str, ...], Callable[[Round], Awaitable[None]] | None]]
+]
 ActionHandler = Callable[["Conversation", Turn, tuple[int, ...]], Awaitable[str]]
 
 
@@ -162,6 +165,9 @@ class Conversation:
         self.export_extras: list[Callable[[Round, Language], Awaitable[list[Attachment]]]] = []
         #: Told of every vote, launch and close with the platform (the wiring counts them as metrics).
         self.on_activity: Callable[[str, str], None] = lambda kind, platform: None
+        #: Options of a launch command a feature module takes out of its arguments (``slut=15:30``):
+        #: each returns the arguments left and what to do once the round is launched.
+        self.launch_options: list[LaunchOption] = []
         for exercise in exercises:
             self.add_exercise(exercise)
 
@@ -533,8 +539,15 @@ class Conversation:
     async def _start_exercise(self, turn: Turn, exercise: Exercise, name: str, args: tuple[str, ...]) -> None:
         workshop = await self.bound_workshop(turn)
         process = await self.service.process_of(workshop)
+        # Options such as slut=15:30 (facilitation.people) are checked before the round exists.
+        after: list[Callable[[Round], Awaitable[None]]] = []
+        for option in self.launch_options:
+            args, then = await option(turn, args)
+            after.extend([then] if then is not None else [])
         round_ = await exercise.create_round(self, turn, workshop, process, name, args)
         await self.launch(turn, workshop, round_)
+        for then in after:
+            await then(round_)
 
     async def _language_here(self, turn: Turn, round_: Round) -> Language:
         """The language of what is posted about ``round_`` in the chat of ``turn``."""
@@ -652,9 +665,17 @@ class Conversation:
         round_ = await self.current_round(turn, args, open_only=not args)
         round_ = await self.service.close_round(round_.id)
         self.on_activity("close", turn.chat.platform)
-        async with turn.posting():  # the final tally edit waits for a place in each room's window
+        await self.publish_closed(round_, turn)
+
+    async def publish_closed(self, round_: Round, turn: Turn | None = None) -> None:
+        """Post a round just closed: the final tally, then its results in every room of its workshop
+        (and the chat of ``turn``, the /stang; None: a round that closed itself at its deadline)."""
+        if turn is not None:
+            async with turn.posting():  # the final tally edit waits for a place in each room's window
+                await self.live.finish(round_.id)
+        else:
             await self.live.finish(round_.id)
-        self.rooms.reporters.pop(round_.id, None)
+        reporter = self.rooms.reporters.pop(round_.id, None)
         self.private_voters.close(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)
         results = _once_per_language(lambda lang: self.exercises[round_.kind].results(self, round_, lang))
@@ -676,7 +697,9 @@ class Conversation:
         with deferring():  # see facilitation.rendering
             await self.rooms.deliver(turn, workshop, Delivery("results", round_.id), close)
         if owed:
-            self.rooms.remember_reporter(round_.id, turn)  # to tell who closed it if a room fails later
+            who = turn or reporter  # to tell who closed (or launched) it if a room fails later
+            if who is not None:
+                self.rooms.remember_reporter(round_.id, who)
             self.owed_results.owe(round_.id, owed)
 
     async def cmd_results(self, turn: Turn, args: tuple[str, ...]) -> None:

@@ -8,12 +8,16 @@ workshop created in that group" is one security concern, best read and tested in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from facilitation.model import Round, Workshop
 from facilitation.ports import ChatRef, UserRef
 from facilitation.pseudonym import Pseudonymizer
 from facilitation.service import WorkshopService
 from facilitation.turn import Turn
+
+if TYPE_CHECKING:
+    from facilitation.people.coleaders import CoLeaderStore
 
 
 class Leadership:
@@ -34,6 +38,10 @@ class Leadership:
         self.is_facilitator = is_facilitator
         self.chat_admins_lead = chat_admins_lead
         self.admin_lookups = admin_lookups
+        #: Co-facilitators invited for a workshop or a process (:mod:`facilitation.people`), if installed.
+        self.co_leaders: CoLeaderStore | None = None
+        #: Told the user key of a co-facilitator who was removed (adapters take their menus away).
+        self.removed_listeners: list[Callable[[str], Awaitable[None]]] = []
 
     async def may_lead(self, turn: Turn, *, room_admins: bool = True) -> bool:
         """Whether the user of ``turn`` may run facilitator commands here.
@@ -43,6 +51,13 @@ class Leadership:
         to none): being admin of *a* group must never give rights over a workshop created
         elsewhere, and anyone can make a group, add the bot and bind it with the join code.
         """
+        if await self.leads_by_own_right(turn, room_admins=room_admins):
+            return True
+        return room_admins and await self.co_leads(turn.user, turn.chat)
+
+    async def leads_by_own_right(self, turn: Turn, *, room_admins: bool = True) -> bool:
+        """:meth:`may_lead` without co-facilitation: a configured facilitator, or a group's admin
+        in the room the workshop was created in (they may invite and remove co-facilitators)."""
         if self.is_facilitator(turn.user):
             return True
         if not (
@@ -53,6 +68,20 @@ class Leadership:
             self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
         )
         return binding is None or binding.origin
+
+    async def co_leads(self, user: UserRef, chat: ChatRef) -> bool:
+        """Whether ``user`` co-leads the workshop ``chat`` is bound to (or its whole process)."""
+        if self.co_leaders is None:
+            return False
+        workshop_id = await self.service.store.bound_workshop(
+            self.pseudonymizer.chat_key(chat.platform, chat.chat_id)
+        )
+        workshop = await self.service.store.workshop(workshop_id) if workshop_id is not None else None
+        if workshop is None:
+            return False
+        return await self.co_leaders.leads(
+            self.pseudonymizer.user_key(user.platform, user.user_id), co_lead_scopes(workshop)
+        )
 
     async def may_compare_with(
         self, turn: Turn, workshop: Workshop, earlier_workshop: Workshop, earlier: Round
@@ -91,3 +120,8 @@ class Leadership:
             ):
                 return True
         return False
+
+
+def co_lead_scopes(workshop: Workshop) -> list[str]:
+    """The scopes whose co-facilitators lead ``workshop``: the workshop's own and its process's."""
+    return [f"w:{workshop.id}", f"p:{workshop.process_key}"]

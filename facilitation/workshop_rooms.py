@@ -95,7 +95,7 @@ class WorkshopRooms:
 
     async def deliver(
         self,
-        turn: Turn,
+        turn: Turn | None,
         workshop: Workshop,
         delivery: Delivery,
         deliver: Callable[[RoomLink, Language], Awaitable[None]],
@@ -104,24 +104,29 @@ class WorkshopRooms:
 
         One room's failure never stops another's. A room gone for good is unbound; the
         facilitator is told in one message each room that did not get ``delivery`` and what to do.
+        ``turn`` None: no command asked for it (a round closing at its deadline): the rooms only,
+        each in the workshop's language, and a failure is logged.
         """
         targets = [
             (port, chat)
-            for chat in await self.of(workshop.id, also=turn.chat)
+            for chat in await self.of(workshop.id, also=turn.chat if turn is not None else None)
             if (port := self.ports.get(chat.platform)) is not None
         ]
 
         async def in_turn(link: RoomLink) -> None:
             async with self.held(link.chat):
-                await deliver(link, self.language(link.chat, turn, workshop))
+                lang = self.language(link.chat, turn, workshop) if turn is not None else workshop.language
+                await deliver(link, lang)
 
-        async with turn.posting():
+        async with turn.posting() if turn is not None else contextlib.nullcontext():
             outcomes = await deliver_to_rooms(targets, in_turn, self.moved_in_delivery)
         failed = [outcome for outcome in outcomes if outcome.error is not None]
         for outcome in failed:
             if outcome.gone:
                 await self.drop(workshop.id, outcome.room)
-        if failed:
+        if failed and turn is None:
+            log.warning("workshop %s: %d room(s) did not get the %s", workshop.id, len(failed), delivery.kind)
+        if failed and turn is not None:
             await refuse(
                 turn,
                 "\n\n".join(

@@ -12,6 +12,7 @@ from sqlalchemy import text
 import storage.meetings_models  # noqa: F401  (registers the meetings tables)
 from facilitation.model import Language, Sector
 from facilitation.pseudonym import Pseudonymizer
+from storage import people_models as _people_models  # noqa: F401  (registers issue 20's tables)
 from storage.database import create_engine
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Base

@@ -167,7 +167,7 @@ class SlackAdapter:
         if name in CONTENT_WORDS and not args and installed(self.conversation) is not None:
             await self._open_content_modal(user, chat, body["trigger_id"], client, response_url)
             return
-        if self._facilitator_only(name) and not self.conversation.is_facilitator(user):
+        if self._facilitator_only(name) and not await self._leads(user, chat, name):
             # Answered to the user alone: a refusal posted in the channel would expose who tried.
             turn = await self._turn(user, chat)
             await self._tell(
@@ -175,6 +175,20 @@ class SlackAdapter:
             )
             return
         await self.conversation.handle(CommandEvent(user, chat, name, args, reply_handle=response_url))
+
+    async def _leads(self, user: UserRef, chat: ChatRef, name: str) -> bool:
+        """Whether ``user`` may run the facilitator command ``name`` here: a configured facilitator,
+        or for a command about the channel's workshop a co-facilitator of it (when the database does
+        not answer, the conversation decides and says so)."""
+        if self.conversation.is_facilitator(user):
+            return True
+        name = name.lstrip("/")
+        if not any(name in spec.names and spec.room_admins for spec in self.conversation.command_table()):
+            return False
+        try:
+            return await self.conversation.leadership.co_leads(user, chat)
+        except Exception:
+            return True
 
     def _facilitator_only(self, name: str) -> bool:
         """Whether the table declares ``name`` for facilitators (refused here, to the user alone)."""

@@ -137,6 +137,7 @@ class TelegramAdapter:
         if admins_are_facilitators:  # e.g. /jamfor asks about the group another workshop was created in
             conversation.admin_lookups[PLATFORM] = self._administers
         application.add_handler(TypeHandler(Update, self._on_update))
+        conversation.leadership.removed_listeners.append(self._co_leader_removed)
 
     @classmethod
     def build(
@@ -239,12 +240,45 @@ class TelegramAdapter:
             )
             event = dataclasses.replace(event, user=dataclasses.replace(event.user, is_chat_admin=admin))
         await self.conversation.handle(event)
-        if (
-            isinstance(event, CommandEvent)
-            and not event.chat.is_private
-            and event.user.user_id in self.facilitators
-        ):
-            await self._set_room_menu(event.chat.chat_id, event.user.user_id)
+        if isinstance(event, CommandEvent) and not event.chat.is_private:
+            await self._room_menu_after(event)
+
+    async def _room_menu_after(self, event: CommandEvent) -> None:
+        """After a command in a group: a configured facilitator or a co-facilitator of the group's
+        workshop gets the facilitator menu there; a co-facilitator removed since loses it."""
+        chat_id, user_id = event.chat.chat_id, event.user.user_id
+        if user_id in self.facilitators:
+            await self._set_room_menu(chat_id, user_id)
+            return
+        if self.conversation.is_facilitator(event.user):  # configured, without a menu list here: no co-lead
+            return
+        try:
+            leads = await self.conversation.leadership.co_leads(event.user, event.chat)
+        except Exception as exc:  # the database is away: the menu stays as it is until the next command
+            log.info("could not check whether a co-facilitator leads here: %s", type(exc).__name__)
+            return
+        if leads:
+            await self._set_room_menu(chat_id, user_id)
+        elif (chat_id, user_id) in self._room_menus:
+            await self._drop_room_menu(chat_id, user_id)
+
+    async def _co_leader_removed(self, user_key: str) -> None:
+        """A co-facilitator was removed: the group menus this process gave them are taken away."""
+        pseudonymizer = self.conversation.pseudonymizer
+        for chat_id, user_id in sorted(self._room_menus):
+            if user_id not in self.facilitators and pseudonymizer.user_key(PLATFORM, user_id) == user_key:
+                await self._drop_room_menu(chat_id, user_id)
+
+    async def _drop_room_menu(self, chat_id: str, user_id: str) -> None:
+        """Back to the participants' menu for this person in this group (their own scope deleted)."""
+        self._room_menus.discard((chat_id, user_id))
+        try:
+            for lang in MENU_LANGUAGES:
+                await self.application.bot.delete_my_commands(
+                    scope=BotCommandScopeChatMember(int(chat_id), int(user_id)), language_code=lang or None
+                )
+        except (TelegramError, ValueError) as exc:
+            log.info("could not take a facilitator's command menu in a group away: %s", type(exc).__name__)
 
     async def _administers(self, chat: ChatRef, user: UserRef) -> bool:
         """Whether ``user`` is an admin of the group ``chat`` (not necessarily where they write)."""

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.meetings_models  # noqa: F401  (registers the meetings tables)
+from storage import people_models as _people_models  # noqa: F401  (registers issue 20's tables)
 from storage.database import create_engine
 from storage.models import Base
 

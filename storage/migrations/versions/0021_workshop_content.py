@@ -1,7 +1,7 @@
 """a workshop's own statements and principles (changes over the process file) and proposal rounds
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-02 12:30:00
 
 Nothing existing changes: a workshop without rows here runs the process file as before.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

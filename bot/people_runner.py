@@ -1,0 +1,183 @@
+"""Wiring of issue 20's timers: rounds that close at their deadline, and process files re-read.
+
+One APScheduler (in-memory jobs, nothing shared) per bot process ticks
+
+* the :class:`~facilitation.people.deadlines.DeadlineCloser`: the database decides which process
+  closes a due round (a claim under a lease), so with several processes on PostgreSQL a round is
+  closed and its results posted once; after a restart the deadlines are still in the database;
+* the :class:`~config.process_reload.ProcessReloader`: the process files' mtimes (and the
+  ``processes.reload`` file ``dialogbot processes reload`` touches in the data directory) are
+  compared every few seconds; SIGHUP re-reads them at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from config.process_reload import ProcessReloader, Reloaded, snapshot
+from facilitation.i18n import t
+from facilitation.people import texts as _texts  # noqa: F401  (people.reload_problem)
+from facilitation.people.deadlines import STOCKHOLM, DeadlineCloser
+from facilitation.ports import ChatRef, PortError
+from storage.database import is_outage
+from storage.live_leases import new_holder
+from storage.people_repository import SqlDeadlines
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+DEADLINE_JOB = "dialogbot-round-deadlines"
+RELOAD_JOB = "dialogbot-process-reload"
+RELOAD_MARKER = "processes.reload"
+
+
+def reload_marker(data_dir: Path) -> Path:
+    """The file ``dialogbot processes reload`` touches: running bots on this host re-read then."""
+    return data_dir / RELOAD_MARKER
+
+
+@dataclass
+class PeopleTimers:
+    closer: DeadlineCloser
+    reloader: ProcessReloader
+    marker: Path
+    _marker_seen: tuple[int, int] | None = None
+
+    def watch(self) -> Reloaded | None:
+        """Re-read the process files if one changed or a reload was asked for."""
+        marked = snapshot_of(self.marker)
+        if marked != self._marker_seen:
+            self._marker_seen = marked
+            return self.reloader.reload()
+        return self.reloader.check()
+
+
+def snapshot_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def timers_for(app: App) -> PeopleTimers:
+    closer = DeadlineCloser(
+        SqlDeadlines(app.engine),
+        app.service,
+        app.conversation.publish_closed,
+        new_holder(),
+        is_outage=is_outage,
+    )
+    marker = reload_marker(app.settings.data_dir)
+    timers = PeopleTimers(closer, ProcessReloader(app.settings.processes_dir, app.processes), marker)
+    timers._marker_seen = snapshot_of(marker)
+    return timers
+
+
+@contextlib.asynccontextmanager
+async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[PeopleTimers]:
+    """Run the deadline closer and the process-file watcher until the context ends."""
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    timers = timers_for(app)
+    scheduler = AsyncIOScheduler(
+        timezone=STOCKHOLM, job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
+    )
+    jobs = _Jobs()
+    scheduler.add_job(
+        jobs.run,
+        "interval",
+        seconds=interval,
+        id=DEADLINE_JOB,
+        args=[timers.closer.tick],
+        next_run_time=datetime.now(STOCKHOLM),
+    )
+    scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers, app])
+    scheduler.start()
+    loop = asyncio.get_running_loop()
+    hangup = False
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGHUP, timers.reloader.reload)
+        hangup = True
+    try:
+        yield timers
+    finally:
+        if hangup:
+            loop.remove_signal_handler(signal.SIGHUP)
+        scheduler.shutdown(wait=False)
+        await jobs.stop()
+
+
+class _Jobs:
+    """The deadline ticks in flight: on stopping, the one running may finish (a few seconds), and
+    one cut short by the stop ends quietly (its claim's lease runs out and it is taken over)."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Task[object]] = set()
+        self.stopping = False
+
+    async def run(self, tick: Callable[[], Awaitable[object]]) -> None:
+        if self.stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+        try:
+            await tick()
+        except asyncio.CancelledError:
+            if not self.stopping:
+                raise
+            log.info(
+                "deadlines: a tick was cut short by the stop; another process (or the next start) goes on"
+            )
+        finally:
+            if task is not None:
+                self.running.discard(task)
+
+    async def stop(self, within: float = 5.0) -> None:
+        self.stopping = True
+        if self.running:
+            await asyncio.wait(set(self.running), timeout=within)
+
+
+async def _watch(timers: PeopleTimers, app: App) -> None:
+    try:
+        outcome = timers.watch()
+    except Exception:  # never stop the timer: the next change is read again
+        log.exception("process files: could not re-read them")
+        return
+    if outcome is not None and outcome.problems:
+        await tell_facilitators(app, outcome.problems)
+
+
+async def tell_facilitators(app: App, problems: list[str]) -> None:
+    """The configured facilitators (the administrators) learn of a broken process file in their
+    private chat with the bot, one sentence each; one who cannot be reached is skipped (the log has it)."""
+    lang = app.settings.language
+    text = "\n".join(t("people.reload_problem", lang, problem=problem) for problem in problems)
+    unreached = 0
+    for platform, ids in app.settings.facilitators.items():
+        port = app.conversation.ports.get(platform)
+        if port is None:  # the platform does not run in this process
+            continue
+        for user_id in ids:
+            try:
+                await port.send_text(ChatRef(platform, user_id, is_private=True), text)
+            except PortError:
+                unreached += 1
+    if unreached:
+        log.info("process files: %d facilitator(s) could not be told in a private chat", unreached)
+
+
+__all__ = ["PeopleTimers", "people_running", "reload_marker", "snapshot", "timers_for"]
