@@ -342,10 +342,14 @@ def _remove_contact(args: argparse.Namespace) -> Callable[[MeetingStore], Awaita
     return remove
 
 
-def invitation_mailer(settings: Settings) -> InvitationMailer | None:
-    """The e-mail channel that sends bulk invitations, when e-mail is set up (none yet: the list
-    is the result). The e-mail channel hooks in here."""
-    return None
+def invitation_mailer(
+    settings: Settings, language: str = "sv", telegram_bot: str | None = None
+) -> InvitationMailer | None:
+    """The e-mail channel that sends bulk invitations (in ``language``, with t.me links for
+    ``telegram_bot``), when e-mail is set up (``smtp_host``); None otherwise: the list is the result."""
+    from bot.mail.invitations import invitation_emails
+
+    return invitation_emails(settings, language, telegram_bot)
 
 
 def _invite(args: argparse.Namespace) -> int:
@@ -384,15 +388,31 @@ def _invite(args: argparse.Namespace) -> int:
             files.append((Path(args.out), data))
         else:
             print(data.decode("utf-8-sig"), end="")
-        mailed = await deliver(issued, invitation_mailer(settings))
+        mailer = invitation_mailer(settings, args.language, args.telegram_bot)
+        try:
+            delivered = await deliver(issued, mailer)
+        finally:
+            closing = getattr(mailer, "aclose", None)
+            if closing is not None:
+                await closing()
         where = f"written to {args.out}" if args.out else "listed above"
-        how = f"{mailed} sent by e-mail" if mailed else "e-mail is not set up: hand them out yourself"
-        print(f"{len(issued)} invitation(s) {where}; {how}", file=sys.stderr if not args.out else sys.stdout)
+        if mailer is None:
+            how = "e-mail is not set up: hand them out yourself"
+        else:
+            how = f"{delivered.sent} sent by e-mail"
+            if delivered.problems:
+                how += f", {len(delivered.problems)} problem(s):"
+                failed.extend(delivered.problems)
+        out = sys.stderr if not args.out else sys.stdout
+        print(f"{len(issued)} invitation(s) {where}; {how}", file=out)
+        for problem in delivered.problems:
+            print(problem, file=out)
 
     files: list[tuple[Path, bytes]] = []
+    failed: list[str] = []
     code = _run(args, run)
     _write(files)
-    return code
+    return code or (1 if failed else 0)
 
 
 def _write(files: list[tuple[Path, bytes]]) -> None:
@@ -543,6 +563,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     invite.add_argument("--process", help="the process of lines without a process column")
     invite.add_argument("--out", metavar="FILE", help="write the invitations here (default: print them)")
     invite.add_argument("--telegram-bot", metavar="USERNAME", help="add t.me deep links for this bot")
+    invite.add_argument(
+        "--language", choices=["sv", "en"], default="sv", help="language of the e-mails (with smtp_* set)"
+    )
     contacts.set_defaults(func=cmd_contacts)
 
     meetings = subparsers.add_parser("meetings", help="the dialogue meetings and their next occurrence")

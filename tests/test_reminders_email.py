@@ -32,6 +32,7 @@ from config.errors import ConfigError
 from config.settings import load_settings
 from facilitation.buttons import ButtonCodec
 from facilitation.meetings import ContactKeys, due_time, parse_meetings
+from facilitation.meetings.attendance import attendance, tally_of
 from facilitation.meetings.directory import tombstones
 from facilitation.meetings.importing import MeetingsConfigError
 from facilitation.meetings.links import RsvpLinks
@@ -168,8 +169,8 @@ async def test_reminder_and_invitation_over_starttls_with_login(
     assert any(p.get_filename() == "dialogmote-2027-03-09.ics" for p in invitation.walk())
 
     for address, labels, question in (
-        (ADDRESSES[0], ["Kommer", "Kommer inte", "Kanske"], "Kommer du?"),
-        (ADDRESSES[1], ["Coming", "Not coming", "Maybe"], "Are you coming?"),
+        (ADDRESSES[0], ["Kommer", "Kommer inte", "Kanske", "Skickar ersättare"], "Kommer du?"),
+        (ADDRESSES[1], ["Coming", "Not coming", "Maybe", "Sending a substitute"], "Are you coming?"),
     ):
         reminder = by_to[(address, False)]
         assert reminder["Subject"].startswith(
@@ -181,7 +182,7 @@ async def test_reminder_and_invitation_over_starttls_with_login(
         for label in labels:
             assert re.search(rf"^{re.escape(label)}: {re.escape(PUBLIC_URL)}/osa/\S+\r?$", plain, re.M), plain
             assert f">{label}</a>" in html
-        assert len(LINK.findall(plain)) == 3 and len(set(LINK.findall(html))) == 3
+        assert len(LINK.findall(plain)) == 4 and len(set(LINK.findall(html))) == 4
         assert reminder["Message-ID"] and reminder["Auto-Submitted"] == "auto-generated"
 
 
@@ -309,15 +310,15 @@ async def test_rsvp_link_get_shows_post_records(
     reminder = next(
         r.message for r in smtp.received if r.to == ADDRESSES[0] and not r.message["Content-Class"]
     )
-    yes, no, _maybe = LINK.findall(reminder.get_body(("plain",)).get_content())
+    yes, no, _maybe, deputy = LINK.findall(reminder.get_body(("plain",)).get_content())
     pseudonymizer = Pseudonymizer(SECRET)
     links = RsvpLinks(pseudonymizer, ButtonCodec(pseudonymizer))
     app = web.Application()
     app.router.add_routes(rsvp_routes(links, lambda: store, clock=clock))
     (meeting,) = await store.meetings()
 
-    async def tally() -> tuple[int, int, int]:
-        t = await store.tally(meeting.id, MEETING)
+    async def tally() -> tuple[int, int, int]:  # organisations' answers (RSVP per organisation)
+        t = tally_of(await attendance(store, meeting.id, MEETING))
         return t.yes, t.no, t.maybe
 
     async with TestClient(TestServer(app)) as client:
@@ -336,6 +337,8 @@ async def test_rsvp_link_get_shows_post_records(
             )
             assert ADDRESSES[0] not in body and "Kontakt 0" not in body
         assert await tally() == (0, 0, 0)
+        page = await client.get(f"/osa/{deputy}")  # the fourth answer's link works too
+        assert page.status == 200 and "Skickar ersättare" in await page.text()
         for _ in range(2):  # the button, pressed twice: one answer
             saved = await client.post(f"/osa/{yes}")
             assert saved.status == 200 and "sparat" in await saved.text()

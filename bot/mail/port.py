@@ -301,6 +301,19 @@ class EmailPort(PortDefaults):
         message["Content-Class"] = "urn:content-classes:calendarmessage"  # Outlook: show it as an invitation
         return message
 
+    # --- other messages (bulk invitations: bot/mail/invitations.py) ---------------------------
+    def plain_message(self, to: str, subject: str, text: str, *identity: str | bytes) -> EmailMessage:
+        """A plain-text message from the configured sender; ``identity``: what makes it this one
+        (its Message-ID is a keyed hash of it, so the same message sent again keeps its id)."""
+        message = self._base(to, subject, *identity)
+        message.set_content(text)
+        return message
+
+    async def send_message(self, message: EmailMessage, to: str) -> str:
+        """Send ``message`` with this port's connections, pacing and retries; the Message-ID, or
+        :class:`ChatGone` (5xx), :class:`TemporaryFailure` (4xx after the retries), :class:`ChatRefused`."""
+        return await self._send(message, to)
+
     # --- sending ------------------------------------------------------------------------------
     async def _connect(self) -> aiosmtplib.SMTP:
         config = self.config

@@ -12,17 +12,14 @@ from storage.database import is_outage
 
 if TYPE_CHECKING:
     from bot.app import App
+    from config.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def install_email(app: App) -> EmailPort:
-    """Add the e-mail port (from the ``smtp_*`` settings) and serve ``/osa/<token>`` beside ``/healthz``."""
-    from facilitation.meetings.chat import installed_store
-    from storage.meetings_repository import SqlMeetingStore
-
-    settings = app.settings
-    config = SmtpConfig(
+def smtp_config(settings: Settings) -> SmtpConfig:
+    """The SMTP server, account, sender and pacing of the ``smtp_*`` settings."""
+    return SmtpConfig(
         host=settings.smtp_host,
         port=settings.effective_smtp_port,
         security=settings.smtp_security,
@@ -32,6 +29,15 @@ def install_email(app: App) -> EmailPort:
         password=settings.smtp_password_value(),
         rate=settings.smtp_rate,
     )
+
+
+def install_email(app: App) -> EmailPort:
+    """Add the e-mail port (from the ``smtp_*`` settings) and serve ``/osa/<token>`` beside ``/healthz``."""
+    from facilitation.meetings.chat import installed_store
+    from storage.meetings_repository import SqlMeetingStore
+
+    settings = app.settings
+    config = smtp_config(settings)
     from bot.redaction import remember_secrets
 
     remember_secrets(config.password)

@@ -23,11 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from facilitation.i18n import register, t
 from facilitation.input_rules import has_hidden_characters
 from facilitation.meetings.importing import LIMITS, key_problem
 from facilitation.meetings.invitation import INVITE_PREFIX, Invitation
 from facilitation.meetings.store import MeetingDirectory
 from facilitation.meetings.tz import to_local
+from facilitation.model import Language
+from facilitation.ports import ChatGone, ChatRefused, PortError, TemporaryFailure
 from facilitation.pseudonym import Pseudonymizer
 
 COLUMNS = {
@@ -80,9 +83,87 @@ class IssuedInvitation:
 
 
 class InvitationMailer(Protocol):
-    """Sends an invitation to ``invitation.request.email`` (implemented by the e-mail channel)."""
+    """Sends an invitation to ``invitation.request.email`` (implemented by the e-mail channel).
+
+    Raises the port errors: :class:`ChatGone` when the server refused the address or the message
+    for good (5xx), :class:`TemporaryFailure` when it still answered "try later" (4xx) after the
+    channel's own retries, :class:`ChatRefused` when it refused our login or sender address."""
 
     async def send_invitation(self, invitation: IssuedInvitation) -> None: ...
+
+
+TEXTS = {
+    "sv": {
+        "invitemail.subject": "Inbjudan: bli kontaktperson för {organisation}",
+        "invitemail.greeting": "Hej {name}!",
+        "invitemail.greeting_unnamed": "Hej!",
+        "invitemail.intro": (
+            "Du är inbjuden att bli kontaktperson för {organisation} i dialogprocessen {process}. "
+            "Som kontaktperson får du påminnelser om dialogmötena och kan svara för organisationen "
+            "om ni kommer."
+        ),
+        "invitemail.telegram_link": "Telegram: öppna länken {link} och tryck på Starta.",
+        "invitemail.telegram_code": "Telegram: skriv /kontakt {code} till boten i ett privat samtal.",
+        "invitemail.telegram_or_code": "Eller skriv /kontakt {code} till boten i ett privat samtal.",
+        "invitemail.slack": (
+            "Slack: skriv /dialog kontakt {code} i ett direktmeddelande till boten (Appar → Dialogbot)."
+        ),
+        "invitemail.expires": (
+            "Koden gäller till {expires} och är bara till dig: skicka den inte vidare. "
+            "Har du fått mejlet av misstag kan du bortse från det."
+        ),
+    },
+    "en": {
+        "invitemail.subject": "Invitation: become the contact person of {organisation}",
+        "invitemail.greeting": "Hello {name},",
+        "invitemail.greeting_unnamed": "Hello,",
+        "invitemail.intro": (
+            "You are invited to become the contact person of {organisation} in the dialogue process "
+            "{process}. As contact person you get reminders of the dialogue meetings and can answer for "
+            "the organisation whether you are coming."
+        ),
+        "invitemail.telegram_link": "Telegram: open the link {link} and press Start.",
+        "invitemail.telegram_code": "Telegram: send /contact {code} to the bot in a private chat.",
+        "invitemail.telegram_or_code": "Or send /contact {code} to the bot in a private chat.",
+        "invitemail.slack": (
+            "Slack: type /dialog contact {code} in a direct message to the bot (Apps → Dialogbot)."
+        ),
+        "invitemail.expires": (
+            "The code is valid until {expires} and is meant for you only: do not pass it on. "
+            "If you got this e-mail by mistake, you can ignore it."
+        ),
+    },
+}
+register(TEXTS)
+
+
+def invitation_email(
+    invitation: IssuedInvitation, lang: Language | str = Language.SV, bot_username: str | None = None
+) -> tuple[str, str]:
+    """The invitation as an e-mail's (subject, plain text): the Telegram link (with a bot's
+    username) and the code, and how to use the code in Slack."""
+    r = invitation.request
+    organisation = invitation.signatory_name
+    lines = [
+        t("invitemail.greeting", lang, name=r.name) if r.name else t("invitemail.greeting_unnamed", lang),
+        "",
+        t("invitemail.intro", lang, organisation=organisation, process=r.process_key),
+        "",
+    ]
+    if bot_username:
+        lines += [
+            t("invitemail.telegram_link", lang, link=invitation.telegram_link(bot_username)),
+            t("invitemail.telegram_or_code", lang, code=invitation.code),
+        ]
+    else:
+        lines.append(t("invitemail.telegram_code", lang, code=invitation.code))
+    lines += [
+        "",
+        t("invitemail.slack", lang, code=invitation.code),
+        "",
+        t("invitemail.expires", lang, expires=to_local(invitation.expires).strftime("%Y-%m-%d %H:%M")),
+    ]
+    return t("invitemail.subject", lang, organisation=organisation), "\n".join(lines) + "\n"
 
 
 def email_problem(address: str) -> str | None:
@@ -244,16 +325,49 @@ def invitations_csv(issued: Sequence[IssuedInvitation], bot_username: str | None
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-async def deliver(issued: Sequence[IssuedInvitation], mailer: InvitationMailer | None) -> int:
-    """Hand each invitation to the e-mail channel when there is one; returns how many were handed over."""
+@dataclass(frozen=True)
+class Delivered:
+    """What :func:`deliver` did: how many invitations the mail server accepted, and one problem
+    per line it did not (``line N: …``; never the address)."""
+
+    sent: int
+    problems: tuple[str, ...] = ()
+
+
+def _failure(error: PortError) -> str:
+    if isinstance(error, ChatGone):
+        return "the mail server refused it for good (check the address in the file); not sent"
+    if isinstance(error, TemporaryFailure):
+        return "the mail server still answered 'try again later'; not sent (send this line again later)"
+    return "not sent"
+
+
+async def deliver(issued: Sequence[IssuedInvitation], mailer: InvitationMailer | None) -> Delivered:
+    """Hand each invitation to the e-mail channel when there is one. A line the server refuses is
+    reported and the others go on; a refusal of our own login or sender stops (it would refuse
+    every line)."""
     if mailer is None:
-        return 0
-    for one in issued:
-        await mailer.send_invitation(one)
-    return len(issued)
+        return Delivered(0)
+    sent, problems = 0, []
+    for index, one in enumerate(issued):
+        try:
+            await mailer.send_invitation(one)
+        except ChatRefused:
+            rest = ", ".join(str(o.request.line) for o in issued[index:])
+            problems.append(
+                f"line(s) {rest}: not sent: the mail server refused our login or sender address "
+                "(check smtp_user, smtp_password and smtp_from)"
+            )
+            break
+        except PortError as error:
+            problems.append(f"line {one.request.line}: {_failure(error)}")
+        else:
+            sent += 1
+    return Delivered(sent, tuple(problems))
 
 
 __all__ = [
+    "Delivered",
     "InvitationMailer",
     "InviteFileError",
     "InviteRequest",
@@ -261,6 +375,7 @@ __all__ = [
     "all_problems",
     "deliver",
     "email_problem",
+    "invitation_email",
     "invitations_csv",
     "issue",
     "read_requests",

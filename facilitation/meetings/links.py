@@ -29,7 +29,7 @@ from facilitation.buttons import ButtonCodec
 from facilitation.errors import DomainError
 from facilitation.i18n import register
 from facilitation.meetings.attendance import record_answer
-from facilitation.meetings.messages import RSVP_ACTION, format_when, rsvp_buttons, rsvp_label
+from facilitation.meetings.messages import RSVP_ACTION, RSVP_ORDER, format_when, rsvp_buttons, rsvp_label
 from facilitation.meetings.model import Rsvp, RsvpAnswer
 from facilitation.meetings.store import MeetingStore
 from facilitation.model import Language
@@ -137,7 +137,7 @@ class RsvpLinks:
         gone (its contact was forgotten or removed), a meeting that has started.
         """
         action, args = self.codec.decode(self.button_data(token, now))
-        if action != RSVP_ACTION or len(args) != 2 or not 0 <= args[1] < 3:
+        if action != RSVP_ACTION or len(args) != 2 or not 0 <= args[1] < len(RSVP_ORDER):
             raise DomainError("meetingslink.invalid")
         delivery = await store.delivery(args[0])
         if delivery is None:
