@@ -17,7 +17,6 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilitation.meetings import Contact, Meeting, MeetingsConfig, Signatory
-from facilitation.meetings.model import PLATFORMS, Platform
 from facilitation.meetings.store import (
     FAILED,
     FILE,
@@ -33,7 +32,6 @@ from facilitation.meetings.store import (
     UnknownContact,
     UnknownSignatory,
 )
-from facilitation.model import Language
 from storage.meetings_merge import merge_same_persons
 from storage.meetings_models import (
     CalendarCopyRow,
@@ -43,6 +41,7 @@ from storage.meetings_models import (
     MeetingRow,
     RsvpRow,
     SignatoryRow,
+    contact_of,
 )
 from storage.transactions import Transactions
 
@@ -63,15 +62,6 @@ def aware(value: datetime) -> datetime:
 
 def aware_or_none(value: datetime | None) -> datetime | None:
     return aware(value) if value is not None else None
-
-
-def contact_of(row: ContactRow) -> Contact:
-    if row.platform not in PLATFORMS:  # the column is checked on the way in; a row edited by hand is not
-        raise ValueError(f"contact {row.id}: unknown platform {row.platform!r}")
-    platform = cast(Platform, row.platform)
-    return Contact(
-        row.key, row.name, platform, row.address, row.workspace, Language(row.language), row.opted_out
-    )
 
 
 def meeting_of(row: MeetingRow) -> Meeting:

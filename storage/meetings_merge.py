@@ -9,15 +9,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilitation.meetings.merging import rekeyed, same_person
-from facilitation.meetings.model import Contact
 from facilitation.meetings.store import FILE, SENT
-from storage.meetings_models import ContactRow, DeliveryRow, RsvpRow
-
-
-def _person(row: ContactRow) -> Contact:
-    from storage.meetings_directory import contact_of  # it imports this module
-
-    return contact_of(row)
+from storage.meetings_models import ContactRow, DeliveryRow, RsvpRow, contact_of
 
 
 async def merge_same_persons(session: AsyncSession, process: str, file_keys: list[str]) -> int:
@@ -33,7 +26,7 @@ async def merge_same_persons(session: AsyncSession, process: str, file_keys: lis
             (
                 s
                 for s in survivors
-                if s.signatory_id == loser.signatory_id and same_person(_person(s), _person(loser))
+                if s.signatory_id == loser.signatory_id and same_person(contact_of(s), contact_of(loser))
             ),
             None,
         )

@@ -9,6 +9,7 @@ All times are stored in UTC.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from facilitation.meetings.calendar_book import REMINDER
+from facilitation.meetings.model import PLATFORMS, Contact, Platform
 from facilitation.meetings.store import FILE, PENDING  # the delivery states and sources are the port's
+from facilitation.model import Language
 from storage.models import KEY, Base
 
 
@@ -162,4 +165,14 @@ class RsvpRow(Base):
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "occurrence_at", "contact_id", name="uq_rsvps_one_per_contact"),
+    )
+
+
+def contact_of(row: ContactRow) -> Contact:
+    """The domain's contact of a stored row (the directory and the merge both read rows back)."""
+    if row.platform not in PLATFORMS:  # the column is checked on the way in; a row edited by hand is not
+        raise ValueError(f"contact {row.id}: unknown platform {row.platform!r}")
+    platform = cast(Platform, row.platform)
+    return Contact(
+        row.key, row.name, platform, row.address, row.workspace, Language(row.language), row.opted_out
     )

@@ -17,7 +17,7 @@ from config.meetings_files import load_meetings_configs
 from facilitation.meetings import due_time
 from facilitation.meetings.chat import TEXTS, install
 from facilitation.meetings.directory import import_meetings
-from facilitation.meetings.invitation import _base36
+from facilitation.meetings.invitation import base36
 from facilitation.meetings.store import CHAT
 from facilitation.meetings.tz import STOCKHOLM
 from facilitation.ports import (
@@ -150,8 +150,8 @@ async def test_forged_tampered_and_expired_codes_change_nothing(chat: Setup) -> 
     forged = [
         "hittepa",
         f"{signatory}_{expiry}_{'A' * 16}",
-        f"{signatory}_{_base36(int(expiry, 36) + 60 * 24 * 365)}_{signature}",  # a longer validity
-        f"{_base36(other)}_{expiry}_{signature}",  # another signatory
+        f"{signatory}_{base36(int(expiry, 36) + 60 * 24 * 365)}_{signature}",  # a longer validity
+        f"{base36(other)}_{expiry}_{signature}",  # another signatory
         f"{signatory}_{expiry}_{flipped}",
         f"{signatory}_{expiry}_{signature}x",
     ]

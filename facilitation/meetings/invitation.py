@@ -29,7 +29,7 @@ INVITE_LIFETIME = timedelta(days=14)
 SIGNATURE_LENGTH = 16  # 96 bits of HMAC-SHA256
 MAX_CODE_LENGTH = 64 - len(INVITE_PREFIX)
 _CODE = re.compile(rf"^([0-9a-z]{{1,12}})_([0-9a-z]{{1,12}})_([A-Za-z0-9_-]{{{SIGNATURE_LENGTH}}})$")
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+BASE36_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 class InvitationError(Exception):
@@ -40,13 +40,14 @@ class InvitationError(Exception):
         self.reason = reason
 
 
-def _base36(number: int) -> str:
+def base36(number: int) -> str:
+    """``number`` in base 36, as the signed codes (contact and co-facilitator invitations) write numbers."""
     if number < 0:
         raise ValueError("negative number in an invitation")
     digits = ""
     while True:
         number, rest = divmod(number, 36)
-        digits = _DIGITS[rest] + digits
+        digits = BASE36_DIGITS[rest] + digits
         if number == 0:
             return digits
 
@@ -87,7 +88,7 @@ class Invitation:
         """The code for the signatory whose ``scope`` is ``"<process>/<signatory key>"``."""
         minute = int(self.expires.timestamp()) // 60
         signature = signer.sign(self._payload(scope), SIGNATURE_LENGTH)
-        return f"{_base36(self.signatory_id)}_{_base36(minute)}_{signature}"
+        return f"{base36(self.signatory_id)}_{base36(minute)}_{signature}"
 
     def verify(self, signature: str, signer: Pseudonymizer, scope: str, now: datetime) -> None:
         """Raise :class:`InvitationError` unless genuine for ``scope`` and not expired at ``now``.

@@ -23,13 +23,13 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from facilitation.meetings.invitation import BASE36_DIGITS, base36
 from facilitation.pseudonym import Pseudonymizer
 
 INVITE_PREFIX = "l-"
 INVITE_LIFETIME = timedelta(days=7)
 SIGNATURE_LENGTH = 16
 _CODE = re.compile(r"^([wp])([0-9a-z]{1,12})_([0-9a-z]{1,12})_([0-9a-z]{6})_([A-Za-z0-9_-]{16})$")
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 class InvitationRefused(Exception):
@@ -50,15 +50,6 @@ def scope_key(scope: Scope, workshop_id: int, process_key: str) -> str:
     return f"w:{workshop_id}" if scope == Scope.WORKSHOP else f"p:{process_key}"
 
 
-def _base36(number: int) -> str:
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = _DIGITS[rest] + digits
-        if number == 0:
-            return digits
-
-
 @dataclass(frozen=True)
 class CoLeadInvitation:
     """An invitation to co-lead workshop ``workshop_id`` (or its whole process) until ``expires``."""
@@ -73,7 +64,7 @@ class CoLeadInvitation:
         cls, scope: Scope, workshop_id: int, now: datetime, lifetime: timedelta = INVITE_LIFETIME
     ) -> CoLeadInvitation:
         minute = int((now + lifetime).timestamp()) // 60
-        nonce = "".join(secrets.choice(_DIGITS) for _ in range(6))
+        nonce = "".join(secrets.choice(BASE36_DIGITS) for _ in range(6))
         return cls(scope, workshop_id, datetime.fromtimestamp(minute * 60, UTC), nonce)
 
     @classmethod
@@ -98,7 +89,7 @@ class CoLeadInvitation:
     def code(self, signer: Pseudonymizer, process_key: str) -> str:
         minute = int(self.expires.timestamp()) // 60
         signature = signer.sign(self._payload(process_key), SIGNATURE_LENGTH)
-        return f"{self.scope.value}{_base36(self.workshop_id)}_{_base36(minute)}_{self.nonce}_{signature}"
+        return f"{self.scope.value}{base36(self.workshop_id)}_{base36(minute)}_{self.nonce}_{signature}"
 
     def verify(self, signature: str, signer: Pseudonymizer, process_key: str, now: datetime) -> None:
         """Raise :class:`InvitationRefused` unless genuine and unexpired (the signature is checked first,
