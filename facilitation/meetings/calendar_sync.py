@@ -12,27 +12,24 @@ change made by a re-import, the CLI or a chat is noticed by whichever dispatcher
 * ``nudge`` deliveries are planned for each of the meeting's ``nudge_offsets`` (one per
   occurrence, contact and offset; at send time a contact whose organisation answered is skipped).
 
-:func:`deliver_notice` sends a claimed notice with the dispatcher's claims and part records, so a
-notice is sent exactly as once as a reminder is. :func:`plan_welcome` plans a newly registered
+The dispatcher sends a claimed notice (``Dispatcher._deliver_notice``) with its claims and part
+records, so a notice is sent exactly once as a reminder is; this module gives it the notice's
+text and :func:`notice_stale_reason`. :func:`plan_welcome` plans a newly registered
 contact's first calendar file (the next meeting), idempotent on redelivered registrations.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import facilitation.meetings.notice_texts  # noqa: F401  (registers notices.* texts)
 from facilitation.i18n import t
 from facilitation.meetings.calendar_book import CANCEL, NUDGE, UPDATE, WELCOME, Notice, OccurrenceState
-from facilitation.meetings.calendar_links import calendar_links_text
-from facilitation.meetings.ics import meeting_ics
-from facilitation.meetings.messages import RSVP_ACTION, format_when, rsvp_buttons
+from facilitation.meetings.messages import format_when
 from facilitation.meetings.model import Meeting
 from facilitation.meetings.recurrence import (
     is_occurrence,
@@ -44,12 +41,8 @@ from facilitation.meetings.recurrence import (
 )
 from facilitation.meetings.reminders import due_time
 from facilitation.meetings.store import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
-from facilitation.meetings.tz import STOCKHOLM, utc
+from facilitation.meetings.tz import utc
 from facilitation.model import Language
-from facilitation.ports import Attachment, Button, ChatRef
-
-if TYPE_CHECKING:
-    from facilitation.meetings.dispatch import Dispatcher, TickResult
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +243,7 @@ def notice_text(kind: str, meeting: Meeting, occurrence: datetime, lang: Languag
     return t(f"notices.{kind}", lang, title=meeting.title, when=when, place=place)
 
 
-def _stale(
+def notice_stale_reason(
     row: Claimed, stored: StoredMeeting | None, contact: StoredContact | None, now: datetime
 ) -> str | None:
     if contact is None or not contact.active:
@@ -268,81 +261,4 @@ def _stale(
             return "meeting time changed"
         if row.kind == NUDGE and row.offset not in stored.meeting.nudge_offsets:
             return "nudges changed"
-    return None
-
-
-async def deliver_notice(
-    dispatcher: Dispatcher,
-    row: Claimed,
-    stored: StoredMeeting | None,
-    contact: StoredContact | None,
-    result: TickResult,
-) -> None:
-    """Send a claimed notice (file first where it has one, then the text); the same claims,
-    renewals and part records as a reminder (see :mod:`facilitation.meetings.dispatch`)."""
-    from facilitation.meetings.dispatch import FILE_PART, TEXT_PART, _platform, _SendFailed
-
-    d, store = dispatcher, dispatcher.store
-    now = d.clock()
-    reason = _stale(row, stored, contact, now)
-    state: OccurrenceState | None = None
-    if reason is None and stored is not None and row.number is not None:
-        states = await d._db(functools.partial(store.occurrence_states, [row.meeting_id]))
-        state = next((s for s in states if s.number == row.number), None)
-        if row.kind in (UPDATE, CANCEL) and (state is None or state.sequence != row.sequence):
-            reason = "superseded by a later change"
-    if reason is None and row.kind == NUDGE:
-        if await d._db(
-            functools.partial(store.organisation_answered, row.meeting_id, row.occurrence, row.contact_id)
-        ):
-            reason = "the organisation has answered"
-    if reason is not None:
-        return await d._skip(row, reason, result)
-    assert stored is not None and contact is not None
-    port = d.ports.get(contact.contact.platform)
-    if port is None:
-        return await d._release(row, result)
-    meeting, target = stored.meeting, contact.contact
-    lang = target.language
-    chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
-    text = notice_text(row.kind, meeting, row.occurrence, lang)
-    if row.kind != CANCEL:
-        text += "\n" + calendar_links_text(
-            meeting, row.occurrence, lang, d.details_url(stored, row.occurrence, str(lang))
-        )
-    buttons = None
-    if row.kind in (NUDGE, WELCOME) and d.codec is not None:
-        codec = d.codec
-        buttons = [
-            [
-                Button(label, codec.encode(RSVP_ACTION, row.id, index))
-                for index, (_answer, label) in enumerate(rsvp_buttons(lang))
-            ]
-        ]
-    try:
-        if row.kind != NUDGE and row.file_sent_at is None:
-            if not await d._renew(row):
-                return d._count_send(row, False, False, result)
-            data = meeting_ics(
-                meeting,
-                row.occurrence,
-                uid_domain=d.uid_domain,
-                lang=lang,
-                sequence=row.sequence if row.sequence is not None else (state.sequence if state else 0),
-                number=row.number,
-                cancelled=row.kind == CANCEL,
-            )
-            stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
-            name = f"{meeting.key}-{stamp}{'-cancelled' if row.kind == CANCEL else ''}.ics"
-            await _platform(
-                port.send_file(chat, Attachment(name, data, "text/calendar", caption=meeting.title))
-            )
-            await d._record(row, FILE_PART, result)
-        if not await d._renew(row):
-            return d._count_send(row, False, False, result)
-        await _platform(port.send_text(chat, text, buttons))
-        await d._record(row, TEXT_PART, result)
-    except _SendFailed as failure:
-        return await d._failed(row, failure.error, stored, contact, result)
-    d._count_send(row, True, False, result)
     return None

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from facilitation.buttons import ButtonCodec
 from facilitation.clock import utc_now
 from facilitation.meetings import calendar_sync
-from facilitation.meetings.calendar_book import REMINDER
+from facilitation.meetings.calendar_book import CANCEL, NUDGE, REMINDER, UPDATE, WELCOME, OccurrenceState
 from facilitation.meetings.calendar_links import calendar_links_text
 from facilitation.meetings.ics import meeting_ics
 from facilitation.meetings.messages import RSVP_ACTION, contact_gone_text, reminder_text, rsvp_buttons
@@ -585,6 +585,80 @@ class Dispatcher:
         await self._finish(row, lambda: self.store.release(self.worker_id, [row.id]))
         result.released += 1
 
+    async def _deliver_notice(
+        self,
+        row: Claimed,
+        stored: StoredMeeting | None,
+        contact: StoredContact | None,
+        result: TickResult,
+    ) -> None:
+        """Send a claimed notice (file first where it has one, then the text); the same claims,
+        renewals and part records as a reminder (:meth:`_deliver`)."""
+        store = self.store
+        now = self.clock()
+        reason = calendar_sync.notice_stale_reason(row, stored, contact, now)
+        state: OccurrenceState | None = None
+        if reason is None and stored is not None and row.number is not None:
+            states = await self._db(functools.partial(store.occurrence_states, [row.meeting_id]))
+            state = next((s for s in states if s.number == row.number), None)
+            if row.kind in (UPDATE, CANCEL) and (state is None or state.sequence != row.sequence):
+                reason = "superseded by a later change"
+        if reason is None and row.kind == NUDGE:
+            if await self._db(
+                functools.partial(store.organisation_answered, row.meeting_id, row.occurrence, row.contact_id)
+            ):
+                reason = "the organisation has answered"
+        if reason is not None:
+            return await self._skip(row, reason, result)
+        assert stored is not None and contact is not None
+        port = self.ports.get(contact.contact.platform)
+        if port is None:
+            return await self._release(row, result)
+        meeting, target = stored.meeting, contact.contact
+        lang = target.language
+        chat = ChatRef(target.platform, target.address, is_private=True, workspace=target.workspace)
+        text = calendar_sync.notice_text(row.kind, meeting, row.occurrence, lang)
+        if row.kind != CANCEL:
+            text += "\n" + calendar_links_text(
+                meeting, row.occurrence, lang, self.details_url(stored, row.occurrence, str(lang))
+            )
+        buttons = None
+        if row.kind in (NUDGE, WELCOME) and self.codec is not None:
+            codec = self.codec
+            buttons = [
+                [
+                    Button(label, codec.encode(RSVP_ACTION, row.id, index))
+                    for index, (_answer, label) in enumerate(rsvp_buttons(lang))
+                ]
+            ]
+        try:
+            if row.kind != NUDGE and row.file_sent_at is None:
+                if not await self._renew(row):
+                    return self._count_send(row, False, False, result)
+                data = meeting_ics(
+                    meeting,
+                    row.occurrence,
+                    uid_domain=self.uid_domain,
+                    lang=lang,
+                    sequence=row.sequence if row.sequence is not None else (state.sequence if state else 0),
+                    number=row.number,
+                    cancelled=row.kind == CANCEL,
+                )
+                stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
+                name = f"{meeting.key}-{stamp}{'-cancelled' if row.kind == CANCEL else ''}.ics"
+                await _platform(
+                    port.send_file(chat, Attachment(name, data, "text/calendar", caption=meeting.title))
+                )
+                await self._record(row, FILE_PART, result)
+            if not await self._renew(row):
+                return self._count_send(row, False, False, result)
+            await _platform(port.send_text(chat, text, buttons))
+            await self._record(row, TEXT_PART, result)
+        except _SendFailed as failure:
+            return await self._failed(row, failure.error, stored, contact, result)
+        self._count_send(row, True, False, result)
+        return None
+
     async def _deliver(
         self,
         row: Claimed,
@@ -594,7 +668,7 @@ class Dispatcher:
         result: TickResult,
     ) -> None:
         if row.kind != REMINDER:  # an update, cancel, welcome or nudge
-            return await calendar_sync.deliver_notice(self, row, stored, contact, result)
+            return await self._deliver_notice(row, stored, contact, result)
         now = self.clock()
         reason = stale_reason(row, stored, contact)
         if reason is not None:
