@@ -190,6 +190,8 @@ async def test_a_forum_topic_gets_the_replies_and_the_rooms_posts(rooms: Rooms) 
     await rooms.tg_command("/status", message_thread_id=9)  # a reply goes where the command was written
     assert rooms.tg.sent_messages(TG_GROUP)[-1].thread_id == 9
     await rooms.tg_command("/stang", message_thread_id=9)
+    # the result text is posted by the close's fan-out, which may finish after the command's reply
+    await until(lambda: any("Här är resultatet" in (m.text or "") for m in rooms.tg.sent_messages(TG_GROUP)))
     closing = next(m for m in rooms.tg.sent_messages(TG_GROUP) if "Här är resultatet" in (m.text or ""))
     assert closing.thread_id == 9
     assert all(m.thread_id in (7, 9) for m in rooms.tg.sent_messages(TG_GROUP))
