@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,6 +36,9 @@ from storage.live_leases import SqlLiveLeases, new_holder
 from storage.rate_budget import RateBudgets, budget_key
 from storage.repository import SqlStore
 
+if TYPE_CHECKING:
+    from facilitation.people.reminders import Reach
+
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +65,8 @@ class App:
     health: Health = field(init=False)
     #: The projector screen and browser voting, served beside /healthz when ``public_url`` is set.
     web: WebPages | None = None
+    #: Sealed private addresses of participants (facilitation.people.reach): reminders before a deadline.
+    reach: Reach | None = None
 
     def __post_init__(self) -> None:
         platforms = ("telegram",) * self.settings.has_telegram + ("slack",) * self.settings.has_slack
@@ -125,12 +131,18 @@ class App:
 
         install_yearbook(conversation, SqlYearbook(engine))  # /slutsats, /arsomgang, /trend
         from facilitation.people.chat import install as install_people
-        from storage.people_repository import SqlCoLeaders, SqlDeadlines
+        from facilitation.people.reach import Sealer
+        from facilitation.people.reminders import Reach
+        from storage.people_repository import SqlCoLeaders, SqlDeadlines, SqlReach
 
-        install_people(conversation, SqlDeadlines(engine), SqlCoLeaders(engine))  # /vem, co-facilitators
+        reach = Reach(conversation, SqlReach(engine), Sealer(settings.secret))  # reminders to the undecided
+        install_people(
+            conversation, SqlDeadlines(engine), SqlCoLeaders(engine), reach
+        )  # /vem, co-facilitators
         conversation.on_activity = metrics.count_activity
         conversation.live.leases = SqlLiveLeases(engine, holder=new_holder())
         app = cls(settings, engine, store, service, conversation, processes, pseudonymizer, sqlite_lock=lock)
+        app.reach = reach
         # /skarm exists everywhere (without public_url it says the screen is not switched on).
         app.web = WebPages(conversation, settings.secret, WebSettings(settings.public_url))
         if settings.public_url:

@@ -5,6 +5,8 @@ One APScheduler (in-memory jobs, nothing shared) per bot process ticks
 * the :class:`~facilitation.people.deadlines.DeadlineCloser`: the database decides which process
   closes a due round (a claim under a lease), so with several processes on PostgreSQL a round is
   closed and its results posted once; after a restart the deadlines are still in the database;
+* the :class:`~facilitation.people.reminders.DeadlineReminder`: the reminder to the undecided
+  before such a round closes, claimed the same way (and each person marked before being sent it);
 * the :class:`~config.process_reload.ProcessReloader`: the process files' mtimes (and the
   ``processes.reload`` file ``dialogbot processes reload`` touches in the data directory) are
   compared every few seconds; SIGHUP re-reads them at once.
@@ -26,6 +28,7 @@ from config.process_reload import ProcessReloader, Reloaded, snapshot
 from facilitation.i18n import t
 from facilitation.people import texts as _texts  # noqa: F401  (people.reload_problem)
 from facilitation.people.deadlines import STOCKHOLM, DeadlineCloser
+from facilitation.people.reminders import DeadlineReminder
 from facilitation.ports import ChatRef, PortError
 from storage.database import is_outage
 from storage.live_leases import new_holder
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEADLINE_JOB = "dialogbot-round-deadlines"
+REMIND_JOB = "dialogbot-round-reminders"
 RELOAD_JOB = "dialogbot-process-reload"
 RELOAD_MARKER = "processes.reload"
 
@@ -51,6 +55,7 @@ class PeopleTimers:
     closer: DeadlineCloser
     reloader: ProcessReloader
     marker: Path
+    reminder: DeadlineReminder | None = None
     _marker_seen: tuple[int, int] | None = None
 
     def watch(self) -> Reloaded | None:
@@ -78,8 +83,15 @@ def timers_for(app: App) -> PeopleTimers:
         new_holder(),
         is_outage=is_outage,
     )
+    reminder = (
+        DeadlineReminder(SqlDeadlines(app.engine), app.reach, new_holder(), is_outage=is_outage)
+        if app.reach is not None
+        else None
+    )
     marker = reload_marker(app.settings.data_dir)
-    timers = PeopleTimers(closer, ProcessReloader(app.settings.processes_dir, app.processes), marker)
+    timers = PeopleTimers(
+        closer, ProcessReloader(app.settings.processes_dir, app.processes), marker, reminder
+    )
     timers._marker_seen = snapshot_of(marker)
     return timers
 
@@ -103,6 +115,15 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
         args=[timers.closer.tick],
         next_run_time=datetime.now(STOCKHOLM),
     )
+    if timers.reminder is not None:
+        scheduler.add_job(
+            jobs.run,
+            "interval",
+            seconds=interval,
+            id=REMIND_JOB,
+            args=[timers.reminder.tick],
+            next_run_time=datetime.now(STOCKHOLM),
+        )
     scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers, app])
     scheduler.start()
     loop = asyncio.get_running_loop()

@@ -168,6 +168,11 @@ class Conversation:
         #: Options of a launch command a feature module takes out of its arguments (``slut=15:30``):
         #: each returns the arguments left and what to do once the round is launched.
         self.launch_options: list[LaunchOption] = []
+        #: Told when someone joins a workshop (``/delta`` or a sector button), anywhere.
+        self.join_listeners: list[Callable[[Turn, Workshop], Awaitable[None]]] = []
+        #: What ``/stoppa`` (False) and ``/paminnelser`` (True) switch besides meeting reminders
+        #: (facilitation.people: reminders before a round closes); each returns a sentence or None.
+        self.reminder_switches: list[Callable[[Turn, bool], Awaitable[str | None]]] = []
         for exercise in exercises:
             self.add_exercise(exercise)
 
@@ -469,6 +474,7 @@ class Conversation:
             raise DomainError("error.bad_args", usage=t("usage.join", turn.lang))
         workshop = await self.service.workshop_by_code(" ".join(args))
         await self.service.join(workshop.id, self.participant_key(turn, workshop.id))
+        await self._joined(turn, workshop)
         # A group or channel becomes a room of the workshop only by a configured facilitator's
         # word: otherwise anyone could move a room to another workshop, or pull a workshop into
         # a group of their own (whose admin they are) and lead it from there.
@@ -889,6 +895,10 @@ class Conversation:
             )
         await turn.acknowledge(t("forget.done", turn.lang, n=n), alert=True)
 
+    async def _joined(self, turn: Turn, workshop: Workshop) -> None:
+        for listener in self.join_listeners:
+            await listener(turn, workshop)
+
     async def _require_press_here(self, turn: Turn, workshop_id: int) -> None:
         """Refuse a workshop's button pressed outside the workshop.
 
@@ -925,6 +935,7 @@ class Conversation:
         await self._require_press_here(turn, workshop.id)
         sector = sectors[args[1]]
         await self.service.join(workshop.id, self.participant_key(turn, workshop.id), sector=sector.key)
+        await self._joined(turn, workshop)
         if turn.chat.is_private:
             await self.rooms.bind(turn, workshop)
         assert isinstance(turn.event, ButtonEvent)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import KEY, Base
@@ -34,6 +34,12 @@ class RoundDeadlineRow(Base):
     holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The reminder to the undecided (facilitation.people.reminders): due at ``remind_at``,
+    # ``remind_state`` pending → claimed (by ``remind_holder`` until ``remind_until``) → done.
+    remind_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    remind_state: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    remind_holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    remind_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class CoLeaderRow(Base):
@@ -57,3 +63,20 @@ class UsedInvitationRow(Base):
 
     signature: Mapped[str] = mapped_column(String(32), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SealedAddressRow(Base):
+    """A participant's private address, sealed (facilitation.people.reach): no address, user id
+    or participant key in clear; ``tag`` is a keyed hash the bot finds the row by. ``sealed`` is
+    None once the person said ``/stoppa`` (the tag stays, so joining again does not seal it again).
+    ``reminded_round``: the last round they were reminded of (a reminder is marked before it is sent)."""
+
+    __tablename__ = "sealed_addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[str] = mapped_column(String(32), unique=True)
+    sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminded_round: Mapped[int] = mapped_column(Integer, default=0)
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -472,14 +472,28 @@ class MeetingsChat:
         await turn.reply(t("meetingschat.note_saved", turn.lang, signatory=signatory, note=note.strip()))
 
     async def cmd_stop(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        contacts = await self._managed(conv, turn)
+        also = await _switch_others(conv, turn, on=False)
+        try:
+            contacts = await self._managed(conv, turn)
+        except DomainError:
+            if not also:  # neither a contact nor anything else to stop: say why
+                raise
+            await turn.reply("\n".join(also))
+            return
         await self.store.opt_out(c.id for c in contacts)
-        await turn.reply(t("meetingschat.stopped", turn.lang))
+        await turn.reply("\n".join([*also, t("meetingschat.stopped", turn.lang)]))
 
     async def cmd_resume(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
-        contacts = await self._managed(conv, turn)
+        also = await _switch_others(conv, turn, on=True)
+        try:
+            contacts = await self._managed(conv, turn)
+        except DomainError:
+            if not also:
+                raise
+            await turn.reply("\n".join(also))
+            return
         await self.store.opt_in((c.id for c in contacts), self.clock())
-        await turn.reply(t("meetingschat.resumed", turn.lang))
+        await turn.reply("\n".join([*also, t("meetingschat.resumed", turn.lang)]))
 
     async def cmd_forget(self, conv: Conversation, turn: Turn, args: tuple[str, ...]) -> None:
         await self._managed(conv, turn)
@@ -755,3 +769,10 @@ async def upcoming_meetings_text(
                 f"• {stored.meeting.title}: {format_when(occurrence, stored.meeting.duration, lang)}"
             )
     return "\n".join(lines)
+
+
+async def _switch_others(conv: Conversation, turn: Turn, *, on: bool) -> list[str]:
+    """The other reminders ``/stoppa`` and ``/paminnelser`` switch (a round's reminder to the
+    undecided): a sentence for each that changed."""
+    said = [await switch(turn, on) for switch in conv.reminder_switches]
+    return [text for text in said if text]

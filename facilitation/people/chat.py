@@ -15,11 +15,16 @@
 * ``/medledare KOD`` (``/colead CODE``), or the Telegram deep link ``/start l-KOD``: the person
   who opens it co-leads from then on, and a private chat it is opened in is bound to the workshop;
 * the launch option ``slut=15:30`` / ``slut=2d`` (``end=``) of every exercise's start command: the
-  round closes itself then (:mod:`facilitation.people.deadlines`).
+  round closes itself then (:mod:`facilitation.people.deadlines`), and shortly before, those who
+  joined the workshop but have not answered get one private reminder
+  (:mod:`facilitation.people.reminders`); joining keeps the person's private address sealed
+  (:mod:`facilitation.people.reach`); ``/stoppa`` (``/stop``, shared with the meeting reminders)
+  stops these reminders, ``/paminnelser`` (``/reminders``) resumes them, ``/glom`` deletes the address.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from facilitation.conversation import Conversation
@@ -28,7 +33,7 @@ from facilitation.i18n import t
 from facilitation.input_rules import id_number
 from facilitation.leadership import co_lead_scopes
 from facilitation.menu import Menu
-from facilitation.model import Round
+from facilitation.model import Round, Workshop
 from facilitation.people import texts as _texts  # noqa: F401  (registers the texts)
 from facilitation.people.coleaders import (
     INVITE_PREFIX,
@@ -40,8 +45,11 @@ from facilitation.people.coleaders import (
     scope_key,
 )
 from facilitation.people.deadlines import STOCKHOLM, DeadlineStore, local_text, parse_deadline, split_deadline
+from facilitation.people.reminders import Reach, remind_at
 from facilitation.ports import ChatRef, CommandEvent, PortError
 from facilitation.turn import Turn, with_command_prefix
+
+log = logging.getLogger(__name__)
 
 INVITE_WORDS = ("bjud", "inbjudan", "invite")
 REMOVE_WORDS = ("bort", "ta_bort", "remove")
@@ -51,11 +59,16 @@ class PeopleChat:
     """The commands of this module, bound to one conversation."""
 
     def __init__(
-        self, conversation: Conversation, deadlines: DeadlineStore, co_leaders: CoLeaderStore
+        self,
+        conversation: Conversation,
+        deadlines: DeadlineStore,
+        co_leaders: CoLeaderStore,
+        reach: Reach | None = None,
     ) -> None:
         self.conversation = conversation
         self.deadlines = deadlines
         self.co_leaders = co_leaders
+        self.reach = reach
 
     def register(self) -> None:
         conv = self.conversation
@@ -81,6 +94,31 @@ class PeopleChat:
         )
         conv.register_start_handler(INVITE_PREFIX, lambda c, turn, args: self.cmd_accept(turn, args))
         conv.launch_options.append(self.deadline_option)
+        if self.reach is not None:
+            conv.join_listeners.append(self.on_join)
+            conv.reminder_switches.append(self.switch_reminders)
+            conv.service.forgetters.append(self.reach.forget)
+
+    # --- reminders to the undecided ----------------------------------------------------------
+    async def on_join(self, turn: Turn, workshop: Workshop) -> None:
+        """Keep the joiner's private address sealed, so a deadline round can remind them; a
+        database that does not answer costs the reminder, never the join."""
+        assert self.reach is not None
+        try:
+            await self.reach.keep(turn.user.platform, turn.user.user_id, workshop.id)
+        except Exception as error:
+            if not self.conversation.is_outage(error):
+                raise
+            log.warning("reminders: an address could not be kept (%s)", type(error).__name__)
+
+    async def switch_reminders(self, turn: Turn, on: bool) -> str | None:
+        """``/stoppa`` (on False) or ``/paminnelser`` (True) for the reminders before rounds close."""
+        assert self.reach is not None
+        if on:
+            changed = await self.reach.resume(turn.user.platform, turn.user.user_id)
+            return t("reminder.resumed", turn.lang) if changed else None
+        changed = await self.reach.stop(turn.user.platform, turn.user.user_id)
+        return t("reminder.stopped", turn.lang) if changed else None
 
     # --- /vem --------------------------------------------------------------------------------
     async def cmd_whoami(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -251,7 +289,9 @@ class PeopleChat:
         closes_at = parse_deadline(value, self.conversation.service.clock())
 
         async def then(round_: Round) -> None:
-            await self.deadlines.set_deadline(round_.id, closes_at)
+            opened = round_.opened_at or self.conversation.service.clock()
+            reminder = remind_at(opened, closes_at) if self.reach is not None else None
+            await self.deadlines.set_deadline(round_.id, closes_at, reminder)
             workshop = await self.conversation.service.require_workshop(round_.workshop_id)
             now = self.conversation.service.clock()
             for chat in await self.conversation.rooms.of(workshop.id, also=turn.chat):
@@ -269,8 +309,13 @@ class PeopleChat:
         return rest, then
 
 
-def install(conversation: Conversation, deadlines: DeadlineStore, co_leaders: CoLeaderStore) -> PeopleChat:
-    """Register the commands on ``conversation`` (once)."""
-    chat = PeopleChat(conversation, deadlines, co_leaders)
+def install(
+    conversation: Conversation,
+    deadlines: DeadlineStore,
+    co_leaders: CoLeaderStore,
+    reach: Reach | None = None,
+) -> PeopleChat:
+    """Register the commands on ``conversation`` (once); without ``reach`` nobody is reminded."""
+    chat = PeopleChat(conversation, deadlines, co_leaders, reach)
     chat.register()
     return chat

@@ -139,8 +139,11 @@ class Claim:
 class DeadlineStore(Protocol):
     """Where deadlines are kept, shared by every bot process."""
 
-    async def set_deadline(self, round_id: int, closes_at: datetime) -> None:
-        """The round closes itself at ``closes_at`` (one deadline per round; setting it again moves it)."""
+    async def set_deadline(
+        self, round_id: int, closes_at: datetime, remind_at: datetime | None = None
+    ) -> None:
+        """The round closes itself at ``closes_at`` (one deadline per round; setting it again moves it);
+        its undecided participants are reminded at ``remind_at`` (None: never)."""
         ...
 
     async def deadline(self, round_id: int) -> datetime | None:
@@ -156,6 +159,17 @@ class DeadlineStore(Protocol):
         """The claim of ``holder`` is finished (False: it was not theirs any more)."""
         ...
 
+    async def claim_reminders(
+        self, now: datetime, holder: str, until: datetime, limit: int = 20
+    ) -> list[int]:
+        """Claim the rounds whose reminder is due at ``now`` (and whose deadline is not handled yet)
+        that nobody holds, for ``holder`` until ``until``; of several processes one gets each."""
+        ...
+
+    async def reminded(self, round_id: int, holder: str) -> bool:
+        """The reminder claim of ``holder`` is finished (False: it was not theirs any more)."""
+        ...
+
 
 class MemoryDeadlines:
     """:class:`DeadlineStore` in memory (domain tests, the local mode without a database)."""
@@ -163,13 +177,19 @@ class MemoryDeadlines:
     def __init__(self) -> None:
         self.rows: dict[int, dict[str, object]] = {}
 
-    async def set_deadline(self, round_id: int, closes_at: datetime) -> None:
+    async def set_deadline(
+        self, round_id: int, closes_at: datetime, remind_at: datetime | None = None
+    ) -> None:
         self.rows[round_id] = {
             "closes_at": closes_at,
             "state": "pending",
             "holder": None,
             "until": None,
             "n": 0,
+            "remind_at": remind_at,
+            "remind": "pending" if remind_at is not None else None,
+            "remind_holder": None,
+            "remind_until": None,
         }
 
     async def deadline(self, round_id: int) -> datetime | None:
@@ -199,6 +219,33 @@ class MemoryDeadlines:
         if row is None or row["holder"] != holder or row["state"] != "claimed":
             return False
         row["state"] = "done"
+        return True
+
+    async def claim_reminders(
+        self, now: datetime, holder: str, until: datetime, limit: int = 20
+    ) -> list[int]:
+        claimed: list[int] = []
+        for round_id, row in sorted(self.rows.items()):
+            at, lease = row["remind_at"], row["remind_until"]
+            free = row["remind"] == "pending" or (
+                row["remind"] == "claimed" and isinstance(lease, datetime) and lease < now
+            )
+            if (
+                isinstance(at, datetime)
+                and at <= now
+                and row["state"] == "pending"
+                and free
+                and len(claimed) < limit
+            ):
+                row.update(remind="claimed", remind_holder=holder, remind_until=until)
+                claimed.append(round_id)
+        return claimed
+
+    async def reminded(self, round_id: int, holder: str) -> bool:
+        row = self.rows.get(round_id)
+        if row is None or row["remind_holder"] != holder or row["remind"] != "claimed":
+            return False
+        row["remind"] = "done"
         return True
 
 

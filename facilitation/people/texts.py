@@ -56,6 +56,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "people.error.invitation_expired": "Inbjudan har gått ut. Be om en ny. Inget ändrades.",
         "people.error.invitation_used": "Inbjudan har redan använts. Be om en ny. Inget ändrades.",
         "deadline.set": "Omgång {number} stängs automatiskt {when} (svensk tid).",
+        "reminder.undecided": (
+            "Påminnelse: omgång {number} i {title} stänger kl. {when} (svensk tid) – du har inte svarat än. "
+            "Skriv /rosta här så får du frågorna. Vill du inte få fler påminnelser: /stoppa"
+        ),
+        "reminder.stopped": "Du får inga fler påminnelser om omgångar du inte har svarat på.",
+        "reminder.resumed": "Du får påminnelser om omgångar du inte har svarat på igen. Skriv /stoppa för att sluta.",
         "people.reload_problem": (
             "En processfil kunde inte läsas om, så processen behåller sin tidigare version: {problem}"
         ),
@@ -124,6 +130,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "people.error.invitation_expired": "The invitation has expired. Ask for a new one. Nothing was changed.",
         "people.error.invitation_used": "The invitation has been used already. Ask for a new one. Nothing was changed.",
         "deadline.set": "Round {number} closes by itself at {when} (Swedish time).",
+        "reminder.undecided": (
+            "Reminder: round {number} in {title} closes at {when} (Swedish time) – you have not answered yet. "
+            "Send /vote here to get the questions. To get no more reminders: /stop"
+        ),
+        "reminder.stopped": "You will get no more reminders about rounds you have not answered.",
+        "reminder.resumed": "You will get reminders about rounds you have not answered again. Send /stop to stop them.",
         "people.reload_problem": "A process file could not be re-read, so the process keeps its earlier version: {problem}",
         "deadline.error.format": (
             "I do not understand end={value}. Write e.g. end=15:30, end=2026-12-03T15:30, end=90m, end=2h or "
