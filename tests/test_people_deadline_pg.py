@@ -134,3 +134,73 @@ async def test_a_deadline_round_closes_itself_after_a_restart_once_with_two_proc
 
 async def _tick(timers: PeopleTimers) -> list[int]:
     return await timers.closer.tick()
+
+
+ANSWERS = 731_000_001
+UNDECIDED = 731_000_002
+STOPS = 731_000_003
+
+
+async def _from(api: TelegramStandIn, adapter: TelegramAdapter, person: int, text: str) -> None:
+    update = api.message_update(person, person, text)
+    await adapter.application.process_update(Update.de_json(update, adapter.application.bot))
+
+
+def _reminded(api: TelegramStandIn, person: int) -> int:
+    return sum("Påminnelse: omgång" in (m.text or "") for m in api.sent_messages(person))
+
+
+async def test_the_undecided_are_reminded_once_after_a_restart_with_two_processes(
+    tmp_path: Path, pg_database: str
+) -> None:
+    clock = Clock()
+    async with TelegramStandIn(token=TOKEN) as api:
+        async with _process(api, tmp_path / "first", pg_database, clock) as (_first, adapter):
+            await _say(api, adapter, "/workshop varmland-2015 Dialogträff")
+            created = next(m.text for m in api.sent_messages(GROUP) if m.text and "Anslutningskod" in m.text)
+            code = created.split("Anslutningskod: ")[1].split()[0]
+            await _say(api, adapter, "/barometer 1,2 slut=14:30")  # 13:30 UTC: reminded at 13:27
+            for person in (ANSWERS, UNDECIDED, STOPS):
+                await _from(api, adapter, person, f"/start {code}")
+            await _from(api, adapter, ANSWERS, "/rosta")
+            [statement, *_] = [
+                m for m in api.sent_messages(ANSWERS) if "'callback_data': 'b." in str(m.reply_markup or "")
+            ]
+            data = statement.reply_markup["inline_keyboard"][0][0]["callback_data"]  # type: ignore[index]
+            press = api.callback_update(ANSWERS, ANSWERS, statement.message_id, data)
+            await adapter.application.process_update(Update.de_json(press, adapter.application.bot))
+            assert "Ditt svar" in str(api.calls_to("answerCallbackQuery")[-1].params.get("text"))
+            await _from(api, adapter, STOPS, "/stoppa")
+        # The bot is stopped; the reminder's time (13:27 UTC) passes while it is down.
+        clock.now += timedelta(minutes=28)
+        async with (
+            _process(api, tmp_path / "second", pg_database, clock) as (second, _a),
+            _process(api, tmp_path / "third", pg_database, clock) as (third, _b),
+            people_running(second, interval=0.2) as timers_b,
+            people_running(third, interval=0.2) as timers_c,
+        ):
+            assert timers_b.reminder is not None and timers_c.reminder is not None
+            ticks = (timers_b.reminder.tick, timers_c.reminder.tick) * 2
+            sent = await asyncio.gather(*(tick() for tick in ticks))  # besides their timers, at once
+            await until(lambda: _reminded(api, UNDECIDED) >= 1)
+            await asyncio.sleep(1.0)  # several more ticks of both timers
+            assert sum(sent) <= 1
+            assert _reminded(api, UNDECIDED) == 1
+            assert _reminded(api, ANSWERS) == 0 and _reminded(api, STOPS) == 0
+            round_ = await second.service.open_round_of(1)
+            assert round_ is not None  # the round itself closes at 13:30, not now
+        # Started once more: nobody is reminded again.
+        async with (
+            _process(api, tmp_path / "fourth", pg_database, clock) as (fourth, _c),
+            people_running(fourth, interval=0.2) as timers_d,
+        ):
+            assert timers_d.reminder is not None
+            assert await timers_d.reminder.tick() == 0
+        assert _reminded(api, UNDECIDED) == 1
+        engine = create_engine(pg_database)
+        try:
+            async with engine.connect() as connection:
+                states = (await connection.execute(sa.text("SELECT remind_state FROM round_deadlines"))).all()
+        finally:
+            await engine.dispose()
+        assert [state for (state,) in states] == ["done"]

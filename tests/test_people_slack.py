@@ -3,8 +3,22 @@ the answer carries the person's id, so it is ephemeral, never a channel message.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from facilitation.people.coleaders import Accepted
-from tests.test_slack_flow import CHANNEL, SlackRig, settle, start_workshop, wait_for
+from facilitation.people.reach import ReachStore
+from facilitation.people.reminders import DeadlineReminder
+from storage.people_repository import SqlDeadlines
+from tests.test_slack_flow import (
+    CHANNEL,
+    SlackRig,
+    buttons,
+    launch_barometer,
+    settle,
+    start_workshop,
+    wait_for,
+)
 from tests.test_slack_flow import rig as rig  # the real Bolt app on the Slack stand-in
 
 
@@ -49,3 +63,39 @@ async def test_a_co_facilitator_on_slack_accepts_with_the_command_and_leads(rig:
         )
         == Accepted.ALREADY
     )
+
+
+async def test_the_undecided_get_one_reminder_in_their_direct_messages(rig: SlackRig) -> None:
+    """On Slack the bot may write first: people who joined in the channel are reminded in their DM
+    with the bot (``chat.postMessage`` to their user id), with the commands as Slack spells them."""
+    _, code = await start_workshop(rig)
+    await settle(rig.api)
+    statements = await launch_barometer(rig, "1,2 slut=2h", 2)
+    assert rig.app.reach is not None
+    store = rig.app.reach.store
+    for user in ("U7", "U8", "U9"):
+        await rig.command(f"delta {code}", user=user)
+    await _until_rows(store, 3)
+    await rig.press("U8", statements[0], buttons(statements[0])[2]["value"])  # U8 answers
+    await rig.command("stoppa", user="U9")  # U9 wants no reminders
+    await _until_rows(store, 2)
+    await settle(rig.api)
+    reminder = DeadlineReminder(SqlDeadlines(rig.app.engine), rig.app.reach, "slack-process")
+    real = rig.app.service.clock
+    rig.app.service.clock = lambda: real() + timedelta(hours=1, minutes=55)
+    assert await reminder.tick() == 1
+    assert await reminder.tick() == 0
+    [sent] = rig.api.messages_in(rig.api.dm_channels["U7"])
+    assert (sent.text or "").startswith("Påminnelse: omgång ")
+    assert "/dialog rosta" in (sent.text or "") and "/dialog stoppa" in (sent.text or "")
+    assert set(rig.api.dm_channels) == {"U7"}  # nobody else was written to
+    assert not [m for m in rig.api.messages_in(CHANNEL) if "Påminnelse" in (m.text or "")]
+
+
+async def _until_rows(store: ReachStore, count: int) -> None:
+    """Slack's commands are handled after their ack: wait until the workshop has ``count`` addresses."""
+    for _ in range(300):
+        if len(await store.rows(1)) == count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not {count} sealed addresses: {len(await store.rows(1))}")
