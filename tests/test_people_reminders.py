@@ -100,6 +100,26 @@ async def test_one_reminder_goes_to_exactly_the_undecided(rig: Rig) -> None:
     assert (await rig.app.service.require_round(round_id)).status == RoundStatus.OPEN
 
 
+async def test_a_claim_taken_over_after_a_crash_reminds_nobody_twice(rig: Rig) -> None:
+    _, round_id = await _deadline_round(rig)
+    assert rig.app.reach is not None
+    store, deadlines = rig.app.reach.store, SqlDeadlines(rig.app.engine)
+    _later(rig, timedelta(hours=1, minutes=50))
+    now = rig.app.service.clock()
+    # A process claims the reminder, marks (and sends to) one person, and dies.
+    assert await deadlines.claim_reminders(now, "crashed", now + timedelta(minutes=2)) == [round_id]
+    first = (await store.rows(1))[0]
+    assert await store.claim(first.id, round_id)
+    taker = DeadlineReminder(deadlines, rig.app.reach, "taker")
+    assert await taker.tick() == 0  # the lease still holds
+    _later(rig, timedelta(minutes=3))
+    assert await taker.tick() == len(EVERYONE) - 1  # taken over: everyone but the one marked
+    assert await taker.tick() == 0
+    reached = [person for person in EVERYONE if _reminders(rig, person)]
+    assert len(reached) == len(EVERYONE) - 1
+    assert not await deadlines.reminded(round_id, "crashed")  # the dead holder's claim is not theirs now
+
+
 async def test_stop_and_resume_and_forget(rig: Rig) -> None:
     await _deadline_round(rig)
     assert rig.app.reach is not None
