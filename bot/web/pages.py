@@ -129,8 +129,11 @@ def screen_feed(
 
 SCREEN_SCRIPT = """<script>
 document.addEventListener('DOMContentLoaded',function(){var feed=document.getElementById('feed');var base=location.pathname;
-function load(){fetch(base+'/innehall',{cache:'no-store'}).then(function(r){if(r.ok)return r.text();throw r.status;})
-.then(function(h){feed.innerHTML=h;feed.setAttribute('data-version',String(Date.now()));}).catch(function(){});}
+var busy=false,again=false;
+function load(){if(busy){again=true;return;}busy=true;
+fetch(base+'/innehall',{cache:'no-store'}).then(function(r){if(r.ok)return r.text();throw r.status;})
+.then(function(h){feed.innerHTML=h;feed.setAttribute('data-version',String(Date.now()));}).catch(function(){})
+.then(function(){busy=false;if(again){again=false;load();}});}
 var es=new EventSource(base+'/handelser');es.onmessage=load;});
 </script>"""
 
