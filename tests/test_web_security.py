@@ -115,8 +115,11 @@ async def test_a_form_posted_again_is_refused_and_changes_nothing(site: tuple[Lo
         # A form whose token was altered (another message, another button) is forged.
         token = four["form"]
         payload, expiry, mac = token.rsplit(".", 2)
-        device, message, index, nonce = payload.split(":")
-        altered = f"{device}:{int(message) + 1}:{index}:{nonce}.{expiry}.{mac}"
+        device, message, index, nonce, data = payload.split(":", 4)  # data: the button's, signed with it
+        altered = f"{device}:{int(message) + 1}:{index}:{nonce}:{data}.{expiry}.{mac}"
+        status, page = await phone.post("/mina/tryck", {**four, "form": altered})
+        assert status == 403 and await votes(h, code) == [2]
+        altered = f"{device}:{message}:{index}:{nonce}:{data[:-1]}9.{expiry}.{mac}"  # another button's data
         status, page = await phone.post("/mina/tryck", {**four, "form": altered})
         assert status == 403 and await votes(h, code) == [2]
     finally:

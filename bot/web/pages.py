@@ -57,6 +57,8 @@ h1{font-size:1.15em;margin:0}
 .code .label{font-size:.35em;letter-spacing:0;color:#ccc;font-weight:400}
 """
 
+NOSCRIPT_REFRESH = 20  # seconds: a waiting page without JavaScript reloads itself this often
+
 PHONE_CSS = """
 body{font-size:1.15rem;max-width:40rem;margin:0 auto}
 h1{font-size:1.5rem}
@@ -64,6 +66,10 @@ h1{font-size:1.5rem}
 .row{display:flex;flex-wrap:wrap}
 form.inline{display:inline}
 img{max-width:100%;height:auto;background:#fff}
+.lang{margin-top:1rem}
+.lang button{background:#000;color:#ffd24d}
+.lang button[aria-current]{background:#ffd24d;color:#000}
+.waiting{border:2px dashed #8fd3ff;padding:.75rem;border-radius:.5rem}
 """
 
 
@@ -90,12 +96,11 @@ def current_block(messages: list[WebMessage]) -> list[WebMessage]:
 
 
 def screen_feed(
-    chat: WebChat | None, image_url: Callable[[int], str], lang: str, is_tally: Callable[[str], bool]
+    messages: list[WebMessage], image_url: Callable[[int], str], lang: str, is_tally: Callable[[str], bool]
 ) -> str:
     """The screen's changing part: the latest post large (its statements, its charts), and the
     live tally of the round above it when the post is a later one with buttons (a step of step
     mode); ``is_tally``: whether a text is a round's intro with its tally."""
-    messages = list(chat.messages.values()) if chat is not None else []
     if not messages:
         return f'<p class="msg latest">{escape(t("web.nothing_yet", lang))}</p>'
     block = current_block(messages)
@@ -124,8 +129,11 @@ def screen_feed(
 
 SCREEN_SCRIPT = """<script>
 document.addEventListener('DOMContentLoaded',function(){var feed=document.getElementById('feed');var base=location.pathname;
-function load(){fetch(base+'/innehall',{cache:'no-store'}).then(function(r){if(r.ok)return r.text();throw r.status;})
-.then(function(h){feed.innerHTML=h;feed.setAttribute('data-version',String(Date.now()));}).catch(function(){});}
+var busy=false,again=false;
+function load(){if(busy){again=true;return;}busy=true;
+fetch(base+'/innehall',{cache:'no-store'}).then(function(r){if(r.ok)return r.text();throw r.status;})
+.then(function(h){feed.innerHTML=h;feed.setAttribute('data-version',String(Date.now()));}).catch(function(){})
+.then(function(){busy=false;if(again){again=false;load();}});}
 var es=new EventSource(base+'/handelser');es.onmessage=load;});
 </script>"""
 
@@ -176,8 +184,17 @@ def message_html(
 
 
 def mine_page(
-    *, chat: WebChat | None, lang: str, messages: Iterable[str], commands: str, notice: str, alert: bool
+    *,
+    chat: WebChat | None,
+    lang: str,
+    messages: Iterable[str],
+    commands: str,
+    notice: str,
+    alert: bool,
+    waiting: bool = False,
 ) -> str:
+    """A browser's own chat; ``waiting``: joined, no round open (the page says so and, without
+    JavaScript, reloads itself now and then so a new round shows without a tap)."""
     body_messages = "".join(messages)
     notice_html = (
         f'<div class="notice{" alert" if alert else ""}" role="status" id="notice" tabindex="-1">'
@@ -186,6 +203,11 @@ def mine_page(
         else ""
     )
     empty = "" if body_messages else f"<p>{escape(t('web.mine_empty', lang))}</p>"
+    if waiting:
+        empty += f'<p class="waiting" role="status">{escape(t("web.waiting", lang))}</p>'
+    refresh = (
+        f'<noscript><meta http-equiv="refresh" content="{NOSCRIPT_REFRESH}"></noscript>' if waiting else ""
+    )
     body = (
         f'<a class="skip" href="#main">{escape(t("web.mine_title", lang))}</a>'
         f'<main id="main"><h1>{escape(t("web.mine_title", lang))}</h1>{notice_html}{empty}{body_messages}'
@@ -197,7 +219,12 @@ def mine_page(
         "es.onmessage=function(){if(first){first=false;return;}location.reload();};"
         "var n=document.getElementById('notice');if(n)n.focus();});</script>"
     )
-    return page(t("web.mine_title", lang), body, css=PHONE_CSS, lang=lang, head=script)
+    return page(t("web.mine_title", lang), body, css=PHONE_CSS, lang=lang, head=script + refresh)
+
+
+def language_switch(forms: str, lang: str) -> str:
+    """The Svenska/English switch (its forms made by the server, each with the CSRF token)."""
+    return f'<nav class="lang" aria-label="{escape(t("web.language", lang))}">{forms}</nav>'
 
 
 def simple_page(title: str, text: str, lang: str, *, extra: str = "") -> str:

@@ -3,8 +3,10 @@
 A web chat is either a workshop's screen (a read-only room, ``screen-<workshop id>``) or one
 browser's private chat (its device id). Sending, editing and acknowledging change the chat's
 messages and bump its version; pages wait for a new version (server-sent events) and render the
-messages again. Nothing is stored: after a restart a screen is blank until the next post (or
-``/skarm``), and a tally taken over from another process is edited in as a new message.
+messages again. Nothing is stored here: what must survive a restart or reach the pages of every
+process (the round's state and turnout, a browser's open ballot) the pages derive from the
+database (:mod:`bot.web.rounds`), and a tally taken over from another process is edited in as
+a new message.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class WebChat:
     notice: str = ""
     notice_alert: bool = False
     version: int = 0
+    #: The round state (id, open) this browser's page last caught up with (None: not yet, e.g.
+    #: after a restart): the page tells of a new round or a close it has not shown.
+    seen: tuple[int | None, bool] | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def bump(self) -> None:

@@ -12,11 +12,12 @@ does, so every rule of the round (open, own workshop, change until close) is the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -27,17 +28,20 @@ from aiohttp import web
 from bot.web import pages
 from bot.web.limits import Buckets, Once
 from bot.web.port import PLATFORM, WebMessage, WebPort, screen_chat
+from bot.web.rounds import POLL_SECONDS, RoundStates
 from bot.web.signing import Signer
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import t
-from facilitation.model import RoundKind, Workshop
+from facilitation.model import Language, RoundKind, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
 from facilitation.screen.command import install as install_screen
 
 log = logging.getLogger(__name__)
 
 COOKIE = "dialogbot_enhet"
+LANG_COOKIE = "dialogbot_sprak"  # the page language a browser chose (no personal data: "sv" or "en")
+LANGUAGES = ("sv", "en")
 DEVICE_DAYS = 30
 FORM_SECONDS = 2 * 3600  # a rendered page's buttons stay good this long
 SSE_KEEPALIVE = 15.0
@@ -87,6 +91,7 @@ class WebPages:
         self.device_limits = Buckets(settings.device_rate, settings.device_burst)
         self.ip_limits = Buckets(settings.ip_rate, settings.ip_burst)
         self.used_forms = Once(clock)
+        self.rounds = RoundStates(conversation.service)
         self.streams = 0
         self.closing = False
         conversation.add_port(self.port)
@@ -129,11 +134,36 @@ class WebPages:
             web.get("/mina/bild/{message}", self.mine_image),
             web.post("/mina/tryck", self.press),
             web.post("/mina/kommando", self.command),
+            web.post("/sprak", self.language),
         ]
 
     # --- helpers ------------------------------------------------------------------------
     def _lang(self, request: web.Request) -> str:
+        """The page language: the browser's choice (the switch's cookie), else English for a
+        browser that asks for English first, else Swedish."""
+        chosen = self._chosen_lang(request)
+        if chosen is not None:
+            return chosen
         return "en" if request.headers.get("Accept-Language", "").lower().startswith("en") else "sv"
+
+    @staticmethod
+    def _chosen_lang(request: web.Request) -> str | None:
+        chosen = request.cookies.get(LANG_COOKIE, "")
+        return chosen if chosen in LANGUAGES else None
+
+    def _switch(self, device: str, lang: str, back: str) -> str:
+        """The Svenska/English switch: one small form per language (POST, with the CSRF token)."""
+        csrf = escape(self._csrf(device))
+        forms = []
+        for code, name in (("sv", "Svenska"), ("en", "English")):
+            current = ' aria-current="true"' if code == lang else ""
+            forms.append(
+                '<form class="inline" method="post" action="/sprak">'
+                f'<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="sprak" value="{code}">'
+                f'<input type="hidden" name="till" value="{escape(back)}">'
+                f'<button type="submit" lang="{code}"{current}>{name}</button></form>'
+            )
+        return pages.language_switch("".join(forms), lang)
 
     def _refusal(self, request: web.Request, key: str, status: int, lang: str | None = None) -> web.Response:
         lang = lang or self._lang(request)
@@ -214,34 +244,61 @@ class WebPages:
             qr_svg=svg,
             qr_link=qr_link,
             join_url=join_url,
-            feed=self._feed(request, workshop),
+            feed=await self._feed(request, workshop),
             lang=lang,
             telegram_link=telegram.join_link(workshop.join_code) if telegram is not None else None,
         )
         return web.Response(text=html, content_type="text/html", headers=_NO_STORE)
 
-    def _feed(self, request: web.Request, workshop: Workshop) -> str:
+    async def _feed(self, request: web.Request, workshop: Workshop) -> str:
         base = f"/skarm/{request.match_info['token']}/bild/"
         chat = self.port.peek(screen_chat(workshop.id).chat_id)
         lang = workshop.language.value
         intro = re.compile(
             "^(?:" + "|".join(re.escape(t(f"kind.{kind.value}", lang)) for kind in RoundKind) + r") #\d+: "
         )
+        messages = await self._with_live_tally(workshop, list(chat.messages.values()) if chat else [])
         return pages.screen_feed(
-            chat, lambda message_id: f"{base}{message_id}", lang, lambda text: bool(intro.match(text))
+            messages, lambda message_id: f"{base}{message_id}", lang, lambda text: bool(intro.match(text))
         )
+
+    async def _with_live_tally(self, workshop: Workshop, messages: list[WebMessage]) -> list[WebMessage]:
+        """The screen's messages with the latest round's tally rendered from the database: votes,
+        launches and closes handled by another process (or before a restart) show here too, where
+        this process's own copy of the tally is behind or missing."""
+        state = await self.rounds.of(workshop.id)
+        if state.round_id is None:
+            return messages
+        round_ = await self.conversation.service.store.round(state.round_id)
+        if round_ is None or round_.kind not in self.conversation.exercises:
+            return messages
+        tallies = self.conversation.tallies
+        intro = tallies.round_intro(round_, workshop.language)
+        text = f"{intro}\n\n{await tallies.tally_text(round_, workshop.language)}"
+        found = False
+        for index, message in enumerate(messages):
+            if message.png is None and not message.buttons and message.text.startswith(intro):
+                messages[index], found = dataclasses.replace(message, text=text), True
+        if not found:
+            messages.append(WebMessage(0, text))
+        return messages
 
     async def screen_feed(self, request: web.Request) -> web.Response:
         workshop = await self._screen_workshop(request)
         if isinstance(workshop, web.Response):
             return workshop
-        return web.Response(text=self._feed(request, workshop), content_type="text/html", headers=_NO_STORE)
+        html = await self._feed(request, workshop)
+        return web.Response(text=html, content_type="text/html", headers=_NO_STORE)
 
     async def screen_events(self, request: web.Request) -> web.StreamResponse:
         workshop = await self._screen_workshop(request)
         if isinstance(workshop, web.Response):
             return workshop
-        return await self._events(request, screen_chat(workshop.id).chat_id)
+
+        async def turnout() -> Hashable:
+            return await self.rounds.of(workshop.id)
+
+        return await self._events(request, screen_chat(workshop.id).chat_id, turnout)
 
     async def screen_image(self, request: web.Request) -> web.Response:
         workshop = await self._screen_workshop(request)
@@ -258,7 +315,16 @@ class WebPages:
             body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
         )
 
-    async def _events(self, request: web.Request, chat_id: str) -> web.StreamResponse:
+    async def _events(
+        self,
+        request: web.Request,
+        chat_id: str,
+        watch: Callable[[], Awaitable[Hashable]] | None = None,
+        shown: Hashable = None,
+    ) -> web.StreamResponse:
+        """A page's event stream: an event at each change of the chat in this process and, with
+        ``watch``, at each change of what ``watch`` reads from the database (every process's
+        votes, launches and closes), first compared with ``shown`` (what the page shows) if given."""
         if self.streams >= MAX_STREAMS or self.closing:
             return self._refusal(request, "web.error.rate", 429)
         response = web.StreamResponse(
@@ -273,16 +339,26 @@ class WebPages:
             await response.prepare(request)
             version = self.port.chat(chat_id).version
             await response.write(f"data: {version}\n\n".encode())
+            seen = await _watched(watch)
+            if shown is not None and seen is not None and shown != seen:
+                await response.write(f"data: {version}-r\n\n".encode())
             ends = time.monotonic() + STREAM_SECONDS
+            quiet_since = time.monotonic()
             while not self.closing and time.monotonic() < ends:
-                now = await self.port.changed(chat_id, version, SSE_KEEPALIVE)
+                now = await self.port.changed(chat_id, version, POLL_SECONDS if watch else SSE_KEEPALIVE)
                 if self.closing:
                     break
-                if now == version:
-                    await response.write(b": keepalive\n\n")
+                if now != version:
+                    version, quiet_since = now, time.monotonic()
+                    await response.write(f"data: {version}\n\n".encode())
                     continue
-                version = now
-                await response.write(f"data: {version}\n\n".encode())
+                state = await _watched(watch)
+                if state is not None and state != seen:
+                    seen, quiet_since = state, time.monotonic()
+                    await response.write(f"data: {version}-r\n\n".encode())
+                elif time.monotonic() - quiet_since >= SSE_KEEPALIVE:
+                    quiet_since = time.monotonic()
+                    await response.write(b": keepalive\n\n")
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
@@ -303,9 +379,11 @@ class WebPages:
         return self._join_page(request, workshop, request.match_info["token"])
 
     def _join_page(self, request: web.Request, workshop: Workshop | None, token: str) -> web.Response:
-        lang = workshop.language.value if workshop is not None else self._lang(request)
         response = web.Response(content_type="text/html", headers=_NO_STORE)
         device = self._device(request) or self._new_device(response)
+        lang = self._chosen_lang(request) or (
+            workshop.language.value if workshop is not None else self._lang(request)
+        )
         csrf = escape(self._csrf(device))
         if workshop is not None:
             title = t("web.join_title", lang, title=workshop.title)
@@ -321,7 +399,8 @@ class WebPages:
             f'<form method="post" action="/delta"><input type="hidden" name="csrf" value="{csrf}">'
             f'{field_html}<button type="submit">{escape(t("web.join_button", lang))}</button></form>'
         )
-        response.text = pages.simple_page(title, t("web.join_intro", lang), lang, extra=form)
+        switch = self._switch(device, lang, request.path)
+        response.text = pages.simple_page(title, t("web.join_intro", lang), lang, extra=form + switch)
         return response
 
     async def join(self, request: web.Request) -> web.Response:
@@ -349,16 +428,26 @@ class WebPages:
     async def mine(self, request: web.Request) -> web.Response:
         response = web.Response(content_type="text/html", headers=_NO_STORE)
         device = self._device(request) or self._new_device(response)
-        lang = self.conversation.languages.known(
-            self.conversation.pseudonymizer.user_key(PLATFORM, device)
-        ).value
+        lang = (
+            self._chosen_lang(request)
+            or (
+                await self.conversation.languages.of(
+                    self.conversation.pseudonymizer.user_key(PLATFORM, device)
+                )
+            ).value
+        )
+        waiting = await self._catch_up(device, lang)
         chat = self.port.peek(device)
         csrf = escape(self._csrf(device))
 
         def form(message: WebMessage, index: int) -> str:
             buttons = [b for row in message.buttons or [] for b in row]
             nonce = secrets.token_urlsafe(9).replace(".", "_")
-            token = self.signer.sign("press", f"{device}:{message.id}:{index}:{nonce}", FORM_SECONDS)
+            # The button's data rides along, signed: the press is taken as the bot offered it by
+            # any process (another behind the load balancer, or this one restarted, whose
+            # message ids start again and may name another message now).
+            payload = f"{device}:{message.id}:{index}:{nonce}:{buttons[index].data}"
+            token = self.signer.sign("press", payload, FORM_SECONDS)
             return (
                 '<form class="inline" method="post" action="/mina/tryck">'
                 f'<input type="hidden" name="csrf" value="{csrf}">'
@@ -382,7 +471,10 @@ class WebPages:
         )
         if not messages:
             commands += f'<p><a href="/delta">{escape(t("web.code_title", lang))}</a></p>'
+        commands += f'<p><a href="/mina">{escape(t("web.refresh_link", lang))}</a></p>'
+        commands += self._switch(device, lang, "/mina")
         response.text = pages.mine_page(
+            waiting=waiting,
             chat=chat,
             lang=lang,
             messages=messages,
@@ -396,7 +488,63 @@ class WebPages:
         device = self._device(request)
         if device is None:
             return self._refusal(request, "web.error.no_device", 403)
-        return await self._events(request, device)
+
+        async def round_state() -> Hashable:
+            workshop_id = await self._workshop_of(device)
+            return None if workshop_id is None else (await self.rounds.of(workshop_id)).key
+
+        chat = self.port.peek(device)
+        return await self._events(request, device, round_state, chat.seen if chat is not None else None)
+
+    async def _workshop_of(self, device: str) -> int | None:
+        chat_key = self.conversation.pseudonymizer.chat_key(PLATFORM, device)
+        return await self.conversation.service.store.bound_workshop(chat_key)
+
+    async def _catch_up(self, device: str, lang: str) -> bool:
+        """Bring the browser's chat up to the round state in the database; whether it waits for a round.
+
+        A round that opened (at any process) since the page last showed one is put on the page,
+        as "Visa den öppna omgången" does, with a notice; a round that closed gets a notice; a
+        process that shows nothing for the browser (restarted, or another behind the same load
+        balancer) puts the open round on the page, so the participant can change their answer."""
+        workshop_id = await self._workshop_of(device)
+        if workshop_id is None:
+            return False
+        round_id, is_open = key = await self.rounds.key_now(workshop_id)
+        chat = self.port.chat(device)
+        seen, chat.seen = chat.seen, key
+        if seen == key:
+            return not is_open
+        if is_open and (seen is not None or not chat.messages):
+            user, chat_ref = self._user(device)
+            await self.conversation.handle(CommandEvent(user, chat_ref, "rosta"))
+            if seen is not None:
+                chat.notice, chat.notice_alert = t("web.round_opened", lang, number=round_id), False
+        elif not is_open and seen == (round_id, True):
+            chat.notice, chat.notice_alert = t("web.round_closed", lang, number=round_id), True
+        return not is_open
+
+    async def language(self, request: web.Request) -> web.Response:
+        """The Svenska/English switch: the pages' language (a cookie) and the bot's answers to this
+        browser (the chat's /sprak), then back to the page it was pressed on."""
+        posted = await self._posted(request)
+        if isinstance(posted, web.Response):
+            return posted
+        device, form = posted
+        lang = form.get("sprak", "")
+        if lang not in LANGUAGES:
+            return self._refusal(request, "web.error.forged", 400)
+        back = form.get("till", "")
+        if not re.fullmatch(r"/(?:mina|delta(?:/[A-Za-z0-9_.=-]{1,400})?)", back):
+            back = "/mina"
+        response = web.HTTPSeeOther(back)
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=DEVICE_DAYS * 86400, samesite="Lax", secure=self.settings.secure_cookie
+        )
+        user_key = self.conversation.pseudonymizer.user_key(PLATFORM, device)
+        await self.conversation.service.store.set_language(user_key, Language(lang))
+        self.conversation.languages.forget()
+        raise response
 
     async def mine_image(self, request: web.Request) -> web.Response:
         device = self._device(request)
@@ -412,21 +560,23 @@ class WebPages:
         payload, why = self.signer.check("press", form.get("form", ""))
         if payload is None:
             return self._refusal(request, f"web.error.{why}", 403)
-        owner, message_id, index, nonce = [*payload.split(":"), "", "", "", ""][:4]
+        owner, message_id, index, nonce, data = [*payload.split(":", 4), "", "", "", "", ""][:5]
         if owner != device or not message_id.isdigit() or not index.isdigit():
             return self._refusal(request, "web.error.forged", 403)
-        chat = self.port.peek(device)
-        message = chat.messages.get(int(message_id)) if chat is not None else None
-        buttons = [b for row in (message.buttons or []) for b in row] if message is not None else []
-        if not int(index) < len(buttons):
-            return self._refusal(request, "web.error.expired", 410)
+        if not data:  # a form rendered before its button's data was signed into it
+            chat = self.port.peek(device)
+            message = chat.messages.get(int(message_id)) if chat is not None else None
+            buttons = [b for row in (message.buttons or []) for b in row] if message is not None else []
+            if not int(index) < len(buttons):
+                return self._refusal(request, "web.error.expired", 410)
+            data = buttons[int(index)].data
         if not self.used_forms.first(nonce, self.clock() + FORM_SECONDS):
             return self._refusal(request, "web.error.replayed", 409)
         user, chat_ref = self._user(device)
         event = ButtonEvent(
             user,
             chat_ref,
-            buttons[int(index)].data,
+            data,
             MessageRef(chat_ref, message_id),
             press_id=nonce,
             delivery_id=nonce,
@@ -456,6 +606,18 @@ _NO_STORE = {
     ),
     "X-Content-Type-Options": "nosniff",
 }
+
+
+async def _watched(watch: Callable[[], Awaitable[Hashable]] | None) -> Hashable:
+    """What ``watch`` reads now; None without one, or while the database cannot be read (the
+    stream goes on: the page keeps what it shows)."""
+    if watch is None:
+        return None
+    try:
+        return await watch()
+    except Exception:  # a database outage must not end a projector's stream
+        log.warning("a page's event stream could not read the round state", exc_info=False)
+        return None
 
 
 def _same_origin(origin: str, request: web.Request, public_url: str) -> bool:

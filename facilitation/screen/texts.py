@@ -45,6 +45,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "web.error.code_expired": "Koden har gått ut. Be processledaren om koden till dagens workshop.",
         "web.error.not_found": "Sidan finns inte.",
         "web.back": "Tillbaka",
+        "web.round_opened": "Omgång #{number} har öppnat. Svara nedan.",
+        "web.round_closed": "Omgång #{number} är stängd. Resultatet visas på projektorn.",
+        "web.waiting": "Ingen omgång är öppen just nu. Sidan visar nästa omgång när den öppnar.",
+        "web.refresh_link": "Uppdatera",
+        "web.language": "Språk",
     },
     "en": {
         "menu.skarm": "Link to the projector screen",
@@ -86,6 +91,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "web.error.code_expired": "The code has expired. Ask the facilitator for the code of today's workshop.",
         "web.error.not_found": "There is no such page.",
         "web.back": "Back",
+        "web.round_opened": "Round #{number} has opened. Answer below.",
+        "web.round_closed": "Round #{number} is closed. The result is shown on the projector.",
+        "web.waiting": "No round is open right now. The page shows the next round when it opens.",
+        "web.refresh_link": "Refresh",
+        "web.language": "Language",
     },
 }
 

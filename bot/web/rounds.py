@@ -1,0 +1,97 @@
+"""What the pages show of a workshop's round, read from the database rather than a process's memory.
+
+With several bot processes on one database (a load balancer in front) a vote, a launch or a
+close may land at any process, and a restarted process remembers nothing: so a screen's
+turnout and a phone's "a new round is open" are derived from the database (the latest round,
+its status, its turnout: counts, never who), and every event stream of a process asks this one
+reader, which asks the database at most once per ``fresh`` seconds per workshop however many
+screens and phones watch it. A stream that sees the state change tells its page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from facilitation.model import Round, RoundStatus
+from facilitation.service import WorkshopService
+
+#: Seconds between two looks at the database of one event stream (the screen follows within 1 s).
+POLL_SECONDS = 0.3
+MAX_WORKSHOPS = 5000
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """The workshop's latest round as a page shows it (``round_id`` None: no round yet)."""
+
+    round_id: int | None = None
+    open: bool = False
+    turnout: int = 0
+    position: int | None = None
+
+    @property
+    def key(self) -> tuple[int | None, bool]:
+        """What a phone's page changes with: another round, or its round opened or closed (not
+        each vote: 200 phones reloading at every vote would be a storm)."""
+        return self.round_id, self.open
+
+
+class RoundStates:
+    """The latest round state per workshop, shared by a process's streams for ``fresh`` seconds."""
+
+    def __init__(
+        self, service: WorkshopService, *, fresh: float = 0.25, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.service = service
+        self.fresh = fresh
+        self.clock = clock
+        self._known: dict[int, tuple[float, RoundState]] = {}
+        self._loading: dict[int, asyncio.Future[RoundState]] = {}
+
+    async def of(self, workshop_id: int) -> RoundState:
+        """The state at most ``fresh`` seconds old; concurrent callers share one read."""
+        known = self._known.get(workshop_id)
+        if known is not None and self.clock() - known[0] < self.fresh:
+            return known[1]
+        loading = self._loading.get(workshop_id)
+        if loading is not None:
+            return await asyncio.shield(loading)
+        future: asyncio.Future[RoundState] = asyncio.get_running_loop().create_future()
+        self._loading[workshop_id] = future
+        try:
+            state = await self._read(workshop_id)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: a lone reader's failure is not "never retrieved"
+            raise
+        finally:
+            del self._loading[workshop_id]
+        future.set_result(state)
+        if len(self._known) >= MAX_WORKSHOPS:
+            self._known.clear()
+        self._known[workshop_id] = (self.clock(), state)
+        return state
+
+    async def key_now(self, workshop_id: int) -> tuple[int | None, bool]:
+        """The :attr:`RoundState.key` read now (no turnout): a page a person loads must not
+        show a state a quarter second old as new (a round opened just before it)."""
+        latest = _latest(await self.service.store.rounds(workshop_id))
+        return (None, False) if latest is None else (latest.id, latest.status == RoundStatus.OPEN)
+
+    async def _read(self, workshop_id: int) -> RoundState:
+        latest = _latest(await self.service.store.rounds(workshop_id))
+        if latest is None:
+            return RoundState()
+        is_open = latest.status == RoundStatus.OPEN
+        turnout = await self.service.turnout(latest.id)
+        return RoundState(latest.id, is_open, turnout, latest.current_position if is_open else None)
+
+
+def _latest(rounds: list[Round]) -> Round | None:
+    """The open round, else the last closed one (a draft is nothing a page shows yet)."""
+    open_rounds = [r for r in rounds if r.status == RoundStatus.OPEN]
+    shown = open_rounds or [r for r in rounds if r.status == RoundStatus.CLOSED]
+    return max(shown, key=lambda r: r.id) if shown else None
