@@ -3,6 +3,7 @@
 Usage: python bench/reminders.py [--count 5000] [--ics first|none] [--database-url URL]
        python bench/reminders.py --processes 2 --database-url postgresql+asyncpg://postgres@127.0.0.1/postgres
                                  [--count 400] [--kill-after S] [--outage S --outage-after S] [--lease S]
+                                 [--kills N [--kill-every S] [--seed N]]
 
 The loopback Bot API stand-in runs in a thread with its Telegram-like limits on (30 messages/s
 overall, bursts per private chat answered with 429). ``--count`` contacts each get one reminder
@@ -17,7 +18,10 @@ With ``--processes N`` (PostgreSQL only) N bot processes run the dispatcher as i
 database) on a fresh database created beside the one ``--database-url`` names, all against the
 one stand-in, with a clock that starts at the reminders' due time and runs in real time (so
 leases run out in real time: ``--lease`` shortens them from the production 10 minutes).
-``--kill-after S`` sends SIGKILL to process 1 S seconds after the start; ``--outage S`` cuts the
+``--kill-after S`` sends SIGKILL to process 1 S seconds after the start; ``--kills N`` sends it
+to a random process at random moments (on average every ``--kill-every`` seconds) N times and
+restarts the process each time (so kills land in every phase, also between a platform's answer
+and its record); ``--outage S`` cuts the
 database for S seconds (every connection dropped, new ones refused, by a TCP proxy in front of
 PostgreSQL) ``--outage-after`` seconds after the start. Printed: reminders sent, duplicates and
 losses per part (text, calendar file), 429s, the recovery time (from the kill or the end of the
@@ -41,6 +45,7 @@ import contextlib
 import itertools
 import json
 import logging
+import random
 import signal
 import subprocess
 import sys
@@ -260,6 +265,21 @@ class StandIns:
             out.append((r.to, found.group(1) if found else b""))
         return len(out), len(set(out))
 
+    def email_resends(self) -> tuple[int, int]:
+        """(raw re-sends, re-sends with a Message-ID of their own) over every (recipient, part):
+        a raw re-send is a second copy the server accepted; one that keeps the first copy's
+        Message-ID is folded by mail systems such as Gmail, one with its own is seen twice."""
+        import re
+
+        copies: dict[tuple[str, bool], list[bytes]] = {}
+        for r in list(self.smtp.received) if self.smtp is not None else []:
+            found = re.search(rb"^Message-ID: *(\S+)", r.raw, re.M | re.I)
+            invitation = b"Content-Class: urn:content-classes:calendarmessage" in r.raw
+            copies.setdefault((r.to, invitation), []).append(found.group(1) if found else b"")
+        raw = sum(len(ids) - 1 for ids in copies.values())
+        own = sum(len(set(ids)) - 1 for ids in copies.values())
+        return raw, own
+
     def refusals(self) -> dict[str, int]:
         """Rate-limit answers each stand-in gave (429s, SMTP 451 "too many")."""
         return {
@@ -353,7 +373,8 @@ def report_channels(
         text = Counter(address for _c, address, part, _at in mine if part == "text")
         files = Counter(address for _c, address, part, _at in mine if part == "file")
         texts[channel] = text
-        duplicates = sum(n - 1 for n in text.values() if n > 1) + sum(n - 1 for n in files.values() if n > 1)
+        text_twice = sum(n - 1 for n in text.values() if n > 1)
+        duplicates = text_twice + sum(n - 1 for n in files.values() if n > 1)
         lost = sum(1 for a in expected if text[a] == 0) + (
             sum(1 for a in expected if files[a] == 0) if ics == "first" else 0
         )
@@ -366,7 +387,8 @@ def report_channels(
             f"{channel:8}: {len(expected)} contacts, {len(mine)} messages ({sum(text.values())} texts + "
             f"{sum(files.values())} calendar) from {at[0] - started if at else 0:.1f} s to "
             f"{at[-1] - started if at else 0:.1f} s = {rate:.2f} msgs/s = {100 * share:.1f} % of its "
-            f"{limits[channel]:.2f}/s limit; rate-limit answers {refused[channel]}; duplicates {duplicates}; "
+            f"{limits[channel]:.2f}/s limit; rate-limit answers {refused[channel]}; duplicates {duplicates} "
+            f"({text_twice} texts, {duplicates - text_twice} calendar files); "
             f"losses {lost}  {'ok' if good else 'MISSED'}",
             flush=True,
         )
@@ -513,7 +535,7 @@ async def child(spec: dict[str, object]) -> int:
     return 0
 
 
-def _spawn(spec: dict[str, object], logs: Path, number: int) -> subprocess.Popen[str]:
+def _spawn(spec: dict[str, object], logs: Path, number: int | str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, __file__, "--child", json.dumps(spec)],
         stdout=subprocess.PIPE,
@@ -574,7 +596,11 @@ async def fleet(args: argparse.Namespace) -> int:
             "ics": args.ics,
             "concurrency": args.concurrency,
         }
+        if api.slack is not None:  # message ts on the processes' clock, as Slack's are on the real one
+            offset = due.timestamp() - float(spec["clock_start"])  # type: ignore[arg-type]
+            api.slack.wall = lambda: time.time() + offset
         logs = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+        args.spawn_spec, args.restarts = (spec, logs), 0
         processes.extend(_spawn(spec, logs, n + 1) for n in range(args.processes))
         print(
             f"{args.processes} processes, {args.count} contacts on {', '.join(channels)}, ics={args.ics}, "
@@ -617,9 +643,30 @@ async def _drive(
 
     store = SqlMeetingStore(engine)  # type: ignore[arg-type]
     events: dict[str, float] = {}
-    deadline = started + args.lease + 120 + (args.outage or 0)
+    deadline = started + args.lease + 120 + (args.outage or 0) + args.kills * args.kill_every * 2
+    chance = random.Random(args.seed)
+    next_kill = chance.uniform(0.5, 2 * args.kill_every) if args.kills else None
     while time.monotonic() < deadline:
         now = time.monotonic() - started
+        if next_kill is not None and now >= next_kill and not api.accepted():  # type: ignore[attr-defined]
+            next_kill = now + chance.uniform(0.5, 2 * args.kill_every)  # kills while sending, not starting
+        elif next_kill is not None and now >= next_kill:
+            holding = await store.claimers()
+            busy = [n for n, p in enumerate(processes) if any(f":{p.pid}:" in w for w in holding)]
+            if not busy:  # nobody sending this moment: try again in a moment
+                await asyncio.sleep(0.05)
+                continue
+            number = chance.choice(busy)
+            held = await _kill_and_restart(args, processes, number, engine)
+            stranded.update(held)
+            events["kills"] = events.get("kills", 0) + 1
+            print(
+                f"{now:6.1f} s: kill -9 #{int(events['kills'])} of process {number + 1}, which held "
+                f"{len(held)} reminders claimed; restarted",
+                flush=True,
+            )
+            done = events["kills"] >= args.kills
+            next_kill = None if done else now + chance.uniform(0.5, 2 * args.kill_every)
         if args.kill_after is not None and "kill" not in events and now >= args.kill_after:
             processes[0].send_signal(signal.SIGKILL)
             events["kill"] = now
@@ -650,10 +697,40 @@ async def _drive(
             and counts["sent"] + counts["failed"] >= args.count
             and (args.kill_after is None or "kill" in events)
             and (args.outage is None or "outage" in events)
+            and events.get("kills", 0) >= args.kills
         ):
             break
         await asyncio.sleep(0.25)
     return events
+
+
+async def _kill_and_restart(
+    args: argparse.Namespace, processes: list, number: int, engine: object
+) -> set[str]:
+    """SIGKILL process ``number``, start a new one in its place (a new pid: the others take the
+    dead one's claims over at once); the chats whose reminders it held claimed."""
+    from sqlalchemy import text
+
+    victim = processes[number]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    async with engine.connect() as connection:  # type: ignore[attr-defined]
+        held = {
+            str(chat)
+            for chat in (
+                await connection.execute(
+                    text(
+                        "SELECT c.address FROM deliveries d JOIN contacts c ON c.id = d.contact_id "
+                        "WHERE d.status = 'claimed' AND d.claimed_by LIKE :dead"
+                    ),
+                    {"dead": f"%:{victim.pid}:%"},
+                )
+            ).scalars()
+        }
+    spec, logs = args.spawn_spec
+    args.restarts += 1
+    processes[number] = _spawn(spec, logs, f"{number + 1}-restart{args.restarts}")
+    return held
 
 
 def _stop(processes: list) -> list[float]:
@@ -724,10 +801,19 @@ def _report(
         )
     if "email" in args.channel_list:
         received, distinct = api.email_ids()
-        print(f"e-mail: {received} received, {distinct} distinct Message-IDs per recipient")
+        raw, own = api.email_resends()
+        print(
+            f"e-mail: {received} received, {distinct} distinct Message-IDs per recipient; "
+            f"raw re-sends {raw}, of them with a Message-ID of their own {own}"
+        )
+    if "kills" in events:
+        print(
+            f"{int(events['kills'])} kills -9 at random moments (each process restarted at once); "
+            f"the killed processes held {len(stranded)} reminders claimed in all"
+        )
     _print_lags(lags)
     # A kill or an outage stops the clock of the rate: only losses, duplicates and rate-limit answers count then.
-    disturbed = "kill" in events or "outage" in events
+    disturbed = "kill" in events or "outage" in events or "kills" in events
     if disturbed:
         refused = api.refusals()
         ok = True
@@ -762,6 +848,16 @@ if __name__ == "__main__":
     parser.add_argument(
         "--kill-after", type=float, help="SIGKILL process 1 this many seconds after the start"
     )
+    parser.add_argument(
+        "--kills",
+        type=int,
+        default=0,
+        help="kill -9 a random process at random moments this many times, restarting it each time",
+    )
+    parser.add_argument(
+        "--kill-every", type=float, default=4.0, help="mean seconds between two --kills (uniform 0.5..2x)"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="random seed of the --kills moments")
     parser.add_argument("--outage", type=float, help="cut the database for this many seconds")
     parser.add_argument("--outage-after", type=float, default=5.0, help="seconds from the start to the cut")
     parser.add_argument("--lease", type=float, default=600.0, help="claim lease in seconds (production: 600)")
@@ -796,7 +892,12 @@ if __name__ == "__main__":
     arguments.channel_list = [c.strip() for c in arguments.channels.split(",") if c.strip()]
     if not arguments.channel_list or set(arguments.channel_list) - set(CHANNELS):
         parser.error(f"--channels: choose from {', '.join(CHANNELS)}")
-    if arguments.processes > 1 or arguments.kill_after is not None or arguments.outage is not None:
+    if (
+        arguments.processes > 1
+        or arguments.kill_after is not None
+        or arguments.outage is not None
+        or arguments.kills
+    ):
         if arguments.count is None:
             arguments.count = 400
         sys.exit(asyncio.run(fleet(arguments)))

@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from facilitation.model import Language
 
 _REPLYING: contextvars.ContextVar[bool] = contextvars.ContextVar("dialogbot_replying", default=False)
@@ -38,6 +40,30 @@ def replying() -> Iterator[None]:
 def is_reply() -> bool:
     """Whether the send being made answers a command or press (see :func:`replying`)."""
     return _REPLYING.get()
+
+
+_DELIVERY: contextvars.ContextVar[str | None] = contextvars.ContextVar("dialogbot_delivery", default=None)
+
+
+@contextlib.contextmanager
+def delivering(token: str) -> Iterator[None]:
+    """Mark what is sent inside as one part of a reminder, named by an opaque ``token``.
+
+    A port whose platform can carry it does (Slack: the message's ``metadata``; e-mail: the
+    Message-ID is derived from it), so that after a crash :meth:`ChatPort.delivered` can tell
+    whether the part went out, or a re-send carries the same identity. The token names a delivery
+    part, never a person.
+    """
+    reset = _DELIVERY.set(token)
+    try:
+        yield
+    finally:
+        _DELIVERY.reset(reset)
+
+
+def delivery_token() -> str | None:
+    """The token of the reminder part being sent (see :func:`delivering`), or None."""
+    return _DELIVERY.get()
 
 
 @dataclass(frozen=True)
@@ -251,6 +277,11 @@ class ChatPort(Protocol):
         False if it cannot, and the refusal is answered in the chat instead."""
         ...
 
+    async def delivered(self, chat: ChatRef, token: str, since: datetime) -> bool:
+        """Whether a message sent under :func:`delivering` with ``token`` reached ``chat`` since
+        ``since``; False where the platform cannot tell (Telegram has no history for bots)."""
+        ...
+
 
 class PortDefaults:
     """The neutral answers to :class:`ChatPort`'s platform differences: a port inherits these and
@@ -267,4 +298,7 @@ class PortDefaults:
         return ""
 
     async def refuse(self, event: CommandEvent, text: str) -> bool:
+        return False
+
+    async def delivered(self, chat: ChatRef, token: str, since: datetime) -> bool:
         return False

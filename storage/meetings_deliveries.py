@@ -24,6 +24,15 @@ database can close (no chat platform takes an idempotency key for sending a mess
 * a process that dies after the platform accepted a message and before its record committed
   (one database write): that message is sent again once the lease expires.
 
+The second window is narrowed per platform with the *attempt marks*: the renewal right before a
+call also writes ``file_attempt_at``/``text_attempt_at`` (the same UPDATE, no extra round trip).
+A dispatcher taking over a row whose part has a mark and no record asks the platform first
+(``ChatPort.delivered``): on Slack the text carries an opaque token in its message metadata and
+is looked up in the DM's history, so it is recorded instead of sent again; an e-mail is sent
+again but with the same Message-ID (derived from the token), which mail systems fold. Telegram
+keeps the window (no idempotency key, no history for bots), as does a Slack calendar file
+(files.* take no metadata).
+
 A queue that stalls, a slow fan-out or a long pause between claim and send cannot cause a
 duplicate: the renewal before the send finds the row taken over and skips it. A dispatcher that
 """
@@ -40,11 +49,13 @@ from facilitation.meetings import ReminderDue, delivery_key
 from facilitation.meetings.store import (
     CLAIMED,
     FAILED,
+    FILE_PART,
     GONE_ERROR,
     PENDING,
     SENT,
     SKIPPED,
     STATUSES,
+    TEXT_PART,
     Claimed,
     StoredContact,
     Unreachable,
@@ -73,6 +84,8 @@ def _claimed(row: Row[*tuple[Any, ...]]) -> Claimed:
         kind=row.kind,
         sequence=row.sequence,
         number=row.occurrence_no,
+        file_attempt_at=aware_or_none(row.file_attempt_at),
+        text_attempt_at=aware_or_none(row.text_attempt_at),
     )
 
 
@@ -91,6 +104,8 @@ _CLAIM_COLUMNS = (
     DeliveryRow.kind,
     DeliveryRow.sequence,
     DeliveryRow.occurrence_no,
+    DeliveryRow.file_attempt_at,
+    DeliveryRow.text_attempt_at,
 )
 
 
@@ -253,12 +268,19 @@ class SqlDeliveryQueue(Transactions):
                 .values(file_sent_at=utc(at))
             )
 
-    async def renew(self, delivery_id: int, worker_id: str, now: datetime) -> bool:
+    async def renew(self, delivery_id: int, worker_id: str, now: datetime, part: str | None = None) -> bool:
         """Right before a send: True if the row is still claimed by ``worker_id`` (lease restarted).
 
         False means another dispatcher took the row over after the lease ran out; the caller
         must not send it. One conditional UPDATE, so it is atomic against a concurrent claim.
+        With ``part`` the same UPDATE sets that part's attempt mark (no extra round trip): a
+        dispatcher taking the row over later knows the part may have gone out.
         """
+        values: dict[str, object] = {"claimed_at": utc(now)}
+        if part == FILE_PART:
+            values["file_attempt_at"] = utc(now)
+        elif part == TEXT_PART:
+            values["text_attempt_at"] = utc(now)
         async with self._write() as session:
             result = await session.execute(
                 update(DeliveryRow)
@@ -267,7 +289,7 @@ class SqlDeliveryQueue(Transactions):
                     DeliveryRow.status == CLAIMED,
                     DeliveryRow.claimed_by == worker_id,
                 )
-                .values(claimed_at=utc(now))
+                .values(**values)
                 .returning(DeliveryRow.id)
             )
             return result.first() is not None

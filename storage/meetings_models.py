@@ -115,6 +115,10 @@ class DeliveryRow(Base):
     # a retry or a takeover after a crash sends only what is missing.
     file_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Each part's last "about to send" (written with the claim's renewal right before the platform
+    # call): a part with a mark and no record may have gone out before its dispatcher died.
+    file_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    text_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # A reminder, or a notice (update, cancel, welcome, nudge: facilitation.meetings.calendar_book).

@@ -29,10 +29,12 @@ from facilitation.meetings.store import (
     CLAIMED,
     CLI,
     FAILED,
+    FILE_PART,
     OPTED_OUT,
     PENDING,
     SENT,
     SKIPPED,
+    TEXT_PART,
     DuplicateKey,
     ManagedByFile,
     MeetingStore,
@@ -202,6 +204,26 @@ async def test_a_claim_is_exclusive_until_its_lease_runs_out(meeting_store: Meet
     assert not await meeting_store.renew(taken.id, "A", later)
     assert [r.id for r in await meeting_store.claimed_by("D")] == [taken.id]
     assert await meeting_store.claim("E", later + LEASE * 2, lease=LEASE, platforms=["slack"]) == []
+
+
+async def test_the_renewal_before_a_send_marks_the_parts_attempt_for_a_takeover(
+    meeting_store: MeetingStore,
+) -> None:
+    """A dispatcher taking a row over sees which part its dead owner was about to send."""
+    await meeting_store.import_config(config())
+    await _planned(meeting_store)
+    now = await _due_now(meeting_store)
+    [row] = await meeting_store.claim("A", now, lease=LEASE)
+    assert row.file_attempt_at is None and row.text_attempt_at is None
+    assert await meeting_store.renew(row.id, "A", now, FILE_PART)
+    await meeting_store.mark_file_sent(row.id, now)
+    assert await meeting_store.renew(row.id, "A", now + timedelta(seconds=1), TEXT_PART)
+    assert not await meeting_store.renew(row.id, "B", now + timedelta(seconds=2), TEXT_PART)
+    [taken] = await meeting_store.claim("B", now + LEASE * 2, lease=LEASE)  # A died: its lease ran out
+    assert (taken.file_attempt_at, taken.text_attempt_at) == (now, now + timedelta(seconds=1))
+    assert taken.attempt_at(TEXT_PART) == now + timedelta(seconds=1) and taken.file_sent_at == now
+    assert await meeting_store.renew(taken.id, "B", now + LEASE * 2)  # no part: no mark changes
+    assert (await meeting_store.delivery(row.id)).text_attempt_at == now + timedelta(seconds=1)  # type: ignore[union-attr]
 
 
 async def test_release_gives_the_attempt_back(meeting_store: MeetingStore) -> None:

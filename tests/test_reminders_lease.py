@@ -94,9 +94,9 @@ async def test_claim_is_renewed_right_before_the_send(store: SqlMeetingStore) ->
     store_a, store_b = SqlMeetingStore(store.engine), SqlMeetingStore(store.engine)
     renew = store_a.renew
 
-    async def renew_after_a_stall(delivery_id: int, worker_id: str, now):  # type: ignore[no-untyped-def]
+    async def renew_after_a_stall(delivery_id: int, worker_id: str, now, part=None):  # type: ignore[no-untyped-def]
         clock.set(clock.now + timedelta(minutes=9))  # the queue stalled between claim and send
-        return await renew(delivery_id, worker_id, clock())
+        return await renew(delivery_id, worker_id, clock(), part)
 
     store_a.renew = renew_after_a_stall  # type: ignore[method-assign]
     port_b = RecordingPort(clock=clock)

@@ -41,6 +41,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # conversations.open accepts channels:manage, groups:write, im:write or mpim:write; the bot only
     # opens a direct message with one person (users=...), which is im:write.
     "conversations.open": frozenset({"im:write"}),
+    # conversations.history accepts channels:, groups:, im: or mpim:history; the bot reads only the
+    # direct messages it sent reminders in (a reminder's metadata after a crash), which is im:history.
+    "conversations.history": frozenset({"im:history"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     "views.open": frozenset(),

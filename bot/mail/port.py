@@ -21,7 +21,10 @@ given up as if the contacts were gone.
 **Privacy.** The recipient's address appears in no log line, exception message or stored error:
 errors are rebuilt from the reply code alone (the library's own messages quote the address).
 Message-IDs are keyed hashes, so a message sent again after a lost answer has the same
-Message-ID as the first (servers and clients drop such duplicates).
+Message-ID as the first (servers and clients drop such duplicates). A reminder's part is named by
+the dispatcher's token (:func:`facilitation.ports.delivering`): its Message-ID is a keyed hash of
+that token alone (no address in it), so a re-send after a crash, by whichever process, from a
+text that changed meanwhile ("in 2 hours" after a catch-up), still carries the first one's id.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from facilitation.ports import (
     MessageRef,
     PortDefaults,
     TemporaryFailure,
+    delivery_token,
 )
 
 log = logging.getLogger(__name__)
@@ -217,9 +221,13 @@ class EmailPort(PortDefaults):
         message["To"] = to
         message["Subject"] = " ".join(subject.split())[:SUBJECT_LENGTH]
         message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = (
-            self._message_id(to, *identity) if identity else self._message_id(to, str(time.time_ns()))
-        )
+        token = delivery_token()
+        if token is not None:  # a reminder's part: the same Message-ID in every attempt and process
+            message["Message-ID"] = self._message_id("delivery", token)
+        else:
+            message["Message-ID"] = (
+                self._message_id(to, *identity) if identity else self._message_id(to, str(time.time_ns()))
+            )
         message["Auto-Submitted"] = "auto-generated"
         return message
 

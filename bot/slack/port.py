@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -25,6 +26,7 @@ from facilitation.ports import (
     MessageRef,
     PortDefaults,
     PortError,
+    delivery_token,
     is_reply,
 )
 
@@ -44,6 +46,10 @@ MAX_ALT_TEXT = (
     1000  # alt_txt of an upload: no limit documented; an image block takes 2000 (Block Kit), kept short
 )
 USER_ID_PREFIXES = ("U", "W")  # user ids; a channel id starts with C, G or D
+# Message metadata of a reminder's part (chat.postMessage ``metadata``; Slack: event_type is an
+# alphanumeric name with underscores, event_payload a free-form object).
+DELIVERY_EVENT = "dialogbot_delivery"
+HISTORY_PAGE = 15  # conversations.history ``limit``: the maximum for non-Marketplace apps (2025)
 SharedLimits = Callable[[str, str], tuple[Places, str] | None]  # (window, workspace) -> places, budget
 
 
@@ -142,6 +148,9 @@ class SlackLimits:
     update: tuple[int, float] = (50, 61.0)  # chat.update: Tier 3, 50+ per minute
     files: tuple[int, float] = (90, 61.0)  # files.getUploadURLExternal/completeUploadExternal: Tier 4, 100+
     open_dm: tuple[int, float] = (45, 61.0)  # conversations.open: Tier 3, 50+ per minute
+    # conversations.history: Tier 3 for internal (customer-built) apps; a non-Marketplace app
+    # distributed to other workspaces gets 1 per minute and 15 messages a page (Slack, 2025).
+    history: tuple[int, float] = (45, 61.0)
 
     def faster(self, factor: float) -> SlackLimits:
         """The same counts in ``factor`` times shorter periods (tests against a sped-up stand-in)."""
@@ -174,6 +183,7 @@ class SlackPort(PortDefaults):
         self._updates = self._workspace_windows("chat.update", limits.update)
         self._files = self._workspace_windows("files", limits.files)
         self._opens = self._workspace_windows("conversations.open", limits.open_dm)
+        self._histories = self._workspace_windows("conversations.history", limits.history)
         self._edit_interval = edit_interval
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._max_dm_channels = max_dm_channels
@@ -197,6 +207,9 @@ class SlackPort(PortDefaults):
             last = index == len(parts) - 1
             # The channel's window first: waiting for it must not hold a place in the workspace's.
             reply = is_reply()  # a command's answer goes ahead of the bulk posts waiting in the channel
+            # A reminder's part carries its token on its last message (the one sent last), so a
+            # dispatcher taking over after a crash finds it in the history (delivered()).
+            metadata = _delivery_metadata() if last else None
             async with (
                 self._posts[chat.chat_id].slot(reply=reply),
                 self._workspace_posts[_workspace(chat)].slot(reply=reply),
@@ -206,6 +219,7 @@ class SlackPort(PortDefaults):
                         channel=chat.chat_id,
                         text=fallback_text(part),
                         blocks=blocks_for(part, buttons if last else None),
+                        metadata=metadata,
                     )
             ts = str(response["ts"])
         return MessageRef(chat, ts)
@@ -324,6 +338,44 @@ class SlackPort(PortDefaults):
 
     def edit_interval(self, chat: ChatRef) -> float:
         return self._edit_interval
+
+    async def delivered(self, chat: ChatRef, token: str, since: datetime) -> bool:
+        """Whether the bot's message carrying ``token`` in its metadata is in ``chat`` since ``since``.
+
+        conversations.history of the DM (scope im:history) from ``since`` on, with
+        ``include_all_metadata``; newest first, 15 a page (the most a non-Marketplace app may ask
+        for), until the token or the end. A calendar file cannot carry metadata (files.* take
+        none): its token is never found, and a file cut off by a crash is sent again.
+        """
+        channel = await self._conversation_id(chat)
+        cursor: str | None = None
+        while True:
+            async with self._histories[_workspace(chat)].slot():
+                with port_errors():
+                    response = await self.client.conversations_history(
+                        channel=channel,
+                        oldest=f"{since.timestamp():.6f}",
+                        include_all_metadata=True,
+                        limit=HISTORY_PAGE,
+                        cursor=cursor,
+                    )
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == DELIVERY_EVENT and payload.get("token") == token:
+                    return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                return False
+
+
+def _delivery_metadata() -> dict[str, Any] | None:
+    """chat.postMessage ``metadata`` naming the reminder part being sent (an opaque token, no
+    person), or None outside a reminder."""
+    token = delivery_token()
+    if token is None:
+        return None
+    return {"event_type": DELIVERY_EVENT, "event_payload": {"token": token}}
 
 
 def _workspace(chat: ChatRef) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import logging
 import time
 import uuid
@@ -49,15 +50,35 @@ from facilitation.meetings.reminders import (
     delivery_key,
     plan_reminders,
 )
-from facilitation.meetings.store import OPTED_OUT, Claimed, MeetingStore, StoredContact, StoredMeeting
+from facilitation.meetings.store import (
+    FILE_PART,
+    OPTED_OUT,
+    TEXT_PART,
+    Claimed,
+    MeetingStore,
+    StoredContact,
+    StoredMeeting,
+)
 from facilitation.meetings.tz import STOCKHOLM, utc
 from facilitation.model import Language
-from facilitation.ports import Attachment, Button, ChatGone, ChatMoved, ChatPort, ChatRef
+from facilitation.ports import Attachment, Button, ChatGone, ChatMoved, ChatPort, ChatRef, delivering
 
 log = logging.getLogger(__name__)
 
-FILE_PART, TEXT_PART = "calendar file", "text"  # the two messages of a reminder, recorded one by one
 T = TypeVar("T")
+
+
+def part_token(row: Claimed, part: str) -> str:
+    """The opaque name of one part of one delivery, the same in every attempt and process: a hash
+    of the delivery key (meeting, occurrence, contact key, offset or notice) and the part. It names
+    no person; platforms carry it (Slack metadata, the e-mail Message-ID) to recognise a re-send."""
+    digest = hashlib.sha256(f"{row.delivery_key}\x1f{part}".encode()).hexdigest()
+    return digest[:32]
+
+
+# Looking for an earlier attempt's message starts this long before its mark: the platform's
+# clock (Slack's message ts) and ours may differ by that much.
+ATTEMPT_SLACK = timedelta(minutes=2)
 
 
 def never_an_outage(exc: BaseException) -> bool:
@@ -633,8 +654,6 @@ class Dispatcher:
             ]
         try:
             if row.kind != NUDGE and row.file_sent_at is None:
-                if not await self._renew(row):
-                    return self._count_send(row, False, False, result)
                 data = meeting_ics(
                     meeting,
                     row.occurrence,
@@ -646,14 +665,15 @@ class Dispatcher:
                 )
                 stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
                 name = f"{meeting.key}-{stamp}{'-cancelled' if row.kind == CANCEL else ''}.ics"
-                await _platform(
-                    port.send_file(chat, Attachment(name, data, "text/calendar", caption=meeting.title))
-                )
-                await self._record(row, FILE_PART, result)
-            if not await self._renew(row):
+                attachment = Attachment(name, data, "text/calendar", caption=meeting.title)
+                if not await self._send_part(
+                    row, FILE_PART, port, chat, lambda: port.send_file(chat, attachment), result
+                ):
+                    return self._count_send(row, False, False, result)
+            if not await self._send_part(
+                row, TEXT_PART, port, chat, lambda: port.send_text(chat, text, buttons), result
+            ):
                 return self._count_send(row, False, False, result)
-            await _platform(port.send_text(chat, text, buttons))
-            await self._record(row, TEXT_PART, result)
         except _SendFailed as failure:
             return await self._failed(row, failure.error, stored, contact, result)
         self._count_send(row, True, False, result)
@@ -842,25 +862,73 @@ class Dispatcher:
         # The calendar file first, the question with the buttons last (the newest message).
         # A file re-sent after a failure updates the same calendar entry (stable UID).
         if row.file_sent_at is None and (self.ics == "every" or (self.ics == "first" and first)):
-            if not await self._renew(row):
-                return False
             data = self._ics(stored, row.occurrence, lang)
             stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
-            await _platform(
-                port.send_file(
-                    chat,
-                    Attachment(f"{meeting.key}-{stamp}.ics", data, "text/calendar", caption=meeting.title),
-                )
+            attachment = Attachment(
+                f"{meeting.key}-{stamp}.ics", data, "text/calendar", caption=meeting.title
             )
-            await self._record(row, FILE_PART, result)
-        if not await self._renew(row):
+            if not await self._send_part(
+                row, FILE_PART, port, chat, lambda: port.send_file(chat, attachment), result
+            ):
+                return False
+        return await self._send_part(
+            row, TEXT_PART, port, chat, lambda: port.send_text(chat, text, buttons), result
+        )
+
+    async def _send_part(
+        self,
+        row: Claimed,
+        part: str,
+        port: ChatPort,
+        chat: ChatRef,
+        call: Callable[[], Awaitable[object]],
+        result: TickResult,
+    ) -> bool:
+        """Send one part and record it; False if the claim was lost first.
+
+        The renewal right before the call also writes the part's attempt mark (one statement).
+        A part with an earlier mark and no record may have gone out before its dispatcher died:
+        where the platform can tell (:meth:`ChatPort.delivered`; Slack: the token in the DM's
+        history) and it did, it is recorded and not sent again. The record is the first thing
+        done after the platform's answer: that gap is the remaining window on Telegram.
+        """
+        earlier = row.attempt_at(part)
+        if not await self._renew(row, part):
             return False
-        await _platform(port.send_text(chat, text, buttons))
-        await self._record(row, TEXT_PART, result)
+        token = part_token(row, part)
+        if earlier is not None and await self._arrived(row, part, port, chat, token, earlier):
+            await self._record(row, part, result)
+            return True
+        with delivering(token):
+            await _platform(call())
+        await self._record(row, part, result)
         return True
 
-    async def _renew(self, row: Claimed) -> bool:
-        return await self._db(lambda: self.store.renew(row.id, self.worker_id, self.clock()))
+    async def _arrived(
+        self, row: Claimed, part: str, port: ChatPort, chat: ChatRef, token: str, since: datetime
+    ) -> bool:
+        """Whether the platform shows the part as delivered by an earlier attempt (a failed look
+        counts as "no": a possible duplicate is better than a lost reminder)."""
+        try:
+            found = await port.delivered(chat, token, since - ATTEMPT_SLACK)
+        except Exception as exc:
+            log.warning(
+                "reminders: delivery %d: could not look whether its %s arrived earlier (%s); sending it",
+                row.id,
+                part,
+                type(exc).__name__,
+            )
+            return False
+        if found:
+            log.info(
+                "reminders: delivery %d: its %s had arrived in an earlier attempt; recorded, not sent again",
+                row.id,
+                part,
+            )
+        return found
+
+    async def _renew(self, row: Claimed, part: str | None = None) -> bool:
+        return await self._db(lambda: self.store.renew(row.id, self.worker_id, self.clock(), part))
 
     def _ics(self, stored: StoredMeeting, occurrence: datetime, lang: Any) -> bytes:
         """The calendar file, rendered once per meeting occurrence and language (the same for all)."""

@@ -24,12 +24,14 @@ from facilitation.meetings.store import (
     CLAIMED,
     FAILED,
     FILE,
+    FILE_PART,
     GONE_ERROR,
     OPTED_OUT,
     PENDING,
     SENT,
     SKIPPED,
     STATUSES,
+    TEXT_PART,
     Claimed,
     DuplicateKey,
     ImportResult,
@@ -94,6 +96,8 @@ class _Delivery:
     kind: str = REMINDER
     sequence: int | None = None
     number: int | None = None
+    file_attempt_at: datetime | None = None
+    text_attempt_at: datetime | None = None
 
     def claimed(self) -> Claimed:
         return Claimed(
@@ -111,6 +115,8 @@ class _Delivery:
             self.kind,
             self.sequence,
             self.number,
+            self.file_attempt_at,
+            self.text_attempt_at,
         )
 
     def order(self) -> tuple[datetime, int]:
@@ -516,11 +522,15 @@ class MemoryMeetingStore:
     def _rows(self, ids: Iterable[int]) -> list[_Delivery]:
         return [self._deliveries[i] for i in set(ids) if i in self._deliveries]
 
-    async def renew(self, delivery_id: int, worker_id: str, now: datetime) -> bool:
+    async def renew(self, delivery_id: int, worker_id: str, now: datetime, part: str | None = None) -> bool:
         row = self._deliveries.get(delivery_id)
         if row is None or row.status != CLAIMED or row.claimed_by != worker_id:
             return False
         row.claimed_at = _utc(now)
+        if part == FILE_PART:
+            row.file_attempt_at = _utc(now)
+        elif part == TEXT_PART:
+            row.text_attempt_at = _utc(now)
         return True
 
     async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:

@@ -34,6 +34,8 @@ from facilitation.meetings.reminders import ReminderDue
 PENDING = "pending"
 CLAIMED = "claimed"
 SENT = "sent"
+# The two messages of a reminder (or notice), each recorded (and attempt-marked) on its own.
+FILE_PART, TEXT_PART = "calendar file", "text"
 SKIPPED = "skipped"
 FAILED = "failed"
 STATUSES = (PENDING, CLAIMED, SENT, SKIPPED, FAILED)
@@ -144,6 +146,14 @@ class Claimed:
     kind: str = REMINDER  # or a notice kind (facilitation.meetings.calendar_book)
     sequence: int | None = None  # an update's or cancel's SEQUENCE
     number: int | None = None  # a notice's occurrence number in the series
+    # When a dispatcher was last about to send the calendar file / the text (None: never tried).
+    # Set without a record, the part may have gone out before that dispatcher died.
+    file_attempt_at: datetime | None = None
+    text_attempt_at: datetime | None = None
+
+    def attempt_at(self, part: str) -> datetime | None:
+        """The last attempt mark of ``part`` (:data:`FILE_PART` or :data:`TEXT_PART`)."""
+        return self.file_attempt_at if part == FILE_PART else self.text_attempt_at
 
 
 @dataclass(frozen=True)
@@ -279,8 +289,9 @@ class DeliveryQueue(Protocol):
         """Give back claimed deliveries this worker has not started sending (the attempt is given back)."""
         ...
 
-    async def renew(self, delivery_id: int, worker_id: str, now: datetime) -> bool:
-        """Right before a send: True if still claimed by ``worker_id`` (lease restarted)."""
+    async def renew(self, delivery_id: int, worker_id: str, now: datetime, part: str | None = None) -> bool:
+        """Right before a send: True if still claimed by ``worker_id`` (lease restarted); with
+        ``part`` (:data:`FILE_PART`, :data:`TEXT_PART`) the same write sets that part's attempt mark."""
         ...
 
     async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:

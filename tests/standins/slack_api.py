@@ -15,7 +15,8 @@ Rate limits (token buckets, clock injectable; override per method with ``rate_li
 
 * ``chat.postMessage``: 1 per second per channel, bursts of 3 (Slack: "1 per second, short bursts allowed"),
   and 300 per minute in the workspace (Slack: "several hundred messages per minute").
-* ``chat.update``, ``conversations.open``: Tier 3, 50 per minute per method (workspace wide).
+* ``chat.update``, ``conversations.open``, ``conversations.history``: Tier 3, 50 per minute per
+  method (workspace wide; the Tier 3 of internal apps, conversations.history's reference).
 * ``chat.postEphemeral``, ``views.*``, ``files.*``, ``users.info``, ``auth.test``: Tier 4, 100 per minute.
 
 A method may have several limits (a tuple); a call must find a token in each. ``Retry-After`` is the
@@ -123,6 +124,7 @@ DEFAULT_RATE_LIMITS: dict[str, Limits] = {
     "chat.postEphemeral": TIER_4,
     "chat.update": TIER_3,
     "conversations.open": TIER_3,
+    "conversations.history": TIER_3,
     "users.info": TIER_4,
     "views.open": TIER_4,
     "views.push": TIER_4,
@@ -168,6 +170,7 @@ class StoredMessage:
     thread_ts: str | None = None
     edits: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None  # chat.postMessage ``metadata`` (event_type, event_payload)
 
 
 #: files.getUploadURLExternal refuses a longer ``alt_txt`` with ``alt_txt_too_large`` (its error list).
@@ -260,6 +263,27 @@ def _check_blocks(blocks: list[Any]) -> None:
         raise _fail("msg_blocks_too_long")
 
 
+def _flag(value: Any) -> bool:
+    """A boolean parameter as Slack reads it (JSON true, or "true"/"1" in a form or query)."""
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """chat.postMessage ``metadata``: an object with an ``event_type`` (letters, digits and
+    underscores) and an ``event_payload`` object; Slack refuses others (invalid_metadata_format)."""
+    if value is None or value == "":
+        return None
+    metadata = _json_param(value)
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(metadata.get("event_type"), str)
+        or not re.fullmatch(r"[A-Za-z0-9_]+", metadata["event_type"])
+        or not isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise _fail("invalid_metadata_format")
+    return {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}
+
+
 def _json_param(value: Any) -> Any:
     """Blocks, views and files arrive as JSON strings in form/query bodies, as objects in JSON."""
     if isinstance(value, str):
@@ -290,8 +314,18 @@ class SlackStandIn:
         trigger_ttl: float = TRIGGER_TTL,
         host: str = "127.0.0.1",
         port: int = 0,
+        wall: Clock | None = None,
     ) -> None:
+        """``wall``: the time (Unix seconds) message ``ts`` values are made of, as Slack's are
+        (then ``oldest``/``latest`` of conversations.history compare with it); by default a
+        counter from 1,700,000,000 s."""
         self.bot_token = bot_token
+        self.wall = wall
+        self._last_ts = 0.0
+        self.on_posted: Callable[[StoredMessage], Awaitable[None] | None] | None = None
+        """Called with each message chat.postMessage stored; its answer goes back only after
+        what it returns has been awaited (e.g. a dispatcher ended between Slack's acceptance
+        and its record of it)."""
         self.app_token = app_token
         self.team_id = team_id
         self.team = team
@@ -343,6 +377,7 @@ class SlackStandIn:
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "views.open": self._views_open,
             "views.push": self._views_push,
@@ -759,6 +794,9 @@ class SlackStandIn:
     # ------------------------------------------------------------------ helpers
 
     def _next_ts(self) -> str:
+        if self.wall is not None:  # Slack: the time of posting, unique within the channel
+            self._last_ts = max(self.wall(), self._last_ts + 0.000001)
+            return f"{self._last_ts:.6f}"
         n = next(self._ts) * 100
         return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
 
@@ -869,10 +907,15 @@ class SlackStandIn:
         text, blocks = self._content(params)
         self._scan("chat.postMessage", {"text": text, "blocks": blocks})
         thread_ts = params.get("thread_ts") or None
+        metadata = _metadata(params.get("metadata"))
         ts = self._next_ts()
-        self.messages[(channel, ts)] = StoredMessage(
-            channel, ts, text, blocks, self.bot_user_id, self.bot_id, thread_ts
+        stored = self.messages[(channel, ts)] = StoredMessage(
+            channel, ts, text, blocks, self.bot_user_id, self.bot_id, thread_ts, metadata=metadata
         )
+        if self.on_posted is not None:
+            reaction = self.on_posted(stored)
+            if reaction is not None:
+                await reaction
         message: dict[str, Any] = {
             "type": "message",
             "text": text or "",
@@ -914,6 +957,53 @@ class SlackStandIn:
         ts = self._next_ts()
         self.ephemerals.append({"channel": channel, "user": user, "text": text, "blocks": blocks, "ts": ts})
         return {"message_ts": ts}
+
+    async def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Messages of a channel, newest first, between ``oldest`` and ``latest`` (exclusive unless
+        ``inclusive``), ``limit`` a page (default 100, at most 999) with a cursor; a message's
+        ``metadata`` only with ``include_all_metadata`` (Slack's conversations.history)."""
+        channel = self._channel(params)
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or math.inf)
+        inclusive = _flag(params.get("inclusive"))
+        try:
+            limit = min(int(params.get("limit") or 100), 999)
+        except ValueError as exc:
+            raise _fail("invalid_limit") from exc
+        offset = int(str(params.get("cursor") or "0").removeprefix("o:") or 0)
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = sorted(
+            (m for (c, ts), m in self.messages.items() if c == channel and within(float(ts))),
+            key=lambda m: float(m.ts),
+            reverse=True,
+        )
+        page = found[offset : offset + limit]
+        messages = []
+        for stored in page:
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": stored.user,
+                "bot_id": stored.bot_id,
+                "text": stored.text or "",
+                "ts": stored.ts,
+            }
+            if stored.blocks is not None:
+                message["blocks"] = stored.blocks
+            if stored.metadata is not None and _flag(params.get("include_all_metadata")):
+                message["metadata"] = stored.metadata
+            messages.append(message)
+        more = offset + limit < len(found)
+        return {
+            "messages": messages,
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": f"o:{offset + limit}" if more else ""},
+        }
 
     async def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("channel"):

@@ -18,6 +18,7 @@ import ssl
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -58,6 +59,9 @@ class Handler:
     dropped: int = 0
     logins: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Called (in the server's thread) with each message accepted, before the 250 goes back: e.g.
+    # to end a sending process between the server's acceptance and the process's record.
+    on_accepted: Callable[[Received], None] | None = None
     _accepted_at: collections.deque[float] = field(default_factory=collections.deque)
 
     def _next_fault(self, address: str, stage: str) -> str | None:
@@ -103,7 +107,10 @@ class Handler:
                     self.refused["rate"] += 1
                     return "451 4.7.0 Too many messages, slow down"
                 self._accepted_at.append(now)
-            self.received.append(Received(envelope.mail_from, to, envelope.original_content or b"", now))
+            received = Received(envelope.mail_from, to, envelope.original_content or b"", now)
+            self.received.append(received)
+        if self.on_accepted is not None:
+            self.on_accepted(received)
         return "250 2.0.0 Ok: queued"
 
 
