@@ -1,9 +1,14 @@
-"""E-mail in a running bot: the port among the conversation's ports, the RSVP page on the web server."""
+"""E-mail in a running bot: the port among the conversation's ports, the RSVP page on the web server.
+
+The wiring reads what it needs of the running bot through :class:`EmailHost` (a protocol that
+:class:`bot.app.App` satisfies), so ``bot.mail`` never imports ``bot.app`` back, not even for a
+type (``tests/test_architecture.py`` checks that ``bot.mail`` sits in no import cycle).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.mail.port import EmailPort, SmtpConfig
 from bot.mail.web import rsvp_routes
@@ -11,10 +16,46 @@ from facilitation.meetings.links import RsvpLinks
 from storage.database import is_outage
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from aiohttp import web
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from config.settings import Settings
+    from facilitation.clock import Clock
+    from facilitation.conversation import Conversation
+    from facilitation.pseudonym import Pseudonymizer
 
 log = logging.getLogger(__name__)
+
+
+class _Clocked(Protocol):
+    @property
+    def clock(self) -> Clock: ...
+
+
+class _Routes(Protocol):
+    @property
+    def extra_routes(self) -> list[web.RouteDef]: ...
+
+
+class EmailHost(Protocol):
+    """What the e-mail wiring reads of a running bot (:class:`bot.app.App`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def engine(self) -> AsyncEngine: ...
+    @property
+    def conversation(self) -> Conversation: ...
+    @property
+    def pseudonymizer(self) -> Pseudonymizer: ...
+    @property
+    def service(self) -> _Clocked: ...
+    @property
+    def health(self) -> _Routes: ...
+
+    def shared_limit(self, *names: str) -> tuple[object, str] | None:
+        """Where a rate limit is shared with the other bot processes (None: this process only)."""
+        ...
 
 
 def smtp_config(settings: Settings) -> SmtpConfig:
@@ -31,7 +72,7 @@ def smtp_config(settings: Settings) -> SmtpConfig:
     )
 
 
-def install_email(app: App) -> EmailPort:
+def install_email(app: EmailHost) -> EmailPort:
     """Add the e-mail port (from the ``smtp_*`` settings) and serve ``/osa/<token>`` beside ``/healthz``."""
     from facilitation.meetings.chat import installed_store
     from storage.meetings_repository import SqlMeetingStore
@@ -47,7 +88,7 @@ def install_email(app: App) -> EmailPort:
         config,
         links=links,
         public_url=settings.public_url,
-        shared=app.shared_limit("email", settings.smtp_host, settings.smtp_user),  # type: ignore[arg-type]
+        shared=app.shared_limit("email", settings.smtp_host, settings.smtp_user),
         clock=app.service.clock,
     )
     conversation.add_port(port)
