@@ -8,12 +8,15 @@ type (``tests/test_architecture.py`` checks that ``bot.mail`` sits in no import 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.mail.port import EmailPort, SmtpConfig
-from bot.mail.web import rsvp_routes
-from facilitation.meetings.links import RsvpLinks
+from bot.mail.web import rsvp_routes, stop_routes
+from facilitation.meetings.links import RsvpLinks, StopLinks
 from storage.database import is_outage
+from storage.replay_guard import ReplayGuard
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from facilitation.pseudonym import Pseudonymizer
 
 log = logging.getLogger(__name__)
+MINUTE = timedelta(minutes=1)
 
 
 class _Clocked(Protocol):
@@ -52,6 +56,8 @@ class EmailHost(Protocol):
     def service(self) -> _Clocked: ...
     @property
     def health(self) -> _Routes: ...
+    @property
+    def closers(self) -> list[Callable[[], Awaitable[None]]]: ...
 
     def shared_limit(self, *names: str) -> tuple[object, str] | None:
         """Where a rate limit is shared with the other bot processes (None: this process only)."""
@@ -73,7 +79,8 @@ def smtp_config(settings: Settings) -> SmtpConfig:
 
 
 def install_email(app: EmailHost) -> EmailPort:
-    """Add the e-mail port (from the ``smtp_*`` settings) and serve ``/osa/<token>`` beside ``/healthz``."""
+    """Add the e-mail port (from the ``smtp_*`` settings) and serve ``/osa/<token>`` (answers) and
+    ``/sluta/<token>`` (stop / forget) beside ``/healthz``."""
     from facilitation.meetings.chat import installed_store
     from storage.meetings_repository import SqlMeetingStore
 
@@ -84,9 +91,11 @@ def install_email(app: EmailHost) -> EmailPort:
     remember_secrets(config.password)
     conversation = app.conversation
     links = RsvpLinks(app.pseudonymizer, conversation.codec)
+    stop_links = StopLinks(app.pseudonymizer)
     port = EmailPort(
         config,
         links=links,
+        stop_links=stop_links,
         public_url=settings.public_url,
         shared=app.shared_limit("email", settings.smtp_host, settings.smtp_user),
         clock=app.service.clock,
@@ -97,6 +106,23 @@ def install_email(app: EmailHost) -> EmailPort:
         rsvp_routes(
             links,
             lambda: installed_store(conversation) or fallback,
+            clock=app.service.clock,
+            language=settings.language,
+            is_outage=is_outage,
+        )
+    )
+    used = ReplayGuard(app.engine, clock=app.service.clock)
+    app.closers.append(used.aclose)
+
+    async def first_use(token: str, expires: datetime) -> bool:
+        """A stop or forget link acts once: remembered (a hash) in the shared database until it expires."""
+        return await used.first_time("stop-link", token, keep=max(expires - app.service.clock(), MINUTE))
+
+    app.health.extra_routes.extend(
+        stop_routes(
+            stop_links,
+            lambda: installed_store(conversation) or fallback,
+            first_use,
             clock=app.service.clock,
             language=settings.language,
             is_outage=is_outage,
