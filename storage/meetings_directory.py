@@ -17,6 +17,7 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from facilitation.meetings import Contact, Meeting, MeetingsConfig, Signatory
+from facilitation.meetings.calendar_book import welcomed_by_mail
 from facilitation.meetings.store import (
     FAILED,
     FILE,
@@ -173,6 +174,7 @@ class SqlMeetingDirectory(Transactions):
             opted_out=opted_out,
             active=True,
             source=FILE,
+            welcome_pending=welcomed_by_mail(contact),  # only an insert sets it: a re-import does not
         )
         await session.execute(
             insert.on_conflict_do_update(
@@ -412,6 +414,7 @@ class SqlMeetingDirectory(Transactions):
                     opted_out=contact.opted_out,
                     active=True,
                     source=source,
+                    welcome_pending=welcomed_by_mail(contact),
                 )
                 .on_conflict_do_nothing(index_elements=["process_key", "key"])
                 .returning(ContactRow.id)
@@ -500,6 +503,25 @@ class SqlMeetingDirectory(Transactions):
                     .on_conflict_do_nothing(index_elements=["tombstone"])
                 )
             return removed
+
+    async def welcomes_pending(self) -> list[StoredContact]:
+        """Active contacts whose welcome is still to be planned (e-mail contacts just created)."""
+        async with self._read() as session:
+            ids = list(
+                (
+                    await session.execute(select(ContactRow.id).where(ContactRow.welcome_pending.is_(True)))
+                ).scalars()
+            )
+        return await self.contacts(ids=ids) if ids else []
+
+    async def welcomes_planned(self, contact_ids: Iterable[int]) -> None:
+        """The contacts' welcomes are planned (a delivery row each): no more to plan."""
+        ids = list(contact_ids)
+        if ids:
+            async with self._write() as session:
+                await session.execute(
+                    update(ContactRow).where(ContactRow.id.in_(ids)).values(welcome_pending=False)
+                )
 
     async def move_contact(self, contact_id: int, address: str) -> None:
         """The contact's chat has a new id (a Telegram group upgraded to a supergroup)."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +60,8 @@ class ContactRow(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(8), default=FILE, server_default=FILE)
+    # Set when an e-mail contact is inserted; the dispatcher plans its welcome and clears it.
+    welcome_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         UniqueConstraint("process_key", "key", name="uq_contacts_process_key"),

@@ -55,7 +55,8 @@ ROOT = DOMAIN.parent
 #: Modules that must sit in no import cycle (counting imports under TYPE_CHECKING and inside
 #: functions): the exercises receive a declared context instead of importing the conversation,
 #: the service gets the exercises' round rules from the registry, and the simulation drives the
-#: local mode's session through a protocol instead of importing it back.
+#: local mode's session through a protocol instead of importing it back; the e-mail wiring reads
+#: the running bot through its ``EmailHost`` protocol instead of naming ``bot.app.App``.
 ACYCLIC = (
     "facilitation.exercises",
     "facilitation.barometer",
@@ -65,6 +66,7 @@ ACYCLIC = (
     "bot.local",
     "bot.simulation",
     "bot.slack.modal",
+    "bot.mail",
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from facilitation.meetings import Contact, MeetingsConfig, Rsvp
+from facilitation.meetings import Contact, MeetingsConfig, Rsvp, parse_meetings
 from facilitation.meetings.attendance import (
     MAX_NOTE,
     MAX_PERSONS,
@@ -136,6 +136,41 @@ async def test_forgotten_contact_is_not_recreated_by_an_import(meeting_store: Me
     result = await meeting_store.import_config(cfg, tombstone_of=lambda c: f"tomb-{c.key}")
     assert result.skipped_forgotten == 1
     assert [c.contact.key for c in await meeting_store.contacts()] == ["c1"]
+
+
+def _email_config() -> MeetingsConfig:
+    doc = {
+        "signatories": [
+            {
+                "key": "region",
+                "name": "Region Värmland",
+                "contacts": [
+                    {"key": f"m{i}", "name": f"K{i}", "email": f"k{i}@kommun.example.se"} for i in range(2)
+                ],
+            }
+        ]
+    }
+    return parse_meetings(doc, "test.toml", "varmland-2015")
+
+
+async def test_email_contacts_are_marked_for_a_welcome_once_when_created(meeting_store: MeetingStore) -> None:
+    """An e-mail contact is marked in the transaction that creates it (import or CLI), a chat
+    contact is not, a re-import marks nobody again, and unmarking is for good."""
+    await meeting_store.import_config(config(contacts=1))  # a chat contact (local): no mark
+    assert await meeting_store.welcomes_pending() == []
+    await meeting_store.import_config(_email_config())
+    pending = await meeting_store.welcomes_pending()
+    assert sorted(c.contact.key for c in pending) == ["m0", "m1"]
+    await meeting_store.import_config(_email_config())  # the same again
+    assert len(await meeting_store.welcomes_pending()) == 2
+    await meeting_store.welcomes_planned([c.id for c in pending])
+    await meeting_store.import_config(_email_config())
+    assert await meeting_store.welcomes_pending() == []
+    await meeting_store.add_contact(
+        "varmland-2015", "region", Contact("d", "Dan", "email", "dan@kommun.example.se"), CLI
+    )
+    await meeting_store.add_contact("varmland-2015", "region", Contact("e", "Eva", "local", "eva"), CLI)
+    assert [c.contact.key for c in await meeting_store.welcomes_pending()] == ["d"]
 
 
 async def test_management_refuses_duplicates_unknowns_and_file_rows(meeting_store: MeetingStore) -> None:

@@ -49,7 +49,7 @@ from icalendar import Calendar, vCalAddress, vText
 
 from bot.ratelimit import SharedWindow, SlidingWindow
 from facilitation.clock import utc_now
-from facilitation.meetings.links import LINK_PATH, RsvpLinks
+from facilitation.meetings.links import FORGET, LINK_PATH, STOP, STOP_PATH, RsvpLinks, StopLinks
 from facilitation.ports import (
     Attachment,
     ButtonEvent,
@@ -138,14 +138,18 @@ class EmailPort(PortDefaults):
         config: SmtpConfig,
         *,
         links: RsvpLinks | None = None,
+        stop_links: StopLinks | None = None,
         public_url: str = "",
         shared: tuple[object, str] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         """``links`` and ``public_url``: how answer buttons become links (none without both).
+        ``stop_links``: the "Sluta få påminnelser" / "Glöm mig" links and the ``List-Unsubscribe``
+        header of every reminder and invitation (none without ``public_url``).
         ``shared``: the places and budget key of the rate shared with other processes (PostgreSQL)."""
         self.config = config
         self.links = links if public_url else None
+        self.stop_links = stop_links if public_url else None
         self.public_url = public_url.rstrip("/")
         self.clock = clock
         places, period = window_for(config.rate)
@@ -246,7 +250,8 @@ class EmailPort(PortDefaults):
         plain = text
         if linked:
             plain += "\n\n" + "\n".join(f"{label}: {url}" for label, url in linked)
-        message.set_content(plain + "\n")
+        stop = self._stop_links(message, to)
+        message.set_content(plain + "\n" + _stop_plain(stop))
         paragraphs = "".join(
             f"<p>{_linkify(html.escape(block)).replace(chr(10), '<br>')}</p>" for block in text.split("\n\n")
         )
@@ -256,7 +261,7 @@ class EmailPort(PortDefaults):
             f"{html.escape(label)}</a>"
             for label, url in linked
         )
-        body = paragraphs + (f"<p>{buttons_html}</p>" if buttons_html else "")
+        body = paragraphs + (f"<p>{buttons_html}</p>" if buttons_html else "") + _stop_html(stop)
         message.add_alternative(
             '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
             f'<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.4">{body}</body></html>',
@@ -301,13 +306,30 @@ class EmailPort(PortDefaults):
             description = description or str(event.get("description", ""))
         data = calendar.to_ical()
         message = self._base(to, attachment.caption or attachment.filename, "invitation", *identity)
-        message.set_content("\n\n".join(filter(None, [attachment.caption, description])) + "\n")
+        stop = self._stop_links(message, to)
+        message.set_content(
+            "\n\n".join(filter(None, [attachment.caption, description])) + "\n" + _stop_plain(stop)
+        )
         message.add_alternative(
             data.decode("utf-8"), subtype="calendar", params={"method": method, "name": "invite.ics"}
         )
         message.add_attachment(data, maintype="application", subtype="ics", filename=attachment.filename)
         message["Content-Class"] = "urn:content-classes:calendarmessage"  # Outlook: show it as an invitation
         return message
+
+    def _stop_links(self, message: EmailMessage, to: str) -> tuple[str, str] | None:
+        """The stop and forget links for ``to``, with the RFC 8058 headers on ``message``
+        (a mail client's "Unsubscribe" POSTs the stop link); None when links cannot be made."""
+        if self.stop_links is None:
+            return None
+        now = self.clock()
+        stop, forget = (
+            f"{self.public_url}{STOP_PATH}{self.stop_links.token(action, to, now)}"
+            for action in (STOP, FORGET)
+        )
+        message["List-Unsubscribe"] = f"<{stop}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return stop, forget
 
     # --- other messages (bulk invitations: bot/mail/invitations.py) ---------------------------
     def plain_message(self, to: str, subject: str, text: str, *identity: str | bytes) -> EmailMessage:
@@ -414,6 +436,28 @@ class EmailPort(PortDefaults):
                 answer,
             )
         return ChatRefused(f"SMTP {answer.code} ({answer.stage})")
+
+
+# The contact's language is not known here (the port gets the text), so the footer says both.
+_STOP_LABEL = "Sluta få påminnelser (Stop reminders)"
+_FORGET_LABEL = "Glöm mig (Forget me)"
+
+
+def _stop_plain(links: tuple[str, str] | None) -> str:
+    if links is None:
+        return ""
+    return f"\n-- \n{_STOP_LABEL}: {links[0]}\n{_FORGET_LABEL}: {links[1]}\n"
+
+
+def _stop_html(links: tuple[str, str] | None) -> str:
+    if links is None:
+        return ""
+    stop, forget = (html.escape(url) for url in links)
+    return (
+        '<p style="font-size:12px;color:#666666;margin-top:2em">'
+        f'<a href="{stop}" style="color:#666666">{html.escape(_STOP_LABEL)}</a> · '
+        f'<a href="{forget}" style="color:#666666">{html.escape(_FORGET_LABEL)}</a></p>'
+    )
 
 
 def _linkify(escaped: str) -> str:

@@ -1,4 +1,7 @@
-"""The page behind an e-mail's RSVP link: ``GET /osa/<token>`` shows, ``POST /osa/<token>`` records.
+"""The pages behind an e-mail's links: ``/osa/<token>`` (RSVP) and ``/sluta/<token>`` (stop or forget).
+
+``GET /osa/<token>`` shows, ``POST /osa/<token>`` records; ``/sluta/`` (:func:`stop_routes`) does
+the same for "Sluta få påminnelser" / "Glöm mig" and the ``List-Unsubscribe`` one-click POST.
 
 Served beside ``/healthz`` (registered through :attr:`bot.health.Health.extra_routes`). A GET
 never changes anything: mail scanners (Outlook Safe Links, Gmail, virus scanners) open every link
@@ -13,14 +16,14 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiohttp import web
 
 from facilitation.errors import DomainError
 from facilitation.i18n import t
-from facilitation.meetings.links import LINK_PATH, LinkAnswer, RsvpLinks
+from facilitation.meetings.links import LINK_PATH, STOP, STOP_PATH, LinkAnswer, RsvpLinks, StopLinks
 from facilitation.meetings.store import MeetingStore
 from facilitation.model import Language
 
@@ -42,8 +45,10 @@ _STATUS = {
 }
 
 
-def _page(lang: Language | str, body: str, status: int = 200) -> web.Response:
-    title = html.escape(t("meetingslink.title", lang))
+def _page(
+    lang: Language | str, body: str, status: int = 200, title_key: str = "meetingslink.title"
+) -> web.Response:
+    title = html.escape(t(title_key, lang))
     document = (
         f'<!DOCTYPE html><html lang="{Language(lang).value}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -111,4 +116,77 @@ def rsvp_routes(
             return _page(language, f"<p>{html.escape(t('error.internal', language))}</p>", 500)
 
     path = LINK_PATH + "{token}"
+    return [web.get(path, handle, allow_head=False), web.post(path, handle)]
+
+
+_STOP_STATUS = {"stoplink.invalid": 404, "stoplink.expired": 410, "stoplink.gone": 410, "stoplink.used": 410}
+
+
+def _both_languages(key: str, first: Language) -> str:
+    """A refusal in the installation's language and then the other: nobody is known to ask."""
+    order = [first] + [lang for lang in Language if lang != first]
+    return "".join(f'<p lang="{lang.value}">{html.escape(t(key, lang))}</p>' for lang in order)
+
+
+def stop_routes(
+    links: StopLinks,
+    store: Callable[[], MeetingStore],
+    first_use: Callable[[str, datetime], Awaitable[bool]],
+    *,
+    clock: Callable[[], datetime],
+    language: Language = Language.SV,
+    is_outage: Callable[[BaseException], bool] = lambda exc: False,
+) -> list[web.RouteDef]:
+    """The page behind every e-mail's "Sluta få påminnelser" / "Glöm mig" link and its
+    ``List-Unsubscribe`` header: ``GET /sluta/<token>`` asks, ``POST`` (the page's button, or a
+    mail client's RFC 8058 one-click POST ``List-Unsubscribe=One-Click``) acts, once.
+
+    ``first_use(token, expires)``: True the first time a token acts (kept in the shared database
+    until it expires), so a replayed link, even after the contact was added again, changes nothing.
+    """
+
+    def refused(key: str) -> web.Response:
+        return _page(language, _both_languages(key, language), _STOP_STATUS.get(key, 400), "stoplink.title")
+
+    async def handle(request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        now = clock()
+        try:
+            asked = await links.look_up(store(), token, now)
+            lang = asked.lang
+            if request.method == "POST":
+                if not await first_use(token, asked.expires):
+                    return refused("stoplink.used")
+                await links.apply(store(), asked, now)
+                log.info(
+                    "e-mail: a contact %s through a link",
+                    "stopped" if asked.action == STOP else "was forgotten",
+                )
+                done = t("stoplink.stopped" if asked.action == STOP else "stoplink.forgotten", lang)
+                return _page(lang, f"<p>{html.escape(done)}</p>", title_key="stoplink.title")
+            kind = "stop" if asked.action == STOP else "forget"
+            question = t(f"stoplink.{kind}_question", lang, signatories=asked.signatories)
+            body = (
+                f"<p>{html.escape(question)}</p>"
+                f'<form method="post" action="{html.escape(token)}"><button type="submit" '
+                'style="font-size:1.1em;padding:.6em 1.4em;background:#1a5e9a;color:#fff;border:0;border-radius:4px">'
+                f"{html.escape(t(f'stoplink.{kind}_button', lang))}</button></form>"
+            )
+            if asked.action == STOP:
+                other = links.forget_token(token, now)
+                body += (
+                    f"<p>{html.escape(t('stoplink.stop_forget_instead', lang))} "
+                    f'<a href="{html.escape(other)}">{html.escape(t("stoplink.forget_button", lang))}</a></p>'
+                )
+            return _page(lang, body, title_key="stoplink.title")
+        except DomainError as refusal:
+            return refused(refusal.key)
+        except Exception as exc:
+            if is_outage(exc):
+                log.warning("e-mail stop link: the database is unreachable (%s)", type(exc).__name__)
+                return _page(language, f"<p>{html.escape(t('error.database', language))}</p>", 503)
+            log.exception("e-mail stop link: the page failed")
+            return _page(language, f"<p>{html.escape(t('error.internal', language))}</p>", 500)
+
+    path = STOP_PATH + "{token}"
     return [web.get(path, handle, allow_head=False), web.post(path, handle)]

@@ -17,7 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from facilitation.meetings.model import Contact
 
 REMINDER = "reminder"
 UPDATE = "update"
@@ -25,6 +28,12 @@ CANCEL = "cancel"
 WELCOME = "welcome"
 NUDGE = "nudge"
 KINDS = (REMINDER, UPDATE, CANCEL, WELCOME, NUDGE)
+
+
+def welcomed_by_mail(contact: Contact) -> bool:
+    """Whether creating ``contact`` (a file import, the CLI) plans a welcome: an e-mail contact
+    has no registration in a chat that would (the store marks it in the creating transaction)."""
+    return contact.platform == "email"
 
 
 @dataclass(frozen=True)

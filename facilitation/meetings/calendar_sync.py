@@ -9,6 +9,8 @@ change made by a re-import, the CLI or a chat is noticed by whichever dispatcher
   no longer exists or a meeting removed from the configuration, a ``cancel``) delivery is
   planned for every contact who holds a calendar file of it: one store transaction
   (:meth:`CalendarBook.apply_change`), so it is planned once, whoever notices it;
+* ``welcome`` deliveries are planned for contacts created without a chat registration (an
+  e-mail contact of a file import or the CLI): the next meeting with its calendar invitation;
 * ``nudge`` deliveries are planned for each of the meeting's ``nudge_offsets`` (one per
   occurrence, contact and offset; at send time a contact whose organisation answered is skipped).
 
@@ -64,6 +66,7 @@ class SyncResult:
     updates: int = 0
     cancels: int = 0
     nudges: int = 0
+    welcomes: int = 0
     sequences: dict[tuple[int, datetime], int] = dataclasses.field(default_factory=dict)
 
 
@@ -76,6 +79,7 @@ async def sync(
     tick does not send every known key to the database again (kept by the caller; a re-created
     contact or meeting has new ids, so its nudges are planned again)."""
     result = SyncResult()
+    result.welcomes = await plan_pending_welcomes(store, now)
     meetings = await store.meetings(active_only=False)
     states = {(s.meeting_id, s.number): s for s in await store.occurrence_states([m.id for m in meetings])}
     moment = utc(now)
@@ -223,18 +227,52 @@ async def _plan_nudges(
 async def plan_welcome(store: MeetingStore, contact: StoredContact, now: datetime) -> int:
     """The next occurrence of each of the process's meetings, with its calendar file, for a newly
     registered contact; idempotent (the key names the occurrence and the contact)."""
+    return await store.plan_notices(_welcomes(await store.meetings(), contact, now))
+
+
+async def plan_pending_welcomes(store: MeetingStore, now: datetime) -> int:
+    """Plan the welcomes of contacts created without a chat registration (e-mail contacts of a
+    file import or the CLI, :meth:`MeetingDirectory.welcomes_pending`), then unmark them.
+
+    Exactly once across processes: the mark is set in the transaction that created the contact,
+    planning is idempotent on the delivery key, and the mark is cleared only after the rows
+    exist, so a crash in between plans the same rows again (nothing new) at the next tick."""
+    pending = await store.welcomes_pending()
+    if not pending:
+        return 0
+    meetings = await store.meetings()
+    notices = [
+        n
+        for c in pending
+        if not c.contact.opted_out
+        for n in _welcomes(meetings, c, now, unless_reminder_due=True)
+    ]
+    planned = await store.plan_notices(notices) if notices else 0
+    await store.welcomes_planned(c.id for c in pending)
+    return planned
+
+
+def _welcomes(
+    meetings: list[StoredMeeting], contact: StoredContact, now: datetime, *, unless_reminder_due: bool = False
+) -> list[Notice]:
+    """The welcome notices of ``contact``; ``unless_reminder_due``: none for an occurrence whose
+    reminder is already due (it brings the date and the calendar file now, a welcome would repeat them)."""
     notices = []
-    for stored in await store.meetings():
+    for stored in meetings:
         meeting = stored.meeting
         if meeting.process_key != contact.process_key:
             continue
         occurrence = next_occurrence(meeting, now)
         if occurrence is None:
             continue
+        if unless_reminder_due and any(
+            utc(due_time(occurrence, offset)) <= utc(now) for offset in meeting.reminder_offsets
+        ):
+            continue
         key = f"{WELCOME}:{meeting_name(meeting)}:{to_iso(occurrence)}:{contact.contact.key}"
         number = occurrence_number(meeting, occurrence)
         notices.append(Notice(WELCOME, key, stored.id, contact.id, occurrence, number, now))
-    return await store.plan_notices(notices)
+    return notices
 
 
 def notice_text(kind: str, meeting: Meeting, occurrence: datetime, lang: Language | str) -> str:

@@ -23,7 +23,7 @@ import base64
 import binascii
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from facilitation.buttons import ButtonCodec
 from facilitation.errors import DomainError
@@ -31,7 +31,7 @@ from facilitation.i18n import register
 from facilitation.meetings.attendance import record_answer
 from facilitation.meetings.messages import RSVP_ACTION, RSVP_ORDER, format_when, rsvp_buttons, rsvp_label
 from facilitation.meetings.model import Rsvp, RsvpAnswer
-from facilitation.meetings.store import MeetingStore
+from facilitation.meetings.store import MeetingStore, StoredContact
 from facilitation.model import Language
 from facilitation.pseudonym import Pseudonymizer
 
@@ -186,3 +186,151 @@ class RsvpLinks:
             now,
         )
         return shown
+
+
+# --- stop and forget links ----------------------------------------------------------------------
+#: Where the stop / forget links point, below ``public_url``.
+STOP_PATH = "/sluta/"
+STOP = "s"  # stop reminders to the address (as /stoppa)
+FORGET = "f"  # forget the address entirely (as /glom_kontakt)
+#: How long a stop or forget link works: far longer than an RSVP link, because a person may want
+#: to stop the reminders from any e-mail they kept (RFC 8058 asks for a working link "for a
+#: long time"); two years cover a yearly meeting's welcome and its reminders with room to spare.
+DEFAULT_STOP_LIFETIME = timedelta(days=730)
+_WHO_LENGTH = 16  # URL-safe base64 characters of a keyed hash of the address: 96 bits
+
+STOP_TEXTS = {
+    "sv": {
+        "stoplink.title": "Påminnelser om dialogmöten",
+        "stoplink.stop_question": (
+            "Vill du sluta få påminnelser om dialogmöten till den här e-postadressen ({signatories})? "
+            "Du får då inga fler påminnelser, inbjudningar eller ändringar av mötet."
+        ),
+        "stoplink.stop_button": "Sluta få påminnelser",
+        "stoplink.stop_forget_instead": "Vill du i stället att vi glömmer dig helt?",
+        "stoplink.forget_question": (
+            "Vill du att vi glömmer dig som kontaktperson ({signatories})? Vi tar bort din e-postadress, "
+            "ditt namn, dina svar och vilka påminnelser du har fått, och du får inga fler e-brev från oss."
+        ),
+        "stoplink.forget_button": "Glöm mig",
+        "stoplink.stopped": "Klart. Du får inga fler påminnelser om dialogmöten till den här adressen.",
+        "stoplink.forgotten": "Klart. Vi har glömt dig: din adress, dina svar och din historik är borttagna.",
+        "stoplink.invalid": "Länken är inte giltig, så ingenting har ändrats.",
+        "stoplink.expired": "Länken har gått ut, så ingenting har ändrats. Använd länken i ett senare mejl.",
+        "stoplink.used": "Länken har redan använts, så ingenting har ändrats.",
+        "stoplink.gone": "Den här adressen finns inte längre hos oss, så det finns inget mer att ändra.",
+    },
+    "en": {
+        "stoplink.title": "Dialogue meeting reminders",
+        "stoplink.stop_question": (
+            "Do you want to stop getting dialogue meeting reminders at this e-mail address ({signatories})? "
+            "You will then get no more reminders, invitations or changes of the meeting."
+        ),
+        "stoplink.stop_button": "Stop reminders",
+        "stoplink.stop_forget_instead": "Would you rather have us forget you entirely?",
+        "stoplink.forget_question": (
+            "Do you want us to forget you as a contact person ({signatories})? We delete your e-mail address, "
+            "your name, your answers and which reminders you got, and you get no more e-mail from us."
+        ),
+        "stoplink.forget_button": "Forget me",
+        "stoplink.stopped": "Done. You will get no more dialogue meeting reminders at this address.",
+        "stoplink.forgotten": "Done. We have forgotten you: your address, your answers and your history are deleted.",
+        "stoplink.invalid": "The link is not valid, so nothing was changed.",
+        "stoplink.expired": "The link has expired, so nothing was changed. Use the link in a later e-mail.",
+        "stoplink.used": "The link has already been used, so nothing was changed.",
+        "stoplink.gone": "This address is no longer with us, so there is nothing more to change.",
+    },
+}
+register(STOP_TEXTS)
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    """What a genuine stop or forget link stands for: the e-mail contacts of its address."""
+
+    action: str  # STOP or FORGET
+    contacts: tuple[StoredContact, ...]
+    lang: Language
+    expires: datetime
+
+    @property
+    def signatories(self) -> str:
+        return ", ".join(sorted({c.signatory_name for c in self.contacts}))
+
+
+class StopLinks:
+    """Makes and checks the "Sluta få påminnelser" / "Glöm mig" links of every e-mail.
+
+    A token is ``<action>.<who>.<expiry>.<signature>``: ``who`` is a keyed hash of the recipient's
+    address (never the address, so a web server's access log of the link reveals nobody), signed
+    like the RSVP links with the installation's secret. It stands for every e-mail contact of that
+    address, as ``/stoppa`` and ``/glom_kontakt`` stand for every contact of a chat user. Mail
+    scanners open links, so opening one only shows a page; its button's POST (or a mail
+    client's RFC 8058 one-click POST) acts. Whether a token was used before is the caller's to
+    remember (the web page keeps it in the shared database), so a replayed link changes nothing.
+    """
+
+    def __init__(self, pseudonymizer: Pseudonymizer, lifetime: timedelta = DEFAULT_STOP_LIFETIME) -> None:
+        self._signer = pseudonymizer
+        self.lifetime = lifetime
+
+    def _who(self, address: str) -> str:
+        return self._signer.sign("stop-link-who\x1f" + address, _WHO_LENGTH)
+
+    def _signature(self, payload: str) -> str:
+        return self._signer.sign("stop-link\x1f" + payload, _SIGNATURE_LENGTH)
+
+    def token(self, action: str, address: str, now: datetime) -> str:
+        """The token of ``action`` (:data:`STOP` / :data:`FORGET`) for ``address``, valid for :attr:`lifetime`."""
+        return self._token(action, self._who(address), int((now + self.lifetime).timestamp()))
+
+    def _token(self, action: str, who: str, expires: int) -> str:
+        payload = f"{action}.{who}.{expires:x}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def read(self, token: str, now: datetime) -> tuple[str, str, int]:
+        """(action, who, expiry) of a genuine, unexpired token; ``DomainError`` otherwise."""
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 3:
+            raise DomainError("stoplink.invalid")
+        payload, _, signature = token.rpartition(".")
+        if not signature.isascii() or not hmac.compare_digest(signature, self._signature(payload)):
+            raise DomainError("stoplink.invalid")
+        action, who, expires = payload.split(".")
+        try:
+            deadline = int(expires, 16)
+        except ValueError:
+            raise DomainError("stoplink.invalid") from None
+        if action not in (STOP, FORGET):
+            raise DomainError("stoplink.invalid")
+        if now.timestamp() > deadline:
+            raise DomainError("stoplink.expired")
+        return action, who, deadline
+
+    async def look_up(self, store: MeetingStore, token: str, now: datetime) -> StopRequest:
+        """The contacts a token stands for; nothing is written. ``DomainError`` for a forged or
+        expired token, or an address no longer stored (forgotten or removed)."""
+        action, who, deadline = self.read(token, now)
+        found = tuple(
+            c
+            for c in await store.contacts(active_only=False, platform="email")
+            if hmac.compare_digest(self._who(c.contact.address), who)
+        )
+        if not found:
+            raise DomainError("stoplink.gone")
+        lang = found[0].contact.language
+        return StopRequest(action, found, lang, datetime.fromtimestamp(deadline, tz=UTC))
+
+    def forget_token(self, token: str, now: datetime) -> str:
+        """The forget token of the same address as a genuine stop ``token`` (offered on its page)."""
+        _action, who, _deadline = self.read(token, now)
+        return self._token(FORGET, who, int((now + self.lifetime).timestamp()))
+
+    async def apply(self, store: MeetingStore, request: StopRequest, now: datetime) -> None:
+        """Stop the reminders of the request's contacts (as ``/stoppa``) or forget them (as
+        ``/glom_kontakt``: the rows go, a tombstone keeps a re-import from re-creating them)."""
+        if request.action == STOP:
+            await store.opt_out(c.id for c in request.contacts)
+            return
+        for contact in request.contacts:
+            tombstone = self._signer.contact_tombstone(contact.contact.platform, contact.contact.address)
+            await store.forget_contact(contact.id, tombstone, now)

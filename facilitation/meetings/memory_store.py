@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from facilitation.meetings.attendance import organisation_answer
-from facilitation.meetings.calendar_book import REMINDER, Notice, OccurrenceState
+from facilitation.meetings.calendar_book import REMINDER, Notice, OccurrenceState, welcomed_by_mail
 from facilitation.meetings.importing import MeetingsConfig
 from facilitation.meetings.merging import rekeyed, same_person
 from facilitation.meetings.model import Contact, Meeting, OrganisationAnswer, Rsvp, RsvpAnswer, StoredRsvp
@@ -73,6 +73,7 @@ class _Contact:
     contact: Contact
     active: bool
     source: str
+    welcome_pending: bool = False
 
 
 @dataclass
@@ -242,7 +243,9 @@ class MemoryMeetingStore:
     def _upsert_contact(self, process: str, signatory_id: int, contact: Contact, opted_out: bool) -> None:
         row = self._contact_row(process, contact.key)
         if row is None:
-            row = _Contact(next(self._ids), signatory_id, process, contact, True, FILE)
+            row = _Contact(
+                next(self._ids), signatory_id, process, contact, True, FILE, welcomed_by_mail(contact)
+            )
             self._contacts[row.id] = row
         stops = opted_out or row.contact.opted_out  # an opt-out only ever turns on here
         row.signatory_id, row.active, row.source = signatory_id, True, FILE
@@ -377,9 +380,20 @@ class MemoryMeetingStore:
                 ), False
         if self._contact_row(process_key, contact.key) is not None:
             raise DuplicateKey("contact", process_key, contact.key)
-        row = _Contact(next(self._ids), signatory.id, process_key, contact, True, source)
+        row = _Contact(
+            next(self._ids), signatory.id, process_key, contact, True, source, welcomed_by_mail(contact)
+        )
         self._contacts[row.id] = row
         return StoredContact(row.id, process_key, signatory.key, signatory.name, contact, True, source), True
+
+    async def welcomes_pending(self) -> list[StoredContact]:
+        ids = [c.id for c in self._contacts.values() if c.welcome_pending]
+        return await self.contacts(ids=ids) if ids else []
+
+    async def welcomes_planned(self, contact_ids: Iterable[int]) -> None:
+        for contact_id in contact_ids:
+            if contact_id in self._contacts:
+                self._contacts[contact_id].welcome_pending = False
 
     async def remove_contact(self, process_key: str, key: str) -> None:
         row = self._contact_row(process_key, key)

@@ -235,6 +235,15 @@ class MeetingDirectory(Protocol):
         """Delete a CLI/chat contact with its RSVPs and reminder history (no tombstone)."""
         ...
 
+    async def welcomes_pending(self) -> list[StoredContact]:
+        """Active contacts whose welcome is still to be planned: e-mail contacts are marked so in
+        the transaction that creates them (a file import, the CLI), so each is welcomed once."""
+        ...
+
+    async def welcomes_planned(self, contact_ids: Iterable[int]) -> None:
+        """Unmark the contacts: their welcomes are planned."""
+        ...
+
     async def move_contact(self, contact_id: int, address: str) -> None:
         """The contact's chat has a new id (a Telegram group upgraded to a supergroup)."""
         ...
