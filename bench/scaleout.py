@@ -27,8 +27,12 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
+import shutil
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,8 +85,10 @@ async def _bot(conn: Connection, root_url: str, database_url: str, data_dir: Pat
     app = await App.create(settings)
     try:
         async with telegram_running(app):
-            conn.send(f"http://127.0.0.1:{port}/telegram")
-            await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until told to stop
+            conn.send((f"http://127.0.0.1:{port}/telegram", os.getpid()))
+            loop = asyncio.get_running_loop()
+            while await loop.run_in_executor(None, conn.recv) == "cpu":  # until told to stop
+                conn.send(time.process_time())  # this process's CPU seconds (not its chart worker's)
     finally:
         await app.aclose()
 
@@ -155,6 +161,60 @@ class Driver:
         await self.http.close()
 
 
+class Probe:
+    """The bot processes' CPU time (asked over their pipes) and, with ``--profile``, py-spy on
+    the first one during the burst: wall-clock latencies on a shared 2-core machine are mostly
+    other people's load, CPU seconds per vote are not."""
+
+    def __init__(self, bots: list[tuple[Any, Connection]], profile: str | None, pids: list[int]) -> None:
+        self.bots = bots
+        self.profile = profile
+        self.pids = pids
+        self.spy: subprocess.Popen[bytes] | None = None
+
+    async def cpu(self) -> list[float | None]:
+        """Each bot process's CPU seconds so far (None: it is gone)."""
+        loop = asyncio.get_running_loop()
+        out: list[float | None] = []
+        for process, conn in self.bots:
+            if not process.is_alive():
+                out.append(None)
+                continue
+            try:
+                conn.send("cpu")
+                out.append(float(await loop.run_in_executor(None, conn.recv)))
+            except (BrokenPipeError, EOFError, OSError):
+                out.append(None)
+        return out
+
+    def start_profile(self) -> None:
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        if self.profile is None:
+            return
+        self.spy = subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(self.pids[0]),
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "-o",
+                self.profile,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop_profile(self) -> None:
+        if self.spy is not None:
+            self.spy.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
+            self.spy.wait(30)
+            self.spy = None
+
+
 async def _open_workshops(
     driver: Driver, groups: list[int], statements: int
 ) -> dict[int, list[tuple[int, list[str]]]]:
@@ -175,7 +235,12 @@ async def _open_workshops(
 
 
 async def _run(
-    driver: Driver, label: str, groups: list[int], args: argparse.Namespace, kill: Any = None
+    driver: Driver,
+    label: str,
+    groups: list[int],
+    args: argparse.Namespace,
+    probe: Probe,
+    kill: Any = None,
 ) -> dict[str, Any]:
     api = driver.api
     boards = await _open_workshops(driver, groups, args.statements)
@@ -203,6 +268,8 @@ async def _run(
             started[update["callback_query"]["id"]] = time.monotonic()
             await driver.post(update, prefer)
 
+    cpu_before = await probe.cpu()
+    probe.start_profile()
     t0 = time.monotonic()
     await asyncio.gather(*(connection() for _ in range(2 * CONNECTIONS)))
     answered: dict[str, float] = {}
@@ -219,6 +286,12 @@ async def _run(
     except TimeoutError:
         pass
     elapsed = (max(answered.values()) if answered else time.monotonic()) - t0
+    probe.stop_profile()
+    cpu_after = await probe.cpu()
+    cpu = [
+        (after - before) if before is not None and after is not None else None
+        for before, after in zip(cpu_before, cpu_after, strict=True)
+    ]
     latencies = sorted((answered[k] - started[k]) * 1000 for k in answered)
 
     closes: dict[int, float] = {}
@@ -227,6 +300,7 @@ async def _run(
         closes[chat] = time.monotonic()
         await driver.command(chat, "/stang", k % 2)
 
+    load = os.getloadavg()[0]
     photos_before = {chat: len(driver.photos(chat)) for chat in groups}
     await asyncio.gather(*(close(chat, k) for k, chat in enumerate(groups)))
     close_span = max(closes.values()) - min(closes.values())
@@ -255,6 +329,8 @@ async def _run(
         "groups": len(groups),
         "p95_charts": to_charts[max(0, int(len(to_charts) * 0.95) - 1)] if to_charts else float("nan"),
         "retried": driver.retried,
+        "cpu": cpu,
+        "load": load,
         "429s": api.count_429,
     }
 
@@ -349,8 +425,10 @@ async def _scenario(args: argparse.Namespace, label: str, kill_one: bool, tmp: P
             process.start()
             bots.append((process, ours))
         loop = asyncio.get_running_loop()
-        targets = [await loop.run_in_executor(None, conn.recv) for _, conn in bots]
-        driver = Driver(api, targets)
+        started = [await loop.run_in_executor(None, conn.recv) for _, conn in bots]
+        driver = Driver(api, [url for url, _ in started])
+        profile = f"{args.profile}.{label.split()[0]}.txt" if args.profile else None
+        probe = Probe(bots, profile, [pid for _, pid in started])
 
         def kill() -> None:
             driver.alive[1] = False  # the load balancer notices at the next failed POST; so does the driver
@@ -358,7 +436,7 @@ async def _scenario(args: argparse.Namespace, label: str, kill_one: bool, tmp: P
 
         groups = [-1_002_000_000 - g for g in range(args.workshops)]
         try:
-            return await _run(driver, label, groups, args, kill if kill_one else None)
+            return await _run(driver, label, groups, args, probe, kill if kill_one else None)
         finally:
             await driver.aclose()
     finally:
@@ -385,13 +463,23 @@ def main() -> None:
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
         help="an admin URL of the PostgreSQL server (a database is created and dropped)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("both", "kill"),
+        help="run only one scenario: both processes alive, or one killed mid-burst",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="sample the first bot process with py-spy during the burst (PREFIX.<scenario>.txt, collapsed stacks)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.standins
+    scenarios = [("two processes", False), ("one killed mid-burst", True)]
+    if args.only:
+        scenarios = [scenarios[0] if args.only == "both" else scenarios[1]]
     with tempfile.TemporaryDirectory() as tmp:
-        results = [
-            asyncio.run(_scenario(args, label, kill, Path(tmp)))
-            for label, kill in (("two processes", False), ("one killed mid-burst", True))
-        ]
+        results = [asyncio.run(_scenario(args, label, kill, Path(tmp))) for label, kill in scenarios]
     print(
         f"Scale-out: 2 bot processes, PostgreSQL, {args.workshops} workshops × {args.participants} participants "
         f"× {args.statements} statements"
@@ -402,6 +490,12 @@ def main() -> None:
             f"{r['votes'] / r['seconds']:.0f} votes/s; press→answer p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; "
             f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}"
         )
+        cpu = " + ".join(f"{c:.2f} s" if c is not None else "(killed)" for c in r["cpu"])
+        counted = [c for c in r["cpu"] if c is not None]
+        per_vote = (
+            f"{1000 * sum(counted) / r['votes']:.2f} ms/vote" if len(counted) == len(r["cpu"]) else "n/a"
+        )
+        print(f"    bot CPU during the burst {cpu} = {per_vote}; load average {r['load']:.1f} (2 cores)")
         print(
             f"    {r['groups']} closes sent within {r['close_span']:.2f} s; charts in {r['charts_groups']} groups, "
             f"close→last chart p95 {r['p95_charts']:.2f} s; 429s {r['429s']}"
