@@ -14,7 +14,9 @@ Each run: ``--workshops`` groups open a barometer, then ``--participants`` peopl
 one button on each of the first ``--statements`` statements, all at once (every press in flight
 is one of Telegram's webhook connections: 40 per process); then every group is closed within a
 second. Printed: votes/s, press→answer p50/p99, lost and duplicated votes (the database against
-what was pressed, a person's last press per statement counting), and close→last chart posted
+what was pressed, a person's last press per statement counting; a press answered "not saved,
+press again" when its deadline passed is counted apart, and must not be stored), the bot
+processes' CPU seconds per vote and the load average, and close→last chart posted
 (p95 over the groups). The second run kills one bot process (SIGKILL) halfway through the burst;
 its unanswered presses reach the other process, which also takes over its live tallies.
 
@@ -44,6 +46,7 @@ from typing import Any
 TOKEN = "123456:SCALEOUT-token"
 SECRET = "scaleout-webhook-secret-0123456789"
 FACILITATOR = 1
+SAVED = "Ditt svar:"  # how the answer to a saved vote begins (facilitation/texts.py vote.saved)
 PROCESS = "varmland-2015"
 CONNECTIONS = 40  # webhook POSTs in flight per process (Telegram's default max_connections)
 
@@ -246,6 +249,7 @@ async def _run(
     boards = await _open_workshops(driver, groups, args.statements)
     presses: list[tuple[dict[str, Any], int]] = []
     expected: dict[tuple[int, int, int], int] = {}  # (chat, participant, statement) -> value pressed
+    press_of: dict[tuple[int, int, int], str] = {}  # the same -> the press's callback query id
     for s in range(args.statements):
         for p in range(args.participants):
             for g, chat in enumerate(groups):
@@ -254,6 +258,7 @@ async def _run(
                 user = 200_000 + g * 1000 + p
                 presses.append((api.callback_update(user, chat, message_id, data[value]), len(presses) % 2))
                 expected[(chat, user, s)] = value + 1
+                press_of[(chat, user, s)] = presses[-1][0]["callback_query"]["id"]
     ids = {u["callback_query"]["id"] for u, _ in presses}
     started: dict[str, float] = {}
     queue = iter(presses)
@@ -273,12 +278,15 @@ async def _run(
     t0 = time.monotonic()
     await asyncio.gather(*(connection() for _ in range(2 * CONNECTIONS)))
     answered: dict[str, float] = {}
+    refused: set[str] = set()  # answered "not saved, press again" (the press's deadline passed)
 
     def all_answered() -> bool:
         for call in api.calls_to("answerCallbackQuery"):
             key = str(call.params.get("callback_query_id"))
-            if key in ids and call.status == 200:
-                answered.setdefault(key, call.at)
+            if key in ids and call.status == 200 and key not in answered:
+                answered[key] = call.at
+                if not str(call.params.get("text") or "").startswith(SAVED):
+                    refused.add(key)
         return len(answered) == len(ids)
 
     try:
@@ -314,7 +322,11 @@ async def _run(
     to_charts = sorted(
         driver.photos(c)[-1] - closes[c] for c in groups if len(driver.photos(c)) > photos_before[c]
     )
-    lost, duplicated = await _check(args.database_url, groups, expected, args.statements)
+    missing, duplicated = await _check(args.database_url, groups, expected)
+    lost = sum(press_of[k] not in refused for k in missing)  # said saved, not stored
+    stored_refused = sum(
+        press_of[k] in refused for k in expected if k not in missing
+    )  # said not saved, stored
     return {
         "label": label,
         "votes": len(presses),
@@ -323,6 +335,8 @@ async def _run(
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan"),
         "lost": lost,
+        "refused": len(refused),
+        "stored_refused": stored_refused,
         "duplicated": duplicated,
         "close_span": close_span,
         "charts_groups": len(to_charts),
@@ -336,11 +350,11 @@ async def _run(
 
 
 async def _check(
-    url: str, groups: list[int], expected: dict[tuple[int, int, int], int], statements: int
-) -> tuple[int, int]:
-    """Lost: a press whose value is not stored; duplicated: answers stored beyond one per person
-    and statement (there is one row per person and statement, so a vote counted twice would
-    show as a value nobody pressed last)."""
+    url: str, groups: list[int], expected: dict[tuple[int, int, int], int]
+) -> tuple[set[tuple[int, int, int]], int]:
+    """The presses whose value is not stored, and the duplicated answers: stored beyond one per
+    person and statement (there is one row per person and statement, so a vote counted twice
+    would show as a value nobody pressed last)."""
     import sqlalchemy as sa
 
     from facilitation.pseudonym import Pseudonymizer
@@ -370,16 +384,18 @@ async def _check(
     stored: dict[tuple[int, str, int], list[int]] = {}
     for workshop_id, position, key, value in rows:
         stored.setdefault((workshop_id, key, position), []).append(value)
-    lost = duplicated = 0
+    missing: set[tuple[int, int, int]] = set()
+    duplicated = 0
     for (chat, user, s), value in expected.items():
         workshop_id = workshops[str(chat)]
         values = stored.pop(
             (workshop_id, pseudonyms.participant_key("telegram", str(user), workshop_id), s), []
         )
-        lost += value not in values
+        if value not in values:
+            missing.add((chat, user, s))
         duplicated += max(0, len(values) - 1)
     duplicated += sum(len(v) for v in stored.values())  # stored answers nobody pressed
-    return lost, duplicated
+    return missing, duplicated
 
 
 # --------------------------------------------------------------------------- main
@@ -488,7 +504,8 @@ def main() -> None:
         print(
             f"[{r['label']}] {r['answered']} of {r['votes']} presses answered in {r['seconds']:.2f} s = "
             f"{r['votes'] / r['seconds']:.0f} votes/s; press→answer p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; "
-            f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}"
+            f"lost {r['lost']}, duplicated {r['duplicated']}; answered 'not saved, press again' {r['refused']} "
+            f"(of them stored all the same: {r['stored_refused']}); POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}"
         )
         cpu = " + ".join(f"{c:.2f} s" if c is not None else "(killed)" for c in r["cpu"])
         counted = [c for c in r["cpu"] if c is not None]
