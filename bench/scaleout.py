@@ -14,7 +14,9 @@ Each run: ``--workshops`` groups open a barometer, then ``--participants`` peopl
 one button on each of the first ``--statements`` statements, all at once (every press in flight
 is one of Telegram's webhook connections: 40 per process); then every group is closed within a
 second. Printed: votes/s, press→answer p50/p99, lost and duplicated votes (the database against
-what was pressed, a person's last press per statement counting), and close→last chart posted
+what was pressed, a person's last press per statement counting; a press answered "not saved,
+press again" when its deadline passed is counted apart, and must not be stored), the bot
+processes' CPU seconds per vote and the load average, and close→last chart posted
 (p95 over the groups). The second run kills one bot process (SIGKILL) halfway through the burst;
 its unanswered presses reach the other process, which also takes over its live tallies.
 
@@ -27,8 +29,12 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
+import shutil
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +46,7 @@ from typing import Any
 TOKEN = "123456:SCALEOUT-token"
 SECRET = "scaleout-webhook-secret-0123456789"
 FACILITATOR = 1
+SAVED = "Ditt svar:"  # how the answer to a saved vote begins (facilitation/texts.py vote.saved)
 PROCESS = "varmland-2015"
 CONNECTIONS = 40  # webhook POSTs in flight per process (Telegram's default max_connections)
 
@@ -81,8 +88,10 @@ async def _bot(conn: Connection, root_url: str, database_url: str, data_dir: Pat
     app = await App.create(settings)
     try:
         async with telegram_running(app):
-            conn.send(f"http://127.0.0.1:{port}/telegram")
-            await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until told to stop
+            conn.send((f"http://127.0.0.1:{port}/telegram", os.getpid()))
+            loop = asyncio.get_running_loop()
+            while await loop.run_in_executor(None, conn.recv) == "cpu":  # until told to stop
+                conn.send(time.process_time())  # this process's CPU seconds (not its chart worker's)
     finally:
         await app.aclose()
 
@@ -155,6 +164,60 @@ class Driver:
         await self.http.close()
 
 
+class Probe:
+    """The bot processes' CPU time (asked over their pipes) and, with ``--profile``, py-spy on
+    the first one during the burst: wall-clock latencies on a shared 2-core machine are mostly
+    other people's load, CPU seconds per vote are not."""
+
+    def __init__(self, bots: list[tuple[Any, Connection]], profile: str | None, pids: list[int]) -> None:
+        self.bots = bots
+        self.profile = profile
+        self.pids = pids
+        self.spy: subprocess.Popen[bytes] | None = None
+
+    async def cpu(self) -> list[float | None]:
+        """Each bot process's CPU seconds so far (None: it is gone)."""
+        loop = asyncio.get_running_loop()
+        out: list[float | None] = []
+        for process, conn in self.bots:
+            if not process.is_alive():
+                out.append(None)
+                continue
+            try:
+                conn.send("cpu")
+                out.append(float(await loop.run_in_executor(None, conn.recv)))
+            except (BrokenPipeError, EOFError, OSError):
+                out.append(None)
+        return out
+
+    def start_profile(self) -> None:
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        if self.profile is None:
+            return
+        self.spy = subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(self.pids[0]),
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "-o",
+                self.profile,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop_profile(self) -> None:
+        if self.spy is not None:
+            self.spy.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
+            self.spy.wait(30)
+            self.spy = None
+
+
 async def _open_workshops(
     driver: Driver, groups: list[int], statements: int
 ) -> dict[int, list[tuple[int, list[str]]]]:
@@ -175,12 +238,18 @@ async def _open_workshops(
 
 
 async def _run(
-    driver: Driver, label: str, groups: list[int], args: argparse.Namespace, kill: Any = None
+    driver: Driver,
+    label: str,
+    groups: list[int],
+    args: argparse.Namespace,
+    probe: Probe,
+    kill: Any = None,
 ) -> dict[str, Any]:
     api = driver.api
     boards = await _open_workshops(driver, groups, args.statements)
     presses: list[tuple[dict[str, Any], int]] = []
     expected: dict[tuple[int, int, int], int] = {}  # (chat, participant, statement) -> value pressed
+    press_of: dict[tuple[int, int, int], str] = {}  # the same -> the press's callback query id
     for s in range(args.statements):
         for p in range(args.participants):
             for g, chat in enumerate(groups):
@@ -189,6 +258,7 @@ async def _run(
                 user = 200_000 + g * 1000 + p
                 presses.append((api.callback_update(user, chat, message_id, data[value]), len(presses) % 2))
                 expected[(chat, user, s)] = value + 1
+                press_of[(chat, user, s)] = presses[-1][0]["callback_query"]["id"]
     ids = {u["callback_query"]["id"] for u, _ in presses}
     started: dict[str, float] = {}
     queue = iter(presses)
@@ -203,15 +273,20 @@ async def _run(
             started[update["callback_query"]["id"]] = time.monotonic()
             await driver.post(update, prefer)
 
+    cpu_before = await probe.cpu()
+    probe.start_profile()
     t0 = time.monotonic()
     await asyncio.gather(*(connection() for _ in range(2 * CONNECTIONS)))
     answered: dict[str, float] = {}
+    refused: set[str] = set()  # answered "not saved, press again" (the press's deadline passed)
 
     def all_answered() -> bool:
         for call in api.calls_to("answerCallbackQuery"):
             key = str(call.params.get("callback_query_id"))
-            if key in ids and call.status == 200:
-                answered.setdefault(key, call.at)
+            if key in ids and call.status == 200 and key not in answered:
+                answered[key] = call.at
+                if not str(call.params.get("text") or "").startswith(SAVED):
+                    refused.add(key)
         return len(answered) == len(ids)
 
     try:
@@ -219,6 +294,12 @@ async def _run(
     except TimeoutError:
         pass
     elapsed = (max(answered.values()) if answered else time.monotonic()) - t0
+    probe.stop_profile()
+    cpu_after = await probe.cpu()
+    cpu = [
+        (after - before) if before is not None and after is not None else None
+        for before, after in zip(cpu_before, cpu_after, strict=True)
+    ]
     latencies = sorted((answered[k] - started[k]) * 1000 for k in answered)
 
     closes: dict[int, float] = {}
@@ -227,6 +308,7 @@ async def _run(
         closes[chat] = time.monotonic()
         await driver.command(chat, "/stang", k % 2)
 
+    load = os.getloadavg()[0]
     photos_before = {chat: len(driver.photos(chat)) for chat in groups}
     await asyncio.gather(*(close(chat, k) for k, chat in enumerate(groups)))
     close_span = max(closes.values()) - min(closes.values())
@@ -240,7 +322,11 @@ async def _run(
     to_charts = sorted(
         driver.photos(c)[-1] - closes[c] for c in groups if len(driver.photos(c)) > photos_before[c]
     )
-    lost, duplicated = await _check(args.database_url, groups, expected, args.statements)
+    missing, duplicated = await _check(args.database_url, groups, expected)
+    lost = sum(press_of[k] not in refused for k in missing)  # said saved, not stored
+    stored_refused = sum(
+        press_of[k] in refused for k in expected if k not in missing
+    )  # said not saved, stored
     return {
         "label": label,
         "votes": len(presses),
@@ -249,22 +335,26 @@ async def _run(
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan"),
         "lost": lost,
+        "refused": len(refused),
+        "stored_refused": stored_refused,
         "duplicated": duplicated,
         "close_span": close_span,
         "charts_groups": len(to_charts),
         "groups": len(groups),
         "p95_charts": to_charts[max(0, int(len(to_charts) * 0.95) - 1)] if to_charts else float("nan"),
         "retried": driver.retried,
+        "cpu": cpu,
+        "load": load,
         "429s": api.count_429,
     }
 
 
 async def _check(
-    url: str, groups: list[int], expected: dict[tuple[int, int, int], int], statements: int
-) -> tuple[int, int]:
-    """Lost: a press whose value is not stored; duplicated: answers stored beyond one per person
-    and statement (there is one row per person and statement, so a vote counted twice would
-    show as a value nobody pressed last)."""
+    url: str, groups: list[int], expected: dict[tuple[int, int, int], int]
+) -> tuple[set[tuple[int, int, int]], int]:
+    """The presses whose value is not stored, and the duplicated answers: stored beyond one per
+    person and statement (there is one row per person and statement, so a vote counted twice
+    would show as a value nobody pressed last)."""
     import sqlalchemy as sa
 
     from facilitation.pseudonym import Pseudonymizer
@@ -294,16 +384,18 @@ async def _check(
     stored: dict[tuple[int, str, int], list[int]] = {}
     for workshop_id, position, key, value in rows:
         stored.setdefault((workshop_id, key, position), []).append(value)
-    lost = duplicated = 0
+    missing: set[tuple[int, int, int]] = set()
+    duplicated = 0
     for (chat, user, s), value in expected.items():
         workshop_id = workshops[str(chat)]
         values = stored.pop(
             (workshop_id, pseudonyms.participant_key("telegram", str(user), workshop_id), s), []
         )
-        lost += value not in values
+        if value not in values:
+            missing.add((chat, user, s))
         duplicated += max(0, len(values) - 1)
     duplicated += sum(len(v) for v in stored.values())  # stored answers nobody pressed
-    return lost, duplicated
+    return missing, duplicated
 
 
 # --------------------------------------------------------------------------- main
@@ -349,8 +441,10 @@ async def _scenario(args: argparse.Namespace, label: str, kill_one: bool, tmp: P
             process.start()
             bots.append((process, ours))
         loop = asyncio.get_running_loop()
-        targets = [await loop.run_in_executor(None, conn.recv) for _, conn in bots]
-        driver = Driver(api, targets)
+        started = [await loop.run_in_executor(None, conn.recv) for _, conn in bots]
+        driver = Driver(api, [url for url, _ in started])
+        profile = f"{args.profile}.{label.split()[0]}.txt" if args.profile else None
+        probe = Probe(bots, profile, [pid for _, pid in started])
 
         def kill() -> None:
             driver.alive[1] = False  # the load balancer notices at the next failed POST; so does the driver
@@ -358,7 +452,7 @@ async def _scenario(args: argparse.Namespace, label: str, kill_one: bool, tmp: P
 
         groups = [-1_002_000_000 - g for g in range(args.workshops)]
         try:
-            return await _run(driver, label, groups, args, kill if kill_one else None)
+            return await _run(driver, label, groups, args, probe, kill if kill_one else None)
         finally:
             await driver.aclose()
     finally:
@@ -385,13 +479,23 @@ def main() -> None:
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
         help="an admin URL of the PostgreSQL server (a database is created and dropped)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("both", "kill"),
+        help="run only one scenario: both processes alive, or one killed mid-burst",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="sample the first bot process with py-spy during the burst (PREFIX.<scenario>.txt, collapsed stacks)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.standins
+    scenarios = [("two processes", False), ("one killed mid-burst", True)]
+    if args.only:
+        scenarios = [scenarios[0] if args.only == "both" else scenarios[1]]
     with tempfile.TemporaryDirectory() as tmp:
-        results = [
-            asyncio.run(_scenario(args, label, kill, Path(tmp)))
-            for label, kill in (("two processes", False), ("one killed mid-burst", True))
-        ]
+        results = [asyncio.run(_scenario(args, label, kill, Path(tmp))) for label, kill in scenarios]
     print(
         f"Scale-out: 2 bot processes, PostgreSQL, {args.workshops} workshops × {args.participants} participants "
         f"× {args.statements} statements"
@@ -400,8 +504,15 @@ def main() -> None:
         print(
             f"[{r['label']}] {r['answered']} of {r['votes']} presses answered in {r['seconds']:.2f} s = "
             f"{r['votes'] / r['seconds']:.0f} votes/s; press→answer p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms; "
-            f"lost {r['lost']}, duplicated {r['duplicated']}; POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}"
+            f"lost {r['lost']}, duplicated {r['duplicated']}; answered 'not saved, press again' {r['refused']} "
+            f"(of them stored all the same: {r['stored_refused']}); POSTs sent to the other process (a failed one, or the first one dead) {r['retried']}"
         )
+        cpu = " + ".join(f"{c:.2f} s" if c is not None else "(killed)" for c in r["cpu"])
+        counted = [c for c in r["cpu"] if c is not None]
+        per_vote = (
+            f"{1000 * sum(counted) / r['votes']:.2f} ms/vote" if len(counted) == len(r["cpu"]) else "n/a"
+        )
+        print(f"    bot CPU during the burst {cpu} = {per_vote}; load average {r['load']:.1f} (2 cores)")
         print(
             f"    {r['groups']} closes sent within {r['close_span']:.2f} s; charts in {r['charts_groups']} groups, "
             f"close→last chart p95 {r['p95_charts']:.2f} s; 429s {r['429s']}"

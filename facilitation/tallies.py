@@ -91,7 +91,7 @@ class Tallies:
         return render
 
     async def tally_text(self, round_: Round, lang: Language) -> str:
-        n = await self.service.turnout(round_.id)
+        n = await self.service.turnout_of(round_)
         if round_.status == RoundStatus.CLOSED:
             return t("tally.closed", lang, title=round_.title, n=n)
         if round_.current_position is not None:

@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, TextClause, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.types import Integer, String
 
 from facilitation.model import (
     DEFAULT_SECTORS,
@@ -76,6 +78,22 @@ async def _retrying(transaction: Callable[[], Awaitable[T]]) -> T:
                 raise
             await asyncio.sleep(0.01 * (attempt + 1))
     return await transaction()
+
+
+def _record_presses_pg() -> TextClause:
+    """Record a batch's presses, returning the keys new to the table, as one statement whatever
+    the batch's size.
+
+    A multi-row VALUES has one SQL text per number of rows: under a burst of votes each batch was
+    compiled by SQLAlchemy and prepared by PostgreSQL anew. ``unnest`` of two arrays keeps the
+    keys' (sorted) order, so two processes still lock them in the same order.
+    """
+    table = PressRow.__tablename__
+    return text(
+        f"INSERT INTO {table} (key, round_id) "
+        "SELECT * FROM unnest(CAST(:keys AS VARCHAR[]), CAST(:rounds AS INTEGER[])) "
+        "ON CONFLICT (key) DO NOTHING RETURNING key"
+    ).bindparams(bindparam("keys", type_=ARRAY(String)), bindparam("rounds", type_=ARRAY(Integer)))
 
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
@@ -163,6 +181,7 @@ class SqlStore(Transactions):
         self._add_participant = self._insert(ParticipantRow).on_conflict_do_nothing(
             index_elements=["workshop_id", "key"]
         )
+        self._record_presses = None if self._sqlite else _record_presses_pg()
         # SQLite: a batch of answers is one hop to a writer thread instead of a round trip
         # through aiosqlite per statement (see storage.sqlite_writer).
         url = engine.url.render_as_string(hide_password=False)
@@ -575,13 +594,18 @@ class SqlStore(Transactions):
         keys = sorted({(a.press_key, a.round_id) for a in answers if a.press_key})
         if not keys:
             return answers
-        statement = (
-            self._insert(PressRow)
-            .values([{"key": key, "round_id": round_id} for key, round_id in keys])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(PressRow.key)
-        )
-        new = set(connection.execute(statement).scalars())
+        if self._record_presses is not None:  # PostgreSQL: one statement, prepared once
+            recorded = connection.execute(
+                self._record_presses, {"keys": [k for k, _ in keys], "rounds": [r for _, r in keys]}
+            )
+        else:
+            recorded = connection.execute(
+                self._insert(PressRow)
+                .values([{"key": key, "round_id": round_id} for key, round_id in keys])
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(PressRow.key)
+            )
+        new = set(recorded.scalars())
         fresh = []
         for answer in answers:
             if not answer.press_key:
