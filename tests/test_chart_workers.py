@@ -261,6 +261,18 @@ async def test_every_chart_worker_is_started_with_the_bot(tmp_path: Path) -> Non
         renderer.close()
 
 
+async def test_chart_workers_give_the_bot_process_the_cpu_first(tmp_path: Path) -> None:
+    """Ten rooms closing keep both cores drawing; the bot must still post every result text at
+    once and answer presses, so the kernel runs it before its workers (a higher nice value)."""
+    renderer = ProcessChartRenderer(2)
+    try:
+        workers = await until(lambda: (found := chart_workers(os.getpid())) and len(found) == 2 and found)
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        await until(lambda: all(os.getpriority(os.PRIO_PROCESS, pid) > own for pid in workers))
+    finally:
+        renderer.close()
+
+
 def test_the_bot_process_draws_charts_without_loading_matplotlib(tmp_path: Path) -> None:
     """A round closed with a chart worker gets its charts; the bot process never imports
     matplotlib (the worker does), nor Alembic on a database already at the newest schema."""
