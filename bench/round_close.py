@@ -80,6 +80,15 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (``share`` 0.95 = p95) of ``values``."""
     ordered = sorted(values)
@@ -91,6 +100,7 @@ class Driver:
 
     def __init__(self, api: Any) -> None:
         self.api = api
+        self.windows: list[int] = []  # per group of the last close: see window_before
 
     def texts(self, chat: int) -> list[str]:
         return [m.text or "" for m in self.api.sent_messages(chat) if m.text]
@@ -128,10 +138,23 @@ class Driver:
                 answers += 1
         await self.until(lambda: any(f"{participants} har svarat" in t for t in self.texts(chat)))
 
+    def window_before(self, chat: int, at: float) -> int:
+        """Messages sent or edited in ``chat`` in the minute before ``at``: Telegram allows a group
+        20 a minute, so a close right after set-up may wait for a place in that window."""
+        return sum(
+            1
+            for c in self.api.calls
+            if c.method.startswith(("send", "edit"))
+            and str(c.params.get("chat_id")) == str(chat)
+            and at - 61.0 <= c.at < at
+        )
+
     async def close(self, chats: list[int]) -> list[tuple[float, float, int]]:
         """``/stang`` in every chat at the same instant; (close → text, close → last chart, charts) of each."""
         api = self.api
         started = {}
+        now = time.monotonic()
+        self.windows = [self.window_before(chat, now) for chat in chats]
         for chat in chats:
             started[chat] = time.monotonic()
             api.message_update(FACILITATOR, chat, "/stang", push=True)
@@ -212,7 +235,10 @@ async def run(args: argparse.Namespace) -> None:
                 for chat in groups:
                     await driver.prepare(chat, args.participants)
                 singles = [(await driver.close([chat]))[0] for chat in groups[: args.singles]]
+                family = [bot.pid, *children(bot.pid)]
+                cpu_before = [cpu_seconds(pid) for pid in family]
                 together = await driver.close(groups[args.singles :])
+                cpu = [cpu_seconds(pid) - before for pid, before in zip(family, cpu_before, strict=True)]
                 after = rss_kib(bot.pid)
             finally:
                 if bot.returncode is None:
@@ -230,6 +256,11 @@ async def run(args: argparse.Namespace) -> None:
         f"{first / 1024:.1f} MiB on the first start that creates the database; {after / 1024:.1f} MiB after "
         f"the closes; its children: "
         + (", ".join(f"{rss / 1024:.1f} MiB" for rss in workers.values()) or "none")
+    )
+    print(
+        f"[{args.rooms} rooms closing at once] CPU seconds used from /stang to the last chart: bot "
+        f"{cpu[0]:.2f} s, its children " + ", ".join(f"{c:.2f} s" for c in cpu[1:]) + "; messages each "
+        f"group had sent in the minute before its /stang: {min(driver.windows)}–{max(driver.windows)} (of 20)"
     )
     for label, timings in (
         (f"1 room closing at a time ({args.singles} closes)", singles),

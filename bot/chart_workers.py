@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 PARENT_CHECK_SECONDS = 1.0
 MAX_PROBE_WAIT = 60.0  # seconds between tries to bring charts back, at most
+#: How much lower a chart worker's CPU priority is than the bot's (``nice``). When ten rooms close
+#: at once both cores are busy drawing, and the bot process must still post every room's result
+#: text at once and answer presses: with this the kernel gives the bot about three times a
+#: worker's share of a busy core, and the workers all of whatever the bot leaves.
+WORKER_NICENESS = 5
 #: The chart modules a worker imports when it starts (the bot process never imports them).
 WARM_MODULES = ("facilitation.barometer.charts", "facilitation.prioritisation.charts")
 
@@ -57,7 +62,7 @@ class ProcessChartRenderer(ChartRenderer):
         pool = ProcessPoolExecutor(
             max_workers=self._processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=die_with_parent,
+            initializer=start_worker,
             initargs=(os.getpid(),),
         )
         with contextlib.suppress(OSError):
@@ -128,6 +133,13 @@ class ProcessChartRenderer(ChartRenderer):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_worker(parent: int) -> None:
+    """Worker initializer: give way to the bot process (:data:`WORKER_NICENESS`) and end with it."""
+    with contextlib.suppress(OSError, AttributeError):  # no nice() on this platform: full priority
+        os.nice(WORKER_NICENESS)
+    die_with_parent(parent)
 
 
 def die_with_parent(parent: int) -> None:

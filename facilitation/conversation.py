@@ -688,17 +688,21 @@ class Conversation:
         owed: list[ResultTarget] = []  # rooms told the charts come later
 
         async def close(link: RoomLink, lang: Language) -> None:
+            posted = 0  # of the outputs, in order: the text comes at once, charts as they are drawn
             try:
                 # Charts drawn once per language, not per room, all at once on the chart workers;
                 # the text is posted at once and each chart as soon as it is drawn.
                 outputs = await results(lang)
                 await link.send_text(t("round.closing", lang, title=round_.title))
-                await link.post(outputs)
+                for output in outputs:
+                    await link.post((output,))
+                    posted += 1
             except ChartsUnavailable:  # the round is closed all the same; its results follow
                 await link.send_text(
                     t("round.closing_charts_later", lang, title=round_.title, number=round_.id)
                 )
-                owed.append(ResultTarget(link.port, link.chat, lang))
+                # what this room already has is not posted again (a closed round's outputs never change)
+                owed.append(ResultTarget(link.port, link.chat, lang, posted))
 
         with deferring():  # see facilitation.rendering
             await self.rooms.deliver(turn, workshop, Delivery("results", round_.id), close)

@@ -28,11 +28,13 @@ OWED_RETRY_SECONDS = 10.0  # between those tries
 
 @dataclass(frozen=True)
 class ResultTarget:
-    """A chat that gets a closed round's results, in its language."""
+    """A chat that gets a closed round's results, in its language; ``posted``: how many of them
+    (in order) it already has, from the close, before a chart could not be drawn."""
 
     port: ChatPort
     chat: ChatRef
     lang: Language
+    posted: int = 0
 
 
 class OwedResults:
@@ -72,7 +74,7 @@ class OwedResults:
     def owe(self, round_id: int, targets: Sequence[ResultTarget]) -> None:
         """Post the results of ``round_id`` in ``targets`` once charts can be drawn again."""
         owed = self.owed.setdefault(round_id, [])
-        owed.extend(target for target in targets if target not in owed)
+        owed.extend(target for target in targets if all(target.chat != other.chat for other in owed))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._post_owed_results())
 
@@ -106,15 +108,16 @@ class OwedResults:
             if not last_try:
                 return
         owed = self.owed.pop(round_id)  # taken before posting: never posted twice
-        languages = {target.chat: target.lang for target in owed}
+        targets = {target.chat: target for target in owed}
 
         async def post(link: RoomLink) -> None:
-            lang = languages[link.chat]  # the room's address before any move
+            target = targets[link.chat]  # the room's address before any move
+            lang = target.lang
             if outputs is None:
                 await link.send_text(t("round.results_failed", lang, number=round_id))
                 return
             await link.send_text(t("round.results_now", lang, title=title, number=round_id))
-            await link.post(outputs[lang])
+            await link.post(outputs[lang][target.posted :])  # the text it has is not posted again
 
         outcomes = await deliver_to_rooms(
             [(target.port, target.chat) for target in owed], post, self.room_moved

@@ -6,11 +6,13 @@ drawn, not by comparing pixels."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import random
 from itertools import combinations
 from pathlib import Path
 from types import ModuleType
 
+import matplotlib
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -19,7 +21,7 @@ from matplotlib.transforms import Bbox
 
 from facilitation.barometer.charts import ZERO_LINE_ZORDER, diverging_figure, palette
 from facilitation.barometer.metrics import statement_stats
-from facilitation.charting import luminance, to_png
+from facilitation.charting import FONT_FAMILY, luminance, to_png
 
 
 def _gallery() -> ModuleType:
@@ -94,6 +96,22 @@ def test_no_two_axis_labels_overlap(name: str) -> None:
             boxes = [label.get_window_extent() for label in labels]
             for (a, la), (b, lb) in combinations(zip(boxes, labels, strict=True), 2):
                 assert not a.overlaps(b), f"{name}: {la.get_text()!r} overlaps {lb.get_text()!r}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_chart_is_drawn_once_into_the_png_savefig_would_write(name: str) -> None:
+    """A chart worker's time is mostly drawing: ``savefig`` draws a figure with a layout engine
+    twice, the PNG drawn once must be the same bytes (same pixels, same metadata)."""
+    fig = CASES[name]()
+    draws: list[object] = []
+    fig.canvas.mpl_connect("draw_event", draws.append)
+    png = to_png(fig)
+    assert len(draws) == 1, f"{name}: drawn {len(draws)} times"
+    again = CASES[name]()
+    saved = io.BytesIO()
+    with matplotlib.rc_context({"font.family": FONT_FAMILY}):
+        again.savefig(saved, format="png")
+    assert png == saved.getvalue(), name
 
 
 @pytest.mark.parametrize("steps", range(3, 12))

@@ -133,6 +133,31 @@ async def test_results_of_a_round_closed_while_charts_cannot_be_drawn_follow_onc
         await h.close()
 
 
+async def test_a_room_that_read_the_result_text_during_an_outage_gets_only_the_charts_after(
+    tmp_path: Path,
+) -> None:
+    """The text is posted before the charts are drawn; when they cannot be, the owed results that
+    follow bring the charts, not the same text a second time."""
+    h = await LocalHarness.start(tmp_path, chart_processes=1)
+    try:
+        await h.run("/workshop varmland-2015 Text en gång", "/barometer 1,2", ":sim 12")
+        with WorkerKiller():
+            out = await h.run("/stang")
+        header = [i for i, line in enumerate(out) if "Här är resultatet:" in line]
+        assert len(header) == 1, out
+        summary = out[header[0] + 1]
+        assert "medel" in summary and "håller med" in summary, out
+        assert any("är stängd; inga fler svar tas emot" in line for line in out)
+
+        await until(lambda: len(pngs(h)) == 3, within=30)
+        await until(lambda: nothing_owed(h))
+        assert [line for line in h.output if "som stängdes nyss" in line], h.output
+        assert h.output.count(summary) == 1, h.output
+        assert len(pngs(h)) == 3
+    finally:
+        await h.close()
+
+
 async def test_a_results_command_settles_what_was_owed_in_that_chat(tmp_path: Path) -> None:
     h = await LocalHarness.start(tmp_path, chart_processes=1)
     try:
@@ -232,6 +257,18 @@ async def test_every_chart_worker_is_started_with_the_bot(tmp_path: Path) -> Non
     renderer = ProcessChartRenderer(2)
     try:
         await until(lambda: len(chart_workers(os.getpid())) == 2)
+    finally:
+        renderer.close()
+
+
+async def test_chart_workers_give_the_bot_process_the_cpu_first(tmp_path: Path) -> None:
+    """Ten rooms closing keep both cores drawing; the bot must still post every result text at
+    once and answer presses, so the kernel runs it before its workers (a higher nice value)."""
+    renderer = ProcessChartRenderer(2)
+    try:
+        workers = await until(lambda: (found := chart_workers(os.getpid())) and len(found) == 2 and found)
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        await until(lambda: all(os.getpriority(os.PRIO_PROCESS, pid) > own for pid in workers))
     finally:
         renderer.close()
 
