@@ -138,8 +138,10 @@ def cmd_processes(args: argparse.Namespace) -> int:
 
 def _reload_processes(args: argparse.Namespace) -> int:
     """``dialogbot processes reload``: check every process file as at start-up (each problem one
-    line), then have the bots running on this host re-read them (they also do on any change of a
-    file, within seconds, and on SIGHUP). A broken file keeps its process's earlier version."""
+    line), then have the running bots re-read them: every bot sharing the database, on any host,
+    through a stamp in the database, and those on this host also through a file in the data
+    directory (they also re-read on any change of a file, within seconds, and on SIGHUP). Each
+    bot reads its own host's files. A broken file keeps its process's earlier version."""
     from bot.people_runner import reload_marker
     from config.errors import ConfigError
 
@@ -156,6 +158,7 @@ def _reload_processes(args: argparse.Namespace) -> int:
             print(f"{error} (running bots keep the earlier version of this file's process)", file=sys.stderr)
             continue
         print(f"{path}: ok – {process.key}")
+    everywhere = _ask_every_bot(settings.effective_database_url)
     marker = reload_marker(settings.data_dir)
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
@@ -165,8 +168,40 @@ def _reload_processes(args: argparse.Namespace) -> int:
             f"cannot write {marker} to tell the running bots: {exc.strerror}. Fix: run this as the user the "
             "bot runs as, or send the bot processes SIGHUP."
         ) from None
-    print("running bots on this host re-read the process files within seconds")
+    if everywhere:
+        print("running bots on every host sharing the database re-read their process files within seconds")
+    else:
+        print("running bots on this host re-read the process files within seconds")
     return 2 if problems else 0
+
+
+def _ask_every_bot(url: str) -> bool:
+    """Stamp the reload in the database for the bots on other hosts; False (said why) if it cannot.
+    SQLite is one host's file: the marker in the data directory reaches every bot using it."""
+    from facilitation.clock import utc_now
+    from storage.database import create_engine, is_sqlite
+    from storage.process_reloads import SqlReloadRequests
+
+    if is_sqlite(url):
+        return False
+
+    async def ask() -> None:
+        engine = create_engine(url)
+        try:
+            await SqlReloadRequests(engine).ask(utc_now())
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(ask())
+    except Exception as error:  # unreachable, not migrated, refused: the files were checked all the same
+        print(
+            f"the database could not be told ({type(error).__name__}): bots on other hosts were not told; "
+            "run this again when it answers (after `dialogbot db upgrade`), or send them SIGHUP",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 def cmd_config(args: argparse.Namespace) -> int:

@@ -9,7 +9,10 @@ One APScheduler (in-memory jobs, nothing shared) per bot process ticks
   before such a round closes, claimed the same way (and each person marked before being sent it);
 * the :class:`~config.process_reload.ProcessReloader`: the process files' mtimes (and the
   ``processes.reload`` file ``dialogbot processes reload`` touches in the data directory) are
-  compared every few seconds; SIGHUP re-reads them at once.
+  compared every few seconds; SIGHUP re-reads them at once. The same command also stamps the
+  database (:class:`~storage.process_reloads.SqlReloadRequests`), which every process reads on the
+  same timer, so the bots on other hosts re-read their own files too; of the processes finding
+  the same broken file, only the first to record it tells the facilitators.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.process_reload import ProcessReloader, Reloaded, snapshot
+from facilitation.clock import utc_now
 from facilitation.i18n import t
 from facilitation.people import texts as _texts  # noqa: F401  (people.reload_problem)
 from facilitation.people.deadlines import STOCKHOLM, DeadlineCloser
@@ -33,6 +37,7 @@ from facilitation.ports import ChatRef, PortError
 from storage.database import is_outage
 from storage.live_leases import new_holder
 from storage.people_repository import SqlDeadlines
+from storage.process_reloads import SqlReloadRequests
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -56,15 +61,55 @@ class PeopleTimers:
     reloader: ProcessReloader
     marker: Path
     reminder: DeadlineReminder | None = None
+    requests: SqlReloadRequests | None = None
     _marker_seen: tuple[int, int] | None = None
+    _asked_seen: datetime | None = None
 
     def watch(self) -> Reloaded | None:
-        """Re-read the process files if one changed or a reload was asked for."""
+        """Re-read the process files if one changed or a reload was asked for on this host."""
         marked = snapshot_of(self.marker)
         if marked != self._marker_seen:
             self._marker_seen = marked
-            return self.reloader.reload()
+            return self.reloader.reload(everything=True)
         return self.reloader.check()
+
+    async def prime(self) -> None:
+        """Note the reload asked for before this process started (its files were read at start)."""
+        if self.requests is not None:
+            with contextlib.suppress(Exception):  # unknown: the first answer is taken as the start
+                self._asked_seen = await self.requests.asked()
+
+    async def poll(self) -> Reloaded | None:
+        """:meth:`watch`, and a re-read when a reload was asked for on any host since the last look."""
+        if self.requests is not None:
+            try:
+                asked = await self.requests.asked()
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                log.warning(
+                    "process files: the database did not answer (%s); asked again", type(error).__name__
+                )
+                return self.watch()
+            if asked != self._asked_seen:
+                self._asked_seen = asked
+                self._marker_seen = snapshot_of(self.marker)  # the same request, seen both ways
+                return self.reloader.reload(everything=True)
+        return self.watch()
+
+    async def first_report(self, problems: list[str], now: datetime) -> bool:
+        """Whether this process is the one to tell the facilitators of ``problems`` (the same file
+        name and error, wherever each host keeps its processes directory)."""
+        if self.requests is None:
+            return True
+        directory = str(self.reloader.directory)
+        same = [problem.replace(directory, "") for problem in problems]
+        try:
+            return await self.requests.first_report(self._asked_seen, same, now)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return True  # better told twice than not at all
 
 
 def snapshot_of(path: Path) -> tuple[int, int] | None:
@@ -90,7 +135,11 @@ def timers_for(app: App) -> PeopleTimers:
     )
     marker = reload_marker(app.settings.data_dir)
     timers = PeopleTimers(
-        closer, ProcessReloader(app.settings.processes_dir, app.processes), marker, reminder
+        closer,
+        ProcessReloader(app.settings.processes_dir, app.processes),
+        marker,
+        reminder,
+        SqlReloadRequests(app.engine),
     )
     timers._marker_seen = snapshot_of(marker)
     return timers
@@ -103,6 +152,7 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     timers = timers_for(app)
+    await timers.prime()
     scheduler = AsyncIOScheduler(
         timezone=STOCKHOLM, job_defaults={"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
     )
@@ -129,7 +179,7 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
     loop = asyncio.get_running_loop()
     hangup = False
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        loop.add_signal_handler(signal.SIGHUP, timers.reloader.reload)
+        loop.add_signal_handler(signal.SIGHUP, lambda: timers.reloader.reload(everything=True))
         hangup = True
     try:
         yield timers
@@ -174,12 +224,13 @@ class _Jobs:
 
 async def _watch(timers: PeopleTimers, app: App) -> None:
     try:
-        outcome = timers.watch()
+        outcome = await timers.poll()
     except Exception:  # never stop the timer: the next change is read again
         log.exception("process files: could not re-read them")
         return
     if outcome is not None and outcome.problems:
-        await tell_facilitators(app, outcome.problems)
+        if await timers.first_report(outcome.problems, utc_now()):
+            await tell_facilitators(app, outcome.problems)
 
 
 async def tell_facilitators(app: App, problems: list[str]) -> None:

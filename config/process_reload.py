@@ -72,8 +72,10 @@ class ProcessReloader:
         """Reload if a file changed since the last look (None: nothing changed)."""
         return self.reload() if self.changed() else None
 
-    def reload(self) -> Reloaded:
-        """Read every file again; a problem is logged as one line and keeps the process it had."""
+    def reload(self, *, everything: bool = False) -> Reloaded:
+        """Read the changed files again (``everything``: every file, also one whose time and size
+        did not change, as a reload asked for by the operator does: a file copied with its time
+        kept looks unchanged); a problem is logged as one line and keeps the process it had."""
         now = snapshot(self.directory)
         outcome = Reloaded()
         if not self.directory.is_dir():
@@ -81,7 +83,8 @@ class ProcessReloader:
                 f"{self.directory}: the processes directory does not exist any more; every process is kept"
             )
         for path in sorted(now):
-            if self.seen.get(path) == now[path] and any(p == path for p in self.origin.values()):
+            unchanged = self.seen.get(path) == now[path] and any(p == path for p in self.origin.values())
+            if unchanged and not everything:
                 continue  # unchanged and read before
             try:
                 process = load_process(Path(path))

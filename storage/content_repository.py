@@ -16,6 +16,7 @@ from facilitation.content.model import (
     ProposalStatus,
     SubmitRefusal,
 )
+from facilitation.content.store import ItemKeyTaken
 from storage.models import ProposalRoundRow, ProposalRow, WorkshopItemRow, WorkshopRow
 from storage.transactions import Transactions
 
@@ -54,7 +55,15 @@ class SqlContentStore(Transactions):
         async with self._write() as session:
             await self._save(session, workshop_id, changes)
 
-    async def _save(self, session: object, workshop_id: int, changes: Sequence[ItemChange]) -> None:
+    async def add_item(self, workshop_id: int, change: ItemChange) -> None:
+        async with self._write() as session:
+            await self._save(session, workshop_id, [change], new=True)
+
+    async def _save(
+        self, session: object, workshop_id: int, changes: Sequence[ItemChange], *, new: bool = False
+    ) -> None:
+        """Upsert ``changes``; ``new``: insert only, and a key stored already (by a process adding
+        at the same moment: the unique key decides) raises :class:`ItemKeyTaken`, rolling back."""
         for change in changes:
             values = {
                 "text": change.text,
@@ -67,8 +76,14 @@ class SqlContentStore(Transactions):
             insert = self._insert(WorkshopItemRow).values(
                 workshop_id=workshop_id, catalogue=change.catalogue, key=change.key, **values
             )
+            index = ["workshop_id", "catalogue", "key"]
+            if new:
+                result = await session.execute(insert.on_conflict_do_nothing(index_elements=index))  # type: ignore[attr-defined]
+                if not result.rowcount:
+                    raise ItemKeyTaken(change.key)
+                continue
             await session.execute(  # type: ignore[attr-defined]
-                insert.on_conflict_do_update(index_elements=["workshop_id", "catalogue", "key"], set_=values)
+                insert.on_conflict_do_update(index_elements=index, set_=values)
             )
 
     async def open_proposal_round(
@@ -197,7 +212,7 @@ class SqlContentStore(Transactions):
             if not result.rowcount:  # type: ignore[attr-defined]
                 return False
             if item is not None:
-                await self._save(session, item[0], [item[1]])
+                await self._save(session, item[0], [item[1]], new=True)
             return True
 
     async def forget_authors(self, keys: Sequence[str]) -> int:

@@ -90,20 +90,50 @@ class Rooms:
             await until(lambda channel=channel: any("Välkommen till" in t for t in self.slack_texts(channel)))
 
 
+SAVED = "Ditt svar:"
+PRESS_AGAIN = "Databasen svarar inte just nu – tryck igen om en stund."
+
+
 async def vote_in_telegram(rooms: Rooms, chat: int, people: int) -> None:
-    """``people`` participants press the first statement's first button in a Telegram room."""
+    """``people`` participants press the first statement's first button in a Telegram room, each
+    until the bot answers that the vote is saved: on a loaded machine a press can pass its answer
+    deadline and be told to press again (nothing saved), and a person then presses again."""
     message, data = tg_statement(rooms, chat)
     for person in range(people):
-        await rooms.tg_update(rooms.tg.callback_update(100 + person, chat, message.message_id, data))
+        for _ in range(5):
+            update = rooms.tg.callback_update(100 + person, chat, message.message_id, data)
+            await rooms.tg_update(update)
+            query = update["callback_query"]["id"]
+            [answer] = await until(
+                lambda query=query: [
+                    str(c.params.get("text") or "")
+                    for c in rooms.tg.calls_to("answerCallbackQuery")
+                    if c.params.get("callback_query_id") == query
+                ]
+            )
+            if answer.startswith(SAVED):
+                break
+            assert answer == PRESS_AGAIN, answer
+        else:
+            raise AssertionError(f"participant {100 + person}'s vote was never saved")
 
 
 def tg_statement(rooms: Rooms, chat: int) -> tuple[StoredTgMessage, str]:
     """The first barometer statement posted in a Telegram chat, and its first button's data."""
+    found = posted_tg_statement(rooms, chat)
+    if found is None:
+        raise AssertionError("no statement posted")
+    return found
+
+
+def posted_tg_statement(rooms: Rooms, chat: int) -> tuple[StoredTgMessage, str] | None:
+    """:func:`tg_statement`, or None while none is posted yet (a probe for ``until``: a launch
+    from another platform reaches the Telegram room after the command is answered)."""
     for message in rooms.tg.sent_messages(chat):
         rows = (message.reply_markup or {}).get("inline_keyboard", [])
         if rows and rows[0][0]["callback_data"].startswith("b."):
             return message, rows[0][0]["callback_data"]
-    raise AssertionError("no statement posted")
+    return None
 
 
 def statements(messages: list[StoredMessage]) -> list[StoredMessage]:

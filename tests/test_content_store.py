@@ -207,3 +207,80 @@ def test_ordinary_proposals_pass() -> None:
     )
     assert not is_offensive("Skiftarbete och fantasi, Hora-kullen")  # words, not substrings
     assert check_proposal("x" * 300, STATEMENTS) == "x" * 300
+
+
+def _two_processes(store: object) -> tuple[WorkshopContent, WorkshopContent, list[object]]:
+    """Two bot processes' content editors on one database: each its own engine (on SQLite and
+    PostgreSQL) and its own in-process lock, as two ``dialogbot run`` sharing the database."""
+    service = WorkshopService(store, {PROCESS.key: PROCESS})  # type: ignore[arg-type]
+    if isinstance(store, MemoryStore):
+        shared = MemoryContentStore()
+        return (
+            WorkshopContent(shared, service.store, lambda: service.processes),
+            WorkshopContent(shared, service.store, lambda: service.processes),
+            [],
+        )
+    from storage.content_repository import SqlContentStore
+    from storage.database import create_engine
+
+    engines = [create_engine(str(store.engine.url.render_as_string(hide_password=False))) for _ in range(2)]  # type: ignore[attr-defined]
+    one, other = (
+        WorkshopContent(SqlContentStore(engine), service.store, lambda: service.processes)
+        for engine in engines
+    )
+    return one, other, engines
+
+
+async def test_an_item_added_by_another_process_meanwhile_gets_no_key_of_its_own_twice(store: object) -> None:
+    """Process B works out the new key (w1-s1), process A adds its own item under that key before
+    B stores: B's item is stored under the next key, and A's item is still there as A wrote it."""
+    one, other, engines = _two_processes(store)
+    try:
+        workshop = await store.create_workshop(PROCESS.key, "T", "ABCDEF", Language.SV, AT)  # type: ignore[attr-defined]
+        tries: list[str] = []
+
+        async def store_after_a(change: ItemChange) -> None:
+            tries.append(change.key)
+            if len(tries) == 1:  # A adds between B's reading and B's writing
+                assert (await one.add(workshop, STATEMENTS, "Från process A")).key == change.key
+            await other.content.add_item(workshop.id, change)
+
+        b = await other.stored_new_item(workshop, STATEMENTS, "Från process B", store_after_a)
+        assert tries == [f"w{workshop.id}-s1", f"w{workshop.id}-s2"] and b.key == tries[1]
+        added = {i.key: i.text for i in await one.items(workshop, STATEMENTS) if i.origin == Origin.CHAT}
+        assert added == {f"w{workshop.id}-s1": "Från process A", f"w{workshop.id}-s2": "Från process B"}
+    finally:
+        for engine in engines:
+            await engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+async def test_two_processes_adding_items_at_once_never_share_a_key(pg_database: str) -> None:
+    """Two processes on one PostgreSQL add 6 statements each to one workshop at the same time:
+    12 items with 12 keys, none replacing another (before, the second write of a key replaced the
+    first's text)."""
+    async for sql_store in _pg_store(pg_database):
+        one, other, engines = _two_processes(sql_store)
+        try:
+            workshop = await sql_store.create_workshop(PROCESS.key, "T", "ABCDEF", Language.SV, AT)
+            texts = [f"Process {p} påstående {i}" for p in "AB" for i in range(6)]
+            added = await asyncio.gather(
+                *(
+                    (one if text.startswith("Process A") else other).add(workshop, STATEMENTS, text)
+                    for text in texts
+                )
+            )
+            assert len({item.key for item in added}) == 12
+            stored = {i.key: i.text for i in await one.items(workshop, STATEMENTS) if i.origin == Origin.CHAT}
+            assert sorted(stored.values()) == sorted(texts)
+            assert stored == {item.key: item.text for item in added}
+        finally:
+            for engine in engines:
+                await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def _pg_store(url: str) -> AsyncIterator:
+    from tests.conftest import _sql_store
+
+    async for sql_store in _sql_store(url):
+        yield sql_store

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from facilitation.model import RoundKind, RoundStatus
 from facilitation.people.coleaders import Accepted
 from facilitation.people.reach import ReachStore
 from facilitation.people.reminders import DeadlineReminder
@@ -13,10 +14,15 @@ from storage.people_repository import SqlDeadlines
 from tests.test_slack_flow import (
     CHANNEL,
     SlackRig,
+    _errors_of,
+    _fail,
+    _open_modal,
+    _submission,
     buttons,
     launch_barometer,
     settle,
     start_workshop,
+    statement_messages,
     wait_for,
 )
 from tests.test_slack_flow import rig as rig  # the real Bolt app on the Slack stand-in
@@ -99,3 +105,64 @@ async def _until_rows(store: ReachStore, count: int) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"not {count} sealed addresses: {len(await store.rows(1))}")
+
+
+async def test_the_launch_modal_takes_a_deadline_and_refuses_a_bad_one_under_its_field(rig: SlackRig) -> None:
+    """The modal's deadline is read as ``slut=`` is (15:30, 2d, …); a bad one stays in the open
+    modal under the deadline field, in the facilitator's language, and nothing is started."""
+    await start_workshop(rig)
+    await settle(rig.api)
+    view = await _open_modal(rig)
+    [field] = [b for b in view["blocks"] if b["block_id"] == "deadline"]
+    assert field["optional"] and field["label"]["text"] == "Stängs automatiskt (valfritt)"
+    barometer = RoundKind.BAROMETER.value
+    for bad, says in [
+        ("25:00", "slut=25:00: det klockslaget finns inte (00:00–23:59). Inget startades."),
+        ("igår", "Jag förstår inte slut=igår"),
+        (
+            "2020-01-01T10:00",
+            "slut=2020-01-01T10:00 har redan passerat. Ange en tid framåt. Inget startades.",
+        ),
+        ("2026-02-30T10:00", "slut=2026-02-30T10:00: det datumet finns inte. Inget startades."),
+        ("90d", "slut=90d ligger mer än 60 dagar fram. Inget startades."),
+    ]:
+        errors = await _errors_of(
+            rig, _submission(rig, view, barometer, statements=["tillfora"], deadline=bad)
+        )
+        assert list(errors) == ["deadline"] and says in errors["deadline"], (bad, errors)
+    # The items are checked first: a wrong list is named under its own field.
+    errors = await _errors_of(rig, _submission(rig, view, barometer, principles=["dialog"], deadline="25:00"))
+    assert list(errors) == ["principles"]
+    await rig.command("sprak en")
+    errors = await _errors_of(
+        rig, _submission(rig, view, barometer, statements=["tillfora"], deadline="2020-01-01")
+    )
+    assert errors == {
+        "deadline": "end=2020-01-01 has passed already. Give a time ahead. Nothing was started."
+    }
+    await rig.command("sprak sv")
+    assert await rig.app.store.rounds(1) == []
+
+    body = _submission(rig, view, barometer, statements=["tillfora", "kostnad"], deadline=" 2h ")
+    response = await rig.dispatch(body)
+    assert response.status == 200 and not response.body
+    told = await rig.wait_message("stängs automatiskt")
+    [round_] = await rig.app.store.rounds(1)
+    assert round_.status == RoundStatus.OPEN
+    assert f"Omgång {round_.id} stängs automatiskt" in (told.text or "")
+    deadline = await SqlDeadlines(rig.app.engine).deadline(round_.id)
+    assert deadline is not None
+    assert timedelta(minutes=119) < deadline - rig.app.service.clock() <= timedelta(hours=2)
+
+
+async def test_the_launch_modal_without_a_deadline_sets_none(rig: SlackRig) -> None:
+    await start_workshop(rig)
+    await settle(rig.api)
+    view = await _open_modal(rig)
+    body = _submission(rig, view, RoundKind.BAROMETER.value, statements=["tillfora"])
+    assert not (await rig.dispatch(body)).body
+    await wait_for(lambda: statement_messages(rig.api) or _fail("not posted yet"))
+    [round_] = await rig.app.store.rounds(1)
+    assert await SqlDeadlines(rig.app.engine).deadline(round_.id) is None
+    await settle(rig.api, quiet=0.5)
+    assert not [m for m in rig.api.messages_in(CHANNEL) if "stängs automatiskt" in (m.text or "")]

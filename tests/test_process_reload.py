@@ -4,6 +4,7 @@ working process."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.people_runner import people_running
+from bot.people_runner import _watch, people_running, timers_for
 from config.catalogue import load_processes
 from config.process_reload import ProcessReloader
 from tests.harness import LocalHarness, until
@@ -113,3 +114,62 @@ def test_the_cli_checks_every_file_and_tells_the_running_bots(tmp_path: Path, cl
     assert code == 2
     assert f"{folder / 'broken.toml'}" in err and "a process needs at least one principle or statement" in err
     assert "Traceback" not in err
+
+
+RENAMED = "Överenskommelsen Värmland – regionalt arbete"
+
+
+def _same_size_and_time(path: Path, old: str, new: str) -> None:
+    """Change ``old`` to ``new`` (as long) in ``path`` and keep its mtime and size, as a tool
+    copying files with their times does: this host's file watch cannot see that change."""
+    assert len(old.encode()) == len(new.encode())
+    stat = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+@pytest.mark.postgres
+async def test_a_reload_asked_on_one_host_reaches_every_process_on_the_database(
+    tmp_path: Path, pg_database: str, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bot processes on one PostgreSQL, as on two hosts: each its own data directory and its
+    own copy of the process files. ``dialogbot processes reload`` on host A makes host B re-read
+    its files too, and a broken file found by both is told to the facilitators once."""
+    hosts = {name: tmp_path / name for name in ("a", "b")}
+    for host in hosts.values():
+        host.mkdir()
+    folders = {name: _folder(host) for name, host in hosts.items()}
+    bots = [
+        await LocalHarness.start(host / "data", processes_dir=folders[name], database_url=pg_database)
+        for name, host in hosts.items()
+    ]
+    try:
+        timers = [timers_for(bot.app) for bot in bots]
+        for timer in timers:
+            await timer.prime()
+        assert [await timer.poll() for timer in timers] == [None, None]
+        for folder in folders.values():
+            _same_size_and_time(folder / "varmland.toml", "– regional process", "– regionalt arbete")
+        assert [await timer.poll() for timer in timers] == [None, None]  # no host saw a change
+
+        monkeypatch.setenv("DIALOGBOT_PROCESSES_DIR", str(folders["a"]))
+        monkeypatch.setenv("DIALOGBOT_DATABASE_URL", pg_database)
+        code, out, err = await asyncio.to_thread(cli, "processes", "reload")  # a command, no event loop
+        assert code == 0 and "every host sharing the database" in out, err
+        outcomes = [await timer.poll() for timer in timers]
+        assert all(o is not None and o.replaced == [KEY] for o in outcomes), outcomes
+        assert [bot.app.service.processes[KEY].name for bot in bots] == [RENAMED] * 2
+        assert [await timer.poll() for timer in timers] == [None, None]  # once per request
+
+        for folder in folders.values():  # broken on both hosts, unseen by their file watch
+            _same_size_and_time(folder / "varmland.toml", "[[principles]]", "[[principlez]]")
+        code, _, err = await asyncio.to_thread(cli, "processes", "reload")
+        assert code == 2 and "varmland.toml" in err
+        for bot, timer in zip(bots, timers, strict=True):
+            await _watch(timer, bot.app)
+        told = [[line for line in bot.output if "En processfil kunde inte läsas om" in line] for bot in bots]
+        assert sorted(len(lines) for lines in told) == [0, 1], told  # one process tells, once
+        assert [bot.app.service.processes[KEY].name for bot in bots] == [RENAMED] * 2  # kept
+    finally:
+        for bot in bots:
+            await bot.close()

@@ -17,7 +17,7 @@ from config.catalogue import load_process
 from config.errors import ConfigError
 from facilitation.model import DEFAULT_SECTORS
 from tests.harness import until
-from tests.rooms_rig import TG_GROUP, Rooms, tg_statement, with_process
+from tests.rooms_rig import TG_GROUP, Rooms, posted_tg_statement, tg_statement, with_process
 from tests.rooms_rig import rooms as rooms  # the rig's fixtures
 from tests.rooms_rig import rooms_speed as rooms_speed
 from tests.standins.slack_api import displayed
@@ -141,7 +141,7 @@ async def test_a_process_sector_list_from_buttons_to_results(rooms: Rooms) -> No
 
     # A barometer: everyone answers statement 1 in the Telegram room; closed; results and export.
     await rooms.tg_command("/barometer 1")
-    await until(lambda: tg_statement(rooms, TG_GROUP))
+    await until(lambda: posted_tg_statement(rooms, TG_GROUP))
     statement, _ = tg_statement(rooms, TG_GROUP)
     values = [b["callback_data"] for row in statement.reply_markup["inline_keyboard"] for b in row]
     for user, index in people:

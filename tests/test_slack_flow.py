@@ -436,8 +436,10 @@ def _submission(
     principles: list[str] = (),
     typed: str | None = None,
     user: str = FACILITATOR,
+    deadline: str | None = None,
 ) -> str:  # type: ignore[assignment]
-    """A view_submission of the launch modal as Slack sends it (options picked by value)."""
+    """A view_submission of the launch modal as Slack sends it (options picked by value; an empty
+    optional text field is sent as ``value: null``, as Slack does)."""
     blocks = {b["block_id"]: b for b in view["blocks"]}
 
     def picked(block_id: str, values: list[str]) -> dict[str, Any]:
@@ -458,6 +460,7 @@ def _submission(
             "statements": picked("statements", list(statements)),
             "principles": picked("principles", list(principles)),
             "typed": {"typed": {"type": "plain_text_input", "value": typed}},
+            "deadline": {"deadline": {"type": "plain_text_input", "value": deadline}},
         },
         private_metadata=view["private_metadata"],
     )
@@ -478,7 +481,7 @@ async def test_launch_modal_offers_statements_and_principles_apart(rig: SlackRig
     assert view["type"] == "modal" and view["callback_id"] == LAUNCH_CALLBACK
     assert view["title"]["text"] == "Starta omgång"
     blocks = {b["block_id"]: b for b in view["blocks"]}
-    assert list(blocks) == ["kind", "statements", "principles", "typed"]
+    assert list(blocks) == ["kind", "statements", "principles", "typed", "deadline"]
     process = rig.app.processes["varmland-2015"]
     assert [o["value"] for o in blocks["statements"]["element"]["options"]] == [
         s.key for s in process.statements

@@ -21,13 +21,20 @@ from facilitation.exercises.registry import round_rules
 from facilitation.i18n import t
 from facilitation.input_rules import has_hidden_characters
 from facilitation.model import Language, Process, RoundKind, Workshop
+from facilitation.people.deadlines import OPTION
 
 LAUNCH_CALLBACK = "dialog-launch"
 KIND_BLOCK, STATEMENTS_BLOCK, PRINCIPLES_BLOCK, TYPED_BLOCK = "kind", "statements", "principles", "typed"
 COMMITMENTS_BLOCK = "commitments"
+#: When the round closes by itself: read as ``slut=`` on a launch command is
+#: (:func:`facilitation.people.deadlines.parse_deadline`), refused under this field.
+DEADLINE_BLOCK = "deadline"
 MAX_LABEL = 75  # an option's text
 MAX_OPTIONS = 100  # a multi-select's options
 MAX_CHECKBOXES = 10
+MAX_HINT = 2000  # an input block's hint
+MAX_PLACEHOLDER = 150  # an input's placeholder
+MAX_DEADLINE = 30  # what the deadline field takes ("2026-12-03T15:30" is 16)
 #: Each catalogue's list in the form, and what is said when it is ticked for a kind of round that
 #: draws on the other one.
 CATALOGUE_BLOCKS = {
@@ -48,6 +55,7 @@ class LaunchChoice:
     typed: tuple[str, ...]
     channel_id: str
     commitments: tuple[str, ...] = ()  # commitment keys (a follow-up, /uppfoljning)
+    deadline: str = ""  # as after slut= ("15:30", "2d", …); empty: closed by hand
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> LaunchChoice:
@@ -69,7 +77,14 @@ class LaunchChoice:
             typed=typed,
             channel_id=channel,
             commitments=_checked(values, COMMITMENTS_BLOCK),
+            deadline=(_text(values, DEADLINE_BLOCK) or "").strip(),
         )
+
+    @property
+    def option_args(self) -> tuple[str, ...]:
+        """The launch options the form stands for, as a launch command would carry them, so the
+        conversation's launch options (``slut=``) read and refuse them exactly as in a chat."""
+        return (f"{OPTION}{self.deadline}",) if self.deadline else ()
 
     @property
     def is_barometer(self) -> bool:
@@ -153,6 +168,21 @@ def launch_view(process: Process, lang: Language, channel_id: str) -> dict[str, 
             "optional": True,
             "label": _plain(t("slack.modal.typed", lang)),
             "element": {"type": "plain_text_input", "action_id": TYPED_BLOCK, "multiline": True},
+        }
+    )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": DEADLINE_BLOCK,
+            "optional": True,
+            "label": _plain(t("slack.modal.deadline", lang)),
+            "hint": _plain(t("slack.modal.deadline_hint", lang), MAX_HINT),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": DEADLINE_BLOCK,
+                "max_length": MAX_DEADLINE,
+                "placeholder": _plain(t("slack.modal.deadline_placeholder", lang), MAX_PLACEHOLDER),
+            },
         }
     )
     return {

@@ -44,7 +44,15 @@ from bot.slack.content_modal import (
 )
 from bot.slack.errors import start_failures
 from bot.slack.home import home_view
-from bot.slack.modal import KIND_BLOCK, LAUNCH_CALLBACK, LaunchChoice, choice_errors, launch_view, round_spec
+from bot.slack.modal import (
+    DEADLINE_BLOCK,
+    KIND_BLOCK,
+    LAUNCH_CALLBACK,
+    LaunchChoice,
+    choice_errors,
+    launch_view,
+    round_spec,
+)
 from bot.slack.port import ACTION_PREFIX, PLATFORM, SharedLimits, SlackLimits, SlackPort, escape, unescape
 from facilitation.content.chat import installed
 from facilitation.content.model import CATALOGUES
@@ -262,7 +270,7 @@ class SlackAdapter:
         chat = _chat(choice.channel_id, team)
         turn = await self._turn(user, chat)
         try:
-            workshop, round_ = await self._create_launched_round(turn, choice)
+            workshop, round_, after = await self._create_launched_round(turn, choice)
         except _ModalErrors as refused:
             await ack(
                 response_action="errors",
@@ -274,9 +282,29 @@ class SlackAdapter:
             await self.conversation.launch(turn, workshop, round_)
         except DomainError as refusal:
             await self._tell(user, chat, "", refusal.message(turn.lang))
+            return
+        for then in after:  # e.g. the deadline stored and the rooms told when the round closes
+            await then(round_)
 
-    async def _create_launched_round(self, turn: Turn, choice: LaunchChoice) -> tuple[Workshop, Round]:
-        """The draft round of a valid submission; :class:`_ModalErrors` (field → text) otherwise."""
+    async def _launch_options(
+        self, turn: Turn, choice: LaunchChoice
+    ) -> list[Callable[[Round], Awaitable[None]]]:
+        """The form's options (the deadline) checked by the conversation's launch options, as a
+        launch command's ``slut=`` is, before the round exists; a refusal goes under its field."""
+        args, after = choice.option_args, []
+        try:
+            for option in self.conversation.launch_options:
+                args, then = await option(turn, args)
+                after.extend([then] if then is not None else [])
+        except DomainError as refusal:
+            raise _ModalErrors({DEADLINE_BLOCK: refusal.message(turn.lang)}) from refusal
+        return after
+
+    async def _create_launched_round(
+        self, turn: Turn, choice: LaunchChoice
+    ) -> tuple[Workshop, Round, list[Callable[[Round], Awaitable[None]]]]:
+        """The draft round of a valid submission and what its options do once it is launched;
+        :class:`_ModalErrors` (field → text) otherwise."""
         conv = self.conversation
         try:
             if not conv.is_facilitator(turn.user):
@@ -286,6 +314,7 @@ class SlackAdapter:
             errors = choice_errors(choice, process, turn.lang)
             if errors:
                 raise _ModalErrors(errors)
+            after = await self._launch_options(turn, choice)
             title, items, settings = round_spec(choice, process, workshop)
             compare = workshop.compare_round_id if choice.is_barometer else None
             round_ = await conv.service.create_round(
@@ -293,7 +322,7 @@ class SlackAdapter:
             )
         except DomainError as refusal:
             raise _ModalErrors({KIND_BLOCK: refusal.message(turn.lang)}) from refusal
-        return workshop, round_
+        return workshop, round_, after
 
     # --- the content modal (/dialog innehall) -------------------------------------------------
     async def _open_content_modal(

@@ -12,6 +12,12 @@ TEXTS = {
         "slack.modal.statements": "Påståenden (åsiktsbarometer)",
         "slack.modal.principles": "Principer (rangordning, poäng, markering)",
         "slack.modal.typed": "Egna, en per rad",
+        "slack.modal.deadline": "Stängs automatiskt (valfritt)",
+        "slack.modal.deadline_hint": (
+            "Svensk tid: ett klockslag i dag (15:30), datum och tid (2026-12-03T15:30) eller en tid "
+            "framåt (90m, 2h, 2d). Tomt: du stänger omgången själv med /dialog stang."
+        ),
+        "slack.modal.deadline_placeholder": "t.ex. 15:30 eller 2d",
         "slack.modal.choose_items": "Välj minst en punkt i listan eller skriv egna.",
         "slack.modal.principles_not_for_barometer": (
             "En åsiktsbarometer använder påståenden, inte principer. Välj påståenden eller byt övning."
@@ -45,6 +51,12 @@ TEXTS = {
         "slack.modal.statements": "Statements (opinion barometer)",
         "slack.modal.principles": "Principles (ranking, points, approval)",
         "slack.modal.typed": "Your own, one per line",
+        "slack.modal.deadline": "Closes by itself (optional)",
+        "slack.modal.deadline_hint": (
+            "Swedish time: a time today (15:30), a date and time (2026-12-03T15:30) or a time ahead "
+            "(90m, 2h, 2d). Empty: you close the round yourself with /dialog close."
+        ),
+        "slack.modal.deadline_placeholder": "e.g. 15:30 or 2d",
         "slack.modal.choose_items": "Choose at least one item from the list or type your own.",
         "slack.modal.principles_not_for_barometer": (
             "An opinion barometer uses statements, not principles. Choose statements or another exercise."

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from facilitation.content.model import (
     ITEM_LIMIT,
@@ -30,7 +30,7 @@ from facilitation.content.model import (
     ordered,
     workshop_process,
 )
-from facilitation.content.store import ContentStore
+from facilitation.content.store import ContentStore, ItemKeyTaken
 from facilitation.errors import DomainError
 from facilitation.input_rules import has_hidden_characters
 from facilitation.keyed_locks import KeyedLocks
@@ -53,6 +53,9 @@ def check_item_text(catalogue: str, text: str, *, english: bool = False) -> str:
     if len(cleaned) > TEXT_LIMIT[catalogue]:
         raise DomainError("content.error.too_long", limit=TEXT_LIMIT[catalogue], length=len(cleaned))
     return cleaned
+
+
+KEY_ATTEMPTS = 5  # new keys tried for one added item when other processes keep taking them first
 
 
 class WorkshopContent:
@@ -115,10 +118,37 @@ class WorkshopContent:
         self, workshop: Workshop, catalogue: str, text: str, text_en: str = "", origin: Origin = Origin.CHAT
     ) -> WorkshopItem:
         """A new item at the end of the list, with a new key."""
+
+        async def store(change: ItemChange) -> None:
+            await self.content.add_item(workshop.id, change)
+
         async with self.held(workshop.id):
-            change = await self.new_item(workshop, catalogue, text, text_en, origin)
-            await self.content.save_item_changes(workshop.id, [change])
+            change = await self.stored_new_item(workshop, catalogue, text, store, text_en, origin)
         return WorkshopItem(catalogue, change.key, change.text or "", change.text_en or "", origin)
+
+    async def stored_new_item(
+        self,
+        workshop: Workshop,
+        catalogue: str,
+        text: str,
+        store: Callable[[ItemChange], Awaitable[None]],
+        text_en: str = "",
+        origin: Origin = Origin.CHAT,
+    ) -> ItemChange:
+        """:meth:`new_item` stored by ``store``. The lock of :meth:`held` covers this process only:
+        another process sharing the database may store an item under the same new key first; the
+        store then refuses (:class:`ItemKeyTaken`, nothing stored) and the key is worked out again
+        from what is stored now, so two items never share a key and neither replaces the other."""
+        for _ in range(KEY_ATTEMPTS - 1):
+            change = await self.new_item(workshop, catalogue, text, text_en, origin)
+            try:
+                await store(change)
+                return change
+            except ItemKeyTaken:
+                continue
+        change = await self.new_item(workshop, catalogue, text, text_en, origin)
+        await store(change)  # a key taken this many times over: the error is the operator's to see
+        return change
 
     async def new_item(
         self, workshop: Workshop, catalogue: str, text: str, text_en: str = "", origin: Origin = Origin.CHAT

@@ -14,6 +14,7 @@ from facilitation.content.model import (
     ProposalStatus,
     SubmitRefusal,
 )
+from facilitation.content.store import ItemKeyTaken
 
 
 class MemoryContentStore:
@@ -30,6 +31,15 @@ class MemoryContentStore:
         async with self._lock:
             for change in changes:
                 self._changes[(workshop_id, change.catalogue, change.key)] = change
+
+    async def add_item(self, workshop_id: int, change: ItemChange) -> None:
+        async with self._lock:
+            self._add(workshop_id, change)
+
+    def _add(self, workshop_id: int, change: ItemChange) -> None:
+        if (workshop_id, change.catalogue, change.key) in self._changes:
+            raise ItemKeyTaken(change.key)
+        self._changes[(workshop_id, change.catalogue, change.key)] = change
 
     async def open_proposal_round(
         self, workshop_id: int, catalogue: str, per_person: int, per_round: int, at: datetime
@@ -101,6 +111,8 @@ class MemoryContentStore:
                 if proposal.round_id == round_id and proposal.number == number:
                     if proposal.status != ProposalStatus.PENDING:
                         return False
+                    if item is not None:  # first: a taken key changes nothing
+                        self._add(*item)
                     self._proposals[proposal_id] = (
                         key,
                         dataclasses.replace(
@@ -110,9 +122,6 @@ class MemoryContentStore:
                             item_key=item[1].key if item else None,
                         ),
                     )
-                    if item is not None:
-                        workshop_id, change = item
-                        self._changes[(workshop_id, change.catalogue, change.key)] = change
                     return True
             return False
 

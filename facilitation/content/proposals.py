@@ -21,6 +21,7 @@ from facilitation.clock import Clock, utc_now
 from facilitation.content.editing import WorkshopContent
 from facilitation.content.model import (
     CATALOGUES,
+    ItemChange,
     Origin,
     Proposal,
     ProposalRound,
@@ -171,13 +172,16 @@ class Proposals:
         async with self.content.held(workshop.id):
             overview = await self.overview(workshop)
             proposal = await self._pending(overview, number)
-            change = await self.content.new_item(
-                workshop, overview.round.catalogue, proposal.text, origin=Origin.PROPOSAL
+
+            async def store(change: ItemChange) -> None:
+                if not await self.store.moderate(
+                    overview.round.id, number, ProposalStatus.ACCEPTED, item=(workshop.id, change)
+                ):
+                    raise DomainError("proposal.error.already.accepted", number=number)
+
+            change = await self.content.stored_new_item(
+                workshop, overview.round.catalogue, proposal.text, store, origin=Origin.PROPOSAL
             )
-            if not await self.store.moderate(
-                overview.round.id, number, ProposalStatus.ACCEPTED, item=(workshop.id, change)
-            ):
-                raise DomainError("proposal.error.already.accepted", number=number)
         return change.key
 
     async def reject(self, workshop: Workshop, number: int) -> None:

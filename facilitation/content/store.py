@@ -16,6 +16,11 @@ from facilitation.content.model import (
 )
 
 
+class ItemKeyTaken(Exception):
+    """A new item's key is stored already: another process added an item to the same workshop at
+    the same moment and took the key first. Nothing was stored; compute the key again."""
+
+
 class ContentStore(Protocol):
     """Item changes per workshop, proposal rounds and proposals. Every method is one transaction."""
 
@@ -25,6 +30,11 @@ class ContentStore(Protocol):
 
     async def save_item_changes(self, workshop_id: int, changes: Sequence[ItemChange]) -> None:
         """Store ``changes``, each replacing the workshop's earlier change of its catalogue and key."""
+        ...
+
+    async def add_item(self, workshop_id: int, change: ItemChange) -> None:
+        """Store a new item under its own key; :class:`ItemKeyTaken` (nothing stored) if the key is
+        taken, never replacing the item another process added under it a moment before."""
         ...
 
     async def open_proposal_round(
@@ -71,7 +81,8 @@ class ContentStore(Protocol):
     ) -> bool:
         """Move a pending proposal to ``status`` (with the proposal it duplicates, or, accepted,
         the workshop item ``item`` = (workshop id, change) it becomes, stored in the same
-        transaction). False if it is not pending any more (a press delivered twice changes nothing).
+        transaction as by :meth:`add_item`). False if it is not pending any more (a press delivered
+        twice changes nothing); :class:`ItemKeyTaken` (nothing changed) if the item's key is taken.
         """
         ...
 
