@@ -14,6 +14,11 @@ Two processes, as bench/telegram_votes.py:
   sector, open the round and then answer ``--votes`` statements, each vote a form POST whose
   303 leads to the page with the next forms (the browser's round trip, as without JavaScript).
 
+With ``--think S`` each phone waits a random 0–2·S seconds before each vote, as a person reading
+the statement does: 200 phones and ``--think 0.4`` offer about 500 votes/s, so the latency is the
+vote's own time at that rate rather than the queue of 200 back-to-back posts (Little's law: at
+the default, p50 ≈ phones ÷ votes/s).
+
 Printed: votes/s over the burst, p50/p99 vote latency (POST sent → page with the answer back),
 and p50/p99 delay from a participant's first vote (its answer back) to each screen showing a
 turnout that includes it.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import random
 import re
 import socket
 import statistics
@@ -98,6 +104,8 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
 
     async def vote(phone: Phone, number: int) -> None:
         for position, prefix in enumerate(statements):
+            if args.think:  # a person reads the statement first (0: every phone votes back to back)
+                await asyncio.sleep(random.uniform(0, 2 * args.think))
             page = phone.page
             start = page.rfind(f'">{prefix}')  # only the statement's own forms are read, as a person does
             section = page[start : page.find("</section>", start)]
@@ -244,6 +252,13 @@ def main() -> None:
     parser.add_argument("--screens", type=int, default=10)
     parser.add_argument("--votes", type=int, default=7, help="statements each phone answers (1–7)")
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a phone waits before each vote (default 0: back to back, so the latency is "
+        "mostly queueing: phones / votes a second)",
+    )
     parser.add_argument(
         "--profile", default="", help="write a cProfile of the bot process during the votes to this file"
     )
