@@ -26,9 +26,10 @@ from aiohttp import web
 
 from bot.web import pages
 from bot.web.limits import Buckets, Once
-from bot.web.port import PLATFORM, WebMessage, WebPort, screen_chat
+from bot.web.port import PLATFORM, WebChat, WebMessage, WebPort, screen_chat
 from bot.web.rendered import RenderedMessages
 from bot.web.signing import Signer
+from facilitation.cache import SingleFlight, TTLCache
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import t
@@ -43,6 +44,9 @@ DEVICE_DAYS = 30
 FORM_SECONDS = 2 * 3600  # a rendered page's buttons stay good this long…
 FORM_REUSE_SECONDS = 600  # …less this: an unchanged message's unspent forms are shown again so long
 SSE_KEEPALIVE = 15.0
+#: A screen's workshop (its title, code, language: fixed once created) is read again after this;
+#: ten screens fetching the feed at every tally edit no longer each wait for the database.
+SCREEN_WORKSHOP_SECONDS = 5.0
 STREAM_SECONDS = 600.0  # an event stream ends after this; the page's EventSource opens a new one
 MAX_STREAMS = 2000  # server-sent event streams open at once (screens and phones)
 #: The commands a browser may send (the browser equivalents of /delta, /rosta, /sektor, /glom).
@@ -90,6 +94,10 @@ class WebPages:
         self.ip_limits = Buckets(settings.ip_rate, settings.ip_burst)
         self.used_forms = Once(clock)
         self.rendered = RenderedMessages(lambda: self.clock(), FORM_REUSE_SECONDS)
+        self._screen_workshops: TTLCache[Workshop] = TTLCache(SCREEN_WORKSHOP_SECONDS, 1000)
+        self._screen_loads: SingleFlight[Workshop | None] = SingleFlight()
+        #: The last feed rendered per (screen chat, link): every screen gets the same HTML per version.
+        self._feeds: dict[tuple[str, str], tuple[WebChat | None, int, str, str]] = {}
         self.streams = 0
         self.closing = False
         conversation.add_port(self.port)
@@ -148,9 +156,14 @@ class WebPages:
         workshop_id, why = self.signer.check("screen", request.match_info["token"])
         if workshop_id is None or not workshop_id.isdigit():
             return self._refusal(request, f"web.error.{why or 'forged'}", 403)
-        workshop = await self.conversation.service.store.workshop(int(workshop_id))
+        number = int(workshop_id)
+        workshop = self._screen_workshops.get(number)
         if workshop is None:
-            return self._refusal(request, "web.error.not_found", 404)
+            store = self.conversation.service.store
+            workshop = await self._screen_loads.load(number, lambda: store.workshop(number))
+            if workshop is None:
+                return self._refusal(request, "web.error.not_found", 404)
+            self._screen_workshops.put(number, workshop)
         return workshop
 
     def _device(self, request: web.Request) -> str | None:
@@ -224,9 +237,23 @@ class WebPages:
         return web.Response(text=html, content_type="text/html", headers=_NO_STORE)
 
     def _feed(self, request: web.Request, workshop: Workshop) -> str:
+        """The screen's changing part, rendered once per change of the screen chat (and link):
+        every connected screen fetches it at each change, so ten screens cost one render."""
         base = f"/skarm/{request.match_info['token']}/bild/"
-        chat = self.port.peek(screen_chat(workshop.id).chat_id)
+        chat_id = screen_chat(workshop.id).chat_id
+        chat = self.port.peek(chat_id)
         lang = workshop.language.value
+        version = chat.version if chat is not None else -1
+        last = self._feeds.get((chat_id, base))
+        if last is not None and last[0] is chat and last[1] == version and last[2] == lang:
+            return last[3]
+        html = self._render_feed(chat, base, lang)
+        if len(self._feeds) >= 1000:
+            self._feeds.clear()
+        self._feeds[(chat_id, base)] = (chat, version, lang, html)
+        return html
+
+    def _render_feed(self, chat: WebChat | None, base: str, lang: str) -> str:
         intro = re.compile(
             "^(?:" + "|".join(re.escape(t(f"kind.{kind.value}", lang)) for kind in RoundKind) + r") #\d+: "
         )
