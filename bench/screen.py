@@ -14,6 +14,11 @@ Two processes, as bench/telegram_votes.py:
   sector, open the round and then answer ``--votes`` statements, each vote a form POST whose
   303 leads to the page with the next forms (the browser's round trip, as without JavaScript).
 
+With ``--think S`` each phone waits a random 0–2·S seconds before each vote, as a person reading
+the statement does: 200 phones and ``--think 0.4`` offer about 500 votes/s, so the latency is the
+vote's own time at that rate rather than the queue of 200 back-to-back posts (Little's law: at
+the default, p50 ≈ phones ÷ votes/s).
+
 Printed: votes/s over the burst, p50/p99 vote latency (POST sent → page with the answer back),
 and p50/p99 delay from a participant's first vote (its answer back) to each screen showing a
 turnout that includes it.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import random
 import re
 import socket
 import statistics
@@ -98,6 +104,8 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
 
     async def vote(phone: Phone, number: int) -> None:
         for position, prefix in enumerate(statements):
+            if args.think:  # a person reads the statement first (0: every phone votes back to back)
+                await asyncio.sleep(random.uniform(0, 2 * args.think))
             page = phone.page
             start = page.rfind(f'">{prefix}')  # only the statement's own forms are read, as a person does
             section = page[start : page.find("</section>", start)]
@@ -111,9 +119,14 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
             if position == 0:
                 first_done.append(done)
 
+    conn.send("burst")  # the bot process measures its CPU time (and profiles) from here…
+    driver_cpu = time.process_time()
     began = time.monotonic()
     await asyncio.gather(*(vote(p, n) for n, p in enumerate(phones)))
     elapsed = time.monotonic() - began
+    driver_cpu = time.process_time() - driver_cpu
+    await asyncio.sleep(1.0)  # …until the screens have had the last turnout
+    conn.send("done")
     await asyncio.sleep(2.0)
     stop.set()
     for task in watchers:
@@ -134,6 +147,7 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
         {
             "votes": len(latencies),
             "seconds": elapsed,
+            "driver_cpu": driver_cpu,
             "latencies": latencies,
             "delays": delays,
             "expected_delays": len(first_done) * args.screens,
@@ -150,6 +164,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run_bot(args: argparse.Namespace) -> None:
+    import cProfile
+
+    profile = cProfile.Profile()
     from bot.app import App
     from bot.health import health_running
     from bot.local import LocalPort
@@ -197,7 +214,17 @@ async def run_bot(args: argparse.Namespace) -> None:
         join = app.web.join_url(workshop)
         child.start()
         ours.send((base, link[len(base) :], join[len(base) :]))
-        result = await asyncio.get_running_loop().run_in_executor(None, ours.recv)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, ours.recv)  # "burst": the votes start
+        cpu, wall = time.process_time(), time.monotonic()
+        if args.profile:
+            profile.enable()
+        await loop.run_in_executor(None, ours.recv)  # "done": the votes are in, the screens updated
+        if args.profile:
+            profile.disable()
+            profile.dump_stats(args.profile)
+        cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+        result = await loop.run_in_executor(None, ours.recv)
     child.join(10)
     await app.aclose()
     latencies, delays = result["latencies"], result["delays"]
@@ -206,6 +233,11 @@ async def run_bot(args: argparse.Namespace) -> None:
     print(
         f"vote latency: p50 {1000 * statistics.median(latencies):.0f} ms, "
         f"p99 {1000 * percentile(latencies, 0.99):.0f} ms"
+    )
+    print(
+        f"bot process CPU: {1000 * cpu / result['votes']:.2f} ms a vote "
+        f"({cpu:.2f} s CPU over {wall:.1f} s from the first vote until 1 s after the last); "
+        f"the driver's (the phones'): {1000 * result['driver_cpu'] / result['votes']:.2f} ms a vote"
     )
     print(
         f"vote → screen turnout: p50 {1000 * statistics.median(delays):.0f} ms, "
@@ -220,16 +252,18 @@ def main() -> None:
     parser.add_argument("--screens", type=int, default=10)
     parser.add_argument("--votes", type=int, default=7, help="statements each phone answers (1–7)")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--profile", default="", help="write a cProfile of the bot process to this file")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a phone waits before each vote (default 0: back to back, so the latency is "
+        "mostly queueing: phones / votes a second)",
+    )
+    parser.add_argument(
+        "--profile", default="", help="write a cProfile of the bot process during the votes to this file"
+    )
     args = parser.parse_args()
-    if args.profile:
-        import cProfile
-
-        profile = cProfile.Profile()
-        profile.runcall(asyncio.run, run_bot(args))
-        profile.dump_stats(args.profile)
-    else:
-        asyncio.run(run_bot(args))
+    asyncio.run(run_bot(args))
 
 
 if __name__ == "__main__":

@@ -8,12 +8,15 @@ results and charts once it closes.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
+from sqlalchemy import event
 
 from tests.harness import LocalHarness, free_port
 from tests.waiting import eventually
@@ -154,3 +157,36 @@ async def test_points_from_a_browser_count_only_when_all_are_given(site: tuple[L
         assert "Räknas inte" not in text_of(phone.page).split("Senaste besked")[1][:200]
     finally:
         await phone.close()
+
+
+async def test_ten_screens_fetching_at_once_wait_for_the_database_once(
+    site: tuple[LocalHarness, str],
+) -> None:
+    """Every connected screen fetches the feed at each tally edit; their workshop is read once,
+    not once per screen (under a burst of votes those reads queued behind the votes' writes)."""
+    h, base = site
+    code = await workshop(h)
+    link = await screen_link(h, code)
+    await h.run("/barometer")
+    feed = base + path_of(link) + "/innehall"
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM workshops" in statement:
+            reads.append(statement)
+
+    engine = h.app.store.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with aiohttp.ClientSession() as screens:
+
+            async def fetch() -> str:
+                async with screens.get(feed) as response:
+                    assert response.status == 200
+                    return await response.text()
+
+            pages = await asyncio.gather(*(fetch() for _ in range(10)))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) <= 1, reads
+    assert len(set(pages)) == 1 and "0 har svarat" in text_of(pages[0])

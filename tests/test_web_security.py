@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 
 from bot.web.limits import Buckets
+from bot.web.server import FORM_REUSE_SECONDS
 from bot.web.signing import Signer
 from tests.harness import LocalHarness, free_port
 from tests.web_client import Phone, forms_of, path_of, text_of
@@ -122,6 +123,54 @@ async def test_a_form_posted_again_is_refused_and_changes_nothing(site: tuple[Lo
         altered = f"{device}:{message}:{index}:{nonce}:{data[:-1]}9.{expiry}.{mac}"  # another button's data
         status, page = await phone.post("/mina/tryck", {**four, "form": altered})
         assert status == 403 and await votes(h, code) == [2]
+    finally:
+        await phone.close()
+
+
+def form_tokens(page: str) -> dict[str, list[str]]:
+    """The press tokens on a phone's page, per statement (its text) in page order."""
+    tokens: dict[str, list[str]] = {}
+    for section in page.split("<section>")[1:]:
+        statement = text_of(section.split("</p>", 1)[0])
+        tokens[statement] = [f.fields["form"] for f in forms_of(section) if "form" in f.fields]
+    return tokens
+
+
+async def test_a_page_shows_unspent_forms_again_and_never_a_posted_one(
+    site: tuple[LocalHarness, str],
+) -> None:
+    """A phone's page is rendered after every press; its unchanged messages' forms are shown
+    again while unspent (no signing of every button on every load: the vote's CPU time), but a
+    message whose form was posted gets new forms, and the posted one stays refused."""
+    h, base = site
+    code, screen = await new_workshop(h, "Sidor")
+    phone = await joined_phone(base, screen)
+    try:
+        first = form_tokens(phone.page)
+        statements = [s for s in first if first[s] and s[:1].isdigit()]  # the barometer's statements
+        assert len(statements) >= 2 and statements[0].startswith(FIRST_STATEMENT), statements
+        assert form_tokens(await phone.open("/mina")) == first  # nothing changed, nothing re-signed
+        four = vote_form(phone, "4")
+        status, page = await phone.post("/mina/tryck", four)
+        assert status == 200 and "Ditt svar: 4" in text_of(page)
+        after = form_tokens(page)
+        # The pressed statement's forms are all new; the others' are the same, still good.
+        assert not set(after[statements[0]]) & set(first[statements[0]])
+        assert all(after[s] == first[s] for s in statements[1:])
+        status, _ = await phone.post("/mina/tryck", four)
+        assert status == 409 and await votes(h, code) == [4]
+        await phone.open("/mina")
+        status, page = await phone.post("/mina/tryck", vote_form(phone, "4"))  # the same answer again
+        assert status == 200 and "Ditt svar: 4" in text_of(page) and await votes(h, code) == [4]
+        status, page = await phone.post("/mina/tryck", vote_form(phone, "2"))  # a change of mind
+        assert status == 200 and await votes(h, code) == [2]
+        # Forms are shown again only for a while, so every form served stays good long enough.
+        assert h.app.web is not None
+        h.app.web.clock = lambda: time.time() + FORM_REUSE_SECONDS + 1
+        later = form_tokens(await phone.open("/mina"))
+        assert all(not set(later[s]) & set(first[s]) for s in statements[1:])
+        status, page = await phone.post("/mina/tryck", vote_form(phone, "3"))
+        assert status == 200 and await votes(h, code) == [3]
     finally:
         await phone.close()
 
