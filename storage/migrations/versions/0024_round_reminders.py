@@ -1,7 +1,7 @@
 """reminders to the undecided before a deadline round closes: sealed private addresses
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-02 15:40:00
 
 Adds the reminder's time and claim to ``round_deadlines`` (existing deadlines get none) and the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """when each part of a reminder was last about to be sent (the attempt marks)
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-02 15:30:00
 
 A dispatcher writes the mark in the same UPDATE that renews its claim right before a platform
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0021"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
