@@ -153,13 +153,18 @@ class SharedWindow:
         *,
         timeout: float = 2.0,
         local: SlidingWindow | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock``: the seconds the windows and the retries of the shared budget are counted in
+        (a test passes its own, so pacing is checked exactly however loaded the machine is);
+        ``timeout`` is real time, as the database's answer is."""
         self.places = places
         self.budget = budget
         self.limit = limit
         self.period = period
         self.timeout = timeout
-        self.local = local or SlidingWindow(limit, period)
+        self._clock = clock
+        self.local = local or SlidingWindow(limit, period, clock)
         self._turn = asyncio.Lock()
         self._prepared = False
         self._alone = False
@@ -171,7 +176,7 @@ class SharedWindow:
 
     async def _take(self) -> int | None:
         async with self._turn:
-            if self._alone and time.monotonic() < self._ask_again:
+            if self._alone and self._clock() < self._ask_again:
                 return None
             try:
                 async with asyncio.timeout(self.timeout):
@@ -190,12 +195,12 @@ class SharedWindow:
                 return None
             if self._alone:
                 self._alone = False
-                self._rejoined = time.monotonic()
+                self._rejoined = self._clock()
                 log.info("rate limits: shared with the other processes again")
             return slot
 
     def _pace_alone(self, exc: Exception) -> None:
-        self._ask_again = time.monotonic() + RETRY_SHARED
+        self._ask_again = self._clock() + RETRY_SHARED
         if not self._alone:
             self._alone = True
             self._alone_share().fill()  # the last window's messages of every process are unknown here
@@ -226,7 +231,7 @@ class SharedWindow:
             await slots.enter_async_context(self.local.slot(reply=reply))
             shared = await self._take()
             # Alone, and for one window after: the shared budget never saw what was sent alone.
-            if shared is None or time.monotonic() - self._rejoined < self.period:
+            if shared is None or self._clock() - self._rejoined < self.period:
                 await slots.enter_async_context(self._alone_share().slot())
             try:
                 yield
@@ -239,7 +244,7 @@ class SharedWindow:
     def _alone_share(self) -> SlidingWindow:
         share = max(1, self.limit // self._senders)
         if self._share is None or self._share.limit != share:
-            self._share = SlidingWindow(share, self.period)
+            self._share = SlidingWindow(share, self.period, self._clock)
         return self._share
 
     def idle(self) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from datetime import UTC, timedelta
 
 import pytest
@@ -174,40 +173,78 @@ async def test_two_processes_share_a_slack_workspaces_limit(pg_database: str) ->
     assert api.count_429 == 0 and len(api.messages) == 400
 
 
+class SteppedClock:
+    """The pacing's clock, moved on by the test alone: what was let through when is exact,
+    however long the loaded machine takes to run it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.mark.postgres
 async def test_a_process_paces_at_its_share_while_the_shared_budget_is_unreachable(
     pg_database: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.ratelimit")
+    clock = SteppedClock()
     async with CuttableProxy("127.0.0.1", make_url(pg_database).port or 5432) as proxy:
         engines = [create_engine(through(proxy, pg_database)) for _ in range(2)]
+        # The database's answer is waited for in real time: generous, as on a loaded machine (the
+        # cut below refuses connections at once, so nothing waits for it).
         one, other = (
-            SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=0.5) for engine in engines
+            SharedWindow(RateBudgets(engine), budget_key("test"), 10, 1.0, timeout=10.0, clock=clock)
+            for engine in engines
         )
         try:
             for window in (other, one):  # two processes sending: each one's share is 5 a second
                 async with window.slot():
                     pass
+            assert caplog.messages == []
             proxy.cut(3.0)
-            started = time.monotonic()
-            for _ in range(5):  # its share, after a window: what the other sent just now is unknown
-                async with one.slot():
-                    pass
-            assert 0.95 <= time.monotonic() - started < 1.5
+            started = clock.now
+            let_through: list[float] = []
+
+            async def send(count: int) -> None:
+                for _ in range(count):
+                    async with one.slot():
+                        let_through.append(clock.now)
+
+            # Its share, after a window: what the other sent just now is unknown.
+            five = asyncio.create_task(send(5))
+            await eventually(lambda: caplog.messages, what="the shared budget to be found unreachable")
             assert caplog.messages == [
                 "rate limits: the shared budget is unreachable (ConnectionResetError); this "
                 "process paces alone until it is back"
             ]
-            async with one.slot():  # a sixth in that window waits for the next: 5 + 5 stay under the 10
-                pass
-            assert time.monotonic() - started >= 1.95
+            clock.now = started + 0.99
+            await asyncio.sleep(1.2)  # the waiting send looks at the clock again (it slept a window)
+            assert let_through == []
+            clock.now = started + 1.0
+            await asyncio.wait_for(five, 30)
+            assert let_through == [started + 1.0] * 5
+            # A sixth in that window waits for the next: 5 + 5 stay under the 10.
+            sixth = asyncio.create_task(send(1))
+            clock.now = started + 1.99
+            await asyncio.sleep(1.2)
+            assert let_through == [started + 1.0] * 5
+            clock.now = started + 2.0
+            await asyncio.wait_for(sixth, 30)
+            assert let_through == [started + 1.0] * 5 + [started + 2.0]
 
-            async def rejoined() -> bool:  # it asks the shared budget again RETRY_SHARED s after losing it
+            # It asks the shared budget again RETRY_SHARED s after it last lost it (a place given back
+            # during the cut loses it too), and then uses it once the database is back.
+            await eventually(lambda: not proxy.is_cut, within=10, what="the cut to end")
+            clock.now = started + 2.0 + RETRY_SHARED  # the last clock while it was away, and the wait
+
+            async def rejoined() -> bool:
                 async with one.slot():
                     pass
                 return caplog.messages[-1] == "rate limits: shared with the other processes again"
 
-            await eventually(rejoined, within=RETRY_SHARED + 10, what="the shared budget to be used again")
+            await eventually(rejoined, within=10, what="the shared budget to be used again")
         finally:
             for engine in engines:
                 await engine.dispose()
