@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -174,7 +175,11 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
             args=[timers.reminder.tick],
             next_run_time=datetime.now(STOCKHOLM),
         )
-    scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers, app])
+    # Through the same runner as the ticks: the watch now reads the database, and a read cut
+    # short by the stop must end quietly, not as a traceback from the scheduler.
+    scheduler.add_job(
+        jobs.run, "interval", seconds=interval, id=RELOAD_JOB, args=[functools.partial(_watch, timers, app)]
+    )
     scheduler.start()
     loop = asyncio.get_running_loop()
     hangup = False

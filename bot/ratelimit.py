@@ -64,8 +64,9 @@ class SlidingWindow:
                         self._in_flight += 1
                         return
                     wait = self._done[0] + self.period - now if self._done else None
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._changed.wait(), wait)
+                    with contextlib.suppress(TimeoutError):  # asyncio.timeout never swallows a cancel
+                        async with asyncio.timeout(wait):
+                            await self._changed.wait()
             finally:
                 if reply:
                     self._replies_waiting -= 1

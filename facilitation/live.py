@@ -264,8 +264,11 @@ class LiveUpdater:
                 await self._keep_leases()
             except Exception as error:  # the database is away: the leases run out, others take over
                 log.warning("live message leases could not be kept (%s)", type(error).__name__)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns normally when it is
+            # cancelled just as the event is set, and this loop would then never end.
             try:
-                await asyncio.wait_for(self._wake.wait(), self.lease_tick)
+                async with asyncio.timeout(self.lease_tick):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
