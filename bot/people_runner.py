@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -154,7 +155,10 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
         args=[timers.closer.tick],
         next_run_time=datetime.now(STOCKHOLM),
     )
-    scheduler.add_job(_watch, "interval", seconds=interval, id=RELOAD_JOB, args=[timers, app])
+    # Through _Jobs too: the watch now waits on the database, and a stop may cut it short.
+    scheduler.add_job(
+        jobs.run, "interval", seconds=interval, id=RELOAD_JOB, args=[functools.partial(_watch, timers, app)]
+    )
     scheduler.start()
     loop = asyncio.get_running_loop()
     hangup = False
@@ -171,7 +175,7 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
 
 
 class _Jobs:
-    """The deadline ticks in flight: on stopping, the one running may finish (a few seconds), and
+    """The ticks in flight (deadlines, the process-file watch): on stopping, the one running may finish (a few seconds), and
     one cut short by the stop ends quietly (its claim's lease runs out and it is taken over)."""
 
     def __init__(self) -> None:
@@ -189,9 +193,7 @@ class _Jobs:
         except asyncio.CancelledError:
             if not self.stopping:
                 raise
-            log.info(
-                "deadlines: a tick was cut short by the stop; another process (or the next start) goes on"
-            )
+            log.info("timers: a tick was cut short by the stop; another process (or the next start) goes on")
         finally:
             if task is not None:
                 self.running.discard(task)

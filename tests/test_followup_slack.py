@@ -59,7 +59,13 @@ async def test_a_followup_launched_from_the_modal_is_answered_and_grouped(rig: S
     await settle(rig.api)
     view = await _open_modal(rig)
     blocks = {b["block_id"]: b for b in view["blocks"]}
-    assert list(blocks) == ["kind", "principles", "commitments", "typed"]  # Örebro has no statements
+    assert list(blocks) == [
+        "kind",
+        "principles",
+        "commitments",
+        "typed",
+        "deadline",
+    ]  # Örebro has no statements
     process = rig.app.processes["orebro-2010"]
     assert [o["value"] for o in blocks["commitments"]["element"]["options"]] == [
         c.key for c in process.commitments
