@@ -196,7 +196,7 @@ async def people_running(app: App, *, interval: float = 5.0) -> AsyncIterator[Pe
 
 
 class _Jobs:
-    """The deadline ticks in flight: on stopping, the one running may finish (a few seconds), and
+    """The ticks in flight (deadlines, the process-file watch): on stopping, the one running may finish (a few seconds), and
     one cut short by the stop ends quietly (its claim's lease runs out and it is taken over)."""
 
     def __init__(self) -> None:
@@ -214,9 +214,7 @@ class _Jobs:
         except asyncio.CancelledError:
             if not self.stopping:
                 raise
-            log.info(
-                "deadlines: a tick was cut short by the stop; another process (or the next start) goes on"
-            )
+            log.info("timers: a tick was cut short by the stop; another process (or the next start) goes on")
         finally:
             if task is not None:
                 self.running.discard(task)
