@@ -51,10 +51,11 @@ class RoundStates:
         self._known: dict[int, tuple[float, RoundState]] = {}
         self._loading: dict[int, asyncio.Future[RoundState]] = {}
 
-    async def of(self, workshop_id: int) -> RoundState:
-        """The state at most ``fresh`` seconds old; concurrent callers share one read."""
+    async def of(self, workshop_id: int, max_age: float | None = None) -> RoundState:
+        """The state at most ``max_age`` (default ``fresh``) seconds old; concurrent callers share
+        one read, and a read made for one caller is what the others see next."""
         known = self._known.get(workshop_id)
-        if known is not None and self.clock() - known[0] < self.fresh:
+        if known is not None and self.clock() - known[0] < (self.fresh if max_age is None else max_age):
             return known[1]
         loading = self._loading.get(workshop_id)
         if loading is not None:
@@ -74,12 +75,6 @@ class RoundStates:
             self._known.clear()
         self._known[workshop_id] = (self.clock(), state)
         return state
-
-    async def key_now(self, workshop_id: int) -> tuple[int | None, bool]:
-        """The :attr:`RoundState.key` read now (no turnout): a page a person loads must not
-        show a state a quarter second old as new (a round opened just before it)."""
-        latest = _latest(await self.service.store.rounds(workshop_id))
-        return (None, False) if latest is None else (latest.id, latest.status == RoundStatus.OPEN)
 
     async def _read(self, workshop_id: int) -> RoundState:
         latest = _latest(await self.service.store.rounds(workshop_id))

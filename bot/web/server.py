@@ -51,6 +51,8 @@ SSE_KEEPALIVE = 15.0
 #: A screen's workshop (its title, code, language: fixed once created) is read again after this;
 #: ten screens fetching the feed at every tally edit no longer each wait for the database.
 SCREEN_WORKSHOP_SECONDS = 5.0
+#: A browser's workshop (the chat binding) is read again after this (see ``WebPages._workshop_of``).
+BINDING_SECONDS = 5.0
 STREAM_SECONDS = 600.0  # an event stream ends after this; the page's EventSource opens a new one
 MAX_STREAMS = 2000  # server-sent event streams open at once (screens and phones)
 #: The commands a browser may send (the browser equivalents of /delta, /rosta, /sektor, /glom).
@@ -101,6 +103,7 @@ class WebPages:
         self.rendered = RenderedMessages(lambda: self.clock(), FORM_REUSE_SECONDS)
         self._screen_workshops: TTLCache[Workshop] = TTLCache(SCREEN_WORKSHOP_SECONDS, 1000)
         self._screen_loads: SingleFlight[Workshop | None] = SingleFlight()
+        self._bindings: TTLCache[tuple[int | None]] = TTLCache(BINDING_SECONDS, 50_000)
         #: The last feed rendered per (screen chat, link), with what it showed: every screen gets
         #: the same HTML while the messages (this process's and the database's tally) are the same.
         self._feeds: dict[tuple[str, str], tuple[Hashable, str]] = {}
@@ -451,6 +454,7 @@ class WebPages:
                 return self._refusal(request, "web.error.code_expired", 403)
         user, chat = self._user(device)
         await self.conversation.handle(CommandEvent(user, chat, "delta", (code,)))
+        self._bindings.drop(device)
         return _see_other("/mina")
 
     # --- a browser's own chat ---------------------------------------------------------------
@@ -529,8 +533,18 @@ class WebPages:
         return await self._events(request, device, round_state, chat.seen if chat is not None else None)
 
     async def _workshop_of(self, device: str) -> int | None:
+        """The workshop the browser's chat is bound to, kept ``BINDING_SECONDS``: every open phone's
+        event stream asks it at each look at the round state (200 phones, three times a second),
+        and reading it from the database each time made the phones' polls the vote's bottleneck.
+        This process forgets it at once when the browser joins or leaves; a join handled by
+        another process is seen within ``BINDING_SECONDS``."""
+        cached = self._bindings.get(device)
+        if cached is not None:
+            return cached[0]
         chat_key = self.conversation.pseudonymizer.chat_key(PLATFORM, device)
-        return await self.conversation.service.store.bound_workshop(chat_key)
+        workshop_id = await self.conversation.service.store.bound_workshop(chat_key)
+        self._bindings.put(device, (workshop_id,))
+        return workshop_id
 
     async def _catch_up(self, device: str, lang: str) -> bool:
         """Bring the browser's chat up to the round state in the database; whether it waits for a round.
@@ -542,8 +556,12 @@ class WebPages:
         workshop_id = await self._workshop_of(device)
         if workshop_id is None:
             return False
-        round_id, is_open = key = await self.rounds.key_now(workshop_id)
         chat = self.port.chat(device)
+        # A page this process has not shown the browser yet (just joined, a restart, another
+        # process) reads the state now, not a quarter second old; later pages (one after every
+        # vote) share the state the event streams read, and a read now becomes theirs too.
+        state = await self.rounds.of(workshop_id, max_age=0.0 if chat.seen is None else None)
+        round_id, is_open = key = state.key
         seen, chat.seen = chat.seen, key
         if seen == key:
             return not is_open
@@ -627,6 +645,7 @@ class WebPages:
             return self._refusal(request, "web.error.forged", 400)
         user, chat = self._user(device)
         await self.conversation.handle(CommandEvent(user, chat, name))
+        self._bindings.drop(device)  # /glom may have unbound it
         return _see_other("/mina")
 
 
