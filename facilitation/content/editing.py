@@ -55,9 +55,6 @@ def check_item_text(catalogue: str, text: str, *, english: bool = False) -> str:
     return cleaned
 
 
-KEY_ATTEMPTS = 5  # new keys tried for one added item when other processes keep taking them first
-
-
 class WorkshopContent:
     """A workshop's item lists: the template with the stored changes laid over."""
 
@@ -139,7 +136,10 @@ class WorkshopContent:
         another process sharing the database may store an item under the same new key first; the
         store then refuses (:class:`ItemKeyTaken`, nothing stored) and the key is worked out again
         from what is stored now, so two items never share a key and neither replaces the other."""
-        for _ in range(KEY_ATTEMPTS - 1):
+        # Each refusal means another process stored an item meanwhile, and the list holds at most
+        # ITEM_LIMIT items (new_item refuses beyond it), so this many tries always end. A fixed
+        # five lost to six adds of another process in a clean-clone CI run.
+        for _ in range(ITEM_LIMIT[catalogue]):
             change = await self.new_item(workshop, catalogue, text, text_en, origin)
             try:
                 await store(change)
