@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import traceback
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -32,14 +33,37 @@ class Transactions:
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
-        if self._write_lock is None:
-            async with self._sessions() as session, session.begin():
+        with _statements_released_on_cancel():
+            if self._write_lock is None:
+                async with self._sessions() as session, session.begin():
+                    yield session
+                return
+            async with self._write_lock, self._sessions() as session, session.begin():
                 yield session
-            return
-        async with self._write_lock, self._sessions() as session, session.begin():
-            yield session
 
     @contextlib.asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
-            yield session
+        with _statements_released_on_cancel():
+            async with self._sessions() as session:
+                yield session
+
+
+@contextlib.contextmanager
+def _statements_released_on_cancel() -> Iterator[None]:
+    """A transaction cancelled mid-statement lets go of the statement at once.
+
+    A cancel that lands while the driver runs a statement leaves the driver's cursor in the
+    finished frames of the cancel's traceback, and whoever holds the cancelled task or the
+    exception keeps that traceback. On SQLite an unfinished statement keeps its connection open
+    (closing it only makes it a "zombie") and so keeps the file's write lock: every other writer
+    then waited out its busy timeout and found the database "locked" - in a test holding the
+    cancelled task, for good (the crash-between-file-and-text test, 600 s in CI). Clearing those
+    frames' locals frees the cursor, which finalises the statement and ends the transaction.
+    Frames still running (the callers above) are left as they are.
+    """
+    try:
+        yield
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            traceback.clear_frames(exc.__traceback__)
+        raise

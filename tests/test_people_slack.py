@@ -19,6 +19,7 @@ from tests.test_slack_flow import (
     _open_modal,
     _submission,
     buttons,
+    ephemerals_to,
     launch_barometer,
     settle,
     start_workshop,
@@ -82,7 +83,9 @@ async def test_the_undecided_get_one_reminder_in_their_direct_messages(rig: Slac
     for user in ("U7", "U8", "U9"):
         await rig.command(f"delta {code}", user=user)
     await _until_rows(store, 3)
-    await rig.press("U8", statements[0], buttons(statements[0])[2]["value"])  # U8 answers
+    url = rig.api.response_url()
+    await rig.press("U8", statements[0], buttons(statements[0])[2]["value"], response_url=url)  # U8 answers
+    await wait_for(lambda: ephemerals_to(rig, url) or _fail("the answer is not stored yet"))
     await rig.command("stoppa", user="U9")  # U9 wants no reminders
     await _until_rows(store, 2)
     await settle(rig.api)
