@@ -9,6 +9,7 @@ are the exercise's :class:`~facilitation.exercises.RoundRules`, applied here by 
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from facilitation.cache import SingleFlight, TTLCache
@@ -37,6 +38,7 @@ from facilitation.suppression import effective_min_group_size
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 JOIN_CODE_LENGTH = 6
 MAX_ITEMS = 30
+CLOSED_HERE_KEPT = 1000  # rounds this process remembers closing (see WorkshopService.closed_here)
 
 #: A person's participant key in a workshop, by the workshop's id (see facilitation.pseudonym).
 KeyIn = Callable[[int], str]
@@ -99,6 +101,10 @@ class WorkshopService:
         self.workshop_process: Callable[[Workshop], Awaitable[Process]] | None = None
         #: More a person has stored under their keys, deleted by :meth:`forget` (e.g. proposals).
         self.forgetters: list[Callable[[Sequence[str]], Awaitable[int]]] = []
+        #: Rounds this process closed (the latest few): it posts their results in every room it
+        #: serves. A page of a room kept in memory (the web screen) asks, to post the results of a
+        #: round another process closed (or closed before a restart) itself.
+        self._closed_here: OrderedDict[int, None] = OrderedDict()
 
     # --- workshops and participants -------------------------------------------------------
     async def create_workshop(
@@ -292,11 +298,30 @@ class WorkshopService:
         round_ = await self.require_round(round_id)
         self._rounds.drop(round_id)
         frame = round_.frame or await self.live_frame(round_.workshop_id)
-        if not await self.store.close_round(round_id, self.clock(), frame):
+        # Marked before the close is committed: no page of this process sees the round closed
+        # and not marked, and posts the results this process is about to post.
+        self._mark_closed_here(round_id)
+        try:
+            closed = await self.store.close_round(round_id, self.clock(), frame)
+        except BaseException:
+            self._closed_here.pop(round_id, None)
+            raise
+        if not closed:
+            self._closed_here.pop(round_id, None)
             raise DomainError(
                 "error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open"
             )
         return await self.require_round(round_id)
+
+    def _mark_closed_here(self, round_id: int) -> None:
+        self._closed_here[round_id] = None
+        while len(self._closed_here) > CLOSED_HERE_KEPT:
+            self._closed_here.popitem(last=False)
+
+    def closed_here(self, round_id: int) -> bool:
+        """Whether this process closed ``round_id`` (since it started): it has posted, or is
+        posting, the round's results in the rooms it serves."""
+        return round_id in self._closed_here
 
     async def step(self, round_id: int, position: int | None) -> Round:
         """Show one item at a time (``position``) or all items (``None``) of an open round.

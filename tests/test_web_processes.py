@@ -123,6 +123,52 @@ async def test_screen_on_one_process_follows_votes_at_another_within_a_second(
 
 
 @pytest.mark.postgres
+async def test_a_round_closed_at_another_process_shows_its_charts_on_this_screen_once(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """The screen's messages live in the memory of the process serving it: the round closed at B
+    showed "closed" on A's screen and no result. A now posts the results there itself, from the
+    frozen answers; B, which closed it and posted them, does not post them a second time."""
+    port_a, port_b = free_port(), free_port()
+    async with (
+        process(tmp_path, "a", port_a, database_url=pg_database) as a,
+        process(tmp_path, "b", port_b, database_url=pg_database) as b,
+    ):
+        _, link = await new_workshop(a, "Resultat på väggen")
+        screen_a, screen_b = Phone(f"http://127.0.0.1:{port_a}"), Phone(f"http://127.0.0.1:{port_b}")
+        phones = [Phone(f"http://127.0.0.1:{port_b}") for _ in range(6)]
+        try:
+            page = await screen_a.open(path_of(link))
+            await screen_b.open(path_of(link))
+            feed = path_of(link) + "/innehall"
+            for n, phone in enumerate(phones):
+                await join_at(phone, page)
+                await phone.press("Visa den öppna omgången")
+                status, _ = await phone.post("/mina/tryck", vote_form(phone, "4" if n % 2 else "2"))
+                assert status == 200 and "Ditt svar" in phone.page, text_of(phone.page)[:300]
+            await b.run(":rum", "/stang")
+
+            async def charts_on(screen: Phone) -> str:
+                return (await screen.get(feed))[1]
+
+            async def shown_at_a() -> bool:
+                return "<img" in await charts_on(screen_a)
+
+            await eventually(shown_at_a, within=20, what="the charts of B's close on A's screen")
+            at_a, at_b = await charts_on(screen_a), await charts_on(screen_b)
+            assert at_a.count("Här är resultatet") == 1 and at_b.count("Här är resultatet") == 1
+            assert "n = 6" in text_of(at_a) and "n = 6" in text_of(at_b)
+            # The same charts: the figures of the closed round, drawn from its frozen answers.
+            assert at_a.count("<img") == at_b.count("<img") >= 1
+            await asyncio.sleep(1.0)  # more looks at both screens post nothing more
+            assert (await charts_on(screen_a)).count("Här är resultatet") == 1
+            assert (await charts_on(screen_b)).count("Här är resultatet") == 1
+        finally:
+            for p in [screen_a, screen_b, *phones]:
+                await p.close()
+
+
+@pytest.mark.postgres
 async def test_a_restarted_process_serves_the_browsers_page_and_takes_a_changed_vote(
     tmp_path: Path, pg_database: str
 ) -> None:

@@ -30,6 +30,7 @@ from bot.web.limits import Buckets, Once
 from bot.web.port import PLATFORM, WebMessage, WebPort, screen_chat
 from bot.web.rendered import RenderedMessages
 from bot.web.rounds import POLL_SECONDS, RoundStates
+from bot.web.screen_results import ScreenResults
 from bot.web.signing import Signer
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.conversation import Conversation
@@ -100,6 +101,7 @@ class WebPages:
         self.ip_limits = Buckets(settings.ip_rate, settings.ip_burst)
         self.used_forms = Once(clock)
         self.rounds = RoundStates(conversation.service)
+        self.screen_results = ScreenResults(conversation, self.port)
         self.rendered = RenderedMessages(lambda: self.clock(), FORM_REUSE_SECONDS)
         self._screen_workshops: TTLCache[Workshop] = TTLCache(SCREEN_WORKSHOP_SECONDS, 1000)
         self._screen_loads: SingleFlight[Workshop | None] = SingleFlight()
@@ -116,6 +118,7 @@ class WebPages:
         """End the open event streams (the server stops; it would otherwise wait for them)."""
         self.closing = True
         self.port.wake_all()
+        await self.screen_results.aclose()
 
     # --- ScreenLinks (for /skarm) ---------------------------------------------------------
     def screen_room(self, workshop: Workshop) -> ChatRef:
@@ -299,6 +302,7 @@ class WebPages:
         launches and closes handled by another process (or before a restart) show here too, where
         this process's own copy of the tally is behind or missing."""
         state = await self.rounds.of(workshop.id)
+        self.screen_results.look(workshop, state.round_id, state.open)
         if state.round_id is None:
             return messages
         round_ = await self.conversation.service.store.round(state.round_id)
@@ -311,8 +315,10 @@ class WebPages:
         for index, message in enumerate(messages):
             if message.png is None and not message.buttons and message.text.startswith(intro):
                 messages[index], found = dataclasses.replace(message, text=text), True
-        if not found:
-            messages.append(WebMessage(0, text))
+        if not found:  # before the round's results if this process has them, else last
+            closing = t("round.closing", workshop.language, title=round_.title)
+            at = max((i for i, m in enumerate(messages) if m.text == closing), default=len(messages))
+            messages.insert(at, WebMessage(0, text))
         return messages
 
     async def screen_feed(self, request: web.Request) -> web.Response:
