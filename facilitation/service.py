@@ -8,9 +8,10 @@ are the exercise's :class:`~facilitation.exercises.RoundRules`, applied here by 
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.clock import Clock, utc_now
@@ -38,7 +39,8 @@ from facilitation.suppression import effective_min_group_size
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a room
 JOIN_CODE_LENGTH = 6
 MAX_ITEMS = 30
-CLOSED_HERE_KEPT = 1000  # rounds this process remembers closing (see WorkshopService.closed_here)
+DONE_HERE_KEPT = 1000  # closes and steps this process remembers making (WorkshopService.closed_here)
+CLOSED = -1  # the close's mark beside the steps' positions (0, 1, ...)
 
 #: A person's participant key in a workshop, by the workshop's id (see facilitation.pseudonym).
 KeyIn = Callable[[int], str]
@@ -101,10 +103,10 @@ class WorkshopService:
         self.workshop_process: Callable[[Workshop], Awaitable[Process]] | None = None
         #: More a person has stored under their keys, deleted by :meth:`forget` (e.g. proposals).
         self.forgetters: list[Callable[[Sequence[str]], Awaitable[int]]] = []
-        #: Rounds this process closed (the latest few): it posts their results in every room it
-        #: serves. A page of a room kept in memory (the web screen) asks, to post the results of a
-        #: round another process closed (or closed before a restart) itself.
-        self._closed_here: OrderedDict[int, None] = OrderedDict()
+        #: Closes and steps this process made (the latest few): it posts them in every room it
+        #: serves. A room kept in a process's memory (the web screen, a browser's chat) asks, to
+        #: post itself what another process (or this one before a restart) closed or stepped.
+        self._done_here: OrderedDict[tuple[int, int | None], None] = OrderedDict()
 
     # --- workshops and participants -------------------------------------------------------
     async def create_workshop(
@@ -300,28 +302,42 @@ class WorkshopService:
         frame = round_.frame or await self.live_frame(round_.workshop_id)
         # Marked before the close is committed: no page of this process sees the round closed
         # and not marked, and posts the results this process is about to post.
-        self._mark_closed_here(round_id)
-        try:
+        with self._done_here_unless_failed((round_id, CLOSED)):
             closed = await self.store.close_round(round_id, self.clock(), frame)
-        except BaseException:
-            self._closed_here.pop(round_id, None)
-            raise
-        if not closed:
-            self._closed_here.pop(round_id, None)
-            raise DomainError(
-                "error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open"
-            )
+            if not closed:
+                raise DomainError(
+                    "error.round_closed" if round_.status == RoundStatus.CLOSED else "error.round_not_open"
+                )
         return await self.require_round(round_id)
 
-    def _mark_closed_here(self, round_id: int) -> None:
-        self._closed_here[round_id] = None
-        while len(self._closed_here) > CLOSED_HERE_KEPT:
-            self._closed_here.popitem(last=False)
+    @contextlib.contextmanager
+    def _done_here_unless_failed(self, mark: tuple[int, int | None]) -> Iterator[None]:
+        """Mark a close or step as this process's before it is committed (no page of this
+        process sees it in the database unmarked and posts what this process is about to post);
+        taken back if it fails."""
+        self._done_here[mark] = None
+        while len(self._done_here) > DONE_HERE_KEPT:
+            self._done_here.popitem(last=False)
+        try:
+            yield
+        except BaseException:
+            self._done_here.pop(mark, None)
+            raise
 
     def closed_here(self, round_id: int) -> bool:
         """Whether this process closed ``round_id`` (since it started): it has posted, or is
         posting, the round's results in the rooms it serves."""
-        return round_id in self._closed_here
+        return (round_id, CLOSED) in self._done_here
+
+    def stepped_here(self, round_id: int, position: int | None) -> bool:
+        """Whether this process stepped ``round_id`` to ``position`` (since it started): it has
+        posted, or is posting, that statement in the rooms it serves."""
+        return position is not None and (round_id, position) in self._done_here
+
+    async def start_stepping(self, round_id: int) -> None:
+        """A round just created in step mode shows its first item (posted by this process)."""
+        with self._done_here_unless_failed((round_id, 0)):
+            await self.store.set_current_position(round_id, 0)
 
     async def step(self, round_id: int, position: int | None) -> Round:
         """Show one item at a time (``position``) or all items (``None``) of an open round.
@@ -339,7 +355,8 @@ class WorkshopService:
             await self.store.freeze_items(
                 round_id, passed, round_.frame or await self.live_frame(round_.workshop_id)
             )
-        await self.store.set_current_position(round_id, position)
+        with self._done_here_unless_failed((round_id, position)):
+            await self.store.set_current_position(round_id, position)
         self._rounds.drop(round_id)
         round_.current_position = position
         return round_

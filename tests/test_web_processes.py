@@ -169,6 +169,51 @@ async def test_a_round_closed_at_another_process_shows_its_charts_on_this_screen
 
 
 @pytest.mark.postgres
+async def test_a_step_at_another_process_reaches_this_screen_and_phone(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """Step mode driven from B (``/nasta``): A's screen shows the new statement in large type and
+    a phone served by A is woken and shown it, as at B, once."""
+    port_a, port_b = free_port(), free_port()
+    async with (
+        process(tmp_path, "a", port_a, database_url=pg_database) as a,
+        process(tmp_path, "b", port_b, database_url=pg_database) as b,
+    ):
+        _, link = await new_workshop(a, "Steg på väggen")
+        screen = Phone(f"http://127.0.0.1:{port_a}")
+        phone = Phone(f"http://127.0.0.1:{port_a}")
+        events = None
+        try:
+            page = await screen.open(path_of(link))
+            feed = path_of(link) + "/innehall"
+            await join_at(phone, page)
+            await phone.press("Visa den öppna omgången")
+            events = Events(phone.session, phone.base + "/mina/handelser")
+            await eventually(lambda: events.times, within=5, what="the phone's first event")
+            for position, statement in ((1, "1. Min organisation"), (2, "2. Vi har redan")):
+                started = time.monotonic()
+                await b.run(":rum", "/nasta")
+                head = f"Påstående {position} ({position} av 7):"
+
+                async def on_screen(head: str = head) -> bool:
+                    return head in text_of((await screen.get(feed))[1])
+
+                await eventually(on_screen, within=2.0, what=f"A's screen showing B's step {position}")
+                shown = text_of((await screen.get(feed))[1])
+                assert statement in shown and shown.count(head) == 1
+                await eventually(lambda s=started: events.after(s), within=2.0, what="the phone woken")
+                mine = text_of(await phone.open("/mina"))
+                assert "Nästa påstående i omgång" in mine and statement in mine, mine[-600:]
+            await asyncio.sleep(1.0)  # more looks post nothing more
+            assert text_of((await screen.get(feed))[1]).count("Påstående 2 (2 av 7):") == 1
+        finally:
+            if events is not None:
+                await events.close()
+            for p in [screen, phone]:
+                await p.close()
+
+
+@pytest.mark.postgres
 async def test_a_restarted_process_serves_the_browsers_page_and_takes_a_changed_vote(
     tmp_path: Path, pg_database: str
 ) -> None:

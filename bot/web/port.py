@@ -49,9 +49,9 @@ class WebChat:
     notice: str = ""
     notice_alert: bool = False
     version: int = 0
-    #: The round state (id, open) this browser's page last caught up with (None: not yet, e.g.
-    #: after a restart): the page tells of a new round or a close it has not shown.
-    seen: tuple[int | None, bool] | None = None
+    #: The round state (id, open, step) this browser's page last caught up with (None: not yet, e.g.
+    #: after a restart): the page tells of a new round, a step or a close it has not shown.
+    seen: tuple[int | None, bool, int | None] | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def bump(self) -> None:

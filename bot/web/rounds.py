@@ -33,10 +33,10 @@ class RoundState:
     position: int | None = None
 
     @property
-    def key(self) -> tuple[int | None, bool]:
-        """What a phone's page changes with: another round, or its round opened or closed (not
-        each vote: 200 phones reloading at every vote would be a storm)."""
-        return self.round_id, self.open
+    def key(self) -> tuple[int | None, bool, int | None]:
+        """What a phone's page changes with: another round, its round opened, stepped on or
+        closed (not each vote: 200 phones reloading at every vote would be a storm)."""
+        return self.round_id, self.open, self.position
 
 
 class RoundStates:

@@ -30,13 +30,13 @@ from bot.web.limits import Buckets, Once
 from bot.web.port import PLATFORM, WebMessage, WebPort, screen_chat
 from bot.web.rendered import RenderedMessages
 from bot.web.rounds import POLL_SECONDS, RoundStates
-from bot.web.screen_results import ScreenResults
+from bot.web.screen_catch_up import ScreenCatchUp
 from bot.web.signing import Signer
 from facilitation.cache import SingleFlight, TTLCache
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import t
-from facilitation.model import Language, RoundKind, Workshop
+from facilitation.model import Language, Round, RoundKind, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
 from facilitation.screen.command import install as install_screen
 
@@ -77,6 +77,19 @@ class WebSettings:
         self.secure_cookie = self.public_url.startswith("https://")
 
 
+def _first_post_of(round_: Round, messages: list[WebMessage], lang: Language) -> int:
+    """Where the screen's messages of ``round_`` after its intro begin (a step's "Påstående 2 (2
+    av 7):", the results' "Omgången … är stängd"): the tally drawn from the database goes before
+    them, where the intro would have been, so the screen still shows the latest of them."""
+    heads = {t("round.closing", lang, title=round_.title)} | {
+        t("round.stepped", lang, number=item.number, position=index + 1, total=len(round_.items))
+        for index, item in enumerate(round_.items)
+    }
+    return min(
+        (i for i, m in enumerate(messages) if m.png is None and m.text in heads), default=len(messages)
+    )
+
+
 class WebPages:
     """The routes of the screen and the browser pages, and the ``/skarm`` links they give out."""
 
@@ -101,7 +114,7 @@ class WebPages:
         self.ip_limits = Buckets(settings.ip_rate, settings.ip_burst)
         self.used_forms = Once(clock)
         self.rounds = RoundStates(conversation.service)
-        self.screen_results = ScreenResults(conversation, self.port)
+        self.screen_catch_up = ScreenCatchUp(conversation, self.port)
         self.rendered = RenderedMessages(lambda: self.clock(), FORM_REUSE_SECONDS)
         self._screen_workshops: TTLCache[Workshop] = TTLCache(SCREEN_WORKSHOP_SECONDS, 1000)
         self._screen_loads: SingleFlight[Workshop | None] = SingleFlight()
@@ -118,7 +131,7 @@ class WebPages:
         """End the open event streams (the server stops; it would otherwise wait for them)."""
         self.closing = True
         self.port.wake_all()
-        await self.screen_results.aclose()
+        await self.screen_catch_up.aclose()
 
     # --- ScreenLinks (for /skarm) ---------------------------------------------------------
     def screen_room(self, workshop: Workshop) -> ChatRef:
@@ -302,7 +315,7 @@ class WebPages:
         launches and closes handled by another process (or before a restart) show here too, where
         this process's own copy of the tally is behind or missing."""
         state = await self.rounds.of(workshop.id)
-        self.screen_results.look(workshop, state.round_id, state.open)
+        self.screen_catch_up.look(workshop, state)
         if state.round_id is None:
             return messages
         round_ = await self.conversation.service.store.round(state.round_id)
@@ -315,10 +328,8 @@ class WebPages:
         for index, message in enumerate(messages):
             if message.png is None and not message.buttons and message.text.startswith(intro):
                 messages[index], found = dataclasses.replace(message, text=text), True
-        if not found:  # before the round's results if this process has them, else last
-            closing = t("round.closing", workshop.language, title=round_.title)
-            at = max((i for i, m in enumerate(messages) if m.text == closing), default=len(messages))
-            messages.insert(at, WebMessage(0, text))
+        if not found:  # before the round's steps and results this process has, else last
+            messages.insert(_first_post_of(round_, messages, workshop.language), WebMessage(0, text))
         return messages
 
     async def screen_feed(self, request: web.Request) -> web.Response:
@@ -567,16 +578,25 @@ class WebPages:
         # process) reads the state now, not a quarter second old; later pages (one after every
         # vote) share the state the event streams read, and a read now becomes theirs too.
         state = await self.rounds.of(workshop_id, max_age=0.0 if chat.seen is None else None)
-        round_id, is_open = key = state.key
+        round_id, is_open, position = key = state.key
         seen, chat.seen = chat.seen, key
         if seen == key:
             return not is_open
+        was_open = seen is not None and seen[:2] == (round_id, True)
+        if (
+            is_open and was_open and round_id is not None
+        ):  # stepped on: by this process, its step is on the page already
+            if not self.conversation.service.stepped_here(round_id, position):
+                user, chat_ref = self._user(device)
+                await self.conversation.handle(CommandEvent(user, chat_ref, "rosta"))
+                chat.notice, chat.notice_alert = t("web.round_stepped", lang, number=round_id), False
+            return False
         if is_open and (seen is not None or not chat.messages):
             user, chat_ref = self._user(device)
             await self.conversation.handle(CommandEvent(user, chat_ref, "rosta"))
             if seen is not None:
                 chat.notice, chat.notice_alert = t("web.round_opened", lang, number=round_id), False
-        elif not is_open and seen == (round_id, True):
+        elif not is_open and was_open:
             chat.notice, chat.notice_alert = t("web.round_closed", lang, number=round_id), True
         return not is_open
 

@@ -112,7 +112,7 @@ class BarometerExercise(Exercise):
         )
         if stepwise:
             round_.current_position = 0
-            await ctx.service.store.set_current_position(round_.id, 0)
+            await ctx.service.start_stepping(round_.id)
         return round_
 
     def instructions(self, round_: Round, lang: Language) -> str:

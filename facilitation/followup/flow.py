@@ -117,7 +117,7 @@ class FollowupExercise(Exercise):
         await self.records_for(ctx.service.store).keep_tags(round_.id, tags_of(process, round_))
         if stepwise:
             round_.current_position = 0
-            await ctx.service.store.set_current_position(round_.id, 0)
+            await ctx.service.start_stepping(round_.id)
         return round_
 
     def instructions(self, round_: Round, lang: Language) -> str:
