@@ -180,6 +180,7 @@ class GoneReason(StrEnum):
     ARCHIVED = "archived"  # Slack is_archived
     NOT_FOUND = "not_found"  # the chat does not exist (deleted, or never was)
     BLOCKED = "blocked"  # a person blocked the bot, or their account is deactivated
+    NOT_STARTED = "not_started"  # Telegram: the person never pressed Start in a private chat with the bot
     ADDRESS_REFUSED = "address_refused"  # e-mail: the server refused the address for good (5xx)
     MAIL_REFUSED = "mail_refused"  # e-mail: the server refused the message for good (5xx)
 

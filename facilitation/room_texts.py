@@ -30,6 +30,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "room.gone.archived": "kanalen är arkiverad",
         "room.gone.not_found": "chatten finns inte längre",
         "room.gone.blocked": "kontot har blockerat boten eller är avstängt",
+        "room.gone.not_started": (
+            "personen har inte startat en privat chatt med boten (hen behöver öppna chatten med boten "
+            "och trycka på Start)"
+        ),
         "room.gone.address_refused": "e-postservern tar inte emot adressen",
         "room.gone.mail_refused": "e-postservern vägrade ta emot meddelandet",
         "room.refused": (
@@ -89,6 +93,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "room.gone.archived": "the channel is archived",
         "room.gone.not_found": "the chat no longer exists",
         "room.gone.blocked": "the account has blocked the bot or is deactivated",
+        "room.gone.not_started": (
+            "the person has not started a private chat with the bot (they need to open the chat with the "
+            "bot and press Start)"
+        ),
         "room.gone.address_refused": "the mail server does not accept the address",
         "room.gone.mail_refused": "the mail server refused the message",
         "room.refused": (

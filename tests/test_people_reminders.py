@@ -179,3 +179,36 @@ def test_the_reminder_time_is_an_hour_before_or_a_tenth_of_a_short_round() -> No
     assert remind_at(opened, opened + timedelta(days=2)) == opened + timedelta(days=2, hours=-1)
     assert remind_at(opened, opened + timedelta(minutes=90)) == opened + timedelta(minutes=81)
     assert remind_at(opened, opened + timedelta(minutes=1)) > opened  # never before the launch
+
+
+async def test_one_who_joined_in_the_group_and_never_started_is_tried_once_and_kept_for_later(
+    rig: Rig,
+) -> None:
+    """Telegram refuses the reminder (403 "bot can't initiate conversation"): tried once this round,
+    the address kept (unlike a blocked chat's), so the next round reaches them after their Start."""
+    code, _ = await _deadline_round(rig)
+    in_group = 913_572_468_006
+    rig.api.never_started(in_group)
+    await rig.command(f"/delta {code}", user=in_group)  # joined in the group, never in private
+    assert rig.app.reach is not None
+    store = rig.app.reach.store
+    kept = len(await store.rows(1))
+    reminder = DeadlineReminder(SqlDeadlines(rig.app.engine), rig.app.reach, "one-process")
+
+    def tried() -> list[int]:
+        return [c.status for c in rig.api.calls_to("sendMessage") if c.params.get("chat_id") == in_group]
+
+    _later(rig, timedelta(hours=1, minutes=49))
+    assert await reminder.tick() == len(EVERYONE)
+    assert tried() == [403]
+    assert len(await store.rows(1)) == kept
+    _later(rig, timedelta(minutes=5))
+    await reminder.tick()
+    assert tried() == [403]  # not again this round
+
+    await rig.command("/start", user=in_group, chat=in_group)  # the Start button
+    await rig.command("/stang")
+    await rig.command("/barometer 1,2 slut=2h")
+    _later(rig, timedelta(hours=1, minutes=50))
+    assert await reminder.tick() >= 1
+    assert _reminders(rig, in_group), "the next round's reminder did not reach them after their Start"

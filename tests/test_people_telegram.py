@@ -38,10 +38,14 @@ async def test_whoami_answers_privately_in_a_group_and_directly_in_private(rig: 
 
 async def test_whoami_for_someone_who_never_started_a_private_chat_shows_no_id(rig: Rig) -> None:
     await _workshop(rig)
-    rig.api.block_bot(HELPER)  # Telegram refuses a bot's first message to a person (403)
+    rig.api.never_started(HELPER)  # Telegram refuses a bot's first message to a person (403)
     await rig.command("/vem", user=HELPER)
     last = rig.api.last_text(GROUP) or ""
-    assert "Starta en privat chatt med mig" in last and str(HELPER) not in last
+    assert "Starta en privat chatt med mig" in last and "tryck på Start" in last and str(HELPER) not in last
+    rig.api.block_bot(STRANGER)  # the same answer to someone who blocked the bot
+    await rig.command("/vem", user=STRANGER)
+    last = rig.api.last_text(GROUP) or ""
+    assert "Starta en privat chatt med mig" in last and str(STRANGER) not in last
 
 
 async def _invitation(rig: Rig, *args: str) -> str:

@@ -7,7 +7,7 @@ import datetime as dtm
 
 import aiohttp
 import pytest
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -352,6 +352,34 @@ async def test_lost_chats_refuse_as_telegram_does() -> None:
         assert moved.value.new_chat_id == new_id
         assert api.calls_to("sendMessage")[-1].status == 400
         assert (await bot.send_message(new_id, "in the supergroup")).chat.type == "supergroup"
+
+
+async def test_a_person_who_never_started_the_bot_is_refused_until_their_start() -> None:
+    """403 "bot can't initiate conversation with a user" for every private call until a private
+    message from them (the Start button sends /start); a group message does not count."""
+    async with TelegramStandIn(token=TOKEN) as api, _bot(api) as bot:
+        api.never_started(PRIVATE)
+        cant = r"^Forbidden: bot can't initiate conversation with a user$"
+        with pytest.raises(Forbidden, match=cant):
+            await bot.send_message(PRIVATE, "hello")
+        with pytest.raises(Forbidden, match=cant):
+            await bot.send_document(PRIVATE, b"BEGIN:VCALENDAR", filename="m.ics")
+        with pytest.raises(Forbidden, match=cant):
+            await bot.send_photo(PRIVATE, b"\x89PNG")
+        with pytest.raises(BadRequest, match=r"^Chat not found$"):
+            await bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeChat(PRIVATE))
+        assert [c.status for c in api.calls_to("sendMessage")] == [403]
+        api.message_update(PRIVATE, GROUP, "/vem")  # written in a group: still no private chat
+        with pytest.raises(Forbidden, match=cant):
+            await bot.send_message(PRIVATE, "hello")
+        api.message_update(PRIVATE, PRIVATE, "/start")
+        assert (await bot.send_message(PRIVATE, "now")).chat.id == PRIVATE
+        # A block answers with its own words; Restart (a private /start) lifts it.
+        api.block_bot(PRIVATE)
+        with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
+            await bot.send_message(PRIVATE, "blocked")
+        api.message_update(PRIVATE, PRIVATE, "/start")
+        assert await bot.send_message(PRIVATE, "again")
 
 
 async def test_forum_topics_and_keyboard_limits() -> None:

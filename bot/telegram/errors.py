@@ -23,6 +23,9 @@ _GONE: tuple[tuple[str, GoneReason], ...] = (
     ("chat not found", GoneReason.NOT_FOUND),
     ("chat was deleted", GoneReason.NOT_FOUND),  # "Forbidden: the group chat was deleted"
     ("bot was blocked by the user", GoneReason.BLOCKED),
+    # "Forbidden: bot can't initiate conversation with a user": a person who never pressed Start in a
+    # private chat with the bot; gone like a blocked chat until they do (then they send /start).
+    ("bot can't initiate conversation", GoneReason.NOT_STARTED),
     ("user is deactivated", GoneReason.BLOCKED),
 )
 

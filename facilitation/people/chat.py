@@ -46,7 +46,7 @@ from facilitation.people.coleaders import (
 )
 from facilitation.people.deadlines import STOCKHOLM, DeadlineStore, local_text, parse_deadline, split_deadline
 from facilitation.people.reminders import Reach, remind_at
-from facilitation.ports import ChatRef, CommandEvent, PortError
+from facilitation.ports import ChatGone, ChatRef, CommandEvent, PortError
 from facilitation.turn import Turn, with_command_prefix
 
 log = logging.getLogger(__name__)
@@ -150,9 +150,16 @@ class PeopleChat:
             return t("people.role.participant", lang, title=workshop.title)
         return t("people.role.not_joined", lang, title=workshop.title)
 
-    async def answer_alone(self, turn: Turn, text: str) -> None:
+    async def answer_alone(
+        self, turn: Turn, text: str, *, cannot: str | None = None, sent: str | None = None
+    ) -> None:
         """Answer the asker alone: here in a private chat, else ephemeral (Slack) or in their private
-        chat with the bot (Telegram); a group only learns that (or how) the answer was sent."""
+        chat with the bot (Telegram); a group only learns that (or how) the answer was sent.
+
+        Telegram lets a bot write to a person only after they pressed Start in a private chat with
+        it (else 403 "bot can't initiate conversation with a user"; "bot was blocked" after a
+        block): the group then gets ``cannot``, which asks them to do that; ``sent``: what the
+        group is told when it went (default: that the answer went privately)."""
         text = with_command_prefix(text, turn.port)
         if turn.chat.is_private:
             await turn.reply(text)
@@ -162,10 +169,14 @@ class PeopleChat:
         private = ChatRef(turn.user.platform, turn.user.user_id, is_private=True)
         try:
             await turn.port.send_text(private, text)
-        except PortError:  # never started a chat with the bot (Telegram cannot write first)
-            await turn.reply(t("people.private.cannot", turn.lang))
+        except ChatGone:  # no private chat (never started, blocked): never the group room's fault
+            await turn.reply(cannot or t("people.private.cannot", turn.lang))
             return
-        await turn.reply(t("people.private.sent", turn.lang))
+        except PortError as error:  # a moment's failure: the private chat is there
+            log.warning("a private answer to a group command failed (%s)", type(error).__name__)
+            await turn.reply(t("people.private.failed", turn.lang))
+            return
+        await turn.reply(sent or t("people.private.sent", turn.lang))
 
     # --- co-facilitators ---------------------------------------------------------------------
     async def cmd_co_leaders(self, turn: Turn, args: tuple[str, ...]) -> None:
@@ -229,7 +240,12 @@ class PeopleChat:
             code=code,
             until=invitation.expires.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
         )
-        await self.answer_alone(turn, f"{text}\n{link}" if link else text)
+        await self.answer_alone(
+            turn,
+            f"{text}\n{link}" if link else text,
+            cannot=t("people.private.cannot_invite", turn.lang),
+            sent=t("people.private.sent_invite", turn.lang),
+        )
 
     async def _remove(self, turn: Turn, workshop_id: int, process_key: str, rest: tuple[str, ...]) -> None:
         conv = self.conversation
@@ -275,7 +291,14 @@ class PeopleChat:
             else t("people.scope.process", turn.lang, process=workshop.process_key)
         )
         key = "people.accepted" if accepted == Accepted.ADDED else "people.already"
-        await self.answer_alone(turn, t(key, turn.lang, what=what))
+        answer = t(key, turn.lang, what=what)
+        # Accepted in a group: the answer names no code, so the group may read it if it cannot go privately.
+        await self.answer_alone(
+            turn,
+            answer,
+            cannot=f"{answer} {t('people.private.start', turn.lang)}",
+            sent=t("people.private.sent_plain", turn.lang),
+        )
 
     # --- deadlines ---------------------------------------------------------------------------
     async def deadline_option(

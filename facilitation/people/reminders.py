@@ -25,7 +25,7 @@ from facilitation.model import RoundStatus
 from facilitation.people import texts as _texts  # noqa: F401  (registers the texts)
 from facilitation.people.deadlines import LEASE, DeadlineStore, local_text
 from facilitation.people.reach import RETENTION, Address, ReachStore, SealedRow, Sealer
-from facilitation.ports import ChatGone, PortError
+from facilitation.ports import ChatGone, GoneReason, PortError
 from facilitation.turn import with_command_prefix
 
 log = logging.getLogger(__name__)
@@ -172,8 +172,11 @@ class DeadlineReminder:
             try:
                 await self._bind(address, workshop.id)
                 await port.send_text(address.chat, with_command_prefix(text, port))
-            except ChatGone:
-                await self.reach.store.drop(row.id)
+            except ChatGone as gone:
+                if gone.reason != GoneReason.NOT_STARTED:
+                    await self.reach.store.drop(row.id)
+                # Never started a private chat with the bot (joined in a group): marked, so not
+                # tried again this round; kept, so a later round reaches them once they press Start.
                 continue
             except PortError as error:  # marked: not sent again (at most once), counted in the log
                 log.warning(

@@ -25,8 +25,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "people.private.sent": "Jag har skickat svaret till dig privat, eftersom ditt id är en personuppgift.",
         "people.private.cannot": (
             "Ditt id är en personuppgift, så jag visar det inte i gruppen. Starta en privat chatt med mig "
-            "och skriv /vem där."
+            "(öppna chatten med mig och tryck på Start) och skriv /vem där."
         ),
+        "people.private.cannot_invite": (
+            "Jag kan inte skicka inbjudan till dig privat: du har inte startat en privat chatt med mig (eller "
+            "har stoppat mig). Öppna en privat chatt med mig och tryck på Start, och skicka sedan kommandot "
+            "här igen. Ingen inbjudan skickades."
+        ),
+        "people.private.start": (
+            "Vill du få mina svar privat: öppna en privat chatt med mig och tryck på Start."
+        ),
+        "people.private.sent_invite": "Jag har skickat inbjudan till dig privat.",
+        "people.private.sent_plain": "Jag har skickat svaret till dig privat.",
+        "people.private.failed": "Jag kunde inte skicka svaret till dig privat just nu. Försök igen om en stund.",
         "people.usage": "/processledare [bjud [process] | bort NR]",
         "people.accept_usage": "/medledare KOD",
         "people.list": "Medprocessledare för {title} (administratörerna står i konfigurationen):\n{lines}",
@@ -98,9 +109,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "people.role.no_workshop": "no workshop in this chat – you can join one with /join CODE",
         "people.private.sent": "I have sent you the answer privately, since your id is personal data.",
         "people.private.cannot": (
-            "Your id is personal data, so I do not show it in the group. Start a private chat with me and "
-            "type /whoami there."
+            "Your id is personal data, so I do not show it in the group. Start a private chat with me "
+            "(open the chat with me and press Start) and type /whoami there."
         ),
+        "people.private.cannot_invite": (
+            "I cannot send you the invitation privately: you have not started a private chat with me (or "
+            "have stopped me). Open a private chat with me and press Start, then send the command here "
+            "again. No invitation was sent."
+        ),
+        "people.private.start": "To get my answers privately, open a private chat with me and press Start.",
+        "people.private.sent_invite": "I have sent you the invitation privately.",
+        "people.private.sent_plain": "I have sent you the answer privately.",
+        "people.private.failed": "I could not send you the answer privately just now. Please try again in a moment.",
         "people.usage": "/cofacilitators [invite [process] | remove NO]",
         "people.accept_usage": "/colead CODE",
         "people.list": "Co-facilitators of {title} (the administrators are in the configuration):\n{lines}",

@@ -58,6 +58,9 @@ COMMAND_SCOPES = (
     "chat_member",
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+# A person the bot knows (from a group) but who never pressed Start in a private chat with it: bots
+# cannot write first (telegraf/telegraf#15, lnp2pBot/bot#159, TelegramBotAPI/errors#2).
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
 UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"  # + parameters.migrate_to_chat_id
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
 
@@ -288,6 +291,7 @@ class TelegramStandIn:
         self._users: dict[int, JSONDict] = {}
         self._chats: dict[int, JSONDict] = {}
         self._gone: dict[int, _ApiError] = {}  # chats the bot can no longer reach, and how they refuse
+        self._not_started: set[int] = set()  # people who never pressed Start in a private chat with the bot
         self._topics: dict[int, set[int]] = {}  # forum supergroup -> its topics' message_thread_id
         self._windows: dict[tuple[str, int], deque[float]] = {}
         self._update_event = asyncio.Event()
@@ -528,6 +532,22 @@ class TelegramStandIn:
         """The person starts the bot again (or it is added back): sends to the chat work again."""
         self._gone.pop(user_id, None)
 
+    def never_started(self, user_id: int) -> None:
+        """A person who has not pressed Start in a private chat with the bot (they may be in its
+        groups): every call for their private chat answers 403 "bot can't initiate conversation
+        with a user", a ``chat`` command scope for it 400 "chat not found", until the stand-in sees
+        a private message from them (:meth:`message_update` in their chat: the Start button sends
+        ``/start``)."""
+        self._not_started.add(user_id)
+
+    def _started(self, user_id: int, chat_id: int, chat_type: str) -> None:
+        """A private message from the person: they pressed Start (or Restart, which unblocks)."""
+        if chat_type != "private" or chat_id != user_id:
+            return
+        self._not_started.discard(user_id)
+        if self._gone.get(user_id) is not None and self._gone[user_id].description == BLOCKED:
+            del self._gone[user_id]
+
     def delete_chat(self, chat_id: int) -> None:
         """The group is deleted: every call for it answers 400 "chat not found"."""
         self._gone[chat_id] = _ApiError(400, CHAT_NOT_FOUND)
@@ -646,6 +666,7 @@ class TelegramStandIn:
         """
         user = self._remember_user(user_id, first_name, last_name, username, language_code)
         chat = self._remember_chat(chat_id, chat_type, chat_title, user)
+        self._started(user_id, chat_id, chat["type"])
         stored = StoredMessage(
             chat_id=chat_id,
             message_id=self._next_message_id(chat_id),
@@ -981,9 +1002,12 @@ class TelegramStandIn:
         return self._chats[chat_id]
 
     def _reachable(self, chat_id: Any) -> JSONDict:
-        """The chat a method addresses, or the refusal Telegram gives for a chat the bot lost."""
+        """The chat a method addresses, or the refusal Telegram gives for a chat the bot lost (or,
+        for a person who never pressed Start, never had)."""
         if isinstance(chat_id, int) and chat_id in self._gone:
             raise self._gone[chat_id]
+        if isinstance(chat_id, int) and chat_id in self._not_started:
+            raise _ApiError(403, CANT_INITIATE)
         return self._chat(chat_id)
 
     def _topic_of(self, chat: JSONDict, thread_id: Any) -> int | None:
@@ -1303,7 +1327,7 @@ class TelegramStandIn:
             chat_id = scope.get("chat_id")
             if chat_id in self._gone:
                 raise self._gone[chat_id]
-            if chat_id not in self._chats:
+            if chat_id not in self._chats or chat_id in self._not_started:
                 raise _bad("chat not found")
             # BotCommandScopeChatAdministrators / ChatMember: "a group or supergroup chat" only.
             if scope["type"] != "chat" and self._chats[chat_id]["type"] not in ("group", "supergroup"):
