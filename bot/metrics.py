@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
 PLATFORMS = ("telegram", "slack", "local", "email")
 
@@ -99,18 +97,6 @@ def timed_webhooks(platform: str) -> Callable[..., Awaitable[web.StreamResponse]
             WEBHOOK_SECONDS.labels(platform, status).observe(time.perf_counter() - started)
 
     return middleware
-
-
-class CountedSlackRetries(AsyncRateLimitErrorRetryHandler):
-    """slack_sdk's 429 retry handler, counting each 429 and each retry it makes."""
-
-    async def _can_retry_async(
-        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
-    ) -> bool:
-        limited = await super()._can_retry_async(state=state, request=request, response=response, error=error)
-        if limited:
-            count_rate_limited("slack", retried=state.current_attempt < self.max_retry_count)
-        return limited
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ user id or a vote.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -676,11 +677,16 @@ class Conversation:
     async def publish_closed(self, round_: Round, turn: Turn | None = None) -> None:
         """Post a round just closed: the final tally, then its results in every room of its workshop
         (and the chat of ``turn``, the /stang; None: a round that closed itself at its deadline)."""
-        if turn is not None:
-            async with turn.posting():  # the final tally edit waits for a place in each room's window
-                await self.live.finish(round_.id)
-        else:
-            await self.live.finish(round_.id)
+        # The final tally edit and the results are one bulk output: the user's other events go
+        # meanwhile (Turn.posting), and this handler takes its turn back once, after both. Taking
+        # it back between them made the results wait for every command the same facilitator had
+        # sent since: ten /stang in ten rooms at once posted the first room's result text only
+        # after the tenth round was closed.
+        async with turn.posting() if turn is not None else contextlib.nullcontext():
+            await self._publish_closed(round_, turn)
+
+    async def _publish_closed(self, round_: Round, turn: Turn | None) -> None:
+        await self.live.finish(round_.id)  # the final tally edit waits for a place in each room's window
         reporter = self.rooms.reporters.pop(round_.id, None)
         self.private_voters.close(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import Connection, Select, TextClause, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.types import Integer, String
@@ -88,6 +87,8 @@ def _record_presses_pg() -> TextClause:
     compiled by SQLAlchemy and prepared by PostgreSQL anew. ``unnest`` of two arrays keeps the
     keys' (sorted) order, so two processes still lock them in the same order.
     """
+    from sqlalchemy.dialects.postgresql import ARRAY  # PostgreSQL only: a SQLite bot never loads the dialect
+
     table = PressRow.__tablename__
     return text(
         f"INSERT INTO {table} (key, round_id) "

@@ -11,12 +11,15 @@ import asyncio
 import contextlib
 import traceback
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.database import sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 _SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -28,7 +31,16 @@ class Transactions:
         self.engine = engine
         self._sessions = sessionmaker(engine)
         self._sqlite = engine.dialect.name == "sqlite"
-        self._insert = sqlite.insert if self._sqlite else postgresql.insert
+        # Each bot imports only its own database's dialect (PostgreSQL's is about 2 MiB).
+        self._insert: Callable[..., sqlite.Insert] | Callable[..., postgresql.Insert]
+        if self._sqlite:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            self._insert = sqlite_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+            self._insert = postgresql_insert
         self._write_lock = _SQLITE_LOCKS.setdefault(engine, asyncio.Lock()) if self._sqlite else None
 
     @contextlib.asynccontextmanager

@@ -26,13 +26,14 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.heap import settle_heap
-from bot.metrics import CountedSlackRetries, timed_webhooks
+from bot.metrics import count_rate_limited, timed_webhooks
 from bot.slack.content_modal import (
     CONTENT_CALLBACK,
     CONTENT_WORDS,
@@ -80,6 +81,19 @@ UNNAMED_CHANNELS = (
     "directmessage",
     "privategroup",
 )  # what a slash command gives for a DM or an old private group
+
+
+class CountedSlackRetries(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry handler, counting each 429 and each retry it makes (here, not in
+    :mod:`bot.metrics`, so that a bot without Slack never loads slack_sdk)."""
+
+    async def _can_retry_async(
+        self, *, state: Any, request: Any, response: Any = None, error: Exception | None = None
+    ) -> bool:
+        limited = await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        if limited:
+            count_rate_limited("slack", retried=state.current_attempt < self.max_retry_count)
+        return limited
 
 
 def usage_hint(conversation: Conversation) -> str:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-import segno
 from aiohttp import web
 
 from bot.web import pages
@@ -271,6 +270,8 @@ class WebPages:
         lang = workshop.language.value
         join_url = f"{self.settings.public_url}/delta" if self.settings.public_url else ""
         qr_link = self.join_url(workshop) if join_url else ""
+        import segno  # loaded when a screen is first shown: a bot nobody projects never needs it
+
         qr = segno.make_qr(qr_link or workshop.join_code, error="m")
         svg = qr.svg_inline(scale=1, border=2, dark="#000", light="#fff", omitsize=True)
         telegram = self.conversation.ports.get("telegram")

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
-
 import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.i18n import t
 from facilitation.meetings.model import Meeting
@@ -77,6 +75,10 @@ def meeting_ics(
     elif not cancelled and not is_occurrence(meeting, start):
         raise ValueError(f"{start.isoformat()} is not an occurrence of meeting {meeting.key!r}")
     end = to_local(utc(start) + meeting.duration)
+
+    # icalendar (about 4 MiB with its time-zone tables) is loaded when a calendar file is first
+    # made, not at start-up: an idle bot with no meetings to remind never needs it.
+    from icalendar import Alarm, Calendar, Event
 
     event = Event()
     event.add("uid", event_uid(meeting, number, uid_domain))

@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-
-from dateutil.rrule import rrule, rruleset, rrulestr
+from typing import TYPE_CHECKING
 
 import facilitation.meetings.texts  # noqa: F401  (registers meetings.* texts)
 from facilitation.errors import DomainError
 from facilitation.meetings.model import Meeting
 from facilitation.meetings.tz import STOCKHOLM, localize, utc, wall
+
+if TYPE_CHECKING:
+    from dateutil.rrule import rrule, rruleset
 
 ALLOWED_FREQS = frozenset({"YEARLY", "MONTHLY", "WEEKLY", "DAILY"})
 _MARGIN = timedelta(days=2)  # wall time and UTC differ by at most two hours; two days is ample
@@ -110,6 +112,9 @@ def normalise_rrule(text: str) -> str:
 
 @lru_cache(maxsize=512)
 def _compile(body: str, dtstart: datetime, original: str) -> rrule:
+    # dateutil is loaded when a meeting's rule is first expanded, not when the bot starts.
+    from dateutil.rrule import rrule, rrulestr
+
     try:
         rule = rrulestr(body, dtstart=dtstart, cache=True)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
@@ -121,6 +126,8 @@ def _compile(body: str, dtstart: datetime, original: str) -> rrule:
 
 @lru_cache(maxsize=512)
 def _series(body: str, dtstart: datetime, original: str) -> rruleset:
+    from dateutil.rrule import rruleset  # see _compile
+
     recurrence = rruleset(cache=True)
     recurrence.rrule(_compile(body, dtstart, original))
     recurrence.rdate(dtstart)  # the start is always an occurrence

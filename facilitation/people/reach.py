@@ -25,14 +25,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, Protocol
 
 from facilitation.ports import ChatRef
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 RETENTION = timedelta(days=60)  # as far ahead as a deadline may be set (deadlines.MAX_AHEAD)
 _NONCE = 12
@@ -66,12 +64,25 @@ class Sealer:
 
     def __init__(self, secret: str) -> None:
         raw = secret.encode("utf-8")
-        self._aead = AESGCM(
-            HKDF(
-                algorithm=hashes.SHA256(), length=32, salt=None, info=b"dialogbot sealed addresses v1"
-            ).derive(raw)
-        )
+        self._raw = raw
+        self._cipher: AESGCM | None = None
         self._tag_key = hmac.new(raw, b"dialogbot reach tags v1", hashlib.sha256).digest()
+
+    @property
+    def _aead(self) -> AESGCM:
+        """The AES-GCM key, derived when an address is first sealed or opened: cryptography (about
+        6 MiB) is loaded then, not when the bot starts (most of its life no address is sealed)."""
+        if self._cipher is None:
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+            from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+            self._cipher = AESGCM(
+                HKDF(
+                    algorithm=hashes.SHA256(), length=32, salt=None, info=b"dialogbot sealed addresses v1"
+                ).derive(self._raw)
+            )
+        return self._cipher
 
     def tag(self, participant_key: str) -> str:
         """The row's keyed tag, from the person's key in the workshop (itself a keyed hash)."""
@@ -85,6 +96,8 @@ class Sealer:
 
     def open(self, sealed: str, workshop_id: int, tag: str) -> Address | None:
         """The address, or None if the row was altered, moved or sealed under another secret."""
+        from cryptography.exceptions import InvalidTag  # loaded with the key (see _aead)
+
         try:
             raw = base64.urlsafe_b64decode(sealed.encode("ascii"))
             plain = self._aead.decrypt(raw[:_NONCE], raw[_NONCE:], _bound_to(workshop_id, tag))
