@@ -51,7 +51,7 @@ h1{font-size:1.15em;margin:0}
 .feed figure{flex:1 1 100%;margin:0;background:#fff;color:#000;padding:.4rem;border-radius:.3rem;order:1}
 .feed img{width:100%;height:auto;max-height:74vh;object-fit:contain;display:block}
 .block.many figure{flex:1 1 45%}
-.block.many img{max-height:42vh}
+.block.many img{max-height:34vh}
 .feed figcaption{font-size:.55em;padding:.2em .4em}
 .status{font-size:.5em;color:#ccc;margin:0}
 .code .label{font-size:.35em;letter-spacing:0;color:#ccc;font-weight:400}
