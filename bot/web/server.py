@@ -584,9 +584,8 @@ class WebPages:
         if seen == key:
             return not is_open
         was_open = seen is not None and seen[:2] == (round_id, True)
-        if (
-            is_open and was_open and round_id is not None
-        ):  # stepped on: by this process, its step is on the page already
+        # Stepped on: if by this process, its step is on the page already.
+        if is_open and was_open and round_id is not None:
             if not self.conversation.service.stepped_here(round_id, position):
                 user, chat_ref = self._user(device)
                 await self.conversation.handle(CommandEvent(user, chat_ref, "rosta"))
