@@ -22,7 +22,7 @@ from facilitation import texts as _texts  # noqa: F401  (registers the core text
 from facilitation.buttons import ButtonCodec
 from facilitation.deadline import answering_by
 from facilitation.errors import DomainError
-from facilitation.exercises import Exercise, ExerciseTurn, Output, RoundAnnex
+from facilitation.exercises import Exercise, ExerciseTurn, Output, Post, RoundAnnex
 from facilitation.i18n import t
 from facilitation.input_rules import id_number, whole_number
 from facilitation.keyed_locks import KeyedLocks
@@ -620,44 +620,38 @@ class Conversation:
             view = await left(lang) if position > 0 else None  # answers to the statement left are final now
             if view is not None:
                 await link.post(view)
-            await link.send_text(
-                t(
-                    "round.stepped",
-                    lang,
-                    number=round_.items[position].number,
-                    position=position + 1,
-                    total=len(round_.items),
-                )
-            )
-            for post in exercise.posts(self, round_, lang):
-                await link.send_text(post.text, post.buttons)
+            await link.post(self.step_posts(round_, lang))
 
         await self.rooms.deliver(turn, workshop, Delivery("step", round_.id), step)
-        await self._step_private_voters(turn, round_, position)
+        await self._step_private_voters(turn, round_)
         self.live.poke(round_.id)
 
-    async def _step_private_voters(self, turn: Turn, round_: Round, position: int) -> None:
+    def step_posts(self, round_: Round, lang: Language) -> list[Post]:
+        """What a step posts in a room or private chat: "Påstående 2 (2 av 7):" and the
+        statement now shown (``round_.current_position``) with its buttons."""
+        position = round_.current_position
+        if position is None:
+            raise ValueError(f"round {round_.id} shows all its items: no step to post")
+        stepped = t(
+            "round.stepped",
+            lang,
+            number=round_.items[position].number,
+            position=position + 1,
+            total=len(round_.items),
+        )
+        return [Post(stepped), *self.exercises[round_.kind].posts(self, round_, lang)]
+
+    async def _step_private_voters(self, turn: Turn, round_: Round) -> None:
         """The next statement, with its buttons, in the private chats that opened or answered the
         round (:mod:`facilitation.private_voters`), each in its person's language. A chat that
         fails is skipped (a gone one forgotten); the rooms have the statement all the same."""
-        exercise = self.exercises[round_.kind]
         for user_key, chat in self.private_voters.of(round_.id):
             port = self.ports.get(chat.platform)
             if port is None or (chat.platform, chat.chat_id) == (turn.chat.platform, turn.chat.chat_id):
                 continue
             lang = await self.languages.of(user_key)
             try:
-                await port.send_text(
-                    chat,
-                    t(
-                        "round.stepped",
-                        lang,
-                        number=round_.items[position].number,
-                        position=position + 1,
-                        total=len(round_.items),
-                    ),
-                )
-                for post in exercise.posts(self, round_, lang):
+                for post in self.step_posts(round_, lang):
                     await port.send_text(chat, post.text, post.buttons)
             except PortError as error:
                 if isinstance(error, ChatGone):

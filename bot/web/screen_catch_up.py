@@ -27,12 +27,13 @@ from facilitation.exercises import Image, Output, Post
 from facilitation.i18n import t
 from facilitation.model import Round, RoundStatus, Workshop
 from facilitation.rendering import png_of
+from facilitation.rooms import RoomLink
+from facilitation.service import CLOSED
 
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 10.0  # after results that could not be drawn or read (chart workers, database)
 MAX_KEPT = 5000
-CLOSE = -1  # beside the positions of a round's steps (0, 1, ...)
 
 
 class ScreenCatchUp:
@@ -44,7 +45,7 @@ class ScreenCatchUp:
         self.conversation = conversation
         self.port = port
         self.clock = clock
-        #: (workshop id, round id, CLOSE or the step's position) -> when posting began (None: posted).
+        #: (workshop id, round id, CLOSED or the step's position) -> when posting began (None: posted).
         self._posted: dict[tuple[int, int, int], float | None] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -57,7 +58,7 @@ class ScreenCatchUp:
             return
         if not state.open:
             if not service.closed_here(state.round_id):
-                self._start(workshop, state.round_id, CLOSE)
+                self._start(workshop, state.round_id, CLOSED)
         elif state.position is not None and not service.stepped_here(state.round_id, state.position):
             self._start(workshop, state.round_id, state.position)
 
@@ -89,12 +90,8 @@ class ScreenCatchUp:
                 RETRY_SECONDS,
             )
             return
-        room = screen_chat(workshop.id)
-        for output in posts:
-            if isinstance(output, Image):
-                await self.port.send_image(room, output.png, output.caption, output.filename, output.alt)
-            elif isinstance(output, Post):
-                await self.port.send_text(room, output.text, output.buttons)
+        room = RoomLink(self.port, screen_chat(workshop.id), self.conversation.rooms.moved_in_delivery)
+        await room.post(posts)  # charts drawn already: posted at once, in order
         self._posted[key] = None
 
     async def _posts(self, round_: Round, what: int, workshop: Workshop) -> Sequence[Output]:
@@ -105,7 +102,7 @@ class ScreenCatchUp:
         lang = workshop.language
         if exercise is None:
             return []
-        if what == CLOSE:
+        if what == CLOSED:
             if round_.status != RoundStatus.CLOSED:
                 return []
             outputs = await exercise.results(self.conversation, round_, lang)
@@ -118,14 +115,7 @@ class ScreenCatchUp:
             return [Post(t("round.closing", lang, title=round_.title)), *drawn]
         if round_.status != RoundStatus.OPEN or round_.current_position != what:
             return []
-        stepped = t(
-            "round.stepped",
-            lang,
-            number=round_.items[what].number,
-            position=what + 1,
-            total=len(round_.items),
-        )
-        return [Post(stepped), *exercise.posts(self.conversation, round_, lang)]
+        return self.conversation.step_posts(round_, lang)
 
     async def aclose(self) -> None:
         for task in list(self._tasks):

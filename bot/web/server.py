@@ -314,7 +314,8 @@ class WebPages:
     async def _with_live_tally(self, workshop: Workshop, messages: list[WebMessage]) -> list[WebMessage]:
         """The screen's messages with the latest round's tally rendered from the database: votes,
         launches and closes handled by another process (or before a restart) show here too, where
-        this process's own copy of the tally is behind or missing."""
+        this process's own copy of the tally is behind or missing. A close or step made there is
+        put on this screen by :class:`ScreenCatchUp`, which this look at the state sets going."""
         state = await self.rounds.of(workshop.id)
         self.screen_catch_up.look(workshop, state)
         if state.round_id is None:
@@ -583,22 +584,20 @@ class WebPages:
         seen, chat.seen = chat.seen, key
         if seen == key:
             return not is_open
-        was_open = seen is not None and seen[:2] == (round_id, True)
-        # Stepped on: if by this process, its step is on the page already.
-        if is_open and was_open and round_id is not None:
-            if not self.conversation.service.stepped_here(round_id, position):
-                user, chat_ref = self._user(device)
-                await self.conversation.handle(CommandEvent(user, chat_ref, "rosta"))
-                chat.notice, chat.notice_alert = t("web.round_stepped", lang, number=round_id), False
-            return False
-        if is_open and (seen is not None or not chat.messages):
+        was_open = seen is not None and seen[:2] == (round_id, True)  # so a step, or a close
+        if not is_open:
+            if was_open:
+                chat.notice, chat.notice_alert = t("web.round_closed", lang, number=round_id), True
+            return True
+        if was_open and round_id is not None and self.conversation.service.stepped_here(round_id, position):
+            return False  # stepped on by this process: the step is on the page already
+        if seen is not None or not chat.messages:
             user, chat_ref = self._user(device)
             await self.conversation.handle(CommandEvent(user, chat_ref, "rosta"))
             if seen is not None:
-                chat.notice, chat.notice_alert = t("web.round_opened", lang, number=round_id), False
-        elif not is_open and was_open:
-            chat.notice, chat.notice_alert = t("web.round_closed", lang, number=round_id), True
-        return not is_open
+                notice = "web.round_stepped" if was_open else "web.round_opened"
+                chat.notice, chat.notice_alert = t(notice, lang, number=round_id), False
+        return False
 
     async def language(self, request: web.Request) -> web.Response:
         """The Svenska/English switch: the pages' language (a cookie) and the bot's answers to this
