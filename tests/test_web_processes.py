@@ -50,6 +50,19 @@ async def process(tmp_path: Path, name: str, port: int, **settings: Any) -> Asyn
         await h.close()
 
 
+@asynccontextmanager
+async def two_processes(
+    tmp_path: Path, pg_database: str
+) -> AsyncIterator[tuple[LocalHarness, LocalHarness, int, int]]:
+    """Processes A and B of one installation on one database: (a, b, A's port, B's port)."""
+    port_a, port_b = free_port(), free_port()
+    async with (
+        process(tmp_path, "a", port_a, database_url=pg_database) as a,
+        process(tmp_path, "b", port_b, database_url=pg_database) as b,
+    ):
+        yield a, b, port_a, port_b
+
+
 class Events:
     """A page's event stream read in the background: the times its events arrived."""
 
@@ -80,11 +93,7 @@ async def join_at(phone: Phone, screen_page: str) -> None:
 async def test_screen_on_one_process_follows_votes_at_another_within_a_second(
     tmp_path: Path, pg_database: str
 ) -> None:
-    port_a, port_b = free_port(), free_port()
-    async with (
-        process(tmp_path, "a", port_a, database_url=pg_database) as a,
-        process(tmp_path, "b", port_b, database_url=pg_database) as b,
-    ):
+    async with two_processes(tmp_path, pg_database) as (a, b, port_a, port_b):
         _, link = await new_workshop(a, "Två processer")
         screen = Phone(f"http://127.0.0.1:{port_a}")
         phones = [Phone(f"http://127.0.0.1:{port_b}") for _ in range(3)]
@@ -129,11 +138,7 @@ async def test_a_round_closed_at_another_process_shows_its_charts_on_this_screen
     """The screen's messages live in the memory of the process serving it: the round closed at B
     showed "closed" on A's screen and no result. A now posts the results there itself, from the
     frozen answers; B, which closed it and posted them, does not post them a second time."""
-    port_a, port_b = free_port(), free_port()
-    async with (
-        process(tmp_path, "a", port_a, database_url=pg_database) as a,
-        process(tmp_path, "b", port_b, database_url=pg_database) as b,
-    ):
+    async with two_processes(tmp_path, pg_database) as (a, b, port_a, port_b):
         _, link = await new_workshop(a, "Resultat på väggen")
         screen_a, screen_b = Phone(f"http://127.0.0.1:{port_a}"), Phone(f"http://127.0.0.1:{port_b}")
         phones = [Phone(f"http://127.0.0.1:{port_b}") for _ in range(6)]
@@ -174,11 +179,7 @@ async def test_a_step_at_another_process_reaches_this_screen_and_phone(
 ) -> None:
     """Step mode driven from B (``/nasta``): A's screen shows the new statement in large type and
     a phone served by A is woken and shown it, as at B, once."""
-    port_a, port_b = free_port(), free_port()
-    async with (
-        process(tmp_path, "a", port_a, database_url=pg_database) as a,
-        process(tmp_path, "b", port_b, database_url=pg_database) as b,
-    ):
+    async with two_processes(tmp_path, pg_database) as (a, b, port_a, _):
         _, link = await new_workshop(a, "Steg på väggen")
         screen = Phone(f"http://127.0.0.1:{port_a}")
         phone = Phone(f"http://127.0.0.1:{port_a}")
