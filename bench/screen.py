@@ -1,6 +1,7 @@
 """Browser votes over HTTP while projector screens watch the turnout (issue 18).
 
-Usage: python bench/screen.py [--phones 200] [--screens 10] [--votes 7] [--database-url URL]
+Usage: python bench/screen.py [--phones 200] [--screens 10] [--votes 7] [--rate R | --think S]
+                              [--database-url URL]
 
 Two processes, as bench/telegram_votes.py:
 
@@ -79,7 +80,7 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
                     async with screens_http.get(base + screen_path + "/innehall") as feed:
                         found = TURNOUT.search(await feed.text())
                     if found:
-                        seen[index].append((time.monotonic(), int(found.group(1))))
+                        seen[index].append((asyncio.get_running_loop().time(), int(found.group(1))))
 
     watchers = [asyncio.create_task(watch(i)) for i in range(args.screens)]
     phones = [Phone(base) for _ in range(args.phones)]
@@ -102,17 +103,25 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
     first_done: list[float] = []
     statements = [f"{n}. " for n in range(1, args.votes + 1)]
 
+    slots = random.sample(range(args.phones), args.phones)  # the order the phones take their turns in
+    loop = asyncio.get_running_loop()
+
     async def vote(phone: Phone, number: int) -> None:
         for position, prefix in enumerate(statements):
-            if args.think:  # a person reads the statement first (0: every phone votes back to back)
+            due = None
+            if args.rate:  # the room votes at a steady rate: each phone at its turn
+                due = began + (position * args.phones + slots[number]) / args.rate
+                await asyncio.sleep(max(0.0, due - loop.time()))
+            elif args.think:  # a person reads the statement first (0: every phone votes back to back)
                 await asyncio.sleep(random.uniform(0, 2 * args.think))
             page = phone.page
             start = page.rfind(f'">{prefix}')  # only the statement's own forms are read, as a person does
             section = page[start : page.find("</section>", start)]
             form = next(f for f in forms_of(section) if f.label.strip() == str(2 + (number + position) % 3))
-            started = time.monotonic()
+            # A vote that is late for its turn (the phone's last one was slow) counts from its turn.
+            started = loop.time() if due is None else min(loop.time(), due)
             status, _ = await phone.post(form.action, form.fields)
-            done = time.monotonic()
+            done = loop.time()
             if status != 200 or "Ditt svar" not in phone.page:
                 raise RuntimeError(f"vote answered {status}")
             latencies.append(done - started)
@@ -121,9 +130,9 @@ async def _drive(conn: Connection, args: argparse.Namespace) -> None:
 
     conn.send("burst")  # the bot process measures its CPU time (and profiles) from here…
     driver_cpu = time.process_time()
-    began = time.monotonic()
+    began = loop.time()
     await asyncio.gather(*(vote(p, n) for n, p in enumerate(phones)))
-    elapsed = time.monotonic() - began
+    elapsed = loop.time() - began
     driver_cpu = time.process_time() - driver_cpu
     await asyncio.sleep(1.0)  # …until the screens have had the last turnout
     conn.send("done")
@@ -216,6 +225,7 @@ async def run_bot(args: argparse.Namespace) -> None:
         ours.send((base, link[len(base) :], join[len(base) :]))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, ours.recv)  # "burst": the votes start
+        print("the votes start", file=sys.stderr, flush=True)
         cpu, wall = time.process_time(), time.monotonic()
         if args.profile:
             profile.enable()
@@ -258,6 +268,13 @@ def main() -> None:
         default=0.0,
         help="mean seconds a phone waits before each vote (default 0: back to back, so the latency is "
         "mostly queueing: phones / votes a second)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="votes a second the room offers, steadily: phone after phone in a random order, each vote "
+        "timed from its turn (0: use --think or back to back)",
     )
     parser.add_argument(
         "--profile", default="", help="write a cProfile of the bot process during the votes to this file"

@@ -28,7 +28,7 @@ from bot.web import pages
 from bot.web.limits import Buckets, Once
 from bot.web.port import PLATFORM, WebMessage, WebPort, screen_chat
 from bot.web.rendered import RenderedMessages
-from bot.web.rounds import POLL_SECONDS, RoundStates
+from bot.web.rounds import POLL_SECONDS, RoundState, RoundStates
 from bot.web.screen_catch_up import ScreenCatchUp
 from bot.web.signing import Signer
 from facilitation.cache import SingleFlight, TTLCache
@@ -121,6 +121,7 @@ class WebPages:
         #: The last feed rendered per (screen chat, link), with what it showed: every screen gets
         #: the same HTML while the messages (this process's and the database's tally) are the same.
         self._feeds: dict[tuple[str, str], tuple[Hashable, str]] = {}
+        self._feed_renders: SingleFlight[str] = SingleFlight()
         self.streams = 0
         self.closing = False
         conversation.add_port(self.port)
@@ -289,37 +290,54 @@ class WebPages:
 
     async def _feed(self, request: web.Request, workshop: Workshop) -> str:
         """The screen's changing part: this process's messages with the round's tally as the
-        database has it, rendered once per change of what it shows (ten screens fetching it at
-        each change cost one render)."""
+        database has it, rendered once per change of what it is made from (the messages here and
+        the round's state, which every stream of the process shares): ten screens fetching it at
+        each change cost one render and its reads, not ten (each vote wakes every screen)."""
         base = f"/skarm/{request.match_info['token']}/bild/"
         chat_id = screen_chat(workshop.id).chat_id
+        state = await self.rounds.of(workshop.id)
+        self.screen_catch_up.look(workshop, state)
         chat = self.port.peek(chat_id)
-        lang = workshop.language.value
-        messages = await self._with_live_tally(workshop, list(chat.messages.values()) if chat else [])
-        shown: Hashable = (lang, tuple((m.id, m.edits, m.text, m.caption, m.png is None) for m in messages))
+        messages = list(chat.messages.values()) if chat is not None else []
+        # The second ticks in too: what the state does not count (a points ballot completed by
+        # another process, say) still reaches the screen within a second.
+        second = int(time.monotonic())
+        made_from: Hashable = (workshop.language, state, second, tuple((m.id, m.edits) for m in messages))
         last = self._feeds.get((chat_id, base))
-        if last is not None and last[0] == shown:
+        if last is not None and last[0] == made_from:
             return last[1]
-        intro = re.compile(
-            "^(?:" + "|".join(re.escape(t(f"kind.{kind.value}", lang)) for kind in RoundKind) + r") #\d+: "
-        )
-        html = pages.screen_feed(
-            messages, lambda message_id: f"{base}{message_id}", lang, lambda text: bool(intro.match(text))
+        html = await self._feed_renders.load(
+            (chat_id, base, made_from), lambda: self._render_feed(workshop, state, messages, base)
         )
         if len(self._feeds) >= 1000:
             self._feeds.clear()
-        self._feeds[(chat_id, base)] = (shown, html)
+        self._feeds[(chat_id, base)] = (made_from, html)
         return html
 
-    async def _with_live_tally(self, workshop: Workshop, messages: list[WebMessage]) -> list[WebMessage]:
+    async def _render_feed(
+        self, workshop: Workshop, state: RoundState, messages: list[WebMessage], base: str
+    ) -> str:
+        lang = workshop.language.value
+        intro = re.compile(
+            "^(?:" + "|".join(re.escape(t(f"kind.{kind.value}", lang)) for kind in RoundKind) + r") #\d+: "
+        )
+        return pages.screen_feed(
+            await self._with_live_tally(workshop, state, messages),
+            lambda message_id: f"{base}{message_id}",
+            lang,
+            lambda text: bool(intro.match(text)),
+        )
+
+    async def _with_live_tally(
+        self, workshop: Workshop, state: RoundState, messages: list[WebMessage]
+    ) -> list[WebMessage]:
         """The screen's messages with the latest round's tally rendered from the database: votes,
         launches and closes handled by another process (or before a restart) show here too, where
         this process's own copy of the tally is behind or missing. A close or step made there is
-        put on this screen by :class:`ScreenCatchUp`, which this look at the state sets going."""
-        state = await self.rounds.of(workshop.id)
-        self.screen_catch_up.look(workshop, state)
+        put on this screen by :class:`ScreenCatchUp`, which the feed's look at the state sets going."""
         if state.round_id is None:
             return messages
+        messages = list(messages)
         round_ = await self.conversation.service.store.round(state.round_id)
         if round_ is None or round_.kind not in self.conversation.exercises:
             return messages
