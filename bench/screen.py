@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import random
 import re
 import socket
@@ -225,7 +226,7 @@ async def run_bot(args: argparse.Namespace) -> None:
         ours.send((base, link[len(base) :], join[len(base) :]))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, ours.recv)  # "burst": the votes start
-        print("the votes start", file=sys.stderr, flush=True)
+        print(f"the votes start (bot process {os.getpid()})", file=sys.stderr, flush=True)
         cpu, wall = time.process_time(), time.monotonic()
         if args.profile:
             profile.enable()

@@ -8,6 +8,7 @@ store inside the write, so a stale entry can delay a hint but never let a wrong 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -18,13 +19,24 @@ _MISSING = object()
 
 
 class TTLCache(Generic[V]):
-    """Least-recently-used mapping whose entries expire."""
+    """Least-recently-used mapping whose entries expire.
+
+    ``spread``: entries live between ``ttl * (1 - spread)`` and ``ttl`` seconds, drawn at random,
+    so entries put at one moment (200 phones joining together) are not all read again from the
+    database at one later moment, in the middle of the votes.
+    """
 
     def __init__(
-        self, ttl: float, max_size: int = 10_000, clock: Callable[[], float] = time.monotonic
+        self,
+        ttl: float,
+        max_size: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        spread: float = 0.0,
     ) -> None:
         self.ttl = ttl
         self.max_size = max_size
+        self.spread = spread
         self._clock = clock
         self._data: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
 
@@ -40,7 +52,8 @@ class TTLCache(Generic[V]):
         return value
 
     def put(self, key: Hashable, value: V) -> None:
-        self._data[key] = (self._clock() + self.ttl, value)
+        ttl = self.ttl * (1.0 - self.spread * random.random()) if self.spread else self.ttl
+        self._data[key] = (self._clock() + ttl, value)
         self._data.move_to_end(key)
         while len(self._data) > self.max_size:
             self._data.popitem(last=False)

@@ -23,10 +23,14 @@ class Pseudonymizer:
         if len(secret) < 16:
             raise ValueError("the pseudonymisation secret must be at least 16 characters")
         self._secret = secret.encode("utf-8")
+        # Keyed once: every key derived is a copy of it, not a new key schedule (a browser vote
+        # derives several).
+        self._keyed = hmac.new(self._secret, digestmod=hashlib.sha256)
 
     def _digest(self, *parts: str) -> str:
-        message = "\x1f".join(parts).encode("utf-8")
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]
+        mac = self._keyed.copy()
+        mac.update("\x1f".join(parts).encode("utf-8"))
+        return mac.hexdigest()[:32]
 
     def user_key(self, platform: str, user_id: str) -> str:
         """The key of a person's own settings (their language), never stored beside an answer."""

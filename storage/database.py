@@ -39,6 +39,7 @@ def sqlite_file(url: str) -> Path | None:
 
 CONNECT_TIMEOUT = 10.0  # seconds to connect when no timeout is given (command-line tools, migrations)
 SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another writer when no timeout is given
+SQLITE_READERS = 16  # SQLite connections kept open for reads (as many more opened for a moment)
 # A transaction the bot leaves idle this long is ended by PostgreSQL. The bot never waits for
 # anything but the database inside a transaction, so this only ends the transactions of a
 # connection cut off in a network stall: a COMMIT stuck in the network can then no longer
@@ -68,6 +69,12 @@ def create_engine(url: str, *, timeout: float | None = None, **kwargs: Any) -> A
         if database is not None:
             private_dir(database.parent)
         busy = timeout if timeout is not None else SQLITE_BUSY_SECONDS
+        if database is not None:
+            # Readers kept open, not opened and closed: each aiosqlite connection is a thread, and
+            # with SQLAlchemy's default of 5 kept (and 10 more opened for a moment) a burst of
+            # browser votes opened a connection, its thread and its pragmas for a handful of reads.
+            kwargs.setdefault("pool_size", SQLITE_READERS)
+            kwargs.setdefault("max_overflow", SQLITE_READERS)
         engine = create_async_engine(url, connect_args={"timeout": busy}, **kwargs)
         if timeout is not None:
             _TIMEOUTS[engine] = timeout

@@ -51,7 +51,9 @@ SSE_KEEPALIVE = 15.0
 #: A screen's workshop (its title, code, language: fixed once created) is read again after this;
 #: ten screens fetching the feed at every tally edit no longer each wait for the database.
 SCREEN_WORKSHOP_SECONDS = 5.0
-#: A browser's workshop (the chat binding) is read again after this (see ``WebPages._workshop_of``).
+#: A browser's workshop (the chat binding) is read again after this, or up to half of it sooner (so
+#: the phones of a room that joined together do not all read it at one moment; see
+#: ``WebPages._workshop_of``).
 BINDING_SECONDS = 5.0
 STREAM_SECONDS = 600.0  # an event stream ends after this; the page's EventSource opens a new one
 MAX_STREAMS = 2000  # server-sent event streams open at once (screens and phones)
@@ -117,7 +119,7 @@ class WebPages:
         self.rendered = RenderedMessages(lambda: self.clock(), FORM_REUSE_SECONDS)
         self._screen_workshops: TTLCache[Workshop] = TTLCache(SCREEN_WORKSHOP_SECONDS, 1000)
         self._screen_loads: SingleFlight[Workshop | None] = SingleFlight()
-        self._bindings: TTLCache[tuple[int | None]] = TTLCache(BINDING_SECONDS, 50_000)
+        self._bindings: TTLCache[tuple[int | None]] = TTLCache(BINDING_SECONDS, 50_000, spread=0.5)
         #: The last feed rendered per (screen chat, link), with what it showed: every screen gets
         #: the same HTML while the messages (this process's and the database's tally) are the same.
         self._feeds: dict[tuple[str, str], tuple[Hashable, str]] = {}
