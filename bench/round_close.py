@@ -18,8 +18,9 @@ bot from another checkout (``--root /work/main`` measures main with the same dri
    consensus chart when some statement is agreed by every sector, and "where the room stands").
 3. ``--singles`` groups close one after another (one room closing at a time), then ``--rooms``
    groups send ``/stang`` at the same instant. For every group: close → result text (the
-   summary message posted after "Omgången … är stängd") and close → last chart (the "where the
-   room stands" ``sendPhoto``, always the last), measured on the stand-in's clock from the moment ``/stang`` is pushed.
+   summary message that opens with "Omgången … är stängd", or follows it) and close → last chart
+   (the "where the room stands" ``sendPhoto``, always the last), measured on the stand-in's clock
+   from the moment ``/stang`` is pushed.
 
 The machine's load average is printed with the figures: on a shared machine they move with it.
 """
@@ -170,8 +171,16 @@ class Driver:
             last = [
                 c for c in sent if c.method == "sendPhoto" and LAST_CHART.search(str(c.params.get("caption")))
             ]
+            # The result text opens with the header (one message), or follows it when it is alone.
             texts_after = (
-                [c for c in sent[header + 1 :] if c.method == "sendMessage"] if header is not None else []
+                [
+                    c
+                    for c in sent[header:]
+                    if c.method == "sendMessage"
+                    and (c is not sent[header] or not str(c.params.get("text", "")).rstrip().endswith(":"))
+                ]
+                if header is not None
+                else []
             )
             if not texts_after or not last:
                 return None

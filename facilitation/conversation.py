@@ -53,6 +53,7 @@ from facilitation.ports import (
     PortError,
     TextEvent,
     UserRef,
+    replying,
 )
 from facilitation.private_voters import PrivateVoters
 from facilitation.pseudonym import Pseudonymizer
@@ -641,6 +642,15 @@ class Conversation:
         )
         return [Post(stepped), *self.exercises[round_.kind].posts(self, round_, lang)]
 
+    def closed_posts(self, round_: Round, lang: Language, results: list[Output]) -> list[Output]:
+        """What a close posts in a room: "Omgången … är stängd. Här är resultatet:" opening the
+        result text (one message, not two: ten rooms closing at once share the bot's 30 sends a
+        second), then the rest of the results (alone before them when they open with a chart)."""
+        closing = t("round.closing", lang, title=round_.title)
+        if results and isinstance(results[0], Post) and not results[0].buttons:
+            return [Post(f"{closing}\n\n{results[0].text}"), *results[1:]]
+        return [Post(closing), *results]
+
     async def _step_private_voters(self, turn: Turn, round_: Round) -> None:
         """The next statement, with its buttons, in the private chats that opened or answered the
         round (:mod:`facilitation.private_voters`), each in its person's language. A chat that
@@ -669,8 +679,9 @@ class Conversation:
         await self.publish_closed(round_, turn)
 
     async def publish_closed(self, round_: Round, turn: Turn | None = None) -> None:
-        """Post a round just closed: the final tally, then its results in every room of its workshop
-        (and the chat of ``turn``, the /stang; None: a round that closed itself at its deadline)."""
+        """Post a round just closed: its results in every room of its workshop (and the chat of
+        ``turn``, the /stang; None: a round that closed itself at its deadline), each room's final
+        tally edit after its result text."""
         # The final tally edit and the results are one bulk output: the user's other events go
         # meanwhile (Turn.posting), and this handler takes its turn back once, after both. Taking
         # it back between them made the results wait for every command the same facilitator had
@@ -680,23 +691,51 @@ class Conversation:
             await self._publish_closed(round_, turn)
 
     async def _publish_closed(self, round_: Round, turn: Turn | None) -> None:
-        await self.live.finish(round_.id)  # the final tally edit waits for a place in each room's window
+        # The tally's final edit ("🔒 … är stängd") follows each room's result text: both wait for
+        # a place in the bot's send window, and ten rooms closing at once made the tenth room's
+        # text wait behind the other nine's edits as well as their texts.
+        unedited = self.live.stop(round_.id)
+
+        async def final_edits(chat: ChatRef | None) -> None:
+            """The tally's final edit in ``chat`` (None: wherever it has not been made yet)."""
+            due = [live for live in unedited if chat is None or live.message.chat == chat]
+            for live in due:
+                unedited.remove(live)
+            await self.live.final_edits(round_.id, due)
+
+        try:
+            await self._publish_results(round_, turn, final_edits)
+        finally:
+            await final_edits(None)
+
+    async def _publish_results(
+        self, round_: Round, turn: Turn | None, final_edits: Callable[[ChatRef | None], Awaitable[None]]
+    ) -> None:
         reporter = self.rooms.reporters.pop(round_.id, None)
         self.private_voters.close(round_.id)
         workshop = await self.service.require_workshop(round_.workshop_id)
         results = _once_per_language(lambda lang: self.exercises[round_.kind].results(self, round_, lang))
         owed: list[ResultTarget] = []  # rooms told the charts come later
 
+        def answering() -> contextlib.AbstractContextManager[None]:
+            """The result texts answer the /stang, in every room of the workshop: they go ahead of
+            the charts and tally edits waiting for the bot's send window (ten rooms closing at
+            once, the last room's text waited ~1 s behind the others' charts). A round closing at
+            its deadline answers nobody: all of it is bulk."""
+            return replying() if turn is not None else contextlib.nullcontext()
+
         async def close(link: RoomLink, lang: Language) -> None:
             posted = 0  # of the outputs, in order: the text comes at once, charts as they are drawn
             try:
                 # Charts drawn once per language, not per room, all at once on the chart workers;
                 # the text is posted at once and each chart as soon as it is drawn.
-                outputs = await results(lang)
-                await link.send_text(t("round.closing", lang, title=round_.title))
+                outputs = self.closed_posts(round_, lang, await results(lang))
                 for output in outputs:
-                    await link.post((output,))
+                    with answering() if isinstance(output, Post) else contextlib.nullcontext():
+                        await link.post((output,))
                     posted += 1
+                    if posted == 1:  # the result text is there: now the tally's final edit
+                        await final_edits(link.chat)
             except ChartsUnavailable:  # the round is closed all the same; its results follow
                 await link.send_text(
                     t("round.closing_charts_later", lang, title=round_.title, number=round_.id)

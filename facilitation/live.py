@@ -335,11 +335,13 @@ class LiveUpdater:
         self.poke(leased.group)
 
     async def finish(self, group: int) -> None:
-        """Final edit now (e.g. when a round closes) and stop tracking the group.
+        """Final edit now (e.g. when a round closes) and stop tracking the group."""
+        await self.final_edits(group, self.stop(group))
 
-        A chat found gone or moved here is not reported: what the caller posts next (the results)
-        goes to the same rooms and finds out itself.
-        """
+    def stop(self, group: int) -> list[_Live]:
+        """Stop tracking the group: its messages get no edit of their own from now on. Their
+        final edit is :meth:`final_edits`, made when the caller chooses (a close makes each
+        room's after its result text, which the room waits for more)."""
         lives = self._groups.pop(group, [])
         poller = self._pollers.pop(group, None)
         if poller is not None:
@@ -347,6 +349,11 @@ class LiveUpdater:
         for live in lives:
             if live.task is not None and not live.task.done():
                 live.task.cancel()
+        return lives
+
+    async def final_edits(self, group: int, lives: list[_Live]) -> None:
+        """The last edit of messages :meth:`stop` returned. A chat found gone or moved here is not
+        reported: the results go to the same rooms and find out themselves."""
         for live in lives:
             await self._edit(live, group, tell_lost=False)
 

@@ -515,7 +515,8 @@ async def test_followup_through_telegram_with_presses_changes_redelivery_and_the
     assert len(responses) == 36
     await rig.command("/stang")
     texts = [m.text or "" for m in rig.api.sent_messages(GROUP)]
-    summary = next(t for t in texts if t.startswith("Hur väl har vi hållit det vi lovade?"))
+    results = [t.split("Här är resultatet:\n\n")[-1] for t in texts]  # after the close's header
+    summary = next(t for t in results if t.startswith("Hur väl har vi hållit det vi lovade?"))
     assert (
         "Offentliga partens åtaganden (2 åtag.)" in summary
         and "Idéburna partens åtaganden (1 åtag.)" in summary

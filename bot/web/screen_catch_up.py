@@ -23,8 +23,7 @@ from collections.abc import Callable, Sequence
 from bot.web.port import WebPort, screen_chat
 from bot.web.rounds import RoundState
 from facilitation.conversation import Conversation
-from facilitation.exercises import Image, Output, Post
-from facilitation.i18n import t
+from facilitation.exercises import Image, Output
 from facilitation.model import Round, RoundStatus, Workshop
 from facilitation.rendering import png_of
 from facilitation.rooms import RoomLink
@@ -112,7 +111,7 @@ class ScreenCatchUp:
                 else output
                 for output in outputs
             ]
-            return [Post(t("round.closing", lang, title=round_.title)), *drawn]
+            return self.conversation.closed_posts(round_, lang, drawn)
         if round_.status != RoundStatus.OPEN or round_.current_position != what:
             return []
         return self.conversation.step_posts(round_, lang)

@@ -82,12 +82,18 @@ def _first_post_of(round_: Round, messages: list[WebMessage], lang: Language) ->
     """Where the screen's messages of ``round_`` after its intro begin (a step's "Påstående 2 (2
     av 7):", the results' "Omgången … är stängd"): the tally drawn from the database goes before
     them, where the intro would have been, so the screen still shows the latest of them."""
-    heads = {t("round.closing", lang, title=round_.title)} | {
+    closing = t("round.closing", lang, title=round_.title)  # opens the result text
+    heads = {
         t("round.stepped", lang, number=item.number, position=index + 1, total=len(round_.items))
         for index, item in enumerate(round_.items)
     }
     return min(
-        (i for i, m in enumerate(messages) if m.png is None and m.text in heads), default=len(messages)
+        (
+            i
+            for i, m in enumerate(messages)
+            if m.png is None and (m.text in heads or m.text.startswith(closing))
+        ),
+        default=len(messages),
     )
 
 
