@@ -120,8 +120,15 @@ def screen_feed(
             continue
         if message.buttons:
             cls = "msg statement latest" if len(statements) == 1 else "msg statement"
+        elif len(message.text) > 400:
+            head, gap, rest = message.text.partition("\n\n")
+            if gap and len(head) <= 200:  # a close's "Omgången … är stängd. Här är resultatet:" on top
+                parts.append(f'<p class="msg head" id="m{message.id}">{escape(head)}</p>')
+                parts.append(f'<p class="msg head long">{escape(rest)}</p>')
+                continue
+            cls = "msg head long"
         else:
-            cls = "msg head long" if len(message.text) > 400 else "msg head"
+            cls = "msg head"
         parts.append(f'<p class="{cls}" id="m{message.id}">{escape(message.text)}</p>')
     many = " many" if len(images) > 2 else ""
     return f'<div class="block{many}">{"".join(parts)}</div>'
