@@ -11,7 +11,8 @@ twice the limit together. Here a limit of N messages per P seconds is N rows of
   occupied for P more seconds.
 
 A place is free when it was given back at least P seconds ago (or never used, or its holder
-died mid-call and it is older than ``stale``). So at every moment at most N messages are in
+died mid-call: it is older than ``stale``, or its holder has taken no place of the budget for
+``silent`` seconds, as a dead process does not and a sending one does). So at every moment at most N messages are in
 flight or completed within the last P seconds, the platform's own sliding window sees at most
 N in any P seconds, and no two processes can both use the last place. Times come from the
 database's ``clock_timestamp()``, one clock for every process.
@@ -31,6 +32,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 STALE_AFTER = 60.0  # seconds: a place taken and never given back (its process died mid-call)
+#: Seconds after which a place still in flight is free when its holder has taken no other place
+#: of the budget meanwhile: a process killed mid-call held its places for STALE_AFTER, a few
+#: percent of the limit for a minute (bench/reminders.py --kill-after). Above the 20 s a Bot API
+#: upload may take (PTB's media write timeout), so a live process's slow call keeps its place.
+SILENT_HOLDER = 25.0
 RECENT_WINDOWS = 10  # a process that took a place within this many windows counts as sending
 
 
@@ -49,11 +55,16 @@ _TAKE = text("""
     WITH taken AS (
         UPDATE rate_slots SET holder = :holder, taken_at = clock_timestamp(), done_at = NULL
         WHERE budget = :budget AND slot = (
-            SELECT slot FROM rate_slots
+            SELECT slot FROM rate_slots AS place
             WHERE budget = :budget AND slot < :places AND (
                 taken_at IS NULL
                 OR done_at <= clock_timestamp() - make_interval(secs => :period)
-                OR (done_at IS NULL AND taken_at <= clock_timestamp() - make_interval(secs => :stale)))
+                OR (done_at IS NULL AND taken_at <= clock_timestamp() - make_interval(secs => :stale))
+                OR (done_at IS NULL AND taken_at <= clock_timestamp() - make_interval(secs => :silent)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM rate_slots AS other
+                        WHERE other.budget = :budget AND other.holder = place.holder
+                          AND other.taken_at > clock_timestamp() - make_interval(secs => :silent))))
             ORDER BY done_at NULLS FIRST
             LIMIT 1
             FOR UPDATE SKIP LOCKED)
@@ -80,11 +91,13 @@ def budget_key(*parts: str) -> str:
 class RateBudgets:
     """Places of shared rate limits in PostgreSQL; one instance per process (its holder id)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, silent: float = SILENT_HOLDER) -> None:
+        """``silent``: see :data:`SILENT_HOLDER` (a test shortens it)."""
         if engine.dialect.name != "postgresql":
             raise ValueError("shared rate budgets need PostgreSQL")
         self.engine = engine
         self.holder = uuid.uuid4().hex
+        self.silent = silent
 
     async def prepare(self, budget: str, places: int) -> None:
         """Create the budget's places (idempotent; every process may do it)."""
@@ -100,6 +113,7 @@ class RateBudgets:
             "period": period,
             "holder": self.holder,
             "stale": STALE_AFTER,
+            "silent": self.silent,
             "recent": RECENT_WINDOWS,
         }
         async with self.engine.begin() as connection:

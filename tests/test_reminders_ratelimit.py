@@ -248,3 +248,35 @@ async def test_a_process_paces_at_its_share_while_the_shared_budget_is_unreachab
         finally:
             for engine in engines:
                 await engine.dispose()
+
+
+PERIOD = 0.2  # seconds a place given back stays taken, in the silent-holder test
+
+
+@pytest.mark.postgres
+async def test_the_places_of_a_process_killed_mid_call_free_once_it_is_silent(pg_database: str) -> None:
+    """A process killed mid-call never gives its places back. They used to stay taken for a
+    minute (a few percent of the limit); once their holder has taken nothing for ``silent``
+    seconds they are free, while a holder that keeps sending keeps its slow call's place."""
+    engine = create_engine(pg_database)
+    try:
+        killed, living, other = (RateBudgets(engine, silent=1.0) for _ in range(3))
+        budget = budget_key("test", "silent")  # 3 places a PERIOD (0.2 s)
+        for places in (killed, living, other):
+            await places.prepare(budget, 3)
+        assert (await killed.take(budget, 3, PERIOD)).slot is not None  # in flight when it is killed
+        slow = await living.take(budget, 3, PERIOD)  # a slow call of a process that goes on sending
+        assert slow.slot is not None
+        last = await other.take(budget, 3, PERIOD)
+        assert last.slot is not None
+        assert (await other.take(budget, 3, PERIOD)).slot is None  # all three in flight
+        await other.give_back(budget, last.slot)
+        await asyncio.sleep(0.6)
+        quick = await living.take(budget, 3, PERIOD)  # the living holder sends again meanwhile
+        assert quick.slot == last.slot
+        await asyncio.sleep(0.6)  # the killed holder silent for 1.2 s, the living one for 0.6 s
+        freed = await other.take(budget, 3, PERIOD)
+        assert freed.slot is not None and freed.slot not in (slow.slot, quick.slot)
+        assert (await other.take(budget, 3, PERIOD)).slot is None  # the living holder's places stay
+    finally:
+        await engine.dispose()
