@@ -12,9 +12,10 @@ twice the limit together. Here a limit of N messages per P seconds is N rows of
 
 A place is free when it was given back at least P seconds ago (or never used, or its holder
 died mid-call: it is older than ``stale``, or its holder has taken no place of the budget for
-``silent`` seconds, as a dead process does not and a sending one does). So at every moment at most N messages are in
-flight or completed within the last P seconds, the platform's own sliding window sees at most
-N in any P seconds, and no two processes can both use the last place. Times come from the
+``silent`` seconds, which a dead process does not and a sending one does). So at every moment
+at most N messages are in flight or completed within the last P seconds, the platform's own
+sliding window sees at most N in any P seconds, and no two processes can both use the last
+place. Times come from the
 database's ``clock_timestamp()``, one clock for every process.
 
 This is PostgreSQL only: on SQLite a single bot process owns the file and paces alone. Redis is
