@@ -60,6 +60,12 @@ class LocalHarness:
         await self.app.aclose()
 
 
+def result_text(message: str) -> str:
+    """A close's result text without the "Omgången … är stängd. Här är resultatet:" it opens with
+    (the message whole when it has none)."""
+    return message.split("Här är resultatet:\n\n")[-1]
+
+
 def script(lines: list[str]) -> io.StringIO:
     return io.StringIO("\n".join(lines) + "\n")
 

@@ -20,7 +20,7 @@ from facilitation.barometer.metrics import sector_stats, statement_stats
 from facilitation.errors import DomainError
 from facilitation.model import Sector, SectorValues
 from storage.replay_guard import ReplayGuard
-from tests.harness import LocalHarness
+from tests.harness import LocalHarness, result_text
 from tests.standins.slack_api import SlackStandIn
 from tests.standins.telegram_api import TelegramStandIn
 from tests.test_barometer_results import (
@@ -83,8 +83,7 @@ async def test_dont_know_is_counted_and_shown_as_a_share_never_in_the_scale(
     await vote(h, round_, "i", IDE, [[5, 5]] * 6 + [[0, 5]] * 2)
     await vote(h, round_, "o", OFF, [[4, 4]] * 5 + [[0, 4]])
     printed = await h.run("/stang")
-    text = next(line for line in printed if "Skillnad mellan sektorerna" in line)
-    summary = text.split("Här är resultatet:\n\n")[-1].split("\n")  # after the close's header
+    summary = result_text(next(line for line in printed if "Skillnad mellan sektorerna" in line)).split("\n")
     # the mean of statement 1 is (6·5 + 5·4)/11 = 4,5: the "vet inte" answers are not zeros on the scale
     assert summary[0].endswith(
         "– n = 11, medel 4,5, håller med 100 % · vet inte / berör inte oss 3 (21 % av 14)"

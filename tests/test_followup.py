@@ -36,7 +36,7 @@ from facilitation.report.pdf import render_pdf
 from facilitation.service import WorkshopService
 from tests.conftest import SECRET
 from tests.fixtures import PROCESSES
-from tests.harness import LocalHarness, png_size
+from tests.harness import LocalHarness, png_size, result_text
 from tests.test_report import pdf_text
 from tests.test_telegram_flow import GROUP, Rig, rig  # noqa: F401  (the Telegram rig fixture)
 
@@ -515,8 +515,7 @@ async def test_followup_through_telegram_with_presses_changes_redelivery_and_the
     assert len(responses) == 36
     await rig.command("/stang")
     texts = [m.text or "" for m in rig.api.sent_messages(GROUP)]
-    results = [t.split("Här är resultatet:\n\n")[-1] for t in texts]  # after the close's header
-    summary = next(t for t in results if t.startswith("Hur väl har vi hållit det vi lovade?"))
+    summary = next(t for t in map(result_text, texts) if t.startswith("Hur väl har vi hållit det vi lovade?"))
     assert (
         "Offentliga partens åtaganden (2 åtag.)" in summary
         and "Idéburna partens åtaganden (1 åtag.)" in summary

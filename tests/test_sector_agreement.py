@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.harness import LocalHarness
+from tests.harness import LocalHarness, result_text
 from tests.test_barometer_results import (
     IDE,
     OFF,
@@ -33,8 +33,7 @@ async def room(tmp_path: Path) -> AsyncIterator[tuple[LocalHarness, RecordingRen
 
 def summary_of(printed: list[str]) -> list[str]:
     """The result text's lines, after the close's "Omgången … är stängd. Här är resultatet:"."""
-    text = next(line for line in printed if "Skillnad mellan sektorerna" in line)
-    return text.split("Här är resultatet:\n\n")[-1].split("\n")
+    return result_text(next(line for line in printed if "Skillnad mellan sektorerna" in line)).split("\n")
 
 
 async def test_agreed_statements_are_in_the_text_a_chart_and_the_export(
@@ -184,9 +183,7 @@ async def test_closing_step_mode_early_leaves_out_what_was_never_shown(
     await vote(h, round_, "o", OFF, [[2, None, None]] * 5)
     await h.run("/nasta")  # statement 2 is shown, nobody answers it, and the round is closed
     printed = await h.run("/stang")
-    summary = next(line for line in printed if "Här är resultatet" in line).split("Här är resultatet:\n\n")[
-        -1
-    ]
+    summary = result_text(next(line for line in printed if "Här är resultatet" in line))
     lines = summary.split("\n")
     assert lines[1].endswith("– inga svar") and lines[1].startswith("2. Vi har redan")
     assert lines[2] == "Omgången stängdes innan påstående 3 visades; det ingår inte i resultatet."

@@ -18,6 +18,8 @@ import pytest
 from aiohttp import web
 from sqlalchemy import event
 
+from bot.web.pages import screen_feed
+from bot.web.port import WebMessage
 from tests.harness import LocalHarness, free_port
 from tests.waiting import eventually
 from tests.web_client import Phone, forms_of, path_of, text_of
@@ -190,3 +192,21 @@ async def test_ten_screens_fetching_at_once_wait_for_the_database_once(
         event.remove(engine, "before_cursor_execute", count)
     assert len(reads) <= 1, reads
     assert len(set(pages)) == 1 and "0 har svarat" in text_of(pages[0])
+
+
+def test_a_result_text_shows_the_closes_heading_on_top_and_only_that() -> None:
+    """A close posts one message, "Omgången … är stängd. Här är resultatet:" and its result text;
+    the screen shows the heading as a heading of its own and the text (long) below it. Another
+    text with a short first paragraph is not cut."""
+    heading = "Omgången Barometer är stängd. Här är resultatet:"
+    lines = "\n".join(f"{n}. Ett påstående – n = 12, medel 3,{n}" for n in range(1, 20))
+    closed = WebMessage(7, f"{heading}\n\n{lines}")
+    other = WebMessage(8, f"Kort rad\n\n{lines}")
+
+    def cut(text: str) -> int:
+        return len(heading) + 2 if text.startswith(heading + "\n\n") else 0
+
+    html = screen_feed([closed], str, "sv", lambda text: False, cut)
+    assert f'<p class="msg head" id="m7">{heading}</p><p class="msg head long">1. Ett' in html
+    html = screen_feed([other], str, "sv", lambda text: False, cut)
+    assert '<p class="msg head long" id="m8">Kort rad' in html

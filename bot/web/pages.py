@@ -96,11 +96,17 @@ def current_block(messages: list[WebMessage]) -> list[WebMessage]:
 
 
 def screen_feed(
-    messages: list[WebMessage], image_url: Callable[[int], str], lang: str, is_tally: Callable[[str], bool]
+    messages: list[WebMessage],
+    image_url: Callable[[int], str],
+    lang: str,
+    is_tally: Callable[[str], bool],
+    heading_end: Callable[[str], int] = lambda text: 0,
 ) -> str:
     """The screen's changing part: the latest post large (its statements, its charts), and the
     live tally of the round above it when the post is a later one with buttons (a step of step
-    mode); ``is_tally``: whether a text is a round's intro with its tally."""
+    mode); ``is_tally``: whether a text is a round's intro with its tally; ``heading_end``: where
+    the heading a text opens with ends (0: none), shown on top as a message of its own (a close's
+    "Omgången … är stängd. Här är resultatet:" opens its result text)."""
     if not messages:
         return f'<p class="msg latest">{escape(t("web.nothing_yet", lang))}</p>'
     block = current_block(messages)
@@ -120,16 +126,15 @@ def screen_feed(
             continue
         if message.buttons:
             cls = "msg statement latest" if len(statements) == 1 else "msg statement"
-        elif len(message.text) > 400:
-            head, gap, rest = message.text.partition("\n\n")
-            if gap and len(head) <= 200:  # a close's "Omgången … är stängd. Här är resultatet:" on top
-                parts.append(f'<p class="msg head" id="m{message.id}">{escape(head)}</p>')
-                parts.append(f'<p class="msg head long">{escape(rest)}</p>')
-                continue
-            cls = "msg head long"
-        else:
-            cls = "msg head"
-        parts.append(f'<p class="{cls}" id="m{message.id}">{escape(message.text)}</p>')
+            parts.append(f'<p class="{cls}" id="m{message.id}">{escape(message.text)}</p>')
+            continue
+        text, cut = message.text, heading_end(message.text)
+        if cut:
+            parts.append(f'<p class="msg head" id="m{message.id}">{escape(text[:cut].rstrip())}</p>')
+            text = text[cut:].lstrip("\n")
+        cls = "msg head long" if len(text) > 400 else "msg head"
+        anchor = "" if cut else f' id="m{message.id}"'  # the message's id is on its heading
+        parts.append(f'<p class="{cls}"{anchor}>{escape(text)}</p>')
     many = " many" if len(images) > 2 else ""
     return f'<div class="block{many}">{"".join(parts)}</div>'
 

@@ -329,11 +329,14 @@ class WebPages:
         intro = re.compile(
             "^(?:" + "|".join(re.escape(t(f"kind.{kind.value}", lang)) for kind in RoundKind) + r") #\d+: "
         )
+        before, after = t("round.closing", lang, title="\0").split("\0")
+        closing = re.compile(re.escape(before) + "[^\n]*" + re.escape(after) + "\n\n")
         return pages.screen_feed(
             await self._with_live_tally(workshop, state, messages),
             lambda message_id: f"{base}{message_id}",
             lang,
             lambda text: bool(intro.match(text)),
+            lambda text: found.end() if (found := closing.match(text)) else 0,
         )
 
     async def _with_live_tally(
