@@ -152,6 +152,9 @@ class App:
         # A tally is taken over only where its platform runs (started), as is its reminder.
         conversation.live.platforms = lambda: tuple(app.health.started)
         app.background.append(asyncio.get_running_loop().create_task(conversation.live.keep_leases()))
+        app.background.append(
+            asyncio.get_running_loop().create_task(conversation.service.keep_open_rounds_warm())
+        )
         if settings.has_email:  # the e-mail port, and its RSVP page among the health server's routes
             from bot.mail.wiring import install_email
 

@@ -1,13 +1,17 @@
-"""A tiny time-bounded cache for the hot path of a vote (rounds, participants, languages).
+"""Tiny time-bounded caches for the hot path of a vote (rounds, participants, languages).
 
 Entries expire after ``ttl`` seconds so several bot processes sharing one database see each
 other's changes soon; the authoritative checks (is the round open?) are still made by the
 store inside the write, so a stale entry can delay a hint but never let a wrong vote in.
+:class:`ReadAhead` reads through a :class:`TTLCache` and reads a hot entry again in the
+background, so the votes of a burst never wait for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import logging
 import random
 import time
 from collections import OrderedDict
@@ -16,6 +20,7 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 _MISSING = object()
+log = logging.getLogger(__name__)
 
 
 class TTLCache(Generic[V]):
@@ -24,6 +29,11 @@ class TTLCache(Generic[V]):
     ``spread``: entries live between ``ttl * (1 - spread)`` and ``ttl`` seconds, drawn at random,
     so entries put at one moment (200 phones joining together) are not all read again from the
     database at one later moment, in the middle of the votes.
+
+    ``stale``: an entry past its ``ttl`` is kept this many seconds more for :meth:`lookup`, which
+    gives it with "not fresh": the caller answers from it and reads it again in the background
+    (refresh-ahead), so a burst of votes never waits for a hot entry to be read again. :meth:`get`
+    gives fresh entries only.
     """
 
     def __init__(
@@ -33,23 +43,32 @@ class TTLCache(Generic[V]):
         clock: Callable[[], float] = time.monotonic,
         *,
         spread: float = 0.0,
+        stale: float = 0.0,
     ) -> None:
         self.ttl = ttl
         self.max_size = max_size
         self.spread = spread
+        self.stale = stale
         self._clock = clock
         self._data: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
 
     def get(self, key: Hashable) -> V | None:
+        value, fresh = self.lookup(key)
+        return value if fresh else None
+
+    def lookup(self, key: Hashable) -> tuple[V | None, bool]:
+        """The entry of ``key`` (None if there is none, or it is past ``ttl + stale``) and whether
+        it is still within its ``ttl``."""
         entry = self._data.get(key)
         if entry is None:
-            return None
+            return None, False
         expires, value = entry
-        if expires < self._clock():
+        now = self._clock()
+        if expires + self.stale < now:
             del self._data[key]
-            return None
+            return None, False
         self._data.move_to_end(key)
-        return value
+        return value, expires >= now
 
     def put(self, key: Hashable, value: V) -> None:
         ttl = self.ttl * (1.0 - self.spread * random.random()) if self.spread else self.ttl
@@ -90,3 +109,89 @@ class SingleFlight(Generic[V]):
             del self._inflight[key]
         if not done.cancelled():
             done.exception()
+
+
+class ReadAhead(Generic[V]):
+    """A :class:`TTLCache` read through: a missing entry is read (once however many ask), one past
+    its ttl is answered from at once and read again in the background (refresh-ahead).
+
+    A burst of votes then never waits for a hot entry to be read again; only the first ask after
+    an entry went unused for ``ttl + stale`` seconds waits. Use it for what a moment's staleness
+    cannot make wrong (the store decides whether a vote counts).
+
+    ``keep``: whether a value read is kept (a draft round is not: it is about to change).
+    """
+
+    def __init__(
+        self,
+        ttl: float,
+        max_size: int = 10_000,
+        *,
+        stale: float,
+        spread: float = 0.0,
+        keep: Callable[[V], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._cache: TTLCache[V] = TTLCache(ttl, max_size, clock, spread=spread, stale=stale)
+        self._loads: SingleFlight[V] = SingleFlight()
+        self._keep = keep
+        self._refreshes: dict[Hashable, asyncio.Task[V]] = {}
+
+    async def get(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> V:
+        """The entry of ``key``; ``read`` gives it when there is none (and, later, in the background)."""
+        value, fresh = self._cache.lookup(key)
+        if value is None:
+            return await self.load(key, read)
+        if not fresh:
+            self._read_soon(key, read)
+        return value
+
+    async def load(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> V:
+        """Read ``key`` now (joining a read already under way), whatever is cached."""
+        return await self._loads.load(key, lambda: self._read(key, read))
+
+    async def _read(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> V:
+        value = await read()
+        if self._keep is None or self._keep(value):
+            self._cache.put(key, value)
+        return value
+
+    def _read_soon(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> None:
+        """Read ``key`` again in a task of its own context: not the asking press's deadline
+        (:mod:`facilitation.deadline`), which would cut a read that serves the presses after it."""
+        if key in self._refreshes:
+            return
+        task = asyncio.get_running_loop().create_task(self.load(key, read), context=contextvars.Context())
+        self._refreshes[key] = task
+        task.add_done_callback(lambda done: self._refreshed(key, done))
+
+    def _refreshed(self, key: Hashable, done: asyncio.Task[V]) -> None:
+        """A background read finished; a failed one is only noted (the next ask reads again)."""
+        if self._refreshes.get(key) is done:
+            del self._refreshes[key]
+        if not done.cancelled() and done.exception() is not None:
+            log.debug("a cached entry could not be read again (%s)", type(done.exception()).__name__)
+
+    def peek(self, key: Hashable) -> V | None:
+        """The entry of ``key`` if there is one, fresh or not (nothing is read)."""
+        return self._cache.lookup(key)[0]
+
+    def fresh(self, key: Hashable) -> V | None:
+        """The entry of ``key`` if it is within its ttl (nothing is read)."""
+        return self._cache.get(key)
+
+    def put(self, key: Hashable, value: V) -> None:
+        self._cache.put(key, value)
+
+    def drop(self, key: Hashable) -> None:
+        self._cache.drop(key)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    async def aclose(self) -> None:
+        """Stop the background reads (the process is stopping)."""
+        refreshes = list(self._refreshes.values())
+        for task in refreshes:
+            task.cancel()
+        await asyncio.gather(*refreshes, return_exceptions=True)

@@ -912,15 +912,21 @@ class Conversation:
             if (
                 turn.chat.is_private
                 and not self.private_voters.knows(round_.id, turn.user_key)
-                and await self._bound_here(turn, round_.workshop_id)
+                and await self._bound_here(turn, round_.workshop_id, cached=True)
             ):
                 self.private_voters.remember(round_.id, turn.user_key, turn.chat)
         else:
             raise DomainError("error.bad_button")
 
-    async def _bound_here(self, turn: Turn, workshop_id: int) -> bool:
-        """Whether the chat of ``turn`` is bound to ``workshop_id`` (by /delta or a sector press)."""
+    async def _bound_here(self, turn: Turn, workshop_id: int, *, cached: bool = False) -> bool:
+        """Whether the chat of ``turn`` is bound to ``workshop_id`` (by /delta or a sector press).
+
+        ``cached``: as this process saw it a moment ago (:meth:`WorkshopService.cached_binding`),
+        for where that is enough; whether a press counts is asked of the store.
+        """
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+        if cached:
+            return await self.service.cached_binding(chat_key) == workshop_id
         return await self.service.store.bound_workshop(chat_key) == workshop_id
 
     async def _press_forget(self, turn: Turn, event: ButtonEvent, args: tuple[int, ...]) -> None:
@@ -933,9 +939,9 @@ class Conversation:
         self.languages.forget()
         self.private_voters.forget(turn.user_key)
         if turn.chat.is_private:
-            await self.service.store.unbind_chat(
-                self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
-            )
+            chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
+            await self.service.store.unbind_chat(chat_key)
+            self.service.binding_changed(chat_key)
         await turn.acknowledge(t("forget.done", turn.lang, n=n), alert=True)
 
     async def _joined(self, turn: Turn, workshop: Workshop) -> None:
@@ -989,6 +995,7 @@ class Conversation:
     async def aclose(self) -> None:
         await self.owed_results.aclose()
         await self.live.aclose()
+        await self.service.aclose()
 
 
 def _timed_out(error: BaseException) -> bool:

@@ -89,6 +89,15 @@ class Store(Protocol):
 
     async def rounds(self, workshop_id: int) -> list[Round]: ...
 
+    async def open_rounds(self) -> list[tuple[int, int]]:
+        """(round id, workshop id) of every open round, whichever process opened it."""
+        ...
+
+    async def prepare_answers(self, round_id: int) -> None:
+        """Make the first answers to an open round as quick to store as the later ones, storing
+        nothing (a store with nothing to prepare does nothing)."""
+        ...
+
     async def transition_round(
         self, round_id: int, from_status: RoundStatus, to_status: RoundStatus, at: datetime
     ) -> bool:

@@ -69,6 +69,7 @@ class WorkshopRooms:
         chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
         earlier = await self.service.store.bound_workshop(chat_key)
         await self.service.store.bind_chat(chat_key, workshop.id, origin=origin)
+        self.service.binding_changed(chat_key, workshop.id)
         if not turn.chat.is_private:
             if earlier is not None and earlier != workshop.id:  # a room runs one workshop at a time
                 await self.service.store.remove_room(earlier, turn.chat)
@@ -152,6 +153,7 @@ class WorkshopRooms:
         chat_key = self.pseudonymizer.chat_key(room.platform, room.chat_id)
         if await self.service.store.bound_workshop(chat_key) == workshop_id:
             await self.service.store.unbind_chat(chat_key)
+            self.service.binding_changed(chat_key)
         self.live.drop_chat(room)
         return removed
 
@@ -164,12 +166,11 @@ class WorkshopRooms:
         again at the new id, with the answer buttons unless ``buttons`` is False (a fan-out that
         found the move posts its own). ``repost``: rounds whose tally was in the old chat too.
         """
-        await self.service.store.move_chat(
-            old,
-            new,
-            self.pseudonymizer.chat_key(old.platform, old.chat_id),
-            self.pseudonymizer.chat_key(new.platform, new.chat_id),
-        )
+        old_key = self.pseudonymizer.chat_key(old.platform, old.chat_id)
+        new_key = self.pseudonymizer.chat_key(new.platform, new.chat_id)
+        await self.service.store.move_chat(old, new, old_key, new_key)
+        self.service.binding_changed(old_key)
+        self.service.binding_changed(new_key, known=False)
         port = self.ports.get(new.platform)
         for round_id in sorted({*self.live.drop_chat(old), *repost}):
             round_ = await self.service.require_round(round_id)

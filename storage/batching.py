@@ -77,6 +77,12 @@ class GroupCommit(Generic[T]):
 
     ``flush`` gets the batch and returns one boolean per item, in order (e.g. whether an answer
     was accepted); :meth:`submit` hands each caller its own.
+
+    ``flushes``: how many batches may be written at once. With one, the items that arrive while
+    a batch is written wait for its commit before theirs begins; a database with row locks
+    (PostgreSQL) can take the next batch meanwhile. With two, the first presses of 20 workshops
+    voting at once were answered about 50 ms sooner (bench/scaleout.py), since the first batch
+    of a burst is the slowest. SQLite has one writer: one.
     """
 
     def __init__(
@@ -84,12 +90,15 @@ class GroupCommit(Generic[T]):
         flush: Callable[[Sequence[T]], Awaitable[list[bool]]],
         max_batch: int = 500,
         gather_seconds: float = 0.002,
+        flushes: int = 1,
     ) -> None:
         self._flush = flush
         self._max_batch = max_batch
         self._gather = gather_seconds
+        self._flushes = flushes
         self._pending: _Batch[T] = _Batch()
-        self._worker: asyncio.Task[None] | None = None
+        self._workers: set[asyncio.Task[None]] = set()
+        self._gathering = False  # a worker is about to take the pending items
         self.batches = 0
 
     async def submit(self, item: T) -> bool:
@@ -105,12 +114,19 @@ class GroupCommit(Generic[T]):
         self._pending.items.append(item)
         self._pending.futures.append(future)
         self._pending.commit_by.append(commit_by)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain())
+        # A worker that has returned is done at once, before its done callbacks run: counting it
+        # would leave this item waiting for a worker that took its last batch already.
+        self._workers = {worker for worker in self._workers if not worker.done()}
+        if not self._gathering and len(self._workers) < self._flushes:
+            self._workers.add(asyncio.create_task(self._drain()))
         return await future
 
     async def _drain(self) -> None:
-        await asyncio.sleep(self._gather)  # let the presses that arrive together join this batch
+        self._gathering = True
+        try:
+            await asyncio.sleep(self._gather)  # let the presses that arrive together join this batch
+        finally:
+            self._gathering = False
         while self._pending.items:
             batch, self._pending = self._pending, _still_waiting(self._pending)
             for start in range(0, len(batch.items), self._max_batch):

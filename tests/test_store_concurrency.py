@@ -192,3 +192,84 @@ async def test_two_processes_pressing_one_ballot_at_once_lose_no_mark(
         )
         assert not [ack for port in ports for _, ack in port.acks if ack and "fel" in ack]
         assert lost == 0, f"{lost} of {len(people)} lost a mark"
+
+
+@pytest.mark.postgres
+async def test_a_round_opened_in_one_process_is_read_ahead_in_the_others_and_nothing_is_stored(
+    pg_services: list[WorkshopService],
+) -> None:
+    """The first presses of a workshop in a process that did not open its round found nothing
+    cached: three reads in a row and a cold first batch (bench/scaleout.py). The other process
+    reads it ahead, and its rehearsed batch of answers is rolled back."""
+    opener, other = pg_services[:2]
+    workshop = await opener.create_workshop("varmland-2015", "Karlstad")
+    round_ = await opener.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")])
+    assert await other.warm_open_rounds() == 0  # a draft is nobody's to vote on yet
+    await opener.open_round(round_.id)
+    assert await other.warm_open_rounds() == 1
+    assert other._rounds.fresh(round_.id) is not None
+    assert other._people.fresh(workshop.id) == {}
+    assert other._rooms.fresh(workshop.id) == frozenset()
+    assert await other.warm_open_rounds() == 0  # read once, not on every tick
+    assert await other.store.responses(round_.id) == []
+    assert await other.store.participants(workshop.id) == []
+    await other.answer(round_.id, round_.items[0].id, "first", 4, press_key="press-1")
+    assert [(r.participant_key, r.value) for r in await other.store.responses(round_.id)] == [("first", 4)]
+
+
+@pytest.mark.postgres
+async def test_a_press_on_the_statement_another_process_stepped_to_counts(
+    pg_services: list[WorkshopService],
+) -> None:
+    """A cached round still showing the earlier statement must not refuse the current one."""
+    voter, facilitator = pg_services[:2]
+    workshop = await facilitator.create_workshop("varmland-2015", "Karlstad")
+    round_ = await facilitator.create_round(
+        workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")]
+    )
+    await facilitator.open_round(round_.id)
+    await facilitator.start_stepping(round_.id)
+    first, second = round_.items
+    await voter.answer(round_.id, first.id, "early", 2)  # the voter caches the round at statement 1
+    await facilitator.step(round_.id, 1)
+    assert (await voter.cached_round(round_.id)).current_position == 0  # stale, as in a second process
+    await voter.answer(round_.id, second.id, "late", 5)
+    with pytest.raises(DomainError) as refused:  # the statement stepped past takes no more answers
+        await voter.answer(round_.id, first.id, "late", 1)
+    assert refused.value.key == "error.item_not_current"
+    stored = {(r.participant_key, r.item_id): r.value for r in await voter.store.responses(round_.id)}
+    assert stored == {("early", first.id): 2, ("late", second.id): 5}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_round_past_its_ttl_is_answered_from_and_read_again_in_the_background(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Refresh-ahead: no press waits for a hot round to be read again, and the next one sees it."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_database")
+    engines = [create_engine(url) for _ in range(2)]
+    if backend == "sqlite":
+        await upgrade(url, engines[0])
+    stores = [SqlStore(engine) for engine in engines]
+    voter = WorkshopService(stores[0], PROCESSES, clock=lambda: NOW, cache_seconds=0.05)
+    facilitator = WorkshopService(stores[1], PROCESSES, clock=lambda: NOW)
+    try:
+        workshop = await facilitator.create_workshop("varmland-2015", "Karlstad")
+        round_ = await facilitator.create_round(
+            workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")]
+        )
+        await facilitator.open_round(round_.id)
+        await facilitator.start_stepping(round_.id)
+        assert (await voter.cached_round(round_.id)).current_position == 0
+        await facilitator.step(round_.id, 1)
+        await asyncio.sleep(0.1)  # past the voter's ttl
+        assert (await voter.cached_round(round_.id)).current_position == 0  # answered at once, stale
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if voter._rounds.fresh(round_.id) is not None:
+                break
+        assert (await voter.cached_round(round_.id)).current_position == 1  # read again meanwhile
+    finally:
+        for store, engine in zip(stores, engines, strict=True):
+            await store.aclose()
+            await engine.dispose()
