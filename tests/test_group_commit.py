@@ -47,3 +47,20 @@ async def test_items_arriving_while_a_batch_is_written_wait_only_when_no_other_f
     assert database.most_at_once == flushes
     assert sorted(i for batch in database.batches for i in batch) == list(range(6))
     assert commit.batches == 2
+
+
+async def test_an_item_submitted_as_the_last_batch_lands_gets_a_worker_of_its_own() -> None:
+    """The waiter of a batch's last item wakes before the finished worker's done callbacks run:
+    what it submits then must not wait for that worker (it hung until the press's deadline)."""
+
+    async def flush(items: Sequence[int]) -> list[bool]:
+        return [True] * len(items)
+
+    commit: GroupCommit[int] = GroupCommit(flush)
+
+    async def press_twice() -> bool:
+        await commit.submit(1)
+        return await commit.submit(2)  # in the step that woke it
+
+    assert await asyncio.wait_for(press_twice(), timeout=2.0) is True
+    assert commit.batches == 2
