@@ -941,7 +941,7 @@ class Conversation:
         if turn.chat.is_private:
             chat_key = self.pseudonymizer.chat_key(turn.chat.platform, turn.chat.chat_id)
             await self.service.store.unbind_chat(chat_key)
-            self.service.binding_changed(chat_key)
+            self.service.binding_changed(chat_key, None)
         await turn.acknowledge(t("forget.done", turn.lang, n=n), alert=True)
 
     async def _joined(self, turn: Turn, workshop: Workshop) -> None:

@@ -210,21 +210,23 @@ class WorkshopService:
     async def cached_binding(self, chat_key: str) -> int | None:
         """The workshop a chat is bound to, from a short-lived cache: for what a binding changed
         a moment ago through another process cannot make wrong (which private chats get a round's
-        results), not to decide whether a press counts. Asked on every person's first vote in a
-        round: 200 phones voting at once waited for 200 reads of it."""
+        results, which round a browser's page shows), not to decide whether a press counts.
+        Asked on every person's first vote in a round: 200 phones voting at once waited for 200
+        reads of it."""
 
         async def read() -> tuple[int | None]:
             return (await self.store.bound_workshop(chat_key),)
 
         return (await self._bindings.get(chat_key, read))[0]
 
-    def binding_changed(self, chat_key: str, workshop_id: int | None = None, *, known: bool = True) -> None:
-        """This process bound a chat to ``workshop_id`` (None: unbound it), or moved it
-        (``known=False``: forgotten, to be read again)."""
-        if known:
-            self._bindings.put(chat_key, (workshop_id,))
-        else:
-            self._bindings.drop(chat_key)
+    def binding_changed(self, chat_key: str, workshop_id: int | None) -> None:
+        """This process bound a chat to ``workshop_id`` (None: unbound it)."""
+        self._bindings.put(chat_key, (workshop_id,))
+
+    def binding_unknown(self, chat_key: str) -> None:
+        """A chat's binding changed to what this process does not know (a chat moved to a new
+        id): it is read again when next asked."""
+        self._bindings.drop(chat_key)
 
     def room_left(self, workshop_id: int) -> None:
         """A room stopped being the workshop's: this process forgets its cached rooms at once."""

@@ -153,7 +153,7 @@ class WorkshopRooms:
         chat_key = self.pseudonymizer.chat_key(room.platform, room.chat_id)
         if await self.service.store.bound_workshop(chat_key) == workshop_id:
             await self.service.store.unbind_chat(chat_key)
-            self.service.binding_changed(chat_key)
+            self.service.binding_changed(chat_key, None)
         self.live.drop_chat(room)
         return removed
 
@@ -169,8 +169,8 @@ class WorkshopRooms:
         old_key = self.pseudonymizer.chat_key(old.platform, old.chat_id)
         new_key = self.pseudonymizer.chat_key(new.platform, new.chat_id)
         await self.service.store.move_chat(old, new, old_key, new_key)
-        self.service.binding_changed(old_key)
-        self.service.binding_changed(new_key, known=False)
+        self.service.binding_changed(old_key, None)
+        self.service.binding_unknown(new_key)
         port = self.ports.get(new.platform)
         for round_id in sorted({*self.live.drop_chat(old), *repost}):
             round_ = await self.service.require_round(round_id)

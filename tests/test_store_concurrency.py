@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.local import LocalPort
 from facilitation.errors import DomainError
-from facilitation.model import RoundKind
+from facilitation.model import Round, RoundKind
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, UserRef
 from facilitation.service import WorkshopService
 from storage.database import create_engine
@@ -33,17 +33,30 @@ from tests.harness import running_app
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-async def _services(url: str, count: int) -> AsyncIterator[list[WorkshopService]]:
+async def _services(url: str, count: int, cache_seconds: float = 2.0) -> AsyncIterator[list[WorkshopService]]:
     engines = [create_engine(url) for _ in range(count)]
     if url.startswith("sqlite"):
         await upgrade(url, engines[0])
     stores = [SqlStore(engine) for engine in engines]
     try:
-        yield [WorkshopService(store, PROCESSES, clock=lambda: NOW) for store in stores]
+        yield [
+            WorkshopService(store, PROCESSES, clock=lambda: NOW, cache_seconds=cache_seconds)
+            for store in stores
+        ]
     finally:
         for store, engine in zip(stores, engines, strict=True):
             await store.aclose()
             await engine.dispose()
+
+
+async def _open_barometer(service: WorkshopService, *, stepping: bool = False) -> Round:
+    """A workshop with an open barometer of two statements (shown one at a time: ``stepping``)."""
+    workshop = await service.create_workshop("varmland-2015", "Karlstad")
+    round_ = await service.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")])
+    await service.open_round(round_.id)
+    if stepping:
+        await service.start_stepping(round_.id)
+    return round_
 
 
 @pytest.fixture
@@ -57,9 +70,7 @@ async def test_two_processes_voting_in_opposite_orders_lose_nothing(
     pg_services: list[WorkshopService],
 ) -> None:
     a, b = pg_services[:2]
-    workshop = await a.create_workshop("varmland-2015", "Karlstad")
-    round_ = await a.create_round(workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")])
-    await a.open_round(round_.id)
+    round_ = await _open_barometer(a)
     keys = [f"person-{i:03d}" for i in range(300)]
     presses = []
     for item in round_.items:  # every person answers both statements from both processes
@@ -223,12 +234,7 @@ async def test_a_press_on_the_statement_another_process_stepped_to_counts(
 ) -> None:
     """A cached round still showing the earlier statement must not refuse the current one."""
     voter, facilitator = pg_services[:2]
-    workshop = await facilitator.create_workshop("varmland-2015", "Karlstad")
-    round_ = await facilitator.create_round(
-        workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")]
-    )
-    await facilitator.open_round(round_.id)
-    await facilitator.start_stepping(round_.id)
+    round_ = await _open_barometer(facilitator, stepping=True)
     first, second = round_.items
     await voter.answer(round_.id, first.id, "early", 2)  # the voter caches the round at statement 1
     await facilitator.step(round_.id, 1)
@@ -247,19 +253,8 @@ async def test_a_round_past_its_ttl_is_answered_from_and_read_again_in_the_backg
 ) -> None:
     """Refresh-ahead: no press waits for a hot round to be read again, and the next one sees it."""
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_database")
-    engines = [create_engine(url) for _ in range(2)]
-    if backend == "sqlite":
-        await upgrade(url, engines[0])
-    stores = [SqlStore(engine) for engine in engines]
-    voter = WorkshopService(stores[0], PROCESSES, clock=lambda: NOW, cache_seconds=0.05)
-    facilitator = WorkshopService(stores[1], PROCESSES, clock=lambda: NOW)
-    try:
-        workshop = await facilitator.create_workshop("varmland-2015", "Karlstad")
-        round_ = await facilitator.create_round(
-            workshop.id, RoundKind.BAROMETER, "B", [("P1", "p1"), ("P2", "p2")]
-        )
-        await facilitator.open_round(round_.id)
-        await facilitator.start_stepping(round_.id)
+    async for voter, facilitator in _services(url, 2, cache_seconds=0.05):
+        round_ = await _open_barometer(facilitator, stepping=True)
         assert (await voter.cached_round(round_.id)).current_position == 0
         await facilitator.step(round_.id, 1)
         await asyncio.sleep(0.1)  # past the voter's ttl
@@ -269,7 +264,3 @@ async def test_a_round_past_its_ttl_is_answered_from_and_read_again_in_the_backg
             if voter._rounds.fresh(round_.id) is not None:
                 break
         assert (await voter.cached_round(round_.id)).current_position == 1  # read again meanwhile
-    finally:
-        for store, engine in zip(stores, engines, strict=True):
-            await store.aclose()
-            await engine.dispose()

@@ -31,14 +31,13 @@ from bot.web.rendered import RenderedMessages
 from bot.web.rounds import POLL_SECONDS, RoundState, RoundStates
 from bot.web.screen_catch_up import ScreenCatchUp
 from bot.web.signing import Signer
-from facilitation.cache import ReadAhead, SingleFlight, TTLCache
+from facilitation.cache import SingleFlight, TTLCache
 from facilitation.conversation import Conversation
 from facilitation.errors import DomainError
 from facilitation.i18n import t
 from facilitation.model import Language, Round, RoundKind, Workshop
 from facilitation.ports import ButtonEvent, ChatRef, CommandEvent, MessageRef, UserRef
 from facilitation.screen.command import install as install_screen
-from facilitation.service import STALE_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,6 @@ SSE_KEEPALIVE = 15.0
 #: A screen's workshop (its title, code, language: fixed once created) is read again after this;
 #: ten screens fetching the feed at every tally edit no longer each wait for the database.
 SCREEN_WORKSHOP_SECONDS = 5.0
-#: A browser's workshop (the chat binding) is read again after this, or up to half of it sooner (so
-#: the phones of a room that joined together do not all read it at one moment; see
-#: ``WebPages._workshop_of``), in the background while the page is answered from the one read.
-BINDING_SECONDS = 5.0
 STREAM_SECONDS = 600.0  # an event stream ends after this; the page's EventSource opens a new one
 MAX_STREAMS = 2000  # server-sent event streams open at once (screens and phones)
 #: The commands a browser may send (the browser equivalents of /delta, /rosta, /sektor, /glom).
@@ -126,9 +121,6 @@ class WebPages:
         self.rendered = RenderedMessages(lambda: self.clock(), FORM_REUSE_SECONDS)
         self._screen_workshops: TTLCache[Workshop] = TTLCache(SCREEN_WORKSHOP_SECONDS, 1000)
         self._screen_loads: SingleFlight[Workshop | None] = SingleFlight()
-        self._bindings: ReadAhead[tuple[int | None]] = ReadAhead(
-            BINDING_SECONDS, 50_000, spread=0.5, stale=STALE_SECONDS
-        )
         #: The last feed rendered per (screen chat, link), with what it showed: every screen gets
         #: the same HTML while the messages (this process's and the database's tally) are the same.
         self._feeds: dict[tuple[str, str], tuple[Hashable, str]] = {}
@@ -143,7 +135,6 @@ class WebPages:
         self.closing = True
         self.port.wake_all()
         await self.screen_catch_up.aclose()
-        await self._bindings.aclose()
 
     # --- ScreenLinks (for /skarm) ---------------------------------------------------------
     def screen_room(self, workshop: Workshop) -> ChatRef:
@@ -506,7 +497,6 @@ class WebPages:
                 return self._refusal(request, "web.error.code_expired", 403)
         user, chat = self._user(device)
         await self.conversation.handle(CommandEvent(user, chat, "delta", (code,)))
-        self._bindings.drop(device)
         return _see_other("/mina")
 
     # --- a browser's own chat ---------------------------------------------------------------
@@ -585,19 +575,14 @@ class WebPages:
         return await self._events(request, device, round_state, chat.seen if chat is not None else None)
 
     async def _workshop_of(self, device: str) -> int | None:
-        """The workshop the browser's chat is bound to, kept ``BINDING_SECONDS``: every open phone's
-        event stream asks it at each look at the round state (200 phones, three times a second),
-        and reading it from the database each time made the phones' polls the vote's bottleneck.
-        This process forgets it at once when the browser joins or leaves; a join handled by
-        another process is seen within ``BINDING_SECONDS`` and the next look after it (the look
-        that finds it older is answered from it while it is read again: the first votes of 200
-        phones that joined together all waited for that read)."""
-        chat_key = self.conversation.pseudonymizer.chat_key(PLATFORM, device)
-
-        async def read() -> tuple[int | None]:
-            return (await self.conversation.service.store.bound_workshop(chat_key),)
-
-        return (await self._bindings.get(device, read))[0]
+        """The workshop the browser's chat is bound to, from the service's cache of bindings
+        (:meth:`WorkshopService.cached_binding`): every open phone's event stream asks it at each
+        look at the round state (200 phones, three times a second), and reading it from the
+        database each time made the phones' polls the vote's bottleneck. A join or leave through
+        this process is in the cache at once; one through another process within its ttl."""
+        return await self.conversation.service.cached_binding(
+            self.conversation.pseudonymizer.chat_key(PLATFORM, device)
+        )
 
     async def _catch_up(self, device: str, lang: str) -> bool:
         """Bring the browser's chat up to the round state in the database; whether it waits for a round.
@@ -704,7 +689,6 @@ class WebPages:
             return self._refusal(request, "web.error.forged", 400)
         user, chat = self._user(device)
         await self.conversation.handle(CommandEvent(user, chat, name))
-        self._bindings.drop(device)  # /glom may have unbound it
         return _see_other("/mina")
 
 
