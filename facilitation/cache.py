@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -50,7 +50,8 @@ class TTLCache(Generic[V]):
         self.spread = spread
         self.stale = stale
         self._clock = clock
-        self._data: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
+        # key -> (expires, written, value), both times by ``clock``
+        self._data: OrderedDict[Hashable, tuple[float, float, V]] = OrderedDict()
 
     def get(self, key: Hashable) -> V | None:
         value, fresh = self.lookup(key)
@@ -62,7 +63,7 @@ class TTLCache(Generic[V]):
         entry = self._data.get(key)
         if entry is None:
             return None, False
-        expires, value = entry
+        expires, _written, value = entry
         now = self._clock()
         if expires + self.stale < now:
             del self._data[key]
@@ -70,12 +71,24 @@ class TTLCache(Generic[V]):
         self._data.move_to_end(key)
         return value, expires >= now
 
+    def now(self) -> float:
+        """The cache's clock: what :meth:`put_read` compares a read's start with."""
+        return self._clock()
+
     def put(self, key: Hashable, value: V) -> None:
+        now = self._clock()
         ttl = self.ttl * (1.0 - self.spread * random.random()) if self.spread else self.ttl
-        self._data[key] = (self._clock() + ttl, value)
+        self._data[key] = (now + ttl, now, value)
         self._data.move_to_end(key)
         while len(self._data) > self.max_size:
             self._data.popitem(last=False)
+
+    def put_read(self, key: Hashable, value: V, started: float) -> None:
+        """Put what a read begun at ``started`` gave, unless the entry was put since: a change this
+        process made while the read was on its way is newer than what the read saw."""
+        entry = self._data.get(key)
+        if entry is None or entry[1] < started:
+            self.put(key, value)
 
     def drop(self, key: Hashable) -> None:
         self._data.pop(key, None)
@@ -151,10 +164,23 @@ class ReadAhead(Generic[V]):
         return await self._loads.load(key, lambda: self._read(key, read))
 
     async def _read(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> V:
+        started = self._cache.now()
         value = await read()
         if self._keep is None or self._keep(value):
-            self._cache.put(key, value)
+            self._cache.put_read(key, value, started)
         return value
+
+    async def read_many(self, read: Callable[[], Awaitable[Iterable[tuple[Hashable, V]]]]) -> int:
+        """Put every (key, value) one ``read`` gives (one query for many entries, e.g. the bindings
+        of all of a workshop's chats), but not over an entry put while it was on its way; how many.
+        Entries read so are fresh again: none of them needs a read of its own behind a vote."""
+        started = self._cache.now()
+        count = 0
+        for key, value in await read():
+            if self._keep is None or self._keep(value):
+                self._cache.put_read(key, value, started)
+                count += 1
+        return count
 
     def _read_soon(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> None:
         """Read ``key`` again in a task of its own context: not the asking press's deadline
@@ -171,6 +197,10 @@ class ReadAhead(Generic[V]):
             del self._refreshes[key]
         if not done.cancelled() and done.exception() is not None:
             log.debug("a cached entry could not be read again (%s)", type(done.exception()).__name__)
+
+    def now(self) -> float:
+        """The cache's clock (monotonic seconds unless one was given)."""
+        return self._cache.now()
 
     def peek(self, key: Hashable) -> V | None:
         """The entry of ``key`` if there is one, fresh or not (nothing is read)."""

@@ -291,6 +291,9 @@ class MemoryStore:
         binding = self._bindings.get(chat_key)
         return binding.workshop_id if binding else None
 
+    async def bound_chats(self, workshop_id: int) -> list[str]:
+        return [key for key, binding in self._bindings.items() if binding.workshop_id == workshop_id]
+
     async def chat_binding(self, chat_key: str) -> ChatBinding | None:
         return self._bindings.get(chat_key)
 

@@ -178,6 +178,10 @@ class Store(Protocol):
 
     async def bound_workshop(self, chat_key: str) -> int | None: ...
 
+    async def bound_chats(self, workshop_id: int) -> list[str]:
+        """The keys of every chat bound to the workshop (rooms, private chats, browsers)."""
+        ...
+
     async def chat_binding(self, chat_key: str) -> ChatBinding | None:
         """The chat's workshop and whether it was created in this chat."""
         ...

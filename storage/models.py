@@ -72,7 +72,8 @@ class RoundRow(Base):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(8), default="draft")
+    # Indexed: every bot process looks for the open rounds once a second.
+    status: Mapped[str] = mapped_column(String(8), default="draft", index=True)
     settings: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     current_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -180,7 +181,8 @@ class ChatBindingRow(Base):
     __tablename__ = "chat_bindings"
 
     chat_key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    # Indexed: every bot process reads the bindings of each workshop with an open round together.
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     # The workshop was created in this chat: with group_admins_are_facilitators its admins lead it.
     origin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -777,6 +777,13 @@ class SqlStore(Transactions):
         binding = await self.chat_binding(chat_key)
         return binding.workshop_id if binding else None
 
+    async def bound_chats(self, workshop_id: int) -> list[str]:
+        async with self._read() as session:
+            keys = await session.scalars(
+                select(ChatBindingRow.chat_key).where(ChatBindingRow.workshop_id == workshop_id)
+            )
+            return list(keys)
+
     async def chat_binding(self, chat_key: str) -> ChatBinding | None:
         async with self._read() as session:
             row = await session.get(ChatBindingRow, chat_key)

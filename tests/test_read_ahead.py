@@ -85,3 +85,32 @@ async def test_what_keep_refuses_is_read_every_time_and_aclose_stops_the_reads_b
     assert await cache.get("k", source.read) == "open"
     await cache.aclose()  # the read behind is cancelled, not left running
     assert cache.fresh("k") is None and cache.peek("k") == "open"
+
+
+async def test_a_read_does_not_put_back_what_was_put_while_it_was_on_its_way() -> None:
+    """A binding this process changed during a read (behind a vote, or of a whole workshop)
+    is newer than what the read saw: the read's answer must not undo it."""
+    clock, source = Clock(), Source()
+    cache: ReadAhead[str] = ReadAhead(2.0, stale=60.0, clock=clock)
+    source.release.clear()
+    reading = asyncio.ensure_future(cache.load("k", source.read))
+    await _settled()
+    clock.now = 1.0
+    cache.put("k", "changed here")
+    source.release.set()
+    assert await reading == "v1"  # the reader gets what it read…
+    assert cache.peek("k") == "changed here"  # …the cache keeps the newer change
+
+    async def many() -> list[tuple[str, str]]:
+        await source.release.wait()
+        return [("k", "old"), ("j", "read")]
+
+    source.release.clear()
+    clock.now = 2.0
+    reading_many = asyncio.ensure_future(cache.read_many(many))
+    await _settled()
+    clock.now = 3.0
+    cache.put("k", "changed again")
+    source.release.set()
+    assert await reading_many == 2
+    assert (cache.peek("k"), cache.fresh("j")) == ("changed again", "read")

@@ -228,6 +228,27 @@ async def test_a_round_opened_in_one_process_is_read_ahead_in_the_others_and_not
     assert [(r.participant_key, r.value) for r in await other.store.responses(round_.id)] == [("first", 4)]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_the_bindings_of_a_workshop_with_an_open_round_are_read_together_ahead(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Every participant's first vote asks for their chat's binding: read one by one, 200 phones
+    read theirs in the vote's first second (bench/screen.py). Another process reads all of an
+    open round's workshop's bindings at once, and only those."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_database")
+    async for opener, other in _services(url, 2):
+        round_ = await _open_barometer(opener)
+        elsewhere = await opener.create_workshop("varmland-2015", "Arvika")  # no open round
+        for key in ("phone-1", "phone-2"):
+            await opener.store.bind_chat(key, round_.workshop_id)
+        await opener.store.bind_chat("phone-3", elsewhere.id)
+        await other.warm_open_rounds()
+        for key in ("phone-1", "phone-2", "phone-3"):
+            await opener.store.unbind_chat(key)  # gone from the database: only a cache can answer now
+        assert [await other.cached_binding(key) for key in ("phone-1", "phone-2")] == [round_.workshop_id] * 2
+        assert await other.cached_binding("phone-3") is None  # not read ahead: read now
+
+
 @pytest.mark.postgres
 async def test_a_press_on_the_statement_another_process_stepped_to_counts(
     pg_services: list[WorkshopService],

@@ -300,6 +300,9 @@ async def test_a_chat_binding_remembers_whether_the_workshop_was_created_there(
     await store.bind_chat("chat", second.id)  # bound to another workshop: not its origin
     assert await store.chat_binding("chat") == ChatBinding(second.id, False)
     assert await store.bound_workshop("chat") == second.id
+    await store.bind_chat("room", first.id)
+    assert await store.bound_chats(first.id) == ["room"]  # the chat moved on is not the first's any more
+    assert await store.bound_chats(second.id) == ["chat"]
 
 
 async def test_rooms_keep_title_and_topic_leave_and_follow_a_new_chat_id(service: WorkshopService) -> None:

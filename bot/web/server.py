@@ -135,6 +135,7 @@ class WebPages:
         self.closing = True
         self.port.wake_all()
         await self.screen_catch_up.aclose()
+        await self.rounds.aclose()
 
     # --- ScreenLinks (for /skarm) ---------------------------------------------------------
     def screen_room(self, workshop: Workshop) -> ChatRef:
@@ -597,8 +598,11 @@ class WebPages:
         chat = self.port.chat(device)
         # A page this process has not shown the browser yet (just joined, a restart, another
         # process) reads the state now, not a quarter second old; later pages (one after every
-        # vote) share the state the event streams read, and a read now becomes theirs too.
-        state = await self.rounds.of(workshop_id, max_age=0.0 if chat.seen is None else None)
+        # vote) are shown with the state the event streams last read, read again behind them.
+        if chat.seen is None:
+            state = await self.rounds.of(workshop_id, max_age=0.0)
+        else:
+            state = await self.rounds.shown(workshop_id)
         round_id, is_open, position = key = state.key
         seen, chat.seen = chat.seen, key
         if seen == key:
