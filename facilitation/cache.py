@@ -164,23 +164,24 @@ class ReadAhead(Generic[V]):
         return await self._loads.load(key, lambda: self._read(key, read))
 
     async def _read(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> V:
-        started = self._cache.now()
+        started = self.now()
         value = await read()
-        if self._keep is None or self._keep(value):
-            self._cache.put_read(key, value, started)
+        self.put_read(key, value, started)
         return value
 
-    async def read_many(self, read: Callable[[], Awaitable[Iterable[tuple[Hashable, V]]]]) -> int:
+    async def read_many(self, read: Callable[[], Awaitable[Iterable[tuple[Hashable, V]]]]) -> None:
         """Put every (key, value) one ``read`` gives (one query for many entries, e.g. the bindings
-        of all of a workshop's chats), but not over an entry put while it was on its way; how many.
-        Entries read so are fresh again: none of them needs a read of its own behind a vote."""
-        started = self._cache.now()
-        count = 0
+        of all of a workshop's chats): see :meth:`put_read`."""
+        started = self.now()
         for key, value in await read():
-            if self._keep is None or self._keep(value):
-                self._cache.put_read(key, value, started)
-                count += 1
-        return count
+            self.put_read(key, value, started)
+
+    def put_read(self, key: Hashable, value: V, started: float) -> None:
+        """Put what a read begun at ``started`` (by :meth:`now`) gave, unless the entry was put
+        since or ``keep`` refuses it. An entry read so is fresh again: none of the votes that ask
+        for it waits, or starts a read of its own behind it."""
+        if self._keep is None or self._keep(value):
+            self._cache.put_read(key, value, started)
 
     def _read_soon(self, key: Hashable, read: Callable[[], Awaitable[V]]) -> None:
         """Read ``key`` again in a task of its own context: not the asking press's deadline

@@ -140,8 +140,12 @@ class MemoryStore:
     async def rounds(self, workshop_id: int) -> list[Round]:
         return [self._copy(r) for r in self._rounds.values() if r.workshop_id == workshop_id]
 
-    async def open_rounds(self) -> list[tuple[int, int]]:
-        return sorted((r.id, r.workshop_id) for r in self._rounds.values() if r.status == RoundStatus.OPEN)
+    async def open_rounds(self) -> list[Round]:
+        return [
+            self._copy(r)
+            for r in sorted(self._rounds.values(), key=lambda r: r.id)
+            if r.status == RoundStatus.OPEN
+        ]
 
     async def prepare_answers(self, round_id: int) -> None:
         return None  # nothing to prepare in memory

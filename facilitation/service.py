@@ -122,8 +122,8 @@ class WorkshopService:
             cache_seconds * 2.5, 50_000, stale=STALE_SECONDS
         )
         self._bindings_ttl = cache_seconds * 2.5
-        #: When the bindings of each workshop with an open round were last read together.
-        self._bindings_read_at: dict[int, float] = {}
+        #: When each workshop with an open round last had its rooms, participants and bindings read.
+        self._workshops_read_at: dict[int, float] = {}
         #: The process a workshop's rounds draw on: the process file's with what the workshop
         #: changed in chat (set by :mod:`facilitation.content`; the file's own without it).
         self.workshop_process: Callable[[Workshop], Awaitable[Process]] | None = None
@@ -327,29 +327,31 @@ class WorkshopService:
         return await self._rounds.load(round_id, lambda: self.require_round(round_id))
 
     async def warm_open_rounds(self) -> int:
-        """Read the open rounds this process has not read yet, with their workshops' rooms and
-        participants; how many.
+        """Read every open round (one query), and each open round's workshop's rooms,
+        participants and chat bindings whenever half their ttl has passed; how many open rounds
+        this process had not read before (their answers are rehearsed: ``prepare_answers``).
 
         A round is opened by one process and pressed in every process a load balancer spreads
-        the webhooks over: without this the first presses of each workshop in each other
-        process waited for three reads in a row, measured at 200-300 ms when 20 workshops
-        started voting at once (bench/scaleout.py).
+        the webhooks over, and a burst of votes starts at once in many workshops. Without this,
+        the first presses of each workshop in each other process waited for three reads in a
+        row (200-300 ms when 20 workshops started voting at once, bench/scaleout.py); with the
+        first reads only, the entries were past their ttl when the votes came, and the reads
+        behind them, twenty at once, opened pooled connections in the burst's first 100 ms.
+        Read here one after another, the entries stay fresh while a round is open.
         """
-        warmed = 0
+        started = self._rounds.now()
         open_now = await self.store.open_rounds()
-        for round_id, workshop_id in open_now:
-            if self._rounds.peek(round_id) is None:
-                await asyncio.gather(
-                    self.cached_round(round_id), self._rooms_of(workshop_id), self._people_of(workshop_id)
-                )
-                await self.store.prepare_answers(round_id)
-                warmed += 1
-        await self._warm_bindings({workshop_id for _round_id, workshop_id in open_now})
-        return warmed
+        new = [round_ for round_ in open_now if self._rounds.peek(round_.id) is None]
+        for round_ in open_now:
+            self._rounds.put_read(round_.id, round_, started)
+        await self._warm_workshops({round_.workshop_id for round_ in open_now})
+        for round_ in new:
+            await self.store.prepare_answers(round_.id)
+        return len(new)
 
-    async def _warm_bindings(self, workshop_ids: set[int]) -> None:
-        """Read the bindings of all the chats of each workshop with an open round, one query a
-        workshop, whenever half their ttl has passed, so that none of them is past its ttl.
+    async def _warm_workshops(self, workshop_ids: set[int]) -> None:
+        """Read the rooms, participants and the bindings of all the chats of each of
+        ``workshop_ids`` whenever half the bindings' ttl (the shortest) has passed.
 
         Every participant's first vote in a round asks for their chat's binding (the browser's
         page, the private chat that gets the results). Read one by one, 200 phones that joined a
@@ -357,15 +359,17 @@ class WorkshopService:
         reads among the first 200 votes made them queue (bench/screen.py: p99 394-512 ms at 500
         votes a second; 49-54 ms with the bindings fresh)."""
         now = self._bindings.now()
-        self._bindings_read_at = {
+        self._workshops_read_at = {
             workshop_id: at
-            for workshop_id, at in self._bindings_read_at.items()
+            for workshop_id, at in self._workshops_read_at.items()
             if workshop_id in workshop_ids
         }
         for workshop_id in sorted(workshop_ids):
-            if now - self._bindings_read_at.get(workshop_id, -math.inf) < self._bindings_ttl / 2:
+            if now - self._workshops_read_at.get(workshop_id, -math.inf) < self._bindings_ttl / 2:
                 continue
-            self._bindings_read_at[workshop_id] = now
+            self._workshops_read_at[workshop_id] = now
+            await self._rooms.load(workshop_id, functools.partial(self._read_rooms, workshop_id))
+            await self._people.load(workshop_id, functools.partial(self._read_people, workshop_id))
             await self._bindings.read_many(functools.partial(self._bound_chats, workshop_id))
 
     async def _bound_chats(self, workshop_id: int) -> list[tuple[str, tuple[int | None]]]:
@@ -556,11 +560,10 @@ class WorkshopService:
 
     async def _people_of(self, workshop_id: int) -> dict[str, Participant]:
         """The workshop's participants by key, read at most once per cache period."""
+        return await self._people.get(workshop_id, lambda: self._read_people(workshop_id))
 
-        async def read() -> dict[str, Participant]:
-            return {p.key: p for p in await self.store.participants(workshop_id)}
-
-        return await self._people.get(workshop_id, read)
+    async def _read_people(self, workshop_id: int) -> dict[str, Participant]:
+        return {p.key: p for p in await self.store.participants(workshop_id)}
 
     # --- frames and anonymous read-outs ------------------------------------------------------
     async def live_frame(self, workshop_id: int) -> ResultFrame:

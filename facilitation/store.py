@@ -89,8 +89,8 @@ class Store(Protocol):
 
     async def rounds(self, workshop_id: int) -> list[Round]: ...
 
-    async def open_rounds(self) -> list[tuple[int, int]]:
-        """(round id, workshop id) of every open round, whichever process opened it."""
+    async def open_rounds(self) -> list[Round]:
+        """Every open round, whichever process opened it (by id)."""
         ...
 
     async def prepare_answers(self, round_id: int) -> None:

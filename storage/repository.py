@@ -345,14 +345,12 @@ class SqlStore(Transactions):
             )
             return [_round(r) for r in rows.scalars()]
 
-    async def open_rounds(self) -> list[tuple[int, int]]:
+    async def open_rounds(self) -> list[Round]:
         async with self._read() as session:
-            rows = await session.execute(
-                select(RoundRow.id, RoundRow.workshop_id)
-                .where(RoundRow.status == RoundStatus.OPEN.value)
-                .order_by(RoundRow.id)
+            rows = await session.scalars(
+                select(RoundRow).where(RoundRow.status == RoundStatus.OPEN.value).order_by(RoundRow.id)
             )
-            return [(round_id, workshop_id) for round_id, workshop_id in rows.all()]
+            return [_round(row) for row in rows]
 
     async def prepare_answers(self, round_id: int) -> None:
         """Write one answer to ``round_id`` as a batch of votes does, and roll it back.

@@ -249,6 +249,28 @@ async def test_the_bindings_of_a_workshop_with_an_open_round_are_read_together_a
         assert await other.cached_binding("phone-3") is None  # not read ahead: read now
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_an_open_round_and_its_workshop_stay_fresh_in_every_process_while_it_is_open(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """Entries read ahead once were past their ttl when the votes came: twenty workshops' rounds
+    read again behind their first presses at once opened pooled connections in the burst
+    (bench/scaleout.py). Each warm tick reads the open rounds, and the workshops' rooms and
+    participants once half their ttl has passed."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_database")
+    async for voter, facilitator in _services(url, 2, cache_seconds=0.05):
+        round_ = await _open_barometer(facilitator, stepping=True)
+        await voter.warm_open_rounds()
+        await facilitator.step(round_.id, 1)
+        await facilitator.join(round_.workshop_id, "joined-elsewhere")
+        await asyncio.sleep(0.3)  # past every ttl
+        assert voter._rounds.fresh(round_.id) is None and voter._people.fresh(round_.workshop_id) is None
+        assert await voter.warm_open_rounds() == 0  # no round new to this process…
+        stepped = voter._rounds.fresh(round_.id)  # …but every open one read again
+        assert stepped is not None and stepped.current_position == 1
+        assert set(voter._people.fresh(round_.workshop_id) or ()) == {"joined-elsewhere"}
+
+
 @pytest.mark.postgres
 async def test_a_press_on_the_statement_another_process_stepped_to_counts(
     pg_services: list[WorkshopService],
