@@ -266,9 +266,9 @@ async def test_an_open_round_and_its_workshop_stay_fresh_in_every_process_while_
         await asyncio.sleep(0.3)  # past every ttl
         assert voter._rounds.fresh(round_.id) is None and voter._people.fresh(round_.workshop_id) is None
         assert await voter.warm_open_rounds() == 0  # no round new to this process…
-        stepped = voter._rounds.fresh(round_.id)  # …but every open one read again
-        assert stepped is not None and stepped.current_position == 1
-        assert set(voter._people.fresh(round_.workshop_id) or ()) == {"joined-elsewhere"}
+        stepped = voter._rounds.peek(round_.id)  # …but every open one read again (peek: a busy
+        assert stepped is not None and stepped.current_position == 1  # machine may be past ttl again)
+        assert set(voter._people.peek(round_.workshop_id) or ()) == {"joined-elsewhere"}
 
 
 @pytest.mark.postgres
