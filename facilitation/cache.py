@@ -12,23 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
-_MISSING = object()
 log = logging.getLogger(__name__)
 
 
 class TTLCache(Generic[V]):
     """Least-recently-used mapping whose entries expire.
-
-    ``spread``: entries live between ``ttl * (1 - spread)`` and ``ttl`` seconds, drawn at random,
-    so entries put at one moment (200 phones joining together) are not all read again from the
-    database at one later moment, in the middle of the votes.
 
     ``stale``: an entry past its ``ttl`` is kept this many seconds more for :meth:`lookup`, which
     gives it with "not fresh": the caller answers from it and reads it again in the background
@@ -42,12 +36,10 @@ class TTLCache(Generic[V]):
         max_size: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
         *,
-        spread: float = 0.0,
         stale: float = 0.0,
     ) -> None:
         self.ttl = ttl
         self.max_size = max_size
-        self.spread = spread
         self.stale = stale
         self._clock = clock
         # key -> (expires, written, value), both times by ``clock``
@@ -77,8 +69,7 @@ class TTLCache(Generic[V]):
 
     def put(self, key: Hashable, value: V) -> None:
         now = self._clock()
-        ttl = self.ttl * (1.0 - self.spread * random.random()) if self.spread else self.ttl
-        self._data[key] = (now + ttl, now, value)
+        self._data[key] = (now + self.ttl, now, value)
         self._data.move_to_end(key)
         while len(self._data) > self.max_size:
             self._data.popitem(last=False)
@@ -141,11 +132,10 @@ class ReadAhead(Generic[V]):
         max_size: int = 10_000,
         *,
         stale: float,
-        spread: float = 0.0,
         keep: Callable[[V], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._cache: TTLCache[V] = TTLCache(ttl, max_size, clock, spread=spread, stale=stale)
+        self._cache: TTLCache[V] = TTLCache(ttl, max_size, clock, stale=stale)
         self._loads: SingleFlight[V] = SingleFlight()
         self._keep = keep
         self._refreshes: dict[Hashable, asyncio.Task[V]] = {}
@@ -198,6 +188,11 @@ class ReadAhead(Generic[V]):
             del self._refreshes[key]
         if not done.cancelled() and done.exception() is not None:
             log.debug("a cached entry could not be read again (%s)", type(done.exception()).__name__)
+
+    @property
+    def ttl(self) -> float:
+        """Seconds an entry is fresh after it was read or put."""
+        return self._cache.ttl
 
     def now(self) -> float:
         """The cache's clock (monotonic seconds unless one was given)."""

@@ -121,7 +121,6 @@ class WorkshopService:
         self._bindings: ReadAhead[tuple[int | None]] = ReadAhead(
             cache_seconds * 2.5, 50_000, stale=STALE_SECONDS
         )
-        self._bindings_ttl = cache_seconds * 2.5
         #: When each workshop with an open round last had its rooms, participants and bindings read.
         self._workshops_read_at: dict[int, float] = {}
         #: The process a workshop's rounds draw on: the process file's with what the workshop
@@ -365,7 +364,7 @@ class WorkshopService:
             if workshop_id in workshop_ids
         }
         for workshop_id in sorted(workshop_ids):
-            if now - self._workshops_read_at.get(workshop_id, -math.inf) < self._bindings_ttl / 2:
+            if now - self._workshops_read_at.get(workshop_id, -math.inf) < self._bindings.ttl / 2:
                 continue
             self._workshops_read_at[workshop_id] = now
             await self._rooms.load(workshop_id, functools.partial(self._read_rooms, workshop_id))
