@@ -51,7 +51,7 @@ CLOSED = -1  # the close's mark beside the steps' positions (0, 1, ...)
 #: round closed meanwhile, and a press refused as "not the current statement" is checked again on
 #: a fresh read (the facilitator may have stepped on through another process).
 STALE_SECONDS = 300.0
-#: How often each process looks for rounds opened (by any process) that it has not read yet.
+#: How often each process reads the rounds open anywhere (see WorkshopService.warm_open_rounds).
 WARM_EVERY_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
