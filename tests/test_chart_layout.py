@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import matplotlib
+import PIL.Image
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -21,7 +22,7 @@ from matplotlib.transforms import Bbox
 
 from facilitation.barometer.charts import ZERO_LINE_ZORDER, diverging_figure, palette
 from facilitation.barometer.metrics import statement_stats
-from facilitation.charting import FONT_FAMILY, luminance, to_png
+from facilitation.charting import CHART_STYLE, luminance, to_png
 
 
 def _gallery() -> ModuleType:
@@ -98,20 +99,39 @@ def test_no_two_axis_labels_overlap(name: str) -> None:
                 assert not a.overlaps(b), f"{name}: {la.get_text()!r} overlaps {lb.get_text()!r}"
 
 
+def _pixels(png: bytes) -> bytes:
+    """The RGB pixels of a PNG (its bytes also depend on the compression and the channels)."""
+    with PIL.Image.open(io.BytesIO(png)) as image:
+        return image.convert("RGB").tobytes()
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_a_chart_is_drawn_once_into_the_png_savefig_would_write(name: str) -> None:
+def test_a_chart_is_drawn_once_into_the_pixels_savefig_would_write(name: str) -> None:
     """A chart worker's time is mostly drawing: ``savefig`` draws a figure with a layout engine
-    twice, the PNG drawn once must be the same bytes (same pixels, same metadata)."""
-    fig = CASES[name]()
+    twice, the PNG drawn once must have the same pixels."""
+    with matplotlib.rc_context(CHART_STYLE):
+        fig = CASES[name]()
+        again = CASES[name]()
     draws: list[object] = []
     fig.canvas.mpl_connect("draw_event", draws.append)
     png = to_png(fig)
     assert len(draws) == 1, f"{name}: drawn {len(draws)} times"
-    again = CASES[name]()
     saved = io.BytesIO()
-    with matplotlib.rc_context({"font.family": FONT_FAMILY}):
+    with matplotlib.rc_context(CHART_STYLE):
         again.savefig(saved, format="png")
-    assert png == saved.getvalue(), name
+    assert _pixels(png) == _pixels(saved.getvalue()), name
+    assert PIL.Image.open(io.BytesIO(png)).mode == "RGB", name
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_titles_sit_where_matplotlibs_own_placement_puts_them(name: str) -> None:
+    """``CHART_STYLE`` fixes every title at the top of its axes instead of letting matplotlib
+    measure the sibling axes' tick labels at each draw: that must not move a single pixel."""
+    with matplotlib.rc_context(CHART_STYLE):
+        fixed = to_png(CASES[name]())
+    with matplotlib.rc_context({**CHART_STYLE, "axes.titley": None}):
+        placed = to_png(CASES[name]())
+    assert _pixels(fixed) == _pixels(placed), name
 
 
 @pytest.mark.parametrize("steps", range(3, 12))
