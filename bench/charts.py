@@ -19,7 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-CLOSE_CHARTS = ("barometer-5-steg", "barometer-sektorer-5-steg", "barometer-overens", "barometer-rummet-11-steg")
+CLOSE_CHARTS = (
+    "barometer-5-steg",
+    "barometer-sektorer-5-steg",
+    "barometer-overens",
+    "barometer-rummet-11-steg",
+)
 
 
 def main() -> None:
@@ -46,7 +51,9 @@ def main() -> None:
             draw_png(build, (), {})
             times.append((time.process_time() - start) * 1000)
         totals.append(statistics.median(times))
-        print(f"  {name:28s} median {statistics.median(times):6.1f}  min {min(times):6.1f}  PNG {len(png) / 1024:5.1f} KiB")
+        print(
+            f"  {name:28s} median {statistics.median(times):6.1f}  min {min(times):6.1f}  PNG {len(png) / 1024:5.1f} KiB"
+        )
     print(f"a close's {len(CLOSE_CHARTS)} charts: {sum(totals):.0f} ms of CPU (medians summed)")
 
 

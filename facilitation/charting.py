@@ -25,6 +25,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.typing import RcKeyType
 
 # Disagree is red on the left, agree is blue on the right; neutral is grey in the middle.
 # Colour-blind safe diverging palette (ColorBrewer RdBu) so the projector view stays readable.
@@ -53,7 +54,7 @@ FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib and has å, ä, ö
 #: sibling axes at every draw and layout pass, in case some of them sit on top): none of our
 #: charts puts anything above its axes, so the titles land on exactly the same pixels, and a
 #: chart is drawn about a tenth faster (``tests/test_chart_layout.py`` checks the pixels).
-CHART_STYLE: dict[str, Any] = {"font.family": FONT_FAMILY, "axes.titley": 1.0}
+CHART_STYLE: dict[RcKeyType, Any] = {"font.family": FONT_FAMILY, "axes.titley": 1.0}
 #: zlib level of the PNGs. Our charts are flat colours: level 1 makes files a few per cent larger
 #: than the default 6 and takes about two thirds of its time.
 PNG_COMPRESS_LEVEL = 1
