@@ -50,18 +50,19 @@ class TTLCache(Generic[V]):
         return value if fresh else None
 
     def lookup(self, key: Hashable) -> tuple[V | None, bool]:
-        """The entry of ``key`` (None if there is none, or it is past ``ttl + stale``) and whether
-        it is still within its ``ttl``."""
+        """The entry of ``key`` (None if there is none, or it is ``ttl + stale`` old) and whether
+        it is younger than ``ttl``. Both ages are half-open: an entry exactly ``ttl`` old is no
+        longer fresh (so a reader that asks every ``ttl`` seconds always reads again)."""
         entry = self._data.get(key)
         if entry is None:
             return None, False
         expires, _written, value = entry
         now = self._clock()
-        if expires + self.stale < now:
+        if expires + self.stale <= now:
             del self._data[key]
             return None, False
         self._data.move_to_end(key)
-        return value, expires >= now
+        return value, now < expires
 
     def now(self) -> float:
         """The cache's clock: what :meth:`put_read` compares a read's start with."""

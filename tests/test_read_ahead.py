@@ -114,3 +114,16 @@ async def test_a_read_does_not_put_back_what_was_put_while_it_was_on_its_way() -
     source.release.set()
     await reading_many
     assert (cache.peek("k"), cache.fresh("j")) == ("changed again", "read")
+
+
+async def test_an_entry_exactly_ttl_old_is_stale_and_exactly_ttl_plus_stale_old_is_gone() -> None:
+    """Half-open ages: a reader asking every ``ttl`` seconds (an event stream) reads every time."""
+    clock, source = Clock(), Source()
+    cache: ReadAhead[str] = ReadAhead(2.0, stale=3.0, clock=clock)
+    await cache.get("k", source.read)
+    clock.now = 1.999
+    assert cache.fresh("k") == "v1"
+    clock.now = 2.0
+    assert cache.fresh("k") is None and cache.peek("k") == "v1"
+    clock.now = 5.0
+    assert cache.peek("k") is None

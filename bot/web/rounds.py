@@ -10,13 +10,11 @@ screens and phones watch it. A stream that sees the state change tells its page.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import contextvars
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from facilitation.cache import ReadAhead
 from facilitation.model import Round, RoundStatus
 from facilitation.service import WorkshopService
 
@@ -44,25 +42,32 @@ class RoundState:
 
 
 class RoundStates:
-    """The latest round state per workshop, shared by a process's streams for ``fresh`` seconds."""
+    """The latest round state per workshop, shared by a process's streams for ``fresh`` seconds.
+
+    A :class:`~facilitation.cache.ReadAhead`: concurrent readers share one read, a read made for
+    one reader is what the others see next, and the read runs in a context of its own (not the
+    first asker's deadline). An entry is fresh for ``fresh`` seconds and shown to pages, without
+    waiting, until :data:`PAGE_STALE_SECONDS` old.
+    """
 
     def __init__(
         self, service: WorkshopService, *, fresh: float = 0.25, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.service = service
         self.fresh = fresh
-        self.clock = clock
-        self._known: dict[int, tuple[float, RoundState]] = {}
-        self._loading: dict[int, asyncio.Future[RoundState]] = {}
-        self._behind: set[asyncio.Task[None]] = set()
+        self._states: ReadAhead[RoundState] = ReadAhead(
+            fresh, MAX_WORKSHOPS, stale=PAGE_STALE_SECONDS - fresh, clock=clock
+        )
 
-    async def of(self, workshop_id: int, max_age: float | None = None) -> RoundState:
-        """The state at most ``max_age`` (default ``fresh``) seconds old; concurrent callers share
-        one read, and a read made for one caller is what the others see next."""
-        known = self._known.get(workshop_id)
-        if known is not None and self.clock() - known[0] < (self.fresh if max_age is None else max_age):
-            return known[1]
-        return await asyncio.shield(self._load(workshop_id))
+    async def of(self, workshop_id: int) -> RoundState:
+        """The state, younger than ``fresh`` seconds (what an event stream compares with)."""
+        known = self._states.fresh(workshop_id)
+        return known if known is not None else await self.now(workshop_id)
+
+    async def now(self, workshop_id: int) -> RoundState:
+        """The state read now (joining a read already under way): for a page this process shows
+        a browser for the first time (just joined, a restart, another process)."""
+        return await self._states.load(workshop_id, lambda: self._read(workshop_id))
 
     async def shown(self, workshop_id: int) -> RoundState:
         """The state for a page shown after a vote: up to :data:`PAGE_STALE_SECONDS` old, read
@@ -72,44 +77,11 @@ class RoundStates:
         do, the pages of the first 100 ms of a burst of votes each waited ~90 ms for it (three
         reads behind the first batches of answers); a page a moment behind is told of a change
         by its event stream, which reads the state fresh."""
-        known = self._known.get(workshop_id)
-        if known is None or self.clock() - known[0] >= PAGE_STALE_SECONDS:
-            return await self.of(workshop_id)
-        if self.clock() - known[0] >= self.fresh and workshop_id not in self._loading:
-            task = asyncio.get_running_loop().create_task(self._read_behind(workshop_id))
-            self._behind.add(task)
-            task.add_done_callback(self._behind.discard)
-        return known[1]
-
-    async def _read_behind(self, workshop_id: int) -> None:
-        """:meth:`_load` for a page that did not wait: its failure is the next reader's to meet."""
-        with contextlib.suppress(Exception):
-            await self._load(workshop_id)
-
-    def _load(self, workshop_id: int) -> asyncio.Future[RoundState]:
-        """The read of ``workshop_id`` under way, or a new one (remembered once it lands)."""
-        loading = self._loading.get(workshop_id)
-        if loading is None:  # a context of its own: not the first asker's deadline (facilitation.deadline)
-            loading = asyncio.get_running_loop().create_task(
-                self._read(workshop_id), context=contextvars.Context()
-            )
-            self._loading[workshop_id] = loading
-            loading.add_done_callback(lambda done: self._landed(workshop_id, done))
-        return loading
-
-    def _landed(self, workshop_id: int, done: asyncio.Future[RoundState]) -> None:
-        del self._loading[workshop_id]
-        if done.cancelled() or done.exception() is not None:  # retrieved: not "never retrieved"
-            return
-        if len(self._known) >= MAX_WORKSHOPS:
-            self._known.clear()
-        self._known[workshop_id] = (self.clock(), done.result())
+        return await self._states.get(workshop_id, lambda: self._read(workshop_id))
 
     async def aclose(self) -> None:
         """Stop the reads behind pages (the server is stopping)."""
-        for task in list(self._behind):
-            task.cancel()
-        await asyncio.gather(*self._behind, return_exceptions=True)
+        await self._states.aclose()
 
     async def _read(self, workshop_id: int) -> RoundState:
         latest = _latest(await self.service.store.rounds(workshop_id))

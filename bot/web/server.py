@@ -600,7 +600,7 @@ class WebPages:
         # process) reads the state now, not a quarter second old; later pages (one after every
         # vote) are shown with the state the event streams last read, read again behind them.
         if chat.seen is None:
-            state = await self.rounds.of(workshop_id, max_age=0.0)
+            state = await self.rounds.now(workshop_id)
         else:
             state = await self.rounds.shown(workshop_id)
         round_id, is_open, position = key = state.key
