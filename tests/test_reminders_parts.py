@@ -39,7 +39,8 @@ LONG_PLACE = ("Residenset, Stora salen, Västra Torggatan 1, Karlstad. Ingång f
 CODEC = ButtonCodec(Pseudonymizer(SECRET))
 
 
-def _one_reminder(place: str | None = None) -> list[dict]:  # type: ignore[type-arg]
+def one_reminder(place: str | None = None) -> list[dict]:  # type: ignore[type-arg]
+    """The meeting with one reminder (a day before), held at ``place`` if given."""
     return [{**meeting, **({"place": place} if place else {})} for meeting in ONE_REMINDER]
 
 
@@ -77,7 +78,7 @@ async def test_a_crash_between_the_calendar_file_and_the_text_leaves_only_the_te
     """(A text too long for a document's caption: a shorter one goes as one message, below.)"""
     contacts = 5
     await meetings_sqlite.import_config(
-        config(contacts=contacts, platform="telegram", meetings=_one_reminder(LONG_PLACE))
+        config(contacts=contacts, platform="telegram", meetings=one_reminder(LONG_PLACE))
     )
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     async with telegram() as platform:
@@ -112,7 +113,7 @@ async def test_a_telegram_reminder_with_its_calendar_file_is_one_message_recorde
 ) -> None:
     """The text is the document's caption, with the RSVP buttons under it; the renewal before the
     send marks both parts as attempted, and one UPDATE records both."""
-    await meetings_sqlite.import_config(config(contacts=1, platform="telegram", meetings=_one_reminder()))
+    await meetings_sqlite.import_config(config(contacts=1, platform="telegram", meetings=one_reminder()))
     clock = Clock(due_time(MEETING, DAY).astimezone(UTC))
     writes = _updates_of_deliveries(meetings_sqlite)
     async with telegram() as platform:
@@ -136,7 +137,7 @@ async def test_a_text_too_long_for_a_caption_still_goes_as_the_file_and_then_the
     meetings_sqlite: SqlMeetingStore,
 ) -> None:
     await meetings_sqlite.import_config(
-        config(contacts=1, platform="telegram", meetings=_one_reminder(LONG_PLACE))
+        config(contacts=1, platform="telegram", meetings=one_reminder(LONG_PLACE))
     )
     text = await _expected_text(meetings_sqlite)
     assert utf16_length(text) > MAX_CAPTION  # what is tested
