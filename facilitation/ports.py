@@ -154,13 +154,18 @@ Event = CommandEvent | ButtonEvent | TextEvent
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file the bot sends: a chart, an export or a calendar file."""
+    """A file the bot sends: a chart, an export or a calendar file.
+
+    ``buttons`` go under the file's own message, so the caller gives them only to a port whose
+    :meth:`ChatPort.fits_on_file` said the caption fits (the text and its buttons as one message).
+    """
 
     filename: str
     data: bytes
     mime_type: str = "application/octet-stream"
     caption: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    buttons: Keyboard | None = None
 
 
 class PortError(Exception):
@@ -283,11 +288,19 @@ class ChatPort(Protocol):
         ``since``; False where the platform cannot tell (Telegram has no history for bots)."""
         ...
 
+    def fits_on_file(self, text: str) -> bool:
+        """Whether ``text``, with buttons under it, can be the caption of a file's own message
+        (Telegram: a document's caption, up to 1024 characters): a file and its text then go as
+        one message, one send that can be repeated after a crash instead of two. False where the
+        platform cannot (a file and a text are two messages there)."""
+        ...
+
 
 class PortDefaults:
     """The neutral answers to :class:`ChatPort`'s platform differences: a port inherits these and
     overrides only what its platform does differently (a platform that waits for a press's answer,
-    types commands with "/", has no deep link, no words on adding the bot, no private refusal)."""
+    types commands with "/", has no deep link, no words on adding the bot, no private refusal, no
+    history to look in and no text with buttons on a file's message)."""
 
     press_answer_within: float | None = None
     command_prefix: str = "/"
@@ -302,4 +315,7 @@ class PortDefaults:
         return False
 
     async def delivered(self, chat: ChatRef, token: str, since: datetime) -> bool:
+        return False
+
+    def fits_on_file(self, text: str) -> bool:
         return False

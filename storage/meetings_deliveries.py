@@ -14,7 +14,10 @@ the dispatcher runs :meth:`MeetingStore.renew`, a conditional ``UPDATE`` that su
 the row is still claimed by it and then restarts the lease; if another dispatcher has taken the
 row over, nothing is sent. A reminder is two messages, each recorded right after the platform
 accepted it: the calendar file (:meth:`MeetingStore.mark_file_sent`, whoever holds the row by
-then) and the text (``sent``); a retry or a takeover sends only what is not recorded.
+then) and the text (``sent``); a retry or a takeover sends only what is not recorded. Where the
+platform carries the text as the file's caption (Telegram, a text of at most 1024 characters),
+the reminder is one message, attempt-marked for both parts by one renewal and recorded by one
+``UPDATE`` (``mark_sent(..., with_file=True)``).
 
 So each message of a reminder is sent once, with exactly two at-least-once windows that no
 database can close (no chat platform takes an idempotency key for sending a message):
@@ -31,7 +34,8 @@ A dispatcher taking over a row whose part has a mark and no record asks the plat
 is looked up in the DM's history, so it is recorded instead of sent again; an e-mail is sent
 again but with the same Message-ID (derived from the token), which mail systems fold. Telegram
 keeps the window (no idempotency key, no history for bots), as does a Slack calendar file
-(files.* take no metadata).
+(files.* take no metadata); a Telegram reminder sent as one message keeps one such window, not
+two, and a crash in it sends that one message again.
 
 A queue that stalls, a slow fan-out or a long pause between claim and send cannot cause a
 duplicate: the renewal before the send finds the row taken over and skips it. A dispatcher that
@@ -49,16 +53,15 @@ from facilitation.meetings import ReminderDue, delivery_key
 from facilitation.meetings.store import (
     CLAIMED,
     FAILED,
-    FILE_PART,
     GONE_ERROR,
     PENDING,
     SENT,
     SKIPPED,
     STATUSES,
-    TEXT_PART,
     Claimed,
     StoredContact,
     Unreachable,
+    attempt_marks,
     gone_reason,
 )
 from storage.meetings_directory import aware, aware_or_none, changed, utc
@@ -227,12 +230,18 @@ class SqlDeliveryQueue(Transactions):
             )
             return changed(result)
 
-    async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:
+    async def mark_sent(
+        self, delivery_id: int, at: datetime, worker_id: str | None = None, *, with_file: bool = False
+    ) -> bool:
         """Record a send; False if the row was no longer claimed by ``worker_id`` (lease taken over).
 
         Run again after a lost answer (a database outage), it finds its own record and says True.
+        ``with_file``: the calendar file was the same message, and the same UPDATE records it
+        (``file_sent_at``, kept if set: calendar updates read when the contact got the file).
         """
-        values = {"status": SENT, "sent_at": utc(at), "last_error": None, "retry_at": None}
+        values: dict[str, object] = {"status": SENT, "sent_at": utc(at), "last_error": None, "retry_at": None}
+        if with_file:
+            values["file_sent_at"] = func.coalesce(DeliveryRow.file_sent_at, utc(at))
         mine = [DeliveryRow.claimed_by == worker_id] if worker_id else []
         async with self._write() as session:
             result = await session.execute(
@@ -277,10 +286,7 @@ class SqlDeliveryQueue(Transactions):
         dispatcher taking the row over later knows the part may have gone out.
         """
         values: dict[str, object] = {"claimed_at": utc(now)}
-        if part == FILE_PART:
-            values["file_attempt_at"] = utc(now)
-        elif part == TEXT_PART:
-            values["text_attempt_at"] = utc(now)
+        values.update(dict.fromkeys(attempt_marks(part), utc(now)))
         async with self._write() as session:
             result = await session.execute(
                 update(DeliveryRow)

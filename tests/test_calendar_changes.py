@@ -109,10 +109,14 @@ def files_per_chat(platform: Telegram) -> dict[int, list[bytes]]:
 
 
 def texts_per_chat(platform: Telegram) -> dict[int, list[str]]:
+    """Each chat's texts in order: a text message's, or a document's caption (a reminder or notice
+    with its calendar file is one document, the text as its caption, when the text fits there)."""
     texts: dict[int, list[str]] = defaultdict(list)
-    for call in platform.api.calls_to("sendMessage"):
-        if call.status == 200:
+    for call in list(platform.api.calls):
+        if call.status == 200 and call.method == "sendMessage":
             texts[int(call.params["chat_id"])].append(str(call.params["text"]))
+        elif call.status == 200 and call.method == "sendDocument":
+            texts[int(call.params["chat_id"])].append(str(call.params.get("caption") or ""))
     return texts
 
 
@@ -140,6 +144,7 @@ async def test_moving_changing_and_cancelling_leaves_exactly_one_right_entry(dat
             assert {chat: len(f) for chat, f in files_per_chat(platform).items()} == dict.fromkeys(
                 CHATS.values(), 1
             )
+            assert not platform.api.calls_to("sendMessage")  # each reminder is its calendar file
             reminder = texts_per_chat(platform)[101][0]
             assert "Lägg till i Google Kalender: https://calendar.google.com/calendar/render?" in reminder
             assert "Lägg till i Outlook: https://outlook.office.com/calendar/0/deeplink/compose?" in reminder

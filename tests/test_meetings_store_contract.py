@@ -26,6 +26,7 @@ from facilitation.meetings.dispatch import Dispatcher, schedule
 from facilitation.meetings.memory_store import MemoryMeetingStore
 from facilitation.meetings.model import RsvpAnswer
 from facilitation.meetings.store import (
+    BOTH_PARTS,
     CLAIMED,
     CLI,
     FAILED,
@@ -35,6 +36,7 @@ from facilitation.meetings.store import (
     SENT,
     SKIPPED,
     TEXT_PART,
+    Claimed,
     DuplicateKey,
     ManagedByFile,
     MeetingStore,
@@ -82,6 +84,15 @@ async def _due_now(store: MeetingStore) -> datetime:
     first = await store.next_due()
     assert first is not None
     return first + timedelta(minutes=1)
+
+
+async def _claimed_one(store: MeetingStore) -> tuple[Claimed, datetime]:
+    """The first planned reminder, claimed by "A" a minute after it is due, and that time."""
+    await store.import_config(config())
+    await _planned(store)
+    now = await _due_now(store)
+    [row] = await store.claim("A", now, lease=LEASE)
+    return row, now
 
 
 def _reimport(cfg: MeetingsConfig, *, contacts: list[Contact]) -> MeetingsConfig:
@@ -245,10 +256,7 @@ async def test_the_renewal_before_a_send_marks_the_parts_attempt_for_a_takeover(
     meeting_store: MeetingStore,
 ) -> None:
     """A dispatcher taking a row over sees which part its dead owner was about to send."""
-    await meeting_store.import_config(config())
-    await _planned(meeting_store)
-    now = await _due_now(meeting_store)
-    [row] = await meeting_store.claim("A", now, lease=LEASE)
+    row, now = await _claimed_one(meeting_store)
     assert row.file_attempt_at is None and row.text_attempt_at is None
     assert await meeting_store.renew(row.id, "A", now, FILE_PART)
     await meeting_store.mark_file_sent(row.id, now)
@@ -259,6 +267,36 @@ async def test_the_renewal_before_a_send_marks_the_parts_attempt_for_a_takeover(
     assert taken.attempt_at(TEXT_PART) == now + timedelta(seconds=1) and taken.file_sent_at == now
     assert await meeting_store.renew(taken.id, "B", now + LEASE * 2)  # no part: no mark changes
     assert (await meeting_store.delivery(row.id)).text_attempt_at == now + timedelta(seconds=1)  # type: ignore[union-attr]
+
+
+async def test_one_message_carrying_both_parts_is_marked_and_recorded_as_both(
+    meeting_store: MeetingStore,
+) -> None:
+    """The calendar file and the text as one message: one renewal marks both parts, so a dispatcher
+    taking over after a death sees both may have gone out; one write records both, keeping a
+    calendar file's first record (calendar updates read when the contact got it)."""
+    row, now = await _claimed_one(meeting_store)
+    assert await meeting_store.renew(row.id, "A", now, BOTH_PARTS)
+    [taken] = await meeting_store.claim("B", now + LEASE * 2, lease=LEASE)  # A died before its record
+    assert (taken.file_attempt_at, taken.text_attempt_at) == (now, now) and taken.file_sent_at is None
+    assert taken.attempt_at(BOTH_PARTS) == now
+    later = now + LEASE * 2 + timedelta(seconds=1)
+    assert await meeting_store.renew(taken.id, "B", later, BOTH_PARTS)
+    assert await meeting_store.mark_sent(taken.id, later, "B", with_file=True)
+    assert await meeting_store.mark_sent(taken.id, later, "B", with_file=True)  # after a lost answer
+    done = await meeting_store.delivery(row.id)
+    assert done is not None and done.status == SENT and done.file_sent_at == later
+    assert await meeting_store.files_sent_for([row]) == {(row.meeting_id, row.contact_id, row.occurrence)}
+    assert done.attempt_at(BOTH_PARTS) == later
+
+
+async def test_recording_both_parts_keeps_the_calendar_files_first_record(
+    meeting_store: MeetingStore,
+) -> None:
+    row, now = await _claimed_one(meeting_store)
+    await meeting_store.mark_file_sent(row.id, now)
+    assert await meeting_store.mark_sent(row.id, now + timedelta(minutes=1), "A", with_file=True)
+    assert (await meeting_store.delivery(row.id)).file_sent_at == now  # type: ignore[union-attr]
 
 
 async def test_release_gives_the_attempt_back(meeting_store: MeetingStore) -> None:

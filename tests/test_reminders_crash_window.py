@@ -5,6 +5,9 @@ it (issue 16's kill window), then another dispatcher takes the row over once the
   the attempt mark and the token in the DM's history and records the part, sending nothing twice.
 * E-mail: there is no history to look in, so the part is sent again, but with the Message-ID of
   the first copy (mail systems fold such copies), also when the text changed meanwhile.
+* Telegram: no history and no idempotency key, so what was accepted is sent again; a reminder
+  whose text fits a document's caption is one message (file, text and buttons), so that is one
+  message sent again, not a calendar file and a text.
 
 Two dispatchers (separate engines and ports, as two processes) on SQLite and on PostgreSQL; the
 real slack_sdk client and aiosmtplib against the stand-ins. The "death" is the dispatcher's task
@@ -28,13 +31,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.meetings_runner import Dispatcher
 from bot.slack.port import DELIVERY_EVENT, SlackPort
+from facilitation.buttons import ButtonCodec
 from facilitation.meetings import ContactKeys, due_time, parse_meetings
 from facilitation.meetings.store import CLAIMED, SENT
 from facilitation.pseudonym import Pseudonymizer
 from storage.meetings_repository import SqlMeetingStore
 from tests.conftest import SECRET
+from tests.reminder_platforms import TOKEN as TELEGRAM_TOKEN
+from tests.reminder_platforms import sender
 from tests.standins.slack_api import SlackStandIn, StoredMessage
 from tests.standins.smtp_server import Received, SmtpStandIn
+from tests.standins.telegram_api import TelegramStandIn
 from tests.test_reminders_dispatch import Clock, _store, local
 from tests.test_reminders_email import make_port, tls  # noqa: F401  (tls: the fixture)
 
@@ -218,3 +225,56 @@ async def test_email_sent_again_after_a_death_keeps_its_message_id(
     other = next(a for a in ADDRESSES if a != victim)
     assert len(reminders[other]) == 1 and reminders[other][0].message["Message-ID"] not in ids
     assert not any(address.split("@")[0] in next(iter(ids)) for address in ADDRESSES)  # no address
+
+
+async def test_telegram_reminder_accepted_before_its_dispatcher_died_is_sent_again_as_one_message(
+    stores: list[SqlMeetingStore],
+) -> None:
+    """The calendar file, the text and the buttons were one document: the takeover repeats that
+    one message (Telegram cannot tell it arrived), not a file and then a text."""
+    first, second = stores
+    chats = [4101, 4102, 4103]
+    await first.import_config(meetings_config("telegram", [str(chat) for chat in chats]))
+    lease = timedelta(minutes=10)
+    clock = Clock(due_time(MEETING, OFFSET).astimezone(UTC))
+    codec = ButtonCodec(Pseudonymizer(SECRET))
+    async with TelegramStandIn(token=TELEGRAM_TOKEN) as api, sender(api) as one, sender(api) as other:
+        dying = Dispatcher(first, {"telegram": one.port}, codec, clock=clock, lease=lease, concurrency=1)
+        tick = asyncio.create_task(dying.tick())
+        accept = api._methods["senddocument"]
+        killed: list[dict[str, Any]] = []
+
+        async def accepted_then_killed(params: dict[str, Any], files: Any, meta: Any) -> Any:
+            message = accept(params, files, meta)  # in the chat now
+            if not killed:
+                killed.append(message)
+                await kill(tick)  # before Telegram's answer reaches the dispatcher
+            return message
+
+        api._methods["senddocument"] = accepted_then_killed
+        await die_at(tick)
+        api._methods["senddocument"] = accept
+        victim = int(killed[0]["chat"]["id"])
+        rows = await second.deliveries()
+        assert {r.status for r in rows} == {CLAIMED} and not any(r.file_sent_at for r in rows)
+        [marked] = [r for r in rows if r.file_attempt_at is not None]  # the one Telegram accepted
+        assert marked.text_attempt_at == marked.file_attempt_at  # one renewal marked both parts
+
+        clock.set(clock() + lease + timedelta(minutes=1))
+        result = await Dispatcher(second, {"telegram": other.port}, codec, clock=clock, lease=lease).tick()
+
+    assert result.sent == 3 and result.failed == 0
+    assert not api.calls_to("sendMessage")  # no text of its own: each reminder is its document
+    for chat in chats:
+        messages = api.sent_messages(chat)
+        assert len(messages) == (2 if chat == victim else 1)  # the victim's one message, again
+        for message in messages:
+            assert message.kind == "document" and "Årligt dialogmöte" in (message.caption or "")
+            assert [b["text"] for b in message.reply_markup["inline_keyboard"][0]] == [
+                "Kommer",
+                "Kommer inte",
+                "Kanske",
+                "Skickar ersättare",
+            ]
+    finished = await first.deliveries()
+    assert {r.status for r in finished} == {SENT} and all(r.file_sent_at for r in finished)

@@ -71,7 +71,9 @@ async def test_gone_chats_fail_for_good_the_organisers_are_told_once_the_others_
         )
         result = await dispatcher.tick()
         assert (result.sent, result.failed) == (2, 3)
-        assert set(platform.sends("sendMessage")) == {CONTACTS["anna"], CONTACTS["cilla"], ORGANISER}
+        # the others' reminders: each one document, the text as its caption (and the calendar file)
+        assert platform.sends("sendDocument") == {CONTACTS["anna"]: 1, CONTACTS["cilla"]: 1}
+        assert set(platform.sends("sendMessage")) == {ORGANISER}
         told = [m.text for m in platform.api.sent_messages(ORGANISER)]
         assert len(told) == 3 and all(
             "Årligt dialogmöte" in text and "Region Värmland" in text for text in told

@@ -3,12 +3,14 @@ the real Telegram path (PTB with our rate limiter) against the Bot API stand-in.
 
 A fan-out to 300 contacts loses its database for 5 s a third of the way in: the tick must
 come back by itself when the database does, and every contact gets the calendar file and the
-reminder exactly once.
+reminder exactly once (as one message, the text as the document's caption, when it fits there;
+as two when it does not).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC
 from typing import Any
@@ -23,7 +25,8 @@ from storage.meetings_repository import SqlMeetingStore
 from tests.reminder_platforms import Telegram, telegram
 from tests.tcp_proxy import CuttableProxy
 from tests.test_reminders_dispatch import Clock, config
-from tests.test_reminders_lease import DAY, MEETING, ONE_REMINDER
+from tests.test_reminders_lease import DAY, MEETING
+from tests.test_reminders_parts import LONG_PLACE, one_reminder
 from tests.waiting import eventually
 
 
@@ -45,6 +48,7 @@ async def fan_out_with_outage(
     outage: float = 5.0,
     mode: str = "refuse",
     lost_claims: int = 0,
+    place: str | None = None,
     **options: Any,
 ) -> TickResult:
     """A tick to ``contacts`` whose database goes away for ``outage`` s after a third of the texts.
@@ -53,7 +57,7 @@ async def fan_out_with_outage(
     committed while its answer was lost in the outage leaves them.
     """
     setup = SqlMeetingStore(create_engine(pg_database))
-    await setup.import_config(config(contacts=contacts, platform="telegram", meetings=ONE_REMINDER))
+    await setup.import_config(config(contacts=contacts, platform="telegram", meetings=one_reminder(place)))
     now = due_time(MEETING, DAY).astimezone(UTC)
     clock = Clock(now)
     if lost_claims:
@@ -67,7 +71,7 @@ async def fan_out_with_outage(
         )
         tick = asyncio.create_task(dispatcher.tick())
         try:
-            await eventually(lambda: sum(platform.sends("sendMessage").values()) >= contacts // 3, within=30)
+            await eventually(lambda: sum(reminder_parts(platform)[0].values()) >= contacts // 3, within=30)
             proxy.cut(outage, mode)
             return await asyncio.wait_for(tick, 60)
         finally:
@@ -76,8 +80,19 @@ async def fan_out_with_outage(
             await store.engine.dispose()
 
 
+def reminder_parts(platform: Telegram) -> tuple[Counter[int], Counter[int]]:
+    """The reminder texts and the calendar files each chat got: a document is a file, and the text
+    too when it carries it as its caption (not only the meeting's title)."""
+    carried = Counter(
+        int(call.params["chat_id"])
+        for call in platform.api.calls_to("sendDocument")
+        if call.status == 200 and call.params.get("caption") != "Årligt dialogmöte"
+    )
+    return platform.sends("sendMessage") + carried, platform.sends("sendDocument")
+
+
 async def assert_each_contact_got_each_part_once(pg_database: str, platform: Telegram, contacts: int) -> None:
-    texts, files = platform.sends("sendMessage"), platform.sends("sendDocument")
+    texts, files = reminder_parts(platform)
     assert sorted(texts) == list(range(1, contacts + 1)), f"{contacts - len(texts)} lost reminders"
     assert set(texts.values()) == {1}, f"{sum(texts.values()) - contacts} duplicate texts"
     assert sorted(files) == list(range(1, contacts + 1)), f"{contacts - len(files)} lost calendar files"
@@ -100,11 +115,13 @@ async def test_fan_out_survives_a_5_s_database_outage_and_sends_each_part_once(
     result = await fan_out_with_outage(pg_database, platform, 300, mode=mode)
     assert result.sent == 300 and result.failed == 0
     await assert_each_contact_got_each_part_once(pg_database, platform, 300)
+    assert platform.sends("sendMessage") == {}  # each reminder was one document: text and file
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("place", [None, LONG_PLACE], ids=["one message", "file and text"])
 async def test_rows_claimed_while_the_answer_was_lost_are_sent_after_the_outage(
-    pg_database: str, platform: Telegram
+    pg_database: str, platform: Telegram, place: str | None
 ) -> None:
     """Not left to their 10-minute lease (the test's clock never moves, so they would never go).
 
@@ -112,7 +129,7 @@ async def test_rows_claimed_while_the_answer_was_lost_are_sent_after_the_outage(
     at the cut is what loses an answer.
     """
     result = await fan_out_with_outage(
-        pg_database, platform, 120, outage=1.0, lost_claims=20, batch=10, concurrency=8
+        pg_database, platform, 120, outage=1.0, lost_claims=20, place=place, batch=10, concurrency=8
     )
     assert result.sent == 120
     await assert_each_contact_got_each_part_once(pg_database, platform, 120)

@@ -216,3 +216,39 @@ async def test_slack_answer_buttons_and_a_replayed_press(tmp_path: Path) -> None
         [meeting] = await dispatcher.store.meetings()
         found = await dispatcher.store.organisation_answer(meeting.id, meeting.meeting.start, "region")
         assert found is not None and found.answer == RsvpAnswer(Rsvp.KOMMER, 4, None)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_answer_buttons_on_the_calendar_document_work(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """With the calendar file due, a reminder is one document (the text as its caption, the
+    buttons under it): a press there is answered and recorded as on a text message, and the
+    follow-up asks for the count in a message of its own (the document is never edited as text)."""
+    config = _config()
+    now = due_time(config.meetings[0].start, timedelta(days=7)).astimezone(UTC)
+    async with TelegramStandIn(token="123456:TEST-redelivery-token") as api:
+        async with _process(api, tmp_path, _database(backend, tmp_path, request)) as app:
+            dispatcher = Dispatcher.from_app(app, clock=lambda: now)
+            await dispatcher.store.import_config(config)
+            install(app.conversation, dispatcher.store, clock=lambda: now)
+            assert (await dispatcher.tick()).sent == 2
+
+            [(reminder, buttons)] = _markups(api, ANNA, "rv.")
+            [document] = api.sent_messages(ANNA)
+            assert document.message_id == reminder and document.kind == "document"
+            assert (document.caption or "").startswith("Påminnelse: Årligt dialogmöte")
+            assert not api.calls_to("sendMessage")  # the question is the document's caption
+
+            _, answer = await _press(api, ANNA, reminder, buttons[0])
+            assert answer.startswith("Tack! Ditt svar för organisationen: Kommer")
+            [(follow_up, counts)] = await _until(api, lambda: _markups(api, ANNA, "rvn."))
+            _, answer = await _press(api, ANNA, follow_up, counts[1])
+            assert answer == "Tack! Kommer, 2 pers. för Region Värmland."
+            store = dispatcher.store
+            [meeting] = await store.meetings()
+            found = await store.organisation_answer(meeting.id, meeting.meeting.start, "region")
+            assert found is not None and found.answer == RsvpAnswer(Rsvp.KOMMER, 2)
+            assert api.sent_messages(ANNA)[0].caption == document.caption  # left as it was
+            edits = ("editMessageText", "editMessageCaption", "editMessageReplyMarkup")
+            assert not [c for method in edits for c in api.calls_to(method)]

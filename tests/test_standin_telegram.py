@@ -382,6 +382,23 @@ async def test_a_person_who_never_started_the_bot_is_refused_until_their_start()
         assert await bot.send_message(PRIVATE, "again")
 
 
+async def test_a_document_takes_a_caption_of_up_to_1024_characters_and_a_keyboard() -> None:
+    """As the Bot API's sendDocument: ``caption`` 0-1024 characters and ``reply_markup``; a
+    document has no text to edit (editMessageText is refused on it)."""
+    async with TelegramStandIn(token=TOKEN) as api, _bot(api) as bot:
+        sent = await bot.send_document(
+            PRIVATE, b"BEGIN:VCALENDAR", filename="m.ics", caption="c" * 1024, reply_markup=_keyboard("rv.1")
+        )
+        assert sent.caption == "c" * 1024 and sent.reply_markup == _keyboard("rv.1")
+        [stored] = api.sent_messages(PRIVATE)
+        assert stored.kind == "document" and stored.caption == "c" * 1024
+        assert stored.reply_markup == {"inline_keyboard": [[{"text": "Go", "callback_data": "rv.1"}]]}
+        with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+            await bot.send_document(PRIVATE, b"BEGIN:VCALENDAR", filename="m.ics", caption="c" * 1025)
+        with pytest.raises(BadRequest, match=r"(?i)there is no text in the message to edit"):
+            await bot.edit_message_text("x", chat_id=PRIVATE, message_id=sent.message_id)
+
+
 async def test_forum_topics_and_keyboard_limits() -> None:
     async with TelegramStandIn(token=TOKEN) as api, _bot(api) as bot:
         api.make_forum(GROUP, 7)

@@ -164,8 +164,16 @@ class TelegramPort(PortDefaults):
             await self.send_text(chat, rest)
         return MessageRef(chat, str(message.message_id))
 
+    def fits_on_file(self, text: str) -> bool:
+        """A document's caption holds 1024 characters (counted in UTF-16, never too long) and takes
+        an inline keyboard (sendDocument ``reply_markup``)."""
+        return utf16_length(text) <= MAX_CAPTION
+
     async def send_file(self, chat: ChatRef, attachment: Attachment) -> MessageRef:
+        """The document with as much of the caption as fits; the rest follows as text. The
+        attachment's buttons go under the last of these messages."""
         head, rest = _caption_and_rest(attachment.caption)
+        markup = None if rest else _markup(attachment.buttons)
         message = await self._in_topic(
             chat,
             lambda thread: self.bot.send_document(
@@ -173,10 +181,11 @@ class TelegramPort(PortDefaults):
                 InputFile(attachment.data, filename=attachment.filename),
                 caption=head,
                 message_thread_id=thread,
+                reply_markup=markup,
             ),
         )
         if rest:
-            await self.send_text(chat, rest)
+            await self.send_text(chat, rest, attachment.buttons)
         return MessageRef(chat, str(message.message_id))
 
     def expect_webhook_reply(self, press_id: str) -> asyncio.Future[dict[str, Any]]:

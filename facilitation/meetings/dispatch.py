@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -51,6 +52,7 @@ from facilitation.meetings.reminders import (
     plan_reminders,
 )
 from facilitation.meetings.store import (
+    BOTH_PARTS,
     FILE_PART,
     OPTED_OUT,
     TEXT_PART,
@@ -61,7 +63,16 @@ from facilitation.meetings.store import (
 )
 from facilitation.meetings.tz import STOCKHOLM, utc
 from facilitation.model import Language
-from facilitation.ports import Attachment, Button, ChatGone, ChatMoved, ChatPort, ChatRef, delivering
+from facilitation.ports import (
+    Attachment,
+    Button,
+    ChatGone,
+    ChatMoved,
+    ChatPort,
+    ChatRef,
+    Keyboard,
+    delivering,
+)
 
 log = logging.getLogger(__name__)
 
@@ -613,8 +624,9 @@ class Dispatcher:
         contact: StoredContact | None,
         result: TickResult,
     ) -> None:
-        """Send a claimed notice (file first where it has one, then the text); the same claims,
-        renewals and part records as a reminder (:meth:`_deliver`)."""
+        """Send a claimed notice (file first where it has one, then the text, or both as one
+        message: :meth:`_send_parts`); the same claims, renewals and part records as a reminder
+        (:meth:`_deliver`)."""
         store = self.store
         now = self.clock()
         reason = calendar_sync.notice_stale_reason(row, stored, contact, now)
@@ -643,15 +655,8 @@ class Dispatcher:
             text += "\n" + calendar_links_text(
                 meeting, row.occurrence, lang, self.details_url(stored, row.occurrence, str(lang))
             )
-        buttons = None
-        if row.kind in (NUDGE, WELCOME) and self.codec is not None:
-            codec = self.codec
-            buttons = [
-                [
-                    Button(label, codec.encode(RSVP_ACTION, row.id, index))
-                    for index, (_answer, label) in enumerate(rsvp_buttons(lang))
-                ]
-            ]
+        buttons = self._rsvp_keyboard(row, lang) if row.kind in (NUDGE, WELCOME) else None
+        attachment = None
         try:
             if row.kind != NUDGE and row.file_sent_at is None:
                 data = meeting_ics(
@@ -666,13 +671,7 @@ class Dispatcher:
                 stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
                 name = f"{meeting.key}-{stamp}{'-cancelled' if row.kind == CANCEL else ''}.ics"
                 attachment = Attachment(name, data, "text/calendar", caption=meeting.title)
-                if not await self._send_part(
-                    row, FILE_PART, port, chat, lambda: port.send_file(chat, attachment), result
-                ):
-                    return self._count_send(row, False, False, result)
-            if not await self._send_part(
-                row, TEXT_PART, port, chat, lambda: port.send_text(chat, text, buttons), result
-            ):
+            if not await self._send_parts(row, port, chat, attachment, text, buttons, result):
                 return self._count_send(row, False, False, result)
         except _SendFailed as failure:
             return await self._failed(row, failure.error, stored, contact, result)
@@ -801,8 +800,9 @@ class Dispatcher:
                     )
 
     async def _record(self, row: Claimed, part: str, result: TickResult) -> None:
-        """Record a part (``FILE_PART``, ``TEXT_PART``) of a reminder the platform just accepted, so
-        it is never sent again; if the database stays away past our patience, at the next tick."""
+        """Record a part (``FILE_PART``, ``TEXT_PART``, or ``BOTH_PARTS`` in one write) of a reminder
+        the platform just accepted, so it is never sent again; if the database stays away past our
+        patience, at the next tick."""
         answered, at = time.monotonic(), self.clock()
         try:
             ours = await self._db(functools.partial(self._write_part, row.id, part, at))
@@ -816,17 +816,18 @@ class Dispatcher:
                 )
             raise
         result.record_lags.append(time.monotonic() - answered)
-        if part == TEXT_PART:
+        if part != FILE_PART:  # the text went (alone or as the file's caption): the row is done
             self._held.discard(row.id)
             if not ours:
                 log.warning("reminders: delivery %d was taken over while its send was in flight", row.id)
 
     async def _write_part(self, delivery_id: int, part: str, at: datetime) -> bool:
-        """One write of a part's record; False if the text's row was taken over meanwhile."""
+        """One write of a part's record (of both parts, for a message that carried both); False if
+        the text's row was taken over meanwhile."""
         if part == FILE_PART:
             await self.store.mark_file_sent(delivery_id, at)
             return True
-        return await self.store.mark_sent(delivery_id, at, self.worker_id)
+        return await self.store.mark_sent(delivery_id, at, self.worker_id, with_file=part == BOTH_PARTS)
 
     async def _send(
         self,
@@ -838,8 +839,8 @@ class Dispatcher:
         caught_up_at: datetime | None,
         result: TickResult,
     ) -> bool:
-        """Send the calendar file (when due) and the reminder, recording each once accepted; False
-        if the claim was lost first.
+        """Send the calendar file (when due) and the reminder (:meth:`_send_parts`), recording each
+        once accepted; False if the claim was lost first.
 
         The claim is renewed right before each platform call: a row another dispatcher took over
         while this one's queue stalled is never sent twice, and the lease restarts for the call.
@@ -851,26 +852,59 @@ class Dispatcher:
         text += "\n" + calendar_links_text(
             meeting, row.occurrence, lang, self.details_url(stored, row.occurrence, str(lang))
         )
-        buttons = None
-        if self.codec is not None:
-            buttons = [
-                [
-                    Button(label, self.codec.encode(RSVP_ACTION, row.id, index))
-                    for index, (_answer, label) in enumerate(rsvp_buttons(lang))
-                ]
-            ]
-        # The calendar file first, the question with the buttons last (the newest message).
         # A file re-sent after a failure updates the same calendar entry (stable UID).
+        attachment = None
         if row.file_sent_at is None and (self.ics == "every" or (self.ics == "first" and first)):
             data = self._ics(stored, row.occurrence, lang)
             stamp = row.occurrence.astimezone(STOCKHOLM).strftime("%Y-%m-%d")
             attachment = Attachment(
                 f"{meeting.key}-{stamp}.ics", data, "text/calendar", caption=meeting.title
             )
-            if not await self._send_part(
-                row, FILE_PART, port, chat, lambda: port.send_file(chat, attachment), result
-            ):
-                return False
+        return await self._send_parts(
+            row, port, chat, attachment, text, self._rsvp_keyboard(row, lang), result
+        )
+
+    def _rsvp_keyboard(self, row: Claimed, lang: Language) -> Keyboard | None:
+        """The answer buttons of a reminder (or welcome, nudge), signed with the delivery's id."""
+        if self.codec is None:
+            return None
+        codec = self.codec
+        return [
+            [
+                Button(label, codec.encode(RSVP_ACTION, row.id, index))
+                for index, (_answer, label) in enumerate(rsvp_buttons(lang))
+            ]
+        ]
+
+    async def _send_parts(
+        self,
+        row: Claimed,
+        port: ChatPort,
+        chat: ChatRef,
+        attachment: Attachment | None,
+        text: str,
+        buttons: Keyboard | None,
+        result: TickResult,
+    ) -> bool:
+        """The calendar file (when ``attachment`` is due) and the text with its buttons; False if
+        the claim was lost first.
+
+        Where the platform carries the text and the buttons as the file's caption
+        (:meth:`ChatPort.fits_on_file`; Telegram up to 1024 characters), both parts go as one
+        message, attempt-marked together and recorded by one write: a crash between the
+        platform's answer and the record repeats that one message, not a file and a text.
+        Elsewhere the file first, the question with the buttons last (the newest message), each
+        recorded on its own.
+        """
+        if attachment is not None and port.fits_on_file(text):
+            both = dataclasses.replace(attachment, caption=text, buttons=buttons)
+            return await self._send_part(
+                row, BOTH_PARTS, port, chat, lambda: port.send_file(chat, both), result
+            )
+        if attachment is not None and not await self._send_part(
+            row, FILE_PART, port, chat, lambda: port.send_file(chat, attachment), result
+        ):
+            return False
         return await self._send_part(
             row, TEXT_PART, port, chat, lambda: port.send_text(chat, text, buttons), result
         )

@@ -24,14 +24,12 @@ from facilitation.meetings.store import (
     CLAIMED,
     FAILED,
     FILE,
-    FILE_PART,
     GONE_ERROR,
     OPTED_OUT,
     PENDING,
     SENT,
     SKIPPED,
     STATUSES,
-    TEXT_PART,
     Claimed,
     DuplicateKey,
     ImportResult,
@@ -42,6 +40,7 @@ from facilitation.meetings.store import (
     UnknownContact,
     UnknownSignatory,
     Unreachable,
+    attempt_marks,
     gone_reason,
 )
 
@@ -541,13 +540,13 @@ class MemoryMeetingStore:
         if row is None or row.status != CLAIMED or row.claimed_by != worker_id:
             return False
         row.claimed_at = _utc(now)
-        if part == FILE_PART:
-            row.file_attempt_at = _utc(now)
-        elif part == TEXT_PART:
-            row.text_attempt_at = _utc(now)
+        for mark in attempt_marks(part):
+            setattr(row, mark, _utc(now))
         return True
 
-    async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:
+    async def mark_sent(
+        self, delivery_id: int, at: datetime, worker_id: str | None = None, *, with_file: bool = False
+    ) -> bool:
         row = self._deliveries.get(delivery_id)
         if row is None:
             return False
@@ -556,6 +555,8 @@ class MemoryMeetingStore:
             return True  # run again after a lost answer: our own record
         ours = row.status == CLAIMED and mine
         row.status, row.sent_at, row.last_error, row.retry_at = SENT, _utc(at), None, None
+        if with_file and row.file_sent_at is None:
+            row.file_sent_at = _utc(at)
         return ours
 
     async def mark_file_sent(self, delivery_id: int, at: datetime) -> None:

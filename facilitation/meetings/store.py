@@ -12,7 +12,9 @@ dispatchers never claim the same one. A claim is a *lease*: older than the lease
 again, so a dispatcher that died mid-fan-out does not lose its reminders. Right before each
 platform call the dispatcher :meth:`MeetingStore.renew`\\ s its claim, which succeeds only if it
 still holds it; a reminder's two messages (calendar file, text) are recorded one by one right
-after the platform accepted them (:meth:`MeetingStore.mark_file_sent`, :meth:`MeetingStore.mark_sent`).
+after the platform accepted them (:meth:`MeetingStore.mark_file_sent`, :meth:`MeetingStore.mark_sent`),
+or, where the platform carried both as one message (the text as the file's caption), together
+in one write (``mark_sent(..., with_file=True)``).
 See :mod:`storage.meetings_repository` for the two at-least-once windows no database can close.
 """
 
@@ -36,6 +38,9 @@ CLAIMED = "claimed"
 SENT = "sent"
 # The two messages of a reminder (or notice), each recorded (and attempt-marked) on its own.
 FILE_PART, TEXT_PART = "calendar file", "text"
+# Both in one message (the text as the file's caption, where the platform carries it): one
+# attempt mark write covering both parts, one record of both (mark_sent(..., with_file=True)).
+BOTH_PARTS = "calendar file with the text"
 SKIPPED = "skipped"
 FAILED = "failed"
 STATUSES = (PENDING, CLAIMED, SENT, SKIPPED, FAILED)
@@ -152,8 +157,22 @@ class Claimed:
     text_attempt_at: datetime | None = None
 
     def attempt_at(self, part: str) -> datetime | None:
-        """The last attempt mark of ``part`` (:data:`FILE_PART` or :data:`TEXT_PART`)."""
+        """The last attempt mark of ``part`` (:data:`FILE_PART`, :data:`TEXT_PART`); for
+        :data:`BOTH_PARTS` the earlier of the two, since when either part may have gone out."""
+        if part == BOTH_PARTS:
+            marks = [m for m in (self.file_attempt_at, self.text_attempt_at) if m is not None]
+            return min(marks) if marks else None
         return self.file_attempt_at if part == FILE_PART else self.text_attempt_at
+
+
+def attempt_marks(part: str | None) -> tuple[str, ...]:
+    """The attempt-mark fields a renewal before sending ``part`` sets: one part's own, or both for
+    a message carrying both (a crash after it may have left either part delivered)."""
+    return {
+        FILE_PART: ("file_attempt_at",),
+        TEXT_PART: ("text_attempt_at",),
+        BOTH_PARTS: ("file_attempt_at", "text_attempt_at"),
+    }.get(part or "", ())
 
 
 @dataclass(frozen=True)
@@ -300,13 +319,18 @@ class DeliveryQueue(Protocol):
 
     async def renew(self, delivery_id: int, worker_id: str, now: datetime, part: str | None = None) -> bool:
         """Right before a send: True if still claimed by ``worker_id`` (lease restarted); with
-        ``part`` (:data:`FILE_PART`, :data:`TEXT_PART`) the same write sets that part's attempt mark."""
+        ``part`` (:data:`FILE_PART`, :data:`TEXT_PART`, :data:`BOTH_PARTS`) the same write sets
+        that part's attempt marks (:func:`attempt_marks`)."""
         ...
 
-    async def mark_sent(self, delivery_id: int, at: datetime, worker_id: str | None = None) -> bool:
+    async def mark_sent(
+        self, delivery_id: int, at: datetime, worker_id: str | None = None, *, with_file: bool = False
+    ) -> bool:
         """Record a send; False if the row was no longer claimed by ``worker_id`` (recorded anyway).
 
         Run again after a lost answer (a database outage), it finds its own record and says True.
+        ``with_file``: the calendar file went in the same message (:data:`BOTH_PARTS`), so the same
+        write records it too (``file_sent_at``, first time only): no crash can split the two records.
         """
         ...
 
