@@ -13,6 +13,7 @@ import asyncio
 import logging
 import re
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -41,7 +42,7 @@ from storage.meetings_models import DeliveryRow
 from storage.meetings_repository import SqlMeetingStore
 from tests.conftest import SECRET
 from tests.standins.smtp_server import PASSWORD, USER, SmtpStandIn
-from tests.test_reminders_dispatch import Clock, _store, local
+from tests.test_reminders_dispatch import Clock, RecordingPort, _store, local
 
 MEETING = local(2027, 3, 9, 10)
 PUBLIC_URL = "https://dialog.example.se"
@@ -641,3 +642,71 @@ def test_a_message_sent_again_has_the_same_message_id(tls: tuple[ssl.SSLContext,
 
 class _NoServer:
     port = 1
+
+
+class PacedPort(RecordingPort):
+    """A chat platform taking one message at a time, ``gap`` seconds each (its rate limit),
+    noting when it accepted each (``time.monotonic``)."""
+
+    def __init__(self, gap: float) -> None:
+        super().__init__("telegram")
+        self.gap = gap
+        self.turn = asyncio.Lock()
+        self.accepted_at: list[float] = []
+
+    async def send_text(self, chat, text, buttons=None):  # type: ignore[no-untyped-def]
+        async with self.turn:
+            await asyncio.sleep(self.gap)
+            message = await super().send_text(chat, text, buttons)
+            self.accepted_at.append(time.monotonic())
+            return message
+
+
+async def test_a_slow_platform_does_not_hold_back_another_platforms_reminders(
+    store: SqlMeetingStore, tls: tuple[ssl.SSLContext, ssl.SSLContext]
+) -> None:
+    """Each platform has its own queue and workers. With one queue for all, the workers all ended
+    up waiting on the slow platform's rows, and the reminders of the others behind them waited
+    too (in bench/reminders.py, Telegram went at e-mail's pace)."""
+    doc = {
+        "signatories": [
+            {
+                "key": "region",
+                "name": "Region Värmland",
+                "contacts": [
+                    {"name": f"Kontakt {i}", "email": f"k{i}@example.se"}
+                    if i % 2 == 0
+                    else {"key": f"c{i}", "name": f"Kontakt {i}", "telegram": f"{i + 1}"}
+                    for i in range(40)
+                ],
+            }
+        ],
+        "meetings": [
+            {"key": "m", "title": "Dialogmöte", "start": "2027-03-09T10:00", "reminder_offsets": ["1d"]}
+        ],
+    }
+    await store.import_config(
+        parse_meetings(doc, "test.toml", "varmland-2015", contact_keys=ContactKeys(Pseudonymizer(SECRET)))
+    )
+    clock = Clock(due_time(MEETING, timedelta(days=1)))
+    chat = PacedPort(gap=0.1)  # 20 messages: 2 s
+    with SmtpStandIn("starttls", server_context=tls[0]) as smtp:
+        mail = make_port(smtp, tls[1], clock, connections=2)
+        ports = {"email": mail, "telegram": chat}
+        dispatcher = Dispatcher(store, ports, None, clock=clock, ics="none", concurrency=4)  # type: ignore[arg-type]
+        await dispatcher.plan(clock())
+        async with store.engine.connect() as connection:
+            order = await connection.execute(
+                text(
+                    "SELECT c.platform FROM deliveries d JOIN contacts c ON c.id = d.contact_id"
+                    " ORDER BY d.due_at, d.id"
+                )
+            )
+            assert [platform for (platform,) in order][:20] == ["telegram"] * 20  # the slow one's first
+        started = time.monotonic()
+        result = await dispatcher.tick()
+        await mail.aclose()
+    assert result.sent == 40 and len(chat.accepted_at) == 20 and len(smtp.received) == 20
+    chat_done = max(chat.accepted_at) - started
+    assert chat_done >= 1.9
+    assert max(r.at for r in smtp.received) - started < 0.3 * chat_done  # the e-mails did not wait

@@ -431,6 +431,7 @@ class Dispatcher:
 
     # --- fan-out -------------------------------------------------------------------------
     async def _fan_out(self, result: TickResult) -> None:
+        """Claim due rows and deliver them, each platform in a lane of its own (see :class:`_Lane`)."""
         platforms = list(self.ports)
         if not platforms:
             return
@@ -438,40 +439,53 @@ class Dispatcher:
         total = await self._db(lambda: self.store.due_count(self.clock(), self.lease, abandoned))
         if total == 0:
             return
-        queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
         context: dict[str, dict[int, Any]] = {"meetings": {}, "contacts": {}, "first": {}}
         progress = _Progress(total, self.progress_every)
-        workers = _Workers(lambda: self._worker(queue, context, result, progress), self.concurrency)
+        lanes = {
+            platform: _Lane(lambda queue: self._worker(queue, context, result, progress), self.concurrency)
+            for platform in platforms
+        }
         low_water = max(self.batch // 2, 1)
         outages = self._outage.count
         cancelled = False
         try:
             while not self._stopping:
-                workers.replace_dead()
-                if queue.qsize() >= low_water:
+                for lane in lanes.values():
+                    lane.workers.replace_dead()
+                hungry = [p for p, lane in lanes.items() if lane.hungry(low_water)]
+                if not hungry:
+                    if all(lane.drained for lane in lanes.values()):
+                        break
                     await asyncio.sleep(0.02)
                     continue
-                claimed = await self._claim(platforms, abandoned)
-                if len(claimed) < self.batch:  # the end of what is due: a process may have died meanwhile
-                    abandoned = await self._abandoned()
-                    claimed += await self._claim(platforms, abandoned) if abandoned else []
-                if self._outage.count != outages:  # a claim's answer may have been lost meanwhile
-                    outages = self._outage.count
-                    claimed += await self._adopt_orphans()
-                if not claimed:
-                    break
-                await self._db(functools.partial(self._load_context, claimed, context))
-                for row in claimed:
-                    queue.put_nowait(row)
+                for platform in hungry:
+                    claimed = await self._claim([platform], abandoned)
+                    if len(claimed) < self.batch:  # the end of what is due: a process may have died meanwhile
+                        abandoned = await self._abandoned()
+                        claimed += await self._claim([platform], abandoned) if abandoned else []
+                    if self._outage.count != outages:  # a claim's answer may have been lost meanwhile
+                        outages = self._outage.count
+                        claimed += await self._adopt_orphans()
+                    if not claimed:
+                        lanes[platform].drained = True
+                        continue
+                    await self._db(functools.partial(self._load_context, claimed, context))
+                    for row in claimed:
+                        contact = context["contacts"].get(row.contact_id)
+                        own = lanes.get(contact.contact.platform) if contact is not None else None
+                        (own or lanes[platform]).queue.put_nowait(row)  # an adopted row: its own lane
             if self._stopping:
-                result.released += await self._release_queued(queue)
+                for lane in lanes.values():
+                    result.released += await self._release_queued(lane.queue)
         except asyncio.CancelledError:  # killed: claims stay until their lease expires
             cancelled = True
-            workers.cancel()
+            for lane in lanes.values():
+                lane.workers.cancel()
             raise
         finally:
             if not cancelled:
-                await workers.finish(queue)
+                for lane in lanes.values():
+                    await lane.workers.finish(lane.queue)
         progress.done(result)
 
     async def _claim(self, platforms: list[str], abandoned: list[str]) -> list[Claimed]:
@@ -994,6 +1008,28 @@ async def _platform(call: Awaitable[object]) -> None:
         await call
     except Exception as exc:
         raise _SendFailed(exc) from exc
+
+
+class _Lane:
+    """One platform's queue of claimed rows and its workers.
+
+    Each platform goes at its own pace: e-mail paced to its server's rate, Slack to its file
+    uploads, Telegram to 30 messages a second. With one queue for all, every worker ended up
+    waiting on the slowest platform's rows and the others went at its pace (5,000 contacts over
+    three channels: Telegram at half its limit once a reminder there became one message).
+    """
+
+    def __init__(
+        self, work: Callable[[asyncio.Queue[Claimed | None]], Coroutine[Any, Any, None]], size: int
+    ) -> None:
+        self.queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        self.workers = _Workers(lambda: work(self.queue), size)
+        self.drained = False  # its platform's last claim found nothing due
+
+    def hungry(self, low_water: int) -> bool:
+        """Whether to claim more for this lane now: its platform may have more due, and fewer than
+        ``low_water`` rows are queued."""
+        return not self.drained and self.queue.qsize() < low_water
 
 
 class _Workers:
