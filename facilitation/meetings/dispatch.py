@@ -291,7 +291,7 @@ class Dispatcher:
         self.worker_id = worker_id or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.horizon = horizon
         self.batch = batch
-        self.concurrency = concurrency
+        self.concurrency = concurrency  # delivery workers per platform (each has a lane: _Lane)
         self.lease = lease
         # Past the lease another dispatcher may hold our claims: waiting longer gains nothing.
         self.patience = patience if patience is not None else lease
