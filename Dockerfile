@@ -1,6 +1,9 @@
 # Dialogbot: one bot process (Telegram and/or Slack, reminders), run as an unprivileged user.
 # Build: docker build -t dialogbot .     Run with PostgreSQL: docker compose up (see compose.yaml).
-FROM python:3.11-slim AS build
+# The base: Python 3.11 on Debian. Where no registry can be reached, a local image with the same
+# layout stands in: --build-arg PYTHON_IMAGE=… (deploy/verify-container.sh builds one with debootstrap).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 # The same pins as development and CI: constraints.txt is the only source of versions.
 COPY pyproject.toml constraints.txt README.md LICENSE ./
@@ -13,7 +16,7 @@ RUN python -m venv /opt/dialogbot \
  && /opt/dialogbot/bin/pip install --no-cache-dir -c constraints.txt . \
  && /opt/dialogbot/bin/pip check
 
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 RUN groupadd --system --gid 10001 dialogbot \
  && useradd --system --uid 10001 --gid dialogbot --home-dir /var/lib/dialogbot --create-home \
             --shell /usr/sbin/nologin dialogbot \

@@ -217,7 +217,14 @@ class LiveUpdater:
             self._drop(group, live)
             if self.on_lost is not None and tell_lost:
                 await self.on_lost(group, live.message, lost)
-        except Exception:  # an edit failing must never break voting
+        except PortError as trouble:  # the platform or the network: the next poke or poll edits again
+            log.warning(
+                "a live tally could not be edited (%s: %s); it is edited again at the next vote or within %g s",
+                type(trouble).__name__,
+                trouble,
+                self.poll_seconds,
+            )
+        except Exception:  # a bug: an edit failing must never break voting
             log.warning("live message edit failed", exc_info=True)
         finally:
             live.last_edit = self.clock()
