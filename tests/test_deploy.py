@@ -10,8 +10,13 @@ PostgreSQL.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -48,3 +53,18 @@ def test_the_unit_keeps_the_secret_apart_and_runs_unprivileged() -> None:
     assert "User=dialogbot" in UNIT and "NoNewPrivileges=yes" in UNIT
     assert "LoadCredential=dialogbot-secret:" in UNIT and "DIALOGBOT_SECRET_FILE=%d/dialogbot-secret" in UNIT
     assert "RestartPreventExitStatus=2" in UNIT  # a configuration error is not retried forever
+
+
+def test_systemd_reads_the_unit_without_a_complaint(tmp_path: Path) -> None:
+    """``systemd-analyze verify`` knows every directive of the running systemd: a misspelt or
+    too-new key is only a warning when the unit starts, so any word from it fails here."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed here (Debian: the systemd package)")
+    unit = tmp_path / "dialogbot.service"
+    unit.write_text(
+        UNIT.replace("/opt/dialogbot/bin/dialogbot", str(Path(sys.executable).with_name("dialogbot"))),
+        encoding="utf-8",
+    )
+    verified = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, check=False)
+    assert (verified.returncode, verified.stdout + verified.stderr) == (0, "")
