@@ -1,7 +1,7 @@
 # Dialogbot: one bot process (Telegram and/or Slack, reminders), run as an unprivileged user.
 # Build: docker build -t dialogbot .     Run with PostgreSQL: docker compose up (see compose.yaml).
 # The base: Python 3.11 on Debian. Where no registry can be reached, a local image with the same
-# layout stands in: --build-arg PYTHON_IMAGE=… (deploy/verify-container.sh builds one with debootstrap).
+# layout stands in: --build-arg PYTHON_IMAGE=… (deploy/verify_container.py builds one with debootstrap).
 ARG PYTHON_IMAGE=python:3.11-slim
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
