@@ -33,7 +33,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -113,12 +112,6 @@ def local_base(engine: str) -> str:
             ]
         )
     return LOCAL_BASE
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get(path: str) -> tuple[int, str]:
@@ -214,7 +207,7 @@ def main() -> None:
     url = f"{base_url}/{name}"
     asyncio.run(_database(args.database_url, name, create=True))
     container = f"dialogbot-verify-{uuid.uuid4().hex[:6]}"
-    api = TelegramStandIn(token=TOKEN, port=free_port()).start_in_thread()
+    api = TelegramStandIn(token=TOKEN).start_in_thread()
     env = {
         "DIALOGBOT_DATABASE_URL": url,
         "DIALOGBOT_SECRET": SECRET,

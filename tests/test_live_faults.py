@@ -21,8 +21,6 @@ ROOM = ChatRef("telegram", "-100555", is_private=False)
 class FlakyPort(PortDefaults):
     """A chat platform whose first ``failures`` edits fail as a dropped connection does."""
 
-    platform = "telegram"
-
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.shown: list[str] = []
